@@ -1,0 +1,95 @@
+"""The ``workbench`` command (also ``python -m analysis``): parses arguments and calls the package."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="Sales-training effectiveness workbench.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="render one HTML report per client and study into reports/")
+    render.add_argument("--client", action="append", metavar="ID", help="only this client (repeatable)")
+    render.add_argument("--study", action="append", metavar="NAME", help="only this study (repeatable)")
+    render.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help=f"parallel workers, each with one warm kernel (default: cores = {os.cpu_count()})")
+    render.add_argument("--force", action="store_true", help="re-render reports whose inputs are unchanged")
+    render.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                        help="time allowed for one report (default 600)")
+    render.add_argument("--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/")
+    render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    commands.add_parser("list", help="list the clients and studies found in data/clients/")
+
+    examples = commands.add_parser("examples", help="(re)generate the example clients' data in data/clients/")
+    examples.add_argument("--overwrite", action="store_true", help="replace existing example data files")
+    return parser
+
+
+def _render(args) -> int:
+    from analysis.report.render import render_batch
+
+    result = render_batch(
+        clients=args.client,
+        studies=args.study,
+        jobs=args.jobs,
+        force=args.force,
+        timeout=args.timeout,
+        output_dir=args.output_dir,
+        progress=False if args.no_progress else None,
+    )
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to render"
+    print(f"workbench render: {summary} in {result.elapsed:.1f} s")
+    for outcome in result.failed:
+        print(f"  FAILED {outcome.client_id}/{outcome.study}: {outcome.error}", file=sys.stderr)
+    for folder, message in result.config_errors.items():
+        print(f"  FAILED client folder {folder!r}: {message}", file=sys.stderr)
+    from analysis.inputs import paths
+
+    print(f"index: {(args.output_dir or paths.REPORTS_DIR) / 'index.html'}")
+    return result.exit_code
+
+
+def _list() -> int:
+    from analysis.report.clients import discover_clients
+
+    discovery = discover_clients()
+    for client in discovery.clients:
+        print(f"{client.client_id}\t{client.display_name}\t{', '.join(client.studies)}")
+    for folder, message in discovery.errors.items():
+        print(f"{folder}\tERROR: {message}", file=sys.stderr)
+    return 1 if discovery.errors else 0
+
+
+def _examples(args) -> int:
+    from analysis.inputs.examples import write_examples
+
+    for path in write_examples(overwrite=args.overwrite):
+        print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 a report failed, 2 bad usage or configuration)."""
+    args = _parser().parse_args(argv)
+    from analysis.report.clients import ClientConfigError
+
+    try:
+        if args.command == "render":
+            return _render(args)
+        if args.command == "list":
+            return _list()
+        return _examples(args)
+    except (ClientConfigError, ValueError) as error:
+        print(f"workbench: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130

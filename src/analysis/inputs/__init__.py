@@ -1,0 +1,4 @@
+"""Inputs: the paths module, study contracts and synthetic data generators.
+
+Nothing here imports the rest of :mod:`analysis`.
+"""

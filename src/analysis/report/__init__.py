@@ -1,0 +1,11 @@
+"""Reporting: the seaborn theme, styled tables and figures for notebooks, and the
+papermill/nbconvert batch that renders one HTML report per client and study.
+
+Notebook helpers (cheap to import) are re-exported here; the batch machinery lives
+in :mod:`analysis.report.render` and is imported only by the ``workbench`` command.
+"""
+
+from analysis.report.display import figure, publish_summary, table
+from analysis.report.theme import PALETTE, set_theme
+
+__all__ = ["PALETTE", "figure", "publish_summary", "set_theme", "table"]

@@ -1,0 +1,210 @@
+"""Notebook display helpers: styled tables, captioned figures and the headline summary.
+
+Display names and number formats are applied here, at render time only; the
+tidy results keep plain column names and raw numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+Unit = Literal["share", "ratio", "count", "number", "p_value", "currency"]
+
+#: MIME type under which a notebook publishes its headline records; the batch
+#: runner collects them into results.json and the HTML template hides them.
+RESULTS_MIMETYPE = "application/vnd.workbench.results+json"
+
+SUPPRESSED = "suppressed"
+
+
+def format_value(value: Any, unit: Unit = "number") -> str:
+    """Format one number for a report.
+
+    ``share`` -> ``26.4%``; ``ratio`` -> ``2.05``; ``count`` -> ``1,234``;
+    ``p_value`` -> ``0.031`` or ``<0.001``; ``currency`` -> ``350,000``;
+    ``number`` -> three significant decimals. Missing values give an en dash.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    if unit == "count":
+        return f"{int(round(value)):,}"
+    if unit == "p_value":
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
+    if unit == "currency":
+        return f"{value:,.0f}"
+    return f"{value:,.3g}" if abs(value) >= 1000 else f"{value:.3f}"
+
+
+def format_interval(low: Any, high: Any, unit: Unit = "number") -> str:
+    """Format a confidence interval as ``low–high``."""
+    return f"{format_value(low, unit)}–{format_value(high, unit)}"
+
+
+class _Html:
+    """Minimal rich-display object: HTML for reports, plain text for consoles."""
+
+    def __init__(self, markup: str, text: str):
+        self._markup, self._text = markup, text
+
+    def _repr_html_(self) -> str:
+        return self._markup
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
+    """Turn a matplotlib figure into a captioned, self-contained HTML figure.
+
+    The PNG is embedded as a data URI, so the exported report stands alone.
+    The figure is closed so it is not shown twice.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    caption : str
+        Caption shown under the figure (HTML-escaped).
+    alt : str, optional
+        Alternative text; defaults to the caption.
+    """
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    markup = (
+        f'<figure class="wb-figure"><img src="data:image/png;base64,{data}" '
+        f'alt="{html.escape(alt or caption)}"/><figcaption>{html.escape(caption)}</figcaption></figure>'
+    )
+    return _Html(markup, f"[figure] {caption}")
+
+
+def table(
+    data,
+    *,
+    caption: str,
+    display_names: Mapping[str, str] | None = None,
+    units: Mapping[str, Unit] | None = None,
+    columns: Sequence[str] | None = None,
+    suppressed: str = "suppressed",
+):
+    """Style a tidy result table for a report.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tidy results with plain column names.
+    caption : str
+        Table caption.
+    display_names : mapping, optional
+        Column name -> heading shown in the report; also applied to values of
+        text columns (e.g. practice names).
+    units : mapping, optional
+        Column name -> unit for :func:`format_value`.
+    columns : sequence, optional
+        Columns to show, in order (default: all but ``suppressed``).
+    suppressed : str
+        Boolean column marking suppressed rows (see
+        :func:`analysis.survey.suppress_small_cells`); their numeric cells show
+        "suppressed".
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    import pandas as pd
+
+    display_names = dict(display_names or {})
+    units = dict(units or {})
+    shown = list(columns or [c for c in data.columns if c != suppressed])
+    frame = data.reset_index(drop=True)
+    mask = frame[suppressed].fillna(False).astype(bool) if suppressed in frame else pd.Series(False, index=frame.index)
+    out = pd.DataFrame(index=frame.index)
+    for column in shown:
+        values = frame[column]
+        if column in units:
+            cells = [SUPPRESSED if hidden else format_value(v, units[column]) for v, hidden in zip(values, mask)]
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            cells = [SUPPRESSED if hidden else format_value(v) for v, hidden in zip(values, mask)]
+        else:
+            cells = [display_names.get(v, v) if isinstance(v, str) else ("–" if v is None or v is pd.NA else str(v)) for v in values]
+        out[display_names.get(column, column.replace("_", " ").capitalize())] = cells
+    numeric = [display_names.get(c, c.replace("_", " ").capitalize()) for c in shown
+               if c in units or (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))]
+    styler = out.style.hide(axis="index").set_caption(html.escape(caption))
+    styler = styler.set_table_attributes('class="wb-table"')
+    styler = styler.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else styler
+    styler = styler.map(lambda v: "color: #777; font-style: italic;" if v == SUPPRESSED else "")
+    # Escape cell text: survey answers and names are user data.
+    return styler.format(escape="html")
+
+
+def publish_summary(records: Sequence[Mapping[str, Any]], *, sentences: Sequence[str] = ()) -> _Html:
+    """Show the headline summary and publish its numbers for ``results.json``.
+
+    Tag the notebook cell that calls this ``summary``: the report template moves
+    it to the top of the report.
+
+    Parameters
+    ----------
+    records : sequence of mappings
+        Tidy headline records with keys ``name`` (stable id), ``label`` (display
+        text), ``estimate`` and optionally ``conf_low``, ``conf_high``, ``n``,
+        ``unit`` (see :func:`format_value`).
+    sentences : sequence of str
+        Computed summary sentences shown above the numbers (HTML-escaped).
+
+    Returns
+    -------
+    object
+        Rich display object; the runner collects the records from the output.
+    """
+    from IPython.display import display
+
+    clean = []
+    for record in records:
+        missing = {"name", "label", "estimate"} - set(record)
+        if missing:
+            raise ValueError(f"headline record {record!r} lacks {', '.join(sorted(missing))}.")
+        item = {key: _plain(value) for key, value in record.items()}
+        item.setdefault("unit", "number")
+        clean.append(item)
+    display({RESULTS_MIMETYPE: clean, "text/plain": f"{len(clean)} headline numbers recorded."}, raw=True)
+    rows = []
+    for item in clean:
+        unit = item["unit"]
+        interval = ""
+        if item.get("conf_low") is not None and item.get("conf_high") is not None:
+            interval = f' <span class="wb-ci">({format_interval(item["conf_low"], item["conf_high"], unit)})</span>'
+        n = f' <span class="wb-n">n = {format_value(item["n"], "count")}</span>' if item.get("n") is not None else ""
+        rows.append(
+            f'<li><span class="wb-label">{html.escape(str(item["label"]))}</span> '
+            f'<strong class="wb-value" data-name="{html.escape(str(item["name"]))}">'
+            f'{format_value(item["estimate"], unit)}</strong>{interval}{n}</li>'
+        )
+    text = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
+    markup = f'<div class="wb-headline">{text}<ul class="wb-figures">{"".join(rows)}</ul></div>'
+    return _Html(markup, "\n".join([*sentences, *(f"{r['label']}: {format_value(r['estimate'], r['unit'])}" for r in clean)]))
+
+
+def _plain(value: Any) -> Any:
+    """Convert numpy scalars to JSON-ready Python values; NaN becomes None."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value

@@ -1,0 +1,93 @@
+"""Plots of tidy results, drawn with the workbench theme (see :mod:`analysis.report.theme`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str = "", order=None):
+    """Horizontal bars of shares with their confidence intervals.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        Output of :func:`analysis.survey.shares` (columns ``estimate``,
+        ``conf_low``, ``conf_high``). Suppressed rows (missing estimate) are
+        drawn as empty.
+    label : str
+        Column with the bar labels.
+    by : str, optional
+        Column with groups, drawn as side-by-side bars in the palette.
+    title : str
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    labels = list(order) if order is not None else list(dict.fromkeys(tidy[label]))
+    groups = [None] if by is None else list(dict.fromkeys(tidy[by]))
+    colours = sns.color_palette(n_colors=max(len(groups), 1))
+    height = 0.8 / len(groups)
+    fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(labels) * max(1, len(groups) * 0.6) + 1.2))
+    for g, group in enumerate(groups):
+        part = tidy if group is None else tidy[tidy[by] == group]
+        part = part.set_index(label).reindex(labels)
+        y = np.arange(len(labels)) + (g - (len(groups) - 1) / 2) * height
+        estimate = part["estimate"].to_numpy(dtype=float)
+        low = estimate - part["conf_low"].to_numpy(dtype=float)
+        high = part["conf_high"].to_numpy(dtype=float) - estimate
+        ax.barh(y, estimate, height=height * 0.9, color=colours[g], label=None if group is None else str(group))
+        ax.errorbar(estimate, y, xerr=[low, high], fmt="none", ecolor="#333333", capsize=3, linewidth=1)
+    ax.set_yticks(np.arange(len(labels)), labels=[str(x) for x in labels])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    ax.set_xlabel("Share of respondents (bars: confidence interval)")
+    if title:
+        ax.set_title(title)
+    if by is not None:
+        ax.legend(title=str(by).replace("_", " ").capitalize(), frameon=False, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale: bool = True, xlabel: str = "Ratio"):
+    """Forest plot: one point estimate with its confidence interval per row.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        Columns ``estimate``, ``conf_low``, ``conf_high`` and ``label``.
+    reference : float
+        Value of no effect, drawn as a dashed line (1 for ratios, 0 for differences).
+    log_scale : bool
+        Use a log x-axis (right for ratios).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    rows = tidy.dropna(subset=["estimate"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(rows) + 1.2))
+    y = np.arange(len(rows))
+    colour = sns.color_palette()[0]
+    ax.errorbar(
+        rows["estimate"], y,
+        xerr=[rows["estimate"] - rows["conf_low"], rows["conf_high"] - rows["estimate"]],
+        fmt="o", color=colour, ecolor=colour, capsize=3,
+    )
+    ax.axvline(reference, linestyle="--", color="#777777", linewidth=1)
+    ax.set_yticks(y, labels=[str(v) for v in rows[label]])
+    ax.invert_yaxis()
+    if log_scale:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    fig.tight_layout()
+    return fig

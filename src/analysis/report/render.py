@@ -1,0 +1,531 @@
+"""Batch rendering: every client's studies through papermill, exported by nbconvert.
+
+Flow for one report (client x study):
+
+1. the inputs hash (notebook, data files, parameters, package source) is compared
+   with the last good run; an unchanged report is skipped unless ``force``;
+2. the notebook's declared parameters are checked against client.yml (an unknown
+   or misspelled parameter is an error, not papermill's warning);
+3. papermill executes it on a warm kernel (:mod:`analysis.report.kernels`) with a
+   per-report deadline;
+4. on success the executed notebook, ``<study>.results.json`` and the HTML report are
+   written atomically; on failure the previous good report stays in place and the
+   executed notebook is kept as ``<study>.failed.ipynb`` for debugging.
+
+Reports run in ``jobs`` worker processes, each with one kernel started once.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import analysis
+from analysis.inputs import paths
+from analysis.report.clients import (
+    Client,
+    ClientConfigError,
+    Discovery,
+    check_client_id,
+    check_parameters,
+)
+from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256, inputs_sha256, package_sha256
+
+ENGINE_NAME = "workbench-warm-kernel"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render (plain data, so it can cross process boundaries)."""
+
+    client_id: str
+    client_name: str
+    study: str
+    notebook: str
+    data_files: dict[str, str]
+    parameters: dict[str, Any]
+    out_dir: str
+    inputs_hash: str
+    notebooks_dir: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.client_id}/{self.study}"
+
+
+@dataclass
+class Outcome:
+    """What happened to one report."""
+
+    client_id: str
+    study: str
+    status: str  # "ok", "failed", "skipped" (up to date) or "config-error"
+    error: str | None = None
+    duration: float = 0.0
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+    config_errors: dict[str, str]
+    elapsed: float
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in ("failed", "config-error")]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.config_errors else 0
+
+
+# --------------------------------------------------------------------- planning
+
+
+def status_path(out_dir: Path, study: str) -> Path:
+    return out_dir / f"{study}.status.json"
+
+
+def read_status(out_dir: Path, study: str) -> dict[str, Any]:
+    try:
+        return json.loads(status_path(out_dir, study).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def plan_jobs(
+    discovery: Discovery,
+    *,
+    output_dir: Path,
+    clients: list[str] | None = None,
+    studies: list[str] | None = None,
+    notebooks_dir: Path | None = None,
+) -> list[Job]:
+    """Turn discovered clients into jobs, filtered by ``clients`` and ``studies``.
+
+    Raises
+    ------
+    ClientConfigError
+        For an unsafe client id or a client or study that does not exist.
+    """
+    notebooks_dir = notebooks_dir or paths.NOTEBOOKS_DIR
+    known = {c.client_id: c for c in discovery.clients}
+    for client_id in clients or []:
+        check_client_id(client_id)
+        if client_id not in known and client_id not in discovery.errors:
+            raise ClientConfigError(
+                f"no client {client_id!r} in data/clients/; known: {', '.join(sorted([*known, *discovery.errors])) or 'none'}."
+            )
+    selected: list[Client] = [c for c in discovery.clients if not clients or c.client_id in clients]
+    all_studies = {s for c in discovery.clients for s in c.studies}
+    for study in studies or []:
+        if study not in all_studies:
+            raise ClientConfigError(f"no client renders study {study!r}; configured: {', '.join(sorted(all_studies)) or 'none'}.")
+    package = package_sha256()
+    jobs = []
+    for client in selected:
+        for name, spec in client.studies.items():
+            if studies and name not in studies:
+                continue
+            parameters = {
+                "client_name": client.display_name,
+                **{key: os.path.relpath(path, notebooks_dir) for key, path in spec.data_files.items()},
+                **spec.parameters,
+            }
+            jobs.append(
+                Job(
+                    client_id=client.client_id,
+                    client_name=client.display_name,
+                    study=name,
+                    notebook=str(spec.notebook),
+                    data_files={k: str(v) for k, v in spec.data_files.items()},
+                    parameters=parameters,
+                    out_dir=str(Path(output_dir) / client.client_id),
+                    inputs_hash=inputs_sha256(
+                        notebook=spec.notebook, data_files=spec.data_files, parameters=parameters, package=package
+                    ),
+                    notebooks_dir=str(notebooks_dir),
+                )
+            )
+    return jobs
+
+
+def is_current(job: Job) -> bool:
+    """True when the last run of ``job`` succeeded with the same inputs and its report exists."""
+    out_dir = Path(job.out_dir)
+    status = read_status(out_dir, job.study)
+    return (
+        status.get("status") == "ok"
+        and status.get("inputs_hash") == job.inputs_hash
+        and (out_dir / f"{job.study}.html").is_file()
+    )
+
+
+def check_job_parameters(job: Job, cache: dict[str, dict]) -> None:
+    """Compare the job's parameters with the notebook's ``parameters`` cell."""
+    import papermill
+
+    if job.notebook not in cache:
+        cache[job.notebook] = papermill.inspect_notebook(job.notebook)
+    check_parameters(
+        job.study, Path(job.notebook), job.parameters, cache[job.notebook], f"data/clients/{job.client_id}/client.yml"
+    )
+
+
+# --------------------------------------------------------------------- execution
+
+
+def git_commit(root: Path | None = None) -> str:
+    """Short commit of the project checkout, with ``+dirty`` for uncommitted changes."""
+    root = root or paths.PROJECT_ROOT
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+
+
+def _register_engine() -> None:
+    """Register the papermill engine that runs on a caller-owned (warm) kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            deadline = kwargs.pop("deadline")
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kwargs.pop("km"),
+                kernel_name=kernel_name,
+                startup_timeout=start_timeout,
+                timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
+                interrupt_on_timeout=True,
+                log_output=False,
+            )
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+
+
+def extract_records(nb) -> list[dict[str, Any]]:
+    """Headline records published by :func:`analysis.report.publish_summary`."""
+    from analysis.report.display import RESULTS_MIMETYPE
+
+    records: list[dict[str, Any]] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(RESULTS_MIMETYPE)
+            if payload:
+                records.extend(payload)
+    return records
+
+
+def _error_text(error: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):
+        value = str(error.evalue).strip()
+        return f"{error.ename} in cell {error.exec_count}: {value}"
+    return f"{type(error).__name__}: {error}"
+
+
+class Renderer:
+    """Renders jobs one after another on one warm kernel (one per worker process)."""
+
+    def __init__(self, timeout: float, kernel_name: str = paths.KERNEL_NAME, cwd: Path | None = None):
+        from analysis.report.kernels import WarmKernel
+
+        _register_engine()
+        self.timeout = timeout
+        self.kernel = WarmKernel(kernel_name, cwd or paths.NOTEBOOKS_DIR)
+
+    def close(self) -> None:
+        self.kernel.shutdown()
+
+    def _fresh_kernel(self) -> None:
+        from analysis.report.kernels import KernelError
+
+        try:
+            if not self.kernel.is_alive():
+                raise KernelError("kernel died")
+            self.kernel.reset()
+        except Exception:
+            self.kernel.restart()
+            self.kernel.reset()
+
+    @staticmethod
+    def _context(job: Job, context: dict[str, Any], started: datetime, duration: float) -> dict[str, Any]:
+        """Title block and provenance footer of one report."""
+        return {
+            **context,
+            "client_id": job.client_id,
+            "client_name": job.client_name,
+            "study": job.study,
+            "parameters": {k: v for k, v in job.parameters.items() if k not in job.data_files},
+            "data_files": [
+                {"name": name, "file": Path(path).name, "sha256": file_sha256(Path(path))}
+                for name, path in sorted(job.data_files.items())
+            ],
+            "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "duration": f"{duration:.1f} s",
+        }
+
+    def render(self, job: Job, context: dict[str, Any]) -> Outcome:
+        import nbformat
+        import papermill
+
+        from analysis.report.export import export_html
+
+        out_dir = Path(job.out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        running = out_dir / f".{job.study}.running.ipynb"
+        failed_nb = out_dir / f"{job.study}.failed.ipynb"
+        started = datetime.now(timezone.utc)
+        t0 = time.monotonic()
+        self._fresh_kernel()
+        try:
+            nb = papermill.execute_notebook(
+                job.notebook,
+                str(running),
+                parameters=job.parameters,
+                engine_name=ENGINE_NAME,
+                km=self.kernel.km,
+                deadline=t0 + self.timeout,
+                progress_bar=False,
+                request_save_on_cell_execute=True,
+            )
+        except Exception as error:  # the notebook failed or timed out: keep it, report it
+            duration = time.monotonic() - t0
+            message = _error_text(error)
+            if duration >= self.timeout:
+                message = f"timed out after {self.timeout:g} s ({message})"
+                self.kernel.restart()
+            if running.exists():
+                os.replace(running, failed_nb)
+            return Outcome(job.client_id, job.study, "failed", message, duration)
+        duration = time.monotonic() - t0
+        try:
+            records = [{"client_id": job.client_id, "study": job.study, **r} for r in extract_records(nb)]
+            html = export_html(nb, self._context(job, context, started, duration))
+            atomic_write(out_dir / f"{job.study}.ipynb", nbformat.writes(nb))
+            atomic_write_json(out_dir / f"{job.study}.results.json", records)
+            atomic_write(out_dir / f"{job.study}.html", html)
+        except Exception as error:  # export failed: keep the executed notebook for debugging
+            if running.exists():
+                os.replace(running, failed_nb)
+            return Outcome(job.client_id, job.study, "failed", f"export failed: {type(error).__name__}: {error}", duration)
+        running.unlink(missing_ok=True)
+        failed_nb.unlink(missing_ok=True)
+        return Outcome(job.client_id, job.study, "ok", None, duration, records)
+
+
+_WORKER: Renderer | None = None
+_WORKER_ERROR: str | None = None
+
+
+def _worker_init(timeout: float, kernel_name: str, cwd: str, root: str) -> None:
+    global _WORKER, _WORKER_ERROR
+    from multiprocessing.util import Finalize
+
+    os.environ["WORKBENCH_ROOT"] = root
+    try:
+        _WORKER = Renderer(timeout, kernel_name, Path(cwd))
+    except Exception as error:  # reported per job by _worker_render
+        _WORKER_ERROR = str(error)
+        return
+    Finalize(_WORKER, _WORKER.close, exitpriority=10)
+
+
+def _worker_render(job: Job, context: dict[str, Any]) -> Outcome:
+    if _WORKER is None:
+        return Outcome(job.client_id, job.study, "failed", _WORKER_ERROR or "worker has no kernel")
+    try:
+        return _WORKER.render(job, context)
+    except Exception as error:  # export or write failed: report, never crash the batch
+        return Outcome(job.client_id, job.study, "failed", f"{type(error).__name__}: {error}")
+
+
+# --------------------------------------------------------------------- batch
+
+
+def write_status(job: Job, outcome: Outcome) -> None:
+    """Record the outcome; a failure keeps the last good run's details."""
+    out_dir = Path(job.out_dir)
+    previous = read_status(out_dir, job.study)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    status: dict[str, Any] = {
+        "client_id": job.client_id,
+        "client_name": job.client_name,
+        "study": job.study,
+        "status": outcome.status,
+        "error": outcome.error,
+        "finished": now,
+        "duration": round(outcome.duration, 2),
+    }
+    if outcome.status == "ok":
+        status["inputs_hash"] = job.inputs_hash
+        status["last_success"] = now
+    else:
+        status["inputs_hash"] = previous.get("inputs_hash") if previous.get("status") == "ok" else None
+        status["last_success"] = previous.get("last_success")
+    atomic_write_json(status_path(out_dir, job.study), status)
+
+
+def write_client_results(out_dir: Path) -> None:
+    """Gather every study's records of one client into ``results.json``."""
+    records: list[dict[str, Any]] = []
+    for file in sorted(out_dir.glob("*.results.json")):
+        try:
+            records.extend(json.loads(file.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    atomic_write_json(out_dir / "results.json", records)
+
+
+def render_batch(
+    *,
+    clients: list[str] | None = None,
+    studies: list[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float = 600,
+    output_dir: Path | None = None,
+    clients_dir: Path | None = None,
+    notebooks_dir: Path | None = None,
+    kernel_name: str = paths.KERNEL_NAME,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Render reports for the selected clients and studies, then rewrite the index.
+
+    Parameters
+    ----------
+    clients, studies : list of str, optional
+        Restrict to these client ids / studies (default: all discovered).
+    jobs : int, optional
+        Parallel worker processes, each with one warm kernel (default: CPU cores).
+    force : bool
+        Re-render even when the inputs are unchanged.
+    timeout : float
+        Seconds allowed for one report; a report over time fails, the others go on.
+    output_dir : Path, optional
+        Where reports go (default ``reports/``).
+    progress : bool, optional
+        Show a progress bar (default: only on a terminal).
+
+    Returns
+    -------
+    BatchResult
+        Outcomes; ``exit_code`` is 1 when anything failed.
+    """
+    from analysis.report.clients import discover_clients
+    from analysis.report.index import write_index
+
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs must be at least 1; got {jobs}.")
+    if timeout <= 0:
+        raise ValueError(f"--timeout must be a positive number of seconds; got {timeout}.")
+    t0 = time.monotonic()
+    output_dir = Path(output_dir or paths.REPORTS_DIR)
+    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
+    discovery = discover_clients(clients_dir, notebooks_dir)
+    planned = plan_jobs(discovery, output_dir=output_dir, clients=clients, studies=studies, notebooks_dir=notebooks_dir)
+    config_errors = {k: v for k, v in discovery.errors.items() if not clients or k in clients}
+
+    outcomes: list[Outcome] = []
+    to_run: list[Job] = []
+    inspected: dict[str, dict] = {}
+    for job in planned:
+        if not force and is_current(job):
+            outcomes.append(Outcome(job.client_id, job.study, "skipped"))
+            continue
+        try:
+            check_job_parameters(job, inspected)
+        except ClientConfigError as error:
+            outcome = Outcome(job.client_id, job.study, "config-error", str(error))
+            write_status(job, outcome)
+            outcomes.append(outcome)
+            continue
+        to_run.append(job)
+
+    if to_run:
+        context = {"package_version": analysis.__version__, "git_commit": git_commit()}
+        outcomes.extend(_run(to_run, context, jobs or os.cpu_count() or 1, timeout, kernel_name, notebooks_dir, progress))
+    touched = {Path(job.out_dir) for job in to_run}
+    for folder in touched:
+        write_client_results(folder)
+    write_index(output_dir, discovery, config_errors)
+    return BatchResult(outcomes, config_errors, time.monotonic() - t0)
+
+
+def _run(to_run, context, jobs, timeout, kernel_name, notebooks_dir, progress) -> list[Outcome]:
+    from tqdm.auto import tqdm
+
+    by_key = {job.key: job for job in to_run}
+    outcomes: list[Outcome] = []
+    bar = tqdm(total=len(to_run), unit="report", desc="Rendering", disable=(None if progress is None else not progress))
+
+    def finish(outcome: Outcome) -> None:
+        write_status(by_key[f"{outcome.client_id}/{outcome.study}"], outcome)
+        outcomes.append(outcome)
+        bar.set_postfix_str(f"{outcome.client_id}/{outcome.study}: {outcome.status}")
+        bar.update()
+
+    workers = min(jobs, len(to_run))
+    try:
+        if workers == 1:
+            try:
+                renderer = Renderer(timeout, kernel_name, notebooks_dir)
+            except Exception as error:
+                for job in to_run:
+                    finish(Outcome(job.client_id, job.study, "failed", str(error)))
+                return outcomes
+            try:
+                for job in to_run:
+                    try:
+                        finish(renderer.render(job, context))
+                    except Exception as error:
+                        finish(Outcome(job.client_id, job.study, "failed", f"{type(error).__name__}: {error}"))
+            finally:
+                renderer.close()
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=_worker_init,
+                initargs=(timeout, kernel_name, str(notebooks_dir), str(paths.PROJECT_ROOT)),
+            ) as pool:
+                futures = {pool.submit(_worker_render, job, context): job for job in to_run}
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        finish(future.result())
+                    except Exception as error:  # a worker process died
+                        finish(Outcome(job.client_id, job.study, "failed", f"worker crashed: {type(error).__name__}: {error}"))
+    finally:
+        bar.close()
+    return outcomes
+
+
+def outcome_dict(outcome: Outcome) -> dict[str, Any]:
+    return asdict(outcome)
