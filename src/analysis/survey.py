@@ -148,15 +148,17 @@ def risk_ratio(
     -------
     DataFrame
         One row per measure (``"risk ratio"``, ``"odds ratio"``) with columns
-        ``measure, estimate, conf_low, conf_high, p_value, count_exposed,
-        n_exposed, count_reference, n_reference, n``.
+        ``measure, estimate, conf_low, conf_high, p_value, method, count_exposed,
+        n_exposed, count_reference, n_reference, n``. ``method`` names the interval
+        (``log``/``logit``, or ``log-adjusted``/``logit-adjusted`` when a cell is zero).
 
     Notes
     -----
     Risk ratio :math:`RR = (x_1/n_1)/(x_0/n_0)` with the Katz log interval
     :math:`\\exp(\\log RR \\pm z\\sqrt{1/x_1 - 1/n_1 + 1/x_0 - 1/n_0})`; odds ratio
     with the Woolf logit interval. The p-value is the score test of equal
-    proportions. All from :mod:`statsmodels.stats.proportion`
+    proportions (the same test for both measures). With a zero cell both intervals
+    add 0.5 to every cell (Gart's adjustment) and a warning says so. All from :mod:`statsmodels.stats.proportion`
     (``confint_proportions_2indep``, ``test_proportions_2indep``).
 
     References
@@ -185,26 +187,36 @@ def risk_ratio(
             f"{exposed_levels} with {reference_levels}."
         )
     alpha = 1 - conf_level
+    zero_cell = min(x1, x0, n1 - x1, n0 - x0) == 0
+    methods = (
+        (("risk ratio", "ratio", "log-adjusted"), ("odds ratio", "odds-ratio", "logit-adjusted"))
+        if zero_cell
+        else (("risk ratio", "ratio", "log"), ("odds ratio", "odds-ratio", "logit"))
+    )
+    if zero_cell:
+        warnings.warn(
+            f"{outcome!r} by {group!r}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
+            "the intervals use the adjusted log and logit methods (0.5 added to each cell) and "
+            "the point estimate may be 0 or infinite. Treat the ratio with caution.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     rows = []
-    for measure, compare, method in (("risk ratio", "ratio", "log"), ("odds ratio", "odds-ratio", "logit")):
+    for measure, compare, method in methods:
+        low, high = confint_proportions_2indep(x1, n1, x0, n0, compare=compare, method=method, alpha=alpha)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            low, high = confint_proportions_2indep(x1, n1, x0, n0, compare=compare, method=method, alpha=alpha)
-            test = test_proportions_2indep(x1, n1, x0, n0, compare=compare, method="score")
-        p1, p0 = x1 / n1, x0 / n0
+            try:
+                p_value = float(test_proportions_2indep(x1, n1, x0, n0, compare="diff", method="score").pvalue)
+            except ZeroDivisionError:  # both groups all-or-nothing: no variation to test
+                p_value = 1.0 if x1 * n0 == x0 * n1 else 0.0
         if compare == "ratio":
-            estimate = p1 / p0 if p0 > 0 else np.inf
+            num, den = x1 * n0, x0 * n1
         else:
-            estimate = (p1 / (1 - p1)) / (p0 / (1 - p0)) if 0 < p0 < 1 and p1 < 1 else np.nan
-        if min(x1, x0, n1 - x1, n0 - x0) == 0:
-            warnings.warn(
-                f"{measure} of {outcome!r}: a cell of the 2x2 table is zero "
-                f"({x1}/{n1} vs {x0}/{n0}); the estimate or its interval is unbounded.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            num, den = x1 * (n0 - x0), (n1 - x1) * x0
+        estimate = num / den if den else (np.inf if num else np.nan)
         rows.append({"measure": measure, "estimate": float(estimate), "conf_low": float(low),
-                     "conf_high": float(high), "p_value": float(test.pvalue),
+                     "conf_high": float(high), "p_value": p_value, "method": method,
                      "count_exposed": x1, "n_exposed": n1, "count_reference": x0,
                      "n_reference": n0, "n": n1 + n0})
     return pd.DataFrame(rows)

@@ -21,7 +21,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 
 PRELOAD = textwrap.dedent(
     """
@@ -70,7 +72,7 @@ class WarmKernel:
     def __init__(self, kernel_name: str, cwd: Path, preload: str = PRELOAD, startup_timeout: float = 60):
         self.kernel_name, self.cwd, self.preload = kernel_name, Path(cwd), preload
         self.startup_timeout = startup_timeout
-        self.km: KernelManager | None = None
+        self.km: AsyncKernelManager | None = None
         self._kc = None
         self.start()
 
@@ -89,10 +91,13 @@ class WarmKernel:
             raise KernelError(f"kernel {self.kernel_name!r} failed to start: {error}") from None
 
     def _start(self) -> None:
-        self.km = KernelManager(kernel_name=self.kernel_name)
+        # nbclient needs an asynchronous manager (its output polling must not block the
+        # event loop, or per-cell time limits never fire); our own control client blocks.
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
         # ipykernel warns about plain-TCP transport on loopback at every start; keep errors only.
-        self.km.start_kernel(cwd=str(self.cwd), extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        self._kc = self.km.blocking_client()
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        self._kc = BlockingKernelClient()
+        self._kc.load_connection_info(self.km.get_connection_info())
         self._kc.start_channels()
         self._kc.wait_for_ready(timeout=self.startup_timeout)
         self.run(self.preload)
@@ -116,7 +121,7 @@ class WarmKernel:
         self.start()
 
     def is_alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        return self.km is not None and run_sync(self.km.is_alive)()
 
     def shutdown(self) -> None:
         if self._kc is not None:
@@ -124,5 +129,5 @@ class WarmKernel:
             self._kc = None
         if self.km is not None:
             if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
+                run_sync(self.km.shutdown_kernel)(now=True)
             self.km = None

@@ -18,6 +18,7 @@ Reports run in ``jobs`` worker processes, each with one kernel started once.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import subprocess
@@ -40,6 +41,7 @@ from analysis.report.clients import (
 from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256, inputs_sha256, package_sha256
 
 ENGINE_NAME = "workbench-warm-kernel"
+TIMEOUT_ENAME = "ReportTimeout"
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,10 @@ def git_commit(root: Path | None = None) -> str:
         return "unknown (not a git checkout)"
 
 
+_QUIET_LOG = logging.getLogger("analysis.report.nbclient")
+_QUIET_LOG.setLevel(logging.CRITICAL)
+
+
 def _register_engine() -> None:
     """Register the papermill engine that runs on a caller-owned (warm) kernel."""
     from papermill.clientwrap import PapermillNotebookClient
@@ -208,15 +214,21 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-            deadline = kwargs.pop("deadline")
+            deadline, limit = kwargs.pop("deadline"), kwargs.pop("limit")
             client = PapermillNotebookClient(
                 nb_man,
                 km=kwargs.pop("km"),
                 kernel_name=kernel_name,
                 startup_timeout=start_timeout,
-                timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
+                timeout_func=lambda cell: max(0.5, deadline - time.monotonic()),
                 interrupt_on_timeout=True,
+                error_on_timeout={
+                    "ename": TIMEOUT_ENAME,
+                    "evalue": f"the report exceeded its time limit of {limit:g} s",
+                    "traceback": [],
+                },
                 log_output=False,
+                log=_QUIET_LOG,  # time-outs are reported by the batch, not as log noise
             )
             try:
                 return client.execute()
@@ -311,15 +323,17 @@ class Renderer:
                 engine_name=ENGINE_NAME,
                 km=self.kernel.km,
                 deadline=t0 + self.timeout,
+                limit=self.timeout,
                 progress_bar=False,
                 request_save_on_cell_execute=True,
             )
         except Exception as error:  # the notebook failed or timed out: keep it, report it
             duration = time.monotonic() - t0
             message = _error_text(error)
-            if duration >= self.timeout:
-                message = f"timed out after {self.timeout:g} s ({message})"
-                self.kernel.restart()
+            # nbclient interrupts the kernel at the deadline; the cell then shows KeyboardInterrupt.
+            timed_out = getattr(error, "ename", None) in (TIMEOUT_ENAME, "KeyboardInterrupt")
+            if timed_out and time.monotonic() >= t0 + self.timeout - 0.5:
+                message = f"timed out: the report exceeded its time limit of {self.timeout:g} s (--timeout)"
             if running.exists():
                 os.replace(running, failed_nb)
             return Outcome(job.client_id, job.study, "failed", message, duration)

@@ -1,0 +1,57 @@
+# Sales-training workbench tasks. `make help` lists them; every listed target works
+# on a machine with only Python 3.11+ and pip (the first target run creates .venv).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.workbench-setup
+KERNEL := sales-training-workbench
+PIP_VERSION := 26.3
+JOBS ?=
+RENDER_ARGS ?=
+
+.PHONY: help setup reports test test-fast lab bench examples clean distclean
+
+help: ## list the targets
+	@echo "Targets (the first run of any of them sets up .venv):"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Sales training workbench" >/dev/null
+	@touch $@
+
+setup: $(STAMP) ## create .venv, install pinned dependencies, register the Jupyter kernel
+
+reports: setup ## render every client's reports into reports/ (unchanged ones are skipped); JOBS=N, RENDER_ARGS=--force
+	$(BIN)/workbench render $(if $(JOBS),--jobs $(JOBS)) $(RENDER_ARGS)
+
+test: setup ## run the unit tests and nbval over every notebook
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5): CI would check nothing" >&2; exit 1; fi; \
+	exit $$status
+
+test-fast: setup ## unit tests without the rendering, notebook and browser tests
+	$(BIN)/python -m pytest tests -m "not render and not browser"
+
+lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
+	$(BIN)/jupyter lab --notebook-dir=.
+
+bench: setup ## benchmark rendering: naive CLI loop vs workbench render vs plain scripts
+	$(BIN)/python benchmarks/bench_render.py
+
+examples: setup ## regenerate the example clients' data in data/clients/ (keeps existing files)
+	$(BIN)/workbench examples
+
+clean: ## remove rendered reports, benchmark output and caches (keeps .venv)
+	rm -rf reports/*/ reports/index.html benchmarks/output .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## also remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,198 @@
+"""End-to-end batch rendering on a real kernel: outputs, skipping, failures, timeouts, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from analysis.report import render as render_module
+from analysis.report.display import format_interval, format_value
+from analysis.report.render import render_batch
+
+from conftest import add_client
+
+pytestmark = pytest.mark.render
+
+
+def run(project, **kwargs):
+    kwargs.setdefault("jobs", 1)
+    return render_batch(
+        output_dir=project["reports"],
+        clients_dir=project["clients"],
+        notebooks_dir=project["notebooks"],
+        progress=False,
+        **kwargs,
+    )
+
+
+def test_render_writes_outputs_skips_when_unchanged_and_rerenders_on_change(project):
+    result = run(project)
+    assert [o.status for o in result.outcomes] == ["ok", "ok"], result.outcomes
+    assert result.exit_code == 0
+    out = project["reports"] / "alpha"
+    for name in ("probe.html", "probe.ipynb", "probe.results.json", "results.json", "probe.status.json"):
+        assert (out / name).is_file(), name
+    records = json.loads((out / "results.json").read_text())
+    assert {r["name"]: r["estimate"] for r in records}["rows"] == 3
+    assert all(r["client_id"] == "alpha" and r["study"] == "probe" for r in records)
+
+    again = run(project)
+    assert [o.status for o in again.outcomes] == ["skipped", "skipped"]
+
+    (project["clients"] / "beta" / "data.csv").write_text("one\ntwo")
+    third = run(project)
+    assert {o.client_id: o.status for o in third.outcomes} == {"alpha": "skipped", "beta": "ok"}
+    assert {r["name"]: r["estimate"] for r in json.loads((project["reports"] / "beta" / "results.json").read_text())}["rows"] == 2
+
+    forced = run(project, force=True, clients=["alpha"])
+    assert [(o.client_id, o.status) for o in forced.outcomes] == [("alpha", "ok")]
+
+
+def test_html_has_no_code_embeds_images_and_shows_results_json_numbers(project):
+    run(project)
+    html = (project["reports"] / "alpha" / "probe.html").read_text()
+    body = html[html.index("<body"):]
+    assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body and "hl-ipython" not in body
+    assert "publish_summary" not in body and "import time" not in body
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 1
+    assert "<figcaption>Rows of Alpha Corp</figcaption>" in html
+    assert 'class="wb-toc"' in html and 'href="#First-section"' in html and 'id="First-section"' in html
+    assert "Probe study" in html and "Alpha Corp" in html
+    # summary first: the headline block comes before the first section
+    assert html.index('class="wb-headline"') < html.index('id="First-section"')
+    # provenance footer
+    footer = html[html.index('class="wb-provenance"'):]
+    for expected in ("alpha", "data.csv", "SHA-256", "git commit", "took", "workbench"):
+        assert expected in footer
+    # warnings are shown as notes without file paths
+    assert "a planted note for the reader" in html and ".py:" not in html.split("wb-note")[1][:300]
+    # every headline number in results.json is shown in the report, formatted the same way
+    for record in json.loads((project["reports"] / "alpha" / "probe.results.json").read_text()):
+        assert format_value(record["estimate"], record["unit"]) in html
+        if record.get("conf_low") is not None:
+            assert format_interval(record["conf_low"], record["conf_high"], record["unit"]) in html
+    index = (project["reports"] / "index.html").read_text()
+    assert "Alpha Corp" in index and "Beta Ltd" in index
+    assert 'href="alpha/probe.html"' in index and 'href="beta/probe.html"' in index
+
+
+def test_failure_keeps_previous_report_and_others_go_on(project):
+    run(project)
+    good = (project["reports"] / "beta" / "probe.html").read_text()
+    config = yaml.safe_load((project["clients"] / "beta" / "client.yml").read_text())
+    config["studies"]["probe"]["parameters"] = {"fail": True}
+    (project["clients"] / "beta" / "client.yml").write_text(yaml.safe_dump(config))
+    add_client(project["clients"], "gamma", "Gamma plc")
+    result = run(project)
+    status = {o.client_id: o for o in result.outcomes}
+    assert status["beta"].status == "failed" and "planted failure" in status["beta"].error
+    assert status["gamma"].status == "ok" and status["alpha"].status == "skipped"
+    assert result.exit_code == 1
+    assert (project["reports"] / "beta" / "probe.html").read_text() == good
+    failed_nb = nbformat.read(project["reports"] / "beta" / "probe.failed.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in failed_nb.cells for o in c.get("outputs", []))
+    index = (project["reports"] / "index.html").read_text()
+    assert "planted failure" in index and "failed notebook" in index and "last good report" in index
+    # fixing the input renders again and drops the failed notebook
+    config["studies"]["probe"]["parameters"] = {}
+    (project["clients"] / "beta" / "client.yml").write_text(yaml.safe_dump(config))
+    assert {o.client_id: o.status for o in run(project).outcomes}["beta"] == "ok"
+    assert not (project["reports"] / "beta" / "probe.failed.ipynb").exists()
+
+
+def test_timeout_fails_one_report_only(project):
+    config = yaml.safe_load((project["clients"] / "alpha" / "client.yml").read_text())
+    config["studies"]["probe"]["parameters"] = {"sleep": 30.0}
+    (project["clients"] / "alpha" / "client.yml").write_text(yaml.safe_dump(config))
+    result = run(project, timeout=6)
+    status = {o.client_id: o for o in result.outcomes}
+    assert status["alpha"].status == "failed" and "timed out" in status["alpha"].error
+    assert status["beta"].status == "ok"
+    assert (project["reports"] / "alpha" / "probe.failed.ipynb").exists()
+
+
+def test_unknown_parameter_is_a_config_error_not_a_warning(project):
+    config = yaml.safe_load((project["clients"] / "alpha" / "client.yml").read_text())
+    config["studies"]["probe"]["parameters"] = {"slep": 1}
+    (project["clients"] / "alpha" / "client.yml").write_text(yaml.safe_dump(config))
+    result = run(project)
+    status = {o.client_id: o for o in result.outcomes}
+    assert status["alpha"].status == "config-error" and "did you mean 'sleep'" in status["alpha"].error
+    assert status["beta"].status == "ok" and result.exit_code == 1
+
+
+def test_names_and_parameters_are_escaped_and_reach_the_notebook_unchanged(project):
+    tricky = 'He said "hi"; it\'s\nline two \\" """ {x} <b>bold</b>'
+    add_client(project["clients"], "delta", "<script>alert('x')</script> & Co", parameters={"text": tricky})
+    result = run(project, clients=["delta"])
+    assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
+    records = json.loads((project["reports"] / "delta" / "results.json").read_text())
+    assert {r["name"]: r["label"] for r in records}["text"] == tricky
+    for page in (project["reports"] / "delta" / "probe.html", project["reports"] / "index.html"):
+        html = page.read_text()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert" in html
+    assert "<b>bold</b>" not in (project["reports"] / "delta" / "probe.html").read_text()
+
+
+def test_a_warm_kernel_leaks_nothing_from_one_client_to_the_next(project):
+    result = run(project, jobs=1)  # alpha then beta on the same kernel
+    assert [o.client_id for o in result.outcomes] == ["alpha", "beta"]
+    beta_records = {r["name"]: r["estimate"] for r in json.loads((project["reports"] / "beta" / "results.json").read_text())}
+    assert beta_records["leaked"] == 0
+    for name in ("probe.html", "probe.ipynb", "results.json"):
+        text = (project["reports"] / "beta" / name).read_text()
+        assert "Alpha Corp" not in text and "alpha-row" not in text and '"alpha"' not in text
+    nb = nbformat.read(project["reports"] / "beta" / "probe.ipynb", as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and c.execution_count]
+    assert counts[0] == 1
+
+
+def test_parallel_workers_render_every_client(project):
+    add_client(project["clients"], "gamma", "Gamma plc")
+    result = run(project, jobs=2)
+    assert sorted((o.client_id, o.status) for o in result.outcomes) == [
+        ("alpha", "ok"), ("beta", "ok"), ("gamma", "ok")]
+
+
+def test_export_failure_leaves_the_good_report_in_place(project, monkeypatch):
+    run(project)
+    good = (project["reports"] / "alpha" / "probe.html").read_text()
+
+    def broken_export(nb, context):
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr("analysis.report.export.export_html", broken_export)
+    result = run(project, force=True, clients=["alpha"])
+    assert result.outcomes[0].status == "failed" and "template exploded" in result.outcomes[0].error
+    assert (project["reports"] / "alpha" / "probe.html").read_text() == good
+    assert (project["reports"] / "alpha" / "probe.failed.ipynb").exists()
+
+
+def test_bad_selection_raises_a_clear_error(project):
+    from analysis.report.clients import ClientConfigError
+
+    with pytest.raises(ClientConfigError, match="not a safe id"):
+        run(project, clients=["../x"])
+    with pytest.raises(ClientConfigError, match="no client 'zeta'"):
+        run(project, clients=["zeta"])
+    with pytest.raises(ValueError, match="--jobs"):
+        run(project, jobs=0)
+
+
+def test_shipped_study_renders_for_two_example_clients(example_project):
+    result = run(example_project, clients=["acme-learning", "borealis-pharma"], jobs=2)
+    assert sorted(o.status for o in result.outcomes) == ["ok", "ok"], result.outcomes
+    for client in ("acme-learning", "borealis-pharma"):
+        html = (example_project["reports"] / client / "org_effectiveness.html").read_text()
+        body = html[html.index("<body"):]
+        assert "import pandas" not in body and "jp-InputArea-editor" not in body
+        assert html.count("data:image/png;base64,") >= 2
+        for record in json.loads((example_project["reports"] / client / "results.json").read_text()):
+            assert format_value(record["estimate"], record["unit"]) in html
+    index = (example_project["reports"] / "index.html").read_text()
+    assert "Acme Learning Partners" in index and "Borealis Pharma" in index
