@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="time allowed for one report (default 600)")
     render.add_argument("--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/")
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    render.add_argument("--fresh-kernel", action="store_true",
+                        help="start a new kernel for every report instead of reusing one per worker (slower)")
 
     commands.add_parser("list", help="list the clients and studies found in data/clients/")
 
@@ -41,6 +43,7 @@ def _render(args) -> int:
         timeout=args.timeout,
         output_dir=args.output_dir,
         progress=False if args.no_progress else None,
+        reuse_kernel=not args.fresh_kernel,
     )
     counts: dict[str, int] = {}
     for outcome in result.outcomes:

@@ -5,7 +5,8 @@ Notebook helpers (cheap to import) are re-exported here; the batch machinery liv
 in :mod:`analysis.report.render` and is imported only by the ``workbench`` command.
 """
 
+from analysis.report import plots
 from analysis.report.display import figure, publish_summary, table
 from analysis.report.theme import PALETTE, set_theme
 
-__all__ = ["PALETTE", "figure", "publish_summary", "set_theme", "table"]
+__all__ = ["PALETTE", "figure", "plots", "publish_summary", "set_theme", "table"]

@@ -25,10 +25,12 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+#: Only third-party libraries are preloaded. Preloading ``analysis`` submodules would
+#: make ``analysis.report.plots`` reachable as an attribute in a warm kernel but not in
+#: a fresh one (nbval, JupyterLab), hiding a missing import in a notebook.
 PRELOAD = textwrap.dedent(
     """
-    import analysis, analysis.survey, analysis.report, analysis.report.plots
-    import pandas, numpy, scipy.stats, statsmodels.api, seaborn, matplotlib.pyplot
+    import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, matplotlib.pyplot
     """
 )
 
@@ -100,7 +102,8 @@ class WarmKernel:
         self._kc.load_connection_info(self.km.get_connection_info())
         self._kc.start_channels()
         self._kc.wait_for_ready(timeout=self.startup_timeout)
-        self.run(self.preload)
+        if self.preload:
+            self.run(self.preload)
 
     def run(self, code: str, timeout: float = 120) -> None:
         """Run ``code`` silently; raise :class:`KernelError` if it fails."""

@@ -38,8 +38,9 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
         part = part.set_index(label).reindex(labels)
         y = np.arange(len(labels)) + (g - (len(groups) - 1) / 2) * height
         estimate = part["estimate"].to_numpy(dtype=float)
-        low = estimate - part["conf_low"].to_numpy(dtype=float)
-        high = part["conf_high"].to_numpy(dtype=float) - estimate
+        # clip: interval ends can sit a rounding error past the estimate (e.g. 0 of n)
+        low = np.clip(estimate - part["conf_low"].to_numpy(dtype=float), 0, None)
+        high = np.clip(part["conf_high"].to_numpy(dtype=float) - estimate, 0, None)
         ax.barh(y, estimate, height=height * 0.9, color=colours[g], label=None if group is None else str(group))
         ax.errorbar(estimate, y, xerr=[low, high], fmt="none", ecolor="#333333", capsize=3, linewidth=1)
     ax.set_yticks(np.arange(len(labels)), labels=[str(x) for x in labels])
@@ -80,7 +81,7 @@ def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale:
     colour = sns.color_palette()[0]
     ax.errorbar(
         rows["estimate"], y,
-        xerr=[rows["estimate"] - rows["conf_low"], rows["conf_high"] - rows["estimate"]],
+        xerr=[np.clip(rows["estimate"] - rows["conf_low"], 0, None), np.clip(rows["conf_high"] - rows["estimate"], 0, None)],
         fmt="o", color=colour, ecolor=colour, capsize=3,
     )
     ax.axvline(reference, linestyle="--", color="#777777", linewidth=1)

@@ -261,15 +261,33 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class Renderer:
-    """Renders jobs one after another on one warm kernel (one per worker process)."""
+@dataclass(frozen=True)
+class KernelOptions:
+    """How reports are executed (plain data, passed to worker processes)."""
 
-    def __init__(self, timeout: float, kernel_name: str = paths.KERNEL_NAME, cwd: Path | None = None):
-        from analysis.report.kernels import WarmKernel
+    timeout: float = 600
+    kernel_name: str = paths.KERNEL_NAME
+    cwd: str = str(paths.NOTEBOOKS_DIR)
+    reuse_kernel: bool = True
+
+
+class Renderer:
+    """Renders jobs one after another on one kernel (one per worker process).
+
+    With ``reuse_kernel`` (the default) the kernel is started once, preloaded and
+    reset between reports; without it every report gets a fresh kernel, as papermill
+    does by default (slower; useful to rule out state carried between reports).
+    """
+
+    def __init__(self, options: KernelOptions):
+        from analysis.report.kernels import PRELOAD, WarmKernel
 
         _register_engine()
-        self.timeout = timeout
-        self.kernel = WarmKernel(kernel_name, cwd or paths.NOTEBOOKS_DIR)
+        self.options = options
+        self.timeout = options.timeout
+        self.kernel = WarmKernel(options.kernel_name, Path(options.cwd), preload=PRELOAD if options.reuse_kernel else "")
+
+    _used = False
 
     def close(self) -> None:
         self.kernel.shutdown()
@@ -277,6 +295,9 @@ class Renderer:
     def _fresh_kernel(self) -> None:
         from analysis.report.kernels import KernelError
 
+        if not self.options.reuse_kernel and self._used:
+            self.kernel.restart()
+        self._used = True
         try:
             if not self.kernel.is_alive():
                 raise KernelError("kernel died")
@@ -357,13 +378,13 @@ _WORKER: Renderer | None = None
 _WORKER_ERROR: str | None = None
 
 
-def _worker_init(timeout: float, kernel_name: str, cwd: str, root: str) -> None:
+def _worker_init(options: KernelOptions, root: str) -> None:
     global _WORKER, _WORKER_ERROR
     from multiprocessing.util import Finalize
 
     os.environ["WORKBENCH_ROOT"] = root
     try:
-        _WORKER = Renderer(timeout, kernel_name, Path(cwd))
+        _WORKER = Renderer(options)
     except Exception as error:  # reported per job by _worker_render
         _WORKER_ERROR = str(error)
         return
@@ -428,6 +449,7 @@ def render_batch(
     notebooks_dir: Path | None = None,
     kernel_name: str = paths.KERNEL_NAME,
     progress: bool | None = None,
+    reuse_kernel: bool = True,
 ) -> BatchResult:
     """Render reports for the selected clients and studies, then rewrite the index.
 
@@ -445,6 +467,9 @@ def render_batch(
         Where reports go (default ``reports/``).
     progress : bool, optional
         Show a progress bar (default: only on a terminal).
+    reuse_kernel : bool
+        Start one kernel per worker and reset it between reports (default), or
+        start a fresh kernel for every report.
 
     Returns
     -------
@@ -483,7 +508,8 @@ def render_batch(
 
     if to_run:
         context = {"package_version": analysis.__version__, "git_commit": git_commit()}
-        outcomes.extend(_run(to_run, context, jobs or os.cpu_count() or 1, timeout, kernel_name, notebooks_dir, progress))
+        options = KernelOptions(timeout, kernel_name, str(notebooks_dir), reuse_kernel)
+        outcomes.extend(_run(to_run, context, jobs or os.cpu_count() or 1, options, progress))
     touched = {Path(job.out_dir) for job in to_run}
     for folder in touched:
         write_client_results(folder)
@@ -491,7 +517,7 @@ def render_batch(
     return BatchResult(outcomes, config_errors, time.monotonic() - t0)
 
 
-def _run(to_run, context, jobs, timeout, kernel_name, notebooks_dir, progress) -> list[Outcome]:
+def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[Outcome]:
     from tqdm.auto import tqdm
 
     by_key = {job.key: job for job in to_run}
@@ -508,7 +534,7 @@ def _run(to_run, context, jobs, timeout, kernel_name, notebooks_dir, progress) -
     try:
         if workers == 1:
             try:
-                renderer = Renderer(timeout, kernel_name, notebooks_dir)
+                renderer = Renderer(options)
             except Exception as error:
                 for job in to_run:
                     finish(Outcome(job.client_id, job.study, "failed", str(error)))
@@ -527,7 +553,7 @@ def _run(to_run, context, jobs, timeout, kernel_name, notebooks_dir, progress) -
                 max_workers=workers,
                 mp_context=ctx,
                 initializer=_worker_init,
-                initargs=(timeout, kernel_name, str(notebooks_dir), str(paths.PROJECT_ROOT)),
+                initargs=(options, str(paths.PROJECT_ROOT)),
             ) as pool:
                 futures = {pool.submit(_worker_render, job, context): job for job in to_run}
                 for future in as_completed(futures):

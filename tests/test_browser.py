@@ -1,0 +1,78 @@
+"""A real browser opens a rendered report and the index: no console errors, no broken images.
+
+Uses Debian's ``chromium`` (installed by .ci/run) driven by Playwright; skips with a
+reason when Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from analysis.report.render import render_batch
+
+pytestmark = [pytest.mark.browser, pytest.mark.render]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def served_reports(example_project):
+    result = render_batch(output_dir=example_project["reports"], clients_dir=example_project["clients"],
+                          notebooks_dir=example_project["notebooks"], clients=["acme-learning"], jobs=1,
+                          progress=False)
+    assert result.exit_code == 0, result.outcomes
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(example_project["reports"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", example_project["root"]
+    server.shutdown()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it)")
+def test_report_and_index_load_cleanly_in_chromium(served_reports, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = served_reports
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for path, shot in (("/acme-learning/org_effectiveness.html", "report.png"), ("/index.html", "index.png")):
+                page = browser.new_page(viewport={"width": 1100, "height": 1400})
+                errors: list[str] = []
+                page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                failed: list[str] = []
+                page.on("requestfailed", lambda request: failed.append(request.url))
+                response = page.goto(base + path, wait_until="load")
+                assert response is not None and response.ok
+                page.screenshot(path=str(tmp_path / shot), full_page=True)
+                broken = page.evaluate(
+                    "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length"
+                )
+                assert errors == [] and failed == [] and broken == 0, (path, errors, failed, broken)
+                if path.endswith("org_effectiveness.html"):
+                    assert page.evaluate("document.images.length") >= 2
+                    assert page.locator("nav.wb-toc a").count() >= 3
+                    assert page.locator("h1").inner_text().startswith("Effective and ineffective")
+                    # every table of contents link points at a heading that exists
+                    targets = page.evaluate(
+                        "Array.from(document.querySelectorAll('nav.wb-toc a')).map(a => !!document.getElementById(decodeURIComponent(a.hash.slice(1))))"
+                    )
+                    assert all(targets)
+                else:
+                    page.locator("a", has_text="report").first.click()
+                    page.wait_for_load_state("load")
+                    assert page.url.endswith("org_effectiveness.html")
+                page.close()
+            assert (tmp_path / "report.png").stat().st_size > 10_000
+        finally:
+            browser.close()

@@ -1,0 +1,52 @@
+"""Number formats, table styling and the headline summary."""
+
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.report import display
+
+
+@pytest.mark.parametrize(
+    "value,unit,expected",
+    [(0.2643, "share", "26.4%"), (2.0, "ratio", "2.00"), (1234.4, "count", "1,234"), (0.0004, "p_value", "<0.001"),
+     (0.0312, "p_value", "0.031"), (350000, "currency", "350,000"), (float("nan"), "share", "–"),
+     (None, "ratio", "–"), (np.inf, "ratio", "∞")],
+)
+def test_format_value(value, unit, expected):
+    assert display.format_value(value, unit) == expected
+
+
+def test_table_uses_display_names_formats_and_shows_suppressed_cells():
+    data = pd.DataFrame({"level": ["a", "<b>x</b>"], "estimate": [0.25, np.nan], "n": [40, 3], "suppressed": [False, True]})
+    html = display.table(data, caption="Caption & more", display_names={"level": "Rating", "a": "Level A"},
+                         units={"estimate": "share", "n": "count"}).to_html()
+    assert "Rating" in html and "Level A" in html and "25.0%" in html
+    assert html.count(display.SUPPRESSED) == 2 and ">3<" not in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "Caption &amp; more" in html
+
+
+def test_publish_summary_records_are_json_ready(capsys):
+    shown = display.publish_summary(
+        [{"name": "rr", "label": "Risk ratio <x>", "estimate": np.float64(2.5), "conf_low": np.nan, "n": np.int64(80), "unit": "ratio"}],
+        sentences=["One & two."],
+    )
+    html = shown._repr_html_()
+    assert "Risk ratio &lt;x&gt;" in html and "2.50" in html and "One &amp; two." in html
+    with pytest.raises(ValueError, match="lacks"):
+        display.publish_summary([{"name": "x"}])
+
+
+def test_figure_embeds_png_and_escapes_caption():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    html = display.figure(fig, caption="A <caption>")._repr_html_()
+    assert html.startswith('<figure class="wb-figure"><img src="data:image/png;base64,')
+    assert "<figcaption>A &lt;caption&gt;</figcaption>" in html
