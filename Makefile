@@ -11,6 +11,7 @@ KERNEL := sales-training-workbench
 PIP_VERSION := 26.3
 JOBS ?=
 RENDER_ARGS ?=
+LAB_ARGS ?=
 
 .PHONY: help setup reports test test-fast lab bench examples clean distclean
 
@@ -41,7 +42,7 @@ test-fast: setup ## unit tests without the rendering, notebook and browser tests
 	$(BIN)/python -m pytest tests -m "not render and not browser"
 
 lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: setup ## benchmark rendering: naive CLI loop vs workbench render vs plain scripts
 	$(BIN)/python benchmarks/bench_render.py

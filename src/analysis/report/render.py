@@ -24,7 +24,7 @@ import os
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -566,6 +566,3 @@ def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[O
         bar.close()
     return outcomes
 
-
-def outcome_dict(outcome: Outcome) -> dict[str, Any]:
-    return asdict(outcome)
