@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import (
     test_proportions_2indep,
 )
 
+from analysis.inputs.survey_contract import PRACTICES
 from analysis.options import ShareMethod, check_conf_level, check_min_cell_size, check_option
 
 _STATSMODELS_METHOD = {"wilson": "wilson", "beta": "beta", "agresti_coull": "agresti_coull", "normal": "normal"}
@@ -42,6 +43,7 @@ def shares(
     column: str,
     *,
     by: str | None = None,
+    weights: str | None = None,
     conf_level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> pd.DataFrame:
@@ -57,17 +59,24 @@ def shares(
     by : str, optional
         Grouping column; shares are computed within each group. Empty groups of a
         categorical are kept with ``n = 0`` and a missing estimate.
+    weights : str, optional
+        Column of survey weights (positive). With weights the share is the weighted
+        mean and its standard error is design-based (Taylor linearisation, each
+        respondent its own sampling unit, with replacement); ``method`` is then
+        ignored and the interval is the normal one, clipped to [0, 1].
     conf_level : float
         Confidence level of the interval, e.g. 0.95.
     method : {"wilson", "beta", "agresti_coull", "normal"}
-        Interval for a binomial proportion; ``"wilson"`` (score interval) by default,
-        ``"beta"`` is Clopper-Pearson.
+        Interval for an unweighted binomial proportion; ``"wilson"`` (score interval)
+        by default, ``"beta"`` is Clopper-Pearson.
 
     Returns
     -------
     DataFrame
-        Columns ``[by], level, count, n, estimate, conf_low, conf_high``:
-        ``count`` respondents at the level out of ``n`` answering.
+        Columns ``[by], level, count, n, estimate, std_error, conf_low, conf_high``:
+        ``count`` respondents at the level out of ``n`` answering (unweighted counts).
+        ``std_error`` is the binomial :math:`\\sqrt{\\hat p(1-\\hat p)/n}` without
+        weights and the linearised one with weights.
 
     Notes
     -----
@@ -77,11 +86,21 @@ def shares(
 
     computed by :func:`statsmodels.stats.proportion.proportion_confint`.
 
+    With weights :math:`w_i`, :math:`\\hat p = \\sum w_i y_i / \\sum w_i` and
+
+    .. math:: \\widehat{V}(\\hat p) = \\frac{n}{n-1} \\sum_i \\frac{w_i^2 (y_i - \\hat p)^2}{(\\sum_j w_j)^2},
+
+    the linearisation variance of a ratio estimator (Lumley 2010, ch. 2; R
+    ``survey::svymean`` for a design with weights only). It equals the HC1 sandwich
+    variance of a weighted intercept-only regression, which is how it is computed
+    (:class:`statsmodels.regression.linear_model.WLS`).
+
     References
     ----------
     Wilson, E. B. (1927). Probable inference, the law of succession, and
     statistical inference. JASA 22, 209-212. Newcombe, R. G. (1998). Two-sided
     confidence intervals for the single proportion. Statistics in Medicine 17, 857-872.
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
 
     Examples
     --------
@@ -91,28 +110,61 @@ def shares(
     """
     conf_level = check_conf_level(conf_level)
     method = check_option("method", method, ShareMethod)
-    _require_columns(data, column, by)
+    _require_columns(data, column, by, weights)
+    if weights is not None:
+        _check_weights(data, weights)
     levels = _levels(data[column])
-    groups = [(None, data)] if by is None else [
-        (key, data[data[by] == key]) for key in _levels(data[by].astype("category") if not isinstance(data[by].dtype, pd.CategoricalDtype) else data[by])
-    ]
+    if by is None:
+        groups = [(None, data)]
+    else:
+        keys = data[by] if isinstance(data[by].dtype, pd.CategoricalDtype) else data[by].astype("category")
+        groups = [(key, data[data[by] == key]) for key in _levels(keys)]
     rows = []
     for key, part in groups:
-        answered = part[column].dropna()
+        answered = part[part[column].notna()]
         n = len(answered)
         for level in levels:
-            count = int((answered == level).sum())
-            if n > 0:
-                low, high = proportion_confint(count, n, alpha=1 - conf_level, method=_STATSMODELS_METHOD[method])
+            hit = (answered[column] == level).to_numpy()
+            count = int(hit.sum())
+            if n == 0:
+                estimate = std_error = low = high = np.nan
+            elif weights is None:
                 estimate = count / n
+                std_error = float(np.sqrt(estimate * (1 - estimate) / n))
+                low, high = proportion_confint(count, n, alpha=1 - conf_level, method=_STATSMODELS_METHOD[method])
             else:
-                low = high = estimate = np.nan
-            row = {"level": level, "count": count, "n": n, "estimate": estimate,
-                   "conf_low": float(low), "conf_high": float(high)}
+                estimate, std_error, low, high = _weighted_share(hit, answered[weights].to_numpy(float), conf_level)
+            row = {"level": level, "count": count, "n": n, "estimate": float(estimate),
+                   "std_error": float(std_error), "conf_low": float(low), "conf_high": float(high)}
             if by is not None:
                 row = {by: key, **row}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _check_weights(data: pd.DataFrame, weights: str) -> None:
+    values = pd.to_numeric(data[weights], errors="coerce")
+    bad = values.isna() | (values <= 0) | ~np.isfinite(values)
+    if bad.any():
+        rows = ", ".join(map(str, data.index[bad][:5].tolist()))
+        raise ValueError(
+            f"weight column {weights!r} must hold positive numbers; {int(bad.sum())} row(s) do not "
+            f"(index {rows}). Drop those respondents or fix their weights."
+        )
+
+
+def _weighted_share(hit: np.ndarray, w: np.ndarray, conf_level: float) -> tuple[float, float, float, float]:
+    """Weighted share with its linearised standard error (HC1 sandwich of weighted mean)."""
+    from scipy import stats
+    from statsmodels.regression.linear_model import WLS
+
+    y = hit.astype(float)
+    if len(y) < 2:
+        return float(y.mean()), np.nan, np.nan, np.nan
+    fit = WLS(y, np.ones_like(y), weights=w).fit(cov_type="HC1")
+    estimate, std_error = float(fit.params[0]), float(fit.bse[0])
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    return estimate, std_error, max(0.0, estimate - z * std_error), min(1.0, estimate + z * std_error)
 
 
 def risk_ratio(
@@ -225,7 +277,7 @@ def risk_ratio(
 def suppress_small_cells(
     table: pd.DataFrame,
     *,
-    count: str = "n",
+    count: str | list[str] = "n",
     columns: list[str] | None = None,
     min_cell_size: int = 5,
 ) -> pd.DataFrame:
@@ -235,11 +287,12 @@ def suppress_small_cells(
     ----------
     table : DataFrame
         A tidy result table.
-    count : str
-        Column holding the number of cases behind each row.
+    count : str or list of str
+        Column(s) holding the number of cases behind each row; with several, the
+        smallest decides (e.g. both group sizes of a comparison).
     columns : list of str, optional
-        Columns to blank; by default every numeric column except ``count``... and
-        including it, so no small count is shown either.
+        Columns to blank; by default every numeric column, counts included, so no
+        small count is shown either.
     min_cell_size : int
         Rows with ``table[count] < min_cell_size`` are suppressed (default 5).
 
@@ -251,9 +304,10 @@ def suppress_small_cells(
         "suppressed", never as a number.
     """
     min_cell_size = check_min_cell_size(min_cell_size)
-    _require_columns(table, count)
+    counts = [count] if isinstance(count, str) else list(count)
+    _require_columns(table, *counts)
     out = table.copy()
-    small = out[count] < min_cell_size
+    small = out[counts].min(axis=1) < min_cell_size
     if columns is None:
         columns = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
     for column in columns:
@@ -284,6 +338,35 @@ def effectiveness_group(data: pd.DataFrame, column: str = "effectiveness") -> pd
         index=data.index,
         name="effectiveness_group",
     )
+
+
+def distinguishing_practices(comparison: pd.DataFrame, display_names: dict[str, str] | None = None, *, top: int = 3) -> str:
+    """One sentence naming what very effective organisations do more often, from the estimates.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Output of :func:`compare_groups` (risk ratios, very effective vs ineffective).
+    display_names : dict, optional
+        Readable names of the terms.
+    top : int
+        How many practices to name at most.
+
+    Returns
+    -------
+    str
+        Practices whose risk-ratio interval lies above 1, largest first; or a
+        sentence saying none is clearly more common.
+    """
+    names = display_names or {}
+    clear = comparison[(comparison["conf_low"] > 1) & np.isfinite(comparison["estimate"])]
+    clear = clear.sort_values("estimate", ascending=False).head(top)
+    if clear.empty:
+        return ("No practice is clearly more common among very effective organisations than among "
+                "ineffective ones: every risk-ratio interval includes 1.")
+    parts = [f"{names.get(t, t).lower()} ({e:.1f} times as likely)" for t, e in zip(clear["term"], clear["estimate"])]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"What distinguishes very effective organisations most clearly: {listed}."
 
 
 def describe_contrast(risk_ratio_row, effective_share_row, never_share_by_group, *, conf_level: float = 0.95) -> list[str]:
@@ -325,3 +408,251 @@ def describe_contrast(risk_ratio_row, effective_share_row, never_share_by_group,
             + (f", against {never['very effective']:.0%} of very effective ones." if "very effective" in never else ".")
         )
     return sentences
+
+
+def crosstab_test(
+    data: pd.DataFrame,
+    row: str,
+    column: str,
+    *,
+    min_expected: float = 5.0,
+    n_resamples: int = 9999,
+    seed: int = 12345,
+) -> pd.DataFrame:
+    """Test of independence for a cross-tabulation, with Cramér's V.
+
+    Pearson's chi-square test when every expected count is at least
+    ``min_expected``; otherwise Fisher's exact test (exact for 2x2 tables, a seeded
+    Monte Carlo permutation p-value for larger ones, as R's ``fisher.test(simulate.p.value=TRUE)``).
+
+    Parameters
+    ----------
+    data : DataFrame
+    row, column : str
+        The two categorical columns. Rows with a missing value in either are left out;
+        empty categories are dropped from the table.
+    min_expected : float
+        Smallest expected count for which the chi-square approximation is trusted
+        (Cochran's rule: 5).
+    n_resamples, seed : int
+        Monte Carlo settings for Fisher's test on tables larger than 2x2.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``test`` ("chi-square" or "fisher"), ``statistic`` (chi-square
+        statistic; for Fisher 2x2 the sample odds ratio), ``df``, ``p_value``,
+        ``cramers_v``, ``min_expected``, ``n``.
+
+    Notes
+    -----
+    :math:`X^2 = \\sum (O - E)^2 / E` without continuity correction, and
+    :math:`V = \\sqrt{X^2 / (n (\\min(r, c) - 1))}` (Cramér 1946), from
+    :func:`scipy.stats.chi2_contingency` and :func:`scipy.stats.contingency.association`.
+
+    References
+    ----------
+    Agresti, A. (2007). An Introduction to Categorical Data Analysis, 2nd ed., Wiley, section 2.4.
+    """
+    from scipy import stats
+    from scipy.stats.contingency import association
+
+    _require_columns(data, row, column)
+    table = pd.crosstab(data[row], data[column])
+    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        raise ValueError(
+            f"cross-tabulation of {row!r} by {column!r} needs at least two non-empty levels of each; "
+            f"got {table.shape[0]} x {table.shape[1]}."
+        )
+    observed = table.to_numpy()
+    chi2, p_chi2, dof, expected = stats.chi2_contingency(observed, correction=False)
+    smallest = float(expected.min())
+    cramers_v = float(association(observed, method="cramer", correction=False))
+    if smallest >= min_expected:
+        test, statistic, p_value = "chi-square", float(chi2), float(p_chi2)
+    elif observed.shape == (2, 2):
+        result = stats.fisher_exact(observed)
+        test, statistic, p_value = "fisher", float(result.statistic), float(result.pvalue)
+    else:
+        method = stats.PermutationMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
+        result = stats.fisher_exact(observed, method=method)
+        test, statistic, p_value = "fisher", float(chi2), float(result.pvalue)
+    return pd.DataFrame([{"test": test, "statistic": statistic, "df": int(dof), "p_value": p_value,
+                          "cramers_v": cramers_v, "min_expected": smallest, "n": int(observed.sum())}])
+
+
+def multi_select(
+    data: pd.DataFrame,
+    options: list[str],
+    *,
+    by: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of respondents citing each option of a multi-select question, ranked.
+
+    Parameters
+    ----------
+    data : DataFrame
+    options : list of str
+        Boolean columns, one per option (True = cited).
+    by : str, optional
+        Grouping column; options are ranked by their overall share either way.
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        Columns ``option, rank, [by], count, n, estimate, std_error, conf_low,
+        conf_high`` (Wilson intervals), ``rank`` 1 = most cited overall.
+    """
+    conf_level = check_conf_level(conf_level)
+    _require_columns(data, *options, by)
+    not_boolean = [c for c in options if not pd.api.types.is_bool_dtype(data[c])]
+    if not_boolean:
+        raise ValueError(f"multi-select option column(s) {not_boolean} must be boolean (True = cited).")
+    overall = {c: float(data[c].mean()) for c in options}
+    order = sorted(options, key=lambda c: (-overall[c], c))
+    frames = []
+    for rank, option in enumerate(order, start=1):
+        part = shares(data, option, by=by, conf_level=conf_level).drop(columns="level")
+        part.insert(0, "rank", rank)
+        part.insert(0, "option", option)
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare_groups(
+    data: pd.DataFrame,
+    outcomes: list[str],
+    group: str,
+    *,
+    exposed,
+    reference,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Risk ratio of each boolean outcome between two groups (e.g. very effective vs ineffective).
+
+    Runs :func:`risk_ratio` per outcome and keeps the risk-ratio row, with the odds
+    ratio beside it in ``odds_ratio``, ``or_conf_low``, ``or_conf_high``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, estimate, conf_low, conf_high, p_value, odds_ratio,
+        or_conf_low, or_conf_high, share_exposed, share_reference, n_exposed,
+        n_reference, n``; ``estimate`` is the risk ratio.
+    """
+    rows = []
+    for outcome in outcomes:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = risk_ratio(data, outcome, group, exposed=exposed, reference=reference, conf_level=conf_level)
+        for warning in caught:  # re-emit once, naming the outcome (already in the message)
+            warnings.warn(str(warning.message), RuntimeWarning, stacklevel=2)
+        rr = table.set_index("measure").loc["risk ratio"]
+        odds = table.set_index("measure").loc["odds ratio"]
+        rows.append({
+            "term": outcome, "estimate": rr["estimate"], "conf_low": rr["conf_low"], "conf_high": rr["conf_high"],
+            "p_value": rr["p_value"], "odds_ratio": odds["estimate"], "or_conf_low": odds["conf_low"],
+            "or_conf_high": odds["conf_high"],
+            "share_exposed": rr["count_exposed"] / rr["n_exposed"],
+            "share_reference": rr["count_reference"] / rr["n_reference"],
+            "n_exposed": int(rr["n_exposed"]), "n_reference": int(rr["n_reference"]), "n": int(rr["n"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def profile_against_population(
+    data: pd.DataFrame,
+    respondent: str,
+    options: list[str],
+    *,
+    id_column: str = "respondent_id",
+    group: str | None = None,
+    group_level=None,
+) -> pd.DataFrame:
+    """One organisation's answers next to the population's shares.
+
+    Parameters
+    ----------
+    data : DataFrame
+    respondent : str
+        Id of the organisation to highlight.
+    options : list of str
+        Boolean practice columns.
+    id_column : str
+        Column holding respondent ids.
+    group, group_level : optional
+        Also show the share within one group (e.g. ``effectiveness_group`` =
+        ``"very effective"``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, this_organisation, share_all, [share_group], n_all, [n_group]``.
+    """
+    _require_columns(data, id_column, *options, group)
+    match = data[data[id_column].astype(str) == str(respondent)]
+    if match.empty:
+        raise ValueError(f"no respondent with {id_column} = {respondent!r}; check the highlight parameter.")
+    mine = match.iloc[0]
+    rows = []
+    for option in options:
+        row = {"term": option, "this_organisation": bool(mine[option]),
+               "share_all": float(data[option].mean()), "n_all": int(data[option].notna().sum())}
+        if group is not None:
+            part = data[data[group] == group_level]
+            row["share_group"] = float(part[option].mean()) if len(part) else np.nan
+            row["n_group"] = len(part)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+#: Derived yes/no columns added by :func:`prepare_responses`, with their display names.
+DERIVED_DISPLAY_NAMES = {
+    "customized": "Buys customized solutions",
+    "meets_weekly": "Meets senior sales leadership weekly",
+}
+
+#: Behaviours compared between very effective and ineffective organisations.
+COMPARED_PRACTICES = [
+    "customized",
+    "meets_weekly",
+    *PRACTICES["alignment"],
+    *PRACTICES["sustainment"],
+    *PRACTICES["tools"],
+]
+
+
+def prepare_responses(data: pd.DataFrame, *, segment: str | None = None, min_cell_size: int = 5,
+                      segment_column: str = "industry") -> pd.DataFrame:
+    """Filter to a segment and add the derived columns the study-1 notebook uses.
+
+    Adds ``effectiveness_group`` (:func:`effectiveness_group`), ``customized``
+    (buys customized solutions) and ``meets_weekly`` (meets senior sales leadership
+    weekly).
+
+    Raises
+    ------
+    ValueError
+        If the segment does not exist (the message lists the segments) or leaves
+        fewer than ``min_cell_size`` respondents, which could identify them.
+    """
+    min_cell_size = check_min_cell_size(min_cell_size)
+    _require_columns(data, segment_column, "effectiveness", "solution_type", "leadership_meetings")
+    if segment is not None:
+        available = sorted(data[segment_column].dropna().astype(str).unique())
+        if segment not in available:
+            raise ValueError(f"segment {segment!r} is not a value of {segment_column!r}; available: {', '.join(available)}.")
+        data = data[data[segment_column] == segment]
+        if len(data) < min_cell_size:
+            raise ValueError(
+                f"segment {segment!r} has {len(data)} respondent(s), fewer than the minimum cell size "
+                f"{min_cell_size}; choose a larger segment so that no organisation can be identified."
+            )
+    return data.assign(
+        effectiveness_group=effectiveness_group(data),
+        customized=data["solution_type"] == "customized",
+        meets_weekly=data["leadership_meetings"] == "weekly",
+    )

@@ -15,7 +15,9 @@ from analysis.inputs import paths
 from analysis.inputs.synthetic_survey import generate_survey
 
 EXAMPLES = {
-    "acme-learning": {"display_name": "Acme Learning Partners", "n": 174, "seed": 2012, "n_industries": 23},
+    # The 2012 study's shape: 174 respondents in 23 industries, quota-matched to the published margins.
+    "acme-learning": {"display_name": "Acme Learning Partners", "n": 174, "seed": 2012, "n_industries": 23,
+                      "match_published": True},
     "borealis-pharma": {"display_name": "Borealis Pharma", "n": 120, "seed": 7, "n_industries": 12},
     "cobalt-software": {"display_name": "Cobalt Software", "n": 90, "seed": 31, "n_industries": 8},
 }
@@ -34,13 +36,15 @@ def client_config(display_name: str) -> dict:
 
 
 def write_example(client_id: str, folder: Path, *, display_name: str, n: int, seed: int, n_industries: int,
-                  overwrite: bool = False) -> list[Path]:
+                  match_published: bool = False, overwrite: bool = False) -> list[Path]:
     """Write one example client (``client.yml`` and ``survey.csv``) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     survey = folder / "survey.csv"
     if overwrite or not survey.exists():
-        generate_survey(n, seed=seed, n_industries=n_industries).to_csv(survey, index=False)
+        generate_survey(n, seed=seed, n_industries=n_industries, match_published=match_published).to_csv(
+            survey, index=False
+        )
         written.append(survey)
     config = folder / "client.yml"
     if overwrite or not config.exists():

@@ -115,7 +115,17 @@ def planted_truth() -> dict:
     }
 
 
-def generate_survey(n: int = 174, *, seed: int = 2012, n_industries: int = 23) -> pd.DataFrame:
+def _quota_counts(n: int, shares) -> np.ndarray:
+    """Largest-remainder rounding of ``n * shares`` to whole counts summing to ``n``."""
+    raw = np.asarray(shares) * n
+    counts = np.floor(raw).astype(int)
+    counts[np.argsort(-(raw - counts))[: n - counts.sum()]] += 1
+    return counts
+
+
+def generate_survey(
+    n: int = 174, *, seed: int = 2012, n_industries: int = 23, match_published: bool = False
+) -> pd.DataFrame:
     """Draw one survey wave that follows the study-1 contract.
 
     Parameters
@@ -127,6 +137,13 @@ def generate_survey(n: int = 174, *, seed: int = 2012, n_industries: int = 23) -
     n_industries : int
         Number of industries (23 in the 2012 study, at most 23). Each appears at
         least once when ``n >= n_industries``.
+    match_published : bool
+        Draw a quota sample: the effectiveness levels and the share naming a new
+        value proposition hit the published margins exactly (after rounding), as a
+        survey weighted to known margins would. Effectiveness is then assigned by
+        ranking the same latent variable (practices plus logistic noise) into the
+        quotas. Default False: a simple random sample from the population model,
+        used by the simulation tests.
 
     Returns
     -------
@@ -162,15 +179,23 @@ def generate_survey(n: int = 174, *, seed: int = 2012, n_industries: int = 23) -
         data[name] = rng.random(n) < rate
     theta = _solve_cutpoints()
     latent_u = rng.random(n)
-    cdf = special.expit(theta[None, :] - eta[:, None])  # n x 3, P(Y <= j)
-    level_index = (latent_u[:, None] > cdf).sum(axis=1)
+    if match_published:
+        latent = eta + special.logit(latent_u)  # eta + standard logistic noise
+        level_index = np.empty(n, dtype=int)
+        level_index[np.argsort(latent)] = np.repeat(np.arange(4), _quota_counts(n, EFFECTIVENESS_SHARES))
+    else:
+        cdf = special.expit(theta[None, :] - eta[:, None])  # n x 3, P(Y <= j)
+        level_index = (latent_u[:, None] > cdf).sum(axis=1)
     data["effectiveness"] = np.array(EFFECTIVENESS_LEVELS)[level_index]
     groups = data["effectiveness"].map(_group)
     data["solution_type"] = np.where(
         rng.random(n) < groups.map(CUSTOMIZED_RATE).to_numpy(), "customized", "off-the-shelf"
     )
     data["leadership_meetings"] = [rng.choice(CADENCE_LEVELS, p=CADENCE_RATE[g]) for g in groups]
-    data["top_initiative"] = rng.choice(INITIATIVES, size=n, p=INITIATIVE_RATE)
+    if match_published:
+        data["top_initiative"] = rng.permutation(np.repeat(INITIATIVES, _quota_counts(n, INITIATIVE_RATE)))
+    else:
+        data["top_initiative"] = rng.choice(INITIATIVES, size=n, p=INITIATIVE_RATE)
     ordered = ["respondent_id", "industry", "size_band", "effectiveness", "solution_type",
                "leadership_meetings", "top_initiative"]
     practice_columns = [c for group in PRACTICES.values() for c in group]

@@ -153,6 +153,28 @@ def table(
     return styler.format(escape="html")
 
 
+def widen(data, *, index, columns: str, values: str, suppressed: str = "suppressed"):
+    """Pivot a tidy table to wide form for display, marking suppressed cells.
+
+    Cells from rows flagged in ``suppressed`` (see
+    :func:`analysis.survey.suppress_small_cells`) become the text "suppressed", so the
+    wide table never shows them as a number or as an unexplained blank.
+    """
+    frame = data.copy()
+    frame[values] = frame[values].astype(object)
+    if suppressed in frame:
+        frame.loc[frame[suppressed].fillna(False).astype(bool), values] = SUPPRESSED
+    frame[columns] = frame[columns].astype(str)
+    wide = frame.pivot(index=index, columns=columns, values=values).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def note(text: str) -> _Html:
+    """A short highlighted remark for the reader (HTML-escaped)."""
+    return _Html(f'<div class="wb-note" role="note">{html.escape(text)}</div>', text)
+
+
 def publish_summary(records: Sequence[Mapping[str, Any]], *, sentences: Sequence[str] = ()) -> _Html:
     """Show the headline summary and publish its numbers for ``results.json``.
 

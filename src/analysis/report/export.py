@@ -25,7 +25,6 @@ SUMMARY_TAG = "summary"
 _HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _ID = re.compile(r'id="([^"]+)"')
 _WARNING_PREFIX = re.compile(r"^\S+?\.py:\d+: (\w+Warning): ", re.MULTILINE)
-_WARNING_SOURCE = re.compile(r"^\s+warnings\.warn\($\n?", re.MULTILINE)
 
 
 def heading_entries(cells) -> list[dict[str, Any]]:
@@ -60,8 +59,15 @@ class ReportPreprocessor(Preprocessor):
 
 
 def clean_warning(text: str) -> str:
-    """Strip file paths and source echo from a Python warning printed to stderr."""
-    return _WARNING_SOURCE.sub("", _WARNING_PREFIX.sub(r"\1: ", text)).strip()
+    """Strip file paths and the echoed source line from Python warnings printed to stderr.
+
+    A warning prints as ``path.py:12: SomeWarning: message`` followed by the
+    indented source line that raised it; the reader needs only ``SomeWarning: message``.
+    """
+    if not _WARNING_PREFIX.search(text):
+        return text.strip()
+    lines = _WARNING_PREFIX.sub(r"\1: ", text).splitlines()
+    return "\n".join(line for line in lines if line and not line[0].isspace()).strip()
 
 
 def is_results_output(output) -> bool:

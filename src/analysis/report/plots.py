@@ -89,6 +89,9 @@ def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale:
     ax.invert_yaxis()
     if log_scale:
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(plt.FixedLocator([0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32]))
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel(xlabel)
     fig.tight_layout()
     return fig
