@@ -196,3 +196,12 @@ def test_shipped_study_renders_for_two_example_clients(example_project):
             assert format_value(record["estimate"], record["unit"]) in html
     index = (example_project["reports"] / "index.html").read_text()
     assert "Acme Learning Partners" in index and "Borealis Pharma" in index
+    # the rendered study reproduces the published 2012 figures on the shipped survey
+    acme = {r["name"]: r for r in json.loads((example_project["reports"] / "acme-learning" / "results.json").read_text())}
+    assert acme["respondents"]["estimate"] == 174 and acme["industries"]["estimate"] == 23
+    for name, published, tolerance in (("share_effective_or_better", 0.74, 0.03), ("share_very_effective", 0.26, 0.03),
+                                       ("share_value_proposition", 0.26, 0.03), ("customized_risk_ratio", 2.0, None)):
+        record = acme[name]
+        assert record["conf_low"] <= published <= record["conf_high"], name
+        if tolerance is not None:
+            assert abs(record["estimate"] - published) <= tolerance, name

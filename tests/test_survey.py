@@ -112,3 +112,143 @@ def test_generator_is_seeded_and_covers_industries():
     pd.testing.assert_frame_equal(a, b)
     assert len(a) == 174 and a["industry"].nunique() == 23
     assert a["respondent_id"].is_unique
+
+
+# ----------------------------------------------------------------- weighted shares
+
+def test_weighted_share_is_the_linearisation_estimator():
+    data = pd.DataFrame({"x": [True, False, True, True, False, False], "w": [1.0, 2.0, 1.0, 3.0, 1.5, 0.5]})
+    row = survey.shares(data, "x", weights="w").iloc[0]
+    y, w, n = data["x"].to_numpy(float), data["w"].to_numpy(), len(data)
+    p = (w * y).sum() / w.sum()
+    se = np.sqrt(n / (n - 1) * ((w * (y - p)) ** 2).sum() / w.sum() ** 2)  # hand formula (Lumley 2010, 2.3)
+    assert row["estimate"] == pytest.approx(p) and row["std_error"] == pytest.approx(se)
+    assert row["conf_low"] == pytest.approx(max(0, p - 1.959964 * se), abs=1e-6)
+
+
+def test_equal_weights_give_the_textbook_standard_error():
+    data = _binary(30, 80).assign(w=2.5)
+    row = survey.shares(data, "flag", weights="w").iloc[0]
+    assert row["estimate"] == pytest.approx(30 / 80)
+    assert row["std_error"] == pytest.approx(np.sqrt(0.375 * 0.625 / 79))
+
+
+def test_bad_weights_are_rejected():
+    with pytest.raises(ValueError, match="positive numbers"):
+        survey.shares(_binary(2, 4).assign(w=[1, 0, -1, 2]), "flag", weights="w")
+
+
+def test_weighted_interval_covers_under_unequal_weights():
+    rng = np.random.default_rng(3)
+    covered = 0
+    for _ in range(300):
+        w = rng.choice([1.0, 3.0], size=300)
+        y = rng.random(300) < np.where(w > 1, 0.2, 0.5)  # weights informative about y
+        truth = (0.5 * 1 + 0.2 * 3) / 4  # population share when weights are inverse selection rates
+        row = survey.shares(pd.DataFrame({"y": y, "w": w}), "y", weights="w").iloc[0]
+        covered += row["conf_low"] <= truth <= row["conf_high"]
+    assert 0.92 <= covered / 300 <= 0.98
+
+
+# ----------------------------------------------------------------- cross-tabulations
+
+def test_chi_square_and_cramers_v_match_agresti():
+    # Agresti (2007), An Introduction to Categorical Data Analysis, 2nd ed., Table 2.5:
+    # gender by party identification, X^2 = 30.1 on df = 2.
+    counts = {("female", "Democrat"): 762, ("female", "Independent"): 327, ("female", "Republican"): 468,
+              ("male", "Democrat"): 484, ("male", "Independent"): 239, ("male", "Republican"): 477}
+    data = pd.DataFrame([k for k, n in counts.items() for _ in range(n)], columns=["gender", "party"])
+    result = survey.crosstab_test(data, "gender", "party").iloc[0]
+    assert result["test"] == "chi-square" and result["df"] == 2
+    assert result["statistic"] == pytest.approx(30.1, abs=0.05)
+    assert result["p_value"] < 1e-6
+    assert result["cramers_v"] == pytest.approx(np.sqrt(result["statistic"] / 2757), rel=1e-9)
+
+
+def test_fisher_exact_for_small_tables_matches_the_tea_tasting_example():
+    # Fisher's tea-tasting experiment (Agresti 2007, Table 2.8): two-sided P = 0.486.
+    data = pd.DataFrame({"poured": ["milk"] * 4 + ["tea"] * 4,
+                         "guess": ["milk", "milk", "milk", "tea", "milk", "tea", "tea", "tea"]})
+    result = survey.crosstab_test(data, "poured", "guess").iloc[0]
+    assert result["test"] == "fisher" and result["p_value"] == pytest.approx(0.486, abs=5e-4)
+
+
+def test_crosstab_needs_two_levels_each():
+    with pytest.raises(ValueError, match="at least two non-empty levels"):
+        survey.crosstab_test(pd.DataFrame({"a": ["x", "x"], "b": ["p", "q"]}), "a", "b")
+
+
+# ----------------------------------------------------------------- multi-select and comparisons
+
+def test_multi_select_ranks_options_by_overall_share():
+    data = pd.DataFrame({"a": [True, False, False, False], "b": [True, True, True, False],
+                         "g": ["x", "x", "y", "y"]})
+    out = survey.multi_select(data, ["a", "b"], by="g")
+    assert out.drop_duplicates("option")["option"].tolist() == ["b", "a"]
+    assert out.set_index(["option", "g"]).loc[("b", "y"), "estimate"] == 0.5
+    with pytest.raises(ValueError, match="must be boolean"):
+        survey.multi_select(data.assign(a=1), ["a"])
+
+
+def test_compare_groups_and_distinguishing_sentence():
+    data = pd.concat([_two_groups(30, 40, 10, 40).rename(columns={"flag": "p1"}).assign(p2=[True, False] * 40)])
+    table = survey.compare_groups(data, ["p1", "p2"], "group", exposed="a", reference="b")
+    assert table.set_index("term").loc["p1", "estimate"] == pytest.approx(3.0)
+    sentence = survey.distinguishing_practices(table, {"p1": "Coaching"})
+    assert "coaching (3.0 times as likely)" in sentence and "p2" not in sentence
+
+
+def test_prepare_responses_checks_the_segment():
+    data = generate_survey(seed=4)
+    with pytest.raises(ValueError, match="available: "):
+        survey.prepare_responses(data, segment="Atlantis")
+    rare = data["industry"].value_counts().index[-1]
+    small = data[data["industry"] != rare].copy()
+    small = pd.concat([small, data[data["industry"] == rare].head(2)])
+    with pytest.raises(ValueError, match="fewer than the minimum cell size"):
+        survey.prepare_responses(small, segment=rare)
+    prepared = survey.prepare_responses(data)
+    assert {"effectiveness_group", "customized", "meets_weekly"} <= set(prepared.columns)
+
+
+def test_profile_against_population():
+    data = survey.prepare_responses(generate_survey(seed=4))
+    profile = survey.profile_against_population(data, "R0001", ["sustain_coaching"], group="effectiveness_group",
+                                                group_level="very effective")
+    assert profile.loc[0, "this_organisation"] == bool(data.loc[0, "sustain_coaching"])
+    with pytest.raises(ValueError, match="no respondent"):
+        survey.profile_against_population(data, "R9999", ["sustain_coaching"])
+
+
+# ----------------------------------------------------------------- the published 2012 figures
+
+def test_shipped_survey_reproduces_the_published_headline_figures():
+    from analysis.inputs import paths
+    from analysis.inputs.survey_contract import load_survey
+
+    data = survey.prepare_responses(load_survey(paths.CLIENTS_DIR / "acme-learning" / "survey.csv"))
+    assert len(data) == 174 and data["industry"].nunique() == 23
+    top = survey.shares(data.assign(top=data["effectiveness_group"] != "ineffective"), "top").iloc[0]
+    very = survey.shares(data, "effectiveness").set_index("level").loc["very effective"]
+    value = survey.shares(data.assign(v=data["top_initiative"] == "new value proposition"), "v").iloc[0]
+    for row, published in ((top, 0.74), (very, 0.26), (value, 0.26)):
+        assert row["conf_low"] <= published <= row["conf_high"]
+        assert abs(row["estimate"] - published) <= 0.03
+    rr = survey.compare_groups(data, ["customized"], "effectiveness_group", exposed="very effective",
+                               reference="ineffective").iloc[0]
+    assert rr["conf_low"] <= 2.0 <= rr["conf_high"]
+    cadence = survey.shares(data, "leadership_meetings", by="effectiveness_group").set_index(["effectiveness_group", "level"])
+    assert cadence.loc[("ineffective", "never"), "count"] > 0  # some ineffective ones never meet
+    assert cadence.loc[("very effective", "weekly"), "estimate"] > cadence.loc[("ineffective", "weekly"), "estimate"]
+
+
+def test_customized_risk_ratio_interval_covers_the_planted_value():
+    planted = planted_truth()["customized_risk_ratio"]
+    covered = 0
+    runs = 200
+    for seed in range(runs):
+        data = survey.prepare_responses(generate_survey(seed=10_000 + seed))
+        row = survey.risk_ratio(data, "customized", "effectiveness_group", exposed="very effective",
+                                reference="ineffective").iloc[0]
+        covered += row["conf_low"] <= planted <= row["conf_high"]
+    assert 0.92 <= covered / runs <= 0.98, covered / runs

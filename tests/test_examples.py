@@ -1,0 +1,12 @@
+"""The shipped example data is exactly what the generators produce (nothing edited by hand)."""
+
+from analysis.inputs import paths
+from analysis.inputs.examples import EXAMPLES, write_examples
+
+
+def test_shipped_examples_match_the_generators(tmp_path):
+    write_examples(tmp_path)
+    for client_id in EXAMPLES:
+        for name in ("survey.csv", "client.yml"):
+            shipped = (paths.CLIENTS_DIR / client_id / name).read_bytes()
+            assert shipped == (tmp_path / client_id / name).read_bytes(), f"{client_id}/{name} differs; run `workbench examples --overwrite`"
