@@ -269,6 +269,8 @@ def estimate(
     used: set[str] = set()
     safe = {column: _safe(column, used) for column in frame.columns}
     renamed = frame.rename(columns=safe)
+    for column in {unit, time, cluster_column if vcov == "cluster" else None} - {None}:
+        renamed[safe[column]] = pd.factorize(renamed[safe[column]])[0]  # plain integer codes for pyfixest
     rhs = " + ".join(safe[t] for t in terms)
     formula = f"{safe[outcome]} ~ {rhs}" + (f" | {safe[unit]} + {safe[time]}" if panel else "")
     vcov_arg = {"iid": "iid", "hc1": "hetero"}.get(vcov) or {"CRV1": safe[cluster_column]}
@@ -326,3 +328,379 @@ def _check_panel(frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str
             f"every unit is treated at some point (no never-treated reps): the effect is identified only from "
             f"differences in timing, comparing with not-yet-treated reps."
         )
+
+
+# ----------------------------------------------------------------- staggered adoption
+
+def first_treated_index(data: pd.DataFrame, *, unit: str, time: str, start: str) -> pd.Series:
+    """Period index (0, 1, ...) at which each row's unit starts treatment; missing if never.
+
+    ``start`` holds the unit's first training period in the same labels as ``time``
+    (missing = never trained). A start that is not one of the panel's periods is an error.
+    """
+    order = pd.Index(pd.unique(data[time].dropna())).sort_values()
+    starts = data[start]
+    unknown = starts.notna() & ~starts.isin(order)
+    if unknown.any():
+        raise EffectDataError(
+            f"{start!r} has period(s) {starts[unknown].astype(str).unique()[:3].tolist()} that are not in {time!r} "
+            f"(rows {_rows(unknown)}); use the same period labels, e.g. {order[0]!r}."
+        )
+    return pd.Series(order.get_indexer(starts), index=data.index).where(starts.notna())
+
+
+def _staggered_frame(data, *, outcome, unit, time, start, window):
+    missing = [c for c in (outcome, unit, time, start) if c not in data.columns]
+    if missing:
+        raise EffectDataError(f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}.")
+    frame = pd.DataFrame({"y": _check_numeric(data, outcome, "outcome"), "unit": data[unit], "time": data[time]})
+    if frame["unit"].isna().any():
+        raise EffectDataError(f"unit {unit!r} is missing on rows {_rows(frame['unit'].isna())}.")
+    frame["unit"] = pd.factorize(frame["unit"])[0]  # plain integer codes for pyfixest
+    frame["t"] = period_index(frame["time"])
+    frame["g"] = first_treated_index(data, unit=unit, time=time, start=start)
+    _check_panel(frame.assign(d=((frame["t"] >= frame["g"]) & frame["g"].notna()).astype(float)),
+                 outcome="y", treatment="d", unit="unit", time="time", notes=[])
+    frame["treated"] = ((frame["t"] >= frame["g"]) & frame["g"].notna()).astype(float)
+    if frame["g"].notna().all():
+        # every unit trained: later cohorts serve as controls until they start
+        pass
+    if frame["treated"].nunique() < 2:
+        raise EffectDataError("no rep is trained within the panel (or all are trained throughout): nothing to compare.")
+    lo, hi = window
+    if not (lo <= -2 and hi >= 0):
+        raise ValueError(f"window={window!r} must include at least one lead (<= -2) and event time 0, e.g. (-4, 6).")
+    rel = (frame["t"] - frame["g"]).clip(lo, hi)
+    frame["rel"] = rel.where(frame["g"].notna(), -1.0).astype(float)
+    return frame.dropna(subset=["y"])
+
+
+@dataclass
+class EventStudyResult:
+    """Event-time effects relative to the period before training (event time -1)."""
+
+    estimator: str
+    table: pd.DataFrame
+    pretrend_statistic: float
+    pretrend_df: int
+    pretrend_p_value: float
+    conf_level: float
+    n: int
+
+    def tidy(self) -> pd.DataFrame:
+        """``term, estimate, std_error, conf_low, conf_high, p_value, n`` plus ``event_time``.
+
+        Terms are ``event_<k>``; event time -1 is the reference (estimate 0). The end
+        points of the window bin all earlier or later periods.
+        """
+        return self.table.copy()
+
+    def pretrend(self) -> pd.DataFrame:
+        """Joint Wald test that all leads (event time <= -2) are zero."""
+        return pd.DataFrame([{"test": "no pre-trend (all leads = 0)", "statistic": self.pretrend_statistic,
+                              "df": self.pretrend_df, "p_value": self.pretrend_p_value, "n": self.n}])
+
+
+def event_study(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    start: str,
+    window: tuple[int, int] = (-4, 6),
+    estimator: Literal["twfe", "imputation"] = "twfe",
+    conf_level: float = 0.95,
+) -> EventStudyResult:
+    """Effects by periods since training (leads and lags), with a pre-trend test.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Rep-period panel with a column ``start`` giving each rep's first training
+        period (missing = never trained).
+    outcome, unit, time, start : str
+    window : (int, int)
+        First and last event time shown; periods outside are binned into the ends.
+    estimator : {"twfe", "imputation"}
+        ``"twfe"``: one regression with unit and period effects and event-time
+        dummies. ``"imputation"``: Gardner's two-stage estimator (unit and period
+        effects estimated on untreated rep-periods only, then the event-time means
+        of the imputed effects), robust to effects that differ across cohorts.
+    conf_level : float
+
+    Returns
+    -------
+    EventStudyResult
+        ``tidy()`` and ``pretrend()``; errors are clustered by unit.
+
+    Notes
+    -----
+    TWFE: :math:`y_{it} = \\alpha_i + \\lambda_t + \\sum_{k \\ne -1} \\beta_k 1[t - G_i = k] + \\varepsilon_{it}`.
+    With staggered timing and changing effects, these :math:`\\beta_k` mix cohorts and
+    can be contaminated (Sun and Abraham 2021); the imputation estimator is not.
+    The pre-trend test is a Wald test of :math:`\\beta_k = 0` for all :math:`k \\le -2`,
+    F-distributed with (number of leads, clusters - 1) degrees of freedom.
+
+    References
+    ----------
+    Sun, L. and Abraham, S. (2021). Estimating dynamic treatment effects in event
+    studies with heterogeneous treatment effects. J Econometrics 225, 175-199.
+    Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs. REStud.
+    """
+    import pyfixest as pf
+    from scipy import stats
+
+    conf_level = check_conf_level(conf_level)
+    estimator = check_option("estimator", estimator, Literal["twfe", "imputation"])
+    frame = _staggered_frame(data, outcome=outcome, unit=unit, time=time, start=start, window=window)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if estimator == "twfe":
+            fit = pf.feols("y ~ i(rel, ref=-1.0) | unit + t", data=frame, vcov={"CRV1": "unit"}, fixef_rm="none")
+        else:
+            fit = pf.did2s(frame, yname="y", first_stage="~ 0 | unit + t", second_stage="~ i(rel, ref=-1.0)",
+                           treatment="treated", cluster="unit")
+    coef, se, pvalue = fit.coef(), fit.se(), fit.pvalue()
+    ci = fit.confint(alpha=1 - conf_level)
+    rows = []
+    for name in coef.index:
+        k = int(float(str(name).split("::")[1]))
+        rows.append({"term": f"event_{k}", "estimate": float(coef[name]), "std_error": float(se[name]),
+                     "conf_low": float(ci.loc[name].iloc[0]), "conf_high": float(ci.loc[name].iloc[1]),
+                     "p_value": float(pvalue[name]), "n": int(len(frame)), "event_time": k})
+    rows.append({"term": "event_-1", "estimate": 0.0, "std_error": 0.0, "conf_low": 0.0, "conf_high": 0.0,
+                 "p_value": np.nan, "n": int(len(frame)), "event_time": -1})
+    table = pd.DataFrame(rows).sort_values("event_time").reset_index(drop=True)
+    leads = [name for name in coef.index if float(str(name).split("::")[1]) <= -2]
+    vcov = pd.DataFrame(np.asarray(fit._vcov), index=coef.index, columns=coef.index)
+    b = coef[leads].to_numpy()
+    wald = float(b @ np.linalg.solve(vcov.loc[leads, leads].to_numpy(), b)) / len(leads)
+    clusters = frame["unit"].nunique()
+    p_value = float(stats.f.sf(wald, len(leads), clusters - 1))
+    return EventStudyResult(estimator, table, wald, len(leads), p_value, conf_level, int(len(frame)))
+
+
+def staggered_att(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    start: str,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
+
+    Unit and period effects are estimated on untreated rep-periods only (never
+    trained, and trained reps before they start); each trained rep-period's effect
+    is its outcome minus the imputed untreated outcome; the ATT is their mean
+    (Gardner's two-stage estimator, numerically the imputation estimator of
+    Borusyak, Jaravel and Spiess), with standard errors clustered by unit that
+    account for the first stage (pyfixest ``did2s``).
+
+    Returns
+    -------
+    DataFrame
+        One row, term ``ATT``: ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
+    """
+    import pyfixest as pf
+
+    conf_level = check_conf_level(conf_level)
+    frame = _staggered_frame(data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = pf.did2s(frame, yname="y", first_stage="~ 0 | unit + t", second_stage="~ treated",
+                       treatment="treated", cluster="unit")
+    ci = fit.confint(alpha=1 - conf_level)
+    return pd.DataFrame([{
+        "term": "ATT", "estimate": float(fit.coef()["treated"]), "std_error": float(fit.se()["treated"]),
+        "conf_low": float(ci.loc["treated"].iloc[0]), "conf_high": float(ci.loc["treated"].iloc[1]),
+        "p_value": float(fit.pvalue()["treated"]), "n": int(len(frame)),
+    }], columns=TIDY_COLUMNS)
+
+
+def effects_by_segment(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    segment: str,
+    unit: str,
+    time: str,
+    conf_level: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two-way fixed-effects estimates of the treatment effect within each segment, and a test that they differ.
+
+    One regression with the treatment interacted with segment indicators (unit and
+    period effects absorbed, errors clustered by unit).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Effects: ``term`` (segment), ``estimate, std_error, conf_low, conf_high,
+        p_value, n, n_units`` (rep-periods and reps in the segment); and the Wald F-test that
+        all segment effects are equal (``statistic, df, p_value``).
+    """
+    import pyfixest as pf
+    from scipy import stats
+
+    conf_level = check_conf_level(conf_level)
+    missing = [c for c in (outcome, treatment, segment, unit, time) if c not in data.columns]
+    if missing:
+        raise EffectDataError(f"column(s) {missing} not found.")
+    frame = pd.DataFrame({"y": _check_numeric(data, outcome, "outcome"), "d": _check_numeric(data, treatment, "treatment"),
+                          "unit": pd.factorize(data[unit])[0], "t": period_index(data[time]),
+                          "seg": data[segment].astype(object)})
+    frame = frame.dropna()
+    frame = frame[frame["unit"] >= 0]
+    levels = sorted(frame["seg"].unique())
+    if len(levels) < 2:
+        raise EffectDataError(f"segment {segment!r} has a single level in the data used; nothing to compare.")
+    columns = []
+    for i, level in enumerate(levels):
+        frame[f"d_{i}"] = frame["d"] * (frame["seg"] == level)
+        if frame.loc[frame["seg"] == level, "d"].nunique() < 2:
+            raise EffectDataError(f"segment {level!r} has no treated (or no untreated) rep-periods; its effect is not estimable.")
+        columns.append(f"d_{i}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = pf.feols(f"y ~ {' + '.join(columns)} | unit + t", data=frame, vcov={"CRV1": "unit"}, fixef_rm="none")
+    ci = fit.confint(alpha=1 - conf_level)
+    effects = pd.DataFrame([{
+        "term": level, "estimate": float(fit.coef()[c]), "std_error": float(fit.se()[c]),
+        "conf_low": float(ci.loc[c].iloc[0]), "conf_high": float(ci.loc[c].iloc[1]),
+        "p_value": float(fit.pvalue()[c]), "n": int((frame["seg"] == level).sum()),
+        "n_units": int(frame.loc[frame["seg"] == level, "unit"].nunique()),
+    } for level, c in zip(levels, columns)], columns=[*TIDY_COLUMNS, "n_units"])
+    b = fit.coef()[columns].to_numpy()
+    vcov = np.asarray(fit._vcov)
+    contrast = np.zeros((len(columns) - 1, len(columns)))
+    contrast[:, 0] = 1
+    contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
+    diff = contrast @ b
+    wald = float(diff @ np.linalg.solve(contrast @ vcov @ contrast.T, diff)) / len(diff)
+    p_value = float(stats.f.sf(wald, len(diff), frame["unit"].nunique() - 1))
+    test = pd.DataFrame([{"test": "equal effects across segments", "statistic": wald, "df": len(diff),
+                          "p_value": p_value, "n": int(len(frame))}])
+    return effects, test
+
+
+def naive_comparison(data: pd.DataFrame, *, outcome: str, treatment: str, conf_level: float = 0.95) -> pd.DataFrame:
+    """Difference in mean outcome between treated and untreated rows, with no adjustment.
+
+    Shown beside the isolated effect: when stronger reps are trained first, this
+    comparison mixes the training effect with who was chosen for training.
+    HC1 standard errors.
+    """
+    result = estimate(data, outcome=outcome, treatment=treatment, vcov="hc1", conf_level=conf_level)
+    return result.tidy().iloc[[0]].assign(term="naive difference").reset_index(drop=True)
+
+
+def compare_estimators(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    unit: str | None = None,
+    time: str | None = None,
+    start: str | None = None,
+    covariates: Sequence[str] = (),
+    cluster: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """The naive comparison next to the estimates that isolate the effect.
+
+    Rows (``term``): ``naive difference`` (treated minus untreated means);
+    ``regression adjusted`` (cross-section: OLS with ``covariates``) or
+    ``two-way fixed effects`` (panel); and, for a panel with ``start``, ``staggered
+    (imputation)``, robust to effects that change over time and across cohorts.
+
+    Returns
+    -------
+    DataFrame
+        ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
+    """
+    rows = [naive_comparison(data, outcome=outcome, treatment=treatment, conf_level=conf_level)]
+    if unit is None:
+        adjusted = estimate(data, outcome=outcome, treatment=treatment, covariates=covariates,
+                            cluster=cluster, vcov="cluster" if cluster else "hc1", conf_level=conf_level)
+        rows.append(adjusted.tidy().iloc[[0]].assign(term="regression adjusted"))
+    else:
+        twfe = estimate(data, outcome=outcome, treatment=treatment, covariates=covariates, unit=unit, time=time,
+                        cluster=cluster, conf_level=conf_level)
+        rows.append(twfe.tidy().iloc[[0]].assign(term="two-way fixed effects"))
+        if start is not None:
+            rows.append(staggered_att(data, outcome=outcome, unit=unit, time=time, start=start,
+                                      conf_level=conf_level).assign(term="staggered (imputation)"))
+    return pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
+
+
+def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period") -> list[str]:
+    """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
+    rows = table.set_index("term")
+    naive = rows.loc["naive difference"]
+    isolated_name = next(t for t in ("staggered (imputation)", "two-way fixed effects", "regression adjusted") if t in rows.index)
+    isolated = rows.loc[isolated_name]
+    sentences = []
+    if isolated["conf_low"] > 0:
+        verdict = "raised"
+    elif isolated["conf_high"] < 0:
+        verdict = "lowered"
+    else:
+        verdict = "did not clearly change"
+    sentences.append(
+        f"Training {verdict} {outcome_label}: the isolated effect ({isolated_name}) is {isolated['estimate']:,.0f} "
+        f"{unit_label} (CI {isolated['conf_low']:,.0f} to {isolated['conf_high']:,.0f})."
+    )
+    gap = naive["estimate"] - isolated["estimate"]
+    if abs(gap) > 2 * isolated["std_error"]:
+        direction = "overstates" if gap > 0 else "understates"
+        sentences.append(
+            f"The naive trained-vs-untrained difference ({naive['estimate']:,.0f}) {direction} it by {abs(gap):,.0f}: "
+            "the reps chosen for training differ from the others, and the isolated estimate compares each rep "
+            "with itself before training and with reps trained later or never."
+        )
+    if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
+        twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
+        if abs(twfe["estimate"] - robust["estimate"]) > 2 * robust["std_error"]:
+            sentences.append(
+                f"Two-way fixed effects gives {twfe['estimate']:,.0f}, away from the staggered estimate: with a "
+                "staggered rollout and effects that build up, it partly uses already-trained reps as controls, "
+                "so the staggered (imputation) estimate is the one to use."
+            )
+    return sentences
+
+
+def imputation_att_point(data: pd.DataFrame, *, outcome: str, unit: str, time: str, start: str) -> float:
+    """Point estimate of the imputation ATT only (no standard error), for resampling loops.
+
+    Unit and period effects are fitted on untreated rep-periods by sparse least
+    squares (:func:`scipy.sparse.linalg.lsqr` on the unit and period indicators); the
+    ATT is the mean of outcome minus imputed untreated outcome over trained
+    rep-periods whose unit and period both appear among the untreated ones. Equals the
+    point estimate of :func:`staggered_att` (tested) at a fraction of its cost.
+    """
+    from scipy import sparse
+    from scipy.sparse.linalg import lsqr
+
+    frame = _staggered_frame(data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0))
+    untreated = frame[frame["treated"] == 0]
+    treated = frame[frame["treated"] == 1]
+    treated = treated[treated["unit"].isin(untreated["unit"]) & treated["t"].isin(untreated["t"])]
+    if treated.empty:
+        raise EffectDataError("no trained rep-period can be compared with untreated ones.")
+    unit_codes, unit_levels = pd.factorize(untreated["unit"])
+    time_codes, time_levels = pd.factorize(untreated["t"])
+    n, n_units = len(untreated), len(unit_levels)
+    rows = np.concatenate([np.arange(n), np.arange(n)])
+    cols = np.concatenate([unit_codes, n_units + time_codes])
+    design = sparse.csr_matrix((np.ones(2 * n), (rows, cols)), shape=(n, n_units + len(time_levels)))
+    y = untreated["y"].to_numpy(float)
+    shift = y.mean()
+    solution = lsqr(design, y - shift, atol=1e-12, btol=1e-12, iter_lim=10_000)[0]
+    unit_effect = pd.Series(solution[:n_units], index=unit_levels)
+    time_effect = pd.Series(solution[n_units:], index=time_levels)
+    imputed = shift + unit_effect.reindex(treated["unit"]).to_numpy() + time_effect.reindex(treated["t"]).to_numpy()
+    return float(np.mean(treated["y"].to_numpy(float) - imputed))

@@ -13,6 +13,17 @@ import yaml
 
 from analysis.inputs import paths
 from analysis.inputs.synthetic_survey import generate_survey
+from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
+
+#: Study-2 designs of the example clients: a panel with a staggered rollout, a panel
+#: where effects build up slowly (two-way fixed effects visibly biased), and a plain
+#: cross-section (one row per rep, regression adjustment only).
+TRAINING_DESIGNS = {
+    "acme-learning": ("panel", TrainingDesign(), 11),
+    "borealis-pharma": ("panel", TrainingDesign(n_reps=240, cohorts=(2, 5, 8), never_share=0.12, ramp=8,
+                                                effect=5000.0, noise=4000.0, first_period="2024-07"), 12),
+    "cobalt-software": ("cross-section", TrainingDesign(n_reps=180, cohorts=(4,), never_share=0.45, ramp=1), 13),
+}
 
 EXAMPLES = {
     # The 2012 study's shape: 174 respondents in 23 industries, quota-matched to the published margins.
@@ -25,27 +36,62 @@ EXAMPLES = {
 }
 
 
-def client_config(display_name: str, highlight: str | None = None) -> dict:
+def client_config(display_name: str, highlight: str | None = None, training: str | None = None) -> dict:
     parameters = {"min_cell_size": 5, "conf_level": 0.95}
     if highlight is not None:
         parameters["highlight"] = highlight
-    return {
-        "display_name": display_name,
-        "studies": {
-            "org_effectiveness": {
-                "data": {"survey_path": "survey.csv"},
-                "parameters": parameters,
-            }
-        },
-    }
+    studies = {"org_effectiveness": {"data": {"survey_path": "survey.csv"}, "parameters": parameters}}
+    if training == "panel":
+        studies["training_impact"] = {
+            "data": {"reps_path": "reps.csv", "panel_path": "panel.csv", "reactions_path": "reactions.csv",
+                     "assessments_path": "assessments.csv", "costs_path": "costs.csv"},
+            "parameters": {"margin": 0.35, "segment": "tenure_band", "event_window": [-4, 6]},
+        }
+    elif training == "cross-section":
+        studies["training_impact"] = {
+            "data": {"panel_path": "cross_section.csv", "costs_path": "costs.csv"},
+            "parameters": {"time": None, "covariates": ["baseline_revenue"], "segment": "tenure_band",
+                           "margin": 0.3, "behaviour": None},
+        }
+    return {"display_name": display_name, "studies": studies}
+
+
+def cross_section(client: dict) -> "pd.DataFrame":
+    """One row per rep: revenue in the last period, baseline revenue before the rollout, trained flag."""
+    import pandas as pd
+
+    panel = client["panel"].merge(client["reps"], on="rep_id")
+    first_start = client["reps"]["training_start"].dropna().min()
+    baseline = panel[panel["period"] < first_start].groupby("rep_id")["revenue"].mean().rename("baseline_revenue")
+    last = panel[panel["period"] == panel["period"].max()].set_index("rep_id")
+    table = pd.DataFrame({
+        "tenure_band": last["tenure_band"],
+        "market_segment": last["market_segment"],
+        "baseline_revenue": baseline.round(2),
+        "trained": last["training_start"].notna().astype(int),
+        "revenue": last["revenue"],
+    })
+    return table.reset_index()
 
 
 def write_example(client_id: str, folder: Path, *, display_name: str, n: int, seed: int, n_industries: int,
                   match_published: bool = False, highlight: str | None = None,
                   overwrite: bool = False) -> list[Path]:
-    """Write one example client (``client.yml`` and ``survey.csv``) into ``folder``."""
+    """Write one example client (``client.yml``, ``survey.csv`` and its study-2 files) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    kind, design, training_seed = TRAINING_DESIGNS.get(client_id, (None, None, None))
+    if kind is not None:
+        client = generate_training_client(design, seed=training_seed)
+        files = {"costs.csv": client["costs"]}
+        if kind == "panel":
+            files.update({f"{name}.csv": client[name] for name in ("reps", "panel", "reactions", "assessments")})
+        else:
+            files["cross_section.csv"] = cross_section(client)
+        for name, table in files.items():
+            if overwrite or not (folder / name).exists():
+                table.to_csv(folder / name, index=False)
+                written.append(folder / name)
     survey = folder / "survey.csv"
     if overwrite or not survey.exists():
         generate_survey(n, seed=seed, n_industries=n_industries, match_published=match_published).to_csv(
@@ -56,7 +102,7 @@ def write_example(client_id: str, folder: Path, *, display_name: str, n: int, se
     if overwrite or not config.exists():
         config.write_text(
             f"# Example client {client_id}: generated data (analysis.inputs.examples).\n"
-            + yaml.safe_dump(client_config(display_name, highlight), sort_keys=False),
+            + yaml.safe_dump(client_config(display_name, highlight, kind), sort_keys=False),
             encoding="utf-8",
         )
         written.append(config)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-Unit = Literal["share", "ratio", "count", "number", "p_value", "currency"]
+Unit = Literal["share", "ratio", "count", "number", "p_value", "currency", "percent"]
 
 #: MIME type under which a notebook publishes its headline records; the batch
 #: runner collects them into results.json and the HTML template hides them.
@@ -21,13 +21,18 @@ RESULTS_MIMETYPE = "application/vnd.workbench.results+json"
 
 SUPPRESSED = "suppressed"
 
+#: Display names of the tidy result columns.
+DISPLAY_TIDY = {"term": "Estimate", "estimate": "Effect", "std_error": "Std. error", "conf_low": "Lower bound",
+                "conf_high": "Upper bound", "p_value": "p-value", "n": "n"}
+
 
 def format_value(value: Any, unit: Unit = "number") -> str:
     """Format one number for a report.
 
     ``share`` -> ``26.4%``; ``ratio`` -> ``2.05``; ``count`` -> ``1,234``;
     ``p_value`` -> ``0.031`` or ``<0.001``; ``currency`` -> ``350,000``;
-    ``number`` -> three significant decimals. Missing values give an en dash.
+    ``percent`` (a value already in percent) -> ``75%``; ``number`` -> three
+    decimals (large values with thousands separators). Missing values give an en dash.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -45,7 +50,9 @@ def format_value(value: Any, unit: Unit = "number") -> str:
         return "<0.001" if value < 0.001 else f"{value:.3f}"
     if unit == "currency":
         return f"{value:,.0f}"
-    return f"{value:,.3g}" if abs(value) >= 1000 else f"{value:.3f}"
+    if unit == "percent":
+        return f"{value:,.0f}%"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
 
 
 def format_interval(low: Any, high: Any, unit: Unit = "number") -> str:
@@ -101,6 +108,7 @@ def table(
     units: Mapping[str, Unit] | None = None,
     columns: Sequence[str] | None = None,
     suppressed: str = "suppressed",
+    row_unit: str | None = None,
 ):
     """Style a tidy result table for a report.
 
@@ -121,6 +129,9 @@ def table(
         Boolean column marking suppressed rows (see
         :func:`analysis.survey.suppress_small_cells`); their numeric cells show
         "suppressed".
+    row_unit : str, optional
+        Column holding a unit per row (for tables mixing money, ratios and
+        percentages); it overrides ``units`` for numeric cells and is not shown.
 
     Returns
     -------
@@ -130,13 +141,15 @@ def table(
 
     display_names = dict(display_names or {})
     units = dict(units or {})
-    shown = list(columns or [c for c in data.columns if c != suppressed])
+    shown = list(columns or [c for c in data.columns if c not in (suppressed, row_unit)])
     frame = data.reset_index(drop=True)
     mask = frame[suppressed].fillna(False).astype(bool) if suppressed in frame else pd.Series(False, index=frame.index)
     out = pd.DataFrame(index=frame.index)
     for column in shown:
         values = frame[column]
-        if column in units:
+        if row_unit is not None and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            cells = [SUPPRESSED if hidden else format_value(v, u) for v, u, hidden in zip(values, frame[row_unit], mask)]
+        elif column in units:
             cells = [SUPPRESSED if hidden else format_value(v, units[column]) for v, hidden in zip(values, mask)]
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             cells = [SUPPRESSED if hidden else format_value(v) for v, hidden in zip(values, mask)]

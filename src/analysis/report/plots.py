@@ -95,3 +95,32 @@ def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale:
     ax.set_xlabel(xlabel)
     fig.tight_layout()
     return fig
+
+
+def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
+    """Event-time estimates with confidence intervals, one line per estimator.
+
+    Parameters
+    ----------
+    tables : dict of str -> DataFrame
+        Estimator label -> ``EventStudyResult.tidy()`` (columns ``event_time``,
+        ``estimate``, ``conf_low``, ``conf_high``).
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    colours = sns.color_palette(n_colors=max(len(tables), 1))
+    width = 0.15
+    for i, (label, table) in enumerate(tables.items()):
+        x = table["event_time"].to_numpy(float) + (i - (len(tables) - 1) / 2) * width
+        ax.errorbar(x, table["estimate"], yerr=[np.clip(table["estimate"] - table["conf_low"], 0, None),
+                                                np.clip(table["conf_high"] - table["estimate"], 0, None)],
+                    fmt="o-", color=colours[i], capsize=3, label=label, linewidth=1.2, markersize=4)
+    ax.axhline(0, color="#777777", linewidth=1)
+    ax.axvline(-0.5, color="#777777", linestyle="--", linewidth=1)
+    ax.set_xlabel("Periods since training started (-1 = reference period)")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,223 @@
+"""Kirkpatrick levels 1 and 2, and mediation along the chain learning -> behaviour -> results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.options import check_conf_level
+
+LIKERT_LEVELS = (1, 2, 3, 4, 5)
+
+
+def _require(data: pd.DataFrame, *columns: str) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}.")
+
+
+def reaction_summary(data: pd.DataFrame, items: list[str], *, conf_level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Level 1 (reaction): distribution and mean of each 1-5 rating item.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per trained rep.
+    items : list of str
+        Rating columns on a 1-5 scale (e.g. ``rating``, ``relevance``, ``intent_to_apply``).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        ``means``: ``term, estimate, std_error, conf_low, conf_high, top_box, n``
+        (t interval for the mean; ``top_box`` = share answering 4 or 5);
+        ``distribution``: ``term, level, count, n, estimate`` (share at each level).
+
+    Raises
+    ------
+    ValueError
+        If a rating lies outside 1-5 (naming the column and rows).
+    """
+    from scipy import stats
+
+    conf_level = check_conf_level(conf_level)
+    _require(data, *items)
+    means, distribution = [], []
+    for item in items:
+        values = pd.to_numeric(data[item], errors="coerce")
+        bad = values.notna() & ~values.isin(LIKERT_LEVELS)
+        if bad.any() or (values.isna() & data[item].notna()).any():
+            rows = data.index[bad | (values.isna() & data[item].notna())][:5].tolist()
+            raise ValueError(f"reaction item {item!r} must be a whole number from 1 to 5; bad values on rows {rows}.")
+        values = values.dropna()
+        n = len(values)
+        if n < 2:
+            raise ValueError(f"reaction item {item!r} has {n} answer(s); at least 2 are needed for an interval.")
+        mean, se = float(values.mean()), float(values.std(ddof=1) / np.sqrt(n))
+        half = stats.t.ppf(0.5 + conf_level / 2, n - 1) * se
+        means.append({"term": item, "estimate": mean, "std_error": se, "conf_low": mean - half,
+                      "conf_high": mean + half, "top_box": float((values >= 4).mean()), "n": n})
+        counts = values.value_counts().reindex(LIKERT_LEVELS, fill_value=0)
+        distribution += [{"term": item, "level": level, "count": int(c), "n": n, "estimate": c / n}
+                         for level, c in counts.items()]
+    return pd.DataFrame(means), pd.DataFrame(distribution)
+
+
+def learning_gain(data: pd.DataFrame, *, before: str = "score_before", after: str = "score_after",
+                  conf_level: float = 0.95) -> pd.DataFrame:
+    """Level 2 (learning): paired before/after comparison of assessment scores.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``term`` ("learning gain"), ``estimate`` (mean gain), ``std_error``,
+        ``conf_low``, ``conf_high``, ``p_value`` (paired t-test), ``cohens_dz``
+        (mean gain / SD of gains), ``hedges_gz`` (small-sample corrected), ``n``.
+
+    Notes
+    -----
+    Paired t: :math:`t = \\bar d / (s_d / \\sqrt n)` on ``n - 1`` df
+    (:func:`scipy.stats.ttest_rel`). Effect size :math:`d_z = \\bar d / s_d`, and
+    :math:`g_z = d_z (1 - 3 / (4(n-1) - 1))` (Lakens 2013, eqs. 5-6).
+
+    References
+    ----------
+    Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative
+    science. Frontiers in Psychology 4, 863.
+    """
+    from scipy import stats
+
+    conf_level = check_conf_level(conf_level)
+    _require(data, before, after)
+    pairs = data[[before, after]].apply(pd.to_numeric, errors="coerce").dropna()
+    n = len(pairs)
+    if n < 2:
+        raise ValueError(f"learning gain needs at least 2 reps with both {before!r} and {after!r}; got {n}.")
+    diff = pairs[after] - pairs[before]
+    sd = float(diff.std(ddof=1))
+    if sd == 0:
+        raise ValueError("every rep gained exactly the same; the paired test and effect size are undefined.")
+    test = stats.ttest_rel(pairs[after], pairs[before])
+    ci = test.confidence_interval(confidence_level=conf_level)
+    dz = float(diff.mean() / sd)
+    return pd.DataFrame([{
+        "term": "learning gain", "estimate": float(diff.mean()), "std_error": sd / np.sqrt(n),
+        "conf_low": float(ci.low), "conf_high": float(ci.high), "p_value": float(test.pvalue),
+        "cohens_dz": dz, "hedges_gz": dz * (1 - 3 / (4 * (n - 1) - 1)), "n": n,
+    }])
+
+
+def mediation(
+    data: pd.DataFrame,
+    *,
+    exposure: str,
+    mediator: str,
+    outcome: str,
+    covariates: tuple[str, ...] = (),
+    n_sims: int = 1000,
+    seed: int = 2024,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Indirect and direct effects along the Kirkpatrick chain (e.g. learning gain -> behaviour -> results).
+
+    Fits the mediator model ``mediator ~ exposure + covariates`` and the outcome
+    model ``outcome ~ exposure + mediator + covariates`` by OLS and simulates the
+    effects with :class:`statsmodels.stats.mediation.Mediation` (quasi-Bayesian,
+    ``n_sims`` draws).
+
+    Returns
+    -------
+    DataFrame
+        Rows ``indirect`` (ACME), ``direct`` (ADE), ``total``, ``proportion mediated``:
+        ``term, estimate, conf_low, conf_high, p_value, n``.
+
+    Notes
+    -----
+    With linear models for both equations the indirect effect per unit of exposure is
+    the product :math:`a b` of the exposure's coefficient in the mediator model and the
+    mediator's coefficient in the outcome model, and the total effect is :math:`a b + c'`;
+    the simulation reproduces these (tested). Measurement error in the mediator biases
+    the indirect effect towards zero.
+
+    References
+    ----------
+    Imai, K., Keele, L. and Tingley, D. (2010). A general approach to causal mediation
+    analysis. Psychological Methods 15, 309-334.
+    """
+    import statsmodels.api as sm
+    from statsmodels.stats.mediation import Mediation
+
+    conf_level = check_conf_level(conf_level)
+    _require(data, exposure, mediator, outcome, *covariates)
+    frame = data[[exposure, mediator, outcome, *covariates]].apply(pd.to_numeric, errors="coerce").dropna()
+    if len(frame) < 10:
+        raise ValueError(f"mediation needs at least 10 complete rows; got {len(frame)}.")
+    if frame[exposure].nunique() < 2:
+        raise ValueError(f"exposure {exposure!r} does not vary; mediation is undefined.")
+    outcome_exog = sm.add_constant(frame[[exposure, mediator, *covariates]])
+    mediator_exog = sm.add_constant(frame[[exposure, *covariates]])
+    outcome_model = sm.OLS(frame[outcome], outcome_exog)
+    mediator_model = sm.OLS(frame[mediator], mediator_exog)
+    result = Mediation(outcome_model, mediator_model, exposure, mediator).fit(
+        n_rep=n_sims, method="parametric", rng=np.random.default_rng(seed))
+    alpha = 1 - conf_level
+    summary = result.summary(alpha=alpha)
+    pick = {"indirect": "ACME (average)", "direct": "ADE (average)", "total": "Total effect",
+            "proportion mediated": "Prop. mediated (average)"}
+    rows = []
+    for term, label in pick.items():
+        row = summary.loc[label]
+        rows.append({"term": term, "estimate": float(row["Estimate"]), "conf_low": float(row.iloc[1]),
+                     "conf_high": float(row.iloc[2]), "p_value": float(row["P-value"]), "n": len(frame)})
+    return pd.DataFrame(rows)
+
+
+def chain_table(
+    panel: pd.DataFrame,
+    assessments: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    start: pd.Series,
+    behaviour: str,
+    outcome: str,
+    before: str = "score_before",
+    after: str = "score_after",
+) -> pd.DataFrame:
+    """One row per trained rep: learning gain, change in behaviour, change in results.
+
+    Changes compare the rep's mean after training starts with the mean before it.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Rep-period panel.
+    assessments : DataFrame
+        Level-2 scores, one row per rep (``unit`` column plus ``before``/``after``).
+    unit, time : str
+        Columns of the panel.
+    start : Series
+        First training period per rep (index = rep id, labels as in ``time``).
+    behaviour, outcome : str
+        Behaviour measure (e.g. ``call_score``) and result (e.g. ``revenue``).
+
+    Returns
+    -------
+    DataFrame
+        ``unit, learning_gain, behaviour_change, results_change``.
+    """
+    _require(panel, unit, time, behaviour, outcome)
+    _require(assessments, unit, before, after)
+    frame = panel[[unit, time, behaviour, outcome]].copy()
+    frame["start"] = frame[unit].map(start)
+    frame = frame[frame["start"].notna()]
+    frame["after"] = frame[time] >= frame["start"]
+    means = frame.groupby([unit, "after"])[[behaviour, outcome]].mean().unstack("after")
+    means = means.dropna()
+    chain = pd.DataFrame({
+        "behaviour_change": means[(behaviour, True)] - means[(behaviour, False)],
+        "results_change": means[(outcome, True)] - means[(outcome, False)],
+    })
+    gains = assessments.set_index(unit)
+    chain["learning_gain"] = (pd.to_numeric(gains[after], errors="coerce") - pd.to_numeric(gains[before], errors="coerce")).reindex(chain.index)
+    return chain.dropna().reset_index().rename(columns={"index": unit})[[unit, "learning_gain", "behaviour_change", "results_change"]]

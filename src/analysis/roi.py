@@ -1,0 +1,241 @@
+"""Return on training investment (Phillips methodology).
+
+Monetary benefit = the isolated effect x the number of trained rep-periods x the
+profit margin (never raw revenue); costs are fully loaded (design, delivery,
+participants' time, reinforcement, evaluation). Intangibles are listed, not
+converted to money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis.options import check_conf_level
+
+
+def _check_margin(margin: float) -> float:
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin <= 1:
+        raise ValueError(
+            f"margin={margin!r} must be the profit contribution per unit of the outcome, between 0 and 1 "
+            "(e.g. 0.35 for a 35% gross margin); ROI on raw revenue overstates the return."
+        )
+    return float(margin)
+
+
+def fully_loaded_costs(costs: pd.DataFrame, *, amount: str = "amount", item: str = "item") -> float:
+    """Sum of all cost items; negative or missing amounts are errors (naming the items)."""
+    missing = [c for c in (amount, item) if c not in costs.columns]
+    if missing:
+        raise ValueError(f"costs table lacks column(s) {missing}; it needs one row per item with an amount.")
+    values = pd.to_numeric(costs[amount], errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        raise ValueError(f"cost amounts must be non-negative numbers; check item(s) {costs.loc[bad, item].tolist()}.")
+    total = float(values.sum())
+    if total <= 0:
+        raise ValueError("the programme costs sum to zero; ROI is undefined.")
+    return total
+
+
+def roi_figures(benefits: float, costs: float, *, benefit_per_period: float | None = None) -> dict[str, float]:
+    """Benefit-cost ratio, ROI % and payback period from monetary benefits and costs.
+
+    Notes
+    -----
+    :math:`BCR = B / C`, :math:`ROI\\% = (B - C) / C \\times 100`; payback (in periods)
+    = :math:`C / (B / \\text{periods})` when the benefit per period is given (Phillips
+    and Phillips 2007).
+
+    Examples
+    --------
+    >>> roi_figures(350_000, 200_000)["roi_percent"]
+    75.0
+    """
+    if costs <= 0:
+        raise ValueError("costs must be positive.")
+    figures = {"benefits": float(benefits), "costs": float(costs), "net_benefits": float(benefits - costs),
+               "bcr": float(benefits / costs), "roi_percent": float((benefits - costs) / costs * 100)}
+    if benefit_per_period is not None:
+        figures["payback_periods"] = float(costs / benefit_per_period) if benefit_per_period > 0 else float("inf")
+    return figures
+
+
+@dataclass
+class RoiResult:
+    """ROI with a cluster-bootstrap interval. ``tidy()`` gives one row per figure."""
+
+    figures: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    conf_level: float
+    conservative: bool
+    n_clusters: int
+    intangibles: list[str] = field(default_factory=list)
+
+    UNITS = {"benefits": "currency", "costs": "currency", "net_benefits": "currency", "bcr": "ratio",
+             "roi_percent": "percent", "payback_periods": "number"}
+
+    def tidy(self) -> pd.DataFrame:
+        """``term, estimate, conf_low, conf_high, n, unit``: one row per figure (``n`` = reps resampled)."""
+        rows = []
+        for name, value in self.figures.items():
+            low, high = self.intervals.get(name, (np.nan, np.nan))
+            rows.append({"term": name, "estimate": value, "conf_low": low, "conf_high": high, "n": self.n_clusters,
+                         "unit": self.UNITS.get(name, "number")})
+        return pd.DataFrame(rows)
+
+
+def training_roi(
+    data: pd.DataFrame,
+    *,
+    effect: Callable[[pd.DataFrame], tuple[float, float]],
+    point: Callable[[pd.DataFrame], float] | None = None,
+    treated_periods: float,
+    costs: float,
+    margin: float,
+    cluster: str,
+    periods: float | None = None,
+    n_boot: int = 300,
+    seed: int = 7,
+    conf_level: float = 0.95,
+    conservative: bool = False,
+    intangibles: list[str] | None = None,
+) -> RoiResult:
+    """ROI of a programme with a cluster-bootstrap confidence interval.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel the effect is estimated on.
+    effect : callable
+        ``effect(data) -> (estimate, conf_low)``: the isolated effect per trained
+        rep-period (e.g. from :func:`analysis.effects.staggered_att`).
+    point : callable, optional
+        ``point(data) -> estimate``, re-run on every bootstrap sample (default: the
+        first element of ``effect``); a cheaper point-only estimator speeds it up.
+    treated_periods : float
+        Number of trained rep-periods the benefit accrues over.
+    costs : float
+        Fully loaded programme costs (:func:`fully_loaded_costs`).
+    margin : float
+        Profit contribution per unit of outcome (0-1): benefits are profit, not revenue.
+    cluster : str
+        Column whose units (reps) are resampled with replacement.
+    periods : float, optional
+        Number of calendar periods the benefits cover, for the payback period.
+    n_boot : int
+        Bootstrap replications.
+    conservative : bool
+        Use the lower confidence bound of the effect instead of the estimate
+        (Phillips' guiding principle: choose the most conservative alternative).
+    intangibles : list of str, optional
+        Benefits reported but not converted to money.
+
+    Returns
+    -------
+    RoiResult
+
+    Notes
+    -----
+    Benefits :math:`B = \\hat\\tau \\times N_{treated} \\times m`. The interval resamples
+    whole reps (clusters) with replacement, re-estimates :math:`\\hat\\tau` and takes
+    percentiles of BCR and ROI% (Cameron, Gelbach and Miller 2008).
+    """
+    conf_level = check_conf_level(conf_level)
+    margin = _check_margin(margin)
+    if cluster not in data.columns:
+        raise ValueError(f"cluster column {cluster!r} not found.")
+    estimate, lower = effect(data)
+    used = lower if conservative else estimate
+    benefits = used * treated_periods * margin
+    per_period = benefits / periods if periods else None
+    figures = roi_figures(benefits, costs, benefit_per_period=per_period)
+    rng = np.random.default_rng(seed)
+    codes, keys = pd.factorize(data[cluster])
+    positions = [np.flatnonzero(codes == k) for k in range(len(keys))]
+    draws = []
+    for _ in range(n_boot):
+        sample = rng.integers(0, len(keys), size=len(keys))
+        rows = np.concatenate([positions[k] for k in sample])
+        sample_frame = data.iloc[rows].reset_index(drop=True)
+        # a rep drawn twice counts as two reps
+        sample_frame[cluster] = np.repeat(np.arange(len(sample)), [len(positions[k]) for k in sample])
+        try:
+            draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
+        except ValueError:
+            continue
+    draws = np.asarray(draws, float)
+    alpha = 1 - conf_level
+    intervals = {}
+    if len(draws) >= 0.9 * n_boot:
+        benefit_draws = draws * treated_periods * margin
+        for name, values in (("benefits", benefit_draws), ("bcr", benefit_draws / costs),
+                             ("roi_percent", (benefit_draws - costs) / costs * 100)):
+            intervals[name] = (float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2)))
+    return RoiResult(figures, intervals, conf_level, conservative, len(keys), list(intangibles or []))
+
+
+def programme_roi(
+    panel: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str | None,
+    start: str | None,
+    treatment: str,
+    costs: float,
+    margin: float,
+    covariates: tuple[str, ...] = (),
+    n_boot: int = 200,
+    conf_level: float = 0.95,
+    conservative: bool = False,
+    intangibles: list[str] | None = None,
+    seed: int = 7,
+) -> RoiResult:
+    """ROI of a programme from a client's panel (or cross-section), with a cluster bootstrap over reps.
+
+    The effect is the staggered (imputation) ATT for a panel with training starts, or
+    the regression-adjusted effect for a cross-section; benefits accrue over the
+    trained rep-periods (or trained reps) in the data.
+    """
+    from analysis import effects
+
+    def effect(frame: pd.DataFrame) -> tuple[float, float]:
+        if time is not None and start is not None:
+            row = effects.staggered_att(frame, outcome=outcome, unit=unit, time=time, start=start,
+                                        conf_level=conf_level).iloc[0]
+        else:
+            row = effects.estimate(frame, outcome=outcome, treatment=treatment, covariates=covariates,
+                                   conf_level=conf_level).tidy().iloc[0]
+        return float(row["estimate"]), float(row["conf_low"])
+
+    def point(frame: pd.DataFrame) -> float:
+        if time is not None and start is not None:
+            return effects.imputation_att_point(frame, outcome=outcome, unit=unit, time=time, start=start)
+        return effect(frame)[0]
+
+    treated = float(pd.to_numeric(panel[treatment], errors="coerce").fillna(0).gt(0).sum())
+    n_periods = panel[time].nunique() if time is not None else None
+    return training_roi(panel, effect=effect, point=point, treated_periods=treated, costs=costs, margin=margin, cluster=unit,
+                        periods=n_periods, n_boot=n_boot, seed=seed, conf_level=conf_level,
+                        conservative=conservative, intangibles=intangibles)
+
+
+def describe(result: RoiResult) -> list[str]:
+    """Plain-language ROI sentences computed from the figures."""
+    f = result.figures
+    basis = "the lower confidence bound of the effect" if result.conservative else "the estimated effect"
+    sentence = (f"Using {basis}, every 1 invested returned {f['bcr']:.2f} in profit contribution "
+                f"(ROI {f['roi_percent']:.0f}%)")
+    interval = result.intervals.get("roi_percent")
+    if interval:
+        sentence += f"; the {result.conf_level:.0%} interval for ROI runs from {interval[0]:.0f}% to {interval[1]:.0f}%"
+    sentences = [sentence + "."]
+    if "payback_periods" in f and np.isfinite(f["payback_periods"]):
+        sentences.append(f"The programme paid for itself in about {f['payback_periods']:.1f} periods.")
+    if f["roi_percent"] < 0:
+        sentences.append("The benefits did not cover the costs over the periods observed.")
+    return sentences
