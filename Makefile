@@ -44,8 +44,9 @@ test-fast: setup ## unit tests without the rendering, notebook and browser tests
 lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-bench: setup ## benchmark rendering: naive CLI loop vs workbench render vs plain scripts
+bench: setup ## benchmarks: rendering (naive loop vs workbench vs scripts) and two-way FE (vs pyfixest, linearmodels, dummies)
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_twfe.py
 
 examples: setup ## regenerate the example clients' data in data/clients/ (keeps existing files)
 	$(BIN)/workbench examples

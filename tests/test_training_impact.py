@@ -1,0 +1,237 @@
+"""Study 2: staggered estimators, Kirkpatrick levels, mediation, ROI and the data contract."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from analysis import effects, kirkpatrick, roi
+from analysis.effects import EffectDataError
+from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client, planted_att
+from analysis.inputs.training_contract import TrainingDataError, load_training_data, training_panel
+
+DYNAMIC = TrainingDesign(n_reps=300, cohorts=(2, 5, 8), never_share=0.1, ramp=8, effect=6000.0, noise=3000.0)
+
+
+def _panel(design=TrainingDesign(), seed=0):
+    client = generate_training_client(design, seed=seed)
+    return client, training_panel(client)
+
+
+# ----------------------------------------------------------------- ROI
+
+def test_roi_arithmetic_matches_the_hand_worked_example():
+    figures = roi.roi_figures(350_000, 200_000, benefit_per_period=50_000)
+    assert figures["bcr"] == pytest.approx(1.75) and figures["roi_percent"] == pytest.approx(75.0)
+    assert figures["net_benefits"] == 150_000 and figures["payback_periods"] == pytest.approx(4.0)
+
+
+def test_roi_refuses_raw_revenue_and_bad_costs():
+    client, panel = _panel()
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        roi.programme_roi(panel, outcome="revenue", unit="rep_id", time="period", start="training_start",
+                          treatment="trained", costs=1.0, margin=1.5)
+    with pytest.raises(ValueError, match="non-negative"):
+        roi.fully_loaded_costs(pd.DataFrame({"item": ["a", "b"], "amount": [100, -5]}))
+    assert roi.fully_loaded_costs(client["costs"]) == pytest.approx(250_000)
+
+
+def test_programme_roi_uses_margin_and_conservative_bound():
+    client, panel = _panel(seed=2)
+    costs = roi.fully_loaded_costs(client["costs"])
+    kwargs = dict(outcome="revenue", unit="rep_id", time="period", start="training_start", treatment="trained",
+                  costs=costs, margin=0.35, n_boot=60)
+    point = roi.programme_roi(panel, **kwargs)
+    careful = roi.programme_roi(panel, conservative=True, intangibles=["morale"], **kwargs)
+    att = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start").iloc[0]
+    treated = panel["trained"].sum()
+    assert point.figures["benefits"] == pytest.approx(att["estimate"] * treated * 0.35)
+    assert careful.figures["benefits"] == pytest.approx(att["conf_low"] * treated * 0.35)
+    assert careful.figures["roi_percent"] < point.figures["roi_percent"]
+    low, high = point.intervals["roi_percent"]
+    assert low < point.figures["roi_percent"] < high
+    assert careful.intangibles == ["morale"] and "morale" not in careful.tidy()["term"].tolist()
+
+
+# ----------------------------------------------------------------- staggered adoption
+
+def test_imputation_point_equals_did2s():
+    _, panel = _panel(DYNAMIC, seed=4)
+    full = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    point = effects.imputation_att_point(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    assert point == pytest.approx(full.loc[0, "estimate"], rel=1e-6)
+
+
+def test_robust_estimator_is_close_where_twfe_is_visibly_biased():
+    gaps_twfe, gaps_robust = [], []
+    for seed in range(5):
+        client, panel = _panel(DYNAMIC, seed=seed)
+        truth = planted_att(client)
+        table = effects.compare_estimators(panel, outcome="revenue", treatment="trained", unit="rep_id",
+                                           time="period", start="training_start").set_index("term")
+        gaps_twfe.append(table.loc["two-way fixed effects", "estimate"] / truth - 1)
+        gaps_robust.append(table.loc["staggered (imputation)", "estimate"] / truth - 1)
+    assert np.mean(gaps_twfe) < -0.4  # two-way fixed effects loses most of the effect
+    assert abs(np.mean(gaps_robust)) < 0.1
+
+
+def test_naive_comparison_is_biased_by_selection():
+    client, panel = _panel(seed=5)
+    table = effects.compare_estimators(panel, outcome="revenue", treatment="trained", unit="rep_id",
+                                       time="period", start="training_start").set_index("term")
+    assert table.loc["naive difference", "estimate"] > 1.5 * planted_att(client)
+    sentences = effects.explain_comparison(table.reset_index(), outcome_label="revenue")
+    assert any("overstates" in s for s in sentences)
+
+
+def test_event_study_twfe_equals_dummy_regression_and_detects_pre_trends():
+    client, panel = _panel(TrainingDesign(n_reps=80, n_periods=8, cohorts=(3, 5)), seed=6)
+    study = effects.event_study(panel, outcome="revenue", unit="rep_id", time="period", start="training_start",
+                                window=(-3, 3))
+    frame = panel.copy()
+    order = sorted(frame["period"].unique())
+    t = frame["period"].map({p: i for i, p in enumerate(order)})
+    g = frame["training_start"].map({p: i for i, p in enumerate(order)})
+    rel = (t - g).clip(-3, 3).where(g.notna(), -1)
+    for k in (-3, -2, 0, 1, 2, 3):
+        frame[f"e{k + 10}"] = (rel == k).astype(float)
+    dummies = sm.OLS.from_formula("revenue ~ " + " + ".join(f"e{k + 10}" for k in (-3, -2, 0, 1, 2, 3))
+                                  + " + C(rep_id) + C(period)", frame).fit()
+    tidy = study.tidy().set_index("event_time")
+    for k in (-3, -2, 0, 1, 2, 3):
+        assert tidy.loc[k, "estimate"] == pytest.approx(dummies.params[f"e{k + 10}"], rel=1e-8)
+    assert tidy.loc[-1, "estimate"] == 0
+    # a planted pre-trend (trained reps drifting up before training) is flagged
+    drift = panel.assign(revenue=panel["revenue"] + np.where(panel["training_start"].notna(), 900.0, 0.0) * t)
+    flagged = effects.event_study(drift, outcome="revenue", unit="rep_id", time="period", start="training_start",
+                                  window=(-3, 3))
+    assert flagged.pretrend_p_value < 0.01
+
+
+def test_segment_effects_find_the_planted_difference():
+    _, panel = _panel(TrainingDesign(n_reps=300, ramp=1), seed=7)
+    table, test = effects.effects_by_segment(panel, outcome="revenue", treatment="trained", segment="tenure_band",
+                                             unit="rep_id", time="period")
+    by = table.set_index("term")
+    assert by.loc["new hire", "estimate"] > by.loc["experienced", "estimate"]
+    assert test.loc[0, "p_value"] < 0.05
+
+
+def test_twfe_interval_covers_the_planted_effect():
+    # one cohort plus never-trained reps, constant effect: two-way fixed effects targets the ATT
+    design = TrainingDesign(n_reps=120, n_periods=8, cohorts=(4,), never_share=0.4, ramp=1)
+    covered, runs = 0, 200
+    for seed in range(runs):
+        client, panel = _panel(design, seed=1000 + seed)
+        row = effects.estimate(panel, outcome="revenue", treatment="trained", unit="rep_id", time="period").tidy().iloc[0]
+        covered += row["conf_low"] <= planted_att(client) <= row["conf_high"]
+    assert 0.92 <= covered / runs <= 0.98, covered / runs
+
+
+@pytest.mark.slow
+def test_imputation_interval_covers_the_planted_effect():
+    covered, runs = 0, 200
+    for seed in range(runs):
+        client, panel = _panel(DYNAMIC, seed=2000 + seed)
+        row = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start").iloc[0]
+        covered += row["conf_low"] <= planted_att(client) <= row["conf_high"]
+    assert 0.92 <= covered / runs <= 0.98, covered / runs
+
+
+def test_staggered_errors():
+    _, panel = _panel(seed=8)
+    with pytest.raises(EffectDataError, match="not in 'period'"):
+        effects.staggered_att(panel.assign(training_start="2031-01"), outcome="revenue", unit="rep_id",
+                              time="period", start="training_start")
+    with pytest.raises(ValueError, match="window"):
+        effects.event_study(panel, outcome="revenue", unit="rep_id", time="period", start="training_start", window=(0, 3))
+
+
+# ----------------------------------------------------------------- Kirkpatrick levels
+
+def test_learning_gain_is_the_paired_t_test_with_hedges_gz():
+    data = pd.DataFrame({"score_before": [55, 60, 62, 70, 58, 66], "score_after": [63, 61, 70, 74, 66, 65]})
+    row = kirkpatrick.learning_gain(data).iloc[0]
+    diff = data["score_after"] - data["score_before"]
+    reference = stats.ttest_rel(data["score_after"], data["score_before"])
+    assert row["estimate"] == pytest.approx(diff.mean()) and row["p_value"] == pytest.approx(reference.pvalue)
+    dz = diff.mean() / diff.std(ddof=1)
+    assert row["cohens_dz"] == pytest.approx(dz)
+    assert row["hedges_gz"] == pytest.approx(dz * (1 - 3 / (4 * 5 - 1)))  # Lakens (2013), eq. 6 with n - 1 = 5
+
+
+def test_reaction_summary_and_range_check():
+    data = pd.DataFrame({"rating": [5, 4, 4, 3, 5], "relevance": [4, 4, 2, 5, 3]})
+    means, distribution = kirkpatrick.reaction_summary(data, ["rating", "relevance"])
+    assert means.set_index("term").loc["rating", "estimate"] == pytest.approx(4.2)
+    assert means.set_index("term").loc["rating", "top_box"] == pytest.approx(0.8)
+    assert distribution.groupby("term")["estimate"].sum().tolist() == pytest.approx([1.0, 1.0])
+    with pytest.raises(ValueError, match="1 to 5"):
+        kirkpatrick.reaction_summary(data.assign(rating=[5, 4, 7, 3, 5]), ["rating"])
+
+
+def test_mediation_reproduces_the_product_of_coefficients():
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=400)
+    m = 0.8 * x + rng.normal(size=400)
+    y = 0.5 * m + 0.3 * x + rng.normal(size=400)
+    data = pd.DataFrame({"x": x, "m": m, "y": y})
+    table = kirkpatrick.mediation(data, exposure="x", mediator="m", outcome="y", n_sims=2000).set_index("term")
+    a = sm.OLS(data["m"], sm.add_constant(data[["x"]])).fit().params["x"]
+    fit = sm.OLS(data["y"], sm.add_constant(data[["x", "m"]])).fit()
+    assert table.loc["indirect", "estimate"] == pytest.approx(a * fit.params["m"], rel=0.05)
+    assert table.loc["direct", "estimate"] == pytest.approx(fit.params["x"], rel=0.05)
+    assert table.loc["total", "estimate"] == pytest.approx(a * fit.params["m"] + fit.params["x"], rel=0.05)
+
+
+# ----------------------------------------------------------------- contract
+
+@pytest.fixture
+def client_files(tmp_path):
+    client = generate_training_client(TrainingDesign(n_reps=20, n_periods=6, cohorts=(2, 3)), seed=3)
+    for name in ("reps", "panel", "reactions", "assessments", "costs"):
+        client[name].to_csv(tmp_path / f"{name}.csv", index=False)
+    return tmp_path
+
+
+def _load(folder):
+    return load_training_data(**{f"{n}_path": folder / f"{n}.csv" for n in ("reps", "panel", "reactions", "assessments", "costs")})
+
+
+def _edit(path, change):
+    frame = pd.read_csv(path, dtype=str)
+    changed = change(frame)
+    (frame if changed is None else changed).to_csv(path, index=False)
+
+
+def test_good_client_files_load(client_files):
+    tables = _load(client_files)
+    assert training_panel(tables)["trained"].isin([0, 1]).all()
+
+
+@pytest.mark.parametrize(
+    "file,change,message",
+    [
+        ("panel", lambda d: pd.concat([d, d.head(1)]), "duplicate rep-period rows on lines"),
+        ("panel", lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 3, "rep-9999")), r"\['rep-9999'\] on lines 5 are not in reps.csv"),
+        ("panel", lambda d: d.assign(revenue=d["revenue"].astype(float).map(lambda v: f"{v:,.2f}")), "remove thousands separators"),
+        ("panel", lambda d: d[d["period"] != "2025-03"], "skips 2025-03"),
+        ("panel", lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4])), "unreadable period"),
+        ("panel", lambda d: d.assign(win_rate="1.5"), "win_rate is outside 0 to 1"),
+        ("reps", lambda d: d.assign(training_start=d["training_start"].where(d["training_start"].isna(), "2030-01")), "outside the panel"),
+        ("reps", lambda d: pd.concat([d, d.head(1)]), "rep_id is duplicated"),
+        ("reactions", lambda d: d.assign(rating="9"), "rating is outside 1 to 5"),
+        ("panel", lambda d: d.drop(columns="revenue"), "missing column"),
+    ],
+)
+def test_bad_training_files_get_clear_errors(client_files, file, change, message):
+    _edit(client_files / f"{file}.csv", change)
+    with pytest.raises(TrainingDataError, match=message):
+        _load(client_files)
+
+
+def test_empty_panel_file(client_files):
+    (client_files / "panel.csv").write_text("")
+    with pytest.raises(TrainingDataError, match="panel.csv: the file is empty"):
+        _load(client_files)
