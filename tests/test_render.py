@@ -186,14 +186,15 @@ def test_bad_selection_raises_a_clear_error(project):
 
 def test_shipped_study_renders_for_two_example_clients(example_project):
     result = run(example_project, clients=["acme-learning", "borealis-pharma"], jobs=2)
-    assert sorted(o.status for o in result.outcomes) == ["ok", "ok"], result.outcomes
+    assert [o.status for o in result.outcomes] == ["ok"] * 4, result.outcomes
     for client in ("acme-learning", "borealis-pharma"):
-        html = (example_project["reports"] / client / "org_effectiveness.html").read_text()
-        body = html[html.index("<body"):]
-        assert "import pandas" not in body and "jp-InputArea-editor" not in body
-        assert html.count("data:image/png;base64,") >= 2
-        for record in json.loads((example_project["reports"] / client / "results.json").read_text()):
-            assert format_value(record["estimate"], record["unit"]) in html
+        for study in ("org_effectiveness", "training_impact"):
+            html = (example_project["reports"] / client / f"{study}.html").read_text()
+            body = html[html.index("<body"):]
+            assert "import pandas" not in body and "jp-InputArea-editor" not in body and "Traceback" not in body
+            assert html.count("data:image/png;base64,") >= 2
+            for record in json.loads((example_project["reports"] / client / f"{study}.results.json").read_text()):
+                assert format_value(record["estimate"], record["unit"]) in html
     index = (example_project["reports"] / "index.html").read_text()
     assert "Acme Learning Partners" in index and "Borealis Pharma" in index
     # the rendered study reproduces the published 2012 figures on the shipped survey
@@ -205,3 +206,13 @@ def test_shipped_study_renders_for_two_example_clients(example_project):
         assert record["conf_low"] <= published <= record["conf_high"], name
         if tolerance is not None:
             assert abs(record["estimate"] - published) <= tolerance, name
+
+
+def test_training_impact_runs_on_a_plain_cross_section(example_project):
+    result = run(example_project, clients=["cobalt-software"], studies=["training_impact"])
+    assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
+    html = (example_project["reports"] / "cobalt-software" / "training_impact.html").read_text()
+    assert "Regression adjusted" in html and "Effects over time need a rep-period panel" in html
+    records = {r["name"]: r for r in json.loads((example_project["reports"] / "cobalt-software" / "results.json").read_text())
+               if r["study"] == "training_impact"}
+    assert {"isolated_effect", "naive_difference", "roi_percent", "bcr"} <= set(records)
