@@ -12,6 +12,7 @@ import yaml
 from analysis.inputs import paths
 
 PROBE_PARAMETERS = '''client_name = "Probe"
+client_id = "probe"
 text = ""
 data_path = None
 sleep = 0.0

@@ -6,6 +6,7 @@ import json
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
@@ -186,9 +187,9 @@ def test_bad_selection_raises_a_clear_error(project):
 
 def test_shipped_study_renders_for_two_example_clients(example_project):
     result = run(example_project, clients=["acme-learning", "borealis-pharma"], jobs=2)
-    assert [o.status for o in result.outcomes] == ["ok"] * 4, result.outcomes
+    assert [o.status for o in result.outcomes] == ["ok"] * 6, result.outcomes
     for client in ("acme-learning", "borealis-pharma"):
-        for study in ("org_effectiveness", "training_impact"):
+        for study in ("org_effectiveness", "training_impact", "readiness_alignment"):
             html = (example_project["reports"] / client / f"{study}.html").read_text()
             body = html[html.index("<body"):]
             assert "import pandas" not in body and "jp-InputArea-editor" not in body and "Traceback" not in body
@@ -216,3 +217,53 @@ def test_training_impact_runs_on_a_plain_cross_section(example_project):
     records = {r["name"]: r for r in json.loads((example_project["reports"] / "cobalt-software" / "results.json").read_text())
                if r["study"] == "training_impact"}
     assert {"isolated_effect", "naive_difference", "roi_percent", "bcr"} <= set(records)
+
+
+def test_a_new_instrument_yaml_renders_without_code_changes(example_project, tmp_path):
+    instruments = tmp_path / "instruments"
+    instruments.mkdir()
+    (instruments / "coaching_culture.yml").write_text(yaml.safe_dump({
+        "id": "coaching_culture", "title": "Coaching culture check", "type": "true_false", "source": "test",
+        "items": [{"id": f"c{i}", "text": f"Coaching statement number {i} about weekly rides"} for i in range(1, 5)],
+        "scoring": {"method": "count", "count_value": False, "label": "statements answered false",
+                    "bands": [{"label": "Coaching gap", "min": 3}, {"label": "Coaching habit", "max": 2}]},
+    }))
+    folder = example_project["clients"] / "echo-co"
+    folder.mkdir()
+    rows = [{"respondent_id": f"e{r}", **{f"c{i}": (r + i) % 3 != 0 for i in range(1, 5)}} for r in range(9)]
+    pd.DataFrame(rows).to_csv(folder / "coaching.csv", index=False)
+    (folder / "client.yml").write_text(yaml.safe_dump({
+        "display_name": "Echo Co",
+        "studies": {"readiness_alignment": {"data": {"responses": {"coaching_culture": "coaching.csv"}},
+                                            "parameters": {"instruments_dir": str(instruments)}}},
+    }))
+    result = run(example_project, clients=["echo-co"])
+    assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
+    html = (example_project["reports"] / "echo-co" / "readiness_alignment.html").read_text()
+    assert "Coaching culture check" in html and "Coaching statement number 3 about weekly rides" in html
+    assert "Coaching gap" in html
+    names = {r["name"] for r in json.loads((example_project["reports"] / "echo-co" / "results.json").read_text())}
+    assert "coaching_culture_mean_score" in names
+
+
+def test_reports_show_no_other_clients_data_and_benchmarks_need_three_others(example_project):
+    result = run(example_project, studies=["readiness_alignment"], jobs=2)
+    assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
+    clients = {p.name: yaml.safe_load((p / "client.yml").read_text())["display_name"]
+               for p in example_project["clients"].iterdir() if (p / "client.yml").exists()}
+    for client in clients:
+        for name in ("readiness_alignment.html", "readiness_alignment.ipynb", "results.json"):
+            text = (example_project["reports"] / client / name).read_text()
+            for other, display in clients.items():
+                if other != client:
+                    assert other not in text and display not in text, (client, name, other)
+    html = (example_project["reports"] / "acme-learning" / "readiness_alignment.html").read_text()
+    assert "Other clients" in html
+    # with one client fewer, every client has only two others: benchmarks are suppressed
+    import shutil
+    shutil.rmtree(example_project["clients"] / "delta-logistics")
+    run(example_project, clients=["acme-learning"], studies=["readiness_alignment"])
+    table = (example_project["reports"] / "acme-learning" / "readiness_alignment.html").read_text()
+    benchmark_table = table[table.index("Other clients"):]
+    benchmark_table = benchmark_table[:benchmark_table.index("</table>")]
+    assert benchmark_table.count("suppressed") >= 10

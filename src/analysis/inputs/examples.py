@@ -15,6 +15,21 @@ from analysis.inputs import paths
 from analysis.inputs.synthetic_survey import generate_survey
 from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
 
+#: Study-3 settings: respondents per instrument, two-views misalignment, KPI episode.
+#: Leadership leaning to View 1 where sales training leans to View 2 is the planted
+#: misalignment; borealis-pharma has a KPI target that nobody games.
+READINESS_DESIGNS = {
+    "acme-learning": {"n": 24, "p_true": 0.5, "groups": 8, "misaligned": {"value": {"sales leadership": 0.1, "sales training": 0.9},
+                                                                           "design_point": {"sales leadership": 0.2, "sales training": 0.85}},
+                      "kpi": {"gamed": True, "targeted_teams": ("North", "South")}, "seed": 21},
+    "borealis-pharma": {"n": 18, "p_true": 0.7, "groups": 6, "misaligned": {"strategy": {"product marketing": 0.15}},
+                        "kpi": {"gamed": False, "targeted_teams": ("East",)}, "seed": 22},
+    "cobalt-software": {"n": 12, "p_true": 0.35, "groups": 5, "misaligned": {},
+                        "kpi": {"gamed": True, "targeted_teams": ()}, "seed": 23},
+    "delta-logistics": {"n": 15, "p_true": 0.6, "groups": 5, "misaligned": {"scope": {"sales operations": 0.1}},
+                        "kpi": None, "seed": 24},
+}
+
 #: Study-2 designs of the example clients: a panel with a staggered rollout, a panel
 #: where effects build up slowly (two-way fixed effects visibly biased), and a plain
 #: cross-section (one row per rep, regression adjustment only).
@@ -33,14 +48,17 @@ EXAMPLES = {
     "borealis-pharma": {"display_name": "Borealis Pharma", "n": 120, "seed": 7, "n_industries": 12,
                         "highlight": "R0007"},
     "cobalt-software": {"display_name": "Cobalt Software", "n": 90, "seed": 31, "n_industries": 8},
+    # A client with only the readiness study, so every client has three others to benchmark against.
+    "delta-logistics": {"display_name": "Delta Logistics", "n": 0, "seed": 0, "n_industries": 1},
 }
 
 
-def client_config(display_name: str, highlight: str | None = None, training: str | None = None) -> dict:
+def client_config(display_name: str, highlight: str | None = None, training: str | None = None,
+                  survey: bool = True, readiness: dict | None = None) -> dict:
     parameters = {"min_cell_size": 5, "conf_level": 0.95}
     if highlight is not None:
         parameters["highlight"] = highlight
-    studies = {"org_effectiveness": {"data": {"survey_path": "survey.csv"}, "parameters": parameters}}
+    studies = {"org_effectiveness": {"data": {"survey_path": "survey.csv"}, "parameters": parameters}} if survey else {}
     if training == "panel":
         studies["training_impact"] = {
             "data": {"reps_path": "reps.csv", "panel_path": "panel.csv", "reactions_path": "reactions.csv",
@@ -53,7 +71,32 @@ def client_config(display_name: str, highlight: str | None = None, training: str
             "parameters": {"time": None, "covariates": ["baseline_revenue"], "segment": "tenure_band",
                            "margin": 0.3, "behaviour": None},
         }
+    if readiness is not None:
+        data = {"responses": {"strategic_readiness": "readiness.csv", "failure_reasons": "failure_reasons.csv",
+                              "two_views": "two_views.csv"}}
+        if readiness.get("kpi") is not None:
+            data.update({"kpi_panel_path": "kpi_panel.csv", "kpi_targets_path": "kpi_targets.csv"})
+        studies["readiness_alignment"] = {"data": data, "parameters": {"min_cell_size": 5}}
     return {"display_name": display_name, "studies": studies}
+
+
+def readiness_files(design: dict) -> dict[str, "pd.DataFrame"]:
+    """The study-3 files of one example client."""
+    from analysis import instruments as ins
+    from analysis.inputs.synthetic_instruments import (
+        generate_checklist, generate_kpi_episode, generate_true_false, generate_two_views)
+
+    found = ins.load_instruments(paths.INSTRUMENTS_DIR)
+    seed = design["seed"]
+    files = {
+        "readiness.csv": generate_true_false(found["strategic_readiness"], design["n"], p_true=design["p_true"], seed=seed),
+        "failure_reasons.csv": generate_checklist(found["failure_reasons"], design["n"], seed=seed),
+        "two_views.csv": generate_two_views(found["two_views"], design["groups"], misaligned=design["misaligned"], seed=seed),
+    }
+    if design.get("kpi") is not None:
+        panel, targets = generate_kpi_episode(seed=seed, **design["kpi"])
+        files.update({"kpi_panel.csv": panel, "kpi_targets.csv": targets})
+    return files
 
 
 def cross_section(client: dict) -> "pd.DataFrame":
@@ -80,6 +123,12 @@ def write_example(client_id: str, folder: Path, *, display_name: str, n: int, se
     """Write one example client (``client.yml``, ``survey.csv`` and its study-2 files) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    readiness = READINESS_DESIGNS.get(client_id)
+    if readiness is not None:
+        for name, table in readiness_files(readiness).items():
+            if overwrite or not (folder / name).exists():
+                table.to_csv(folder / name, index=False)
+                written.append(folder / name)
     kind, design, training_seed = TRAINING_DESIGNS.get(client_id, (None, None, None))
     if kind is not None:
         client = generate_training_client(design, seed=training_seed)
@@ -93,7 +142,7 @@ def write_example(client_id: str, folder: Path, *, display_name: str, n: int, se
                 table.to_csv(folder / name, index=False)
                 written.append(folder / name)
     survey = folder / "survey.csv"
-    if overwrite or not survey.exists():
+    if n > 0 and (overwrite or not survey.exists()):
         generate_survey(n, seed=seed, n_industries=n_industries, match_published=match_published).to_csv(
             survey, index=False
         )
@@ -102,7 +151,7 @@ def write_example(client_id: str, folder: Path, *, display_name: str, n: int, se
     if overwrite or not config.exists():
         config.write_text(
             f"# Example client {client_id}: generated data (analysis.inputs.examples).\n"
-            + yaml.safe_dump(client_config(display_name, highlight, kind), sort_keys=False),
+            + yaml.safe_dump(client_config(display_name, highlight, kind, survey=n > 0, readiness=readiness), sort_keys=False),
             encoding="utf-8",
         )
         written.append(config)
@@ -116,3 +165,24 @@ def write_examples(clients_dir: Path | None = None, overwrite: bool = False) -> 
     for client_id, spec in EXAMPLES.items():
         written += write_example(client_id, root / client_id, overwrite=overwrite, **spec)
     return written
+
+
+#: The example client whose files a notebook uses when run without parameters (JupyterLab, nbval).
+DEFAULT_EXAMPLE = "acme-learning"
+
+
+def default_inputs(study: str) -> dict:
+    """Input files of the default example client for ``study``, as a notebook's parameters.
+
+    Keeps client names out of notebook source: a notebook run without parameters
+    asks for these instead of naming a client folder.
+    """
+    folder = paths.CLIENTS_DIR / DEFAULT_EXAMPLE
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    data = config["studies"][study]["data"]
+    resolved = {key: ({k: folder / v for k, v in value.items()} if isinstance(value, dict) else folder / value)
+                for key, value in data.items()}
+    if "responses" in resolved:
+        resolved["benchmarks"] = {key: paths.BENCHMARKS_DIR / f"{key}.csv" for key in resolved["responses"]
+                                  if (paths.BENCHMARKS_DIR / f"{key}.csv").exists()}
+    return resolved

@@ -22,6 +22,12 @@ DATA_DIR = PROJECT_ROOT / "data"
 #: One folder per client, each with a ``client.yml``.
 CLIENTS_DIR = DATA_DIR / "clients"
 
+#: Instrument definitions (YAML), one file per instrument.
+INSTRUMENTS_DIR = DATA_DIR / "instruments"
+
+#: Aggregates of all clients' instrument responses, written by ``workbench render``.
+BENCHMARKS_DIR = DATA_DIR / "benchmarks"
+
 #: Rendered reports (git-ignored).
 REPORTS_DIR = PROJECT_ROOT / "reports"
 

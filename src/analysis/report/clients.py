@@ -7,7 +7,7 @@ keeps a hand-written list. A ``client.yml`` looks like::
     studies:
       org_effectiveness:            # notebooks/org_effectiveness.ipynb
         data:                       # notebook parameter -> file in the client folder
-          survey_path: survey.csv
+          survey_path: survey.csv   # (or -> a mapping of names to files, passed as a dict)
         parameters:                 # other notebook parameters
           min_cell_size: 5
 
@@ -31,7 +31,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 #: Parameters the runner passes to every notebook; notebooks declare them in
 #: their ``parameters`` cell.
-RUNNER_PARAMETERS = ("client_name",)
+RUNNER_PARAMETERS = ("client_name", "client_id")
 
 
 class ClientConfigError(ValueError):
@@ -53,13 +53,36 @@ def check_client_id(client_id: str) -> str:
     return client_id
 
 
+def _data_file(folder: Path, relative, name: str, where: str) -> Path:
+    file = (folder / str(relative)).resolve()
+    if folder.resolve() not in file.parents:
+        raise ClientConfigError(
+            f"{where}: data file {relative!r} for {name!r} lies outside the client folder; "
+            "keep every client's files inside its own folder."
+        )
+    if not file.is_file():
+        raise ClientConfigError(f"{where}: data file {relative!r} for {name!r} does not exist.")
+    return file
+
+
+def flat_files(data_files: dict) -> dict[str, Path]:
+    """Data files as ``name`` or ``group.name`` -> path (for hashing and provenance)."""
+    flat = {}
+    for name, value in data_files.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}.{k}": v for k, v in value.items()})
+        else:
+            flat[name] = value
+    return flat
+
+
 @dataclass(frozen=True)
 class StudySpec:
     """One study to render for a client."""
 
     study: str
     notebook: Path
-    data_files: dict[str, Path]
+    data_files: dict[str, Any]  # parameter -> Path, or -> {key: Path} for a group of files
     parameters: dict[str, Any]
 
 
@@ -123,17 +146,12 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
         spec = spec or {}
         if not isinstance(spec, dict) or set(spec) - {"data", "parameters"}:
             raise ClientConfigError(f"{where}: study {study!r} may only have 'data' and 'parameters' entries.")
-        data_files: dict[str, Path] = {}
+        data_files: dict[str, Path | dict[str, Path]] = {}
         for name, relative in (spec.get("data") or {}).items():
-            file = (folder / str(relative)).resolve()
-            if folder.resolve() not in file.parents:
-                raise ClientConfigError(
-                    f"{where}: data file {relative!r} for {name!r} lies outside the client folder; "
-                    "keep every client's files inside its own folder."
-                )
-            if not file.is_file():
-                raise ClientConfigError(f"{where}: data file {relative!r} for {name!r} does not exist.")
-            data_files[str(name)] = file
+            if isinstance(relative, dict):  # a named group of files, e.g. responses per instrument
+                data_files[str(name)] = {str(k): _data_file(folder, v, f"{name}.{k}", where) for k, v in relative.items()}
+            else:
+                data_files[str(name)] = _data_file(folder, relative, name, where)
         parameters = dict(spec.get("parameters") or {})
         clash = set(parameters) & (set(data_files) | set(RUNNER_PARAMETERS))
         if clash:

@@ -124,3 +124,26 @@ def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+def plot_heatmap(tidy, *, row: str, column: str, value: str = "estimate", row_order=None, column_order=None,
+                 column_labels=None, vmin: float = 0.0, vmax: float = 1.0, label: str = "Share"):
+    """Heatmap of a tidy table (e.g. groups x statements, share choosing View 2), annotated in percent."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    wide = tidy.pivot(index=row, columns=column, values=value)
+    if row_order is not None:
+        wide = wide.reindex(row_order)
+    if column_order is not None:
+        wide = wide.reindex(columns=column_order)
+    if column_labels is not None:
+        wide.columns = [column_labels.get(c, c) for c in wide.columns]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * wide.shape[1] + 2.5), 0.6 * wide.shape[0] + 2.2))
+    sns.heatmap(wide.astype(float), annot=True, fmt=".0%", cmap="cividis", vmin=vmin, vmax=vmax, ax=ax,
+                cbar_kws={"label": label}, linewidths=0.5)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    fig.tight_layout()
+    return fig

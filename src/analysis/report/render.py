@@ -37,6 +37,7 @@ from analysis.report.clients import (
     Discovery,
     check_client_id,
     check_parameters,
+    flat_files,
 )
 from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256, inputs_sha256, package_sha256
 
@@ -52,7 +53,7 @@ class Job:
     client_name: str
     study: str
     notebook: str
-    data_files: dict[str, str]
+    data_files: dict[str, str]  # flattened: "name" or "group.name" -> path
     parameters: dict[str, Any]
     out_dir: str
     inputs_hash: str
@@ -111,6 +112,7 @@ def plan_jobs(
     clients: list[str] | None = None,
     studies: list[str] | None = None,
     notebooks_dir: Path | None = None,
+    benchmarks_dir: Path | None = None,
 ) -> list[Job]:
     """Turn discovered clients into jobs, filtered by ``clients`` and ``studies``.
 
@@ -120,6 +122,7 @@ def plan_jobs(
         For an unsafe client id or a client or study that does not exist.
     """
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS_DIR
+    benchmarks_dir = benchmarks_dir or paths.BENCHMARKS_DIR
     known = {c.client_id: c for c in discovery.clients}
     for client_id in clients or []:
         check_client_id(client_id)
@@ -140,25 +143,53 @@ def plan_jobs(
                 continue
             parameters = {
                 "client_name": client.display_name,
-                **{key: os.path.relpath(path, notebooks_dir) for key, path in spec.data_files.items()},
+                "client_id": client.client_id,
+                **{key: _relative(value, notebooks_dir) for key, value in spec.data_files.items()},
                 **spec.parameters,
             }
+            files = flat_files(spec.data_files)
+            benchmarks = benchmark_inputs(spec.data_files, benchmarks_dir)
+            if benchmarks:
+                parameters["benchmarks"] = _relative(benchmarks, notebooks_dir)
+            hashed = {**files, **{f"benchmarks.{k}": v for k, v in benchmarks.items()}}
             jobs.append(
                 Job(
                     client_id=client.client_id,
                     client_name=client.display_name,
                     study=name,
                     notebook=str(spec.notebook),
-                    data_files={k: str(v) for k, v in spec.data_files.items()},
+                    data_files={k: str(v) for k, v in files.items()},
                     parameters=parameters,
                     out_dir=str(Path(output_dir) / client.client_id),
                     inputs_hash=inputs_sha256(
-                        notebook=spec.notebook, data_files=spec.data_files, parameters=parameters, package=package
+                        notebook=spec.notebook, data_files=hashed, parameters=parameters, package=package
                     ),
                     notebooks_dir=str(notebooks_dir),
                 )
             )
     return jobs
+
+
+def _relative(value, start: Path):
+    """A path (or a dict of paths) relative to the notebooks folder, as notebooks receive them."""
+    if isinstance(value, dict):
+        return {k: os.path.relpath(v, start) for k, v in value.items()}
+    return os.path.relpath(value, start)
+
+
+def benchmark_inputs(data_files: dict, benchmarks_dir: Path) -> dict[str, Path]:
+    """Benchmark files (aggregates of all clients) for the instruments a study reads.
+
+    They are passed to the notebook as ``benchmarks`` and hashed as inputs, so a
+    change in another client's responses re-renders the reports that compare with it.
+    """
+    from analysis.report.benchmarks import benchmark_path
+
+    responses = data_files.get("responses")
+    if not isinstance(responses, dict):
+        return {}
+    found = {key: benchmark_path(key, benchmarks_dir) for key in responses}
+    return {key: path for key, path in found.items() if path.is_file()}
 
 
 def is_current(job: Job) -> bool:
@@ -314,7 +345,8 @@ class Renderer:
             "client_id": job.client_id,
             "client_name": job.client_name,
             "study": job.study,
-            "parameters": {k: v for k, v in job.parameters.items() if k not in job.data_files},
+            "parameters": {k: v for k, v in job.parameters.items()
+                           if k not in job.data_files and not (isinstance(v, dict) and f"{k}." in " ".join(job.data_files))},
             "data_files": [
                 {"name": name, "file": Path(path).name, "sha256": file_sha256(Path(path))}
                 for name, path in sorted(job.data_files.items())
@@ -487,7 +519,12 @@ def render_batch(
     output_dir = Path(output_dir or paths.REPORTS_DIR)
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)
-    planned = plan_jobs(discovery, output_dir=output_dir, clients=clients, studies=studies, notebooks_dir=notebooks_dir)
+    from analysis.report.benchmarks import write_benchmarks
+
+    benchmarks_dir = (Path(clients_dir).parent if clients_dir else paths.DATA_DIR) / "benchmarks"
+    write_benchmarks(discovery, benchmarks_dir)
+    planned = plan_jobs(discovery, output_dir=output_dir, clients=clients, studies=studies,
+                        notebooks_dir=notebooks_dir, benchmarks_dir=benchmarks_dir)
     config_errors = {k: v for k, v in discovery.errors.items() if not clients or k in clients}
 
     outcomes: list[Outcome] = []

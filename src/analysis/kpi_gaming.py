@@ -1,0 +1,144 @@
+"""KPI gaming check: did an activity target inflate the activity while its conversion fell?
+
+The source articles warn that a measured activity KPI gets gamed: "have more
+meetings" inflates meetings, a pipeline target inflates pipelines, while what the
+activity should produce does not follow. For each KPI target (a metric, a start
+period and the reps it applies to) this module estimates, around the start:
+
+* the change in the activity (e.g. meetings per rep and period), and
+* the change in its conversion (e.g. opportunities per meeting),
+
+as a difference-in-differences against untargeted reps when there are any
+(:func:`analysis.effects.estimate`, rep and period effects), or else as an
+interrupted time series (rep effects, a common linear trend, a level change and a
+trend change at the start; errors clustered by rep). A target is flagged as
+gamed when the activity rose and its conversion fell, both with confidence
+intervals that exclude zero.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from analysis.effects import TIDY_COLUMNS, estimate, period_index
+from analysis.options import check_conf_level
+
+
+def _its(frame: pd.DataFrame, outcome: str, unit: str, conf_level: float) -> pd.Series:
+    """Interrupted time series on a rep-period panel: level change at the start."""
+    import pyfixest as pf
+
+    data = frame[[outcome, unit, "t", "post"]].dropna().copy()
+    data["unit_code"] = pd.factorize(data[unit])[0]
+    start = data.loc[data["post"] == 1, "t"].min()
+    data["since"] = np.where(data["post"] == 1, data["t"] - start, 0.0)
+    data = data.rename(columns={outcome: "y"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = pf.feols("y ~ t + post + since | unit_code", data=data, vcov={"CRV1": "unit_code"})
+    ci = fit.confint(alpha=1 - conf_level)
+    return pd.Series({"estimate": float(fit.coef()["post"]), "std_error": float(fit.se()["post"]),
+                      "conf_low": float(ci.loc["post"].iloc[0]), "conf_high": float(ci.loc["post"].iloc[1]),
+                      "p_value": float(fit.pvalue()["post"]), "n": int(fit._N)})
+
+
+def _in_scope(frame: pd.DataFrame, scope: str, team: str) -> pd.Series:
+    if scope.strip().lower() == "all":
+        return pd.Series(True, index=frame.index)
+    teams = [t.strip() for t in scope.split(";") if t.strip()]
+    return frame[team].astype(str).isin(teams)
+
+
+def gaming_check(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    unit: str = "rep_id",
+    time: str = "period",
+    team: str = "team",
+    conversions: dict[str, tuple[str, str]] | None = None,
+    conf_level: float = 0.95,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check every KPI target for gaming.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Rep-period panel with the activity columns, ``unit``, ``time`` and ``team``.
+    targets : DataFrame
+        One row per target: ``metric`` (an activity column, e.g. ``meetings``),
+        ``start_period`` (same labels as ``time``) and ``scope``: ``all``, a team name,
+        or several separated by ``;``. Reps under another target on the same metric
+        are left out of the comparison group.
+    conversions : dict, optional
+        Activity -> (numerator, denominator) of its conversion rate. Default:
+        ``meetings`` -> opportunities / meetings, ``pipeline`` -> revenue / pipeline,
+        ``calls`` -> meetings / calls, ``opportunities`` -> wins / opportunities.
+    conf_level : float
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Effects: ``target, measure, design, term, estimate, std_error, conf_low,
+        conf_high, p_value, n, relative`` (relative = estimate / pre-target mean of the
+        targeted reps); and flags: ``target, activity_change, conversion_change,
+        gamed, verdict``.
+    """
+    conf_level = check_conf_level(conf_level)
+    conversions = conversions or {
+        "meetings": ("opportunities", "meetings"),
+        "pipeline": ("revenue", "pipeline"),
+        "calls": ("meetings", "calls"),
+        "opportunities": ("wins", "opportunities"),
+    }
+    missing = [c for c in ("metric", "start_period", "scope") if c not in targets.columns]
+    if missing:
+        raise ValueError(f"KPI targets need column(s) {missing}: one row per target with metric, start_period and scope.")
+    periods = sorted(panel[time].dropna().unique())
+    effects_rows, flags = [], []
+    for _, target in targets.iterrows():
+        metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
+        name = f"{metric} target from {start} ({scope})"
+        if metric not in conversions or metric not in panel.columns:
+            raise ValueError(f"target {name}: metric {metric!r} needs a panel column and a conversion rate; "
+                             f"known: {', '.join(k for k in conversions if k in panel.columns)}.")
+        if start not in periods:
+            raise ValueError(f"target {name}: start_period {start!r} is not a period of the panel ({periods[0]} to {periods[-1]}).")
+        numerator, denominator = conversions[metric]
+        frame = panel.copy()
+        frame["t"] = period_index(frame[time]).astype(float)
+        frame["post"] = (frame[time] >= start).astype(float)
+        targeted = _in_scope(frame, scope, team)
+        if not targeted.any():
+            raise ValueError(f"target {name}: no rep has {team} in {scope!r}.")
+        other_targets = targets[(targets["metric"] == metric) & (targets.index != target.name)]
+        for other in other_targets["scope"].astype(str):
+            contaminated = _in_scope(frame, other, team) & ~targeted
+            frame, targeted = frame[~contaminated], targeted[~contaminated]
+        frame["targeted_post"] = (targeted & (frame["post"] == 1)).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["conversion"] = np.where(frame[denominator] > 0, frame[numerator] / frame[denominator], np.nan)
+        pre = frame[targeted & (frame["post"] == 0)]
+        comparison = (~targeted).any()
+        for measure, column in (("activity", metric), ("conversion", "conversion")):
+            if comparison:
+                row = estimate(frame, outcome=column, treatment="targeted_post", unit=unit, time=time,
+                               conf_level=conf_level).tidy().iloc[0]
+                design = "difference-in-differences vs untargeted reps"
+            else:
+                row = _its(frame, column, unit, conf_level)
+                design = "interrupted time series"
+            base = float(pre[column].mean())
+            effects_rows.append({"target": name, "measure": measure, "design": design, "term": column,
+                                 **{k: row[k] for k in TIDY_COLUMNS if k != "term"},
+                                 "relative": float(row["estimate"] / base) if base else np.nan})
+        activity, conversion = effects_rows[-2], effects_rows[-1]
+        gamed = activity["conf_low"] > 0 and conversion["conf_high"] < 0
+        verdict = ("possible gaming: the activity rose while its conversion fell" if gamed else
+                   "no sign of gaming: the activity and its conversion did not move in opposite directions")
+        flags.append({"target": name, "activity_change": activity["relative"], "conversion_change": conversion["estimate"],
+                      "gamed": bool(gamed), "verdict": verdict})
+    return pd.DataFrame(effects_rows), pd.DataFrame(flags)

@@ -1,0 +1,148 @@
+"""Study 3: instruments as data, scoring, agreement, misalignment, benchmarks and the KPI gaming check."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import instruments as ins
+from analysis import kpi_gaming
+from analysis.inputs import paths
+from analysis.inputs.synthetic_instruments import generate_kpi_episode, generate_two_views
+from analysis.instruments import InstrumentError
+
+DEFINITIONS = ins.load_instruments(paths.INSTRUMENTS_DIR)
+READINESS = DEFINITIONS["strategic_readiness"]
+
+
+def _readiness_answers(n_false):
+    row = {"respondent_id": "r1", **{item: (i >= n_false) for i, item in enumerate(READINESS.item_ids)}}
+    return pd.DataFrame([row])
+
+
+def test_shipped_instruments_load_with_the_article_structure():
+    assert len(READINESS.items) == 10 and READINESS.scoring["count_value"] is False
+    assert len(DEFINITIONS["failure_reasons"].items) == 20 and len(DEFINITIONS["failure_reasons"].themes) == 8
+    assert len(DEFINITIONS["two_views"].items) == 7
+    assert DEFINITIONS["two_views"].groups == ["sales training", "product marketing", "sales operations", "sales leadership"]
+
+
+def test_six_false_answers_need_serious_work_five_do_not():
+    # Article 002: more than five "false" answers means serious work is needed.
+    six = ins.score(_readiness_answers(6), READINESS).iloc[0]
+    five = ins.score(_readiness_answers(5), READINESS).iloc[0]
+    assert six["score"] == 6 and six["band"] == "Serious work needed"
+    assert five["score"] == 5 and five["band"] == "Largely strategic"
+
+
+def test_responses_are_checked_and_typed():
+    raw = pd.DataFrame({"respondent_id": ["a", "b"], **{i: ["True", "no"] for i in READINESS.item_ids}})
+    typed = ins.check_responses(raw, READINESS)
+    assert typed[READINESS.item_ids[0]].tolist() == [True, False]
+    bad = raw.assign(**{READINESS.item_ids[2]: ["maybe", "yes"]}).drop(columns=READINESS.item_ids[3])
+    with pytest.raises(InstrumentError) as error:
+        ins.check_responses(bad, READINESS, source="readiness.csv")
+    message = str(error.value)
+    assert "readiness.csv" in message and READINESS.item_ids[3] in message and "'maybe'" in message and "lines 2" in message
+
+
+def test_rwg_matches_hand_computation():
+    # Binary answers coded 1/2, uniform null variance (2^2 - 1) / 12 = 0.25.
+    assert ins.rwg([1, 1, 1, 1, 1, 2]) == pytest.approx(1 - (1 / 6) / 0.25)  # s^2 = 1/6 -> r_wg = 1/3
+    assert ins.rwg([1, 1, 1, 1]) == 1.0
+    assert ins.rwg([1, 2, 1, 2]) == 0.0  # more spread than random answering, truncated at 0
+    table = pd.DataFrame({"a": [1, 1, 1, 1, 1, 2], "b": [1, 1, 1, 1, 1, 1]})
+    mean_ratio = ((1 / 6 + 0) / 2) / 0.25
+    assert ins.rwg_j(table, ["a", "b"]) == pytest.approx(2 * (1 - mean_ratio) / (2 * (1 - mean_ratio) + mean_ratio))
+
+
+def test_krippendorff_alpha_matches_hand_computation_and_the_published_example():
+    # Two coders, four units: coincidences o11 = 4, o22 = 2, o12 = o21 = 1; n1 = 5, n2 = 3, n = 8;
+    # alpha = 1 - (n - 1) * 2 / (2 * n1 * n2) = 1 - 14 / 30.
+    assert ins.nominal_alpha([[1, 1, 2, 2], [1, 1, 2, 1]]) == pytest.approx(1 - 14 / 30)
+    # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 observers x 12 units, nominal: 0.743.
+    nan = np.nan
+    example = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+               [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+               [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+               [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    assert round(ins.nominal_alpha(example), 3) == 0.743
+
+
+def test_planted_misalignment_is_found():
+    views = DEFINITIONS["two_views"]
+    planted = {"value": {"sales leadership": 0.05, "sales training": 0.95},
+               "design_point": {"sales leadership": 0.1, "product marketing": 0.9}}
+    data = ins.check_responses(generate_two_views(views, 12, misaligned=planted, seed=5), views)
+    tests, index = ins.misalignment(data, views)
+    by_item = tests.set_index("item")
+    assert by_item.loc["value", "p_value"] < 0.01 and by_item.loc["design_point", "p_value"] < 0.01
+    sentence = ins.describe_disagreement(tests, views)
+    assert "who sets the agenda" in sentence and "design point" in sentence
+    aligned = ins.check_responses(generate_two_views(views, 12, seed=5), views)
+    assert ins.misalignment(aligned, views)[1] < index
+    agreement = ins.alignment_agreement(data, views)
+    assert set(agreement["group"]) == set(views.groups) and agreement["rwg_j"].between(0, 1).all()
+
+
+def test_checklist_ranking_and_themes():
+    checklist = DEFINITIONS["failure_reasons"]
+    data = pd.DataFrame({"respondent_id": ["a", "b", "c"], **{i: [0, 0, 0] for i in checklist.item_ids}})
+    data["no_reinforcement"] = [1, 1, 1]
+    data["underfunded"] = [1, 0, 0]
+    typed = ins.check_responses(data, checklist)
+    ranked, themes = ins.rank_checklist(typed, checklist)
+    assert ranked.iloc[0]["item"] == "no_reinforcement" and ranked.iloc[0]["estimate"] == 1.0
+    assert ranked.iloc[1]["item"] == "underfunded"
+    assert themes.iloc[0]["theme"] == "Reinforcement and coaching" and themes.iloc[0]["respondents_citing"] == 3
+
+
+def test_benchmark_needs_enough_clients_and_respondents():
+    aggregates = pd.DataFrame({"client_id": ["me", "a", "b", "c", "a", "b"], "item": ["x"] * 4 + ["y"] * 2,
+                               "count": [1, 2, 3, 4, 1, 1], "n": [5, 4, 4, 4, 3, 3]})
+    bench = ins.benchmark(aggregates, exclude_client="me").set_index("item")
+    assert bench.loc["x", "estimate"] == pytest.approx(9 / 12) and not bench.loc["x", "suppressed"]
+    assert bench.loc["y", "suppressed"] and np.isnan(bench.loc["y", "estimate"])  # two other clients only
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda s: s.update(type="likert"), "not one of"),
+        (lambda s: s["items"].append(dict(s["items"][0])), "duplicate item id"),
+        (lambda s: s["scoring"].update(bands=[{"label": "only", "min": 6}]), "exactly one band"),
+        (lambda s: s.pop("items"), "missing key"),
+        (lambda s: s["items"][0].pop("text"), "lacks text"),
+    ],
+)
+def test_bad_instrument_files_are_named(tmp_path, change, message):
+    spec = yaml.safe_load((paths.INSTRUMENTS_DIR / "strategic_readiness.yml").read_text())
+    change(spec)
+    path = tmp_path / "broken.yml"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(InstrumentError, match=message):
+        ins.load_instrument(path)
+
+
+def test_kpi_gaming_is_flagged_when_planted_and_rarely_otherwise():
+    for seed in range(3):
+        panel, targets = generate_kpi_episode(gamed=True, seed=seed)
+        assert kpi_gaming.gaming_check(panel, targets)[1]["gamed"].all()
+        panel, targets = generate_kpi_episode(gamed=True, targeted_teams=(), seed=seed)  # interrupted time series
+        effects, flags = kpi_gaming.gaming_check(panel, targets)
+        assert flags["gamed"].all() and effects["design"].eq("interrupted time series").all()
+    false_positives = 0
+    for seed in range(200):
+        panel, targets = generate_kpi_episode(gamed=False, targeted_teams=("East",), seed=10_000 + seed)
+        false_positives += int(kpi_gaming.gaming_check(panel, targets)[1]["gamed"].any())
+    assert false_positives / 200 <= 0.05, false_positives
+
+
+def test_kpi_targets_are_checked():
+    panel, targets = generate_kpi_episode(seed=1)
+    with pytest.raises(ValueError, match="not a period of the panel"):
+        kpi_gaming.gaming_check(panel, targets.assign(start_period="2031-01"))
+    with pytest.raises(ValueError, match="needs a panel column"):
+        kpi_gaming.gaming_check(panel, targets.assign(metric="emails"))
+    with pytest.raises(ValueError, match="no rep has team"):
+        kpi_gaming.gaming_check(panel, targets.assign(scope="Mars"))
