@@ -141,6 +141,12 @@ def test_imputation_interval_covers_the_planted_effect():
 
 def test_staggered_errors():
     _, panel = _panel(seed=8)
+    switching = panel.copy()
+    trained_rows = switching.index[switching["trained"] == 1]
+    switching.loc[trained_rows[-1], "trained"] = 0.0  # a trained rep "untrained" in the last period
+    with pytest.raises(EffectDataError, match="switches off after training started"):
+        effects.compare_estimators(switching, outcome="revenue", treatment="trained", unit="rep_id", time="period",
+                                   start="training_start")
     with pytest.raises(EffectDataError, match="not in 'period'"):
         effects.staggered_att(panel.assign(training_start="2031-01"), outcome="revenue", unit="rep_id",
                               time="period", start="training_start")

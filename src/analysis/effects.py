@@ -349,6 +349,32 @@ def first_treated_index(data: pd.DataFrame, *, unit: str, time: str, start: str)
     return pd.Series(order.get_indexer(starts), index=data.index).where(starts.notna())
 
 
+def check_absorbing(data: pd.DataFrame, *, treatment: str, unit: str, time: str, start: str) -> None:
+    """Check that ``treatment`` is 0 before each unit's ``start`` and 1 from it on.
+
+    The event study and the staggered estimators assume training, once started, stays
+    on for the rest of the panel; a treatment column that switches off again (or is on
+    before the recorded start) contradicts that.
+
+    Raises
+    ------
+    EffectDataError
+        Naming the units and rows that disagree.
+    """
+    g = first_treated_index(data, unit=unit, time=time, start=start)
+    t = period_index(data[time])
+    implied = ((t >= g) & g.notna()).astype(float)
+    actual = _check_numeric(data, treatment, "treatment")
+    bad = actual.notna() & (actual != implied)
+    if bad.any():
+        units = data.loc[bad, unit].astype(str).unique()[:3].tolist()
+        raise EffectDataError(
+            f"treatment {treatment!r} disagrees with {start!r} on rows {_rows(bad)} (units {units}): it switches off "
+            f"after training started, or is on before it. The event study and staggered estimators assume training, "
+            f"once started, stays on; fix {treatment!r} or {start!r}, or use estimate() for a treatment that switches."
+        )
+
+
 def _staggered_frame(data, *, outcome, unit, time, start, window):
     missing = [c for c in (outcome, unit, time, start) if c not in data.columns]
     if missing:
@@ -622,6 +648,8 @@ def compare_estimators(
     DataFrame
         ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
     """
+    if unit is not None and start is not None:
+        check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
     rows = [naive_comparison(data, outcome=outcome, treatment=treatment, conf_level=conf_level)]
     if unit is None:
         adjusted = estimate(data, outcome=outcome, treatment=treatment, covariates=covariates,

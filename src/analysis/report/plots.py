@@ -147,3 +147,20 @@ def plot_heatmap(tidy, *, row: str, column: str, value: str = "estimate", row_or
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     fig.tight_layout()
     return fig
+
+
+def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: str = "Score"):
+    """Bar chart of how many respondents have each score, with band boundaries as dashed lines."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    counts = np.bincount(np.asarray(scores, dtype=int), minlength=max_score + 1)[: max_score + 1]
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    ax.bar(np.arange(max_score + 1), counts, color=sns.color_palette()[0])
+    for boundary in boundaries:
+        ax.axvline(boundary - 0.5, color="#777777", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(max_score + 1))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Respondents")
+    fig.tight_layout()
+    return fig
