@@ -28,3 +28,36 @@ def test_python_dash_m_analysis_lists_clients():
 def test_bad_jobs_value_is_a_usage_error(capsys):
     assert main(["render", "--jobs", "0", "--no-progress"]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def test_validate_reports_problems_and_exit_codes(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from analysis.inputs import paths
+
+    clients = tmp_path / "clients"
+    shutil.copytree(paths.CLIENTS_DIR / "cobalt-software", clients / "cobalt-software")
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    assert main(["validate", "cobalt-software"]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+    survey = clients / "cobalt-software" / "survey.csv"
+    survey.write_text(survey.read_text().replace("monthly", "montly", 2))
+    assert main(["validate", "cobalt-software"]) == 1
+    captured = capsys.readouterr()
+    assert "ERROR [org_effectiveness] survey.csv: column leadership_meetings" in captured.err
+    assert "Did you mean 'monthly'" in captured.err and "1 error(s)" in captured.out
+    assert main(["validate", "../etc"]) == 2
+
+
+def test_new_client_scaffolds_a_valid_template(tmp_path, monkeypatch, capsys):
+    import yaml
+
+    from analysis.inputs import paths
+
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path)
+    assert main(["new-client", "fresh-co", "--name", "Fresh: Co"]) == 0
+    config = yaml.safe_load((tmp_path / "fresh-co" / "client.yml").read_text())
+    assert config["display_name"] == "Fresh: Co"
+    assert {"org_effectiveness", "training_impact", "readiness_alignment"} <= set(config["studies"])
+    assert main(["new-client", "fresh-co"]) == 2
+    assert "already exists" in capsys.readouterr().err

@@ -267,3 +267,15 @@ def test_reports_show_no_other_clients_data_and_benchmarks_need_three_others(exa
     benchmark_table = table[table.index("Other clients"):]
     benchmark_table = benchmark_table[:benchmark_table.index("</table>")]
     assert benchmark_table.count("suppressed") >= 10
+
+
+def test_bad_client_data_fails_the_report_with_one_clear_message(example_project):
+    survey = example_project["clients"] / "cobalt-software" / "survey.csv"
+    survey.write_text(survey.read_text().replace("very effective", "very efective", 1))
+    result = run(example_project, clients=["cobalt-software"], studies=["org_effectiveness"])
+    outcome = result.outcomes[0]
+    assert outcome.status == "failed" and "SurveyDataError" in outcome.error and "Did you mean 'very effective'" in outcome.error
+    failed = nbformat.read(example_project["reports"] / "cobalt-software" / "org_effectiveness.failed.ipynb", as_version=4)
+    texts = [o.get("text", "") for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert any("the input data need fixing" in t for t in texts)
+    assert not any("Traceback" in t for t in texts)

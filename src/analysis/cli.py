@@ -27,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("list", help="list the clients and studies found in data/clients/")
 
+    validate = commands.add_parser("validate", help="check a client's client.yml and data files; every problem at once")
+    validate.add_argument("client_id", metavar="ID")
+
+    new_client = commands.add_parser("new-client", help="scaffold data/clients/ID/ with a client.yml to fill in")
+    new_client.add_argument("client_id", metavar="ID")
+    new_client.add_argument("--name", default=None, help="display name (default: from the id)")
+
     examples = commands.add_parser("examples", help="(re)generate the example clients' data in data/clients/")
     examples.add_argument("--overwrite", action="store_true", help="replace existing example data files")
     return parser
@@ -71,6 +78,30 @@ def _list() -> int:
     return 1 if discovery.errors else 0
 
 
+def _validate(args) -> int:
+    from analysis.report.clients import check_client_id
+    from analysis.report.validate import validate_client
+
+    check_client_id(args.client_id)
+    problems = validate_client(args.client_id)
+    for problem in problems:
+        stream = sys.stderr if problem.level == "error" else sys.stdout
+        print(f"{problem.level.upper()} [{problem.study}] {problem.message}", file=stream)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    print(f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s)")
+    return 1 if errors else 0
+
+
+def _new_client(args) -> int:
+    from analysis.report.scaffold import scaffold_client
+
+    folder = scaffold_client(args.client_id, display_name=args.name)
+    print(f"created {folder}/client.yml: put the client's files in {folder}/, fill in client.yml, "
+          f"then run `workbench validate {args.client_id}`.")
+    return 0
+
+
 def _examples(args) -> int:
     from analysis.inputs.examples import write_examples
 
@@ -89,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             return _render(args)
         if args.command == "list":
             return _list()
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "new-client":
+            return _new_client(args)
         return _examples(args)
     except (ClientConfigError, ValueError) as error:
         print(f"workbench: error: {error}", file=sys.stderr)

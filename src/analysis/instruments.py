@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis.inputs.readers import DataContractError, read_table
 from analysis.options import check_conf_level, check_min_cell_size
 
 TYPES = ("true_false", "checklist", "two_views")
@@ -35,7 +36,7 @@ _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
 
-class InstrumentError(ValueError):
+class InstrumentError(DataContractError):
     """An instrument file or a response file breaks its definition; the message says how to fix it."""
 
 
@@ -138,6 +139,15 @@ def _lines(mask: pd.Series) -> str:
     lines = [int(i) + 2 for i in mask[mask].index[:5]]
     more = int(mask.sum()) - len(lines)
     return ", ".join(map(str, lines)) + (f" and {more} more" if more > 0 else "")
+
+
+def load_responses(path: str | Path, instrument: Instrument, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read a response file (:func:`~analysis.inputs.readers.read_table`) and check it with :func:`check_responses`."""
+    try:
+        raw = read_table(path, encoding=encoding, dtype={"respondent_id": "string"})
+    except DataContractError as error:
+        raise InstrumentError(str(error)) from None
+    return check_responses(raw, instrument, source=Path(path).name)
 
 
 def check_responses(data: pd.DataFrame, instrument: Instrument, source: str = "responses") -> pd.DataFrame:

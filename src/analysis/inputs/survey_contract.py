@@ -6,9 +6,12 @@ contract; this module is its single definition.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pandas as pd
+
+from analysis.inputs.readers import DataContractError, read_table
 
 EFFECTIVENESS_LEVELS = ("not effective", "somewhat effective", "effective", "very effective")
 SOLUTION_LEVELS = ("customized", "off-the-shelf")
@@ -72,7 +75,7 @@ NOMINAL = {
 }
 
 
-class SurveyDataError(ValueError):
+class SurveyDataError(DataContractError):
     """A survey file breaks the contract; the message lists every problem found."""
 
 
@@ -134,9 +137,10 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
         bad = ~blank & ~text.isin(levels)
         if bad.any():
             shown = ", ".join(sorted(map(repr, set(values[bad].astype(str))))[:5])
-            hint = ""
+            near = {v: difflib.get_close_matches(v, levels, n=1, cutoff=0.75) for v in set(text[bad].dropna())}
+            hint = "".join(f" Did you mean {m[0]!r} for {v!r}?" for v, m in sorted(near.items()) if m)
             if column == "effectiveness" and text[bad].str.fullmatch(r"[1-4]").all():
-                hint = " It looks coded 1-4: map 1-4 to the labels in order (1 = not effective)."
+                hint += " It looks coded 1-4: map 1-4 to the labels in order (1 = not effective)."
             problems.append(
                 f"{source}: column {column} has unknown value(s) {shown} on lines {_rows(bad)}; "
                 f"allowed: {', '.join(levels)}.{hint}"
@@ -173,13 +177,11 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
     return data
 
 
-def load_survey(path: str | Path) -> pd.DataFrame:
-    """Read a survey CSV and check it with :func:`check_survey`."""
+def load_survey(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read a survey file (:func:`~analysis.inputs.readers.read_table`) and check it with :func:`check_survey`."""
     path = Path(path)
-    if not path.exists():
-        raise SurveyDataError(f"{path}: file not found; check the survey path in client.yml.")
     try:
-        raw = pd.read_csv(path, dtype={"respondent_id": "string"})
-    except pd.errors.EmptyDataError:
-        raise SurveyDataError(f"{path}: the file is empty; export the survey again.") from None
+        raw = read_table(path, encoding=encoding, dtype={"respondent_id": "string"})
+    except DataContractError as error:
+        raise SurveyDataError(str(error)) from None
     return check_survey(raw, source=path.name)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.inputs.readers import DataContractError, read_table
+
 #: Panel measures: column -> (kind, lower bound, upper bound). All optional except revenue.
 PANEL_MEASURES = {
     "meetings": ("count", 0, None),
@@ -37,7 +39,7 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _QUARTER = re.compile(r"^\d{4}-?Q[1-4]$", re.IGNORECASE)
 
 
-class TrainingDataError(ValueError):
+class TrainingDataError(DataContractError):
     """Training data break the contract; the message lists every problem found."""
 
 
@@ -91,16 +93,10 @@ def check_regular(periods: pd.Series, source: str) -> str | None:
 
 
 def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
-    if not path.exists():
-        problems.append(f"{path.name}: file not found ({name}); check the path in client.yml.")
-        return None
     try:
-        frame = pd.read_csv(path, dtype={"rep_id": "string"})
-    except pd.errors.EmptyDataError:
-        problems.append(f"{path.name}: the file is empty.")
-        return None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        problems.append(f"{path.name}: cannot be read as CSV ({str(error).splitlines()[0]}).")
+        frame = read_table(path, dtype={"rep_id": "string"})
+    except DataContractError as error:
+        problems.append(f"{error} ({name})")
         return None
     missing = [c for c in REQUIRED[name] if c not in frame.columns]
     if missing:
@@ -226,12 +222,10 @@ def load_cross_section(path: str | Path, *, columns: list[str], unit: str = "rep
     """
     problems: list[str] = []
     path = Path(path)
-    if not path.exists():
-        raise TrainingDataError(f"{path.name}: file not found; check the path in client.yml.")
     try:
-        frame = pd.read_csv(path, dtype={unit: "string"})
-    except pd.errors.EmptyDataError:
-        raise TrainingDataError(f"{path.name}: the file is empty.") from None
+        frame = read_table(path, dtype={unit: "string"})
+    except DataContractError as error:
+        raise TrainingDataError(str(error)) from None
     missing = [c for c in [unit, *columns] if c not in frame.columns]
     if missing:
         raise TrainingDataError(f"{path.name}: missing column(s) {', '.join(missing)}.")

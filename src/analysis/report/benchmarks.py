@@ -50,7 +50,7 @@ def write_benchmarks(discovery: Discovery, folder: Path | None = None, instrumen
                 if instrument is None:
                     continue
                 try:
-                    data = ins.check_responses(pd.read_csv(path), instrument, source=Path(path).name)
+                    data = ins.load_responses(path, instrument)
                 except (ins.InstrumentError, ValueError, OSError):
                     continue
                 rows.setdefault(instrument_id, []).append(

@@ -283,6 +283,23 @@ def extract_records(nb) -> list[dict[str, Any]]:
     return records
 
 
+def _failed_cell_message(path: Path) -> str | None:
+    """The concise data-error message printed by the failing cell, if it printed one."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+            texts = [o.get("text", "") for o in cell.get("outputs", [])
+                     if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+            text = "".join(texts).strip()
+            return text if "the input data need fixing" in text else None
+    return None
+
+
 def _error_text(error: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
@@ -388,6 +405,9 @@ class Renderer:
             if timed_out and time.monotonic() >= t0 + self.timeout - 0.5:
                 message = f"timed out: the report exceeded its time limit of {self.timeout:g} s (--timeout)"
             if running.exists():
+                shown = _failed_cell_message(running)
+                if shown:  # a data error shown concisely by analysis.report.setup_notebook
+                    message = shown
                 os.replace(running, failed_nb)
             return Outcome(job.client_id, job.study, "failed", message, duration)
         duration = time.monotonic() - t0

@@ -33,3 +33,33 @@ def set_theme() -> None:
         },
     )
     mpl.rcParams["figure.figsize"] = (7.0, 4.0)
+
+
+def setup_notebook() -> None:
+    """Apply the theme and show data errors as one clear message instead of a traceback.
+
+    Call at the top of every study notebook. Errors that explain a problem with the
+    client's data or configuration (the contract errors of ``analysis``) are printed
+    as their message only; the cell still fails, so a batch render counts the report
+    as failed and keeps the notebook for debugging. Other errors keep their traceback.
+    """
+    set_theme()
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - plain Python session
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from analysis.effects import EffectDataError
+    from analysis.inputs.readers import DataContractError
+    from analysis.practice_models import ModelWarning  # noqa: F401  (imported for its warnings filter)
+
+    def concise(self, etype, value, tb, tb_offset=None):
+        import sys
+
+        message = f"{etype.__name__}: the input data need fixing before this report can run.\n\n{value}"
+        print(message, file=sys.stderr)
+        return [message]
+
+    shell.set_custom_exc((DataContractError, EffectDataError), concise)

@@ -1,0 +1,69 @@
+"""Reading client files: one reader for every study contract.
+
+:func:`read_table` reads a CSV whatever its delimiter (comma, semicolon, tab or
+pipe, detected from the first lines), in UTF-8 with or without a byte-order mark,
+or in another encoding when asked (``encoding="latin-1"``). Problems become a
+:class:`DataContractError` naming the file and the fix, never a parser traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+DELIMITERS = ",;\t|"
+
+
+class DataContractError(ValueError):
+    """A client file does not match its study contract; the message says where and how to fix it."""
+
+
+def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.DataFrame:
+    """Read a delimited text file into a DataFrame with clear errors.
+
+    Parameters
+    ----------
+    path : str or Path
+    encoding : str
+        Text encoding; UTF-8 (a byte-order mark is removed) by default. Files saved
+        by older Excel versions on Windows are often ``"latin-1"``.
+    dtype : optional
+        Passed to :func:`pandas.read_csv` (e.g. ``{"rep_id": "string"}``).
+
+    Raises
+    ------
+    DataContractError
+        File missing or empty, not decodable in ``encoding`` (with the byte offset
+        and a suggestion), or not parseable as a table.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataContractError(f"{path.name}: file not found ({path}); check the path in client.yml.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataContractError(f"{path.name}: the file is empty; export it again.")
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataContractError(
+            f"{path.name}: not valid {encoding} text (byte 0x{raw[error.start]:02x} on line {line}). "
+            "If the file was saved by Excel on Windows, read it with encoding latin-1 (cp1252)."
+        ) from None
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=dtype, skipinitialspace=True)
+    except pd.errors.ParserError as error:
+        raise DataContractError(f"{path.name}: cannot be read as a table ({str(error).strip().splitlines()[0]}).") from None
+    except pd.errors.EmptyDataError:
+        raise DataContractError(f"{path.name}: the file is empty; export it again.") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame

@@ -1,0 +1,158 @@
+"""Build the bad-input corpus: one folder per case with the broken files and case.yml.
+
+Run from the project root with ``python tests/bad_inputs/build_corpus.py``; the folders
+are committed. Each case.yml names the study, the data files (as in client.yml), the
+parameters, and the messages (regular expressions) that `workbench validate` must print.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis import instruments as ins
+from analysis.inputs import paths
+from analysis.inputs.examples import readiness_files
+from analysis.inputs.synthetic_survey import generate_survey
+from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
+
+HERE = Path(__file__).resolve().parent
+SURVEY = generate_survey(30, seed=3, n_industries=5)
+TRAINING = generate_training_client(TrainingDesign(n_reps=16, n_periods=6, cohorts=(2, 3), never_share=0.25), seed=4)
+READINESS = readiness_files({"n": 8, "p_true": 0.5, "groups": 3, "misaligned": {}, "kpi": {"gamed": False}, "seed": 5})
+TRAINING_DATA = {"reps_path": "reps.csv", "panel_path": "panel.csv", "reactions_path": "reactions.csv",
+                 "assessments_path": "assessments.csv", "costs_path": "costs.csv"}
+READINESS_DATA = {"responses": {"strategic_readiness": "readiness.csv", "failure_reasons": "failure_reasons.csv",
+                                "two_views": "two_views.csv"},
+                  "kpi_panel_path": "kpi_panel.csv", "kpi_targets_path": "kpi_targets.csv"}
+
+
+def case(name: str, study: str, files: dict[str, object], expect: list[str], *, data=None, parameters=None,
+         warnings: list[str] | None = None) -> None:
+    folder = HERE / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    for filename, content in files.items():
+        if isinstance(content, pd.DataFrame):
+            content.to_csv(folder / filename, index=False)
+        elif isinstance(content, bytes):
+            (folder / filename).write_bytes(content)
+        else:
+            (folder / filename).write_text(content, encoding="utf-8")
+    spec = {"study": study, "data": data or {"survey_path": "survey.csv"}, "parameters": parameters or {},
+            "errors": expect, "warnings": warnings or []}
+    (folder / "case.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+
+
+def survey(change) -> pd.DataFrame:
+    frame = SURVEY.astype(str).copy()
+    changed = change(frame)
+    return frame if changed is None else changed
+
+
+def training(**changes) -> dict[str, object]:
+    files = {f"{k}.csv": TRAINING[k].copy() for k in ("reps", "panel", "reactions", "assessments", "costs")}
+    for key, change in changes.items():
+        result = change(files[f"{key}.csv"])
+        if result is not None:
+            files[f"{key}.csv"] = result
+    return files
+
+
+def readiness(**changes) -> dict[str, object]:
+    files = {name: frame.copy() for name, frame in READINESS.items()}
+    for key, change in changes.items():
+        result = change(files[key])
+        if result is not None:
+            files[key] = result
+    return files
+
+
+def main() -> None:
+    for old in HERE.iterdir():
+        if old.is_dir() and (old / "case.yml").exists():
+            shutil.rmtree(old)
+    S = "org_effectiveness"
+    case("s01-missing-column", S, {"survey.csv": survey(lambda d: d.drop(columns="solution_type"))},
+         [r"survey\.csv: missing column\(s\) solution_type"])
+    case("s02-unknown-level", S, {"survey.csv": survey(lambda d: d.__setitem__("leadership_meetings", d["leadership_meetings"].where(d.index != 4, "daily")))},
+         [r"survey\.csv: column leadership_meetings has unknown value\(s\) 'daily' on lines 6; allowed: weekly"])
+    case("s03-near-miss-level", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 2, "very efective")))},
+         [r"column effectiveness has unknown value\(s\) 'very efective' on lines 4.*Did you mean 'very effective'"])
+    case("s04-duplicated-id", S, {"survey.csv": survey(lambda d: d.__setitem__("respondent_id", d["respondent_id"].where(d.index != 7, "R0002")))},
+         [r"respondent_id has duplicated ids on lines 3, 9"])
+    case("s05-empty-file", S, {"survey.csv": ""}, [r"survey\.csv: the file is empty"])
+    case("s06-header-only", S, {"survey.csv": ",".join(SURVEY.columns) + "\n"}, [r"survey\.csv: the file has no data rows"])
+    case("s07-semicolon-delimiter", S, {"survey.csv": SURVEY.to_csv(index=False, sep=";")}, [])
+    case("s08-byte-order-mark", S, {"survey.csv": b"\xef\xbb\xbf" + SURVEY.to_csv(index=False).encode()}, [])
+    case("s09-latin-1", S, {"survey.csv": survey(lambda d: d.__setitem__("industry", d["industry"].where(d.index != 0, "Télécoms"))).to_csv(index=False).encode("latin-1")},
+         [r"survey\.csv: not valid utf-8 text \(byte 0xe9 on line 2\).*latin-1"])
+    case("s10-effectiveness-coded-1-4", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].map(
+        {"not effective": "1", "somewhat effective": "2", "effective": "3", "very effective": "4"})))},
+         [r"It looks coded 1-4: map 1-4 to the labels in order"])
+    case("s11-zero-weight", S, {"survey.csv": survey(lambda d: d.assign(weight=["0"] + ["1.2"] * (len(d) - 1)))},
+         [r"column weight must be a positive number; bad on lines 2"])
+    case("s12-negative-weight", S, {"survey.csv": survey(lambda d: d.assign(weight=["1"] * 3 + ["-2"] + ["1"] * (len(d) - 4)))},
+         [r"column weight must be a positive number; bad on lines 5"])
+    case("s13-not-boolean", S, {"survey.csv": survey(lambda d: d.__setitem__("sustain_coaching", d["sustain_coaching"].where(d.index != 1, "sometimes")))},
+         [r"column sustain_coaching must be true/false; bad values on lines 3"])
+    case("s14-blank-rating", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 5, "")))},
+         [r"column effectiveness is empty on lines 7"])
+    case("s15-many-problems-at-once", S, {"survey.csv": survey(lambda d: d.assign(
+        top_initiative=d["top_initiative"].where(d.index != 0, "world peace"),
+        align_agree_roles=d["align_agree_roles"].where(d.index != 3, "perhaps")))},
+         [r"top_initiative has unknown value\(s\) 'world peace'", r"align_agree_roles must be true/false"])
+    case("s16-small-group", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].replace("very effective", "effective")))},
+         [], warnings=[r"only 0 very effective respondent\(s\); comparisons with that group will be suppressed"])
+
+    T, TD = "training_impact", TRAINING_DATA
+    case("t01-duplicate-rep-period", T, training(panel=lambda d: pd.concat([d, d.iloc[[3]]])), [r"panel\.csv: duplicate rep-period rows on lines 5, \d+"], data=TD)
+    case("t02-rep-not-in-reps-table", T, training(panel=lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 2, "rep-9999"))),
+         [r"panel\.csv: rep\(s\) \['rep-9999'\] on lines 4 are not in reps\.csv"], data=TD)
+    case("t03-thousands-separators", T, training(panel=lambda d: d.assign(revenue=d["revenue"].map(lambda v: f"{v:,.2f}"))),
+         [r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*remove thousands separators"], data=TD)
+    case("t04-dates-in-two-formats", T, training(panel=lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]))),
+         [r"panel\.csv: column period: unreadable period\(s\).*mixes formats"], data=TD)
+    case("t05-period-gap", T, training(panel=lambda d: d[d["period"] != "2025-03"]), [r"panel\.csv: column period skips 2025-03"], data=TD)
+    case("t06-start-outside-panel", T, training(reps=lambda d: d.assign(training_start=d["training_start"].where(d["training_start"].isna(), "2031-01"))),
+         [r"reps\.csv: column training_start has period\(s\) \['2031-01'\] outside the panel"], data=TD)
+    case("t07-likert-out-of-range", T, training(reactions=lambda d: d.assign(rating=d["rating"].where(d.index != 0, 7))),
+         [r"reactions\.csv: column rating is outside 1 to 5 on lines 2"], data=TD)
+    case("t08-score-out-of-range", T, training(assessments=lambda d: d.assign(score_after=d["score_after"].where(d.index != 1, 120))),
+         [r"assessments\.csv: column score_after is outside 0 to 100 on lines 3"], data=TD)
+    case("t09-negative-cost", T, training(costs=lambda d: d.assign(amount=d["amount"].where(d.index != 2, -500))),
+         [r"costs\.csv: column amount is outside 0 to inf on lines 4"], data=TD)
+    case("t10-constant-outcome", T, training(panel=lambda d: d.assign(revenue=1000.0)), [r"outcome 'revenue' is constant"], data=TD)
+    case("t11-nobody-trained", T, training(reps=lambda d: d.assign(training_start=None)), [r"treatment 'trained' never varies"], data=TD)
+    case("t12-missing-reps-file", T, {k: v for k, v in training().items() if k != "reps.csv"} | {"reps.csv": "placeholder"},
+         [r"reps\.csv: missing column\(s\) rep_id, training_start"], data=TD)
+    case("t13-header-only-panel", T, training(panel=lambda d: d.head(0)), [r"panel\.csv: the file has a header but no data rows"], data=TD)
+    case("t14-win-rate-above-one", T, training(panel=lambda d: d.assign(win_rate=d["win_rate"].where(d.index != 0, 1.4))),
+         [r"panel\.csv: column win_rate is outside 0 to 1 on lines 2"], data=TD)
+    case("t15-duplicate-rep", T, training(reps=lambda d: pd.concat([d, d.iloc[[0]]])), [r"reps\.csv: column rep_id is duplicated or empty on lines 2, \d+"], data=TD)
+
+    R, RD = "readiness_alignment", READINESS_DATA
+    case("r01-view-3", R, readiness(**{"two_views.csv": lambda d: d.assign(scope=d["scope"].where(d.index != 1, "View 3"))}),
+         [r"two_views\.csv: column scope has \['View 3'\] on lines 3; allowed: View 1 or View 2"], data=RD)
+    case("r02-misspelt-item-column", R, readiness(**{"readiness.csv": lambda d: d.rename(columns={"leading_indicators": "leading_indicator"})}),
+         [r"readiness\.csv: missing column\(s\) leading_indicators \(found 'leading_indicator'\?\)"], data=RD)
+    case("r03-checklist-not-ticked", R, readiness(**{"failure_reasons.csv": lambda d: d.assign(underfunded=d["underfunded"].astype(str).where(d.index != 0, "x"))}),
+         [r"failure_reasons\.csv: column underfunded has \['x'\] on lines 2; allowed: true/false"], data=RD)
+    case("r04-group-with-one-respondent", R, readiness(**{"two_views.csv": lambda d: pd.concat([d, d.iloc[[0]].assign(respondent_id="solo-01", group="finance")])}),
+         [], warnings=[r"group 'finance' has 1 respondent"], data=RD)
+    case("r05-kpi-start-outside-panel", R, readiness(**{"kpi_targets.csv": lambda d: d.assign(start_period="2031-01")}),
+         [r"start_period '2031-01' is not a period of the panel"], data=RD)
+    case("r06-duplicated-respondent", R, readiness(**{"readiness.csv": lambda d: d.assign(respondent_id=d["respondent_id"].where(d.index != 2, d["respondent_id"].iloc[0]))}),
+         [r"readiness\.csv: column respondent_id is duplicated on lines 2, 4"], data=RD)
+    case("r07-latin-1-responses", R, {**readiness(), "two_views.csv": readiness()["two_views.csv"].assign(group=lambda d: d["group"].where(d.index != 0, "équipe ventes")).to_csv(index=False).encode("latin-1")},
+         [r"two_views\.csv: not valid utf-8 text"], data=RD)
+    case("r08-unknown-instrument", R, readiness(), [r"responses for unknown instrument 'culture_check'"],
+         data={"responses": {"culture_check": "readiness.csv"}})
+
+
+if __name__ == "__main__":
+    main()
