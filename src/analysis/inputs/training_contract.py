@@ -69,9 +69,10 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
         dates = pd.to_datetime(present, errors="coerce", format="ISO8601")
         if dates.isna().any():
             bad = present[dates.isna()].unique()[:3].tolist()
+            lines = ", ".join(str(int(i) + 2) for i in present.index[dates.isna().to_numpy()][:5])
             kinds = sorted({"month (2025-03)" if _MONTH.match(v) else "quarter (2025-Q1)" if _QUARTER.match(v) else "date"
                             for v in present.unique()[:50]})
-            return text, (f"unreadable period(s) {bad}" + (f"; the column mixes formats ({', '.join(kinds)})" if len(kinds) > 1 else "")
+            return text, (f"unreadable period(s) {bad} on lines {lines}" + (f"; the column mixes formats ({', '.join(kinds)})" if len(kinds) > 1 else "")
                           + "; use one format: 2025-03 (month), 2025-Q1 (quarter) or an ISO date")
         parsed = pd.PeriodIndex(dates, freq="M")
     out = pd.Series(pd.NA, index=values.index, dtype="string")

@@ -77,15 +77,18 @@ def validate_training_impact(spec: StudySpec) -> list[Problem]:
         return [Problem("error", spec.study, f"client.yml gives no {error.args[0]} under data.")]
     except DataContractError as error:
         return _errors(spec.study, error)
+    source = Path(spec.data_files["panel_path"]).name
     if outcome not in data:
-        return [Problem("error", spec.study, f"outcome column {outcome!r} is not in the data.")]
+        return [Problem("error", spec.study, f"{source}: outcome column {outcome!r} is not in the data.")]
     values = pd.to_numeric(data[outcome], errors="coerce")
     if values.nunique() < 2:
-        problems.append(Problem("error", spec.study, f"outcome {outcome!r} is constant ({values.iloc[0]!r} on every row): "
-                                "there is no variation to explain."))
+        problems.append(Problem("error", spec.study, f"{source}: column {outcome} is constant ({values.iloc[0]:g} on "
+                                f"lines 2 to {len(values) + 1}): outcome {outcome!r} has no variation to explain."))
     if treatment in data and pd.to_numeric(data[treatment], errors="coerce").nunique() < 2:
-        problems.append(Problem("error", spec.study, f"treatment {treatment!r} never varies: nobody (or everybody) is "
-                                "trained, so there is nothing to compare. Check training_start in the reps table."))
+        where = (f"{Path(spec.data_files['reps_path']).name}: column training_start" if "reps_path" in spec.data_files
+                 else f"{source}: column {treatment}")
+        problems.append(Problem("error", spec.study, f"{where}: treatment {treatment!r} never varies on lines 2 to "
+                                f"{len(data) + 1}: nobody (or everybody) is trained, so there is nothing to compare."))
     segment = parameters.get("segment", "tenure_band")
     if segment and segment in data and "rep_id" in data:
         reps = data.groupby(segment)["rep_id"].nunique()
@@ -121,16 +124,19 @@ def validate_readiness_alignment(spec: StudySpec) -> list[Problem]:
             sizes = data["group"].value_counts()
             for group, n in sizes.items():
                 if n < 2:
-                    problems.append(Problem("warning", spec.study, f"{Path(path).name}: group {group!r} has {n} respondent; "
-                                            "its agreement (r_wg, alpha) cannot be computed and its shares are suppressed."))
+                    lines = ", ".join(str(int(i) + 2) for i in data.index[data["group"] == group][:5])
+                    problems.append(Problem("warning", spec.study, f"{Path(path).name}: column group has {group!r} for one "
+                                            f"respondent only (lines {lines}); its agreement (r_wg, alpha) cannot be "
+                                            "computed and its shares are suppressed."))
     panel_path, targets_path = spec.data_files.get("kpi_panel_path"), spec.data_files.get("kpi_targets_path")
     if panel_path and targets_path:
         try:
-            kpi_gaming.gaming_check(read_table(panel_path, dtype={"rep_id": "string"}), read_table(targets_path))
+            targets = read_table(targets_path)
+            kpi_gaming.gaming_check(read_table(panel_path, dtype={"rep_id": "string"}), targets)
         except DataContractError as error:
             problems += _errors(spec.study, error)
         except (ValueError, KeyError) as error:
-            problems.append(Problem("error", spec.study, f"KPI check: {error}"))
+            problems.append(Problem("error", spec.study, f"{Path(targets_path).name} (lines 2 to {len(targets) + 1}): {error}"))
     return problems
 
 
