@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a client's client.yml and data files; every problem at once")
     validate.add_argument("client_id", metavar="ID")
 
+    importer = commands.add_parser("import", help="run data/clients/ID/codebook.yml: raw files -> imported/*.parquet")
+    importer.add_argument("client_id", metavar="ID")
+
     new_client = commands.add_parser("new-client", help="scaffold data/clients/ID/ with a client.yml to fill in")
     new_client.add_argument("client_id", metavar="ID")
     new_client.add_argument("--name", default=None, help="display name (default: from the id)")
@@ -93,6 +96,23 @@ def _validate(args) -> int:
     return 1 if errors else 0
 
 
+def _import(args) -> int:
+    from analysis.inputs import paths
+    from analysis.inputs.importers import run_codebook
+    from analysis.report.clients import check_client_id
+
+    check_client_id(args.client_id)
+    record = run_codebook(paths.CLIENTS_DIR / args.client_id)
+    for name, table in record["tables"].items():
+        dropped = sum(d["rows"] for d in table["dropped"])
+        print(f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)")
+        for column, values in (table.get("unmapped") or {}).items():
+            if values:
+                print(f"  note: column {column} kept values without a mapping: {values}")
+    print(f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}")
+    return 0
+
+
 def _new_client(args) -> int:
     from analysis.report.scaffold import scaffold_client
 
@@ -124,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "new-client":
             return _new_client(args)
+        if args.command == "import":
+            return _import(args)
         return _examples(args)
     except (ClientConfigError, ValueError) as error:
         print(f"workbench: error: {error}", file=sys.stderr)

@@ -388,9 +388,6 @@ def _staggered_frame(data, *, outcome, unit, time, start, window):
     _check_panel(frame.assign(d=((frame["t"] >= frame["g"]) & frame["g"].notna()).astype(float)),
                  outcome="y", treatment="d", unit="unit", time="time", notes=[])
     frame["treated"] = ((frame["t"] >= frame["g"]) & frame["g"].notna()).astype(float)
-    if frame["g"].notna().all():
-        # every unit trained: later cohorts serve as controls until they start
-        pass
     if frame["treated"].nunique() < 2:
         raise EffectDataError("no rep is trained within the panel (or all are trained throughout): nothing to compare.")
     lo, hi = window

@@ -22,7 +22,7 @@ class DataContractError(ValueError):
 
 
 def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.DataFrame:
-    """Read a delimited text file into a DataFrame with clear errors.
+    """Read a delimited text file (or an imported Parquet table) into a DataFrame with clear errors.
 
     Parameters
     ----------
@@ -42,6 +42,13 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
     path = Path(path)
     if not path.is_file():
         raise DataContractError(f"{path.name}: file not found ({path}); check the path in client.yml.")
+    if path.suffix.lower() == ".parquet":  # written by `workbench import`
+        frame = pd.read_parquet(path)
+        if dtype:
+            frame = frame.astype({k: v for k, v in dtype.items() if k in frame.columns})
+        if frame.empty:
+            raise DataContractError(f"{path.name}: the table has no rows; check the codebook's drop_rows rules.")
+        return frame
     raw = path.read_bytes()
     if not raw.strip():
         raise DataContractError(f"{path.name}: the file is empty; export it again.")

@@ -153,7 +153,8 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
             else:
                 data_files[str(name)] = _data_file(folder, relative, name, where)
         parameters = dict(spec.get("parameters") or {})
-        clash = set(parameters) & (set(data_files) | set(RUNNER_PARAMETERS))
+        reserved = set(RUNNER_PARAMETERS) | ({"benchmarks"} if isinstance(data_files.get("responses"), dict) else set())
+        clash = set(parameters) & (set(data_files) | reserved)
         if clash:
             raise ClientConfigError(
                 f"{where}: parameter(s) {', '.join(sorted(clash))} are set twice (data, parameters or by the runner)."

@@ -283,6 +283,11 @@ def extract_records(nb) -> list[dict[str, Any]]:
     return records
 
 
+def _is_file_parameter(name: str, job: Job) -> bool:
+    """Data files are listed with their hashes in the footer, not again as parameters."""
+    return name == "benchmarks" or name in job.data_files or any(f.startswith(f"{name}.") for f in job.data_files)
+
+
 def _failed_cell_message(path: Path) -> str | None:
     """The concise data-error message printed by the failing cell, if it printed one."""
     import nbformat
@@ -362,8 +367,7 @@ class Renderer:
             "client_id": job.client_id,
             "client_name": job.client_name,
             "study": job.study,
-            "parameters": {k: v for k, v in job.parameters.items()
-                           if k not in job.data_files and not (isinstance(v, dict) and f"{k}." in " ".join(job.data_files))},
+            "parameters": {k: v for k, v in job.parameters.items() if not _is_file_parameter(k, job)},
             "data_files": [
                 {"name": name, "file": Path(path).name, "sha256": file_sha256(Path(path))}
                 for name, path in sorted(job.data_files.items())

@@ -50,4 +50,21 @@ def scaffold_client(client_id: str, *, display_name: str | None = None, clients_
     folder.mkdir(parents=True)
     (folder / "client.yml").write_text(TEMPLATE.format(client_id=client_id, display_name=json.dumps(name), studies=studies),
                                        encoding="utf-8")
+    (folder / "codebook.yml").write_text(CODEBOOK_TEMPLATE, encoding="utf-8")
     return folder
+
+
+CODEBOOK_TEMPLATE = """\
+# Codebook: how this client's raw files map to the study contracts (see
+# src/analysis/inputs/importers.py and data/examples/codebook.yml for a full example).
+# `workbench import <id>` writes the mapped tables to imported/<table>.parquet;
+# point client.yml at those files. Raw files are never modified.
+tables: {}
+#  survey:
+#    source: {file: raw/qualtrics_export.csv, format: qualtrics}   # csv | qualtrics | xlsx | parquet
+#    drop_rows: [{column: Status, equals: Survey Preview}, {column: Finished, equals: "0"}]
+#    rename: {ResponseId: respondent_id, Q1: industry, Q2: effectiveness}
+#    values: {effectiveness: {"1": not effective, "2": somewhat effective, "3": effective, "4": very effective}}
+#    multi_select: {Q6: {separator: ",", options: {Coaching: sustain_coaching}}}
+#    dates: {training_start: "%m/%Y"}
+"""

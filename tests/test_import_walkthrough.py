@@ -1,0 +1,80 @@
+"""The README walk-through, end to end: new-client, import, validate, render, on data/examples/."""
+
+import hashlib
+import json
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.inputs import paths
+from analysis.inputs.importers import CodebookError, read_qualtrics, run_codebook
+from analysis.report.render import render_batch
+from analysis.report.scaffold import scaffold_client
+from analysis.report.validate import validate_client
+
+EXAMPLES = paths.DATA_DIR / "examples"
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.render
+def test_from_raw_qualtrics_and_excel_to_rendered_reports(example_project):
+    clients = example_project["clients"]
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    before = {name: _sha(folder / name) for name in ("qualtrics_export.csv", "rep_panel.xlsx")}
+
+    record = run_codebook(folder)
+    assert record["tables"]["survey"]["rows_out"] == 60  # the preview and the incomplete response are dropped
+    assert [d["rows"] for d in record["tables"]["survey"]["dropped"]] == [1, 1]
+    assert {name: _sha(folder / name) for name in before} == before  # raw files untouched
+    saved = json.loads((folder / "imported" / "import_record.json").read_text())
+    assert saved["tables"]["panel"]["source"]["sha256"] == before["rep_panel.xlsx"]
+    survey = pd.read_parquet(folder / "imported" / "survey.parquet")
+    assert set(survey["effectiveness"]) <= {"not effective", "somewhat effective", "effective", "very effective"}
+    assert survey["sustain_coaching"].dtype == bool
+
+    assert [p for p in validate_client("northwind", clients_dir=clients) if p.level == "error"] == []
+    result = render_batch(output_dir=example_project["reports"], clients_dir=clients,
+                          notebooks_dir=example_project["notebooks"], clients=["northwind"], jobs=1, progress=False)
+    assert [o.status for o in result.outcomes] == ["ok", "ok"], result.outcomes
+
+
+def test_qualtrics_header_rows_and_codebook_errors(tmp_path):
+    frame, texts = read_qualtrics(EXAMPLES / "qualtrics_export.csv")
+    assert texts["Q2"].startswith("How effective") and frame.iloc[0]["ResponseId"] == "R_00001"
+    plain = tmp_path / "plain.csv"
+    frame.to_csv(plain, index=False)
+    with pytest.raises(CodebookError, match="not a Qualtrics export"):
+        read_qualtrics(plain)
+    folder = tmp_path / "client"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "qualtrics_export.csv", folder)
+    codebook = yaml.safe_load((EXAMPLES / "codebook.yml").read_text())
+    codebook["tables"] = {"survey": codebook["tables"]["survey"]}
+    codebook["tables"]["survey"]["rename"]["Q9"] = "extra"  # a question that changed or vanished
+    (folder / "codebook.yml").write_text(yaml.safe_dump(codebook))
+    with pytest.raises(CodebookError, match=r"rename names source column\(s\) \['Q9'\]"):
+        run_codebook(folder)
+    assert not (folder / "imported" / "survey.parquet").exists()
+
+
+def test_excel_with_merged_header_cells_is_named(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Reps"
+    sheet.append(["Rep", None, "Team"])
+    sheet.merge_cells("A1:B1")
+    sheet.append(["rep-1", "x", "North"])
+    book.save(tmp_path / "merged.xlsx")
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump(
+        {"tables": {"reps": {"source": {"file": "merged.xlsx", "format": "xlsx", "sheet": "Reps"}}}}))
+    with pytest.raises(CodebookError, match="merged header cells"):
+        run_codebook(tmp_path)
