@@ -78,3 +78,9 @@ def test_unknown_parameter_is_an_error_with_suggestion(project):
 def test_shipped_examples_are_discovered():
     found = discover_clients()
     assert len(found.clients) >= 3 and not found.errors
+
+
+def test_credentials_are_refused_as_parameters(project):
+    folder = _write(project["clients"] / "gamma", {"display_name": "G", "studies": {"probe": {"parameters": {"api_key": "abc"}}}})
+    with pytest.raises(ClientConfigError, match="look like credentials.*environment variable"):
+        load_client(folder, project["notebooks"])

@@ -279,3 +279,34 @@ def test_bad_client_data_fails_the_report_with_one_clear_message(example_project
     texts = [o.get("text", "") for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
     assert any("the input data need fixing" in t for t in texts)
     assert not any("Traceback" in t for t in texts)
+
+
+def test_no_client_sees_another_clients_values_or_the_environment(example_project, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_TEST_SECRET", "s3cr3t-value-4711")
+    chosen = ["acme-learning", "borealis-pharma", "cobalt-software"]
+    result = run(example_project, clients=chosen, jobs=2)
+    assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
+
+    def values(client):
+        found = set()
+        for path in (example_project["clients"] / client).glob("*.csv"):
+            frame = pd.read_csv(path, dtype=str)
+            for column in frame.columns:
+                found |= {v for v in frame[column].dropna() if len(v) >= 8 and not v.replace(".", "").isdigit()}
+        return found
+
+    own = {client: values(client) for client in chosen}
+    names = {c: yaml.safe_load((example_project["clients"] / c / "client.yml").read_text())["display_name"] for c in chosen}
+    for client in chosen:
+        outputs = [p.read_text() for p in (example_project["reports"] / client).iterdir()
+                   if p.suffix in (".html", ".ipynb") or p.name.endswith("results.json")]
+        for other in chosen:
+            if other == client:
+                continue
+            foreign = own[other] - set().union(*(own[c] for c in chosen if c != other))  # only the other client has these
+            for text in outputs:
+                assert other not in text and names[other] not in text
+                leaked = [v for v in foreign if v in text]
+                assert leaked == [], (client, other, leaked[:5])
+        for text in outputs:
+            assert "s3cr3t-value-4711" not in text

@@ -28,6 +28,7 @@ import yaml
 from analysis.inputs import paths
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
 
 #: Parameters the runner passes to every notebook; notebooks declare them in
 #: their ``parameters`` cell.
@@ -153,6 +154,12 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
             else:
                 data_files[str(name)] = _data_file(folder, relative, name, where)
         parameters = dict(spec.get("parameters") or {})
+        secret = [name for name in parameters if SECRET_NAME.search(str(name))]
+        if secret:
+            raise ClientConfigError(
+                f"{where}: parameter(s) {', '.join(secret)} look like credentials; secrets never go in client.yml or "
+                "parameters (they would be stored in the executed notebook). Read them from an environment variable."
+            )
         reserved = set(RUNNER_PARAMETERS) | ({"benchmarks"} if isinstance(data_files.get("responses"), dict) else set())
         clash = set(parameters) & (set(data_files) | reserved)
         if clash:
