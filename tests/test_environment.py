@@ -47,3 +47,13 @@ def test_makefile_help_lists_every_target():
     assert set(phony) == set(documented)
     for required in ("reports", "test", "lab", "clean", "bench", "help"):
         assert required in documented
+
+
+def test_data_readme_contract_tables_come_from_the_schemas(tmp_path):
+    import shutil
+
+    from analysis.inputs import contract_docs
+
+    copy = tmp_path / "README.md"
+    shutil.copy(paths.DATA_DIR / "README.md", copy)
+    assert not contract_docs.update(copy), "data/README.md is stale: run python -m analysis.inputs.contract_docs"

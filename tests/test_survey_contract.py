@@ -46,7 +46,7 @@ def test_levels_are_matched_ignoring_case_and_spaces(good):
 def test_duplicated_id(good):
     def change(d):
         d.loc[5, "respondent_id"] = d.loc[1, "respondent_id"]
-    with pytest.raises(SurveyDataError, match=r"respondent_id has duplicated ids on lines 3, 7"):
+    with pytest.raises(SurveyDataError, match=r"column respondent_id has duplicated values on lines 3, 7"):
         load_survey(_rewrite(good, change))
 
 
@@ -84,7 +84,7 @@ def test_every_problem_is_reported_at_once(good):
 
 
 def test_bad_weights_and_missing_file(good, tmp_path):
-    with pytest.raises(SurveyDataError, match="weight must be a positive number; bad on lines 2"):
+    with pytest.raises(SurveyDataError, match="weight must be greater than 0; bad on lines 2"):
         load_survey(_rewrite(good, lambda d: d.__setitem__("weight", ["0"] + ["1"] * (len(d) - 1))))
     with pytest.raises(SurveyDataError, match="file not found"):
         load_survey(tmp_path / "nope.csv")

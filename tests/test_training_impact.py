@@ -226,7 +226,7 @@ def test_good_client_files_load(client_files):
         ("panel", lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4])), "unreadable period"),
         ("panel", lambda d: d.assign(win_rate="1.5"), "win_rate is outside 0 to 1"),
         ("reps", lambda d: d.assign(training_start=d["training_start"].where(d["training_start"].isna(), "2030-01")), "outside the panel"),
-        ("reps", lambda d: pd.concat([d, d.head(1)]), "rep_id is duplicated"),
+        ("reps", lambda d: pd.concat([d, d.head(1)]), "rep_id has duplicated values"),
         ("reactions", lambda d: d.assign(rating="9"), "rating is outside 1 to 5"),
         ("panel", lambda d: d.drop(columns="revenue"), "missing column"),
     ],

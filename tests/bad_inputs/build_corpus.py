@@ -84,7 +84,7 @@ def main() -> None:
     case("s03-near-miss-level", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 2, "very efective")))},
          [r"column effectiveness has unknown value\(s\) 'very efective' on lines 4.*Did you mean 'very effective'"])
     case("s04-duplicated-id", S, {"survey.csv": survey(lambda d: d.__setitem__("respondent_id", d["respondent_id"].where(d.index != 7, "R0002")))},
-         [r"respondent_id has duplicated ids on lines 3, 9"])
+         [r"column respondent_id has duplicated values on lines 3, 9"])
     case("s05-empty-file", S, {"survey.csv": ""}, [r"survey\.csv: the file is empty"])
     case("s06-header-only", S, {"survey.csv": ",".join(SURVEY.columns) + "\n"}, [r"survey\.csv: the file has no data rows"])
     case("s07-semicolon-delimiter", S, {"survey.csv": SURVEY.to_csv(index=False, sep=";")}, [])
@@ -95,11 +95,11 @@ def main() -> None:
         {"not effective": "1", "somewhat effective": "2", "effective": "3", "very effective": "4"})))},
          [r"It looks coded 1-4: map 1-4 to the labels in order"])
     case("s11-zero-weight", S, {"survey.csv": survey(lambda d: d.assign(weight=["0"] + ["1.2"] * (len(d) - 1)))},
-         [r"column weight must be a positive number; bad on lines 2"])
+         [r"column weight must be greater than 0; bad on lines 2"])
     case("s12-negative-weight", S, {"survey.csv": survey(lambda d: d.assign(weight=["1"] * 3 + ["-2"] + ["1"] * (len(d) - 4)))},
-         [r"column weight must be a positive number; bad on lines 5"])
+         [r"column weight must be greater than 0; bad on lines 5"])
     case("s13-not-boolean", S, {"survey.csv": survey(lambda d: d.__setitem__("sustain_coaching", d["sustain_coaching"].where(d.index != 1, "sometimes")))},
-         [r"column sustain_coaching must be true/false; bad values on lines 3"])
+         [r"column sustain_coaching must be true/false; bad values \['sometimes'\] on lines 3"])
     case("s14-blank-rating", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 5, "")))},
          [r"column effectiveness is empty on lines 7"])
     case("s15-many-problems-at-once", S, {"survey.csv": survey(lambda d: d.assign(
@@ -133,7 +133,7 @@ def main() -> None:
     case("t13-header-only-panel", T, training(panel=lambda d: d.head(0)), [r"panel\.csv: the file has a header but no data rows"], data=TD)
     case("t14-win-rate-above-one", T, training(panel=lambda d: d.assign(win_rate=d["win_rate"].where(d.index != 0, 1.4))),
          [r"panel\.csv: column win_rate is outside 0 to 1 on lines 2"], data=TD)
-    case("t15-duplicate-rep", T, training(reps=lambda d: pd.concat([d, d.iloc[[0]]])), [r"reps\.csv: column rep_id is duplicated or empty on lines 2, \d+"], data=TD)
+    case("t15-duplicate-rep", T, training(reps=lambda d: pd.concat([d, d.iloc[[0]]])), [r"reps\.csv: column rep_id has duplicated values on lines 2, \d+"], data=TD)
 
     R, RD = "readiness_alignment", READINESS_DATA
     case("r01-view-3", R, readiness(**{"two_views.csv": lambda d: d.assign(scope=d["scope"].where(d.index != 1, "View 3"))}),

@@ -6,7 +6,6 @@ contract; this module is its single definition.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import pandas as pd
@@ -54,16 +53,6 @@ DISPLAY_NAMES = {
     "sustain_pre_post_assessment": "Pre/post assessments",
 }
 
-REQUIRED_COLUMNS = (
-    "respondent_id",
-    "industry",
-    "effectiveness",
-    "solution_type",
-    "leadership_meetings",
-    "top_initiative",
-    *[c for group in PRACTICES.values() for c in group],
-)
-
 ORDERED = {
     "effectiveness": EFFECTIVENESS_LEVELS,
     "leadership_meetings": CADENCE_LEVELS,
@@ -79,18 +68,39 @@ class SurveyDataError(DataContractError):
     """A survey file breaks the contract; the message lists every problem found."""
 
 
-def _rows(mask: pd.Series) -> str:
-    # Row numbers as a user sees them in a spreadsheet: header is line 1.
-    lines = [int(i) + 2 for i in mask[mask].index[:5]]
-    more = int(mask.sum()) - len(lines)
-    return ", ".join(map(str, lines)) + (f" and {more} more" if more > 0 else "")
+def survey_schema() -> "pa.DataFrameSchema":
+    """The study-1 contract as a pandera schema (after trimming and lower-casing level columns)."""
+    import pandera.pandas as pa
+
+    from analysis.inputs.schemas import boolean, levels
+
+    columns = {
+        "respondent_id": pa.Column(str, unique=True, nullable=False, description="unique id of the responding organisation"),
+        "industry": pa.Column(str, nullable=False, description="industry (text)"),
+        "size_band": levels(SIZE_BANDS, required=False),
+        "effectiveness": levels(EFFECTIVENESS_LEVELS, description="ordered: " + " < ".join(EFFECTIVENESS_LEVELS)),
+        "solution_type": levels(SOLUTION_LEVELS),
+        "leadership_meetings": levels(CADENCE_LEVELS, description="ordered: " + ", ".join(CADENCE_LEVELS)),
+        "top_initiative": levels(INITIATIVES),
+        **{column: boolean(f"true/false: {DISPLAY_NAMES[column]}") for group in PRACTICES.values() for column in group},
+        "weight": pa.Column(float, pa.Check.gt(0), coerce=True, required=False, nullable=False,
+                            description="optional survey weight, a positive number"),
+    }
+    return pa.DataFrameSchema(columns, strict=False)
+
+
+def _normalise(values: pd.Series) -> pd.Series:
+    """Trim and lower-case answers (booleans become "true"/"false"); missing stays missing."""
+    return values.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
+                      else str(v).strip().lower()).astype("string")
 
 
 def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
-    """Check a survey table against the contract and return it with proper dtypes.
+    """Check a survey table against the contract (:func:`survey_schema`) and return it typed.
 
     Every problem is collected and reported at once, naming the source, the column,
-    the file lines (header = line 1) and the fix.
+    the file lines (header = line 1), the bad values and the fix (with a suggestion
+    for a near-miss level name, and a hint when effectiveness is coded 1-4).
 
     Parameters
     ----------
@@ -103,78 +113,35 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
     -------
     DataFrame
         ``effectiveness`` and ``leadership_meetings`` as ordered categoricals, the
-        other level columns as categoricals, practice columns as booleans.
+        other level columns as categoricals, practice columns as booleans, ``weight``
+        as float.
 
     Raises
     ------
     SurveyDataError
         Listing every problem.
     """
-    problems: list[str] = []
-    data = data.copy()
-    missing = [c for c in REQUIRED_COLUMNS if c not in data.columns]
-    if missing:
-        problems.append(
-            f"{source}: missing column(s) {', '.join(missing)}; add them (see data/README.md)."
-        )
+    from analysis.inputs.schemas import validate
+
     if data.empty:
-        problems.append(f"{source}: the file has no data rows.")
-    if "respondent_id" in data:
-        dup = data["respondent_id"].duplicated(keep=False)
-        if dup.any():
-            problems.append(
-                f"{source}: column respondent_id has duplicated ids on lines {_rows(dup)}; "
-                "each respondent must appear once."
-            )
-    for column, levels in {**ORDERED, **NOMINAL}.items():
-        if column not in data:
-            continue
-        values = data[column]
-        blank = values.isna()
-        if blank.any() and column != "size_band":
-            problems.append(f"{source}: column {column} is empty on lines {_rows(blank)}.")
-        text = values.astype("string").str.strip().str.lower()
-        bad = ~blank & ~text.isin(levels)
-        if bad.any():
-            shown = ", ".join(sorted(map(repr, set(values[bad].astype(str))))[:5])
-            near = {v: difflib.get_close_matches(v, levels, n=1, cutoff=0.75) for v in set(text[bad].dropna())}
-            hint = "".join(f" Did you mean {m[0]!r} for {v!r}?" for v, m in sorted(near.items()) if m)
-            if column == "effectiveness" and text[bad].str.fullmatch(r"[1-4]").all():
-                hint += " It looks coded 1-4: map 1-4 to the labels in order (1 = not effective)."
-            problems.append(
-                f"{source}: column {column} has unknown value(s) {shown} on lines {_rows(bad)}; "
-                f"allowed: {', '.join(levels)}.{hint}"
-            )
-        else:
-            data[column] = pd.Categorical(text.where(~blank), categories=list(levels), ordered=column in ORDERED)
-    for column in (c for group in PRACTICES.values() for c in group):
-        if column not in data:
-            continue
-        values = data[column]
-        mapped = values.map(
-            lambda v: {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}.get(
-                str(v).strip().lower()
-            )
-            if not isinstance(v, bool)
-            else v
-        )
-        bad = mapped.isna()
-        if bad.any():
-            problems.append(
-                f"{source}: column {column} must be true/false; bad values on lines {_rows(bad)}."
-            )
-        else:
-            data[column] = mapped.astype(bool)
-    if "weight" in data:
-        weight = pd.to_numeric(data["weight"], errors="coerce")
-        bad = weight.isna() | (weight <= 0)
-        if bad.any():
-            problems.append(
-                f"{source}: column weight must be a positive number; bad on lines {_rows(bad)}."
-            )
+        raise SurveyDataError(f"The survey does not match the contract:\n{source}: the file has no data rows.")
+    schema = survey_schema()
+    frame = data.copy()
+    for name, column in schema.columns.items():
+        if name in frame and (column.metadata or {}).get("levels"):
+            frame[name] = _normalise(frame[name])
+    for name in ("respondent_id", "industry"):
+        if name in frame:
+            frame[name] = frame[name].map(lambda v: v if pd.isna(v) else str(v).strip()).astype("string")
+    validated, problems = validate(frame, schema, source)
     if problems:
         raise SurveyDataError("\n".join(["The survey does not match the contract:", *problems]))
-    return data
+    for column, levels_ in {**ORDERED, **NOMINAL}.items():
+        if column in validated:
+            validated[column] = pd.Categorical(validated[column], categories=list(levels_), ordered=column in ORDERED)
+    for column in (c for group in PRACTICES.values() for c in group):
+        validated[column] = validated[column].isin(["true", "yes", "1"])
+    return validated
 
 
 def load_survey(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:

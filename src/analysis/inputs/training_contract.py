@@ -109,24 +109,44 @@ def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
     return frame
 
 
-def _numeric(frame: pd.DataFrame, column: str, source: str, problems: list[str], low=None, high=None, integer=False) -> None:
-    raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = values.isna() & raw.notna()
-    if bad.any():
-        sample = raw[bad].astype(str).unique()[:3].tolist()
-        hint = " (remove thousands separators)" if any("," in s for s in sample) else ""
-        problems.append(f"{source}: column {column} is not numeric on lines {_lines(bad)}: {sample}{hint}.")
-        return
-    out = (values < low) if low is not None else pd.Series(False, index=values.index)
-    if high is not None:
-        out |= values > high
-    if out.any():
-        bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
-        problems.append(f"{source}: column {column} is outside {bounds} on lines {_lines(out)}.")
-    if integer and ((values.dropna() % 1) != 0).any():
-        problems.append(f"{source}: column {column} must hold whole numbers.")
-    frame[column] = values
+def training_schemas() -> dict[str, "pa.DataFrameSchema"]:
+    """The study-2 contract, one pandera schema per file (relations between files are checked in the loader)."""
+    import pandera.pandas as pa
+
+    from analysis.inputs.schemas import number
+
+    descriptions = {"meetings": "meetings held", "calls": "calls made", "pipeline": "pipeline value",
+                    "opportunities": "opportunities created", "wins": "deals won", "win_rate": "wins / opportunities",
+                    "revenue": "revenue (the default outcome)", "avg_deal_size": "revenue per win",
+                    "cycle_days": "average sales-cycle length in days", "coaching_sessions": "coaching sessions received",
+                    "call_score": "call-review score (behaviour)"}
+    panel = {
+        "rep_id": pa.Column(str, nullable=False, description="rep id; must be in the reps table"),
+        "period": pa.Column(str, nullable=False, description="2025-03 (month), 2025-Q1 (quarter) or an ISO date; regular, no gaps"),
+        **{name: number(low, high, whole=kind == "count", required=name == "revenue",
+                        description=f"{descriptions[name]}; {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+                        + (", whole number" if kind == "count" else ""))
+           for name, (kind, low, high) in PANEL_MEASURES.items()},
+    }
+    return {
+        "reps": pa.DataFrameSchema({
+            "rep_id": pa.Column(str, unique=True, nullable=False, description="unique rep id"),
+            "training_start": pa.Column(str, nullable=True, description="first training period (empty = never trained)"),
+        }, strict=False),
+        "panel": pa.DataFrameSchema(panel, strict=False),
+        "reactions": pa.DataFrameSchema({
+            "rep_id": pa.Column(str, nullable=False, description="trained rep"),
+            **{c: number(1, 5, whole=True, nullable=False, description="rating 1-5") for c in ("rating", "relevance", "intent_to_apply")},
+        }, strict=False),
+        "assessments": pa.DataFrameSchema({
+            "rep_id": pa.Column(str, nullable=False, description="trained rep"),
+            **{c: number(0, 100, nullable=False, description="assessment score 0-100") for c in ("score_before", "score_after")},
+        }, strict=False),
+        "costs": pa.DataFrameSchema({
+            "item": pa.Column(str, nullable=False, description="cost item"),
+            "amount": number(0, nullable=False, description="amount, 0 or more; include participants' time"),
+        }, strict=False),
+    }
 
 
 def load_training_data(
@@ -156,13 +176,21 @@ def load_training_data(
     problems: list[str] = []
     paths = {"reps": reps_path, "panel": panel_path, "reactions": reactions_path,
              "assessments": assessments_path, "costs": costs_path}
+    from analysis.inputs.schemas import validate
+
     tables = {name: _read(Path(path), name, problems) for name, path in paths.items() if path is not None}
+    schemas = training_schemas()
+    for name, frame in list(tables.items()):
+        if frame is None:
+            continue
+        text_columns = [c for c in ("rep_id", "period", "training_start", "item") if c in frame]
+        frame[text_columns] = frame[text_columns].astype("string")
+        validated, messages = validate(frame, schemas[name], Path(paths[name]).name)
+        problems += messages
+        tables[name] = validated if validated is not None else frame
     reps, panel = tables.get("reps"), tables.get("panel")
     if reps is not None:
         source = Path(reps_path).name
-        dup = reps["rep_id"].duplicated(keep=False) | reps["rep_id"].isna()
-        if dup.any():
-            problems.append(f"{source}: column rep_id is duplicated or empty on lines {_lines(dup)}; one row per rep.")
         reps["training_start"], error = parse_periods(reps["training_start"])
         if error:
             problems.append(f"{source}: column training_start: {error}.")
@@ -178,9 +206,6 @@ def load_training_data(
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
             problems.append(f"{source}: duplicate rep-period rows on lines {_lines(dup)}; one row per rep and period.")
-        for column, (kind, low, high) in PANEL_MEASURES.items():
-            if column in panel:
-                _numeric(panel, column, source, problems, low, high, integer=kind == "count")
         if reps is not None:
             unknown = ~panel["rep_id"].isin(reps["rep_id"])
             if unknown.any():
@@ -193,14 +218,6 @@ def load_training_data(
                 if outside.any():
                     problems.append(f"{Path(reps_path).name}: column training_start has period(s) "
                                     f"{starts[outside].unique()[:3].tolist()} outside the panel on lines {_lines(outside)}.")
-    if tables.get("reactions") is not None:
-        for column in REQUIRED["reactions"][1:]:
-            _numeric(tables["reactions"], column, Path(reactions_path).name, problems, 1, 5, integer=True)
-    if tables.get("assessments") is not None:
-        for column in REQUIRED["assessments"][1:]:
-            _numeric(tables["assessments"], column, Path(assessments_path).name, problems, 0, 100)
-    if tables.get("costs") is not None:
-        _numeric(tables["costs"], "amount", Path(costs_path).name, problems, 0, None)
     if problems:
         raise TrainingDataError("\n".join(["The training data do not match the contract:", *problems]))
     return tables
@@ -221,20 +238,21 @@ def load_cross_section(path: str | Path, *, columns: list[str], unit: str = "rep
     TrainingDataError
         Listing every problem (missing file or columns, duplicate ids, non-numeric values).
     """
-    problems: list[str] = []
+    import pandera.pandas as pa
+
+    from analysis.inputs.schemas import number, validate
+
     path = Path(path)
     try:
         frame = read_table(path, dtype={unit: "string"})
     except DataContractError as error:
         raise TrainingDataError(str(error)) from None
-    missing = [c for c in [unit, *columns] if c not in frame.columns]
-    if missing:
-        raise TrainingDataError(f"{path.name}: missing column(s) {', '.join(missing)}.")
-    dup = frame[unit].duplicated(keep=False) | frame[unit].isna()
-    if dup.any():
-        problems.append(f"{path.name}: column {unit} is duplicated or empty on lines {_lines(dup)}; one row per rep.")
-    for column in columns:
-        _numeric(frame, column, path.name, problems)
+    schema = pa.DataFrameSchema({unit: pa.Column(str, unique=True, nullable=False, description="unique rep id"),
+                                 **{column: number(description="numeric") for column in columns}}, strict=False)
+    if unit in frame:
+        frame[unit] = frame[unit].astype("string")
+    validated, problems = validate(frame, schema, path.name)
+    frame = validated if validated is not None else frame
     if problems:
         raise TrainingDataError("\n".join(["The cross-section does not match the contract:", *problems]))
     return frame

@@ -1,0 +1,41 @@
+"""Write the contract tables in ``data/README.md`` from the pandera schemas (one definition).
+
+Run ``python -m analysis.inputs.contract_docs`` after changing a schema; a test fails
+while the README and the schemas disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analysis.inputs import paths
+from analysis.inputs.schemas import schema_markdown
+
+
+def sections() -> dict[str, str]:
+    """Marker name -> generated Markdown table."""
+    from analysis.inputs.survey_contract import survey_schema
+    from analysis.inputs.training_contract import training_schemas
+
+    found = {"survey": schema_markdown(survey_schema())}
+    found.update({f"training-{name}": schema_markdown(schema) for name, schema in training_schemas().items()})
+    return found
+
+
+def update(readme: Path | None = None) -> bool:
+    """Rewrite every ``<!-- schema:NAME -->`` ... ``<!-- /schema:NAME -->`` block; True if the file changed."""
+    readme = readme or paths.DATA_DIR / "README.md"
+    text = original = readme.read_text(encoding="utf-8")
+    for name, table in sections().items():
+        pattern = re.compile(rf"(<!-- schema:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /schema:{re.escape(name)} -->)", re.DOTALL)
+        if not pattern.search(text):
+            raise ValueError(f"{readme.name} has no block <!-- schema:{name} --> ... <!-- /schema:{name} -->.")
+        text = pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
+    if text != original:
+        readme.write_text(text, encoding="utf-8")
+    return text != original
+
+
+if __name__ == "__main__":
+    print("data/README.md updated" if update() else "data/README.md already up to date")
