@@ -116,7 +116,7 @@ def main() -> None:
     case("t03-thousands-separators", T, training(panel=lambda d: d.assign(revenue=d["revenue"].map(lambda v: f"{v:,.2f}"))),
          [r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*remove thousands separators"], data=TD)
     case("t04-dates-in-two-formats", T, training(panel=lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]))),
-         [r"panel\.csv: column period: unreadable period\(s\) .* on lines 3, 5, 7.*mixes formats"], data=TD)
+         [r"panel\.csv: column period: unreadable period\(s\) .* on lines 3, 5, 7.*mixes formats.*look like month/year \(format %m/%Y\)"], data=TD)
     case("t05-period-gap", T, training(panel=lambda d: d[d["period"] != "2025-03"]), [r"panel\.csv: column period skips 2025-03"], data=TD)
     case("t06-start-outside-panel", T, training(reps=lambda d: d.assign(training_start=d["training_start"].where(d["training_start"].isna(), "2031-01"))),
          [r"reps\.csv: column training_start has period\(s\) \['2031-01'\] outside the panel"], data=TD)

@@ -72,8 +72,13 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
             lines = ", ".join(str(int(i) + 2) for i in present.index[dates.isna().to_numpy()][:5])
             kinds = sorted({"month (2025-03)" if _MONTH.match(v) else "quarter (2025-Q1)" if _QUARTER.match(v) else "date"
                             for v in present.unique()[:50]})
+            likely = ""
+            if all(re.fullmatch(r"\d{1,2}/\d{4}", v) for v in bad):
+                likely = "; these look like month/year (format %m/%Y): convert them, or map them in the codebook with dates: {column: '%m/%Y'}"
+            elif all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v) for v in bad):
+                likely = "; these look like day/month/year or month/day/year: give the format in the codebook's dates (e.g. '%d/%m/%Y')"
             return text, (f"unreadable period(s) {bad} on lines {lines}" + (f"; the column mixes formats ({', '.join(kinds)})" if len(kinds) > 1 else "")
-                          + "; use one format: 2025-03 (month), 2025-Q1 (quarter) or an ISO date")
+                          + likely + "; use one format: 2025-03 (month), 2025-Q1 (quarter) or an ISO date")
         parsed = pd.PeriodIndex(dates, freq="M")
     out = pd.Series(pd.NA, index=values.index, dtype="string")
     out[present.index] = parsed.astype(str)
