@@ -110,9 +110,9 @@ def main() -> None:
          [], warnings=[r"only 0 very effective respondent\(s\); comparisons with that group will be suppressed"])
 
     T, TD = "training_impact", TRAINING_DATA
-    case("t01-duplicate-rep-period", T, training(panel=lambda d: pd.concat([d, d.iloc[[3]]])), [r"panel\.csv: duplicate rep-period rows on lines 5, \d+"], data=TD)
+    case("t01-duplicate-rep-period", T, training(panel=lambda d: pd.concat([d, d.iloc[[3]]])), [r"panel\.csv: columns rep_id, period: duplicate rep-period rows on lines 5, \d+"], data=TD)
     case("t02-rep-not-in-reps-table", T, training(panel=lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 2, "rep-9999"))),
-         [r"panel\.csv: rep\(s\) \['rep-9999'\] on lines 4 are not in reps\.csv"], data=TD)
+         [r"panel\.csv: column rep_id: rep\(s\) \['rep-9999'\] on lines 4 are not in reps\.csv"], data=TD)
     case("t03-thousands-separators", T, training(panel=lambda d: d.assign(revenue=d["revenue"].map(lambda v: f"{v:,.2f}"))),
          [r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*remove thousands separators"], data=TD)
     case("t04-dates-in-two-formats", T, training(panel=lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]))),

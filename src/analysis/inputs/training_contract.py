@@ -210,12 +210,12 @@ def load_training_data(
                 problems.append(gap)
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
-            problems.append(f"{source}: duplicate rep-period rows on lines {_lines(dup)}; one row per rep and period.")
+            problems.append(f"{source}: columns rep_id, period: duplicate rep-period rows on lines {_lines(dup)}; one row per rep and period.")
         if reps is not None:
             unknown = ~panel["rep_id"].isin(reps["rep_id"])
             if unknown.any():
                 ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
-                problems.append(f"{source}: rep(s) {ids} on lines {_lines(unknown)} are not in {Path(reps_path).name}; "
+                problems.append(f"{source}: column rep_id: rep(s) {ids} on lines {_lines(unknown)} are not in {Path(reps_path).name}; "
                                 "add them to the reps table.")
             if not error:
                 starts = reps["training_start"]
