@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.inputs.readers import DataContractError, read_table
+from analysis.inputs.readers import DataContractError, file_lines, read_table
 from analysis.options import check_conf_level, check_min_cell_size
 
 TYPES = ("true_false", "checklist", "two_views")
@@ -135,12 +135,6 @@ def _in_band(score: int, band: dict) -> bool:
     return band.get("min", -np.inf) <= score <= band.get("max", np.inf)
 
 
-def _lines(mask: pd.Series) -> str:
-    lines = [int(i) + 2 for i in mask[mask].index[:5]]
-    more = int(mask.sum()) - len(lines)
-    return ", ".join(map(str, lines)) + (f" and {more} more" if more > 0 else "")
-
-
 def load_responses(path: str | Path, instrument: Instrument, *, encoding: str = "utf-8") -> pd.DataFrame:
     """Read a response file (:func:`~analysis.inputs.readers.read_table`) and check it with :func:`check_responses`."""
     try:
@@ -170,7 +164,7 @@ def check_responses(data: pd.DataFrame, instrument: Instrument, source: str = "r
     if "respondent_id" in data:
         dup = data["respondent_id"].duplicated(keep=False)
         if dup.any():
-            problems.append(f"{source}: column respondent_id is duplicated on lines {_lines(dup)}.")
+            problems.append(f"{source}: column respondent_id is duplicated on lines {file_lines(dup)}.")
     for item in [i for i in instrument.item_ids if i in data.columns]:
         text = data[item].astype("string").str.strip().str.lower()
         if instrument.type == "two_views":
@@ -182,7 +176,7 @@ def check_responses(data: pd.DataFrame, instrument: Instrument, source: str = "r
         bad = mapped.isna()
         if bad.any():
             problems.append(f"{source}: column {item} has {sorted(set(data.loc[bad, item].astype(str)))[:3]} on lines "
-                            f"{_lines(bad)}; allowed: {allowed}.")
+                            f"{file_lines(bad)}; allowed: {allowed}.")
         else:
             data[item] = mapped.astype(int if instrument.type == "two_views" else bool)
     if problems:

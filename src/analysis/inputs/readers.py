@@ -17,6 +17,18 @@ import pandas as pd
 DELIMITERS = ",;\t|"
 
 
+def file_lines(rows) -> str:
+    """File line numbers (header = line 1) of flagged rows: the first five, then a count.
+
+    ``rows`` is a boolean Series (the flagged rows) or an iterable of 0-based row labels.
+    """
+    if isinstance(rows, pd.Series) and rows.dtype == bool:
+        rows = rows[rows].index
+    numbers = sorted({int(i) + 2 for i in rows if i is not None and not pd.isna(i)})
+    shown = ", ".join(map(str, numbers[:5]))
+    return shown + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+
+
 class DataContractError(ValueError):
     """A client file does not match its study contract; the message says where and how to fix it."""
 

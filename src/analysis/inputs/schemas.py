@@ -17,6 +17,8 @@ import re
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.inputs.readers import file_lines
+
 TRUE_FALSE = ("true", "false", "yes", "no", "1", "0")
 
 
@@ -44,12 +46,6 @@ def number(low=None, high=None, *, required: bool = True, nullable: bool = True,
                      description=description, metadata={"low": low, "high": high})
 
 
-def _lines(index) -> str:
-    rows = sorted({int(i) + 2 for i in index if i is not None and not pd.isna(i)})
-    shown = ", ".join(map(str, rows[:5]))
-    return shown + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
-
-
 def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: str) -> list[str]:
     """Readable messages, one per column and kind of failure."""
     cases = error.failure_cases
@@ -63,16 +59,16 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
         checks = part["check"].astype(str)
         bad_values = part.loc[part["failure_case"].notna(), "failure_case"].astype(str)
         if checks.str.contains("not_nullable").any():
-            messages.append(f"{source}: column {column} is empty on lines {_lines(part.loc[checks.str.contains('not_nullable'), 'index'])}.")
+            messages.append(f"{source}: column {column} is empty on lines {file_lines(part.loc[checks.str.contains('not_nullable'), 'index'])}.")
         if checks.eq("field_uniqueness").any():
             rows = part.loc[checks.eq("field_uniqueness"), "index"]
-            messages.append(f"{source}: column {column} has duplicated values on lines {_lines(rows)}; each row needs its own {column}.")
+            messages.append(f"{source}: column {column} has duplicated values on lines {file_lines(rows)}; each row needs its own {column}.")
         if checks.str.startswith("isin").any():
             rows = part.loc[checks.str.startswith("isin"), "index"]
             values = sorted(set(part.loc[checks.str.startswith("isin"), "failure_case"].astype(str)))
             allowed = meta.get("levels", [])
             if meta.get("boolean"):
-                messages.append(f"{source}: column {column} must be true/false; bad values {values[:5]} on lines {_lines(rows)}.")
+                messages.append(f"{source}: column {column} must be true/false; bad values {values[:5]} on lines {file_lines(rows)}.")
                 continue
             hints = []
             for value in values:
@@ -82,24 +78,24 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
             if column == "effectiveness" and all(re.fullmatch(r"[1-4]", v) for v in values):
                 hints.append(" It looks coded 1-4: map 1-4 to the labels in order (1 = not effective).")
             shown = ", ".join(map(repr, values[:5]))
-            messages.append(f"{source}: column {column} has unknown value(s) {shown} on lines {_lines(rows)}; "
+            messages.append(f"{source}: column {column} has unknown value(s) {shown} on lines {file_lines(rows)}; "
                             f"allowed: {', '.join(allowed)}.{''.join(hints)}")
         coerce = checks.str.startswith("coerce_dtype") | checks.str.startswith("dtype")
         if coerce.any():
             rows = part.loc[coerce, "index"]
             sample = sorted(set(part.loc[coerce, "failure_case"].astype(str)))[:3]
             hint = " (remove thousands separators)" if any("," in s for s in sample) else ""
-            messages.append(f"{source}: column {column} is not numeric on lines {_lines(rows)}: {sample}{hint}.")
+            messages.append(f"{source}: column {column} is not numeric on lines {file_lines(rows)}: {sample}{hint}.")
             continue
         strict = checks.str.match(r"greater_than\(")
         if strict.any():
             bound = re.search(r"\((.*)\)", checks[strict].iloc[0]).group(1)
-            messages.append(f"{source}: column {column} must be greater than {bound}; bad on lines {_lines(part.loc[strict, 'index'])}.")
+            messages.append(f"{source}: column {column} must be greater than {bound}; bad on lines {file_lines(part.loc[strict, 'index'])}.")
         ranged = checks.str.startswith(("in_range", "greater_than_or_equal", "less_than"))
         if ranged.any():
             low, high = meta.get("low"), meta.get("high")
             bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
-            messages.append(f"{source}: column {column} is outside {bounds} on lines {_lines(part.loc[ranged, 'index'])}.")
+            messages.append(f"{source}: column {column} is outside {bounds} on lines {file_lines(part.loc[ranged, 'index'])}.")
         if checks.eq("whole_number").any():
             messages.append(f"{source}: column {column} must hold whole numbers.")
     return messages

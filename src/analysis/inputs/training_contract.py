@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs.readers import DataContractError, read_table
+from analysis.inputs.readers import DataContractError, file_lines, read_table
 
 #: Panel measures: column -> (kind, lower bound, upper bound). All optional except revenue.
 PANEL_MEASURES = {
@@ -41,12 +41,6 @@ _QUARTER = re.compile(r"^\d{4}-?Q[1-4]$", re.IGNORECASE)
 
 class TrainingDataError(DataContractError):
     """Training data break the contract; the message lists every problem found."""
-
-
-def _lines(mask: pd.Series) -> str:
-    lines = [int(i) + 2 for i in mask[mask].index[:5]]
-    more = int(mask.sum()) - len(lines)
-    return ", ".join(map(str, lines)) + (f" and {more} more" if more > 0 else "")
 
 
 def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
@@ -210,19 +204,19 @@ def load_training_data(
                 problems.append(gap)
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
-            problems.append(f"{source}: columns rep_id, period: duplicate rep-period rows on lines {_lines(dup)}; one row per rep and period.")
+            problems.append(f"{source}: columns rep_id, period: duplicate rep-period rows on lines {file_lines(dup)}; one row per rep and period.")
         if reps is not None:
             unknown = ~panel["rep_id"].isin(reps["rep_id"])
             if unknown.any():
                 ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
-                problems.append(f"{source}: column rep_id: rep(s) {ids} on lines {_lines(unknown)} are not in {Path(reps_path).name}; "
+                problems.append(f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {Path(reps_path).name}; "
                                 "add them to the reps table.")
             if not error:
                 starts = reps["training_start"]
                 outside = starts.notna() & ~starts.isin(set(panel["period"].dropna()))
                 if outside.any():
                     problems.append(f"{Path(reps_path).name}: column training_start has period(s) "
-                                    f"{starts[outside].unique()[:3].tolist()} outside the panel on lines {_lines(outside)}.")
+                                    f"{starts[outside].unique()[:3].tolist()} outside the panel on lines {file_lines(outside)}.")
     if problems:
         raise TrainingDataError("\n".join(["The training data do not match the contract:", *problems]))
     return tables
