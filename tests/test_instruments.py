@@ -146,3 +146,17 @@ def test_kpi_targets_are_checked():
         kpi_gaming.gaming_check(panel, targets.assign(metric="emails"))
     with pytest.raises(ValueError, match="no rep has team"):
         kpi_gaming.gaming_check(panel, targets.assign(scope="Mars"))
+
+
+def test_interrupted_time_series_equals_the_segmented_dummy_regression():
+    import statsmodels.formula.api as smf
+
+    panel, targets = generate_kpi_episode(gamed=True, targeted_teams=(), seed=3, n_reps=30)
+    effects, _ = kpi_gaming.gaming_check(panel, targets)
+    row = effects.set_index("measure").loc["activity"]
+    frame = panel.copy()
+    frame["t"] = frame["period"].rank(method="dense") - 1
+    frame["post"] = (frame["period"] >= targets.loc[0, "start_period"]).astype(float)
+    frame["since"] = np.where(frame["post"] == 1, frame["t"] - frame.loc[frame["post"] == 1, "t"].min(), 0.0)
+    reference = smf.ols("meetings ~ t + post + since + C(rep_id)", frame).fit()
+    assert row["estimate"] == pytest.approx(reference.params["post"], rel=1e-8)

@@ -241,3 +241,15 @@ def test_empty_panel_file(client_files):
     (client_files / "panel.csv").write_text("")
     with pytest.raises(TrainingDataError, match="panel.csv: the file is empty"):
         _load(client_files)
+
+
+def test_segment_effects_equal_the_interacted_dummy_regression():
+    _, panel = _panel(TrainingDesign(n_reps=60, n_periods=6, cohorts=(2, 4)), seed=12)
+    table, _ = effects.effects_by_segment(panel, outcome="revenue", treatment="trained", segment="tenure_band",
+                                          unit="rep_id", time="period")
+    frame = panel.assign(d_new=panel["trained"] * (panel["tenure_band"] == "new hire"),
+                         d_exp=panel["trained"] * (panel["tenure_band"] == "experienced"))
+    dummies = sm.OLS.from_formula("revenue ~ d_new + d_exp + C(rep_id) + C(period)", frame).fit()
+    by = table.set_index("term")
+    assert by.loc["new hire", "estimate"] == pytest.approx(dummies.params["d_new"], rel=1e-8)
+    assert by.loc["experienced", "estimate"] == pytest.approx(dummies.params["d_exp"], rel=1e-8)
