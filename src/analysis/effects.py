@@ -204,7 +204,8 @@ def estimate(
     Two-way fixed effects: :math:`y_{it} = \\alpha_i + \\lambda_t + \\beta D_{it} +
     x_{it}'\\gamma + \\varepsilon_{it}`, estimated by OLS after sweeping out
     :math:`\\alpha_i` and :math:`\\lambda_t` (Frisch-Waugh-Lovell; Gaure 2013), with
-    :func:`pyfixest.feols`. Under staggered adoption with effects that change over
+    :func:`pyfixest.feols`. Units observed once (singletons) are kept, as in Stata's
+    ``xtreg, fe``; they do not change the coefficients. Under staggered adoption with effects that change over
     time, :math:`\\beta` is a weighted average that can even have the wrong sign
     (Goodman-Bacon 2021); see :func:`staggered_att` for a robust alternative.
 
@@ -299,34 +300,38 @@ def _check_panel(frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str
     if frame[unit].isna().any() or frame[time].isna().any():
         bad = frame[unit].isna() | frame[time].isna()
         raise EffectDataError(f"unit {unit!r} or time {time!r} is missing on rows {_rows(bad)}; every row needs both.")
-    duplicated = frame.duplicated([unit, time], keep=False)
+    unit_codes = pd.factorize(frame[unit])[0].astype(np.int64)
+    time_codes, time_levels = pd.factorize(frame[time])
+    key = pd.Series(unit_codes * len(time_levels) + time_codes, index=frame.index)
+    duplicated = key.duplicated(keep=False)  # one integer key per unit-period: fast on large panels
     if duplicated.any():
         example = frame.loc[duplicated, [unit, time]].iloc[0].tolist()
         raise EffectDataError(
             f"duplicate {unit}-{time} rows: {int(duplicated.sum())} rows share a unit and period "
             f"(e.g. {example}) on rows {_rows(duplicated)}. Aggregate to one row per unit and period."
         )
-    if frame[time].nunique() < 2:
+    if len(time_levels) < 2:
         raise EffectDataError(
             f"only one period ({frame[time].iloc[0]!r}) in {time!r}: fixed effects need at least two periods. "
             "Use the cross-section estimator (no unit/time) for a single period."
         )
-    binary = set(frame[treatment].dropna().unique()) <= {0.0, 1.0}
+    values = frame[treatment].to_numpy(dtype=float)
+    binary = bool(np.isin(values[~np.isnan(values)], (0.0, 1.0)).all())
     if not binary:
         return
-    by_time = frame.groupby(time)[treatment].nunique()
-    if frame[treatment].nunique() > 1 and (by_time <= 1).all():
+    by_time = pd.Series(values).groupby(time_codes)
+    if np.nanmin(values) != np.nanmax(values) and (by_time.min() == by_time.max()).all():
         raise EffectDataError(
             f"{treatment!r} switches on for every unit in the same period, so the training effect cannot be "
             "separated from the period effects: two-way fixed effects, the event study and the staggered "
             "estimators all need untreated or not-yet-treated reps. Only a before/after comparison of the same "
             "reps remains (an interrupted time series), which attributes everything else that changed then to training."
         )
-    ever = frame.groupby(unit)[treatment].max()
+    ever = pd.Series(values).groupby(unit_codes).max()
     if (ever > 0).all():
         notes.append(
-            f"every unit is treated at some point (no never-treated reps): the effect is identified only from "
-            f"differences in timing, comparing with not-yet-treated reps."
+            "every unit is treated at some point (no never-treated reps): the effect is identified only from "
+            "differences in timing, comparing with not-yet-treated reps."
         )
 
 
