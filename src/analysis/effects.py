@@ -251,9 +251,11 @@ def estimate(
     notes: list[str] = []
     if panel:
         frame[unit], frame[time] = data[unit], data[time]
-        _check_panel(frame, outcome=outcome, treatment=treatment, unit=unit, time=time, notes=notes)
+        unit_codes, time_codes = _check_panel(frame, outcome=outcome, treatment=treatment, unit=unit, time=time, notes=notes)
         if lags:
             frame = add_lags(frame, treatment, unit=unit, time=time, lags=lags)
+        # labels were needed for the messages and the lags; the model only needs codes
+        frame[unit], frame[time] = unit_codes, time_codes
     cluster_column = cluster or unit
     if vcov == "cluster" and cluster_column not in frame:
         frame[cluster_column] = data[cluster_column]
@@ -270,14 +272,20 @@ def estimate(
     used: set[str] = set()
     safe = {column: _safe(column, used) for column in frame.columns}
     renamed = frame.rename(columns=safe)
-    for column in {unit, time, cluster_column if vcov == "cluster" else None} - {None}:
-        renamed[safe[column]] = pd.factorize(renamed[safe[column]])[0]  # plain integer codes for pyfixest
+    if vcov == "cluster" and cluster_column not in (unit, time):
+        renamed[safe[cluster_column]] = pd.factorize(renamed[safe[cluster_column]])[0]  # integer codes for pyfixest
     rhs = " + ".join(safe[t] for t in terms)
     formula = f"{safe[outcome]} ~ {rhs}" + (f" | {safe[unit]} + {safe[time]}" if panel else "")
     vcov_arg = {"iid": "iid", "hc1": "hetero"}.get(vcov) or {"CRV1": safe[cluster_column]}
+    # Singletons are kept (as Stata's xtreg). When there are none, pyfixest's singleton
+    # path gives identical results and is faster on large panels.
+    fixef_rm = "none"
+    if panel:
+        counts = (np.bincount(renamed[safe[unit]].to_numpy()), np.bincount(renamed[safe[time]].to_numpy()))
+        fixef_rm = "singleton" if all((c[c > 0] > 1).all() for c in counts) else "none"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = pf.feols(formula, data=renamed, vcov=vcov_arg, fixef_rm="none", store_data=False, copy_data=False)
+        fit = pf.feols(formula, data=renamed, vcov=vcov_arg, fixef_rm=fixef_rm, store_data=False, copy_data=False)
     names = {safe[t]: t for t in terms}
     if not panel:
         names["Intercept"] = "Intercept"
@@ -296,7 +304,9 @@ def estimate(
                         conf_level, int(fit._N), names, notes)
 
 
-def _check_panel(frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str, time: str, notes: list[str]) -> None:
+def _check_panel(frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str, time: str,
+                 notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Check a panel's keys and treatment; return integer codes of unit and period (no labels lost)."""
     if frame[unit].isna().any() or frame[time].isna().any():
         bad = frame[unit].isna() | frame[time].isna()
         raise EffectDataError(f"unit {unit!r} or time {time!r} is missing on rows {_rows(bad)}; every row needs both.")
@@ -318,7 +328,7 @@ def _check_panel(frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str
     values = frame[treatment].to_numpy(dtype=float)
     binary = bool(np.isin(values[~np.isnan(values)], (0.0, 1.0)).all())
     if not binary:
-        return
+        return unit_codes, time_codes
     by_time = pd.Series(values).groupby(time_codes)
     if np.nanmin(values) != np.nanmax(values) and (by_time.min() == by_time.max()).all():
         raise EffectDataError(
@@ -333,6 +343,7 @@ def _check_panel(frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str
             "every unit is treated at some point (no never-treated reps): the effect is identified only from "
             "differences in timing, comparing with not-yet-treated reps."
         )
+    return unit_codes, time_codes
 
 
 # ----------------------------------------------------------------- staggered adoption
