@@ -26,7 +26,6 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,17 +33,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.inputs.readers import DataContractError, read_table
+from analysis.inputs.readers import DataContractError, file_sha256, inside, read_table
 
 FORMATS = ("csv", "qualtrics", "xlsx", "parquet")
 
 
 class CodebookError(DataContractError):
     """The codebook or a source file cannot be applied; the message says where and how to fix it."""
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_qualtrics(path: Path, *, encoding: str = "utf-8") -> tuple[pd.DataFrame, dict[str, str]]:
@@ -74,8 +69,8 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
     """Read one source file as described by a codebook ``source`` entry."""
     if not isinstance(source, dict) or "file" not in source:
         raise CodebookError("each table needs source: {file: ..., format: csv|qualtrics|xlsx|parquet}.")
-    path = (folder / str(source["file"])).resolve()
-    if folder.resolve() not in path.parents:
+    path = inside(folder, source["file"])
+    if path is None:
         raise CodebookError(f"source {source['file']!r} lies outside the client folder.")
     fmt = source.get("format", path.suffix.lstrip(".").lower() or "csv")
     if fmt not in FORMATS:
@@ -188,12 +183,12 @@ def run_codebook(folder: str | Path) -> dict:
     out_dir = folder / "imported"
     out_dir.mkdir(exist_ok=True)
     record = {"imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "codebook_sha256": _sha256(codebook_path), "tables": {}}
+              "codebook_sha256": file_sha256(codebook_path), "tables": {}}
     results = {}
     for name, spec in tables.items():
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, table_record = apply_codebook_table(read_source(folder, spec.get("source")), spec, name)
-        table_record["source"] = {"file": str(spec["source"]["file"]), "sha256": _sha256(source_path)}
+        table_record["source"] = {"file": str(spec["source"]["file"]), "sha256": file_sha256(source_path)}
         results[name] = frame
         record["tables"][name] = table_record
     for name, frame in results.items():  # write only when every table imported

@@ -9,12 +9,28 @@ or in another encoding when asked (``encoding="latin-1"``). Problems become a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from pathlib import Path
 
 import pandas as pd
 
 DELIMITERS = ",;\t|"
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def inside(folder: Path, relative) -> Path | None:
+    """``folder / relative`` resolved, or None if it points outside ``folder`` (path traversal)."""
+    path = (Path(folder) / str(relative)).resolve()
+    return path if Path(folder).resolve() in path.parents else None
 
 
 def file_lines(rows) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from analysis.inputs import paths
+from analysis.inputs.readers import inside
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
@@ -55,8 +56,8 @@ def check_client_id(client_id: str) -> str:
 
 
 def _data_file(folder: Path, relative, name: str, where: str) -> Path:
-    file = (folder / str(relative)).resolve()
-    if folder.resolve() not in file.parents:
+    file = inside(folder, relative)
+    if file is None:
         raise ClientConfigError(
             f"{where}: data file {relative!r} for {name!r} lies outside the client folder; "
             "keep every client's files inside its own folder."

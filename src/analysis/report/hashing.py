@@ -10,19 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis.inputs import paths
+from analysis.inputs.readers import file_sha256  # noqa: F401  (re-exported for the report layer)
 
-_CHUNK = 1 << 20
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def tree_sha256(folder: Path, suffixes: tuple[str, ...] = (".py", ".j2", ".css", ".json", ".yml", ".yaml")) -> str:
