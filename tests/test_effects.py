@@ -1,5 +1,8 @@
 """analysis.effects.estimate against published estimates on real data shipped in PyPI packages."""
 
+from pathlib import Path
+
+import linearmodels
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,6 +61,79 @@ def test_two_way_fixed_effects_match_baltagi_grunfeld():
                            unit="firm", time="year", vcov="iid")
     assert round(_row(fit, "value")["estimate"], 3) == 0.118 and round(_row(fit, "value")["std_error"], 3) == 0.014
     assert round(_row(fit, "capital")["estimate"], 3) == 0.358 and round(_row(fit, "capital")["std_error"], 3) == 0.023
+
+
+def test_fixed_effects_with_a_lag_column_match_wooldridge_jtrain():
+    # Wooldridge, Introductory Econometrics, Example 14.1 (jtrain, 54 firms x 1987-89, year
+    # effects): log(scrap) on grant -.252 (.151) and last year's grant -.422 (.210), n = 162.
+    # The book's grant_1 is 0 in 1987 (no grants before 1988), so it enters as a covariate;
+    # lags=1 would instead drop 1987, as Stata's L.grant does.
+    fit = effects.estimate(wooldridge.data("jtrain"), outcome="lscrap", treatment="grant", covariates=["grant_1"],
+                           unit="fcode", time="year", vcov="iid")
+    assert round(_row(fit, "grant")["estimate"], 3) == -0.252 and round(_row(fit, "grant")["std_error"], 3) == 0.151
+    assert round(_row(fit, "grant_1")["estimate"], 3) == -0.422 and round(_row(fit, "grant_1")["std_error"], 3) == 0.210
+    assert fit.n == 162
+    lagged = effects.estimate(wooldridge.data("jtrain"), outcome="lscrap", treatment="grant", lags=1,
+                              unit="fcode", time="year", vcov="iid")
+    assert lagged.n == 108
+
+
+def test_cluster_robust_errors_match_stata_on_grunfeld():
+    # Stata `regress invest value capital, vce(cluster firm)` on the first 200 Grunfeld rows,
+    # as kept in statsmodels' test suite (stats/tests/results/results_panelrobust.py).
+    from statsmodels.stats.tests.results.results_panelrobust import results as stata
+
+    data = sm.datasets.grunfeld.load_pandas().data.iloc[:200]
+    fit = effects.estimate(data, outcome="invest", treatment="value", covariates=["capital"],
+                           vcov="cluster", cluster="firm").tidy()
+    expected = np.sqrt(np.diag(stata.cov_clu_stata))  # value, capital, constant
+    assert fit["std_error"].to_numpy() == pytest.approx(expected, rel=1e-7)  # printed to 11 digits
+
+
+def _stata_simulated_panel():
+    from linearmodels.tests.panel.results.parse_stata_results import data
+
+    folder = Path(linearmodels.__file__).parent / "tests" / "panel" / "results"
+    return pd.read_stata(folder / "simulated-panel.dta"), data()
+
+
+@pytest.mark.parametrize("suffix", ["", "_light", "_heavy"])  # _light and _heavy have missing values
+@pytest.mark.parametrize(
+    "stata_model,options",
+    [
+        ("fixed_effect-conventional", {"unit": "firm", "vcov": "iid"}),
+        ("fixed_effect-cluster", {"unit": "firm", "vcov": "cluster"}),
+        ("pooled-conventional", {"vcov": "iid"}),
+        ("pooled-robust", {"vcov": "hc1"}),
+        ("pooled-cluster", {"vcov": "cluster", "cluster": "firm"}),
+    ],
+)
+def test_estimates_match_stata_results_kept_by_linearmodels(stata_model, options, suffix):
+    # Stata 13 `xtreg y x1-x5, fe vce(conventional|cluster firm)` and `regress y x1-x5,
+    # vce(ols|robust|cluster firm)` on linearmodels' simulated panel (1,000 firms x 3 years),
+    # printed to 12 significant digits in tests/panel/results/stata-panel-simulated-results.txt.
+    panel, reference = _stata_simulated_panel()
+    stata = reference[f"{stata_model}--{suffix}"]
+    regressors = [f"x{i}{suffix}" for i in range(1, 6)]
+    fit = effects.estimate(panel, outcome=f"y{suffix}", treatment=regressors[0], covariates=regressors[1:], **options)
+    table = fit.tidy().set_index("term").loc[regressors]
+    assert table["estimate"].to_numpy() == pytest.approx(stata.params.loc[regressors, "param"].to_numpy(float), rel=1e-9)
+    variance = stata.variance.loc[regressors, regressors].to_numpy(float)
+    assert table["std_error"].to_numpy() == pytest.approx(np.sqrt(np.diag(variance)), rel=1e-7)
+    assert fit.n == stata.N
+    assert fit.model == ("fe" if "unit" in options else "ols")
+
+
+def test_two_way_clustered_errors_equal_unit_effects_with_period_dummies():
+    # What a Stata user runs as `xtreg lwage union married i.year, fe vce(cluster nr)`.
+    data = wooldridge.data("wagepan")
+    two_way = effects.estimate(data, outcome="lwage", treatment="union", covariates=["married"], unit="nr", time="year")
+    dummies = pd.get_dummies(data["year"], prefix="year", drop_first=True).astype(float)
+    one_way = effects.estimate(pd.concat([data, dummies], axis=1), outcome="lwage", treatment="union",
+                               covariates=["married", *dummies.columns], unit="nr")
+    for term in ["union", "married"]:
+        assert _row(two_way, term)[["estimate", "std_error"]].to_numpy() == pytest.approx(
+            _row(one_way, term)[["estimate", "std_error"]].to_numpy(), rel=1e-9)
 
 
 def test_twfe_equals_the_dummy_variable_regression():
@@ -131,7 +207,9 @@ def test_option_errors():
     data = wooldridge.data("wage1")
     with pytest.raises(ValueError, match="'iid', 'hc1', 'cluster'"):
         effects.estimate(data, outcome="lwage", treatment="educ", vcov="robust")
-    with pytest.raises(EffectDataError, match="both unit and time"):
-        effects.estimate(data, outcome="lwage", treatment="educ", unit="exper")
+    with pytest.raises(EffectDataError, match="without unit"):
+        effects.estimate(data, outcome="lwage", treatment="educ", time="exper")
+    with pytest.raises(EffectDataError, match="lags need a panel"):
+        effects.estimate(data, outcome="lwage", treatment="educ", unit="exper", lags=1)
     with pytest.raises(EffectDataError, match="not found"):
         effects.estimate(data, outcome="lwage", treatment="training")

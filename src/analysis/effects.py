@@ -35,7 +35,8 @@ class EffectResult:
     Attributes
     ----------
     model : str
-        ``"ols"`` (cross-section) or ``"twfe"`` (unit and period fixed effects).
+        ``"ols"`` (cross-section), ``"fe"`` (unit fixed effects) or ``"twfe"`` (unit
+        and period fixed effects).
     outcome, treatment : str
     terms : list of str
         Reported terms, treatment (and its lags) first.
@@ -171,11 +172,16 @@ def estimate(
         Further numeric controls.
     unit, time : str, optional
         Give both for a panel: two-way fixed effects for unit and period, absorbed.
-        Give neither for a cross-section OLS with an intercept.
+        Give ``unit`` alone for one-way (unit) fixed effects, the within estimator of
+        Stata's ``xtreg, fe``. Give neither for a cross-section OLS with an intercept.
     lags : int
-        Panel only: add the treatment's first ``lags`` within-unit lags as terms
-        ``<treatment>_lag1`` ... (effects that build up after training), computed in
-        time order before rows with a missing outcome are dropped.
+        Needs ``unit`` and ``time``: add the treatment's first ``lags`` within-unit
+        lags as terms ``<treatment>_lag1`` ... (effects that build up after
+        training), computed in time order before rows with a missing outcome are
+        dropped. A lag that reaches before a unit's first observed period is missing,
+        as with Stata's ``L.`` operator, so each unit's first ``lags`` periods leave
+        the sample; when the earlier values are known (e.g. nobody was trained before
+        the data start), put them in a column and pass it as a covariate instead.
     cluster : str, optional
         Cluster variable for ``vcov="cluster"`` (default: ``unit``).
     vcov : {"iid", "hc1", "cluster"}, optional
@@ -194,7 +200,7 @@ def estimate(
     Raises
     ------
     EffectDataError
-        Naming the column and rows: a non-numeric column, only one of unit/time,
+        Naming the column and rows: a non-numeric column, time without unit,
         duplicate unit-periods, a single period, a treatment that never varies, or a
         treatment that switches on for every unit in the same period (not separable
         from the period effects).
@@ -232,14 +238,18 @@ def estimate(
     missing = [c for c in needed if c is not None and c not in data.columns]
     if missing:
         raise EffectDataError(f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}.")
-    if (unit is None) != (time is None):
-        raise EffectDataError("give both unit and time for a panel (two-way fixed effects), or neither for a cross-section.")
+    if time is not None and unit is None:
+        raise EffectDataError(
+            f"time={time!r} was given without unit: give unit and time for two-way fixed effects, unit alone "
+            "for unit fixed effects, or neither for a cross-section (a period column can then be a covariate)."
+        )
     panel = unit is not None
+    two_way = time is not None
     vcov = check_option("vcov", vcov or ("cluster" if panel else "hc1"), Vcov)
     if not isinstance(lags, int) or lags < 0:
         raise ValueError(f"lags={lags!r} must be a whole number >= 0.")
-    if lags and not panel:
-        raise EffectDataError("lags need a panel: give unit and time.")
+    if lags and not two_way:
+        raise EffectDataError("lags need a panel in time order: give unit and time.")
     if vcov == "cluster" and cluster is None and not panel:
         raise EffectDataError("vcov='cluster' on a cross-section needs cluster=<column>.")
 
@@ -249,18 +259,23 @@ def estimate(
     for column in covariates:
         frame[column] = _check_numeric(data, column, "covariate")
     notes: list[str] = []
-    if panel:
+    if two_way:
         frame[unit], frame[time] = data[unit], data[time]
         unit_codes, time_codes = _check_panel(frame, outcome=outcome, treatment=treatment, unit=unit, time=time, notes=notes)
         if lags:
             frame = add_lags(frame, treatment, unit=unit, time=time, lags=lags)
         # labels were needed for the messages and the lags; the model only needs codes
         frame[unit], frame[time] = unit_codes, time_codes
+    elif panel:
+        if data[unit].isna().any():
+            raise EffectDataError(f"unit {unit!r} is missing on rows {_rows(data[unit].isna())}; every row needs one.")
+        frame[unit] = pd.factorize(data[unit])[0].astype(np.int64)
     cluster_column = cluster or unit
     if vcov == "cluster" and cluster_column not in frame:
         frame[cluster_column] = data[cluster_column]
     terms = [treatment, *[f"{treatment}_lag{k}" for k in range(1, lags + 1)], *covariates]
-    used_columns = [outcome, *terms, *([unit, time] if panel else []), *([cluster_column] if vcov == "cluster" else [])]
+    keys = [unit, time] if two_way else [unit] if panel else []
+    used_columns = [outcome, *terms, *keys, *([cluster_column] if vcov == "cluster" else [])]
     frame = frame[list(dict.fromkeys(used_columns))].dropna()
     if len(frame) == 0:
         raise EffectDataError("no complete rows: every row misses the outcome, the treatment or a covariate.")
@@ -275,13 +290,13 @@ def estimate(
     if vcov == "cluster" and cluster_column not in (unit, time):
         renamed[safe[cluster_column]] = pd.factorize(renamed[safe[cluster_column]])[0]  # integer codes for pyfixest
     rhs = " + ".join(safe[t] for t in terms)
-    formula = f"{safe[outcome]} ~ {rhs}" + (f" | {safe[unit]} + {safe[time]}" if panel else "")
+    formula = f"{safe[outcome]} ~ {rhs}" + (f" | {' + '.join(safe[k] for k in keys)}" if panel else "")
     vcov_arg = {"iid": "iid", "hc1": "hetero"}.get(vcov) or {"CRV1": safe[cluster_column]}
     # Singletons are kept (as Stata's xtreg). When there are none, pyfixest's singleton
     # path gives identical results and is faster on large panels.
     fixef_rm = "none"
     if panel:
-        counts = (np.bincount(renamed[safe[unit]].to_numpy()), np.bincount(renamed[safe[time]].to_numpy()))
+        counts = [np.bincount(renamed[safe[k]].to_numpy()) for k in keys]
         fixef_rm = "singleton" if all((c[c > 0] > 1).all() for c in counts) else "none"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -300,7 +315,7 @@ def estimate(
             notes.append(str(w.message))
     for note in dict.fromkeys(notes):
         warnings.warn(note, UserWarning, stacklevel=2)
-    return EffectResult("twfe" if panel else "ols", outcome, treatment, [names[c] for c in names], fit, vcov,
+    return EffectResult("twfe" if two_way else "fe" if panel else "ols", outcome, treatment, [names[c] for c in names], fit, vcov,
                         conf_level, int(fit._N), names, notes)
 
 
@@ -652,8 +667,9 @@ def compare_estimators(
     """The naive comparison next to the estimates that isolate the effect.
 
     Rows (``term``): ``naive difference`` (treated minus untreated means);
-    ``regression adjusted`` (cross-section: OLS with ``covariates``) or
-    ``two-way fixed effects`` (panel); and, for a panel with ``start``, ``staggered
+    ``regression adjusted`` (cross-section: OLS with ``covariates``),
+    ``two-way fixed effects`` (panel) or ``unit fixed effects`` (``unit`` without
+    ``time``); and, for a panel with ``start``, ``staggered
     (imputation)``, robust to effects that change over time and across cohorts.
 
     Returns
@@ -661,7 +677,7 @@ def compare_estimators(
     DataFrame
         ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
     """
-    if unit is not None and start is not None:
+    if unit is not None and time is not None and start is not None:
         check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
     rows = [naive_comparison(data, outcome=outcome, treatment=treatment, conf_level=conf_level)]
     if unit is None:
@@ -671,8 +687,8 @@ def compare_estimators(
     else:
         twfe = estimate(data, outcome=outcome, treatment=treatment, covariates=covariates, unit=unit, time=time,
                         cluster=cluster, conf_level=conf_level)
-        rows.append(twfe.tidy().iloc[[0]].assign(term="two-way fixed effects"))
-        if start is not None:
+        rows.append(twfe.tidy().iloc[[0]].assign(term="two-way fixed effects" if time is not None else "unit fixed effects"))
+        if start is not None and time is not None:
             rows.append(staggered_att(data, outcome=outcome, unit=unit, time=time, start=start,
                                       conf_level=conf_level).assign(term="staggered (imputation)"))
     return pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
@@ -682,7 +698,7 @@ def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: s
     """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
     rows = table.set_index("term")
     naive = rows.loc["naive difference"]
-    isolated_name = next(t for t in ("staggered (imputation)", "two-way fixed effects", "regression adjusted") if t in rows.index)
+    isolated_name = next(t for t in ("staggered (imputation)", "two-way fixed effects", "unit fixed effects", "regression adjusted") if t in rows.index)
     isolated = rows.loc[isolated_name]
     sentences = []
     if isolated["conf_low"] > 0:
