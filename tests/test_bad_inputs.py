@@ -2,7 +2,9 @@
 
 Each folder in tests/bad_inputs/ holds broken files and a case.yml with the study, the
 data entries (as in client.yml), and the error and warning messages (regular
-expressions) that must appear. Rebuild with ``python tests/bad_inputs/build_corpus.py``.
+expressions) that must appear. Cases with study ``import`` hold raw files and a
+codebook that `workbench import` must refuse, leaving the raw files untouched and
+writing nothing. Rebuild with ``python tests/bad_inputs/build_corpus.py``.
 """
 
 import re
@@ -12,18 +14,46 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analysis import cli
+from analysis.inputs import paths
+from analysis.inputs.readers import file_sha256
 from analysis.report.validate import validate_client
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "case.yml").is_file())
 
 
+def _study(case: Path) -> str:
+    return yaml.safe_load((case / "case.yml").read_text())["study"]
+
+
+IMPORT_CASES = [case for case in CASES if _study(case) == "import"]
+STUDY_CASES = [case for case in CASES if _study(case) != "import"]
+
+
 def test_the_corpus_has_at_least_thirty_cases_across_the_three_studies():
-    studies = {yaml.safe_load((case / "case.yml").read_text())["study"] for case in CASES}
+    studies = {_study(case) for case in STUDY_CASES}
     assert len(CASES) >= 30 and studies == {"org_effectiveness", "training_impact", "readiness_alignment"}
+    assert len(IMPORT_CASES) >= 5
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", IMPORT_CASES, ids=lambda p: p.name)
+def test_bad_raw_file_stops_the_import_with_its_message(case, tmp_path, monkeypatch, capsys):
+    spec = yaml.safe_load((case / "case.yml").read_text())
+    folder = tmp_path / "data" / "clients" / "corpus-client"
+    shutil.copytree(case, folder)
+    before = {p.name: file_sha256(p) for p in folder.iterdir()}
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "data" / "clients")
+    assert cli.main(["import", "corpus-client"]) == 2
+    error = capsys.readouterr().err
+    for pattern in spec["errors"]:
+        assert re.search(pattern, error), (pattern, error)
+    assert "Traceback" not in error and error.count("\n") == 1  # one clear line, no stack trace
+    assert {p.name: file_sha256(p) for p in folder.iterdir() if p.is_file()} == before  # raw files untouched
+    assert not (folder / "imported").exists()
+
+
+@pytest.mark.parametrize("case", STUDY_CASES, ids=lambda p: p.name)
 def test_bad_input_gives_its_message(case, tmp_path):
     spec = yaml.safe_load((case / "case.yml").read_text())
     folder = tmp_path / "clients" / "corpus-client"

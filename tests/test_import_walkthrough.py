@@ -78,3 +78,23 @@ def test_excel_with_merged_header_cells_is_named(tmp_path):
         {"tables": {"reps": {"source": {"file": "merged.xlsx", "format": "xlsx", "sheet": "Reps"}}}}))
     with pytest.raises(CodebookError, match="merged header cells"):
         run_codebook(tmp_path)
+
+
+def test_a_raw_file_changed_after_import_is_an_error_until_reimported(tmp_path):
+    clients = tmp_path / "clients"
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    run_codebook(folder)
+    assert [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"] == []
+
+    with open(folder / "qualtrics_export.csv", "a", encoding="utf-8") as export:  # a late response arrives
+        export.write(open(EXAMPLES / "qualtrics_export.csv", encoding="utf-8").read().splitlines()[4].replace("R_00002", "R_09999") + "\n")
+    stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
+    assert [p.level for p in stale] == ["error"]
+    assert "qualtrics_export.csv changed after it was imported into imported/survey.parquet; run `workbench import northwind` again" in stale[0].message
+
+    run_codebook(folder)
+    assert [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"] == []
+    (folder / "codebook.yml").write_text((folder / "codebook.yml").read_text() + "\n# edited\n")
+    assert any("codebook.yml changed after the last import" in p.message for p in validate_client("northwind", clients_dir=clients))

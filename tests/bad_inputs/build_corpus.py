@@ -63,6 +63,45 @@ def training(**changes) -> dict[str, object]:
     return files
 
 
+def import_case(name: str, files: dict[str, object], codebook: dict, expect: list[str]) -> None:
+    """A case for `workbench import`: raw files plus the codebook that fails on them."""
+    case(name, "import", {**files, "codebook.yml": yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True)}, expect)
+    spec = yaml.safe_load((HERE / name / "case.yml").read_text())
+    spec["data"] = {}
+    (HERE / name / "case.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+
+
+EXAMPLES = paths.DATA_DIR / "examples"
+
+
+def example_codebook(*tables: str) -> dict:
+    codebook = yaml.safe_load((EXAMPLES / "codebook.yml").read_text(encoding="utf-8"))
+    return {"tables": {t: codebook["tables"][t] for t in tables}}
+
+
+def qualtrics_export(change) -> str:
+    lines = (EXAMPLES / "qualtrics_export.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    return "".join(change(lines))
+
+
+def workbook(sheets: dict[str, list[list[object]]], merge: dict[str, str] | None = None) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if merge and title in merge:
+            sheet.merge_cells(merge[title])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def readiness(**changes) -> dict[str, object]:
     files = {name: frame.copy() for name, frame in READINESS.items()}
     for key, change in changes.items():
@@ -152,6 +191,31 @@ def main() -> None:
          [r"two_views\.csv: not valid utf-8 text"], data=RD)
     case("r08-unknown-instrument", R, readiness(), [r"responses for unknown instrument 'culture_check'"],
          data={"responses": {"culture_check": "readiness.csv"}})
+
+    survey_codebook = example_codebook("survey")
+    reps_codebook = {"tables": {"reps": {"source": {"file": "reps.xlsx", "format": "xlsx", "sheet": "Reps"},
+                                         "dates": {"training_start": "%m/%Y"}}}}
+    import_case("i01-excel-merged-header-cells",
+                {"reps.xlsx": workbook({"Reps": [["Rep", None, "Team", "training_start"], ["rep-1", "A", "North", "03/2025"]]},
+                                       merge={"Reps": "A1:B1"})},
+                reps_codebook, [r"reps\.xlsx \(sheet 'Reps'\): 1 column\(s\) have no header \(column B of row 1\), e\.g\. merged header cells"])
+    import_case("i02-qualtrics-question-reworded",
+                {"qualtrics_export.csv": qualtrics_export(lambda lines: [lines[0], lines[1].replace(
+                    "How effective is your training organisation", "How well does your training organisation perform"), *lines[2:]])},
+                survey_codebook, [r"qualtrics_export\.csv: 1 question\(s\) differ from the codebook: Q2 changed wording"])
+    import_case("i03-qualtrics-question-renumbered",
+                {"qualtrics_export.csv": qualtrics_export(lambda lines: [
+                    lines[0].replace("Q3,Q4", "Q4,Q3"), lines[1], lines[2].replace("QID3", "QIDx").replace("QID4", "QID3").replace("QIDx", "QID4"), *lines[3:]])},
+                survey_codebook, [r"Q3 \('Do you mostly buy customized.*'\) is now asked as Q4: change Q3 to Q4"])
+    import_case("i04-csv-saved-as-xlsx", {"reps.xlsx": "Rep,Team\nrep-1,North\n"}, reps_codebook,
+                [r"reps\.xlsx: not a readable \.xlsx workbook"])
+    import_case("i05-start-dates-in-two-formats",
+                {"reps.xlsx": workbook({"Reps": [["rep_id", "team", "training_start"], ["rep-1", "North", "03/2025"],
+                                                 ["rep-2", "North", "2025-04"], ["rep-3", "South", "05/2025"]]})},
+                reps_codebook, [r"reps\.xlsx: codebook table reps: column training_start has 1 value\(s\) not in format '%m/%Y' on rows 3, e\.g\. \['2025-04'\]"])
+    import_case("i06-unlisted-multi-select-option",
+                {"qualtrics_export.csv": qualtrics_export(lambda lines: [*lines[:4], lines[4].replace("Coaching,", "Podcasts,", 1), *lines[5:]])},
+                survey_codebook, [r"qualtrics_export\.csv: codebook table survey: column Q6 has option\(s\) \['Podcasts'\] not listed under multi_select options \(rows 5\)"])
 
 
 if __name__ == "__main__":

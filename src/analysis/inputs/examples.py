@@ -260,7 +260,8 @@ def write_byod_example(folder: Path) -> list[Path]:
     codebook = {
         "tables": {
             "survey": {
-                "source": {"file": "qualtrics_export.csv", "format": "qualtrics"},
+                "source": {"file": "qualtrics_export.csv", "format": "qualtrics",
+                           "questions": {q: text for q, (_, text) in QUALTRICS_QUESTIONS.items()}},
                 "drop_rows": [{"column": "Status", "equals": "Survey Preview"}, {"column": "Finished", "equals": "0"}],
                 "rename": {"ResponseId": "respondent_id", **{q: c for q, (c, _) in QUALTRICS_QUESTIONS.items() if c}},
                 "values": {c: {str(i + 1): level for i, level in enumerate(levels)} for c, levels in _CODES.items()},

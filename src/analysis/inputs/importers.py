@@ -5,7 +5,11 @@ where it comes from and how to map it to the study contract::
 
     tables:
       survey:                                  # written to imported/survey.parquet
-        source: {file: raw/export.csv, format: qualtrics}    # csv | qualtrics | xlsx | parquet
+        source:
+          file: raw/export.csv
+          format: qualtrics                    # csv | qualtrics | xlsx | parquet
+          questions:                           # Qualtrics only: the wording the mapping was written for
+            Q2: Which industry is your company in?
         drop_rows:                             # test or incomplete responses
           - {column: Status, equals: Survey Preview}
           - {column: Finished, equals: "0"}
@@ -26,7 +30,9 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -65,8 +71,57 @@ def read_qualtrics(path: Path, *, encoding: str = "utf-8") -> tuple[pd.DataFrame
     return frame.iloc[2:].reset_index(drop=True), texts
 
 
+def _wording(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def check_questions(path: Path, texts: dict[str, str], expected: dict) -> None:
+    """Check that each question id still asks what the codebook was written for.
+
+    A survey edited between waves can keep an id with new wording, or move a
+    question to a new id; either way the codebook's value maps would be applied to
+    the wrong answers without a word. Wording is compared ignoring case and spacing.
+
+    Raises
+    ------
+    CodebookError
+        Listing every question that vanished or changed, with the export's wording
+        and, for a moved question, the id it now has.
+    """
+    if not isinstance(expected, dict):
+        raise CodebookError(f"{path.name}: source.questions must map question ids to their wording.")
+    found = {_wording(text): qid for qid, text in texts.items()}
+    problems = []
+    for qid, wording in expected.items():
+        qid = str(qid)
+        if qid in texts and _wording(texts[qid]) == _wording(wording):
+            continue
+        moved = found.get(_wording(wording))
+        if moved is not None:
+            problems.append(f"{qid} ({wording!r}) is now asked as {moved}: change {qid} to {moved} in the codebook")
+        elif qid not in texts:
+            problems.append(f"{qid} ({wording!r}) is not in the export: remove it from the codebook or map its replacement")
+        else:
+            close = difflib.SequenceMatcher(None, _wording(wording), _wording(texts[qid])).ratio()
+            problems.append(
+                f"{qid} changed wording ({close:.0%} similar): the codebook expects {wording!r}, the export asks "
+                f"{texts[qid]!r}; if the meaning and answer codes are unchanged, update questions.{qid}, otherwise "
+                "map the new question separately"
+            )
+    if problems:
+        raise CodebookError(f"{path.name}: {len(problems)} question(s) differ from the codebook: " + "; ".join(problems) + ".")
+
+
 def read_source(folder: Path, source: dict) -> pd.DataFrame:
-    """Read one source file as described by a codebook ``source`` entry."""
+    """Read one source file as described by a codebook ``source`` entry.
+
+    Raises
+    ------
+    CodebookError
+        A file outside the client folder, missing or unreadable in its format (with
+        the reader's reason), an Excel sheet with merged or blank header cells, or a
+        Qualtrics question whose wording differs from ``source.questions``.
+    """
     if not isinstance(source, dict) or "file" not in source:
         raise CodebookError("each table needs source: {file: ..., format: csv|qualtrics|xlsx|parquet}.")
     path = inside(folder, source["file"])
@@ -78,28 +133,56 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
     if not path.is_file():
         raise CodebookError(f"{path.name}: source file not found in the client folder.")
     encoding = source.get("encoding", "utf-8")
+    if "questions" in source and fmt != "qualtrics":
+        raise CodebookError(f"{path.name}: source.questions applies to format qualtrics only.")
     if fmt == "qualtrics":
-        return read_qualtrics(path, encoding=encoding)[0]
+        frame, texts = read_qualtrics(path, encoding=encoding)
+        if "questions" in source:
+            check_questions(path, texts, source["questions"])
+        frame.index = frame.index + 4  # file lines: three header rows, then data from line 4
+        return frame
     if fmt == "csv":
-        return read_table(path, encoding=encoding, dtype=str)
+        frame = read_table(path, encoding=encoding, dtype=str)
+        frame.index = frame.index + 2  # file lines: header on line 1
+        return frame
     if fmt == "parquet":
-        return pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+            frame.index = pd.RangeIndex(1, len(frame) + 1)  # row numbers
+            return frame
+        except Exception as error:  # pyarrow raises its own types for a damaged or non-Parquet file
+            raise CodebookError(f"{path.name}: not a readable Parquet file ({type(error).__name__}: {error}).") from None
     sheet = source.get("sheet", 0)
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=str)
-    except ValueError as error:  # unknown sheet
-        raise CodebookError(f"{path.name}: {error}; name the sheet with source.sheet.") from None
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
-    if unnamed:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as error:  # zipfile.BadZipFile etc.: not an .xlsx workbook
         raise CodebookError(
-            f"{path.name} (sheet {sheet!r}): {len(unnamed)} column(s) have no header, e.g. merged header cells; "
-            "unmerge them so that every column has one header in the first row."
+            f"{path.name}: not a readable .xlsx workbook ({type(error).__name__}: {error}); save it from Excel as "
+            "'Excel Workbook (.xlsx)', or export a CSV and set format: csv."
+        ) from None
+    with book:
+        if isinstance(sheet, str) and sheet not in book.sheet_names or isinstance(sheet, int) and not 0 <= sheet < len(book.sheet_names):
+            raise CodebookError(f"{path.name}: no sheet {sheet!r}; the workbook has {book.sheet_names}. "
+                                "Name one of them with source.sheet.")
+        frame = pd.read_excel(book, sheet_name=sheet, dtype=str)
+    unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed:")]
+    if unnamed:
+        from openpyxl.utils import get_column_letter
+
+        letters = ", ".join(get_column_letter(i + 1) for i in unnamed)
+        raise CodebookError(
+            f"{path.name} (sheet {sheet!r}): {len(unnamed)} column(s) have no header (column {letters} of row 1), "
+            "e.g. merged header cells; unmerge them so that every column has one header in the first row."
         )
+    frame.index = frame.index + 2  # sheet rows: header in row 1
     return frame
 
 
 def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
     """Apply one table's rules (drop rows, rename, values, multi-select, dates, keep).
+
+    ``frame``'s index holds the source's line (or sheet row) numbers, as
+    :func:`read_source` sets it, so that messages point at the rows to fix.
 
     Returns
     -------
@@ -128,8 +211,10 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         known = set(mapping["options"])
         unknown = sorted({c.strip() for choices in chosen for c in choices if c.strip() and c.strip() not in known})
         if unknown:
+            rows = chosen.map(lambda choices: any(c.strip() in unknown for c in choices))
+            lines = ", ".join(map(str, frame.index[rows.to_numpy()][:5]))
             raise CodebookError(f"codebook table {name}: column {column} has option(s) {unknown[:5]} not listed under "
-                                "multi_select options; add them (or map them to a column).")
+                                f"multi_select options (rows {lines}); add them (or map them to a column).")
         for option, target in mapping["options"].items():
             frame[target] = chosen.map(lambda choices, o=option: o in [c.strip() for c in choices])
         frame = frame.drop(columns=column)
@@ -148,8 +233,10 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         bad = parsed.isna() & frame[column].notna()
         if bad.any():
             sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
+            lines = ", ".join(map(str, frame.index[bad][:5])) + (f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else "")
             raise CodebookError(f"codebook table {name}: column {column} has {int(bad.sum())} value(s) not in format "
-                                f"{fmt!r}, e.g. {sample}.")
+                                f"{fmt!r} on rows {lines}, e.g. {sample}; fix them in the source file or change "
+                                "the format (dates in two formats cannot both be read with one).")
         frame[column] = parsed.dt.to_period("M").astype(str).where(parsed.notna())
     keep = spec.get("keep")
     if keep:
@@ -181,17 +268,57 @@ def run_codebook(folder: str | Path) -> dict:
     if not isinstance(tables, dict) or not tables:
         raise CodebookError("codebook.yml needs a 'tables' mapping: output name -> source and rules.")
     out_dir = folder / "imported"
-    out_dir.mkdir(exist_ok=True)
     record = {"imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "codebook_sha256": file_sha256(codebook_path), "tables": {}}
     results = {}
     for name, spec in tables.items():
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
-        frame, table_record = apply_codebook_table(read_source(folder, spec.get("source")), spec, name)
+        frame = read_source(folder, spec.get("source"))
+        try:
+            frame, table_record = apply_codebook_table(frame, spec, name)
+        except CodebookError as error:
+            raise CodebookError(f"{spec['source']['file']}: {error}") from None
         table_record["source"] = {"file": str(spec["source"]["file"]), "sha256": file_sha256(source_path)}
         results[name] = frame
         record["tables"][name] = table_record
+    out_dir.mkdir(exist_ok=True)
     for name, frame in results.items():  # write only when every table imported
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
     (out_dir / "import_record.json").write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
     return record
+
+
+def stale_imports(folder: str | Path) -> list[str]:
+    """Why ``<folder>/imported/`` no longer matches the codebook and the raw files, if it does not.
+
+    Compares the SHA-256 hashes kept in ``imported/import_record.json`` with the current
+    codebook and source files, so that a raw file replaced after ``workbench import``
+    is not analysed through its outdated import.
+
+    Returns
+    -------
+    list of str
+        One message per changed or missing file; empty when the import is current or
+        the client has no import record.
+    """
+    folder = Path(folder)
+    record_path = folder / "imported" / "import_record.json"
+    if not record_path.is_file():
+        return []
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [f"imported/import_record.json is unreadable; run `workbench import {folder.name}` again."]
+    rerun = f"run `workbench import {folder.name}` again"
+    problems = []
+    codebook = folder / "codebook.yml"
+    if codebook.is_file() and file_sha256(codebook) != record.get("codebook_sha256"):
+        problems.append(f"codebook.yml changed after the last import; {rerun}.")
+    for name, table in (record.get("tables") or {}).items():
+        source = table.get("source", {})
+        path = inside(folder, source.get("file", ""))
+        if path is None or not path.is_file():
+            problems.append(f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}.")
+        elif file_sha256(path) != source.get("sha256"):
+            problems.append(f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}.")
+    return list(dict.fromkeys(problems))

@@ -61,7 +61,11 @@ CODEBOOK_TEMPLATE = """\
 # point client.yml at those files. Raw files are never modified.
 tables: {}
 #  survey:
-#    source: {file: raw/qualtrics_export.csv, format: qualtrics}   # csv | qualtrics | xlsx | parquet
+#    source:
+#      file: raw/qualtrics_export.csv
+#      format: qualtrics                 # csv | qualtrics | xlsx | parquet
+#      questions:                        # Qualtrics: the wording this mapping was written for;
+#        Q1: Which industry is your company in?   # import stops if a later wave changes it
 #    drop_rows: [{column: Status, equals: Survey Preview}, {column: Finished, equals: "0"}]
 #    rename: {ResponseId: respondent_id, Q1: industry, Q2: effectiveness}
 #    values: {effectiveness: {"1": not effective, "2": somewhat effective, "3": effective, "4": very effective}}

@@ -16,6 +16,7 @@ from typing import Callable
 import pandas as pd
 
 from analysis.inputs import paths
+from analysis.inputs.importers import stale_imports
 from analysis.inputs.readers import DataContractError
 from analysis.report.clients import Client, ClientConfigError, StudySpec, check_parameters, load_client
 
@@ -156,7 +157,7 @@ def validate_client(client_id: str, clients_dir: Path | None = None, notebooks_d
         client: Client = load_client(folder, notebooks_dir)
     except ClientConfigError as error:
         return [Problem("error", "client.yml", str(error))]
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem("error", "import", message) for message in stale_imports(folder)]
     for name, spec in client.studies.items():
         try:
             given = ["client_name", "client_id", *spec.data_files, *spec.parameters]
