@@ -99,14 +99,16 @@ def gaming_check(
         raise ValueError(f"KPI targets need column(s) {missing}: one row per target with metric, start_period and scope.")
     periods = sorted(panel[time].dropna().unique())
     effects_rows, flags = [], []
-    for _, target in targets.iterrows():
+    for row, target in targets.iterrows():
         metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
         name = f"{metric} target from {start} ({scope})"
+        where = f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"  # header is line 1
         if metric not in conversions or metric not in panel.columns:
-            raise ValueError(f"target {name}: metric {metric!r} needs a panel column and a conversion rate; "
-                             f"known: {', '.join(k for k in conversions if k in panel.columns)}.")
+            raise ValueError(f"column metric, {where}: target {name}: metric {metric!r} needs a panel column and a "
+                             f"conversion rate; known: {', '.join(k for k in conversions if k in panel.columns)}.")
         if start not in periods:
-            raise ValueError(f"target {name}: start_period {start!r} is not a period of the panel ({periods[0]} to {periods[-1]}).")
+            raise ValueError(f"column start_period, {where}: target {name}: {start!r} is not a period of the panel "
+                             f"({periods[0]} to {periods[-1]}).")
         numerator, denominator = conversions[metric]
         frame = panel.copy()
         frame["t"] = period_index(frame[time]).astype(float)

@@ -129,7 +129,7 @@ def main() -> None:
     case("s07-semicolon-delimiter", S, {"survey.csv": SURVEY.to_csv(index=False, sep=";")}, [])
     case("s08-byte-order-mark", S, {"survey.csv": b"\xef\xbb\xbf" + SURVEY.to_csv(index=False).encode()}, [])
     case("s09-latin-1", S, {"survey.csv": survey(lambda d: d.__setitem__("industry", d["industry"].where(d.index != 0, "Télécoms"))).to_csv(index=False).encode("latin-1")},
-         [r"survey\.csv: not valid utf-8 text \(byte 0xe9 on line 2\).*latin-1"])
+         [r"survey\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) industry on line\(s\) 2\).*latin-1"])
     case("s10-effectiveness-coded-1-4", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].map(
         {"not effective": "1", "somewhat effective": "2", "effective": "3", "very effective": "4"})))},
          [r"It looks coded 1-4: map 1-4 to the labels in order"])
@@ -146,7 +146,7 @@ def main() -> None:
         align_agree_roles=d["align_agree_roles"].where(d.index != 3, "perhaps")))},
          [r"top_initiative has unknown value\(s\) 'world peace'", r"align_agree_roles must be true/false"])
     case("s16-small-group", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].replace("very effective", "effective")))},
-         [], warnings=[r"only 0 very effective respondent\(s\); comparisons with that group will be suppressed"])
+         [], warnings=[r"survey\.csv: column effectiveness: only 0 very effective respondent\(s\); comparisons with that group will be suppressed"])
 
     T, TD = "training_impact", TRAINING_DATA
     case("t01-duplicate-rep-period", T, training(panel=lambda d: pd.concat([d, d.iloc[[3]]])), [r"panel\.csv: columns rep_id, period: duplicate rep-period rows on lines 5, \d+"], data=TD)
@@ -184,12 +184,12 @@ def main() -> None:
     case("r04-group-with-one-respondent", R, readiness(**{"two_views.csv": lambda d: pd.concat([d, d.iloc[[0]].assign(respondent_id="solo-01", group="finance")])}),
          [], warnings=[r"two_views\.csv: column group has 'finance' for one respondent only \(lines \d+\)"], data=RD)
     case("r05-kpi-start-outside-panel", R, readiness(**{"kpi_targets.csv": lambda d: d.assign(start_period="2031-01")}),
-         [r"kpi_targets\.csv \(lines 2 to 2\): .*start_period '2031-01' is not a period of the panel"], data=RD)
+         [r"kpi_targets\.csv: column start_period, line 2: target .*: '2031-01' is not a period of the panel"], data=RD)
     case("r06-duplicated-respondent", R, readiness(**{"readiness.csv": lambda d: d.assign(respondent_id=d["respondent_id"].where(d.index != 2, d["respondent_id"].iloc[0]))}),
          [r"readiness\.csv: column respondent_id is duplicated on lines 2, 4"], data=RD)
     case("r07-latin-1-responses", R, {**readiness(), "two_views.csv": readiness()["two_views.csv"].assign(group=lambda d: d["group"].where(d.index != 0, "équipe ventes")).to_csv(index=False).encode("latin-1")},
-         [r"two_views\.csv: not valid utf-8 text"], data=RD)
-    case("r08-unknown-instrument", R, readiness(), [r"responses for unknown instrument 'culture_check'"],
+         [r"two_views\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) group on line\(s\) 2\)"], data=RD)
+    case("r08-unknown-instrument", R, readiness(), [r"client\.yml: responses for unknown instrument 'culture_check'"],
          data={"responses": {"culture_check": "readiness.csv"}})
 
     survey_codebook = example_codebook("survey")

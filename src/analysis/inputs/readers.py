@@ -45,6 +45,29 @@ def file_lines(rows) -> str:
     return shown + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
 
 
+def _undecodable(raw: bytes, codec: str) -> tuple[list[int], list[str]]:
+    """File lines that do not decode in ``codec``, and the header columns they fall in."""
+    rows = raw.splitlines()
+    header = rows[0].decode("latin-1") if rows else ""  # latin-1 decodes any byte, one character each
+    try:
+        delimiter = csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    names = next(csv.reader([header], delimiter=delimiter), [])
+    lines, columns = [], []
+    for number, row in enumerate(rows, start=1):
+        try:
+            row.decode(codec)
+        except UnicodeDecodeError as error:
+            lines.append(number)
+            before = row[: error.start].decode("latin-1")
+            field = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1
+            name = names[field] if 0 <= field < len(names) else f"field {field + 1}"
+            if name not in columns:
+                columns.append(name)
+    return lines, columns
+
+
 class DataContractError(ValueError):
     """A client file does not match its study contract; the message says where and how to fix it."""
 
@@ -84,9 +107,11 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
+        lines, columns = _undecodable(raw, codec)
+        shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
         raise DataContractError(
-            f"{path.name}: not valid {encoding} text (byte 0x{raw[error.start]:02x} on line {line}). "
+            f"{path.name}: not valid {encoding} text (byte 0x{raw[error.start]:02x}; column(s) "
+            f"{', '.join(columns) or '?'} on line(s) {shown}). "
             "If the file was saved by Excel on Windows, read it with encoding latin-1 (cp1252)."
         ) from None
     sample = "\n".join(text.splitlines()[:20])

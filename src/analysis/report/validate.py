@@ -54,7 +54,7 @@ def validate_org_effectiveness(spec: StudySpec) -> list[Problem]:
     for group in ("ineffective", "very effective"):
         n = int((groups == group).sum())
         if n < minimum:
-            problems.append(Problem("warning", spec.study, f"{Path(path).name}: only {n} {group} respondent(s); "
+            problems.append(Problem("warning", spec.study, f"{Path(path).name}: column effectiveness: only {n} {group} respondent(s); "
                                     f"comparisons with that group will be suppressed (minimum {minimum})."))
     return problems
 
@@ -113,7 +113,7 @@ def validate_readiness_alignment(spec: StudySpec) -> list[Problem]:
     for key, path in (spec.data_files.get("responses") or {}).items():
         instrument = definitions.get(key)
         if instrument is None:
-            problems.append(Problem("error", spec.study, f"responses for unknown instrument {key!r}; "
+            problems.append(Problem("error", spec.study, f"client.yml: responses for unknown instrument {key!r}; "
                                     f"instruments in {folder.name}/: {', '.join(definitions)}."))
             continue
         try:
@@ -137,7 +137,7 @@ def validate_readiness_alignment(spec: StudySpec) -> list[Problem]:
         except DataContractError as error:
             problems += _errors(spec.study, error)
         except (ValueError, KeyError) as error:
-            problems.append(Problem("error", spec.study, f"{Path(targets_path).name} (lines 2 to {len(targets) + 1}): {error}"))
+            problems.append(Problem("error", spec.study, f"{Path(targets_path).name}: {error}"))
     return problems
 
 
