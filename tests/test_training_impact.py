@@ -253,3 +253,38 @@ def test_segment_effects_equal_the_interacted_dummy_regression():
     by = table.set_index("term")
     assert by.loc["new hire", "estimate"] == pytest.approx(dummies.params["d_new"], rel=1e-8)
     assert by.loc["experienced", "estimate"] == pytest.approx(dummies.params["d_exp"], rel=1e-8)
+
+
+def test_without_a_never_trained_group_only_identified_periods_are_used():
+    # Two cohorts and no never-trained reps: after the last cohort starts nobody is left
+    # to compare with, so the imputation estimator keeps the earlier periods (with a
+    # warning) and recovers the planted effect there; it used to fail inside pyfixest.
+    client = generate_training_client(TrainingDesign(n_reps=400, n_periods=10, cohorts=(3, 6), never_share=0.0, ramp=1), seed=1)
+    panel = training_panel(client)
+    with pytest.warns(UserWarning, match=r"every rep is trained in period\(s\) 2025-07, 2025-08, 2025-09, 2025-10"):
+        att = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    truth = client["truth"]
+    planted = truth.loc[truth["treated"] & (truth["period"] < "2025-07"), "effect"].mean()
+    row = att.iloc[0]
+    assert row["conf_low"] < planted < row["conf_high"] and row["n"] == 400 * 6
+    with pytest.warns(UserWarning, match="every rep is trained"):
+        point = effects.imputation_att_point(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    assert point == pytest.approx(row["estimate"], rel=1e-6)
+    with pytest.warns(UserWarning, match="every rep is trained"):
+        study = effects.event_study(panel, outcome="revenue", unit="rep_id", time="period", start="training_start",
+                                    window=(-3, 4), estimator="imputation")
+    assert study.tidy()["estimate"].notna().all()
+
+
+def test_reps_trained_from_the_first_period_are_left_out_of_the_staggered_estimators():
+    _, panel = _panel(seed=3)
+    first = panel["period"].min()
+    early = panel["rep_id"].isin(panel["rep_id"].unique()[:5])
+    shifted = panel.assign(training_start=panel["training_start"].where(~early, first),
+                           trained=panel["trained"].where(~early, 1.0))
+    with pytest.warns(UserWarning, match=r"5 rep\(s\) are trained from the first period"):
+        att = effects.staggered_att(shifted, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    assert att.loc[0, "n"] == (~early).sum()
+    everyone_at_once = panel.assign(training_start=first)
+    with pytest.raises(EffectDataError, match="no rep is trained within the panel|no trained rep-period can be compared"):
+        effects.staggered_att(everyone_at_once, outcome="revenue", unit="rep_id", time="period", start="training_start")

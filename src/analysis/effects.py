@@ -426,7 +426,44 @@ def _staggered_frame(data, *, outcome, unit, time, start, window):
         raise ValueError(f"window={window!r} must include at least one lead (<= -2) and event time 0, e.g. (-4, 6).")
     rel = (frame["t"] - frame["g"]).clip(lo, hi)
     frame["rel"] = rel.where(frame["g"].notna(), -1.0).astype(float)
-    return frame.dropna(subset=["y"])
+    return _comparable(frame.dropna(subset=["y"]), time_labels=data[time], unit_labels=data[unit])
+
+
+def _comparable(frame: pd.DataFrame, *, time_labels: pd.Series, unit_labels: pd.Series) -> pd.DataFrame:
+    """Keep the rep-periods whose untreated outcome can be predicted, and say what was dropped.
+
+    A trained rep-period needs its rep observed untrained at least once (for the rep
+    effect) and some rep untrained in its period (for the period effect). Without a
+    never-trained group, the periods after the last cohort starts have no untrained
+    rep; a rep trained from the first period has no untrained period. Neither is
+    identified without assumptions, so both leave the sample with a warning.
+    """
+    untreated = frame[frame["treated"] == 0]
+    keep = frame["unit"].isin(untreated["unit"]) & frame["t"].isin(untreated["t"])
+    if keep.all():
+        return frame
+    lost_periods = sorted(set(frame["t"]) - set(untreated["t"]))
+    if lost_periods:
+        shown = sorted(pd.unique(time_labels[frame.index[frame["t"].isin(lost_periods)]].astype(str)))
+        warnings.warn(
+            f"every rep is trained in period(s) {', '.join(shown[:6])}{' ...' if len(shown) > 6 else ''}: with no "
+            "untrained rep to compare, effects there are not identified and those periods are left out. Only "
+            "periods before the last cohort starts are used (compare not-yet-trained reps); a never-trained "
+            "group would be needed for later periods.", UserWarning, stacklevel=4)
+    always = frame.loc[~frame["unit"].isin(untreated["unit"]), "unit"].unique()
+    if len(always):
+        names = pd.unique(unit_labels[frame.index[frame["unit"].isin(always)]].astype(str))
+        warnings.warn(
+            f"{len(always)} rep(s) are trained from the first period ({', '.join(names[:3])}"
+            f"{' ...' if len(names) > 3 else ''}): with no untrained period to compare, they are left out.",
+            UserWarning, stacklevel=4)
+    kept = frame[keep]
+    if not (kept["treated"] == 1).any():
+        raise EffectDataError(
+            "no trained rep-period can be compared with untrained ones: every rep is trained in the same periods. "
+            "The staggered and event-study estimators need not-yet-trained or never-trained reps."
+        )
+    return kept
 
 
 @dataclass
