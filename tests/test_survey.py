@@ -72,6 +72,8 @@ def test_shares_options_are_checked():
         survey.shares(data, "flag", conf_level=95)
     with pytest.raises(ValueError, match="not found"):
         survey.shares(data, "nope")
+    with pytest.raises(ValueError, match="'flag' has no answers in the 0 rows given"):
+        survey.shares(data.iloc[:0], "flag")
 
 
 def test_shares_by_group_keeps_empty_categories():

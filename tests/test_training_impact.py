@@ -167,6 +167,17 @@ def test_learning_gain_is_the_paired_t_test_with_hedges_gz():
     assert row["hedges_gz"] == pytest.approx(dz * (1 - 3 / (4 * 5 - 1)))  # Lakens (2013), eq. 6 with n - 1 = 5
 
 
+def test_learning_gain_refuses_too_few_pairs_and_text_scores_and_counts_missing_pairs():
+    with pytest.raises(ValueError, match="at least 3 reps"):
+        kirkpatrick.learning_gain(pd.DataFrame({"score_before": [50, 60], "score_after": [55, 70]}))
+    with pytest.raises(ValueError, match=r"'score_after' has non-numeric scores \['n/a'\] on rows 1"):
+        kirkpatrick.learning_gain(pd.DataFrame({"score_before": [50, 60, 61, 62], "score_after": [55, "n/a", 64, 70]}))
+    with pytest.warns(UserWarning, match="1 of 5 reps lack a score"):
+        row = kirkpatrick.learning_gain(pd.DataFrame({"score_before": [50, None, 60, 61, 58],
+                                                      "score_after": [55, 60, 66, 70, 59]})).iloc[0]
+    assert row["n"] == 4
+
+
 def test_reaction_summary_and_range_check():
     data = pd.DataFrame({"rating": [5, 4, 4, 3, 5], "relevance": [4, 4, 2, 5, 3]})
     means, distribution = kirkpatrick.reaction_summary(data, ["rating", "relevance"])

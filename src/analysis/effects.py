@@ -22,6 +22,7 @@ from analysis.options import check_conf_level, check_option
 Vcov = Literal["iid", "hc1", "cluster"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
+MIN_CLUSTERS = 20  # below this, warn that cluster-robust errors understate uncertainty
 
 
 class EffectDataError(ValueError):
@@ -201,9 +202,18 @@ def estimate(
     ------
     EffectDataError
         Naming the column and rows: a non-numeric column, time without unit,
-        duplicate unit-periods, a single period, a treatment that never varies, or a
+        duplicate unit-periods, a single period, a treatment that never varies, a
         treatment that switches on for every unit in the same period (not separable
-        from the period effects).
+        from the period effects), a constant outcome, a column in two roles, no more
+        rows than parameters, fewer than two clusters, an exact fit, or a standard
+        error that cannot be estimated.
+
+    Warns
+    -----
+    UserWarning
+        Rows left out for missing values (counted per column), fewer than 20
+        clusters, no never-treated units, and variables pyfixest drops as collinear.
+        The same texts are kept in ``EffectResult.notes``.
 
     Notes
     -----
@@ -252,6 +262,11 @@ def estimate(
         raise EffectDataError("lags need a panel in time order: give unit and time.")
     if vcov == "cluster" and cluster is None and not panel:
         raise EffectDataError("vcov='cluster' on a cross-section needs cluster=<column>.")
+    roles = [outcome, treatment, *covariates]
+    repeated = sorted({c for c in roles if roles.count(c) > 1})
+    if repeated:
+        raise EffectDataError(f"column(s) {repeated} appear more than once among outcome, treatment and covariates; "
+                              "name each column in one role.")
 
     frame = pd.DataFrame(index=data.index)
     frame[outcome] = _check_numeric(data, outcome, "outcome")
@@ -276,14 +291,42 @@ def estimate(
     terms = [treatment, *[f"{treatment}_lag{k}" for k in range(1, lags + 1)], *covariates]
     keys = [unit, time] if two_way else [unit] if panel else []
     used_columns = [outcome, *terms, *keys, *([cluster_column] if vcov == "cluster" else [])]
-    frame = frame[list(dict.fromkeys(used_columns))].dropna()
+    frame = frame[list(dict.fromkeys(used_columns))]
+    incomplete = frame.isna()
+    frame = frame[~incomplete.any(axis=1)]
     if len(frame) == 0:
         raise EffectDataError("no complete rows: every row misses the outcome, the treatment or a covariate.")
+    if len(frame) < len(incomplete):
+        counts = incomplete.sum()
+        detail = ", ".join(f"{counts[c]} in {c}" for c in counts.index if counts[c])
+        notes.append(f"{len(incomplete) - len(frame)} of {len(incomplete)} rows were left out for missing values ({detail}).")
     if frame[treatment].nunique() < 2:
         raise EffectDataError(
             f"treatment {treatment!r} never varies in the rows used (always {frame[treatment].iloc[0]:g}): "
             "there is no untreated (or no treated) comparison."
         )
+    if frame[outcome].nunique() < 2:
+        raise EffectDataError(
+            f"outcome {outcome!r} is constant ({frame[outcome].iloc[0]:g}) in the {len(frame)} rows used: there is "
+            "nothing to explain. Check that the right column was exported."
+        )
+    parameters = len(terms) + (frame[unit].nunique() + (frame[time].nunique() - 1 if two_way else 0) if panel else 1)
+    if len(frame) <= parameters:
+        raise EffectDataError(
+            f"too few cases: {len(frame)} complete rows for {parameters} parameters (terms"
+            f"{', unit and period effects' if two_way else ', unit effects' if panel else ' and intercept'}); "
+            "at least one more row than parameters is needed, and many more for a trustworthy estimate."
+        )
+    if vcov == "cluster":
+        clusters = frame[cluster_column].nunique()
+        if clusters < 2:
+            raise EffectDataError(f"cluster {cluster_column!r} has {clusters} value in the rows used: cluster-robust "
+                                  "errors need at least two clusters (and many more to be reliable). Use vcov='hc1'.")
+        if clusters < MIN_CLUSTERS:
+            notes.append(
+                f"only {clusters} clusters of {cluster_column!r}: cluster-robust standard errors are too small with "
+                f"fewer than about {MIN_CLUSTERS} clusters (Cameron and Miller 2015), so treat the intervals as optimistic."
+            )
     used: set[str] = set()
     safe = {column: _safe(column, used) for column in frame.columns}
     renamed = frame.rename(columns=safe)
@@ -304,11 +347,25 @@ def estimate(
     names = {safe[t]: t for t in terms}
     if not panel:
         names["Intercept"] = "Intercept"
+    residuals = np.asarray(fit.resid(), dtype=float)
+    if np.sqrt(np.mean(residuals ** 2)) <= 1e-10 * float(frame[outcome].std()):
+        raise EffectDataError(
+            f"the model fits {outcome!r} exactly (all residuals zero): the outcome is a function of the treatment, "
+            "covariates and fixed effects (or there are too few rows per unit), so no standard error is meaningful."
+        )
     dropped = [names[c] for c in names if c not in fit.coef().index]
     if treatment in dropped:
         raise EffectDataError(
             f"treatment {treatment!r} is collinear with the fixed effects or covariates, so its effect is not "
             "identified. Check that it varies within units and across periods."
+        )
+    treatment_se = float(fit.se()[safe[treatment]])
+    scale = max(abs(float(fit.coef()[safe[treatment]])), float(frame[outcome].std()))
+    if not np.isfinite(treatment_se) or treatment_se <= 1e-10 * scale:
+        raise EffectDataError(
+            f"the standard error of {treatment!r} cannot be estimated ({treatment_se:g}) from {len(frame)} rows"
+            + (f" in {frame[cluster_column].nunique()} clusters" if vcov == "cluster" else "")
+            + ": too few rows or clusters for the parameters. Use more data, fewer covariates, or vcov='iid'."
         )
     for w in caught:  # keep pyfixest's messages about the model (e.g. dropped variables), not library deprecations
         if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):

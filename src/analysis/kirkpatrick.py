@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -89,10 +91,20 @@ def learning_gain(data: pd.DataFrame, *, before: str = "score_before", after: st
 
     conf_level = check_conf_level(conf_level)
     _require(data, before, after)
-    pairs = data[[before, after]].apply(pd.to_numeric, errors="coerce").dropna()
+    scores = data[[before, after]].apply(pd.to_numeric, errors="coerce")
+    for column in (before, after):
+        bad = scores[column].isna() & data[column].notna()
+        if bad.any():
+            raise ValueError(f"column {column!r} has non-numeric scores {data.loc[bad, column].astype(str).unique()[:3].tolist()} "
+                             f"on rows {', '.join(map(str, data.index[bad][:5]))}; scores must be numbers.")
+    pairs = scores.dropna()
     n = len(pairs)
-    if n < 2:
-        raise ValueError(f"learning gain needs at least 2 reps with both {before!r} and {after!r}; got {n}.")
+    if n < 3:
+        raise ValueError(f"learning gain needs at least 3 reps with both {before!r} and {after!r}; got {n} "
+                         "(with two, the small-sample correction of the effect size is zero).")
+    if n < len(scores):
+        warnings.warn(f"{len(scores) - n} of {len(scores)} reps lack a score before or after training and are left "
+                      "out of the paired comparison.", UserWarning, stacklevel=2)
     diff = pairs[after] - pairs[before]
     sd = float(diff.std(ddof=1))
     if sd == 0:

@@ -127,8 +127,10 @@ def gaming_check(
         comparison = (~targeted).any()
         for measure, column in (("activity", metric), ("conversion", "conversion")):
             if comparison:
-                row = estimate(frame, outcome=column, treatment="targeted_post", unit=unit, time=time,
-                               conf_level=conf_level).tidy().iloc[0]
+                with warnings.catch_warnings():  # rep-periods with no activity have no conversion rate, by design
+                    warnings.filterwarnings("ignore", message=r".* rows were left out for missing values \(\d+ in conversion\)")
+                    row = estimate(frame, outcome=column, treatment="targeted_post", unit=unit, time=time,
+                                   conf_level=conf_level).tidy().iloc[0]
                 design = "difference-in-differences vs untargeted reps"
             else:
                 row = _its(frame, column, unit, conf_level)

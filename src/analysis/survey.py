@@ -113,6 +113,9 @@ def shares(
     _require_columns(data, column, by, weights)
     if weights is not None:
         _check_weights(data, weights)
+    if data[column].notna().sum() == 0:
+        raise ValueError(f"column {column!r} has no answers in the {len(data)} rows given: there is no share to estimate. "
+                         "Check the filter (segment) and the column name.")
     levels = _levels(data[column])
     if by is None:
         groups = [(None, data)]
