@@ -126,6 +126,11 @@ def _prepare(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[p
     if not predictors:
         raise ValueError("give at least one predictor.")
     frame = data[[outcome, *predictors]].dropna()
+    notes = []
+    if len(frame) < len(data):
+        counts = data[[outcome, *predictors]].isna().sum()
+        detail = ", ".join(f"{counts[c]} in {c}" for c in counts.index if counts[c])
+        notes.append(f"{len(data) - len(frame)} of {len(data)} rows were left out for missing values ({detail}).")
     for column in predictors:
         values = frame[column]
         if pd.api.types.is_bool_dtype(values):
@@ -138,7 +143,7 @@ def _prepare(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[p
     constant = [c for c in predictors if frame[c].nunique() < 2]
     if constant:
         raise ValueError(f"predictor(s) {constant} do not vary in the data used; drop them from the model.")
-    return frame, []
+    return frame, notes
 
 
 def _separation_notes(frame: pd.DataFrame, outcome_codes: pd.Series, predictors: list[str]) -> list[str]:
