@@ -245,3 +245,13 @@ def test_rows_left_out_for_missing_values_are_counted_in_a_note():
     with pytest.warns(UserWarning, match=r"76 of 526 rows were left out for missing values \(76 in tenure\)"):
         fit = effects.estimate(data, outcome="lwage", treatment="educ", covariates=["tenure"])
     assert fit.n == 450
+
+
+def test_a_covariate_can_also_be_the_cluster_variable():
+    data = sm.datasets.grunfeld.load_pandas().data.iloc[:200].assign(firm_code=lambda d: pd.factorize(d["firm"])[0] * 1.0)
+    fit = effects.estimate(data, outcome="invest", treatment="value", covariates=["capital", "firm_code"],
+                           vcov="cluster", cluster="firm_code").tidy().set_index("term")
+    reference = sm.OLS(data["invest"], sm.add_constant(data[["value", "capital", "firm_code"]])).fit(
+        cov_type="cluster", cov_kwds={"groups": data["firm_code"].astype(int)})
+    assert fit.loc["firm_code", "estimate"] == pytest.approx(reference.params["firm_code"], rel=1e-9)
+    assert fit.loc["value", "std_error"] == pytest.approx(reference.bse["value"], rel=1e-9)

@@ -99,6 +99,11 @@ def _rows(mask: pd.Series, limit: int = 5) -> str:
     return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
 
 
+def _constant(values: pd.Series) -> bool:
+    array = values.to_numpy(dtype=float)
+    return bool(array.min() == array.max())
+
+
 def _check_numeric(data: pd.DataFrame, column: str, role: str) -> pd.Series:
     values = data[column]
     if pd.api.types.is_bool_dtype(values):
@@ -293,32 +298,42 @@ def estimate(
     used_columns = [outcome, *terms, *keys, *([cluster_column] if vcov == "cluster" else [])]
     frame = frame[list(dict.fromkeys(used_columns))]
     incomplete = frame.isna()
-    frame = frame[~incomplete.any(axis=1)]
+    has_missing = incomplete.any(axis=1)
+    if has_missing.any():  # filtering only when needed keeps the RangeIndex, which pyfixest handles faster
+        frame = frame[~has_missing]
     if len(frame) == 0:
         raise EffectDataError("no complete rows: every row misses the outcome, the treatment or a covariate.")
     if len(frame) < len(incomplete):
         counts = incomplete.sum()
         detail = ", ".join(f"{counts[c]} in {c}" for c in counts.index if counts[c])
         notes.append(f"{len(incomplete) - len(frame)} of {len(incomplete)} rows were left out for missing values ({detail}).")
-    if frame[treatment].nunique() < 2:
+    # counts from numpy min/max and bincount: hashing a million rows with nunique() costs more than the checks are worth
+    if _constant(frame[treatment]):
         raise EffectDataError(
             f"treatment {treatment!r} never varies in the rows used (always {frame[treatment].iloc[0]:g}): "
             "there is no untreated (or no treated) comparison."
         )
-    if frame[outcome].nunique() < 2:
+    if _constant(frame[outcome]):
         raise EffectDataError(
             f"outcome {outcome!r} is constant ({frame[outcome].iloc[0]:g}) in the {len(frame)} rows used: there is "
             "nothing to explain. Check that the right column was exported."
         )
-    parameters = len(terms) + (frame[unit].nunique() + (frame[time].nunique() - 1 if two_way else 0) if panel else 1)
+    key_counts = {k: np.bincount(frame[k].to_numpy()) for k in keys}  # rows per unit code and per period code
+    levels = {k: int(np.count_nonzero(c)) for k, c in key_counts.items()}
+    parameters = len(terms) + (levels[unit] + (levels[time] - 1 if two_way else 0) if panel else 1)
     if len(frame) <= parameters:
         raise EffectDataError(
             f"too few cases: {len(frame)} complete rows for {parameters} parameters (terms"
             f"{', unit and period effects' if two_way else ', unit effects' if panel else ' and intercept'}); "
             "at least one more row than parameters is needed, and many more for a trustworthy estimate."
         )
+    cluster_codes = None
     if vcov == "cluster":
-        clusters = frame[cluster_column].nunique()
+        if cluster_column in levels:
+            clusters = levels[cluster_column]
+        else:
+            cluster_codes = pd.factorize(frame[cluster_column])[0]  # integer codes for pyfixest
+            clusters = int(cluster_codes.max()) + 1
         if clusters < 2:
             raise EffectDataError(f"cluster {cluster_column!r} has {clusters} value in the rows used: cluster-robust "
                                   "errors need at least two clusters (and many more to be reliable). Use vcov='hc1'.")
@@ -330,29 +345,24 @@ def estimate(
     used: set[str] = set()
     safe = {column: _safe(column, used) for column in frame.columns}
     renamed = frame.rename(columns=safe)
-    if vcov == "cluster" and cluster_column not in (unit, time):
-        renamed[safe[cluster_column]] = pd.factorize(renamed[safe[cluster_column]])[0]  # integer codes for pyfixest
+    cluster_name = safe.get(cluster_column)
+    if cluster_codes is not None:  # its own column: the cluster variable may also be a covariate
+        cluster_name = _safe("cluster_codes", used)
+        renamed[cluster_name] = cluster_codes
     rhs = " + ".join(safe[t] for t in terms)
     formula = f"{safe[outcome]} ~ {rhs}" + (f" | {' + '.join(safe[k] for k in keys)}" if panel else "")
-    vcov_arg = {"iid": "iid", "hc1": "hetero"}.get(vcov) or {"CRV1": safe[cluster_column]}
+    vcov_arg = {"iid": "iid", "hc1": "hetero"}.get(vcov) or {"CRV1": cluster_name}
     # Singletons are kept (as Stata's xtreg). When there are none, pyfixest's singleton
     # path gives identical results and is faster on large panels.
     fixef_rm = "none"
     if panel:
-        counts = [np.bincount(renamed[safe[k]].to_numpy()) for k in keys]
-        fixef_rm = "singleton" if all((c[c > 0] > 1).all() for c in counts) else "none"
+        fixef_rm = "singleton" if all((c[c > 0] > 1).all() for c in key_counts.values()) else "none"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = pf.feols(formula, data=renamed, vcov=vcov_arg, fixef_rm=fixef_rm, store_data=False, copy_data=False)
     names = {safe[t]: t for t in terms}
     if not panel:
         names["Intercept"] = "Intercept"
-    residuals = np.asarray(fit.resid(), dtype=float)
-    if np.sqrt(np.mean(residuals ** 2)) <= 1e-10 * float(frame[outcome].std()):
-        raise EffectDataError(
-            f"the model fits {outcome!r} exactly (all residuals zero): the outcome is a function of the treatment, "
-            "covariates and fixed effects (or there are too few rows per unit), so no standard error is meaningful."
-        )
     dropped = [names[c] for c in names if c not in fit.coef().index]
     if treatment in dropped:
         raise EffectDataError(
@@ -362,9 +372,15 @@ def estimate(
     treatment_se = float(fit.se()[safe[treatment]])
     scale = max(abs(float(fit.coef()[safe[treatment]])), float(frame[outcome].std()))
     if not np.isfinite(treatment_se) or treatment_se <= 1e-10 * scale:
+        residuals = np.asarray(fit.resid(), dtype=float)
+        if np.sqrt(np.mean(residuals ** 2)) <= 1e-10 * float(frame[outcome].std()):
+            raise EffectDataError(
+                f"the model fits {outcome!r} exactly (all residuals zero): the outcome is a function of the treatment, "
+                "covariates and fixed effects (or there are too few rows per unit), so no standard error is meaningful."
+            )
         raise EffectDataError(
             f"the standard error of {treatment!r} cannot be estimated ({treatment_se:g}) from {len(frame)} rows"
-            + (f" in {frame[cluster_column].nunique()} clusters" if vcov == "cluster" else "")
+            + (f" in {clusters} clusters" if vcov == "cluster" else "")
             + ": too few rows or clusters for the parameters. Use more data, fewer covariates, or vcov='iid'."
         )
     for w in caught:  # keep pyfixest's messages about the model (e.g. dropped variables), not library deprecations
