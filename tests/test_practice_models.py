@@ -58,6 +58,16 @@ def test_ordinal_logit_reproduces_stata_ologit_on_ucla_data():
         assert tidy.loc[term, "std_error"] == pytest.approx(se, abs=5e-6)
 
 
+def test_ordinal_logit_takes_numeric_codes_in_their_order():
+    data = _ucla()
+    coded = data.assign(apply=data["apply"].cat.codes + 1)  # 1 = unlikely ... 3 = very likely
+    tidy = practice_models.ordinal_logit(coded, "apply", ["pared", "public", "gpa"]).tidy(include_thresholds=True)
+    assert tidy.set_index("term").loc["pared", "estimate"] == pytest.approx(1.047664, abs=5e-6)  # as the labelled fit
+    assert list(tidy["term"][3:]) == ["cut 1 | 2", "cut 2 | 3"]
+    with pytest.raises(ValueError, match="400 distinct numbers"):
+        practice_models.ordinal_logit(data.assign(apply=np.arange(400) * 1.5), "apply", ["gpa"])
+
+
 def test_ordinal_logit_agrees_with_r_polr_reference_in_statsmodels_tests():
     # R MASS::polr values kept in statsmodels' results_ordinal_model.py; polr stops its
     # optimiser earlier than Newton-Raphson, so agreement is to about 4e-4.
@@ -98,7 +108,7 @@ def test_empty_outcome_level_is_dropped_with_a_warning():
 
 def test_bad_inputs_raise_clear_errors():
     data = _ucla()
-    with pytest.raises(ValueError, match="ordered categorical"):
+    with pytest.raises(ValueError, match=r"must be ordered: an ordered categorical .* values \['somewhat likely', 'unlikely', 'very likely'\]"):
         practice_models.ordinal_logit(data.assign(apply=data["apply"].astype(str)), "apply", ["gpa"])
     with pytest.raises(ValueError, match="do not vary"):
         practice_models.ordinal_logit(data.assign(k=1.0), "apply", ["gpa", "k"])

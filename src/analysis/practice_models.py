@@ -24,6 +24,9 @@ from analysis.options import check_conf_level
 EVENTS_PER_PARAMETER = 10
 
 
+MAX_NUMERIC_LEVELS = 20  # more distinct numbers than this is a continuous outcome, not ordinal codes
+
+
 class ModelWarning(UserWarning):
     """A fitted model may be unreliable; the message says why and what to do."""
 
@@ -215,7 +218,8 @@ def ordinal_logit(
     ----------
     data : DataFrame
     outcome : str
-        Ordered categorical column (e.g. ``effectiveness``).
+        Ordered categorical column (e.g. ``effectiveness``), or numeric codes whose
+        order is their value (at most 20 distinct values).
     predictors : list of str
         Numeric or boolean columns.
     conf_level : float
@@ -245,10 +249,17 @@ def ordinal_logit(
     conf_level = check_conf_level(conf_level)
     frame, notes = _prepare(data, outcome, predictors)
     y = frame[outcome]
+    if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        levels = np.sort(pd.unique(y))  # numeric codes (e.g. 1-4) are ordered by value
+        if len(levels) > MAX_NUMERIC_LEVELS:
+            raise ValueError(f"outcome {outcome!r} has {len(levels)} distinct numbers; an ordinal outcome needs a few "
+                             "ordered levels. Use estimate() for a continuous outcome.")
+        y = pd.Series(pd.Categorical(y, categories=levels, ordered=True), index=y.index, name=outcome)
     if not (isinstance(y.dtype, pd.CategoricalDtype) and y.cat.ordered):
         raise ValueError(
-            f"outcome {outcome!r} must be an ordered categorical (pd.Categorical(..., ordered=True)); "
-            f"got dtype {y.dtype}. load_survey() returns it ordered."
+            f"outcome {outcome!r} must be ordered: an ordered categorical (pd.Categorical(values, categories=[lowest, "
+            f"..., highest], ordered=True)) or numeric codes; got dtype {y.dtype} with values "
+            f"{sorted(map(str, pd.unique(y)))[:5]}. load_survey() returns effectiveness ordered."
         )
     counts = y.value_counts().reindex(y.cat.categories, fill_value=0)
     empty = [str(level) for level, count in counts.items() if count == 0]
