@@ -61,7 +61,7 @@ def test_risk_ratio_warns_on_zero_cell_and_rejects_empty_group():
     with pytest.raises(ValueError, match="no rows for level"):
         survey.risk_ratio(_two_groups(5, 10, 2, 10), "flag", "group", exposed="a", reference="zzz")
     with pytest.raises(ValueError, match="must be boolean"):
-        survey.risk_ratio(pd.DataFrame({"group": ["a", "b"], "flag": [1, 0]}), "flag", "group", exposed="a", reference="b")
+        survey.risk_ratio(pd.DataFrame({"group": ["a", "b"], "flag": ["yes", "no"]}), "flag", "group", exposed="a", reference="b")
 
 
 def test_shares_options_are_checked():
@@ -254,3 +254,16 @@ def test_customized_risk_ratio_interval_covers_the_planted_value():
                                 reference="ineffective").iloc[0]
         covered += row["conf_low"] <= planted <= row["conf_high"]
     assert 0.92 <= covered / runs <= 0.98, covered / runs
+
+
+def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denominator():
+    data = pd.DataFrame({"group": ["a"] * 10 + ["b"] * 10,
+                         "flag": [1] * 6 + [0] * 4 + [1] * 3 + [0] * 7})
+    coded = survey.risk_ratio(data, outcome="flag", group="group", exposed="a", reference="b")
+    labelled = survey.risk_ratio(data.assign(flag=data["flag"] == 1), outcome="flag", group="group", exposed="a", reference="b")
+    pd.testing.assert_frame_equal(coded, labelled)
+    missing = data.assign(flag=data["flag"].astype("float").where(data.index != 0))  # one unanswered in group a
+    row = survey.risk_ratio(missing, outcome="flag", group="group", exposed="a", reference="b").iloc[0]
+    assert (row["count_exposed"], row["n_exposed"]) == (5, 9)
+    with pytest.raises(ValueError, match=r"boolean \(True/False\) or 0/1; got dtype .* values \['0', '2'\]"):
+        survey.risk_ratio(data.assign(flag=data["flag"] * 2), outcome="flag", group="group", exposed="a", reference="b")

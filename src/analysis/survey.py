@@ -226,14 +226,19 @@ def risk_ratio(
     conf_level = check_conf_level(conf_level)
     _require_columns(data, outcome, group)
     values = data[outcome]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) and values.dropna().isin([0, 1]).all():
+        values = values.map({0: False, 1: True}, na_action="ignore").astype("boolean")  # 0/1 codes
     if not pd.api.types.is_bool_dtype(values):
-        raise ValueError(f"outcome column {outcome!r} must be boolean (True/False); got dtype {values.dtype}.")
+        raise ValueError(f"outcome column {outcome!r} must be boolean (True/False) or 0/1; got dtype {values.dtype} "
+                         f"with values {sorted(map(str, values.dropna().unique()))[:5]}.")
+    answered = values.notna()  # a missing answer is in neither numerator nor denominator
+    values = values.fillna(False).astype(bool)
     exposed_levels = exposed if isinstance(exposed, (list, tuple)) else [exposed]
     reference_levels = reference if isinstance(reference, (list, tuple)) else [reference]
     present = set(data[group].dropna().unique().tolist())
     absent = [lvl for lvl in [*exposed_levels, *reference_levels] if lvl not in present]
-    in_exposed = data[group].isin(exposed_levels)
-    in_reference = data[group].isin(reference_levels)
+    in_exposed = data[group].isin(exposed_levels) & answered
+    in_reference = data[group].isin(reference_levels) & answered
     x1, n1 = int(values[in_exposed].sum()), int(in_exposed.sum())
     x0, n0 = int(values[in_reference].sum()), int(in_reference.sum())
     if n1 == 0 or n0 == 0:
