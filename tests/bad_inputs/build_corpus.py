@@ -212,7 +212,7 @@ def main() -> None:
     import_case("i05-start-dates-in-two-formats",
                 {"reps.xlsx": workbook({"Reps": [["rep_id", "team", "training_start"], ["rep-1", "North", "03/2025"],
                                                  ["rep-2", "North", "2025-04"], ["rep-3", "South", "05/2025"]]})},
-                reps_codebook, [r"reps\.xlsx: codebook table reps: column training_start has 1 value\(s\) not in format '%m/%Y' on rows 3, e\.g\. \['2025-04'\]"])
+                reps_codebook, [r"reps\.xlsx: codebook table reps: column training_start has 1 value\(s\) not in format '%m/%Y' on rows 3, e\.g\. \['2025-04'\]\. They read as '%Y-%m'\."])
     import_case("i06-unlisted-multi-select-option",
                 {"qualtrics_export.csv": qualtrics_export(lambda lines: [*lines[:4], lines[4].replace("Coaching,", "Podcasts,", 1), *lines[5:]])},
                 survey_codebook, [r"qualtrics_export\.csv: codebook table survey: column Q6 has option\(s\) \['Podcasts'\] not listed under multi_select options \(rows 5\)"])

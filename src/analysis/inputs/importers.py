@@ -178,6 +178,17 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
     return frame
 
 
+DATE_FORMATS = ("%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%b %Y", "%B %Y")
+
+
+def likely_date_formats(values: pd.Series) -> list[str]:
+    """The common date formats (:data:`DATE_FORMATS`) that read every one of ``values``."""
+    text = values.dropna().astype(str).str.strip()
+    if text.empty:
+        return []
+    return [fmt for fmt in DATE_FORMATS if pd.to_datetime(text, format=fmt, errors="coerce").notna().all()]
+
+
 def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
     """Apply one table's rules (drop rows, rename, values, multi-select, dates, keep).
 
@@ -234,9 +245,11 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         if bad.any():
             sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
             lines = ", ".join(map(str, frame.index[bad][:5])) + (f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else "")
+            fits = likely_date_formats(frame.loc[bad, column])
+            hint = f" They read as {' or '.join(map(repr, fits))}." if fits else ""
             raise CodebookError(f"codebook table {name}: column {column} has {int(bad.sum())} value(s) not in format "
-                                f"{fmt!r} on rows {lines}, e.g. {sample}; fix them in the source file or change "
-                                "the format (dates in two formats cannot both be read with one).")
+                                f"{fmt!r} on rows {lines}, e.g. {sample}.{hint} Fix them in the source file, or change "
+                                "the format if the whole column uses another one (one format per column).")
         frame[column] = parsed.dt.to_period("M").astype(str).where(parsed.notna())
     keep = spec.get("keep")
     if keep:
