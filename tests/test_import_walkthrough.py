@@ -93,6 +93,9 @@ def test_a_raw_file_changed_after_import_is_an_error_until_reimported(tmp_path):
     stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
     assert [p.level for p in stale] == ["error"]
     assert "qualtrics_export.csv changed after it was imported into imported/survey.parquet; run `workbench import northwind` again" in stale[0].message
+    result = render_batch(output_dir=tmp_path / "reports", clients_dir=clients, clients=["northwind"], jobs=1, progress=False)
+    assert {o.status for o in result.outcomes} == {"config-error"} and result.exit_code != 0  # nothing rendered from the old import
+    assert all("changed after it was imported" in o.error for o in result.outcomes)
 
     run_codebook(folder)
     assert [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"] == []

@@ -530,8 +530,11 @@ def render_batch(
     Returns
     -------
     BatchResult
-        Outcomes; ``exit_code`` is 1 when anything failed.
+        Outcomes; ``exit_code`` is 1 when anything failed. A client whose raw files or
+        codebook changed after ``workbench import`` fails with that message (its
+        previous report stays), rather than being rendered from the outdated import.
     """
+    from analysis.inputs.importers import stale_imports
     from analysis.report.clients import discover_clients
     from analysis.report.index import write_index
 
@@ -554,7 +557,15 @@ def render_batch(
     outcomes: list[Outcome] = []
     to_run: list[Job] = []
     inspected: dict[str, dict] = {}
+    stale: dict[str, list[str]] = {}
     for job in planned:
+        if job.client_id not in stale:  # raw files or codebook changed since `workbench import`
+            stale[job.client_id] = stale_imports(Path(clients_dir or paths.CLIENTS_DIR) / job.client_id)
+        if stale[job.client_id]:
+            outcome = Outcome(job.client_id, job.study, "config-error", " ".join(stale[job.client_id]))
+            write_status(job, outcome)
+            outcomes.append(outcome)
+            continue
         if not force and is_current(job):
             outcomes.append(Outcome(job.client_id, job.study, "skipped"))
             continue
