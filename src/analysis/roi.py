@@ -8,6 +8,7 @@ converted to money.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -164,7 +165,9 @@ def training_roi(
         # a rep drawn twice counts as two reps
         sample_frame[cluster] = np.repeat(np.arange(len(sample)), [len(positions[k]) for k in sample])
         try:
-            draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
+            with warnings.catch_warnings():  # the full-data estimate above already gave the data's caveats once
+                warnings.simplefilter("ignore")
+                draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
         except ValueError:
             continue
     draws = np.asarray(draws, float)
