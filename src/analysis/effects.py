@@ -306,7 +306,8 @@ def estimate(
     if len(frame) < len(incomplete):
         counts = incomplete.sum()
         detail = ", ".join(f"{counts[c]} in {c}" for c in counts.index if counts[c])
-        notes.append(f"{len(incomplete) - len(frame)} of {len(incomplete)} rows were left out for missing values ({detail}).")
+        left_out = len(incomplete) - len(frame)
+        notes.append(f"{left_out} of {len(incomplete)} rows were left out for missing values ({detail}).")
     # counts from numpy min/max and bincount: hashing a million rows with nunique() costs more than the checks are worth
     if _constant(frame[treatment]):
         raise EffectDataError(

@@ -95,7 +95,8 @@ def learning_gain(data: pd.DataFrame, *, before: str = "score_before", after: st
     for column in (before, after):
         bad = scores[column].isna() & data[column].notna()
         if bad.any():
-            raise ValueError(f"column {column!r} has non-numeric scores {data.loc[bad, column].astype(str).unique()[:3].tolist()} "
+            examples = data.loc[bad, column].astype(str).unique()[:3].tolist()
+            raise ValueError(f"column {column!r} has non-numeric scores {examples} "
                              f"on rows {', '.join(map(str, data.index[bad][:5]))}; scores must be numbers.")
     pairs = scores.dropna()
     n = len(pairs)

@@ -161,8 +161,9 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
             "'Excel Workbook (.xlsx)', or export a CSV and set format: csv."
         ) from None
     with book:
-        if isinstance(sheet, str) and sheet not in book.sheet_names or isinstance(sheet, int) and not 0 <= sheet < len(book.sheet_names):
-            raise CodebookError(f"{path.name}: no sheet {sheet!r}; the workbook has {book.sheet_names}. "
+        names = book.sheet_names
+        if sheet not in names and not (isinstance(sheet, int) and 0 <= sheet < len(names)):
+            raise CodebookError(f"{path.name}: no sheet {sheet!r}; the workbook has {names}. "
                                 "Name one of them with source.sheet.")
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str)
     unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed:")]
