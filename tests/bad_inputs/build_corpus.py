@@ -173,6 +173,9 @@ def main() -> None:
     case("t14-win-rate-above-one", T, training(panel=lambda d: d.assign(win_rate=d["win_rate"].where(d.index != 0, 1.4))),
          [r"panel\.csv: column win_rate is outside 0 to 1 on lines 2"], data=TD)
     case("t15-duplicate-rep", T, training(reps=lambda d: pd.concat([d, d.iloc[[0]]])), [r"reps\.csv: column rep_id has duplicated values on lines 2, \d+"], data=TD)
+    case("t16-no-never-trained-group", T, training(reps=lambda d: d.assign(training_start=d["training_start"].fillna("2025-04"))), [],
+         warnings=[r"reps\.csv: column training_start: every rep is trained \(the last cohort starts 2025-04, lines 2 to 17\), "
+                   r"so there is no never-trained group: periods 2025-04 to 2025-06"], data=TD)
 
     R, RD = "readiness_alignment", READINESS_DATA
     case("r01-view-3", R, readiness(**{"two_views.csv": lambda d: d.assign(scope=d["scope"].where(d.index != 1, "View 3"))}),

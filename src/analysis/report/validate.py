@@ -90,6 +90,16 @@ def validate_training_impact(spec: StudySpec) -> list[Problem]:
                  else f"{source}: column {treatment}")
         problems.append(Problem("error", spec.study, f"{where}: treatment {treatment!r} never varies on lines 2 to "
                                 f"{len(data) + 1}: nobody (or everybody) is trained, so there is nothing to compare."))
+    if "training_start" in data and "rep_id" in data and "period" in data and data["training_start"].notna().any():
+        starts = data.groupby("rep_id")["training_start"].first()
+        if starts.notna().all():
+            last = starts.max()
+            after = sorted(p for p in data["period"].unique() if p >= last)
+            reps_file = Path(spec.data_files["reps_path"]).name
+            problems.append(Problem("warning", spec.study, (
+                f"{reps_file}: column training_start: every rep is trained (the last cohort starts {last}, lines 2 to "
+                f"{len(starts) + 1}), so there is no never-trained group: periods {after[0]} to {after[-1]} have no "
+                "untrained rep to compare with and are left out of the staggered estimates.")))
     segment = parameters.get("segment", "tenure_band")
     if segment and segment in data and "rep_id" in data:
         reps = data.groupby(segment)["rep_id"].nunique()
