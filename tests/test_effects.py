@@ -255,3 +255,20 @@ def test_a_covariate_can_also_be_the_cluster_variable():
         cov_type="cluster", cov_kwds={"groups": data["firm_code"].astype(int)})
     assert fit.loc["firm_code", "estimate"] == pytest.approx(reference.params["firm_code"], rel=1e-9)
     assert fit.loc["value", "std_error"] == pytest.approx(reference.bse["value"], rel=1e-9)
+
+
+def test_text_period_labels_are_put_in_time_order_not_alphabetical_order():
+    months = ["Jan 2025", "Feb 2025", "Mar 2025", "Apr 2025", "May 2025"]
+    panel = pd.DataFrame({"rep": np.repeat(np.arange(40), 5), "t": np.tile(np.arange(5), 40)})
+    rng = np.random.default_rng(3)
+    panel["trained"] = (panel["t"] >= np.where(panel["rep"] < 20, 2, 9)).astype(float)
+    panel["y"] = rng.normal(size=len(panel)) + panel["trained"]
+    numeric = effects.estimate(panel, outcome="y", treatment="trained", unit="rep", time="t", lags=1).tidy()
+    for labels in (months, ["1", "2", "3", "4", "5"], ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]):
+        named = panel.assign(t=panel["t"].map(dict(enumerate(labels))))
+        text = effects.estimate(named, outcome="y", treatment="trained", unit="rep", time="t", lags=1).tidy()
+        pd.testing.assert_frame_equal(text, numeric)
+    assert list(effects.time_order(pd.Series(["10", "9", "1"]))) == ["1", "9", "10"]
+    with pytest.raises(EffectDataError, match=r"period labels such as \['spring'"):
+        effects.add_lags(panel.assign(t=panel["t"].map(dict(enumerate(["spring", "summer", "autumn", "winter", "next"])))),
+                         "trained", unit="rep", time="t", lags=1)

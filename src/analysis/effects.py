@@ -119,9 +119,40 @@ def _check_numeric(data: pd.DataFrame, column: str, role: str) -> pd.Series:
     return values.astype(float)
 
 
+_SORTABLE_LABEL = r"\d{4}-\d{2}(-\d{2})?|\d{4}-?Q[1-4]"  # zero-padded labels whose text order is time order
+
+
+def time_order(labels) -> pd.Index:
+    """The distinct period labels in time order.
+
+    Numbers, dates and pandas Periods sort as they are; text labels sort as numbers
+    (``"1"``, ``"2"``, ``"10"``), as zero-padded ``2025-03`` / ``2025-Q1`` labels, or as
+    the dates they spell (``"Jan 2025"``). Text that is none of these is an error,
+    because sorting it alphabetically would put ``"Feb"`` before ``"Jan"``.
+    """
+    index = pd.Index(pd.unique(pd.Series(labels).dropna()))
+    if not (pd.api.types.is_object_dtype(index.dtype) or pd.api.types.is_string_dtype(index.dtype)):
+        return index.sort_values()
+    text = pd.Series(index.astype(str))
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().all():
+        return index[np.argsort(numbers.to_numpy(), kind="stable")]
+    if text.str.fullmatch(_SORTABLE_LABEL).all():
+        return index.sort_values()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": each label is parsed on its own
+        dates = pd.to_datetime(text, errors="coerce", format="mixed")
+    if dates.notna().all():
+        return index[np.argsort(dates.to_numpy(), kind="stable")]
+    raise EffectDataError(
+        f"period labels such as {text[dates.isna()].tolist()[:3]} cannot be put in time order; use numbers, "
+        "dates, or labels like 2025-03 (month) or 2025-Q1 (quarter)."
+    )
+
+
 def period_index(times: pd.Series) -> pd.Series:
-    """Map period labels (numbers, dates or pandas Periods) to 0, 1, 2, ... in time order."""
-    order = pd.Index(pd.unique(times.dropna())).sort_values()
+    """Map period labels to 0, 1, 2, ... in time order (see :func:`time_order`)."""
+    order = time_order(times)
     return pd.Series(order.get_indexer(times), index=times.index).where(times.notna())
 
 
@@ -443,7 +474,7 @@ def first_treated_index(data: pd.DataFrame, *, unit: str, time: str, start: str)
     ``start`` holds the unit's first training period in the same labels as ``time``
     (missing = never trained). A start that is not one of the panel's periods is an error.
     """
-    order = pd.Index(pd.unique(data[time].dropna())).sort_values()
+    order = time_order(data[time])
     starts = data[start]
     unknown = starts.notna() & ~starts.isin(order)
     if unknown.any():
@@ -809,7 +840,10 @@ def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: s
     """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
     rows = table.set_index("term")
     naive = rows.loc["naive difference"]
-    isolated_name = next(t for t in ("staggered (imputation)", "two-way fixed effects", "unit fixed effects", "regression adjusted") if t in rows.index)
+    labels = {"staggered (imputation)": "imputation estimator for a staggered rollout",
+              "two-way fixed effects": "two-way fixed effects", "unit fixed effects": "rep fixed effects",
+              "regression adjusted": "regression adjusted for the covariates"}
+    isolated_name = next(t for t in labels if t in rows.index)
     isolated = rows.loc[isolated_name]
     sentences = []
     if isolated["conf_low"] > 0:
@@ -819,7 +853,7 @@ def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: s
     else:
         verdict = "did not clearly change"
     sentences.append(
-        f"Training {verdict} {outcome_label}: the isolated effect ({isolated_name}) is {isolated['estimate']:,.0f} "
+        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {isolated['estimate']:,.0f} "
         f"{unit_label} (CI {isolated['conf_low']:,.0f} to {isolated['conf_high']:,.0f})."
     )
     gap = naive["estimate"] - isolated["estimate"]
