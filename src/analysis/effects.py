@@ -336,7 +336,9 @@ def estimate(
         raise EffectDataError("no complete rows: every row misses the outcome, the treatment or a covariate.")
     if len(frame) < len(incomplete):
         counts = incomplete.sum()
-        detail = ", ".join(f"{counts[c]} in {c}" for c in counts.index if counts[c])
+        lag_names = {f"{treatment}_lag{k}": k for k in range(1, lags + 1)}
+        detail = ", ".join(f"{counts[c]} in {c}" + (f", at a unit's first {lag_names[c]} period(s) or after a gap" if c in lag_names else "")
+                           for c in counts.index if counts[c])
         left_out = len(incomplete) - len(frame)
         notes.append(f"{left_out} of {len(incomplete)} rows were left out for missing values ({detail}).")
     # counts from numpy min/max and bincount: hashing a million rows with nunique() costs more than the checks are worth
