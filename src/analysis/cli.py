@@ -102,7 +102,12 @@ def _import(args) -> int:
     from analysis.report.clients import check_client_id
 
     check_client_id(args.client_id)
-    record = run_codebook(paths.CLIENTS_DIR / args.client_id)
+    folder = paths.CLIENTS_DIR / args.client_id
+    if not folder.is_dir():
+        known = sorted(p.name for p in paths.CLIENTS_DIR.iterdir() if p.is_dir()) if paths.CLIENTS_DIR.is_dir() else []
+        raise ValueError(f"no client {args.client_id!r} in data/clients/ (known: {', '.join(known) or 'none'}); "
+                         f"`workbench new-client {args.client_id}` creates it.")
+    record = run_codebook(folder)
     for name, table in record["tables"].items():
         dropped = sum(d["rows"] for d in table["dropped"])
         print(f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)")
