@@ -551,7 +551,8 @@ def _comparable(frame: pd.DataFrame, *, time_labels: pd.Series, unit_labels: pd.
         return frame
     lost_periods = sorted(set(frame["t"]) - set(untreated["t"]))
     if lost_periods:
-        shown = sorted(pd.unique(time_labels[frame.index[frame["t"].isin(lost_periods)]].astype(str)))
+        label_of = time_labels.loc[frame.index].astype(str).groupby(frame["t"].to_numpy()).first()
+        shown = [label_of[t] for t in lost_periods]  # in time order
         warnings.warn(
             f"every rep is trained in period(s) {', '.join(shown[:6])}{' ...' if len(shown) > 6 else ''}: with no "
             "untrained rep to compare, effects there are not identified and those periods are left out. Only "
