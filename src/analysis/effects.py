@@ -208,6 +208,7 @@ def estimate(
     covariates : sequence of str
         Further numeric controls.
     unit, time : str, optional
+        Columns (or index levels) naming the unit and the period.
         Give both for a panel: two-way fixed effects for unit and period, absorbed.
         Give ``unit`` alone for one-way (unit) fixed effects, the within estimator of
         Stata's ``xtreg, fe``. Give neither for a cross-section OLS with an intercept.
@@ -280,6 +281,10 @@ def estimate(
 
     conf_level = check_conf_level(conf_level)
     covariates = list(covariates)
+    in_index = [c for c in dict.fromkeys((unit, time, cluster))
+                if c is not None and c not in data.columns and c in data.index.names]
+    if in_index:  # a panel indexed by (unit, time), as linearmodels expects
+        data = data.reset_index(level=in_index)
     needed = [outcome, treatment, *covariates, unit, time, cluster]
     missing = [c for c in needed if c is not None and c not in data.columns]
     if missing:
