@@ -34,12 +34,24 @@ def _headlines(out_dir: Path, study: str) -> list[dict[str, str]]:
     return shown
 
 
+def study_title(notebook: Path, cache: dict[Path, str]) -> str:
+    """The report title kept in the notebook's metadata (``workbench.title``), or ''."""
+    if notebook not in cache:
+        try:
+            metadata = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+            cache[notebook] = str(metadata.get("workbench", {}).get("title", ""))
+        except (OSError, ValueError):
+            cache[notebook] = ""
+    return cache[notebook]
+
+
 def index_rows(output_dir: Path, discovery: Discovery) -> list[dict[str, Any]]:
     """One row per configured client x study, read from the status files."""
     rows = []
+    titles: dict[Path, str] = {}
     for client in discovery.clients:
         out_dir = output_dir / client.client_id
-        for study in client.studies:
+        for study, spec in client.studies.items():
             try:
                 status = json.loads((out_dir / f"{study}.status.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -49,6 +61,7 @@ def index_rows(output_dir: Path, discovery: Discovery) -> list[dict[str, Any]]:
                 "client_id": client.client_id,
                 "client_name": client.display_name,
                 "study": study,
+                "title": study_title(spec.notebook, titles),
                 "status": status.get("status", "unknown"),
                 "error": status.get("error"),
                 "last_success": status.get("last_success"),
