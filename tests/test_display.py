@@ -12,7 +12,8 @@ from analysis.report import display
     "value,unit,expected",
     [(0.2643, "share", "26.4%"), (2.0, "ratio", "2.00"), (1234.4, "count", "1,234"), (0.0004, "p_value", "<0.001"),
      (0.0312, "p_value", "0.031"), (350000, "currency", "350,000"), (float("nan"), "share", "–"),
-     (None, "ratio", "–"), (np.inf, "ratio", "∞")],
+     (None, "ratio", "–"), (np.inf, "ratio", "∞"), (-3982.4, "currency", "-3,982"), (12.345, "currency", "12.35"),
+     (-0.03312, "currency", "-0.0331"), (0.0, "currency", "0")],  # an effect on a rate is not rounded to 0
 )
 def test_format_value(value, unit, expected):
     assert display.format_value(value, unit) == expected

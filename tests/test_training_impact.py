@@ -83,6 +83,17 @@ def test_naive_comparison_is_biased_by_selection():
     assert table.loc["naive difference", "estimate"] > 1.5 * planted_att(client)
     sentences = effects.explain_comparison(table.reset_index(), outcome_label="revenue")
     assert any("overstates" in s for s in sentences)
+    isolated = table.loc["staggered (imputation)"]
+    assert f"is {isolated['estimate']:,.0f} per rep and period" in sentences[0]  # revenue: whole units
+
+
+def test_the_computed_sentence_keeps_the_digits_a_small_scale_outcome_needs():
+    table = pd.DataFrame([
+        {"term": "naive difference", "estimate": -0.072, "std_error": 0.229, "conf_low": -0.52, "conf_high": 0.38, "p_value": 0.75, "n": 162},
+        {"term": "staggered (imputation)", "estimate": -0.3309, "std_error": 0.19, "conf_low": -0.7034, "conf_high": 0.0417, "p_value": 0.08, "n": 162},
+    ])
+    sentence = effects.explain_comparison(table, outcome_label="log scrap rate")[0]
+    assert "did not clearly change log scrap rate" in sentence and "is -0.331 per rep and period (CI -0.703 to 0.042)" in sentence
 
 
 def test_event_study_twfe_equals_dummy_regression_and_detects_pre_trends():

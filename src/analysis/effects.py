@@ -900,6 +900,12 @@ def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: s
               "regression adjusted": "regression adjusted for the covariates"}
     isolated_name = next(t for t in labels if t in rows.index)
     isolated = rows.loc[isolated_name]
+    width = float(isolated["conf_high"] - isolated["conf_low"])
+    decimals = int(min(4, max(0, 2 - np.floor(np.log10(width))))) if np.isfinite(width) and width > 0 else 0
+
+    def num(value: float) -> str:  # as many decimals as the interval's width warrants: 3,982 or -0.331
+        return f"{value:,.{decimals}f}"
+
     sentences = []
     if isolated["conf_low"] > 0:
         verdict = "raised"
@@ -908,14 +914,14 @@ def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: s
     else:
         verdict = "did not clearly change"
     sentences.append(
-        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {isolated['estimate']:,.0f} "
-        f"{unit_label} (CI {isolated['conf_low']:,.0f} to {isolated['conf_high']:,.0f})."
+        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
+        f"{unit_label} (CI {num(isolated['conf_low'])} to {num(isolated['conf_high'])})."
     )
     gap = naive["estimate"] - isolated["estimate"]
     if abs(gap) > 2 * isolated["std_error"]:
         direction = "overstates" if gap > 0 else "understates"
         sentences.append(
-            f"The naive trained-vs-untrained difference ({naive['estimate']:,.0f}) {direction} it by {abs(gap):,.0f}: "
+            f"The naive trained-vs-untrained difference ({num(naive['estimate'])}) {direction} it by {num(abs(gap))}: "
             "the reps chosen for training differ from the others, and the isolated estimate compares each rep "
             "with itself before training and with reps trained later or never."
         )
@@ -923,7 +929,7 @@ def explain_comparison(table: pd.DataFrame, *, outcome_label: str, unit_label: s
         twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
         if abs(twfe["estimate"] - robust["estimate"]) > 2 * robust["std_error"]:
             sentences.append(
-                f"Two-way fixed effects gives {twfe['estimate']:,.0f}, away from the staggered estimate: with a "
+                f"Two-way fixed effects gives {num(twfe['estimate'])}, away from the staggered estimate: with a "
                 "staggered rollout and effects that build up, it partly uses already-trained reps as controls, "
                 "so the staggered (imputation) estimate is the one to use."
             )

@@ -48,8 +48,10 @@ def format_value(value: Any, unit: Unit = "number") -> str:
         return f"{int(round(value)):,}"
     if unit == "p_value":
         return "<0.001" if value < 0.001 else f"{value:.3f}"
-    if unit == "currency":
-        return f"{value:,.0f}"
+    if unit == "currency":  # whole units for money; small amounts (or a rate passed as money) keep their digits
+        if value == 0 or abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
     if unit == "percent":
         return f"{value:,.0f}%"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
