@@ -88,8 +88,9 @@ def test_a_raw_file_changed_after_import_is_an_error_until_reimported(tmp_path):
     run_codebook(folder)
     assert [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"] == []
 
+    late = (EXAMPLES / "qualtrics_export.csv").read_text(encoding="utf-8").splitlines()[4].replace("R_00002", "R_09999")
     with open(folder / "qualtrics_export.csv", "a", encoding="utf-8") as export:  # a late response arrives
-        export.write(open(EXAMPLES / "qualtrics_export.csv", encoding="utf-8").read().splitlines()[4].replace("R_00002", "R_09999") + "\n")
+        export.write(late + "\n")
     stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
     assert [p.level for p in stale] == ["error"]
     assert "qualtrics_export.csv changed after it was imported into imported/survey.parquet; run `workbench import northwind` again" in stale[0].message
