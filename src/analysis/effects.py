@@ -99,6 +99,19 @@ def _rows(mask: pd.Series, limit: int = 5) -> str:
     return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
 
 
+def missing_values_note(incomplete: pd.DataFrame, reasons: dict[str, str] | None = None) -> str:
+    """``"N of M rows were left out for missing values (k in column, ...)"`` from a ``DataFrame.isna()`` table.
+
+    ``reasons`` adds why a column is missing (e.g. a lag before a unit's first period).
+    """
+    counts = incomplete.sum()
+    reasons = reasons or {}
+    detail = ", ".join(f"{counts[c]} in {c}" + (f", {reasons[c]}" if c in reasons else "")
+                       for c in counts.index if counts[c])
+    left_out = int(incomplete.any(axis=1).sum())
+    return f"{left_out} of {len(incomplete)} rows were left out for missing values ({detail})."
+
+
 def _constant(values: pd.Series) -> bool:
     array = values.to_numpy(dtype=float)
     return bool(array.min() == array.max())
@@ -356,12 +369,8 @@ def estimate(
     if len(frame) == 0:
         raise EffectDataError("no complete rows: every row misses the outcome, the treatment or a covariate.")
     if len(frame) < len(incomplete):
-        counts = incomplete.sum()
-        lag_names = {f"{treatment}_lag{k}": k for k in range(1, lags + 1)}
-        detail = ", ".join(f"{counts[c]} in {c}" + (f", at a unit's first {lag_names[c]} period(s) or after a gap" if c in lag_names else "")
-                           for c in counts.index if counts[c])
-        left_out = len(incomplete) - len(frame)
-        notes.append(f"{left_out} of {len(incomplete)} rows were left out for missing values ({detail}).")
+        notes.append(missing_values_note(incomplete, reasons={
+            f"{treatment}_lag{k}": f"at a unit's first {k} period(s) or after a gap" for k in range(1, lags + 1)}))
     # counts from numpy min/max and bincount: hashing a million rows with nunique() costs more than the checks are worth
     if _constant(frame[treatment]):
         raise EffectDataError(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.effects import missing_values_note
 from analysis.options import check_conf_level
 
 EVENTS_PER_PARAMETER = 10
@@ -129,11 +130,7 @@ def _prepare(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[p
     if not predictors:
         raise ValueError("give at least one predictor.")
     frame = data[[outcome, *predictors]].dropna()
-    notes = []
-    if len(frame) < len(data):
-        counts = data[[outcome, *predictors]].isna().sum()
-        detail = ", ".join(f"{counts[c]} in {c}" for c in counts.index if counts[c])
-        notes.append(f"{len(data) - len(frame)} of {len(data)} rows were left out for missing values ({detail}).")
+    notes = [missing_values_note(data[[outcome, *predictors]].isna())] if len(frame) < len(data) else []
     for column in predictors:
         values = frame[column]
         if pd.api.types.is_bool_dtype(values):
