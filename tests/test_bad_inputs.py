@@ -53,18 +53,25 @@ def test_bad_raw_file_stops_the_import_with_its_message(case, tmp_path, monkeypa
     assert not (folder / "imported").exists()
 
 
+def _client_folder(case: Path, clients: Path, client_id: str = "corpus-client") -> dict:
+    """The case as a client folder; its own client.yml (raw YAML cases) or one written from case.yml."""
+    spec = yaml.safe_load((case / "case.yml").read_text())
+    folder = clients / client_id
+    shutil.copytree(case, folder, ignore=shutil.ignore_patterns("case.yml"))
+    if not (case / "client.yml").exists():
+        (folder / "client.yml").write_text(yaml.safe_dump({
+            "display_name": "Corpus client",
+            "studies": {spec["study"]: {"data": spec["data"], "parameters": spec["parameters"]}},
+        }))
+    return spec
+
+
 @pytest.mark.parametrize("case", STUDY_CASES, ids=lambda p: p.name)
 def test_bad_input_gives_its_message(case, tmp_path):
-    spec = yaml.safe_load((case / "case.yml").read_text())
-    folder = tmp_path / "clients" / "corpus-client"
-    shutil.copytree(case, folder)
-    (folder / "client.yml").write_text(yaml.safe_dump({
-        "display_name": "Corpus client",
-        "studies": {spec["study"]: {"data": spec["data"], "parameters": spec["parameters"]}},
-    }))
+    spec = _client_folder(case, tmp_path / "clients")
     problems = validate_client("corpus-client", clients_dir=tmp_path / "clients")
     errors = [p.message for p in problems if p.level == "error"]
-    warnings = [p.message for p in problems if p.level == "warning"]
+    warnings = [p.message for p in problems if p.level != "error"]  # warnings and sections left out
     for pattern in spec["errors"]:
         assert any(re.search(pattern, message) for message in errors), (pattern, errors)
     for pattern in spec["warnings"]:
@@ -72,3 +79,37 @@ def test_bad_input_gives_its_message(case, tmp_path):
     if not spec["errors"]:
         assert errors == [], errors
     assert not any("Traceback" in m for m in errors + warnings)
+
+
+def _render_lines(outcome) -> set[str]:
+    """The problem lines of a failed render (the notebook's message or the configuration error)."""
+    lines = [line.strip() for line in (outcome.error or "").splitlines() if line.strip()]
+    return {line for line in lines if not line.startswith(("InputError:", "The inputs of "))}
+
+
+@pytest.mark.render
+def test_validate_agrees_with_render_on_every_corpus_case(tmp_path):
+    """Both fail with the same messages, or both succeed: validate predicts render."""
+    from analysis.report.render import render_batch
+
+    clients = tmp_path / "clients"
+    shutil.copytree(paths.NOTEBOOKS_DIR, tmp_path / "notebooks")
+    expected = {}
+    for case in STUDY_CASES:
+        _client_folder(case, clients, client_id=case.name)
+        expected[case.name] = {p.message for p in validate_client(case.name, clients_dir=clients) if p.level == "error"}
+    result = render_batch(output_dir=tmp_path / "reports", clients_dir=clients, notebooks_dir=tmp_path / "notebooks",
+                          jobs=2, progress=False)
+    rendered: dict[str, set[str]] = {name: set() for name in expected}
+    statuses: dict[str, str] = {}
+    for outcome in result.outcomes:
+        statuses[outcome.client_id] = outcome.status
+        rendered[outcome.client_id] |= _render_lines(outcome) if outcome.status != "ok" else set()
+    for folder, message in result.config_errors.items():
+        statuses[folder] = "config-error"
+        rendered[folder] |= {line.strip() for line in message.splitlines() if line.strip()}
+    disagree = {name: (expected[name], rendered[name]) for name in expected if expected[name] != rendered[name]}
+    assert disagree == {}, disagree
+    for name, errors in expected.items():
+        assert (statuses[name] == "ok") == (not errors), (name, statuses[name], errors)
+    assert len(expected) >= 60 and sum(not e for e in expected.values()) >= 8

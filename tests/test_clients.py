@@ -55,9 +55,11 @@ def test_unknown_study_suggests_the_near_miss(project):
         ({"studies": {"probe": {}}}, "display_name must be"),
         ({"display_name": "G"}, "studies must name"),
         ({"display_name": "G", "studies": {"probe": {}}, "extra": 1}, "unknown key"),
-        ({"display_name": "G", "studies": {"probe": {"data": {"data_path": "missing.csv"}}}}, "does not exist"),
-        ({"display_name": "G", "studies": {"probe": {"data": {"data_path": "../alpha/data.csv"}}}}, "outside the client folder"),
-        ({"display_name": "G", "studies": {"probe": {"parameters": {"client_name": "x"}}}}, "set twice"),
+        ({"display_name": "G", "studies": {"probe": {"parameters": {"client_name": "x"}}}}, "set by the runner"),
+        ({"display_name": "G", "studies": {"probe": {"data": {"data_path": "x.csv"}, "parameters": {"data_path": "y"}}}},
+         "under both data and parameters"),
+        ("display_name: G\ndisplay_name: H\nstudies: {probe: {}}\n", r"key 'display_name' is given twice \(lines 1 and 2\)"),
+        ("display_name: &n G\nstudies: {probe: {parameters: {text: *n}}}\n", "anchors and aliases"),
         ({"display_name": "G", "studies": {"probe": {"params": {}}}}, "may only have"),
     ],
 )
@@ -66,6 +68,14 @@ def test_bad_client_yml_names_the_file_and_fix(project, config, message):
     with pytest.raises(ClientConfigError, match=message) as error:
         load_client(folder, project["notebooks"])
     assert "data/clients/gamma/client.yml" in str(error.value) or "gamma" in str(error.value)
+
+
+@pytest.mark.parametrize("relative,message", [("missing.csv", "not found in"), ("../alpha/data.csv", "leaves the client's folder"),
+                                              ("/etc/passwd", "is an absolute path")])
+def test_a_bad_data_file_fails_that_study_only(project, relative, message):
+    folder = _write(project["clients"] / "gamma", {"display_name": "G", "studies": {"probe": {"data": {"data_path": relative}}}})
+    client = load_client(folder, project["notebooks"])
+    assert any(message in error and "data/clients/gamma/client.yml" in error for error in client.studies["probe"].errors)
 
 
 def test_unknown_parameter_is_an_error_with_suggestion(project):

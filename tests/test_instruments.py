@@ -140,11 +140,11 @@ def test_kpi_gaming_is_flagged_when_planted_and_rarely_otherwise():
 
 def test_kpi_targets_are_checked():
     panel, targets = generate_kpi_episode(seed=1)
-    with pytest.raises(ValueError, match="not a period of the panel"):
+    with pytest.raises(ValueError, match="not a period of kpi_panel.csv"):
         kpi_gaming.gaming_check(panel, targets.assign(start_period="2031-01"))
-    with pytest.raises(ValueError, match="needs a panel column"):
+    with pytest.raises(ValueError, match="needs a column in kpi_panel.csv"):
         kpi_gaming.gaming_check(panel, targets.assign(metric="emails"))
-    with pytest.raises(ValueError, match="no rep has team"):
+    with pytest.raises(ValueError, match="no rep has team in"):
         kpi_gaming.gaming_check(panel, targets.assign(scope="Mars"))
 
 

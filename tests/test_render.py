@@ -220,22 +220,21 @@ def test_training_impact_runs_on_a_plain_cross_section(example_project):
 
 
 def test_a_new_instrument_yaml_renders_without_code_changes(example_project, tmp_path):
-    instruments = tmp_path / "instruments"
-    instruments.mkdir()
+    folder = example_project["clients"] / "echo-co"
+    instruments = folder / "instruments"  # a client's own instruments live in its folder
+    instruments.mkdir(parents=True)
     (instruments / "coaching_culture.yml").write_text(yaml.safe_dump({
         "id": "coaching_culture", "title": "Coaching culture check", "type": "true_false", "source": "test",
         "items": [{"id": f"c{i}", "text": f"Coaching statement number {i} about weekly rides"} for i in range(1, 5)],
         "scoring": {"method": "count", "count_value": False, "label": "statements answered false",
                     "bands": [{"label": "Coaching gap", "min": 3}, {"label": "Coaching habit", "max": 2}]},
     }))
-    folder = example_project["clients"] / "echo-co"
-    folder.mkdir()
     rows = [{"respondent_id": f"e{r}", **{f"c{i}": (r + i) % 3 != 0 for i in range(1, 5)}} for r in range(9)]
     pd.DataFrame(rows).to_csv(folder / "coaching.csv", index=False)
     (folder / "client.yml").write_text(yaml.safe_dump({
         "display_name": "Echo Co",
         "studies": {"readiness_alignment": {"data": {"responses": {"coaching_culture": "coaching.csv"}},
-                                            "parameters": {"instruments_dir": str(instruments)}}},
+                                            "parameters": {"instruments_dir": "instruments"}}},
     }))
     result = run(example_project, clients=["echo-co"])
     assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
@@ -274,7 +273,7 @@ def test_bad_client_data_fails_the_report_with_one_clear_message(example_project
     survey.write_text(survey.read_text().replace("very effective", "very efective", 1))
     result = run(example_project, clients=["cobalt-software"], studies=["org_effectiveness"])
     outcome = result.outcomes[0]
-    assert outcome.status == "failed" and "SurveyDataError" in outcome.error and "Did you mean 'very effective'" in outcome.error
+    assert outcome.status == "failed" and "InputError" in outcome.error and "Did you mean 'very effective'" in outcome.error
     failed = nbformat.read(example_project["reports"] / "cobalt-software" / "org_effectiveness.failed.ipynb", as_version=4)
     texts = [o.get("text", "") for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
     assert any("the input data need fixing" in t for t in texts)

@@ -17,6 +17,7 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.errors import InputError
 from analysis.options import check_conf_level, check_option
 
 Vcov = Literal["iid", "hc1", "cluster"]
@@ -25,7 +26,7 @@ TIDY_COLUMNS = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_val
 MIN_CLUSTERS = 20  # below this, warn that cluster-robust errors understate uncertainty
 
 
-class EffectDataError(ValueError):
+class EffectDataError(InputError):
     """The data cannot support the requested model; the message says why and what still applies."""
 
 

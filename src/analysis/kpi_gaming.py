@@ -52,6 +52,56 @@ def _in_scope(frame: pd.DataFrame, scope: str, team: str) -> pd.Series:
     return frame[team].astype(str).isin(teams)
 
 
+DEFAULT_CONVERSIONS = {
+    "meetings": ("opportunities", "meetings"),
+    "pipeline": ("revenue", "pipeline"),
+    "calls": ("meetings", "calls"),
+    "opportunities": ("wins", "opportunities"),
+}
+
+
+def target_problems(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    time: str = "period",
+    team: str = "team",
+    conversions: dict[str, tuple[str, str]] | None = None,
+    source: str = "kpi_targets.csv",
+    panel_source: str = "kpi_panel.csv",
+) -> list[str]:
+    """Every reason :func:`gaming_check` cannot run on these targets (empty when it can).
+
+    Names the targets file, the column, the line (header = line 1) and the fix.
+    """
+    conversions = conversions or DEFAULT_CONVERSIONS
+    missing = [c for c in ("metric", "start_period", "scope") if c not in targets.columns]
+    if missing:
+        return [f"{source}: missing column(s) {', '.join(missing)}; one row per target with metric, start_period and scope."]
+    absent = [c for c in (time, team) if c not in panel.columns]
+    if absent:
+        return [f"{panel_source}: missing column(s) {', '.join(absent)}; the gaming check needs {time} and {team}."]
+    periods = sorted(panel[time].dropna().astype(str).unique())
+    problems = []
+    for row, target in targets.iterrows():
+        metric, start, scope = str(target["metric"]).strip(), str(target["start_period"]).strip(), str(target["scope"])
+        where = f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"  # header is line 1
+        known = [k for k in conversions if k in panel.columns]
+        if metric not in conversions or metric not in panel.columns:
+            problems.append(f"{source}: column metric, {where}: metric {metric!r} needs a column in {panel_source} and a "
+                            f"conversion rate; known: {', '.join(known) or 'none'}.")
+        elif any(c not in panel.columns for c in conversions[metric]):
+            problems.append(f"{source}: column metric, {where}: the conversion of {metric} needs column(s) "
+                            f"{', '.join(c for c in conversions[metric] if c not in panel.columns)} in {panel_source}.")
+        if start not in periods:
+            span = f"{periods[0]} to {periods[-1]}" if periods else "none"
+            problems.append(f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span}).")
+        if not _in_scope(panel, scope, team).any():
+            teams = sorted(panel[team].dropna().astype(str).unique())
+            problems.append(f"{source}: column scope, {where}: no rep has {team} in {scope!r}; teams: {', '.join(teams[:10])}.")
+    return problems
+
+
 def gaming_check(
     panel: pd.DataFrame,
     targets: pd.DataFrame,
@@ -88,34 +138,21 @@ def gaming_check(
         gamed, verdict``.
     """
     conf_level = check_conf_level(conf_level)
-    conversions = conversions or {
-        "meetings": ("opportunities", "meetings"),
-        "pipeline": ("revenue", "pipeline"),
-        "calls": ("meetings", "calls"),
-        "opportunities": ("wins", "opportunities"),
-    }
-    missing = [c for c in ("metric", "start_period", "scope") if c not in targets.columns]
-    if missing:
-        raise ValueError(f"KPI targets need column(s) {missing}: one row per target with metric, start_period and scope.")
-    periods = sorted(panel[time].dropna().unique())
+    conversions = conversions or DEFAULT_CONVERSIONS
+    problems = target_problems(panel, targets, time=time, team=team, conversions=conversions)
+    if problems:
+        from analysis.effects import EffectDataError
+
+        raise EffectDataError(problems)
     effects_rows, flags = [], []
     for row, target in targets.iterrows():
         metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
         name = f"{metric} target from {start} ({scope})"
-        where = f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"  # header is line 1
-        if metric not in conversions or metric not in panel.columns:
-            raise ValueError(f"column metric, {where}: target {name}: metric {metric!r} needs a panel column and a "
-                             f"conversion rate; known: {', '.join(k for k in conversions if k in panel.columns)}.")
-        if start not in periods:
-            raise ValueError(f"column start_period, {where}: target {name}: {start!r} is not a period of the panel "
-                             f"({periods[0]} to {periods[-1]}).")
         numerator, denominator = conversions[metric]
         frame = panel.copy()
         frame["t"] = period_index(frame[time]).astype(float)
         frame["post"] = (frame[time] >= start).astype(float)
         targeted = _in_scope(frame, scope, team)
-        if not targeted.any():
-            raise ValueError(f"target {name}: no rep has {team} in {scope!r}.")
         other_targets = targets[(targets["metric"] == metric) & (targets.index != target.name)]
         for other in other_targets["scope"].astype(str):
             contaminated = _in_scope(frame, other, team) & ~targeted

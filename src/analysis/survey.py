@@ -382,8 +382,9 @@ def describe_contrast(risk_ratio_row, effective_share_row, never_share_by_group,
 
     Parameters
     ----------
-    risk_ratio_row : Series
-        The ``risk ratio`` row of :func:`risk_ratio` (customized solutions).
+    risk_ratio_row : Series or None
+        The ``risk ratio`` row of :func:`risk_ratio` (customized solutions); None when
+        the groups could not be compared.
     effective_share_row : Series
         Share rating their organisation effective or better (a :func:`shares` row).
     never_share_by_group : Series
@@ -397,7 +398,8 @@ def describe_contrast(risk_ratio_row, effective_share_row, never_share_by_group,
         f"{effective_share_row['estimate']:.0%} of respondents rate their training organisation effective "
         f"or very effective ({level} CI {effective_share_row['conf_low']:.0%} to {effective_share_row['conf_high']:.0%})."
     ]
-    rr, low, high = risk_ratio_row["estimate"], risk_ratio_row["conf_low"], risk_ratio_row["conf_high"]
+    rr, low, high = ((risk_ratio_row["estimate"], risk_ratio_row["conf_low"], risk_ratio_row["conf_high"])
+                     if risk_ratio_row is not None else (np.nan, np.nan, np.nan))
     if np.isfinite(rr):
         if low > 1:
             verdict = "more likely than ineffective ones, and the interval excludes no difference"

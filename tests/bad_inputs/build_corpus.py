@@ -43,7 +43,7 @@ def case(name: str, study: str, files: dict[str, object], expect: list[str], *, 
             (folder / filename).write_bytes(content)
         else:
             (folder / filename).write_text(content, encoding="utf-8")
-    spec = {"study": study, "data": data or {"survey_path": "survey.csv"}, "parameters": parameters or {},
+    spec = {"study": study, "data": data if data is not None else {"survey_path": "survey.csv"}, "parameters": parameters or {},
             "errors": expect, "warnings": warnings or []}
     (folder / "case.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
 
@@ -111,6 +111,63 @@ def readiness(**changes) -> dict[str, object]:
     return files
 
 
+COBALT = paths.CLIENTS_DIR / "cobalt-software"
+
+
+def parameter_cases(T, TD, S, R, RD) -> None:
+    """Cases where validate once said "0 errors" and render then failed (issue: one path)."""
+    panel_files = training()
+    case("p01-conf-level-as-text", T, panel_files, [r"conf_level must be a number, not '0\.95'; e\.g\. conf_level: 0\.95"],
+         data=TD, parameters={"conf_level": "0.95"})
+    case("p02-event-window-one-number", T, panel_files, [r"event_window must be a list, not 6; e\.g\. event_window: \[-4, 6\]"],
+         data=TD, parameters={"event_window": 6})
+    case("p03-segment-as-list", T, panel_files, [r"segment must be a text, not \['team', 'tenure_band'\]"],
+         data=TD, parameters={"segment": ["team", "tenure_band"]})
+    case("p04-margin-in-percent", T, panel_files, [r"margin is a share between 0 and 1: did you mean 0\.35\?"],
+         data=TD, parameters={"margin": 35})
+    case("p05-conf-level-in-percent", S, {"survey.csv": survey(lambda d: None)},
+         [r"conf_level is a share between 0 and 1: did you mean 0\.95\?"], parameters={"conf_level": 95})
+    case("p06-covariate-not-in-panel", T, panel_files,
+         [r"panel\.csv: covariates\[0\] column 'region' is not in the data; columns: .*rep_id"],
+         data=TD, parameters={"covariates": ["region"]})
+    case("p07-no-behaviour-column", T, training(panel=lambda d: d.drop(columns=["call_score"])), [], data=TD,
+         warnings=[r"section behaviour is left out: No behaviour measure was named"])
+    case("p08-behaviour-named-but-missing", T, training(panel=lambda d: d.drop(columns=["call_score"])),
+         [r"panel\.csv: behaviour column 'call_score' is not in the data"], data=TD, parameters={"behaviour": "call_score"})
+    case("p09-duplicated-assessment-rows", T, training(assessments=lambda d: pd.concat([d, d.head(2)], ignore_index=True)),
+         [r"assessments\.csv: column rep_id has duplicated values on lines"], data=TD)
+    case("p10-three-respondents", S, {"survey.csv": survey(lambda d: d.head(3))},
+         [r"survey\.csv: only 3 respondent\(s\); a report needs at least min_cell_size \(5\)"])
+    case("p11-practice-nobody-ticked", S, {"survey.csv": survey(lambda d: d.assign(sustain_coaching="false"))}, [],
+         warnings=[r"survey\.csv: sustain_coaching do\(es\) not vary among the 30 respondents of the ordinal model; left out"])
+    case("p12-highlight-not-in-data", S, {"survey.csv": survey(lambda d: None)},
+         [r"highlight 'R9999' is not a respondent_id in survey\.csv"], parameters={"highlight": "R9999"})
+    cross = pd.read_csv(COBALT / "cross_section.csv").head(80)
+    cross_data = {"panel_path": "cross_section.csv", "costs_path": "costs.csv"}
+    cross_parameters = {"time": None, "covariates": ["baseline_revenue"]}
+    case("p13-costs-with-thousands-separators", T,
+         {"cross_section.csv": cross, "costs.csv": 'item,amount\ndesign,"25,000"\ndelivery,1000\n'},
+         [r"costs\.csv: column amount is not numeric on lines 2: \['25,000'\]"], data=cross_data, parameters=cross_parameters)
+    case("p14-negative-cost", T, {"cross_section.csv": cross, "costs.csv": "item,amount\ndesign,-2500\ndelivery,1000\n"},
+         [r"costs\.csv: column amount is outside 0 to inf on lines 2"], data=cross_data, parameters=cross_parameters)
+    case("p15-instruments-dir-outside", R, readiness(), [r"instruments_dir '\.\./instruments' leaves the client's folder"],
+         data=RD, parameters={"instruments_dir": "../instruments"})
+    case("p16-file-under-parameters-outside", S, {"survey.csv": survey(lambda d: None)},
+         [r"survey_path '\.\./borealis-pharma/survey\.csv' leaves the client's folder"], data={},
+         parameters={"survey_path": "../borealis-pharma/survey.csv"})
+    case("p17-duplicate-keys", S, {"survey.csv": survey(lambda d: None), "client.yml": (
+        "display_name: Corpus client\ndisplay_name: Borealis Pharma\nstudies:\n  org_effectiveness:\n"
+        "    data: {survey_path: survey.csv}\n")},
+         [r"key 'display_name' is given twice \(lines 1 and 2\)"])
+    case("p18-billion-laughs", S, {"survey.csv": survey(lambda d: None), "client.yml": (
+        "display_name: Corpus client\nx: &a [lol, lol, lol]\ny: &b [*a, *a, *a]\nstudies: {org_effectiveness: {}}\n")},
+         [r"anchors and aliases \(&name, \*name\) are not allowed"])
+    case("p19-behaviour-constant", T, training(panel=lambda d: d.assign(call_score=50)), [], data=TD,
+         parameters={"behaviour": "call_score"}, warnings=[r"section behaviour is left out: The behaviour measure 'call_score' does not vary"])
+    case("p20-kpi-panel-without-targets", R, readiness(),
+         [r"kpi_panel_path is set but kpi_targets_path is not"], data={**RD, "kpi_targets_path": None})
+
+
 def main() -> None:
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.yml").exists():
@@ -146,7 +203,7 @@ def main() -> None:
         align_agree_roles=d["align_agree_roles"].where(d.index != 3, "perhaps")))},
          [r"top_initiative has unknown value\(s\) 'world peace'", r"align_agree_roles must be true/false"])
     case("s16-small-group", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].replace("very effective", "effective")))},
-         [], warnings=[r"survey\.csv: column effectiveness: only 0 very effective respondent\(s\); comparisons with that group will be suppressed"])
+         [], warnings=[r"section comparison is left out: No respondent rated their organisation very effective in survey\.csv"])
 
     T, TD = "training_impact", TRAINING_DATA
     case("t01-duplicate-rep-period", T, training(panel=lambda d: pd.concat([d, d.iloc[[3]]])), [r"panel\.csv: columns rep_id, period: duplicate rep-period rows on lines 5, \d+"], data=TD)
@@ -187,13 +244,15 @@ def main() -> None:
     case("r04-group-with-one-respondent", R, readiness(**{"two_views.csv": lambda d: pd.concat([d, d.iloc[[0]].assign(respondent_id="solo-01", group="finance")])}),
          [], warnings=[r"two_views\.csv: column group has 'finance' for one respondent only \(lines \d+\)"], data=RD)
     case("r05-kpi-start-outside-panel", R, readiness(**{"kpi_targets.csv": lambda d: d.assign(start_period="2031-01")}),
-         [r"kpi_targets\.csv: column start_period, line 2: target .*: '2031-01' is not a period of the panel"], data=RD)
+         [r"kpi_targets\.csv: column start_period, line 2: '2031-01' is not a period of kpi_panel\.csv"], data=RD)
     case("r06-duplicated-respondent", R, readiness(**{"readiness.csv": lambda d: d.assign(respondent_id=d["respondent_id"].where(d.index != 2, d["respondent_id"].iloc[0]))}),
          [r"readiness\.csv: column respondent_id is duplicated on lines 2, 4"], data=RD)
     case("r07-latin-1-responses", R, {**readiness(), "two_views.csv": readiness()["two_views.csv"].assign(group=lambda d: d["group"].where(d.index != 0, "équipe ventes")).to_csv(index=False).encode("latin-1")},
          [r"two_views\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) group on line\(s\) 2\)"], data=RD)
-    case("r08-unknown-instrument", R, readiness(), [r"client\.yml: responses for unknown instrument 'culture_check'"],
+    case("r08-unknown-instrument", R, readiness(), [r"client\.yml: studies\.readiness_alignment: responses for unknown instrument 'culture_check'"],
          data={"responses": {"culture_check": "readiness.csv"}})
+
+    parameter_cases(T, TD, S, R, RD)
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {"tables": {"reps": {"source": {"file": "reps.xlsx", "format": "xlsx", "sheet": "Reps"},

@@ -20,6 +20,9 @@ def sections() -> dict[str, str]:
 
     found = {"survey": schema_markdown(survey_schema())}
     found.update({f"training-{name}": schema_markdown(schema) for name, schema in training_schemas().items()})
+    from analysis.inputs.parameters import STUDIES, parameters_markdown
+
+    found.update({f"parameters-{study}": parameters_markdown(study) for study in STUDIES})
     return found
 
 

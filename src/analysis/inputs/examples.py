@@ -53,6 +53,10 @@ EXAMPLES = {
 }
 
 
+#: Benefits the example clients name but do not convert to money (the ROI section lists them).
+EXAMPLE_INTANGIBLES = ["Confidence in handling objections", "Shared sales language across teams", "Manager coaching habits"]
+
+
 def client_config(display_name: str, highlight: str | None = None, training: str | None = None,
                   survey: bool = True, readiness: dict | None = None) -> dict:
     parameters = {"min_cell_size": 5, "conf_level": 0.95}
@@ -63,13 +67,13 @@ def client_config(display_name: str, highlight: str | None = None, training: str
         studies["training_impact"] = {
             "data": {"reps_path": "reps.csv", "panel_path": "panel.csv", "reactions_path": "reactions.csv",
                      "assessments_path": "assessments.csv", "costs_path": "costs.csv"},
-            "parameters": {"margin": 0.35, "segment": "tenure_band", "event_window": [-4, 6]},
+            "parameters": {"behaviour": "call_score", "margin": 0.35, "segment": "tenure_band", "event_window": [-4, 6],
+                           "intangibles": EXAMPLE_INTANGIBLES},
         }
     elif training == "cross-section":
         studies["training_impact"] = {
             "data": {"panel_path": "cross_section.csv", "costs_path": "costs.csv"},
-            "parameters": {"time": None, "covariates": ["baseline_revenue"], "segment": "tenure_band",
-                           "margin": 0.3, "behaviour": None},
+            "parameters": {"time": None, "covariates": ["baseline_revenue"], "margin": 0.3},
         }
     if readiness is not None:
         data = {"responses": {"strategic_readiness": "readiness.csv", "failure_reasons": "failure_reasons.csv",

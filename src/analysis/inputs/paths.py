@@ -13,20 +13,21 @@ from pathlib import Path
 #: Root of the source checkout (the folder holding ``pyproject.toml``).
 PROJECT_ROOT = Path(os.environ.get("WORKBENCH_ROOT", Path(__file__).resolve().parents[3]))
 
-#: Study notebooks, one ``<study>.ipynb`` per study.
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+#: Study notebooks, one ``<study>.ipynb`` per study (``WORKBENCH_NOTEBOOKS_DIR`` moves it).
+NOTEBOOKS_DIR = Path(os.environ.get("WORKBENCH_NOTEBOOKS_DIR", PROJECT_ROOT / "notebooks"))
 
 #: All data; raw inputs are read-only.
 DATA_DIR = PROJECT_ROOT / "data"
 
-#: One folder per client, each with a ``client.yml``.
-CLIENTS_DIR = DATA_DIR / "clients"
+#: One folder per client, each with a ``client.yml`` (``WORKBENCH_CLIENTS_DIR`` moves it:
+#: ``workbench render`` sets it for its kernels when it renders another clients folder).
+CLIENTS_DIR = Path(os.environ.get("WORKBENCH_CLIENTS_DIR", DATA_DIR / "clients"))
 
 #: Instrument definitions (YAML), one file per instrument.
 INSTRUMENTS_DIR = DATA_DIR / "instruments"
 
 #: Aggregates of all clients' instrument responses, written by ``workbench render``.
-BENCHMARKS_DIR = DATA_DIR / "benchmarks"
+BENCHMARKS_DIR = CLIENTS_DIR.parent / "benchmarks"
 
 #: Rendered reports (git-ignored).
 REPORTS_DIR = PROJECT_ROOT / "reports"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.inputs.errors import InputError
+
 DELIMITERS = ",;\t|"
 
 
@@ -68,7 +70,7 @@ def _undecodable(raw: bytes, codec: str) -> tuple[list[int], list[str]]:
     return lines, columns
 
 
-class DataContractError(ValueError):
+class DataContractError(InputError):
     """A client file does not match its study contract; the message says where and how to fix it."""
 
 

@@ -138,7 +138,7 @@ def training_schemas() -> dict[str, "pa.DataFrameSchema"]:
             **{c: number(1, 5, whole=True, nullable=False, description="rating 1-5") for c in ("rating", "relevance", "intent_to_apply")},
         }, strict=False),
         "assessments": pa.DataFrameSchema({
-            "rep_id": pa.Column(str, nullable=False, description="trained rep"),
+            "rep_id": pa.Column(str, nullable=False, unique=True, description="trained rep, once"),
             **{c: number(0, 100, nullable=False, description="assessment score 0-100") for c in ("score_before", "score_after")},
         }, strict=False),
         "costs": pa.DataFrameSchema({
@@ -220,6 +220,28 @@ def load_training_data(
     if problems:
         raise TrainingDataError("\n".join(["The training data do not match the contract:", *problems]))
     return tables
+
+
+def load_costs(path: str | Path) -> pd.DataFrame:
+    """Read and check a costs file on its own (the cross-section design has no reps table).
+
+    Raises
+    ------
+    TrainingDataError
+        Missing file or columns, amounts that are not numbers (naming the lines) or negative.
+    """
+    from analysis.inputs.schemas import validate
+
+    problems: list[str] = []
+    frame = _read(Path(path), "costs", problems)
+    if frame is not None:
+        frame["item"] = frame["item"].astype("string")
+        validated, messages = validate(frame, training_schemas()["costs"], Path(path).name)
+        problems += messages
+        frame = validated
+    if problems or frame is None:
+        raise TrainingDataError(["The costs do not match the contract:", *problems])
+    return frame
 
 
 def training_panel(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -6,7 +6,7 @@ in :mod:`analysis.report.render` and is imported only by the ``workbench`` comma
 """
 
 from analysis.report import plots
-from analysis.report.display import DISPLAY_TIDY, figure, note, publish_summary, table, widen
+from analysis.report.display import DISPLAY_TIDY, figure, note, notes, publish_summary, table, widen
 from analysis.report.theme import PALETTE, set_theme, setup_notebook
 
-__all__ = ["DISPLAY_TIDY", "PALETTE", "figure", "note", "plots", "publish_summary", "set_theme", "setup_notebook", "table", "widen"]
+__all__ = ["DISPLAY_TIDY", "PALETTE", "figure", "note", "notes", "plots", "publish_summary", "set_theme", "setup_notebook", "table", "widen"]

@@ -190,6 +190,11 @@ def note(text: str) -> _Html:
     return _Html(f'<div class="wb-note" role="note">{html.escape(text)}</div>', text)
 
 
+def notes(messages: Sequence[str]) -> _Html:
+    """Several remarks for the reader, one note each (nothing when there are none)."""
+    return _Html("".join(note(text)._repr_html_() for text in messages), "\n".join(messages))
+
+
 def publish_summary(records: Sequence[Mapping[str, Any]], *, sentences: Sequence[str] = ()) -> _Html:
     """Show the headline summary and publish its numbers for ``results.json``.
 

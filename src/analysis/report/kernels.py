@@ -71,8 +71,10 @@ class WarmKernel:
         Code run once after start (imports).
     """
 
-    def __init__(self, kernel_name: str, cwd: Path, preload: str = PRELOAD, startup_timeout: float = 60):
+    def __init__(self, kernel_name: str, cwd: Path, preload: str = PRELOAD, startup_timeout: float = 60,
+                 env: dict[str, str] | None = None):
         self.kernel_name, self.cwd, self.preload = kernel_name, Path(cwd), preload
+        self.env = dict(env or {})
         self.startup_timeout = startup_timeout
         self.km: AsyncKernelManager | None = None
         self._kc = None
@@ -97,7 +99,10 @@ class WarmKernel:
         # event loop, or per-cell time limits never fire); our own control client blocks.
         self.km = AsyncKernelManager(kernel_name=self.kernel_name)
         # ipykernel warns about plain-TCP transport on loopback at every start; keep errors only.
-        run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        import os
+
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd), env={**os.environ, **self.env},
+                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
         self._kc.start_channels()

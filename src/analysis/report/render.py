@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import multiprocessing
 import os
 import subprocess
@@ -31,6 +32,7 @@ from typing import Any
 
 import analysis
 from analysis.inputs import paths
+from analysis.inputs.parameters import file_fields
 from analysis.report.clients import (
     Client,
     ClientConfigError,
@@ -58,6 +60,8 @@ class Job:
     out_dir: str
     inputs_hash: str
     notebooks_dir: str
+    shown_parameters: dict[str, Any] = field(default_factory=dict)  # for the provenance footer
+    errors: tuple[str, ...] = ()  # configuration errors of this study (client.yml)
 
     @property
     def key(self) -> str:
@@ -141,15 +145,18 @@ def plan_jobs(
         for name, spec in client.studies.items():
             if studies and name not in studies:
                 continue
-            parameters = {
-                "client_name": client.display_name,
-                "client_id": client.client_id,
-                **{key: _relative(value, notebooks_dir) for key, value in spec.data_files.items()},
-                **spec.parameters,
-            }
+            if spec.params is not None or spec.errors:  # a study with a model: the notebook loads client.yml itself
+                parameters: dict[str, Any] = {"client_id": client.client_id}
+                shown = ({k: v for k, v in spec.params.model_dump().items() if k not in file_fields(type(spec.params))}
+                         if spec.params is not None else {})
+            else:
+                parameters = {"client_name": client.display_name, "client_id": client.client_id,
+                              **{key: _relative(value, notebooks_dir) for key, value in spec.data_files.items()},
+                              **spec.parameters}
+                shown = {k: v for k, v in parameters.items() if k not in spec.data_files}
             files = flat_files(spec.data_files)
             benchmarks = benchmark_inputs(spec.data_files, benchmarks_dir)
-            if benchmarks:
+            if benchmarks and spec.params is None:
                 parameters["benchmarks"] = _relative(benchmarks, notebooks_dir)
             hashed = {**files, **{f"benchmarks.{k}": v for k, v in benchmarks.items()}}
             jobs.append(
@@ -162,9 +169,13 @@ def plan_jobs(
                     parameters=parameters,
                     out_dir=str(Path(output_dir) / client.client_id),
                     inputs_hash=inputs_sha256(
-                        notebook=spec.notebook, data_files=hashed, parameters=parameters, package=package
+                        notebook=spec.notebook, data_files=hashed,
+                        parameters={**parameters, "client.yml": spec.values, "client_name": client.display_name},
+                        package=package,
                     ),
                     notebooks_dir=str(notebooks_dir),
+                    shown_parameters=shown,
+                    errors=spec.errors,
                 )
             )
     return jobs
@@ -322,6 +333,7 @@ class KernelOptions:
     kernel_name: str = paths.KERNEL_NAME
     cwd: str = str(paths.NOTEBOOKS_DIR)
     reuse_kernel: bool = True
+    env: tuple[tuple[str, str], ...] = ()  # extra environment of the kernels (where the clients are)
 
 
 class Renderer:
@@ -338,7 +350,8 @@ class Renderer:
         _register_engine()
         self.options = options
         self.timeout = options.timeout
-        self.kernel = WarmKernel(options.kernel_name, Path(options.cwd), preload=PRELOAD if options.reuse_kernel else "")
+        self.kernel = WarmKernel(options.kernel_name, Path(options.cwd), preload=PRELOAD if options.reuse_kernel else "",
+                                 env=dict(options.env))
 
     _used = False
 
@@ -367,7 +380,7 @@ class Renderer:
             "client_id": job.client_id,
             "client_name": job.client_name,
             "study": job.study,
-            "parameters": {k: v for k, v in job.parameters.items() if not _is_file_parameter(k, job)},
+            "parameters": {k: v for k, v in job.shown_parameters.items() if not _is_file_parameter(k, job)},
             "data_files": [
                 {"name": name, "file": Path(path).name, "sha256": file_sha256(Path(path))}
                 for name, path in sorted(job.data_files.items())
@@ -417,6 +430,7 @@ class Renderer:
         duration = time.monotonic() - t0
         try:
             records = [{"client_id": job.client_id, "study": job.study, **r} for r in extract_records(nb)]
+            nb = nbformat.reads(scrub_paths(nbformat.writes(nb), job), as_version=4)
             html = export_html(nb, self._context(job, context, started, duration))
             atomic_write(out_dir / f"{job.study}.ipynb", nbformat.writes(nb))
             atomic_write_json(out_dir / f"{job.study}.results.json", records)
@@ -457,6 +471,59 @@ def _worker_render(job: Job, context: dict[str, Any]) -> Outcome:
 
 
 # --------------------------------------------------------------------- batch
+
+
+def check_output_dir(folder: Path) -> Path:
+    """``folder``, created if needed; a one-line :class:`ClientConfigError` if it cannot hold reports."""
+    if folder.exists() and not folder.is_dir():
+        raise ClientConfigError(f"--output-dir {folder} is a file, not a folder; choose a folder for the reports.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ClientConfigError(f"--output-dir {folder} cannot be written ({error.strerror or error}); choose a "
+                                "folder you can write to.") from None
+    return folder
+
+
+def remove_leftovers(output_dir: Path) -> list[Path]:
+    """Delete the ``.<study>.running.ipynb`` files an interrupted render left behind."""
+    removed = []
+    for leftover in output_dir.glob("*/.*.running.ipynb"):
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
+
+
+def scrub_paths(text: str, job: Job) -> str:
+    """Replace this machine's absolute paths in a published notebook by relative names.
+
+    papermill records the input and output paths, and warnings name source files; a
+    report sent to a client carries none of the folders of the machine that rendered it.
+    """
+    import sys
+
+    replacements = [
+        (str(Path(job.notebook).resolve().parent), "notebooks"),
+        (str(Path(job.out_dir).resolve()), "."),
+        (str(Path(job.out_dir)), "."),
+        (str(paths.PACKAGE_DIR.resolve()), "analysis"),
+        (str(paths.PROJECT_ROOT.resolve()), "."),
+        (str(Path(sys.prefix).resolve()), "<python>"),
+        (sys.prefix, "<python>"),
+        (sys.base_prefix, "<python>"),
+        (str(Path.home()), "~"),
+    ]
+    for file in job.data_files.values():
+        folders = [f for f in Path(file).resolve().parents if f.name == job.client_id]
+        if folders:
+            replacements.append((str(folders[0].parent), "data/clients"))
+    for old, new in sorted(replacements, key=lambda pair: -len(pair[0])):
+        if len(old) > 1:
+            text = text.replace(json.dumps(old)[1:-1], new)
+    return text
 
 
 def write_status(job: Job, outcome: Outcome) -> None:
@@ -540,10 +607,11 @@ def render_batch(
 
     if jobs is not None and jobs < 1:
         raise ValueError(f"--jobs must be at least 1; got {jobs}.")
-    if timeout <= 0:
-        raise ValueError(f"--timeout must be a positive number of seconds; got {timeout}.")
+    if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise ClientConfigError(f"--timeout must be a positive, finite number of seconds, e.g. 600; got {timeout}.")
     t0 = time.monotonic()
-    output_dir = Path(output_dir or paths.REPORTS_DIR)
+    output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
+    remove_leftovers(output_dir)
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)
     from analysis.report.benchmarks import write_benchmarks
@@ -566,10 +634,12 @@ def render_batch(
             write_status(job, outcome)
             outcomes.append(outcome)
             continue
-        if not force and is_current(job):
+        if not job.errors and not force and is_current(job):
             outcomes.append(Outcome(job.client_id, job.study, "skipped"))
             continue
         try:
+            if job.errors:
+                raise ClientConfigError(list(job.errors))
             check_job_parameters(job, inspected)
         except ClientConfigError as error:
             outcome = Outcome(job.client_id, job.study, "config-error", str(error))
@@ -580,7 +650,9 @@ def render_batch(
 
     if to_run:
         context = {"package_version": analysis.__version__, "git_commit": git_commit()}
-        options = KernelOptions(timeout, kernel_name, str(notebooks_dir), reuse_kernel)
+        env = (("WORKBENCH_CLIENTS_DIR", str(Path(clients_dir or paths.CLIENTS_DIR).resolve())),
+               ("WORKBENCH_NOTEBOOKS_DIR", str(notebooks_dir.resolve())))
+        options = KernelOptions(timeout, kernel_name, str(notebooks_dir), reuse_kernel, env)
         outcomes.extend(_run(to_run, context, jobs or os.cpu_count() or 1, options, progress))
     touched = {Path(job.out_dir) for job in to_run}
     for folder in touched:

@@ -51,9 +51,7 @@ def setup_notebook() -> None:
     shell = get_ipython()
     if shell is None:
         return
-    from analysis.effects import EffectDataError
-    from analysis.inputs.readers import DataContractError
-    from analysis.practice_models import ModelWarning  # noqa: F401  (imported for its warnings filter)
+    from analysis.inputs.errors import InputError
 
     def concise(self, etype, value, tb, tb_offset=None):
         import sys
@@ -62,4 +60,4 @@ def setup_notebook() -> None:
         print(message, file=sys.stderr)
         return [message]
 
-    shell.set_custom_exc((DataContractError, EffectDataError), concise)
+    shell.set_custom_exc((InputError,), concise)

@@ -1,0 +1,184 @@
+"""One path from a client and a study to checked inputs.
+
+:func:`load_study` is the first call of every study notebook; ``workbench validate``
+calls :func:`check_study`, which runs exactly the same code and renders nothing. It
+
+1. reads the client's ``client.yml`` strictly (:mod:`analysis.inputs.config`);
+2. applies the parameters a notebook set explicitly (values that differ from the
+   model's defaults), so ``client_id`` alone loads that client and an edited cell
+   still overrides;
+3. checks every parameter against the study's model (:mod:`analysis.inputs.parameters`)
+   and resolves every file inside the client's folder;
+4. reads every file through its contract reader and runs the checks a model would
+   otherwise fail on in a later cell: columns named by parameters exist, predictors
+   vary, compared groups are not empty.
+
+Where a section cannot be computed, the decision is taken here: the section is left
+out with the reason (:meth:`StudyInputs.note`), or a constant predictor is dropped
+with a warning. Errors are raised together as one :class:`~analysis.inputs.errors.InputError`.
+
+This layer sits between the methods and the reporting: it imports ``analysis.inputs``
+and the method modules, never ``analysis.report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.inputs.config import client_folder, load_client
+from analysis.inputs.errors import ConfigError, InputError
+from analysis.inputs.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
+
+#: The example client a notebook runs on when ``client_id`` is None (JupyterLab, nbval).
+DEFAULT_CLIENT = "acme-learning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of :func:`check_study`: ``level`` is "error", "warning" or "note" (a section left out)."""
+
+    level: str
+    study: str
+    message: str
+
+
+@dataclass
+class StudyInputs:
+    """Checked inputs of one client and study: what a notebook works on.
+
+    Attributes
+    ----------
+    params : StudyParameters
+        The checked parameters (``inputs.params.conf_level``, ...).
+    files : dict
+        File parameters resolved inside the client's folder.
+    tables : dict of DataFrame
+        The files read through their contracts (and derived tables).
+    skipped : dict of str
+        Section -> why it is left out of this client's report.
+    warnings : list of str
+        Caveats a reader should see (shown by the notebook, listed by ``validate``).
+    """
+
+    study: str
+    client_id: str
+    client_name: str
+    folder: Path
+    params: StudyParameters
+    files: dict[str, Any]
+    tables: dict[str, Any] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+    where: str = ""
+
+    def runs(self, section: str) -> bool:
+        """True when ``section`` can be computed for this client."""
+        return section not in self.skipped
+
+    def note(self, section: str) -> str:
+        """Why ``section`` is left out (empty when it runs)."""
+        return self.skipped.get(section, "")
+
+    def skip(self, section: str, reason: str) -> None:
+        self.skipped.setdefault(section, reason)
+
+    @property
+    def conf_label(self) -> str:
+        """The confidence level as shown in captions, e.g. ``95%``."""
+        return f"{self.params.conf_level:.0%}"
+
+
+def _preparers():
+    from analysis.studies import org_effectiveness, readiness_alignment, training_impact
+
+    return {"org_effectiveness": org_effectiveness.prepare, "training_impact": training_impact.prepare,
+            "readiness_alignment": readiness_alignment.prepare}
+
+
+def explicit_overrides(study: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters a notebook set to something other than the model's default."""
+    model = STUDIES[study]
+    return {name: namespace[name] for name, spec in model.model_fields.items()
+            if name in namespace and namespace[name] != spec.default}
+
+
+def collect(study: str, client_id: str | None = None, *, overrides: Mapping[str, Any] | None = None,
+            clients_dir: Path | None = None) -> tuple[StudyInputs | None, list[str]]:
+    """Checked inputs and every error (empty when the study can render).
+
+    The one function behind :func:`load_study` and :func:`check_study`.
+    """
+    if study not in STUDIES:
+        raise ConfigError(f"no study {study!r}; studies: {', '.join(STUDIES)}.")
+    client_id = client_id or DEFAULT_CLIENT
+    folder = client_folder(client_id, clients_dir)
+    client = load_client(folder)
+    where = f"data/clients/{client_id}/client.yml"
+    spec = client.studies.get(study)
+    if spec is None:
+        raise ConfigError(f"{where} has no study {study!r}; configured: {', '.join(client.studies)}. "
+                          f"Add '{study}:' under studies.")
+    if overrides:
+        values = {**spec.values, **overrides}
+        try:
+            params: StudyParameters = check_parameters(study, values, f"{where}: studies.{study}")
+        except ConfigError as error:
+            return None, error.problems
+        files, problems = resolve_files(params, folder, f"{where}: studies.{study}")
+    else:
+        if spec.errors or spec.params is None:
+            return None, list(spec.errors)
+        params, files, problems = spec.params, spec.data_files, []
+    if problems:
+        return None, problems
+    inputs = StudyInputs(study, client_id, client.display_name, folder, params, files, where=f"{where}: studies.{study}")
+    errors: list[str] = []
+    _preparers()[study](inputs, errors)
+    return (None if errors else inputs), list(dict.fromkeys(errors))
+
+
+def load_study(study: str, namespace: Mapping[str, Any] | str | None = None, **overrides: Any) -> StudyInputs:
+    """Checked inputs of one client's study: the first call of a study notebook.
+
+    Parameters
+    ----------
+    study : str
+        ``org_effectiveness``, ``training_impact`` or ``readiness_alignment``.
+    namespace : mapping or str, optional
+        The notebook's ``globals()`` (its ``client_id`` and parameters), or a client id.
+        ``client_id`` None means the example client. Parameters whose value differs
+        from the model's default override the client's client.yml.
+    **overrides
+        Further parameters (for a plain Python session).
+
+    Raises
+    ------
+    InputError
+        Every problem at once, each naming the file, column, rows and fix.
+    """
+    if isinstance(namespace, str) or namespace is None:
+        client_id, given = namespace, {}
+    else:
+        client_id, given = namespace.get("client_id"), explicit_overrides(study, namespace)
+    inputs, errors = collect(study, client_id, overrides={**given, **overrides})
+    if errors or inputs is None:
+        raise InputError([f"The inputs of {study} for {client_id or DEFAULT_CLIENT} need fixing:", *errors])
+    return inputs
+
+
+def check_study(client_id: str, study: str, clients_dir: Path | None = None) -> list[Problem]:
+    """What :func:`load_study` would raise or warn for this client and study, as problems."""
+    try:
+        inputs, errors = collect(study, client_id, clients_dir=clients_dir)
+    except InputError as error:
+        return [Problem("error", study, message) for message in error.problems]
+    problems = [Problem("error", study, message) for message in errors]
+    if inputs is not None:
+        problems += [Problem("warning", study, message) for message in inputs.warnings]
+        problems += [Problem("note", study, f"section {section} is left out: {reason}")
+                     for section, reason in inputs.skipped.items()]
+    return problems

@@ -1,0 +1,161 @@
+"""Study 2 inputs: reps, panel (or cross-section), reactions, assessments and costs, checked per section."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.inputs.errors import InputError
+from analysis.inputs.training_contract import load_costs, load_cross_section, load_training_data, training_panel
+
+if TYPE_CHECKING:
+    from analysis.studies import StudyInputs
+
+#: Fewest trained reps with assessments for the learning-behaviour-results chain.
+MIN_CHAIN_REPS = 10
+
+
+def prepare(inputs: StudyInputs, errors: list[str]) -> None:
+    """Read the study-2 files and decide which sections run (see :mod:`analysis.studies`).
+
+    Adds ``tables`` (the contract tables), ``tables["data"]`` (the panel joined with the
+    reps, or the cross-section), ``extras["covariates"]`` (those that vary),
+    ``extras["panel_design"]`` and ``extras["start"]``.
+    """
+    p, files = inputs.params, inputs.files
+    panel_design = p.time is not None
+    inputs.extras.update(panel_design=panel_design, start="training_start" if panel_design else None)
+    needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
+    missing = [name for name in needed if name not in files]
+    if missing:
+        design = "a rep-period panel" if panel_design else "a cross-section (time: null)"
+        errors.append(f"{inputs.where}: no {' or '.join(missing)} under data; {design} needs "
+                      + ", ".join(f"{name}: {name.removesuffix('_path')}.csv" for name in missing) + ".")
+        return
+    source = files["panel_path"].name
+    try:
+        if panel_design:
+            tables = load_training_data(**{name: files.get(name) for name in (
+                "reps_path", "panel_path", "reactions_path", "assessments_path", "costs_path")})
+            data = training_panel(tables)
+        else:
+            tables = {"costs": load_costs(files["costs_path"])} if "costs_path" in files else {}
+            data = _cross_section(files["panel_path"], p, errors)
+            if data is None:
+                return
+    except InputError as error:
+        errors += error.problems
+        return
+    inputs.tables.update(tables)
+    inputs.tables["data"] = data
+    _columns(inputs, data, source, errors)
+    if errors:
+        return
+    _variation(inputs, data, source, errors)
+    _sections(inputs, tables, data, source)
+
+
+def _cross_section(path, p, errors: list[str]) -> pd.DataFrame | None:
+    from analysis.inputs.readers import read_table
+
+    header = read_table(path, dtype={p.unit: "string"}).columns
+    named = {"outcome": p.outcome, "treatment": p.treatment, **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)}}
+    absent = {role: column for role, column in named.items() if column not in header}
+    if absent:
+        errors += [_not_found(role, column, path.name, header) for role, column in absent.items()]
+        return None
+    return load_cross_section(path, columns=[p.outcome, p.treatment, *p.covariates], unit=p.unit)
+
+
+def _not_found(role: str, column: str, source: str, columns) -> str:
+    close = difflib.get_close_matches(column, [str(c) for c in columns], n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (f"{source}: {role} column {column!r} is not in the data; columns: "
+            f"{', '.join(map(str, columns))}.{hint}")
+
+
+def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    p = inputs.params
+    named = {"outcome": p.outcome, "treatment": p.treatment, "unit": p.unit, "time": p.time, "behaviour": p.behaviour,
+             "cluster": p.cluster, "segment": p.segment if inputs.extras["panel_design"] else None,
+             **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)}}
+    for role, column in named.items():
+        if column is not None and column not in data.columns:
+            errors.append(_not_found(role, column, source, data.columns))
+    numeric = {"outcome": p.outcome, "behaviour": p.behaviour, **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)}}
+    for role, column in numeric.items():
+        if column is not None and column in data and not pd.api.types.is_numeric_dtype(data[column]):
+            bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
+            if bad.any():
+                lines = ", ".join(str(int(i) + 2) for i in data.index[bad][:5])
+                errors.append(f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
+                              f"(lines {lines}); it must be numbers.")
+
+
+def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    p = inputs.params
+    values = pd.to_numeric(data[p.outcome], errors="coerce")
+    if values.nunique() < 2:
+        errors.append(f"{source}: column {p.outcome} is constant ({f'{values.dropna().iloc[0]:g}' if values.notna().any() else 'empty'} "
+                      f"on lines 2 to {len(values) + 1}): outcome {p.outcome!r} has no variation to explain.")
+    if pd.to_numeric(data[p.treatment], errors="coerce").nunique() < 2:
+        where = (f"{inputs.files['reps_path'].name}: column training_start" if "reps_path" in inputs.files
+                 else f"{source}: column {p.treatment}")
+        errors.append(f"{where}: treatment {p.treatment!r} never varies on lines 2 to {len(data) + 1}: nobody (or "
+                      "everybody) is trained, so there is nothing to compare.")
+    if p.cluster is not None and data[p.cluster].nunique() < 2:
+        errors.append(f"{source}: cluster column {p.cluster!r} has a single value; clustered errors need several "
+                      "clusters (remove cluster to cluster by rep).")
+    kept = []
+    for column in p.covariates:
+        if data[column].nunique() < 2:
+            inputs.warnings.append(f"{source}: covariate {column!r} does not vary; left out of the models.")
+        else:
+            kept.append(column)
+    inputs.extras["covariates"] = kept
+
+
+def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str) -> None:
+    p = inputs.params
+    panel = inputs.extras["panel_design"]
+    if "reactions" not in tables:
+        inputs.skip("reaction", "No reaction survey was provided for this client (reactions_path).")
+    if "assessments" not in tables:
+        inputs.skip("learning", "No before/after assessments were provided for this client (assessments_path).")
+    if not panel:
+        inputs.skip("behaviour", "Behaviour over time needs a rep-period panel; this client provided a cross-section.")
+        inputs.skip("event_study", "Effects over time need a rep-period panel; this client provided a cross-section.")
+        inputs.skip("segments", "Effects by segment need a rep-period panel; this client provided a cross-section.")
+    elif p.behaviour is None:
+        inputs.skip("behaviour", "No behaviour measure was named for this client (parameter behaviour), so level 3 "
+                                 "is left out.")
+    elif pd.to_numeric(data[p.behaviour], errors="coerce").nunique() < 2:
+        inputs.skip("behaviour", f"The behaviour measure {p.behaviour!r} does not vary in {source}, so level 3 is left out.")
+    if p.segment is None:
+        inputs.skip("segments", "No segment was named for this client (parameter segment).")
+    elif panel:
+        reps = data.groupby(p.segment)[p.unit].nunique()
+        if len(reps) < 2:
+            inputs.skip("segments", f"Segment {p.segment!r} has a single level, so there is nothing to compare.")
+        for level, n in reps.items():
+            if n < p.min_cell_size:
+                inputs.warnings.append(f"{source}: segment {p.segment}={level!r} has {n} rep(s); its effect is suppressed "
+                                       f"(min_cell_size {p.min_cell_size}).")
+    if not inputs.runs("behaviour") or "assessments" not in tables:
+        inputs.skip("chain", "The learning-behaviour-results chain needs assessments and a behaviour measure over time.")
+    elif tables["assessments"]["rep_id"].isin(data.loc[data["training_start"].notna(), p.unit]).sum() < MIN_CHAIN_REPS:
+        inputs.skip("chain", f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
+                             "assessments.")
+    if "costs" not in tables:
+        inputs.skip("roi", "No programme costs were provided, so no ROI is computed (costs_path).")
+    if panel and "training_start" in data and data["training_start"].notna().any():
+        starts = data.groupby(p.unit)["training_start"].first()
+        if starts.notna().all():
+            last = starts.max()
+            after = sorted(x for x in data[p.time].unique() if x >= last)
+            inputs.warnings.append(
+                f"{inputs.files['reps_path'].name}: column training_start: every rep is trained (the last cohort starts "
+                f"{last}, lines 2 to {len(starts) + 1}), so there is no never-trained group: periods {after[0]} to "
+                f"{after[-1]} have no untrained rep to compare with and are left out of the staggered estimates.")

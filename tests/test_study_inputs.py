@@ -1,0 +1,219 @@
+"""Typed study inputs: one declaration, strict client.yml, confinement to the client's folder."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from analysis.inputs import paths
+from analysis.inputs.config import load_client
+from analysis.inputs.errors import ConfigError, InputError
+from analysis.inputs.parameters import STUDIES, file_fields, kind, parameters_cell, scaffold_lines
+from analysis.report.validate import validate_client
+from analysis.studies import load_study
+
+# ----------------------------------------------------------------- one declaration
+
+
+@pytest.mark.parametrize("study", list(STUDIES))
+def test_the_notebook_parameters_cell_is_written_from_the_model(study):
+    nb = nbformat.read(paths.NOTEBOOKS_DIR / f"{study}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert cell.source == parameters_cell(study), "run `python -m analysis.inputs.parameters` to rewrite it"
+    namespace: dict = {}
+    exec(cell.source, namespace)  # noqa: S102 - our own generated cell
+    assert set(STUDIES[study].model_fields) | {"client_id"} <= set(namespace)
+
+
+@pytest.mark.parametrize("study", list(STUDIES))
+def test_new_client_and_data_readme_document_every_parameter(study):
+    readme = (paths.DATA_DIR / "README.md").read_text()
+    block = readme[readme.index(f"<!-- schema:parameters-{study} -->"):readme.index(f"<!-- /schema:parameters-{study} -->")]
+    lines = scaffold_lines(study)
+    for name in STUDIES[study].model_fields:
+        assert f"`{name}`" in block
+        assert f" {name}:" in lines
+
+
+@pytest.mark.parametrize("values,message", [
+    ({"conf_level": "0.95"}, "conf_level must be a number, not '0.95'; e.g. conf_level: 0.95"),
+    ({"conf_level": 95}, "conf_level is a share between 0 and 1: did you mean 0.95?"),
+    ({"margin": 35}, "margin is a share between 0 and 1: did you mean 0.35?"),
+    ({"margin": float("nan")}, "margin must be a finite number"),
+    ({"event_window": 6}, "event_window must be a list, not 6; e.g. event_window: [-4, 6]"),
+    ({"event_window": [2, 6]}, "event_window must be two whole numbers"),
+    ({"segment": ["team", "tenure_band"]}, "segment must be a text, not ['team', 'tenure_band']"),
+    ({"covariate": ["x"]}, "unknown parameter 'covariate' (did you mean 'covariates'?)"),
+    ({"min_cell_size": 0}, "min_cell_size must be a number of at least 1"),
+    ({"conservative_roi": "yes"}, "conservative_roi must be true or false"),
+])
+def test_a_wrong_parameter_names_the_key_the_type_and_an_example(values, message):
+    from analysis.inputs.parameters import check_parameters
+
+    with pytest.raises(ConfigError) as error:
+        check_parameters("training_impact", values, "client.yml: studies.training_impact")
+    assert message in str(error.value)
+
+
+# ----------------------------------------------------------------- strict client.yml
+
+
+def _client(tmp_path: Path, text: str | bytes, name: str = "gamma") -> Path:
+    folder = tmp_path / "clients" / name
+    folder.mkdir(parents=True)
+    (folder / "survey.csv").write_bytes((paths.CLIENTS_DIR / "acme-learning" / "survey.csv").read_bytes())
+    (folder / "client.yml").write_bytes(text if isinstance(text, bytes) else text.encode())
+    return folder
+
+
+STRICT = [
+    ("display_name: Gamma\ndisplay_name: Borealis Pharma\nstudies: {org_effectiveness: {}}\n",
+     "key 'display_name' is given twice (lines 1 and 2)"),
+    ("display_name: Gamma\nstudies:\n  org_effectiveness:\n    parameters:\n      conf_level: 0.95\n      conf_level: 0.5\n",
+     "key 'conf_level' is given twice (lines 5 and 6)"),
+    ("display_name: &a Gamma\nstudies: {org_effectiveness: {parameters: {highlight: *a}}}\n", "anchors and aliases"),
+    ('a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+     'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n'
+     'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n',
+     "anchors and aliases"),
+    (b"display_name: Gamma\nnotes: '" + b"x" * 10_000_000 + b"'\n", "a client.yml is at most 262,144 bytes"),
+    ("display_name: [unclosed\n", "is not valid YAML (line 2"),
+    (b"display_name: Caf\xe9\n", "is not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize("text,message", STRICT, ids=["duplicate-top", "duplicate-nested", "alias", "billion-laughs",
+                                                      "10-MB", "bad-yaml", "latin-1"])
+def test_client_yml_is_read_strictly_with_one_clear_error(tmp_path, text, message, capsys):
+    from analysis import cli
+
+    folder = _client(tmp_path, text)
+    with pytest.raises(ConfigError, match=None) as error:
+        load_client(folder)
+    assert message in str(error.value) and "data/clients/gamma/client.yml" in str(error.value)
+    problems = validate_client("gamma", clients_dir=folder.parent)
+    assert [p.level for p in problems] == ["error"] and message in problems[0].message
+
+
+# ----------------------------------------------------------------- confinement to the client's folder
+
+OUTSIDE_MARKER = "outside-file-marker-5821"
+
+
+def _escapes(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    outside = tmp_path / "other-client"
+    outside.mkdir()
+    secret = outside / "survey.csv"
+    secret.write_text(f"respondent_id,industry\n{OUTSIDE_MARKER},x\n")
+    return secret, {"dot-dot": "../other-client/survey.csv", "absolute": str(secret), "symlink": "link.csv"}
+
+
+def _cases():
+    for study, model in STUDIES.items():
+        for name in file_fields(model):
+            for section in ("data", "parameters"):
+                for escape in ("dot-dot", "absolute", "symlink"):
+                    yield study, name, section, escape
+
+
+@pytest.mark.parametrize("study,name,section,escape", list(_cases()),
+                         ids=lambda v: str(v))
+def test_no_file_parameter_reads_outside_the_client_folder(tmp_path, study, name, section, escape):
+    secret, escapes = _escapes(tmp_path)
+    folder = tmp_path / "clients" / "gamma"
+    folder.mkdir(parents=True)
+    (folder / "link.csv").symlink_to(secret)
+    (folder / "link-dir").symlink_to(secret.parent, target_is_directory=True)
+    value = escapes[escape]
+    if kind(STUDIES[study], name) == "folder":
+        value = {"dot-dot": "../other-client", "absolute": str(secret.parent), "symlink": "link-dir"}[escape]
+    elif kind(STUDIES[study], name) == "files":
+        value = {"strategic_readiness": value}
+    (folder / "client.yml").write_text(yaml.safe_dump({"display_name": "Gamma",
+                                                       "studies": {study: {section: {name: value}}}}))
+    opened: list[str] = []
+    watched = str(secret.parent.resolve())
+
+    def hook(event, args):
+        if event == "open" and args and isinstance(args[0], (str, bytes, Path)) and watched in str(Path(str(args[0])).resolve()):
+            opened.append(str(args[0]))
+
+    _HOOKS.append(hook)
+    try:
+        problems = validate_client("gamma", clients_dir=folder.parent)
+        with pytest.raises(InputError) as error:
+            _with_clients(folder.parent, lambda: load_study(study, "gamma"))
+        during = list(opened)
+        secret.read_text()  # the hook itself sees an open of the outside file
+        assert opened != during
+    finally:
+        _HOOKS.remove(hook)
+    opened = during
+    errors = [p.message for p in problems if p.level == "error"]
+    assert any(name in m and ("outside" in m or "absolute" in m or "leaves the client's folder" in m) for m in errors), errors
+    assert any(name in m for m in error.value.problems)
+    assert opened == [], opened
+    assert OUTSIDE_MARKER not in str(error.value) and all(OUTSIDE_MARKER not in m for m in errors)
+
+
+_HOOKS: list = []
+
+
+def _dispatch(event, args):
+    for hook in list(_HOOKS):
+        hook(event, args)
+
+
+sys.addaudithook(_dispatch)
+
+
+def _with_clients(clients_dir: Path, call):
+    original = paths.CLIENTS_DIR
+    paths.CLIENTS_DIR = clients_dir
+    try:
+        return call()
+    finally:
+        paths.CLIENTS_DIR = original
+
+
+# ----------------------------------------------------------------- JupyterLab: client_id alone, README-style paths
+
+
+def test_client_id_alone_loads_that_clients_files_and_parameters():
+    inputs = load_study("org_effectiveness", {"client_id": "borealis-pharma", "conf_level": 0.95, "highlight": None})
+    assert inputs.client_name == "Borealis Pharma" and inputs.params.highlight == "R0007"
+    assert len(inputs.tables["responses"]) == 120
+    example = load_study("org_effectiveness", {"client_id": None})
+    assert example.client_id == "acme-learning" and len(example.tables["responses"]) == 174
+
+
+def test_an_explicit_parameter_overrides_client_yml_and_project_paths_resolve():
+    inputs = load_study("training_impact", {"client_id": "borealis-pharma", "conf_level": 0.9,
+                                            "panel_path": "data/clients/borealis-pharma/panel.csv"})
+    assert inputs.params.conf_level == 0.9 and inputs.files["panel_path"].name == "panel.csv"
+    assert inputs.runs("reaction"), "every file the client configured is used, not only the ones set in the cell"
+    with pytest.raises(InputError, match=r"file 'data/clients/acme-learning/panel.csv' not found in data/clients/borealis-pharma"):
+        load_study("training_impact", {"client_id": "borealis-pharma", "panel_path": "data/clients/acme-learning/panel.csv"})
+
+
+def test_an_unknown_client_names_the_folder_searched():
+    with pytest.raises(ConfigError, match=r"no client 'borealis-pharm'.*Did you mean 'borealis-pharma'"):
+        load_study("org_effectiveness", "borealis-pharm")
+
+
+def test_sections_left_out_say_why(tmp_path):
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config["studies"]["training_impact"]["data"].pop("reactions_path")
+    config["studies"]["training_impact"]["parameters"].pop("behaviour")
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+    assert "No reaction survey was provided" in inputs.note("reaction")
+    assert "No behaviour measure was named" in inputs.note("behaviour") and not inputs.runs("chain")
+    assert inputs.runs("roi") and inputs.runs("learning")
