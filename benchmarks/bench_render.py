@@ -67,9 +67,8 @@ def naive_loop(root: Path, ids: list[str]) -> float:
         executed = out / f"{client_id}.ipynb"
         subprocess.run(
             [str(BIN / "papermill"), str(root / "notebooks" / f"{STUDY}.ipynb"), str(executed),
-             "-p", "survey_path", str(root / "data" / "clients" / client_id / "survey.csv"),
-             "-p", "client_name", client_id, "--cwd", str(root / "notebooks"), "--no-progress-bar"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "-p", "client_id", client_id, "--cwd", str(root / "notebooks"), "--no-progress-bar"],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "WORKBENCH_ROOT": str(root)},
         )
         subprocess.run(
             [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
@@ -85,21 +84,20 @@ def floor_scripts(root: Path, ids: list[str]) -> float:
     scripts.mkdir()
     files = []
     for client_id in ids:
-        lines = ["import matplotlib", "matplotlib.use('Agg')"]
+        lines = ["import matplotlib", "matplotlib.use('Agg')", "from IPython.display import display"]
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
             lines.append(cell.source)
             if "parameters" in cell.metadata.get("tags", []):
-                survey = root / "data" / "clients" / client_id / "survey.csv"
-                lines.append(f"survey_path = {str(survey)!r}\nclient_name = {client_id!r}")
+                lines.append(f"client_id = {client_id!r}")
         file = scripts / f"{client_id}.py"
         file.write_text("\n\n".join(lines))
         files.append(file)
     start = time.perf_counter()
     for file in files:
         subprocess.run([sys.executable, str(file)], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, cwd=root / "notebooks")
+                       stderr=subprocess.DEVNULL, cwd=root / "notebooks", env={**os.environ, "WORKBENCH_ROOT": str(root)})
     return time.perf_counter() - start
 
 

@@ -217,3 +217,20 @@ def test_sections_left_out_say_why(tmp_path):
     assert "No reaction survey was provided" in inputs.note("reaction")
     assert "No behaviour measure was named" in inputs.note("behaviour") and not inputs.runs("chain")
     assert inputs.runs("roi") and inputs.runs("learning")
+
+
+@pytest.mark.render
+def test_a_notebook_run_with_only_client_id_shows_that_clients_numbers(tmp_path):
+    """As in JupyterLab: set client_id in the parameters cell, run every cell."""
+    import papermill
+
+    from analysis.report.render import extract_records
+
+    nb = papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / "org_effectiveness.ipynb"), str(tmp_path / "out.ipynb"),
+                                    parameters={"client_id": "borealis-pharma"}, kernel_name=paths.KERNEL_NAME,
+                                    cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    records = {r["name"]: r["estimate"] for r in extract_records(nb)}
+    borealis = load_study("org_effectiveness", "borealis-pharma").tables["responses"]
+    assert records["respondents"] == len(borealis) == 120
+    text = nbformat.writes(nb)
+    assert "Organisation R0007 next to all respondents" in text  # Borealis's own highlight parameter

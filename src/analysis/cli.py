@@ -8,6 +8,19 @@ import sys
 from pathlib import Path
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse type)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, e.g. 600") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive, finite number of seconds, e.g. 600")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Sales-training effectiveness workbench.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -18,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--jobs", type=int, default=None, metavar="N",
                         help=f"parallel workers, each with one warm kernel (default: cores = {os.cpu_count()})")
     render.add_argument("--force", action="store_true", help="re-render reports whose inputs are unchanged")
-    render.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+    render.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
                         help="time allowed for one report (default 600)")
     render.add_argument("--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/")
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -91,8 +104,10 @@ def _validate(args) -> int:
         stream = sys.stderr if problem.level == "error" else sys.stdout
         print(f"{problem.level.upper()} [{problem.study}] {problem.message}", file=stream)
     errors = sum(p.level == "error" for p in problems)
-    warnings = len(problems) - errors
-    print(f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s)")
+    warnings = sum(p.level == "warning" for p in problems)
+    notes = sum(p.level == "note" for p in problems)
+    print(f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s), {notes} section(s) left out"
+          + ("; render would fail these studies" if errors else "; render would succeed"))
     return 1 if errors else 0
 
 

@@ -362,6 +362,8 @@ def scaffold_lines(study: str) -> str:
         if kind(model, name) == FILES:
             data.append(f"      {name}:  # {field.description}")
             data += [f"        {key}: {value}" for key, value in (example or {}).items()]
+        elif kind(model, name) == FOLDER:
+            data.append(f"      # {name}: {example}  # {field.description}")
         elif kind(model, name):
             data.append(f"      {name}: {example}  # {field.description}")
         else:

@@ -10,6 +10,8 @@ reaches the next:
 * every matplotlib figure is closed and rcParams return to the defaults;
 * warning registries are cleared so a warning shown for one client is shown again
   for the next;
+* pandas options, numpy's global random state, ``sys.path`` and the environment
+  variables return to what they were after the preload;
 * the working directory is set to the notebooks folder.
 
 Imported modules stay loaded: that is the point. The package keeps no module-level
@@ -34,13 +36,33 @@ PRELOAD = textwrap.dedent(
     """
 )
 
+#: Taken once after the preload: what every report starts from.
+SNAPSHOT = textwrap.dedent(
+    """
+    def _workbench_snapshot():
+        import os, sys, numpy
+        return {"environ": dict(os.environ), "path": list(sys.path), "random": numpy.random.get_state()}
+    __builtins__.__dict__["_workbench_start"] = _workbench_snapshot()
+    del _workbench_snapshot
+    """
+)
+
 RESET = textwrap.dedent(
     """
     def _workbench_reset(cwd):
         import os, sys, warnings
         import matplotlib, matplotlib.pyplot as plt
+        import numpy, pandas
+        start = __builtins__.__dict__["_workbench_start"] if isinstance(__builtins__, type(sys)) else __builtins__["_workbench_start"]
         plt.close("all")
         matplotlib.rcdefaults()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pandas.reset_option("all")
+        numpy.random.set_state(start["random"])
+        sys.path[:] = start["path"]
+        os.environ.clear()
+        os.environ.update(start["environ"])
         for module in list(sys.modules.values()):
             registry = getattr(module, "__warningregistry__", None)
             if isinstance(registry, dict):
@@ -72,9 +94,10 @@ class WarmKernel:
     """
 
     def __init__(self, kernel_name: str, cwd: Path, preload: str = PRELOAD, startup_timeout: float = 60,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, state_dir: Path | None = None):
         self.kernel_name, self.cwd, self.preload = kernel_name, Path(cwd), preload
         self.env = dict(env or {})
+        self.state_dir = Path(state_dir) if state_dir else None
         self.startup_timeout = startup_timeout
         self.km: AsyncKernelManager | None = None
         self._kc = None
@@ -107,8 +130,29 @@ class WarmKernel:
         self._kc.load_connection_info(self.km.get_connection_info())
         self._kc.start_channels()
         self._kc.wait_for_ready(timeout=self.startup_timeout)
+        self._record_pid()
         if self.preload:
             self.run(self.preload)
+        self.run(SNAPSHOT)
+
+    @property
+    def pid(self) -> int | None:
+        provisioner = getattr(self.km, "provisioner", None)
+        return getattr(provisioner, "pid", None)
+
+    def exit_code(self) -> int | None:
+        """The kernel process's exit code once it has died (negative: killed by that signal)."""
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        return process.poll() if process is not None else None
+
+    def _record_pid(self) -> None:
+        """Note the kernel's pid so that a later render can stop it if this process dies."""
+        if self.state_dir is not None and self.pid:
+            import os
+
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            (self.state_dir / f"kernel-of-worker-{os.getpid()}.pid").write_text(str(self.pid))
 
     def run(self, code: str, timeout: float = 120) -> None:
         """Run ``code`` silently; raise :class:`KernelError` if it fails."""
@@ -139,3 +183,7 @@ class WarmKernel:
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
             self.km = None
+        if self.state_dir is not None:
+            import os
+
+            (self.state_dir / f"kernel-of-worker-{os.getpid()}.pid").unlink(missing_ok=True)

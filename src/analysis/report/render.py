@@ -20,11 +20,9 @@ from __future__ import annotations
 import json
 import logging
 import math
-import multiprocessing
 import os
 import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +39,7 @@ from analysis.report.clients import (
     check_parameters,
     flat_files,
 )
+from analysis.report.workers import run_pool, stop_orphan_kernels
 from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256, inputs_sha256, package_sha256
 
 ENGINE_NAME = "workbench-warm-kernel"
@@ -334,6 +333,7 @@ class KernelOptions:
     cwd: str = str(paths.NOTEBOOKS_DIR)
     reuse_kernel: bool = True
     env: tuple[tuple[str, str], ...] = ()  # extra environment of the kernels (where the clients are)
+    state_dir: str = ""  # where kernels note their pid (reports/.workbench)
 
 
 class Renderer:
@@ -351,7 +351,7 @@ class Renderer:
         self.options = options
         self.timeout = options.timeout
         self.kernel = WarmKernel(options.kernel_name, Path(options.cwd), preload=PRELOAD if options.reuse_kernel else "",
-                                 env=dict(options.env))
+                                 env=dict(options.env), state_dir=Path(options.state_dir) if options.state_dir else None)
 
     _used = False
 
@@ -389,6 +389,22 @@ class Renderer:
             "duration": f"{duration:.1f} s",
         }
 
+    def _died(self, error: BaseException, job: Job) -> str | None:
+        """A plain message when the kernel ran out of memory or died, naming the client and study."""
+        import signal
+
+        if getattr(error, "ename", None) == "MemoryError":
+            return (f"out of memory: {job.client_id}/{job.study} ran out of memory (MemoryError in cell "
+                    f"{getattr(error, 'exec_count', '?')}); render it alone or with fewer --jobs, or reduce the data.")
+        if type(error).__name__ != "DeadKernelError" and self.kernel.is_alive():
+            return None
+        code = self.kernel.exit_code()
+        if code == -signal.SIGKILL:
+            return (f"out of memory: the kernel rendering {job.client_id}/{job.study} was killed (signal 9, usually the "
+                    "system's out-of-memory killer); render it alone or with fewer --jobs, or reduce the data.")
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return f"the kernel rendering {job.client_id}/{job.study} died ({how})."
+
     def render(self, job: Job, context: dict[str, Any]) -> Outcome:
         import nbformat
         import papermill
@@ -421,6 +437,7 @@ class Renderer:
             timed_out = getattr(error, "ename", None) in (TIMEOUT_ENAME, "KeyboardInterrupt")
             if timed_out and time.monotonic() >= t0 + self.timeout - 0.5:
                 message = f"timed out: the report exceeded its time limit of {self.timeout:g} s (--timeout)"
+            message = self._died(error, job) or message
             if running.exists():
                 shown = _failed_cell_message(running)
                 if shown:  # a data error shown concisely by analysis.report.setup_notebook
@@ -442,32 +459,6 @@ class Renderer:
         running.unlink(missing_ok=True)
         failed_nb.unlink(missing_ok=True)
         return Outcome(job.client_id, job.study, "ok", None, duration, records)
-
-
-_WORKER: Renderer | None = None
-_WORKER_ERROR: str | None = None
-
-
-def _worker_init(options: KernelOptions, root: str) -> None:
-    global _WORKER, _WORKER_ERROR
-    from multiprocessing.util import Finalize
-
-    os.environ["WORKBENCH_ROOT"] = root
-    try:
-        _WORKER = Renderer(options)
-    except Exception as error:  # reported per job by _worker_render
-        _WORKER_ERROR = str(error)
-        return
-    Finalize(_WORKER, _WORKER.close, exitpriority=10)
-
-
-def _worker_render(job: Job, context: dict[str, Any]) -> Outcome:
-    if _WORKER is None:
-        return Outcome(job.client_id, job.study, "failed", _WORKER_ERROR or "worker has no kernel")
-    try:
-        return _WORKER.render(job, context)
-    except Exception as error:  # export or write failed: report, never crash the batch
-        return Outcome(job.client_id, job.study, "failed", f"{type(error).__name__}: {error}")
 
 
 # --------------------------------------------------------------------- batch
@@ -611,7 +602,9 @@ def render_batch(
         raise ClientConfigError(f"--timeout must be a positive, finite number of seconds, e.g. 600; got {timeout}.")
     t0 = time.monotonic()
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
+    state_dir = output_dir / ".workbench"
     remove_leftovers(output_dir)
+    stop_orphan_kernels(state_dir)  # left by an interrupted render
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)
     from analysis.report.benchmarks import write_benchmarks
@@ -652,7 +645,7 @@ def render_batch(
         context = {"package_version": analysis.__version__, "git_commit": git_commit()}
         env = (("WORKBENCH_CLIENTS_DIR", str(Path(clients_dir or paths.CLIENTS_DIR).resolve())),
                ("WORKBENCH_NOTEBOOKS_DIR", str(notebooks_dir.resolve())))
-        options = KernelOptions(timeout, kernel_name, str(notebooks_dir), reuse_kernel, env)
+        options = KernelOptions(timeout, kernel_name, str(notebooks_dir), reuse_kernel, env, str(state_dir))
         outcomes.extend(_run(to_run, context, jobs or os.cpu_count() or 1, options, progress))
     touched = {Path(job.out_dir) for job in to_run}
     for folder in touched:
@@ -692,20 +685,7 @@ def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[O
             finally:
                 renderer.close()
         else:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=ctx,
-                initializer=_worker_init,
-                initargs=(options, str(paths.PROJECT_ROOT)),
-            ) as pool:
-                futures = {pool.submit(_worker_render, job, context): job for job in to_run}
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        finish(future.result())
-                    except Exception as error:  # a worker process died
-                        finish(Outcome(job.client_id, job.study, "failed", f"worker crashed: {type(error).__name__}: {error}"))
+            run_pool(to_run, context, workers, options, finish)
     finally:
         bar.close()
     return outcomes

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from analysis.inputs import paths
+from analysis.inputs.parameters import STUDIES, scaffold_lines
 from analysis.report.clients import ClientConfigError, available_studies, check_client_id
 
 TEMPLATE = """\
@@ -16,26 +17,6 @@ display_name: {display_name}
 studies:
 {studies}"""
 
-STUDY_DATA = {
-    "org_effectiveness": "      survey_path: survey.csv            # learning-leader survey (data/README.md, study 1)\n",
-    "training_impact": (
-        "      reps_path: reps.csv                # one row per rep, with training_start\n"
-        "      panel_path: panel.csv              # one row per rep and period\n"
-        "      reactions_path: reactions.csv      # optional: level-1 ratings\n"
-        "      assessments_path: assessments.csv  # optional: level-2 scores before/after\n"
-        "      costs_path: costs.csv              # optional: programme costs for ROI\n"
-    ),
-    "readiness_alignment": (
-        "      responses:                         # instrument id (data/instruments/) -> responses file\n"
-        "        strategic_readiness: readiness.csv\n"
-        "        failure_reasons: failure_reasons.csv\n"
-        "        two_views: two_views.csv\n"
-        "      kpi_panel_path: kpi_panel.csv      # optional: rep-period activity panel\n"
-        "      kpi_targets_path: kpi_targets.csv  # optional: metric, start_period, scope\n"
-    ),
-}
-
-
 def scaffold_client(client_id: str, *, display_name: str | None = None, clients_dir: Path | None = None) -> Path:
     """Create ``data/clients/<client_id>/client.yml`` (never overwriting an existing client)."""
     check_client_id(client_id)
@@ -44,8 +25,8 @@ def scaffold_client(client_id: str, *, display_name: str | None = None, clients_
         raise ClientConfigError(f"data/clients/{client_id}/ already exists; choose another id or edit its client.yml.")
     studies = ""
     for study in available_studies():
-        data = STUDY_DATA.get(study, "      # data files of this study\n")
-        studies += f"  {study}:\n    data:\n{data}    parameters:\n      min_cell_size: 5\n"
+        block = scaffold_lines(study) if study in STUDIES else "    data:\n      # data files of this study\n    parameters: {}\n"
+        studies += f"  {study}:\n{block}"
     name = display_name or client_id.replace("-", " ").replace("_", " ").title()
     folder.mkdir(parents=True)
     (folder / "client.yml").write_text(TEMPLATE.format(client_id=client_id, display_name=json.dumps(name), studies=studies),

@@ -1,0 +1,137 @@
+"""The batch survives a dying worker or kernel, leaves no state or paths behind, and refuses bad options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from analysis import cli
+from analysis.inputs import paths
+from analysis.report.render import render_batch
+
+from conftest import add_client, make_notebook
+
+pytestmark = pytest.mark.render
+
+PARAMETERS = 'client_name = "Probe"\nclient_id = "probe"\nmode = ""\ndata_path = None'
+ACTIONS = '''import os, sys
+import numpy as np, pandas as pd
+if mode == "kill-worker":
+    os.kill(os.getppid(), 9)  # the kernel's parent is the worker process
+    os._exit(1)
+if mode == "kill-kernel":
+    os.kill(os.getpid(), 9)  # as the out-of-memory killer would
+if mode == "change-state":
+    pd.set_option("display.max_rows", 3)
+    np.random.seed(123)
+    sys.path.append("/tmp/leaked-path")
+    os.environ["WORKBENCH_LEAKED"] = "1"
+    os.chdir("/")
+if mode == "check-state":
+    assert np.random.rand() != 0.6964691855978616, "numpy's global random state leaked (first draw after seed 123)"
+    assert pd.get_option("display.max_rows") == 60, "pandas options leaked"
+    assert "/tmp/leaked-path" not in sys.path, "sys.path leaked"
+    assert "WORKBENCH_LEAKED" not in os.environ, "environment leaked"
+    assert os.path.basename(os.getcwd()) == "notebooks", "working directory leaked"
+'''
+CELLS = [
+    ("markdown", "# Robustness probe", ["hide-in-report"]),
+    ("code", PARAMETERS, ["parameters"]),
+    ("code", ACTIONS, []),
+    ("code", "from analysis import report\nreport.publish_summary([{'name': 'ok', 'label': 'ok', 'estimate': 1}])", ["summary"]),
+]
+
+
+@pytest.fixture
+def robust(tmp_path):
+    make_notebook(tmp_path / "notebooks" / "probe.ipynb", CELLS)
+    return {"notebooks": tmp_path / "notebooks", "clients": tmp_path / "clients", "reports": tmp_path / "reports",
+            "root": tmp_path}
+
+
+def run(project, **kwargs):
+    return render_batch(output_dir=project["reports"], clients_dir=project["clients"], notebooks_dir=project["notebooks"],
+                        progress=False, **kwargs)
+
+
+def test_a_killed_worker_fails_only_its_report(robust):
+    for i in range(6):
+        add_client(robust["clients"], f"c{i}", f"Client {i}", parameters={"mode": "kill-worker" if i == 1 else ""})
+    result = run(robust, jobs=2)
+    status = {o.client_id: o.status for o in result.outcomes}
+    assert status == {"c0": "ok", "c1": "failed", "c2": "ok", "c3": "ok", "c4": "ok", "c5": "ok"}, result.outcomes
+    failed = next(o for o in result.outcomes if o.status == "failed")
+    assert "c1/probe" in failed.error and "died" in failed.error
+
+
+def test_a_kernel_killed_for_memory_says_out_of_memory_with_client_and_study(robust):
+    add_client(robust["clients"], "alpha", "Alpha", parameters={"mode": "kill-kernel"})
+    add_client(robust["clients"], "beta", "Beta")
+    result = run(robust, jobs=1)
+    outcomes = {o.client_id: o for o in result.outcomes}
+    assert outcomes["beta"].status == "ok", outcomes
+    assert outcomes["alpha"].status == "failed" and "out of memory" in outcomes["alpha"].error
+    assert "alpha/probe" in outcomes["alpha"].error
+
+
+def test_the_warm_kernel_reset_restores_options_random_state_path_cwd_and_environment(robust):
+    add_client(robust["clients"], "alpha", "Alpha", parameters={"mode": "change-state"})
+    add_client(robust["clients"], "beta", "Beta", parameters={"mode": "check-state"})
+    result = run(robust, jobs=1)
+    assert [o.status for o in result.outcomes] == ["ok", "ok"], result.outcomes
+
+
+def test_published_notebooks_carry_no_absolute_path(robust):
+    add_client(robust["clients"], "alpha", "Alpha")
+    assert run(robust, jobs=1).exit_code == 0
+    for name in ("probe.ipynb", "probe.html"):
+        text = (robust["reports"] / "alpha" / name).read_text()
+        for path in (str(robust["root"]), str(paths.PROJECT_ROOT), sys.prefix, str(robust["root"].resolve())):
+            assert path not in text, (name, path)
+    nb = nbformat.read(robust["reports"] / "alpha" / "probe.ipynb", as_version=4)
+    assert nb.metadata["papermill"]["input_path"] == "notebooks/probe.ipynb"
+
+
+def test_an_interrupted_render_leaves_nothing_behind_for_the_next(robust):
+    add_client(robust["clients"], "alpha", "Alpha")
+    leftover = robust["reports"] / "alpha" / ".probe.running.ipynb"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("{}")
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "ipykernel_launcher"])
+    deadline = time.monotonic() + 10  # a real orphan has long been running: wait until it shows its command line
+    while b"ipykernel" not in open(f"/proc/{orphan.pid}/cmdline", "rb").read() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state = robust["reports"] / ".workbench"
+    state.mkdir()
+    (state / "kernel-of-worker-999999.pid").write_text(str(orphan.pid))
+    try:
+        assert run(robust, jobs=1).exit_code == 0
+        deadline = time.monotonic() + 10
+        while orphan.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert orphan.poll() is not None, "the orphaned kernel was not stopped"
+    finally:
+        if orphan.poll() is None:
+            orphan.kill()
+    assert not leftover.exists() and not list(state.glob("*.pid"))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-5", "ten"])
+def test_timeout_must_be_a_positive_finite_number(value, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["render", "--timeout", value])
+    assert stop.value.code == 2 and "--timeout" in capsys.readouterr().err
+
+
+def test_an_output_dir_that_is_a_file_is_a_one_line_error(tmp_path, capsys):
+    target = tmp_path / "reports.txt"
+    target.write_text("x")
+    assert cli.main(["render", "--output-dir", str(target), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert cli.main(["render", "--output-dir", str(target / "sub"), "--no-progress"]) == 2
+    assert "cannot be written" in capsys.readouterr().err
