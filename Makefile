@@ -13,7 +13,7 @@ JOBS ?=
 RENDER_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help setup reports test test-fast lab bench examples clean distclean
+.PHONY: help setup reports test test-fast lint format lab bench examples clean distclean
 
 help: ## list the targets
 	@echo "Targets (the first run of any of them sets up .venv):"
@@ -24,7 +24,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==$(PIP_VERSION)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lint]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Sales training workbench" >/dev/null
 	@touch $@
 
@@ -40,6 +40,16 @@ test: setup ## run the unit tests and nbval over every notebook
 
 test-fast: setup ## unit tests without the rendering, notebook and browser tests
 	$(BIN)/python -m pytest tests -m "not render and not browser"
+
+lint: setup ## ruff (rules and format), mypy and the import-linter layer contracts, as CI runs them
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: setup ## apply ruff's fixes and formatting (then review the diff)
+	$(BIN)/ruff check --fix src tests benchmarks notebooks
+	$(BIN)/ruff format src tests benchmarks
 
 lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)

@@ -78,8 +78,13 @@ CHILD = textwrap.dedent(
 def run(method: str, n_units: int, n_periods: int) -> dict | None:
     if method == "statsmodels dummies" and n_units > DUMMY_LIMIT:
         return None
-    out = subprocess.run([sys.executable, "-c", CHILD, method, str(n_units), str(n_periods), str(REPEATS)],
-                         capture_output=True, text=True, timeout=3600)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, method, str(n_units), str(n_periods), str(REPEATS)],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -87,8 +92,12 @@ def run(method: str, n_units: int, n_periods: int) -> dict | None:
 
 def main() -> int:
     results = {}
-    print(f"seconds = fastest of {REPEATS} warm calls (the first call, which imports the library, is 'cold')")
-    print(f"{'rep-periods':>18}  {'method':<20} {'seconds':>8} {'cold s':>8} {'peak MB':>8} {'vs pyfixest':>11} {'max rel. diff':>13}")
+    print(
+        f"seconds = fastest of {REPEATS} warm calls (the first call, which imports the library, is 'cold')"
+    )
+    print(
+        f"{'rep-periods':>18}  {'method':<20} {'seconds':>8} {'cold s':>8} {'peak MB':>8} {'vs pyfixest':>11} {'max rel. diff':>13}"
+    )
     for n_units, n_periods in SIZES:
         rows = {m: run(m, n_units, n_periods) for m in METHODS}
         reference = rows["pyfixest"]
@@ -102,15 +111,30 @@ def main() -> int:
                 continue
             ratio = row["seconds"] / reference["seconds"]
             diff = max(abs(row[k] - reference[k]) / abs(reference[k]) for k in ("trained", "x"))
-            print(f"{label:>18}  {method:<20} {row['seconds']:8.3f} {row['cold_seconds']:8.3f} {row['peak_mb']:8.0f} {ratio:10.2f}x {diff:13.1e}")
+            print(
+                f"{label:>18}  {method:<20} {row['seconds']:8.3f} {row['cold_seconds']:8.3f} {row['peak_mb']:8.0f} {ratio:10.2f}x {diff:13.1e}"
+            )
         results[f"{n_units}x{n_periods}"] = rows
     big = results["100000x12"]
-    ratio = big["estimate"]["seconds"] / min(big[m]["seconds"] for m in ("pyfixest", "linearmodels") if big.get(m) and "seconds" in big[m])
-    diff = max(abs(big["estimate"][k] - big["pyfixest"][k]) / abs(big["pyfixest"][k]) for k in ("trained", "x"))
+    ratio = big["estimate"]["seconds"] / min(
+        big[m]["seconds"]
+        for m in ("pyfixest", "linearmodels")
+        if big.get(m) and "seconds" in big[m]
+    )
+    diff = max(
+        abs(big["estimate"][k] - big["pyfixest"][k]) / abs(big["pyfixest"][k])
+        for k in ("trained", "x")
+    )
     print()
-    print(f"target: 100,000 x 12 under 1.5x the fastest peer: {ratio:.2f}x -> {'met' if ratio < 1.5 else 'MISSED'}")
-    print(f"target: under 2 GB peak: {big['estimate']['peak_mb']:.0f} MB -> {'met' if big['estimate']['peak_mb'] < 2048 else 'MISSED'}")
-    print(f"target: coefficients equal to the peer's to 1e-8 relative: {diff:.1e} -> {'met' if diff <= 1e-8 else 'MISSED'}")
+    print(
+        f"target: 100,000 x 12 under 1.5x the fastest peer: {ratio:.2f}x -> {'met' if ratio < 1.5 else 'MISSED'}"
+    )
+    print(
+        f"target: under 2 GB peak: {big['estimate']['peak_mb']:.0f} MB -> {'met' if big['estimate']['peak_mb'] < 2048 else 'MISSED'}"
+    )
+    print(
+        f"target: coefficients equal to the peer's to 1e-8 relative: {diff:.1e} -> {'met' if diff <= 1e-8 else 'MISSED'}"
+    )
     out = Path(__file__).resolve().parent / "output"
     out.mkdir(exist_ok=True)
     (out / "bench_twfe.json").write_text(json.dumps(results, indent=2))

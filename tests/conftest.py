@@ -11,30 +11,50 @@ import yaml
 
 from analysis.inputs import paths
 
-PROBE_PARAMETERS = '''client_name = "Probe"
+PROBE_PARAMETERS = """client_name = "Probe"
 client_id = "probe"
 text = ""
 data_path = None
 sleep = 0.0
-fail = False'''
+fail = False"""
 
 PROBE_CELLS = [
     ("markdown", "# Probe notebook", ["hide-in-report"]),
     ("code", PROBE_PARAMETERS, ["parameters"]),
-    ("code", "import time, warnings\nimport matplotlib.pyplot as plt\nfrom analysis import report\nreport.set_theme()", []),
+    (
+        "code",
+        "import time, warnings\nimport matplotlib.pyplot as plt\nfrom analysis import report\nreport.set_theme()",
+        [],
+    ),
     ("code", "if fail:\n    raise ValueError('planted failure')\ntime.sleep(sleep)", []),
     ("markdown", "## First section\n\nSome narrative.", []),
-    ("code", "rows = open(data_path, encoding='utf-8').read().splitlines() if data_path else []\n"
-             "leaked = [name for name in ('client_secret',) if name in globals()]\n"
-             "client_secret = client_name", []),
+    (
+        "code",
+        (
+            "rows = open(data_path, encoding='utf-8').read().splitlines() if data_path else []\n"
+            "leaked = [name for name in ('client_secret',) if name in globals()]\n"
+            "client_secret = client_name"
+        ),
+        [],
+    ),
     ("markdown", "## Second section", []),
-    ("code", "fig, ax = plt.subplots()\nax.plot([0, 1], [0, len(rows)])\nreport.figure(fig, caption=f'Rows of {client_name}')", []),
+    (
+        "code",
+        "fig, ax = plt.subplots()\nax.plot([0, 1], [0, len(rows)])\nreport.figure(fig, caption=f'Rows of {client_name}')",
+        [],
+    ),
     ("code", "warnings.warn('a planted note for the reader')", []),
-    ("code", "report.publish_summary([\n"
-             "    {'name': 'rows', 'label': 'Rows read', 'estimate': len(rows), 'unit': 'count'},\n"
-             "    {'name': 'leaked', 'label': 'Leaked names', 'estimate': len(leaked), 'unit': 'count'},\n"
-             "    {'name': 'text', 'label': text, 'estimate': 0.264, 'conf_low': 0.2, 'conf_high': 0.33, 'n': 174, 'unit': 'share'},\n"
-             "], sentences=[f'Summary for {client_name}.'])", ["summary"]),
+    (
+        "code",
+        (
+            "report.publish_summary([\n"
+            "    {'name': 'rows', 'label': 'Rows read', 'estimate': len(rows), 'unit': 'count'},\n"
+            "    {'name': 'leaked', 'label': 'Leaked names', 'estimate': len(leaked), 'unit': 'count'},\n"
+            "    {'name': 'text', 'label': text, 'estimate': 0.264, 'conf_low': 0.2, 'conf_high': 0.33, 'n': 174, 'unit': 'share'},\n"
+            "], sentences=[f'Summary for {client_name}.'])"
+        ),
+        ["summary"],
+    ),
 ]
 
 
@@ -43,19 +63,35 @@ def make_notebook(path: Path, cells=PROBE_CELLS) -> Path:
     for kind, source, tags in cells:
         maker = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
         nb.cells.append(maker(source, metadata={"tags": tags}))
-    nb.metadata["kernelspec"] = {"name": paths.KERNEL_NAME, "display_name": "Sales training workbench", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": paths.KERNEL_NAME,
+        "display_name": "Sales training workbench",
+        "language": "python",
+    }
     nb.metadata["workbench"] = {"title": "Probe study", "subtitle": "A notebook used by the tests"}
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
 
 
-def add_client(clients_dir: Path, client_id: str, display_name: str, *, rows: int = 3, parameters=None, study="probe"):
+def add_client(
+    clients_dir: Path,
+    client_id: str,
+    display_name: str,
+    *,
+    rows: int = 3,
+    parameters=None,
+    study="probe",
+):
     folder = clients_dir / client_id
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "data.csv").write_text("\n".join(f"{client_id}-row-{i}" for i in range(rows)), encoding="utf-8")
-    config = {"display_name": display_name,
-              "studies": {study: {"data": {"data_path": "data.csv"}, "parameters": parameters or {}}}}
+    (folder / "data.csv").write_text(
+        "\n".join(f"{client_id}-row-{i}" for i in range(rows)), encoding="utf-8"
+    )
+    config = {
+        "display_name": display_name,
+        "studies": {study: {"data": {"data_path": "data.csv"}, "parameters": parameters or {}}},
+    }
     (folder / "client.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return folder
 
@@ -68,7 +104,12 @@ def project(tmp_path):
     clients = tmp_path / "clients"
     add_client(clients, "alpha", "Alpha Corp", rows=3)
     add_client(clients, "beta", "Beta Ltd", rows=5)
-    return {"root": tmp_path, "notebooks": notebooks, "clients": clients, "reports": tmp_path / "reports"}
+    return {
+        "root": tmp_path,
+        "notebooks": notebooks,
+        "clients": clients,
+        "reports": tmp_path / "reports",
+    }
 
 
 @pytest.fixture
@@ -76,5 +117,9 @@ def example_project(tmp_path):
     """A copy of the shipped notebooks and example clients (the real study)."""
     shutil.copytree(paths.NOTEBOOKS_DIR, tmp_path / "notebooks")
     shutil.copytree(paths.CLIENTS_DIR, tmp_path / "clients")
-    return {"root": tmp_path, "notebooks": tmp_path / "notebooks", "clients": tmp_path / "clients",
-            "reports": tmp_path / "reports"}
+    return {
+        "root": tmp_path,
+        "notebooks": tmp_path / "notebooks",
+        "clients": tmp_path / "clients",
+        "reports": tmp_path / "reports",
+    }

@@ -33,7 +33,11 @@ STUDY_CASES = [case for case in CASES if _study(case) != "import"]
 
 def test_the_corpus_has_at_least_thirty_cases_across_the_three_studies():
     studies = {_study(case) for case in STUDY_CASES}
-    assert len(CASES) >= 30 and studies == {"org_effectiveness", "training_impact", "readiness_alignment"}
+    assert len(CASES) >= 30 and studies == {
+        "org_effectiveness",
+        "training_impact",
+        "readiness_alignment",
+    }
     assert len(IMPORT_CASES) >= 5
 
 
@@ -49,7 +53,9 @@ def test_bad_raw_file_stops_the_import_with_its_message(case, tmp_path, monkeypa
     for pattern in spec["errors"]:
         assert re.search(pattern, error), (pattern, error)
     assert "Traceback" not in error and error.count("\n") == 1  # one clear line, no stack trace
-    assert {p.name: file_sha256(p) for p in folder.iterdir() if p.is_file()} == before  # raw files untouched
+    assert {
+        p.name: file_sha256(p) for p in folder.iterdir() if p.is_file()
+    } == before  # raw files untouched
     assert not (folder / "imported").exists()
 
 
@@ -59,10 +65,16 @@ def _client_folder(case: Path, clients: Path, client_id: str = "corpus-client") 
     folder = clients / client_id
     shutil.copytree(case, folder, ignore=shutil.ignore_patterns("case.yml"))
     if not (case / "client.yml").exists():
-        (folder / "client.yml").write_text(yaml.safe_dump({
-            "display_name": "Corpus client",
-            "studies": {spec["study"]: {"data": spec["data"], "parameters": spec["parameters"]}},
-        }))
+        (folder / "client.yml").write_text(
+            yaml.safe_dump(
+                {
+                    "display_name": "Corpus client",
+                    "studies": {
+                        spec["study"]: {"data": spec["data"], "parameters": spec["parameters"]}
+                    },
+                }
+            )
+        )
     return spec
 
 
@@ -97,9 +109,16 @@ def test_validate_agrees_with_render_on_every_corpus_case(tmp_path):
     expected = {}
     for case in STUDY_CASES:
         _client_folder(case, clients, client_id=case.name)
-        expected[case.name] = {p.message for p in validate_client(case.name, clients_dir=clients) if p.level == "error"}
-    result = render_batch(output_dir=tmp_path / "reports", clients_dir=clients, notebooks_dir=tmp_path / "notebooks",
-                          jobs=2, progress=False)
+        expected[case.name] = {
+            p.message for p in validate_client(case.name, clients_dir=clients) if p.level == "error"
+        }
+    result = render_batch(
+        output_dir=tmp_path / "reports",
+        clients_dir=clients,
+        notebooks_dir=tmp_path / "notebooks",
+        jobs=2,
+        progress=False,
+    )
     rendered: dict[str, set[str]] = {name: set() for name in expected}
     statuses: dict[str, str] = {}
     for outcome in result.outcomes:
@@ -108,7 +127,11 @@ def test_validate_agrees_with_render_on_every_corpus_case(tmp_path):
     for folder, message in result.config_errors.items():
         statuses[folder] = "config-error"
         rendered[folder] |= {line.strip() for line in message.splitlines() if line.strip()}
-    disagree = {name: (expected[name], rendered[name]) for name in expected if expected[name] != rendered[name]}
+    disagree = {
+        name: (expected[name], rendered[name])
+        for name in expected
+        if expected[name] != rendered[name]
+    }
     assert disagree == {}, disagree
     for name, errors in expected.items():
         assert (statuses[name] == "ok") == (not errors), (name, statuses[name], errors)

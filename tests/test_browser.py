@@ -19,18 +19,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.render]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
 @pytest.fixture
 def served_reports(example_project):
-    result = render_batch(output_dir=example_project["reports"], clients_dir=example_project["clients"],
-                          notebooks_dir=example_project["notebooks"], clients=["acme-learning"], jobs=1,
-                          progress=False)
+    result = render_batch(
+        output_dir=example_project["reports"],
+        clients_dir=example_project["clients"],
+        notebooks_dir=example_project["notebooks"],
+        clients=["acme-learning"],
+        jobs=1,
+        progress=False,
+    )
     assert result.exit_code == 0, result.outcomes
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(example_project["reports"]))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(example_project["reports"])
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -38,20 +51,31 @@ def served_reports(example_project):
     server.shutdown()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it)")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it)",
+)
 def test_report_and_index_load_cleanly_in_chromium(served_reports, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     base, _ = served_reports
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for path, shot in (("/acme-learning/org_effectiveness.html", "report.png"), ("/index.html", "index.png")):
+            for path, shot in (
+                ("/acme-learning/org_effectiveness.html", "report.png"),
+                ("/index.html", "index.png"),
+            ):
                 page = browser.new_page(viewport={"width": 1100, "height": 1400})
                 errors: list[str] = []
-                page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-                page.on("pageerror", lambda error: errors.append(str(error)))
+                page.on(
+                    "console",
+                    lambda message, errors=errors: (
+                        errors.append(message.text) if message.type == "error" else None
+                    ),
+                )
+                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
                 failed: list[str] = []
-                page.on("requestfailed", lambda request: failed.append(request.url))
+                page.on("requestfailed", lambda request, failed=failed: failed.append(request.url))
                 response = page.goto(base + path, wait_until="load")
                 assert response is not None and response.ok
                 page.screenshot(path=str(tmp_path / shot), full_page=True)

@@ -3,12 +3,18 @@
 import pytest
 import yaml
 
-from analysis.report.clients import ClientConfigError, check_client_id, check_parameters, discover_clients, load_client
+from analysis.report.clients import (
+    ClientConfigError,
+    check_client_id,
+    check_parameters,
+    discover_clients,
+    load_client,
+)
 
-from conftest import add_client
 
-
-@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "acme corp", "Acme", "", "a/b", ".hidden", "x" * 64, "-lead"])
+@pytest.mark.parametrize(
+    "bad", ["../x", "/etc/passwd", "acme corp", "Acme", "", "a/b", ".hidden", "x" * 64, "-lead"]
+)
 def test_unsafe_client_ids_are_rejected_with_a_suggestion(bad):
     with pytest.raises(ClientConfigError, match="not a safe id"):
         check_client_id(bad)
@@ -38,7 +44,9 @@ def test_discovery_scans_folders_and_reports_broken_ones(project):
 
 def _write(folder, config):
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "client.yml").write_text(yaml.safe_dump(config) if isinstance(config, dict) else config)
+    (folder / "client.yml").write_text(
+        yaml.safe_dump(config) if isinstance(config, dict) else config
+    )
     return folder
 
 
@@ -55,10 +63,23 @@ def test_unknown_study_suggests_the_near_miss(project):
         ({"studies": {"probe": {}}}, "display_name must be"),
         ({"display_name": "G"}, "studies must name"),
         ({"display_name": "G", "studies": {"probe": {}}, "extra": 1}, "unknown key"),
-        ({"display_name": "G", "studies": {"probe": {"parameters": {"client_name": "x"}}}}, "set by the runner"),
-        ({"display_name": "G", "studies": {"probe": {"data": {"data_path": "x.csv"}, "parameters": {"data_path": "y"}}}},
-         "under both data and parameters"),
-        ("display_name: G\ndisplay_name: H\nstudies: {probe: {}}\n", r"key 'display_name' is given twice \(lines 1 and 2\)"),
+        (
+            {"display_name": "G", "studies": {"probe": {"parameters": {"client_name": "x"}}}},
+            "set by the runner",
+        ),
+        (
+            {
+                "display_name": "G",
+                "studies": {
+                    "probe": {"data": {"data_path": "x.csv"}, "parameters": {"data_path": "y"}}
+                },
+            },
+            "under both data and parameters",
+        ),
+        (
+            "display_name: G\ndisplay_name: H\nstudies: {probe: {}}\n",
+            r"key 'display_name' is given twice \(lines 1 and 2\)",
+        ),
         ("display_name: &n G\nstudies: {probe: {parameters: {text: *n}}}\n", "anchors and aliases"),
         ({"display_name": "G", "studies": {"probe": {"params": {}}}}, "may only have"),
     ],
@@ -70,19 +91,39 @@ def test_bad_client_yml_names_the_file_and_fix(project, config, message):
     assert "data/clients/gamma/client.yml" in str(error.value) or "gamma" in str(error.value)
 
 
-@pytest.mark.parametrize("relative,message", [("missing.csv", "not found in"), ("../alpha/data.csv", "leaves the client's folder"),
-                                              ("/etc/passwd", "is an absolute path")])
+@pytest.mark.parametrize(
+    "relative,message",
+    [
+        ("missing.csv", "not found in"),
+        ("../alpha/data.csv", "leaves the client's folder"),
+        ("/etc/passwd", "is an absolute path"),
+    ],
+)
 def test_a_bad_data_file_fails_that_study_only(project, relative, message):
-    folder = _write(project["clients"] / "gamma", {"display_name": "G", "studies": {"probe": {"data": {"data_path": relative}}}})
+    folder = _write(
+        project["clients"] / "gamma",
+        {"display_name": "G", "studies": {"probe": {"data": {"data_path": relative}}}},
+    )
     client = load_client(folder, project["notebooks"])
-    assert any(message in error and "data/clients/gamma/client.yml" in error for error in client.studies["probe"].errors)
+    assert any(
+        message in error and "data/clients/gamma/client.yml" in error
+        for error in client.studies["probe"].errors
+    )
 
 
 def test_unknown_parameter_is_an_error_with_suggestion(project):
     declared = {"client_name": {}, "data_path": {}, "sleep": {}, "fail": {}, "text": {}}
     with pytest.raises(ClientConfigError, match=r"'slep' \(did you mean 'sleep'\?\)"):
-        check_parameters("probe", project["notebooks"] / "probe.ipynb", ["client_name", "slep"], declared, "where")
-    check_parameters("probe", project["notebooks"] / "probe.ipynb", ["client_name", "sleep"], declared, "where")
+        check_parameters(
+            "probe",
+            project["notebooks"] / "probe.ipynb",
+            ["client_name", "slep"],
+            declared,
+            "where",
+        )
+    check_parameters(
+        "probe", project["notebooks"] / "probe.ipynb", ["client_name", "sleep"], declared, "where"
+    )
 
 
 def test_shipped_examples_are_discovered():
@@ -91,6 +132,9 @@ def test_shipped_examples_are_discovered():
 
 
 def test_credentials_are_refused_as_parameters(project):
-    folder = _write(project["clients"] / "gamma", {"display_name": "G", "studies": {"probe": {"parameters": {"api_key": "abc"}}}})
+    folder = _write(
+        project["clients"] / "gamma",
+        {"display_name": "G", "studies": {"probe": {"parameters": {"api_key": "abc"}}}},
+    )
     with pytest.raises(ClientConfigError, match="look like credentials.*environment variable"):
         load_client(folder, project["notebooks"])

@@ -1,6 +1,5 @@
 """Number formats, table styling and the headline summary."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,19 +9,41 @@ from analysis.report import display
 
 @pytest.mark.parametrize(
     "value,unit,expected",
-    [(0.2643, "share", "26.4%"), (2.0, "ratio", "2.00"), (1234.4, "count", "1,234"), (0.0004, "p_value", "<0.001"),
-     (0.0312, "p_value", "0.031"), (350000, "currency", "350,000"), (float("nan"), "share", "–"),
-     (None, "ratio", "–"), (np.inf, "ratio", "∞"), (-3982.4, "currency", "-3,982"), (12.345, "currency", "12.35"),
-     (-0.03312, "currency", "-0.0331"), (0.0, "currency", "0")],  # an effect on a rate is not rounded to 0
+    [
+        (0.2643, "share", "26.4%"),
+        (2.0, "ratio", "2.00"),
+        (1234.4, "count", "1,234"),
+        (0.0004, "p_value", "<0.001"),
+        (0.0312, "p_value", "0.031"),
+        (350000, "currency", "350,000"),
+        (float("nan"), "share", "–"),
+        (None, "ratio", "–"),
+        (np.inf, "ratio", "∞"),
+        (-3982.4, "currency", "-3,982"),
+        (12.345, "currency", "12.35"),
+        (-0.03312, "currency", "-0.0331"),
+        (0.0, "currency", "0"),
+    ],  # an effect on a rate is not rounded to 0
 )
 def test_format_value(value, unit, expected):
     assert display.format_value(value, unit) == expected
 
 
 def test_table_uses_display_names_formats_and_shows_suppressed_cells():
-    data = pd.DataFrame({"level": ["a", "<b>x</b>"], "estimate": [0.25, np.nan], "n": [40, 3], "suppressed": [False, True]})
-    html = display.table(data, caption="Caption & more", display_names={"level": "Rating", "a": "Level A"},
-                         units={"estimate": "share", "n": "count"}).to_html()
+    data = pd.DataFrame(
+        {
+            "level": ["a", "<b>x</b>"],
+            "estimate": [0.25, np.nan],
+            "n": [40, 3],
+            "suppressed": [False, True],
+        }
+    )
+    html = display.table(
+        data,
+        caption="Caption & more",
+        display_names={"level": "Rating", "a": "Level A"},
+        units={"estimate": "share", "n": "count"},
+    ).to_html()
     assert "Rating" in html and "Level A" in html and "25.0%" in html
     assert html.count(display.SUPPRESSED) == 2 and ">3<" not in html
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
@@ -31,7 +52,16 @@ def test_table_uses_display_names_formats_and_shows_suppressed_cells():
 
 def test_publish_summary_records_are_json_ready(capsys):
     shown = display.publish_summary(
-        [{"name": "rr", "label": "Risk ratio <x>", "estimate": np.float64(2.5), "conf_low": np.nan, "n": np.int64(80), "unit": "ratio"}],
+        [
+            {
+                "name": "rr",
+                "label": "Risk ratio <x>",
+                "estimate": np.float64(2.5),
+                "conf_low": np.nan,
+                "n": np.int64(80),
+                "unit": "ratio",
+            }
+        ],
         sentences=["One & two."],
     )
     html = shown._repr_html_()

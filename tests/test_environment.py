@@ -30,14 +30,19 @@ def test_environment_yml_matches_pyproject():
 
 def test_every_dependency_is_pinned_exactly_and_in_constraints():
     project = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + [r for e in project["optional-dependencies"].values() for r in e]
+    requirements = project["dependencies"] + [
+        r for e in project["optional-dependencies"].values() for r in e
+    ]
     constraints = {
-        _normalise(line) for line in (paths.PROJECT_ROOT / "constraints.txt").read_text().splitlines()
+        _normalise(line)
+        for line in (paths.PROJECT_ROOT / "constraints.txt").read_text().splitlines()
         if "==" in line and not line.startswith("#")
     }
     for requirement in requirements:
         assert "==" in requirement, f"{requirement} is not pinned"
-        assert _normalise(requirement) in constraints, f"{requirement} disagrees with constraints.txt"
+        assert _normalise(requirement) in constraints, (
+            f"{requirement} disagrees with constraints.txt"
+        )
 
 
 def test_makefile_help_lists_every_target():
@@ -56,4 +61,6 @@ def test_data_readme_contract_tables_come_from_the_schemas(tmp_path):
 
     copy = tmp_path / "README.md"
     shutil.copy(paths.DATA_DIR / "README.md", copy)
-    assert not contract_docs.update(copy), "data/README.md is stale: run python -m analysis.inputs.contract_docs"
+    assert not contract_docs.update(copy), (
+        "data/README.md is stale: run python -m analysis.inputs.contract_docs"
+    )

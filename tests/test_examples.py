@@ -9,4 +9,6 @@ def test_shipped_examples_match_the_generators(tmp_path):
     for client_id in EXAMPLES:
         for name in sorted(p.name for p in (tmp_path / client_id).iterdir()):
             shipped = (paths.CLIENTS_DIR / client_id / name).read_bytes()
-            assert shipped == (tmp_path / client_id / name).read_bytes(), f"{client_id}/{name} differs; run `workbench examples --overwrite`"
+            assert shipped == (tmp_path / client_id / name).read_bytes(), (
+                f"{client_id}/{name} differs; run `workbench examples --overwrite`"
+            )

@@ -18,7 +18,7 @@ def _inputs(tmp_path):
 
 def test_hash_changes_with_each_input_and_only_then(tmp_path):
     nb, data = _inputs(tmp_path)
-    base = dict(notebook=nb, data_files={"data": data}, parameters={"x": 1}, package="p1")
+    base = {"notebook": nb, "data_files": {"data": data}, "parameters": {"x": 1}, "package": "p1"}
     first = hashing.inputs_sha256(**base)
     assert hashing.inputs_sha256(**base) == first
     os.utime(data, (0, 0))  # touching a file does not make it stale: content counts
@@ -35,7 +35,11 @@ def test_hash_changes_with_each_input_and_only_then(tmp_path):
 def test_package_hash_covers_templates():
     from analysis.inputs import paths
 
-    files = {p.relative_to(paths.PACKAGE_DIR).as_posix() for p in paths.PACKAGE_DIR.rglob("*") if p.is_file()}
+    files = {
+        p.relative_to(paths.PACKAGE_DIR).as_posix()
+        for p in paths.PACKAGE_DIR.rglob("*")
+        if p.is_file()
+    }
     assert "report/templates/workbench/index.html.j2" in files
     assert len(hashing.package_sha256()) == 64
 

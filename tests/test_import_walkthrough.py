@@ -30,18 +30,33 @@ def test_from_raw_qualtrics_and_excel_to_rendered_reports(example_project):
     before = {name: _sha(folder / name) for name in ("qualtrics_export.csv", "rep_panel.xlsx")}
 
     record = run_codebook(folder)
-    assert record["tables"]["survey"]["rows_out"] == 60  # the preview and the incomplete response are dropped
+    assert (
+        record["tables"]["survey"]["rows_out"] == 60
+    )  # the preview and the incomplete response are dropped
     assert [d["rows"] for d in record["tables"]["survey"]["dropped"]] == [1, 1]
     assert {name: _sha(folder / name) for name in before} == before  # raw files untouched
     saved = json.loads((folder / "imported" / "import_record.json").read_text())
     assert saved["tables"]["panel"]["source"]["sha256"] == before["rep_panel.xlsx"]
     survey = pd.read_parquet(folder / "imported" / "survey.parquet")
-    assert set(survey["effectiveness"]) <= {"not effective", "somewhat effective", "effective", "very effective"}
+    assert set(survey["effectiveness"]) <= {
+        "not effective",
+        "somewhat effective",
+        "effective",
+        "very effective",
+    }
     assert survey["sustain_coaching"].dtype == bool
 
-    assert [p for p in validate_client("northwind", clients_dir=clients) if p.level == "error"] == []
-    result = render_batch(output_dir=example_project["reports"], clients_dir=clients,
-                          notebooks_dir=example_project["notebooks"], clients=["northwind"], jobs=1, progress=False)
+    assert [
+        p for p in validate_client("northwind", clients_dir=clients) if p.level == "error"
+    ] == []
+    result = render_batch(
+        output_dir=example_project["reports"],
+        clients_dir=clients,
+        notebooks_dir=example_project["notebooks"],
+        clients=["northwind"],
+        jobs=1,
+        progress=False,
+    )
     assert [o.status for o in result.outcomes] == ["ok", "ok"], result.outcomes
 
 
@@ -74,8 +89,15 @@ def test_excel_with_merged_header_cells_is_named(tmp_path):
     sheet.merge_cells("A1:B1")
     sheet.append(["rep-1", "x", "North"])
     book.save(tmp_path / "merged.xlsx")
-    (tmp_path / "codebook.yml").write_text(yaml.safe_dump(
-        {"tables": {"reps": {"source": {"file": "merged.xlsx", "format": "xlsx", "sheet": "Reps"}}}}))
+    (tmp_path / "codebook.yml").write_text(
+        yaml.safe_dump(
+            {
+                "tables": {
+                    "reps": {"source": {"file": "merged.xlsx", "format": "xlsx", "sheet": "Reps"}}
+                }
+            }
+        )
+    )
     with pytest.raises(CodebookError, match="merged header cells"):
         run_codebook(tmp_path)
 
@@ -86,19 +108,44 @@ def test_a_raw_file_changed_after_import_is_an_error_until_reimported(tmp_path):
     for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
         shutil.copy(EXAMPLES / name, folder / name)
     run_codebook(folder)
-    assert [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"] == []
+    assert [
+        p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"
+    ] == []
 
-    late = (EXAMPLES / "qualtrics_export.csv").read_text(encoding="utf-8").splitlines()[4].replace("R_00002", "R_09999")
-    with open(folder / "qualtrics_export.csv", "a", encoding="utf-8") as export:  # a late response arrives
+    late = (
+        (EXAMPLES / "qualtrics_export.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[4]
+        .replace("R_00002", "R_09999")
+    )
+    with open(
+        folder / "qualtrics_export.csv", "a", encoding="utf-8"
+    ) as export:  # a late response arrives
         export.write(late + "\n")
     stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
     assert [p.level for p in stale] == ["error"]
-    assert "qualtrics_export.csv changed after it was imported into imported/survey.parquet; run `workbench import northwind` again" in stale[0].message
-    result = render_batch(output_dir=tmp_path / "reports", clients_dir=clients, clients=["northwind"], jobs=1, progress=False)
-    assert {o.status for o in result.outcomes} == {"config-error"} and result.exit_code != 0  # nothing rendered from the old import
+    assert (
+        "qualtrics_export.csv changed after it was imported into imported/survey.parquet; run `workbench import northwind` again"
+        in stale[0].message
+    )
+    result = render_batch(
+        output_dir=tmp_path / "reports",
+        clients_dir=clients,
+        clients=["northwind"],
+        jobs=1,
+        progress=False,
+    )
+    assert {o.status for o in result.outcomes} == {
+        "config-error"
+    } and result.exit_code != 0  # nothing rendered from the old import
     assert all("changed after it was imported" in o.error for o in result.outcomes)
 
     run_codebook(folder)
-    assert [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"] == []
+    assert [
+        p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"
+    ] == []
     (folder / "codebook.yml").write_text((folder / "codebook.yml").read_text() + "\n# edited\n")
-    assert any("codebook.yml changed after the last import" in p.message for p in validate_client("northwind", clients_dir=clients))
+    assert any(
+        "codebook.yml changed after the last import" in p.message
+        for p in validate_client("northwind", clients_dir=clients)
+    )

@@ -16,15 +16,26 @@ READINESS = DEFINITIONS["strategic_readiness"]
 
 
 def _readiness_answers(n_false):
-    row = {"respondent_id": "r1", **{item: (i >= n_false) for i, item in enumerate(READINESS.item_ids)}}
+    row = {
+        "respondent_id": "r1",
+        **{item: (i >= n_false) for i, item in enumerate(READINESS.item_ids)},
+    }
     return pd.DataFrame([row])
 
 
 def test_shipped_instruments_load_with_the_article_structure():
     assert len(READINESS.items) == 10 and READINESS.scoring["count_value"] is False
-    assert len(DEFINITIONS["failure_reasons"].items) == 20 and len(DEFINITIONS["failure_reasons"].themes) == 8
+    assert (
+        len(DEFINITIONS["failure_reasons"].items) == 20
+        and len(DEFINITIONS["failure_reasons"].themes) == 8
+    )
     assert len(DEFINITIONS["two_views"].items) == 7
-    assert DEFINITIONS["two_views"].groups == ["sales training", "product marketing", "sales operations", "sales leadership"]
+    assert DEFINITIONS["two_views"].groups == [
+        "sales training",
+        "product marketing",
+        "sales operations",
+        "sales leadership",
+    ]
 
 
 def test_six_false_answers_need_serious_work_five_do_not():
@@ -36,24 +47,37 @@ def test_six_false_answers_need_serious_work_five_do_not():
 
 
 def test_responses_are_checked_and_typed():
-    raw = pd.DataFrame({"respondent_id": ["a", "b"], **{i: ["True", "no"] for i in READINESS.item_ids}})
+    raw = pd.DataFrame(
+        {"respondent_id": ["a", "b"], **{i: ["True", "no"] for i in READINESS.item_ids}}
+    )
     typed = ins.check_responses(raw, READINESS)
     assert typed[READINESS.item_ids[0]].tolist() == [True, False]
-    bad = raw.assign(**{READINESS.item_ids[2]: ["maybe", "yes"]}).drop(columns=READINESS.item_ids[3])
+    bad = raw.assign(**{READINESS.item_ids[2]: ["maybe", "yes"]}).drop(
+        columns=READINESS.item_ids[3]
+    )
     with pytest.raises(InstrumentError) as error:
         ins.check_responses(bad, READINESS, source="readiness.csv")
     message = str(error.value)
-    assert "readiness.csv" in message and READINESS.item_ids[3] in message and "'maybe'" in message and "lines 2" in message
+    assert (
+        "readiness.csv" in message
+        and READINESS.item_ids[3] in message
+        and "'maybe'" in message
+        and "lines 2" in message
+    )
 
 
 def test_rwg_matches_hand_computation():
     # Binary answers coded 1/2, uniform null variance (2^2 - 1) / 12 = 0.25.
-    assert ins.rwg([1, 1, 1, 1, 1, 2]) == pytest.approx(1 - (1 / 6) / 0.25)  # s^2 = 1/6 -> r_wg = 1/3
+    assert ins.rwg([1, 1, 1, 1, 1, 2]) == pytest.approx(
+        1 - (1 / 6) / 0.25
+    )  # s^2 = 1/6 -> r_wg = 1/3
     assert ins.rwg([1, 1, 1, 1]) == 1.0
     assert ins.rwg([1, 2, 1, 2]) == 0.0  # more spread than random answering, truncated at 0
     table = pd.DataFrame({"a": [1, 1, 1, 1, 1, 2], "b": [1, 1, 1, 1, 1, 1]})
     mean_ratio = ((1 / 6 + 0) / 2) / 0.25
-    assert ins.rwg_j(table, ["a", "b"]) == pytest.approx(2 * (1 - mean_ratio) / (2 * (1 - mean_ratio) + mean_ratio))
+    assert ins.rwg_j(table, ["a", "b"]) == pytest.approx(
+        2 * (1 - mean_ratio) / (2 * (1 - mean_ratio) + mean_ratio)
+    )
 
 
 def test_krippendorff_alpha_matches_hand_computation_and_the_published_example():
@@ -62,17 +86,21 @@ def test_krippendorff_alpha_matches_hand_computation_and_the_published_example()
     assert ins.nominal_alpha([[1, 1, 2, 2], [1, 1, 2, 1]]) == pytest.approx(1 - 14 / 30)
     # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 observers x 12 units, nominal: 0.743.
     nan = np.nan
-    example = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-               [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-               [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-               [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    example = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
     assert round(ins.nominal_alpha(example), 3) == 0.743
 
 
 def test_planted_misalignment_is_found():
     views = DEFINITIONS["two_views"]
-    planted = {"value": {"sales leadership": 0.05, "sales training": 0.95},
-               "design_point": {"sales leadership": 0.1, "product marketing": 0.9}}
+    planted = {
+        "value": {"sales leadership": 0.05, "sales training": 0.95},
+        "design_point": {"sales leadership": 0.1, "product marketing": 0.9},
+    }
     data = ins.check_responses(generate_two_views(views, 12, misaligned=planted, seed=5), views)
     tests, index = ins.misalignment(data, views)
     by_item = tests.set_index("item")
@@ -87,22 +115,35 @@ def test_planted_misalignment_is_found():
 
 def test_checklist_ranking_and_themes():
     checklist = DEFINITIONS["failure_reasons"]
-    data = pd.DataFrame({"respondent_id": ["a", "b", "c"], **{i: [0, 0, 0] for i in checklist.item_ids}})
+    data = pd.DataFrame(
+        {"respondent_id": ["a", "b", "c"], **{i: [0, 0, 0] for i in checklist.item_ids}}
+    )
     data["no_reinforcement"] = [1, 1, 1]
     data["underfunded"] = [1, 0, 0]
     typed = ins.check_responses(data, checklist)
     ranked, themes = ins.rank_checklist(typed, checklist)
     assert ranked.iloc[0]["item"] == "no_reinforcement" and ranked.iloc[0]["estimate"] == 1.0
     assert ranked.iloc[1]["item"] == "underfunded"
-    assert themes.iloc[0]["theme"] == "Reinforcement and coaching" and themes.iloc[0]["respondents_citing"] == 3
+    assert (
+        themes.iloc[0]["theme"] == "Reinforcement and coaching"
+        and themes.iloc[0]["respondents_citing"] == 3
+    )
 
 
 def test_benchmark_needs_enough_clients_and_respondents():
-    aggregates = pd.DataFrame({"client_id": ["me", "a", "b", "c", "a", "b"], "item": ["x"] * 4 + ["y"] * 2,
-                               "count": [1, 2, 3, 4, 1, 1], "n": [5, 4, 4, 4, 3, 3]})
+    aggregates = pd.DataFrame(
+        {
+            "client_id": ["me", "a", "b", "c", "a", "b"],
+            "item": ["x"] * 4 + ["y"] * 2,
+            "count": [1, 2, 3, 4, 1, 1],
+            "n": [5, 4, 4, 4, 3, 3],
+        }
+    )
     bench = ins.benchmark(aggregates, exclude_client="me").set_index("item")
     assert bench.loc["x", "estimate"] == pytest.approx(9 / 12) and not bench.loc["x", "suppressed"]
-    assert bench.loc["y", "suppressed"] and np.isnan(bench.loc["y", "estimate"])  # two other clients only
+    assert bench.loc["y", "suppressed"] and np.isnan(
+        bench.loc["y", "estimate"]
+    )  # two other clients only
 
 
 @pytest.mark.parametrize(
@@ -128,12 +169,16 @@ def test_kpi_gaming_is_flagged_when_planted_and_rarely_otherwise():
     for seed in range(3):
         panel, targets = generate_kpi_episode(gamed=True, seed=seed)
         assert kpi_gaming.gaming_check(panel, targets)[1]["gamed"].all()
-        panel, targets = generate_kpi_episode(gamed=True, targeted_teams=(), seed=seed)  # interrupted time series
+        panel, targets = generate_kpi_episode(
+            gamed=True, targeted_teams=(), seed=seed
+        )  # interrupted time series
         effects, flags = kpi_gaming.gaming_check(panel, targets)
         assert flags["gamed"].all() and effects["design"].eq("interrupted time series").all()
     false_positives = 0
     for seed in range(200):
-        panel, targets = generate_kpi_episode(gamed=False, targeted_teams=("East",), seed=10_000 + seed)
+        panel, targets = generate_kpi_episode(
+            gamed=False, targeted_teams=("East",), seed=10_000 + seed
+        )
         false_positives += int(kpi_gaming.gaming_check(panel, targets)[1]["gamed"].any())
     assert false_positives / 200 <= 0.05, false_positives
 
@@ -157,6 +202,8 @@ def test_interrupted_time_series_equals_the_segmented_dummy_regression():
     frame = panel.copy()
     frame["t"] = frame["period"].rank(method="dense") - 1
     frame["post"] = (frame["period"] >= targets.loc[0, "start_period"]).astype(float)
-    frame["since"] = np.where(frame["post"] == 1, frame["t"] - frame.loc[frame["post"] == 1, "t"].min(), 0.0)
+    frame["since"] = np.where(
+        frame["post"] == 1, frame["t"] - frame.loc[frame["post"] == 1, "t"].min(), 0.0
+    )
     reference = smf.ols("meetings ~ t + post + since + C(rep_id)", frame).fit()
     assert row["estimate"] == pytest.approx(reference.params["post"], rel=1e-8)

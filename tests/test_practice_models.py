@@ -24,15 +24,28 @@ def test_binary_logit_reproduces_greene_spector_mazzeo():
     assert tidy.loc["PSI", "std_error"] == pytest.approx(1.0645643, abs=1e-7)
     # Stata 11 values kept in statsmodels' discrete/tests/results/results_discrete.py
     # (Spector.logit); Stata stops at a looser tolerance, so agreement is to 2e-6.
-    stata = {"GPA": (2.82611297201, 1.26294114526), "TUCE": (0.0951576702557, 0.141554207662),
-             "PSI": (2.37868772835, 1.06456430165), "const": (-13.0213483201, 4.93132462871)}
+    stata = {
+        "GPA": (2.82611297201, 1.26294114526),
+        "TUCE": (0.0951576702557, 0.141554207662),
+        "PSI": (2.37868772835, 1.06456430165),
+        "const": (-13.0213483201, 4.93132462871),
+    }
     for term, (coef, se) in stata.items():
         assert tidy.loc[term, "estimate"] == pytest.approx(coef, abs=2e-6)
         assert tidy.loc[term, "std_error"] == pytest.approx(se, abs=2e-6)
     assert result.n == 32
     odds = result.tidy(exponentiate=True).set_index("term")
     assert odds.loc["PSI", "estimate"] == pytest.approx(np.exp(2.3786877), rel=1e-6)
-    assert list(result.tidy().columns) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "n"]
+    assert list(result.tidy().columns) == [
+        "term",
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "conf_low",
+        "conf_high",
+        "n",
+    ]
 
 
 def _ucla():
@@ -49,7 +62,9 @@ def test_ordinal_logit_reproduces_stata_ologit_on_ucla_data():
     result = practice_models.ordinal_logit(_ucla(), "apply", ["pared", "public", "gpa"])
     tidy = result.tidy(include_thresholds=True).set_index("term")
     expected = {
-        "pared": (1.047664, 0.2657891), "public": (-0.0586828, 0.2978588), "gpa": (0.6157458, 0.2606311),
+        "pared": (1.047664, 0.2657891),
+        "public": (-0.0586828, 0.2978588),
+        "gpa": (0.6157458, 0.2606311),
         "cut unlikely | somewhat likely": (2.203323, 0.7795353),
         "cut somewhat likely | very likely": (4.298767, 0.8043147),
     }
@@ -61,8 +76,12 @@ def test_ordinal_logit_reproduces_stata_ologit_on_ucla_data():
 def test_ordinal_logit_takes_numeric_codes_in_their_order():
     data = _ucla()
     coded = data.assign(apply=data["apply"].cat.codes + 1)  # 1 = unlikely ... 3 = very likely
-    tidy = practice_models.ordinal_logit(coded, "apply", ["pared", "public", "gpa"]).tidy(include_thresholds=True)
-    assert tidy.set_index("term").loc["pared", "estimate"] == pytest.approx(1.047664, abs=5e-6)  # as the labelled fit
+    tidy = practice_models.ordinal_logit(coded, "apply", ["pared", "public", "gpa"]).tidy(
+        include_thresholds=True
+    )
+    assert tidy.set_index("term").loc["pared", "estimate"] == pytest.approx(
+        1.047664, abs=5e-6
+    )  # as the labelled fit
     assert list(tidy["term"][3:]) == ["cut 1 | 2", "cut 2 | 3"]
     with pytest.raises(ValueError, match="400 distinct numbers"):
         practice_models.ordinal_logit(data.assign(apply=np.arange(400) * 1.5), "apply", ["gpa"])
@@ -73,25 +92,36 @@ def test_ordinal_logit_agrees_with_r_polr_reference_in_statsmodels_tests():
     # optimiser earlier than Newton-Raphson, so agreement is to about 4e-4.
     from statsmodels.miscmodels.tests.results.results_ordinal_model import res_ord_logit
 
-    tidy = practice_models.ordinal_logit(_ucla(), "apply", ["pared", "public", "gpa"]).tidy(include_thresholds=True)
-    np.testing.assert_allclose(tidy["estimate"].to_numpy()[:3], res_ord_logit.coefficients_val, atol=4e-4)
-    np.testing.assert_allclose(tidy["std_error"].to_numpy()[:3], res_ord_logit.coefficients_stdE, atol=1e-4)
+    tidy = practice_models.ordinal_logit(_ucla(), "apply", ["pared", "public", "gpa"]).tidy(
+        include_thresholds=True
+    )
+    np.testing.assert_allclose(
+        tidy["estimate"].to_numpy()[:3], res_ord_logit.coefficients_val, atol=4e-4
+    )
+    np.testing.assert_allclose(
+        tidy["std_error"].to_numpy()[:3], res_ord_logit.coefficients_stdE, atol=1e-4
+    )
     np.testing.assert_allclose(tidy["estimate"].to_numpy()[3:], res_ord_logit.thresholds, atol=1e-3)
 
 
 def test_planted_practice_effects_are_recovered():
     survey = generate_survey(20_000, seed=11)
     survey["effectiveness"] = pd.Categorical(
-        survey["effectiveness"], categories=list(planted_truth()["shares"]), ordered=True)
+        survey["effectiveness"], categories=list(planted_truth()["shares"]), ordered=True
+    )
     truth = planted_truth()["beta"]
-    tidy = practice_models.ordinal_logit(survey, "effectiveness", list(truth)).tidy().set_index("term")
+    tidy = (
+        practice_models.ordinal_logit(survey, "effectiveness", list(truth)).tidy().set_index("term")
+    )
     for term, beta in truth.items():
         assert abs(tidy.loc[term, "estimate"] - beta) < 4 * tidy.loc[term, "std_error"], term
         assert tidy.loc[term, "conf_low"] < tidy.loc[term, "estimate"] < tidy.loc[term, "conf_high"]
 
 
 def test_separation_is_warned_about():
-    data = pd.DataFrame({"y": [0] * 20 + [1] * 20, "x": [0] * 20 + [1] * 20, "z": np.tile([0.0, 1.0], 20)})
+    data = pd.DataFrame(
+        {"y": [0] * 20 + [1] * 20, "x": [0] * 20 + [1] * 20, "z": np.tile([0.0, 1.0], 20)}
+    )
     with pytest.warns(ModelWarning) as caught:
         practice_models.binary_logit(data, "y", ["x", "z"])
     messages = " ".join(str(w.message) for w in caught)
@@ -108,13 +138,20 @@ def test_empty_outcome_level_is_dropped_with_a_warning():
 
 def test_bad_inputs_raise_clear_errors():
     data = _ucla()
-    with pytest.raises(ValueError, match=r"must be ordered: an ordered categorical .* values \['somewhat likely', 'unlikely', 'very likely'\]"):
-        practice_models.ordinal_logit(data.assign(apply=data["apply"].astype(str)), "apply", ["gpa"])
+    with pytest.raises(
+        ValueError,
+        match=r"must be ordered: an ordered categorical .* values \['somewhat likely', 'unlikely', 'very likely'\]",
+    ):
+        practice_models.ordinal_logit(
+            data.assign(apply=data["apply"].astype(str)), "apply", ["gpa"]
+        )
     with pytest.raises(ValueError, match="do not vary"):
         practice_models.ordinal_logit(data.assign(k=1.0), "apply", ["gpa", "k"])
     with pytest.raises(ValueError, match="dtype"):
         practice_models.ordinal_logit(data.assign(k="a"), "apply", ["k"])
     with pytest.raises(ValueError, match="boolean or 0/1"):
-        practice_models.binary_logit(_spector().assign(GRADE=lambda d: d["GRADE"] * 2), "GRADE", ["GPA"])
+        practice_models.binary_logit(
+            _spector().assign(GRADE=lambda d: d["GRADE"] * 2), "GRADE", ["GPA"]
+        )
     with pytest.raises(ValueError, match="not found"):
         practice_models.binary_logit(_spector(), "GRADE", ["nope"])

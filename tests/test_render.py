@@ -10,10 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.report import render as render_module
 from analysis.report.display import format_interval, format_value
 from analysis.report.render import render_batch
-
 from conftest import add_client
 
 pytestmark = pytest.mark.render
@@ -35,7 +33,13 @@ def test_render_writes_outputs_skips_when_unchanged_and_rerenders_on_change(proj
     assert [o.status for o in result.outcomes] == ["ok", "ok"], result.outcomes
     assert result.exit_code == 0
     out = project["reports"] / "alpha"
-    for name in ("probe.html", "probe.ipynb", "probe.results.json", "results.json", "probe.status.json"):
+    for name in (
+        "probe.html",
+        "probe.ipynb",
+        "probe.results.json",
+        "results.json",
+        "probe.status.json",
+    ):
         assert (out / name).is_file(), name
     records = json.loads((out / "results.json").read_text())
     assert {r["name"]: r["estimate"] for r in records}["rows"] == 3
@@ -47,7 +51,10 @@ def test_render_writes_outputs_skips_when_unchanged_and_rerenders_on_change(proj
     (project["clients"] / "beta" / "data.csv").write_text("one\ntwo")
     third = run(project)
     assert {o.client_id: o.status for o in third.outcomes} == {"alpha": "skipped", "beta": "ok"}
-    assert {r["name"]: r["estimate"] for r in json.loads((project["reports"] / "beta" / "results.json").read_text())}["rows"] == 2
+    assert {
+        r["name"]: r["estimate"]
+        for r in json.loads((project["reports"] / "beta" / "results.json").read_text())
+    }["rows"] == 2
 
     forced = run(project, force=True, clients=["alpha"])
     assert [(o.client_id, o.status) for o in forced.outcomes] == [("alpha", "ok")]
@@ -56,17 +63,25 @@ def test_render_writes_outputs_skips_when_unchanged_and_rerenders_on_change(proj
 def test_html_has_no_code_embeds_images_and_shows_results_json_numbers(project):
     run(project)
     html = (project["reports"] / "alpha" / "probe.html").read_text()
-    body = html[html.index("<body"):]
-    assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body and "hl-ipython" not in body
+    body = html[html.index("<body") :]
+    assert (
+        "jp-InputArea-editor" not in body
+        and "jp-InputPrompt" not in body
+        and "hl-ipython" not in body
+    )
     assert "publish_summary" not in body and "import time" not in body
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 1
     assert "<figcaption>Rows of Alpha Corp</figcaption>" in html
-    assert 'class="wb-toc"' in html and 'href="#First-section"' in html and 'id="First-section"' in html
+    assert (
+        'class="wb-toc"' in html
+        and 'href="#First-section"' in html
+        and 'id="First-section"' in html
+    )
     assert "Probe study" in html and "Alpha Corp" in html
     # summary first: the headline block comes before the first section
     assert html.index('class="wb-headline"') < html.index('id="First-section"')
     # provenance footer
-    footer = html[html.index('class="wb-provenance"'):]
+    footer = html[html.index('class="wb-provenance"') :]
     for expected in ("alpha", "data.csv", "SHA-256", "git commit", "took", "workbench"):
         assert expected in footer
     # warnings are shown as notes without file paths
@@ -95,7 +110,9 @@ def test_failure_keeps_previous_report_and_others_go_on(project):
     assert result.exit_code == 1
     assert (project["reports"] / "beta" / "probe.html").read_text() == good
     failed_nb = nbformat.read(project["reports"] / "beta" / "probe.failed.ipynb", as_version=4)
-    assert any(o.get("ename") == "ValueError" for c in failed_nb.cells for o in c.get("outputs", []))
+    assert any(
+        o.get("ename") == "ValueError" for c in failed_nb.cells for o in c.get("outputs", [])
+    )
     index = (project["reports"] / "index.html").read_text()
     assert "planted failure" in index and "failed notebook" in index and "last good report" in index
     # fixing the input renders again and drops the failed notebook
@@ -122,13 +139,17 @@ def test_unknown_parameter_is_a_config_error_not_a_warning(project):
     (project["clients"] / "alpha" / "client.yml").write_text(yaml.safe_dump(config))
     result = run(project)
     status = {o.client_id: o for o in result.outcomes}
-    assert status["alpha"].status == "config-error" and "did you mean 'sleep'" in status["alpha"].error
+    assert (
+        status["alpha"].status == "config-error" and "did you mean 'sleep'" in status["alpha"].error
+    )
     assert status["beta"].status == "ok" and result.exit_code == 1
 
 
 def test_names_and_parameters_are_escaped_and_reach_the_notebook_unchanged(project):
     tricky = 'He said "hi"; it\'s\nline two \\" """ {x} <b>bold</b>'
-    add_client(project["clients"], "delta", "<script>alert('x')</script> & Co", parameters={"text": tricky})
+    add_client(
+        project["clients"], "delta", "<script>alert('x')</script> & Co", parameters={"text": tricky}
+    )
     result = run(project, clients=["delta"])
     assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
     records = json.loads((project["reports"] / "delta" / "results.json").read_text())
@@ -143,7 +164,10 @@ def test_names_and_parameters_are_escaped_and_reach_the_notebook_unchanged(proje
 def test_a_warm_kernel_leaks_nothing_from_one_client_to_the_next(project):
     result = run(project, jobs=1)  # alpha then beta on the same kernel
     assert [o.client_id for o in result.outcomes] == ["alpha", "beta"]
-    beta_records = {r["name"]: r["estimate"] for r in json.loads((project["reports"] / "beta" / "results.json").read_text())}
+    beta_records = {
+        r["name"]: r["estimate"]
+        for r in json.loads((project["reports"] / "beta" / "results.json").read_text())
+    }
     assert beta_records["leaked"] == 0
     for name in ("probe.html", "probe.ipynb", "results.json"):
         text = (project["reports"] / "beta" / name).read_text()
@@ -157,7 +181,10 @@ def test_parallel_workers_render_every_client(project):
     add_client(project["clients"], "gamma", "Gamma plc")
     result = run(project, jobs=2)
     assert sorted((o.client_id, o.status) for o in result.outcomes) == [
-        ("alpha", "ok"), ("beta", "ok"), ("gamma", "ok")]
+        ("alpha", "ok"),
+        ("beta", "ok"),
+        ("gamma", "ok"),
+    ]
 
 
 def test_export_failure_leaves_the_good_report_in_place(project, monkeypatch):
@@ -191,18 +218,33 @@ def test_shipped_study_renders_for_two_example_clients(example_project):
     for client in ("acme-learning", "borealis-pharma"):
         for study in ("org_effectiveness", "training_impact", "readiness_alignment"):
             html = (example_project["reports"] / client / f"{study}.html").read_text()
-            body = html[html.index("<body"):]
-            assert "import pandas" not in body and "jp-InputArea-editor" not in body and "Traceback" not in body
+            body = html[html.index("<body") :]
+            assert (
+                "import pandas" not in body
+                and "jp-InputArea-editor" not in body
+                and "Traceback" not in body
+            )
             assert html.count("data:image/png;base64,") >= 2
-            for record in json.loads((example_project["reports"] / client / f"{study}.results.json").read_text()):
+            for record in json.loads(
+                (example_project["reports"] / client / f"{study}.results.json").read_text()
+            ):
                 assert format_value(record["estimate"], record["unit"]) in html
     index = (example_project["reports"] / "index.html").read_text()
     assert "Acme Learning Partners" in index and "Borealis Pharma" in index
     # the rendered study reproduces the published 2012 figures on the shipped survey
-    acme = {r["name"]: r for r in json.loads((example_project["reports"] / "acme-learning" / "results.json").read_text())}
+    acme = {
+        r["name"]: r
+        for r in json.loads(
+            (example_project["reports"] / "acme-learning" / "results.json").read_text()
+        )
+    }
     assert acme["respondents"]["estimate"] == 174 and acme["industries"]["estimate"] == 23
-    for name, published, tolerance in (("share_effective_or_better", 0.74, 0.03), ("share_very_effective", 0.26, 0.03),
-                                       ("share_value_proposition", 0.26, 0.03), ("customized_risk_ratio", 2.0, None)):
+    for name, published, tolerance in (
+        ("share_effective_or_better", 0.74, 0.03),
+        ("share_very_effective", 0.26, 0.03),
+        ("share_value_proposition", 0.26, 0.03),
+        ("customized_risk_ratio", 2.0, None),
+    ):
         record = acme[name]
         assert record["conf_low"] <= published <= record["conf_high"], name
         if tolerance is not None:
@@ -214,8 +256,13 @@ def test_training_impact_runs_on_a_plain_cross_section(example_project):
     assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
     html = (example_project["reports"] / "cobalt-software" / "training_impact.html").read_text()
     assert "Regression adjusted" in html and "Effects over time need a rep-period panel" in html
-    records = {r["name"]: r for r in json.loads((example_project["reports"] / "cobalt-software" / "results.json").read_text())
-               if r["study"] == "training_impact"}
+    records = {
+        r["name"]: r
+        for r in json.loads(
+            (example_project["reports"] / "cobalt-software" / "results.json").read_text()
+        )
+        if r["study"] == "training_impact"
+    }
     assert {"isolated_effect", "naive_difference", "roi_percent", "bcr"} <= set(records)
 
 
@@ -223,33 +270,70 @@ def test_a_new_instrument_yaml_renders_without_code_changes(example_project, tmp
     folder = example_project["clients"] / "echo-co"
     instruments = folder / "instruments"  # a client's own instruments live in its folder
     instruments.mkdir(parents=True)
-    (instruments / "coaching_culture.yml").write_text(yaml.safe_dump({
-        "id": "coaching_culture", "title": "Coaching culture check", "type": "true_false", "source": "test",
-        "items": [{"id": f"c{i}", "text": f"Coaching statement number {i} about weekly rides"} for i in range(1, 5)],
-        "scoring": {"method": "count", "count_value": False, "label": "statements answered false",
-                    "bands": [{"label": "Coaching gap", "min": 3}, {"label": "Coaching habit", "max": 2}]},
-    }))
-    rows = [{"respondent_id": f"e{r}", **{f"c{i}": (r + i) % 3 != 0 for i in range(1, 5)}} for r in range(9)]
+    (instruments / "coaching_culture.yml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "coaching_culture",
+                "title": "Coaching culture check",
+                "type": "true_false",
+                "source": "test",
+                "items": [
+                    {"id": f"c{i}", "text": f"Coaching statement number {i} about weekly rides"}
+                    for i in range(1, 5)
+                ],
+                "scoring": {
+                    "method": "count",
+                    "count_value": False,
+                    "label": "statements answered false",
+                    "bands": [
+                        {"label": "Coaching gap", "min": 3},
+                        {"label": "Coaching habit", "max": 2},
+                    ],
+                },
+            }
+        )
+    )
+    rows = [
+        {"respondent_id": f"e{r}", **{f"c{i}": (r + i) % 3 != 0 for i in range(1, 5)}}
+        for r in range(9)
+    ]
     pd.DataFrame(rows).to_csv(folder / "coaching.csv", index=False)
-    (folder / "client.yml").write_text(yaml.safe_dump({
-        "display_name": "Echo Co",
-        "studies": {"readiness_alignment": {"data": {"responses": {"coaching_culture": "coaching.csv"}},
-                                            "parameters": {"instruments_dir": "instruments"}}},
-    }))
+    (folder / "client.yml").write_text(
+        yaml.safe_dump(
+            {
+                "display_name": "Echo Co",
+                "studies": {
+                    "readiness_alignment": {
+                        "data": {"responses": {"coaching_culture": "coaching.csv"}},
+                        "parameters": {"instruments_dir": "instruments"},
+                    }
+                },
+            }
+        )
+    )
     result = run(example_project, clients=["echo-co"])
     assert [o.status for o in result.outcomes] == ["ok"], result.outcomes
     html = (example_project["reports"] / "echo-co" / "readiness_alignment.html").read_text()
-    assert "Coaching culture check" in html and "Coaching statement number 3 about weekly rides" in html
+    assert (
+        "Coaching culture check" in html
+        and "Coaching statement number 3 about weekly rides" in html
+    )
     assert "Coaching gap" in html
-    names = {r["name"] for r in json.loads((example_project["reports"] / "echo-co" / "results.json").read_text())}
+    names = {
+        r["name"]
+        for r in json.loads((example_project["reports"] / "echo-co" / "results.json").read_text())
+    }
     assert "coaching_culture_mean_score" in names
 
 
 def test_reports_show_no_other_clients_data_and_benchmarks_need_three_others(example_project):
     result = run(example_project, studies=["readiness_alignment"], jobs=2)
     assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
-    clients = {p.name: yaml.safe_load((p / "client.yml").read_text())["display_name"]
-               for p in example_project["clients"].iterdir() if (p / "client.yml").exists()}
+    clients = {
+        p.name: yaml.safe_load((p / "client.yml").read_text())["display_name"]
+        for p in example_project["clients"].iterdir()
+        if (p / "client.yml").exists()
+    }
     for client in clients:
         for name in ("readiness_alignment.html", "readiness_alignment.ipynb", "results.json"):
             text = (example_project["reports"] / client / name).read_text()
@@ -260,11 +344,12 @@ def test_reports_show_no_other_clients_data_and_benchmarks_need_three_others(exa
     assert "Other clients" in html
     # with one client fewer, every client has only two others: benchmarks are suppressed
     import shutil
+
     shutil.rmtree(example_project["clients"] / "delta-logistics")
     run(example_project, clients=["acme-learning"], studies=["readiness_alignment"])
     table = (example_project["reports"] / "acme-learning" / "readiness_alignment.html").read_text()
-    benchmark_table = table[table.index("Other clients"):]
-    benchmark_table = benchmark_table[:benchmark_table.index("</table>")]
+    benchmark_table = table[table.index("Other clients") :]
+    benchmark_table = benchmark_table[: benchmark_table.index("</table>")]
     assert benchmark_table.count("suppressed") >= 10
 
 
@@ -273,9 +358,21 @@ def test_bad_client_data_fails_the_report_with_one_clear_message(example_project
     survey.write_text(survey.read_text().replace("very effective", "very efective", 1))
     result = run(example_project, clients=["cobalt-software"], studies=["org_effectiveness"])
     outcome = result.outcomes[0]
-    assert outcome.status == "failed" and "InputError" in outcome.error and "Did you mean 'very effective'" in outcome.error
-    failed = nbformat.read(example_project["reports"] / "cobalt-software" / "org_effectiveness.failed.ipynb", as_version=4)
-    texts = [o.get("text", "") for c in failed.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert (
+        outcome.status == "failed"
+        and "InputError" in outcome.error
+        and "Did you mean 'very effective'" in outcome.error
+    )
+    failed = nbformat.read(
+        example_project["reports"] / "cobalt-software" / "org_effectiveness.failed.ipynb",
+        as_version=4,
+    )
+    texts = [
+        o.get("text", "")
+        for c in failed.cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    ]
     assert any("the input data need fixing" in t for t in texts)
     assert not any("Traceback" in t for t in texts)
 
@@ -291,18 +388,32 @@ def test_no_client_sees_another_clients_values_or_the_environment(example_projec
         for path in (example_project["clients"] / client).glob("*.csv"):
             frame = pd.read_csv(path, dtype=str)
             for column in frame.columns:
-                found |= {v for v in frame[column].dropna() if len(v) >= 8 and not v.replace(".", "").isdigit()}
+                found |= {
+                    v
+                    for v in frame[column].dropna()
+                    if len(v) >= 8 and not v.replace(".", "").isdigit()
+                }
         return found
 
     own = {client: values(client) for client in chosen}
-    names = {c: yaml.safe_load((example_project["clients"] / c / "client.yml").read_text())["display_name"] for c in chosen}
+    names = {
+        c: yaml.safe_load((example_project["clients"] / c / "client.yml").read_text())[
+            "display_name"
+        ]
+        for c in chosen
+    }
     for client in chosen:
-        outputs = [p.read_text() for p in (example_project["reports"] / client).iterdir()
-                   if p.suffix in (".html", ".ipynb") or p.name.endswith("results.json")]
+        outputs = [
+            p.read_text()
+            for p in (example_project["reports"] / client).iterdir()
+            if p.suffix in (".html", ".ipynb") or p.name.endswith("results.json")
+        ]
         for other in chosen:
             if other == client:
                 continue
-            foreign = own[other] - set().union(*(own[c] for c in chosen if c != other))  # only the other client has these
+            foreign = own[other] - set().union(
+                *(own[c] for c in chosen if c != other)
+            )  # only the other client has these
             for text in outputs:
                 assert other not in text and names[other] not in text
                 leaked = [v for v in foreign if v in text]

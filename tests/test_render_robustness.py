@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -12,13 +13,12 @@ import pytest
 from analysis import cli
 from analysis.inputs import paths
 from analysis.report.render import render_batch
-
 from conftest import add_client, make_notebook
 
 pytestmark = pytest.mark.render
 
 PARAMETERS = 'client_name = "Probe"\nclient_id = "probe"\nmode = ""\ndata_path = None'
-ACTIONS = '''import os, sys
+ACTIONS = """import os, sys
 import numpy as np, pandas as pd
 if mode == "kill-worker":
     os.kill(os.getppid(), 9)  # the kernel's parent is the worker process
@@ -37,33 +37,53 @@ if mode == "check-state":
     assert "/tmp/leaked-path" not in sys.path, "sys.path leaked"
     assert "WORKBENCH_LEAKED" not in os.environ, "environment leaked"
     assert os.path.basename(os.getcwd()) == "notebooks", "working directory leaked"
-'''
+"""
 CELLS = [
     ("markdown", "# Robustness probe", ["hide-in-report"]),
     ("code", PARAMETERS, ["parameters"]),
     ("code", ACTIONS, []),
-    ("code", "from analysis import report\nreport.publish_summary([{'name': 'ok', 'label': 'ok', 'estimate': 1}])", ["summary"]),
+    (
+        "code",
+        "from analysis import report\nreport.publish_summary([{'name': 'ok', 'label': 'ok', 'estimate': 1}])",
+        ["summary"],
+    ),
 ]
 
 
 @pytest.fixture
 def robust(tmp_path):
     make_notebook(tmp_path / "notebooks" / "probe.ipynb", CELLS)
-    return {"notebooks": tmp_path / "notebooks", "clients": tmp_path / "clients", "reports": tmp_path / "reports",
-            "root": tmp_path}
+    return {
+        "notebooks": tmp_path / "notebooks",
+        "clients": tmp_path / "clients",
+        "reports": tmp_path / "reports",
+        "root": tmp_path,
+    }
 
 
 def run(project, **kwargs):
-    return render_batch(output_dir=project["reports"], clients_dir=project["clients"], notebooks_dir=project["notebooks"],
-                        progress=False, **kwargs)
+    return render_batch(
+        output_dir=project["reports"],
+        clients_dir=project["clients"],
+        notebooks_dir=project["notebooks"],
+        progress=False,
+        **kwargs,
+    )
 
 
 def test_a_killed_worker_fails_only_its_report(robust):
     for i in range(6):
-        add_client(robust["clients"], f"c{i}", f"Client {i}", parameters={"mode": "kill-worker" if i == 1 else ""})
+        add_client(
+            robust["clients"],
+            f"c{i}",
+            f"Client {i}",
+            parameters={"mode": "kill-worker" if i == 1 else ""},
+        )
     result = run(robust, jobs=2)
     status = {o.client_id: o.status for o in result.outcomes}
-    assert status == {"c0": "ok", "c1": "failed", "c2": "ok", "c3": "ok", "c4": "ok", "c5": "ok"}, result.outcomes
+    assert status == {"c0": "ok", "c1": "failed", "c2": "ok", "c3": "ok", "c4": "ok", "c5": "ok"}, (
+        result.outcomes
+    )
     failed = next(o for o in result.outcomes if o.status == "failed")
     assert "c1/probe" in failed.error and "died" in failed.error
 
@@ -90,7 +110,12 @@ def test_published_notebooks_carry_no_absolute_path(robust):
     assert run(robust, jobs=1).exit_code == 0
     for name in ("probe.ipynb", "probe.html"):
         text = (robust["reports"] / "alpha" / name).read_text()
-        for path in (str(robust["root"]), str(paths.PROJECT_ROOT), sys.prefix, str(robust["root"].resolve())):
+        for path in (
+            str(robust["root"]),
+            str(paths.PROJECT_ROOT),
+            sys.prefix,
+            str(robust["root"].resolve()),
+        ):
             assert path not in text, (name, path)
     nb = nbformat.read(robust["reports"] / "alpha" / "probe.ipynb", as_version=4)
     assert nb.metadata["papermill"]["input_path"] == "notebooks/probe.ipynb"
@@ -101,9 +126,16 @@ def test_an_interrupted_render_leaves_nothing_behind_for_the_next(robust):
     leftover = robust["reports"] / "alpha" / ".probe.running.ipynb"
     leftover.parent.mkdir(parents=True)
     leftover.write_text("{}")
-    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "ipykernel_launcher"])
-    deadline = time.monotonic() + 10  # a real orphan has long been running: wait until it shows its command line
-    while b"ipykernel" not in open(f"/proc/{orphan.pid}/cmdline", "rb").read() and time.monotonic() < deadline:
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", "ipykernel_launcher"]
+    )
+    deadline = (
+        time.monotonic() + 10
+    )  # a real orphan has long been running: wait until it shows its command line
+    while (
+        b"ipykernel" not in Path(f"/proc/{orphan.pid}/cmdline").read_bytes()
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     state = robust["reports"] / ".workbench"
     state.mkdir()

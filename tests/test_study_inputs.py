@@ -24,7 +24,9 @@ from analysis.studies import load_study
 def test_the_notebook_parameters_cell_is_written_from_the_model(study):
     nb = nbformat.read(paths.NOTEBOOKS_DIR / f"{study}.ipynb", as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    assert cell.source == parameters_cell(study), "run `python -m analysis.inputs.parameters` to rewrite it"
+    assert cell.source == parameters_cell(study), (
+        "run `python -m analysis.inputs.parameters` to rewrite it"
+    )
     namespace: dict = {}
     exec(cell.source, namespace)  # noqa: S102 - our own generated cell
     assert set(STUDIES[study].model_fields) | {"client_id"} <= set(namespace)
@@ -33,25 +35,35 @@ def test_the_notebook_parameters_cell_is_written_from_the_model(study):
 @pytest.mark.parametrize("study", list(STUDIES))
 def test_new_client_and_data_readme_document_every_parameter(study):
     readme = (paths.DATA_DIR / "README.md").read_text()
-    block = readme[readme.index(f"<!-- schema:parameters-{study} -->"):readme.index(f"<!-- /schema:parameters-{study} -->")]
+    block = readme[
+        readme.index(f"<!-- schema:parameters-{study} -->") : readme.index(
+            f"<!-- /schema:parameters-{study} -->"
+        )
+    ]
     lines = scaffold_lines(study)
     for name in STUDIES[study].model_fields:
         assert f"`{name}`" in block
         assert f" {name}:" in lines
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"conf_level": "0.95"}, "conf_level must be a number, not '0.95'; e.g. conf_level: 0.95"),
-    ({"conf_level": 95}, "conf_level is a share between 0 and 1: did you mean 0.95?"),
-    ({"margin": 35}, "margin is a share between 0 and 1: did you mean 0.35?"),
-    ({"margin": float("nan")}, "margin must be a finite number"),
-    ({"event_window": 6}, "event_window must be a list, not 6; e.g. event_window: [-4, 6]"),
-    ({"event_window": [2, 6]}, "event_window must be two whole numbers"),
-    ({"segment": ["team", "tenure_band"]}, "segment must be a text, not ['team', 'tenure_band']"),
-    ({"covariate": ["x"]}, "unknown parameter 'covariate' (did you mean 'covariates'?)"),
-    ({"min_cell_size": 0}, "min_cell_size must be a number of at least 1"),
-    ({"conservative_roi": "yes"}, "conservative_roi must be true or false"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"conf_level": "0.95"}, "conf_level must be a number, not '0.95'; e.g. conf_level: 0.95"),
+        ({"conf_level": 95}, "conf_level is a share between 0 and 1: did you mean 0.95?"),
+        ({"margin": 35}, "margin is a share between 0 and 1: did you mean 0.35?"),
+        ({"margin": float("nan")}, "margin must be a finite number"),
+        ({"event_window": 6}, "event_window must be a list, not 6; e.g. event_window: [-4, 6]"),
+        ({"event_window": [2, 6]}, "event_window must be two whole numbers"),
+        (
+            {"segment": ["team", "tenure_band"]},
+            "segment must be a text, not ['team', 'tenure_band']",
+        ),
+        ({"covariate": ["x"]}, "unknown parameter 'covariate' (did you mean 'covariates'?)"),
+        ({"min_cell_size": 0}, "min_cell_size must be a number of at least 1"),
+        ({"conservative_roi": "yes"}, "conservative_roi must be true or false"),
+    ],
+)
 def test_a_wrong_parameter_names_the_key_the_type_and_an_example(values, message):
     from analysis.inputs.parameters import check_parameters
 
@@ -66,31 +78,57 @@ def test_a_wrong_parameter_names_the_key_the_type_and_an_example(values, message
 def _client(tmp_path: Path, text: str | bytes, name: str = "gamma") -> Path:
     folder = tmp_path / "clients" / name
     folder.mkdir(parents=True)
-    (folder / "survey.csv").write_bytes((paths.CLIENTS_DIR / "acme-learning" / "survey.csv").read_bytes())
+    (folder / "survey.csv").write_bytes(
+        (paths.CLIENTS_DIR / "acme-learning" / "survey.csv").read_bytes()
+    )
     (folder / "client.yml").write_bytes(text if isinstance(text, bytes) else text.encode())
     return folder
 
 
 STRICT = [
-    ("display_name: Gamma\ndisplay_name: Borealis Pharma\nstudies: {org_effectiveness: {}}\n",
-     "key 'display_name' is given twice (lines 1 and 2)"),
-    ("display_name: Gamma\nstudies:\n  org_effectiveness:\n    parameters:\n      conf_level: 0.95\n      conf_level: 0.5\n",
-     "key 'conf_level' is given twice (lines 5 and 6)"),
-    ("display_name: &a Gamma\nstudies: {org_effectiveness: {parameters: {highlight: *a}}}\n", "anchors and aliases"),
-    ('a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
-     'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n'
-     'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n',
-     "anchors and aliases"),
-    (b"display_name: Gamma\nnotes: '" + b"x" * 10_000_000 + b"'\n", "a client.yml is at most 262,144 bytes"),
+    (
+        "display_name: Gamma\ndisplay_name: Borealis Pharma\nstudies: {org_effectiveness: {}}\n",
+        "key 'display_name' is given twice (lines 1 and 2)",
+    ),
+    (
+        "display_name: Gamma\nstudies:\n  org_effectiveness:\n    parameters:\n      conf_level: 0.95\n      conf_level: 0.5\n",
+        "key 'conf_level' is given twice (lines 5 and 6)",
+    ),
+    (
+        "display_name: &a Gamma\nstudies: {org_effectiveness: {parameters: {highlight: *a}}}\n",
+        "anchors and aliases",
+    ),
+    (
+        (
+            'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+            "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+            "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n"
+        ),
+        "anchors and aliases",
+    ),
+    (
+        b"display_name: Gamma\nnotes: '" + b"x" * 10_000_000 + b"'\n",
+        "a client.yml is at most 262,144 bytes",
+    ),
     ("display_name: [unclosed\n", "is not valid YAML (line 2"),
     (b"display_name: Caf\xe9\n", "is not UTF-8 text"),
 ]
 
 
-@pytest.mark.parametrize("text,message", STRICT, ids=["duplicate-top", "duplicate-nested", "alias", "billion-laughs",
-                                                      "10-MB", "bad-yaml", "latin-1"])
+@pytest.mark.parametrize(
+    "text,message",
+    STRICT,
+    ids=[
+        "duplicate-top",
+        "duplicate-nested",
+        "alias",
+        "billion-laughs",
+        "10-MB",
+        "bad-yaml",
+        "latin-1",
+    ],
+)
 def test_client_yml_is_read_strictly_with_one_clear_error(tmp_path, text, message, capsys):
-    from analysis import cli
 
     folder = _client(tmp_path, text)
     with pytest.raises(ConfigError, match=None) as error:
@@ -110,7 +148,11 @@ def _escapes(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     outside.mkdir()
     secret = outside / "survey.csv"
     secret.write_text(f"respondent_id,industry\n{OUTSIDE_MARKER},x\n")
-    return secret, {"dot-dot": "../other-client/survey.csv", "absolute": str(secret), "symlink": "link.csv"}
+    return secret, {
+        "dot-dot": "../other-client/survey.csv",
+        "absolute": str(secret),
+        "symlink": "link.csv",
+    }
 
 
 def _cases():
@@ -121,8 +163,7 @@ def _cases():
                     yield study, name, section, escape
 
 
-@pytest.mark.parametrize("study,name,section,escape", list(_cases()),
-                         ids=lambda v: str(v))
+@pytest.mark.parametrize("study,name,section,escape", list(_cases()), ids=lambda v: str(v))
 def test_no_file_parameter_reads_outside_the_client_folder(tmp_path, study, name, section, escape):
     secret, escapes = _escapes(tmp_path)
     folder = tmp_path / "clients" / "gamma"
@@ -131,16 +172,26 @@ def test_no_file_parameter_reads_outside_the_client_folder(tmp_path, study, name
     (folder / "link-dir").symlink_to(secret.parent, target_is_directory=True)
     value = escapes[escape]
     if kind(STUDIES[study], name) == "folder":
-        value = {"dot-dot": "../other-client", "absolute": str(secret.parent), "symlink": "link-dir"}[escape]
+        value = {
+            "dot-dot": "../other-client",
+            "absolute": str(secret.parent),
+            "symlink": "link-dir",
+        }[escape]
     elif kind(STUDIES[study], name) == "files":
         value = {"strategic_readiness": value}
-    (folder / "client.yml").write_text(yaml.safe_dump({"display_name": "Gamma",
-                                                       "studies": {study: {section: {name: value}}}}))
+    (folder / "client.yml").write_text(
+        yaml.safe_dump({"display_name": "Gamma", "studies": {study: {section: {name: value}}}})
+    )
     opened: list[str] = []
     watched = str(secret.parent.resolve())
 
     def hook(event, args):
-        if event == "open" and args and isinstance(args[0], (str, bytes, Path)) and watched in str(Path(str(args[0])).resolve()):
+        if (
+            event == "open"
+            and args
+            and isinstance(args[0], (str, bytes, Path))
+            and watched in str(Path(str(args[0])).resolve())
+        ):
             opened.append(str(args[0]))
 
     _HOOKS.append(hook)
@@ -155,7 +206,10 @@ def test_no_file_parameter_reads_outside_the_client_folder(tmp_path, study, name
         _HOOKS.remove(hook)
     opened = during
     errors = [p.message for p in problems if p.level == "error"]
-    assert any(name in m and ("outside" in m or "absolute" in m or "leaves the client's folder" in m) for m in errors), errors
+    assert any(
+        name in m and ("outside" in m or "absolute" in m or "leaves the client's folder" in m)
+        for m in errors
+    ), errors
     assert any(name in m for m in error.value.problems)
     assert opened == [], opened
     assert OUTSIDE_MARKER not in str(error.value) and all(OUTSIDE_MARKER not in m for m in errors)
@@ -165,7 +219,7 @@ _HOOKS: list = []
 
 
 def _dispatch(event, args):
-    for hook in list(_HOOKS):
+    for hook in _HOOKS:
         hook(event, args)
 
 
@@ -185,7 +239,9 @@ def _with_clients(clients_dir: Path, call):
 
 
 def test_client_id_alone_loads_that_clients_files_and_parameters():
-    inputs = load_study("org_effectiveness", {"client_id": "borealis-pharma", "conf_level": 0.95, "highlight": None})
+    inputs = load_study(
+        "org_effectiveness", {"client_id": "borealis-pharma", "conf_level": 0.95, "highlight": None}
+    )
     assert inputs.client_name == "Borealis Pharma" and inputs.params.highlight == "R0007"
     assert len(inputs.tables["responses"]) == 120
     example = load_study("org_effectiveness", {"client_id": None})
@@ -193,16 +249,32 @@ def test_client_id_alone_loads_that_clients_files_and_parameters():
 
 
 def test_an_explicit_parameter_overrides_client_yml_and_project_paths_resolve():
-    inputs = load_study("training_impact", {"client_id": "borealis-pharma", "conf_level": 0.9,
-                                            "panel_path": "data/clients/borealis-pharma/panel.csv"})
+    inputs = load_study(
+        "training_impact",
+        {
+            "client_id": "borealis-pharma",
+            "conf_level": 0.9,
+            "panel_path": "data/clients/borealis-pharma/panel.csv",
+        },
+    )
     assert inputs.params.conf_level == 0.9 and inputs.files["panel_path"].name == "panel.csv"
-    assert inputs.runs("reaction"), "every file the client configured is used, not only the ones set in the cell"
-    with pytest.raises(InputError, match=r"file 'data/clients/acme-learning/panel.csv' not found in data/clients/borealis-pharma"):
-        load_study("training_impact", {"client_id": "borealis-pharma", "panel_path": "data/clients/acme-learning/panel.csv"})
+    assert inputs.runs("reaction"), (
+        "every file the client configured is used, not only the ones set in the cell"
+    )
+    with pytest.raises(
+        InputError,
+        match=r"file 'data/clients/acme-learning/panel.csv' not found in data/clients/borealis-pharma",
+    ):
+        load_study(
+            "training_impact",
+            {"client_id": "borealis-pharma", "panel_path": "data/clients/acme-learning/panel.csv"},
+        )
 
 
 def test_an_unknown_client_names_the_folder_searched():
-    with pytest.raises(ConfigError, match=r"no client 'borealis-pharm'.*Did you mean 'borealis-pharma'"):
+    with pytest.raises(
+        ConfigError, match=r"no client 'borealis-pharm'.*Did you mean 'borealis-pharma'"
+    ):
         load_study("org_effectiveness", "borealis-pharm")
 
 
@@ -226,11 +298,18 @@ def test_a_notebook_run_with_only_client_id_shows_that_clients_numbers(tmp_path)
 
     from analysis.report.render import extract_records
 
-    nb = papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / "org_effectiveness.ipynb"), str(tmp_path / "out.ipynb"),
-                                    parameters={"client_id": "borealis-pharma"}, kernel_name=paths.KERNEL_NAME,
-                                    cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
+    nb = papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / "org_effectiveness.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={"client_id": "borealis-pharma"},
+        kernel_name=paths.KERNEL_NAME,
+        cwd=str(paths.NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
     records = {r["name"]: r["estimate"] for r in extract_records(nb)}
     borealis = load_study("org_effectiveness", "borealis-pharma").tables["responses"]
     assert records["respondents"] == len(borealis) == 120
     text = nbformat.writes(nb)
-    assert "Organisation R0007 next to all respondents" in text  # Borealis's own highlight parameter
+    assert (
+        "Organisation R0007 next to all respondents" in text
+    )  # Borealis's own highlight parameter

@@ -32,17 +32,21 @@ def test_wilson_interval_matches_newcombe_1998(count, n, low, high):
 
 
 def _two_groups(x1, n1, x0, n0):
-    return pd.DataFrame({
-        "group": ["a"] * n1 + ["b"] * n0,
-        "flag": [True] * x1 + [False] * (n1 - x1) + [True] * x0 + [False] * (n0 - x0),
-    })
+    return pd.DataFrame(
+        {
+            "group": ["a"] * n1 + ["b"] * n0,
+            "flag": [True] * x1 + [False] * (n1 - x1) + [True] * x0 + [False] * (n0 - x0),
+        }
+    )
 
 
 def test_risk_and_odds_ratio_match_fagerland_2015():
     # Fagerland, Lydersen and Laake (2015), Stat Methods Med Res 24, 224-254: 7/34 vs 1/34;
     # Katz log interval for the ratio 0.91 to 54, Woolf logit interval for the odds
     # ratio 0.99 to 74 (the reference kept in statsmodels' test_proportion.py).
-    table = survey.risk_ratio(_two_groups(7, 34, 1, 34), "flag", "group", exposed="a", reference="b")
+    table = survey.risk_ratio(
+        _two_groups(7, 34, 1, 34), "flag", "group", exposed="a", reference="b"
+    )
     rr = table.set_index("measure").loc["risk ratio"]
     odds = table.set_index("measure").loc["odds ratio"]
     assert rr["estimate"] == pytest.approx(7.0)
@@ -61,7 +65,13 @@ def test_risk_ratio_warns_on_zero_cell_and_rejects_empty_group():
     with pytest.raises(ValueError, match="no rows for level"):
         survey.risk_ratio(_two_groups(5, 10, 2, 10), "flag", "group", exposed="a", reference="zzz")
     with pytest.raises(ValueError, match="must be boolean"):
-        survey.risk_ratio(pd.DataFrame({"group": ["a", "b"], "flag": ["yes", "no"]}), "flag", "group", exposed="a", reference="b")
+        survey.risk_ratio(
+            pd.DataFrame({"group": ["a", "b"], "flag": ["yes", "no"]}),
+            "flag",
+            "group",
+            exposed="a",
+            reference="b",
+        )
 
 
 def test_shares_options_are_checked():
@@ -77,10 +87,12 @@ def test_shares_options_are_checked():
 
 
 def test_shares_by_group_keeps_empty_categories():
-    data = pd.DataFrame({
-        "g": pd.Categorical(["x", "x", "y"], categories=["x", "y", "z"]),
-        "v": pd.Categorical(["a", "b", "a"], categories=["a", "b"]),
-    })
+    data = pd.DataFrame(
+        {
+            "g": pd.Categorical(["x", "x", "y"], categories=["x", "y", "z"]),
+            "v": pd.Categorical(["a", "b", "a"], categories=["a", "b"]),
+        }
+    )
     out = survey.shares(data, "v", by="g")
     empty = out[out["g"] == "z"]
     assert len(empty) == 2 and (empty["n"] == 0).all() and empty["estimate"].isna().all()
@@ -118,12 +130,17 @@ def test_generator_is_seeded_and_covers_industries():
 
 # ----------------------------------------------------------------- weighted shares
 
+
 def test_weighted_share_is_the_linearisation_estimator():
-    data = pd.DataFrame({"x": [True, False, True, True, False, False], "w": [1.0, 2.0, 1.0, 3.0, 1.5, 0.5]})
+    data = pd.DataFrame(
+        {"x": [True, False, True, True, False, False], "w": [1.0, 2.0, 1.0, 3.0, 1.5, 0.5]}
+    )
     row = survey.shares(data, "x", weights="w").iloc[0]
     y, w, n = data["x"].to_numpy(float), data["w"].to_numpy(), len(data)
     p = (w * y).sum() / w.sum()
-    se = np.sqrt(n / (n - 1) * ((w * (y - p)) ** 2).sum() / w.sum() ** 2)  # hand formula (Lumley 2010, 2.3)
+    se = np.sqrt(
+        n / (n - 1) * ((w * (y - p)) ** 2).sum() / w.sum() ** 2
+    )  # hand formula (Lumley 2010, 2.3)
     assert row["estimate"] == pytest.approx(p) and row["std_error"] == pytest.approx(se)
     assert row["conf_low"] == pytest.approx(max(0, p - 1.959964 * se), abs=1e-6)
 
@@ -154,12 +171,21 @@ def test_weighted_interval_covers_under_unequal_weights():
 
 # ----------------------------------------------------------------- cross-tabulations
 
+
 def test_chi_square_and_cramers_v_match_agresti():
     # Agresti (2007), An Introduction to Categorical Data Analysis, 2nd ed., Table 2.5:
     # gender by party identification, X^2 = 30.1 on df = 2.
-    counts = {("female", "Democrat"): 762, ("female", "Independent"): 327, ("female", "Republican"): 468,
-              ("male", "Democrat"): 484, ("male", "Independent"): 239, ("male", "Republican"): 477}
-    data = pd.DataFrame([k for k, n in counts.items() for _ in range(n)], columns=["gender", "party"])
+    counts = {
+        ("female", "Democrat"): 762,
+        ("female", "Independent"): 327,
+        ("female", "Republican"): 468,
+        ("male", "Democrat"): 484,
+        ("male", "Independent"): 239,
+        ("male", "Republican"): 477,
+    }
+    data = pd.DataFrame(
+        [k for k, n in counts.items() for _ in range(n)], columns=["gender", "party"]
+    )
     result = survey.crosstab_test(data, "gender", "party").iloc[0]
     assert result["test"] == "chi-square" and result["df"] == 2
     assert result["statistic"] == pytest.approx(30.1, abs=0.05)
@@ -169,8 +195,12 @@ def test_chi_square_and_cramers_v_match_agresti():
 
 def test_fisher_exact_for_small_tables_matches_the_tea_tasting_example():
     # Fisher's tea-tasting experiment (Agresti 2007, Table 2.8): two-sided P = 0.486.
-    data = pd.DataFrame({"poured": ["milk"] * 4 + ["tea"] * 4,
-                         "guess": ["milk", "milk", "milk", "tea", "milk", "tea", "tea", "tea"]})
+    data = pd.DataFrame(
+        {
+            "poured": ["milk"] * 4 + ["tea"] * 4,
+            "guess": ["milk", "milk", "milk", "tea", "milk", "tea", "tea", "tea"],
+        }
+    )
     result = survey.crosstab_test(data, "poured", "guess").iloc[0]
     assert result["test"] == "fisher" and result["p_value"] == pytest.approx(0.486, abs=5e-4)
 
@@ -182,9 +212,15 @@ def test_crosstab_needs_two_levels_each():
 
 # ----------------------------------------------------------------- multi-select and comparisons
 
+
 def test_multi_select_ranks_options_by_overall_share():
-    data = pd.DataFrame({"a": [True, False, False, False], "b": [True, True, True, False],
-                         "g": ["x", "x", "y", "y"]})
+    data = pd.DataFrame(
+        {
+            "a": [True, False, False, False],
+            "b": [True, True, True, False],
+            "g": ["x", "x", "y", "y"],
+        }
+    )
     out = survey.multi_select(data, ["a", "b"], by="g")
     assert out.drop_duplicates("option")["option"].tolist() == ["b", "a"]
     assert out.set_index(["option", "g"]).loc[("b", "y"), "estimate"] == 0.5
@@ -193,7 +229,9 @@ def test_multi_select_ranks_options_by_overall_share():
 
 
 def test_compare_groups_and_distinguishing_sentence():
-    data = pd.concat([_two_groups(30, 40, 10, 40).rename(columns={"flag": "p1"}).assign(p2=[True, False] * 40)])
+    data = pd.concat(
+        [_two_groups(30, 40, 10, 40).rename(columns={"flag": "p1"}).assign(p2=[True, False] * 40)]
+    )
     table = survey.compare_groups(data, ["p1", "p2"], "group", exposed="a", reference="b")
     assert table.set_index("term").loc["p1", "estimate"] == pytest.approx(3.0)
     sentence = survey.distinguishing_practices(table, {"p1": "Coaching"})
@@ -215,8 +253,13 @@ def test_prepare_responses_checks_the_segment():
 
 def test_profile_against_population():
     data = survey.prepare_responses(generate_survey(seed=4))
-    profile = survey.profile_against_population(data, "R0001", ["sustain_coaching"], group="effectiveness_group",
-                                                group_level="very effective")
+    profile = survey.profile_against_population(
+        data,
+        "R0001",
+        ["sustain_coaching"],
+        group="effectiveness_group",
+        group_level="very effective",
+    )
     assert profile.loc[0, "this_organisation"] == bool(data.loc[0, "sustain_coaching"])
     with pytest.raises(ValueError, match="no respondent"):
         survey.profile_against_population(data, "R9999", ["sustain_coaching"])
@@ -224,24 +267,39 @@ def test_profile_against_population():
 
 # ----------------------------------------------------------------- the published 2012 figures
 
+
 def test_shipped_survey_reproduces_the_published_headline_figures():
     from analysis.inputs import paths
     from analysis.inputs.survey_contract import load_survey
 
     data = survey.prepare_responses(load_survey(paths.CLIENTS_DIR / "acme-learning" / "survey.csv"))
     assert len(data) == 174 and data["industry"].nunique() == 23
-    top = survey.shares(data.assign(top=data["effectiveness_group"] != "ineffective"), "top").iloc[0]
+    top = survey.shares(data.assign(top=data["effectiveness_group"] != "ineffective"), "top").iloc[
+        0
+    ]
     very = survey.shares(data, "effectiveness").set_index("level").loc["very effective"]
-    value = survey.shares(data.assign(v=data["top_initiative"] == "new value proposition"), "v").iloc[0]
+    value = survey.shares(
+        data.assign(v=data["top_initiative"] == "new value proposition"), "v"
+    ).iloc[0]
     for row, published in ((top, 0.74), (very, 0.26), (value, 0.26)):
         assert row["conf_low"] <= published <= row["conf_high"]
         assert abs(row["estimate"] - published) <= 0.03
-    rr = survey.compare_groups(data, ["customized"], "effectiveness_group", exposed="very effective",
-                               reference="ineffective").iloc[0]
+    rr = survey.compare_groups(
+        data,
+        ["customized"],
+        "effectiveness_group",
+        exposed="very effective",
+        reference="ineffective",
+    ).iloc[0]
     assert rr["conf_low"] <= 2.0 <= rr["conf_high"]
-    cadence = survey.shares(data, "leadership_meetings", by="effectiveness_group").set_index(["effectiveness_group", "level"])
+    cadence = survey.shares(data, "leadership_meetings", by="effectiveness_group").set_index(
+        ["effectiveness_group", "level"]
+    )
     assert cadence.loc[("ineffective", "never"), "count"] > 0  # some ineffective ones never meet
-    assert cadence.loc[("very effective", "weekly"), "estimate"] > cadence.loc[("ineffective", "weekly"), "estimate"]
+    assert (
+        cadence.loc[("very effective", "weekly"), "estimate"]
+        > cadence.loc[("ineffective", "weekly"), "estimate"]
+    )
 
 
 def test_customized_risk_ratio_interval_covers_the_planted_value():
@@ -250,20 +308,44 @@ def test_customized_risk_ratio_interval_covers_the_planted_value():
     runs = 200
     for seed in range(runs):
         data = survey.prepare_responses(generate_survey(seed=10_000 + seed))
-        row = survey.risk_ratio(data, "customized", "effectiveness_group", exposed="very effective",
-                                reference="ineffective").iloc[0]
+        row = survey.risk_ratio(
+            data,
+            "customized",
+            "effectiveness_group",
+            exposed="very effective",
+            reference="ineffective",
+        ).iloc[0]
         covered += row["conf_low"] <= planted <= row["conf_high"]
     assert 0.92 <= covered / runs <= 0.98, covered / runs
 
 
 def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denominator():
-    data = pd.DataFrame({"group": ["a"] * 10 + ["b"] * 10,
-                         "flag": [1] * 6 + [0] * 4 + [1] * 3 + [0] * 7})
+    data = pd.DataFrame(
+        {"group": ["a"] * 10 + ["b"] * 10, "flag": [1] * 6 + [0] * 4 + [1] * 3 + [0] * 7}
+    )
     coded = survey.risk_ratio(data, outcome="flag", group="group", exposed="a", reference="b")
-    labelled = survey.risk_ratio(data.assign(flag=data["flag"] == 1), outcome="flag", group="group", exposed="a", reference="b")
+    labelled = survey.risk_ratio(
+        data.assign(flag=data["flag"] == 1),
+        outcome="flag",
+        group="group",
+        exposed="a",
+        reference="b",
+    )
     pd.testing.assert_frame_equal(coded, labelled)
-    missing = data.assign(flag=data["flag"].astype("float").where(data.index != 0))  # one unanswered in group a
-    row = survey.risk_ratio(missing, outcome="flag", group="group", exposed="a", reference="b").iloc[0]
+    missing = data.assign(
+        flag=data["flag"].astype("float").where(data.index != 0)
+    )  # one unanswered in group a
+    row = survey.risk_ratio(
+        missing, outcome="flag", group="group", exposed="a", reference="b"
+    ).iloc[0]
     assert (row["count_exposed"], row["n_exposed"]) == (5, 9)
-    with pytest.raises(ValueError, match=r"boolean \(True/False\) or 0/1; got dtype .* values \['0', '2'\]"):
-        survey.risk_ratio(data.assign(flag=data["flag"] * 2), outcome="flag", group="group", exposed="a", reference="b")
+    with pytest.raises(
+        ValueError, match=r"boolean \(True/False\) or 0/1; got dtype .* values \['0', '2'\]"
+    ):
+        survey.risk_ratio(
+            data.assign(flag=data["flag"] * 2),
+            outcome="flag",
+            group="group",
+            exposed="a",
+            reference="b",
+        )

@@ -23,13 +23,16 @@ def _rewrite(path, change):
 
 def test_good_file_loads_with_contract_dtypes(good):
     data = load_survey(good)
-    assert data["effectiveness"].cat.ordered and list(data["effectiveness"].cat.categories) == list(EFFECTIVENESS_LEVELS)
+    assert data["effectiveness"].cat.ordered and list(data["effectiveness"].cat.categories) == list(
+        EFFECTIVENESS_LEVELS
+    )
     assert data["sustain_coaching"].dtype == bool
 
 
 def test_wrong_level_names_column_lines_and_allowed_values(good):
     def change(d):
         d.loc[2, "effectiveness"] = "super effective"
+
     with pytest.raises(SurveyDataError) as error:
         load_survey(_rewrite(good, change))
     message = str(error.value)
@@ -40,13 +43,17 @@ def test_wrong_level_names_column_lines_and_allowed_values(good):
 def test_levels_are_matched_ignoring_case_and_spaces(good):
     def change(d):
         d.loc[0, "effectiveness"] = "  Very Effective "
+
     assert load_survey(_rewrite(good, change)).loc[0, "effectiveness"] == "very effective"
 
 
 def test_duplicated_id(good):
     def change(d):
         d.loc[5, "respondent_id"] = d.loc[1, "respondent_id"]
-    with pytest.raises(SurveyDataError, match=r"column respondent_id has duplicated values on lines 3, 7"):
+
+    with pytest.raises(
+        SurveyDataError, match=r"column respondent_id has duplicated values on lines 3, 7"
+    ):
         load_survey(_rewrite(good, change))
 
 
@@ -69,7 +76,9 @@ def test_empty_and_header_only_files(tmp_path):
 def test_effectiveness_coded_one_to_four_gets_a_mapping_hint(good):
     codes = {level: str(i) for i, level in enumerate(EFFECTIVENESS_LEVELS, start=1)}
     with pytest.raises(SurveyDataError, match="coded 1-4: map 1-4 to the labels"):
-        load_survey(_rewrite(good, lambda d: d.__setitem__("effectiveness", d["effectiveness"].map(codes))))
+        load_survey(
+            _rewrite(good, lambda d: d.__setitem__("effectiveness", d["effectiveness"].map(codes)))
+        )
 
 
 def test_every_problem_is_reported_at_once(good):
@@ -77,10 +86,15 @@ def test_every_problem_is_reported_at_once(good):
         d.loc[0, "leadership_meetings"] = "daily"
         d.loc[1, "sustain_coaching"] = "maybe"
         d.loc[3, "respondent_id"] = d.loc[4, "respondent_id"]
+
     with pytest.raises(SurveyDataError) as error:
         load_survey(_rewrite(good, change))
     message = str(error.value)
-    assert "leadership_meetings" in message and "sustain_coaching" in message and "duplicated" in message
+    assert (
+        "leadership_meetings" in message
+        and "sustain_coaching" in message
+        and "duplicated" in message
+    )
 
 
 def test_bad_weights_and_missing_file(good, tmp_path):

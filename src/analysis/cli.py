@@ -17,41 +17,78 @@ def _seconds(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, e.g. 600") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive, finite number of seconds, e.g. 600")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be a positive, finite number of seconds, e.g. 600"
+        )
     return value
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbench", description="Sales-training effectiveness workbench.")
+    parser = argparse.ArgumentParser(
+        prog="workbench", description="Sales-training effectiveness workbench."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    render = commands.add_parser("render", help="render one HTML report per client and study into reports/")
-    render.add_argument("--client", action="append", metavar="ID", help="only this client (repeatable)")
-    render.add_argument("--study", action="append", metavar="NAME", help="only this study (repeatable)")
-    render.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help=f"parallel workers, each with one warm kernel (default: cores = {os.cpu_count()})")
-    render.add_argument("--force", action="store_true", help="re-render reports whose inputs are unchanged")
-    render.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
-                        help="time allowed for one report (default 600)")
-    render.add_argument("--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/")
+    render = commands.add_parser(
+        "render", help="render one HTML report per client and study into reports/"
+    )
+    render.add_argument(
+        "--client", action="append", metavar="ID", help="only this client (repeatable)"
+    )
+    render.add_argument(
+        "--study", action="append", metavar="NAME", help="only this study (repeatable)"
+    )
+    render.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"parallel workers, each with one warm kernel (default: cores = {os.cpu_count()})",
+    )
+    render.add_argument(
+        "--force", action="store_true", help="re-render reports whose inputs are unchanged"
+    )
+    render.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600,
+        metavar="SECONDS",
+        help="time allowed for one report (default 600)",
+    )
+    render.add_argument(
+        "--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/"
+    )
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    render.add_argument("--fresh-kernel", action="store_true",
-                        help="start a new kernel for every report instead of reusing one per worker (slower)")
+    render.add_argument(
+        "--fresh-kernel",
+        action="store_true",
+        help="start a new kernel for every report instead of reusing one per worker (slower)",
+    )
 
     commands.add_parser("list", help="list the clients and studies found in data/clients/")
 
-    validate = commands.add_parser("validate", help="check a client's client.yml and data files; every problem at once")
+    validate = commands.add_parser(
+        "validate", help="check a client's client.yml and data files; every problem at once"
+    )
     validate.add_argument("client_id", metavar="ID")
 
-    importer = commands.add_parser("import", help="run data/clients/ID/codebook.yml: raw files -> imported/*.parquet")
+    importer = commands.add_parser(
+        "import", help="run data/clients/ID/codebook.yml: raw files -> imported/*.parquet"
+    )
     importer.add_argument("client_id", metavar="ID")
 
-    new_client = commands.add_parser("new-client", help="scaffold data/clients/ID/ with a client.yml to fill in")
+    new_client = commands.add_parser(
+        "new-client", help="scaffold data/clients/ID/ with a client.yml to fill in"
+    )
     new_client.add_argument("client_id", metavar="ID")
     new_client.add_argument("--name", default=None, help="display name (default: from the id)")
 
-    examples = commands.add_parser("examples", help="(re)generate the example clients' data in data/clients/")
-    examples.add_argument("--overwrite", action="store_true", help="replace existing example data files")
+    examples = commands.add_parser(
+        "examples", help="(re)generate the example clients' data in data/clients/"
+    )
+    examples.add_argument(
+        "--overwrite", action="store_true", help="replace existing example data files"
+    )
     return parser
 
 
@@ -71,7 +108,9 @@ def _render(args) -> int:
     counts: dict[str, int] = {}
     for outcome in result.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to render"
+    summary = (
+        ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to render"
+    )
     print(f"workbench render: {summary} in {result.elapsed:.1f} s")
     for outcome in result.failed:
         print(f"  FAILED {outcome.client_id}/{outcome.study}: {outcome.error}", file=sys.stderr)
@@ -106,30 +145,43 @@ def _validate(args) -> int:
     errors = sum(p.level == "error" for p in problems)
     warnings = sum(p.level == "warning" for p in problems)
     notes = sum(p.level == "note" for p in problems)
-    print(f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s), {notes} section(s) left out"
-          + ("; render would fail these studies" if errors else "; render would succeed"))
+    print(
+        f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s), {notes} section(s) left out"
+        + ("; render would fail these studies" if errors else "; render would succeed")
+    )
     return 1 if errors else 0
 
 
 def _import(args) -> int:
     from analysis.inputs import paths
+    from analysis.inputs.errors import ConfigError
     from analysis.inputs.importers import run_codebook
     from analysis.report.clients import check_client_id
 
     check_client_id(args.client_id)
     folder = paths.CLIENTS_DIR / args.client_id
     if not folder.is_dir():
-        known = sorted(p.name for p in paths.CLIENTS_DIR.iterdir() if p.is_dir()) if paths.CLIENTS_DIR.is_dir() else []
-        raise ValueError(f"no client {args.client_id!r} in data/clients/ (known: {', '.join(known) or 'none'}); "
-                         f"`workbench new-client {args.client_id}` creates it.")
+        known = (
+            sorted(p.name for p in paths.CLIENTS_DIR.iterdir() if p.is_dir())
+            if paths.CLIENTS_DIR.is_dir()
+            else []
+        )
+        raise ConfigError(
+            f"no client {args.client_id!r} in data/clients/ (known: {', '.join(known) or 'none'}); "
+            f"`workbench new-client {args.client_id}` creates it."
+        )
     record = run_codebook(folder)
     for name, table in record["tables"].items():
         dropped = sum(d["rows"] for d in table["dropped"])
-        print(f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)")
+        print(
+            f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)"
+        )
         for column, values in (table.get("unmapped") or {}).items():
             if values:
                 print(f"  note: column {column} kept values without a mapping: {values}")
-    print(f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}")
+    print(
+        f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}"
+    )
     return 0
 
 
@@ -137,8 +189,10 @@ def _new_client(args) -> int:
     from analysis.report.scaffold import scaffold_client
 
     folder = scaffold_client(args.client_id, display_name=args.name)
-    print(f"created {folder}/client.yml: put the client's files in {folder}/, fill in client.yml, "
-          f"then run `workbench validate {args.client_id}`.")
+    print(
+        f"created {folder}/client.yml: put the client's files in {folder}/, fill in client.yml, "
+        f"then run `workbench validate {args.client_id}`."
+    )
     return 0
 
 
@@ -151,9 +205,14 @@ def _examples(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 a report failed, 2 bad usage or configuration)."""
+    """Entry point; returns the exit code (0 ok, 1 a report failed, 2 bad usage, configuration or data).
+
+    Every problem with what the user supplied is an :class:`~analysis.inputs.errors.InputError`
+    (configuration, data files, codebooks): its message is printed and the exit code is 2.
+    Anything else is a bug and keeps its traceback.
+    """
     args = _parser().parse_args(argv)
-    from analysis.report.clients import ClientConfigError
+    from analysis.inputs.errors import InputError
 
     try:
         if args.command == "render":
@@ -167,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return _import(args)
         return _examples(args)
-    except (ClientConfigError, ValueError) as error:
+    except InputError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -15,10 +15,14 @@ LIKERT_LEVELS = (1, 2, 3, 4, 5)
 def _require(data: pd.DataFrame, *columns: str) -> None:
     missing = [c for c in columns if c not in data.columns]
     if missing:
-        raise ValueError(f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}.")
+        raise ValueError(
+            f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
+        )
 
 
-def reaction_summary(data: pd.DataFrame, items: list[str], *, conf_level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reaction_summary(
+    data: pd.DataFrame, items: list[str], *, conf_level: float = 0.95
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Level 1 (reaction): distribution and mean of each 1-5 rating item.
 
     Parameters
@@ -50,23 +54,43 @@ def reaction_summary(data: pd.DataFrame, items: list[str], *, conf_level: float 
         bad = values.notna() & ~values.isin(LIKERT_LEVELS)
         if bad.any() or (values.isna() & data[item].notna()).any():
             rows = data.index[bad | (values.isna() & data[item].notna())][:5].tolist()
-            raise ValueError(f"reaction item {item!r} must be a whole number from 1 to 5; bad values on rows {rows}.")
+            raise ValueError(
+                f"reaction item {item!r} must be a whole number from 1 to 5; bad values on rows {rows}."
+            )
         values = values.dropna()
         n = len(values)
         if n < 2:
-            raise ValueError(f"reaction item {item!r} has {n} answer(s); at least 2 are needed for an interval.")
+            raise ValueError(
+                f"reaction item {item!r} has {n} answer(s); at least 2 are needed for an interval."
+            )
         mean, se = float(values.mean()), float(values.std(ddof=1) / np.sqrt(n))
         half = stats.t.ppf(0.5 + conf_level / 2, n - 1) * se
-        means.append({"term": item, "estimate": mean, "std_error": se, "conf_low": mean - half,
-                      "conf_high": mean + half, "top_box": float((values >= 4).mean()), "n": n})
+        means.append(
+            {
+                "term": item,
+                "estimate": mean,
+                "std_error": se,
+                "conf_low": mean - half,
+                "conf_high": mean + half,
+                "top_box": float((values >= 4).mean()),
+                "n": n,
+            }
+        )
         counts = values.value_counts().reindex(LIKERT_LEVELS, fill_value=0)
-        distribution += [{"term": item, "level": level, "count": int(c), "n": n, "estimate": c / n}
-                         for level, c in counts.items()]
+        distribution += [
+            {"term": item, "level": level, "count": int(c), "n": n, "estimate": c / n}
+            for level, c in counts.items()
+        ]
     return pd.DataFrame(means), pd.DataFrame(distribution)
 
 
-def learning_gain(data: pd.DataFrame, *, before: str = "score_before", after: str = "score_after",
-                  conf_level: float = 0.95) -> pd.DataFrame:
+def learning_gain(
+    data: pd.DataFrame,
+    *,
+    before: str = "score_before",
+    after: str = "score_after",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
     """Level 2 (learning): paired before/after comparison of assessment scores.
 
     Returns
@@ -96,28 +120,48 @@ def learning_gain(data: pd.DataFrame, *, before: str = "score_before", after: st
         bad = scores[column].isna() & data[column].notna()
         if bad.any():
             examples = data.loc[bad, column].astype(str).unique()[:3].tolist()
-            raise ValueError(f"column {column!r} has non-numeric scores {examples} "
-                             f"on rows {', '.join(map(str, data.index[bad][:5]))}; scores must be numbers.")
+            raise ValueError(
+                f"column {column!r} has non-numeric scores {examples} "
+                f"on rows {', '.join(map(str, data.index[bad][:5]))}; scores must be numbers."
+            )
     pairs = scores.dropna()
     n = len(pairs)
     if n < 3:
-        raise ValueError(f"learning gain needs at least 3 reps with both {before!r} and {after!r}; got {n} "
-                         "(with two, the small-sample correction of the effect size is zero).")
+        raise ValueError(
+            f"learning gain needs at least 3 reps with both {before!r} and {after!r}; got {n} "
+            "(with two, the small-sample correction of the effect size is zero)."
+        )
     if n < len(scores):
-        warnings.warn(f"{len(scores) - n} of {len(scores)} reps lack a score before or after training and are left "
-                      "out of the paired comparison.", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{len(scores) - n} of {len(scores)} reps lack a score before or after training and are left "
+            "out of the paired comparison.",
+            UserWarning,
+            stacklevel=2,
+        )
     diff = pairs[after] - pairs[before]
     sd = float(diff.std(ddof=1))
     if sd == 0:
-        raise ValueError("every rep gained exactly the same; the paired test and effect size are undefined.")
+        raise ValueError(
+            "every rep gained exactly the same; the paired test and effect size are undefined."
+        )
     test = stats.ttest_rel(pairs[after], pairs[before])
     ci = test.confidence_interval(confidence_level=conf_level)
     dz = float(diff.mean() / sd)
-    return pd.DataFrame([{
-        "term": "learning gain", "estimate": float(diff.mean()), "std_error": sd / np.sqrt(n),
-        "conf_low": float(ci.low), "conf_high": float(ci.high), "p_value": float(test.pvalue),
-        "cohens_dz": dz, "hedges_gz": dz * (1 - 3 / (4 * (n - 1) - 1)), "n": n,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "term": "learning gain",
+                "estimate": float(diff.mean()),
+                "std_error": sd / np.sqrt(n),
+                "conf_low": float(ci.low),
+                "conf_high": float(ci.high),
+                "p_value": float(test.pvalue),
+                "cohens_dz": dz,
+                "hedges_gz": dz * (1 - 3 / (4 * (n - 1) - 1)),
+                "n": n,
+            }
+        ]
+    )
 
 
 def mediation(
@@ -162,7 +206,11 @@ def mediation(
 
     conf_level = check_conf_level(conf_level)
     _require(data, exposure, mediator, outcome, *covariates)
-    frame = data[[exposure, mediator, outcome, *covariates]].apply(pd.to_numeric, errors="coerce").dropna()
+    frame = (
+        data[[exposure, mediator, outcome, *covariates]]
+        .apply(pd.to_numeric, errors="coerce")
+        .dropna()
+    )
     if len(frame) < 10:
         raise ValueError(f"mediation needs at least 10 complete rows; got {len(frame)}.")
     if frame[exposure].nunique() < 2:
@@ -172,16 +220,29 @@ def mediation(
     outcome_model = sm.OLS(frame[outcome], outcome_exog)
     mediator_model = sm.OLS(frame[mediator], mediator_exog)
     result = Mediation(outcome_model, mediator_model, exposure, mediator).fit(
-        n_rep=n_sims, method="parametric", rng=np.random.default_rng(seed))
+        n_rep=n_sims, method="parametric", rng=np.random.default_rng(seed)
+    )
     alpha = 1 - conf_level
     summary = result.summary(alpha=alpha)
-    pick = {"indirect": "ACME (average)", "direct": "ADE (average)", "total": "Total effect",
-            "proportion mediated": "Prop. mediated (average)"}
+    pick = {
+        "indirect": "ACME (average)",
+        "direct": "ADE (average)",
+        "total": "Total effect",
+        "proportion mediated": "Prop. mediated (average)",
+    }
     rows = []
     for term, label in pick.items():
         row = summary.loc[label]
-        rows.append({"term": term, "estimate": float(row["Estimate"]), "conf_low": float(row.iloc[1]),
-                     "conf_high": float(row.iloc[2]), "p_value": float(row["P-value"]), "n": len(frame)})
+        rows.append(
+            {
+                "term": term,
+                "estimate": float(row["Estimate"]),
+                "conf_low": float(row.iloc[1]),
+                "conf_high": float(row.iloc[2]),
+                "p_value": float(row["P-value"]),
+                "n": len(frame),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -227,10 +288,20 @@ def chain_table(
     frame["after"] = frame[time] >= frame["start"]
     means = frame.groupby([unit, "after"])[[behaviour, outcome]].mean().unstack("after")
     means = means.dropna()
-    chain = pd.DataFrame({
-        "behaviour_change": means[(behaviour, True)] - means[(behaviour, False)],
-        "results_change": means[(outcome, True)] - means[(outcome, False)],
-    })
+    chain = pd.DataFrame(
+        {
+            "behaviour_change": means[(behaviour, True)] - means[(behaviour, False)],
+            "results_change": means[(outcome, True)] - means[(outcome, False)],
+        }
+    )
     gains = assessments.set_index(unit)
-    chain["learning_gain"] = (pd.to_numeric(gains[after], errors="coerce") - pd.to_numeric(gains[before], errors="coerce")).reindex(chain.index)
-    return chain.dropna().reset_index().rename(columns={"index": unit})[[unit, "learning_gain", "behaviour_change", "results_change"]]
+    chain["learning_gain"] = (
+        pd.to_numeric(gains[after], errors="coerce") - pd.to_numeric(gains[before], errors="coerce")
+    ).reindex(chain.index)
+    return (
+        chain.dropna()
+        .reset_index()
+        .rename(columns={"index": unit})[
+            [unit, "learning_gain", "behaviour_change", "results_change"]
+        ]
+    )

@@ -23,7 +23,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis.effects import TIDY_COLUMNS, estimate, period_index
+from analysis.effects import TIDY_COLUMNS, estimate
+from analysis.inputs.periods import period_index
 from analysis.options import check_conf_level
 
 
@@ -40,9 +41,16 @@ def _its(frame: pd.DataFrame, outcome: str, unit: str, conf_level: float) -> pd.
         warnings.simplefilter("ignore")
         fit = pf.feols("y ~ t + post + since | unit_code", data=data, vcov={"CRV1": "unit_code"})
     ci = fit.confint(alpha=1 - conf_level)
-    return pd.Series({"estimate": float(fit.coef()["post"]), "std_error": float(fit.se()["post"]),
-                      "conf_low": float(ci.loc["post"].iloc[0]), "conf_high": float(ci.loc["post"].iloc[1]),
-                      "p_value": float(fit.pvalue()["post"]), "n": int(fit._N)})
+    return pd.Series(
+        {
+            "estimate": float(fit.coef()["post"]),
+            "std_error": float(fit.se()["post"]),
+            "conf_low": float(ci.loc["post"].iloc[0]),
+            "conf_high": float(ci.loc["post"].iloc[1]),
+            "p_value": float(fit.pvalue()["post"]),
+            "n": int(fit._N),
+        }
+    )
 
 
 def _in_scope(frame: pd.DataFrame, scope: str, team: str) -> pd.Series:
@@ -77,28 +85,46 @@ def target_problems(
     conversions = conversions or DEFAULT_CONVERSIONS
     missing = [c for c in ("metric", "start_period", "scope") if c not in targets.columns]
     if missing:
-        return [f"{source}: missing column(s) {', '.join(missing)}; one row per target with metric, start_period and scope."]
+        return [
+            f"{source}: missing column(s) {', '.join(missing)}; one row per target with metric, start_period and scope."
+        ]
     absent = [c for c in (time, team) if c not in panel.columns]
     if absent:
-        return [f"{panel_source}: missing column(s) {', '.join(absent)}; the gaming check needs {time} and {team}."]
+        return [
+            f"{panel_source}: missing column(s) {', '.join(absent)}; the gaming check needs {time} and {team}."
+        ]
     periods = sorted(panel[time].dropna().astype(str).unique())
     problems = []
     for row, target in targets.iterrows():
-        metric, start, scope = str(target["metric"]).strip(), str(target["start_period"]).strip(), str(target["scope"])
-        where = f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"  # header is line 1
+        metric, start, scope = (
+            str(target["metric"]).strip(),
+            str(target["start_period"]).strip(),
+            str(target["scope"]),
+        )
+        where = (
+            f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"
+        )  # header is line 1
         known = [k for k in conversions if k in panel.columns]
         if metric not in conversions or metric not in panel.columns:
-            problems.append(f"{source}: column metric, {where}: metric {metric!r} needs a column in {panel_source} and a "
-                            f"conversion rate; known: {', '.join(known) or 'none'}.")
+            problems.append(
+                f"{source}: column metric, {where}: metric {metric!r} needs a column in {panel_source} and a "
+                f"conversion rate; known: {', '.join(known) or 'none'}."
+            )
         elif any(c not in panel.columns for c in conversions[metric]):
-            problems.append(f"{source}: column metric, {where}: the conversion of {metric} needs column(s) "
-                            f"{', '.join(c for c in conversions[metric] if c not in panel.columns)} in {panel_source}.")
+            problems.append(
+                f"{source}: column metric, {where}: the conversion of {metric} needs column(s) "
+                f"{', '.join(c for c in conversions[metric] if c not in panel.columns)} in {panel_source}."
+            )
         if start not in periods:
             span = f"{periods[0]} to {periods[-1]}" if periods else "none"
-            problems.append(f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span}).")
+            problems.append(
+                f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span})."
+            )
         if not _in_scope(panel, scope, team).any():
             teams = sorted(panel[team].dropna().astype(str).unique())
-            problems.append(f"{source}: column scope, {where}: no rep has {team} in {scope!r}; teams: {', '.join(teams[:10])}.")
+            problems.append(
+                f"{source}: column scope, {where}: no rep has {team} in {scope!r}; teams: {', '.join(teams[:10])}."
+            )
     return problems
 
 
@@ -159,27 +185,61 @@ def gaming_check(
             frame, targeted = frame[~contaminated], targeted[~contaminated]
         frame["targeted_post"] = (targeted & (frame["post"] == 1)).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            frame["conversion"] = np.where(frame[denominator] > 0, frame[numerator] / frame[denominator], np.nan)
+            frame["conversion"] = np.where(
+                frame[denominator] > 0, frame[numerator] / frame[denominator], np.nan
+            )
         pre = frame[targeted & (frame["post"] == 0)]
         comparison = (~targeted).any()
         for measure, column in (("activity", metric), ("conversion", "conversion")):
             if comparison:
-                with warnings.catch_warnings():  # rep-periods with no activity have no conversion rate, by design
-                    warnings.filterwarnings("ignore", message=r".* rows were left out for missing values \(\d+ in conversion\)")
-                    row = estimate(frame, outcome=column, treatment="targeted_post", unit=unit, time=time,
-                                   conf_level=conf_level).tidy().iloc[0]
+                with (
+                    warnings.catch_warnings()
+                ):  # rep-periods with no activity have no conversion rate, by design
+                    warnings.filterwarnings(
+                        "ignore",
+                        message=r".* rows were left out for missing values \(\d+ in conversion\)",
+                    )
+                    fitted = (
+                        estimate(
+                            frame,
+                            outcome=column,
+                            treatment="targeted_post",
+                            unit=unit,
+                            time=time,
+                            conf_level=conf_level,
+                        )
+                        .tidy()
+                        .iloc[0]
+                    )
                 design = "difference-in-differences vs untargeted reps"
             else:
-                row = _its(frame, column, unit, conf_level)
+                fitted = _its(frame, column, unit, conf_level)
                 design = "interrupted time series"
             base = float(pre[column].mean())
-            effects_rows.append({"target": name, "measure": measure, "design": design, "term": column,
-                                 **{k: row[k] for k in TIDY_COLUMNS if k != "term"},
-                                 "relative": float(row["estimate"] / base) if base else np.nan})
+            effects_rows.append(
+                {
+                    "target": name,
+                    "measure": measure,
+                    "design": design,
+                    "term": column,
+                    **{k: fitted[k] for k in TIDY_COLUMNS if k != "term"},
+                    "relative": float(fitted["estimate"] / base) if base else np.nan,
+                }
+            )
         activity, conversion = effects_rows[-2], effects_rows[-1]
         gamed = activity["conf_low"] > 0 and conversion["conf_high"] < 0
-        verdict = ("possible gaming: the activity rose while its conversion fell" if gamed else
-                   "no sign of gaming: the activity and its conversion did not move in opposite directions")
-        flags.append({"target": name, "activity_change": activity["relative"], "conversion_change": conversion["estimate"],
-                      "gamed": bool(gamed), "verdict": verdict})
+        verdict = (
+            "possible gaming: the activity rose while its conversion fell"
+            if gamed
+            else "no sign of gaming: the activity and its conversion did not move in opposite directions"
+        )
+        flags.append(
+            {
+                "target": name,
+                "activity_change": activity["relative"],
+                "conversion_change": conversion["estimate"],
+                "gamed": bool(gamed),
+                "verdict": verdict,
+            }
+        )
     return pd.DataFrame(effects_rows), pd.DataFrame(flags)

@@ -51,5 +51,7 @@ def check_conf_level(conf_level: float) -> float:
 def check_min_cell_size(min_cell_size: int) -> int:
     """Check the small-cell suppression threshold (a positive integer)."""
     if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 1:
-        raise ValueError(f"min_cell_size={min_cell_size!r} must be a positive whole number, e.g. 5.")
+        raise ValueError(
+            f"min_cell_size={min_cell_size!r} must be a positive whole number, e.g. 5."
+        )
     return min_cell_size

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.effects import missing_values_note
+from analysis.inputs.columns import missing_values_note
 from analysis.options import check_conf_level
+from analysis.results import TidyResult
 
 EVENTS_PER_PARAMETER = 10
 
 
-MAX_NUMERIC_LEVELS = 20  # more distinct numbers than this is a continuous outcome, not ordinal codes
+MAX_NUMERIC_LEVELS = (
+    20  # more distinct numbers than this is a continuous outcome, not ordinal codes
+)
 
 
 class ModelWarning(UserWarning):
@@ -33,7 +37,7 @@ class ModelWarning(UserWarning):
 
 
 @dataclass
-class LogitResult:
+class LogitResult(TidyResult):
     """A fitted logit model with a tidy summary.
 
     Attributes
@@ -53,7 +57,7 @@ class LogitResult:
     model: str
     outcome: str
     terms: list[str]
-    fit: object
+    fit: Any
     conf_level: float
     n: int
     notes: list[str] = field(default_factory=list)
@@ -81,7 +85,9 @@ class LogitResult:
         from scipy import stats
 
         params = pd.Series(self.fit.params)
-        cov = pd.DataFrame(self.fit.cov_params(), index=params.index, columns=params.index).to_numpy()
+        cov = pd.DataFrame(
+            self.fit.cov_params(), index=params.index, columns=params.index
+        ).to_numpy()
         estimate = params.to_numpy(dtype=float).copy()
         if self.model == "ordinal logit":
             # statsmodels stores the first cut-point and log increments; report the
@@ -97,19 +103,21 @@ class LogitResult:
         std_error = np.sqrt(np.diag(cov))
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
         statistic = estimate / std_error
-        table = pd.DataFrame({
-            "term": [str(t) for t in params.index],
-            "estimate": estimate,
-            "std_error": std_error,
-            "statistic": statistic,
-            "p_value": 2 * stats.norm.sf(np.abs(statistic)),
-            "conf_low": estimate - z * std_error,
-            "conf_high": estimate + z * std_error,
-        })
+        table = pd.DataFrame(
+            {
+                "term": [str(t) for t in params.index],
+                "estimate": estimate,
+                "std_error": std_error,
+                "statistic": statistic,
+                "p_value": 2 * stats.norm.sf(np.abs(statistic)),
+                "conf_low": estimate - z * std_error,
+                "conf_high": estimate + z * std_error,
+            }
+        )
         if self.model == "ordinal logit":
             levels = list(self.fit.model.labels)
             cuts = [f"cut {levels[j]} | {levels[j + 1]}" for j in range(len(levels) - 1)]
-            table.loc[len(self.terms):, "term"] = cuts
+            table.loc[len(self.terms) :, "term"] = cuts
         if not include_thresholds:
             table = table[table["term"].isin(self.terms)]
         if exponentiate:
@@ -118,19 +126,50 @@ class LogitResult:
         table["n"] = self.n
         return table.reset_index(drop=True)
 
-    def summary(self):
-        """statsmodels' own summary table."""
-        return self.fit.summary()
+    reference = 1.0  # plot() shows odds ratios
+
+    def caption(self) -> str:
+        return (
+            f"{self.model.capitalize()} of {self.outcome}: odds ratios with "
+            f"{self.conf_level:.0%} intervals, n = {self.n:,}"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Odds ratios (``tidy(exponentiate=True)``) with the caption and notes in ``.attrs``.
+
+        statsmodels' own summary stays available as ``result.fit.summary()``.
+        """
+        table = self.tidy(exponentiate=True)
+        table.attrs.update(caption=self.caption(), notes=self.result_notes())
+        return table
+
+    def plot(self, *, title: str | None = None, **kwargs: Any):
+        """Odds ratios with their intervals on a log scale; returns the Figure."""
+        from analysis.plots import plot_forest
+
+        table = self.tidy(exponentiate=True).dropna(subset=["estimate", "conf_low", "conf_high"])
+        return plot_forest(table, title=title or self.caption(), xlabel="Odds ratio", **kwargs)
+
+    def _repr_html_(self) -> str:
+        from analysis.results import result_html
+
+        return result_html(self.tidy(exponentiate=True), self.caption(), self.result_notes())
 
 
-def _prepare(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[pd.DataFrame, list[str]]:
+def _prepare(
+    data: pd.DataFrame, outcome: str, predictors: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
     missing = [c for c in [outcome, *predictors] if c not in data.columns]
     if missing:
-        raise ValueError(f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}.")
+        raise ValueError(
+            f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
+        )
     if not predictors:
         raise ValueError("give at least one predictor.")
     frame = data[[outcome, *predictors]].dropna()
-    notes = [missing_values_note(data[[outcome, *predictors]].isna())] if len(frame) < len(data) else []
+    notes = (
+        [missing_values_note(data[[outcome, *predictors]].isna())] if len(frame) < len(data) else []
+    )
     for column in predictors:
         values = frame[column]
         if pd.api.types.is_bool_dtype(values):
@@ -142,11 +181,15 @@ def _prepare(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[p
             )
     constant = [c for c in predictors if frame[c].nunique() < 2]
     if constant:
-        raise ValueError(f"predictor(s) {constant} do not vary in the data used; drop them from the model.")
+        raise ValueError(
+            f"predictor(s) {constant} do not vary in the data used; drop them from the model."
+        )
     return frame, notes
 
 
-def _separation_notes(frame: pd.DataFrame, outcome_codes: pd.Series, predictors: list[str]) -> list[str]:
+def _separation_notes(
+    frame: pd.DataFrame, outcome_codes: pd.Series, predictors: list[str]
+) -> list[str]:
     notes = []
     for column in predictors:
         values = frame[column]
@@ -182,7 +225,9 @@ def _fit_with_checks(fit_callable, notes: list[str]):
             notes.append(f"numerical problem while fitting: {warning.message}")
     params, bse = np.asarray(fit.params, float), np.asarray(fit.bse, float)
     if np.any(np.abs(params) > 15) or np.any(~np.isfinite(bse)) or np.any(bse > 50):
-        notes.append("some coefficients or standard errors are huge, a sign of separation; do not interpret them.")
+        notes.append(
+            "some coefficients or standard errors are huge, a sign of separation; do not interpret them."
+        )
     return fit
 
 
@@ -247,11 +292,15 @@ def ordinal_logit(
     frame, notes = _prepare(data, outcome, predictors)
     y = frame[outcome]
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
-        levels = np.sort(pd.unique(y))  # numeric codes (e.g. 1-4) are ordered by value
+        levels = np.sort(np.asarray(pd.unique(y)))  # numeric codes (e.g. 1-4) are ordered by value
         if len(levels) > MAX_NUMERIC_LEVELS:
-            raise ValueError(f"outcome {outcome!r} has {len(levels)} distinct numbers; an ordinal outcome needs a few "
-                             "ordered levels. Use estimate() for a continuous outcome.")
-        y = pd.Series(pd.Categorical(y, categories=levels, ordered=True), index=y.index, name=outcome)
+            raise ValueError(
+                f"outcome {outcome!r} has {len(levels)} distinct numbers; an ordinal outcome needs a few "
+                "ordered levels. Use estimate() for a continuous outcome."
+            )
+        y = pd.Series(
+            pd.Categorical(y, categories=levels, ordered=True), index=y.index, name=outcome
+        )
     if not (isinstance(y.dtype, pd.CategoricalDtype) and y.cat.ordered):
         raise ValueError(
             f"outcome {outcome!r} must be ordered: an ordered categorical (pd.Categorical(values, categories=[lowest, "
@@ -265,7 +314,9 @@ def ordinal_logit(
         y = y.cat.remove_categories(empty)
         counts = counts[counts > 0]
     if len(counts) < 2:
-        raise ValueError(f"outcome {outcome!r} has fewer than two observed levels; nothing to model.")
+        raise ValueError(
+            f"outcome {outcome!r} has fewer than two observed levels; nothing to model."
+        )
     per_parameter = counts.min() / len(predictors)
     if per_parameter < EVENTS_PER_PARAMETER:
         notes.append(
@@ -277,7 +328,9 @@ def ordinal_logit(
     model = OrderedModel(y, frame[predictors], distr="logit")
     fit = _fit_with_checks(lambda: _fit_ordinal(model), notes)
     _emit(notes)
-    return LogitResult("ordinal logit", outcome, list(predictors), fit, conf_level, len(frame), notes)
+    return LogitResult(
+        "ordinal logit", outcome, list(predictors), fit, conf_level, len(frame), notes
+    )
 
 
 def binary_logit(
@@ -319,7 +372,9 @@ def binary_logit(
     if pd.api.types.is_bool_dtype(y):
         y = y.astype(float)
     elif not (pd.api.types.is_numeric_dtype(y) and set(np.unique(y)) <= {0, 1}):
-        raise ValueError(f"outcome {outcome!r} must be boolean or 0/1; got values {sorted(map(str, pd.unique(y)))[:5]}.")
+        raise ValueError(
+            f"outcome {outcome!r} must be boolean or 0/1; got values {sorted(map(str, pd.unique(y)))[:5]}."
+        )
     events = int(min(y.sum(), len(y) - y.sum()))
     if events == 0:
         raise ValueError(f"outcome {outcome!r} does not vary in the data used; nothing to model.")

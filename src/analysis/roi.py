@@ -9,13 +9,15 @@ converted to money.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from analysis.options import check_conf_level
+from analysis.results import TidyResult
 
 
 def _check_margin(margin: float) -> float:
@@ -31,18 +33,24 @@ def fully_loaded_costs(costs: pd.DataFrame, *, amount: str = "amount", item: str
     """Sum of all cost items; negative or missing amounts are errors (naming the items)."""
     missing = [c for c in (amount, item) if c not in costs.columns]
     if missing:
-        raise ValueError(f"costs table lacks column(s) {missing}; it needs one row per item with an amount.")
+        raise ValueError(
+            f"costs table lacks column(s) {missing}; it needs one row per item with an amount."
+        )
     values = pd.to_numeric(costs[amount], errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
-        raise ValueError(f"cost amounts must be non-negative numbers; check item(s) {costs.loc[bad, item].tolist()}.")
+        raise ValueError(
+            f"cost amounts must be non-negative numbers; check item(s) {costs.loc[bad, item].tolist()}."
+        )
     total = float(values.sum())
     if total <= 0:
         raise ValueError("the programme costs sum to zero; ROI is undefined.")
     return total
 
 
-def roi_figures(benefits: float, costs: float, *, benefit_per_period: float | None = None) -> dict[str, float]:
+def roi_figures(
+    benefits: float, costs: float, *, benefit_per_period: float | None = None
+) -> dict[str, float]:
     """Benefit-cost ratio, ROI % and payback period from monetary benefits and costs.
 
     Notes
@@ -58,15 +66,22 @@ def roi_figures(benefits: float, costs: float, *, benefit_per_period: float | No
     """
     if costs <= 0:
         raise ValueError("costs must be positive.")
-    figures = {"benefits": float(benefits), "costs": float(costs), "net_benefits": float(benefits - costs),
-               "bcr": float(benefits / costs), "roi_percent": float((benefits - costs) / costs * 100)}
+    figures = {
+        "benefits": float(benefits),
+        "costs": float(costs),
+        "net_benefits": float(benefits - costs),
+        "bcr": float(benefits / costs),
+        "roi_percent": float((benefits - costs) / costs * 100),
+    }
     if benefit_per_period is not None:
-        figures["payback_periods"] = float(costs / benefit_per_period) if benefit_per_period > 0 else float("inf")
+        figures["payback_periods"] = (
+            float(costs / benefit_per_period) if benefit_per_period > 0 else float("inf")
+        )
     return figures
 
 
 @dataclass
-class RoiResult:
+class RoiResult(TidyResult):
     """ROI with a cluster-bootstrap interval. ``tidy()`` gives one row per figure."""
 
     figures: dict[str, float]
@@ -76,17 +91,48 @@ class RoiResult:
     n_clusters: int
     intangibles: list[str] = field(default_factory=list)
 
-    UNITS = {"benefits": "currency", "costs": "currency", "net_benefits": "currency", "bcr": "ratio",
-             "roi_percent": "percent", "payback_periods": "number"}
+    UNITS: ClassVar[dict[str, str]] = {
+        "benefits": "currency",
+        "costs": "currency",
+        "net_benefits": "currency",
+        "bcr": "ratio",
+        "roi_percent": "percent",
+        "payback_periods": "number",
+    }
 
     def tidy(self) -> pd.DataFrame:
         """``term, estimate, conf_low, conf_high, n, unit``: one row per figure (``n`` = reps resampled)."""
         rows = []
         for name, value in self.figures.items():
             low, high = self.intervals.get(name, (np.nan, np.nan))
-            rows.append({"term": name, "estimate": value, "conf_low": low, "conf_high": high, "n": self.n_clusters,
-                         "unit": self.UNITS.get(name, "number")})
+            rows.append(
+                {
+                    "term": name,
+                    "estimate": value,
+                    "conf_low": low,
+                    "conf_high": high,
+                    "n": self.n_clusters,
+                    "unit": self.UNITS.get(name, "number"),
+                }
+            )
         return pd.DataFrame(rows)
+
+    def caption(self) -> str:
+        basis = "lower confidence bound of the effect" if self.conservative else "point estimate"
+        return (
+            f"Return on the training ({basis}; {self.conf_level:.0%} cluster-bootstrap intervals over "
+            f"{self.n_clusters:,} reps)"
+        )
+
+    def plot(self, *, title: str | None = None, **kwargs: Any):
+        """ROI (%) with its interval; returns the Figure."""
+        from analysis.plots import plot_forest
+
+        table = self.tidy()
+        table = table[table["term"] == "roi_percent"].dropna(subset=["conf_low", "conf_high"])
+        options: dict[str, Any] = {"reference": 0.0, "log_scale": False, "xlabel": "ROI (%)"}
+        options.update(kwargs)
+        return plot_forest(table, title=title or self.caption(), **options)
 
 
 def training_roi(
@@ -163,22 +209,34 @@ def training_roi(
         rows = np.concatenate([positions[k] for k in sample])
         sample_frame = data.iloc[rows].reset_index(drop=True)
         # a rep drawn twice counts as two reps
-        sample_frame[cluster] = np.repeat(np.arange(len(sample)), [len(positions[k]) for k in sample])
+        sample_frame[cluster] = np.repeat(
+            np.arange(len(sample)), [len(positions[k]) for k in sample]
+        )
         try:
-            with warnings.catch_warnings():  # the full-data estimate above already gave the data's caveats once
+            with (
+                warnings.catch_warnings()
+            ):  # the full-data estimate above already gave the data's caveats once
                 warnings.simplefilter("ignore")
                 draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
         except ValueError:
             continue
-    draws = np.asarray(draws, float)
+    draws_array = np.asarray(draws, float)
     alpha = 1 - conf_level
     intervals = {}
-    if len(draws) >= 0.9 * n_boot:
-        benefit_draws = draws * treated_periods * margin
-        for name, values in (("benefits", benefit_draws), ("bcr", benefit_draws / costs),
-                             ("roi_percent", (benefit_draws - costs) / costs * 100)):
-            intervals[name] = (float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2)))
-    return RoiResult(figures, intervals, conf_level, conservative, len(keys), list(intangibles or []))
+    if len(draws_array) >= 0.9 * n_boot:
+        benefit_draws = draws_array * treated_periods * margin
+        for name, values in (
+            ("benefits", benefit_draws),
+            ("bcr", benefit_draws / costs),
+            ("roi_percent", (benefit_draws - costs) / costs * 100),
+        ):
+            intervals[name] = (
+                float(np.quantile(values, alpha / 2)),
+                float(np.quantile(values, 1 - alpha / 2)),
+            )
+    return RoiResult(
+        figures, intervals, conf_level, conservative, len(keys), list(intangibles or [])
+    )
 
 
 def programme_roi(
@@ -208,37 +266,69 @@ def programme_roi(
 
     def effect(frame: pd.DataFrame) -> tuple[float, float]:
         if time is not None and start is not None:
-            row = effects.staggered_att(frame, outcome=outcome, unit=unit, time=time, start=start,
-                                        conf_level=conf_level).iloc[0]
+            row = effects.staggered_att(
+                frame, outcome=outcome, unit=unit, time=time, start=start, conf_level=conf_level
+            ).iloc[0]
         else:
-            row = effects.estimate(frame, outcome=outcome, treatment=treatment, covariates=covariates,
-                                   conf_level=conf_level).tidy().iloc[0]
+            row = (
+                effects.estimate(
+                    frame,
+                    outcome=outcome,
+                    treatment=treatment,
+                    covariates=covariates,
+                    conf_level=conf_level,
+                )
+                .tidy()
+                .iloc[0]
+            )
         return float(row["estimate"]), float(row["conf_low"])
 
     def point(frame: pd.DataFrame) -> float:
         if time is not None and start is not None:
-            return effects.imputation_att_point(frame, outcome=outcome, unit=unit, time=time, start=start)
+            return effects.imputation_att_point(
+                frame, outcome=outcome, unit=unit, time=time, start=start
+            )
         return effect(frame)[0]
 
     treated = float(pd.to_numeric(panel[treatment], errors="coerce").fillna(0).gt(0).sum())
     n_periods = panel[time].nunique() if time is not None else None
-    return training_roi(panel, effect=effect, point=point, treated_periods=treated, costs=costs, margin=margin, cluster=unit,
-                        periods=n_periods, n_boot=n_boot, seed=seed, conf_level=conf_level,
-                        conservative=conservative, intangibles=intangibles)
+    return training_roi(
+        panel,
+        effect=effect,
+        point=point,
+        treated_periods=treated,
+        costs=costs,
+        margin=margin,
+        cluster=unit,
+        periods=n_periods,
+        n_boot=n_boot,
+        seed=seed,
+        conf_level=conf_level,
+        conservative=conservative,
+        intangibles=intangibles,
+    )
 
 
 def describe(result: RoiResult) -> list[str]:
     """Plain-language ROI sentences computed from the figures."""
     f = result.figures
-    basis = "the lower confidence bound of the effect" if result.conservative else "the estimated effect"
-    sentence = (f"Using {basis}, every 1 invested returned {f['bcr']:.2f} in profit contribution "
-                f"(ROI {f['roi_percent']:.0f}%)")
+    basis = (
+        "the lower confidence bound of the effect"
+        if result.conservative
+        else "the estimated effect"
+    )
+    sentence = (
+        f"Using {basis}, every 1 invested returned {f['bcr']:.2f} in profit contribution "
+        f"(ROI {f['roi_percent']:.0f}%)"
+    )
     interval = result.intervals.get("roi_percent")
     if interval:
         sentence += f"; the {result.conf_level:.0%} interval for ROI runs from {interval[0]:.0f}% to {interval[1]:.0f}%"
     sentences = [sentence + "."]
     if "payback_periods" in f and np.isfinite(f["payback_periods"]):
-        sentences.append(f"The programme paid for itself in about {f['payback_periods']:.1f} periods.")
+        sentences.append(
+            f"The programme paid for itself in about {f['payback_periods']:.1f} periods."
+        )
     if f["roi_percent"] < 0:
         sentences.append("The benefits did not cover the costs over the periods observed.")
     return sentences

@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis import instruments as ins
 from analysis.inputs import paths
 from analysis.inputs.examples import readiness_files
 from analysis.inputs.synthetic_survey import generate_survey
@@ -21,17 +20,40 @@ from analysis.inputs.synthetic_training import TrainingDesign, generate_training
 
 HERE = Path(__file__).resolve().parent
 SURVEY = generate_survey(30, seed=3, n_industries=5)
-TRAINING = generate_training_client(TrainingDesign(n_reps=16, n_periods=6, cohorts=(2, 3), never_share=0.25), seed=4)
-READINESS = readiness_files({"n": 8, "p_true": 0.5, "groups": 3, "misaligned": {}, "kpi": {"gamed": False}, "seed": 5})
-TRAINING_DATA = {"reps_path": "reps.csv", "panel_path": "panel.csv", "reactions_path": "reactions.csv",
-                 "assessments_path": "assessments.csv", "costs_path": "costs.csv"}
-READINESS_DATA = {"responses": {"strategic_readiness": "readiness.csv", "failure_reasons": "failure_reasons.csv",
-                                "two_views": "two_views.csv"},
-                  "kpi_panel_path": "kpi_panel.csv", "kpi_targets_path": "kpi_targets.csv"}
+TRAINING = generate_training_client(
+    TrainingDesign(n_reps=16, n_periods=6, cohorts=(2, 3), never_share=0.25), seed=4
+)
+READINESS = readiness_files(
+    {"n": 8, "p_true": 0.5, "groups": 3, "misaligned": {}, "kpi": {"gamed": False}, "seed": 5}
+)
+TRAINING_DATA = {
+    "reps_path": "reps.csv",
+    "panel_path": "panel.csv",
+    "reactions_path": "reactions.csv",
+    "assessments_path": "assessments.csv",
+    "costs_path": "costs.csv",
+}
+READINESS_DATA = {
+    "responses": {
+        "strategic_readiness": "readiness.csv",
+        "failure_reasons": "failure_reasons.csv",
+        "two_views": "two_views.csv",
+    },
+    "kpi_panel_path": "kpi_panel.csv",
+    "kpi_targets_path": "kpi_targets.csv",
+}
 
 
-def case(name: str, study: str, files: dict[str, object], expect: list[str], *, data=None, parameters=None,
-         warnings: list[str] | None = None) -> None:
+def case(
+    name: str,
+    study: str,
+    files: dict[str, object],
+    expect: list[str],
+    *,
+    data=None,
+    parameters=None,
+    warnings: list[str] | None = None,
+) -> None:
     folder = HERE / name
     if folder.exists():
         shutil.rmtree(folder)
@@ -43,8 +65,13 @@ def case(name: str, study: str, files: dict[str, object], expect: list[str], *, 
             (folder / filename).write_bytes(content)
         else:
             (folder / filename).write_text(content, encoding="utf-8")
-    spec = {"study": study, "data": data if data is not None else {"survey_path": "survey.csv"}, "parameters": parameters or {},
-            "errors": expect, "warnings": warnings or []}
+    spec = {
+        "study": study,
+        "data": data if data is not None else {"survey_path": "survey.csv"},
+        "parameters": parameters or {},
+        "errors": expect,
+        "warnings": warnings or [],
+    }
     (folder / "case.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
 
 
@@ -55,7 +82,10 @@ def survey(change) -> pd.DataFrame:
 
 
 def training(**changes) -> dict[str, object]:
-    files = {f"{k}.csv": TRAINING[k].copy() for k in ("reps", "panel", "reactions", "assessments", "costs")}
+    files = {
+        f"{k}.csv": TRAINING[k].copy()
+        for k in ("reps", "panel", "reactions", "assessments", "costs")
+    }
     for key, change in changes.items():
         result = change(files[f"{key}.csv"])
         if result is not None:
@@ -65,7 +95,12 @@ def training(**changes) -> dict[str, object]:
 
 def import_case(name: str, files: dict[str, object], codebook: dict, expect: list[str]) -> None:
     """A case for `workbench import`: raw files plus the codebook that fails on them."""
-    case(name, "import", {**files, "codebook.yml": yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True)}, expect)
+    case(
+        name,
+        "import",
+        {**files, "codebook.yml": yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True)},
+        expect,
+    )
     spec = yaml.safe_load((HERE / name / "case.yml").read_text())
     spec["data"] = {}
     (HERE / name / "case.yml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
@@ -80,7 +115,9 @@ def example_codebook(*tables: str) -> dict:
 
 
 def qualtrics_export(change) -> str:
-    lines = (EXAMPLES / "qualtrics_export.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = (
+        (EXAMPLES / "qualtrics_export.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    )
     return "".join(change(lines))
 
 
@@ -117,55 +154,174 @@ COBALT = paths.CLIENTS_DIR / "cobalt-software"
 def parameter_cases(T, TD, S, R, RD) -> None:
     """Cases where validate once said "0 errors" and render then failed (issue: one path)."""
     panel_files = training()
-    case("p01-conf-level-as-text", T, panel_files, [r"conf_level must be a number, not '0\.95'; e\.g\. conf_level: 0\.95"],
-         data=TD, parameters={"conf_level": "0.95"})
-    case("p02-event-window-one-number", T, panel_files, [r"event_window must be a list, not 6; e\.g\. event_window: \[-4, 6\]"],
-         data=TD, parameters={"event_window": 6})
-    case("p03-segment-as-list", T, panel_files, [r"segment must be a text, not \['team', 'tenure_band'\]"],
-         data=TD, parameters={"segment": ["team", "tenure_band"]})
-    case("p04-margin-in-percent", T, panel_files, [r"margin is a share between 0 and 1: did you mean 0\.35\?"],
-         data=TD, parameters={"margin": 35})
-    case("p05-conf-level-in-percent", S, {"survey.csv": survey(lambda d: None)},
-         [r"conf_level is a share between 0 and 1: did you mean 0\.95\?"], parameters={"conf_level": 95})
-    case("p06-covariate-not-in-panel", T, panel_files,
-         [r"panel\.csv: covariates\[0\] column 'region' is not in the data; columns: .*rep_id"],
-         data=TD, parameters={"covariates": ["region"]})
-    case("p07-no-behaviour-column", T, training(panel=lambda d: d.drop(columns=["call_score"])), [], data=TD,
-         warnings=[r"section behaviour is left out: No behaviour measure was named"])
-    case("p08-behaviour-named-but-missing", T, training(panel=lambda d: d.drop(columns=["call_score"])),
-         [r"panel\.csv: behaviour column 'call_score' is not in the data"], data=TD, parameters={"behaviour": "call_score"})
-    case("p09-duplicated-assessment-rows", T, training(assessments=lambda d: pd.concat([d, d.head(2)], ignore_index=True)),
-         [r"assessments\.csv: column rep_id has duplicated values on lines"], data=TD)
-    case("p10-three-respondents", S, {"survey.csv": survey(lambda d: d.head(3))},
-         [r"survey\.csv: only 3 respondent\(s\); a report needs at least min_cell_size \(5\)"])
-    case("p11-practice-nobody-ticked", S, {"survey.csv": survey(lambda d: d.assign(sustain_coaching="false"))}, [],
-         warnings=[r"survey\.csv: sustain_coaching do\(es\) not vary among the 30 respondents of the ordinal model; left out"])
-    case("p12-highlight-not-in-data", S, {"survey.csv": survey(lambda d: None)},
-         [r"highlight 'R9999' is not a respondent_id in survey\.csv"], parameters={"highlight": "R9999"})
+    case(
+        "p01-conf-level-as-text",
+        T,
+        panel_files,
+        [r"conf_level must be a number, not '0\.95'; e\.g\. conf_level: 0\.95"],
+        data=TD,
+        parameters={"conf_level": "0.95"},
+    )
+    case(
+        "p02-event-window-one-number",
+        T,
+        panel_files,
+        [r"event_window must be a list, not 6; e\.g\. event_window: \[-4, 6\]"],
+        data=TD,
+        parameters={"event_window": 6},
+    )
+    case(
+        "p03-segment-as-list",
+        T,
+        panel_files,
+        [r"segment must be a text, not \['team', 'tenure_band'\]"],
+        data=TD,
+        parameters={"segment": ["team", "tenure_band"]},
+    )
+    case(
+        "p04-margin-in-percent",
+        T,
+        panel_files,
+        [r"margin is a share between 0 and 1: did you mean 0\.35\?"],
+        data=TD,
+        parameters={"margin": 35},
+    )
+    case(
+        "p05-conf-level-in-percent",
+        S,
+        {"survey.csv": survey(lambda d: None)},
+        [r"conf_level is a share between 0 and 1: did you mean 0\.95\?"],
+        parameters={"conf_level": 95},
+    )
+    case(
+        "p06-covariate-not-in-panel",
+        T,
+        panel_files,
+        [r"panel\.csv: covariates\[0\] column 'region' is not in the data; columns: .*rep_id"],
+        data=TD,
+        parameters={"covariates": ["region"]},
+    )
+    case(
+        "p07-no-behaviour-column",
+        T,
+        training(panel=lambda d: d.drop(columns=["call_score"])),
+        [],
+        data=TD,
+        warnings=[r"section behaviour is left out: No behaviour measure was named"],
+    )
+    case(
+        "p08-behaviour-named-but-missing",
+        T,
+        training(panel=lambda d: d.drop(columns=["call_score"])),
+        [r"panel\.csv: behaviour column 'call_score' is not in the data"],
+        data=TD,
+        parameters={"behaviour": "call_score"},
+    )
+    case(
+        "p09-duplicated-assessment-rows",
+        T,
+        training(assessments=lambda d: pd.concat([d, d.head(2)], ignore_index=True)),
+        [r"assessments\.csv: column rep_id has duplicated values on lines"],
+        data=TD,
+    )
+    case(
+        "p10-three-respondents",
+        S,
+        {"survey.csv": survey(lambda d: d.head(3))},
+        [r"survey\.csv: only 3 respondent\(s\); a report needs at least min_cell_size \(5\)"],
+    )
+    case(
+        "p11-practice-nobody-ticked",
+        S,
+        {"survey.csv": survey(lambda d: d.assign(sustain_coaching="false"))},
+        [],
+        warnings=[
+            r"survey\.csv: sustain_coaching do\(es\) not vary among the 30 respondents of the ordinal model; left out"
+        ],
+    )
+    case(
+        "p12-highlight-not-in-data",
+        S,
+        {"survey.csv": survey(lambda d: None)},
+        [r"highlight 'R9999' is not a respondent_id in survey\.csv"],
+        parameters={"highlight": "R9999"},
+    )
     cross = pd.read_csv(COBALT / "cross_section.csv").head(80)
     cross_data = {"panel_path": "cross_section.csv", "costs_path": "costs.csv"}
     cross_parameters = {"time": None, "covariates": ["baseline_revenue"]}
-    case("p13-costs-with-thousands-separators", T,
-         {"cross_section.csv": cross, "costs.csv": 'item,amount\ndesign,"25,000"\ndelivery,1000\n'},
-         [r"costs\.csv: column amount is not numeric on lines 2: \['25,000'\]"], data=cross_data, parameters=cross_parameters)
-    case("p14-negative-cost", T, {"cross_section.csv": cross, "costs.csv": "item,amount\ndesign,-2500\ndelivery,1000\n"},
-         [r"costs\.csv: column amount is outside 0 to inf on lines 2"], data=cross_data, parameters=cross_parameters)
-    case("p15-instruments-dir-outside", R, readiness(), [r"instruments_dir '\.\./instruments' leaves the client's folder"],
-         data=RD, parameters={"instruments_dir": "../instruments"})
-    case("p16-file-under-parameters-outside", S, {"survey.csv": survey(lambda d: None)},
-         [r"survey_path '\.\./borealis-pharma/survey\.csv' leaves the client's folder"], data={},
-         parameters={"survey_path": "../borealis-pharma/survey.csv"})
-    case("p17-duplicate-keys", S, {"survey.csv": survey(lambda d: None), "client.yml": (
-        "display_name: Corpus client\ndisplay_name: Borealis Pharma\nstudies:\n  org_effectiveness:\n"
-        "    data: {survey_path: survey.csv}\n")},
-         [r"key 'display_name' is given twice \(lines 1 and 2\)"])
-    case("p18-billion-laughs", S, {"survey.csv": survey(lambda d: None), "client.yml": (
-        "display_name: Corpus client\nx: &a [lol, lol, lol]\ny: &b [*a, *a, *a]\nstudies: {org_effectiveness: {}}\n")},
-         [r"anchors and aliases \(&name, \*name\) are not allowed"])
-    case("p19-behaviour-constant", T, training(panel=lambda d: d.assign(call_score=50)), [], data=TD,
-         parameters={"behaviour": "call_score"}, warnings=[r"section behaviour is left out: The behaviour measure 'call_score' does not vary"])
-    case("p20-kpi-panel-without-targets", R, readiness(),
-         [r"kpi_panel_path is set but kpi_targets_path is not"], data={**RD, "kpi_targets_path": None})
+    case(
+        "p13-costs-with-thousands-separators",
+        T,
+        {"cross_section.csv": cross, "costs.csv": 'item,amount\ndesign,"25,000"\ndelivery,1000\n'},
+        [r"costs\.csv: column amount is not numeric on lines 2: \['25,000'\]"],
+        data=cross_data,
+        parameters=cross_parameters,
+    )
+    case(
+        "p14-negative-cost",
+        T,
+        {"cross_section.csv": cross, "costs.csv": "item,amount\ndesign,-2500\ndelivery,1000\n"},
+        [r"costs\.csv: column amount is outside 0 to inf on lines 2"],
+        data=cross_data,
+        parameters=cross_parameters,
+    )
+    case(
+        "p15-instruments-dir-outside",
+        R,
+        readiness(),
+        [r"instruments_dir '\.\./instruments' leaves the client's folder"],
+        data=RD,
+        parameters={"instruments_dir": "../instruments"},
+    )
+    case(
+        "p16-file-under-parameters-outside",
+        S,
+        {"survey.csv": survey(lambda d: None)},
+        [r"survey_path '\.\./borealis-pharma/survey\.csv' leaves the client's folder"],
+        data={},
+        parameters={"survey_path": "../borealis-pharma/survey.csv"},
+    )
+    case(
+        "p17-duplicate-keys",
+        S,
+        {
+            "survey.csv": survey(lambda d: None),
+            "client.yml": (
+                "display_name: Corpus client\ndisplay_name: Borealis Pharma\nstudies:\n  org_effectiveness:\n"
+                "    data: {survey_path: survey.csv}\n"
+            ),
+        },
+        [r"key 'display_name' is given twice \(lines 1 and 2\)"],
+    )
+    case(
+        "p18-billion-laughs",
+        S,
+        {
+            "survey.csv": survey(lambda d: None),
+            "client.yml": (
+                "display_name: Corpus client\nx: &a [lol, lol, lol]\ny: &b [*a, *a, *a]\nstudies: {org_effectiveness: {}}\n"
+            ),
+        },
+        [r"anchors and aliases \(&name, \*name\) are not allowed"],
+    )
+    case(
+        "p19-behaviour-constant",
+        T,
+        training(panel=lambda d: d.assign(call_score=50)),
+        [],
+        data=TD,
+        parameters={"behaviour": "call_score"},
+        warnings=[
+            r"section behaviour is left out: The behaviour measure 'call_score' does not vary"
+        ],
+    )
+    case(
+        "p20-kpi-panel-without-targets",
+        R,
+        readiness(),
+        [r"kpi_panel_path is set but kpi_targets_path is not"],
+        data={**RD, "kpi_targets_path": None},
+    )
 
 
 def main() -> None:
@@ -173,111 +329,508 @@ def main() -> None:
         if old.is_dir() and (old / "case.yml").exists():
             shutil.rmtree(old)
     S = "org_effectiveness"
-    case("s01-missing-column", S, {"survey.csv": survey(lambda d: d.drop(columns="solution_type"))},
-         [r"survey\.csv: missing column\(s\) solution_type"])
-    case("s02-unknown-level", S, {"survey.csv": survey(lambda d: d.__setitem__("leadership_meetings", d["leadership_meetings"].where(d.index != 4, "daily")))},
-         [r"survey\.csv: column leadership_meetings has unknown value\(s\) 'daily' on lines 6; allowed: weekly"])
-    case("s03-near-miss-level", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 2, "very efective")))},
-         [r"column effectiveness has unknown value\(s\) 'very efective' on lines 4.*Did you mean 'very effective'"])
-    case("s04-duplicated-id", S, {"survey.csv": survey(lambda d: d.__setitem__("respondent_id", d["respondent_id"].where(d.index != 7, "R0002")))},
-         [r"column respondent_id has duplicated values on lines 3, 9"])
+    case(
+        "s01-missing-column",
+        S,
+        {"survey.csv": survey(lambda d: d.drop(columns="solution_type"))},
+        [r"survey\.csv: missing column\(s\) solution_type"],
+    )
+    case(
+        "s02-unknown-level",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__(
+                    "leadership_meetings", d["leadership_meetings"].where(d.index != 4, "daily")
+                )
+            )
+        },
+        [
+            r"survey\.csv: column leadership_meetings has unknown value\(s\) 'daily' on lines 6; allowed: weekly"
+        ],
+    )
+    case(
+        "s03-near-miss-level",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__(
+                    "effectiveness", d["effectiveness"].where(d.index != 2, "very efective")
+                )
+            )
+        },
+        [
+            r"column effectiveness has unknown value\(s\) 'very efective' on lines 4.*Did you mean 'very effective'"
+        ],
+    )
+    case(
+        "s04-duplicated-id",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__(
+                    "respondent_id", d["respondent_id"].where(d.index != 7, "R0002")
+                )
+            )
+        },
+        [r"column respondent_id has duplicated values on lines 3, 9"],
+    )
     case("s05-empty-file", S, {"survey.csv": ""}, [r"survey\.csv: the file is empty"])
-    case("s06-header-only", S, {"survey.csv": ",".join(SURVEY.columns) + "\n"}, [r"survey\.csv: the file has no data rows"])
+    case(
+        "s06-header-only",
+        S,
+        {"survey.csv": ",".join(SURVEY.columns) + "\n"},
+        [r"survey\.csv: the file has no data rows"],
+    )
     case("s07-semicolon-delimiter", S, {"survey.csv": SURVEY.to_csv(index=False, sep=";")}, [])
-    case("s08-byte-order-mark", S, {"survey.csv": b"\xef\xbb\xbf" + SURVEY.to_csv(index=False).encode()}, [])
-    case("s09-latin-1", S, {"survey.csv": survey(lambda d: d.__setitem__("industry", d["industry"].where(d.index != 0, "Télécoms"))).to_csv(index=False).encode("latin-1")},
-         [r"survey\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) industry on line\(s\) 2\).*latin-1"])
-    case("s10-effectiveness-coded-1-4", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].map(
-        {"not effective": "1", "somewhat effective": "2", "effective": "3", "very effective": "4"})))},
-         [r"It looks coded 1-4: map 1-4 to the labels in order"])
-    case("s11-zero-weight", S, {"survey.csv": survey(lambda d: d.assign(weight=["0"] + ["1.2"] * (len(d) - 1)))},
-         [r"column weight must be greater than 0; bad on lines 2"])
-    case("s12-negative-weight", S, {"survey.csv": survey(lambda d: d.assign(weight=["1"] * 3 + ["-2"] + ["1"] * (len(d) - 4)))},
-         [r"column weight must be greater than 0; bad on lines 5"])
-    case("s13-not-boolean", S, {"survey.csv": survey(lambda d: d.__setitem__("sustain_coaching", d["sustain_coaching"].where(d.index != 1, "sometimes")))},
-         [r"column sustain_coaching must be true/false; bad values \['sometimes'\] on lines 3"])
-    case("s14-blank-rating", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 5, "")))},
-         [r"column effectiveness is empty on lines 7"])
-    case("s15-many-problems-at-once", S, {"survey.csv": survey(lambda d: d.assign(
-        top_initiative=d["top_initiative"].where(d.index != 0, "world peace"),
-        align_agree_roles=d["align_agree_roles"].where(d.index != 3, "perhaps")))},
-         [r"top_initiative has unknown value\(s\) 'world peace'", r"align_agree_roles must be true/false"])
-    case("s16-small-group", S, {"survey.csv": survey(lambda d: d.__setitem__("effectiveness", d["effectiveness"].replace("very effective", "effective")))},
-         [], warnings=[r"section comparison is left out: No respondent rated their organisation very effective in survey\.csv"])
+    case(
+        "s08-byte-order-mark",
+        S,
+        {"survey.csv": b"\xef\xbb\xbf" + SURVEY.to_csv(index=False).encode()},
+        [],
+    )
+    case(
+        "s09-latin-1",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__("industry", d["industry"].where(d.index != 0, "Télécoms"))
+            )
+            .to_csv(index=False)
+            .encode("latin-1")
+        },
+        [
+            r"survey\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) industry on line\(s\) 2\).*latin-1"
+        ],
+    )
+    case(
+        "s10-effectiveness-coded-1-4",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__(
+                    "effectiveness",
+                    d["effectiveness"].map(
+                        {
+                            "not effective": "1",
+                            "somewhat effective": "2",
+                            "effective": "3",
+                            "very effective": "4",
+                        }
+                    ),
+                )
+            )
+        },
+        [r"It looks coded 1-4: map 1-4 to the labels in order"],
+    )
+    case(
+        "s11-zero-weight",
+        S,
+        {"survey.csv": survey(lambda d: d.assign(weight=["0"] + ["1.2"] * (len(d) - 1)))},
+        [r"column weight must be greater than 0; bad on lines 2"],
+    )
+    case(
+        "s12-negative-weight",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.assign(weight=["1"] * 3 + ["-2"] + ["1"] * (len(d) - 4))
+            )
+        },
+        [r"column weight must be greater than 0; bad on lines 5"],
+    )
+    case(
+        "s13-not-boolean",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__(
+                    "sustain_coaching", d["sustain_coaching"].where(d.index != 1, "sometimes")
+                )
+            )
+        },
+        [r"column sustain_coaching must be true/false; bad values \['sometimes'\] on lines 3"],
+    )
+    case(
+        "s14-blank-rating",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__("effectiveness", d["effectiveness"].where(d.index != 5, ""))
+            )
+        },
+        [r"column effectiveness is empty on lines 7"],
+    )
+    case(
+        "s15-many-problems-at-once",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.assign(
+                    top_initiative=d["top_initiative"].where(d.index != 0, "world peace"),
+                    align_agree_roles=d["align_agree_roles"].where(d.index != 3, "perhaps"),
+                )
+            )
+        },
+        [
+            r"top_initiative has unknown value\(s\) 'world peace'",
+            r"align_agree_roles must be true/false",
+        ],
+    )
+    case(
+        "s16-small-group",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.__setitem__(
+                    "effectiveness", d["effectiveness"].replace("very effective", "effective")
+                )
+            )
+        },
+        [],
+        warnings=[
+            r"section comparison is left out: No respondent rated their organisation very effective in survey\.csv"
+        ],
+    )
 
     T, TD = "training_impact", TRAINING_DATA
-    case("t01-duplicate-rep-period", T, training(panel=lambda d: pd.concat([d, d.iloc[[3]]])), [r"panel\.csv: columns rep_id, period: duplicate rep-period rows on lines 5, \d+"], data=TD)
-    case("t02-rep-not-in-reps-table", T, training(panel=lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 2, "rep-9999"))),
-         [r"panel\.csv: column rep_id: rep\(s\) \['rep-9999'\] on lines 4 are not in reps\.csv"], data=TD)
-    case("t03-thousands-separators", T, training(panel=lambda d: d.assign(revenue=d["revenue"].map(lambda v: f"{v:,.2f}"))),
-         [r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*remove thousands separators"], data=TD)
-    case("t04-dates-in-two-formats", T, training(panel=lambda d: d.assign(period=d["period"].where(d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]))),
-         [r"panel\.csv: column period: unreadable period\(s\) .* on lines 3, 5, 7.*mixes formats.*look like month/year \(format %m/%Y\)"], data=TD)
-    case("t05-period-gap", T, training(panel=lambda d: d[d["period"] != "2025-03"]), [r"panel\.csv: column period skips 2025-03"], data=TD)
-    case("t06-start-outside-panel", T, training(reps=lambda d: d.assign(training_start=d["training_start"].where(d["training_start"].isna(), "2031-01"))),
-         [r"reps\.csv: column training_start has period\(s\) \['2031-01'\] outside the panel"], data=TD)
-    case("t07-likert-out-of-range", T, training(reactions=lambda d: d.assign(rating=d["rating"].where(d.index != 0, 7))),
-         [r"reactions\.csv: column rating is outside 1 to 5 on lines 2"], data=TD)
-    case("t08-score-out-of-range", T, training(assessments=lambda d: d.assign(score_after=d["score_after"].where(d.index != 1, 120))),
-         [r"assessments\.csv: column score_after is outside 0 to 100 on lines 3"], data=TD)
-    case("t09-negative-cost", T, training(costs=lambda d: d.assign(amount=d["amount"].where(d.index != 2, -500))),
-         [r"costs\.csv: column amount is outside 0 to inf on lines 4"], data=TD)
-    case("t10-constant-outcome", T, training(panel=lambda d: d.assign(revenue=1000.0)), [r"panel\.csv: column revenue is constant \(1000 on lines 2 to \d+\)"], data=TD)
-    case("t11-nobody-trained", T, training(reps=lambda d: d.assign(training_start=None)), [r"reps\.csv: column training_start: treatment 'trained' never varies on lines 2 to \d+"], data=TD)
-    case("t12-missing-reps-file", T, {k: v for k, v in training().items() if k != "reps.csv"} | {"reps.csv": "placeholder"},
-         [r"reps\.csv: missing column\(s\) rep_id, training_start"], data=TD)
-    case("t13-header-only-panel", T, training(panel=lambda d: d.head(0)), [r"panel\.csv: the file has a header but no data rows"], data=TD)
-    case("t14-win-rate-above-one", T, training(panel=lambda d: d.assign(win_rate=d["win_rate"].where(d.index != 0, 1.4))),
-         [r"panel\.csv: column win_rate is outside 0 to 1 on lines 2"], data=TD)
-    case("t15-duplicate-rep", T, training(reps=lambda d: pd.concat([d, d.iloc[[0]]])), [r"reps\.csv: column rep_id has duplicated values on lines 2, \d+"], data=TD)
-    case("t16-no-never-trained-group", T, training(reps=lambda d: d.assign(training_start=d["training_start"].fillna("2025-04"))), [],
-         warnings=[r"reps\.csv: column training_start: every rep is trained \(the last cohort starts 2025-04, lines 2 to 17\), "
-                   r"so there is no never-trained group: periods 2025-04 to 2025-06"], data=TD)
+    case(
+        "t01-duplicate-rep-period",
+        T,
+        training(panel=lambda d: pd.concat([d, d.iloc[[3]]])),
+        [r"panel\.csv: columns rep_id, period: duplicate rep-period rows on lines 5, \d+"],
+        data=TD,
+    )
+    case(
+        "t02-rep-not-in-reps-table",
+        T,
+        training(panel=lambda d: d.assign(rep_id=d["rep_id"].where(d.index != 2, "rep-9999"))),
+        [r"panel\.csv: column rep_id: rep\(s\) \['rep-9999'\] on lines 4 are not in reps\.csv"],
+        data=TD,
+    )
+    case(
+        "t03-thousands-separators",
+        T,
+        training(panel=lambda d: d.assign(revenue=d["revenue"].map(lambda v: f"{v:,.2f}"))),
+        [
+            r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*remove thousands separators"
+        ],
+        data=TD,
+    )
+    case(
+        "t04-dates-in-two-formats",
+        T,
+        training(
+            panel=lambda d: d.assign(
+                period=d["period"].where(
+                    d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]
+                )
+            )
+        ),
+        [
+            r"panel\.csv: column period: unreadable period\(s\) .* on lines 3, 5, 7.*mixes formats.*look like month/year \(format %m/%Y\)"
+        ],
+        data=TD,
+    )
+    case(
+        "t05-period-gap",
+        T,
+        training(panel=lambda d: d[d["period"] != "2025-03"]),
+        [r"panel\.csv: column period skips 2025-03"],
+        data=TD,
+    )
+    case(
+        "t06-start-outside-panel",
+        T,
+        training(
+            reps=lambda d: d.assign(
+                training_start=d["training_start"].where(d["training_start"].isna(), "2031-01")
+            )
+        ),
+        [r"reps\.csv: column training_start has period\(s\) \['2031-01'\] outside the panel"],
+        data=TD,
+    )
+    case(
+        "t07-likert-out-of-range",
+        T,
+        training(reactions=lambda d: d.assign(rating=d["rating"].where(d.index != 0, 7))),
+        [r"reactions\.csv: column rating is outside 1 to 5 on lines 2"],
+        data=TD,
+    )
+    case(
+        "t08-score-out-of-range",
+        T,
+        training(
+            assessments=lambda d: d.assign(score_after=d["score_after"].where(d.index != 1, 120))
+        ),
+        [r"assessments\.csv: column score_after is outside 0 to 100 on lines 3"],
+        data=TD,
+    )
+    case(
+        "t09-negative-cost",
+        T,
+        training(costs=lambda d: d.assign(amount=d["amount"].where(d.index != 2, -500))),
+        [r"costs\.csv: column amount is outside 0 to inf on lines 4"],
+        data=TD,
+    )
+    case(
+        "t10-constant-outcome",
+        T,
+        training(panel=lambda d: d.assign(revenue=1000.0)),
+        [r"panel\.csv: column revenue is constant \(1000 on lines 2 to \d+\)"],
+        data=TD,
+    )
+    case(
+        "t11-nobody-trained",
+        T,
+        training(reps=lambda d: d.assign(training_start=None)),
+        [r"reps\.csv: column training_start: treatment 'trained' never varies on lines 2 to \d+"],
+        data=TD,
+    )
+    case(
+        "t12-missing-reps-file",
+        T,
+        {k: v for k, v in training().items() if k != "reps.csv"} | {"reps.csv": "placeholder"},
+        [r"reps\.csv: missing column\(s\) rep_id, training_start"],
+        data=TD,
+    )
+    case(
+        "t13-header-only-panel",
+        T,
+        training(panel=lambda d: d.head(0)),
+        [r"panel\.csv: the file has a header but no data rows"],
+        data=TD,
+    )
+    case(
+        "t14-win-rate-above-one",
+        T,
+        training(panel=lambda d: d.assign(win_rate=d["win_rate"].where(d.index != 0, 1.4))),
+        [r"panel\.csv: column win_rate is outside 0 to 1 on lines 2"],
+        data=TD,
+    )
+    case(
+        "t15-duplicate-rep",
+        T,
+        training(reps=lambda d: pd.concat([d, d.iloc[[0]]])),
+        [r"reps\.csv: column rep_id has duplicated values on lines 2, \d+"],
+        data=TD,
+    )
+    case(
+        "t16-no-never-trained-group",
+        T,
+        training(reps=lambda d: d.assign(training_start=d["training_start"].fillna("2025-04"))),
+        [],
+        warnings=[
+            (
+                r"reps\.csv: column training_start: every rep is trained \(the last cohort starts 2025-04, lines 2 to 17\), "
+                r"so there is no never-trained group: periods 2025-04 to 2025-06"
+            )
+        ],
+        data=TD,
+    )
 
     R, RD = "readiness_alignment", READINESS_DATA
-    case("r01-view-3", R, readiness(**{"two_views.csv": lambda d: d.assign(scope=d["scope"].where(d.index != 1, "View 3"))}),
-         [r"two_views\.csv: column scope has \['View 3'\] on lines 3; allowed: View 1 or View 2"], data=RD)
-    case("r02-misspelt-item-column", R, readiness(**{"readiness.csv": lambda d: d.rename(columns={"leading_indicators": "leading_indicator"})}),
-         [r"readiness\.csv: missing column\(s\) leading_indicators \(found 'leading_indicator'\?\)"], data=RD)
-    case("r03-checklist-not-ticked", R, readiness(**{"failure_reasons.csv": lambda d: d.assign(underfunded=d["underfunded"].astype(str).where(d.index != 0, "x"))}),
-         [r"failure_reasons\.csv: column underfunded has \['x'\] on lines 2; allowed: true/false"], data=RD)
-    case("r04-group-with-one-respondent", R, readiness(**{"two_views.csv": lambda d: pd.concat([d, d.iloc[[0]].assign(respondent_id="solo-01", group="finance")])}),
-         [], warnings=[r"two_views\.csv: column group has 'finance' for one respondent only \(lines \d+\)"], data=RD)
-    case("r05-kpi-start-outside-panel", R, readiness(**{"kpi_targets.csv": lambda d: d.assign(start_period="2031-01")}),
-         [r"kpi_targets\.csv: column start_period, line 2: '2031-01' is not a period of kpi_panel\.csv"], data=RD)
-    case("r06-duplicated-respondent", R, readiness(**{"readiness.csv": lambda d: d.assign(respondent_id=d["respondent_id"].where(d.index != 2, d["respondent_id"].iloc[0]))}),
-         [r"readiness\.csv: column respondent_id is duplicated on lines 2, 4"], data=RD)
-    case("r07-latin-1-responses", R, {**readiness(), "two_views.csv": readiness()["two_views.csv"].assign(group=lambda d: d["group"].where(d.index != 0, "équipe ventes")).to_csv(index=False).encode("latin-1")},
-         [r"two_views\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) group on line\(s\) 2\)"], data=RD)
-    case("r08-unknown-instrument", R, readiness(), [r"client\.yml: studies\.readiness_alignment: responses for unknown instrument 'culture_check'"],
-         data={"responses": {"culture_check": "readiness.csv"}})
+    case(
+        "r01-view-3",
+        R,
+        readiness(
+            **{"two_views.csv": lambda d: d.assign(scope=d["scope"].where(d.index != 1, "View 3"))}
+        ),
+        [r"two_views\.csv: column scope has \['View 3'\] on lines 3; allowed: View 1 or View 2"],
+        data=RD,
+    )
+    case(
+        "r02-misspelt-item-column",
+        R,
+        readiness(
+            **{
+                "readiness.csv": lambda d: d.rename(
+                    columns={"leading_indicators": "leading_indicator"}
+                )
+            }
+        ),
+        [r"readiness\.csv: missing column\(s\) leading_indicators \(found 'leading_indicator'\?\)"],
+        data=RD,
+    )
+    case(
+        "r03-checklist-not-ticked",
+        R,
+        readiness(
+            **{
+                "failure_reasons.csv": lambda d: d.assign(
+                    underfunded=d["underfunded"].astype(str).where(d.index != 0, "x")
+                )
+            }
+        ),
+        [r"failure_reasons\.csv: column underfunded has \['x'\] on lines 2; allowed: true/false"],
+        data=RD,
+    )
+    case(
+        "r04-group-with-one-respondent",
+        R,
+        readiness(
+            **{
+                "two_views.csv": lambda d: pd.concat(
+                    [d, d.iloc[[0]].assign(respondent_id="solo-01", group="finance")]
+                )
+            }
+        ),
+        [],
+        warnings=[
+            r"two_views\.csv: column group has 'finance' for one respondent only \(lines \d+\)"
+        ],
+        data=RD,
+    )
+    case(
+        "r05-kpi-start-outside-panel",
+        R,
+        readiness(**{"kpi_targets.csv": lambda d: d.assign(start_period="2031-01")}),
+        [
+            r"kpi_targets\.csv: column start_period, line 2: '2031-01' is not a period of kpi_panel\.csv"
+        ],
+        data=RD,
+    )
+    case(
+        "r06-duplicated-respondent",
+        R,
+        readiness(
+            **{
+                "readiness.csv": lambda d: d.assign(
+                    respondent_id=d["respondent_id"].where(d.index != 2, d["respondent_id"].iloc[0])
+                )
+            }
+        ),
+        [r"readiness\.csv: column respondent_id is duplicated on lines 2, 4"],
+        data=RD,
+    )
+    case(
+        "r07-latin-1-responses",
+        R,
+        {
+            **readiness(),
+            "two_views.csv": readiness()["two_views.csv"]
+            .assign(group=lambda d: d["group"].where(d.index != 0, "équipe ventes"))
+            .to_csv(index=False)
+            .encode("latin-1"),
+        },
+        [r"two_views\.csv: not valid utf-8 text \(byte 0xe9; column\(s\) group on line\(s\) 2\)"],
+        data=RD,
+    )
+    case(
+        "r08-unknown-instrument",
+        R,
+        readiness(),
+        [
+            r"client\.yml: studies\.readiness_alignment: responses for unknown instrument 'culture_check'"
+        ],
+        data={"responses": {"culture_check": "readiness.csv"}},
+    )
 
     parameter_cases(T, TD, S, R, RD)
 
     survey_codebook = example_codebook("survey")
-    reps_codebook = {"tables": {"reps": {"source": {"file": "reps.xlsx", "format": "xlsx", "sheet": "Reps"},
-                                         "dates": {"training_start": "%m/%Y"}}}}
-    import_case("i01-excel-merged-header-cells",
-                {"reps.xlsx": workbook({"Reps": [["Rep", None, "Team", "training_start"], ["rep-1", "A", "North", "03/2025"]]},
-                                       merge={"Reps": "A1:B1"})},
-                reps_codebook, [r"reps\.xlsx \(sheet 'Reps'\): 1 column\(s\) have no header \(column B of row 1\), e\.g\. merged header cells"])
-    import_case("i02-qualtrics-question-reworded",
-                {"qualtrics_export.csv": qualtrics_export(lambda lines: [lines[0], lines[1].replace(
-                    "How effective is your training organisation", "How well does your training organisation perform"), *lines[2:]])},
-                survey_codebook, [r"qualtrics_export\.csv: 1 question\(s\) differ from the codebook: Q2 changed wording"])
-    import_case("i03-qualtrics-question-renumbered",
-                {"qualtrics_export.csv": qualtrics_export(lambda lines: [
-                    lines[0].replace("Q3,Q4", "Q4,Q3"), lines[1], lines[2].replace("QID3", "QIDx").replace("QID4", "QID3").replace("QIDx", "QID4"), *lines[3:]])},
-                survey_codebook, [r"Q3 \('Do you mostly buy customized.*'\) is now asked as Q4: change Q3 to Q4"])
-    import_case("i04-csv-saved-as-xlsx", {"reps.xlsx": "Rep,Team\nrep-1,North\n"}, reps_codebook,
-                [r"reps\.xlsx: not a readable \.xlsx workbook"])
-    import_case("i05-start-dates-in-two-formats",
-                {"reps.xlsx": workbook({"Reps": [["rep_id", "team", "training_start"], ["rep-1", "North", "03/2025"],
-                                                 ["rep-2", "North", "2025-04"], ["rep-3", "South", "05/2025"]]})},
-                reps_codebook, [r"reps\.xlsx: codebook table reps: column training_start has 1 value\(s\) not in format '%m/%Y' on rows 3, e\.g\. \['2025-04'\]\. They read as '%Y-%m'\."])
-    import_case("i06-unlisted-multi-select-option",
-                {"qualtrics_export.csv": qualtrics_export(lambda lines: [*lines[:4], lines[4].replace("Coaching,", "Podcasts,", 1), *lines[5:]])},
-                survey_codebook, [r"qualtrics_export\.csv: codebook table survey: column Q6 has option\(s\) \['Podcasts'\] not listed under multi_select options \(rows 5\)"])
+    reps_codebook = {
+        "tables": {
+            "reps": {
+                "source": {"file": "reps.xlsx", "format": "xlsx", "sheet": "Reps"},
+                "dates": {"training_start": "%m/%Y"},
+            }
+        }
+    }
+    import_case(
+        "i01-excel-merged-header-cells",
+        {
+            "reps.xlsx": workbook(
+                {
+                    "Reps": [
+                        ["Rep", None, "Team", "training_start"],
+                        ["rep-1", "A", "North", "03/2025"],
+                    ]
+                },
+                merge={"Reps": "A1:B1"},
+            )
+        },
+        reps_codebook,
+        [
+            r"reps\.xlsx \(sheet 'Reps'\): 1 column\(s\) have no header \(column B of row 1\), e\.g\. merged header cells"
+        ],
+    )
+    import_case(
+        "i02-qualtrics-question-reworded",
+        {
+            "qualtrics_export.csv": qualtrics_export(
+                lambda lines: [
+                    lines[0],
+                    lines[1].replace(
+                        "How effective is your training organisation",
+                        "How well does your training organisation perform",
+                    ),
+                    *lines[2:],
+                ]
+            )
+        },
+        survey_codebook,
+        [r"qualtrics_export\.csv: 1 question\(s\) differ from the codebook: Q2 changed wording"],
+    )
+    import_case(
+        "i03-qualtrics-question-renumbered",
+        {
+            "qualtrics_export.csv": qualtrics_export(
+                lambda lines: [
+                    lines[0].replace("Q3,Q4", "Q4,Q3"),
+                    lines[1],
+                    lines[2]
+                    .replace("QID3", "QIDx")
+                    .replace("QID4", "QID3")
+                    .replace("QIDx", "QID4"),
+                    *lines[3:],
+                ]
+            )
+        },
+        survey_codebook,
+        [r"Q3 \('Do you mostly buy customized.*'\) is now asked as Q4: change Q3 to Q4"],
+    )
+    import_case(
+        "i04-csv-saved-as-xlsx",
+        {"reps.xlsx": "Rep,Team\nrep-1,North\n"},
+        reps_codebook,
+        [r"reps\.xlsx: not a readable \.xlsx workbook"],
+    )
+    import_case(
+        "i05-start-dates-in-two-formats",
+        {
+            "reps.xlsx": workbook(
+                {
+                    "Reps": [
+                        ["rep_id", "team", "training_start"],
+                        ["rep-1", "North", "03/2025"],
+                        ["rep-2", "North", "2025-04"],
+                        ["rep-3", "South", "05/2025"],
+                    ]
+                }
+            )
+        },
+        reps_codebook,
+        [
+            r"reps\.xlsx: codebook table reps: column training_start has 1 value\(s\) not in format '%m/%Y' on rows 3, e\.g\. \['2025-04'\]\. They read as '%Y-%m'\."
+        ],
+    )
+    import_case(
+        "i06-unlisted-multi-select-option",
+        {
+            "qualtrics_export.csv": qualtrics_export(
+                lambda lines: [
+                    *lines[:4],
+                    lines[4].replace("Coaching,", "Podcasts,", 1),
+                    *lines[5:],
+                ]
+            )
+        },
+        survey_codebook,
+        [
+            r"qualtrics_export\.csv: codebook table survey: column Q6 has option\(s\) \['Podcasts'\] not listed under multi_select options \(rows 5\)"
+        ],
+    )
 
 
 if __name__ == "__main__":

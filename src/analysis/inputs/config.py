@@ -48,7 +48,9 @@ def check_client_id(client_id: Any) -> str:
     or digit, at most 63 characters: no path separators, dots, spaces or absolute paths.
     """
     if not isinstance(client_id, str) or not SLUG.fullmatch(client_id):
-        suggestion = re.sub(r"[^a-z0-9_-]+", "-", str(client_id).lower()).strip("-_") or "client-name"
+        suggestion = (
+            re.sub(r"[^a-z0-9_-]+", "-", str(client_id).lower()).strip("-_") or "client-name"
+        )
         raise ConfigError(
             f"client id {client_id!r} is not a safe id: use lower-case letters, digits, '-' and '_' "
             f"only (no '/', '..', spaces or absolute paths), e.g. {suggestion!r}."
@@ -65,14 +67,16 @@ class _Refused(Exception):
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors, aliases and duplicate keys."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # PyYAML is untyped
+    def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(f"line {event.start_mark.line + 1}: anchors and aliases (&name, *name) are not allowed; "
-                           "write each value out")
+            raise _Refused(
+                f"line {event.start_mark.line + 1}: anchors and aliases (&name, *name) are not allowed; "
+                "write each value out"
+            )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+    def construct_mapping(self, node, deep=False):
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -80,7 +84,9 @@ class _StrictLoader(yaml.SafeLoader):
             if isinstance(key, (list, dict)):
                 raise _Refused(f"line {line}: a key must be a plain name")
             if key in seen:
-                raise _Refused(f"key {key!r} is given twice (lines {seen[key]} and {line}); keep one")
+                raise _Refused(
+                    f"key {key!r} is given twice (lines {seen[key]} and {line}); keep one"
+                )
             seen[key] = line
         return super().construct_mapping(node, deep)
 
@@ -95,14 +101,18 @@ def read_yaml(path: Path, where: str, *, max_bytes: int = MAX_BYTES) -> Any:
     """
     size = path.stat().st_size
     if size > max_bytes:
-        raise ConfigError(f"{where} is {size:,} bytes; a client.yml is at most {max_bytes:,} bytes. "
-                          "Keep data in the data files, not in client.yml.")
+        raise ConfigError(
+            f"{where} is {size:,} bytes; a client.yml is at most {max_bytes:,} bytes. "
+            "Keep data in the data files, not in client.yml."
+        )
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{where} is not UTF-8 text (byte {error.start}); save it as UTF-8.") from None
+        raise ConfigError(
+            f"{where} is not UTF-8 text (byte {error.start}); save it as UTF-8."
+        ) from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except _Refused as error:
         raise ConfigError(f"{where}: {error.message}.") from None
     except yaml.YAMLError as error:
@@ -152,20 +162,28 @@ def _merged(study: str, spec: Any, where: str) -> dict[str, Any]:
     if spec is None:
         return {}
     if not isinstance(spec, dict) or set(spec) - {"data", "parameters"}:
-        raise ConfigError(f"{where}: study {study!r} may only have 'data' and 'parameters' entries.")
+        raise ConfigError(
+            f"{where}: study {study!r} may only have 'data' and 'parameters' entries."
+        )
     merged: dict[str, Any] = {}
     for section in ("data", "parameters"):
         entries = spec.get(section)
         if entries is None:
             continue
         if not isinstance(entries, dict):
-            raise ConfigError(f"{where}: studies.{study}.{section} must be a mapping of names to values, "
-                              f"e.g. {'survey_path: survey.csv' if section == 'data' else 'min_cell_size: 5'}.")
+            raise ConfigError(
+                f"{where}: studies.{study}.{section} must be a mapping of names to values, "
+                f"e.g. {'survey_path: survey.csv' if section == 'data' else 'min_cell_size: 5'}."
+            )
         for name, value in entries.items():
             if not isinstance(name, str):
-                raise ConfigError(f"{where}: studies.{study}.{section}: {name!r} is not a parameter name.")
+                raise ConfigError(
+                    f"{where}: studies.{study}.{section}: {name!r} is not a parameter name."
+                )
             if name in merged:
-                raise ConfigError(f"{where}: studies.{study}: {name} is set under both data and parameters; keep one.")
+                raise ConfigError(
+                    f"{where}: studies.{study}: {name} is set under both data and parameters; keep one."
+                )
             merged[name] = value
     secret = [name for name in merged if SECRET_NAME.search(name)]
     if secret:
@@ -175,13 +193,19 @@ def _merged(study: str, spec: Any, where: str) -> dict[str, Any]:
         )
     reserved = set(merged) & {*RUNNER_PARAMETERS, "benchmarks"}
     if reserved:
-        raise ConfigError(f"{where}: studies.{study}: {', '.join(sorted(reserved))} is set by the runner, not in client.yml.")
+        raise ConfigError(
+            f"{where}: studies.{study}: {', '.join(sorted(reserved))} is set by the runner, not in client.yml."
+        )
     return merged
 
 
-def study_spec(study: str, notebook: Path, values: dict[str, Any], folder: Path, where: str) -> StudySpec:
+def study_spec(
+    study: str, notebook: Path, values: dict[str, Any], folder: Path, where: str
+) -> StudySpec:
     """Check one study's values against its model and resolve its files inside ``folder``."""
-    if study not in STUDIES:  # a notebook without a model: files are resolved, parameters passed as written
+    if (
+        study not in STUDIES
+    ):  # a notebook without a model: files are resolved, parameters passed as written
         files: dict[str, Any] = {}
         errors: list[str] = []
         params = {k: v for k, v in values.items() if not str(k).endswith(("_path", "_dir"))}
@@ -221,28 +245,40 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     config_path = folder / "client.yml"
     where = f"data/clients/{client_id}/client.yml"
     if not config_path.is_file():
-        raise ConfigError(f"{where} is missing; every client folder needs one (`workbench new-client {client_id}`).")
+        raise ConfigError(
+            f"{where} is missing; every client folder needs one (`workbench new-client {client_id}`)."
+        )
     config = read_yaml(config_path, where) or {}
     if not isinstance(config, dict):
         raise ConfigError(f"{where} must be a mapping with display_name and studies.")
     unknown_keys = set(map(str, config)) - {"display_name", "studies", "notes"}
     if unknown_keys:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}; allowed: display_name, studies, notes.")
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}; allowed: display_name, studies, notes."
+        )
     display_name = config.get("display_name")
     if not isinstance(display_name, str) or not display_name.strip():
-        raise ConfigError(f"{where}: display_name must be a non-empty text, e.g. display_name: Northwind Traders.")
+        raise ConfigError(
+            f"{where}: display_name must be a non-empty text, e.g. display_name: Northwind Traders."
+        )
     studies_config = config.get("studies")
     if not isinstance(studies_config, dict) or not studies_config:
-        raise ConfigError(f"{where}: studies must name at least one study, e.g. 'org_effectiveness:'.")
+        raise ConfigError(
+            f"{where}: studies must name at least one study, e.g. 'org_effectiveness:'."
+        )
     notebooks = available_studies(notebooks_dir)
     studies: dict[str, StudySpec] = {}
     for study, spec in studies_config.items():
         if study not in notebooks:
             close = difflib.get_close_matches(str(study), notebooks, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"{where}: study {study!r} has no notebook in notebooks/; "
-                              f"available: {', '.join(notebooks) or 'none'}.{hint}")
-        studies[str(study)] = study_spec(str(study), notebooks[study], _merged(str(study), spec, where), folder, where)
+            raise ConfigError(
+                f"{where}: study {study!r} has no notebook in notebooks/; "
+                f"available: {', '.join(notebooks) or 'none'}.{hint}"
+            )
+        studies[str(study)] = study_spec(
+            str(study), notebooks[study], _merged(str(study), spec, where), folder, where
+        )
     return Client(client_id, display_name.strip(), folder, studies)
 
 
@@ -252,11 +288,17 @@ def client_folder(client_id: str, clients_dir: Path | None = None) -> Path:
     root = clients_dir or paths.CLIENTS_DIR
     folder = root / client_id
     if not (folder / "client.yml").is_file():
-        known = sorted(p.name for p in root.iterdir() if (p / "client.yml").is_file()) if root.is_dir() else []
+        known = (
+            sorted(p.name for p in root.iterdir() if (p / "client.yml").is_file())
+            if root.is_dir()
+            else []
+        )
         close = difflib.get_close_matches(client_id, known, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(f"no client {client_id!r}: {folder} has no client.yml; known clients: "
-                          f"{', '.join(known) or 'none'}.{hint}")
+        raise ConfigError(
+            f"no client {client_id!r}: {folder} has no client.yml; known clients: "
+            f"{', '.join(known) or 'none'}.{hint}"
+        )
     return folder
 
 
@@ -268,7 +310,9 @@ class Discovery:
     errors: dict[str, str]
 
 
-def discover_clients(clients_dir: Path | None = None, notebooks_dir: Path | None = None) -> Discovery:
+def discover_clients(
+    clients_dir: Path | None = None, notebooks_dir: Path | None = None
+) -> Discovery:
     """Scan ``data/clients/`` for client folders (no hand-kept list).
 
     A folder with a ``client.yml`` is a client; folders starting with ``.`` or ``_``

@@ -19,7 +19,9 @@ def sections() -> dict[str, str]:
     from analysis.inputs.training_contract import training_schemas
 
     found = {"survey": schema_markdown(survey_schema())}
-    found.update({f"training-{name}": schema_markdown(schema) for name, schema in training_schemas().items()})
+    found.update(
+        {f"training-{name}": schema_markdown(schema) for name, schema in training_schemas().items()}
+    )
     from analysis.inputs.parameters import STUDIES, parameters_markdown
 
     found.update({f"parameters-{study}": parameters_markdown(study) for study in STUDIES})
@@ -31,10 +33,19 @@ def update(readme: Path | None = None) -> bool:
     readme = readme or paths.DATA_DIR / "README.md"
     text = original = readme.read_text(encoding="utf-8")
     for name, table in sections().items():
-        pattern = re.compile(rf"(<!-- schema:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /schema:{re.escape(name)} -->)", re.DOTALL)
+        pattern = re.compile(
+            rf"(<!-- schema:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /schema:{re.escape(name)} -->)",
+            re.DOTALL,
+        )
         if not pattern.search(text):
-            raise ValueError(f"{readme.name} has no block <!-- schema:{name} --> ... <!-- /schema:{name} -->.")
-        text = pattern.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
+            raise ValueError(
+                f"{readme.name} has no block <!-- schema:{name} --> ... <!-- /schema:{name} -->."
+            )
+
+        def fill(match: re.Match[str], table: str = table) -> str:
+            return match.group(1) + table + "\n" + match.group(2)
+
+        text = pattern.sub(fill, text)
     if text != original:
         readme.write_text(text, encoding="utf-8")
     return text != original

@@ -25,8 +25,14 @@ class InputError(ValueError):
         File line numbers (header = line 1) of the rows concerned.
     """
 
-    def __init__(self, problems: str | Iterable[str], *, file: str | None = None, column: str | None = None,
-                 rows: Iterable[int] | None = None):
+    def __init__(
+        self,
+        problems: str | Iterable[str],
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        rows: Iterable[int] | None = None,
+    ):
         lines = [problems] if isinstance(problems, str) else [str(p) for p in problems]
         text = "\n".join(lines)
         super().__init__(text)
@@ -44,3 +50,12 @@ class InputError(ValueError):
 
 class ConfigError(InputError):
     """client.yml (or a parameter set in a notebook) is unusable; the message says what to change."""
+
+
+class DataError(InputError):
+    """The data cannot support the requested analysis; the message names the column, rows and fix.
+
+    Raised by the estimators (``effects``, ``survey``, ``practice_models``, ...) on a data
+    frame; file-level problems are :class:`analysis.inputs.readers.DataContractError`.
+    Both are :class:`InputError`, so notebooks and the CLI show them the same way.
+    """

@@ -8,6 +8,7 @@ renders without generating anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -15,38 +16,92 @@ from analysis.inputs import paths
 from analysis.inputs.synthetic_survey import generate_survey
 from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Study-3 settings: respondents per instrument, two-views misalignment, KPI episode.
 #: Leadership leaning to View 1 where sales training leans to View 2 is the planted
 #: misalignment; borealis-pharma has a KPI target that nobody games.
 READINESS_DESIGNS = {
-    "acme-learning": {"n": 24, "p_true": 0.5, "groups": 8, "misaligned": {"value": {"sales leadership": 0.1, "sales training": 0.9},
-                                                                           "design_point": {"sales leadership": 0.2, "sales training": 0.85}},
-                      "kpi": {"gamed": True, "targeted_teams": ("North", "South")}, "seed": 21},
-    "borealis-pharma": {"n": 18, "p_true": 0.7, "groups": 6, "misaligned": {"strategy": {"product marketing": 0.15}},
-                        "kpi": {"gamed": False, "targeted_teams": ("East",)}, "seed": 22},
-    "cobalt-software": {"n": 12, "p_true": 0.35, "groups": 5, "misaligned": {},
-                        "kpi": {"gamed": True, "targeted_teams": ()}, "seed": 23},
-    "delta-logistics": {"n": 15, "p_true": 0.6, "groups": 5, "misaligned": {"scope": {"sales operations": 0.1}},
-                        "kpi": None, "seed": 24},
+    "acme-learning": {
+        "n": 24,
+        "p_true": 0.5,
+        "groups": 8,
+        "misaligned": {
+            "value": {"sales leadership": 0.1, "sales training": 0.9},
+            "design_point": {"sales leadership": 0.2, "sales training": 0.85},
+        },
+        "kpi": {"gamed": True, "targeted_teams": ("North", "South")},
+        "seed": 21,
+    },
+    "borealis-pharma": {
+        "n": 18,
+        "p_true": 0.7,
+        "groups": 6,
+        "misaligned": {"strategy": {"product marketing": 0.15}},
+        "kpi": {"gamed": False, "targeted_teams": ("East",)},
+        "seed": 22,
+    },
+    "cobalt-software": {
+        "n": 12,
+        "p_true": 0.35,
+        "groups": 5,
+        "misaligned": {},
+        "kpi": {"gamed": True, "targeted_teams": ()},
+        "seed": 23,
+    },
+    "delta-logistics": {
+        "n": 15,
+        "p_true": 0.6,
+        "groups": 5,
+        "misaligned": {"scope": {"sales operations": 0.1}},
+        "kpi": None,
+        "seed": 24,
+    },
 }
 
 #: Study-2 designs of the example clients: a panel with a staggered rollout, a panel
 #: where effects build up slowly (two-way fixed effects visibly biased), and a plain
 #: cross-section (one row per rep, regression adjustment only).
-TRAINING_DESIGNS = {
+TRAINING_DESIGNS: dict[str, tuple[Any, Any, Any]] = {
     "acme-learning": ("panel", TrainingDesign(), 11),
-    "borealis-pharma": ("panel", TrainingDesign(n_reps=240, cohorts=(2, 5, 8), never_share=0.12, ramp=8,
-                                                effect=5000.0, noise=4000.0, first_period="2024-07"), 12),
-    "cobalt-software": ("cross-section", TrainingDesign(n_reps=180, cohorts=(4,), never_share=0.45, ramp=1), 13),
+    "borealis-pharma": (
+        "panel",
+        TrainingDesign(
+            n_reps=240,
+            cohorts=(2, 5, 8),
+            never_share=0.12,
+            ramp=8,
+            effect=5000.0,
+            noise=4000.0,
+            first_period="2024-07",
+        ),
+        12,
+    ),
+    "cobalt-software": (
+        "cross-section",
+        TrainingDesign(n_reps=180, cohorts=(4,), never_share=0.45, ramp=1),
+        13,
+    ),
 }
 
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, Any]] = {
     # The 2012 study's shape: 174 respondents in 23 industries, quota-matched to the published margins.
-    "acme-learning": {"display_name": "Acme Learning Partners", "n": 174, "seed": 2012, "n_industries": 23,
-                      "match_published": True},
+    "acme-learning": {
+        "display_name": "Acme Learning Partners",
+        "n": 174,
+        "seed": 2012,
+        "n_industries": 23,
+        "match_published": True,
+    },
     # A client survey that highlights the client's own organisation against the others.
-    "borealis-pharma": {"display_name": "Borealis Pharma", "n": 120, "seed": 7, "n_industries": 12,
-                        "highlight": "R0007"},
+    "borealis-pharma": {
+        "display_name": "Borealis Pharma",
+        "n": 120,
+        "seed": 7,
+        "n_industries": 12,
+        "highlight": "R0007",
+    },
     "cobalt-software": {"display_name": "Cobalt Software", "n": 90, "seed": 31, "n_industries": 8},
     # A client with only the readiness study, so every client has three others to benchmark against.
     "delta-logistics": {"display_name": "Delta Logistics", "n": 0, "seed": 0, "n_industries": 1},
@@ -54,21 +109,44 @@ EXAMPLES = {
 
 
 #: Benefits the example clients name but do not convert to money (the ROI section lists them).
-EXAMPLE_INTANGIBLES = ["Confidence in handling objections", "Shared sales language across teams", "Manager coaching habits"]
+EXAMPLE_INTANGIBLES = [
+    "Confidence in handling objections",
+    "Shared sales language across teams",
+    "Manager coaching habits",
+]
 
 
-def client_config(display_name: str, highlight: str | None = None, training: str | None = None,
-                  survey: bool = True, readiness: dict | None = None) -> dict:
-    parameters = {"min_cell_size": 5, "conf_level": 0.95}
+def client_config(
+    display_name: str,
+    highlight: str | None = None,
+    training: str | None = None,
+    survey: bool = True,
+    readiness: dict | None = None,
+) -> dict:
+    parameters: dict[str, Any] = {"min_cell_size": 5, "conf_level": 0.95}
     if highlight is not None:
         parameters["highlight"] = highlight
-    studies = {"org_effectiveness": {"data": {"survey_path": "survey.csv"}, "parameters": parameters}} if survey else {}
+    studies: dict[str, Any] = (
+        {"org_effectiveness": {"data": {"survey_path": "survey.csv"}, "parameters": parameters}}
+        if survey
+        else {}
+    )
     if training == "panel":
         studies["training_impact"] = {
-            "data": {"reps_path": "reps.csv", "panel_path": "panel.csv", "reactions_path": "reactions.csv",
-                     "assessments_path": "assessments.csv", "costs_path": "costs.csv"},
-            "parameters": {"behaviour": "call_score", "margin": 0.35, "segment": "tenure_band", "event_window": [-4, 6],
-                           "intangibles": EXAMPLE_INTANGIBLES},
+            "data": {
+                "reps_path": "reps.csv",
+                "panel_path": "panel.csv",
+                "reactions_path": "reactions.csv",
+                "assessments_path": "assessments.csv",
+                "costs_path": "costs.csv",
+            },
+            "parameters": {
+                "behaviour": "call_score",
+                "margin": 0.35,
+                "segment": "tenure_band",
+                "event_window": [-4, 6],
+                "intangibles": EXAMPLE_INTANGIBLES,
+            },
         }
     elif training == "cross-section":
         studies["training_impact"] = {
@@ -76,26 +154,39 @@ def client_config(display_name: str, highlight: str | None = None, training: str
             "parameters": {"time": None, "covariates": ["baseline_revenue"], "margin": 0.3},
         }
     if readiness is not None:
-        data = {"responses": {"strategic_readiness": "readiness.csv", "failure_reasons": "failure_reasons.csv",
-                              "two_views": "two_views.csv"}}
+        data: dict[str, Any] = {
+            "responses": {
+                "strategic_readiness": "readiness.csv",
+                "failure_reasons": "failure_reasons.csv",
+                "two_views": "two_views.csv",
+            }
+        }
         if readiness.get("kpi") is not None:
             data.update({"kpi_panel_path": "kpi_panel.csv", "kpi_targets_path": "kpi_targets.csv"})
         studies["readiness_alignment"] = {"data": data, "parameters": {"min_cell_size": 5}}
     return {"display_name": display_name, "studies": studies}
 
 
-def readiness_files(design: dict) -> dict[str, "pd.DataFrame"]:
+def readiness_files(design: dict) -> dict[str, pd.DataFrame]:
     """The study-3 files of one example client."""
-    from analysis import instruments as ins
+    from analysis.inputs import instrument_contract as ins
     from analysis.inputs.synthetic_instruments import (
-        generate_checklist, generate_kpi_episode, generate_true_false, generate_two_views)
+        generate_checklist,
+        generate_kpi_episode,
+        generate_true_false,
+        generate_two_views,
+    )
 
     found = ins.load_instruments(paths.INSTRUMENTS_DIR)
     seed = design["seed"]
     files = {
-        "readiness.csv": generate_true_false(found["strategic_readiness"], design["n"], p_true=design["p_true"], seed=seed),
+        "readiness.csv": generate_true_false(
+            found["strategic_readiness"], design["n"], p_true=design["p_true"], seed=seed
+        ),
         "failure_reasons.csv": generate_checklist(found["failure_reasons"], design["n"], seed=seed),
-        "two_views.csv": generate_two_views(found["two_views"], design["groups"], misaligned=design["misaligned"], seed=seed),
+        "two_views.csv": generate_two_views(
+            found["two_views"], design["groups"], misaligned=design["misaligned"], seed=seed
+        ),
     }
     if design.get("kpi") is not None:
         panel, targets = generate_kpi_episode(seed=seed, **design["kpi"])
@@ -103,27 +194,43 @@ def readiness_files(design: dict) -> dict[str, "pd.DataFrame"]:
     return files
 
 
-def cross_section(client: dict) -> "pd.DataFrame":
+def cross_section(client: dict) -> pd.DataFrame:
     """One row per rep: revenue in the last period, baseline revenue before the rollout, trained flag."""
     import pandas as pd
 
     panel = client["panel"].merge(client["reps"], on="rep_id")
     first_start = client["reps"]["training_start"].dropna().min()
-    baseline = panel[panel["period"] < first_start].groupby("rep_id")["revenue"].mean().rename("baseline_revenue")
+    baseline = (
+        panel[panel["period"] < first_start]
+        .groupby("rep_id")["revenue"]
+        .mean()
+        .rename("baseline_revenue")
+    )
     last = panel[panel["period"] == panel["period"].max()].set_index("rep_id")
-    table = pd.DataFrame({
-        "tenure_band": last["tenure_band"],
-        "market_segment": last["market_segment"],
-        "baseline_revenue": baseline.round(2),
-        "trained": last["training_start"].notna().astype(int),
-        "revenue": last["revenue"],
-    })
+    table = pd.DataFrame(
+        {
+            "tenure_band": last["tenure_band"],
+            "market_segment": last["market_segment"],
+            "baseline_revenue": baseline.round(2),
+            "trained": last["training_start"].notna().astype(int),
+            "revenue": last["revenue"],
+        }
+    )
     return table.reset_index()
 
 
-def write_example(client_id: str, folder: Path, *, display_name: str, n: int, seed: int, n_industries: int,
-                  match_published: bool = False, highlight: str | None = None,
-                  overwrite: bool = False) -> list[Path]:
+def write_example(
+    client_id: str,
+    folder: Path,
+    *,
+    display_name: str,
+    n: int,
+    seed: int,
+    n_industries: int,
+    match_published: bool = False,
+    highlight: str | None = None,
+    overwrite: bool = False,
+) -> list[Path]:
     """Write one example client (``client.yml``, ``survey.csv`` and its study-2 files) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -138,7 +245,12 @@ def write_example(client_id: str, folder: Path, *, display_name: str, n: int, se
         client = generate_training_client(design, seed=training_seed)
         files = {"costs.csv": client["costs"]}
         if kind == "panel":
-            files.update({f"{name}.csv": client[name] for name in ("reps", "panel", "reactions", "assessments")})
+            files.update(
+                {
+                    f"{name}.csv": client[name]
+                    for name in ("reps", "panel", "reactions", "assessments")
+                }
+            )
         else:
             files["cross_section.csv"] = cross_section(client)
         for name, table in files.items():
@@ -147,15 +259,18 @@ def write_example(client_id: str, folder: Path, *, display_name: str, n: int, se
                 written.append(folder / name)
     survey = folder / "survey.csv"
     if n > 0 and (overwrite or not survey.exists()):
-        generate_survey(n, seed=seed, n_industries=n_industries, match_published=match_published).to_csv(
-            survey, index=False
-        )
+        generate_survey(
+            n, seed=seed, n_industries=n_industries, match_published=match_published
+        ).to_csv(survey, index=False)
         written.append(survey)
     config = folder / "client.yml"
     if overwrite or not config.exists():
         config.write_text(
             f"# Example client {client_id}: generated data (analysis.inputs.examples).\n"
-            + yaml.safe_dump(client_config(display_name, highlight, kind, survey=n > 0, readiness=readiness), sort_keys=False),
+            + yaml.safe_dump(
+                client_config(display_name, highlight, kind, survey=n > 0, readiness=readiness),
+                sort_keys=False,
+            ),
             encoding="utf-8",
         )
         written.append(config)
@@ -184,11 +299,18 @@ def default_inputs(study: str) -> dict:
     folder = paths.CLIENTS_DIR / DEFAULT_EXAMPLE
     config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
     data = config["studies"][study]["data"]
-    resolved = {key: ({k: folder / v for k, v in value.items()} if isinstance(value, dict) else folder / value)
-                for key, value in data.items()}
+    resolved = {
+        key: (
+            {k: folder / v for k, v in value.items()} if isinstance(value, dict) else folder / value
+        )
+        for key, value in data.items()
+    }
     if "responses" in resolved:
-        resolved["benchmarks"] = {key: paths.BENCHMARKS_DIR / f"{key}.csv" for key in resolved["responses"]
-                                  if (paths.BENCHMARKS_DIR / f"{key}.csv").exists()}
+        resolved["benchmarks"] = {
+            key: paths.BENCHMARKS_DIR / f"{key}.csv"
+            for key in resolved["responses"]
+            if (paths.BENCHMARKS_DIR / f"{key}.csv").exists()
+        }
     return resolved
 
 
@@ -196,9 +318,15 @@ def default_inputs(study: str) -> dict:
 
 QUALTRICS_QUESTIONS = {
     "Q1": ("industry", "Which industry is your company in?"),
-    "Q2": ("effectiveness", "How effective is your training organisation at supporting strategic sales initiatives?"),
+    "Q2": (
+        "effectiveness",
+        "How effective is your training organisation at supporting strategic sales initiatives?",
+    ),
     "Q3": ("solution_type", "Do you mostly buy customized or off-the-shelf training solutions?"),
-    "Q4": ("leadership_meetings", "How often do you meet senior sales leadership about the initiative?"),
+    "Q4": (
+        "leadership_meetings",
+        "How often do you meet senior sales leadership about the initiative?",
+    ),
     "Q5": ("top_initiative", "Which strategic initiative needs the most support from training?"),
     "Q6": (None, "Which of these practices do you use? - Selected Choice"),
 }
@@ -208,12 +336,17 @@ _CODES = {
     "leadership_meetings": ["weekly", "monthly", "quarterly", "less often", "never"],
 }
 _PRACTICE_CHOICES = {
-    "Mobile learning": "tool_mobile_learning", "Gamification": "tool_gamification",
-    "Mentor networks": "tool_mentor_network", "Video coaching": "tool_video_coaching",
+    "Mobile learning": "tool_mobile_learning",
+    "Gamification": "tool_gamification",
+    "Mentor networks": "tool_mentor_network",
+    "Video coaching": "tool_video_coaching",
     "Defining strategy and goals together": "align_define_strategy",
-    "Agreeing roles": "align_agree_roles", "Joint planning": "align_joint_planning",
-    "Reinforcement and follow-up": "sustain_reinforcement", "Coaching": "sustain_coaching",
-    "Training for sales managers": "sustain_manager_training", "Feedback forms": "sustain_feedback_forms",
+    "Agreeing roles": "align_agree_roles",
+    "Joint planning": "align_joint_planning",
+    "Reinforcement and follow-up": "sustain_reinforcement",
+    "Coaching": "sustain_coaching",
+    "Training for sales managers": "sustain_manager_training",
+    "Feedback forms": "sustain_feedback_forms",
     "Pre/post assessments": "sustain_pre_post_assessment",
 }
 
@@ -231,47 +364,100 @@ def write_byod_example(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     survey = generate_survey(60, seed=77, n_industries=6)
     rows = []
-    for i, answer in survey.iterrows():
+    for i, (_, answer) in enumerate(survey.iterrows()):
         chosen = [label for label, column in _PRACTICE_CHOICES.items() if answer[column]]
-        rows.append({
-            "StartDate": "2026-03-02 09:00:00", "EndDate": "2026-03-02 09:12:00", "Status": "IP Address",
-            "Progress": "100", "Finished": "1", "ResponseId": f"R_{i + 1:05d}",
-            "Q1": answer["industry"],
-            "Q2": str(_CODES["effectiveness"].index(answer["effectiveness"]) + 1),
-            "Q3": str(_CODES["solution_type"].index(answer["solution_type"]) + 1),
-            "Q4": str(_CODES["leadership_meetings"].index(answer["leadership_meetings"]) + 1),
-            "Q5": answer["top_initiative"], "Q6": ",".join(chosen),
-        })
-    rows.append({**rows[0], "Status": "Survey Preview", "ResponseId": "R_preview"})  # a test response
-    rows.append({**rows[1], "Finished": "0", "Progress": "40", "ResponseId": "R_partial", "Q6": ""})  # incomplete
-    texts = {"StartDate": "Start Date", "EndDate": "End Date", "Status": "Response Type", "Progress": "Progress",
-             "Finished": "Finished", "ResponseId": "Response ID", **{q: text for q, (_, text) in QUALTRICS_QUESTIONS.items()}}
-    imports = {c: json.dumps({"ImportId": c if not c.startswith("Q") else f"QID{c[1:]}"}) for c in texts}
+        rows.append(
+            {
+                "StartDate": "2026-03-02 09:00:00",
+                "EndDate": "2026-03-02 09:12:00",
+                "Status": "IP Address",
+                "Progress": "100",
+                "Finished": "1",
+                "ResponseId": f"R_{i + 1:05d}",
+                "Q1": answer["industry"],
+                "Q2": str(_CODES["effectiveness"].index(answer["effectiveness"]) + 1),
+                "Q3": str(_CODES["solution_type"].index(answer["solution_type"]) + 1),
+                "Q4": str(_CODES["leadership_meetings"].index(answer["leadership_meetings"]) + 1),
+                "Q5": answer["top_initiative"],
+                "Q6": ",".join(chosen),
+            }
+        )
+    rows.append(
+        {**rows[0], "Status": "Survey Preview", "ResponseId": "R_preview"}
+    )  # a test response
+    rows.append(
+        {**rows[1], "Finished": "0", "Progress": "40", "ResponseId": "R_partial", "Q6": ""}
+    )  # incomplete
+    texts = {
+        "StartDate": "Start Date",
+        "EndDate": "End Date",
+        "Status": "Response Type",
+        "Progress": "Progress",
+        "Finished": "Finished",
+        "ResponseId": "Response ID",
+        **{q: text for q, (_, text) in QUALTRICS_QUESTIONS.items()},
+    }
+    imports = {
+        c: json.dumps({"ImportId": c if not c.startswith("Q") else f"QID{c[1:]}"}) for c in texts
+    }
     export = pd.DataFrame([texts, imports, *rows])
     written = [folder / "qualtrics_export.csv"]
     export.to_csv(written[0], index=False)
 
-    client = generate_training_client(TrainingDesign(n_reps=60, n_periods=10, cohorts=(3, 6)), seed=78)
-    reps = client["reps"].assign(training_start=client["reps"]["training_start"].map(
-        lambda p: None if p is None or pd.isna(p) else f"{p[5:]}/{p[:4]}"))
-    activity = client["panel"].rename(columns={"rep_id": "Rep ID", "period": "Month", "revenue": "Revenue",
-                                               "call_score": "Call review score", "meetings": "Meetings"})
+    client = generate_training_client(
+        TrainingDesign(n_reps=60, n_periods=10, cohorts=(3, 6)), seed=78
+    )
+    reps = client["reps"].assign(
+        training_start=client["reps"]["training_start"].map(
+            lambda p: None if p is None or pd.isna(p) else f"{p[5:]}/{p[:4]}"
+        )
+    )
+    activity = client["panel"].rename(
+        columns={
+            "rep_id": "Rep ID",
+            "period": "Month",
+            "revenue": "Revenue",
+            "call_score": "Call review score",
+            "meetings": "Meetings",
+        }
+    )
     activity["Month"] = activity["Month"].map(lambda p: f"{p[5:]}/{p[:4]}")
     with pd.ExcelWriter(folder / "rep_panel.xlsx") as writer:
         reps.to_excel(writer, sheet_name="Reps", index=False)
-        activity[["Rep ID", "Month", "Meetings", "Revenue", "Call review score"]].to_excel(writer, sheet_name="Activity", index=False)
+        activity[["Rep ID", "Month", "Meetings", "Revenue", "Call review score"]].to_excel(
+            writer, sheet_name="Activity", index=False
+        )
     written.append(folder / "rep_panel.xlsx")
     codebook = {
         "tables": {
             "survey": {
-                "source": {"file": "qualtrics_export.csv", "format": "qualtrics",
-                           "questions": {q: text for q, (_, text) in QUALTRICS_QUESTIONS.items()}},
-                "drop_rows": [{"column": "Status", "equals": "Survey Preview"}, {"column": "Finished", "equals": "0"}],
-                "rename": {"ResponseId": "respondent_id", **{q: c for q, (c, _) in QUALTRICS_QUESTIONS.items() if c}},
-                "values": {c: {str(i + 1): level for i, level in enumerate(levels)} for c, levels in _CODES.items()},
+                "source": {
+                    "file": "qualtrics_export.csv",
+                    "format": "qualtrics",
+                    "questions": {q: text for q, (_, text) in QUALTRICS_QUESTIONS.items()},
+                },
+                "drop_rows": [
+                    {"column": "Status", "equals": "Survey Preview"},
+                    {"column": "Finished", "equals": "0"},
+                ],
+                "rename": {
+                    "ResponseId": "respondent_id",
+                    **{q: c for q, (c, _) in QUALTRICS_QUESTIONS.items() if c},
+                },
+                "values": {
+                    c: {str(i + 1): level for i, level in enumerate(levels)}
+                    for c, levels in _CODES.items()
+                },
                 "multi_select": {"Q6": {"separator": ",", "options": _PRACTICE_CHOICES}},
-                "keep": ["respondent_id", "industry", "effectiveness", "solution_type", "leadership_meetings",
-                         "top_initiative", *_PRACTICE_CHOICES.values()],
+                "keep": [
+                    "respondent_id",
+                    "industry",
+                    "effectiveness",
+                    "solution_type",
+                    "leadership_meetings",
+                    "top_initiative",
+                    *_PRACTICE_CHOICES.values(),
+                ],
             },
             "reps": {
                 "source": {"file": "rep_panel.xlsx", "format": "xlsx", "sheet": "Reps"},
@@ -279,20 +465,39 @@ def write_byod_example(folder: Path) -> list[Path]:
             },
             "panel": {
                 "source": {"file": "rep_panel.xlsx", "format": "xlsx", "sheet": "Activity"},
-                "rename": {"Rep ID": "rep_id", "Month": "period", "Meetings": "meetings", "Revenue": "revenue",
-                           "Call review score": "call_score"},
+                "rename": {
+                    "Rep ID": "rep_id",
+                    "Month": "period",
+                    "Meetings": "meetings",
+                    "Revenue": "revenue",
+                    "Call review score": "call_score",
+                },
                 "dates": {"period": "%m/%Y"},
             },
         }
     }
-    (folder / "codebook.yml").write_text("# Maps the raw Qualtrics export and the Excel rep panel to the study contracts.\n"
-                                         + yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (folder / "codebook.yml").write_text(
+        "# Maps the raw Qualtrics export and the Excel rep panel to the study contracts.\n"
+        + yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
     written.append(folder / "codebook.yml")
-    config = {"display_name": "Example Imported Co", "studies": {
-        "org_effectiveness": {"data": {"survey_path": "imported/survey.parquet"}, "parameters": {"min_cell_size": 5}},
-        "training_impact": {"data": {"reps_path": "imported/reps.parquet", "panel_path": "imported/panel.parquet"},
-                            "parameters": {"margin": 0.35}},
-    }}
+    config = {
+        "display_name": "Example Imported Co",
+        "studies": {
+            "org_effectiveness": {
+                "data": {"survey_path": "imported/survey.parquet"},
+                "parameters": {"min_cell_size": 5},
+            },
+            "training_impact": {
+                "data": {
+                    "reps_path": "imported/reps.parquet",
+                    "panel_path": "imported/panel.parquet",
+                },
+                "parameters": {"margin": 0.35},
+            },
+        },
+    }
     (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     written.append(folder / "client.yml")
     return written

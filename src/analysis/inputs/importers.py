@@ -33,8 +33,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -67,7 +68,7 @@ def read_qualtrics(path: Path, *, encoding: str = "utf-8") -> tuple[pd.DataFrame
             f"{path.name}: not a Qualtrics export with three header rows (ids, question texts, import ids); "
             "export 'CSV' with 'Use choice text' or set format: csv in the codebook."
         )
-    texts = frame.iloc[0].astype(str).to_dict()
+    texts = {str(k): str(v) for k, v in frame.iloc[0].items()}
     return frame.iloc[2:].reset_index(drop=True), texts
 
 
@@ -89,7 +90,9 @@ def check_questions(path: Path, texts: dict[str, str], expected: dict) -> None:
         and, for a moved question, the id it now has.
     """
     if not isinstance(expected, dict):
-        raise CodebookError(f"{path.name}: source.questions must map question ids to their wording.")
+        raise CodebookError(
+            f"{path.name}: source.questions must map question ids to their wording."
+        )
     found = {_wording(text): qid for qid, text in texts.items()}
     problems = []
     for qid, wording in expected.items():
@@ -98,9 +101,13 @@ def check_questions(path: Path, texts: dict[str, str], expected: dict) -> None:
             continue
         moved = found.get(_wording(wording))
         if moved is not None:
-            problems.append(f"{qid} ({wording!r}) is now asked as {moved}: change {qid} to {moved} in the codebook")
+            problems.append(
+                f"{qid} ({wording!r}) is now asked as {moved}: change {qid} to {moved} in the codebook"
+            )
         elif qid not in texts:
-            problems.append(f"{qid} ({wording!r}) is not in the export: remove it from the codebook or map its replacement")
+            problems.append(
+                f"{qid} ({wording!r}) is not in the export: remove it from the codebook or map its replacement"
+            )
         else:
             close = difflib.SequenceMatcher(None, _wording(wording), _wording(texts[qid])).ratio()
             problems.append(
@@ -109,7 +116,11 @@ def check_questions(path: Path, texts: dict[str, str], expected: dict) -> None:
                 "map the new question separately"
             )
     if problems:
-        raise CodebookError(f"{path.name}: {len(problems)} question(s) differ from the codebook: " + "; ".join(problems) + ".")
+        raise CodebookError(
+            f"{path.name}: {len(problems)} question(s) differ from the codebook: "
+            + "; ".join(problems)
+            + "."
+        )
 
 
 def read_source(folder: Path, source: dict) -> pd.DataFrame:
@@ -123,7 +134,9 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
         Qualtrics question whose wording differs from ``source.questions``.
     """
     if not isinstance(source, dict) or "file" not in source:
-        raise CodebookError("each table needs source: {file: ..., format: csv|qualtrics|xlsx|parquet}.")
+        raise CodebookError(
+            "each table needs source: {file: ..., format: csv|qualtrics|xlsx|parquet}."
+        )
     path = inside(folder, source["file"])
     if path is None:
         raise CodebookError(f"source {source['file']!r} lies outside the client folder.")
@@ -150,12 +163,14 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
             frame = pd.read_parquet(path)
             frame.index = pd.RangeIndex(1, len(frame) + 1)  # row numbers
             return frame
-        except Exception as error:  # pyarrow raises its own types for a damaged or non-Parquet file
-            raise CodebookError(f"{path.name}: not a readable Parquet file ({type(error).__name__}: {error}).") from None
+        except Exception as error:  # noqa: BLE001 - pyarrow raises many types for a damaged or non-Parquet file
+            raise CodebookError(
+                f"{path.name}: not a readable Parquet file ({type(error).__name__}: {error})."
+            ) from None
     sheet = source.get("sheet", 0)
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as error:  # zipfile.BadZipFile etc.: not an .xlsx workbook
+    except Exception as error:  # noqa: BLE001 - openpyxl raises zipfile, KeyError, XML errors... for a non-.xlsx file
         raise CodebookError(
             f"{path.name}: not a readable .xlsx workbook ({type(error).__name__}: {error}); save it from Excel as "
             "'Excel Workbook (.xlsx)', or export a CSV and set format: csv."
@@ -163,8 +178,10 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
     with book:
         names = book.sheet_names
         if sheet not in names and not (isinstance(sheet, int) and 0 <= sheet < len(names)):
-            raise CodebookError(f"{path.name}: no sheet {sheet!r}; the workbook has {names}. "
-                                "Name one of them with source.sheet.")
+            raise CodebookError(
+                f"{path.name}: no sheet {sheet!r}; the workbook has {names}. "
+                "Name one of them with source.sheet."
+            )
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str)
     unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed:")]
     if unnamed:
@@ -179,7 +196,17 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
     return frame
 
 
-DATE_FORMATS = ("%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%b %Y", "%B %Y")
+DATE_FORMATS = (
+    "%Y-%m",
+    "%m/%Y",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%b %Y",
+    "%B %Y",
+)
 
 
 def likely_date_formats(values: pd.Series) -> list[str]:
@@ -187,7 +214,11 @@ def likely_date_formats(values: pd.Series) -> list[str]:
     text = values.dropna().astype(str).str.strip()
     if text.empty:
         return []
-    return [fmt for fmt in DATE_FORMATS if pd.to_datetime(text, format=fmt, errors="coerce").notna().all()]
+    return [
+        fmt
+        for fmt in DATE_FORMATS
+        if pd.to_datetime(text, format=fmt, errors="coerce").notna().all()
+    ]
 
 
 def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
@@ -205,34 +236,53 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     for rule in spec.get("drop_rows", []) or []:
         column = rule.get("column")
         if column not in frame.columns:
-            raise CodebookError(f"codebook table {name}: drop_rows column {column!r} is not in the source.")
+            raise CodebookError(
+                f"codebook table {name}: drop_rows column {column!r} is not in the source."
+            )
         mask = frame[column].astype(str) == str(rule.get("equals"))
         record["dropped"].append({"rule": rule, "rows": int(mask.sum())})
         frame = frame[~mask]
     rename = spec.get("rename", {}) or {}
     missing = [c for c in rename if c not in frame.columns]
     if missing:
-        raise CodebookError(f"codebook table {name}: rename names source column(s) {missing} that the file lacks; "
-                            f"the file has {', '.join(map(str, frame.columns[:12]))}...")
+        raise CodebookError(
+            f"codebook table {name}: rename names source column(s) {missing} that the file lacks; "
+            f"the file has {', '.join(map(str, frame.columns[:12]))}..."
+        )
     frame = frame.rename(columns=rename)
     for column, mapping in (spec.get("multi_select", {}) or {}).items():
         if column not in frame.columns:
-            raise CodebookError(f"codebook table {name}: multi_select column {column!r} is not in the source.")
+            raise CodebookError(
+                f"codebook table {name}: multi_select column {column!r} is not in the source."
+            )
         separator = mapping.get("separator", ",")
         chosen = frame[column].fillna("").astype(str).str.split(separator)
         known = set(mapping["options"])
-        unknown = sorted({c.strip() for choices in chosen for c in choices if c.strip() and c.strip() not in known})
+        unknown = sorted(
+            {
+                c.strip()
+                for choices in chosen
+                for c in choices
+                if c.strip() and c.strip() not in known
+            }
+        )
         if unknown:
-            rows = chosen.map(lambda choices: any(c.strip() in unknown for c in choices))
+            rows = chosen.map(
+                lambda choices, unknown=unknown: any(c.strip() in unknown for c in choices)
+            )
             lines = ", ".join(map(str, frame.index[rows.to_numpy()][:5]))
-            raise CodebookError(f"codebook table {name}: column {column} has option(s) {unknown[:5]} not listed under "
-                                f"multi_select options (rows {lines}); add them (or map them to a column).")
+            raise CodebookError(
+                f"codebook table {name}: column {column} has option(s) {unknown[:5]} not listed under "
+                f"multi_select options (rows {lines}); add them (or map them to a column)."
+            )
         for option, target in mapping["options"].items():
             frame[target] = chosen.map(lambda choices, o=option: o in [c.strip() for c in choices])
         frame = frame.drop(columns=column)
     for column, mapping in (spec.get("values", {}) or {}).items():
         if column not in frame.columns:
-            raise CodebookError(f"codebook table {name}: values given for column {column!r}, which is not in the table.")
+            raise CodebookError(
+                f"codebook table {name}: values given for column {column!r}, which is not in the table."
+            )
         text = frame[column].astype("string").str.strip()
         mapped = text.map({str(k): v for k, v in mapping.items()})
         unmapped = text.notna() & mapped.isna() & ~text.isin([str(v) for v in mapping.values()])
@@ -240,23 +290,31 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         frame[column] = mapped.where(mapped.notna(), text)
     for column, fmt in (spec.get("dates", {}) or {}).items():
         if column not in frame.columns:
-            raise CodebookError(f"codebook table {name}: dates given for column {column!r}, which is not in the table.")
+            raise CodebookError(
+                f"codebook table {name}: dates given for column {column!r}, which is not in the table."
+            )
         parsed = pd.to_datetime(frame[column], format=fmt, errors="coerce")
         bad = parsed.isna() & frame[column].notna()
         if bad.any():
             sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
-            lines = ", ".join(map(str, frame.index[bad][:5])) + (f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else "")
+            lines = ", ".join(map(str, frame.index[bad][:5])) + (
+                f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else ""
+            )
             fits = likely_date_formats(frame.loc[bad, column])
             hint = f" They read as {' or '.join(map(repr, fits))}." if fits else ""
-            raise CodebookError(f"codebook table {name}: column {column} has {int(bad.sum())} value(s) not in format "
-                                f"{fmt!r} on rows {lines}, e.g. {sample}.{hint} Fix them in the source file, or change "
-                                "the format if the whole column uses another one (one format per column).")
+            raise CodebookError(
+                f"codebook table {name}: column {column} has {int(bad.sum())} value(s) not in format "
+                f"{fmt!r} on rows {lines}, e.g. {sample}.{hint} Fix them in the source file, or change "
+                "the format if the whole column uses another one (one format per column)."
+            )
         frame[column] = parsed.dt.to_period("M").astype(str).where(parsed.notna())
     keep = spec.get("keep")
     if keep:
         absent = [c for c in keep if c not in frame.columns]
         if absent:
-            raise CodebookError(f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks.")
+            raise CodebookError(
+                f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
+            )
         frame = frame[keep]
     record["rows_out"] = len(frame)
     return frame.reset_index(drop=True), record
@@ -273,17 +331,24 @@ def run_codebook(folder: str | Path) -> dict:
     folder = Path(folder)
     codebook_path = folder / "codebook.yml"
     if not codebook_path.is_file():
-        raise CodebookError(f"{folder.name}/codebook.yml is missing; `workbench new-client` writes a template.")
+        raise CodebookError(
+            f"{folder.name}/codebook.yml is missing; `workbench new-client` writes a template."
+        )
     try:
         codebook = yaml.safe_load(codebook_path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise CodebookError(f"codebook.yml is not valid YAML: {error}") from None
     tables = codebook.get("tables")
     if not isinstance(tables, dict) or not tables:
-        raise CodebookError("codebook.yml needs a 'tables' mapping: output name -> source and rules.")
+        raise CodebookError(
+            "codebook.yml needs a 'tables' mapping: output name -> source and rules."
+        )
     out_dir = folder / "imported"
-    record = {"imported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "codebook_sha256": file_sha256(codebook_path), "tables": {}}
+    record: dict[str, Any] = {
+        "imported": datetime.now(UTC).isoformat(timespec="seconds"),
+        "codebook_sha256": file_sha256(codebook_path),
+        "tables": {},
+    }
     results = {}
     for name, spec in tables.items():
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
@@ -292,13 +357,18 @@ def run_codebook(folder: str | Path) -> dict:
             frame, table_record = apply_codebook_table(frame, spec, name)
         except CodebookError as error:
             raise CodebookError(f"{spec['source']['file']}: {error}") from None
-        table_record["source"] = {"file": str(spec["source"]["file"]), "sha256": file_sha256(source_path)}
+        table_record["source"] = {
+            "file": str(spec["source"]["file"]),
+            "sha256": file_sha256(source_path),
+        }
         results[name] = frame
         record["tables"][name] = table_record
     out_dir.mkdir(exist_ok=True)
     for name, frame in results.items():  # write only when every table imported
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
-    (out_dir / "import_record.json").write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    (out_dir / "import_record.json").write_text(
+        json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     return record
 
 
@@ -322,7 +392,9 @@ def stale_imports(folder: str | Path) -> list[str]:
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return [f"imported/import_record.json is unreadable; run `workbench import {folder.name}` again."]
+        return [
+            f"imported/import_record.json is unreadable; run `workbench import {folder.name}` again."
+        ]
     rerun = f"run `workbench import {folder.name}` again"
     problems = []
     codebook = folder / "codebook.yml"
@@ -332,7 +404,11 @@ def stale_imports(folder: str | Path) -> list[str]:
         source = table.get("source", {})
         path = inside(folder, source.get("file", ""))
         if path is None or not path.is_file():
-            problems.append(f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}.")
+            problems.append(
+                f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}."
+            )
         elif file_sha256(path) != source.get("sha256"):
-            problems.append(f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}.")
+            problems.append(
+                f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}."
+            )
     return list(dict.fromkeys(problems))

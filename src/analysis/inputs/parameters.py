@@ -38,11 +38,15 @@ def _relative(value: str) -> str:
     if not text or "\x00" in text:
         raise ValueError("must name a file in the client's folder, e.g. survey.csv")
     if os.path.isabs(text) or text.startswith("~") or (len(text) > 1 and text[1] == ":"):
-        raise ValueError(f"{text!r} is an absolute path; give a path inside the client's folder, e.g. "
-                         f"{Path(text).name!r}")
+        raise ValueError(
+            f"{text!r} is an absolute path; give a path inside the client's folder, e.g. "
+            f"{Path(text).name!r}"
+        )
     if ".." in Path(text).parts:
-        raise ValueError(f"{text!r} leaves the client's folder ('..'); keep every client's files inside its own "
-                         f"folder, e.g. {Path(text).name!r}")
+        raise ValueError(
+            f"{text!r} leaves the client's folder ('..'); keep every client's files inside its own "
+            f"folder, e.g. {Path(text).name!r}"
+        )
     return text
 
 
@@ -59,6 +63,7 @@ def _share_between_0_and_1(name: str, example: str):
         if not 0 < value < 1:
             raise ValueError(f"must lie strictly between 0 and 1, e.g. {example}")
         return value
+
     return check
 
 
@@ -77,7 +82,10 @@ Column = Annotated[str, AfterValidator(_column)]
 
 def meta(help: str, *, example: Any, unit: str = "", kind: str = "") -> dict[str, Any]:
     """Field metadata: the one-line help (description), an example, the unit and the kind."""
-    return {"description": help, "json_schema_extra": {"example": example, "unit": unit, "kind": kind}}
+    return {
+        "description": help,
+        "json_schema_extra": {"example": example, "unit": unit, "kind": kind},
+    }
 
 
 class StudyParameters(BaseModel):
@@ -85,73 +93,168 @@ class StudyParameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    min_cell_size: int = Field(5, ge=1, **meta("groups with fewer respondents are suppressed in tables",
-                                               example=5, unit="respondents"))
-    conf_level: ConfLevel = Field(0.95, **meta("confidence level of every interval", example=0.95, unit="share"))
+    min_cell_size: int = Field(
+        5,
+        ge=1,
+        **meta(
+            "groups with fewer respondents are suppressed in tables", example=5, unit="respondents"
+        ),
+    )
+    conf_level: ConfLevel = Field(
+        0.95, **meta("confidence level of every interval", example=0.95, unit="share")
+    )
 
 
 class OrgEffectiveness(StudyParameters):
     """Study 1: effective vs ineffective training organisations (the learning-leader survey)."""
 
-    survey_path: ClientPath | None = Field(None, **meta("the learning-leader survey (contract: data/README.md, study 1)",
-                                                        example="survey.csv", kind=FILE))
+    survey_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "the learning-leader survey (contract: data/README.md, study 1)",
+            example="survey.csv",
+            kind=FILE,
+        ),
+    )
     segment: str | None = Field(None, **meta("keep one industry only", example="Banking"))
-    highlight: str | None = Field(None, **meta("respondent_id of one organisation to set against the population",
-                                               example="R0007"))
+    highlight: str | None = Field(
+        None,
+        **meta("respondent_id of one organisation to set against the population", example="R0007"),
+    )
 
 
 class TrainingImpact(StudyParameters):
     """Study 2: training-to-outcome effects, by Kirkpatrick level, with ROI."""
 
-    reps_path: ClientPath | None = Field(None, **meta("one row per rep, with training_start (panel design)",
-                                                      example="reps.csv", kind=FILE))
-    panel_path: ClientPath | None = Field(None, **meta("one row per rep and period; one row per rep when time is null",
-                                                       example="panel.csv", kind=FILE))
-    reactions_path: ClientPath | None = Field(None, **meta("optional: level-1 reaction ratings", example="reactions.csv",
-                                                           kind=FILE))
-    assessments_path: ClientPath | None = Field(None, **meta("optional: level-2 scores before and after training",
-                                                             example="assessments.csv", kind=FILE))
-    costs_path: ClientPath | None = Field(None, **meta("optional: programme costs, for ROI", example="costs.csv", kind=FILE))
-    outcome: Column = Field("revenue", **meta("results measure (a panel column)", example="revenue"))
-    behaviour: Column | None = Field(None, **meta("behaviour measure in the panel (level 3); null: level 3 is left out",
-                                                  example="call_score"))
-    treatment: Column = Field("trained", **meta("0/1 training indicator (derived from training_start in a panel)",
-                                                example="trained"))
+    reps_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "one row per rep, with training_start (panel design)", example="reps.csv", kind=FILE
+        ),
+    )
+    panel_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "one row per rep and period; one row per rep when time is null",
+            example="panel.csv",
+            kind=FILE,
+        ),
+    )
+    reactions_path: ClientPath | None = Field(
+        None, **meta("optional: level-1 reaction ratings", example="reactions.csv", kind=FILE)
+    )
+    assessments_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "optional: level-2 scores before and after training",
+            example="assessments.csv",
+            kind=FILE,
+        ),
+    )
+    costs_path: ClientPath | None = Field(
+        None, **meta("optional: programme costs, for ROI", example="costs.csv", kind=FILE)
+    )
+    outcome: Column = Field(
+        "revenue", **meta("results measure (a panel column)", example="revenue")
+    )
+    behaviour: Column | None = Field(
+        None,
+        **meta(
+            "behaviour measure in the panel (level 3); null: level 3 is left out",
+            example="call_score",
+        ),
+    )
+    treatment: Column = Field(
+        "trained",
+        **meta(
+            "0/1 training indicator (derived from training_start in a panel)", example="trained"
+        ),
+    )
     unit: Column = Field("rep_id", **meta("rep identifier column", example="rep_id"))
-    time: Column | None = Field("period", **meta("period column; null for a plain cross-section", example="period"))
-    covariates: list[Column] = Field([], **meta("control columns of the panel", example=["baseline_revenue"]))
-    cluster: Column | None = Field(None, **meta("cluster standard errors by this column (default: the rep)",
-                                                example="team"))
-    segment: Column | None = Field(None, **meta("effects by the levels of this rep column", example="tenure_band"))
-    event_window: list[int] = Field([-4, 6], **meta("periods before and after the training start in the event study",
-                                                    example=[-4, 6], unit="periods"))
-    margin: Margin = Field(0.35, **meta("profit contribution per unit of outcome (never ROI on raw revenue)",
-                                        example=0.35, unit="share"))
-    conservative_roi: bool = Field(False, **meta("ROI from the lower confidence bound of the effect", example=False))
-    intangibles: list[str] = Field([], **meta("benefits not converted to money, as the client names them",
-                                              example=["Shared sales language across teams"]))
+    time: Column | None = Field(
+        "period", **meta("period column; null for a plain cross-section", example="period")
+    )
+    covariates: list[Column] = Field(
+        [], **meta("control columns of the panel", example=["baseline_revenue"])
+    )
+    cluster: Column | None = Field(
+        None, **meta("cluster standard errors by this column (default: the rep)", example="team")
+    )
+    segment: Column | None = Field(
+        None, **meta("effects by the levels of this rep column", example="tenure_band")
+    )
+    event_window: list[int] = Field(
+        [-4, 6],
+        **meta(
+            "periods before and after the training start in the event study",
+            example=[-4, 6],
+            unit="periods",
+        ),
+    )
+    margin: Margin = Field(
+        0.35,
+        **meta(
+            "profit contribution per unit of outcome (never ROI on raw revenue)",
+            example=0.35,
+            unit="share",
+        ),
+    )
+    conservative_roi: bool = Field(
+        False, **meta("ROI from the lower confidence bound of the effect", example=False)
+    )
+    intangibles: list[str] = Field(
+        [],
+        **meta(
+            "benefits not converted to money, as the client names them",
+            example=["Shared sales language across teams"],
+        ),
+    )
 
     @field_validator("event_window")
     @classmethod
     def _window(cls, value: list[int]) -> list[int]:
         if len(value) != 2 or not value[0] < 0 <= value[1]:
-            raise ValueError("must be two whole numbers [before, after] with before < 0 <= after, e.g. [-4, 6]")
+            raise ValueError(
+                "must be two whole numbers [before, after] with before < 0 <= after, e.g. [-4, 6]"
+            )
         return value
 
 
 class ReadinessAlignment(StudyParameters):
     """Study 3: strategic readiness, failure reasons, stakeholder alignment and KPI gaming."""
 
-    responses: dict[str, ClientPath] | None = Field(None, **meta(
-        "instrument id (an instrument YAML) -> responses file", example={"strategic_readiness": "readiness.csv"},
-        kind=FILES))
-    instruments_dir: ClientPath | None = Field(None, **meta(
-        "folder of extra instrument YAML files inside the client's folder (default: data/instruments)",
-        example="instruments", kind=FOLDER))
-    kpi_panel_path: ClientPath | None = Field(None, **meta("optional: rep-period activity panel for the KPI gaming check",
-                                                           example="kpi_panel.csv", kind=FILE))
-    kpi_targets_path: ClientPath | None = Field(None, **meta("optional: KPI targets (metric, start_period, scope)",
-                                                             example="kpi_targets.csv", kind=FILE))
+    responses: dict[str, ClientPath] | None = Field(
+        None,
+        **meta(
+            "instrument id (an instrument YAML) -> responses file",
+            example={"strategic_readiness": "readiness.csv"},
+            kind=FILES,
+        ),
+    )
+    instruments_dir: ClientPath | None = Field(
+        None,
+        **meta(
+            "folder of extra instrument YAML files inside the client's folder (default: data/instruments)",
+            example="instruments",
+            kind=FOLDER,
+        ),
+    )
+    kpi_panel_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "optional: rep-period activity panel for the KPI gaming check",
+            example="kpi_panel.csv",
+            kind=FILE,
+        ),
+    )
+    kpi_targets_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "optional: KPI targets (metric, start_period, scope)",
+            example="kpi_targets.csv",
+            kind=FILE,
+        ),
+    )
 
 
 #: Study name -> its parameter model. A study is a notebook with the same name.
@@ -173,8 +276,13 @@ def file_fields(model: type[StudyParameters]) -> list[str]:
 
 
 _EXPECTED = {
-    "float_type": "a number", "int_type": "a whole number", "bool_type": "true or false", "string_type": "a text",
-    "list_type": "a list", "dict_type": "a mapping", "int_from_float": "a whole number",
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "string_type": "a text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "int_from_float": "a whole number",
     "greater_than_equal": "a larger number",
 }
 
@@ -198,8 +306,10 @@ def problems_of(error: ValidationError, model: type[StudyParameters], where: str
         if item["type"] == "extra_forbidden":
             close = difflib.get_close_matches(name, list(model.model_fields), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            messages.append(f"{where}: unknown parameter {name!r}{hint}; this study takes: "
-                            f"{', '.join(model.model_fields)}.")
+            messages.append(
+                f"{where}: unknown parameter {name!r}{hint}; this study takes: "
+                f"{', '.join(model.model_fields)}."
+            )
             continue
         example = _example(model, name)
         if item["type"] == "value_error":
@@ -210,8 +320,11 @@ def problems_of(error: ValidationError, model: type[StudyParameters], where: str
         if item["type"] == "greater_than_equal":
             expected = f"a number of at least {item['ctx']['ge']}"
         given = item.get("input")
-        messages.append(f"{where}: {key} must be {expected}, not {given!r}" + (f"; e.g. {name}: {example}" if example else "")
-                        + ".")
+        messages.append(
+            f"{where}: {key} must be {expected}, not {given!r}"
+            + (f"; e.g. {name}: {example}" if example else "")
+            + "."
+        )
     return messages
 
 
@@ -237,7 +350,9 @@ def _inside(folder: Path, relative: str) -> Path | None:
     return path if path == root or root in path.parents else None
 
 
-def resolve_path(folder: Path, relative: str, *, name: str, where: str, directory: bool = False) -> Path:
+def resolve_path(
+    folder: Path, relative: str, *, name: str, where: str, directory: bool = False
+) -> Path:
     """A client file (or folder) as an absolute path inside ``folder``.
 
     A relative path is looked up in the client's folder; a path written from the project
@@ -255,7 +370,7 @@ def resolve_path(folder: Path, relative: str, *, name: str, where: str, director
     except ValueError as error:
         raise ConfigError(f"{where}: {name}: {error}.") from None
     candidates = [folder / relative]
-    root_relative = (paths.PROJECT_ROOT / relative)
+    root_relative = paths.PROJECT_ROOT / relative
     if root_relative.resolve().is_relative_to(folder.resolve()):
         candidates.append(root_relative)
     for candidate in candidates:
@@ -264,13 +379,17 @@ def resolve_path(folder: Path, relative: str, *, name: str, where: str, director
             continue
         inside = _inside(folder, rel)
         if inside is None:
-            raise ConfigError(f"{where}: {name}: {relative!r} leads outside the client's folder (a link to another "
-                              "folder); copy the file into the client's folder instead.")
+            raise ConfigError(
+                f"{where}: {name}: {relative!r} leads outside the client's folder (a link to another "
+                "folder); copy the file into the client's folder instead."
+            )
         if directory and inside.is_dir() or not directory and inside.is_file():
             return inside
     what = "folder" if directory else "file"
-    raise ConfigError(f"{where}: {name}: {what} {relative!r} not found in {_shown(folder)}/; put it there or correct "
-                      "the name.")
+    raise ConfigError(
+        f"{where}: {name}: {what} {relative!r} not found in {_shown(folder)}/; put it there or correct "
+        "the name."
+    )
 
 
 def _shown(folder: Path) -> str:
@@ -280,7 +399,9 @@ def _shown(folder: Path) -> str:
         return str(folder)
 
 
-def resolve_files(params: StudyParameters, folder: Path, where: str) -> tuple[dict[str, Any], list[str]]:
+def resolve_files(
+    params: StudyParameters, folder: Path, where: str
+) -> tuple[dict[str, Any], list[str]]:
     """Every file parameter resolved inside ``folder``: (name -> Path or {key: Path}, problems)."""
     found: dict[str, Any] = {}
     problems: list[str] = []
@@ -294,12 +415,16 @@ def resolve_files(params: StudyParameters, folder: Path, where: str) -> tuple[di
                 group = {}
                 for key, relative in value.items():
                     try:
-                        group[key] = resolve_path(folder, relative, name=f"{name}.{key}", where=where)
+                        group[key] = resolve_path(
+                            folder, relative, name=f"{name}.{key}", where=where
+                        )
                     except ConfigError as error:
                         problems += error.problems
                 found[name] = group
             else:
-                found[name] = resolve_path(folder, value, name=name, where=where, directory=kind(model, name) == FOLDER)
+                found[name] = resolve_path(
+                    folder, value, name=name, where=where, directory=kind(model, name) == FOLDER
+                )
         except ConfigError as error:
             problems += error.problems
     return found, problems
@@ -315,9 +440,11 @@ def _literal(value: Any) -> str:
 def parameters_cell(study: str) -> str:
     """The notebook's ``parameters`` cell, written from the study's model."""
     model = STUDIES[study]
-    lines = ["# Parameters: written from analysis.inputs.parameters (python -m analysis.inputs.parameters).",
-             "# client_id alone loads that client's client.yml; a value changed here overrides it.",
-             "client_id = None  # a folder in data/clients; None: the example client"]
+    lines = [
+        "# Parameters: written from analysis.inputs.parameters (python -m analysis.inputs.parameters).",
+        "# client_id alone loads that client's client.yml; a value changed here overrides it.",
+        "client_id = None  # a folder in data/clients; None: the example client",
+    ]
     for name, field in model.model_fields.items():
         lines.append(f"{name} = {_literal(field.default)}  # {field.description}")
     return "\n".join(lines)
@@ -331,9 +458,14 @@ def parameters_markdown(study: str) -> str:
     for name, field in model.model_fields.items():
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         kind_ = extra.get("kind")
-        shown_type = {FILE: "file in the client's folder", FILES: "mapping of files", FOLDER: "folder in the client's folder"}.get(
-            str(kind_), _type_name(schema[name]))
-        rows.append(f"| `{name}` | {shown_type} | `{_literal(field.default)}` | {extra.get('unit') or ''} | {field.description} |")
+        shown_type = {
+            FILE: "file in the client's folder",
+            FILES: "mapping of files",
+            FOLDER: "folder in the client's folder",
+        }.get(str(kind_), _type_name(schema[name]))
+        rows.append(
+            f"| `{name}` | {shown_type} | `{_literal(field.default)}` | {extra.get('unit') or ''} | {field.description} |"
+        )
     return "\n".join(rows)
 
 
@@ -346,8 +478,13 @@ def _type_name(schema: dict[str, Any]) -> str:
         return f"list of {_type_name(schema.get('items', {}))}s"
     if kind_ == "object":
         return "mapping"
-    return {"string": "text", "number": "number", "integer": "whole number", "boolean": "true/false",
-            "null": "null"}.get(kind_, kind_)
+    return {
+        "string": "text",
+        "number": "number",
+        "integer": "whole number",
+        "boolean": "true/false",
+        "null": "null",
+    }.get(kind_, kind_)
 
 
 def scaffold_lines(study: str) -> str:
@@ -361,13 +498,16 @@ def scaffold_lines(study: str) -> str:
         example = extra.get("example")
         if kind(model, name) == FILES:
             data.append(f"      {name}:  # {field.description}")
-            data += [f"        {key}: {value}" for key, value in (example or {}).items()]
+            listed = example if isinstance(example, dict) else {}
+            data += [f"        {key}: {value}" for key, value in listed.items()]
         elif kind(model, name) == FOLDER:
             data.append(f"      # {name}: {example}  # {field.description}")
         elif kind(model, name):
             data.append(f"      {name}: {example}  # {field.description}")
         else:
-            params.append(f"      # {name}: {json.dumps(example)}  # {field.description} (default {json.dumps(field.default)})")
+            params.append(
+                f"      # {name}: {json.dumps(example)}  # {field.description} (default {json.dumps(field.default)})"
+            )
     return "    data:\n" + "\n".join(data) + "\n    parameters:\n" + "\n".join(params) + "\n"
 
 

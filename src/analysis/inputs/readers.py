@@ -50,7 +50,9 @@ def file_lines(rows) -> str:
 def _undecodable(raw: bytes, codec: str) -> tuple[list[int], list[str]]:
     """File lines that do not decode in ``codec``, and the header columns they fall in."""
     rows = raw.splitlines()
-    header = rows[0].decode("latin-1") if rows else ""  # latin-1 decodes any byte, one character each
+    header = (
+        rows[0].decode("latin-1") if rows else ""
+    )  # latin-1 decodes any byte, one character each
     try:
         delimiter = csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -94,13 +96,17 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
     """
     path = Path(path)
     if not path.is_file():
-        raise DataContractError(f"{path.name}: file not found ({path}); check the path in client.yml.")
+        raise DataContractError(
+            f"{path.name}: file not found ({path}); check the path in client.yml."
+        )
     if path.suffix.lower() == ".parquet":  # written by `workbench import`
         frame = pd.read_parquet(path)
         if dtype:
             frame = frame.astype({k: v for k, v in dtype.items() if k in frame.columns})
         if frame.empty:
-            raise DataContractError(f"{path.name}: the table has no rows; check the codebook's drop_rows rules.")
+            raise DataContractError(
+                f"{path.name}: the table has no rows; check the codebook's drop_rows rules."
+            )
         return frame
     raw = path.read_bytes()
     if not raw.strip():
@@ -110,7 +116,9 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
         text = raw.decode(codec)
     except UnicodeDecodeError as error:
         lines, columns = _undecodable(raw, codec)
-        shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+        shown = ", ".join(map(str, lines[:5])) + (
+            f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+        )
         raise DataContractError(
             f"{path.name}: not valid {encoding} text (byte 0x{raw[error.start]:02x}; column(s) "
             f"{', '.join(columns) or '?'} on line(s) {shown}). "
@@ -124,7 +132,9 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=dtype, skipinitialspace=True)
     except pd.errors.ParserError as error:
-        raise DataContractError(f"{path.name}: cannot be read as a table ({str(error).strip().splitlines()[0]}).") from None
+        raise DataContractError(
+            f"{path.name}: cannot be read as a table ({str(error).strip().splitlines()[0]})."
+        ) from None
     except pd.errors.EmptyDataError:
         raise DataContractError(f"{path.name}: the file is empty; export it again.") from None
     frame.columns = [str(c).strip() for c in frame.columns]

@@ -7,8 +7,12 @@ contract; this module is its single definition.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from analysis.inputs.readers import DataContractError, read_table
 
@@ -26,7 +30,12 @@ INITIATIVES = (
 
 #: Multi-select practices: one boolean column each, grouped by question.
 PRACTICES = {
-    "tools": ("tool_mobile_learning", "tool_gamification", "tool_mentor_network", "tool_video_coaching"),
+    "tools": (
+        "tool_mobile_learning",
+        "tool_gamification",
+        "tool_mentor_network",
+        "tool_video_coaching",
+    ),
     "alignment": ("align_define_strategy", "align_agree_roles", "align_joint_planning"),
     "sustainment": (
         "sustain_reinforcement",
@@ -68,31 +77,50 @@ class SurveyDataError(DataContractError):
     """A survey file breaks the contract; the message lists every problem found."""
 
 
-def survey_schema() -> "pa.DataFrameSchema":
+def survey_schema() -> pa.DataFrameSchema:
     """The study-1 contract as a pandera schema (after trimming and lower-casing level columns)."""
     import pandera.pandas as pa
 
     from analysis.inputs.schemas import boolean, levels
 
     columns = {
-        "respondent_id": pa.Column(str, unique=True, nullable=False, description="unique id of the responding organisation"),
+        "respondent_id": pa.Column(
+            str, unique=True, nullable=False, description="unique id of the responding organisation"
+        ),
         "industry": pa.Column(str, nullable=False, description="industry (text)"),
         "size_band": levels(SIZE_BANDS, required=False),
-        "effectiveness": levels(EFFECTIVENESS_LEVELS, description="ordered: " + " < ".join(EFFECTIVENESS_LEVELS)),
+        "effectiveness": levels(
+            EFFECTIVENESS_LEVELS, description="ordered: " + " < ".join(EFFECTIVENESS_LEVELS)
+        ),
         "solution_type": levels(SOLUTION_LEVELS),
-        "leadership_meetings": levels(CADENCE_LEVELS, description="ordered: " + ", ".join(CADENCE_LEVELS)),
+        "leadership_meetings": levels(
+            CADENCE_LEVELS, description="ordered: " + ", ".join(CADENCE_LEVELS)
+        ),
         "top_initiative": levels(INITIATIVES),
-        **{column: boolean(f"true/false: {DISPLAY_NAMES[column]}") for group in PRACTICES.values() for column in group},
-        "weight": pa.Column(float, pa.Check.gt(0), coerce=True, required=False, nullable=False,
-                            description="optional survey weight, a positive number"),
+        **{
+            column: boolean(f"true/false: {DISPLAY_NAMES[column]}")
+            for group in PRACTICES.values()
+            for column in group
+        },
+        "weight": pa.Column(
+            float,
+            pa.Check.gt(0),
+            coerce=True,
+            required=False,
+            nullable=False,
+            description="optional survey weight, a positive number",
+        ),
     }
     return pa.DataFrameSchema(columns, strict=False)
 
 
 def _normalise(values: pd.Series) -> pd.Series:
     """Trim and lower-case answers (booleans become "true"/"false"); missing stays missing."""
-    return values.map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v))
-                      else str(v).strip().lower()).astype("string")
+    return values.map(
+        lambda v: (
+            None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip().lower()
+        )
+    ).astype("string")
 
 
 def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
@@ -124,7 +152,9 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
     from analysis.inputs.schemas import validate
 
     if data.empty:
-        raise SurveyDataError(f"The survey does not match the contract:\n{source}: the file has no data rows.")
+        raise SurveyDataError(
+            f"The survey does not match the contract:\n{source}: the file has no data rows."
+        )
     schema = survey_schema()
     frame = data.copy()
     for name, column in schema.columns.items():
@@ -132,13 +162,18 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
             frame[name] = _normalise(frame[name])
     for name in ("respondent_id", "industry"):
         if name in frame:
-            frame[name] = frame[name].map(lambda v: v if pd.isna(v) else str(v).strip()).astype("string")
+            frame[name] = (
+                frame[name].map(lambda v: v if pd.isna(v) else str(v).strip()).astype("string")
+            )
     validated, problems = validate(frame, schema, source)
     if problems:
         raise SurveyDataError("\n".join(["The survey does not match the contract:", *problems]))
+    assert validated is not None  # validate returns a frame whenever it finds no problem
     for column, levels_ in {**ORDERED, **NOMINAL}.items():
         if column in validated:
-            validated[column] = pd.Categorical(validated[column], categories=list(levels_), ordered=column in ORDERED)
+            validated[column] = pd.Categorical(
+                validated[column], categories=list(levels_), ordered=column in ORDERED
+            )
     for column in (c for group in PRACTICES.values() for c in group):
         validated[column] = validated[column].isin(["true", "yes", "1"])
     return validated

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from analysis.instruments import Instrument
+from analysis.inputs.instrument_contract import Instrument
 
 
-def generate_true_false(instrument: Instrument, n: int, *, p_true: float | dict = 0.55, seed: int = 0) -> pd.DataFrame:
+def generate_true_false(
+    instrument: Instrument, n: int, *, p_true: float | dict = 0.55, seed: int = 0
+) -> pd.DataFrame:
     """Respondents answering each statement true with probability ``p_true`` (per item if a dict)."""
     rng = np.random.default_rng(seed)
-    data = {"respondent_id": [f"{instrument.id[:3]}-{i:03d}" for i in range(1, n + 1)]}
+    data: dict[str, Any] = {
+        "respondent_id": [f"{instrument.id[:3]}-{i:03d}" for i in range(1, n + 1)]
+    }
     for item in instrument.item_ids:
         p = p_true.get(item, 0.55) if isinstance(p_true, dict) else p_true
         data[item] = np.where(rng.random(n) < p, "true", "false")
@@ -98,10 +104,26 @@ def generate_kpi_episode(
             meetings = genuine + padded
             opportunities = rng.binomial(genuine, 0.35)
             wins = rng.binomial(opportunities, 0.3)
-            rows.append({"rep_id": f"rep-{i + 1:04d}", "team": teams[i], "period": periods[t],
-                         "calls": int(rng.poisson(4 * base[i])), "meetings": int(meetings),
-                         "opportunities": int(opportunities), "wins": int(wins),
-                         "pipeline": float(opportunities * 25_000), "revenue": float(wins * 20_000)})
-    targets = pd.DataFrame([{"metric": "meetings", "start_period": periods[start],
-                             "scope": "; ".join(targeted_teams) if targeted_teams else "all"}])
+            rows.append(
+                {
+                    "rep_id": f"rep-{i + 1:04d}",
+                    "team": teams[i],
+                    "period": periods[t],
+                    "calls": int(rng.poisson(4 * base[i])),
+                    "meetings": int(meetings),
+                    "opportunities": int(opportunities),
+                    "wins": int(wins),
+                    "pipeline": float(opportunities * 25_000),
+                    "revenue": float(wins * 20_000),
+                }
+            )
+    targets = pd.DataFrame(
+        [
+            {
+                "metric": "meetings",
+                "start_period": periods[start],
+                "scope": "; ".join(targeted_teams) if targeted_teams else "all",
+            }
+        ]
+    )
     return pd.DataFrame(rows), targets

@@ -35,10 +35,29 @@ from analysis.inputs.survey_contract import (
 )
 
 INDUSTRIES = (
-    "Banking", "Insurance", "Pharmaceuticals", "Medical devices", "Software", "IT services",
-    "Telecommunications", "Manufacturing", "Chemicals", "Automotive", "Energy", "Utilities",
-    "Retail", "Consumer goods", "Food and beverage", "Logistics", "Business services",
-    "Media", "Hospitality", "Construction", "Real estate", "Education", "Government",
+    "Banking",
+    "Insurance",
+    "Pharmaceuticals",
+    "Medical devices",
+    "Software",
+    "IT services",
+    "Telecommunications",
+    "Manufacturing",
+    "Chemicals",
+    "Automotive",
+    "Energy",
+    "Utilities",
+    "Retail",
+    "Consumer goods",
+    "Food and beverage",
+    "Logistics",
+    "Business services",
+    "Media",
+    "Hospitality",
+    "Construction",
+    "Real estate",
+    "Education",
+    "Government",
 )
 
 #: Population shares of the four effectiveness levels (not, somewhat, effective, very).
@@ -92,7 +111,10 @@ def _solve_cutpoints() -> np.ndarray:
         return float(np.sum(weight * special.expit(theta - eta)))
 
     return np.array(
-        [optimize.brentq(lambda t, c=c: population_cdf(t) - c, -20, 20, xtol=1e-12) for c in cumulative]
+        [
+            optimize.brentq(lambda t, c=c: population_cdf(t) - c, -20, 20, xtol=1e-12)
+            for c in cumulative
+        ]
     )
 
 
@@ -157,7 +179,9 @@ def generate_survey(
     (174, 23)
     """
     if not 1 <= n_industries <= len(INDUSTRIES):
-        raise ValueError(f"n_industries must be between 1 and {len(INDUSTRIES)}; got {n_industries}.")
+        raise ValueError(
+            f"n_industries must be between 1 and {len(INDUSTRIES)}; got {n_industries}."
+        )
     if n < 2:
         raise ValueError(f"n must be at least 2; got {n}.")
     rng = np.random.default_rng(seed)
@@ -182,7 +206,9 @@ def generate_survey(
     if match_published:
         latent = eta + special.logit(latent_u)  # eta + standard logistic noise
         level_index = np.empty(n, dtype=int)
-        level_index[np.argsort(latent)] = np.repeat(np.arange(4), _quota_counts(n, EFFECTIVENESS_SHARES))
+        level_index[np.argsort(latent)] = np.repeat(
+            np.arange(4), _quota_counts(n, EFFECTIVENESS_SHARES)
+        )
     else:
         cdf = special.expit(theta[None, :] - eta[:, None])  # n x 3, P(Y <= j)
         level_index = (latent_u[:, None] > cdf).sum(axis=1)
@@ -193,10 +219,19 @@ def generate_survey(
     )
     data["leadership_meetings"] = [rng.choice(CADENCE_LEVELS, p=CADENCE_RATE[g]) for g in groups]
     if match_published:
-        data["top_initiative"] = rng.permutation(np.repeat(INITIATIVES, _quota_counts(n, INITIATIVE_RATE)))
+        data["top_initiative"] = rng.permutation(
+            np.repeat(INITIATIVES, _quota_counts(n, INITIATIVE_RATE))
+        )
     else:
         data["top_initiative"] = rng.choice(INITIATIVES, size=n, p=INITIATIVE_RATE)
-    ordered = ["respondent_id", "industry", "size_band", "effectiveness", "solution_type",
-               "leadership_meetings", "top_initiative"]
+    ordered = [
+        "respondent_id",
+        "industry",
+        "size_band",
+        "effectiveness",
+        "solution_type",
+        "leadership_meetings",
+        "top_initiative",
+    ]
     practice_columns = [c for group in PRACTICES.values() for c in group]
     return data[ordered + practice_columns]

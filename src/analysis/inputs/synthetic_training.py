@@ -80,7 +80,9 @@ def _ramp(e: np.ndarray, ramp: int) -> np.ndarray:
     return np.where(e >= 0, np.minimum(1.0, (e + 1) / ramp), 0.0)
 
 
-def generate_training_client(design: TrainingDesign = TrainingDesign(), *, seed: int = 0) -> dict[str, pd.DataFrame]:
+def generate_training_client(
+    design: TrainingDesign = TrainingDesign(), *, seed: int = 0
+) -> dict[str, pd.DataFrame]:
     """Draw one client's data: ``reps``, ``panel``, ``reactions``, ``assessments``, ``costs``.
 
     Returns
@@ -102,33 +104,43 @@ def generate_training_client(design: TrainingDesign = TrainingDesign(), *, seed:
     tenure = np.where(rng.random(n) < 0.35, "new hire", "experienced")
     # Selection: rank reps by skill plus noise; the strongest join the first cohorts.
     order = np.argsort(-(skill + rng.normal(scale=0.7, size=n)))
-    n_never = int(round(design.never_share * n))
+    n_never = round(design.never_share * n)
     n_trained = n - n_never
     cohort_of = np.full(n, -1)
     cohort_sizes = np.diff(np.linspace(0, n_trained, len(design.cohorts) + 1).round().astype(int))
     position = 0
     for cohort, size in zip(design.cohorts, cohort_sizes):
-        cohort_of[order[position:position + size]] = cohort
+        cohort_of[order[position : position + size]] = cohort
         position += size
     trained = cohort_of >= 0
-    reps = pd.DataFrame({
-        "rep_id": [f"rep-{i:04d}" for i in range(1, n + 1)],
-        "team": rng.choice(TEAMS, size=n),
-        "tenure_band": tenure,
-        "market_segment": rng.choice(MARKETS, size=n, p=(0.5, 0.3, 0.2)),
-        "training_start": [periods[c] if c >= 0 else None for c in cohort_of],
-    })
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"rep-{i:04d}" for i in range(1, n + 1)],
+            "team": rng.choice(TEAMS, size=n),
+            "tenure_band": tenure,
+            "market_segment": rng.choice(MARKETS, size=n, p=(0.5, 0.3, 0.2)),
+            "training_start": [periods[c] if c >= 0 else None for c in cohort_of],
+        }
+    )
 
     score_before = np.clip(60 + 6 * skill + rng.normal(scale=6, size=n), 0, 100).round(0)
     gain = np.where(trained, 8 + 2 * skill + rng.normal(scale=4, size=n), 0.0)
     score_after = np.clip(score_before + gain, 0, 100).round(0)
-    assessments = pd.DataFrame({"rep_id": reps["rep_id"], "score_before": score_before, "score_after": score_after})[trained]
-    reactions = pd.DataFrame({
-        "rep_id": reps["rep_id"],
-        "rating": np.clip(np.round(4 + 0.3 * skill + rng.normal(scale=0.7, size=n)), 1, 5).astype(int),
-        "relevance": np.clip(np.round(3.8 + rng.normal(scale=0.8, size=n)), 1, 5).astype(int),
-        "intent_to_apply": np.clip(np.round(3.9 + 0.05 * gain + rng.normal(scale=0.8, size=n)), 1, 5).astype(int),
-    })[trained]
+    assessments = pd.DataFrame(
+        {"rep_id": reps["rep_id"], "score_before": score_before, "score_after": score_after}
+    )[trained]
+    reactions = pd.DataFrame(
+        {
+            "rep_id": reps["rep_id"],
+            "rating": np.clip(
+                np.round(4 + 0.3 * skill + rng.normal(scale=0.7, size=n)), 1, 5
+            ).astype(int),
+            "relevance": np.clip(np.round(3.8 + rng.normal(scale=0.8, size=n)), 1, 5).astype(int),
+            "intent_to_apply": np.clip(
+                np.round(3.9 + 0.05 * gain + rng.normal(scale=0.8, size=n)), 1, 5
+            ).astype(int),
+        }
+    )[trained]
 
     rep_index = np.repeat(np.arange(n), T)
     t_index = np.tile(np.arange(T), n)
@@ -136,41 +148,73 @@ def generate_training_client(design: TrainingDesign = TrainingDesign(), *, seed:
     build = _ramp(since, design.ramp)
     multiplier = np.vectorize(SEGMENT_MULTIPLIER.get)(tenure[rep_index])
     # The chain: learning gain -> behaviour change (plus rep-level slack) -> results.
-    behaviour_change = np.where(trained, np.clip(design.behaviour_per_gain * gain + rng.normal(scale=2.0, size=n), 0, None), 0.0)
+    behaviour_change = np.where(
+        trained,
+        np.clip(design.behaviour_per_gain * gain + rng.normal(scale=2.0, size=n), 0, None),
+        0.0,
+    )
     chain = behaviour_change / max(behaviour_change[trained].mean(), 1e-9)
     tau = design.effect * multiplier * build * chain[rep_index]
     season = 2500 * np.sin(2 * np.pi * np.arange(T) / 12) + 300 * np.arange(T)
     alpha = 40_000 + 6_000 * skill
     revenue = alpha[rep_index] + season[t_index] + tau + rng.normal(scale=design.noise, size=n * T)
     revenue = np.maximum(revenue, 0)
-    call_score = np.clip(55 + 5 * skill[rep_index] + behaviour_change[rep_index] * build
-                         + rng.normal(scale=5, size=n * T), 0, 100)
+    call_score = np.clip(
+        55
+        + 5 * skill[rep_index]
+        + behaviour_change[rep_index] * build
+        + rng.normal(scale=5, size=n * T),
+        0,
+        100,
+    )
     meetings = rng.poisson(np.maximum(1, 12 + 2 * skill[rep_index] + 1.5 * build))
     opportunities = rng.binomial(meetings, 0.35)
-    wins = rng.binomial(opportunities, np.clip(0.3 + 0.03 * skill[rep_index] + 0.04 * build, 0.05, 0.9))
-    panel = pd.DataFrame({
-        "rep_id": reps["rep_id"].to_numpy()[rep_index],
-        "period": periods[t_index],
-        "meetings": meetings,
-        "calls": rng.poisson(60 + 5 * skill[rep_index].clip(-2, 2) + 5),
-        "pipeline": np.round(np.maximum(0, 3.2 * revenue + rng.normal(scale=15_000, size=n * T)), -2),
-        "opportunities": opportunities,
-        "wins": wins,
-        "revenue": np.round(revenue, 2),
-        "cycle_days": np.round(np.clip(rng.normal(62 - 3 * skill[rep_index] - 4 * build, 8), 10, None), 1),
-        "coaching_sessions": rng.poisson(1 + 1.5 * build),
-        "call_score": np.round(call_score, 1),
-    })
-    panel["win_rate"] = np.where(panel["opportunities"] > 0, panel["wins"] / panel["opportunities"].clip(lower=1), np.nan)
-    panel["avg_deal_size"] = np.where(panel["wins"] > 0, panel["revenue"] / panel["wins"].clip(lower=1), np.nan).round(2)
+    wins = rng.binomial(
+        opportunities, np.clip(0.3 + 0.03 * skill[rep_index] + 0.04 * build, 0.05, 0.9)
+    )
+    panel = pd.DataFrame(
+        {
+            "rep_id": reps["rep_id"].to_numpy()[rep_index],
+            "period": periods[t_index],
+            "meetings": meetings,
+            "calls": rng.poisson(60 + 5 * skill[rep_index].clip(-2, 2) + 5),
+            "pipeline": np.round(
+                np.maximum(0, 3.2 * revenue + rng.normal(scale=15_000, size=n * T)), -2
+            ),
+            "opportunities": opportunities,
+            "wins": wins,
+            "revenue": np.round(revenue, 2),
+            "cycle_days": np.round(
+                np.clip(rng.normal(62 - 3 * skill[rep_index] - 4 * build, 8), 10, None), 1
+            ),
+            "coaching_sessions": rng.poisson(1 + 1.5 * build),
+            "call_score": np.round(call_score, 1),
+        }
+    )
+    panel["win_rate"] = np.where(
+        panel["opportunities"] > 0, panel["wins"] / panel["opportunities"].clip(lower=1), np.nan
+    )
+    panel["avg_deal_size"] = np.where(
+        panel["wins"] > 0, panel["revenue"] / panel["wins"].clip(lower=1), np.nan
+    ).round(2)
     costs = pd.DataFrame(
-        [(item, category, round(design.programme_cost * share, 2)) for item, category, share in COST_ITEMS],
+        [
+            (item, category, round(design.programme_cost * share, 2))
+            for item, category, share in COST_ITEMS
+        ],
         columns=["item", "category", "amount"],
     )
-    truth = pd.DataFrame({"rep_id": panel["rep_id"], "period": panel["period"], "effect": tau,
-                          "treated": since >= 0})
-    return {"reps": reps, "panel": panel, "reactions": reactions.reset_index(drop=True),
-            "assessments": assessments.reset_index(drop=True), "costs": costs, "truth": truth}
+    truth = pd.DataFrame(
+        {"rep_id": panel["rep_id"], "period": panel["period"], "effect": tau, "treated": since >= 0}
+    )
+    return {
+        "reps": reps,
+        "panel": panel,
+        "reactions": reactions.reset_index(drop=True),
+        "assessments": assessments.reset_index(drop=True),
+        "costs": costs,
+        "truth": truth,
+    }
 
 
 def planted_att(client: dict[str, pd.DataFrame]) -> float:

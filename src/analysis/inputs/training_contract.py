@@ -8,9 +8,14 @@ the lines (header = line 1) and the fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from analysis.inputs.readers import DataContractError, file_lines, read_table
 
@@ -64,15 +69,27 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
         if dates.isna().any():
             bad = present[dates.isna()].unique()[:3].tolist()
             lines = ", ".join(str(int(i) + 2) for i in present.index[dates.isna().to_numpy()][:5])
-            kinds = sorted({"month (2025-03)" if _MONTH.match(v) else "quarter (2025-Q1)" if _QUARTER.match(v) else "date"
-                            for v in present.unique()[:50]})
+            kinds = sorted(
+                {
+                    "month (2025-03)"
+                    if _MONTH.match(v)
+                    else "quarter (2025-Q1)"
+                    if _QUARTER.match(v)
+                    else "date"
+                    for v in present.unique()[:50]
+                }
+            )
             likely = ""
             if all(re.fullmatch(r"\d{1,2}/\d{4}", v) for v in bad):
                 likely = "; these look like month/year (format %m/%Y): convert them, or map them in the codebook with dates: {column: '%m/%Y'}"
             elif all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v) for v in bad):
                 likely = "; these look like day/month/year or month/day/year: give the format in the codebook's dates (e.g. '%d/%m/%Y')"
-            return text, (f"unreadable period(s) {bad} on lines {lines}" + (f"; the column mixes formats ({', '.join(kinds)})" if len(kinds) > 1 else "")
-                          + likely + "; use one format: 2025-03 (month), 2025-Q1 (quarter) or an ISO date")
+            return text, (
+                f"unreadable period(s) {bad} on lines {lines}"
+                + (f"; the column mixes formats ({', '.join(kinds)})" if len(kinds) > 1 else "")
+                + likely
+                + "; use one format: 2025-03 (month), 2025-Q1 (quarter) or an ISO date"
+            )
         parsed = pd.PeriodIndex(dates, freq="M")
     out = pd.Series(pd.NA, index=values.index, dtype="string")
     out[present.index] = parsed.astype(str)
@@ -100,7 +117,9 @@ def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
         return None
     missing = [c for c in REQUIRED[name] if c not in frame.columns]
     if missing:
-        problems.append(f"{path.name}: missing column(s) {', '.join(missing)} ({name}; see data/README.md).")
+        problems.append(
+            f"{path.name}: missing column(s) {', '.join(missing)} ({name}; see data/README.md)."
+        )
         return None
     if frame.empty:
         problems.append(f"{path.name}: the file has a header but no data rows.")
@@ -108,43 +127,86 @@ def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
     return frame
 
 
-def training_schemas() -> dict[str, "pa.DataFrameSchema"]:
+def training_schemas() -> dict[str, pa.DataFrameSchema]:
     """The study-2 contract, one pandera schema per file (relations between files are checked in the loader)."""
     import pandera.pandas as pa
 
     from analysis.inputs.schemas import number
 
-    descriptions = {"meetings": "meetings held", "calls": "calls made", "pipeline": "pipeline value",
-                    "opportunities": "opportunities created", "wins": "deals won", "win_rate": "wins / opportunities",
-                    "revenue": "revenue (the default outcome)", "avg_deal_size": "revenue per win",
-                    "cycle_days": "average sales-cycle length in days", "coaching_sessions": "coaching sessions received",
-                    "call_score": "call-review score (behaviour)"}
+    descriptions = {
+        "meetings": "meetings held",
+        "calls": "calls made",
+        "pipeline": "pipeline value",
+        "opportunities": "opportunities created",
+        "wins": "deals won",
+        "win_rate": "wins / opportunities",
+        "revenue": "revenue (the default outcome)",
+        "avg_deal_size": "revenue per win",
+        "cycle_days": "average sales-cycle length in days",
+        "coaching_sessions": "coaching sessions received",
+        "call_score": "call-review score (behaviour)",
+    }
     panel = {
         "rep_id": pa.Column(str, nullable=False, description="rep id; must be in the reps table"),
-        "period": pa.Column(str, nullable=False, description="2025-03 (month), 2025-Q1 (quarter) or an ISO date; regular, no gaps"),
-        **{name: number(low, high, whole=kind == "count", required=name == "revenue",
-                        description=f"{descriptions[name]}; {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
-                        + (", whole number" if kind == "count" else ""))
-           for name, (kind, low, high) in PANEL_MEASURES.items()},
+        "period": pa.Column(
+            str,
+            nullable=False,
+            description="2025-03 (month), 2025-Q1 (quarter) or an ISO date; regular, no gaps",
+        ),
+        **{
+            name: number(
+                low,
+                high,
+                whole=kind == "count",
+                required=name == "revenue",
+                description=f"{descriptions[name]}; {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+                + (", whole number" if kind == "count" else ""),
+            )
+            for name, (kind, low, high) in PANEL_MEASURES.items()
+        },
     }
     return {
-        "reps": pa.DataFrameSchema({
-            "rep_id": pa.Column(str, unique=True, nullable=False, description="unique rep id"),
-            "training_start": pa.Column(str, nullable=True, description="first training period (empty = never trained)"),
-        }, strict=False),
+        "reps": pa.DataFrameSchema(
+            {
+                "rep_id": pa.Column(str, unique=True, nullable=False, description="unique rep id"),
+                "training_start": pa.Column(
+                    str, nullable=True, description="first training period (empty = never trained)"
+                ),
+            },
+            strict=False,
+        ),
         "panel": pa.DataFrameSchema(panel, strict=False),
-        "reactions": pa.DataFrameSchema({
-            "rep_id": pa.Column(str, nullable=False, description="trained rep"),
-            **{c: number(1, 5, whole=True, nullable=False, description="rating 1-5") for c in ("rating", "relevance", "intent_to_apply")},
-        }, strict=False),
-        "assessments": pa.DataFrameSchema({
-            "rep_id": pa.Column(str, nullable=False, unique=True, description="trained rep, once"),
-            **{c: number(0, 100, nullable=False, description="assessment score 0-100") for c in ("score_before", "score_after")},
-        }, strict=False),
-        "costs": pa.DataFrameSchema({
-            "item": pa.Column(str, nullable=False, description="cost item"),
-            "amount": number(0, nullable=False, description="amount, 0 or more; include participants' time"),
-        }, strict=False),
+        "reactions": pa.DataFrameSchema(
+            {
+                "rep_id": pa.Column(str, nullable=False, description="trained rep"),
+                **{
+                    c: number(1, 5, whole=True, nullable=False, description="rating 1-5")
+                    for c in ("rating", "relevance", "intent_to_apply")
+                },
+            },
+            strict=False,
+        ),
+        "assessments": pa.DataFrameSchema(
+            {
+                "rep_id": pa.Column(
+                    str, nullable=False, unique=True, description="trained rep, once"
+                ),
+                **{
+                    c: number(0, 100, nullable=False, description="assessment score 0-100")
+                    for c in ("score_before", "score_after")
+                },
+            },
+            strict=False,
+        ),
+        "costs": pa.DataFrameSchema(
+            {
+                "item": pa.Column(str, nullable=False, description="cost item"),
+                "amount": number(
+                    0, nullable=False, description="amount, 0 or more; include participants' time"
+                ),
+            },
+            strict=False,
+        ),
     }
 
 
@@ -155,7 +217,7 @@ def load_training_data(
     reactions_path: str | Path | None = None,
     assessments_path: str | Path | None = None,
     costs_path: str | Path | None = None,
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, pd.DataFrame | None]:
     """Read and check one client's training-impact files.
 
     Returns
@@ -173,18 +235,25 @@ def load_training_data(
         unreadable or irregular periods, training starts outside the panel.
     """
     problems: list[str] = []
-    paths = {"reps": reps_path, "panel": panel_path, "reactions": reactions_path,
-             "assessments": assessments_path, "costs": costs_path}
+    paths = {
+        "reps": reps_path,
+        "panel": panel_path,
+        "reactions": reactions_path,
+        "assessments": assessments_path,
+        "costs": costs_path,
+    }
     from analysis.inputs.schemas import validate
 
-    tables = {name: _read(Path(path), name, problems) for name, path in paths.items() if path is not None}
+    tables = {
+        name: _read(Path(path), name, problems) for name, path in paths.items() if path is not None
+    }
     schemas = training_schemas()
     for name, frame in list(tables.items()):
         if frame is None:
             continue
         text_columns = [c for c in ("rep_id", "period", "training_start", "item") if c in frame]
         frame[text_columns] = frame[text_columns].astype("string")
-        validated, messages = validate(frame, schemas[name], Path(paths[name]).name)
+        validated, messages = validate(frame, schemas[name], Path(str(paths[name])).name)
         problems += messages
         tables[name] = validated if validated is not None else frame
     reps, panel = tables.get("reps"), tables.get("panel")
@@ -204,21 +273,29 @@ def load_training_data(
                 problems.append(gap)
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
-            problems.append(f"{source}: columns rep_id, period: duplicate rep-period rows on lines {file_lines(dup)}; one row per rep and period.")
+            problems.append(
+                f"{source}: columns rep_id, period: duplicate rep-period rows on lines {file_lines(dup)}; one row per rep and period."
+            )
         if reps is not None:
             unknown = ~panel["rep_id"].isin(reps["rep_id"])
             if unknown.any():
                 ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
-                problems.append(f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {Path(reps_path).name}; "
-                                "add them to the reps table.")
+                problems.append(
+                    f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {Path(reps_path).name}; "
+                    "add them to the reps table."
+                )
             if not error:
                 starts = reps["training_start"]
                 outside = starts.notna() & ~starts.isin(set(panel["period"].dropna()))
                 if outside.any():
-                    problems.append(f"{Path(reps_path).name}: column training_start has period(s) "
-                                    f"{starts[outside].unique()[:3].tolist()} outside the panel on lines {file_lines(outside)}.")
+                    problems.append(
+                        f"{Path(reps_path).name}: column training_start has period(s) "
+                        f"{starts[outside].unique()[:3].tolist()} outside the panel on lines {file_lines(outside)}."
+                    )
     if problems:
-        raise TrainingDataError("\n".join(["The training data do not match the contract:", *problems]))
+        raise TrainingDataError(
+            "\n".join(["The training data do not match the contract:", *problems])
+        )
     return tables
 
 
@@ -244,14 +321,20 @@ def load_costs(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def training_panel(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def training_panel(tables: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
     """The panel joined with the reps table, plus ``trained`` (1 from the first training period on)."""
-    panel = tables["panel"].merge(tables["reps"], on="rep_id", how="left", validate="many_to_one")
-    panel["trained"] = (panel["training_start"].notna() & (panel["period"] >= panel["training_start"])).astype(float)
+    panel_table, reps = tables["panel"], tables["reps"]
+    assert panel_table is not None and reps is not None  # required files, checked on loading
+    panel = panel_table.merge(reps, on="rep_id", how="left", validate="many_to_one")
+    panel["trained"] = (
+        panel["training_start"].notna() & (panel["period"] >= panel["training_start"])
+    ).astype(float)
     return panel
 
 
-def load_cross_section(path: str | Path, *, columns: list[str], unit: str = "rep_id") -> pd.DataFrame:
+def load_cross_section(
+    path: str | Path, *, columns: list[str], unit: str = "rep_id"
+) -> pd.DataFrame:
     """Read a one-row-per-rep table and check the unit id and the numeric columns named.
 
     Raises
@@ -268,12 +351,19 @@ def load_cross_section(path: str | Path, *, columns: list[str], unit: str = "rep
         frame = read_table(path, dtype={unit: "string"})
     except DataContractError as error:
         raise TrainingDataError(str(error)) from None
-    schema = pa.DataFrameSchema({unit: pa.Column(str, unique=True, nullable=False, description="unique rep id"),
-                                 **{column: number(description="numeric") for column in columns}}, strict=False)
+    schema = pa.DataFrameSchema(
+        {
+            unit: pa.Column(str, unique=True, nullable=False, description="unique rep id"),
+            **{column: number(description="numeric") for column in columns},
+        },
+        strict=False,
+    )
     if unit in frame:
         frame[unit] = frame[unit].astype("string")
     validated, problems = validate(frame, schema, path.name)
     frame = validated if validated is not None else frame
     if problems:
-        raise TrainingDataError("\n".join(["The cross-section does not match the contract:", *problems]))
+        raise TrainingDataError(
+            "\n".join(["The cross-section does not match the contract:", *problems])
+        )
     return frame

@@ -5,8 +5,20 @@ Notebook helpers (cheap to import) are re-exported here; the batch machinery liv
 in :mod:`analysis.report.render` and is imported only by the ``workbench`` command.
 """
 
-from analysis.report import plots
+from analysis import plots
 from analysis.report.display import DISPLAY_TIDY, figure, note, notes, publish_summary, table, widen
 from analysis.report.theme import PALETTE, set_theme, setup_notebook
 
-__all__ = ["DISPLAY_TIDY", "PALETTE", "figure", "note", "notes", "plots", "publish_summary", "set_theme", "setup_notebook", "table", "widen"]
+__all__ = [
+    "DISPLAY_TIDY",
+    "PALETTE",
+    "figure",
+    "note",
+    "notes",
+    "plots",
+    "publish_summary",
+    "set_theme",
+    "setup_notebook",
+    "table",
+    "widen",
+]

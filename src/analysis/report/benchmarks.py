@@ -28,7 +28,9 @@ def benchmark_path(instrument_id: str, folder: Path | None = None) -> Path:
     return (folder or paths.BENCHMARKS_DIR) / f"{instrument_id}.csv"
 
 
-def write_benchmarks(discovery: Discovery, folder: Path | None = None, instruments_dir: Path | None = None) -> list[Path]:
+def write_benchmarks(
+    discovery: Discovery, folder: Path | None = None, instruments_dir: Path | None = None
+) -> list[Path]:
     """Recompute the benchmark files from every client's ``responses`` files.
 
     A file is rewritten only when its content changes, so unchanged benchmarks keep
@@ -38,7 +40,11 @@ def write_benchmarks(discovery: Discovery, folder: Path | None = None, instrumen
     from analysis import instruments as ins
 
     folder = folder or paths.BENCHMARKS_DIR
-    definitions = ins.load_instruments(instruments_dir or paths.INSTRUMENTS_DIR) if (instruments_dir or paths.INSTRUMENTS_DIR).is_dir() else {}
+    definitions = (
+        ins.load_instruments(instruments_dir or paths.INSTRUMENTS_DIR)
+        if (instruments_dir or paths.INSTRUMENTS_DIR).is_dir()
+        else {}
+    )
     rows: dict[str, list[pd.DataFrame]] = {}
     for client in discovery.clients:
         for spec in client.studies.values():
@@ -54,11 +60,16 @@ def write_benchmarks(discovery: Discovery, folder: Path | None = None, instrumen
                 except (ins.InstrumentError, ValueError, OSError):
                     continue
                 rows.setdefault(instrument_id, []).append(
-                    ins.client_aggregates(data, instrument, client_key(client.client_id)))
+                    ins.client_aggregates(data, instrument, client_key(client.client_id))
+                )
     written = []
     for instrument_id, frames in rows.items():
         target = benchmark_path(instrument_id, folder)
-        content = pd.concat(frames, ignore_index=True).sort_values(["client_id", "item"]).to_csv(index=False)
+        content = (
+            pd.concat(frames, ignore_index=True)
+            .sort_values(["client_id", "item"])
+            .to_csv(index=False)
+        )
         if not target.is_file() or target.read_text() != content:
             atomic_write(target, content)
             written.append(target)

@@ -26,8 +26,20 @@ from analysis.inputs.errors import ConfigError
 #: The configuration error of the reporting layer is the inputs' one.
 ClientConfigError = ConfigError
 
-__all__ = ["RUNNER_PARAMETERS", "Client", "ClientConfigError", "Discovery", "StudySpec", "available_studies",
-           "check_client_id", "check_parameters", "client_folder", "discover_clients", "flat_files", "load_client"]
+__all__ = [
+    "RUNNER_PARAMETERS",
+    "Client",
+    "ClientConfigError",
+    "Discovery",
+    "StudySpec",
+    "available_studies",
+    "check_client_id",
+    "check_parameters",
+    "client_folder",
+    "discover_clients",
+    "flat_files",
+    "load_client",
+]
 
 
 def flat_files(data_files: dict[str, Any]) -> dict[str, Path]:
@@ -46,7 +58,9 @@ def flat_files(data_files: dict[str, Any]) -> dict[str, Path]:
     return flat
 
 
-def check_parameters(study: str, notebook: Path, given, declared: dict[str, Any], where: str) -> None:
+def check_parameters(
+    study: str, notebook: Path, given, declared: dict[str, Any], where: str
+) -> None:
     """Fail on a parameter the notebook does not declare (papermill only warns).
 
     Studies with a parameter model are checked by the model; this covers notebooks

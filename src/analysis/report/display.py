@@ -22,8 +22,15 @@ RESULTS_MIMETYPE = "application/vnd.workbench.results+json"
 SUPPRESSED = "suppressed"
 
 #: Display names of the tidy result columns.
-DISPLAY_TIDY = {"term": "Estimate", "estimate": "Effect", "std_error": "Std. error", "conf_low": "Lower bound",
-                "conf_high": "Upper bound", "p_value": "p-value", "n": "n"}
+DISPLAY_TIDY = {
+    "term": "Estimate",
+    "estimate": "Effect",
+    "std_error": "Std. error",
+    "conf_low": "Lower bound",
+    "conf_high": "Upper bound",
+    "p_value": "p-value",
+    "n": "n",
+}
 
 
 def format_value(value: Any, unit: Unit = "number") -> str:
@@ -45,10 +52,12 @@ def format_value(value: Any, unit: Unit = "number") -> str:
     if unit == "ratio":
         return f"{value:.2f}"
     if unit == "count":
-        return f"{int(round(value)):,}"
+        return f"{round(value):,}"
     if unit == "p_value":
         return "<0.001" if value < 0.001 else f"{value:.3f}"
-    if unit == "currency":  # whole units for money; small amounts (or a rate passed as money) keep their digits
+    if (
+        unit == "currency"
+    ):  # whole units for money; small amounts (or a rate passed as money) keep their digits
         if value == 0 or abs(value) >= 100:
             return f"{value:,.0f}"
         return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
@@ -102,12 +111,32 @@ def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
     return _Html(markup, f"[figure] {caption}")
 
 
+#: Headings of the tidy columns when a table does not name them.
+TIDY_HEADINGS = {
+    "term": "Term",
+    "estimate": "Estimate",
+    "std_error": "Std. error",
+    "conf_low": "Lower bound",
+    "conf_high": "Upper bound",
+    "p_value": "p-value",
+    "n": "n",
+    "n_units": "Reps",
+}
+
+#: Units of the tidy columns that do not depend on what was estimated.
+TIDY_UNITS: dict[str, Unit] = {"p_value": "p_value", "n": "count", "n_units": "count"}
+
+#: The columns that carry the estimate's own unit (``unit=`` of :func:`table`).
+ESTIMATE_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high")
+
+
 def table(
     data,
     *,
     caption: str,
     display_names: Mapping[str, str] | None = None,
     units: Mapping[str, Unit] | None = None,
+    unit: Unit | None = None,
     columns: Sequence[str] | None = None,
     suppressed: str = "suppressed",
     row_unit: str | None = None,
@@ -124,7 +153,11 @@ def table(
         Column name -> heading shown in the report; also applied to values of
         text columns (e.g. practice names).
     units : mapping, optional
-        Column name -> unit for :func:`format_value`.
+        Column name -> unit for :func:`format_value`. Tidy columns have defaults
+        (:data:`TIDY_UNITS`: p-values, counts) and headings (:data:`TIDY_HEADINGS`).
+    unit : str, optional
+        Unit of the estimate and its interval (``estimate``, ``std_error``,
+        ``conf_low``, ``conf_high``), e.g. ``"currency"``; ``units`` overrides it.
     columns : sequence, optional
         Columns to show, in order (default: all but ``suppressed``).
     suppressed : str
@@ -142,24 +175,52 @@ def table(
     import pandas as pd
 
     display_names = dict(display_names or {})
-    units = dict(units or {})
+    headings = {**TIDY_HEADINGS, **display_names}
+    units = {
+        **{c: u for c, u in TIDY_UNITS.items() if c in data.columns},
+        **({c: unit for c in ESTIMATE_COLUMNS if c in data.columns} if unit else {}),
+        **(units or {}),
+    }
     shown = list(columns or [c for c in data.columns if c not in (suppressed, row_unit)])
     frame = data.reset_index(drop=True)
-    mask = frame[suppressed].fillna(False).astype(bool) if suppressed in frame else pd.Series(False, index=frame.index)
+    mask = (
+        frame[suppressed].fillna(False).astype(bool)
+        if suppressed in frame
+        else pd.Series(False, index=frame.index)
+    )
     out = pd.DataFrame(index=frame.index)
     for column in shown:
         values = frame[column]
-        if row_unit is not None and pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            cells = [SUPPRESSED if hidden else format_value(v, u) for v, u, hidden in zip(values, frame[row_unit], mask)]
+        if (
+            row_unit is not None
+            and pd.api.types.is_numeric_dtype(values)
+            and not pd.api.types.is_bool_dtype(values)
+        ):
+            cells = [
+                SUPPRESSED if hidden else format_value(v, u)
+                for v, u, hidden in zip(values, frame[row_unit], mask)
+            ]
         elif column in units:
-            cells = [SUPPRESSED if hidden else format_value(v, units[column]) for v, hidden in zip(values, mask)]
+            cells = [
+                SUPPRESSED if hidden else format_value(v, units[column])
+                for v, hidden in zip(values, mask)
+            ]
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             cells = [SUPPRESSED if hidden else format_value(v) for v, hidden in zip(values, mask)]
         else:
-            cells = [display_names.get(v, v) if isinstance(v, str) else ("–" if v is None or v is pd.NA else str(v)) for v in values]
-        out[display_names.get(column, column.replace("_", " ").capitalize())] = cells
-    numeric = [display_names.get(c, c.replace("_", " ").capitalize()) for c in shown
-               if c in units or (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))]
+            cells = [
+                display_names.get(v, v)
+                if isinstance(v, str)
+                else ("–" if v is None or v is pd.NA else str(v))
+                for v in values
+            ]
+        out[headings.get(column, column.replace("_", " ").capitalize())] = cells
+    numeric = [
+        headings.get(c, c.replace("_", " ").capitalize())
+        for c in shown
+        if c in units
+        or (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
+    ]
     styler = out.style.hide(axis="index").set_caption(html.escape(caption))
     styler = styler.set_table_attributes('class="wb-table"')
     styler = styler.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else styler
@@ -195,7 +256,9 @@ def notes(messages: Sequence[str]) -> _Html:
     return _Html("".join(note(text)._repr_html_() for text in messages), "\n".join(messages))
 
 
-def publish_summary(records: Sequence[Mapping[str, Any]], *, sentences: Sequence[str] = ()) -> _Html:
+def publish_summary(
+    records: Sequence[Mapping[str, Any]], *, sentences: Sequence[str] = ()
+) -> _Html:
     """Show the headline summary and publish its numbers for ``results.json``.
 
     Tag the notebook cell that calls this ``summary``: the report template moves
@@ -225,22 +288,37 @@ def publish_summary(records: Sequence[Mapping[str, Any]], *, sentences: Sequence
         item = {key: _plain(value) for key, value in record.items()}
         item.setdefault("unit", "number")
         clean.append(item)
-    display({RESULTS_MIMETYPE: clean, "text/plain": f"{len(clean)} headline numbers recorded."}, raw=True)
+    display(
+        {RESULTS_MIMETYPE: clean, "text/plain": f"{len(clean)} headline numbers recorded."},
+        raw=True,
+    )
     rows = []
     for item in clean:
         unit = item["unit"]
         interval = ""
         if item.get("conf_low") is not None and item.get("conf_high") is not None:
             interval = f' <span class="wb-ci">({format_interval(item["conf_low"], item["conf_high"], unit)})</span>'
-        n = f' <span class="wb-n">n = {format_value(item["n"], "count")}</span>' if item.get("n") is not None else ""
+        n = (
+            f' <span class="wb-n">n = {format_value(item["n"], "count")}</span>'
+            if item.get("n") is not None
+            else ""
+        )
         rows.append(
             f'<li><span class="wb-label">{html.escape(str(item["label"]))}</span> '
             f'<strong class="wb-value" data-name="{html.escape(str(item["name"]))}">'
-            f'{format_value(item["estimate"], unit)}</strong>{interval}{n}</li>'
+            f"{format_value(item['estimate'], unit)}</strong>{interval}{n}</li>"
         )
     text = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
     markup = f'<div class="wb-headline">{text}<ul class="wb-figures">{"".join(rows)}</ul></div>'
-    return _Html(markup, "\n".join([*sentences, *(f"{r['label']}: {format_value(r['estimate'], r['unit'])}" for r in clean)]))
+    return _Html(
+        markup,
+        "\n".join(
+            [
+                *sentences,
+                *(f"{r['label']}: {format_value(r['estimate'], r['unit'])}" for r in clean),
+            ]
+        ),
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -106,7 +106,8 @@ def export_html(nb, context: dict[str, Any]) -> str:
     """
     meta = nb.metadata.get("workbench", {})
     context = {
-        "title": meta.get("title") or str(context.get("study", "Report")).replace("_", " ").capitalize(),
+        "title": meta.get("title")
+        or str(context.get("study", "Report")).replace("_", " ").capitalize(),
         "subtitle": meta.get("subtitle", ""),
         **context,
     }

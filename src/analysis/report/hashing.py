@@ -10,19 +10,25 @@ from pathlib import Path
 from typing import Any
 
 from analysis.inputs import paths
-from analysis.inputs.readers import file_sha256  # noqa: F401  (re-exported for the report layer)
+from analysis.inputs.readers import file_sha256
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def tree_sha256(folder: Path, suffixes: tuple[str, ...] = (".py", ".j2", ".css", ".json", ".yml", ".yaml")) -> str:
+def tree_sha256(
+    folder: Path, suffixes: tuple[str, ...] = (".py", ".j2", ".css", ".json", ".yml", ".yaml")
+) -> str:
     """SHA-256 over the relative paths and contents of the files under ``folder``.
 
     Only files with the given suffixes count (source and templates, not caches).
     """
     digest = hashlib.sha256()
-    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes and "__pycache__" not in p.parts):
+    for file in sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in suffixes and "__pycache__" not in p.parts
+    ):
         digest.update(file.relative_to(folder).as_posix().encode())
         digest.update(b"\0")
         digest.update(file_sha256(file).encode())
@@ -34,7 +40,9 @@ def package_sha256() -> str:
     return tree_sha256(paths.PACKAGE_DIR)
 
 
-def inputs_sha256(*, notebook: Path, data_files: dict[str, Path], parameters: dict[str, Any], package: str) -> str:
+def inputs_sha256(
+    *, notebook: Path, data_files: dict[str, Path], parameters: dict[str, Any], package: str
+) -> str:
     """One hash over everything a report depends on.
 
     The notebook, each data file, the parameters (canonical JSON, which includes
@@ -74,4 +82,6 @@ def atomic_write(path: Path, content: str | bytes) -> None:
 
 def atomic_write_json(path: Path, payload: Any) -> None:
     """:func:`atomic_write` of pretty-printed JSON."""
-    atomic_write(path, json.dumps(payload, indent=2, sort_keys=False, default=str, allow_nan=False) + "\n")
+    atomic_write(
+        path, json.dumps(payload, indent=2, sort_keys=False, default=str, allow_nan=False) + "\n"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,13 @@ def _headlines(out_dir: Path, study: str) -> list[dict[str, str]]:
         interval = ""
         if record.get("conf_low") is not None and record.get("conf_high") is not None:
             interval = format_interval(record["conf_low"], record["conf_high"], unit)
-        shown.append({"label": str(record.get("label", record.get("name", ""))),
-                      "value": format_value(record.get("estimate"), unit), "interval": interval})
+        shown.append(
+            {
+                "label": str(record.get("label", record.get("name", ""))),
+                "value": format_value(record.get("estimate"), unit),
+                "interval": interval,
+            }
+        )
     return shown
 
 
@@ -57,21 +62,29 @@ def index_rows(output_dir: Path, discovery: Discovery) -> list[dict[str, Any]]:
             except (OSError, ValueError):
                 status = {"status": "not rendered"}
             html = out_dir / f"{study}.html"
-            rows.append({
-                "client_id": client.client_id,
-                "client_name": client.display_name,
-                "study": study,
-                "title": study_title(spec.notebook, titles),
-                "status": status.get("status", "unknown"),
-                "error": status.get("error"),
-                "last_success": status.get("last_success"),
-                "finished": status.get("finished"),
-                "report": f"{client.client_id}/{study}.html" if html.is_file() else None,
-                "notebook": f"{client.client_id}/{study}.ipynb" if (out_dir / f"{study}.ipynb").is_file() else None,
-                "results": f"{client.client_id}/results.json" if (out_dir / "results.json").is_file() else None,
-                "failed_notebook": f"{client.client_id}/{study}.failed.ipynb" if (out_dir / f"{study}.failed.ipynb").is_file() else None,
-                "headlines": _headlines(out_dir, study) if html.is_file() else [],
-            })
+            rows.append(
+                {
+                    "client_id": client.client_id,
+                    "client_name": client.display_name,
+                    "study": study,
+                    "title": study_title(spec.notebook, titles),
+                    "status": status.get("status", "unknown"),
+                    "error": status.get("error"),
+                    "last_success": status.get("last_success"),
+                    "finished": status.get("finished"),
+                    "report": f"{client.client_id}/{study}.html" if html.is_file() else None,
+                    "notebook": f"{client.client_id}/{study}.ipynb"
+                    if (out_dir / f"{study}.ipynb").is_file()
+                    else None,
+                    "results": f"{client.client_id}/results.json"
+                    if (out_dir / "results.json").is_file()
+                    else None,
+                    "failed_notebook": f"{client.client_id}/{study}.failed.ipynb"
+                    if (out_dir / f"{study}.failed.ipynb").is_file()
+                    else None,
+                    "headlines": _headlines(out_dir, study) if html.is_file() else [],
+                }
+            )
     return rows
 
 
@@ -86,7 +99,7 @@ def write_index(output_dir: Path, discovery: Discovery, config_errors: dict[str,
     html = environment.get_template("index.html.j2").render(
         rows=rows,
         config_errors=config_errors,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=analysis.__version__,
         n_failed=sum(r["status"] in ("failed", "config-error") for r in rows) + len(config_errors),
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
@@ -93,14 +94,21 @@ class WarmKernel:
         Code run once after start (imports).
     """
 
-    def __init__(self, kernel_name: str, cwd: Path, preload: str = PRELOAD, startup_timeout: float = 60,
-                 env: dict[str, str] | None = None, state_dir: Path | None = None):
+    def __init__(
+        self,
+        kernel_name: str,
+        cwd: Path,
+        preload: str = PRELOAD,
+        startup_timeout: float = 60,
+        env: dict[str, str] | None = None,
+        state_dir: Path | None = None,
+    ):
         self.kernel_name, self.cwd, self.preload = kernel_name, Path(cwd), preload
         self.env = dict(env or {})
         self.state_dir = Path(state_dir) if state_dir else None
         self.startup_timeout = startup_timeout
         self.km: AsyncKernelManager | None = None
-        self._kc = None
+        self._kc: Any = None
         self.start()
 
     def start(self) -> None:
@@ -124,8 +132,11 @@ class WarmKernel:
         # ipykernel warns about plain-TCP transport on loopback at every start; keep errors only.
         import os
 
-        run_sync(self.km.start_kernel)(cwd=str(self.cwd), env={**os.environ, **self.env},
-                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        run_sync(self.km.start_kernel)(
+            cwd=str(self.cwd),
+            env={**os.environ, **self.env},
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
         self._kc.start_channels()

@@ -17,20 +17,31 @@ display_name: {display_name}
 studies:
 {studies}"""
 
-def scaffold_client(client_id: str, *, display_name: str | None = None, clients_dir: Path | None = None) -> Path:
+
+def scaffold_client(
+    client_id: str, *, display_name: str | None = None, clients_dir: Path | None = None
+) -> Path:
     """Create ``data/clients/<client_id>/client.yml`` (never overwriting an existing client)."""
     check_client_id(client_id)
     folder = (clients_dir or paths.CLIENTS_DIR) / client_id
     if folder.exists():
-        raise ClientConfigError(f"data/clients/{client_id}/ already exists; choose another id or edit its client.yml.")
+        raise ClientConfigError(
+            f"data/clients/{client_id}/ already exists; choose another id or edit its client.yml."
+        )
     studies = ""
     for study in available_studies():
-        block = scaffold_lines(study) if study in STUDIES else "    data:\n      # data files of this study\n    parameters: {}\n"
+        block = (
+            scaffold_lines(study)
+            if study in STUDIES
+            else "    data:\n      # data files of this study\n    parameters: {}\n"
+        )
         studies += f"  {study}:\n{block}"
     name = display_name or client_id.replace("-", " ").replace("_", " ").title()
     folder.mkdir(parents=True)
-    (folder / "client.yml").write_text(TEMPLATE.format(client_id=client_id, display_name=json.dumps(name), studies=studies),
-                                       encoding="utf-8")
+    (folder / "client.yml").write_text(
+        TEMPLATE.format(client_id=client_id, display_name=json.dumps(name), studies=studies),
+        encoding="utf-8",
+    )
     (folder / "codebook.yml").write_text(CODEBOOK_TEMPLATE, encoding="utf-8")
     return folder
 

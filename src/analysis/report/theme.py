@@ -56,7 +56,9 @@ def setup_notebook() -> None:
     def concise(self, etype, value, tb, tb_offset=None):
         import sys
 
-        message = f"{etype.__name__}: the input data need fixing before this report can run.\n\n{value}"
+        message = (
+            f"{etype.__name__}: the input data need fixing before this report can run.\n\n{value}"
+        )
         print(message, file=sys.stderr)
         return [message]
 

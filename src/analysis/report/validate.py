@@ -22,7 +22,9 @@ from analysis.studies import Problem, check_study
 __all__ = ["Problem", "validate_client"]
 
 
-def validate_client(client_id: str, clients_dir: Path | None = None, notebooks_dir: Path | None = None) -> list[Problem]:
+def validate_client(
+    client_id: str, clients_dir: Path | None = None, notebooks_dir: Path | None = None
+) -> list[Problem]:
     """Every problem a render of this client would meet, errors and warnings."""
     folder = (clients_dir or paths.CLIENTS_DIR) / client_id
     try:
@@ -40,9 +42,20 @@ def validate_client(client_id: str, clients_dir: Path | None = None, notebooks_d
 
         problems += [Problem("error", name, message) for message in spec.errors]
         try:
-            check_parameters(name, spec.notebook, [*RUNNER_PARAMETERS, *spec.data_files, *spec.parameters],
-                             papermill.inspect_notebook(str(spec.notebook)), f"data/clients/{client_id}/client.yml")
+            check_parameters(
+                name,
+                spec.notebook,
+                [*RUNNER_PARAMETERS, *spec.data_files, *spec.parameters],
+                papermill.inspect_notebook(str(spec.notebook)),
+                f"data/clients/{client_id}/client.yml",
+            )
         except ConfigError as error:
             problems.append(Problem("error", name, str(error)))
-        problems.append(Problem("warning", name, f"study {name!r} has no parameter model; only its parameters were checked."))
+        problems.append(
+            Problem(
+                "warning",
+                name,
+                f"study {name!r} has no parameter model; only its parameters were checked.",
+            )
+        )
     return problems

@@ -24,7 +24,8 @@ from analysis.inputs import paths
 
 
 def _worker_main(conn: Connection, options: Any, root: str) -> None:
-    from analysis.report.render import Outcome, Renderer
+    from analysis.report.jobs import Outcome
+    from analysis.report.renderer import Renderer
 
     os.environ["WORKBENCH_ROOT"] = root
     renderer, error = None, None
@@ -39,12 +40,16 @@ def _worker_main(conn: Connection, options: Any, root: str) -> None:
                 break
             job, context = item
             if renderer is None:
-                outcome = Outcome(job.client_id, job.study, "failed", error or "the worker has no kernel")
+                outcome = Outcome(
+                    job.client_id, job.study, "failed", error or "the worker has no kernel"
+                )
             else:
                 try:
                     outcome = renderer.render(job, context)
                 except Exception as exc:  # noqa: BLE001 - export or write failed: report it, keep the batch going
-                    outcome = Outcome(job.client_id, job.study, "failed", f"{type(exc).__name__}: {exc}")
+                    outcome = Outcome(
+                        job.client_id, job.study, "failed", f"{type(exc).__name__}: {exc}"
+                    )
             conn.send(outcome)
     except (EOFError, KeyboardInterrupt):
         pass
@@ -59,13 +64,16 @@ def kernel_pid_file(state_dir: Path, worker_pid: int) -> Path:
 
 def stop_orphan_kernels(state_dir: Path) -> int:
     """Stop the kernels an interrupted or crashed render left running; returns how many were stopped."""
-    return sum(stop_orphan_kernels_for(record) for record in state_dir.glob("kernel-of-worker-*.pid"))
+    return sum(
+        stop_orphan_kernels_for(record) for record in state_dir.glob("kernel-of-worker-*.pid")
+    )
 
 
-def run_pool(jobs: list, context: dict[str, Any], workers: int, options: Any,
-             finish: Callable[[Any], None]) -> None:
+def run_pool(
+    jobs: list, context: dict[str, Any], workers: int, options: Any, finish: Callable[[Any], None]
+) -> None:
     """Render ``jobs`` on ``workers`` processes; ``finish`` receives every outcome, crashed ones included."""
-    from analysis.report.render import Outcome
+    from analysis.report.jobs import Outcome
 
     ctx = multiprocessing.get_context("spawn")
     pending = list(jobs)
@@ -75,7 +83,9 @@ def run_pool(jobs: list, context: dict[str, Any], workers: int, options: Any,
 
     def start() -> Connection:
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, args=(child, options, str(paths.PROJECT_ROOT)), daemon=True)
+        process = ctx.Process(
+            target=_worker_main, args=(child, options, str(paths.PROJECT_ROOT)), daemon=True
+        )
         process.start()
         child.close()
         processes[parent] = process
@@ -102,9 +112,19 @@ def run_pool(jobs: list, context: dict[str, Any], workers: int, options: Any,
                 stop_orphan_kernels_for(record)
         code = process.exitcode
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        oom = " (signal 9 is usually the system's out-of-memory killer: out of memory)" if code == -signal.SIGKILL else ""
-        finish(Outcome(job.client_id, job.study, "failed",
-                       f"the worker rendering {job.client_id}/{job.study} died ({how}){oom}; the other reports went on."))
+        oom = (
+            " (signal 9 is usually the system's out-of-memory killer: out of memory)"
+            if code == -signal.SIGKILL
+            else ""
+        )
+        finish(
+            Outcome(
+                job.client_id,
+                job.study,
+                "failed",
+                f"the worker rendering {job.client_id}/{job.study} died ({how}){oom}; the other reports went on.",
+            )
+        )
         if pending:
             assign(start())
 

@@ -95,19 +95,30 @@ class StudyInputs:
 def _preparers():
     from analysis.studies import org_effectiveness, readiness_alignment, training_impact
 
-    return {"org_effectiveness": org_effectiveness.prepare, "training_impact": training_impact.prepare,
-            "readiness_alignment": readiness_alignment.prepare}
+    return {
+        "org_effectiveness": org_effectiveness.prepare,
+        "training_impact": training_impact.prepare,
+        "readiness_alignment": readiness_alignment.prepare,
+    }
 
 
 def explicit_overrides(study: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters a notebook set to something other than the model's default."""
     model = STUDIES[study]
-    return {name: namespace[name] for name, spec in model.model_fields.items()
-            if name in namespace and namespace[name] != spec.default}
+    return {
+        name: namespace[name]
+        for name, spec in model.model_fields.items()
+        if name in namespace and namespace[name] != spec.default
+    }
 
 
-def collect(study: str, client_id: str | None = None, *, overrides: Mapping[str, Any] | None = None,
-            clients_dir: Path | None = None) -> tuple[StudyInputs | None, list[str]]:
+def collect(
+    study: str,
+    client_id: str | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    clients_dir: Path | None = None,
+) -> tuple[StudyInputs | None, list[str]]:
     """Checked inputs and every error (empty when the study can render).
 
     The one function behind :func:`load_study` and :func:`check_study`.
@@ -120,8 +131,10 @@ def collect(study: str, client_id: str | None = None, *, overrides: Mapping[str,
     where = f"data/clients/{client_id}/client.yml"
     spec = client.studies.get(study)
     if spec is None:
-        raise ConfigError(f"{where} has no study {study!r}; configured: {', '.join(client.studies)}. "
-                          f"Add '{study}:' under studies.")
+        raise ConfigError(
+            f"{where} has no study {study!r}; configured: {', '.join(client.studies)}. "
+            f"Add '{study}:' under studies."
+        )
     if overrides:
         values = {**spec.values, **overrides}
         try:
@@ -135,13 +148,23 @@ def collect(study: str, client_id: str | None = None, *, overrides: Mapping[str,
         params, files, problems = spec.params, spec.data_files, []
     if problems:
         return None, problems
-    inputs = StudyInputs(study, client_id, client.display_name, folder, params, files, where=f"{where}: studies.{study}")
+    inputs = StudyInputs(
+        study,
+        client_id,
+        client.display_name,
+        folder,
+        params,
+        files,
+        where=f"{where}: studies.{study}",
+    )
     errors: list[str] = []
     _preparers()[study](inputs, errors)
     return (None if errors else inputs), list(dict.fromkeys(errors))
 
 
-def load_study(study: str, namespace: Mapping[str, Any] | str | None = None, **overrides: Any) -> StudyInputs:
+def load_study(
+    study: str, namespace: Mapping[str, Any] | str | None = None, **overrides: Any
+) -> StudyInputs:
     """Checked inputs of one client's study: the first call of a study notebook.
 
     Parameters
@@ -166,7 +189,9 @@ def load_study(study: str, namespace: Mapping[str, Any] | str | None = None, **o
         client_id, given = namespace.get("client_id"), explicit_overrides(study, namespace)
     inputs, errors = collect(study, client_id, overrides={**given, **overrides})
     if errors or inputs is None:
-        raise InputError([f"The inputs of {study} for {client_id or DEFAULT_CLIENT} need fixing:", *errors])
+        raise InputError(
+            [f"The inputs of {study} for {client_id or DEFAULT_CLIENT} need fixing:", *errors]
+        )
     return inputs
 
 
@@ -179,6 +204,8 @@ def check_study(client_id: str, study: str, clients_dir: Path | None = None) -> 
     problems = [Problem("error", study, message) for message in errors]
     if inputs is not None:
         problems += [Problem("warning", study, message) for message in inputs.warnings]
-        problems += [Problem("note", study, f"section {section} is left out: {reason}")
-                     for section, reason in inputs.skipped.items()]
+        problems += [
+            Problem("note", study, f"section {section} is left out: {reason}")
+            for section, reason in inputs.skipped.items()
+        ]
     return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analysis.inputs.errors import InputError
+from analysis.inputs.parameters import OrgEffectiveness
 from analysis.inputs.survey_contract import PRACTICES, load_survey
 
 if TYPE_CHECKING:
@@ -12,6 +13,12 @@ if TYPE_CHECKING:
 
 #: Fewest respondents for which the regression section is attempted, per parameter.
 MODEL_TERMS = (*PRACTICES["alignment"], *PRACTICES["sustainment"])
+
+
+def _params(inputs: StudyInputs) -> OrgEffectiveness:
+    """The study's typed parameters (the model :func:`analysis.studies.load_study` checked)."""
+    assert isinstance(inputs.params, OrgEffectiveness), type(inputs.params)
+    return inputs.params
 
 
 def prepare(inputs: StudyInputs, errors: list[str]) -> None:
@@ -23,10 +30,12 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     """
     from analysis import survey
 
-    p = inputs.params
+    p = _params(inputs)
     path = inputs.files.get("survey_path")
     if path is None:
-        errors.append(f"{inputs.where}: no survey_path under data; name the survey file, e.g. survey_path: survey.csv.")
+        errors.append(
+            f"{inputs.where}: no survey_path under data; name the survey file, e.g. survey_path: survey.csv."
+        )
         return
     try:
         data = load_survey(path)
@@ -37,37 +46,53 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     if p.segment is not None:
         available = sorted(data["industry"].dropna().astype(str).unique())
         if p.segment not in available:
-            errors.append(f"{inputs.where}: segment {p.segment!r} is not an industry in {source}; "
-                          f"industries: {', '.join(available[:10])}{' ...' if len(available) > 10 else ''}.")
+            errors.append(
+                f"{inputs.where}: segment {p.segment!r} is not an industry in {source}; "
+                f"industries: {', '.join(available[:10])}{' ...' if len(available) > 10 else ''}."
+            )
             return
         kept = int((data["industry"] == p.segment).sum())
         if kept < p.min_cell_size:
-            errors.append(f"{inputs.where}: segment {p.segment!r} has {kept} respondent(s) in {source}, fewer than "
-                          f"min_cell_size {p.min_cell_size}; choose a larger segment so no organisation can be identified.")
+            errors.append(
+                f"{inputs.where}: segment {p.segment!r} has {kept} respondent(s) in {source}, fewer than "
+                f"min_cell_size {p.min_cell_size}; choose a larger segment so no organisation can be identified."
+            )
             return
     responses = survey.prepare_responses(data, segment=p.segment, min_cell_size=p.min_cell_size)
     inputs.tables["responses"] = responses
     n = len(responses)
     if n < p.min_cell_size:
-        errors.append(f"{source}: only {n} respondent(s); a report needs at least min_cell_size ({p.min_cell_size}) "
-                      "so that no organisation can be identified.")
+        errors.append(
+            f"{source}: only {n} respondent(s); a report needs at least min_cell_size ({p.min_cell_size}) "
+            "so that no organisation can be identified."
+        )
         return
     groups = responses["effectiveness_group"].value_counts()
     for group in ("very effective", "ineffective"):
         count = int(groups.get(group, 0))
         if count == 0:
-            inputs.skip("comparison", f"No respondent rated their organisation {group} in {source}, so the very "
-                                      "effective and ineffective organisations cannot be compared.")
+            inputs.skip(
+                "comparison",
+                f"No respondent rated their organisation {group} in {source}, so the very "
+                "effective and ineffective organisations cannot be compared.",
+            )
         elif count < p.min_cell_size:
-            inputs.warnings.append(f"{source}: column effectiveness: only {count} {group} respondent(s); comparisons "
-                                   f"with that group are suppressed (min_cell_size {p.min_cell_size}).")
+            inputs.warnings.append(
+                f"{source}: column effectiveness: only {count} {group} respondent(s); comparisons "
+                f"with that group are suppressed (min_cell_size {p.min_cell_size})."
+            )
     if (groups > 0).sum() < 2 or responses["leadership_meetings"].nunique() < 2:
-        inputs.skip("cadence", f"Meeting cadence cannot be compared: {source} has a single effectiveness group or a "
-                               "single cadence answer.")
+        inputs.skip(
+            "cadence",
+            f"Meeting cadence cannot be compared: {source} has a single effectiveness group or a "
+            "single cadence answer.",
+        )
     if p.highlight is not None and p.highlight not in set(responses["respondent_id"].astype(str)):
         examples = ", ".join(responses["respondent_id"].astype(str).head(3))
-        errors.append(f"{inputs.where}: highlight {p.highlight!r} is not a respondent_id in {source} "
-                      f"(ids look like {examples}); correct it or remove highlight.")
+        errors.append(
+            f"{inputs.where}: highlight {p.highlight!r} is not a respondent_id in {source} "
+            f"(ids look like {examples}); correct it or remove highlight."
+        )
     if p.highlight is None:
         inputs.skip("profile", "No organisation was chosen for comparison (parameter highlight).")
     _model_terms(inputs, responses, source)
@@ -76,8 +101,10 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 def _varying(frame, terms, source: str, model: str, inputs: StudyInputs) -> list[str]:
     constant = [t for t in terms if frame[t].nunique(dropna=True) < 2]
     if constant:
-        inputs.warnings.append(f"{source}: {', '.join(constant)} do(es) not vary among the {len(frame)} respondents of the "
-                               f"{model}; left out of that model.")
+        inputs.warnings.append(
+            f"{source}: {', '.join(constant)} do(es) not vary among the {len(frame)} respondents of the "
+            f"{model}; left out of that model."
+        )
     return [t for t in terms if t not in constant]
 
 
@@ -85,8 +112,11 @@ def _model_terms(inputs: StudyInputs, responses, source: str) -> None:
     ordinal = _varying(responses, MODEL_TERMS, source, "ordinal model", inputs)
     levels = responses["effectiveness"].nunique()
     if not ordinal or levels < 2 or len(responses) <= len(ordinal) + levels:
-        inputs.skip("models", f"The regression needs more respondents than parameters and at least two observed ratings: "
-                              f"{len(responses)} respondent(s), {levels} rating(s), {len(ordinal)} varying practice(s).")
+        inputs.skip(
+            "models",
+            f"The regression needs more respondents than parameters and at least two observed ratings: "
+            f"{len(responses)} respondent(s), {levels} rating(s), {len(ordinal)} varying practice(s).",
+        )
         return
     subset = responses[responses["effectiveness_group"] != "effective"]
     binary = _varying(subset, MODEL_TERMS, source, "very effective vs ineffective model", inputs)

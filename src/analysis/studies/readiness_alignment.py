@@ -22,7 +22,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     """
     from analysis import instruments as ins
 
-    p, files = inputs.params, inputs.files
+    files = inputs.files
     try:
         definitions = ins.load_instruments(paths.INSTRUMENTS_DIR)
         if "instruments_dir" in files:
@@ -33,15 +33,19 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     inputs.extras["instruments"] = definitions
     responses = files.get("responses")
     if not responses:
-        errors.append(f"{inputs.where}: no responses under data; name one file per instrument, e.g. "
-                      "responses: {strategic_readiness: readiness.csv}.")
+        errors.append(
+            f"{inputs.where}: no responses under data; name one file per instrument, e.g. "
+            "responses: {strategic_readiness: readiness.csv}."
+        )
         return
     loaded = {}
     for key, path in responses.items():
         instrument = definitions.get(key)
         if instrument is None:
-            errors.append(f"{inputs.where}: responses for unknown instrument {key!r}; instruments: "
-                          f"{', '.join(definitions)} (data/instruments/ and the client's instruments_dir).")
+            errors.append(
+                f"{inputs.where}: responses for unknown instrument {key!r}; instruments: "
+                f"{', '.join(definitions)} (data/instruments/ and the client's instruments_dir)."
+            )
             continue
         try:
             loaded[key] = ins.load_responses(path, instrument)
@@ -52,12 +56,18 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             _groups(inputs, loaded[key], path.name)
     inputs.tables["responses"] = loaded
     types = {definitions[key].type for key in loaded}
-    for kind, section, what in (("true_false", "readiness", "readiness test"), ("checklist", "failure_reasons",
-                                "failure-reason checklist"), ("two_views", "alignment", "two-views alignment survey")):
+    for kind, section, what in (
+        ("true_false", "readiness", "readiness test"),
+        ("checklist", "failure_reasons", "failure-reason checklist"),
+        ("two_views", "alignment", "two-views alignment survey"),
+    ):
         if kind not in types:
             inputs.skip(section, f"No {what} was provided for this client.")
-    inputs.extras["benchmarks"] = {key: paths.BENCHMARKS_DIR / f"{key}.csv" for key in loaded
-                                   if (paths.BENCHMARKS_DIR / f"{key}.csv").is_file()}
+    inputs.extras["benchmarks"] = {
+        key: paths.BENCHMARKS_DIR / f"{key}.csv"
+        for key in loaded
+        if (paths.BENCHMARKS_DIR / f"{key}.csv").is_file()
+    }
     _kpi(inputs, errors)
 
 
@@ -65,8 +75,10 @@ def _groups(inputs: StudyInputs, data, source: str) -> None:
     for group, n in data["group"].value_counts().items():
         if n < 2:
             lines = ", ".join(str(int(i) + 2) for i in data.index[data["group"] == group][:5])
-            inputs.warnings.append(f"{source}: column group has {group!r} for one respondent only (lines {lines}); its "
-                                   "agreement (r_wg, alpha) cannot be computed and its shares are suppressed.")
+            inputs.warnings.append(
+                f"{source}: column group has {group!r} for one respondent only (lines {lines}); its "
+                "agreement (r_wg, alpha) cannot be computed and its shares are suppressed."
+            )
 
 
 def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
@@ -79,9 +91,14 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
     if len(given) < 2:
         if given:
             other = ({"kpi_panel_path", "kpi_targets_path"} - set(given)).pop()
-            errors.append(f"{inputs.where}: {given[0]} is set but {other} is not; the KPI gaming check needs both "
-                          "(or remove both).")
-        inputs.skip("kpi", "No activity panel and KPI targets were provided, so the gaming check was not run.")
+            errors.append(
+                f"{inputs.where}: {given[0]} is set but {other} is not; the KPI gaming check needs both "
+                "(or remove both)."
+            )
+        inputs.skip(
+            "kpi",
+            "No activity panel and KPI targets were provided, so the gaming check was not run.",
+        )
         return
     try:
         panel = read_table(files["kpi_panel_path"], dtype={"rep_id": "string"})
@@ -90,13 +107,18 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
         errors += error.problems
         return
     panel_name, targets_name = files["kpi_panel_path"].name, files["kpi_targets_path"].name
-    for frame, column, name in ((panel, "period", panel_name), (targets, "start_period", targets_name)):
+    for frame, column, name in (
+        (panel, "period", panel_name),
+        (targets, "start_period", targets_name),
+    ):
         if column in frame:
             frame[column], problem = parse_periods(frame[column])
             if problem:
                 errors.append(f"{name}: column {column}: {problem}.")
                 return
-    problems = kpi_gaming.target_problems(panel, targets, source=targets_name, panel_source=panel_name)
+    problems = kpi_gaming.target_problems(
+        panel, targets, source=targets_name, panel_source=panel_name
+    )
     if problems:
         errors += problems
         return

@@ -8,13 +8,25 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.inputs.errors import InputError
-from analysis.inputs.training_contract import load_costs, load_cross_section, load_training_data, training_panel
+from analysis.inputs.parameters import TrainingImpact
+from analysis.inputs.training_contract import (
+    load_costs,
+    load_cross_section,
+    load_training_data,
+    training_panel,
+)
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
 
 #: Fewest trained reps with assessments for the learning-behaviour-results chain.
 MIN_CHAIN_REPS = 10
+
+
+def _params(inputs: StudyInputs) -> TrainingImpact:
+    """The study's typed parameters (the model :func:`analysis.studies.load_study` checked)."""
+    assert isinstance(inputs.params, TrainingImpact), type(inputs.params)
+    return inputs.params
 
 
 def prepare(inputs: StudyInputs, errors: list[str]) -> None:
@@ -24,27 +36,38 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     reps, or the cross-section), ``extras["covariates"]`` (those that vary),
     ``extras["panel_design"]`` and ``extras["start"]``.
     """
-    p, files = inputs.params, inputs.files
+    p, files = _params(inputs), inputs.files
     panel_design = p.time is not None
-    inputs.extras.update(panel_design=panel_design, start="training_start" if panel_design else None)
+    inputs.extras.update(
+        panel_design=panel_design, start="training_start" if panel_design else None
+    )
     needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
     missing = [name for name in needed if name not in files]
     if missing:
         design = "a rep-period panel" if panel_design else "a cross-section (time: null)"
-        errors.append(f"{inputs.where}: no {' or '.join(missing)} under data; {design} needs "
-                      + ", ".join(f"{name}: {name.removesuffix('_path')}.csv" for name in missing) + ".")
+        errors.append(
+            f"{inputs.where}: no {' or '.join(missing)} under data; {design} needs "
+            + ", ".join(f"{name}: {name.removesuffix('_path')}.csv" for name in missing)
+            + "."
+        )
         return
     source = files["panel_path"].name
     try:
         if panel_design:
-            tables = load_training_data(**{name: files.get(name) for name in (
-                "reps_path", "panel_path", "reactions_path", "assessments_path", "costs_path")})
+            tables = load_training_data(
+                reps_path=files["reps_path"],
+                panel_path=files["panel_path"],
+                reactions_path=files.get("reactions_path"),
+                assessments_path=files.get("assessments_path"),
+                costs_path=files.get("costs_path"),
+            )
             data = training_panel(tables)
         else:
             tables = {"costs": load_costs(files["costs_path"])} if "costs_path" in files else {}
-            data = _cross_section(files["panel_path"], p, errors)
-            if data is None:
+            cross_section = _cross_section(files["panel_path"], p, errors)
+            if cross_section is None:
                 return
+            data = cross_section
     except InputError as error:
         errors += error.problems
         return
@@ -61,7 +84,11 @@ def _cross_section(path, p, errors: list[str]) -> pd.DataFrame | None:
     from analysis.inputs.readers import read_table
 
     header = read_table(path, dtype={p.unit: "string"}).columns
-    named = {"outcome": p.outcome, "treatment": p.treatment, **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)}}
+    named = {
+        "outcome": p.outcome,
+        "treatment": p.treatment,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
     absent = {role: column for role, column in named.items() if column not in header}
     if absent:
         errors += [_not_found(role, column, path.name, header) for role, column in absent.items()]
@@ -72,82 +99,144 @@ def _cross_section(path, p, errors: list[str]) -> pd.DataFrame | None:
 def _not_found(role: str, column: str, source: str, columns) -> str:
     close = difflib.get_close_matches(column, [str(c) for c in columns], n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return (f"{source}: {role} column {column!r} is not in the data; columns: "
-            f"{', '.join(map(str, columns))}.{hint}")
+    return (
+        f"{source}: {role} column {column!r} is not in the data; columns: "
+        f"{', '.join(map(str, columns))}.{hint}"
+    )
 
 
 def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
-    p = inputs.params
-    named = {"outcome": p.outcome, "treatment": p.treatment, "unit": p.unit, "time": p.time, "behaviour": p.behaviour,
-             "cluster": p.cluster, "segment": p.segment if inputs.extras["panel_design"] else None,
-             **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)}}
+    p = _params(inputs)
+    named = {
+        "outcome": p.outcome,
+        "treatment": p.treatment,
+        "unit": p.unit,
+        "time": p.time,
+        "behaviour": p.behaviour,
+        "cluster": p.cluster,
+        "segment": p.segment if inputs.extras["panel_design"] else None,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
     for role, column in named.items():
         if column is not None and column not in data.columns:
             errors.append(_not_found(role, column, source, data.columns))
-    numeric = {"outcome": p.outcome, "behaviour": p.behaviour, **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)}}
+    numeric = {
+        "outcome": p.outcome,
+        "behaviour": p.behaviour,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
     for role, column in numeric.items():
-        if column is not None and column in data and not pd.api.types.is_numeric_dtype(data[column]):
+        if (
+            column is not None
+            and column in data
+            and not pd.api.types.is_numeric_dtype(data[column])
+        ):
             bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
             if bad.any():
                 lines = ", ".join(str(int(i) + 2) for i in data.index[bad][:5])
-                errors.append(f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
-                              f"(lines {lines}); it must be numbers.")
+                errors.append(
+                    f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
+                    f"(lines {lines}); it must be numbers."
+                )
 
 
 def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
-    p = inputs.params
+    p = _params(inputs)
     values = pd.to_numeric(data[p.outcome], errors="coerce")
     if values.nunique() < 2:
-        errors.append(f"{source}: column {p.outcome} is constant ({f'{values.dropna().iloc[0]:g}' if values.notna().any() else 'empty'} "
-                      f"on lines 2 to {len(values) + 1}): outcome {p.outcome!r} has no variation to explain.")
+        errors.append(
+            f"{source}: column {p.outcome} is constant ({f'{values.dropna().iloc[0]:g}' if values.notna().any() else 'empty'} "
+            f"on lines 2 to {len(values) + 1}): outcome {p.outcome!r} has no variation to explain."
+        )
     if pd.to_numeric(data[p.treatment], errors="coerce").nunique() < 2:
-        where = (f"{inputs.files['reps_path'].name}: column training_start" if "reps_path" in inputs.files
-                 else f"{source}: column {p.treatment}")
-        errors.append(f"{where}: treatment {p.treatment!r} never varies on lines 2 to {len(data) + 1}: nobody (or "
-                      "everybody) is trained, so there is nothing to compare.")
+        where = (
+            f"{inputs.files['reps_path'].name}: column training_start"
+            if "reps_path" in inputs.files
+            else f"{source}: column {p.treatment}"
+        )
+        errors.append(
+            f"{where}: treatment {p.treatment!r} never varies on lines 2 to {len(data) + 1}: nobody (or "
+            "everybody) is trained, so there is nothing to compare."
+        )
     if p.cluster is not None and data[p.cluster].nunique() < 2:
-        errors.append(f"{source}: cluster column {p.cluster!r} has a single value; clustered errors need several "
-                      "clusters (remove cluster to cluster by rep).")
+        errors.append(
+            f"{source}: cluster column {p.cluster!r} has a single value; clustered errors need several "
+            "clusters (remove cluster to cluster by rep)."
+        )
     kept = []
     for column in p.covariates:
         if data[column].nunique() < 2:
-            inputs.warnings.append(f"{source}: covariate {column!r} does not vary; left out of the models.")
+            inputs.warnings.append(
+                f"{source}: covariate {column!r} does not vary; left out of the models."
+            )
         else:
             kept.append(column)
     inputs.extras["covariates"] = kept
 
 
 def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str) -> None:
-    p = inputs.params
+    p = _params(inputs)
     panel = inputs.extras["panel_design"]
     if "reactions" not in tables:
         inputs.skip("reaction", "No reaction survey was provided for this client (reactions_path).")
     if "assessments" not in tables:
-        inputs.skip("learning", "No before/after assessments were provided for this client (assessments_path).")
+        inputs.skip(
+            "learning",
+            "No before/after assessments were provided for this client (assessments_path).",
+        )
     if not panel:
-        inputs.skip("behaviour", "Behaviour over time needs a rep-period panel; this client provided a cross-section.")
-        inputs.skip("event_study", "Effects over time need a rep-period panel; this client provided a cross-section.")
-        inputs.skip("segments", "Effects by segment need a rep-period panel; this client provided a cross-section.")
+        inputs.skip(
+            "behaviour",
+            "Behaviour over time needs a rep-period panel; this client provided a cross-section.",
+        )
+        inputs.skip(
+            "event_study",
+            "Effects over time need a rep-period panel; this client provided a cross-section.",
+        )
+        inputs.skip(
+            "segments",
+            "Effects by segment need a rep-period panel; this client provided a cross-section.",
+        )
     elif p.behaviour is None:
-        inputs.skip("behaviour", "No behaviour measure was named for this client (parameter behaviour), so level 3 "
-                                 "is left out.")
+        inputs.skip(
+            "behaviour",
+            "No behaviour measure was named for this client (parameter behaviour), so level 3 "
+            "is left out.",
+        )
     elif pd.to_numeric(data[p.behaviour], errors="coerce").nunique() < 2:
-        inputs.skip("behaviour", f"The behaviour measure {p.behaviour!r} does not vary in {source}, so level 3 is left out.")
+        inputs.skip(
+            "behaviour",
+            f"The behaviour measure {p.behaviour!r} does not vary in {source}, so level 3 is left out.",
+        )
     if p.segment is None:
         inputs.skip("segments", "No segment was named for this client (parameter segment).")
     elif panel:
         reps = data.groupby(p.segment)[p.unit].nunique()
         if len(reps) < 2:
-            inputs.skip("segments", f"Segment {p.segment!r} has a single level, so there is nothing to compare.")
+            inputs.skip(
+                "segments",
+                f"Segment {p.segment!r} has a single level, so there is nothing to compare.",
+            )
         for level, n in reps.items():
             if n < p.min_cell_size:
-                inputs.warnings.append(f"{source}: segment {p.segment}={level!r} has {n} rep(s); its effect is suppressed "
-                                       f"(min_cell_size {p.min_cell_size}).")
+                inputs.warnings.append(
+                    f"{source}: segment {p.segment}={level!r} has {n} rep(s); its effect is suppressed "
+                    f"(min_cell_size {p.min_cell_size})."
+                )
     if not inputs.runs("behaviour") or "assessments" not in tables:
-        inputs.skip("chain", "The learning-behaviour-results chain needs assessments and a behaviour measure over time.")
-    elif tables["assessments"]["rep_id"].isin(data.loc[data["training_start"].notna(), p.unit]).sum() < MIN_CHAIN_REPS:
-        inputs.skip("chain", f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
-                             "assessments.")
+        inputs.skip(
+            "chain",
+            "The learning-behaviour-results chain needs assessments and a behaviour measure over time.",
+        )
+    elif (
+        tables["assessments"]["rep_id"].isin(data.loc[data["training_start"].notna(), p.unit]).sum()
+        < MIN_CHAIN_REPS
+    ):
+        inputs.skip(
+            "chain",
+            f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
+            "assessments.",
+        )
     if "costs" not in tables:
         inputs.skip("roi", "No programme costs were provided, so no ROI is computed (costs_path).")
     if panel and "training_start" in data and data["training_start"].notna().any():
@@ -158,4 +247,5 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             inputs.warnings.append(
                 f"{inputs.files['reps_path'].name}: column training_start: every rep is trained (the last cohort starts "
                 f"{last}, lines 2 to {len(starts) + 1}), so there is no never-trained group: periods {after[0]} to "
-                f"{after[-1]} have no untrained rep to compare with and are left out of the staggered estimates.")
+                f"{after[-1]} have no untrained rep to compare with and are left out of the staggered estimates."
+            )

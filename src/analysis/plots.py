@@ -1,8 +1,21 @@
-"""Plots of tidy results, drawn with the workbench theme (see :mod:`analysis.report.theme`)."""
+"""Plots of tidy results, drawn with the workbench theme (see :mod:`analysis.report.theme`).
+
+Every function returns a matplotlib Figure that is already closed with pyplot, so
+JupyterLab shows it once: where it is displayed (the last expression of a cell, or
+``report.figure``), not a second time when the cell ends.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def _closed(fig):
+    """Detach ``fig`` from pyplot so the inline backend does not show it again at the cell's end."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
 
 
 def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str = "", order=None):
@@ -41,8 +54,16 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
         # clip: interval ends can sit a rounding error past the estimate (e.g. 0 of n)
         low = np.clip(estimate - part["conf_low"].to_numpy(dtype=float), 0, None)
         high = np.clip(part["conf_high"].to_numpy(dtype=float) - estimate, 0, None)
-        ax.barh(y, estimate, height=height * 0.9, color=colours[g], label=None if group is None else str(group))
-        ax.errorbar(estimate, y, xerr=[low, high], fmt="none", ecolor="#333333", capsize=3, linewidth=1)
+        ax.barh(
+            y,
+            estimate,
+            height=height * 0.9,
+            color=colours[g],
+            label=None if group is None else str(group),
+        )
+        ax.errorbar(
+            estimate, y, xerr=[low, high], fmt="none", ecolor="#333333", capsize=3, linewidth=1
+        )
     ax.set_yticks(np.arange(len(labels)), labels=[str(x) for x in labels])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -53,10 +74,18 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
     if by is not None:
         ax.legend(title=str(by).replace("_", " ").capitalize(), frameon=False, loc="lower right")
     fig.tight_layout()
-    return fig
+    return _closed(fig)
 
 
-def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale: bool = True, xlabel: str = "Ratio"):
+def plot_forest(
+    tidy,
+    *,
+    label: str = "term",
+    reference: float = 1.0,
+    log_scale: bool = True,
+    xlabel: str = "Ratio",
+    title: str = "",
+):
     """Forest plot: one point estimate with its confidence interval per row.
 
     Parameters
@@ -80,9 +109,16 @@ def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale:
     y = np.arange(len(rows))
     colour = sns.color_palette()[0]
     ax.errorbar(
-        rows["estimate"], y,
-        xerr=[np.clip(rows["estimate"] - rows["conf_low"], 0, None), np.clip(rows["conf_high"] - rows["estimate"], 0, None)],
-        fmt="o", color=colour, ecolor=colour, capsize=3,
+        rows["estimate"],
+        y,
+        xerr=[
+            np.clip(rows["estimate"] - rows["conf_low"], 0, None),
+            np.clip(rows["conf_high"] - rows["estimate"], 0, None),
+        ],
+        fmt="o",
+        color=colour,
+        ecolor=colour,
+        capsize=3,
     )
     ax.axvline(reference, linestyle="--", color="#777777", linewidth=1)
     ax.set_yticks(y, labels=[str(v) for v in rows[label]])
@@ -93,8 +129,10 @@ def plot_forest(tidy, *, label: str = "term", reference: float = 1.0, log_scale:
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
     fig.tight_layout()
-    return fig
+    return _closed(fig)
 
 
 def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
@@ -114,20 +152,42 @@ def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
     width = 0.15
     for i, (label, table) in enumerate(tables.items()):
         x = table["event_time"].to_numpy(float) + (i - (len(tables) - 1) / 2) * width
-        ax.errorbar(x, table["estimate"], yerr=[np.clip(table["estimate"] - table["conf_low"], 0, None),
-                                                np.clip(table["conf_high"] - table["estimate"], 0, None)],
-                    fmt="o-", color=colours[i], capsize=3, label=label, linewidth=1.2, markersize=4)
+        ax.errorbar(
+            x,
+            table["estimate"],
+            yerr=[
+                np.clip(table["estimate"] - table["conf_low"], 0, None),
+                np.clip(table["conf_high"] - table["estimate"], 0, None),
+            ],
+            fmt="o-",
+            color=colours[i],
+            capsize=3,
+            label=label,
+            linewidth=1.2,
+            markersize=4,
+        )
     ax.axhline(0, color="#777777", linewidth=1)
     ax.axvline(-0.5, color="#777777", linestyle="--", linewidth=1)
     ax.set_xlabel("Periods since training started (-1 = reference period)")
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     fig.tight_layout()
-    return fig
+    return _closed(fig)
 
 
-def plot_heatmap(tidy, *, row: str, column: str, value: str = "estimate", row_order=None, column_order=None,
-                 column_labels=None, vmin: float = 0.0, vmax: float = 1.0, label: str = "Share"):
+def plot_heatmap(
+    tidy,
+    *,
+    row: str,
+    column: str,
+    value: str = "estimate",
+    row_order=None,
+    column_order=None,
+    column_labels=None,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    label: str = "Share",
+):
     """Heatmap of a tidy table (e.g. groups x statements, share choosing View 2), annotated in percent."""
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -140,13 +200,22 @@ def plot_heatmap(tidy, *, row: str, column: str, value: str = "estimate", row_or
     if column_labels is not None:
         wide.columns = [column_labels.get(c, c) for c in wide.columns]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * wide.shape[1] + 2.5), 0.6 * wide.shape[0] + 2.2))
-    sns.heatmap(wide.astype(float), annot=True, fmt=".0%", cmap="cividis", vmin=vmin, vmax=vmax, ax=ax,
-                cbar_kws={"label": label}, linewidths=0.5)
+    sns.heatmap(
+        wide.astype(float),
+        annot=True,
+        fmt=".0%",
+        cmap="cividis",
+        vmin=vmin,
+        vmax=vmax,
+        ax=ax,
+        cbar_kws={"label": label},
+        linewidths=0.5,
+    )
     ax.set_xlabel("")
     ax.set_ylabel("")
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
     fig.tight_layout()
-    return fig
+    return _closed(fig)
 
 
 def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: str = "Score"):
@@ -163,4 +232,4 @@ def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: st
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Respondents")
     fig.tight_layout()
-    return fig
+    return _closed(fig)

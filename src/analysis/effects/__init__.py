@@ -1,0 +1,64 @@
+"""Effects of training on outcomes: regression estimators that isolate the effect.
+
+One module per concern:
+
+- :mod:`~analysis.effects.estimate`: :func:`estimate`, a cross-section OLS, or unit /
+  two-way fixed effects on a rep-period panel, with the fixed effects absorbed
+  (pyfixest's alternating projections, so 100,000 reps never become 100,000 dummy
+  columns);
+- :mod:`~analysis.effects.staggered`: staggered rollouts (:func:`event_study`,
+  :func:`staggered_att`, :func:`imputation_att_point`) and their checks;
+- :mod:`~analysis.effects.segments`: :func:`effects_by_segment`;
+- :mod:`~analysis.effects.compare`: the naive comparison beside the isolated
+  effect, and the sentences that explain it;
+- :mod:`~analysis.effects.tidy`: tidy rows, Wald tests and notes from pyfixest fits;
+- :mod:`~analysis.effects.did2s`: the one wrapper around pyfixest internals.
+
+Every result answers ``tidy()`` with the columns
+``term, estimate, std_error, conf_low, conf_high, p_value, n``.
+"""
+
+from analysis.effects.compare import compare_estimators, explain_comparison, naive_comparison
+from analysis.effects.estimate import (
+    MIN_CLUSTERS,
+    EffectDataError,
+    EffectResult,
+    Vcov,
+    add_lags,
+    estimate,
+)
+from analysis.effects.segments import effects_by_segment
+from analysis.effects.staggered import (
+    EventStudyResult,
+    check_absorbing,
+    event_study,
+    first_treated_index,
+    imputation_att_point,
+    staggered_att,
+)
+from analysis.effects.tidy import TIDY_COLUMNS
+from analysis.inputs.columns import missing_values_note
+from analysis.inputs.periods import period_index, time_order
+
+__all__ = [
+    "MIN_CLUSTERS",
+    "TIDY_COLUMNS",
+    "EffectDataError",
+    "EffectResult",
+    "EventStudyResult",
+    "Vcov",
+    "add_lags",
+    "check_absorbing",
+    "compare_estimators",
+    "effects_by_segment",
+    "estimate",
+    "event_study",
+    "explain_comparison",
+    "first_treated_index",
+    "imputation_att_point",
+    "missing_values_note",
+    "naive_comparison",
+    "period_index",
+    "staggered_att",
+    "time_order",
+]

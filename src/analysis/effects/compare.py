@@ -1,0 +1,146 @@
+"""The naive comparison beside the isolated effect, and the sentences that explain the gap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.effects.estimate import estimate
+from analysis.effects.staggered import check_absorbing, staggered_att
+from analysis.effects.tidy import TIDY_COLUMNS
+
+
+def naive_comparison(
+    data: pd.DataFrame, *, outcome: str, treatment: str, conf_level: float = 0.95
+) -> pd.DataFrame:
+    """Difference in mean outcome between treated and untreated rows, with no adjustment.
+
+    Shown beside the isolated effect: when stronger reps are trained first, this
+    comparison mixes the training effect with who was chosen for training.
+    HC1 standard errors.
+    """
+    result = estimate(data, outcome=outcome, treatment=treatment, vcov="hc1", conf_level=conf_level)
+    return result.tidy().iloc[[0]].assign(term="naive difference").reset_index(drop=True)
+
+
+def compare_estimators(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    unit: str | None = None,
+    time: str | None = None,
+    start: str | None = None,
+    covariates: Sequence[str] = (),
+    cluster: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """The naive comparison next to the estimates that isolate the effect.
+
+    Rows (``term``): ``naive difference`` (treated minus untreated means);
+    ``regression adjusted`` (cross-section: OLS with ``covariates``),
+    ``two-way fixed effects`` (panel) or ``unit fixed effects`` (``unit`` without
+    ``time``); and, for a panel with ``start``, ``staggered
+    (imputation)``, robust to effects that change over time and across cohorts.
+
+    Returns
+    -------
+    DataFrame
+        ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
+    """
+    if unit is not None and time is not None and start is not None:
+        check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
+    rows = [naive_comparison(data, outcome=outcome, treatment=treatment, conf_level=conf_level)]
+    if unit is None:
+        adjusted = estimate(
+            data,
+            outcome=outcome,
+            treatment=treatment,
+            covariates=covariates,
+            cluster=cluster,
+            vcov="cluster" if cluster else "hc1",
+            conf_level=conf_level,
+        )
+        rows.append(adjusted.tidy().iloc[[0]].assign(term="regression adjusted"))
+    else:
+        twfe = estimate(
+            data,
+            outcome=outcome,
+            treatment=treatment,
+            covariates=covariates,
+            unit=unit,
+            time=time,
+            cluster=cluster,
+            conf_level=conf_level,
+        )
+        rows.append(
+            twfe.tidy()
+            .iloc[[0]]
+            .assign(term="two-way fixed effects" if time is not None else "unit fixed effects")
+        )
+        if start is not None and time is not None:
+            rows.append(
+                staggered_att(
+                    data, outcome=outcome, unit=unit, time=time, start=start, conf_level=conf_level
+                ).assign(term="staggered (imputation)")
+            )
+    return pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
+
+
+def explain_comparison(
+    table: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period"
+) -> list[str]:
+    """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
+    rows = table.set_index("term")
+    naive = rows.loc["naive difference"].to_dict()
+    labels = {
+        "staggered (imputation)": "imputation estimator for a staggered rollout",
+        "two-way fixed effects": "two-way fixed effects",
+        "unit fixed effects": "rep fixed effects",
+        "regression adjusted": "regression adjusted for the covariates",
+    }
+    isolated_name = next(t for t in labels if t in rows.index)
+    isolated = rows.loc[isolated_name].to_dict()
+    width = float(isolated["conf_high"] - isolated["conf_low"])
+    decimals = (
+        int(min(4, max(0, 2 - np.floor(np.log10(width)))))
+        if np.isfinite(width) and width > 0
+        else 0
+    )
+
+    def num(
+        value: Any,
+    ) -> str:  # as many decimals as the interval's width warrants: 3,982 or -0.331
+        return f"{value:,.{decimals}f}"
+
+    sentences = []
+    if isolated["conf_low"] > 0:
+        verdict = "raised"
+    elif isolated["conf_high"] < 0:
+        verdict = "lowered"
+    else:
+        verdict = "did not clearly change"
+    sentences.append(
+        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
+        f"{unit_label} (CI {num(isolated['conf_low'])} to {num(isolated['conf_high'])})."
+    )
+    gap = naive["estimate"] - isolated["estimate"]
+    if abs(gap) > 2 * isolated["std_error"]:
+        direction = "overstates" if gap > 0 else "understates"
+        sentences.append(
+            f"The naive trained-vs-untrained difference ({num(naive['estimate'])}) {direction} it by {num(abs(gap))}: "
+            "the reps chosen for training differ from the others, and the isolated estimate compares each rep "
+            "with itself before training and with reps trained later or never."
+        )
+    if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
+        twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
+        if abs(twfe["estimate"] - robust["estimate"]) > 2 * robust["std_error"]:
+            sentences.append(
+                f"Two-way fixed effects gives {num(twfe['estimate'])}, away from the staggered estimate: with a "
+                "staggered rollout and effects that build up, it partly uses already-trained reps as controls, "
+                "so the staggered (imputation) estimate is the one to use."
+            )
+    return sentences

@@ -1,0 +1,336 @@
+"""Comparing two groups of respondents: risk ratios, odds ratios and chi-square tests."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+from analysis.options import check_conf_level
+from analysis.survey.proportions import _require_columns
+
+
+def risk_ratio(
+    data: pd.DataFrame,
+    outcome: str,
+    group: str,
+    *,
+    exposed,
+    reference,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Risk ratio and odds ratio of a binary outcome between two groups.
+
+    "X times as likely" is a risk ratio: the share with the outcome in the
+    ``exposed`` group divided by the share in the ``reference`` group. The odds
+    ratio is given beside it because logistic models report odds ratios; the two
+    diverge when the outcome is common.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    outcome : str
+        Boolean column (True = has the outcome).
+    group : str
+        Column identifying the groups.
+    exposed, reference : scalar or list
+        Level(s) of ``group`` forming the compared group and the reference group.
+    conf_level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure (``"risk ratio"``, ``"odds ratio"``) with columns
+        ``measure, estimate, conf_low, conf_high, p_value, method, count_exposed,
+        n_exposed, count_reference, n_reference, n``. ``method`` names the interval
+        (``log``/``logit``, or ``log-adjusted``/``logit-adjusted`` when a cell is zero).
+
+    Notes
+    -----
+    Risk ratio :math:`RR = (x_1/n_1)/(x_0/n_0)` with the Katz log interval
+    :math:`\\exp(\\log RR \\pm z\\sqrt{1/x_1 - 1/n_1 + 1/x_0 - 1/n_0})`; odds ratio
+    with the Woolf logit interval. The p-value is the score test of equal
+    proportions (the same test for both measures). With a zero cell both intervals
+    add 0.5 to every cell (Gart's adjustment) and a warning says so. All from :mod:`statsmodels.stats.proportion`
+    (``confint_proportions_2indep``, ``test_proportions_2indep``).
+
+    References
+    ----------
+    Katz, D. et al. (1978). Obtaining confidence intervals for the risk ratio in
+    cohort studies. Biometrics 34, 469-474. Fagerland, M. W., Lydersen, S. and
+    Laake, P. (2015). Recommended confidence intervals for two independent
+    binomial proportions. Statistical Methods in Medical Research 24, 224-254.
+    """
+    conf_level = check_conf_level(conf_level)
+    _require_columns(data, outcome, group)
+    values = data[outcome]
+    if (
+        pd.api.types.is_numeric_dtype(values)
+        and not pd.api.types.is_bool_dtype(values)
+        and values.dropna().isin([0, 1]).all()
+    ):
+        values = values.map({0: False, 1: True}, na_action="ignore").astype("boolean")  # 0/1 codes
+    if not pd.api.types.is_bool_dtype(values):
+        raise ValueError(
+            f"outcome column {outcome!r} must be boolean (True/False) or 0/1; got dtype {values.dtype} "
+            f"with values {sorted(map(str, values.dropna().unique()))[:5]}."
+        )
+    answered = values.notna()  # a missing answer is in neither numerator nor denominator
+    values = values.fillna(False).astype(bool)
+    exposed_levels = exposed if isinstance(exposed, (list, tuple)) else [exposed]
+    reference_levels = reference if isinstance(reference, (list, tuple)) else [reference]
+    present = set(data[group].dropna().unique().tolist())
+    absent = [lvl for lvl in [*exposed_levels, *reference_levels] if lvl not in present]
+    in_exposed = data[group].isin(exposed_levels) & answered
+    in_reference = data[group].isin(reference_levels) & answered
+    x1, n1 = int(values[in_exposed].sum()), int(in_exposed.sum())
+    x0, n0 = int(values[in_reference].sum()), int(in_reference.sum())
+    if n1 == 0 or n0 == 0:
+        raise ValueError(
+            f"group {group!r} has no rows for level(s) {absent}; cannot compare "
+            f"{exposed_levels} with {reference_levels}."
+        )
+    alpha = 1 - conf_level
+    zero_cell = min(x1, x0, n1 - x1, n0 - x0) == 0
+    methods = (
+        (("risk ratio", "ratio", "log-adjusted"), ("odds ratio", "odds-ratio", "logit-adjusted"))
+        if zero_cell
+        else (("risk ratio", "ratio", "log"), ("odds ratio", "odds-ratio", "logit"))
+    )
+    if zero_cell:
+        warnings.warn(
+            f"{outcome!r} by {group!r}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
+            "the intervals use the adjusted log and logit methods (0.5 added to each cell) and "
+            "the point estimate may be 0 or infinite. Treat the ratio with caution.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    rows = []
+    for measure, compare, method in methods:
+        low, high = confint_proportions_2indep(
+            x1, n1, x0, n0, compare=compare, method=method, alpha=alpha
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                p_value = float(
+                    test_proportions_2indep(x1, n1, x0, n0, compare="diff", method="score").pvalue
+                )
+            except ZeroDivisionError:  # both groups all-or-nothing: no variation to test
+                p_value = 1.0 if x1 * n0 == x0 * n1 else 0.0
+        if compare == "ratio":
+            num, den = x1 * n0, x0 * n1
+        else:
+            num, den = x1 * (n0 - x0), (n1 - x1) * x0
+        estimate = num / den if den else (np.inf if num else np.nan)
+        rows.append(
+            {
+                "measure": measure,
+                "estimate": float(estimate),
+                "conf_low": float(low),
+                "conf_high": float(high),
+                "p_value": p_value,
+                "method": method,
+                "count_exposed": x1,
+                "n_exposed": n1,
+                "count_reference": x0,
+                "n_reference": n0,
+                "n": n1 + n0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def crosstab_test(
+    data: pd.DataFrame,
+    row: str,
+    column: str,
+    *,
+    min_expected: float = 5.0,
+    n_resamples: int = 9999,
+    seed: int = 12345,
+) -> pd.DataFrame:
+    """Test of independence for a cross-tabulation, with Cramér's V.
+
+    Pearson's chi-square test when every expected count is at least
+    ``min_expected``; otherwise Fisher's exact test (exact for 2x2 tables, a seeded
+    Monte Carlo permutation p-value for larger ones, as R's ``fisher.test(simulate.p.value=TRUE)``).
+
+    Parameters
+    ----------
+    data : DataFrame
+    row, column : str
+        The two categorical columns. Rows with a missing value in either are left out;
+        empty categories are dropped from the table.
+    min_expected : float
+        Smallest expected count for which the chi-square approximation is trusted
+        (Cochran's rule: 5).
+    n_resamples, seed : int
+        Monte Carlo settings for Fisher's test on tables larger than 2x2.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``test`` ("chi-square" or "fisher"), ``statistic`` (chi-square
+        statistic; for Fisher 2x2 the sample odds ratio), ``df``, ``p_value``,
+        ``cramers_v``, ``min_expected``, ``n``.
+
+    Notes
+    -----
+    :math:`X^2 = \\sum (O - E)^2 / E` without continuity correction, and
+    :math:`V = \\sqrt{X^2 / (n (\\min(r, c) - 1))}` (Cramér 1946), from
+    :func:`scipy.stats.chi2_contingency` and :func:`scipy.stats.contingency.association`.
+
+    References
+    ----------
+    Agresti, A. (2007). An Introduction to Categorical Data Analysis, 2nd ed., Wiley, section 2.4.
+    """
+    from scipy import stats
+    from scipy.stats.contingency import association
+
+    _require_columns(data, row, column)
+    table = pd.crosstab(data[row], data[column])
+    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        raise ValueError(
+            f"cross-tabulation of {row!r} by {column!r} needs at least two non-empty levels of each; "
+            f"got {table.shape[0]} x {table.shape[1]}."
+        )
+    observed = table.to_numpy()
+    chi2, p_chi2, dof, expected = stats.chi2_contingency(observed, correction=False)
+    smallest = float(expected.min())
+    cramers_v = float(association(observed, method="cramer", correction=False))
+    if smallest >= min_expected:
+        test, statistic, p_value = "chi-square", float(chi2), float(p_chi2)
+    elif observed.shape == (2, 2):
+        result = stats.fisher_exact(observed)
+        test, statistic, p_value = "fisher", float(result.statistic), float(result.pvalue)
+    else:
+        method = stats.PermutationMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
+        result = stats.fisher_exact(observed, method=method)
+        test, statistic, p_value = "fisher", float(chi2), float(result.pvalue)
+    return pd.DataFrame(
+        [
+            {
+                "test": test,
+                "statistic": statistic,
+                "df": int(dof),
+                "p_value": p_value,
+                "cramers_v": cramers_v,
+                "min_expected": smallest,
+                "n": int(observed.sum()),
+            }
+        ]
+    )
+
+
+def compare_groups(
+    data: pd.DataFrame,
+    outcomes: list[str],
+    group: str,
+    *,
+    exposed,
+    reference,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Risk ratio of each boolean outcome between two groups (e.g. very effective vs ineffective).
+
+    Runs :func:`risk_ratio` per outcome and keeps the risk-ratio row, with the odds
+    ratio beside it in ``odds_ratio``, ``or_conf_low``, ``or_conf_high``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, estimate, conf_low, conf_high, p_value, odds_ratio,
+        or_conf_low, or_conf_high, share_exposed, share_reference, n_exposed,
+        n_reference, n``; ``estimate`` is the risk ratio.
+    """
+    rows = []
+    for outcome in outcomes:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = risk_ratio(
+                data, outcome, group, exposed=exposed, reference=reference, conf_level=conf_level
+            )
+        for warning in caught:  # re-emit once, naming the outcome (already in the message)
+            warnings.warn(str(warning.message), RuntimeWarning, stacklevel=2)
+        by_measure = table.set_index("measure")
+        rr = by_measure.loc["risk ratio"].to_dict()
+        odds = by_measure.loc["odds ratio"].to_dict()
+        rows.append(
+            {
+                "term": outcome,
+                "estimate": rr["estimate"],
+                "conf_low": rr["conf_low"],
+                "conf_high": rr["conf_high"],
+                "p_value": rr["p_value"],
+                "odds_ratio": odds["estimate"],
+                "or_conf_low": odds["conf_low"],
+                "or_conf_high": odds["conf_high"],
+                "share_exposed": rr["count_exposed"] / rr["n_exposed"],
+                "share_reference": rr["count_reference"] / rr["n_reference"],
+                "n_exposed": int(rr["n_exposed"]),
+                "n_reference": int(rr["n_reference"]),
+                "n": int(rr["n"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def profile_against_population(
+    data: pd.DataFrame,
+    respondent: str,
+    options: list[str],
+    *,
+    id_column: str = "respondent_id",
+    group: str | None = None,
+    group_level=None,
+) -> pd.DataFrame:
+    """One organisation's answers next to the population's shares.
+
+    Parameters
+    ----------
+    data : DataFrame
+    respondent : str
+        Id of the organisation to highlight.
+    options : list of str
+        Boolean practice columns.
+    id_column : str
+        Column holding respondent ids.
+    group, group_level : optional
+        Also show the share within one group (e.g. ``effectiveness_group`` =
+        ``"very effective"``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, this_organisation, share_all, [share_group], n_all, [n_group]``.
+    """
+    _require_columns(data, id_column, *options, group)
+    match = data[data[id_column].astype(str) == str(respondent)]
+    if match.empty:
+        raise ValueError(
+            f"no respondent with {id_column} = {respondent!r}; check the highlight parameter."
+        )
+    mine = match.iloc[0]
+    rows = []
+    for option in options:
+        row = {
+            "term": option,
+            "this_organisation": bool(mine[option]),
+            "share_all": float(data[option].mean()),
+            "n_all": int(data[option].notna().sum()),
+        }
+        if group is not None:
+            part = data[data[group] == group_level]
+            row["share_group"] = float(part[option].mean()) if len(part) else np.nan
+            row["n_group"] = len(part)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+#: Derived yes/no columns added by :func:`prepare_responses`, with their display names.

