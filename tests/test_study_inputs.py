@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
@@ -313,3 +315,82 @@ def test_a_notebook_run_with_only_client_id_shows_that_clients_numbers(tmp_path)
     assert (
         "Organisation R0007 next to all respondents" in text
     )  # Borealis's own highlight parameter
+
+
+# ----------------------------------------------------------------- found by a hostile new user
+
+
+def _readiness_client(tmp_path: Path) -> tuple[Path, dict]:
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "borealis-pharma", folder)
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    return folder, config
+
+
+def test_an_instrument_file_linked_out_of_the_client_folder_is_never_opened(tmp_path):
+    folder, config = _readiness_client(tmp_path)
+    secret = tmp_path / "other-client" / "secret.yml"
+    secret.parent.mkdir()
+    secret.write_text(
+        f"id: secret\ntitle: {OUTSIDE_MARKER}\ntype: checklist\nitems: [{{id: a, text: b}}]\n"
+    )
+    (folder / "instr").mkdir()
+    (folder / "instr" / "x.yml").symlink_to(secret)
+    config["studies"]["readiness_alignment"]["data"]["instruments_dir"] = "instr"
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    opened: list[str] = []
+
+    def hook(event, args):
+        if event == "open" and args and "other-client" in str(args[0]):
+            opened.append(str(args[0]))
+
+    _HOOKS.append(hook)
+    try:
+        with pytest.raises(InputError, match="x.yml: this instrument file in instr/ leads outside"):
+            _with_clients(folder.parent, lambda: load_study("readiness_alignment", "gamma"))
+        problems = validate_client("gamma", clients_dir=folder.parent)
+    finally:
+        _HOOKS.remove(hook)
+    assert opened == []
+    assert any("leads outside" in p.message for p in problems if p.level == "error")
+
+
+def test_study_3_refuses_fewer_respondents_than_min_cell_size(tmp_path):
+    folder, _config = _readiness_client(tmp_path)
+    lines = (folder / "readiness.csv").read_text().splitlines()
+    (folder / "readiness.csv").write_text("\n".join(lines[:3]) + "\n")  # two respondents
+    with pytest.raises(
+        InputError,
+        match=r"readiness\.csv: 2 respondent\(s\) for instrument strategic_readiness; at least min_cell_size = 5",
+    ):
+        _with_clients(folder.parent, lambda: load_study("readiness_alignment", "gamma"))
+
+
+@pytest.mark.parametrize(
+    "parameters,message",
+    [
+        ({"covariates": ["revenue"]}, "column 'revenue' is named as outcome and covariates[0]"),
+        (
+            {"covariates": ["calls", "calls"]},
+            "column 'calls' is named as covariates[0] and covariates[1]",
+        ),
+        ({"behaviour": "revenue"}, "behaviour 'revenue' is also the outcome"),
+    ],
+)
+def test_one_column_in_two_roles_is_refused_before_rendering(tmp_path, parameters, message):
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config["studies"]["training_impact"]["parameters"].update(parameters)
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    with pytest.raises(InputError, match=re.escape(message)):
+        _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+
+
+def test_zero_costs_leave_the_roi_out_with_a_reason(tmp_path):
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    costs = pd.read_csv(folder / "costs.csv")
+    costs.assign(amount=0).to_csv(folder / "costs.csv", index=False)
+    inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+    assert not inputs.runs("roi") and "sum to zero" in inputs.note("roi")

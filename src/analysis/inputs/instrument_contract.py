@@ -143,10 +143,21 @@ def load_instrument(path: str | Path) -> Instrument:
     )
 
 
-def load_instruments(folder: str | Path) -> dict[str, Instrument]:
-    """Every ``*.yml`` instrument in ``folder``, by id."""
+def load_instruments(
+    folder: str | Path, *, inside: str | Path | None = None
+) -> dict[str, Instrument]:
+    """Every ``*.yml`` instrument in ``folder``, by id.
+
+    With ``inside`` (a client's folder), a file that resolves outside it (a symbolic
+    link to another client's or the system's files) is refused before it is opened.
+    """
     found = {}
     for path in sorted(Path(folder).glob("*.yml")):
+        if inside is not None and not path.resolve().is_relative_to(Path(inside).resolve()):
+            raise InstrumentError(
+                f"{path.name}: this instrument file in {Path(folder).name}/ leads outside the client's "
+                "folder (a symbolic link); copy the file into the folder instead."
+            )
         instrument = load_instrument(path)
         if instrument.id in found:
             raise InstrumentError(

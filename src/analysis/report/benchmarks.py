@@ -51,9 +51,12 @@ def write_benchmarks(
             responses = spec.data_files.get("responses")
             if not isinstance(responses, dict):
                 continue
+            own = spec.data_files.get("instruments_dir")
+            # a client's own instrument with a shipped id is a different instrument: never pooled
+            shadowed = _ids(Path(own)) if own and Path(own).is_dir() else set()
             for instrument_id, path in responses.items():
                 instrument = definitions.get(instrument_id)
-                if instrument is None:
+                if instrument is None or instrument_id in shadowed:
                     continue
                 try:
                     data = ins.load_responses(path, instrument)
@@ -74,3 +77,20 @@ def write_benchmarks(
             atomic_write(target, content)
             written.append(target)
     return written
+
+
+def _ids(folder: Path) -> set[str]:
+    """The instrument ids declared in a client's own instruments folder (unreadable files skipped)."""
+    import yaml
+
+    found = set()
+    for path in folder.glob("*.yml"):
+        if not path.resolve().is_relative_to(folder.resolve()):
+            continue  # a link out of the client's folder is never opened (its report says so)
+        try:
+            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(spec, dict) and "id" in spec:
+            found.add(str(spec["id"]))
+    return found

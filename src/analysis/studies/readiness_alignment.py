@@ -26,7 +26,14 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     try:
         definitions = ins.load_instruments(paths.INSTRUMENTS_DIR)
         if "instruments_dir" in files:
-            definitions.update(ins.load_instruments(files["instruments_dir"]))
+            own = ins.load_instruments(files["instruments_dir"], inside=inputs.folder)
+            for key in sorted(set(own) & set(definitions)):
+                inputs.warnings.append(
+                    f"{files['instruments_dir'].name}/: instrument {key!r} replaces the project's instrument "
+                    "of the same id for this client; its answers are not pooled into the cross-client "
+                    "benchmark of that id. Give it its own id if it is a different instrument."
+                )
+            definitions.update(own)
     except InputError as error:
         errors += error.problems
         return
@@ -51,6 +58,15 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             loaded[key] = ins.load_responses(path, instrument)
         except InputError as error:
             errors += error.problems
+            continue
+        minimum = inputs.params.min_cell_size
+        if len(loaded[key]) < minimum:
+            errors.append(
+                f"{path.name}: {len(loaded[key])} respondent(s) for instrument {key}; at least "
+                f"min_cell_size = {minimum} are needed, or the shares would reveal individual answers. "
+                "Collect more responses, or lower min_cell_size in client.yml if the respondents agreed."
+            )
+            del loaded[key]
             continue
         if instrument.type == "two_views":
             _groups(inputs, loaded[key], path.name)

@@ -120,6 +120,24 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
     for role, column in named.items():
         if column is not None and column not in data.columns:
             errors.append(_not_found(role, column, source, data.columns))
+    modelled = {"outcome": p.outcome, "treatment": p.treatment, "unit": p.unit, "time": p.time}
+    modelled.update({f"covariates[{i}]": c for i, c in enumerate(p.covariates)})
+    roles_of: dict[str, list[str]] = {}
+    for role, column in modelled.items():
+        if column is not None:
+            roles_of.setdefault(column, []).append(role)
+    for column, roles in roles_of.items():
+        if len(roles) > 1:
+            errors.append(
+                f"{inputs.where}: column {column!r} is named as {' and '.join(roles)}; each column "
+                "can have one role in the model (drop it from covariates, or name another column)."
+            )
+    if p.behaviour is not None and p.behaviour in (p.outcome, p.treatment):
+        errors.append(
+            f"{inputs.where}: behaviour {p.behaviour!r} is also the "
+            f"{'outcome' if p.behaviour == p.outcome else 'treatment'}; behaviour names what reps do "
+            "(e.g. call_score) and outcome the result (e.g. revenue): name two different columns."
+        )
     numeric = {
         "outcome": p.outcome,
         "behaviour": p.behaviour,
@@ -237,8 +255,14 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
             "assessments.",
         )
-    if "costs" not in tables:
+    if tables.get("costs") is None:
         inputs.skip("roi", "No programme costs were provided, so no ROI is computed (costs_path).")
+    elif float(pd.to_numeric(tables["costs"]["amount"], errors="coerce").sum()) <= 0:
+        inputs.skip(
+            "roi",
+            f"{inputs.files['costs_path'].name}: the programme costs sum to zero, so a return on them "
+            "is undefined; no ROI is computed. Add the costs (trainer fees, reps' time, ...).",
+        )
     if panel and "training_start" in data and data["training_start"].notna().any():
         starts = data.groupby(p.unit)["training_start"].first()
         if starts.notna().all():
