@@ -1,20 +1,7 @@
-"""Statistics of instruments defined as data (the contract is in :mod:`analysis.inputs.instrument_contract`): strategic readiness, failure-reason checklist, two-views alignment.
+"""Statistics of instruments defined as data: scores, item shares, agreement, misalignment, benchmarks.
 
-An instrument is a YAML file in ``data/instruments/`` (items in plain words, source,
-type, scoring and thresholds). Adding a file with a new ``id`` adds an instrument; no
-Python changes. Three types are supported:
-
-``true_false``
-    statements answered true/false, scored by counting answers equal to
-    ``scoring.count_value`` and banded by ``scoring.bands`` (``min``/``max`` inclusive);
-``checklist``
-    reasons ticked when they apply, ranked by frequency and grouped by ``themes``;
-``two_views``
-    statements with a View 1 and a View 2, answered by respondents in stakeholder
-    ``groups``; agreement within groups and misalignment between them.
-
-Responses are one row per respondent: ``respondent_id``, ``group`` (two_views), and one
-column per item id.
+The instrument types, their YAML definition and the response files are described and
+checked in :mod:`analysis.inputs.instrument_contract` (re-exported here).
 """
 
 from __future__ import annotations

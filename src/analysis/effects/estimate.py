@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.effects.tidy import captured_notes, emit, tidy_fit
-from analysis.inputs.columns import check_numeric, missing_values_note, rows_text
+from analysis.inputs.columns import check_numeric, is_constant, missing_values_note, rows_text
 from analysis.inputs.errors import DataError
 from analysis.inputs.periods import period_index
 from analysis.options import check_conf_level, check_option
@@ -374,13 +374,13 @@ def _check_identification(frame: pd.DataFrame, spec: _Spec, notes: list[str]) ->
     ``nunique()`` costs more than the checks are worth.
     """
     outcome, treatment = spec.outcome, spec.treatment
-    if _constant(frame[treatment]):
+    if is_constant(frame[treatment]):
         raise EffectDataError(
             f"treatment {treatment!r} never varies in the rows used (always {frame[treatment].iloc[0]:g}): "
             "there is no untreated (or no treated) comparison.",
             column=treatment,
         )
-    if _constant(frame[outcome]):
+    if is_constant(frame[outcome]):
         raise EffectDataError(
             f"outcome {outcome!r} is constant ({frame[outcome].iloc[0]:g}) in the {len(frame)} rows used: "
             "there is nothing to explain. Check that the right column was exported.",
@@ -441,10 +441,8 @@ def _fit(frame: pd.DataFrame, spec: _Spec, notes: list[str]) -> tuple[Any, dict[
     # Singletons are kept (as Stata's xtreg). When there are none, pyfixest's singleton
     # path gives identical results and is faster on large panels.
     fixef_rm = "none"
-    if spec.panel and all(
-        (np.bincount(frame[k].to_numpy())[np.bincount(frame[k].to_numpy()) > 0] > 1).all()
-        for k in spec.keys
-    ):
+    counts = [np.bincount(frame[k].to_numpy()) for k in spec.keys]  # rows per unit / period code
+    if spec.panel and all((c[c > 0] > 1).all() for c in counts):
         fixef_rm = "singleton"
     with captured_notes(notes):
         fit = pf.feols(
@@ -490,11 +488,6 @@ def _check_fit(
         + (f" in {clusters} clusters" if clusters else "")
         + ": too few rows or clusters for the parameters. Use more data, fewer covariates, or vcov='iid'."
     )
-
-
-def _constant(values: pd.Series) -> bool:
-    array = values.to_numpy(dtype=float)
-    return bool(array.min() == array.max())
 
 
 def _check_panel(
