@@ -167,3 +167,29 @@ def test_an_output_dir_that_is_a_file_is_a_one_line_error(tmp_path, capsys):
     assert "is a file, not a folder" in err and err.count("\n") == 1 and "Traceback" not in err
     assert cli.main(["render", "--output-dir", str(target / "sub"), "--no-progress"]) == 2
     assert "cannot be written" in capsys.readouterr().err
+
+
+def test_a_failed_cell_is_named_as_a_researcher_sees_it_not_by_papermills_count(tmp_path):
+    """papermill counts the injected parameters cell; the message counts the notebook's code cells."""
+    import nbformat
+
+    from analysis.report.renderer import _failed_cell_message
+
+    nb = nbformat.v4.new_notebook()
+    injected = nbformat.v4.new_code_cell("client_id = 'x'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    failing = nbformat.v4.new_code_cell("\n  gain = learning_gain(tables)\nshow(gain)")
+    failing.metadata["papermill"] = {"exception": True}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Study"),
+        nbformat.v4.new_code_cell("import analysis"),
+        injected,
+        nbformat.v4.new_code_cell("inputs = load()"),
+        failing,
+    ]
+    path = tmp_path / "failed.ipynb"
+    nbformat.write(nb, path)
+    assert _failed_cell_message(path, "LinAlgError in cell 4: SVD did not converge") == (
+        "LinAlgError in code cell 3 of the notebook ('gain = learning_gain(tables)'): "
+        "SVD did not converge"
+    )

@@ -394,3 +394,129 @@ def test_zero_costs_leave_the_roi_out_with_a_reason(tmp_path):
     costs.assign(amount=0).to_csv(folder / "costs.csv", index=False)
     inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
     assert not inputs.runs("roi") and "sum to zero" in inputs.note("roi")
+
+
+# ----------------------------------------------------------------- messages a new user can act on
+
+SURVEY_YML = "display_name: Gamma\nstudies:\n  org_effectiveness:\n    data: {{survey_path: {path}}}\n{extra}"
+
+
+def _survey_problems(tmp_path, path="survey.csv", extra="", change=None) -> list[str]:
+    folder = _client(tmp_path, SURVEY_YML.format(path=path, extra=extra))
+    if change:
+        change(folder)
+    return [
+        p.message for p in validate_client("gamma", clients_dir=folder.parent) if p.level == "error"
+    ]
+
+
+def _excel(folder: Path) -> None:
+    pd.read_csv(folder / "survey.csv").to_excel(folder / "survey.xlsx", index=False)
+
+
+def _utf16(folder: Path) -> None:
+    text = (folder / "survey.csv").read_text(encoding="utf-8")
+    (folder / "survey.csv").write_bytes(text.encode("utf-16"))
+
+
+def _header_twice(folder: Path) -> None:
+    lines = (folder / "survey.csv").read_text().splitlines()
+    lines[0] = lines[0].replace("solution_type", "effectiveness")
+    (folder / "survey.csv").write_text("\n".join(lines) + "\n")
+
+
+def _highlight_elsewhere(tmp_path) -> tuple[list[str], str, str]:
+    survey = pd.read_csv(paths.CLIENTS_DIR / "acme-learning" / "survey.csv")
+    segment = survey["industry"].value_counts().index[0]
+    other = survey.loc[survey["industry"] != segment, "respondent_id"].iloc[0]
+    extra = f"    parameters: {{segment: {segment}, highlight: {other}}}\n"
+    return _survey_problems(tmp_path, extra=extra), segment, other
+
+
+@pytest.mark.parametrize(
+    "path,extra,change,message",
+    [
+        (
+            ".",
+            "",
+            None,
+            "survey_path: '.' is a folder; name the file in it, e.g. survey_path: survey.csv.",
+        ),
+        (
+            "survey.csv",
+            "    paramters: {conf_level: 0.9}\n",
+            None,
+            "(found 'paramters'). 'paramters': did you mean 'parameters'?",
+        ),
+        (
+            "survey.xlsx",
+            "",
+            _excel,
+            (
+                "survey.xlsx: this is an Excel workbook (.xlsx) or another zip archive, not a CSV text "
+                "file. Import it with a codebook"
+            ),
+        ),
+        (
+            "survey.csv",
+            "",
+            _header_twice,
+            "survey.csv: line 1 (the header) names a column twice: 'effectiveness' in columns 4 and 5.",
+        ),
+    ],
+    ids=["folder-as-file", "misspelt-section", "workbook-as-csv", "header-twice"],
+)
+def test_a_confusing_input_gets_a_message_that_names_the_fix(
+    tmp_path, path, extra, change, message
+):
+    errors = _survey_problems(tmp_path, path, extra, change)
+    assert len(errors) == 1 and message in errors[0], errors
+    assert not any(ord(c) > 0x2FF for c in errors[0])  # no binary junk echoed from the file
+
+
+def test_a_utf16_export_is_read_like_utf8(tmp_path):
+    assert _survey_problems(tmp_path, change=_utf16) == []
+
+
+def test_a_highlight_outside_the_segment_says_so(tmp_path):
+    errors, segment, other = _highlight_elsewhere(tmp_path)
+    assert len(errors) == 1, errors
+    assert f"highlight '{other}' is in industry" in errors[0]
+    assert f"outside segment '{segment}'" in errors[0] and "is not a respondent_id" not in errors[0]
+
+
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_an_unknown_client_is_a_usage_error_for_every_command(command, capsys):
+    from analysis import cli
+
+    assert cli.main([command, "no-such-client"]) == 2
+    assert cli.main(["render", "--client", "no-such-client", "--no-progress"]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[0].startswith("workbench: error: no client 'no-such-client' in data/clients/")
+    assert errors[0].split("; known")[0] == errors[1].split("; known")[0]
+
+
+def _with_treatment(tmp_path, switch_off: bool):
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    panel = pd.read_csv(folder / "panel.csv")
+    reps = pd.read_csv(folder / "reps.csv").set_index("rep_id")["training_start"]
+    start = panel["rep_id"].map(reps)
+    certified = (start.notna() & (panel["period"] >= start)).astype(int)
+    if switch_off:  # the last period of every trained rep switches off again
+        last = panel["period"] == panel["period"].max()
+        certified[last & start.notna()] = 0
+    panel.assign(certified=certified).to_csv(folder / "panel.csv", index=False)
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config["studies"]["training_impact"]["parameters"]["treatment"] = "certified"
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    return lambda: _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+
+
+def test_a_treatment_column_must_follow_training_start(tmp_path):
+    assert _with_treatment(tmp_path / "a", switch_off=False)().runs("event_study")
+    with pytest.raises(
+        InputError,
+        match=r"panel\.csv: treatment column 'certified' disagrees with training_start of reps\.csv on lines \d+",
+    ):
+        _with_treatment(tmp_path / "b", switch_off=True)()

@@ -133,11 +133,28 @@ def _list() -> int:
     return 1 if discovery.errors else 0
 
 
+def _require_folder(client_id: str):
+    """The client's folder; a ConfigError (exit 2, as for render) when there is none."""
+    from analysis.inputs import paths
+    from analysis.inputs.errors import ConfigError
+
+    folder = paths.CLIENTS_DIR / client_id
+    if not folder.is_dir():
+        root = paths.CLIENTS_DIR
+        known = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        raise ConfigError(
+            f"no client {client_id!r} in data/clients/; known: {', '.join(known) or 'none'}. "
+            f"`workbench new-client {client_id}` creates it."
+        )
+    return folder
+
+
 def _validate(args) -> int:
     from analysis.report.clients import check_client_id
     from analysis.report.validate import validate_client
 
     check_client_id(args.client_id)
+    _require_folder(args.client_id)
     problems = validate_client(args.client_id)
     for problem in problems:
         stream = sys.stderr if problem.level == "error" else sys.stdout
@@ -153,24 +170,11 @@ def _validate(args) -> int:
 
 
 def _import(args) -> int:
-    from analysis.inputs import paths
-    from analysis.inputs.errors import ConfigError
     from analysis.inputs.importers import run_codebook
     from analysis.report.clients import check_client_id
 
     check_client_id(args.client_id)
-    folder = paths.CLIENTS_DIR / args.client_id
-    if not folder.is_dir():
-        known = (
-            sorted(p.name for p in paths.CLIENTS_DIR.iterdir() if p.is_dir())
-            if paths.CLIENTS_DIR.is_dir()
-            else []
-        )
-        raise ConfigError(
-            f"no client {args.client_id!r} in data/clients/ (known: {', '.join(known) or 'none'}); "
-            f"`workbench new-client {args.client_id}` creates it."
-        )
-    record = run_codebook(folder)
+    record = run_codebook(_require_folder(args.client_id))
     for name, table in record["tables"].items():
         dropped = sum(d["rows"] for d in table["dropped"])
         print(

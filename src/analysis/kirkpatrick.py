@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.errors import DataError
 from analysis.options import check_conf_level
 
 LIKERT_LEVELS = (1, 2, 3, 4, 5)
@@ -15,7 +16,7 @@ LIKERT_LEVELS = (1, 2, 3, 4, 5)
 def _require(data: pd.DataFrame, *columns: str) -> None:
     missing = [c for c in columns if c not in data.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
         )
 
@@ -54,13 +55,13 @@ def reaction_summary(
         bad = values.notna() & ~values.isin(LIKERT_LEVELS)
         if bad.any() or (values.isna() & data[item].notna()).any():
             rows = data.index[bad | (values.isna() & data[item].notna())][:5].tolist()
-            raise ValueError(
+            raise DataError(
                 f"reaction item {item!r} must be a whole number from 1 to 5; bad values on rows {rows}."
             )
         values = values.dropna()
         n = len(values)
         if n < 2:
-            raise ValueError(
+            raise DataError(
                 f"reaction item {item!r} has {n} answer(s); at least 2 are needed for an interval."
             )
         mean, se = float(values.mean()), float(values.std(ddof=1) / np.sqrt(n))
@@ -120,14 +121,14 @@ def learning_gain(
         bad = scores[column].isna() & data[column].notna()
         if bad.any():
             examples = data.loc[bad, column].astype(str).unique()[:3].tolist()
-            raise ValueError(
+            raise DataError(
                 f"column {column!r} has non-numeric scores {examples} "
                 f"on rows {', '.join(map(str, data.index[bad][:5]))}; scores must be numbers."
             )
     pairs = scores.dropna()
     n = len(pairs)
     if n < 3:
-        raise ValueError(
+        raise DataError(
             f"learning gain needs at least 3 reps with both {before!r} and {after!r}; got {n} "
             "(with two, the small-sample correction of the effect size is zero)."
         )
@@ -141,7 +142,7 @@ def learning_gain(
     diff = pairs[after] - pairs[before]
     sd = float(diff.std(ddof=1))
     if sd == 0:
-        raise ValueError(
+        raise DataError(
             "every rep gained exactly the same; the paired test and effect size are undefined."
         )
     test = stats.ttest_rel(pairs[after], pairs[before])
@@ -212,9 +213,9 @@ def mediation(
         .dropna()
     )
     if len(frame) < 10:
-        raise ValueError(f"mediation needs at least 10 complete rows; got {len(frame)}.")
+        raise DataError(f"mediation needs at least 10 complete rows; got {len(frame)}.")
     if frame[exposure].nunique() < 2:
-        raise ValueError(f"exposure {exposure!r} does not vary; mediation is undefined.")
+        raise DataError(f"exposure {exposure!r} does not vary; mediation is undefined.")
     outcome_exog = sm.add_constant(frame[[exposure, mediator, *covariates]])
     mediator_exog = sm.add_constant(frame[[exposure, *covariates]])
     outcome_model = sm.OLS(frame[outcome], outcome_exog)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs.columns import missing_values_note
+from analysis.inputs.errors import DataError
 from analysis.options import check_conf_level
 from analysis.results import TidyResult
 
@@ -161,7 +162,7 @@ def _prepare(
 ) -> tuple[pd.DataFrame, list[str]]:
     missing = [c for c in [outcome, *predictors] if c not in data.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
         )
     if not predictors:
@@ -175,13 +176,13 @@ def _prepare(
         if pd.api.types.is_bool_dtype(values):
             frame[column] = values.astype(float)
         elif not pd.api.types.is_numeric_dtype(values):
-            raise ValueError(
+            raise DataError(
                 f"predictor {column!r} has dtype {values.dtype}; use numbers or booleans "
                 "(make dummy columns for categories)."
             )
     constant = [c for c in predictors if frame[c].nunique() < 2]
     if constant:
-        raise ValueError(
+        raise DataError(
             f"predictor(s) {constant} do not vary in the data used; drop them from the model."
         )
     return frame, notes
@@ -212,7 +213,7 @@ def _fit_with_checks(fit_callable, notes: list[str]):
         try:
             fit = fit_callable()
         except np.linalg.LinAlgError as error:
-            raise ValueError(
+            raise DataError(
                 f"the model could not be estimated ({error}); a predictor is probably collinear with others "
                 "or perfectly separates the outcome. Drop or combine predictors."
             ) from None
@@ -294,7 +295,7 @@ def ordinal_logit(
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
         levels = np.sort(np.asarray(pd.unique(y)))  # numeric codes (e.g. 1-4) are ordered by value
         if len(levels) > MAX_NUMERIC_LEVELS:
-            raise ValueError(
+            raise DataError(
                 f"outcome {outcome!r} has {len(levels)} distinct numbers; an ordinal outcome needs a few "
                 "ordered levels. Use estimate() for a continuous outcome."
             )
@@ -302,7 +303,7 @@ def ordinal_logit(
             pd.Categorical(y, categories=levels, ordered=True), index=y.index, name=outcome
         )
     if not (isinstance(y.dtype, pd.CategoricalDtype) and y.cat.ordered):
-        raise ValueError(
+        raise DataError(
             f"outcome {outcome!r} must be ordered: an ordered categorical (pd.Categorical(values, categories=[lowest, "
             f"..., highest], ordered=True)) or numeric codes; got dtype {y.dtype} with values "
             f"{sorted(map(str, pd.unique(y)))[:5]}. load_survey() returns effectiveness ordered."
@@ -314,7 +315,7 @@ def ordinal_logit(
         y = y.cat.remove_categories(empty)
         counts = counts[counts > 0]
     if len(counts) < 2:
-        raise ValueError(
+        raise DataError(
             f"outcome {outcome!r} has fewer than two observed levels; nothing to model."
         )
     per_parameter = counts.min() / len(predictors)
@@ -372,12 +373,12 @@ def binary_logit(
     if pd.api.types.is_bool_dtype(y):
         y = y.astype(float)
     elif not (pd.api.types.is_numeric_dtype(y) and set(np.unique(y)) <= {0, 1}):
-        raise ValueError(
+        raise DataError(
             f"outcome {outcome!r} must be boolean or 0/1; got values {sorted(map(str, pd.unique(y)))[:5]}."
         )
     events = int(min(y.sum(), len(y) - y.sum()))
     if events == 0:
-        raise ValueError(f"outcome {outcome!r} does not vary in the data used; nothing to model.")
+        raise DataError(f"outcome {outcome!r} does not vary in the data used; nothing to model.")
     if events / len(predictors) < EVENTS_PER_PARAMETER:
         notes.append(
             f"too few cases per parameter: {events} case(s) in the rarer outcome for {len(predictors)} "

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.errors import DataError
 from analysis.options import check_conf_level
 from analysis.results import TidyResult
 
@@ -33,18 +34,18 @@ def fully_loaded_costs(costs: pd.DataFrame, *, amount: str = "amount", item: str
     """Sum of all cost items; negative or missing amounts are errors (naming the items)."""
     missing = [c for c in (amount, item) if c not in costs.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"costs table lacks column(s) {missing}; it needs one row per item with an amount."
         )
     values = pd.to_numeric(costs[amount], errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
-        raise ValueError(
+        raise DataError(
             f"cost amounts must be non-negative numbers; check item(s) {costs.loc[bad, item].tolist()}."
         )
     total = float(values.sum())
     if total <= 0:
-        raise ValueError("the programme costs sum to zero; ROI is undefined.")
+        raise DataError("the programme costs sum to zero; ROI is undefined.")
     return total
 
 
@@ -194,7 +195,7 @@ def training_roi(
     conf_level = check_conf_level(conf_level)
     margin = _check_margin(margin)
     if cluster not in data.columns:
-        raise ValueError(f"cluster column {cluster!r} not found.")
+        raise DataError(f"cluster column {cluster!r} not found.")
     estimate, lower = effect(data)
     used = lower if conservative else estimate
     benefits = used * treated_periods * margin

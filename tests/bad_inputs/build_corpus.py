@@ -322,6 +322,60 @@ def parameter_cases(T, TD, S, R, RD) -> None:
         [r"kpi_panel_path is set but kpi_targets_path is not"],
         data={**RD, "kpi_targets_path": None},
     )
+    case(
+        "p21-treatment-is-a-count",
+        T,
+        panel_files,
+        [
+            r"panel\.csv: treatment column 'calls' holds 68 on lines 2, 3, 4, 5, 6 and \d+ more; a treatment marks trained \(1\) or not \(0\)"
+        ],
+        data=TD,
+        parameters={"treatment": "calls"},
+    )
+    case(
+        "p22-unit-is-the-period",
+        T,
+        panel_files,
+        [r"column 'period' is named as unit and time; each column can have one role"],
+        data=TD,
+        parameters={"unit": "period"},
+    )
+    case(
+        "p23-segment-is-the-rep",
+        T,
+        panel_files,
+        [],
+        data=TD,
+        parameters={"segment": "rep_id"},
+        warnings=[
+            r"section segments is left out: Segment 'rep_id': 'rep-0001', .* no trained or no untrained"
+        ],
+    )
+    case(
+        "p24-revenue-overflows",
+        T,
+        training(panel=lambda d: d.assign(revenue=d["revenue"] * 1e300)),
+        [r"panel\.csv: outcome column 'revenue' holds [\d.]+e\+\d+ on lines 2, .* beyond ±1e\+15"],
+        data=TD,
+    )
+    case(
+        "p25-assessment-unchanged",
+        T,
+        training(assessments=lambda d: d.assign(score_after=d["score_before"])),
+        [],
+        data=TD,
+        warnings=[
+            r"section learning is left out: assessments\.csv: every rep's score changed by exactly 0"
+        ],
+    )
+    case(
+        "p26-outcome-missing-on-some-rows",
+        T,
+        training(panel=lambda d: d.assign(revenue=d["revenue"].mask(d.index % 7 == 0))),
+        [],
+        data=TD,
+        warnings=[r"panel\.csv: 14 of 96 rows have a blank value \(14 in revenue; lines 2, 9, 16"],
+    )
 
 
 def main() -> None:

@@ -162,8 +162,18 @@ def _merged(study: str, spec: Any, where: str) -> dict[str, Any]:
     if spec is None:
         return {}
     if not isinstance(spec, dict) or set(spec) - {"data", "parameters"}:
+        unknown = (
+            sorted(map(str, set(spec) - {"data", "parameters"})) if isinstance(spec, dict) else []
+        )
+        hints = [
+            f"{key!r}: did you mean {close[0]!r}?"
+            for key in unknown
+            if (close := difflib.get_close_matches(key, ["data", "parameters"], n=1))
+        ]
+        found = f" (found {', '.join(map(repr, unknown))})" if unknown else ""
         raise ConfigError(
-            f"{where}: study {study!r} may only have 'data' and 'parameters' entries."
+            f"{where}: study {study!r} may only have 'data' and 'parameters' entries{found}."
+            + (" " + " ".join(hints) if hints else "")
         )
     merged: dict[str, Any] = {}
     for section in ("data", "parameters"):

@@ -385,11 +385,23 @@ def resolve_path(
             )
         if directory and inside.is_dir() or not directory and inside.is_file():
             return inside
+        if not directory and inside.is_dir():
+            raise ConfigError(
+                f"{where}: {name}: {relative!r} is a folder; name the file in it, e.g. "
+                f"{name}: {_example_file(inside, folder)}."
+            )
     what = "folder" if directory else "file"
     raise ConfigError(
         f"{where}: {name}: {what} {relative!r} not found in {_shown(folder)}/; put it there or correct "
         "the name."
     )
+
+
+def _example_file(directory: Path, folder: Path) -> str:
+    """A data file inside ``directory``, relative to the client's ``folder``, for a message."""
+    files = sorted(f for f in directory.iterdir() if f.is_file() and f.name != "client.yml")
+    chosen = files[0] if files else directory / "survey.csv"
+    return os.path.relpath(chosen, folder)
 
 
 def _shown(folder: Path) -> str:

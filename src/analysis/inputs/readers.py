@@ -111,7 +111,17 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
     raw = path.read_bytes()
     if not raw.strip():
         raise DataContractError(f"{path.name}: the file is empty; export it again.")
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))  # some survey tools export UTF-16
+    kind = "" if utf16 else _binary_kind(raw)
+    if kind:
+        raise DataContractError(
+            f"{path.name}: this is {kind}, not a CSV text file. Import it with a codebook "
+            "(`workbench import CLIENT`, see README: A new client), or save "
+            "the sheet as 'CSV UTF-8' and name that file in client.yml."
+        )
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    if utf16 and codec == "utf-8-sig":
+        codec = "utf-16"
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError as error:
@@ -137,5 +147,35 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
         ) from None
     except pd.errors.EmptyDataError:
         raise DataContractError(f"{path.name}: the file is empty; export it again.") from None
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    names = [name.strip() for name in header]
+    twice = sorted({name for name in names if name and names.count(name) > 1})
+    if twice:
+        where = "; ".join(
+            f"{name!r} in columns "
+            + " and ".join(str(i + 1) for i, other in enumerate(names) if other == name)
+            for name in twice
+        )
+        raise DataContractError(
+            f"{path.name}: line 1 (the header) names a column twice: {where}. Rename or "
+            "remove the extra column so each name appears once."
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+#: Leading bytes of files that are not delimited text.
+_SIGNATURES = {
+    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip archive",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
+    b"%PDF": "a PDF document",
+    b"PAR1": "a Parquet table",
+}
+
+
+def _binary_kind(raw: bytes) -> str:
+    """What a binary file is (from its first bytes), or "" for text."""
+    for signature, kind in _SIGNATURES.items():
+        if raw.startswith(signature):
+            return kind
+    return "a binary file" if b"\x00" in raw[:4096] else ""

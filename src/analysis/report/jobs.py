@@ -109,7 +109,7 @@ def plan_jobs(
         check_client_id(client_id)
         if client_id not in known and client_id not in discovery.errors:
             raise ClientConfigError(
-                f"no client {client_id!r} in data/clients/; known: {', '.join(sorted([*known, *discovery.errors])) or 'none'}."
+                f"no client {client_id!r} in data/clients/; known: {', '.join(sorted([*known, *discovery.errors])) or 'none'}. `workbench new-client {client_id}` creates it."
             )
     selected: list[Client] = [c for c in discovery.clients if not clients or c.client_id in clients]
     all_studies = {s for c in discovery.clients for s in c.studies}

@@ -120,15 +120,28 @@ def _is_file_parameter(name: str, job: Job) -> bool:
     )
 
 
-def _failed_cell_message(path: Path) -> str | None:
-    """The concise data-error message printed by the failing cell, if it printed one."""
+def _failed_cell_message(path: Path, error_text: str) -> str:
+    """What to show for a failed notebook: the data-error lines it printed, or where it failed.
+
+    A data error (shown concisely by :func:`analysis.report.setup_notebook`) is returned
+    as printed. Otherwise ``error_text`` is kept, with papermill's execution count
+    (which counts the injected parameters cell) replaced by the cell's position among
+    the study notebook's code cells and its first line, as a researcher sees it in
+    JupyterLab.
+    """
+    import re
+
     import nbformat
 
     try:
         nb = nbformat.read(path, as_version=4)
     except (OSError, ValueError):
-        return None
+        return error_text
+    position = 0
     for cell in nb.cells:
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
+            continue
+        position += 1
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
             texts = [
                 o.get("text", "")
@@ -136,8 +149,12 @@ def _failed_cell_message(path: Path) -> str | None:
                 if o.get("output_type") == "stream" and o.get("name") == "stderr"
             ]
             text = "".join(texts).strip()
-            return text if "the input data need fixing" in text else None
-    return None
+            if "the input data need fixing" in text:
+                return text
+            first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+            where = f"code cell {position} of the notebook ({first[:60]!r})"
+            return re.sub(r"in cell \S+:", f"in {where}:", error_text, count=1)
+    return error_text
 
 
 def _error_text(error: BaseException) -> str:
@@ -279,9 +296,7 @@ class Renderer:
                 message = f"timed out: the report exceeded its time limit of {self.timeout:g} s (--timeout)"
             message = self._died(error, job) or message
             if running.exists():
-                shown = _failed_cell_message(running)
-                if shown:  # a data error shown concisely by analysis.report.setup_notebook
-                    message = shown
+                message = _failed_cell_message(running, message)
                 os.replace(running, failed_nb)
             return Outcome(job.client_id, job.study, "failed", message, duration)
         duration = time.monotonic() - t0

@@ -77,9 +77,11 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
                 "effective and ineffective organisations cannot be compared.",
             )
         elif count < p.min_cell_size:
-            inputs.warnings.append(
-                f"{source}: column effectiveness: only {count} {group} respondent(s); comparisons "
-                f"with that group are suppressed (min_cell_size {p.min_cell_size})."
+            inputs.skip(
+                "comparison",
+                f"Fewer than min_cell_size ({p.min_cell_size}) respondents rated their organisation "
+                f"{group} in {source}, so the very effective and ineffective organisations are not "
+                "compared: every figure would be suppressed or could identify them.",
             )
     if (groups > 0).sum() < 2 or responses["leadership_meetings"].nunique() < 2:
         inputs.skip(
@@ -89,8 +91,13 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         )
     if p.highlight is not None and p.highlight not in set(responses["respondent_id"].astype(str)):
         examples = ", ".join(responses["respondent_id"].astype(str).head(3))
+        in_file = data.loc[data["respondent_id"].astype(str) == p.highlight, "industry"]
         errors.append(
-            f"{inputs.where}: highlight {p.highlight!r} is not a respondent_id in {source} "
+            f"{inputs.where}: highlight {p.highlight!r} is in industry {in_file.iloc[0]!r}, "
+            f"outside segment {p.segment!r}; highlight an organisation of the segment (ids "
+            f"like {examples}) or remove segment."
+            if len(in_file)
+            else f"{inputs.where}: highlight {p.highlight!r} is not a respondent_id in {source} "
             f"(ids look like {examples}); correct it or remove highlight."
         )
     if p.highlight is None:

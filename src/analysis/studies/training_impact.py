@@ -21,6 +21,17 @@ if TYPE_CHECKING:
 
 #: Fewest trained reps with assessments for the learning-behaviour-results chain.
 MIN_CHAIN_REPS = 10
+#: Largest magnitude accepted in a modelled column: beyond it a figure is a parsing or
+#: unit mistake, and squares of values near 1e154 overflow double precision.
+LARGEST = 1e15
+
+
+def _lines(mask: pd.Series, limit: int = 5) -> str:
+    """File lines of the true rows of ``mask`` (row i of the file is line i + 2), e.g. ``lines 2, 5``."""
+    rows = [int(i) + 2 for i in mask[mask].index]
+    shown = ", ".join(map(str, rows[:limit]))
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"line{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
 def _params(inputs: StudyInputs) -> TrainingImpact:
@@ -78,6 +89,12 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
+
+
+def _some(levels: list[str], limit: int = 5) -> str:
+    """``'a', 'b' and 3 more`` for messages about many levels."""
+    shown = ", ".join(repr(level) for level in levels[:limit])
+    return shown + (f" and {len(levels) - limit} more" if len(levels) > limit else "")
 
 
 def _cross_section(path, p, errors: list[str]) -> pd.DataFrame | None:
@@ -156,6 +173,16 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
                     f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
                     f"(lines {lines}); it must be numbers."
                 )
+                continue
+        if column is not None and column in data:
+            values = pd.to_numeric(data[column], errors="coerce")
+            huge = values.abs() > LARGEST
+            if huge.any():
+                errors.append(
+                    f"{source}: {role} column {column!r} holds {values[huge].iloc[0]:.3g} on "
+                    f"{_lines(huge)}: beyond ±{LARGEST:.0e}, which no rep's figure can be; check "
+                    "the export's units and number format (a date or an id read as a number?)."
+                )
 
 
 def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
@@ -181,6 +208,15 @@ def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
             f"{source}: cluster column {p.cluster!r} has a single value; clustered errors need several "
             "clusters (remove cluster to cluster by rep)."
         )
+    _treatment(inputs, data, source, errors)
+    modelled = [p.outcome, p.treatment, *p.covariates]
+    blank = data[modelled].isna()
+    if blank.any(axis=None):
+        counts = ", ".join(f"{int(blank[c].sum())} in {c}" for c in modelled if blank[c].any())
+        inputs.warnings.append(
+            f"{source}: {int(blank.any(axis=1).sum())} of {len(data)} rows have a blank value "
+            f"({counts}; {_lines(blank.any(axis=1))}); they are left out of every estimate."
+        )
     kept = []
     for column in p.covariates:
         if data[column].nunique() < 2:
@@ -190,6 +226,36 @@ def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
         else:
             kept.append(column)
     inputs.extras["covariates"] = kept
+
+
+def _treatment(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    """The treatment is 0/1 and, in a panel, on from each rep's training_start and never off."""
+    p = _params(inputs)
+    values = pd.to_numeric(data[p.treatment], errors="coerce")
+    other = values.notna() & ~values.isin([0, 1])
+    if other.any():
+        errors.append(
+            f"{source}: treatment column {p.treatment!r} holds {values[other].iloc[0]:g} on "
+            f"{_lines(other)}; a treatment marks trained (1) or not (0). Name a 0/1 column "
+            "(in a panel, the default 'trained' follows each rep's training_start)."
+        )
+        return
+    if p.time is None or p.treatment == "trained":  # a cross-section, or derived from the starts
+        return
+    from analysis.effects.staggered import first_treated_index
+    from analysis.inputs.periods import period_index
+
+    first = first_treated_index(data, unit=p.unit, time=p.time, start="training_start")
+    implied = (period_index(data[p.time]) >= first) & first.notna()
+    bad = values.notna() & (values != implied.astype(float))
+    if bad.any():
+        errors.append(
+            f"{source}: treatment column {p.treatment!r} disagrees with training_start of "
+            f"{inputs.files['reps_path'].name} on {_lines(bad)} (reps "
+            f"{', '.join(data.loc[bad, p.unit].astype(str).unique()[:3])}): the effects over time "
+            "assume training, once started, stays on. Fix one of the two, or leave treatment "
+            "at its default 'trained'."
+        )
 
 
 def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str) -> None:
@@ -202,6 +268,25 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             "learning",
             "No before/after assessments were provided for this client (assessments_path).",
         )
+    if "assessments" in tables:
+        scores = tables["assessments"][["score_before", "score_after"]].apply(
+            pd.to_numeric, errors="coerce"
+        )
+        gains = (scores["score_after"] - scores["score_before"]).dropna()
+        name = inputs.files["assessments_path"].name
+        if len(gains) < 3:
+            inputs.skip(
+                "learning",
+                f"{name}: {len(gains)} rep(s) have both scores; the before/after comparison "
+                "needs at least 3.",
+            )
+        elif gains.nunique() == 1:
+            inputs.skip(
+                "learning",
+                f"{name}: every rep's score changed by exactly {gains.iloc[0]:g} points, so the "
+                "change has no spread and no test or interval can be computed; check that "
+                "score_after is not a copy of score_before.",
+            )
     if not panel:
         inputs.skip(
             "behaviour",
@@ -235,13 +320,29 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
                 "segments",
                 f"Segment {p.segment!r} has a single level, so there is nothing to compare.",
             )
-        for level, n in reps.items():
-            if n < p.min_cell_size:
-                inputs.warnings.append(
-                    f"{source}: segment {p.segment}={level!r} has {n} rep(s); its effect is suppressed "
-                    f"(min_cell_size {p.min_cell_size})."
-                )
-    if not inputs.runs("behaviour") or "assessments" not in tables:
+        mixed = data.groupby(p.segment)[p.treatment].nunique() == 2
+        flat = mixed.index[~mixed].astype(str).tolist()
+        small = [str(level) for level, n in reps.items() if n < p.min_cell_size]
+        if flat:
+            inputs.skip(
+                "segments",
+                f"Segment {p.segment!r}: {_some(flat)} ha{'s' if len(flat) == 1 else 've'} no "
+                "trained or no untrained rep-periods, so their effects cannot be estimated; name a "
+                "segment whose every level has both (e.g. a team or region).",
+            )
+        elif len(small) == len(reps):
+            inputs.skip(
+                "segments",
+                f"Segment {p.segment!r}: every level has fewer than min_cell_size "
+                f"({p.min_cell_size}) reps, so every effect would be suppressed.",
+            )
+        elif small:
+            inputs.warnings.append(
+                f"{source}: segment {p.segment} {_some(small)} ha{'s' if len(small) == 1 else 've'} "
+                f"fewer than {p.min_cell_size} reps; {'its effect is' if len(small) == 1 else 'their effects are'} "
+                f"suppressed (min_cell_size {p.min_cell_size})."
+            )
+    if not inputs.runs("behaviour") or not inputs.runs("learning"):
         inputs.skip(
             "chain",
             "The learning-behaviour-results chain needs assessments and a behaviour measure over time.",

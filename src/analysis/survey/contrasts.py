@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
+from analysis.inputs.errors import DataError
 from analysis.options import check_conf_level
 from analysis.survey.proportions import _require_columns
 
@@ -75,7 +76,7 @@ def risk_ratio(
     ):
         values = values.map({0: False, 1: True}, na_action="ignore").astype("boolean")  # 0/1 codes
     if not pd.api.types.is_bool_dtype(values):
-        raise ValueError(
+        raise DataError(
             f"outcome column {outcome!r} must be boolean (True/False) or 0/1; got dtype {values.dtype} "
             f"with values {sorted(map(str, values.dropna().unique()))[:5]}."
         )
@@ -90,7 +91,7 @@ def risk_ratio(
     x1, n1 = int(values[in_exposed].sum()), int(in_exposed.sum())
     x0, n0 = int(values[in_reference].sum()), int(in_reference.sum())
     if n1 == 0 or n0 == 0:
-        raise ValueError(
+        raise DataError(
             f"group {group!r} has no rows for level(s) {absent}; cannot compare "
             f"{exposed_levels} with {reference_levels}."
         )
@@ -196,7 +197,7 @@ def crosstab_test(
     table = pd.crosstab(data[row], data[column])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
-        raise ValueError(
+        raise DataError(
             f"cross-tabulation of {row!r} by {column!r} needs at least two non-empty levels of each; "
             f"got {table.shape[0]} x {table.shape[1]}."
         )
@@ -313,7 +314,7 @@ def profile_against_population(
     _require_columns(data, id_column, *options, group)
     match = data[data[id_column].astype(str) == str(respondent)]
     if match.empty:
-        raise ValueError(
+        raise DataError(
             f"no respondent with {id_column} = {respondent!r}; check the highlight parameter."
         )
     mine = match.iloc[0]

@@ -7,6 +7,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.inputs.columns import require_columns
+from analysis.inputs.errors import DataError
 from analysis.options import ShareMethod, check_conf_level, check_min_cell_size, check_option
 
 _STATSMODELS_METHOD = {
@@ -105,7 +106,7 @@ def shares(
     if weights is not None:
         _check_weights(data, weights)
     if data[column].notna().sum() == 0:
-        raise ValueError(
+        raise DataError(
             f"column {column!r} has no answers in the {len(data)} rows given: there is no share to estimate. "
             "Check the filter (segment) and the column name."
         )
@@ -158,7 +159,7 @@ def _check_weights(data: pd.DataFrame, weights: str) -> None:
     bad = values.isna() | (values <= 0) | ~np.isfinite(values)
     if bad.any():
         rows = ", ".join(map(str, data.index[bad][:5].tolist()))
-        raise ValueError(
+        raise DataError(
             f"weight column {weights!r} must hold positive numbers; {int(bad.sum())} row(s) do not "
             f"(index {rows}). Drop those respondents or fix their weights."
         )
@@ -260,7 +261,7 @@ def multi_select(
     _require_columns(data, *options, by)
     not_boolean = [c for c in options if not pd.api.types.is_bool_dtype(data[c])]
     if not_boolean:
-        raise ValueError(
+        raise DataError(
             f"multi-select option column(s) {not_boolean} must be boolean (True = cited)."
         )
     overall = {c: float(data[c].mean()) for c in options}

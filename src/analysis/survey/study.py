@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.errors import DataError
 from analysis.inputs.survey_contract import PRACTICES
 from analysis.options import check_min_cell_size
 from analysis.survey.proportions import _require_columns
@@ -163,12 +164,12 @@ def prepare_responses(
     if segment is not None:
         available = sorted(data[segment_column].dropna().astype(str).unique())
         if segment not in available:
-            raise ValueError(
+            raise DataError(
                 f"segment {segment!r} is not a value of {segment_column!r}; available: {', '.join(available)}."
             )
         data = data[data[segment_column] == segment]
         if len(data) < min_cell_size:
-            raise ValueError(
+            raise DataError(
                 f"segment {segment!r} has {len(data)} respondent(s), fewer than the minimum cell size "
                 f"{min_cell_size}; choose a larger segment so that no organisation can be identified."
             )
