@@ -13,7 +13,7 @@ JOBS ?=
 RENDER_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help setup reports test test-fast lint format lab bench examples clean distclean
+.PHONY: help setup reports test test-fast lint format snapshots lab bench examples clean distclean
 
 help: ## list the targets
 	@echo "Targets (the first run of any of them sets up .venv):"
@@ -50,6 +50,10 @@ lint: setup ## ruff (rules and format), mypy and the import-linter layer contrac
 format: setup ## apply ruff's fixes and formatting (then review the diff)
 	$(BIN)/ruff check --fix src tests benchmarks notebooks
 	$(BIN)/ruff format src tests benchmarks
+
+snapshots: setup ## re-record the rendered reports' structure (headings, table headers, images) after a deliberate layout change
+	UPDATE_SNAPSHOTS=1 $(BIN)/python -m pytest tests/test_render.py -k shipped_study -p no:cacheprovider
+	git status --short tests/snapshots
 
 lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)

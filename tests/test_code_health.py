@@ -47,7 +47,12 @@ def _results():
                 panel, outcome="revenue", unit="rep_id", time="period", start="training_start"
             ),
         )
-        yield "binary_logit", practice_models.binary_logit(spector, "GRADE", ["GPA", "TUCE", "PSI"])
+        yield (
+            "binary_logit",
+            practice_models.binary_logit(
+                spector, outcome="GRADE", covariates=["GPA", "TUCE", "PSI"]
+            ),
+        )
         yield (
             "roi",
             roi.programme_roi(
@@ -59,7 +64,7 @@ def _results():
                 treatment="trained",
                 costs=100_000.0,
                 margin=0.3,
-                n_boot=50,
+                n_resamples=50,
             ),
         )
 
@@ -185,3 +190,124 @@ def test_report_tables_know_the_tidy_columns():
         assert f">{heading}<" in page
     assert "1,234" in page and "&lt;0.001" in page or "<0.001" in page
     assert ">1,200<" in page
+
+
+# ----------------------------------------------------------------- one vocabulary
+
+METHOD_MODULES = [
+    "analysis.effects",
+    "analysis.survey",
+    "analysis.kirkpatrick",
+    "analysis.practice_models",
+    "analysis.roi",
+    "analysis.instruments",
+    "analysis.kpi_gaming",
+]
+#: Former names and the one the API uses now (README: API conventions).
+RETIRED = {
+    "group": "by",
+    "segment": "by",
+    "predictors": "covariates",
+    "exposure": "treatment",
+    "n_boot": "n_resamples",
+    "n_sims": "n_resamples",
+    "alpha": "conf_level",
+}
+#: Parameters that hold a value to keep, not a column to group by.
+FILTERS = {("analysis.survey.study.prepare_responses", "segment")}
+#: Functions whose first argument is not a data frame (a number, a path, a result).
+NOT_ON_DATA = {
+    "roi_figures",
+    "describe",
+    "describe_contrast",
+    "load_instrument",
+    "load_instruments",
+    "load_responses",
+    "rwg",
+    "nominal_alpha",
+    "time_order",
+    "period_index",
+    "missing_values_note",
+    "check_conf_level",
+    "fully_loaded_costs",
+}
+
+
+def _public_functions():
+    import importlib
+    import inspect
+
+    for name in METHOD_MODULES:
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", dir(module)):
+            func = getattr(module, attr, None)
+            if attr.startswith("_") or not inspect.isfunction(func):
+                continue
+            if func.__module__.startswith("analysis") and func.__module__ != "analysis.options":
+                yield f"{func.__module__}.{attr}", inspect.signature(func)
+
+
+def test_the_public_api_speaks_one_vocabulary():
+    retired = {
+        (where, p): RETIRED[p]
+        for where, signature in _public_functions()
+        for p in signature.parameters
+        if p in RETIRED and (where, p) not in FILTERS
+    }
+    assert retired == {}, retired
+    first = {
+        where: next(iter(signature.parameters))
+        for where, signature in _public_functions()
+        if where.rsplit(".", 1)[1] not in NOT_ON_DATA and signature.parameters
+    }
+    assert {w: p for w, p in first.items() if p != "data"} == {}
+    seeds = {
+        where: signature.parameters["seed"].default
+        for where, signature in _public_functions()
+        if "seed" in signature.parameters
+    }
+    assert seeds and set(seeds.values()) == {12345}, seeds
+
+
+def test_a_former_keyword_still_works_and_says_what_to_write_instead():
+    from analysis import survey
+
+    data = pd.DataFrame({"g": ["a"] * 6 + ["b"] * 6, "y": [1, 1, 1, 1, 0, 0] * 2})
+    with pytest.warns(
+        FutureWarning, match=r"risk_ratio\(group=\.\.\.\) is now risk_ratio\(by=\.\.\.\)"
+    ):
+        old = survey.risk_ratio(data, "y", group="g", exposed="a", reference="b")
+    pd.testing.assert_frame_equal(
+        old, survey.risk_ratio(data, "y", by="g", exposed="a", reference="b")
+    )
+    with pytest.raises(TypeError, match="got both group= and by="):
+        survey.risk_ratio(data, "y", group="g", by="g", exposed="a", reference="b")
+
+
+def test_the_report_snapshot_catches_a_changed_heading_table_or_image(tmp_path, monkeypatch):
+    import report_structure
+
+    html = (
+        "<html><body><h1>Study</h1><h2>Summary¶</h2><table><thead><tr><th>Term</th>"
+        "<th>Estimate</th></tr></thead><tbody><tr><th>a</th><td>1</td></tr></tbody></table>"
+        "<img src='x.png'></body></html>"
+    )
+    assert report_structure.structure(html) == {
+        "headings": ["h1: Study", "h2: Summary"],
+        "tables": [["Term", "Estimate"]],
+        "images": 1,
+    }
+    monkeypatch.setattr(report_structure, "SNAPSHOTS", tmp_path)
+    monkeypatch.setenv("UPDATE_SNAPSHOTS", "1")
+    report_structure.check_snapshot("probe", html)
+    monkeypatch.delenv("UPDATE_SNAPSHOTS")
+    report_structure.check_snapshot("probe", html)
+    for changed in (
+        html.replace("Summary", "Overview"),
+        html.replace("<th>Estimate</th>", "<th>Effect</th>"),
+        html.replace("<img src='x.png'>", ""),
+    ):
+        with pytest.raises(AssertionError, match="make snapshots"):
+            report_structure.check_snapshot("probe", changed)
+    with pytest.raises(AssertionError, match="no snapshot"):
+        report_structure.check_snapshot("absent", html)

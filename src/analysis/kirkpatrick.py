@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level
+from analysis.inputs.periods import time_order
+from analysis.options import SEED, check_conf_level, renamed
 
 LIKERT_LEVELS = (1, 2, 3, 4, 5)
 
@@ -165,23 +166,24 @@ def learning_gain(
     )
 
 
+@renamed(exposure="treatment", n_sims="n_resamples")
 def mediation(
     data: pd.DataFrame,
     *,
-    exposure: str,
+    treatment: str,
     mediator: str,
     outcome: str,
     covariates: tuple[str, ...] = (),
-    n_sims: int = 1000,
-    seed: int = 2024,
+    n_resamples: int = 1000,
+    seed: int = SEED,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Indirect and direct effects along the Kirkpatrick chain (e.g. learning gain -> behaviour -> results).
 
-    Fits the mediator model ``mediator ~ exposure + covariates`` and the outcome
-    model ``outcome ~ exposure + mediator + covariates`` by OLS and simulates the
+    Fits the mediator model ``mediator ~ treatment + covariates`` and the outcome
+    model ``outcome ~ treatment + mediator + covariates`` by OLS and simulates the
     effects with :class:`statsmodels.stats.mediation.Mediation` (quasi-Bayesian,
-    ``n_sims`` draws).
+    ``n_resamples`` draws).
 
     Returns
     -------
@@ -191,8 +193,8 @@ def mediation(
 
     Notes
     -----
-    With linear models for both equations the indirect effect per unit of exposure is
-    the product :math:`a b` of the exposure's coefficient in the mediator model and the
+    With linear models for both equations the indirect effect per unit of treatment is
+    the product :math:`a b` of the treatment's coefficient in the mediator model and the
     mediator's coefficient in the outcome model, and the total effect is :math:`a b + c'`;
     the simulation reproduces these (tested). Measurement error in the mediator biases
     the indirect effect towards zero.
@@ -206,22 +208,22 @@ def mediation(
     from statsmodels.stats.mediation import Mediation
 
     conf_level = check_conf_level(conf_level)
-    _require(data, exposure, mediator, outcome, *covariates)
+    _require(data, treatment, mediator, outcome, *covariates)
     frame = (
-        data[[exposure, mediator, outcome, *covariates]]
+        data[[treatment, mediator, outcome, *covariates]]
         .apply(pd.to_numeric, errors="coerce")
         .dropna()
     )
     if len(frame) < 10:
         raise DataError(f"mediation needs at least 10 complete rows; got {len(frame)}.")
-    if frame[exposure].nunique() < 2:
-        raise DataError(f"exposure {exposure!r} does not vary; mediation is undefined.")
-    outcome_exog = sm.add_constant(frame[[exposure, mediator, *covariates]])
-    mediator_exog = sm.add_constant(frame[[exposure, *covariates]])
+    if frame[treatment].nunique() < 2:
+        raise DataError(f"treatment {treatment!r} does not vary; mediation is undefined.")
+    outcome_exog = sm.add_constant(frame[[treatment, mediator, *covariates]])
+    mediator_exog = sm.add_constant(frame[[treatment, *covariates]])
     outcome_model = sm.OLS(frame[outcome], outcome_exog)
     mediator_model = sm.OLS(frame[mediator], mediator_exog)
-    result = Mediation(outcome_model, mediator_model, exposure, mediator).fit(
-        n_rep=n_sims, method="parametric", rng=np.random.default_rng(seed)
+    result = Mediation(outcome_model, mediator_model, treatment, mediator).fit(
+        n_rep=n_resamples, method="parametric", rng=np.random.default_rng(seed)
     )
     alpha = 1 - conf_level
     summary = result.summary(alpha=alpha)
@@ -247,8 +249,9 @@ def mediation(
     return pd.DataFrame(rows)
 
 
+@renamed(panel="data")
 def chain_table(
-    panel: pd.DataFrame,
+    data: pd.DataFrame,
     assessments: pd.DataFrame,
     *,
     unit: str,
@@ -265,12 +268,12 @@ def chain_table(
 
     Parameters
     ----------
-    panel : DataFrame
-        Rep-period panel.
+    data : DataFrame
+        Rep-period data.
     assessments : DataFrame
         Level-2 scores, one row per rep (``unit`` column plus ``before``/``after``).
     unit, time : str
-        Columns of the panel.
+        Columns of the data.
     start : Series
         First training period per rep (index = rep id, labels as in ``time``).
     behaviour, outcome : str
@@ -281,12 +284,15 @@ def chain_table(
     DataFrame
         ``unit, learning_gain, behaviour_change, results_change``.
     """
-    _require(panel, unit, time, behaviour, outcome)
+    _require(data, unit, time, behaviour, outcome)
     _require(assessments, unit, before, after)
-    frame = panel[[unit, time, behaviour, outcome]].copy()
+    frame = data[[unit, time, behaviour, outcome]].copy()
     frame["start"] = frame[unit].map(start)
     frame = frame[frame["start"].notna()]
-    frame["after"] = frame[time] >= frame["start"]
+    order = time_order(data[time])  # period labels in time order, not as text
+    frame["after"] = order.get_indexer(pd.Index(frame[time])) >= order.get_indexer(
+        pd.Index(frame["start"])
+    )
     means = frame.groupby([unit, "after"])[[behaviour, outcome]].mean().unstack("after")
     means = means.dropna()
     chain = pd.DataFrame(

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.effects import TIDY_COLUMNS, estimate
-from analysis.inputs.periods import period_index
-from analysis.options import check_conf_level
+from analysis.inputs.periods import period_index, time_order
+from analysis.options import check_conf_level, renamed
 
 
 def _its(frame: pd.DataFrame, outcome: str, unit: str, conf_level: float) -> pd.Series:
@@ -68,8 +68,9 @@ DEFAULT_CONVERSIONS = {
 }
 
 
+@renamed(panel="data")
 def target_problems(
-    panel: pd.DataFrame,
+    data: pd.DataFrame,
     targets: pd.DataFrame,
     *,
     time: str = "period",
@@ -88,12 +89,12 @@ def target_problems(
         return [
             f"{source}: missing column(s) {', '.join(missing)}; one row per target with metric, start_period and scope."
         ]
-    absent = [c for c in (time, team) if c not in panel.columns]
+    absent = [c for c in (time, team) if c not in data.columns]
     if absent:
         return [
             f"{panel_source}: missing column(s) {', '.join(absent)}; the gaming check needs {time} and {team}."
         ]
-    periods = sorted(panel[time].dropna().astype(str).unique())
+    periods = sorted(data[time].dropna().astype(str).unique())
     problems = []
     for row, target in targets.iterrows():
         metric, start, scope = (
@@ -104,32 +105,33 @@ def target_problems(
         where = (
             f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"
         )  # header is line 1
-        known = [k for k in conversions if k in panel.columns]
-        if metric not in conversions or metric not in panel.columns:
+        known = [k for k in conversions if k in data.columns]
+        if metric not in conversions or metric not in data.columns:
             problems.append(
                 f"{source}: column metric, {where}: metric {metric!r} needs a column in {panel_source} and a "
                 f"conversion rate; known: {', '.join(known) or 'none'}."
             )
-        elif any(c not in panel.columns for c in conversions[metric]):
+        elif any(c not in data.columns for c in conversions[metric]):
             problems.append(
                 f"{source}: column metric, {where}: the conversion of {metric} needs column(s) "
-                f"{', '.join(c for c in conversions[metric] if c not in panel.columns)} in {panel_source}."
+                f"{', '.join(c for c in conversions[metric] if c not in data.columns)} in {panel_source}."
             )
         if start not in periods:
             span = f"{periods[0]} to {periods[-1]}" if periods else "none"
             problems.append(
                 f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span})."
             )
-        if not _in_scope(panel, scope, team).any():
-            teams = sorted(panel[team].dropna().astype(str).unique())
+        if not _in_scope(data, scope, team).any():
+            teams = sorted(data[team].dropna().astype(str).unique())
             problems.append(
                 f"{source}: column scope, {where}: no rep has {team} in {scope!r}; teams: {', '.join(teams[:10])}."
             )
     return problems
 
 
+@renamed(panel="data")
 def gaming_check(
-    panel: pd.DataFrame,
+    data: pd.DataFrame,
     targets: pd.DataFrame,
     *,
     unit: str = "rep_id",
@@ -142,8 +144,8 @@ def gaming_check(
 
     Parameters
     ----------
-    panel : DataFrame
-        Rep-period panel with the activity columns, ``unit``, ``time`` and ``team``.
+    data : DataFrame
+        Rep-period data with the activity columns, ``unit``, ``time`` and ``team``.
     targets : DataFrame
         One row per target: ``metric`` (an activity column, e.g. ``meetings``),
         ``start_period`` (same labels as ``time``) and ``scope``: ``all``, a team name,
@@ -165,7 +167,7 @@ def gaming_check(
     """
     conf_level = check_conf_level(conf_level)
     conversions = conversions or DEFAULT_CONVERSIONS
-    problems = target_problems(panel, targets, time=time, team=team, conversions=conversions)
+    problems = target_problems(data, targets, time=time, team=team, conversions=conversions)
     if problems:
         from analysis.effects import EffectDataError
 
@@ -175,9 +177,10 @@ def gaming_check(
         metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
         name = f"{metric} target from {start} ({scope})"
         numerator, denominator = conversions[metric]
-        frame = panel.copy()
+        frame = data.copy()
         frame["t"] = period_index(frame[time]).astype(float)
-        frame["post"] = (frame[time] >= start).astype(float)
+        order = time_order(frame[time])  # period labels in time order, not as text
+        frame["post"] = (frame["t"] >= order.get_loc(start)).astype(float)
         targeted = _in_scope(frame, scope, team)
         other_targets = targets[(targets["metric"] == metric) & (targets.index != target.name)]
         for other in other_targets["scope"].astype(str):

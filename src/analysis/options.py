@@ -55,3 +55,39 @@ def check_min_cell_size(min_cell_size: int) -> int:
             f"min_cell_size={min_cell_size!r} must be a positive whole number, e.g. 5."
         )
     return min_cell_size
+
+
+#: The default seed of every resampling method (bootstrap, permutation, simulation).
+SEED = 12345
+
+
+def renamed(**old_to_new: str):
+    """Accept a keyword's former name, with a FutureWarning naming the new one.
+
+    The public API uses one vocabulary (``by``, ``treatment``, ``covariates``,
+    ``n_resamples``, ``seed``, ``conf_level``; see README: API conventions). Calls
+    written with an older name keep working for a while and say what to write instead.
+    """
+    import functools
+    import warnings
+
+    def wrap(func):
+        @functools.wraps(func)
+        def inner(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{func.__name__}() got both {old}= and {new}=; use {new}=."
+                        )
+                    warnings.warn(
+                        f"{func.__name__}({old}=...) is now {func.__name__}({new}=...).",
+                        FutureWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return inner
+
+    return wrap

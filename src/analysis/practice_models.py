@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis.inputs.columns import missing_values_note
 from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level
+from analysis.options import check_conf_level, renamed
 from analysis.results import TidyResult
 
 EVENTS_PER_PARAMETER = 10
@@ -158,20 +158,20 @@ class LogitResult(TidyResult):
 
 
 def _prepare(
-    data: pd.DataFrame, outcome: str, predictors: list[str]
+    data: pd.DataFrame, outcome: str, covariates: list[str]
 ) -> tuple[pd.DataFrame, list[str]]:
-    missing = [c for c in [outcome, *predictors] if c not in data.columns]
+    missing = [c for c in [outcome, *covariates] if c not in data.columns]
     if missing:
         raise DataError(
             f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
         )
-    if not predictors:
+    if not covariates:
         raise ValueError("give at least one predictor.")
-    frame = data[[outcome, *predictors]].dropna()
+    frame = data[[outcome, *covariates]].dropna()
     notes = (
-        [missing_values_note(data[[outcome, *predictors]].isna())] if len(frame) < len(data) else []
+        [missing_values_note(data[[outcome, *covariates]].isna())] if len(frame) < len(data) else []
     )
-    for column in predictors:
+    for column in covariates:
         values = frame[column]
         if pd.api.types.is_bool_dtype(values):
             frame[column] = values.astype(float)
@@ -180,7 +180,7 @@ def _prepare(
                 f"predictor {column!r} has dtype {values.dtype}; use numbers or booleans "
                 "(make dummy columns for categories)."
             )
-    constant = [c for c in predictors if frame[c].nunique() < 2]
+    constant = [c for c in covariates if frame[c].nunique() < 2]
     if constant:
         raise DataError(
             f"predictor(s) {constant} do not vary in the data used; drop them from the model."
@@ -189,10 +189,10 @@ def _prepare(
 
 
 def _separation_notes(
-    frame: pd.DataFrame, outcome_codes: pd.Series, predictors: list[str]
+    frame: pd.DataFrame, outcome_codes: pd.Series, covariates: list[str]
 ) -> list[str]:
     notes = []
-    for column in predictors:
+    for column in covariates:
         values = frame[column]
         if values.nunique() == 2:
             table = pd.crosstab(values, outcome_codes)
@@ -215,7 +215,7 @@ def _fit_with_checks(fit_callable, notes: list[str]):
         except np.linalg.LinAlgError as error:
             raise DataError(
                 f"the model could not be estimated ({error}); a predictor is probably collinear with others "
-                "or perfectly separates the outcome. Drop or combine predictors."
+                "or perfectly separates the outcome. Drop or combine covariates."
             ) from None
     for warning in caught:
         if issubclass(warning.category, PerfectSeparationWarning):
@@ -248,11 +248,12 @@ def _fit_ordinal(model):
     return model.fit(method="bfgs", disp=False, maxiter=5000)
 
 
+@renamed(predictors="covariates")
 def ordinal_logit(
     data: pd.DataFrame,
-    outcome: str,
-    predictors: list[str],
     *,
+    outcome: str,
+    covariates: list[str],
     conf_level: float = 0.95,
 ) -> LogitResult:
     """Proportional-odds (ordinal logit) model of an ordered outcome.
@@ -263,7 +264,7 @@ def ordinal_logit(
     outcome : str
         Ordered categorical column (e.g. ``effectiveness``), or numeric codes whose
         order is their value (at most 20 distinct values).
-    predictors : list of str
+    covariates : list of str
         Numeric or boolean columns.
     conf_level : float
 
@@ -290,7 +291,7 @@ def ordinal_logit(
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     conf_level = check_conf_level(conf_level)
-    frame, notes = _prepare(data, outcome, predictors)
+    frame, notes = _prepare(data, outcome, covariates)
     y = frame[outcome]
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
         levels = np.sort(np.asarray(pd.unique(y)))  # numeric codes (e.g. 1-4) are ordered by value
@@ -318,27 +319,28 @@ def ordinal_logit(
         raise DataError(
             f"outcome {outcome!r} has fewer than two observed levels; nothing to model."
         )
-    per_parameter = counts.min() / len(predictors)
+    per_parameter = counts.min() / len(covariates)
     if per_parameter < EVENTS_PER_PARAMETER:
         notes.append(
             f"too few cases per parameter: the smallest outcome level has {counts.min()} case(s) for "
-            f"{len(predictors)} predictor(s) ({per_parameter:.1f} per parameter; at least "
-            f"{EVENTS_PER_PARAMETER} recommended). Use fewer predictors or merge levels."
+            f"{len(covariates)} predictor(s) ({per_parameter:.1f} per parameter; at least "
+            f"{EVENTS_PER_PARAMETER} recommended). Use fewer covariates or merge levels."
         )
-    notes += _separation_notes(frame, y.cat.codes, predictors)
-    model = OrderedModel(y, frame[predictors], distr="logit")
+    notes += _separation_notes(frame, y.cat.codes, covariates)
+    model = OrderedModel(y, frame[covariates], distr="logit")
     fit = _fit_with_checks(lambda: _fit_ordinal(model), notes)
     _emit(notes)
     return LogitResult(
-        "ordinal logit", outcome, list(predictors), fit, conf_level, len(frame), notes
+        "ordinal logit", outcome, list(covariates), fit, conf_level, len(frame), notes
     )
 
 
+@renamed(predictors="covariates")
 def binary_logit(
     data: pd.DataFrame,
-    outcome: str,
-    predictors: list[str],
     *,
+    outcome: str,
+    covariates: list[str],
     conf_level: float = 0.95,
 ) -> LogitResult:
     """Binary logistic regression with an intercept.
@@ -348,7 +350,7 @@ def binary_logit(
     data : DataFrame
     outcome : str
         Boolean or 0/1 column (e.g. very effective vs ineffective).
-    predictors : list of str
+    covariates : list of str
         Numeric or boolean columns.
     conf_level : float
 
@@ -368,7 +370,7 @@ def binary_logit(
     import statsmodels.api as sm
 
     conf_level = check_conf_level(conf_level)
-    frame, notes = _prepare(data, outcome, predictors)
+    frame, notes = _prepare(data, outcome, covariates)
     y = frame[outcome]
     if pd.api.types.is_bool_dtype(y):
         y = y.astype(float)
@@ -379,16 +381,16 @@ def binary_logit(
     events = int(min(y.sum(), len(y) - y.sum()))
     if events == 0:
         raise DataError(f"outcome {outcome!r} does not vary in the data used; nothing to model.")
-    if events / len(predictors) < EVENTS_PER_PARAMETER:
+    if events / len(covariates) < EVENTS_PER_PARAMETER:
         notes.append(
-            f"too few cases per parameter: {events} case(s) in the rarer outcome for {len(predictors)} "
-            f"predictor(s) ({events / len(predictors):.1f} per parameter; at least {EVENTS_PER_PARAMETER} "
-            "recommended). Use fewer predictors."
+            f"too few cases per parameter: {events} case(s) in the rarer outcome for {len(covariates)} "
+            f"predictor(s) ({events / len(covariates):.1f} per parameter; at least {EVENTS_PER_PARAMETER} "
+            "recommended). Use fewer covariates."
         )
-    notes += _separation_notes(frame, y, predictors)
-    exog = sm.add_constant(frame[predictors], has_constant="add")
+    notes += _separation_notes(frame, y, covariates)
+    exog = sm.add_constant(frame[covariates], has_constant="add")
     model = sm.Logit(y, exog)
     fit = _fit_with_checks(lambda: model.fit(disp=False, maxiter=200), notes)
     _emit(notes)
-    terms = list(predictors)
+    terms = list(covariates)
     return LogitResult("binary logit", outcome, terms, fit, conf_level, len(frame), notes)

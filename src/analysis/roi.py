@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level
+from analysis.options import SEED, check_conf_level, renamed
 from analysis.results import TidyResult
 
 
@@ -136,6 +136,7 @@ class RoiResult(TidyResult):
         return plot_forest(table, title=title or self.caption(), **options)
 
 
+@renamed(n_boot="n_resamples")
 def training_roi(
     data: pd.DataFrame,
     *,
@@ -146,8 +147,8 @@ def training_roi(
     margin: float,
     cluster: str,
     periods: float | None = None,
-    n_boot: int = 300,
-    seed: int = 7,
+    n_resamples: int = 300,
+    seed: int = SEED,
     conf_level: float = 0.95,
     conservative: bool = False,
     intangibles: list[str] | None = None,
@@ -174,7 +175,7 @@ def training_roi(
         Column whose units (reps) are resampled with replacement.
     periods : float, optional
         Number of calendar periods the benefits cover, for the payback period.
-    n_boot : int
+    n_resamples : int
         Bootstrap replications.
     conservative : bool
         Use the lower confidence bound of the effect instead of the estimate
@@ -205,7 +206,7 @@ def training_roi(
     codes, keys = pd.factorize(data[cluster])
     positions = [np.flatnonzero(codes == k) for k in range(len(keys))]
     draws = []
-    for _ in range(n_boot):
+    for _ in range(n_resamples):
         sample = rng.integers(0, len(keys), size=len(keys))
         rows = np.concatenate([positions[k] for k in sample])
         sample_frame = data.iloc[rows].reset_index(drop=True)
@@ -224,7 +225,7 @@ def training_roi(
     draws_array = np.asarray(draws, float)
     alpha = 1 - conf_level
     intervals = {}
-    if len(draws_array) >= 0.9 * n_boot:
+    if len(draws_array) >= 0.9 * n_resamples:
         benefit_draws = draws_array * treated_periods * margin
         for name, values in (
             ("benefits", benefit_draws),
@@ -240,8 +241,9 @@ def training_roi(
     )
 
 
+@renamed(panel="data", n_boot="n_resamples")
 def programme_roi(
-    panel: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     outcome: str,
     unit: str,
@@ -251,11 +253,11 @@ def programme_roi(
     costs: float,
     margin: float,
     covariates: tuple[str, ...] = (),
-    n_boot: int = 200,
+    n_resamples: int = 200,
     conf_level: float = 0.95,
     conservative: bool = False,
     intangibles: list[str] | None = None,
-    seed: int = 7,
+    seed: int = SEED,
 ) -> RoiResult:
     """ROI of a programme from a client's panel (or cross-section), with a cluster bootstrap over reps.
 
@@ -291,10 +293,10 @@ def programme_roi(
             )
         return effect(frame)[0]
 
-    treated = float(pd.to_numeric(panel[treatment], errors="coerce").fillna(0).gt(0).sum())
-    n_periods = panel[time].nunique() if time is not None else None
+    treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
+    n_periods = data[time].nunique() if time is not None else None
     return training_roi(
-        panel,
+        data,
         effect=effect,
         point=point,
         treated_periods=treated,
@@ -302,7 +304,7 @@ def programme_roi(
         margin=margin,
         cluster=unit,
         periods=n_periods,
-        n_boot=n_boot,
+        n_resamples=n_resamples,
         seed=seed,
         conf_level=conf_level,
         conservative=conservative,

@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.effects.estimate import estimate
 from analysis.effects.staggered import check_absorbing, staggered_att
 from analysis.effects.tidy import TIDY_COLUMNS
+from analysis.options import renamed
 
 
 def naive_comparison(
@@ -90,11 +91,12 @@ def compare_estimators(
     return pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
 
 
+@renamed(table="data")
 def explain_comparison(
-    table: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period"
+    data: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period"
 ) -> list[str]:
     """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
-    rows = table.set_index("term")
+    rows = data.set_index("term")
     naive = rows.loc["naive difference"].to_dict()
     labels = {
         "staggered (imputation)": "imputation estimator for a staggered rollout",

@@ -10,15 +10,16 @@ import pandas as pd
 from analysis.effects.estimate import EffectDataError
 from analysis.effects.tidy import captured_notes, emit, selector, tidy_fit, wald_f
 from analysis.inputs.columns import check_numeric, require_columns
-from analysis.options import check_conf_level
+from analysis.options import check_conf_level, renamed
 
 
+@renamed(segment="by")
 def effects_by_segment(
     data: pd.DataFrame,
     *,
     outcome: str,
     treatment: str,
-    segment: str,
+    by: str,
     unit: str,
     time: str,
     conf_level: float = 0.95,
@@ -38,14 +39,14 @@ def effects_by_segment(
     import pyfixest as pf
 
     conf_level = check_conf_level(conf_level)
-    require_columns(data, (outcome, treatment, segment, unit, time), error=EffectDataError)
+    require_columns(data, (outcome, treatment, by, unit, time), error=EffectDataError)
     frame = pd.DataFrame(
         {
             "y": check_numeric(data, outcome, "outcome"),
             "d": check_numeric(data, treatment, "treatment"),
             "unit": pd.factorize(data[unit])[0],
             "t": pd.factorize(data[time])[0],  # order not needed
-            "seg": data[segment].astype(object),
+            "seg": data[by].astype(object),
         }
     )
     frame = frame[
@@ -54,14 +55,14 @@ def effects_by_segment(
     if len(frame) < len(data):
         warnings.warn(
             f"{len(data) - len(frame)} of {len(data)} rows were left out of the segment effects for a missing "
-            f"{outcome}, {treatment}, {segment}, {unit} or {time}.",
+            f"{outcome}, {treatment}, {by}, {unit} or {time}.",
             UserWarning,
             stacklevel=2,
         )
     levels = sorted(frame["seg"].unique())
     if len(levels) < 2:
         raise EffectDataError(
-            f"segment {segment!r} has a single level in the data used; nothing to compare."
+            f"segment {by!r} has a single level in the data used; nothing to compare."
         )
     columns = []
     for i, level in enumerate(levels):

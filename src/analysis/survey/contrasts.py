@@ -9,15 +9,16 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level
+from analysis.options import check_conf_level, renamed
 from analysis.survey.proportions import _require_columns
 
 
+@renamed(group="by")
 def risk_ratio(
     data: pd.DataFrame,
     outcome: str,
-    group: str,
     *,
+    by: str,
     exposed,
     reference,
     conf_level: float = 0.95,
@@ -35,10 +36,10 @@ def risk_ratio(
         One row per respondent.
     outcome : str
         Boolean column (True = has the outcome).
-    group : str
+    by : str
         Column identifying the groups.
     exposed, reference : scalar or list
-        Level(s) of ``group`` forming the compared group and the reference group.
+        Level(s) of ``by`` forming the compared group and the reference group.
     conf_level : float
         Confidence level.
 
@@ -67,7 +68,7 @@ def risk_ratio(
     binomial proportions. Statistical Methods in Medical Research 24, 224-254.
     """
     conf_level = check_conf_level(conf_level)
-    _require_columns(data, outcome, group)
+    _require_columns(data, outcome, by)
     values = data[outcome]
     if (
         pd.api.types.is_numeric_dtype(values)
@@ -84,15 +85,15 @@ def risk_ratio(
     values = values.fillna(False).astype(bool)
     exposed_levels = exposed if isinstance(exposed, (list, tuple)) else [exposed]
     reference_levels = reference if isinstance(reference, (list, tuple)) else [reference]
-    present = set(data[group].dropna().unique().tolist())
+    present = set(data[by].dropna().unique().tolist())
     absent = [lvl for lvl in [*exposed_levels, *reference_levels] if lvl not in present]
-    in_exposed = data[group].isin(exposed_levels) & answered
-    in_reference = data[group].isin(reference_levels) & answered
+    in_exposed = data[by].isin(exposed_levels) & answered
+    in_reference = data[by].isin(reference_levels) & answered
     x1, n1 = int(values[in_exposed].sum()), int(in_exposed.sum())
     x0, n0 = int(values[in_reference].sum()), int(in_reference.sum())
     if n1 == 0 or n0 == 0:
         raise DataError(
-            f"group {group!r} has no rows for level(s) {absent}; cannot compare "
+            f"group {by!r} has no rows for level(s) {absent}; cannot compare "
             f"{exposed_levels} with {reference_levels}."
         )
     alpha = 1 - conf_level
@@ -104,7 +105,7 @@ def risk_ratio(
     )
     if zero_cell:
         warnings.warn(
-            f"{outcome!r} by {group!r}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
+            f"{outcome!r} by {by!r}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
             "the intervals use the adjusted log and logit methods (0.5 added to each cell) and "
             "the point estimate may be 0 or infinite. Treat the ratio with caution.",
             RuntimeWarning,
@@ -229,11 +230,12 @@ def crosstab_test(
     )
 
 
+@renamed(group="by")
 def compare_groups(
     data: pd.DataFrame,
     outcomes: list[str],
-    group: str,
     *,
+    by: str,
     exposed,
     reference,
     conf_level: float = 0.95,
@@ -255,7 +257,7 @@ def compare_groups(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             table = risk_ratio(
-                data, outcome, group, exposed=exposed, reference=reference, conf_level=conf_level
+                data, outcome, by=by, exposed=exposed, reference=reference, conf_level=conf_level
             )
         for warning in caught:  # re-emit once, naming the outcome (already in the message)
             warnings.warn(str(warning.message), RuntimeWarning, stacklevel=2)
@@ -282,14 +284,15 @@ def compare_groups(
     return pd.DataFrame(rows)
 
 
+@renamed(group="by", group_level="level")
 def profile_against_population(
     data: pd.DataFrame,
     respondent: str,
     options: list[str],
     *,
     id_column: str = "respondent_id",
-    group: str | None = None,
-    group_level=None,
+    by: str | None = None,
+    level=None,
 ) -> pd.DataFrame:
     """One organisation's answers next to the population's shares.
 
@@ -302,7 +305,7 @@ def profile_against_population(
         Boolean practice columns.
     id_column : str
         Column holding respondent ids.
-    group, group_level : optional
+    by, level : optional
         Also show the share within one group (e.g. ``effectiveness_group`` =
         ``"very effective"``).
 
@@ -311,7 +314,7 @@ def profile_against_population(
     DataFrame
         Columns ``term, this_organisation, share_all, [share_group], n_all, [n_group]``.
     """
-    _require_columns(data, id_column, *options, group)
+    _require_columns(data, id_column, *options, by)
     match = data[data[id_column].astype(str) == str(respondent)]
     if match.empty:
         raise DataError(
@@ -326,8 +329,8 @@ def profile_against_population(
             "share_all": float(data[option].mean()),
             "n_all": int(data[option].notna().sum()),
         }
-        if group is not None:
-            part = data[data[group] == group_level]
+        if by is not None:
+            part = data[data[by] == level]
             row["share_group"] = float(part[option].mean()) if len(part) else np.nan
             row["n_group"] = len(part)
         rows.append(row)

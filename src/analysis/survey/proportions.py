@@ -8,7 +8,13 @@ from statsmodels.stats.proportion import proportion_confint
 
 from analysis.inputs.columns import require_columns
 from analysis.inputs.errors import DataError
-from analysis.options import ShareMethod, check_conf_level, check_min_cell_size, check_option
+from analysis.options import (
+    ShareMethod,
+    check_conf_level,
+    check_min_cell_size,
+    check_option,
+    renamed,
+)
 
 _STATSMODELS_METHOD = {
     "wilson": "wilson",
@@ -186,8 +192,9 @@ def _weighted_share(
     )
 
 
+@renamed(table="data")
 def suppress_small_cells(
-    table: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     count: str | list[str] = "n",
     columns: list[str] | None = None,
@@ -197,8 +204,8 @@ def suppress_small_cells(
 
     Parameters
     ----------
-    table : DataFrame
-        A tidy result table.
+    data : DataFrame
+        A tidy result data.
     count : str or list of str
         Column(s) holding the number of cases behind each row; with several, the
         smallest decides (e.g. both group sizes of a comparison).
@@ -206,7 +213,7 @@ def suppress_small_cells(
         Columns to blank; by default every numeric column, counts included, so no
         small count is shown either.
     min_cell_size : int
-        Rows with ``table[count] < min_cell_size`` are suppressed (default 5).
+        Rows with ``data[count] < min_cell_size`` are suppressed (default 5).
 
     Returns
     -------
@@ -217,8 +224,8 @@ def suppress_small_cells(
     """
     min_cell_size = check_min_cell_size(min_cell_size)
     counts = [count] if isinstance(count, str) else list(count)
-    _require_columns(table, *counts)
-    out = table.copy()
+    _require_columns(data, *counts)
+    out = data.copy()
     small = out[counts].min(axis=1) < min_cell_size
     if columns is None:
         columns = [

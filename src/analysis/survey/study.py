@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.inputs.errors import DataError
 from analysis.inputs.survey_contract import PRACTICES
-from analysis.options import check_min_cell_size
+from analysis.options import check_min_cell_size, renamed
 from analysis.survey.proportions import _require_columns
 
 EFFECTIVENESS_GROUPS = {
@@ -35,14 +35,15 @@ def effectiveness_group(data: pd.DataFrame, column: str = "effectiveness") -> pd
     )
 
 
+@renamed(comparison="data")
 def distinguishing_practices(
-    comparison: pd.DataFrame, display_names: dict[str, str] | None = None, *, top: int = 3
+    data: pd.DataFrame, display_names: dict[str, str] | None = None, *, top: int = 3
 ) -> str:
     """One sentence naming what very effective organisations do more often, from the estimates.
 
     Parameters
     ----------
-    comparison : DataFrame
+    data : DataFrame
         Output of :func:`compare_groups` (risk ratios, very effective vs ineffective).
     display_names : dict, optional
         Readable names of the terms.
@@ -56,7 +57,7 @@ def distinguishing_practices(
         sentence saying none is clearly more common.
     """
     names = display_names or {}
-    clear = comparison[(comparison["conf_low"] > 1) & np.isfinite(comparison["estimate"])]
+    clear = data[(data["conf_low"] > 1) & np.isfinite(data["estimate"])]
     clear = clear.sort_values("estimate", ascending=False).head(top)
     if clear.empty:
         return (
