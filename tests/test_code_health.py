@@ -230,6 +230,7 @@ NOT_ON_DATA = {
     "missing_values_note",
     "check_conf_level",
     "fully_loaded_costs",
+    "response_schema",
 }
 
 
@@ -243,7 +244,10 @@ def _public_functions():
             func = getattr(module, attr, None)
             if attr.startswith("_") or not inspect.isfunction(func):
                 continue
-            if func.__module__.startswith("analysis") and func.__module__ != "analysis.options":
+            if func.__module__.startswith("analysis") and func.__module__ not in (
+                "analysis.options",
+                "analysis.conclusions",
+            ):
                 yield f"{func.__module__}.{attr}", inspect.signature(func)
 
 

@@ -78,6 +78,11 @@ def test_rwg_matches_hand_computation():
     assert ins.rwg_j(table, ["a", "b"]) == pytest.approx(
         2 * (1 - mean_ratio) / (2 * (1 - mean_ratio) + mean_ratio)
     )
+    # Complete disagreement on many statements: the mean variance (0.5) exceeds the
+    # no-agreement variance (0.25); R's multilevel::rwg.j caps the ratio at 1 and gives 0.
+    # The uncapped formula gives 7(1-2)/(7(1-2)+2) = 1.4, which used to be shown as 1.
+    split = pd.DataFrame({f"s{j}": [1, 2] for j in range(7)})
+    assert ins.rwg_j(split, list(split.columns)) == 0.0
 
 
 def test_krippendorff_alpha_matches_hand_computation_and_the_published_example():
@@ -207,3 +212,95 @@ def test_interrupted_time_series_equals_the_segmented_dummy_regression():
     )
     reference = smf.ols("meetings ~ t + post + since + C(rep_id)", frame).fit()
     assert row["estimate"] == pytest.approx(reference.params["post"], rel=1e-8)
+
+
+# ----------------------------------------------------------------- the responses contract and sections
+
+
+def test_the_responses_contract_is_a_pandera_schema_read_from_the_instrument():
+    import pandera.pandas as pa
+
+    views = DEFINITIONS["two_views"]
+    schema = ins.response_schema(views)
+    assert isinstance(schema, pa.DataFrameSchema)
+    assert list(schema.columns) == ["respondent_id", "group", *views.item_ids]
+    assert schema.columns["respondent_id"].unique
+    readiness = ins.response_schema(READINESS)
+    assert "group" not in readiness.columns and set(READINESS.item_ids) <= set(readiness.columns)
+    raw = pd.DataFrame(
+        {
+            "respondent_id": ["a", "a", "c"],
+            "group": ["sales training"] * 3,
+            **{i: ["View 1", " view 2 ", 2] for i in views.item_ids},
+        }
+    )
+    raw.loc[2, views.item_ids[0]] = "View 3"
+    with pytest.raises(InstrumentError) as error:
+        ins.check_responses(raw, views, source="two_views.csv")
+    message = str(error.value)
+    assert "two_views.csv: column respondent_id has duplicated values on lines 2, 3" in message
+    assert (
+        f"two_views.csv: column {views.item_ids[0]} has unknown value(s) 'view 3' on lines 4"
+        in message
+    )
+    typed = ins.check_responses(raw.assign(respondent_id=["a", "b", "c"]).drop(index=2), views)
+    assert typed[views.item_ids[1]].tolist() == [1, 2]
+    blanks = pd.DataFrame(
+        {"respondent_id": ["a", "b"], **{i: [1.0, None] for i in READINESS.item_ids}}
+    )
+    with pytest.raises(
+        InstrumentError, match=rf"column {READINESS.item_ids[0]} is empty on lines 3"
+    ):
+        ins.check_responses(blanks, READINESS)
+
+
+def _section_kinds(section):
+    return [type(o).__name__ for o in section.outputs]
+
+
+def test_a_checklist_nobody_ticked_says_so_instead_of_naming_a_theme():
+    from analysis.report.readiness import checklist_section
+
+    checklist = DEFINITIONS["failure_reasons"]
+    data = ins.check_responses(
+        pd.DataFrame({"respondent_id": list("abcde"), **{i: [0] * 5 for i in checklist.item_ids}}),
+        checklist,
+    )
+    section = checklist_section(data, checklist)
+    assert section.sentences == [
+        "No respondent ticked any reason of the " + checklist.title.lower() + "."
+    ]
+    data["no_reinforcement"] = True
+    assert "reinforcement and coaching" in checklist_section(data, checklist).sentences[0]
+
+
+def test_one_stakeholder_group_gets_no_misalignment_index():
+    from analysis.report.readiness import two_views_section
+
+    views = DEFINITIONS["two_views"]
+    data = ins.check_responses(generate_two_views(views, 8, seed=3), views)
+    single = data[data["group"] == views.groups[0]]
+    section = two_views_section(single, views)
+    assert section.records == [] and "cannot be measured" in section.sentences[0]
+    both = two_views_section(data, views)
+    assert [r["name"] for r in both.records] == ["two_views_misalignment_index"]
+    assert both.records[0]["estimate"] == pytest.approx(ins.misalignment(data, views)[1])
+
+
+def test_a_readiness_section_says_when_there_is_no_benchmark_yet():
+    from analysis.report.readiness import true_false_section
+
+    answers = ins.check_responses(
+        pd.concat([_readiness_answers(k).assign(respondent_id=f"r{k}") for k in range(10)]),
+        READINESS,
+    )
+    section = true_false_section(answers, READINESS)
+    html = "".join(o._repr_html_() for o in section.outputs)
+    assert "no benchmark yet" in html and "suppressed" not in html.split("Other clients")[-1]
+    names = [r["name"] for r in section.records]
+    assert names == [
+        "strategic_readiness_mean_score",
+        "strategic_readiness_share_serious_work_needed",
+    ]
+    assert section.records[0]["estimate"] == pytest.approx(4.5)
+    assert "CI" in section.sentences[0]

@@ -193,3 +193,27 @@ def test_a_failed_cell_is_named_as_a_researcher_sees_it_not_by_papermills_count(
         "LinAlgError in code cell 3 of the notebook ('gain = learning_gain(tables)'): "
         "SVD did not converge"
     )
+
+
+def test_a_render_leaves_the_kernels_and_notebooks_of_another_running_render_alone(tmp_path):
+    """Two renders at once: the second must not stop the first one's kernels as orphans."""
+    import os
+
+    from analysis.report.render import remove_leftovers
+    from analysis.report.workers import renders_running, stop_orphan_kernels
+
+    state = tmp_path / ".workbench"
+    state.mkdir()
+    running = state / f"kernel-of-worker-{os.getpid()}.pid"  # a worker that is alive
+    running.write_text(str(os.getpid()))
+    dead = state / "kernel-of-worker-999999999.pid"  # a worker that died
+    dead.write_text("999999999")
+    assert renders_running(state)
+    assert stop_orphan_kernels(state) == 0
+    assert running.exists() and not dead.exists()
+    running.unlink()
+    assert not renders_running(state)
+    leftover = tmp_path / "alpha" / ".probe.running.ipynb"
+    leftover.parent.mkdir()
+    leftover.write_text("{}")
+    assert remove_leftovers(tmp_path) == [leftover] and not leftover.exists()

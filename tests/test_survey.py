@@ -349,3 +349,45 @@ def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denomi
             exposed="a",
             reference="b",
         )
+
+
+def test_the_study_headline_is_computed_from_the_responses_and_follows_suppression():
+    data = survey.prepare_responses(generate_survey(seed=4))
+    comparison = survey.compare_groups(
+        data,
+        ["customized"],
+        by="effectiveness_group",
+        exposed="very effective",
+        reference="ineffective",
+    )
+    records, sentences = survey.study_headline(data, comparison=comparison)
+    by_name = {r["name"]: r for r in records}
+    assert list(by_name) == [
+        "respondents",
+        "industries",
+        "share_effective_or_better",
+        "share_very_effective",
+        "customized_risk_ratio",
+        "share_value_proposition",
+    ]
+    assert by_name["respondents"]["estimate"] == len(data)
+    very = (data["effectiveness"] == "very effective").mean()
+    assert by_name["share_very_effective"]["estimate"] == pytest.approx(very)
+    assert by_name["customized_risk_ratio"]["estimate"] == pytest.approx(
+        comparison["estimate"].iloc[0]
+    )
+    assert any("times as likely to buy customized" in s for s in sentences)
+    # a suppressed comparison gives no ratio and no sentence about it
+    hidden = comparison.assign(estimate=np.nan, conf_low=np.nan, conf_high=np.nan)
+    records, sentences = survey.study_headline(data, comparison=hidden)
+    assert "customized_risk_ratio" not in {r["name"] for r in records}
+    assert not any("times as likely to buy customized" in s for s in sentences)
+    # left out: the reason is the sentence; nobody naming the initiative is a share of 0
+    nobody = data.assign(top_initiative="new market")
+    records, sentences = survey.study_headline(nobody, comparison_note="Too few very effective.")
+    value = {r["name"]: r for r in records}["share_value_proposition"]
+    assert (
+        value["estimate"] == 0
+        and value["conf_high"] > 0
+        and sentences[-1] == "Too few very effective."
+    )

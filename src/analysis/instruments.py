@@ -20,6 +20,7 @@ from analysis.inputs.instrument_contract import (
     load_instrument,
     load_instruments,
     load_responses,
+    response_schema,
 )
 from analysis.options import check_conf_level, check_min_cell_size, renamed
 
@@ -40,6 +41,7 @@ __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments
     "misalignment",
     "nominal_alpha",
     "rank_checklist",
+    "response_schema",
     "rwg",
     "rwg_j",
     "score",
@@ -172,12 +174,17 @@ def rwg_j(data: pd.DataFrame, items: list[str], n_options: int = 2) -> float:
     """Agreement over ``J`` items (James, Demaree and Wolf 1984, eq. for r_wg(J)).
 
     :math:`r_{wg(J)} = J(1 - \\bar s^2/\\sigma_{EU}^2) / [J(1 - \\bar s^2/\\sigma_{EU}^2) + \\bar s^2/\\sigma_{EU}^2]`
-    with :math:`\\bar s^2` the mean of the item variances.
+    with :math:`\\bar s^2` the mean of the item variances and
+    :math:`\\sigma_{EU}^2 = (A^2 - 1)/12` for ``A`` options.
+
+    When the observed variance exceeds the no-agreement variance the ratio is capped
+    at 1, which gives 0 (no agreement), as R's ``multilevel::rwg.j`` does (Bliese 2016);
+    otherwise the formula leaves [0, 1] for groups that disagree completely.
     """
     if len(data) < 2:
         return np.nan
     mean_var = float(data[items].astype(float).var(ddof=1).mean())
-    ratio = mean_var / ((n_options**2 - 1) / 12)
+    ratio = min(1.0, mean_var / ((n_options**2 - 1) / 12))
     j = len(items)
     value = j * (1 - ratio) / (j * (1 - ratio) + ratio) if (j * (1 - ratio) + ratio) else np.nan
     return float(min(1.0, max(0.0, value)))

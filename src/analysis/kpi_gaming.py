@@ -94,7 +94,7 @@ def target_problems(
         return [
             f"{panel_source}: missing column(s) {', '.join(absent)}; the gaming check needs {time} and {team}."
         ]
-    periods = sorted(data[time].dropna().astype(str).unique())
+    periods = [str(t) for t in time_order(data[time].dropna().astype(str))]  # in time order
     problems = []
     for row, target in targets.iterrows():
         metric, start, scope = (
@@ -120,6 +120,12 @@ def target_problems(
             span = f"{periods[0]} to {periods[-1]}" if periods else "none"
             problems.append(
                 f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span})."
+            )
+        elif start == periods[0]:
+            problems.append(
+                f"{source}: column start_period, {where}: {start!r} is the first period of "
+                f"{panel_source}, so there is nothing before the target to compare with; the "
+                "check needs periods before the start (move the start or add earlier months)."
             )
         if not _in_scope(data, scope, team).any():
             teams = sorted(data[team].dropna().astype(str).unique())

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from analysis.conclusions import direction, phrase
 from analysis.inputs.errors import DataError
 from analysis.options import SEED, check_conf_level, renamed
 from analysis.results import TidyResult
@@ -124,6 +125,24 @@ class RoiResult(TidyResult):
             f"Return on the training ({basis}; {self.conf_level:.0%} cluster-bootstrap intervals over "
             f"{self.n_clusters:,} reps)"
         )
+
+    def headline(self) -> list[dict]:
+        """Summary records: ROI and the benefit-cost ratio with their intervals."""
+        figures = self.tidy().set_index("term")
+        return [
+            {
+                "name": name,
+                "label": label,
+                "estimate": figures.loc[name, "estimate"],
+                "conf_low": figures.loc[name, "conf_low"],
+                "conf_high": figures.loc[name, "conf_high"],
+                "unit": unit,
+            }
+            for name, label, unit in (
+                ("roi_percent", "ROI", "percent"),
+                ("bcr", "Benefit-cost ratio", "ratio"),
+            )
+        ]
 
     def plot(self, *, title: str | None = None, **kwargs: Any):
         """ROI (%) with its interval; returns the Figure."""
@@ -313,7 +332,12 @@ def programme_roi(
 
 
 def describe(result: RoiResult) -> list[str]:
-    """Plain-language ROI sentences computed from the figures."""
+    """Plain-language ROI sentences, each no stronger than the ROI interval allows.
+
+    The verdict (benefits covered the costs, did not, or the data cannot tell) follows
+    the interval for ROI against break-even (0%; :func:`analysis.conclusions.direction`).
+    The payback period is given only when the whole interval lies above break-even.
+    """
     f = result.figures
     basis = (
         "the lower confidence bound of the effect"
@@ -324,14 +348,27 @@ def describe(result: RoiResult) -> list[str]:
         f"Using {basis}, every 1 invested returned {f['bcr']:.2f} in profit contribution "
         f"(ROI {f['roi_percent']:.0f}%)"
     )
-    interval = result.intervals.get("roi_percent")
-    if interval:
-        sentence += f"; the {result.conf_level:.0%} interval for ROI runs from {interval[0]:.0f}% to {interval[1]:.0f}%"
-    sentences = [sentence + "."]
-    if "payback_periods" in f and np.isfinite(f["payback_periods"]):
-        sentences.append(
-            f"The programme paid for itself in about {f['payback_periods']:.1f} periods."
+    low, high = result.intervals.get("roi_percent", (np.nan, np.nan))
+    if np.isfinite(low) and np.isfinite(high):
+        sentence += (
+            f"; the {result.conf_level:.0%} interval for ROI runs from {low:.0f}% to {high:.0f}%"
         )
-    if f["roi_percent"] < 0:
-        sentences.append("The benefits did not cover the costs over the periods observed.")
+    sentences = [sentence + "."]
+    sentences.append(
+        phrase(
+            low,
+            high,
+            above="The benefits covered the costs over the periods observed: the whole "
+            "interval for ROI lies above break-even.",
+            below="The benefits did not cover the costs over the periods observed: the whole "
+            "interval for ROI lies below break-even.",
+            unclear="The data cannot tell whether the programme paid for itself: the interval "
+            "for ROI includes break-even (0%).",
+        )
+    )
+    payback = f.get("payback_periods", np.nan)
+    if direction(low, high) == "above" and np.isfinite(payback):
+        sentences.append(
+            f"At the estimated effect, the programme paid for itself in about {payback:.1f} periods."
+        )
     return sentences

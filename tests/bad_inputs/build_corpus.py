@@ -368,6 +368,67 @@ def parameter_cases(T, TD, S, R, RD) -> None:
             r"section learning is left out: assessments\.csv: every rep's score changed by exactly 0"
         ],
     )
+    starts = lambda first: (
+        lambda d: d.assign(
+            training_start=d["training_start"].where(d["training_start"].isna(), first)
+        )
+    )
+    case(
+        "p27-trained-from-the-first-period",
+        T,
+        training(reps=starts("2025-01")),
+        [
+            r"reps\.csv: column training_start: every trained rep starts in the first period of the panel \(2025-01\)"
+        ],
+        data=TD,
+    )
+    case(
+        "p28-one-period-before-training",
+        T,
+        training(reps=starts("2025-02")),
+        [],
+        data=TD,
+        warnings=[
+            r"section event_study is left out: No trained rep is seen two or more periods before training"
+        ],
+    )
+    case(
+        "p29-event-window-without-a-lead",
+        T,
+        panel_files,
+        [r"event_window must be two whole numbers \[before, after\] with before <= -2"],
+        data=TD,
+        parameters={"event_window": [-1, 0]},
+    )
+    case(
+        "p30-kpi-target-from-the-first-period",
+        R,
+        readiness(**{"kpi_targets.csv": lambda d: d.assign(start_period="2025-01")}),
+        [
+            r"kpi_targets\.csv: column start_period, line 2: '2025-01' is the first period of kpi_panel\.csv"
+        ],
+        data=RD,
+    )
+    case(
+        "p31-assessments-of-untrained-reps",
+        T,
+        training(
+            assessments=lambda d: pd.concat(
+                [
+                    d,
+                    pd.DataFrame(
+                        {"rep_id": ["rep-0001"], "score_before": [40.0], "score_after": [90.0]}
+                    ),
+                ],
+                ignore_index=True,
+            )
+        ),
+        [],
+        data=TD,
+        warnings=[
+            r"assessments\.csv: 1 row\(s\) are for reps that reps\.csv does not list as trained \(line \d+; e\.g\. 'rep-0001'\)"
+        ],
+    )
     case(
         "p26-outcome-missing-on-some-rows",
         T,
@@ -690,7 +751,9 @@ def main() -> None:
         readiness(
             **{"two_views.csv": lambda d: d.assign(scope=d["scope"].where(d.index != 1, "View 3"))}
         ),
-        [r"two_views\.csv: column scope has \['View 3'\] on lines 3; allowed: View 1 or View 2"],
+        [
+            r"two_views\.csv: column scope has unknown value\(s\) 'view 3' on lines 3; allowed: View 1 or View 2\.$"
+        ],
         data=RD,
     )
     case(
@@ -716,7 +779,9 @@ def main() -> None:
                 )
             }
         ),
-        [r"failure_reasons\.csv: column underfunded has \['x'\] on lines 2; allowed: true/false"],
+        [
+            r"failure_reasons\.csv: column underfunded must be true/false; bad values \['x'\] on lines 2"
+        ],
         data=RD,
     )
     case(
@@ -754,7 +819,7 @@ def main() -> None:
                 )
             }
         ),
-        [r"readiness\.csv: column respondent_id is duplicated on lines 2, 4"],
+        [r"readiness\.csv: column respondent_id has duplicated values on lines 2, 4"],
         data=RD,
     )
     case(

@@ -18,7 +18,13 @@ Every result answers ``tidy()`` with the columns
 ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
 """
 
-from analysis.effects.compare import compare_estimators, explain_comparison, naive_comparison
+from analysis.effects.compare import (
+    compare_estimators,
+    explain_comparison,
+    headline_records,
+    isolated_term,
+    naive_comparison,
+)
 from analysis.effects.estimate import (
     MIN_CLUSTERS,
     EffectDataError,
@@ -55,7 +61,9 @@ __all__ = [
     "event_study",
     "explain_comparison",
     "first_treated_index",
+    "headline_records",
     "imputation_att_point",
+    "isolated_term",
     "missing_values_note",
     "naive_comparison",
     "period_index",

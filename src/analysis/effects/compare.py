@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.conclusions import phrase
 from analysis.effects.estimate import estimate
 from analysis.effects.staggered import check_absorbing, staggered_att
 from analysis.effects.tidy import TIDY_COLUMNS
+from analysis.inputs.errors import DataError
 from analysis.options import renamed
 
 
@@ -91,6 +93,36 @@ def compare_estimators(
     return pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
 
 
+#: How each isolating estimator separates training from who was chosen for it.
+HOW = {
+    "staggered (imputation)": "compares each rep with itself before training and with reps "
+    "trained later or never",
+    "two-way fixed effects": "compares each rep with itself before training and with reps "
+    "trained later or never",
+    "unit fixed effects": "compares each rep with itself before and after training",
+    "regression adjusted": "compares reps with the same covariates (one row per rep, so "
+    "only what the covariates measure is held equal)",
+}
+
+#: The isolating estimators of :func:`compare_estimators`, preferred first.
+ISOLATING = tuple(HOW)
+
+
+def isolated_term(data: pd.DataFrame) -> str:
+    """The ``term`` of the row to report as the isolated effect in a :func:`compare_estimators` table.
+
+    The staggered (imputation) estimate where there is one, else two-way fixed
+    effects, rep fixed effects, or the regression-adjusted cross-section estimate.
+    """
+    terms = set(data["term"])
+    found = next((t for t in ISOLATING if t in terms), None)
+    if found is None:
+        raise DataError(
+            f"no isolating estimate among {sorted(terms)}; run compare_estimators first."
+        )
+    return found
+
+
 @renamed(table="data")
 def explain_comparison(
     data: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period"
@@ -104,7 +136,7 @@ def explain_comparison(
         "unit fixed effects": "rep fixed effects",
         "regression adjusted": "regression adjusted for the covariates",
     }
-    isolated_name = next(t for t in labels if t in rows.index)
+    isolated_name = isolated_term(data)
     isolated = rows.loc[isolated_name].to_dict()
     width = float(isolated["conf_high"] - isolated["conf_low"])
     decimals = (
@@ -119,12 +151,13 @@ def explain_comparison(
         return f"{value:,.{decimals}f}"
 
     sentences = []
-    if isolated["conf_low"] > 0:
-        verdict = "raised"
-    elif isolated["conf_high"] < 0:
-        verdict = "lowered"
-    else:
-        verdict = "did not clearly change"
+    verdict = phrase(
+        isolated["conf_low"],
+        isolated["conf_high"],
+        above="raised",
+        below="lowered",
+        unclear="did not clearly change",
+    )
     sentences.append(
         f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
         f"{unit_label} (CI {num(isolated['conf_low'])} to {num(isolated['conf_high'])})."
@@ -134,8 +167,7 @@ def explain_comparison(
         direction = "overstates" if gap > 0 else "understates"
         sentences.append(
             f"The naive trained-vs-untrained difference ({num(naive['estimate'])}) {direction} it by {num(abs(gap))}: "
-            "the reps chosen for training differ from the others, and the isolated estimate compares each rep "
-            "with itself before training and with reps trained later or never."
+            f"the reps chosen for training differ from the others, and the isolated estimate {HOW[isolated_name]}."
         )
     if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
         twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
@@ -146,3 +178,29 @@ def explain_comparison(
                 "so the staggered (imputation) estimate is the one to use."
             )
     return sentences
+
+
+def headline_records(data: pd.DataFrame, *, outcome: str, unit: str = "currency") -> list[dict]:
+    """Summary records of a :func:`compare_estimators` table: the isolated effect and the naive difference."""
+    rows = data.set_index("term")
+    picked = (
+        (
+            "isolated_effect",
+            isolated_term(data),
+            f"Isolated effect on {outcome} ({isolated_term(data)})",
+        ),
+        ("naive_difference", "naive difference", "Naive trained-vs-untrained difference"),
+    )
+    return [
+        {
+            "name": name,
+            "label": label,
+            "estimate": rows.loc[term, "estimate"],
+            "conf_low": rows.loc[term, "conf_low"],
+            "conf_high": rows.loc[term, "conf_high"],
+            "n": rows.loc[term, "n"],
+            "unit": unit,
+        }
+        for name, term, label in picked
+        if term in rows.index
+    ]

@@ -102,8 +102,9 @@ def captured_notes(notes: list[str]) -> Iterator[None]:
         warnings.simplefilter("always")
         yield
     for w in caught:
-        if not issubclass(w.category, _LIBRARY_NOISE):
-            notes.append(str(w.message))
+        text = " ".join(str(w.message).split())  # pyfixest's messages start with a line break
+        if text and not issubclass(w.category, _LIBRARY_NOISE):
+            notes.append(text)
 
 
 def emit(notes: list[str], *, stacklevel: int = 3) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.inputs.readers import DataContractError, file_lines, read_table
+from analysis.inputs.readers import DataContractError, read_table
 
 TYPES = ("true_false", "checklist", "two_views")
 _TRUE = {"true", "t", "yes", "y", "1"}
@@ -182,55 +182,90 @@ def load_responses(
     return check_responses(raw, instrument, source=Path(path).name)
 
 
+#: Accepted spellings of the two views (after trimming and lower-casing).
+VIEWS = {"view 1": 1, "view 2": 2, "view1": 1, "view2": 2, "1": 1, "2": 2}
+
+
+def response_schema(instrument: Instrument):
+    """The responses contract of ``instrument`` as a pandera schema.
+
+    One row per respondent: a unique ``respondent_id``, ``group`` (two_views), and one
+    column per item: true/false (or yes/no, 1/0) for true_false and checklist items,
+    View 1 or View 2 for two_views items. Answers are matched after trimming and
+    lower-casing, as in the other contracts (:mod:`analysis.inputs.schemas`).
+    """
+    import pandera.pandas as pa
+
+    from analysis.inputs.schemas import levels
+
+    columns = {
+        "respondent_id": pa.Column(
+            str, unique=True, nullable=False, description="unique respondent id"
+        )
+    }
+    if instrument.type == "two_views":
+        groups = f": one of {', '.join(instrument.groups)}" if instrument.groups else ""
+        columns["group"] = pa.Column(str, nullable=False, description=f"stakeholder group{groups}")
+        for item in instrument.items:
+            columns[item["id"]] = levels(
+                list(VIEWS),
+                description=f"View 1 or View 2: {item['topic']}",
+                shown="View 1 or View 2",
+            )
+    else:
+        answers = sorted(_TRUE | _FALSE)
+        for item in instrument.items:
+            columns[item["id"]] = pa.Column(
+                str,
+                pa.Check.isin(answers),
+                nullable=False,
+                description=f"true/false: {item['text']}",
+                metadata={"levels": answers, "boolean": True},
+            )
+    return pa.DataFrameSchema(columns, strict=False)
+
+
 def check_responses(
     data: pd.DataFrame, instrument: Instrument, source: str = "responses"
 ) -> pd.DataFrame:
-    """Check responses against the instrument and return them typed.
+    """Check responses against :func:`response_schema` and return them typed.
 
-    true_false and checklist answers become booleans (true/false, yes/no, 1/0);
-    two_views answers become 1 or 2 ("View 1", "view 2", 1, 2). Every problem is
-    reported at once with file, column and lines.
+    true_false and checklist answers become booleans; two_views answers become 1 or 2.
+    Every problem is reported at once with file, column and lines; a missing column
+    names the near miss it probably is.
     """
+    from analysis.inputs.schemas import validate
+
     problems = []
-    data = data.copy()
-    needed = [
-        "respondent_id",
-        *(["group"] if instrument.type == "two_views" else []),
-        *instrument.item_ids,
-    ]
-    missing = [c for c in needed if c not in data.columns]
+    schema = response_schema(instrument)
+    missing = [c for c in schema.columns if c not in data.columns]
     if missing:
         close = {c: difflib.get_close_matches(c, map(str, data.columns), n=1) for c in missing}
         hints = [f"{c} (found {close[c][0]!r}?)" if close[c] else c for c in missing]
         problems.append(
             f"{source}: missing column(s) {', '.join(hints)} for instrument {instrument.id}."
         )
+        schema = schema.remove_columns(missing)
     if data.empty:
         problems.append(f"{source}: no responses.")
-    if "respondent_id" in data:
-        dup = data["respondent_id"].duplicated(keep=False)
-        if dup.any():
-            problems.append(
-                f"{source}: column respondent_id is duplicated on lines {file_lines(dup)}."
-            )
-    for item in [i for i in instrument.item_ids if i in data.columns]:
-        text = data[item].astype("string").str.strip().str.lower()
-        if instrument.type == "two_views":
-            mapped = text.str.replace("view", "", regex=False).str.strip().map({"1": 1, "2": 2})
-            allowed = "View 1 or View 2"
-        else:
-            mapped = text.map(lambda v: True if v in _TRUE else False if v in _FALSE else pd.NA)
-            allowed = "true/false (or yes/no, 1/0)"
-        bad = mapped.isna()
-        if bad.any():
-            problems.append(
-                f"{source}: column {item} has {sorted(set(data.loc[bad, item].astype(str)))[:3]} on lines "
-                f"{file_lines(bad)}; allowed: {allowed}."
-            )
-        else:
-            data[item] = mapped.astype(int if instrument.type == "two_views" else bool)
+    frame = data.copy()
+    items = [i for i in instrument.item_ids if i in frame.columns]
+    for item in items:
+        column = frame[item]
+        if pd.api.types.is_float_dtype(column) and (column.dropna() % 1 == 0).all():
+            column = column.astype("Int64")  # 1.0 / 0.0 read from a column with blanks
+        frame[item] = column.astype("string").str.strip().str.lower()
+    if "respondent_id" in frame:
+        frame["respondent_id"] = frame["respondent_id"].astype("string")
+    if not data.empty:
+        problems += validate(frame, schema, source)[1]
     if problems:
         raise InstrumentError(
             "\n".join([f"The responses do not match instrument {instrument.id}:", *problems])
         )
-    return data
+    for item in items:
+        if instrument.type == "two_views":
+            frame[item] = frame[item].map(VIEWS).astype(int)
+        else:
+            frame[item] = frame[item].isin(_TRUE)
+    return frame

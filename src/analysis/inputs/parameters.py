@@ -213,9 +213,11 @@ class TrainingImpact(StudyParameters):
     @field_validator("event_window")
     @classmethod
     def _window(cls, value: list[int]) -> list[int]:
-        if len(value) != 2 or not value[0] < 0 <= value[1]:
+        if len(value) != 2 or not (value[0] <= -2 and value[1] >= 0):
             raise ValueError(
-                "must be two whole numbers [before, after] with before < 0 <= after, e.g. [-4, 6]"
+                "must be two whole numbers [before, after] with before <= -2 (the check of "
+                "trends before training needs a period before the reference period -1) and "
+                "after >= 0, e.g. [-4, 6]"
             )
         return value
 

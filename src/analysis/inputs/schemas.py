@@ -22,15 +22,19 @@ from analysis.inputs.readers import file_lines
 TRUE_FALSE = ("true", "false", "yes", "no", "1", "0")
 
 
-def levels(values, *, required: bool = True, description: str = "") -> pa.Column:
-    """A text column restricted to ``values`` (matched after trimming and lower-casing)."""
+def levels(values, *, required: bool = True, description: str = "", shown: str = "") -> pa.Column:
+    """A text column restricted to ``values`` (matched after trimming and lower-casing).
+
+    ``shown`` replaces the list of ``values`` in messages (e.g. "View 1 or View 2" for
+    several accepted spellings).
+    """
     return pa.Column(
         str,
         pa.Check.isin(list(values)),
         nullable=not required,
         required=required,
         description=description or f"one of: {', '.join(values)}",
-        metadata={"levels": list(values)},
+        metadata={"levels": list(values), "shown": shown},
     )
 
 
@@ -109,7 +113,7 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
                 )
                 continue
             hints = []
-            for value in values:
+            for value in values if not meta.get("shown") else []:
                 close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.75)
                 if close:
                     hints.append(f" Did you mean {close[0]!r} for {value!r}?")
@@ -120,7 +124,7 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
             shown = ", ".join(map(repr, values[:5]))
             messages.append(
                 f"{source}: column {column} has unknown value(s) {shown} on lines {file_lines(rows)}; "
-                f"allowed: {', '.join(allowed)}.{''.join(hints)}"
+                f"allowed: {meta.get('shown') or ', '.join(allowed)}.{''.join(hints)}"
             )
         coerce = checks.str.startswith("coerce_dtype") | checks.str.startswith("dtype")
         if coerce.any():

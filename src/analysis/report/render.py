@@ -42,7 +42,7 @@ from analysis.report.renderer import (
     git_commit,
     scrub_paths,
 )
-from analysis.report.workers import run_pool, stop_orphan_kernels
+from analysis.report.workers import renders_running, run_pool, stop_orphan_kernels
 
 __all__ = [
     "BatchResult",
@@ -140,7 +140,8 @@ def render_batch(
     t0 = time.monotonic()
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
     state_dir = output_dir / ".workbench"
-    remove_leftovers(output_dir)
+    if not renders_running(state_dir):  # another render's notebooks are not leftovers
+        remove_leftovers(output_dir)
     stop_orphan_kernels(state_dir)  # left by an interrupted render
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)

@@ -63,10 +63,33 @@ def kernel_pid_file(state_dir: Path, worker_pid: int) -> Path:
 
 
 def stop_orphan_kernels(state_dir: Path) -> int:
-    """Stop the kernels an interrupted or crashed render left running; returns how many were stopped."""
+    """Stop the kernels an interrupted or crashed render left running; returns how many were stopped.
+
+    A kernel whose worker process still runs belongs to another render going on at the
+    same time and is left alone.
+    """
     return sum(
-        stop_orphan_kernels_for(record) for record in state_dir.glob("kernel-of-worker-*.pid")
+        stop_orphan_kernels_for(record)
+        for record in state_dir.glob("kernel-of-worker-*.pid")
+        if not _alive(record.stem.removeprefix("kernel-of-worker-"))
     )
+
+
+def renders_running(state_dir: Path) -> bool:
+    """True when a worker of some render (this one's are not started yet) is running."""
+    return any(
+        _alive(record.stem.removeprefix("kernel-of-worker-"))
+        for record in state_dir.glob("kernel-of-worker-*.pid")
+    )
+
+
+def _alive(pid: str) -> bool:
+    """True when ``pid`` is a running process of this user (a render's worker)."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError, PermissionError):
+        return False
+    return Path(f"/proc/{pid}").exists() or os.name != "posix"
 
 
 def run_pool(

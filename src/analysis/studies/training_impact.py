@@ -82,6 +82,8 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     except InputError as error:
         errors += error.problems
         return
+    if panel_design:
+        _trained_only(inputs, tables)
     inputs.tables.update(tables)
     inputs.tables["data"] = data
     _columns(inputs, data, source, errors)
@@ -209,6 +211,8 @@ def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
             "clusters (remove cluster to cluster by rep)."
         )
     _treatment(inputs, data, source, errors)
+    if inputs.extras["panel_design"] and not errors:
+        _before_training(inputs, data, errors)
     modelled = [p.outcome, p.treatment, *p.covariates]
     blank = data[modelled].isna()
     if blank.any(axis=None):
@@ -255,6 +259,56 @@ def _treatment(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
             f"{', '.join(data.loc[bad, p.unit].astype(str).unique()[:3])}): the effects over time "
             "assume training, once started, stays on. Fix one of the two, or leave treatment "
             "at its default 'trained'."
+        )
+
+
+def _trained_only(inputs: StudyInputs, tables: dict) -> None:
+    """Reactions and assessments count only for reps the reps table lists as trained.
+
+    Rows of other reps (never trained, or not in the reps table) would inflate the
+    reaction and learning figures; they are left out with a warning naming the lines.
+    """
+    reps = tables["reps"]
+    trained = set(reps.loc[reps["training_start"].notna(), "rep_id"].astype(str).str.strip())
+    for table, name in (("reactions", "reactions_path"), ("assessments", "assessments_path")):
+        frame = tables.get(table)
+        if frame is None or "rep_id" not in frame:
+            continue
+        other = ~frame["rep_id"].astype(str).str.strip().isin(trained)
+        if other.any():
+            inputs.warnings.append(
+                f"{inputs.files[name].name}: {int(other.sum())} row(s) are for reps that "
+                f"{inputs.files['reps_path'].name} does not list as trained ({_lines(other)}; "
+                f"e.g. {frame.loc[other, 'rep_id'].iloc[0]!r}); they are left out of the "
+                f"{'reaction' if table == 'reactions' else 'learning'} figures."
+            )
+            tables[table] = frame[~other]
+
+
+def _before_training(inputs: StudyInputs, data: pd.DataFrame, errors: list[str]) -> None:
+    """Trained reps must be seen before training; the event study needs two periods before."""
+    from analysis.effects.staggered import first_treated_index
+    from analysis.inputs.periods import period_index, time_order
+
+    p = _params(inputs)
+    assert p.time is not None  # a panel
+    first = first_treated_index(data, unit=p.unit, time=p.time, start="training_start")
+    before = (period_index(data[p.time]) < first).groupby(data[p.unit]).sum()
+    trained = first.groupby(data[p.unit]).first().notna()
+    before = before[trained[trained].index]
+    reps = inputs.files["reps_path"].name
+    if len(before) and before.max() == 0:
+        errors.append(
+            f"{reps}: column training_start: every trained rep starts in the first period of the "
+            f"panel ({time_order(data[p.time])[0]}), so no trained rep is seen before training and the "
+            "effect cannot be told apart from who was chosen. Add the months before training to "
+            "the panel."
+        )
+    elif len(before) and before.max() < 2:
+        inputs.skip(
+            "event_study",
+            f"No trained rep is seen two or more periods before training ({reps}), so the "
+            "effects over time and the check of trends before training cannot be computed.",
         )
 
 

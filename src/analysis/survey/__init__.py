@@ -27,6 +27,7 @@ from analysis.survey.study import (
     distinguishing_practices,
     effectiveness_group,
     prepare_responses,
+    study_headline,
 )
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "profile_against_population",
     "risk_ratio",
     "shares",
+    "study_headline",
     "suppress_small_cells",
 ]

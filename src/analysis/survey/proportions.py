@@ -151,8 +151,10 @@ def shares(
                 "n": n,
                 "estimate": float(estimate),
                 "std_error": float(std_error),
-                "conf_low": float(low),
-                "conf_high": float(high),
+                # rounding in the interval formulas can put a bound a hair past a share of
+                # 0 or 1 (1e-17 above an estimate of 0); an interval contains its estimate
+                "conf_low": float(min(low, estimate)),
+                "conf_high": float(max(high, estimate)),
             }
             if by is not None:
                 row = {by: key, **row}

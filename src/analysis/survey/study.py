@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.conclusions import phrase
 from analysis.inputs.errors import DataError
 from analysis.inputs.survey_contract import PRACTICES
 from analysis.options import check_min_cell_size, renamed
@@ -103,12 +104,15 @@ def describe_contrast(
         else (np.nan, np.nan, np.nan)
     )
     if np.isfinite(rr):
-        if low > 1:
-            verdict = "more likely than ineffective ones, and the interval excludes no difference"
-        elif high < 1:
-            verdict = "less likely than ineffective ones, and the interval excludes no difference"
-        else:
-            verdict = "as likely as ineffective ones within the uncertainty: the interval includes no difference"
+        verdict = phrase(
+            low,
+            high,
+            null=1.0,
+            above="more likely than ineffective ones, and the interval excludes no difference",
+            below="less likely than ineffective ones, and the interval excludes no difference",
+            unclear="the data cannot tell whether they are more or less likely than ineffective "
+            "ones: the interval includes no difference",
+        )
         sentences.append(
             f"Very effective organisations are {rr:.1f} times as likely to buy customized solutions "
             f"({level} CI {low:.1f} to {high:.1f}): {verdict}."
@@ -179,3 +183,109 @@ def prepare_responses(
         customized=data["solution_type"] == "customized",
         meets_weekly=data["leadership_meetings"] == "weekly",
     )
+
+
+def study_headline(
+    data: pd.DataFrame,
+    *,
+    comparison: pd.DataFrame | None = None,
+    comparison_note: str = "",
+    conf_level: float = 0.95,
+    min_cell_size: int = 5,
+    display_names: dict[str, str] | None = None,
+) -> tuple[list[dict], list[str]]:
+    """The headline records and sentences of study 1, computed from the responses.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`prepare_responses`.
+    comparison : DataFrame, optional
+        :func:`~analysis.survey.compare_groups` of the very effective and ineffective
+        organisations; None when the comparison is left out (``comparison_note`` says why).
+    conf_level, min_cell_size : optional
+        As everywhere; groups under ``min_cell_size`` respondents give no figure.
+    display_names : dict, optional
+        Readable names of the practices, for the sentence naming them.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        Records for :func:`analysis.report.publish_summary` (``name, label, estimate,
+        conf_low, conf_high, n, unit``) and the summary sentences.
+    """
+    from analysis.survey.proportions import shares, suppress_small_cells
+
+    def share_true(flag: pd.Series) -> pd.Series:
+        return shares(data.assign(_flag=flag), "_flag", conf_level=conf_level).iloc[0]
+
+    def share_record(name: str, label: str, row: pd.Series) -> dict:
+        return {
+            "name": name,
+            "label": label,
+            "estimate": row["estimate"],
+            "conf_low": row["conf_low"],
+            "conf_high": row["conf_high"],
+            "n": row["n"],
+            "unit": "share",
+        }
+
+    effective_or_better = share_true(data["effectiveness_group"] != "ineffective")
+    records = [
+        {"name": "respondents", "label": "Respondents", "estimate": len(data), "unit": "count"},
+        {
+            "name": "industries",
+            "label": "Industries",
+            "estimate": data["industry"].nunique(),
+            "unit": "count",
+        },
+        share_record(
+            "share_effective_or_better",
+            "Rate their training organisation effective or very effective",
+            effective_or_better,
+        ),
+        share_record(
+            "share_very_effective",
+            "Rate it very effective",
+            share_true(data["effectiveness"].astype("string").str.lower() == "very effective"),
+        ),
+    ]
+    rr = None
+    if comparison is not None and "customized" in set(comparison["term"]):
+        row = comparison.set_index("term").loc["customized"]
+        if pd.notna(row["estimate"]):  # not suppressed
+            rr = row
+            records.append(
+                {
+                    "name": "customized_risk_ratio",
+                    "label": "Very effective vs ineffective: times as likely to buy customized "
+                    "solutions (risk ratio)",
+                    "estimate": row["estimate"],
+                    "conf_low": row["conf_low"],
+                    "conf_high": row["conf_high"],
+                    "n": row["n"],
+                    "unit": "ratio",
+                }
+            )
+    records.append(
+        share_record(
+            "share_value_proposition",
+            "Name a new value proposition as the initiative needing most support",
+            share_true(
+                data["top_initiative"].astype("string").str.lower() == "new value proposition"
+            ),
+        )
+    )
+    cadence = suppress_small_cells(
+        shares(data, "leadership_meetings", by="effectiveness_group", conf_level=conf_level),
+        count="n",
+        columns=["estimate", "conf_low", "conf_high"],
+        min_cell_size=min_cell_size,
+    )
+    never = cadence[cadence["level"] == "never"].set_index("effectiveness_group")["estimate"]
+    sentences = describe_contrast(rr, effective_or_better, never, conf_level=conf_level)
+    if comparison is not None:
+        sentences.append(distinguishing_practices(comparison, display_names))
+    elif comparison_note:
+        sentences.append(comparison_note)
+    return records, sentences
