@@ -520,3 +520,21 @@ def test_a_treatment_column_must_follow_training_start(tmp_path):
         match=r"panel\.csv: treatment column 'certified' disagrees with training_start of reps\.csv on lines \d+",
     ):
         _with_treatment(tmp_path / "b", switch_off=True)()
+
+
+def test_a_value_typed_in_the_cell_overrides_client_yml_even_when_it_is_the_default(tmp_path):
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config["studies"]["org_effectiveness"]["parameters"]["conf_level"] = 0.9
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    nb = nbformat.read(paths.NOTEBOOKS_DIR / "org_effectiveness.ipynb", as_version=4)
+    source = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", [])).source
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - our own generated cell
+    namespace["client_id"] = "gamma"
+    untouched = _with_clients(folder.parent, lambda: load_study("org_effectiveness", namespace))
+    assert untouched.params.conf_level == 0.9  # None in the cell: as in client.yml
+    namespace["conf_level"] = 0.95  # the model's default, typed by a researcher
+    typed = _with_clients(folder.parent, lambda: load_study("org_effectiveness", namespace))
+    assert typed.params.conf_level == 0.95

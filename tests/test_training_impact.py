@@ -536,3 +536,52 @@ def test_imputation_keeps_reps_observed_untrained_once_on_wooldridge_jtrain():
         estimator="imputation",
     ).tidy()
     assert study["estimate"].notna().all() and list(study["event_time"]) == [-2, -1, 0, 1]
+
+
+def test_roi_needs_money_or_a_value_per_unit(tmp_path):
+    """An outcome that is not money gives no ROI unless a value per unit is declared."""
+    import shutil
+
+    import yaml
+
+    from analysis.inputs import paths
+    from analysis.studies import load_study
+
+    folder = tmp_path / "clients" / "gamma"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+
+    def load(**parameters):
+        config = yaml.safe_load((folder / "client.yml").read_text())
+        config["studies"]["training_impact"]["parameters"].update(parameters)
+        (folder / "client.yml").write_text(yaml.safe_dump(config))
+        previous = paths.CLIENTS_DIR
+        paths.CLIENTS_DIR = folder.parent
+        try:
+            return load_study("training_impact", "gamma")
+        finally:
+            paths.CLIENTS_DIR = previous
+
+    wins = load(outcome="wins")
+    assert wins.extras["outcome_unit"] == "count" and wins.extras["display_unit"] == "number"
+    assert not wins.runs("roi") and "'wins' is a count, not money" in wins.note("roi")
+    assert "value_per_unit" in wins.note("roi")
+    assert load(outcome="wins", value_per_unit=2500.0).runs("roi")
+    assert load(outcome="revenue").runs("roi")
+
+
+def test_value_per_unit_scales_the_benefits_not_the_costs():
+    _client, panel = _panel(TrainingDesign(n_reps=40, n_periods=8, cohorts=(3, 5)), seed=1)
+    kwargs = {
+        "outcome": "revenue",
+        "unit": "rep_id",
+        "time": "period",
+        "start": "training_start",
+        "treatment": "trained",
+        "costs": 50_000.0,
+        "margin": 0.35,
+        "n_resamples": 20,
+    }
+    base = roi.programme_roi(panel, **kwargs)
+    doubled = roi.programme_roi(panel, value_per_unit=2.0, **kwargs)
+    assert doubled.figures["benefits"] == pytest.approx(2 * base.figures["benefits"])
+    assert doubled.figures["costs"] == base.figures["costs"]

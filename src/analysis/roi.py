@@ -277,14 +277,20 @@ def programme_roi(
     conservative: bool = False,
     intangibles: list[str] | None = None,
     seed: int = SEED,
+    value_per_unit: float = 1.0,
 ) -> RoiResult:
     """ROI of a programme from a client's panel (or cross-section), with a cluster bootstrap over reps.
 
     The effect is the staggered (imputation) ATT for a panel with training starts, or
     the regression-adjusted effect for a cross-section; benefits accrue over the
-    trained rep-periods (or trained reps) in the data.
+    trained rep-periods (or trained reps) in the data. An outcome that is not money
+    (wins, calls) is converted with ``value_per_unit`` (money per unit of the outcome,
+    e.g. revenue per win) before the margin is applied.
     """
     from analysis import effects
+
+    if isinstance(value_per_unit, bool) or not value_per_unit > 0:
+        raise ValueError(f"value_per_unit={value_per_unit!r} must be a positive amount of money.")
 
     def effect(frame: pd.DataFrame) -> tuple[float, float]:
         if time is not None and start is not None:
@@ -303,11 +309,11 @@ def programme_roi(
                 .tidy()
                 .iloc[0]
             )
-        return float(row["estimate"]), float(row["conf_low"])
+        return float(row["estimate"]) * value_per_unit, float(row["conf_low"]) * value_per_unit
 
     def point(frame: pd.DataFrame) -> float:
         if time is not None and start is not None:
-            return effects.imputation_att_point(
+            return value_per_unit * effects.imputation_att_point(
                 frame, outcome=outcome, unit=unit, time=time, start=start
             )
         return effect(frame)[0]

@@ -23,9 +23,17 @@ import difflib
 import math
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    ValidationError,
+    field_validator,
+)
 
 from analysis.inputs import paths
 from analysis.inputs.errors import ConfigError
@@ -199,6 +207,22 @@ class TrainingImpact(StudyParameters):
             unit="share",
         ),
     )
+    outcome_unit: Literal["money", "count", "rate", "score", "number"] | None = Field(
+        None,
+        **meta(
+            "unit of the outcome; default: from the data contract (revenue is money); ROI needs "
+            "money or value_per_unit",
+            example="money",
+        ),
+    )
+    value_per_unit: PositiveFloat | None = Field(
+        None,
+        **meta(
+            "money per unit of an outcome that is not money (e.g. revenue per win), for ROI",
+            example=2500.0,
+            unit="currency",
+        ),
+    )
     conservative_roi: bool = Field(
         False, **meta("ROI from the lower confidence bound of the effect", example=False)
     )
@@ -321,6 +345,10 @@ def problems_of(error: ValidationError, model: type[StudyParameters], where: str
         expected = _EXPECTED.get(item["type"], str(item["msg"]).lower())
         if item["type"] == "greater_than_equal":
             expected = f"a number of at least {item['ctx']['ge']}"
+        elif item["type"] == "greater_than":
+            expected = f"a number above {item['ctx']['gt']}"
+        elif item["type"] == "literal_error":
+            expected = "one of " + str(item["ctx"]["expected"]).replace("'", "")
         given = item.get("input")
         messages.append(
             f"{where}: {key} must be {expected}, not {given!r}"
@@ -456,11 +484,13 @@ def parameters_cell(study: str) -> str:
     model = STUDIES[study]
     lines = [
         "# Parameters: written from analysis.inputs.parameters (python -m analysis.inputs.parameters).",
-        "# client_id alone loads that client's client.yml; a value changed here overrides it.",
+        "# client_id alone loads that client's client.yml. None below means: as in client.yml,",
+        "# else the default shown; any other value set here overrides client.yml.",
         "client_id = None  # a folder in data/clients; None: the example client",
     ]
     for name, field in model.model_fields.items():
-        lines.append(f"{name} = {_literal(field.default)}  # {field.description}")
+        default = "" if field.default is None else f" (default {_literal(field.default)})"
+        lines.append(f"{name} = None  # {field.description}{default}")
     return "\n".join(lines)
 
 

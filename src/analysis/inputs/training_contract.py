@@ -33,6 +33,20 @@ PANEL_MEASURES = {
     "coaching_sessions": ("count", 0, None),
     "call_score": ("score", 0, 100),
 }
+#: The unit of each known panel measure, as an outcome: ROI needs money.
+MEASURE_UNITS = {
+    "meetings": "count",
+    "calls": "count",
+    "pipeline": "money",
+    "opportunities": "count",
+    "wins": "count",
+    "win_rate": "rate",
+    "revenue": "money",
+    "avg_deal_size": "money",
+    "cycle_days": "number",
+    "coaching_sessions": "count",
+    "call_score": "score",
+}
 REQUIRED = {
     "reps": ("rep_id", "training_start"),
     "panel": ("rep_id", "period", "revenue"),

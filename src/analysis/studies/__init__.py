@@ -4,9 +4,9 @@
 calls :func:`check_study`, which runs exactly the same code and renders nothing. It
 
 1. reads the client's ``client.yml`` strictly (:mod:`analysis.inputs.config`);
-2. applies the parameters a notebook set explicitly (values that differ from the
-   model's defaults), so ``client_id`` alone loads that client and an edited cell
-   still overrides;
+2. applies the parameters a notebook set explicitly (every one that is not None,
+   as the parameters cell leaves them), so ``client_id`` alone loads that client and
+   an edited cell still overrides, even with the default value;
 3. checks every parameter against the study's model (:mod:`analysis.inputs.parameters`)
    and resolves every file inside the client's folder;
 4. reads every file through its contract reader and runs the checks a model would
@@ -103,12 +103,17 @@ def _preparers():
 
 
 def explicit_overrides(study: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters a notebook set to something other than the model's default."""
+    """Parameters a notebook set: every one that is not None.
+
+    The parameters cell sets each parameter to None ("as in client.yml, else the
+    default"), so a value typed there overrides client.yml even when it equals the
+    model's default (conf_level = 0.95 against a client.yml with 0.9).
+    """
     model = STUDIES[study]
     return {
         name: namespace[name]
-        for name, spec in model.model_fields.items()
-        if name in namespace and namespace[name] != spec.default
+        for name in model.model_fields
+        if name in namespace and namespace[name] is not None
     }
 
 
@@ -173,8 +178,8 @@ def load_study(
         ``org_effectiveness``, ``training_impact`` or ``readiness_alignment``.
     namespace : mapping or str, optional
         The notebook's ``globals()`` (its ``client_id`` and parameters), or a client id.
-        ``client_id`` None means the example client. Parameters whose value differs
-        from the model's default override the client's client.yml.
+        ``client_id`` None means the example client. Parameters that are not None
+        override the client's client.yml.
     **overrides
         Further parameters (for a plain Python session).
 

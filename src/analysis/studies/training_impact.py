@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.inputs.errors import InputError
 from analysis.inputs.parameters import TrainingImpact
 from analysis.inputs.training_contract import (
+    MEASURE_UNITS,
     load_costs,
     load_cross_section,
     load_training_data,
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 #: Fewest trained reps with assessments for the learning-behaviour-results chain.
 MIN_CHAIN_REPS = 10
+#: How an outcome of each unit is shown in tables (see :func:`analysis.report.table`).
+DISPLAY_UNITS = {"money": "currency", "count": "number", "rate": "share", "score": "number"}
+
 #: Largest magnitude accepted in a modelled column: beyond it a figure is a parsing or
 #: unit mistake, and squares of values near 1e154 overflow double precision.
 LARGEST = 1e15
@@ -410,8 +414,19 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
             "assessments.",
         )
+    unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
+    inputs.extras["outcome_unit"] = unit
+    inputs.extras["display_unit"] = DISPLAY_UNITS.get(unit or "", "number")
     if tables.get("costs") is None:
         inputs.skip("roi", "No programme costs were provided, so no ROI is computed (costs_path).")
+    elif unit != "money" and p.value_per_unit is None:
+        what = f"a {unit}" if unit else "of a unit the data contract does not know"
+        inputs.skip(
+            "roi",
+            f"The outcome {p.outcome!r} is {what}, not money, so a return on the costs cannot "
+            f"be computed from it. Set value_per_unit (money per unit of {p.outcome}, e.g. "
+            "revenue per win), or outcome_unit: money if it is money.",
+        )
     elif float(pd.to_numeric(tables["costs"]["amount"], errors="coerce").sum()) <= 0:
         inputs.skip(
             "roi",
