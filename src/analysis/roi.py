@@ -92,6 +92,9 @@ class RoiResult(TidyResult):
     conservative: bool
     n_clusters: int
     intangibles: list[str] = field(default_factory=list)
+    treated_periods: float = float("nan")
+    margin: float = float("nan")
+    value_per_unit: float = 1.0
 
     UNITS: ClassVar[dict[str, str]] = {
         "benefits": "currency",
@@ -124,6 +127,17 @@ class RoiResult(TidyResult):
         return (
             f"Return on the training ({basis}; {self.conf_level:.0%} cluster-bootstrap intervals over "
             f"{self.n_clusters:,} reps)"
+        )
+
+    def break_even_effect(self) -> float:
+        """Effect per trained rep-period (outcome units) at which ROI is 0 (:func:`analysis.power.break_even_effect`)."""
+        from analysis.power import break_even_effect
+
+        return break_even_effect(
+            self.figures["costs"],
+            treated_periods=self.treated_periods,
+            margin=self.margin,
+            value_per_unit=self.value_per_unit,
         )
 
     def headline(self) -> list[dict]:
@@ -256,7 +270,14 @@ def training_roi(
                 float(np.quantile(values, 1 - alpha / 2)),
             )
     return RoiResult(
-        figures, intervals, conf_level, conservative, len(keys), list(intangibles or [])
+        figures,
+        intervals,
+        conf_level,
+        conservative,
+        len(keys),
+        list(intangibles or []),
+        treated_periods=float(treated_periods),
+        margin=margin,
     )
 
 
@@ -320,7 +341,7 @@ def programme_roi(
 
     treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
     n_periods = data[time].nunique() if time is not None else None
-    return training_roi(
+    result = training_roi(
         data,
         effect=effect,
         point=point,
@@ -335,6 +356,8 @@ def programme_roi(
         conservative=conservative,
         intangibles=intangibles,
     )
+    result.value_per_unit = value_per_unit
+    return result
 
 
 def describe(result: RoiResult) -> list[str]:

@@ -1,0 +1,87 @@
+"""Power and the minimum detectable effect: against statsmodels' formulas and by simulation."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from statsmodels.stats.power import normal_power, ttest_power
+
+from analysis import effects, power
+from analysis.inputs.synthetic_training import (
+    TrainingDesign,
+    generate_training_client,
+    planted_att,
+)
+from analysis.inputs.training_contract import training_panel
+
+
+@pytest.mark.parametrize("ratio", [0.5, 1.0, 2.0, 2.8, 4.0])
+def test_power_equals_statsmodels_normal_and_t_power(ratio):
+    assert power.power(ratio * 3.0, 3.0) == pytest.approx(
+        normal_power(effect_size=ratio, nobs=1, alpha=0.05), abs=1e-12
+    )
+    assert power.power(-ratio, 1.0, conf_level=0.9, df=24) == pytest.approx(
+        ttest_power(effect_size=ratio, nobs=1, alpha=0.1, df=24), abs=1e-10
+    )
+
+
+def test_the_minimum_detectable_effect_has_the_power_it_names():
+    # Bloom (1995): with a normal test at 5% and 80% power the MDE is 2.80 standard errors
+    assert power.minimum_detectable_effect(1.0) == pytest.approx(2.8016, abs=1e-4)
+    assert power.power(power.minimum_detectable_effect(2.5), 2.5) == pytest.approx(0.80, abs=1e-3)
+    with pytest.raises(ValueError, match="power"):
+        power.minimum_detectable_effect(1.0, power=1.2)
+
+
+def test_break_even_and_the_design_sentence():
+    even = power.break_even_effect(70_000, treated_periods=200, margin=0.35)
+    assert even == pytest.approx(1000.0)
+    weak = power.design_check(std_error=900.0, break_even=even)
+    assert weak["estimate"].iloc[0] > even
+    text = power.describe_design(weak, conf_low=-800.0, conf_high=2_700.0)
+    assert text.startswith("This design could not have shown whether the programme paid for itself")
+    strong = power.design_check(std_error=200.0, break_even=even)
+    assert "could show" in power.describe_design(strong, conf_low=600.0, conf_high=1_400.0)
+
+
+DESIGNS = [  # (reps, periods, planted effect, noise): power from about 0.2 to 0.9
+    (30, 8, 1_500.0, 6_000.0),
+    (60, 8, 1_500.0, 6_000.0),
+    (40, 10, 3_000.0, 8_000.0),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_reps,n_periods,effect,noise", DESIGNS)
+def test_computed_power_agrees_with_simulated_power(n_reps, n_periods, effect, noise):
+    """Within 5 points over a grid of designs (500 generated clients each)."""
+    design = TrainingDesign(
+        n_reps=n_reps,
+        n_periods=n_periods,
+        cohorts=(n_periods // 2,),
+        never_share=0.5,
+        effect=effect,
+        ramp=1,
+        noise=noise,
+    )
+    rejected, errors, planted = [], [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for seed in range(500):
+            client = generate_training_client(design, seed=seed)
+            planted.append(planted_att(client))
+            panel = training_panel(client)
+            row = (
+                effects.estimate(
+                    panel, outcome="revenue", treatment="trained", unit="rep_id", time="period"
+                )
+                .tidy()
+                .iloc[0]
+            )
+            rejected.append(row["conf_low"] > 0 or row["conf_high"] < 0)
+            errors.append(row["std_error"])
+    computed = power.power(float(np.mean(planted)), float(np.mean(errors)), df=n_reps - 1)
+    simulated = float(np.mean(rejected))
+    assert abs(computed - simulated) <= 0.05, (computed, simulated)
