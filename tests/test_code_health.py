@@ -231,6 +231,7 @@ NOT_ON_DATA = {
     "check_conf_level",
     "fully_loaded_costs",
     "response_schema",
+    "two_by_two_p_value",
 }
 
 

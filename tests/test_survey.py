@@ -391,3 +391,24 @@ def test_the_study_headline_is_computed_from_the_responses_and_follows_suppressi
         and value["conf_high"] > 0
         and sentences[-1] == "Too few very effective."
     )
+
+
+def test_one_p_value_convention_for_a_2x2_table():
+    """risk_ratio and crosstab_test give the same p-value on the same 2x2 table."""
+    from scipy import stats
+
+    # expected counts of at least 5: Pearson's chi-square without continuity correction,
+    # R's prop.test(correct = FALSE); by hand X2 = N (ad - bc)^2 / (r1 r2 c1 c2)
+    large = _two_groups(30, 60, 18, 60)
+    hand = 120 * (30 * 42 - 30 * 18) ** 2 / (60 * 60 * 48 * 72)
+    assert survey.two_by_two_p_value(30, 60, 18, 60) == pytest.approx(
+        stats.chi2.sf(hand, 1), rel=1e-12
+    )
+    # 7/34 vs 1/34 has expected counts of 4: Fisher's exact test (R's fisher.test)
+    small = _two_groups(7, 34, 1, 34)
+    fisher = stats.fisher_exact([[7, 27], [1, 33]]).pvalue
+    assert survey.two_by_two_p_value(7, 34, 1, 34) == pytest.approx(fisher, rel=1e-12)
+    for data in (large, small):
+        rr = survey.risk_ratio(data, "flag", by="group", exposed="a", reference="b").iloc[0]
+        table = survey.crosstab_test(data, "group", "flag").iloc[0]
+        assert rr["p_value"] == pytest.approx(table["p_value"], rel=1e-12)

@@ -17,6 +17,7 @@ from analysis.survey.contrasts import (
     crosstab_test,
     profile_against_population,
     risk_ratio,
+    two_by_two_p_value,
 )
 from analysis.survey.proportions import multi_select, shares, suppress_small_cells
 from analysis.survey.study import (
@@ -46,4 +47,5 @@ __all__ = [
     "shares",
     "study_headline",
     "suppress_small_cells",
+    "two_by_two_p_value",
 ]

@@ -6,11 +6,33 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analysis.inputs.errors import DataError
 from analysis.options import check_conf_level, renamed
 from analysis.survey.proportions import _require_columns
+
+#: Smallest expected count for Pearson's chi-square; below it, Fisher's exact test.
+MIN_EXPECTED = 5.0
+
+
+def two_by_two_p_value(x1: int, n1: int, x0: int, n0: int) -> float:
+    """The p-value of equal proportions x1/n1 and x0/n0: the one convention for 2x2 tables.
+
+    Pearson's chi-square without continuity correction (R's ``prop.test(x, n,
+    correct = FALSE)``, equal to the pooled two-proportion z-test squared) when every
+    expected count is at least :data:`MIN_EXPECTED`; otherwise Fisher's exact test
+    (R's ``fisher.test``). 1 when there is no variation (every answer alike).
+    """
+    from scipy import stats
+
+    observed = np.array([[x1, n1 - x1], [x0, n0 - x0]])
+    if (observed.sum(axis=0) == 0).any() or (observed.sum(axis=1) == 0).any():
+        return 1.0
+    chi2 = stats.chi2_contingency(observed, correction=False)
+    if float(chi2.expected_freq.min()) >= MIN_EXPECTED:
+        return float(chi2.pvalue)
+    return float(stats.fisher_exact(observed).pvalue)
 
 
 @renamed(group="by")
@@ -55,10 +77,11 @@ def risk_ratio(
     -----
     Risk ratio :math:`RR = (x_1/n_1)/(x_0/n_0)` with the Katz log interval
     :math:`\\exp(\\log RR \\pm z\\sqrt{1/x_1 - 1/n_1 + 1/x_0 - 1/n_0})`; odds ratio
-    with the Woolf logit interval. The p-value is the score test of equal
-    proportions (the same test for both measures). With a zero cell both intervals
+    with the Woolf logit interval. The p-value follows the one convention for 2x2
+    tables (:func:`two_by_two_p_value`), the same for both measures and for
+    :func:`crosstab_test`. With a zero cell both intervals
     add 0.5 to every cell (Gart's adjustment) and a warning says so. All from :mod:`statsmodels.stats.proportion`
-    (``confint_proportions_2indep``, ``test_proportions_2indep``).
+    (``confint_proportions_2indep``, ``proportions_chisquare``).
 
     References
     ----------
@@ -116,14 +139,7 @@ def risk_ratio(
         low, high = confint_proportions_2indep(
             x1, n1, x0, n0, compare=compare, method=method, alpha=alpha
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            try:
-                p_value = float(
-                    test_proportions_2indep(x1, n1, x0, n0, compare="diff", method="score").pvalue
-                )
-            except ZeroDivisionError:  # both groups all-or-nothing: no variation to test
-                p_value = 1.0 if x1 * n0 == x0 * n1 else 0.0
+        p_value = two_by_two_p_value(x1, n1, x0, n0)
         if compare == "ratio":
             num, den = x1 * n0, x0 * n1
         else:
@@ -206,7 +222,15 @@ def crosstab_test(
     chi2, p_chi2, dof, expected = stats.chi2_contingency(observed, correction=False)
     smallest = float(expected.min())
     cramers_v = float(association(observed, method="cramer", correction=False))
-    if smallest >= min_expected:
+    if observed.shape == (2, 2) and min_expected == MIN_EXPECTED:  # the one 2x2 convention
+        p_value = two_by_two_p_value(
+            int(observed[0, 0]), int(observed[0].sum()), int(observed[1, 0]), int(observed[1].sum())
+        )
+        test = "chi-square" if smallest >= MIN_EXPECTED else "fisher"
+        statistic = (
+            float(chi2) if test == "chi-square" else float(stats.fisher_exact(observed).statistic)
+        )
+    elif smallest >= min_expected:
         test, statistic, p_value = "chi-square", float(chi2), float(p_chi2)
     elif observed.shape == (2, 2):
         result = stats.fisher_exact(observed)
