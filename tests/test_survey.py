@@ -412,3 +412,25 @@ def test_one_p_value_convention_for_a_2x2_table():
         rr = survey.risk_ratio(data, "flag", by="group", exposed="a", reference="b").iloc[0]
         table = survey.crosstab_test(data, "group", "flag").iloc[0]
         assert rr["p_value"] == pytest.approx(table["p_value"], rel=1e-12)
+
+
+def test_a_ratio_lies_inside_its_interval_or_is_not_estimable():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        zero = survey.risk_ratio(
+            _two_groups(5, 10, 0, 10), "flag", by="group", exposed="a", reference="b"
+        )
+        alike = survey.risk_ratio(
+            _two_groups(10, 10, 12, 12), "flag", by="group", exposed="a", reference="b"
+        )
+    for _, row in zero.iterrows():  # Gart: 0.5 added to each cell for estimate and interval
+        assert row["conf_low"] <= row["estimate"] <= row["conf_high"], row.to_dict()
+    assert zero.set_index("measure").loc["risk ratio", "estimate"] == pytest.approx(
+        (5.5 / 10.5) / (0.5 / 10.5)
+    )
+    assert (
+        alike["estimate"].isna().all() and (alike["method"] == "not estimable (no variation)").all()
+    )
+    assert (alike["p_value"] == 1.0).all() and alike["n_exposed"].iloc[0] == 10

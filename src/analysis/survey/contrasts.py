@@ -120,6 +120,29 @@ def risk_ratio(
             f"{exposed_levels} with {reference_levels}."
         )
     alpha = 1 - conf_level
+    counts = {"count_exposed": x1, "n_exposed": n1, "count_reference": x0, "n_reference": n0}
+    if x1 + x0 in (0, n1 + n0):  # every answer alike in both groups: no ratio to estimate
+        warnings.warn(
+            f"{outcome!r} by {by!r}: every respondent in both groups gave the same answer "
+            f"({x1}/{n1} vs {x0}/{n0}); the ratios are not estimable.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return pd.DataFrame(
+            [
+                {
+                    "measure": measure,
+                    "estimate": np.nan,
+                    "conf_low": np.nan,
+                    "conf_high": np.nan,
+                    "p_value": 1.0,
+                    "method": "not estimable (no variation)",
+                    **counts,
+                    "n": n1 + n0,
+                }
+                for measure in ("risk ratio", "odds ratio")
+            ]
+        )
     zero_cell = min(x1, x0, n1 - x1, n0 - x0) == 0
     methods = (
         (("risk ratio", "ratio", "log-adjusted"), ("odds ratio", "odds-ratio", "logit-adjusted"))
@@ -129,34 +152,33 @@ def risk_ratio(
     if zero_cell:
         warnings.warn(
             f"{outcome!r} by {by!r}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
-            "the intervals use the adjusted log and logit methods (0.5 added to each cell) and "
-            "the point estimate may be 0 or infinite. Treat the ratio with caution.",
+            "the estimates and intervals add 0.5 to each cell (Gart's adjustment), so each "
+            "estimate lies inside its interval. Treat the ratio with caution.",
             RuntimeWarning,
             stacklevel=2,
         )
+    # Gart's adjustment as statsmodels applies it: the ratio on (x + 0.5) / (n + 0.5),
+    # the odds ratio on (x + 0.5) / (n - x + 0.5)
+    half = 0.5 if zero_cell else 0.0
+    estimates = {
+        "ratio": ((x1 + half) / (n1 + half)) / ((x0 + half) / (n0 + half)),
+        "odds-ratio": ((x1 + half) / (n1 - x1 + half)) / ((x0 + half) / (n0 - x0 + half)),
+    }
+    p_value = two_by_two_p_value(x1, n1, x0, n0)
     rows = []
     for measure, compare, method in methods:
         low, high = confint_proportions_2indep(
             x1, n1, x0, n0, compare=compare, method=method, alpha=alpha
         )
-        p_value = two_by_two_p_value(x1, n1, x0, n0)
-        if compare == "ratio":
-            num, den = x1 * n0, x0 * n1
-        else:
-            num, den = x1 * (n0 - x0), (n1 - x1) * x0
-        estimate = num / den if den else (np.inf if num else np.nan)
         rows.append(
             {
                 "measure": measure,
-                "estimate": float(estimate),
+                "estimate": float(estimates[compare]),
                 "conf_low": float(low),
                 "conf_high": float(high),
                 "p_value": p_value,
                 "method": method,
-                "count_exposed": x1,
-                "n_exposed": n1,
-                "count_reference": x0,
-                "n_reference": n0,
+                **counts,
                 "n": n1 + n0,
             }
         )
