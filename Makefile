@@ -13,7 +13,7 @@ JOBS ?=
 RENDER_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help setup reports test test-fast lint format snapshots lab bench examples clean distclean
+.PHONY: help setup reports test test-slow test-fast lint format snapshots lab bench examples clean distclean
 
 help: ## list the targets
 	@echo "Targets (the first run of any of them sets up .venv):"
@@ -33,9 +33,14 @@ setup: $(STAMP) ## create .venv, install pinned dependencies, register the Jupyt
 reports: setup ## render every client's reports into reports/ (unchanged ones are skipped); JOBS=N, RENDER_ARGS=--force
 	$(BIN)/workbench render $(if $(JOBS),--jobs $(JOBS)) $(RENDER_ARGS)
 
-test: setup ## run the unit tests and nbval over every notebook
-	@$(BIN)/python -m pytest; status=$$?; \
+test: setup ## run the unit tests and nbval over every notebook (the long simulations: make test-slow)
+	@$(BIN)/python -m pytest -m "not slow"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5): CI would check nothing" >&2; exit 1; fi; \
+	exit $$status
+
+test-slow: setup ## the long simulations: coverage, power and sentence-versus-interval studies (CI runs them too)
+	@$(BIN)/python -m pytest -m slow; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: no slow tests collected (exit 5)" >&2; exit 1; fi; \
 	exit $$status
 
 test-fast: setup ## unit tests without the rendering, notebook and browser tests

@@ -74,6 +74,7 @@ ROI_CLAIMS = {
 }
 
 
+@pytest.mark.slow
 def test_no_sentence_contradicts_its_interval_over_200_generated_clients():
     seen = {"above": 0, "below": 0, "unclear": 0}
     roi_seen = {"above": 0, "below": 0, "unclear": 0}

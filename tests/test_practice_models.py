@@ -131,9 +131,17 @@ def test_separation_is_warned_about():
         {"y": [0] * 20 + [1] * 20, "x": [0] * 20 + [1] * 20, "z": np.tile([0.0, 1.0], 20)}
     )
     with pytest.warns(ModelWarning) as caught:
-        practice_models.binary_logit(data, outcome="y", covariates=["x", "z"])
+        result = practice_models.binary_logit(data, outcome="y", covariates=["x", "z"])
     messages = " ".join(str(w.message) for w in caught)
-    assert "possible separation: predictor 'x'" in messages and "huge" in messages
+    assert "x: not estimable (separation)" in messages and "huge" in messages
+    assert (
+        "x = 0: 20 at outcome 0, 0 at outcome 1; x = 1: 0 at outcome 0, 20 at outcome 1" in messages
+    )
+    tidy = result.tidy(exponentiate=True).set_index("term")
+    assert result.separated[0] == "x"
+    assert tidy.loc["x", ["estimate", "conf_low", "conf_high"]].isna().all()
+    # a term whose standard error ran off in the same fit is not shown either
+    assert (tidy.dropna(subset=["estimate"])["std_error"] < 50).all()
 
 
 def test_empty_outcome_level_is_dropped_with_a_warning():

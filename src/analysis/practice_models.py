@@ -53,6 +53,11 @@ class LogitResult(TidyResult):
         Cases used.
     notes : list of str
         Problems found while checking or fitting (also issued as warnings).
+    separated : list of str
+        Terms that are not estimable: a binary predictor with an empty cell against the
+        outcome (quasi-complete separation: the maximum-likelihood estimate is
+        infinite), or a coefficient or standard error that ran off while fitting.
+        ``tidy()`` shows no number for them.
     """
 
     model: str
@@ -62,6 +67,7 @@ class LogitResult(TidyResult):
     conf_level: float
     n: int
     notes: list[str] = field(default_factory=list)
+    separated: list[str] = field(default_factory=list)
 
     def tidy(self, exponentiate: bool = False, include_thresholds: bool = False) -> pd.DataFrame:
         """One row per term.
@@ -115,6 +121,8 @@ class LogitResult(TidyResult):
                 "conf_high": estimate + z * std_error,
             }
         )
+        for column in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
+            table.loc[table["term"].isin(self.separated), column] = np.nan  # not estimable
         if self.model == "ordinal logit":
             levels = list(self.fit.model.labels)
             cuts = [f"cut {levels[j]} | {levels[j + 1]}" for j in range(len(levels) - 1)]
@@ -190,19 +198,37 @@ def _prepare(
 
 def _separation_notes(
     frame: pd.DataFrame, outcome_codes: pd.Series, covariates: list[str]
-) -> list[str]:
-    notes = []
+) -> tuple[list[str], list[str]]:
+    """Notes and terms for binary predictors with an empty cell against the outcome."""
+    notes, separated = [], []
     for column in covariates:
         values = frame[column]
         if values.nunique() == 2:
             table = pd.crosstab(values, outcome_codes)
             if (table.to_numpy() == 0).any():
-                notes.append(
-                    f"possible separation: predictor {column!r} has an empty cell against the outcome "
-                    f"({table.to_dict()}); its coefficient may be infinite. Combine outcome levels, "
-                    "drop the predictor, or use penalised (Firth) logistic regression."
+                counts = "; ".join(
+                    f"{column} = {level}: "
+                    + ", ".join(f"{n} at outcome {o}" for o, n in row.items())
+                    for level, row in table.iterrows()
                 )
-    return notes
+                separated.append(column)
+                notes.append(
+                    f"{column}: not estimable (separation): an empty cell against the outcome "
+                    f"({counts}) makes its odds ratio infinite, so none is shown. Combine outcome "
+                    "levels, drop the predictor, or use penalised (Firth) logistic regression."
+                )
+    return notes, separated
+
+
+def _ran_off(fit, terms: list[str]) -> list[str]:
+    """Terms whose coefficient or standard error ran off while fitting (a sign of separation)."""
+    params = pd.Series(np.asarray(fit.params, float), index=list(pd.Series(fit.params).index))
+    bse = pd.Series(np.asarray(fit.bse, float), index=params.index)
+    return [
+        t
+        for t in terms
+        if t in params.index and (abs(params[t]) > 15 or not np.isfinite(bse[t]) or bse[t] > 50)
+    ]
 
 
 def _fit_with_checks(fit_callable, notes: list[str]):
@@ -326,12 +352,14 @@ def ordinal_logit(
             f"{len(covariates)} predictor(s) ({per_parameter:.1f} per parameter; at least "
             f"{EVENTS_PER_PARAMETER} recommended). Use fewer covariates or merge levels."
         )
-    notes += _separation_notes(frame, y.cat.codes, covariates)
+    found, separated = _separation_notes(frame, y.cat.codes, covariates)
+    notes += found
     model = OrderedModel(y, frame[covariates], distr="logit")
     fit = _fit_with_checks(lambda: _fit_ordinal(model), notes)
     _emit(notes)
+    separated = list(dict.fromkeys(separated + _ran_off(fit, list(covariates))))
     return LogitResult(
-        "ordinal logit", outcome, list(covariates), fit, conf_level, len(frame), notes
+        "ordinal logit", outcome, list(covariates), fit, conf_level, len(frame), notes, separated
     )
 
 
@@ -387,10 +415,14 @@ def binary_logit(
             f"predictor(s) ({events / len(covariates):.1f} per parameter; at least {EVENTS_PER_PARAMETER} "
             "recommended). Use fewer covariates."
         )
-    notes += _separation_notes(frame, y, covariates)
+    found, separated = _separation_notes(frame, y, covariates)
+    notes += found
     exog = sm.add_constant(frame[covariates], has_constant="add")
     model = sm.Logit(y, exog)
     fit = _fit_with_checks(lambda: model.fit(disp=False, maxiter=200), notes)
     _emit(notes)
     terms = list(covariates)
-    return LogitResult("binary logit", outcome, terms, fit, conf_level, len(frame), notes)
+    separated = list(dict.fromkeys(separated + _ran_off(fit, terms)))
+    return LogitResult(
+        "binary logit", outcome, terms, fit, conf_level, len(frame), notes, separated
+    )
