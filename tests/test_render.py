@@ -213,9 +213,38 @@ def test_bad_selection_raises_a_clear_error(project):
         run(project, jobs=0)
 
 
-def test_shipped_study_renders_for_two_example_clients(example_project):
-    result = run(example_project, clients=["acme-learning", "borealis-pharma"], jobs=2)
-    assert [o.status for o in result.outcomes] == ["ok"] * 6, result.outcomes
+SECRET = "s3cr3t-value-4711"
+RENDERED = ["acme-learning", "borealis-pharma", "cobalt-software"]
+
+
+@pytest.fixture(scope="module")
+def rendered_examples(tmp_path_factory):
+    """Three example clients rendered once (with a secret in the environment) for the tests below."""
+    import shutil
+
+    from analysis.inputs import paths
+
+    root = tmp_path_factory.mktemp("examples")
+    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks")
+    shutil.copytree(paths.CLIENTS_DIR, root / "clients")
+    project = {
+        "root": root,
+        "notebooks": root / "notebooks",
+        "clients": root / "clients",
+        "reports": root / "reports",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBENCH_TEST_SECRET", SECRET)
+        result = run(project, clients=RENDERED, jobs=2)
+    return project, result
+
+
+def test_shipped_study_renders_for_two_example_clients(rendered_examples):
+    example_project, result = rendered_examples
+    assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
+    done = {(o.client_id, o.study) for o in result.outcomes}
+    studies = ("org_effectiveness", "training_impact", "readiness_alignment")
+    assert {(c, s) for c in RENDERED[:2] for s in studies} <= done
     for client in ("acme-learning", "borealis-pharma"):
         for study in ("org_effectiveness", "training_impact", "readiness_alignment"):
             html = (example_project["reports"] / client / f"{study}.html").read_text()
@@ -379,10 +408,9 @@ def test_bad_client_data_fails_the_report_with_one_clear_message(example_project
     assert not any("Traceback" in t for t in texts)
 
 
-def test_no_client_sees_another_clients_values_or_the_environment(example_project, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_TEST_SECRET", "s3cr3t-value-4711")
-    chosen = ["acme-learning", "borealis-pharma", "cobalt-software"]
-    result = run(example_project, clients=chosen, jobs=2)
+def test_no_client_sees_another_clients_values_or_the_environment(rendered_examples):
+    example_project, result = rendered_examples
+    chosen = RENDERED
     assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
 
     def values(client):
@@ -421,4 +449,4 @@ def test_no_client_sees_another_clients_values_or_the_environment(example_projec
                 leaked = [v for v in foreign if v in text]
                 assert leaked == [], (client, other, leaked[:5])
         for text in outputs:
-            assert "s3cr3t-value-4711" not in text
+            assert SECRET not in text
