@@ -15,7 +15,8 @@ import yaml
 from analysis.inputs import paths
 from analysis.inputs.config import load_client
 from analysis.inputs.errors import ConfigError, InputError
-from analysis.inputs.parameters import STUDIES, file_fields, kind, parameters_cell, scaffold_lines
+from analysis.inputs.parameter_docs import parameters_cell, scaffold_lines
+from analysis.inputs.parameters import STUDIES, file_fields, kind
 from analysis.report.validate import validate_client
 from analysis.studies import load_study
 

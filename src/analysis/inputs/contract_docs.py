@@ -22,7 +22,8 @@ def sections() -> dict[str, str]:
     found.update(
         {f"training-{name}": schema_markdown(schema) for name, schema in training_schemas().items()}
     )
-    from analysis.inputs.parameters import STUDIES, parameters_markdown
+    from analysis.inputs.parameter_docs import parameters_markdown
+    from analysis.inputs.parameters import STUDIES
 
     found.update({f"parameters-{study}": parameters_markdown(study) for study in STUDIES})
     return found

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from analysis.inputs import paths
-from analysis.inputs.parameters import STUDIES, scaffold_lines
+from analysis.inputs.parameter_docs import scaffold_lines
+from analysis.inputs.parameters import STUDIES
 from analysis.report.clients import ClientConfigError, available_studies, check_client_id
 
 TEMPLATE = """\
