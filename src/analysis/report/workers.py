@@ -84,12 +84,14 @@ def renders_running(state_dir: Path) -> bool:
 
 
 def _alive(pid: str) -> bool:
-    """True when ``pid`` is a running process of this user (a render's worker)."""
+    """True when process ``pid`` (a render's worker) is running."""
     try:
         os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError, PermissionError):
+    except (ValueError, ProcessLookupError):
         return False
-    return Path(f"/proc/{pid}").exists() or os.name != "posix"
+    except PermissionError:  # it exists, run by someone else: not ours to stop
+        return True
+    return True
 
 
 def run_pool(
