@@ -248,6 +248,7 @@ def _public_functions():
             if func.__module__.startswith("analysis") and func.__module__ not in (
                 "analysis.options",
                 "analysis.conclusions",
+                "analysis.results",
             ):
                 yield f"{func.__module__}.{attr}", inspect.signature(func)
 

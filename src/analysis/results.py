@@ -63,3 +63,23 @@ def result_html(table: pd.DataFrame, caption: str, notes: list[str] | None = Non
     parts = [f"<p><strong>{html.escape(caption)}</strong></p>", shown]
     parts += [f"<p><em>Note:</em> {html.escape(n)}</p>" for n in notes or []]
     return "<div class='workbench-result'>" + "".join(parts) + "</div>"
+
+
+def interval_record(
+    name: str, label: str, row: Any, unit: str, *, n: bool = True
+) -> dict[str, Any]:
+    """A headline record (:func:`analysis.report.publish_summary`) from a tidy row.
+
+    ``row`` has ``estimate``, ``conf_low``, ``conf_high`` (and ``n`` when ``n`` is True).
+    """
+    record = {
+        "name": name,
+        "label": label,
+        "estimate": row["estimate"],
+        "conf_low": row["conf_low"],
+        "conf_high": row["conf_high"],
+        "unit": unit,
+    }
+    if n:
+        record["n"] = row["n"]
+    return record

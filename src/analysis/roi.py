@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.conclusions import direction, phrase
 from analysis.inputs.errors import DataError
 from analysis.options import SEED, check_conf_level, renamed
-from analysis.results import TidyResult
+from analysis.results import TidyResult, interval_record
 
 
 def _check_margin(margin: float) -> float:
@@ -144,14 +144,7 @@ class RoiResult(TidyResult):
         """Summary records: ROI and the benefit-cost ratio with their intervals."""
         figures = self.tidy().set_index("term")
         return [
-            {
-                "name": name,
-                "label": label,
-                "estimate": figures.loc[name, "estimate"],
-                "conf_low": figures.loc[name, "conf_low"],
-                "conf_high": figures.loc[name, "conf_high"],
-                "unit": unit,
-            }
+            interval_record(name, label, figures.loc[name], unit, n=False)
             for name, label, unit in (
                 ("roi_percent", "ROI", "percent"),
                 ("bcr", "Benefit-cost ratio", "ratio"),

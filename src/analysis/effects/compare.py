@@ -14,6 +14,7 @@ from analysis.effects.staggered import check_absorbing, staggered_att
 from analysis.effects.tidy import TIDY_COLUMNS
 from analysis.inputs.errors import DataError
 from analysis.options import renamed
+from analysis.results import interval_record
 
 
 def naive_comparison(
@@ -192,15 +193,7 @@ def headline_records(data: pd.DataFrame, *, outcome: str, unit: str = "currency"
         ("naive_difference", "naive difference", "Naive trained-vs-untrained difference"),
     )
     return [
-        {
-            "name": name,
-            "label": label,
-            "estimate": rows.loc[term, "estimate"],
-            "conf_low": rows.loc[term, "conf_low"],
-            "conf_high": rows.loc[term, "conf_high"],
-            "n": rows.loc[term, "n"],
-            "unit": unit,
-        }
+        interval_record(name, label, rows.loc[term], unit)
         for name, term, label in picked
         if term in rows.index
     ]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.inputs.errors import InputError
 from analysis.inputs.parameters import TrainingImpact
+from analysis.inputs.readers import file_lines
 from analysis.inputs.training_contract import (
     MEASURE_UNITS,
     load_costs,
@@ -30,12 +31,9 @@ DISPLAY_UNITS = {"money": "currency", "count": "number", "rate": "share", "score
 LARGEST = 1e15
 
 
-def _lines(mask: pd.Series, limit: int = 5) -> str:
-    """File lines of the true rows of ``mask`` (row i of the file is line i + 2), e.g. ``lines 2, 5``."""
-    rows = [int(i) + 2 for i in mask[mask].index]
-    shown = ", ".join(map(str, rows[:limit]))
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"line{'s' if len(rows) > 1 else ''} {shown}{more}"
+def _lines(mask: pd.Series) -> str:
+    """``line 7`` or ``lines 2, 5 and 3 more`` for the flagged rows (:func:`file_lines`)."""
+    return f"line{'s' if int(mask.sum()) > 1 else ''} {file_lines(mask)}"
 
 
 def _params(inputs: StudyInputs) -> TrainingImpact:

@@ -9,6 +9,7 @@ from analysis.conclusions import phrase
 from analysis.inputs.errors import DataError
 from analysis.inputs.survey_contract import PRACTICES
 from analysis.options import check_min_cell_size, renamed
+from analysis.results import interval_record
 from analysis.survey.proportions import _require_columns
 
 EFFECTIVENESS_GROUPS = {
@@ -220,15 +221,7 @@ def study_headline(
         return shares(data.assign(_flag=flag), "_flag", conf_level=conf_level).iloc[0]
 
     def share_record(name: str, label: str, row: pd.Series) -> dict:
-        return {
-            "name": name,
-            "label": label,
-            "estimate": row["estimate"],
-            "conf_low": row["conf_low"],
-            "conf_high": row["conf_high"],
-            "n": row["n"],
-            "unit": "share",
-        }
+        return interval_record(name, label, row, "share")
 
     effective_or_better = share_true(data["effectiveness_group"] != "ineffective")
     records = [
@@ -256,16 +249,13 @@ def study_headline(
         if pd.notna(row["estimate"]):  # not suppressed
             rr = row
             records.append(
-                {
-                    "name": "customized_risk_ratio",
-                    "label": "Very effective vs ineffective: times as likely to buy customized "
-                    "solutions (risk ratio)",
-                    "estimate": row["estimate"],
-                    "conf_low": row["conf_low"],
-                    "conf_high": row["conf_high"],
-                    "n": row["n"],
-                    "unit": "ratio",
-                }
+                interval_record(
+                    "customized_risk_ratio",
+                    "Very effective vs ineffective: times as likely to buy customized solutions "
+                    "(risk ratio)",
+                    row,
+                    "ratio",
+                )
             )
     records.append(
         share_record(
