@@ -8,6 +8,8 @@ with plain column names (``term``, ``estimate``, ``conf_low``, ``conf_high``,
   :func:`suppress_small_cells`;
 - :mod:`~analysis.survey.contrasts`: :func:`risk_ratio`, :func:`crosstab_test`,
   :func:`compare_groups`, :func:`profile_against_population`;
+- :mod:`~analysis.survey.design`: :class:`SurveyDesign` (weights, strata, clusters,
+  fpc), the design-based variance of domain means and the Rao-Scott test;
 - :mod:`~analysis.survey.study`: what is specific to study 1 (effectiveness groups,
   the practices compared, the sentences).
 """
@@ -19,6 +21,7 @@ from analysis.survey.contrasts import (
     risk_ratio,
     two_by_two_p_value,
 )
+from analysis.survey.design import SurveyDesign
 from analysis.survey.proportions import multi_select, shares, suppress_small_cells
 from analysis.survey.study import (
     COMPARED_PRACTICES,
@@ -35,6 +38,7 @@ __all__ = [
     "COMPARED_PRACTICES",
     "DERIVED_DISPLAY_NAMES",
     "EFFECTIVENESS_GROUPS",
+    "SurveyDesign",
     "compare_groups",
     "crosstab_test",
     "describe_contrast",

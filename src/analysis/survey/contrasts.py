@@ -10,6 +10,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analysis.inputs.errors import DataError
 from analysis.options import check_conf_level, renamed
+from analysis.survey.design import SurveyDesign, design_arrays, means_by_domain, rao_scott
 from analysis.survey.proportions import _require_columns
 
 #: Smallest expected count for Pearson's chi-square; below it, Fisher's exact test.
@@ -43,6 +44,10 @@ def risk_ratio(
     by: str,
     exposed,
     reference,
+    weights: str | None = None,
+    strata: str | None = None,
+    clusters: str | None = None,
+    fpc: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Risk ratio and odds ratio of a binary outcome between two groups.
@@ -62,6 +67,13 @@ def risk_ratio(
         Column identifying the groups.
     exposed, reference : scalar or list
         Level(s) of ``by`` forming the compared group and the reference group.
+    weights, strata, clusters, fpc : str, optional
+        The survey design (:class:`~analysis.survey.design.SurveyDesign`). With any of
+        them the shares are design-based domain means, the intervals come from their
+        linearised covariance (delta method on the log scale) and the p-value from
+        the Rao-Scott F test of the 2x2 table (:func:`~analysis.survey.design.rao_scott`,
+        R's ``svychisq``); a group where everyone or no one has the outcome is then
+        not estimable, since no zero-cell adjustment is defined for a design.
     conf_level : float
         Confidence level.
 
@@ -121,6 +133,18 @@ def risk_ratio(
         )
     alpha = 1 - conf_level
     counts = {"count_exposed": x1, "n_exposed": n1, "count_reference": x0, "n_reference": n0}
+    design = SurveyDesign(weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    if not design.is_simple:
+        return _design_ratios(
+            data,
+            values,
+            in_exposed,
+            in_reference,
+            design,
+            counts,
+            conf_level,
+            label=f"{outcome!r} by {by!r}",
+        )
     if x1 + x0 in (0, n1 + n0):  # every answer alike in both groups: no ratio to estimate
         warnings.warn(
             f"{outcome!r} by {by!r}: every respondent in both groups gave the same answer "
@@ -185,11 +209,87 @@ def risk_ratio(
     return pd.DataFrame(rows)
 
 
+def _design_ratios(
+    data: pd.DataFrame,
+    values: pd.Series,
+    in_exposed: pd.Series,
+    in_reference: pd.Series,
+    design: SurveyDesign,
+    counts: dict[str, int],
+    conf_level: float,
+    *,
+    label: str,
+) -> pd.DataFrame:
+    """Risk and odds ratios of two domains of a survey design (delta method)."""
+    from scipy import stats
+
+    arrays = design_arrays(data, design)
+    exposed_mask, reference_mask = in_exposed.to_numpy(), in_reference.to_numpy()
+    (p1, p0), cov = means_by_domain(values.to_numpy(float), [exposed_mask, reference_mask], arrays)
+    n = counts["n_exposed"] + counts["n_reference"]
+    if min(p1, p0) <= 0 or max(p1, p0) >= 1:
+        warnings.warn(
+            f"{label}: in one group everyone or no one has the outcome "
+            f"({counts['count_exposed']}/{counts['n_exposed']} vs "
+            f"{counts['count_reference']}/{counts['n_reference']}); under a survey design "
+            "the ratios are not estimable.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return pd.DataFrame(
+            [
+                {
+                    "measure": measure,
+                    "estimate": np.nan,
+                    "conf_low": np.nan,
+                    "conf_high": np.nan,
+                    "p_value": np.nan,
+                    "method": "not estimable (a group with no variation)",
+                    **counts,
+                    "n": n,
+                }
+                for measure in ("risk ratio", "odds ratio")
+            ]
+        )
+    group = pd.Series(np.where(exposed_mask, "exposed", "reference"), index=data.index)
+    test = rao_scott(group, values, exposed_mask | reference_mask, arrays)
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    # gradients of log(p1/p0) and logit(p1) - logit(p0) with respect to (p1, p0)
+    gradients = {
+        "risk ratio": (np.array([1 / p1, -1 / p0]), np.log(p1 / p0), "log (design-based)"),
+        "odds ratio": (
+            np.array([1 / (p1 * (1 - p1)), -1 / (p0 * (1 - p0))]),
+            np.log(p1 / (1 - p1)) - np.log(p0 / (1 - p0)),
+            "logit (design-based)",
+        ),
+    }
+    rows = []
+    for measure, (gradient, log_estimate, method) in gradients.items():
+        se = float(np.sqrt(gradient @ cov @ gradient))
+        rows.append(
+            {
+                "measure": measure,
+                "estimate": float(np.exp(log_estimate)),
+                "conf_low": float(np.exp(log_estimate - z * se)),
+                "conf_high": float(np.exp(log_estimate + z * se)),
+                "p_value": test["p_value"],
+                "method": method,
+                **counts,
+                "n": n,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def crosstab_test(
     data: pd.DataFrame,
     row: str,
     column: str,
     *,
+    weights: str | None = None,
+    strata: str | None = None,
+    clusters: str | None = None,
+    fpc: str | None = None,
     min_expected: float = 5.0,
     n_resamples: int = 9999,
     seed: int = 12345,
@@ -206,6 +306,12 @@ def crosstab_test(
     row, column : str
         The two categorical columns. Rows with a missing value in either are left out;
         empty categories are dropped from the table.
+    weights, strata, clusters, fpc : str, optional
+        The survey design (:class:`~analysis.survey.design.SurveyDesign`). With any of
+        them the test is the second-order Rao-Scott F test (``test = "rao-scott"``,
+        R's ``svychisq`` default): ``statistic`` is F, ``df`` its numerator degrees of
+        freedom and an extra column ``df_denominator`` the denominator's; Cramér's V
+        and the expected counts come from the weighted table scaled to the sample size.
     min_expected : float
         Smallest expected count for which the chi-square approximation is trusted
         (Cochran's rule: 5).
@@ -233,12 +339,33 @@ def crosstab_test(
     from scipy.stats.contingency import association
 
     _require_columns(data, row, column)
+    design = SurveyDesign(weights=weights, strata=strata, clusters=clusters, fpc=fpc)
     table = pd.crosstab(data[row], data[column])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise DataError(
             f"cross-tabulation of {row!r} by {column!r} needs at least two non-empty levels of each; "
             f"got {table.shape[0]} x {table.shape[1]}."
+        )
+    if not design.is_simple:
+        arrays = design_arrays(data, design)
+        design_test = rao_scott(data[row], data[column], np.ones(len(data), dtype=bool), arrays)
+        scaled = design_test["table"]
+        return pd.DataFrame(
+            [
+                {
+                    "test": "rao-scott",
+                    "statistic": design_test["statistic"],
+                    "df": design_test["ndf"],
+                    "df_denominator": design_test["ddf"],
+                    "p_value": design_test["p_value"],
+                    "cramers_v": float(
+                        np.sqrt(design_test["chisq"] / (design_test["n"] * (min(scaled.shape) - 1)))
+                    ),
+                    "min_expected": float(stats.contingency.expected_freq(scaled).min()),
+                    "n": design_test["n"],
+                }
+            ]
         )
     observed = table.to_numpy()
     chi2, p_chi2, dof, expected = stats.chi2_contingency(observed, correction=False)

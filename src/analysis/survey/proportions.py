@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.inputs.columns import require_columns
@@ -15,6 +16,7 @@ from analysis.options import (
     check_option,
     renamed,
 )
+from analysis.survey.design import SurveyDesign, design_arrays, domain_means
 
 _STATSMODELS_METHOD = {
     "wilson": "wilson",
@@ -42,6 +44,9 @@ def shares(
     *,
     by: str | None = None,
     weights: str | None = None,
+    strata: str | None = None,
+    clusters: str | None = None,
+    fpc: str | None = None,
     conf_level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> pd.DataFrame:
@@ -57,11 +62,14 @@ def shares(
     by : str, optional
         Grouping column; shares are computed within each group. Empty groups of a
         categorical are kept with ``n = 0`` and a missing estimate.
-    weights : str, optional
-        Column of survey weights (positive). With weights the share is the weighted
-        mean and its standard error is design-based (Taylor linearisation, each
-        respondent its own sampling unit, with replacement); ``method`` is then
-        ignored and the interval is the normal one, clipped to [0, 1].
+    weights, strata, clusters, fpc : str, optional
+        The survey design (:class:`~analysis.survey.design.SurveyDesign`): sampling
+        weights, strata, primary sampling units and a finite-population correction.
+        With any of them the share is the weighted mean and its standard error is
+        design-based (Taylor linearisation); ``method`` is then ignored and the
+        interval is the normal one, clipped to [0, 1], as R's ``confint(svymean())``.
+        Groups of ``by`` and respondents who did not answer are *domains* of the whole
+        design (R's ``svyby``), not separate samples.
     conf_level : float
         Confidence level of the interval, e.g. 0.95.
     method : {"wilson", "beta", "agresti_coull", "normal"}
@@ -84,14 +92,12 @@ def shares(
 
     computed by :func:`statsmodels.stats.proportion.proportion_confint`.
 
-    With weights :math:`w_i`, :math:`\\hat p = \\sum w_i y_i / \\sum w_i` and
-
-    .. math:: \\widehat{V}(\\hat p) = \\frac{n}{n-1} \\sum_i \\frac{w_i^2 (y_i - \\hat p)^2}{(\\sum_j w_j)^2},
-
-    the linearisation variance of a ratio estimator (Lumley 2010, ch. 2; R
-    ``survey::svymean`` for a design with weights only). It equals the HC1 sandwich
-    variance of a weighted intercept-only regression, which is how it is computed
-    (:class:`statsmodels.regression.linear_model.WLS`).
+    With a design, :math:`\\hat p = \\sum_i w_i d_i y_i / \\sum_i w_i d_i` over the
+    domain :math:`d_i` (the group, among those who answered), and its variance is the
+    linearisation variance of a ratio estimator, summed over PSUs within strata
+    (:func:`analysis.survey.design.domain_means`; Lumley 2010, ch. 2-3). With weights
+    only and no domain it is :math:`\\frac{n}{n-1}\\sum_i w_i^2 (y_i - \\hat p)^2 /
+    (\\sum_j w_j)^2`.
 
     References
     ----------
@@ -108,43 +114,48 @@ def shares(
     """
     conf_level = check_conf_level(conf_level)
     method = check_option("method", method, ShareMethod)
-    _require_columns(data, column, by, weights)
-    if weights is not None:
-        _check_weights(data, weights)
+    _require_columns(data, column, by)
+    design = SurveyDesign(weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    arrays = None if design.is_simple else design_arrays(data, design)
     if data[column].notna().sum() == 0:
         raise DataError(
             f"column {column!r} has no answers in the {len(data)} rows given: there is no share to estimate. "
             "Check the filter (segment) and the column name."
         )
     levels = _levels(data[column])
+    answered = data[column].notna().to_numpy()
     if by is None:
-        groups = [(None, data)]
+        groups = [(None, np.ones(len(data), dtype=bool))]
     else:
         keys = (
             data[by]
             if isinstance(data[by].dtype, pd.CategoricalDtype)
             else data[by].astype("category")
         )
-        groups = [(key, data[data[by] == key]) for key in _levels(keys)]
+        groups = [(key, (data[by] == key).to_numpy()) for key in _levels(keys)]
+    hits = np.column_stack([(data[column] == level).to_numpy(bool) for level in levels])
+    z = stats.norm.ppf(0.5 + conf_level / 2)
     rows = []
-    for key, part in groups:
-        answered = part[part[column].notna()]
-        n = len(answered)
-        for level in levels:
-            hit = (answered[column] == level).to_numpy()
-            count = int(hit.sum())
+    for key, in_group in groups:
+        domain = in_group & answered
+        n = int(domain.sum())
+        counts = hits[domain].sum(axis=0)
+        if arrays is not None and n:
+            means, covariance = domain_means(hits, domain, arrays)
+            errors = np.sqrt(np.clip(np.diag(covariance), 0, None))
+        for j, level in enumerate(levels):
+            count = int(counts[j])
             if n == 0:
                 estimate = std_error = low = high = np.nan
-            elif weights is None:
+            elif arrays is None:
                 estimate = count / n
                 std_error = float(np.sqrt(estimate * (1 - estimate) / n))
                 low, high = proportion_confint(
                     count, n, alpha=1 - conf_level, method=_STATSMODELS_METHOD[method]
                 )
             else:
-                estimate, std_error, low, high = _weighted_share(
-                    hit, answered[weights].to_numpy(float), conf_level
-                )
+                estimate, std_error = float(means[j]), float(errors[j])
+                low, high = max(0.0, estimate - z * std_error), min(1.0, estimate + z * std_error)
             row = {
                 "level": level,
                 "count": count,
@@ -160,38 +171,6 @@ def shares(
                 row = {by: key, **row}
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _check_weights(data: pd.DataFrame, weights: str) -> None:
-    values = pd.to_numeric(data[weights], errors="coerce")
-    bad = values.isna() | (values <= 0) | ~np.isfinite(values)
-    if bad.any():
-        rows = ", ".join(map(str, data.index[bad][:5].tolist()))
-        raise DataError(
-            f"weight column {weights!r} must hold positive numbers; {int(bad.sum())} row(s) do not "
-            f"(index {rows}). Drop those respondents or fix their weights."
-        )
-
-
-def _weighted_share(
-    hit: np.ndarray, w: np.ndarray, conf_level: float
-) -> tuple[float, float, float, float]:
-    """Weighted share with its linearised standard error (HC1 sandwich of weighted mean)."""
-    from scipy import stats
-    from statsmodels.regression.linear_model import WLS
-
-    y = hit.astype(float)
-    if len(y) < 2:
-        return float(y.mean()), np.nan, np.nan, np.nan
-    fit = WLS(y, np.ones_like(y), weights=w).fit(cov_type="HC1")
-    estimate, std_error = float(fit.params[0]), float(fit.bse[0])
-    z = stats.norm.ppf(0.5 + conf_level / 2)
-    return (
-        estimate,
-        std_error,
-        max(0.0, estimate - z * std_error),
-        min(1.0, estimate + z * std_error),
-    )
 
 
 @renamed(table="data")

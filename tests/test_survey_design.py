@@ -1,0 +1,216 @@
+"""Survey designs (weights, strata, clusters, fpc) against R's survey package on the API data.
+
+Every expected number below is R's printed output (see tests/reference/README.md),
+checked at the precision R printed it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import survey
+from analysis.inputs.errors import DataError
+from analysis.survey.design import SurveyDesign, design_arrays, domain_means, rao_scott
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+@pytest.fixture(scope="module")
+def apiclus1() -> pd.DataFrame:
+    return pd.read_csv(REFERENCE / "apiclus1.csv")
+
+
+@pytest.fixture(scope="module")
+def apistrat() -> pd.DataFrame:
+    return pd.read_csv(REFERENCE / "apistrat.csv")
+
+
+DCLUS1 = SurveyDesign(
+    weights="pw", clusters="dnum", fpc="fpc"
+)  # svydesign(id=~dnum, weights=~pw, fpc=~fpc)
+DSTRAT = SurveyDesign(
+    weights="pw", strata="stype", fpc="fpc"
+)  # svydesign(id=~1, strata=~stype, ...)
+
+
+def _mean(data: pd.DataFrame, design: SurveyDesign, column: str, domain=None):
+    arrays = design_arrays(data, design)
+    inside = np.ones(len(data), dtype=bool) if domain is None else np.asarray(domain)
+    estimate, covariance = domain_means(data[[column]].to_numpy(float), inside, arrays)
+    return float(estimate[0]), float(np.sqrt(covariance[0, 0]))
+
+
+def test_svymean_of_a_one_stage_cluster_sample(apiclus1):
+    # svymean(~api00, dclus1): mean 644.17, SE 23.542
+    estimate, se = _mean(apiclus1, DCLUS1, "api00")
+    assert round(estimate, 2) == 644.17 and round(se, 3) == 23.542
+
+
+def test_svymean_of_a_stratified_sample(apistrat):
+    # svymean(~api00, dstrat): mean 662.29, SE 9.4089
+    estimate, se = _mean(apistrat, DSTRAT, "api00")
+    assert round(estimate, 2) == 662.29 and round(se, 4) == 9.4089
+
+
+@pytest.mark.parametrize(
+    ("stype", "ell", "meals", "se_ell", "se_meals"),
+    [
+        ("E", 29.69444, 53.09028, 1.411617, 7.070399),
+        ("H", 15.00000, 37.57143, 5.347065, 5.912262),
+        ("M", 22.68000, 43.08000, 2.952862, 6.017110),
+    ],
+)
+def test_svyby_domain_means(apiclus1, stype, ell, meals, se_ell, se_meals):
+    # svyby(~ell+meals, ~stype, design=dclus1, svymean): the domain convention
+    domain = (apiclus1["stype"] == stype).to_numpy()
+    for column, expected, expected_se in (("ell", ell, se_ell), ("meals", meals, se_meals)):
+        estimate, se = _mean(apiclus1, DCLUS1, column, domain)
+        assert round(estimate, 5) == pytest.approx(expected, abs=1e-9)
+        assert round(se, 6) == pytest.approx(expected_se, abs=1e-9)
+
+
+def test_svychisq_second_and_first_order(apiclus1):
+    # svychisq(~sch.wide+stype, dclus1): F = 5.1934, ndf = 1.495, ddf = 20.925, p = 0.02175;
+    # statistic = "Chisq": X-squared = 11.9409, df = 2, p = 0.005553
+    arrays = design_arrays(apiclus1, DCLUS1)
+    test = rao_scott(
+        apiclus1["sch.wide"], apiclus1["stype"], np.ones(len(apiclus1), dtype=bool), arrays
+    )
+    assert round(test["statistic"], 4) == 5.1934
+    assert round(test["ndf"], 3) == 1.495 and round(test["ddf"], 3) == 20.925
+    assert round(test["p_value"], 5) == 0.02175
+    assert round(test["chisq"], 4) == 11.9409 and test["df"] == 2
+    assert round(test["p_value_first_order"], 6) == 0.005553
+
+
+def test_crosstab_test_with_a_design_is_svychisq(apiclus1):
+    row = survey.crosstab_test(
+        apiclus1, "sch.wide", "stype", weights="pw", clusters="dnum", fpc="fpc"
+    ).iloc[0]
+    assert row["test"] == "rao-scott"
+    assert round(row["statistic"], 4) == 5.1934 and round(row["p_value"], 5) == 0.02175
+    assert round(row["df"], 3) == 1.495 and round(row["df_denominator"], 3) == 20.925
+    assert row["n"] == len(apiclus1)
+
+
+def test_group_shares_match_svytable(apiclus1):
+    # svytable(~sch.wide + stype, dclus1): No 406.1640 101.5410 270.7760; Yes 4467.8035 372.3170 575.3989
+    table = {"E": (406.1640, 4467.8035), "H": (101.5410, 372.3170), "M": (270.7760, 575.3989)}
+    result = survey.shares(
+        apiclus1, "sch.wide", by="stype", weights="pw", clusters="dnum", fpc="fpc"
+    )
+    arrays = design_arrays(apiclus1, DCLUS1)
+    for stype, (no, yes) in table.items():
+        row = result[(result["stype"] == stype) & (result["level"] == "Yes")].iloc[0]
+        assert row["estimate"] == pytest.approx(yes / (no + yes), abs=1e-7)
+        domain = (apiclus1["stype"] == stype).to_numpy()
+        _, cov = domain_means((apiclus1["sch.wide"] == "Yes").to_numpy(float), domain, arrays)
+        assert row["std_error"] == pytest.approx(np.sqrt(cov[0, 0]))
+        assert row["n"] == int(domain.sum())
+
+
+def test_group_shares_use_the_domain_convention():
+    # a group of 5 out of 200: its variance uses n/(n-1) of the whole sample, not 5/4
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame(
+        {
+            "x": rng.random(200) < 0.4,
+            "w": rng.uniform(1, 3, 200),
+            "g": ["small"] * 5 + ["large"] * 195,
+        }
+    )
+    data.loc[:2, "x"] = [True, False, True]
+    row = survey.shares(data, "x", by="g", weights="w").query("g == 'small'").iloc[0]
+    part = data[data["g"] == "small"]
+    y, w = part["x"].to_numpy(float), part["w"].to_numpy()
+    p = (w * y).sum() / w.sum()
+    squares = ((w * (y - p)) ** 2).sum() / w.sum() ** 2
+    assert row["std_error"] == pytest.approx(np.sqrt(200 / 199 * squares))
+    separate_sample = np.sqrt(5 / 4 * squares)
+    assert separate_sample / row["std_error"] == pytest.approx(np.sqrt(1.25 / (200 / 199)))
+
+
+def test_design_risk_ratio_is_the_ratio_of_domain_means(apiclus1):
+    data = apiclus1.assign(met=apiclus1["sch.wide"] == "Yes")
+    table = survey.risk_ratio(
+        data,
+        "met",
+        by="stype",
+        exposed="E",
+        reference=["H", "M"],
+        weights="pw",
+        clusters="dnum",
+        fpc="fpc",
+    ).set_index("measure")
+    arrays = design_arrays(data, DCLUS1)
+    p1 = domain_means(data["met"].to_numpy(float), (data["stype"] == "E").to_numpy(), arrays)[0][0]
+    p0 = domain_means(data["met"].to_numpy(float), (data["stype"] != "E").to_numpy(), arrays)[0][0]
+    rr = table.loc["risk ratio"]
+    assert rr["estimate"] == pytest.approx(p1 / p0)
+    assert rr["conf_low"] < rr["estimate"] < rr["conf_high"]
+    assert rr["method"] == "log (design-based)"
+    # the p-value is the Rao-Scott F test of the same 2x2 table
+    grouped = data.assign(group=np.where(data["stype"] == "E", "E", "other"))
+    expected = survey.crosstab_test(
+        grouped, "group", "met", weights="pw", clusters="dnum", fpc="fpc"
+    )
+    assert rr["p_value"] == pytest.approx(expected["p_value"].iloc[0])
+
+
+def test_design_risk_ratio_interval_covers_under_clustering():
+    # respondents sampled in companies that share a culture: intervals that ignore the
+    # clusters are too narrow; the design-based ones keep their level
+    rng = np.random.default_rng(11)
+    truth = 0.6 / 0.4
+    covered = naive_covered = 0
+    runs = 200
+    for _ in range(runs):
+        company = np.repeat(np.arange(40), 10)
+        shift = rng.normal(0, 0.12, 40)[company]
+        exposed = np.repeat(rng.random(40) < 0.5, 10)
+        p = np.clip(np.where(exposed, 0.6, 0.4) + shift, 0.01, 0.99)
+        data = pd.DataFrame({"y": rng.random(400) < p, "g": exposed, "company": company})
+        design = survey.risk_ratio(
+            data, "y", by="g", exposed=True, reference=False, clusters="company"
+        )
+        naive = survey.risk_ratio(data, "y", by="g", exposed=True, reference=False)
+        row, plain = design.iloc[0], naive.iloc[0]
+        covered += row["conf_low"] <= truth <= row["conf_high"]
+        naive_covered += plain["conf_low"] <= truth <= plain["conf_high"]
+    assert 0.90 <= covered / runs <= 0.99
+    assert naive_covered < covered
+
+
+def test_a_stratum_with_one_cluster_is_a_clear_error(apiclus1):
+    data = apiclus1.assign(
+        region=np.where(apiclus1["dnum"] == apiclus1["dnum"].iloc[0], "north", "south")
+    )
+    with pytest.raises(DataError, match="north.*single cluster.*Merge it"):
+        survey.shares(data, "sch.wide", weights="pw", strata="region", clusters="dnum")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.assign(fpc=np.arange(len(d)) + 800), "differs within a stratum"),
+        (lambda d: d.assign(fpc=10), "smaller than the number of sampled clusters"),
+        (lambda d: d.assign(dnum=d["dnum"].where(d.index != 3)), "clusters column 'dnum' is blank"),
+        (lambda d: d.assign(pw=d["pw"].where(d.index != 4, -1)), "positive numbers.*rows 4"),
+    ],
+)
+def test_bad_design_columns_are_named(apiclus1, change, message):
+    with pytest.raises(DataError, match=message):
+        survey.shares(change(apiclus1), "sch.wide", weights="pw", clusters="dnum", fpc="fpc")
+
+
+def test_sampling_fraction_and_population_size_agree(apistrat):
+    sizes = apistrat.groupby("stype")["fpc"].transform("first")
+    counts = apistrat.groupby("stype")["fpc"].transform("size")
+    as_fraction = apistrat.assign(fpc=counts / sizes)
+    a = survey.shares(apistrat, "sch.wide", weights="pw", strata="stype", fpc="fpc")
+    b = survey.shares(as_fraction, "sch.wide", weights="pw", strata="stype", fpc="fpc")
+    pd.testing.assert_frame_equal(a, b)
