@@ -22,7 +22,9 @@ import pandas as pd
 _LOCK = threading.Lock()  # the first stage's feols is swapped for the duration of one call
 
 
-def did2s_keeping_singletons(frame: pd.DataFrame, *, second_stage: str) -> Any:
+def did2s_keeping_singletons(
+    frame: pd.DataFrame, *, second_stage: str, weights: str | None = None
+) -> Any:
     """``pyfixest.did2s`` on a frame with columns ``y, unit, t, treated``, clustered by unit.
 
     Tested on Wooldridge's jtrain (19 firms are observed untrained once) against the
@@ -48,6 +50,7 @@ def did2s_keeping_singletons(frame: pd.DataFrame, *, second_stage: str) -> Any:
                 second_stage=second_stage,
                 treatment="treated",
                 cluster="unit",
+                weights=weights,
             )
         finally:
             stages.feols = library_feols

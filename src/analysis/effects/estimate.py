@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.effects.tidy import captured_notes, emit, tidy_fit
-from analysis.inputs.columns import check_numeric, is_constant, missing_values_note, rows_text
+from analysis.inputs.columns import (
+    check_numeric,
+    check_weights,
+    is_constant,
+    missing_values_note,
+    rows_text,
+)
 from analysis.inputs.errors import DataError
 from analysis.inputs.periods import period_index
 from analysis.options import check_conf_level, check_option
@@ -97,6 +103,7 @@ class _Spec:
     vcov: str
     lags: int
     conf_level: float
+    weights: str | None = None
 
     @property
     def panel(self) -> bool:
@@ -159,6 +166,7 @@ def estimate(
     lags: int = 0,
     cluster: str | None = None,
     vcov: Vcov | None = None,
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> EffectResult:
     """Estimate the effect of ``treatment`` on ``outcome``.
@@ -191,6 +199,11 @@ def estimate(
     vcov : {"iid", "hc1", "cluster"}, optional
         Classical, heteroskedasticity-robust (HC1) or cluster-robust (CR1) standard
         errors. Default: ``"cluster"`` for panels, ``"hc1"`` for cross-sections.
+    weights : str, optional
+        Column of positive weights (e.g. how many reps of the population each row
+        stands for, or a team's headcount): weighted least squares, pyfixest's
+        analytic weights, as Stata's ``[aweight=]`` and statsmodels' ``WLS``. A blank,
+        zero or negative weight is an error naming the rows, never a dropped row.
     conf_level : float
         Confidence level of the intervals.
 
@@ -245,7 +258,7 @@ def estimate(
     """
     notes: list[str] = []
     data, spec = _check_arguments(
-        data, outcome, treatment, covariates, unit, time, lags, cluster, vcov, conf_level
+        data, outcome, treatment, covariates, unit, time, lags, cluster, vcov, conf_level, weights
     )
     frame = _model_frame(data, spec, notes)
     clusters = _check_identification(frame, spec, notes)
@@ -278,6 +291,7 @@ def _check_arguments(
     cluster: str | None,
     vcov: Vcov | None,
     conf_level: float,
+    weights: str | None = None,
 ) -> tuple[pd.DataFrame, _Spec]:
     """Stage 1: columns exist (as columns or index levels), roles are consistent."""
     conf_level = check_conf_level(conf_level)
@@ -289,7 +303,7 @@ def _check_arguments(
     ]
     if in_index:  # a panel indexed by (unit, time), as linearmodels expects
         data = data.reset_index(level=in_index)
-    needed = [outcome, treatment, *covariates, unit, time, cluster]
+    needed = [outcome, treatment, *covariates, unit, time, cluster, weights]
     missing = [c for c in needed if c is not None and c not in data.columns]
     if missing:
         raise EffectDataError(
@@ -309,14 +323,16 @@ def _check_arguments(
         raise EffectDataError("lags need a panel in time order: give unit and time.")
     if chosen == "cluster" and cluster is None and unit is None:
         raise EffectDataError("vcov='cluster' on a cross-section needs cluster=<column>.")
-    roles = [outcome, treatment, *covariates]
+    roles = [outcome, treatment, *covariates, *([weights] if weights else [])]
     repeated = sorted({c for c in roles if roles.count(c) > 1})
     if repeated:
         raise EffectDataError(
-            f"column(s) {repeated} appear more than once among outcome, treatment and covariates; "
+            f"column(s) {repeated} appear more than once among outcome, treatment, covariates and weights; "
             "name each column in one role."
         )
-    spec = _Spec(outcome, treatment, covariates, unit, time, cluster, chosen, lags, conf_level)
+    spec = _Spec(
+        outcome, treatment, covariates, unit, time, cluster, chosen, lags, conf_level, weights
+    )
     return data, spec
 
 
@@ -327,6 +343,8 @@ def _model_frame(data: pd.DataFrame, spec: _Spec, notes: list[str]) -> pd.DataFr
     frame[spec.treatment] = check_numeric(data, spec.treatment, "treatment")
     for column in spec.covariates:
         frame[column] = check_numeric(data, column, "covariate")
+    if spec.weights:
+        frame[spec.weights] = check_weights(data, spec.weights)
     unit, time = spec.unit, spec.time
     if unit is not None and time is not None:
         frame[unit], frame[time] = data[unit], data[time]
@@ -348,7 +366,13 @@ def _model_frame(data: pd.DataFrame, spec: _Spec, notes: list[str]) -> pd.DataFr
     clustered = spec.vcov == "cluster" and cluster_column is not None
     if clustered and cluster_column not in frame:
         frame[cluster_column] = data[cluster_column]
-    used = [spec.outcome, *spec.terms, *spec.keys, *([cluster_column] if clustered else [])]
+    used = [
+        spec.outcome,
+        *spec.terms,
+        *spec.keys,
+        *([cluster_column] if clustered else []),
+        *([spec.weights] if spec.weights else []),
+    ]
     frame = frame[list(dict.fromkeys(used))]
     incomplete = frame.isna()
     has_missing = incomplete.any(axis=1)
@@ -450,6 +474,7 @@ def _fit(frame: pd.DataFrame, spec: _Spec, notes: list[str]) -> tuple[Any, dict[
             data=renamed,
             vcov=vcov_arg,
             fixef_rm=fixef_rm,
+            weights=safe[spec.weights] if spec.weights else None,
             store_data=False,
             copy_data=False,
         )

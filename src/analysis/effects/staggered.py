@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import EffectDataError, _check_panel
 from analysis.effects.tidy import captured_notes, emit, selector, tidy_fit, wald_f
-from analysis.inputs.columns import check_numeric, rows_text
+from analysis.inputs.columns import check_numeric, check_weights, rows_text
 from analysis.inputs.periods import period_index, time_order
 from analysis.options import check_conf_level, check_option
 from analysis.results import TidyResult
@@ -72,8 +72,8 @@ def check_absorbing(
         )
 
 
-def _staggered_frame(data, *, outcome, unit, time, start, window):
-    missing = [c for c in (outcome, unit, time, start) if c not in data.columns]
+def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None):
+    missing = [c for c in (outcome, unit, time, start, weights) if c and c not in data.columns]
     if missing:
         raise EffectDataError(
             f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
@@ -85,6 +85,8 @@ def _staggered_frame(data, *, outcome, unit, time, start, window):
         raise EffectDataError(
             f"unit {unit!r} is missing on rows {rows_text(frame['unit'].isna())}."
         )
+    if weights:
+        frame["w"] = check_weights(data, weights)
     frame["unit"] = pd.factorize(frame["unit"])[0]  # plain integer codes for pyfixest
     frame["t"] = period_index(frame["time"], error=EffectDataError)
     frame["g"] = first_treated_index(data, unit=unit, time=time, start=start)
@@ -218,6 +220,7 @@ def event_study(
     start: str,
     window: tuple[int, int] = (-4, 6),
     estimator: Literal["twfe", "imputation"] = "twfe",
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> EventStudyResult:
     """Effects by periods since training (leads and lags), with a pre-trend test.
@@ -235,6 +238,10 @@ def event_study(
         dummies. ``"imputation"``: Gardner's two-stage estimator (unit and period
         effects estimated on untreated rep-periods only, then the event-time means
         of the imputed effects), robust to effects that differ across cohorts.
+    weights : str, optional
+        Column of positive weights, constant or not within a rep: every regression
+        (both stages of the imputation estimator) is weighted least squares, so the
+        event-time effects are weighted means over rep-periods.
     conf_level : float
 
     Returns
@@ -262,7 +269,7 @@ def event_study(
     conf_level = check_conf_level(conf_level)
     estimator = check_option("estimator", estimator, Literal["twfe", "imputation"])
     frame = _staggered_frame(
-        data, outcome=outcome, unit=unit, time=time, start=start, window=window
+        data, outcome=outcome, unit=unit, time=time, start=start, window=window, weights=weights
     )
     notes: list[str] = []
     with captured_notes(notes):
@@ -272,9 +279,12 @@ def event_study(
                 data=frame,
                 vcov={"CRV1": "unit"},
                 fixef_rm="none",
+                weights="w" if weights else None,
             )
         else:
-            fit = did2s_keeping_singletons(frame, second_stage="~ i(rel, ref=-1.0)")
+            fit = did2s_keeping_singletons(
+                frame, second_stage="~ i(rel, ref=-1.0)", weights="w" if weights else None
+            )
     coef = fit.coef()
     event_time = {name: int(float(str(name).split("::")[1])) for name in coef.index}
     table = tidy_fit(
@@ -313,6 +323,7 @@ def staggered_att(
     unit: str,
     time: str,
     start: str,
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
@@ -324,6 +335,10 @@ def staggered_att(
     Borusyak, Jaravel and Spiess), with standard errors clustered by unit that
     account for the first stage (pyfixest ``did2s``).
 
+    With ``weights`` (a column of positive weights) both stages are weighted least
+    squares, so the ATT is the weighted mean of the imputed effects: the population
+    average when the weights are inverse sampling probabilities.
+
     Returns
     -------
     DataFrame
@@ -332,11 +347,13 @@ def staggered_att(
 
     conf_level = check_conf_level(conf_level)
     frame = _staggered_frame(
-        data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0)
+        data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0), weights=weights
     )
     notes: list[str] = []
     with captured_notes(notes):
-        fit = did2s_keeping_singletons(frame, second_stage="~ treated")
+        fit = did2s_keeping_singletons(
+            frame, second_stage="~ treated", weights="w" if weights else None
+        )
     emit(notes)
     table = tidy_fit(fit, {"treated": "ATT"}, conf_level=conf_level, n=len(frame))
     table.attrs["notes"] = list(dict.fromkeys(notes))

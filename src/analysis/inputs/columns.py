@@ -115,3 +115,23 @@ def check_numeric(
             column=column,
         )
     return values.astype(float)
+
+
+def check_weights(
+    data: pd.DataFrame, column: str, *, error: type[DataError] = DataError
+) -> pd.Series:
+    """``data[column]`` as positive finite floats, or ``error`` naming the rows that are not.
+
+    Sampling or population weights say how many people a row stands for, so zero,
+    negative, blank and infinite weights are refused rather than dropped: dropping
+    them would silently change the population the estimate describes.
+    """
+    values = check_numeric(data, column, "weight", error=error)
+    bad = values.isna() | ~values.between(0, float("inf"), inclusive="neither")
+    if bad.any():
+        raise error(
+            f"weight column {column!r} must hold positive numbers; {int(bad.sum())} row(s) do not "
+            f"(rows {rows_text(bad)}). Drop those rows or fix their weights.",
+            column=column,
+        )
+    return values

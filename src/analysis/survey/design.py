@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.columns import require_columns
+from analysis.inputs.columns import check_weights, require_columns
 from analysis.inputs.errors import DataError
 
 
@@ -109,14 +109,7 @@ def design_arrays(data: pd.DataFrame, design: SurveyDesign) -> _Arrays:
     require_columns(data, design.columns)
     n = len(data)
     if design.weights:
-        w = pd.to_numeric(data[design.weights], errors="coerce")
-        bad = w.isna() | ~np.isfinite(w) | (w <= 0)
-        if bad.any():
-            raise DataError(
-                f"weight column {design.weights!r} must hold positive numbers; {int(bad.sum())} row(s) "
-                f"do not (rows {_rows(data, bad)}). Drop those respondents or fix their weights."
-            )
-        weights = w.to_numpy(float)
+        weights = check_weights(data, design.weights).to_numpy(float)
     else:
         weights = np.ones(n)
     for role, column in (("strata", design.strata), ("clusters", design.clusters)):
