@@ -81,3 +81,27 @@ def test_figure_embeds_png_and_escapes_caption():
     html = display.figure(fig, caption="A <caption>")._repr_html_()
     assert html.startswith('<figure class="wb-figure"><img src="data:image/png;base64,')
     assert "<figcaption>A &lt;caption&gt;</figcaption>" in html
+
+
+def test_a_model_caveat_becomes_one_report_note(monkeypatch):
+    import warnings
+
+    import IPython.display
+
+    from analysis.practice_models import ModelWarning
+    from analysis.report.theme import show_caveats_as_notes
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    show_caveats_as_notes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn("too few cases per parameter <here>", ModelWarning, stacklevel=1)
+        warnings.warn("only 12 clusters", UserWarning, stacklevel=1)
+    html = [obj._repr_html_() for obj in shown]
+    assert len(html) == 2
+    assert (
+        'class="wb-note"' in html[0]
+        and "Caveat: too few cases per parameter &lt;here&gt;" in html[0]
+    )

@@ -171,3 +171,21 @@ def test_bad_inputs_raise_clear_errors():
         )
     with pytest.raises(ValueError, match="not found"):
         practice_models.binary_logit(_spector(), outcome="GRADE", covariates=["nope"])
+
+
+def test_ordinal_cases_per_parameter_use_harrells_effective_sample_size():
+    # four equal ratings of 20: n - sum(n_i^3)/n^2 = 80 - 4 * 8000 / 6400 = 75 cases of information
+    rng = np.random.default_rng(5)
+    rating = pd.Categorical(np.repeat(["a", "b", "c", "d"], 20), ordered=True)
+    data = pd.DataFrame({"rating": rating, **{f"x{i}": rng.normal(size=80) for i in range(8)}})
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelWarning)  # 75 / 2 = 37.5 per parameter: no caveat
+        practice_models.ordinal_logit(data, outcome="rating", covariates=["x0", "x1"])
+    with pytest.warns(
+        ModelWarning, match=r"about 75 cases for 8 predictor\(s\) \(9.4 per parameter"
+    ):
+        practice_models.ordinal_logit(
+            data, outcome="rating", covariates=[f"x{i}" for i in range(8)]
+        )

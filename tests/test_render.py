@@ -214,12 +214,12 @@ def test_bad_selection_raises_a_clear_error(project):
 
 
 SECRET = "s3cr3t-value-4711"
-RENDERED = ["acme-learning", "borealis-pharma", "cobalt-software"]
+RENDERED = ["acme-learning", "borealis-pharma", "cobalt-software", "delta-logistics"]
 
 
 @pytest.fixture(scope="module")
 def rendered_examples(tmp_path_factory):
-    """Three example clients rendered once (with a secret in the environment) for the tests below."""
+    """The example clients rendered once (with a secret in the environment) for the tests below."""
     import shutil
 
     from analysis.inputs import paths
@@ -280,6 +280,39 @@ def test_shipped_study_renders_for_two_example_clients(rendered_examples):
         assert record["conf_low"] <= published <= record["conf_high"], name
         if tolerance is not None:
             assert abs(record["estimate"] - published) <= tolerance, name
+
+
+def test_an_underpowered_pilot_says_the_data_cannot_tell(rendered_examples):
+    """delta-logistics: a pilot whose ROI interval spans break-even, and whose summary says so."""
+    example_project, _ = rendered_examples
+    folder = example_project["reports"] / "delta-logistics"
+    records = {
+        r["name"]: r for r in json.loads((folder / "training_impact.results.json").read_text())
+    }
+    roi = records["roi_percent"]
+    assert roi["conf_low"] < 0 < roi["conf_high"]
+    page = (folder / "training_impact.html").read_text()
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    start = text.index("Summary")
+    summary = text[start : text.index("Contents", start)]
+    assert "The data cannot tell whether the programme paid for itself" in summary
+    assert "could not have shown whether the programme paid for itself" in summary
+    for overclaim in ("did not cover the costs", "paid for itself in about", "Training raised"):
+        assert overclaim not in summary
+
+
+def test_example_reports_show_no_caveats_and_nothing_on_stderr(rendered_examples):
+    """Warnings mean something: the example data raise none, and none reaches stderr."""
+    example_project, _ = rendered_examples
+    notebooks = sorted(example_project["reports"].glob("*/*.ipynb"))
+    assert len(notebooks) >= 9
+    for notebook in notebooks:
+        cells = json.loads(notebook.read_text())["cells"]
+        outputs = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        stderr = ["".join(o["text"]) for o in outputs if o.get("name") == "stderr"]
+        assert not stderr, (notebook.name, stderr)
+        assert "Caveat:" not in notebook.read_text(), notebook
 
 
 def test_training_impact_runs_on_a_plain_cross_section(example_project):
@@ -446,7 +479,8 @@ def test_no_client_sees_another_clients_values_or_the_environment(rendered_examp
             )  # only the other client has these
             for text in outputs:
                 assert other not in text and names[other] not in text
-                leaked = [v for v in foreign if v in text]
+                # a word of the client's own name ("Logistics") is not another client's value
+                leaked = [v for v in foreign if v in text and v not in names[client]]
                 assert leaked == [], (client, other, leaked[:5])
         for text in outputs:
             assert SECRET not in text

@@ -5,8 +5,10 @@ per term with plain column names, on the log-odds scale or as odds ratios.
 Before fitting, the data are checked, and warnings name the problem:
 
 * empty outcome categories (dropped, with a warning);
-* too few cases per parameter (fewer than 10 in the smallest outcome category
-  per estimated slope; Peduzzi et al. 1996);
+* too few cases per parameter: for a binary outcome, fewer than 10 cases in the
+  rarer outcome per estimated slope (Peduzzi et al. 1996); for an ordered outcome,
+  fewer than 10 per slope in the effective sample size
+  :math:`n - \\sum_i n_i^3 / n^2` of its categories (Harrell 2015, section 4.4);
 * complete or quasi-complete separation: a binary predictor whose cross-table with
   the outcome has an empty cell, or a non-converged fit with huge coefficients.
 """
@@ -345,12 +347,17 @@ def ordinal_logit(
         raise DataError(
             f"outcome {outcome!r} has fewer than two observed levels; nothing to model."
         )
-    per_parameter = counts.min() / len(covariates)
+    # Harrell (2015, section 4.4): an ordered outcome with category counts n_i carries the
+    # information of n - sum(n_i^3)/n^2 cases; a binary one reduces to about 3x its rarer count
+    total = float(counts.sum())
+    effective = total - float((counts.astype(float) ** 3).sum()) / total**2
+    per_parameter = effective / len(covariates)
     if per_parameter < EVENTS_PER_PARAMETER:
         notes.append(
-            f"too few cases per parameter: the smallest outcome level has {counts.min()} case(s) for "
-            f"{len(covariates)} predictor(s) ({per_parameter:.1f} per parameter; at least "
-            f"{EVENTS_PER_PARAMETER} recommended). Use fewer covariates or merge levels."
+            f"too few cases per parameter: the ratings carry the information of about "
+            f"{effective:.0f} cases for {len(covariates)} predictor(s) ({per_parameter:.1f} per "
+            f"parameter; at least {EVENTS_PER_PARAMETER} recommended, Harrell 2015). Use fewer "
+            "covariates or more respondents."
         )
     found, separated = _separation_notes(frame, y.cat.codes, covariates)
     notes += found

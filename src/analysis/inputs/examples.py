@@ -83,6 +83,24 @@ TRAINING_DESIGNS: dict[str, tuple[Any, Any, Any]] = {
         TrainingDesign(n_reps=180, cohorts=(4,), never_share=0.45, ramp=1),
         13,
     ),
+    # A pilot too small to settle the question: 40 reps, half trained for four months.
+    # The planted effect pays for the programme, but the design cannot show it (its
+    # minimum detectable effect is well above break-even): the report says so.
+    "delta-logistics": (
+        "panel",
+        TrainingDesign(
+            n_reps=40,
+            n_periods=8,
+            cohorts=(4,),
+            never_share=0.5,
+            effect=2500.0,
+            ramp=1,
+            noise=8000.0,
+            first_period="2025-03",
+            programme_cost=60_000.0,
+        ),
+        14,
+    ),
 }
 
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -103,7 +121,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "highlight": "R0007",
     },
     "cobalt-software": {"display_name": "Cobalt Software", "n": 90, "seed": 31, "n_industries": 8},
-    # A client with only the readiness study, so every client has three others to benchmark against.
+    # A client without the survey: the readiness study and a small training pilot.
     "delta-logistics": {"display_name": "Delta Logistics", "n": 0, "seed": 0, "n_industries": 1},
 }
 

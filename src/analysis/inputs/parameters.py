@@ -129,6 +129,14 @@ class OrgEffectiveness(StudyParameters):
         None,
         **meta("respondent_id of one organisation to set against the population", example="R0007"),
     )
+    model_terms: Literal["counts", "practices"] = Field(
+        "counts",
+        **meta(
+            "regression terms: counts (how many alignment and sustainment practices are in "
+            "place, 2 terms) or practices (each of the 8, needs about 10 cases per term)",
+            example="counts",
+        ),
+    )
 
 
 class TrainingImpact(StudyParameters):

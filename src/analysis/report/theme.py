@@ -63,3 +63,31 @@ def setup_notebook() -> None:
         return [message]
 
     shell.set_custom_exc((InputError,), concise)
+    show_caveats_as_notes()
+
+
+def show_caveats_as_notes() -> None:
+    """Show every model caveat (a ``UserWarning`` or ``RuntimeWarning``) as a report note.
+
+    A caveat such as "too few cases per parameter" or "only 12 clusters" qualifies
+    the numbers next to it, so it belongs in the report, in the cell that raised it,
+    as one highlighted note per caveat, not as red stderr (which the HTML export
+    leaves out, and which teaches readers to ignore warnings). Warnings about code
+    (deprecations) keep Python's usual display for the researcher.
+    """
+    import warnings
+
+    from IPython.display import display
+
+    from analysis.report.display import note
+
+    original = getattr(warnings.showwarning, "_workbench_original", warnings.showwarning)
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, (UserWarning, RuntimeWarning)):
+            display(note(f"Caveat: {message}"))
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    showwarning._workbench_original = original  # type: ignore[attr-defined]
+    warnings.showwarning = showwarning

@@ -134,6 +134,8 @@ def describe_contrast(
 DERIVED_DISPLAY_NAMES = {
     "customized": "Buys customized solutions",
     "meets_weekly": "Meets senior sales leadership weekly",
+    "alignment_practices": "Alignment practices in place (0-3)",
+    "sustainment_practices": "Sustainment practices in place (0-5)",
 }
 
 #: Behaviours compared between very effective and ineffective organisations.
@@ -179,10 +181,18 @@ def prepare_responses(
                 f"segment {segment!r} has {len(data)} respondent(s), fewer than the minimum cell size "
                 f"{min_cell_size}; choose a larger segment so that no organisation can be identified."
             )
+    counts = {
+        f"{kind}_practices": data[list(columns)].astype("Float64").sum(axis=1, skipna=False)
+        # a respondent who skipped one practice has no count, rather than too low a count
+        .astype(float)
+        for kind, columns in PRACTICES.items()
+        if kind in ("alignment", "sustainment") and set(columns) <= set(data.columns)
+    }
     return data.assign(
         effectiveness_group=effectiveness_group(data),
         customized=data["solution_type"] == "customized",
         meets_weekly=data["leadership_meetings"] == "weekly",
+        **counts,
     )
 
 
