@@ -292,7 +292,7 @@ def test_an_underpowered_pilot_says_the_data_cannot_tell(rendered_examples):
     roi = records["roi_percent"]
     assert roi["conf_low"] < 0 < roi["conf_high"]
     page = (folder / "training_impact.html").read_text()
-    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.DOTALL)
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     start = text.index("Summary")
     summary = text[start : text.index("Contents", start)]
