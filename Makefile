@@ -63,9 +63,10 @@ snapshots: setup ## re-record the rendered reports' structure (headings, table h
 lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-bench: setup ## benchmarks: rendering (naive loop vs workbench vs scripts) and two-way FE (vs pyfixest, linearmodels, dummies)
+bench: setup ## benchmarks: rendering (naive loop vs workbench vs scripts) two-way FE (vs pyfixest, linearmodels, dummies) and the imputation event study (vs pyfixest's did2s)
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_twfe.py
+	$(BIN)/python benchmarks/bench_imputation.py
 
 examples: setup ## regenerate the example clients' data in data/clients/ (keeps existing files)
 	$(BIN)/workbench examples

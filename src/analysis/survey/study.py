@@ -182,7 +182,9 @@ def prepare_responses(
                 f"{min_cell_size}; choose a larger segment so that no organisation can be identified."
             )
     counts = {
-        f"{kind}_practices": data[list(columns)].astype("Float64").sum(axis=1, skipna=False)
+        f"{kind}_practices": data[list(columns)]
+        .astype("Float64")
+        .sum(axis=1, skipna=False)
         # a respondent who skipped one practice has no count, rather than too low a count
         .astype(float)
         for kind, columns in PRACTICES.items()
