@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.report.clients import ClientConfigError
 from analysis.report.display import format_interval, format_value
 from analysis.report.render import render_batch
-from conftest import add_client
+from conftest import add_client, make_notebook
 from report_structure import check_snapshot
 
 pytestmark = pytest.mark.render
@@ -132,6 +133,26 @@ def test_timeout_fails_one_report_only(project):
     assert status["alpha"].status == "failed" and "timed out" in status["alpha"].error
     assert status["beta"].status == "ok"
     assert (project["reports"] / "alpha" / "probe.failed.ipynb").exists()
+
+
+def test_a_report_over_its_memory_limit_fails_alone(project):
+    cells = [
+        (
+            "code",
+            'client_name = "Hog"\nclient_id = "hog"\ndata_path = None\ngb = 0.0',
+            ["parameters"],
+        ),
+        ("code", "blob = bytearray(int(gb * 1024**3))", []),
+    ]
+    make_notebook(project["notebooks"] / "hog.ipynb", cells)
+    add_client(project["clients"], "gamma", "Gamma plc", parameters={"gb": 4.0}, study="hog")
+    result = run(project, memory_limit_gb=2)
+    status = {o.client_id: o for o in result.outcomes}
+    assert status["gamma"].status == "failed"
+    assert status["gamma"].error.startswith("out of memory (2 GB): gamma/hog needed more than")
+    assert status["alpha"].status == "ok" and status["beta"].status == "ok"
+    with pytest.raises(ClientConfigError, match="--memory-limit must be a number of GB"):
+        run(project, memory_limit_gb=0.2)
 
 
 def test_unknown_parameter_is_a_config_error_not_a_warning(project):

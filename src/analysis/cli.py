@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
         help="time allowed for one report (default 600)",
     )
     render.add_argument(
+        "--memory-limit",
+        type=float,
+        default=None,
+        metavar="GB",
+        help="memory (address space) allowed for each report's kernel; a report that needs "
+        "more fails with 'out of memory' (default: 80%% of the machine's memory shared among "
+        "the --jobs workers)",
+    )
+    render.add_argument(
         "--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/"
     )
     render.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -104,6 +113,7 @@ def _render(args) -> int:
         output_dir=args.output_dir,
         progress=False if args.no_progress else None,
         reuse_kernel=not args.fresh_kernel,
+        memory_limit_gb=args.memory_limit,
     )
     counts: dict[str, int] = {}
     for outcome in result.outcomes:

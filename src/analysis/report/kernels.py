@@ -77,6 +77,33 @@ RESET = textwrap.dedent(
 )
 
 
+#: Run once after start when a memory limit is set: the kernel's address space is capped
+#: (RLIMIT_AS), so a report that needs more gets a MemoryError in its own kernel instead
+#: of pushing the machine into swap or the out-of-memory killer. Children inherit it.
+LIMIT = textwrap.dedent(
+    """
+    def _workbench_limit(limit):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    _workbench_limit({limit})
+    del _workbench_limit
+    """
+)
+
+
+def physical_memory_gb() -> float | None:
+    """The machine's physical memory in GB (None where the system does not say)."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 class KernelError(RuntimeError):
     """The warm kernel failed to start, preload or reset."""
 
@@ -102,8 +129,10 @@ class WarmKernel:
         startup_timeout: float = 60,
         env: dict[str, str] | None = None,
         state_dir: Path | None = None,
+        memory_limit_gb: float | None = None,
     ):
         self.kernel_name, self.cwd, self.preload = kernel_name, Path(cwd), preload
+        self.memory_limit_gb = memory_limit_gb
         self.env = dict(env or {})
         self.state_dir = Path(state_dir) if state_dir else None
         self.startup_timeout = startup_timeout
@@ -142,6 +171,8 @@ class WarmKernel:
         self._kc.start_channels()
         self._kc.wait_for_ready(timeout=self.startup_timeout)
         self._record_pid()
+        if self.memory_limit_gb:
+            self.run(LIMIT.format(limit=int(self.memory_limit_gb * 1024**3)))
         if self.preload:
             self.run(self.preload)
         self.run(SNAPSHOT)

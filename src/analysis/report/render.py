@@ -99,6 +99,7 @@ def render_batch(
     kernel_name: str = paths.KERNEL_NAME,
     progress: bool | None = None,
     reuse_kernel: bool = True,
+    memory_limit_gb: float | None = None,
 ) -> BatchResult:
     """Render reports for the selected clients and studies, then rewrite the index.
 
@@ -119,6 +120,11 @@ def render_batch(
     reuse_kernel : bool
         Start one kernel per worker and reset it between reports (default), or
         start a fresh kernel for every report.
+    memory_limit_gb : float, optional
+        Address-space limit of each kernel in GB. A report that needs more fails
+        with "out of memory (N GB)" naming the client and study; the other reports
+        and the machine go on. Default: 80% of the physical memory shared among the
+        workers (no limit where the system does not report its memory).
 
     Returns
     -------
@@ -136,6 +142,15 @@ def render_batch(
     if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
         raise ClientConfigError(
             f"--timeout must be a positive, finite number of seconds, e.g. 600; got {timeout}."
+        )
+    if memory_limit_gb is not None and (
+        not isinstance(memory_limit_gb, (int, float))
+        or not math.isfinite(memory_limit_gb)
+        or memory_limit_gb < 1
+    ):
+        raise ClientConfigError(
+            f"--memory-limit must be a number of GB, at least 1 (a kernel with its imports "
+            f"needs about 0.7 GB of address space), e.g. 8; got {memory_limit_gb}."
         )
     t0 = time.monotonic()
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
@@ -195,10 +210,17 @@ def render_batch(
             ("WORKBENCH_CLIENTS_DIR", str(Path(clients_dir or paths.CLIENTS_DIR).resolve())),
             ("WORKBENCH_NOTEBOOKS_DIR", str(notebooks_dir.resolve())),
         )
+        workers = jobs or os.cpu_count() or 1
         options = KernelOptions(
-            timeout, kernel_name, str(notebooks_dir), reuse_kernel, env, str(state_dir)
+            timeout,
+            kernel_name,
+            str(notebooks_dir),
+            reuse_kernel,
+            env,
+            str(state_dir),
+            memory_limit_gb or default_memory_limit(min(workers, len(to_run))),
         )
-        outcomes.extend(_run(to_run, context, jobs or os.cpu_count() or 1, options, progress))
+        outcomes.extend(_run(to_run, context, workers, options, progress))
     touched = {Path(job.out_dir) for job in to_run}
     for folder in touched:
         write_client_results(folder)
@@ -253,3 +275,18 @@ def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[O
     finally:
         bar.close()
     return outcomes
+
+
+def default_memory_limit(workers: int) -> float | None:
+    """Each kernel's share of 80% of the physical memory, in GB (None if unknown).
+
+    The kernels together then stay below the machine's memory, so a report that
+    would need more fails alone with a clear message instead of the machine swapping
+    or the system's out-of-memory killer stopping other programs.
+    """
+    from analysis.report.kernels import physical_memory_gb
+
+    total = physical_memory_gb()
+    if total is None:
+        return None
+    return max(1.0, round(0.8 * total / max(1, workers), 1))

@@ -178,6 +178,7 @@ class KernelOptions:
         tuple[str, str], ...
     ] = ()  # extra environment of the kernels (where the clients are)
     state_dir: str = ""  # where kernels note their pid (reports/.workbench)
+    memory_limit_gb: float | None = None  # address-space limit of each kernel (None: none)
 
 
 class Renderer:
@@ -200,6 +201,7 @@ class Renderer:
             preload=PRELOAD if options.reuse_kernel else "",
             env=dict(options.env),
             state_dir=Path(options.state_dir) if options.state_dir else None,
+            memory_limit_gb=options.memory_limit_gb,
         )
 
     _used = False
@@ -246,6 +248,13 @@ class Renderer:
         """A plain message when the kernel ran out of memory or died, naming the client and study."""
         import signal
 
+        limit = self.options.memory_limit_gb
+        if getattr(error, "ename", None) == "MemoryError" and limit:
+            return (
+                f"out of memory ({limit:g} GB): {job.client_id}/{job.study} needed more than the "
+                f"kernel's limit of {limit:g} GB (MemoryError in cell {getattr(error, 'exec_count', '?')}); "
+                "render it with a larger --memory-limit or fewer --jobs, or reduce the data."
+            )
         if getattr(error, "ename", None) == "MemoryError":
             return (
                 f"out of memory: {job.client_id}/{job.study} ran out of memory (MemoryError in cell "
