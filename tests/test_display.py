@@ -105,3 +105,33 @@ def test_a_model_caveat_becomes_one_report_note(monkeypatch):
         'class="wb-note"' in html[0]
         and "Caveat: too few cases per parameter &lt;here&gt;" in html[0]
     )
+
+
+def test_figures_are_palette_pngs_that_look_the_same():
+    import base64
+    import io
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from analysis.report.display import compressed_png, figure
+
+    fig, ax = plt.subplots(figsize=(6, 3), dpi=110)
+    ax.imshow(np.linspace(0, 1, 400).reshape(20, 20), cmap="cividis")
+    ax.bar(range(5), [3, 1, 4, 1, 5])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    original = buffer.getvalue()
+    smaller = compressed_png(original)
+    assert len(smaller) < 0.6 * len(original)
+    a = np.asarray(Image.open(io.BytesIO(original)).convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(smaller)).convert("RGB"), dtype=float)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 1.5  # out of 255
+    markup = figure(fig, "A chart")._repr_html_()
+    embedded = base64.b64decode(re.search(r"base64,([^\"]+)", markup).group(1))
+    assert Image.open(io.BytesIO(embedded)).mode == "P"

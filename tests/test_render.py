@@ -303,6 +303,24 @@ def test_shipped_study_renders_for_two_example_clients(rendered_examples):
             assert abs(record["estimate"] - published) <= tolerance, name
 
 
+def test_reports_are_lean_standalone_and_print_cleanly(rendered_examples):
+    example_project, _ = rendered_examples
+    pages = sorted(example_project["reports"].glob("*/*.html"))
+    with_three_plots = 0
+    for page in pages:
+        html = page.read_text()
+        head = html[: html.index("<body")]
+        css = sum(
+            len(block) for block in re.findall(r"<style[^>]*>(.*?)</style>", head, flags=re.DOTALL)
+        )
+        assert css < 40_000, (page.name, css)  # JupyterLab's 265 KB stylesheet is not shipped
+        assert "@media print" in head and "break-inside: avoid" in head
+        if html.count("data:image/png") == 3:
+            with_three_plots += 1
+            assert len(html.encode()) < 250_000, (page, len(html.encode()))
+    assert with_three_plots >= 3
+
+
 def test_an_underpowered_pilot_says_the_data_cannot_tell(rendered_examples):
     """delta-logistics: a pilot whose ROI interval spans break-even, and whose summary says so."""
     example_project, _ = rendered_examples

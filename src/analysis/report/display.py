@@ -84,6 +84,29 @@ class _Html:
         return self._text
 
 
+def compressed_png(png: bytes, colors: int = 256) -> bytes:
+    """The same picture as an optimised palette PNG (at most ``colors`` colours, no dithering).
+
+    A chart holds a few flat colours plus anti-aliased edges, so a 256-colour palette
+    looks the same and weighs about a third of matplotlib's true-colour PNG (measured
+    on the example reports: 17, 43 and 90 KB became 7, 16 and 29 KB). Pillow, which
+    matplotlib itself depends on, does the quantisation (median cut).
+    """
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        background = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        palette = background.quantize(
+            colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        out = io.BytesIO()
+        palette.save(out, format="PNG", optimize=True)
+    smaller = out.getvalue()
+    return smaller if len(smaller) < len(png) else png
+
+
 def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
     """Turn a matplotlib figure into a captioned, self-contained HTML figure.
 
@@ -103,7 +126,7 @@ def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = base64.b64encode(compressed_png(buffer.getvalue())).decode("ascii")
     markup = (
         f'<figure class="wb-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{html.escape(alt or caption)}"/><figcaption>{html.escape(caption)}</figcaption></figure>'
