@@ -100,3 +100,47 @@ def test_report_and_index_load_cleanly_in_chromium(served_reports, tmp_path):
             assert (tmp_path / "report.png").stat().st_size > 10_000
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it)",
+)
+def test_render_prints_a_pdf_with_its_text_and_figures(project):
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    def render():
+        return render_batch(
+            output_dir=project["reports"],
+            clients_dir=project["clients"],
+            notebooks_dir=project["notebooks"],
+            jobs=1,
+            progress=False,
+            formats=("html", "pdf"),
+        )
+
+    result = render()
+    assert result.exit_code == 0 and result.pdf_errors == [], (result.outcomes, result.pdf_errors)
+    assert result.messages == ["2 PDF(s) written beside the HTML reports"]
+    pdf = project["reports"] / "alpha" / "probe.pdf"
+    document = pdfium.PdfDocument(pdf)
+    pages = [document[i] for i in range(len(document))]
+    text = " ".join(page.get_textpage().get_text_range() for page in pages)
+    assert "Alpha Corp" in text and "First section" in text and "Rows of Alpha Corp" in text
+    assert "Beta Ltd" not in text
+    images = [o for page in pages for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])]
+    assert images, "the figure is missing from the PDF"
+    picture = pages[0].render(scale=1).to_pil().convert("L")  # the page as a PNG-able bitmap
+    assert picture.getextrema()[0] < 100  # dark ink on the page, not a blank sheet
+    # unchanged reports keep their PDFs
+    written = pdf.stat().st_mtime
+    assert render().messages == ["0 PDF(s) written beside the HTML reports"]
+    assert pdf.stat().st_mtime == written
+
+
+def test_pdf_is_skipped_with_a_clear_message_without_chromium(monkeypatch):
+    from analysis.report.pdf import pdf_unavailable
+
+    monkeypatch.setenv("WORKBENCH_CHROMIUM", "/nonexistent/chromium")
+    assert "PDF skipped: no Chromium found" in pdf_unavailable()

@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
         help="time allowed for one report (default 600)",
     )
     render.add_argument(
+        "--format",
+        type=lambda text: tuple(part.strip() for part in text.split(",") if part.strip()),
+        default=("html",),
+        metavar="html[,pdf]",
+        help="html (default), or html,pdf to also print each report to PDF with Chromium",
+    )
+    render.add_argument(
         "--memory-limit",
         type=float,
         default=None,
@@ -114,6 +121,7 @@ def _render(args) -> int:
         progress=False if args.no_progress else None,
         reuse_kernel=not args.fresh_kernel,
         memory_limit_gb=args.memory_limit,
+        formats=args.format,
     )
     counts: dict[str, int] = {}
     for outcome in result.outcomes:
@@ -126,6 +134,10 @@ def _render(args) -> int:
         print(f"  FAILED {outcome.client_id}/{outcome.study}: {outcome.error}", file=sys.stderr)
     for folder, message in result.config_errors.items():
         print(f"  FAILED client folder {folder!r}: {message}", file=sys.stderr)
+    for message in result.messages:
+        print(f"  {message}")
+    for message in result.pdf_errors:
+        print(f"  FAILED {message}", file=sys.stderr)
     from analysis.inputs import paths
 
     print(f"index: {(args.output_dir or paths.REPORTS_DIR) / 'index.html'}")

@@ -65,6 +65,8 @@ class BatchResult:
     outcomes: list[Outcome]
     config_errors: dict[str, str]
     elapsed: float
+    messages: list[str] = field(default_factory=list)  # e.g. why PDFs were skipped
+    pdf_errors: list[str] = field(default_factory=list)  # PDFs asked for that failed
 
     @property
     def failed(self) -> list[Outcome]:
@@ -72,7 +74,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.config_errors else 0
+        return 1 if self.failed or self.config_errors or self.pdf_errors else 0
 
 
 def status_path(out_dir: Path, study: str) -> Path:

@@ -100,6 +100,7 @@ def render_batch(
     progress: bool | None = None,
     reuse_kernel: bool = True,
     memory_limit_gb: float | None = None,
+    formats: tuple[str, ...] = ("html",),
 ) -> BatchResult:
     """Render reports for the selected clients and studies, then rewrite the index.
 
@@ -125,6 +126,10 @@ def render_batch(
         with "out of memory (N GB)" naming the client and study; the other reports
         and the machine go on. Default: 80% of the physical memory shared among the
         workers (no limit where the system does not report its memory).
+    formats : tuple of str
+        ``("html",)`` (default) or ``("html", "pdf")``: a PDF printed from each HTML
+        report by headless Chromium (:mod:`analysis.report.pdf`), written beside it;
+        skipped with a message (``BatchResult.messages``) where Chromium is missing.
 
     Returns
     -------
@@ -151,6 +156,12 @@ def render_batch(
         raise ClientConfigError(
             f"--memory-limit must be a number of GB, at least 1 (a kernel with its imports "
             f"needs about 0.7 GB of address space), e.g. 8; got {memory_limit_gb}."
+        )
+    unknown = [f for f in formats if f not in ("html", "pdf")]
+    if unknown or "html" not in formats:
+        raise ClientConfigError(
+            f"--format takes html or html,pdf (a PDF is printed from the HTML report); got "
+            f"{','.join(formats)}."
         )
     t0 = time.monotonic()
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
@@ -225,7 +236,30 @@ def render_batch(
     for folder in touched:
         write_client_results(folder)
     write_index(output_dir, discovery, config_errors)
-    return BatchResult(outcomes, config_errors, time.monotonic() - t0)
+    messages: list[str] = []
+    pdf_errors: list[str] = []
+    if "pdf" in formats:
+        messages, pdf_errors = _pdfs(output_dir, outcomes)
+    return BatchResult(outcomes, config_errors, time.monotonic() - t0, messages, pdf_errors)
+
+
+def _pdfs(output_dir: Path, outcomes: list[Outcome]) -> tuple[list[str], list[str]]:
+    """Print the PDFs of the good reports that lack an up-to-date one: (messages, errors)."""
+    from analysis.report.pdf import pdf_unavailable, stale_pdfs, write_pdfs
+
+    reason = pdf_unavailable()
+    if reason:
+        return [reason], []
+    html = [
+        output_dir / o.client_id / f"{o.study}.html"
+        for o in outcomes
+        if o.status in ("ok", "skipped")
+    ]
+    todo = stale_pdfs(p for p in html if p.exists())
+    failures = write_pdfs(todo)
+    return [f"{len(todo) - len(failures)} PDF(s) written beside the HTML reports"], list(
+        failures.values()
+    )
 
 
 def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[Outcome]:
