@@ -67,6 +67,7 @@ bench: setup ## benchmarks: rendering (naive loop vs workbench vs scripts) two-w
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_twfe.py
 	$(BIN)/python benchmarks/bench_imputation.py
+	$(BIN)/python benchmarks/bench_study_scale.py
 
 examples: setup ## regenerate the example clients' data in data/clients/ (keeps existing files)
 	$(BIN)/workbench examples

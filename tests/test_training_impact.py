@@ -585,3 +585,22 @@ def test_value_per_unit_scales_the_benefits_not_the_costs():
     doubled = roi.programme_roi(panel, value_per_unit=2.0, **kwargs)
     assert doubled.figures["benefits"] == pytest.approx(2 * base.figures["benefits"])
     assert doubled.figures["costs"] == base.figures["costs"]
+
+
+def test_fast_bootstrap_rows_equal_the_resampled_dataframes():
+    """ROI's bootstrap on row positions gives the same draws as re-running on each resampled panel."""
+    from analysis.roi import _imputation_on_rows
+
+    client, panel = _panel(TrainingDesign(n_reps=60, n_periods=8, cohorts=(3, 5)), seed=8)
+    kwargs = {"outcome": "revenue", "unit": "rep_id", "time": "period", "start": "training_start"}
+    fast = _imputation_on_rows(panel, scale=1.0, **kwargs)
+    rng = np.random.default_rng(0)
+    codes, keys = pd.factorize(panel["rep_id"])
+    positions = [np.flatnonzero(codes == k) for k in range(len(keys))]
+    for _ in range(5):
+        sample = rng.integers(0, len(keys), size=len(keys))
+        rows = np.concatenate([positions[k] for k in sample])
+        ids = np.repeat(np.arange(len(sample)), [len(positions[k]) for k in sample])
+        frame = panel.iloc[rows].reset_index(drop=True).assign(rep_id=ids)
+        slow = effects.imputation_att_point(frame, **kwargs)
+        assert fast(rows, ids) == pytest.approx(slow, rel=1e-10)

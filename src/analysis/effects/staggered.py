@@ -365,39 +365,61 @@ def imputation_att_point(
 ) -> float:
     """Point estimate of the imputation ATT only (no standard error), for resampling loops.
 
-    Unit and period effects are fitted on untreated rep-periods by sparse least
-    squares (:func:`scipy.sparse.linalg.lsqr` on the unit and period indicators); the
-    ATT is the mean of outcome minus imputed untreated outcome over trained
-    rep-periods whose unit and period both appear among the untreated ones. Equals the
-    point estimate of :func:`staggered_att` (tested) at a fraction of its cost.
+    Builds the checked rep-period frame of :func:`staggered_att` and returns
+    :func:`imputation_att_arrays` on it; equals the point estimate of
+    :func:`staggered_att` (tested) at a fraction of its cost.
     """
-    from scipy import sparse
-    from scipy.sparse.linalg import lsqr
-
     frame = _staggered_frame(
         data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0)
     )
-    untreated = frame[frame["treated"] == 0]
-    treated = frame[frame["treated"] == 1]
-    treated = treated[treated["unit"].isin(untreated["unit"]) & treated["t"].isin(untreated["t"])]
-    if treated.empty:
+    return imputation_att_arrays(
+        frame["unit"].to_numpy(),
+        frame["t"].to_numpy(),
+        frame["y"].to_numpy(float),
+        frame["treated"].to_numpy() == 1,
+    )
+
+
+def imputation_att_arrays(
+    unit: np.ndarray, time: np.ndarray, y: np.ndarray, treated: np.ndarray
+) -> float:
+    """The imputation ATT from plain arrays: one entry per rep-period, ``y`` NaN if missing.
+
+    Unit and period effects :math:`y_{it} = \\alpha_i + \\lambda_t` are fitted by least
+    squares on the untreated rep-periods, exactly: the unit effects are eliminated
+    (a diagonal block), the period effects solve the small :math:`T \\times T` Schur
+    complement :math:`(D_t - C^\\top D_u^{-1} C)\\lambda = b_t - C^\\top D_u^{-1} b_u`
+    (:math:`C` the rep-by-period counts), and :math:`\\alpha = D_u^{-1}(b_u - C\\lambda)`.
+    The ATT is the mean of :math:`y - \\hat\\alpha_i - \\hat\\lambda_t` over trained
+    rep-periods whose rep and period both appear untreated. Linear in the rows, no
+    iteration: a cluster bootstrap of 200 resamples of 10,000 reps x 24 months takes
+    seconds.
+    """
+    from scipy import sparse
+
+    keep = ~np.isnan(y)
+    unit, time, y, treated = unit[keep], time[keep], y[keep], np.asarray(treated, bool)[keep]
+    unit_codes, unit_levels = pd.factorize(unit)
+    time_codes, time_levels = pd.factorize(time)
+    n_units, n_times = len(unit_levels), len(time_levels)
+    untreated = ~treated
+    unit_seen = np.bincount(unit_codes[untreated], minlength=n_units) > 0
+    time_seen = np.bincount(time_codes[untreated], minlength=n_times) > 0
+    target = treated & unit_seen[unit_codes] & time_seen[time_codes]
+    if not target.any():
         raise EffectDataError("no trained rep-period can be compared with untreated ones.")
-    unit_codes, unit_levels = pd.factorize(untreated["unit"])
-    time_codes, time_levels = pd.factorize(untreated["t"])
-    n, n_units = len(untreated), len(unit_levels)
-    rows = np.concatenate([np.arange(n), np.arange(n)])
-    cols = np.concatenate([unit_codes, n_units + time_codes])
-    design = sparse.csr_matrix(
-        (np.ones(2 * n), (rows, cols)), shape=(n, n_units + len(time_levels))
-    )
-    y = untreated["y"].to_numpy(float)
-    shift = y.mean()
-    solution = lsqr(design, y - shift, atol=1e-12, btol=1e-12, iter_lim=10_000)[0]
-    unit_effect = pd.Series(solution[:n_units], index=unit_levels)
-    time_effect = pd.Series(solution[n_units:], index=time_levels)
-    imputed = (
-        shift
-        + unit_effect.reindex(treated["unit"]).to_numpy()
-        + time_effect.reindex(treated["t"]).to_numpy()
-    )
-    return float(np.mean(treated["y"].to_numpy(float) - imputed))
+    u, t, values = unit_codes[untreated], time_codes[untreated], y[untreated]
+    per_unit = np.bincount(u, minlength=n_units).astype(float)
+    per_time = np.bincount(t, minlength=n_times).astype(float)
+    unit_sums = np.bincount(u, weights=values, minlength=n_units)
+    time_sums = np.bincount(t, weights=values, minlength=n_times)
+    counts = sparse.csr_matrix((np.ones(len(u)), (u, t)), shape=(n_units, n_times))
+    inverse = np.divide(1.0, per_unit, out=np.zeros(n_units), where=per_unit > 0)
+    schur = np.diag(per_time) - (counts.T @ sparse.diags(inverse) @ counts).toarray()
+    right = time_sums - counts.T @ (inverse * unit_sums)
+    # the effects are identified up to a shift between reps and periods: the minimum-norm
+    # solution fixes it, and the imputed outcomes alpha_i + lambda_t do not depend on it
+    period_effect = np.linalg.lstsq(schur, right, rcond=None)[0]
+    unit_effect = inverse * (unit_sums - counts @ period_effect)
+    imputed = unit_effect[unit_codes[target]] + period_effect[time_codes[target]]
+    return float(np.mean(y[target] - imputed))
