@@ -591,7 +591,7 @@ def test_fast_bootstrap_rows_equal_the_resampled_dataframes():
     """ROI's bootstrap on row positions gives the same draws as re-running on each resampled panel."""
     from analysis.roi import _imputation_on_rows
 
-    client, panel = _panel(TrainingDesign(n_reps=60, n_periods=8, cohorts=(3, 5)), seed=8)
+    _client, panel = _panel(TrainingDesign(n_reps=60, n_periods=8, cohorts=(3, 5)), seed=8)
     kwargs = {"outcome": "revenue", "unit": "rep_id", "time": "period", "start": "training_start"}
     fast = _imputation_on_rows(panel, scale=1.0, **kwargs)
     rng = np.random.default_rng(0)
