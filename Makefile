@@ -34,7 +34,7 @@ reports: setup ## render every client's reports into reports/ (unchanged ones ar
 	$(BIN)/workbench render $(if $(JOBS),--jobs $(JOBS)) $(RENDER_ARGS)
 
 test: setup ## run the unit tests and nbval over every notebook (the long simulations: make test-slow)
-	@$(BIN)/python -m pytest -m "not slow"; status=$$?; \
+	@$(BIN)/python -m pytest -m "not slow" --durations=15; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5): CI would check nothing" >&2; exit 1; fi; \
 	exit $$status
 

@@ -3,7 +3,8 @@
 1. naive loop   - what a user would write: the papermill CLI, then the
                   ``jupyter nbconvert`` CLI, per report, one after another;
 2. workbench    - ``workbench render --jobs 2`` (warm kernel per worker), and
-                  ``--fresh-kernel`` (a new kernel per report) to show what reuse buys;
+                  ``--fresh-kernel`` (a new kernel per report) to show what reuse buys,
+                  and ``--cluster local`` (the same warm kernels on a Dask LocalCluster);
 3. floor        - the same analysis as one plain Python script per client (the
                   notebook's code cells), no notebook machinery, run serially.
 
@@ -144,6 +145,9 @@ def main() -> int:
     )
     results["workbench render --jobs 1"] = workbench(root, "--jobs", "1", "--force")
     results["workbench render --jobs 2"] = workbench(root, "--jobs", "2", "--force")
+    results["workbench render --jobs 2 --cluster local (Dask LocalCluster)"] = workbench(
+        root, "--jobs", "2", "--force", "--cluster", "local"
+    )
     results["floor: plain Python script per client, serial"] = floor_scripts(root, ids)
     results["no-change re-run: workbench render (all skipped)"] = workbench(root)
     if shutil.which("make") and (paths.PROJECT_ROOT / "Makefile").exists():

@@ -155,6 +155,22 @@ def test_a_report_over_its_memory_limit_fails_alone(project):
         run(project, memory_limit_gb=0.2)
 
 
+def test_a_dask_local_cluster_renders_like_the_local_pool(project):
+    """--cluster local: two Dask workers with warm kernels; failures, skips and status as locally."""
+    config = yaml.safe_load((project["clients"] / "beta" / "client.yml").read_text())
+    config["studies"]["probe"]["parameters"] = {"fail": True}
+    (project["clients"] / "beta" / "client.yml").write_text(yaml.safe_dump(config))
+    result = run(project, jobs=2, cluster="local")
+    status = {o.client_id: o for o in result.outcomes}
+    assert status["alpha"].status == "ok", status["alpha"].error
+    assert status["beta"].status == "failed" and "planted failure" in status["beta"].error
+    html = (project["reports"] / "alpha" / "probe.html").read_text()
+    assert "Alpha Corp" in html and "Beta Ltd" not in html
+    assert json.loads((project["reports"] / "alpha" / "probe.status.json").read_text())
+    again = {o.client_id: o.status for o in run(project, jobs=2, cluster="local").outcomes}
+    assert again["alpha"] == "skipped" and again["beta"] == "failed"
+
+
 def test_unknown_parameter_is_a_config_error_not_a_warning(project):
     config = yaml.safe_load((project["clients"] / "alpha" / "client.yml").read_text())
     config["studies"]["probe"]["parameters"] = {"slep": 1}

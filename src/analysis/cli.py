@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
         help="html (default), or html,pdf to also print each report to PDF with Chromium",
     )
     render.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="render on a Dask distributed cluster: a scheduler address (tcp://host:8786), or "
+        "'local' for a LocalCluster of --jobs workers (default: local worker processes)",
+    )
+    render.add_argument(
         "--memory-limit",
         type=float,
         default=None,
@@ -122,6 +129,7 @@ def _render(args) -> int:
         reuse_kernel=not args.fresh_kernel,
         memory_limit_gb=args.memory_limit,
         formats=args.format,
+        cluster=args.cluster,
     )
     counts: dict[str, int] = {}
     for outcome in result.outcomes:

@@ -101,6 +101,7 @@ def render_batch(
     reuse_kernel: bool = True,
     memory_limit_gb: float | None = None,
     formats: tuple[str, ...] = ("html",),
+    cluster: str | None = None,
 ) -> BatchResult:
     """Render reports for the selected clients and studies, then rewrite the index.
 
@@ -130,6 +131,10 @@ def render_batch(
         ``("html",)`` (default) or ``("html", "pdf")``: a PDF printed from each HTML
         report by headless Chromium (:mod:`analysis.report.pdf`), written beside it;
         skipped with a message (``BatchResult.messages``) where Chromium is missing.
+    cluster : str, optional
+        Render on a Dask distributed cluster: a scheduler address (``tcp://host:8786``)
+        or ``"local"`` for a LocalCluster of ``jobs`` workers
+        (:mod:`analysis.report.cluster`). Default: local worker processes.
 
     Returns
     -------
@@ -229,9 +234,14 @@ def render_batch(
             reuse_kernel,
             env,
             str(state_dir),
-            memory_limit_gb or default_memory_limit(min(workers, len(to_run))),
+            memory_limit_gb
+            or (
+                None
+                if cluster not in (None, "local")
+                else default_memory_limit(min(workers, len(to_run)))
+            ),
         )
-        outcomes.extend(_run(to_run, context, workers, options, progress))
+        outcomes.extend(_run(to_run, context, workers, options, progress, cluster))
     touched = {Path(job.out_dir) for job in to_run}
     for folder in touched:
         write_client_results(folder)
@@ -262,7 +272,9 @@ def _pdfs(output_dir: Path, outcomes: list[Outcome]) -> tuple[list[str], list[st
     )
 
 
-def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[Outcome]:
+def _run(
+    to_run, context, jobs: int, options: KernelOptions, progress, cluster: str | None = None
+) -> list[Outcome]:
     from tqdm.auto import tqdm
 
     by_key = {job.key: job for job in to_run}
@@ -282,7 +294,19 @@ def _run(to_run, context, jobs: int, options: KernelOptions, progress) -> list[O
 
     workers = min(jobs, len(to_run))
     try:
-        if workers == 1:
+        if cluster is not None:
+            from analysis.report.cluster import run_on_cluster
+
+            run_on_cluster(
+                to_run,
+                context,
+                workers,
+                options,
+                finish,
+                address=cluster,
+                root=str(paths.PROJECT_ROOT),
+            )
+        elif workers == 1:
             try:
                 renderer = Renderer(options)
             except Exception as error:  # noqa: BLE001 - no kernel: every report fails with the reason
