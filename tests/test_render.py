@@ -445,21 +445,24 @@ def test_a_new_instrument_yaml_renders_without_code_changes(example_project, tmp
     assert "coaching_culture_mean_score" in names
 
 
-def test_reports_show_no_other_clients_data_and_benchmarks_need_three_others(example_project):
-    result = run(example_project, studies=["readiness_alignment"], jobs=2)
+def test_reports_show_no_other_clients_data_and_benchmarks_need_three_others(
+    rendered_examples, example_project
+):
+    rendered, result = rendered_examples  # every example client, readiness included
     assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
     clients = {
         p.name: yaml.safe_load((p / "client.yml").read_text())["display_name"]
-        for p in example_project["clients"].iterdir()
+        for p in rendered["clients"].iterdir()
         if (p / "client.yml").exists()
     }
+    assert set(clients) == set(RENDERED)
     for client in clients:
         for name in ("readiness_alignment.html", "readiness_alignment.ipynb", "results.json"):
-            text = (example_project["reports"] / client / name).read_text()
+            text = (rendered["reports"] / client / name).read_text()
             for other, display in clients.items():
                 if other != client:
                     assert other not in text and display not in text, (client, name, other)
-    html = (example_project["reports"] / "acme-learning" / "readiness_alignment.html").read_text()
+    html = (rendered["reports"] / "acme-learning" / "readiness_alignment.html").read_text()
     assert "Other clients" in html
     # with one client fewer, every client has only two others: benchmarks are suppressed
     import shutil

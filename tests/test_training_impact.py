@@ -214,6 +214,7 @@ def test_segment_effects_find_the_planted_difference():
     assert test.loc[0, "p_value"] < 0.05
 
 
+@pytest.mark.slow
 def test_twfe_interval_covers_the_planted_effect():
     # one cohort plus never-trained reps, constant effect: two-way fixed effects targets the ATT
     design = TrainingDesign(n_reps=120, n_periods=8, cohorts=(4,), never_share=0.4, ramp=1)

@@ -92,22 +92,35 @@ def run_on_cluster(
     import dask
     from distributed import Client, LocalCluster, as_completed
 
+    from analysis.report.clients import ClientConfigError
     from analysis.report.jobs import Outcome
 
     # a report is rendered once: a worker that dies does not pass it to the next worker
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = None
-        if address == "local":
-            cluster = LocalCluster(
-                n_workers=max(1, min(workers, len(jobs))),
-                threads_per_worker=1,  # one kernel per worker, one report at a time
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
+        try:
+            if address == "local":
+                cluster = LocalCluster(
+                    n_workers=max(1, min(workers, len(jobs))),
+                    threads_per_worker=1,  # one kernel per worker, one report at a time
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
+                client = Client(cluster)
+            else:
+                client = Client(address, timeout="30s")
+        except (OSError, TimeoutError, RuntimeError, ValueError) as error:
+            if cluster is not None:
+                cluster.close()
+            where = (
+                "a local Dask cluster" if address == "local" else f"the Dask scheduler at {address}"
             )
-            client = Client(cluster)
-        else:
-            client = Client(address, timeout="30s")
+            raise ClientConfigError(
+                f"--cluster: could not start or reach {where} ({type(error).__name__}: {error}). "
+                "Check the address (tcp://HOST:8786) and that `dask scheduler` runs there, or "
+                "render without --cluster."
+            ) from None
         try:
             client.register_plugin(_plugin_class()(options, root), name=PLUGIN_NAME)
             batch = uuid.uuid4().hex[:8]
