@@ -75,8 +75,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="GB",
         help="memory (address space) allowed for each report's kernel; a report that needs "
-        "more fails with 'out of memory' (default: 80%% of the machine's memory shared among "
-        "the --jobs workers)",
+        "more fails with 'out of memory' (at least 2; default: 80%% of the machine's memory "
+        "shared among the --jobs workers, at least 4)",
     )
     render.add_argument(
         "--output-dir", type=Path, default=None, metavar="DIR", help="default: reports/"
