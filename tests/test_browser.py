@@ -135,7 +135,7 @@ def test_render_prints_a_pdf_with_its_text_and_figures(project):
     assert picture.getextrema()[0] < 100  # dark ink on the page, not a blank sheet
     # unchanged reports keep their PDFs
     written = pdf.stat().st_mtime
-    assert render().messages == ["0 PDF(s) written beside the HTML reports"]
+    assert render().messages == ["every PDF is up to date"]
     assert pdf.stat().st_mtime == written
 
 

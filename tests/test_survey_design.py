@@ -214,3 +214,45 @@ def test_sampling_fraction_and_population_size_agree(apistrat):
     a = survey.shares(apistrat, "sch.wide", weights="pw", strata="stype", fpc="fpc")
     b = survey.shares(as_fraction, "sch.wide", weights="pw", strata="stype", fpc="fpc")
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_degenerate_groups_get_intervals_that_are_not_empty():
+    # everyone in a small group gave the same answer, and a group lies inside one cluster:
+    # the design gives no variance there, the interval falls back to the group's own count
+    data = pd.DataFrame(
+        {
+            "answer": ["yes"] * 10 + ["yes", "no"] * 20,
+            "g": ["small"] * 10 + ["large"] * 40,
+            "w": np.linspace(1, 3, 50),
+            "psu": [0] * 10 + list(np.repeat(np.arange(1, 9), 5)),
+        }
+    )
+    table = survey.shares(data, "answer", by="g", weights="w", clusters="psu")
+    small = table[table["g"] == "small"].set_index("level")
+    assert small.loc["yes", "estimate"] == 1 and small.loc["yes", "conf_low"] < 0.75
+    assert small.loc["no", "estimate"] == 0 and small.loc["no", "conf_high"] > 0.25
+    one_of_six = survey.shares(
+        pd.DataFrame({"a": [True] + [False] * 5, "w": [1.0, 2, 1, 2, 1, 2]}), "a", weights="w"
+    ).iloc[0]
+    assert one_of_six["conf_low"] > 0  # someone chose it: 0 is not in the interval
+
+
+def test_a_census_has_no_test_and_no_crash(apistrat):
+    census = apistrat.assign(fpc=1.0)  # every school of every stratum sampled
+    row = survey.crosstab_test(
+        census, "sch.wide", "stype", weights="pw", strata="stype", fpc="fpc"
+    ).iloc[0]
+    assert row["test"] == "none (census)" and np.isnan(row["p_value"])
+    data = census.assign(met=census["sch.wide"] == "Yes")
+    ratios = survey.risk_ratio(
+        data, "met", by="stype", exposed="E", reference="H", weights="pw", strata="stype", fpc="fpc"
+    )
+    assert ratios["method"].str.contains("census").all() and ratios["p_value"].isna().all()
+
+
+def test_nullable_booleans_with_blanks_are_left_out_of_the_share():
+    data = pd.DataFrame(
+        {"x": pd.array([True, False, None, True], dtype="boolean"), "w": [1.0, 2.0, 1.0, 1.0]}
+    )
+    row = survey.shares(data, "x", weights="w").iloc[0]
+    assert row["n"] == 3 and row["estimate"] == pytest.approx(2 / 4)

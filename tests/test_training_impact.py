@@ -605,3 +605,12 @@ def test_fast_bootstrap_rows_equal_the_resampled_dataframes():
         frame = panel.iloc[rows].reset_index(drop=True).assign(rep_id=ids)
         slow = effects.imputation_att_point(frame, **kwargs)
         assert fast(rows, ids) == pytest.approx(slow, rel=1e-10)
+
+
+def test_payback_is_shown_only_when_roi_is_clearly_positive():
+    figures = {"benefits": 33_000.0, "costs": 60_000.0, "net_benefits": -27_000.0, "bcr": 0.55,
+               "roi_percent": -45.0, "payback_periods": 14.5}  # fmt: skip
+    unclear = roi.RoiResult(figures, {"roi_percent": (-213.0, 106.0)}, 0.95, False, 40)
+    assert "payback_periods" not in set(unclear.tidy()["term"])
+    clear = roi.RoiResult(figures, {"roi_percent": (12.0, 80.0)}, 0.95, False, 40)
+    assert "payback_periods" in set(clear.tidy()["term"])

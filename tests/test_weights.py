@@ -204,3 +204,11 @@ def test_bad_weights_name_the_rows(weighted_panel, bad):
             start="training_start",
             weights="headcount",
         )
+
+
+def test_a_weight_column_in_another_role_is_refused(weighted_panel):
+    kwargs = {"outcome": "revenue", "unit": "rep_id", "time": "period", "start": "training_start"}
+    with pytest.raises(DataError, match="weights='revenue' is also the outcome column"):
+        effects.staggered_att(weighted_panel, weights="revenue", **kwargs)
+    with pytest.raises(DataError, match="also the unit, time or start column"):
+        effects.event_study(weighted_panel, weights="rep_id", **kwargs)

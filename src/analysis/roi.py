@@ -106,10 +106,17 @@ class RoiResult(TidyResult):
     }
 
     def tidy(self) -> pd.DataFrame:
-        """``term, estimate, conf_low, conf_high, n, unit``: one row per figure (``n`` = reps resampled)."""
+        """``term, estimate, conf_low, conf_high, n, unit``: one row per figure (``n`` = reps resampled).
+
+        The payback period is left out unless the whole ROI interval lies above
+        break-even, as in :func:`describe`.
+        """
         rows = []
+        low_roi, high_roi = self.intervals.get("roi_percent", (np.nan, np.nan))
         for name, value in self.figures.items():
             low, high = self.intervals.get(name, (np.nan, np.nan))
+            if name == "payback_periods" and direction(low_roi, high_roi) != "above":
+                continue  # a payback period only when the benefits clearly covered the costs
             rows.append(
                 {
                     "term": name,

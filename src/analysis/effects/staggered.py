@@ -73,6 +73,12 @@ def check_absorbing(
 
 
 def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None):
+    if weights is not None and weights in (outcome, unit, time, start):
+        raise EffectDataError(
+            f"weights={weights!r} is also the {'outcome' if weights == outcome else 'unit, time or start'} "
+            "column; weights need a column of their own (e.g. a headcount or a sampling weight).",
+            column=weights,
+        )
     missing = [c for c in (outcome, unit, time, start, weights) if c and c not in data.columns]
     if missing:
         raise EffectDataError(

@@ -266,6 +266,8 @@ def _pdfs(output_dir: Path, outcomes: list[Outcome]) -> tuple[list[str], list[st
         if o.status in ("ok", "skipped")
     ]
     todo = stale_pdfs(p for p in html if p.exists())
+    if not todo:
+        return ["every PDF is up to date"], []
     failures = write_pdfs(todo)
     return [f"{len(todo) - len(failures)} PDF(s) written beside the HTML reports"], list(
         failures.values()

@@ -273,7 +273,7 @@ def _design_ratios(
                 "conf_low": float(np.exp(log_estimate - z * se)),
                 "conf_high": float(np.exp(log_estimate + z * se)),
                 "p_value": test["p_value"],
-                "method": method,
+                "method": method + (" (census: no sampling error)" if test["census"] else ""),
                 **counts,
                 "n": n,
             }
@@ -351,10 +351,19 @@ def crosstab_test(
         arrays = design_arrays(data, design)
         design_test = rao_scott(data[row], data[column], np.ones(len(data), dtype=bool), arrays)
         scaled = design_test["table"]
+        smallest_scaled = float(stats.contingency.expected_freq(scaled).min())
+        if smallest_scaled < min_expected and not design_test["census"]:
+            warnings.warn(
+                f"{row!r} by {column!r}: the smallest expected count under the survey design is "
+                f"{smallest_scaled:.1f} (below {min_expected:g}); the Rao-Scott p-value is "
+                "approximate with so few cases.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         return pd.DataFrame(
             [
                 {
-                    "test": "rao-scott",
+                    "test": "none (census)" if design_test["census"] else "rao-scott",
                     "statistic": design_test["statistic"],
                     "df": design_test["ndf"],
                     "df_denominator": design_test["ddf"],
@@ -362,7 +371,7 @@ def crosstab_test(
                     "cramers_v": float(
                         np.sqrt(design_test["chisq"] / (design_test["n"] * (min(scaled.shape) - 1)))
                     ),
-                    "min_expected": float(stats.contingency.expected_freq(scaled).min()),
+                    "min_expected": smallest_scaled,
                     "n": design_test["n"],
                 }
             ]

@@ -269,7 +269,9 @@ def rao_scott(
     dict
         ``chisq`` (Pearson's :math:`X^2` on the scaled table), ``statistic`` (F),
         ``ndf``, ``ddf``, ``p_value`` (second order), ``p_value_first_order``, ``df``,
-        ``table`` (weighted cell totals scaled to *N*, rows by columns).
+        ``table`` (weighted cell totals scaled to *N*, rows by columns), ``census``: True
+        when the design has no sampling variance (every PSU of the population sampled),
+        and then the statistics and p-values are NaN: the table is the population's.
     """
     from scipy import stats
 
@@ -301,12 +303,25 @@ def rao_scott(
     numerator = contrasts.T @ inverse @ covariance @ inverse @ contrasts
     delta = np.linalg.solve(denominator, numerator)
     trace = float(np.trace(delta))
-    d0 = trace**2 / float(np.trace(delta @ delta))
     table = (proportions * n).reshape(nc, nr).T
+    df = (nr - 1) * (nc - 1)
+    if not trace > 1e-12:  # a census (every PSU sampled): the table is the population's
+        return {
+            "chisq": float(stats.chi2_contingency(table, correction=False)[0]),
+            "statistic": np.nan,
+            "ndf": np.nan,
+            "ddf": np.nan,
+            "p_value": np.nan,
+            "p_value_first_order": np.nan,
+            "df": df,
+            "table": table,
+            "n": n,
+            "census": True,
+        }
+    d0 = trace**2 / float(np.trace(delta @ delta))
     chisq = float(stats.chi2_contingency(table, correction=False)[0])
     statistic = chisq / trace
     ddf = d0 * arrays.degrees_of_freedom
-    df = (nr - 1) * (nc - 1)
     return {
         "chisq": chisq,
         "statistic": statistic,
@@ -317,6 +332,7 @@ def rao_scott(
         "df": df,
         "table": table,
         "n": n,
+        "census": False,
     }
 
 

@@ -67,7 +67,9 @@ def shares(
         weights, strata, primary sampling units and a finite-population correction.
         With any of them the share is the weighted mean and its standard error is
         design-based (Taylor linearisation); ``method`` is then ignored and the
-        interval is the normal one, clipped to [0, 1], as R's ``confint(svymean())``.
+        interval is Korn and Graubard's (:func:`korn_graubard`, R's
+        ``svyciprop(method = "beta")``), which stays inside [0, 1], excludes 0 when
+        someone chose the answer, and is not empty when everyone (or no one) did.
         Groups of ``by`` and respondents who did not answer are *domains* of the whole
         design (R's ``svyby``), not separate samples.
     conf_level : float
@@ -133,8 +135,9 @@ def shares(
             else data[by].astype("category")
         )
         groups = [(key, (data[by] == key).to_numpy()) for key in _levels(keys)]
-    hits = np.column_stack([(data[column] == level).to_numpy(bool) for level in levels])
-    z = stats.norm.ppf(0.5 + conf_level / 2)
+    hits = np.column_stack(
+        [data[column].eq(level).fillna(False).to_numpy(bool) for level in levels]
+    )
     rows = []
     for key, in_group in groups:
         domain = in_group & answered
@@ -155,7 +158,14 @@ def shares(
                 )
             else:
                 estimate, std_error = float(means[j]), float(errors[j])
-                low, high = max(0.0, estimate - z * std_error), min(1.0, estimate + z * std_error)
+                low, high = korn_graubard(
+                    estimate,
+                    std_error,
+                    n=n,
+                    n_total=len(data),
+                    degrees_of_freedom=arrays.degrees_of_freedom,
+                    conf_level=conf_level,
+                )
             row = {
                 "level": level,
                 "count": count,
@@ -171,6 +181,50 @@ def shares(
                 row = {by: key, **row}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def korn_graubard(
+    estimate: float,
+    std_error: float,
+    *,
+    n: int,
+    n_total: int,
+    degrees_of_freedom: int,
+    conf_level: float = 0.95,
+) -> tuple[float, float]:
+    """Korn-Graubard interval for a design-based share: Clopper-Pearson on the effective size.
+
+    .. math:: n^* = \\frac{\\hat p (1 - \\hat p)}{\\hat V(\\hat p)}
+              \\left(\\frac{t_{n-1,\\,\\alpha/2}}{t_{\\nu,\\,\\alpha/2}}\\right)^2,\\quad
+              \\bigl[B^{-1}_{\\alpha/2}(n^*\\hat p,\\ n^*(1-\\hat p)+1),\\
+              B^{-1}_{1-\\alpha/2}(n^*\\hat p+1,\\ n^*(1-\\hat p))\\bigr]
+
+    with :math:`n` the sample size and :math:`\\nu` the design's degrees of freedom, as
+    R's ``svyciprop(method = "beta")``. Where the design gives no variance (a share of
+    0 or 1, or a group inside one cluster) or a design effect below 1, the effective
+    size is the group's own count :math:`n` (Korn and Graubard truncate the design
+    effect at 1), so the interval is never empty.
+
+    References
+    ----------
+    Korn, E. L. and Graubard, B. I. (1998). Confidence intervals for proportions with
+    small expected number of positive counts estimated from survey data. Survey
+    Methodology 24, 193-201.
+    """
+    alpha = 1 - conf_level
+    variance = std_error**2
+    if variance > 0 and 0 < estimate < 1:
+        effective = min(float(n), estimate * (1 - estimate) / variance)
+    else:
+        effective = float(n)
+    if degrees_of_freedom >= 1 and n_total > 1:
+        effective *= (
+            stats.t.ppf(alpha / 2, n_total - 1) / stats.t.ppf(alpha / 2, degrees_of_freedom)
+        ) ** 2
+    successes, failures = effective * estimate, effective * (1 - estimate)
+    low = float(stats.beta.ppf(alpha / 2, successes, failures + 1)) if successes > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha / 2, successes + 1, failures)) if failures > 0 else 1.0
+    return low, high
 
 
 @renamed(table="data")
