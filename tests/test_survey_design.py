@@ -263,7 +263,8 @@ def test_korn_graubard_is_clopper_pearson_on_the_count_when_the_design_gives_no_
 
     from analysis.survey.proportions import korn_graubard
 
-    for count, n, std_error in ((10, 10, 0.0), (1, 6, 0.01)):  # no variance; a design effect below 1
+    # no variance at all; a design effect below 1
+    for count, n, std_error in ((10, 10, 0.0), (1, 6, 0.01)):
         low, high = korn_graubard(count / n, std_error, n=n, n_total=200, degrees_of_freedom=199)
         expected = proportion_confint(count, n, method="beta")
         assert (low, high) == pytest.approx(expected, abs=1e-12)
