@@ -10,6 +10,7 @@ import yaml
 
 from analysis.inputs import paths
 from analysis.inputs.importers import CodebookError, read_qualtrics, run_codebook
+from analysis.inputs.readers import DataContractError
 from analysis.report.render import render_batch
 from analysis.report.scaffold import scaffold_client
 from analysis.report.validate import validate_client
@@ -98,7 +99,9 @@ def test_excel_with_merged_header_cells_is_named(tmp_path):
             }
         )
     )
-    with pytest.raises(CodebookError, match="merged header cells"):
+    with pytest.raises(
+        DataContractError, match=r"column\(s\) B hold data but no header in row 1 \(e.g. a merged"
+    ):
         run_codebook(tmp_path)
 
 

@@ -388,7 +388,7 @@ def test_good_client_files_load(client_files):
         (
             "panel",
             lambda d: d.assign(revenue=d["revenue"].astype(float).map(lambda v: f"{v:,.2f}")),
-            "remove thousands separators",
+            "numbers written as text, such as",
         ),
         ("panel", lambda d: d[d["period"] != "2025-03"], "skips 2025-03"),
         (

@@ -625,11 +625,24 @@ def main() -> None:
         data=TD,
     )
     case(
+        "t03b-decimal-commas",
+        T,
+        training(
+            panel=lambda d: d.assign(
+                revenue=d["revenue"].map(lambda v: f"{v:.2f}".replace(".", ","))
+            )
+        ),
+        [
+            r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*numbers written as text with decimal commas"
+        ],
+        data=TD,
+    )
+    case(
         "t03-thousands-separators",
         T,
         training(panel=lambda d: d.assign(revenue=d["revenue"].map(lambda v: f"{v:,.2f}"))),
         [
-            r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*remove thousands separators"
+            r"panel\.csv: column revenue is not numeric on lines 2, 3, 4, 5, 6 and \d+ more.*numbers written as text, such as .*run `workbench import`"
         ],
         data=TD,
     )
@@ -872,7 +885,7 @@ def main() -> None:
         },
         reps_codebook,
         [
-            r"reps\.xlsx \(sheet 'Reps'\): 1 column\(s\) have no header \(column B of row 1\), e\.g\. merged header cells"
+            r"reps\.xlsx \(sheet 'Reps'\): column\(s\) B hold data but no header in row 1 \(e\.g\. a merged header cell"
         ],
     )
     import_case(
@@ -910,11 +923,60 @@ def main() -> None:
         survey_codebook,
         [r"Q3 \('Do you mostly buy customized.*'\) is now asked as Q4: change Q3 to Q4"],
     )
+    # An encrypted Office file is an OLE2 compound file with an EncryptedPackage stream.
+    ole2 = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(504)
+        + "EncryptedPackage".encode("utf-16-le")
+        + bytes(512)
+    )
     import_case(
-        "i04-csv-saved-as-xlsx",
-        {"reps.xlsx": "Rep,Team\nrep-1,North\n"},
+        "i04-password-protected-workbook",
+        {"reps.xlsx": ole2},
         reps_codebook,
-        [r"reps\.xlsx: not a readable \.xlsx workbook"],
+        [r"reps\.xlsx: a password-protected workbook, which cannot be read"],
+    )
+    import_case(
+        "i07-formula-cells-without-saved-values",
+        {
+            "reps.xlsx": workbook(
+                {
+                    "Reps": [
+                        ["rep_id", "team", "training_start"],
+                        ["rep-1", "North", "03/2025"],
+                        ["rep-2", "North", "=B2"],
+                        ["rep-3", "South", "=C2"],
+                    ]
+                }
+            )
+        },
+        reps_codebook,
+        [
+            r"reps\.xlsx \(sheet 'Reps'\): 2 formula cell\(s\) have no saved result \(C3, C4\).*save it"
+        ],
+    )
+    import_case(
+        "i08-workbook-header-names-a-column-twice",
+        {
+            "reps.xlsx": workbook(
+                {
+                    "Reps": [
+                        ["rep_id", "team", "training_start", "team"],
+                        ["rep-1", "North", "03/2025", "South"],
+                    ]
+                }
+            )
+        },
+        reps_codebook,
+        [r"the header \(row 1\) names a column twice: 'team' in columns B and D"],
+    )
+    import_case(
+        "i09-thousands-or-decimals-cannot-be-told",
+        {"costs.csv": 'item,amount\nTrainer fees,"12,500"\nVenue,"3,250"\n'},
+        {"tables": {"costs": {"source": {"file": "costs.csv", "format": "csv"}}}},
+        [
+            r"costs\.csv: column 'amount' cannot be read without knowing the locale: '12,500' could be 12500"
+        ],
     )
     import_case(
         "i05-start-dates-in-two-formats",

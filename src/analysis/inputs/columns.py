@@ -100,7 +100,11 @@ def check_numeric(
         if not bad.any():  # numbers stored as text (e.g. read with dtype=str)
             return converted.astype(float)
         if values[bad].astype(str).str.fullmatch(r"\s*[-+]?[\d.,\s]*\d[\d.,\s]*").all():
-            advice = "Convert it (e.g. remove thousands separators) before estimating."
+            advice = (
+                "Numbers written as text (separators, currency or decimal commas): convert the column "
+                "with analysis.inputs.numbers.parse_numbers, which reads the decimal mark from the values "
+                "and refuses to guess, or import the file through a codebook."
+            )
         elif converted.notna().mean() >= 0.5:
             advice = "Mostly numbers: fix those entries, or leave a missing value empty (not 'n/a' or '-')."
         else:

@@ -40,6 +40,14 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analysis.inputs import spreadsheets
+from analysis.inputs.numbers import (
+    column_evidence,
+    excel_serial_dates,
+    looks_formatted,
+    looks_numeric,
+    parse_numbers,
+)
 from analysis.inputs.readers import DataContractError, file_sha256, inside, read_table
 
 FORMATS = ("csv", "qualtrics", "xlsx", "parquet")
@@ -123,15 +131,29 @@ def check_questions(path: Path, texts: dict[str, str], expected: dict) -> None:
         )
 
 
-def read_source(folder: Path, source: dict) -> pd.DataFrame:
+def read_source(folder: Path, source: dict) -> tuple[pd.DataFrame, dict]:
     """Read one source file as described by a codebook ``source`` entry.
+
+    The file's kind comes from its content (an .xlsx named .csv is read as a
+    workbook; gzip is decompressed), the format key only tells a Qualtrics export
+    from a plain CSV. The table is cut out of the sheet by
+    :func:`analysis.inputs.spreadsheets.table_from_grid`: header row (``header_row``
+    or detected), title rows above it, totals and notes rows below the data.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Text cells indexed by the raw file's row numbers (sheet rows or file lines),
+        and a record of the rows set aside.
 
     Raises
     ------
     CodebookError
-        A file outside the client folder, missing or unreadable in its format (with
-        the reader's reason), an Excel sheet with merged or blank header cells, or a
-        Qualtrics question whose wording differs from ``source.questions``.
+        A file outside the client folder or missing, a format the codebook does not
+        know, or a Qualtrics question whose wording differs from ``source.questions``.
+    SpreadsheetError
+        A file that holds no readable table (password-protected, an image, ...),
+        formula cells without saved results, a blank or duplicated header.
     """
     if not isinstance(source, dict) or "file" not in source:
         raise CodebookError(
@@ -140,60 +162,38 @@ def read_source(folder: Path, source: dict) -> pd.DataFrame:
     path = inside(folder, source["file"])
     if path is None:
         raise CodebookError(f"source {source['file']!r} lies outside the client folder.")
+    if not path.is_file():
+        raise CodebookError(f"{path.name}: source file not found in the client folder.")
     fmt = source.get("format", path.suffix.lstrip(".").lower() or "csv")
     if fmt not in FORMATS:
         raise CodebookError(f"{path.name}: format {fmt!r} is not one of {', '.join(FORMATS)}.")
-    if not path.is_file():
-        raise CodebookError(f"{path.name}: source file not found in the client folder.")
     encoding = source.get("encoding", "utf-8")
     if "questions" in source and fmt != "qualtrics":
         raise CodebookError(f"{path.name}: source.questions applies to format qualtrics only.")
-    if fmt == "qualtrics":
+    kind = spreadsheets.sniff(path)
+    spreadsheets.refuse_unreadable(path, kind)
+    if fmt == "qualtrics" and kind in ("text", "gzip"):
         frame, texts = read_qualtrics(path, encoding=encoding)
         if "questions" in source:
             check_questions(path, texts, source["questions"])
         frame.index = frame.index + 4  # file lines: three header rows, then data from line 4
-        return frame
-    if fmt == "csv":
-        frame = read_table(path, encoding=encoding, dtype=str)
-        frame.index = frame.index + 2  # file lines: header on line 1
-        return frame
-    if fmt == "parquet":
+        return frame, {"header_row": 1}
+    if kind == "parquet":
         try:
             frame = pd.read_parquet(path)
-            frame.index = pd.RangeIndex(1, len(frame) + 1)  # row numbers
-            return frame
-        except Exception as error:  # noqa: BLE001 - pyarrow raises many types for a damaged or non-Parquet file
+        except Exception as error:  # noqa: BLE001 - pyarrow raises many types for a damaged Parquet file
             raise CodebookError(
                 f"{path.name}: not a readable Parquet file ({type(error).__name__}: {error})."
             ) from None
+        frame.index = pd.RangeIndex(1, len(frame) + 1)  # row numbers
+        return frame, {}
     sheet = source.get("sheet", 0)
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as error:  # noqa: BLE001 - openpyxl raises zipfile, KeyError, XML errors... for a non-.xlsx file
-        raise CodebookError(
-            f"{path.name}: not a readable .xlsx workbook ({type(error).__name__}: {error}); save it from Excel as "
-            "'Excel Workbook (.xlsx)', or export a CSV and set format: csv."
-        ) from None
-    with book:
-        names = book.sheet_names
-        if sheet not in names and not (isinstance(sheet, int) and 0 <= sheet < len(names)):
-            raise CodebookError(
-                f"{path.name}: no sheet {sheet!r}; the workbook has {names}. "
-                "Name one of them with source.sheet."
-            )
-        frame = pd.read_excel(book, sheet_name=sheet, dtype=str)
-    unnamed = [i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed:")]
-    if unnamed:
-        from openpyxl.utils import get_column_letter
-
-        letters = ", ".join(get_column_letter(i + 1) for i in unnamed)
-        raise CodebookError(
-            f"{path.name} (sheet {sheet!r}): {len(unnamed)} column(s) have no header (column {letters} of row 1), "
-            "e.g. merged header cells; unmerge them so that every column has one header in the first row."
-        )
-    frame.index = frame.index + 2  # sheet rows: header in row 1
-    return frame
+    rows, kind = spreadsheets.read_grid(path, sheet=sheet, encoding=encoding)
+    name = f"{path.name} (sheet {sheet!r})" if kind == "xlsx" else path.name
+    frame, record = spreadsheets.table_from_grid(
+        rows, name=name, header_row=source.get("header_row")
+    )
+    return frame, record
 
 
 DATE_FORMATS = (
@@ -219,6 +219,20 @@ def likely_date_formats(values: pd.Series) -> list[str]:
         for fmt in DATE_FORMATS
         if pd.to_datetime(text, format=fmt, errors="coerce").notna().all()
     ]
+
+
+def read_dates(values: pd.Series, fmt: str) -> pd.Series:
+    """Dates in the declared format; ISO 8601 dates (as .xlsx date cells are read) and Excel
+    serial day numbers are unambiguous and read whatever the format."""
+    parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+    rest = parsed.isna() & values.notna()
+    if rest.any():
+        iso = pd.to_datetime(values[rest], format="ISO8601", errors="coerce")
+        iso = iso.where(values[rest].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}"))
+        parsed[rest] = iso
+        rest = parsed.isna() & values.notna()
+        parsed[rest] = excel_serial_dates(values[rest])
+    return parsed
 
 
 def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
@@ -293,7 +307,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             raise CodebookError(
                 f"codebook table {name}: dates given for column {column!r}, which is not in the table."
             )
-        parsed = pd.to_datetime(frame[column], format=fmt, errors="coerce")
+        parsed = read_dates(frame[column], fmt)
         bad = parsed.isna() & frame[column].notna()
         if bad.any():
             sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
@@ -308,6 +322,43 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
                 "the format if the whole column uses another one (one format per column)."
             )
         frame[column] = parsed.dt.to_period("M").astype(str).where(parsed.notna())
+    source = spec.get("source") or {}
+    where = str(source.get("file", name))
+    declared = spec.get("numbers", {}) or {}
+    if not isinstance(declared, dict):
+        raise CodebookError(
+            f"codebook table {name}: numbers must map column names to {{decimal: '.' or ','}}."
+        )
+    skip = set(spec.get("values", {}) or {}) | set(spec.get("dates", {}) or {})
+    numeric = [
+        c
+        for c in frame.columns
+        if c in declared or (c not in skip and frame[c].dtype == object and looks_numeric(frame[c]))
+    ]
+    marks = set().union(*(column_evidence(frame[c]) for c in numeric)) if numeric else set()
+    fallback = source.get("decimal") or (marks.pop() if len(marks) == 1 else None)
+    for column in numeric:
+        options = declared.get(column) or {}
+        decimal = options.get("decimal", source.get("decimal"))
+        if decimal not in (None, ".", ","):
+            raise CodebookError(
+                f"codebook table {name}: decimal for {column!r} must be '.' or ','."
+            )
+        text = frame[column].dropna().astype(str)
+        if (
+            column in declared
+            or looks_formatted(frame[column])
+            or (fallback == "," and text.str.contains(".", regex=False).any())
+        ):
+            frame[column], info = parse_numbers(
+                frame[column], column=column, where=where, decimal=decimal, fallback=fallback
+            )
+            record.setdefault("numbers", {})[column] = info
+    absent = [c for c in declared if c not in frame.columns]
+    if absent:
+        raise CodebookError(
+            f"codebook table {name}: numbers names column(s) {absent} that the table lacks."
+        )
     keep = spec.get("keep")
     if keep:
         absent = [c for c in keep if c not in frame.columns]
@@ -352,11 +403,12 @@ def run_codebook(folder: str | Path) -> dict:
     results = {}
     for name, spec in tables.items():
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
-        frame = read_source(folder, spec.get("source"))
+        frame, layout = read_source(folder, spec.get("source"))
         try:
             frame, table_record = apply_codebook_table(frame, spec, name)
         except CodebookError as error:
             raise CodebookError(f"{spec['source']['file']}: {error}") from None
+        table_record["layout"] = layout
         table_record["source"] = {
             "file": str(spec["source"]["file"]),
             "sha256": file_sha256(source_path),

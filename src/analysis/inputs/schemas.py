@@ -17,9 +17,24 @@ import re
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.inputs import numbers
 from analysis.inputs.readers import file_lines
 
 TRUE_FALSE = ("true", "false", "yes", "no", "1", "0")
+
+
+def formatted_number_hint(sample: list[str]) -> str:
+    """Advice for numbers written as text, in the locale the values show (never a guess)."""
+    parts = [numbers.split_number(v) for v in sample]
+    if not parts or any(p is None for p in parts):
+        return ""
+    marks = {numbers.decimal_evidence(p["core"]) for p in parts if p}
+    locale = " with decimal commas" if "," in marks else ""
+    return (
+        f" (numbers written as text{locale}, such as {sample[0]!r}: describe the file in codebook.yml and "
+        "run `workbench import`, which reads currency, thousands separators and decimal commas and asks "
+        "when a value could be read two ways)"
+    )
 
 
 def levels(values, *, required: bool = True, description: str = "", shown: str = "") -> pa.Column:
@@ -130,7 +145,7 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
         if coerce.any():
             rows = part.loc[coerce, "index"]
             sample = sorted(set(part.loc[coerce, "failure_case"].astype(str)))[:3]
-            hint = " (remove thousands separators)" if any("," in s for s in sample) else ""
+            hint = formatted_number_hint(sample)
             messages.append(
                 f"{source}: column {column} is not numeric on lines {file_lines(rows)}: {sample}{hint}."
             )

@@ -1,0 +1,340 @@
+"""Raw client files as a user sends them: what the file is, where its table starts and ends.
+
+A client's spreadsheet is rarely a bare table. It has a title over merged cells,
+a blank line, the header in row 3, the data, then a totals row and a note. This
+module turns such a file into a table whose index is the *raw file's* row (line)
+numbers, so that every later message points at the row the user has open:
+
+* :func:`sniff` recognises a file by its content, whatever its extension (xlsx or
+  another zip, an encrypted/password-protected workbook, old .xls, Parquet, gzip,
+  PNG, PDF);
+* :func:`read_grid` reads a CSV (any delimiter, gzip-compressed or not) or an .xlsx
+  sheet into rows of text cells. For .xlsx it refuses formula cells that carry no
+  saved result, which a reader would otherwise see as blanks;
+* :func:`table_from_grid` finds the header row (given, or the first row that is
+  as wide as the table and all text), drops blank rows, and sets totals and
+  notes rows aside, each recorded by row number so nothing is lost unseen.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.inputs.readers import DELIMITERS, DataContractError
+
+#: Leading bytes -> what the file is.
+SIGNATURES = (
+    (b"PK\x03\x04", "xlsx"),
+    (b"\xd0\xcf\x11\xe0", "ole2"),
+    (b"PAR1", "parquet"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\x89PNG", "png"),
+    (b"%PDF", "pdf"),
+    (b"\xff\xd8\xff", "jpeg"),
+)
+
+#: Words that start a totals row (first non-blank cell), in English, German, French, Spanish.
+TOTALS = re.compile(
+    r"^\s*(grand\s+)?(sub)?totals?\b|^\s*(sum|summe|gesamt|total général|totale)\b|^\s*\u03a3",
+    re.IGNORECASE,
+)
+
+
+class SpreadsheetError(DataContractError):
+    """A raw file cannot be read as a table; the message names the file, the cells and the fix."""
+
+
+def sniff(path: Path) -> str:
+    """What ``path`` holds, from its first bytes: xlsx, xls, encrypted, parquet, gzip, png, pdf, jpeg or text.
+
+    An Office file protected with a password is an OLE2 compound file holding an
+    ``EncryptedPackage`` stream (MS-OFFCRYPTO), whatever its extension says.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        kind = next((k for signature, k in SIGNATURES if head.startswith(signature)), "text")
+        if kind == "ole2":
+            handle.seek(0)
+            body = handle.read(1 << 20)
+            kind = "encrypted" if "EncryptedPackage".encode("utf-16-le") in body else "xls"
+    return kind
+
+
+_WHAT = {
+    "encrypted": "a password-protected workbook",
+    "xls": "an old-format Excel workbook (.xls)",
+    "png": "a PNG image",
+    "pdf": "a PDF document",
+    "jpeg": "a JPEG image",
+}
+
+
+def refuse_unreadable(path: Path, kind: str) -> None:
+    """Raise a :class:`SpreadsheetError` with the fix for file kinds that hold no readable table."""
+    if kind == "encrypted":
+        raise SpreadsheetError(
+            f"{path.name}: a password-protected workbook, which cannot be read. Ask the client for an "
+            "unprotected copy, or open it in Excel, remove the password (File > Info > Protect Workbook > "
+            "Encrypt with Password, clear it) and save."
+        )
+    if kind == "xls":
+        raise SpreadsheetError(
+            f"{path.name}: {_WHAT[kind]}; open it in Excel and save it as 'Excel Workbook (.xlsx)'."
+        )
+    if kind in _WHAT:
+        raise SpreadsheetError(
+            f"{path.name}: this is {_WHAT[kind]}, not a table; ask the client for the data as .xlsx or CSV."
+        )
+
+
+def _cell_text(value) -> str | None:
+    """An Excel cell's value as the text a CSV export would hold (dates as ISO 8601)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | None]]], str]:
+    """Rows (sheet row number, cell texts) of one .xlsx sheet, refusing formulas without saved values."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        values = load_workbook(path, data_only=True, read_only=False)
+    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+        raise SpreadsheetError(
+            f"{path.name}: not a readable .xlsx workbook ({type(error).__name__}: {error}); save it from "
+            "Excel as 'Excel Workbook (.xlsx)', or export a CSV."
+        ) from None
+    names = values.sheetnames
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        sheet = names[sheet]
+    if sheet not in names:
+        raise SpreadsheetError(
+            f"{path.name}: no sheet {sheet!r}; the workbook has {names}. Name one of them with source.sheet."
+        )
+    ws = values[sheet]
+    rows = [
+        (number, [_cell_text(v) for v in row])
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=ws.min_row)
+    ]
+    blanks = {(r, c) for r, cells in rows for c, v in enumerate(cells) if v is None}
+    if blanks:
+        formulas = load_workbook(path, data_only=False, read_only=False)[sheet]
+        unsaved = [
+            f"{cell.column_letter}{cell.row}"
+            for row in formulas.iter_rows(min_row=ws.min_row)
+            for cell in row
+            if isinstance(cell.value, str)
+            and cell.value.startswith("=")
+            and (cell.row, cell.column - 1) in blanks
+        ]
+        if unsaved:
+            shown = ", ".join(unsaved[:8]) + (
+                f" and {len(unsaved) - 8} more" if len(unsaved) > 8 else ""
+            )
+            raise SpreadsheetError(
+                f"{path.name} (sheet {sheet!r}): {len(unsaved)} formula cell(s) have no saved result "
+                f"({shown}), so they would read as blank. Open the workbook in Excel and save it (Excel "
+                "stores each formula's result), or copy the columns and paste them as values."
+            )
+    return rows, str(sheet)
+
+
+def _text_rows(path: Path, raw: bytes, encoding: str) -> list[tuple[int, list[str | None]]]:
+    """Rows (line number, fields) of delimited text; the delimiter is sniffed from the widest lines."""
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as error:
+        raise SpreadsheetError(
+            f"{path.name}: not valid {encoding} text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "if Excel on Windows saved it, set source.encoding: latin-1 in the codebook."
+        ) from None
+    lines = text.splitlines()
+    sample = "\n".join(sorted(lines[:50], key=len, reverse=True)[:20])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    for fields in reader:
+        rows.append((reader.line_num, [f if f.strip() else None for f in fields]))
+    return rows
+
+
+def read_grid(
+    path: Path, *, sheet=0, encoding: str = "utf-8"
+) -> tuple[list[tuple[int, list]], str]:
+    """Read a raw CSV (plain or gzip) or .xlsx sheet into (row number, cell texts) pairs.
+
+    Returns
+    -------
+    (rows, kind)
+        ``kind`` is ``"xlsx"`` or ``"csv"``; row numbers are the sheet's rows or the file's lines.
+    """
+    kind = sniff(path)
+    refuse_unreadable(path, kind)
+    if kind == "xlsx":
+        rows, _ = _excel_rows(path, sheet)
+        return rows, "xlsx"
+    raw = path.read_bytes()
+    if kind == "gzip":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise SpreadsheetError(f"{path.name}: a damaged gzip file ({error}).") from None
+    if not raw.strip():
+        raise SpreadsheetError(f"{path.name}: the file is empty; ask for the export again.")
+    return _text_rows(path, raw, encoding), "csv"
+
+
+def _filled(cells: Iterable) -> int:
+    return sum(c is not None for c in cells)
+
+
+def _numberish(text: str) -> bool:
+    return bool(re.fullmatch(r"[\s$€£¥%()+\-.,'0-9]+", text)) and any(ch.isdigit() for ch in text)
+
+
+def detect_header(rows: list[tuple[int, list]]) -> int:
+    """The row number of the header: the first row, within the first 30, that is as wide as
+    the table (at least 60% of the widest row's filled cells, and at least two) and holds
+    text only, with data below it. Title rows above it (one merged cell, a date stamp)
+    are narrower and are skipped.
+    """
+    head = rows[:30]
+    widest = max((_filled(cells) for _, cells in head), default=0)
+    for position, (number, cells) in enumerate(head):
+        filled = [c for c in cells if c is not None]
+        if len(filled) < max(2, 0.6 * widest):
+            continue
+        if any(_numberish(str(c)) for c in filled):
+            continue
+        if any(_filled(below) for _, below in rows[position + 1 :]):
+            return number
+    raise SpreadsheetError(
+        "no header row found in the first 30 rows (a row of column names as wide as the table); "
+        "set source.header_row to its row number."
+    )
+
+
+def table_from_grid(
+    rows: list[tuple[int, list]],
+    *,
+    name: str,
+    header_row: int | None = None,
+    notes: bool = True,
+) -> tuple[pd.DataFrame, dict]:
+    """Cut the table out of a grid: header, data rows, and the totals and notes rows set aside.
+
+    Parameters
+    ----------
+    rows
+        (row number, cells) pairs from :func:`read_grid`.
+    name
+        How messages name the file (and sheet).
+    header_row
+        The header's row number; detected by :func:`detect_header` when None.
+    notes
+        Set trailing rows aside that fill a single cell (a note or source line) when the
+        table has at least three columns.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Text cells (None for blanks) indexed by raw row number, and a record of the
+        header row, the title rows skipped and the totals and notes rows set aside.
+
+    Raises
+    ------
+    SpreadsheetError
+        No header, blank or merged header cells over data, or a header naming a column twice.
+    """
+    try:
+        header_row = detect_header(rows) if header_row is None else int(header_row)
+    except SpreadsheetError as error:
+        raise SpreadsheetError(f"{name}: {error}") from None
+    numbers = [n for n, _ in rows]
+    if header_row not in numbers:
+        raise SpreadsheetError(
+            f"{name}: header_row {header_row} is beyond the last row ({numbers[-1] if numbers else 0})."
+        )
+    at = numbers.index(header_row)
+    header = [None if c is None else str(c).strip() for c in rows[at][1]]
+    body = [(n, cells) for n, cells in rows[at + 1 :] if _filled(cells)]
+    width = max([len(header)] + [len(cells) for _, cells in body])
+    header += [None] * (width - len(header))
+    used = [
+        i
+        for i in range(width)
+        if header[i] is not None or any(i < len(c) and c[i] is not None for _, c in body)
+    ]
+    blank = [i for i in used if header[i] is None]
+    if blank:
+        from openpyxl.utils import get_column_letter
+
+        letters = ", ".join(get_column_letter(i + 1) for i in blank)
+        raise SpreadsheetError(
+            f"{name}: column(s) {letters} hold data but no header in row {header_row} (e.g. a merged header "
+            "cell over several columns); give each column its own name in the header row, or set "
+            "source.header_row if the header is on another row."
+        )
+    names = [str(header[i]) for i in used]
+    twice = sorted({h for h in names if names.count(h) > 1})
+    if twice:
+        from openpyxl.utils import get_column_letter
+
+        where = "; ".join(
+            f"{h!r} in columns "
+            + " and ".join(get_column_letter(i + 1) for i in used if header[i] == h)
+            for h in twice
+        )
+        raise SpreadsheetError(
+            f"{name}: the header (row {header_row}) names a column twice: {where}. A reader would keep one "
+            "and rename the other, so rename or remove the extra column in the raw file."
+        )
+    record: dict[str, Any] = {
+        "header_row": header_row,
+        "title_rows": [n for n, cells in rows[:at] if _filled(cells)],
+        "totals_rows": [],
+        "notes_rows": [],
+    }
+    kept = []
+    for n, cells in body:
+        first = next((str(c) for c in cells if c is not None), "")
+        if TOTALS.search(first):
+            record["totals_rows"].append(n)
+            continue
+        kept.append((n, cells))
+    if notes and len(used) >= 3:
+        while kept and _filled(kept[-1][1]) == 1:
+            record["notes_rows"].insert(0, kept.pop()[0])
+    frame = pd.DataFrame(
+        [[cells[i] if i < len(cells) else None for i in used] for _, cells in kept],
+        columns=names,
+        index=pd.Index([n for n, _ in kept], name="row"),
+        dtype=object,
+    )
+    return frame, record
