@@ -195,8 +195,14 @@ def test_kpi_targets_are_checked():
         kpi_gaming.gaming_check(panel, targets.assign(start_period="2031-01"))
     with pytest.raises(ValueError, match="needs a column in kpi_panel.csv"):
         kpi_gaming.gaming_check(panel, targets.assign(metric="emails"))
-    with pytest.raises(ValueError, match="no rep has team in"):
+    with pytest.raises(ValueError, match="'Mars' is not a team"):
         kpi_gaming.gaming_check(panel, targets.assign(scope="Mars"))
+    teams = sorted(panel["team"].unique())
+    misspelt = f"{teams[0]}; {teams[1][:-1]}x"  # one real team, one typo: the typo must not be dropped quietly
+    with pytest.raises(
+        ValueError, match=f"'{teams[1][:-1]}x' is not a team.*did you mean '{teams[1]}'"
+    ):
+        kpi_gaming.gaming_check(panel, targets.assign(scope=misspelt))
 
 
 def test_interrupted_time_series_equals_the_segmented_dummy_regression():

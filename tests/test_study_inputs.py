@@ -462,7 +462,10 @@ def _highlight_elsewhere(tmp_path) -> tuple[list[str], str, str]:
             "survey.csv",
             "",
             _header_twice,
-            "survey.csv: line 1 (the header) names a column twice: 'effectiveness' in columns 4 and 5.",
+            (
+                "survey.csv: line 1 (the header) names a column twice: 'effectiveness' in column 4 and "
+                "'effectiveness' in column 5 (names are compared ignoring case)."
+            ),
         ),
     ],
     ids=["folder-as-file", "misspelt-section", "workbook-as-csv", "header-twice"],

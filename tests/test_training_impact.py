@@ -406,7 +406,7 @@ def test_good_client_files_load(client_files):
             lambda d: d.assign(
                 training_start=d["training_start"].where(d["training_start"].isna(), "2030-01")
             ),
-            "outside the panel",
+            "start after the panel ends",
         ),
         ("reps", lambda d: pd.concat([d, d.head(1)]), "rep_id has duplicated values"),
         ("reactions", lambda d: d.assign(rating="9"), "rating is outside 1 to 5"),

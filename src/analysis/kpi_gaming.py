@@ -18,6 +18,7 @@ intervals that exclude zero.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 
 import numpy as np
@@ -127,10 +128,24 @@ def target_problems(
                 f"{panel_source}, so there is nothing before the target to compare with; the "
                 "check needs periods before the start (move the start or add earlier months)."
             )
-        if not _in_scope(data, scope, team).any():
-            teams = sorted(data[team].dropna().astype(str).unique())
+        teams = sorted(data[team].dropna().astype(str).unique())
+        listed = (
+            []
+            if scope.strip().lower() == "all"
+            else [t.strip() for t in scope.split(";") if t.strip()]
+        )
+        unknown = [t for t in listed if t not in teams]
+        if unknown:
+            hints = [
+                f"{t!r}: did you mean {close[0]!r}?"
+                for t in unknown
+                if (close := difflib.get_close_matches(t, teams, n=1, cutoff=0.6))
+            ]
             problems.append(
-                f"{source}: column scope, {where}: no rep has {team} in {scope!r}; teams: {', '.join(teams[:10])}."
+                f"{source}: column scope, {where}: {', '.join(map(repr, unknown))} "
+                f"{'is not a' if len(unknown) == 1 else 'are not'} {team}(s) of {panel_source}, so "
+                f"{'it' if len(unknown) == 1 else 'they'} would silently count as untargeted; teams: "
+                f"{', '.join(teams[:10])}. {' '.join(hints)}".rstrip()
             )
     return problems
 

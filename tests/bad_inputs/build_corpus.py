@@ -676,7 +676,9 @@ def main() -> None:
                 training_start=d["training_start"].where(d["training_start"].isna(), "2031-01")
             )
         ),
-        [r"reps\.csv: column training_start has period\(s\) \['2031-01'\] outside the panel"],
+        [
+            r"reps\.csv: column training_start: \d+ rep\(s\) start after the panel ends \(2025-06; e\.g\. 2031-01\)"
+        ],
         data=TD,
     )
     case(
@@ -755,6 +757,109 @@ def main() -> None:
                 r"so there is no never-trained group: periods 2025-04 to 2025-06"
             )
         ],
+        data=TD,
+    )
+
+    case(
+        "t17-impossible-month",
+        T,
+        training(panel=lambda d: d.assign(period=d["period"].where(d.index != 4, "2025-13"))),
+        [
+            r"panel\.csv: column period: impossible month\(s\) \['2025-13'\] on lines 6; months run from 01 to 12"
+        ],
+        data=TD,
+    )
+
+    def weekly(d: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat(
+            [d.assign(period=d["period"] + "-06"), d.assign(period=d["period"] + "-13")]
+        )
+
+    case(
+        "t18-weekly-periods",
+        T,
+        training(panel=weekly),
+        [
+            r"panel\.csv: column period holds dates less than a month apart \(weekly: 2025-01-06, 2025-01-13"
+        ],
+        data=TD,
+    )
+    case(
+        "t19-annual-periods",
+        T,
+        training(
+            panel=lambda d: d.assign(period=d["period"].map(lambda v: str(2019 + int(v[-2:])))),
+            reps=lambda d: d.assign(
+                training_start=d["training_start"].map(
+                    lambda v: v if pd.isna(v) else str(2019 + int(v[-2:]))
+                )
+            ),
+        ),
+        [
+            r"panel\.csv: column period: holds years \(2020, 2021, 2022\), but the panel needs months"
+        ],
+        data=TD,
+    )
+    case(
+        "t20-quarterly-starts-on-a-monthly-panel",
+        T,
+        training(
+            reps=lambda d: d.assign(
+                training_start=d["training_start"].map(lambda v: v if pd.isna(v) else "2025-Q2")
+            )
+        ),
+        [
+            r"reps\.csv: column training_start gives quarters \(2025Q2\) on lines .*, but the panel is monthly"
+        ],
+        data=TD,
+    )
+    case(
+        "t21-trained-before-the-data-begin",
+        T,
+        training(
+            reps=lambda d: d.assign(
+                training_start=d["training_start"].where(d.index != 1, "2024-11")
+            )
+        ),
+        [
+            r"reps\.csv: column training_start: 1 rep\(s\) trained before the data begin \(e\.g\. 2024-11; the panel starts 2025-01\) on lines 3"
+        ],
+        data=TD,
+    )
+    case(
+        "t22-wins-above-opportunities",
+        T,
+        training(
+            panel=lambda d: d.assign(wins=d["wins"].where(d.index != 2, d["opportunities"] + 2))
+        ),
+        [r"panel\.csv: column wins exceeds opportunities on lines 4 \(e\.g\. 6 > 4\)"],
+        data=TD,
+    )
+    south = set(TRAINING["reps"].query("team == 'South'")["rep_id"])
+    case(
+        "t23-one-team-in-thousands-from-mid-year",
+        T,
+        training(
+            panel=lambda d: d.assign(
+                revenue=d["revenue"].where(
+                    ~(d["rep_id"].isin(south) & (d["period"] >= "2025-04")),
+                    (d["revenue"] / 1000).round(2),
+                )
+            )
+        ),
+        [],
+        warnings=[
+            r"panel\.csv: column revenue of team South \(\d rep\(s\): rep-0003, rep-0005.*\) falls about 1,000x from 2025-04 and stays there"
+        ],
+        data=TD,
+    )
+    case(
+        "t24-trailing-space-in-an-assessment-id",
+        T,
+        training(
+            assessments=lambda d: pd.concat([d, d.head(1).assign(rep_id=d["rep_id"].iloc[0] + " ")])
+        ),
+        [r"assessments\.csv: column rep_id has duplicated values on lines"],
         data=TD,
     )
 
@@ -857,6 +962,35 @@ def main() -> None:
             r"client\.yml: studies\.readiness_alignment: responses for unknown instrument 'culture_check'"
         ],
         data={"responses": {"culture_check": "readiness.csv"}},
+    )
+    case(
+        "r09-kpi-scope-partly-misspelt",
+        R,
+        readiness(**{"kpi_targets.csv": lambda d: d.assign(scope="North; Sotuh")}),
+        [
+            r"kpi_targets\.csv: column scope, line 2: 'Sotuh' is not a team\(s\) of kpi_panel\.csv, so it would silently count as untargeted.*'Sotuh': did you mean 'South'\?"
+        ],
+        data=RD,
+    )
+    case(
+        "r10-kpi-wins-above-opportunities",
+        R,
+        readiness(**{"kpi_panel.csv": lambda d: d.assign(wins=d["wins"].where(d.index != 0, 9))}),
+        [r"kpi_panel\.csv: column wins exceeds opportunities on lines 2 \(e\.g\. 9 > 2\)"],
+        data=RD,
+    )
+    case(
+        "r11-weekly-kpi-panel",
+        R,
+        readiness(
+            **{
+                "kpi_panel.csv": lambda d: pd.concat(
+                    [d.assign(period=d["period"] + "-06"), d.assign(period=d["period"] + "-13")]
+                )
+            }
+        ),
+        [r"kpi_panel\.csv: column period holds dates less than a month apart \(weekly"],
+        data=RD,
     )
 
     parameter_cases(T, TD, S, R, RD)

@@ -149,18 +149,32 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
         raise DataContractError(f"{path.name}: the file is empty; export it again.") from None
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     names = [name.strip() for name in header]
-    twice = sorted({name for name in names if name and names.count(name) > 1})
+    folded = [name.casefold() for name in names]
+    twice = sorted(
+        {name for name in names if name and folded.count(name.casefold()) > 1}, key=str.casefold
+    )
     if twice:
         where = "; ".join(
-            f"{name!r} in columns "
-            + " and ".join(str(i + 1) for i, other in enumerate(names) if other == name)
-            for name in twice
+            " and ".join(
+                f"{other!r} in column {i + 1}"
+                for i, other in enumerate(names)
+                if other.casefold() == name.casefold()
+            )
+            for name in dict.fromkeys(name.casefold() for name in twice)
         )
         raise DataContractError(
-            f"{path.name}: line 1 (the header) names a column twice: {where}. Rename or "
+            f"{path.name}: line 1 (the header) names a column twice: {where} (names are compared "
+            "ignoring case). A reader would keep one and ignore or rename the other, so rename or "
             "remove the extra column so each name appears once."
         )
     frame.columns = [str(c).strip() for c in frame.columns]
+    for (
+        column
+    ) in frame.columns:  # ids and labels compare equal with or without padding, in every study
+        if isinstance(frame[column].dtype, pd.StringDtype):
+            frame[column] = frame[column].str.strip()
+        elif frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: v.strip() if isinstance(v, str) else v)
     return frame
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
+from analysis.inputs.quality import cross_column_problems
 from analysis.inputs.readers import DataContractError, file_lines, read_table
 
 #: Panel measures: column -> (kind, lower bound, upper bound). All optional except revenue.
@@ -70,10 +71,24 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
     (Series, str or None)
         Normalised labels (``2025-03`` or ``2025Q1``) and an error message or None.
     """
-    text = values.astype("string").str.strip()
+    text = values.astype("string").str.strip().str.replace(r"^(\d{4})\.0$", r"\1", regex=True)
     present = text.dropna()
     if present.empty:
         return text, None
+    months = present.str.extract(r"^\d{4}-(\d{2})$", expand=False).dropna().astype(int)
+    impossible = months[(months < 1) | (months > 12)]
+    if len(impossible):
+        lines = ", ".join(str(int(i) + 2) for i in impossible.index[:5])
+        return text, (
+            f"impossible month(s) {present[impossible.index].unique()[:3].tolist()} on lines {lines}; months "
+            "run from 01 to 12: correct them in the file"
+        )
+    if present.str.fullmatch(r"\d{4}").all():
+        return text, (
+            f"holds years ({', '.join(present.unique()[:3])}), but the panel needs months (2025-03) or "
+            "quarters (2025-Q1): annual data leave too few periods to compare before and after training; "
+            "ask the client for monthly or quarterly figures"
+        )
     if present.str.match(_MONTH).all():
         parsed = pd.PeriodIndex(present, freq="M")
     elif present.str.match(_QUARTER).all():
@@ -121,6 +136,66 @@ def check_regular(periods: pd.Series, source: str) -> str | None:
     if len(missing):
         return f"{source}: column period skips {', '.join(map(str, missing[:5]))}; periods must be regular (no gaps)."
     return None
+
+
+def duplicate_rows_message(raw: pd.Series, dup: pd.Series, source: str) -> str:
+    """The duplicate rep-period message, naming weekly or daily dates when those caused it."""
+    dates = pd.to_datetime(raw[dup].astype("string").str.strip(), errors="coerce", format="ISO8601")
+    within = dates.dropna()
+    if within.nunique() > within.dt.to_period("M").nunique():
+        gaps = within.drop_duplicates().sort_values().diff().dt.days.dropna()
+        step = int(gaps.mode().iloc[0]) if len(gaps) else 0
+        kind = "weekly" if step == 7 else "daily" if step == 1 else f"every {step} days"
+        shown = ", ".join(sorted(within.dt.strftime("%Y-%m-%d").unique())[:3])
+        return (
+            f"{source}: column period holds dates less than a month apart ({kind}: {shown}, ...), but the "
+            f"panel is monthly, so several rows fall in one rep-month (lines {file_lines(dup)}). Add the "
+            "weeks up to months first (sum counts and money, average rates and scores), one row per rep and month."
+        )
+    return (
+        f"{source}: columns rep_id, period: duplicate rep-period rows on lines {file_lines(dup)}; "
+        "one row per rep and period."
+    )
+
+
+def _starts_outside(starts: pd.Series, periods: pd.Series, source: str) -> list[str]:
+    """Training starts the panel cannot place: another frequency, before or after the panel."""
+    labels = sorted(periods.dropna().unique())
+    outside = (starts.notna() & ~starts.isin(set(labels))).fillna(False).astype(bool)
+    if not outside.any() or not labels:
+        return []
+    quarterly, monthly = starts[outside].str.contains("Q").all(), "Q" not in labels[0]
+    if quarterly and monthly:
+        return [
+            (
+                f"{source}: column training_start gives quarters ({', '.join(starts[outside].unique()[:3])}) on "
+                f"lines {file_lines(outside)}, but the panel is monthly: give the month each rep started "
+                "training (e.g. 2025-04), so that months before and after it are told apart."
+            )
+        ]
+    before = outside & (starts < labels[0]).fillna(False).astype(bool)
+    after = outside & (starts > labels[-1]).fillna(False).astype(bool)
+    problems = []
+    if before.any():
+        problems.append(
+            f"{source}: column training_start: {int(before.sum())} rep(s) trained before the data begin "
+            f"(e.g. {starts[before].iloc[0]}; the panel starts {labels[0]}) on lines {file_lines(before)}. "
+            "They have no untrained months to compare with: ask for the panel from before their training, "
+            "or, if they should count as never trained in this window, remove their start and say so in the report."
+        )
+    if after.any():
+        problems.append(
+            f"{source}: column training_start: {int(after.sum())} rep(s) start after the panel ends "
+            f"({labels[-1]}; e.g. {starts[after].iloc[0]}) on lines {file_lines(after)}: leave their start "
+            "blank (not yet trained in this window), or send the later months."
+        )
+    other = outside & ~before & ~after
+    if other.any():
+        problems.append(
+            f"{source}: column training_start has period(s) {starts[other].unique()[:3].tolist()} that are not "
+            f"periods of the panel on lines {file_lines(other)}."
+        )
+    return problems
 
 
 def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
@@ -278,6 +353,7 @@ def load_training_data(
             problems.append(f"{source}: column training_start: {error}.")
     if panel is not None:
         source = Path(panel_path).name
+        raw_periods = panel["period"].copy()
         panel["period"], error = parse_periods(panel["period"])
         if error:
             problems.append(f"{source}: column period: {error}.")
@@ -287,9 +363,8 @@ def load_training_data(
                 problems.append(gap)
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
-            problems.append(
-                f"{source}: columns rep_id, period: duplicate rep-period rows on lines {file_lines(dup)}; one row per rep and period."
-            )
+            problems.append(duplicate_rows_message(raw_periods, dup, source))
+        problems += cross_column_problems(panel, source)
         if reps is not None:
             unknown = ~panel["rep_id"].isin(reps["rep_id"])
             if unknown.any():
@@ -299,13 +374,9 @@ def load_training_data(
                     "add them to the reps table."
                 )
             if not error:
-                starts = reps["training_start"]
-                outside = starts.notna() & ~starts.isin(set(panel["period"].dropna()))
-                if outside.any():
-                    problems.append(
-                        f"{Path(reps_path).name}: column training_start has period(s) "
-                        f"{starts[outside].unique()[:3].tolist()} outside the panel on lines {file_lines(outside)}."
-                    )
+                problems += _starts_outside(
+                    reps["training_start"], panel["period"], Path(reps_path).name
+                )
     if problems:
         raise TrainingDataError(
             "\n".join(["The training data do not match the contract:", *problems])

@@ -99,8 +99,9 @@ def _groups(inputs: StudyInputs, data, source: str) -> None:
 
 def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
     from analysis import kpi_gaming
+    from analysis.inputs.quality import cross_column_problems
     from analysis.inputs.readers import read_table
-    from analysis.inputs.training_contract import parse_periods
+    from analysis.inputs.training_contract import duplicate_rows_message, parse_periods
 
     files = inputs.files
     given = [name for name in ("kpi_panel_path", "kpi_targets_path") if name in files]
@@ -123,6 +124,7 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
         errors += error.problems
         return
     panel_name, targets_name = files["kpi_panel_path"].name, files["kpi_targets_path"].name
+    raw_periods = panel["period"].copy() if "period" in panel else None
     for frame, column, name in (
         (panel, "period", panel_name),
         (targets, "start_period", targets_name),
@@ -132,7 +134,12 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
             if problem:
                 errors.append(f"{name}: column {column}: {problem}.")
                 return
-    problems = kpi_gaming.target_problems(
+    problems = cross_column_problems(panel, panel_name)
+    if raw_periods is not None and "rep_id" in panel:
+        dup = panel.duplicated(["rep_id", "period"], keep=False)
+        if dup.any():
+            problems.append(duplicate_rows_message(raw_periods, dup, panel_name))
+    problems += kpi_gaming.target_problems(
         panel, targets, source=targets_name, panel_source=panel_name
     )
     if problems:

@@ -86,6 +86,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         return
     if panel_design:
         _trained_only(inputs, tables)
+        _unit_changes(inputs, tables, p.outcome)
     inputs.tables.update(tables)
     inputs.tables["data"] = data
     _columns(inputs, data, source, errors)
@@ -262,6 +263,26 @@ def _treatment(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
             "assume training, once started, stays on. Fix one of the two, or leave treatment "
             "at its default 'trained'."
         )
+
+
+def _unit_changes(inputs: StudyInputs, tables: dict, outcome: str) -> None:
+    """Warn when a money series (or the outcome) jumps by about 100x or 1000x and stays there."""
+    from analysis.inputs.quality import unit_changes
+
+    panel, reps = tables["panel"], tables["reps"]
+    if "team" in reps and "team" not in panel:
+        panel = panel.assign(
+            team=panel["rep_id"].map(reps.drop_duplicates("rep_id").set_index("rep_id")["team"])
+        )
+    money = [c for c, unit in MEASURE_UNITS.items() if unit == "money"]
+    for column in dict.fromkeys([outcome, *money]):
+        if column in panel and pd.api.types.is_numeric_dtype(panel[column]):
+            inputs.warnings += unit_changes(
+                panel,
+                column=column,
+                by="team" if "team" in panel else None,
+                source=inputs.files["panel_path"].name,
+            )
 
 
 def _trained_only(inputs: StudyInputs, tables: dict) -> None:
