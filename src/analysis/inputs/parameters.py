@@ -129,6 +129,14 @@ class OrgEffectiveness(StudyParameters):
         None,
         **meta("respondent_id of one organisation to set against the population", example="R0007"),
     )
+    weights: str | None = Field(
+        "weight",
+        **meta(
+            "the survey's weight column: when the survey has it, shares, risk ratios and tests are "
+            "weighted with design-based intervals and the models are left out; null: unweighted",
+            example="weight",
+        ),
+    )
     model_terms: Literal["counts", "practices"] = Field(
         "counts",
         **meta(

@@ -102,7 +102,40 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         )
     if p.highlight is None:
         inputs.skip("profile", "No organisation was chosen for comparison (parameter highlight).")
+    _weights(inputs, data, source, errors)
     _model_terms(inputs, responses, source)
+
+
+def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
+    """Use the survey's weights everywhere they can be, and say where they cannot; never ignore them."""
+    p = _params(inputs)
+    inputs.extras.update(weights=None, design_notes=[])
+    if p.weights is None:
+        if "weight" in data:
+            inputs.warnings.append(
+                f"{source} has a weight column, but weights is null, so every figure is unweighted "
+                "(describes the respondents, not the population the weights stand for)."
+            )
+        return
+    if p.weights not in data:
+        if p.weights != "weight":  # the default: a survey without weights is unweighted
+            errors.append(
+                f"{inputs.where}: weights {p.weights!r} is not a column of {source}; the survey contract's "
+                "weight column is called weight (or set weights: null)."
+            )
+        return
+    inputs.extras["weights"] = p.weights
+    inputs.extras["design_notes"].append(
+        f"Weighted by column {p.weights} of {source}: shares, risk ratios and tests are design-based "
+        "(Taylor linearisation; Korn-Graubard intervals for shares, Rao-Scott for cross-tabs). Counts "
+        "are respondents, not weighted totals."
+    )
+    inputs.skip(
+        "models",
+        f"The regression models are not computed for a weighted survey ({source} has weights): "
+        "they would need design-based (pseudo-likelihood) fits, which this workbench does not "
+        "offer yet. Set weights: null to fit them to the unweighted respondents.",
+    )
 
 
 def _varying(frame, terms, source: str, model: str, inputs: StudyInputs) -> list[str]:
@@ -123,6 +156,8 @@ COUNT_TERMS = ("alignment_practices", "sustainment_practices")
 
 
 def _model_terms(inputs: StudyInputs, responses, source: str) -> None:
+    if not inputs.runs("models"):  # weighted: no model, so no warnings about its terms
+        return
     terms = COUNT_TERMS if _params(inputs).model_terms == "counts" else MODEL_TERMS
     ordinal = _varying(responses, terms, source, "ordinal model", inputs)
     levels = responses["effectiveness"].nunique()

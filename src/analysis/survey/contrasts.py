@@ -246,6 +246,8 @@ def _design_ratios(
                     "p_value": np.nan,
                     "method": "not estimable (a group with no variation)",
                     **counts,
+                    "share_exposed": p1,
+                    "share_reference": p0,
                     "n": n,
                 }
                 for measure in ("risk ratio", "odds ratio")
@@ -275,6 +277,8 @@ def _design_ratios(
                 "p_value": test["p_value"],
                 "method": method + (" (census: no sampling error)" if test["census"] else ""),
                 **counts,
+                "share_exposed": p1,
+                "share_reference": p0,
                 "n": n,
             }
         )
@@ -420,12 +424,15 @@ def compare_groups(
     by: str,
     exposed,
     reference,
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Risk ratio of each boolean outcome between two groups (e.g. very effective vs ineffective).
 
     Runs :func:`risk_ratio` per outcome and keeps the risk-ratio row, with the odds
-    ratio beside it in ``odds_ratio``, ``or_conf_low``, ``or_conf_high``.
+    ratio beside it in ``odds_ratio``, ``or_conf_low``, ``or_conf_high``. With
+    ``weights`` the ratios are of weighted shares, with design-based intervals and
+    Rao-Scott p-values (see :func:`risk_ratio`); ``share_*`` are then weighted too.
 
     Returns
     -------
@@ -439,7 +446,13 @@ def compare_groups(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             table = risk_ratio(
-                data, outcome, by=by, exposed=exposed, reference=reference, conf_level=conf_level
+                data,
+                outcome,
+                by=by,
+                exposed=exposed,
+                reference=reference,
+                weights=weights,
+                conf_level=conf_level,
             )
         for warning in caught:  # re-emit once, naming the outcome (already in the message)
             warnings.warn(str(warning.message), RuntimeWarning, stacklevel=2)
@@ -456,8 +469,10 @@ def compare_groups(
                 "odds_ratio": odds["estimate"],
                 "or_conf_low": odds["conf_low"],
                 "or_conf_high": odds["conf_high"],
-                "share_exposed": rr["count_exposed"] / rr["n_exposed"],
-                "share_reference": rr["count_reference"] / rr["n_reference"],
+                "share_exposed": rr.get("share_exposed", rr["count_exposed"] / rr["n_exposed"]),
+                "share_reference": rr.get(
+                    "share_reference", rr["count_reference"] / rr["n_reference"]
+                ),
                 "n_exposed": int(rr["n_exposed"]),
                 "n_reference": int(rr["n_reference"]),
                 "n": int(rr["n"]),
@@ -475,6 +490,7 @@ def profile_against_population(
     id_column: str = "respondent_id",
     by: str | None = None,
     level=None,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """One organisation's answers next to the population's shares.
 
@@ -490,6 +506,8 @@ def profile_against_population(
     by, level : optional
         Also show the share within one group (e.g. ``effectiveness_group`` =
         ``"very effective"``).
+    weights : str, optional
+        Sampling weights: the population shares are weighted means.
 
     Returns
     -------
@@ -503,17 +521,27 @@ def profile_against_population(
             f"no respondent with {id_column} = {respondent!r}; check the highlight parameter."
         )
     mine = match.iloc[0]
+
+    def share(frame: pd.DataFrame, option: str) -> float:
+        answered = frame[frame[option].notna()]
+        if answered.empty:
+            return np.nan
+        values = answered[option].astype(float)
+        if weights is None:
+            return float(values.mean())
+        return float(np.average(values, weights=answered[weights].astype(float)))
+
     rows = []
     for option in options:
         row = {
             "term": option,
             "this_organisation": bool(mine[option]),
-            "share_all": float(data[option].mean()),
+            "share_all": share(data, option),
             "n_all": int(data[option].notna().sum()),
         }
         if by is not None:
             part = data[data[by] == level]
-            row["share_group"] = float(part[option].mean()) if len(part) else np.nan
+            row["share_group"] = share(part, option)
             row["n_group"] = len(part)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -280,6 +280,7 @@ def multi_select(
     options: list[str],
     *,
     by: str | None = None,
+    weights: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Share of respondents citing each option of a multi-select question, ranked.
@@ -291,13 +292,16 @@ def multi_select(
         Boolean columns, one per option (True = cited).
     by : str, optional
         Grouping column; options are ranked by their overall share either way.
+    weights : str, optional
+        Sampling weights: shares are weighted and design-based, as in :func:`shares`.
     conf_level : float
 
     Returns
     -------
     DataFrame
         Columns ``option, rank, [by], count, n, estimate, std_error, conf_low,
-        conf_high`` (Wilson intervals), ``rank`` 1 = most cited overall.
+        conf_high`` (Wilson intervals, Korn-Graubard with weights), ``rank`` 1 = most
+        cited overall (weighted with weights).
     """
     conf_level = check_conf_level(conf_level)
     _require_columns(data, *options, by)
@@ -306,11 +310,16 @@ def multi_select(
         raise DataError(
             f"multi-select option column(s) {not_boolean} must be boolean (True = cited)."
         )
-    overall = {c: float(data[c].mean()) for c in options}
+    w = None if weights is None else data[weights].astype(float)
+    overall = {
+        c: float(data[c].mean() if w is None else np.average(data[c], weights=w)) for c in options
+    }
     order = sorted(options, key=lambda c: (-overall[c], c))
     frames = []
     for rank, option in enumerate(order, start=1):
-        part = shares(data, option, by=by, conf_level=conf_level).drop(columns="level")
+        part = shares(data, option, by=by, weights=weights, conf_level=conf_level).drop(
+            columns="level"
+        )
         part.insert(0, "rank", rank)
         part.insert(0, "option", option)
         frames.append(part)

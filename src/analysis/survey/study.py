@@ -206,6 +206,7 @@ def study_headline(
     conf_level: float = 0.95,
     min_cell_size: int = 5,
     display_names: dict[str, str] | None = None,
+    weights: str | None = None,
 ) -> tuple[list[dict], list[str]]:
     """The headline records and sentences of study 1, computed from the responses.
 
@@ -220,6 +221,8 @@ def study_headline(
         As everywhere; groups under ``min_cell_size`` respondents give no figure.
     display_names : dict, optional
         Readable names of the practices, for the sentence naming them.
+    weights : str, optional
+        Sampling weights: every share is weighted, with a design-based interval.
 
     Returns
     -------
@@ -230,7 +233,9 @@ def study_headline(
     from analysis.survey.proportions import shares, suppress_small_cells
 
     def share_true(flag: pd.Series) -> pd.Series:
-        return shares(data.assign(_flag=flag), "_flag", conf_level=conf_level).iloc[0]
+        return shares(
+            data.assign(_flag=flag), "_flag", weights=weights, conf_level=conf_level
+        ).iloc[0]
 
     def share_record(name: str, label: str, row: pd.Series) -> dict:
         return interval_record(name, label, row, "share")
@@ -279,7 +284,13 @@ def study_headline(
         )
     )
     cadence = suppress_small_cells(
-        shares(data, "leadership_meetings", by="effectiveness_group", conf_level=conf_level),
+        shares(
+            data,
+            "leadership_meetings",
+            by="effectiveness_group",
+            weights=weights,
+            conf_level=conf_level,
+        ),
         count="n",
         columns=["estimate", "conf_low", "conf_high"],
         min_cell_size=min_cell_size,
