@@ -59,6 +59,18 @@ def test_from_raw_qualtrics_and_excel_to_rendered_reports(example_project):
         progress=False,
     )
     assert [o.status for o in result.outcomes] == ["ok", "ok"], result.outcomes
+    report = next(
+        (example_project["reports"] / "northwind").glob("training_impact*.html")
+    ).read_text()
+    # provenance names the raw file and the codebook, with the hashes taken at import
+    assert (
+        f"<code>rep_panel.xlsx</code> (raw file, header row 1), SHA-256 <code>{before['rep_panel.xlsx']}</code>"
+        in report
+    )
+    assert (
+        f"<code>codebook.yml</code> (codebook), SHA-256 <code>{_sha(folder / 'codebook.yml')}</code>"
+        in report
+    )
 
 
 def test_qualtrics_header_rows_and_codebook_errors(tmp_path):

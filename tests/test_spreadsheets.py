@@ -184,3 +184,13 @@ def test_header_row_can_be_given_and_a_missing_header_is_named(tmp_path):
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+def test_a_raw_qualtrics_export_named_in_client_yml_points_to_the_codebook():
+    from analysis.inputs import paths
+    from analysis.inputs.readers import DataContractError, read_table
+
+    with pytest.raises(
+        DataContractError, match=r"raw Qualtrics export .* codebook.yml .* `workbench import CLIENT`"
+    ):
+        read_table(paths.DATA_DIR / "examples" / "qualtrics_export.csv")

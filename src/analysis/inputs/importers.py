@@ -70,7 +70,7 @@ def read_qualtrics(path: Path, *, encoding: str = "utf-8") -> tuple[pd.DataFrame
     CodebookError
         If the second and third rows do not look like a Qualtrics export.
     """
-    frame = read_table(path, encoding=encoding, dtype=str)
+    frame = read_table(path, encoding=encoding, dtype=str, raw_export=True)
     if len(frame) < 2 or not frame.iloc[1].astype(str).str.contains("ImportId", na=False).any():
         raise CodebookError(
             f"{path.name}: not a Qualtrics export with three header rows (ids, question texts, import ids); "
@@ -464,3 +464,49 @@ def stale_imports(folder: str | Path) -> list[str]:
                 f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}."
             )
     return list(dict.fromkeys(problems))
+
+
+def import_provenance(path: str | Path) -> dict:
+    """Where an imported table came from: its raw file and the codebook, with their SHA-256.
+
+    For ``<client>/imported/<name>.parquet`` written by :func:`run_codebook`, reads
+    ``imported/import_record.json``. Other files give an empty dict.
+
+    Returns
+    -------
+    dict
+        ``imported`` (the time of the import) and ``sources``: a list of ``file``,
+        ``role`` and ``sha256`` (the hashes recorded at import time, which
+        :func:`stale_imports` checks against the files as they are now).
+    """
+    path = Path(path)
+    record_path = path.parent / "import_record.json"
+    if path.parent.name != "imported" or not record_path.is_file():
+        return {}
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    table = (record.get("tables") or {}).get(path.stem)
+    if not table:
+        return {}
+    source = table.get("source", {})
+    layout = table.get("layout") or {}
+    set_aside = [
+        f"{len(layout.get(k) or [])} {k.split('_')[0]}"
+        for k in ("totals_rows", "notes_rows")
+        if layout.get(k)
+    ]
+    role = "raw file" + (f", header row {layout['header_row']}" if layout.get("header_row") else "")
+    role += f"; set aside: {', '.join(set_aside)} row(s)" if set_aside else ""
+    return {
+        "imported": record.get("imported", ""),
+        "sources": [
+            {"file": str(source.get("file", "")), "role": role, "sha256": source.get("sha256", "")},
+            {
+                "file": "codebook.yml",
+                "role": "codebook",
+                "sha256": record.get("codebook_sha256", ""),
+            },
+        ],
+    }

@@ -76,7 +76,9 @@ class DataContractError(InputError):
     """A client file does not match its study contract; the message says where and how to fix it."""
 
 
-def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.DataFrame:
+def read_table(
+    path: str | Path, *, encoding: str = "utf-8", dtype=None, raw_export: bool = False
+) -> pd.DataFrame:
     """Read a delimited text file (or an imported Parquet table) into a DataFrame with clear errors.
 
     Parameters
@@ -87,6 +89,9 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
         by older Excel versions on Windows are often ``"latin-1"``.
     dtype : optional
         Passed to :func:`pandas.read_csv` (e.g. ``{"rep_id": "string"}``).
+    raw_export : bool
+        Read a raw Qualtrics export as it is (for the codebook importer); otherwise
+        one is refused with the advice to import it through a codebook.
 
     Raises
     ------
@@ -167,10 +172,20 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", dtype=None) -> pd.D
             "ignoring case). A reader would keep one and ignore or rename the other, so rename or "
             "remove the extra column so each name appears once."
         )
+    if (
+        not raw_export
+        and len(frame) >= 2
+        and frame.iloc[1].astype(str).str.contains('{"ImportId"', regex=False).any()
+    ):
+        raise DataContractError(
+            f"{path.name}: a raw Qualtrics export (question texts and import ids under the header), "
+            "not a study table. Describe it in codebook.yml (format: qualtrics; data/examples/codebook.yml "
+            "is a worked example) and run `workbench import CLIENT`, then name imported/survey.parquet "
+            "in client.yml."
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
-    for (
-        column
-    ) in frame.columns:  # ids and labels compare equal with or without padding, in every study
+    # ids and labels compare equal with or without padding, in every study
+    for column in frame.columns:
         if isinstance(frame[column].dtype, pd.StringDtype):
             frame[column] = frame[column].str.strip()
         elif frame[column].dtype == object:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.inputs import paths
+from analysis.inputs.importers import import_provenance
 from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256
 from analysis.report.jobs import Job, Outcome
 
@@ -237,7 +238,12 @@ class Renderer:
                 k: v for k, v in job.shown_parameters.items() if not _is_file_parameter(k, job)
             },
             "data_files": [
-                {"name": name, "file": Path(path).name, "sha256": file_sha256(Path(path))}
+                {
+                    "name": name,
+                    "file": Path(path).name,
+                    "sha256": file_sha256(Path(path)),
+                    **import_provenance(path),
+                }
                 for name, path in sorted(job.data_files.items())
             ],
             "started": started.strftime("%Y-%m-%d %H:%M UTC"),
