@@ -191,6 +191,7 @@ def test_a_raw_qualtrics_export_named_in_client_yml_points_to_the_codebook():
     from analysis.inputs.readers import DataContractError, read_table
 
     with pytest.raises(
-        DataContractError, match=r"raw Qualtrics export .* codebook.yml .* `workbench import CLIENT`"
+        DataContractError,
+        match=r"raw Qualtrics export .* codebook.yml .* `workbench import CLIENT`",
     ):
         read_table(paths.DATA_DIR / "examples" / "qualtrics_export.csv")
