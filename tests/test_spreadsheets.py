@@ -195,3 +195,65 @@ def test_a_raw_qualtrics_export_named_in_client_yml_points_to_the_codebook():
         match=r"raw Qualtrics export .* codebook.yml .* `workbench import CLIENT`",
     ):
         read_table(paths.DATA_DIR / "examples" / "qualtrics_export.csv")
+
+
+def test_typed_excel_numbers_are_never_reread_and_codes_do_not_set_the_locale(tmp_path):
+    _book(
+        tmp_path / "a.xlsx",
+        [
+            ["rate", "score", "phone"],
+            [1.125, "3,5", "555 123 4567"],
+            [2.375, "4,25", "030 1234567"],
+        ],
+    )
+    frames, _ = _import(tmp_path, {"t": {"source": {"file": "a.xlsx"}}})
+    assert frames["t"]["rate"].tolist() == [
+        1.125,
+        2.375,
+    ]  # typed cells, whatever the file's other columns say
+    assert frames["t"]["score"].tolist() == [3.5, 4.25]
+    assert frames["t"]["phone"].tolist() == ["555 123 4567", "030 1234567"]  # not a number
+    (tmp_path / "b.csv").write_text('rep,codes,revenue\nA,"1,2","1,234"\nB,3,"2,500"\n')
+    with pytest.raises(
+        NumberFormatError, match="column 'revenue' cannot be read without knowing the locale"
+    ):
+        _import(tmp_path, {"t": {"source": {"file": "b.csv"}, "text": ["codes"]}})
+
+
+def test_whole_euros_with_a_dot_are_not_read_as_decimals(tmp_path):
+    (tmp_path / "p.csv").write_text("rep;revenue\nA;39.148\nB;33.280\n")
+    with pytest.raises(NumberFormatError, match="'39.148' could be 39148"):
+        _import(tmp_path, {"t": {"source": {"file": "p.csv"}}})
+    frames, _ = _import(tmp_path, {"t": {"source": {"file": "p.csv", "decimal": ","}}})
+    assert frames["t"]["revenue"].tolist() == [39148.0, 33280.0]
+
+
+def test_accounts_named_total_and_lone_ids_stay_rows_and_row_numbers_count_blank_top_rows(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet["A3"], sheet["B3"], sheet["C3"] = "account", "team", "amount"
+    for row, values in enumerate(
+        [
+            ("Total Solutions Ltd", "N", 5),
+            ("Sum Consulting", "S", 6),
+            ("C", None, None),
+            ("Total", None, 11),
+        ],
+        start=4,
+    ):
+        for column, value in zip("ABC", values, strict=True):
+            sheet[f"{column}{row}"] = value
+    book.save(tmp_path / "a.xlsx")
+    rows, _ = read_grid(tmp_path / "a.xlsx")
+    frame, record = table_from_grid(rows, name="a.xlsx")
+    assert frame["account"].tolist() == ["Total Solutions Ltd", "Sum Consulting", "C"]
+    assert (
+        frame.index.tolist() == [4, 5, 6]
+        and record["header_row"] == 3
+        and record["totals_rows"] == [7]
+    )
+    rows, _ = read_grid(_write(tmp_path / "b.csv", "rep,value\nA,1\nSource: CRM export\n"))
+    frame, record = table_from_grid(rows, name="b.csv")
+    assert frame["rep"].tolist() == ["A"] and record["notes_rows"] == [3]

@@ -210,6 +210,27 @@ def _import(args) -> int:
         print(
             f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)"
         )
+        layout = table.get("layout") or {}
+        if layout.get("header_row", 1) != 1 or layout.get("title_rows"):
+            print(
+                f"  header in row {layout['header_row']}; title rows skipped: {layout.get('title_rows') or 'none'}"
+            )
+        for kind in ("totals", "notes"):
+            if layout.get(f"{kind}_rows"):
+                print(f"  set aside as {kind} rows (not imported): rows {layout[f'{kind}_rows']}")
+        for column, info in (table.get("numbers") or {}).items():
+            done = [
+                t
+                for t, on in (
+                    ("currency removed", info.get("currency")),
+                    ("percent / 100", info.get("percent")),
+                )
+                if on
+            ]
+            print(
+                f"  column {column}: numbers written as text, read with decimal mark {info['decimal']!r}"
+                + (f" ({', '.join(done)})" if done else "")
+            )
         for column, values in (table.get("unmapped") or {}).items():
             if values:
                 print(f"  note: column {column} kept values without a mapping: {values}")

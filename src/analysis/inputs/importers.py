@@ -190,10 +190,15 @@ def read_source(folder: Path, source: dict) -> tuple[pd.DataFrame, dict]:
     sheet = source.get("sheet", 0)
     rows, kind = spreadsheets.read_grid(path, sheet=sheet, encoding=encoding)
     name = f"{path.name} (sheet {sheet!r})" if kind == "xlsx" else path.name
-    frame, record = spreadsheets.table_from_grid(
-        rows, name=name, header_row=source.get("header_row")
-    )
-    return frame, record
+    header_row = source.get("header_row")
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        raise CodebookError(
+            f"{path.name}: source.header_row must be a row number (1 = the first row), not {header_row!r}."
+        )
+    frame, record = spreadsheets.table_from_grid(rows, name=name, header_row=header_row)
+    return spreadsheets.settle_types(frame), record
 
 
 DATE_FORMATS = (
@@ -224,6 +229,7 @@ def likely_date_formats(values: pd.Series) -> list[str]:
 def read_dates(values: pd.Series, fmt: str) -> pd.Series:
     """Dates in the declared format; ISO 8601 dates (as .xlsx date cells are read) and Excel
     serial day numbers are unambiguous and read whatever the format."""
+    values = values.map(lambda v: v if isinstance(v, str) or pd.isna(v) else format(v, "g"))
     parsed = pd.to_datetime(values, format=fmt, errors="coerce")
     rest = parsed.isna() & values.notna()
     if rest.any():
@@ -233,6 +239,70 @@ def read_dates(values: pd.Series, fmt: str) -> pd.Series:
         rest = parsed.isna() & values.notna()
         parsed[rest] = excel_serial_dates(values[rest])
     return parsed
+
+
+def check_table_spec(spec, name: str) -> None:
+    """Refuse a codebook table whose rules have the wrong shape, naming the key and its form.
+
+    Raises
+    ------
+    CodebookError
+        A table or source that is not a mapping, drop_rows that is not a list of
+        ``{column, equals}``, values or multi_select entries without their mapping,
+        a date format that strftime cannot read, keep or text that is not a list.
+    """
+    where = f"codebook table {name}"
+    if not isinstance(spec, dict):
+        raise CodebookError(
+            f"{where}: must be a mapping with source: {{file: ...}} and its rules, not {spec!r}."
+        )
+    if not isinstance(spec.get("source"), dict):
+        raise CodebookError(
+            f"{where}: source must be a mapping such as {{file: export.csv, format: csv}}."
+        )
+    shapes = {
+        "rename": "a mapping of source column -> contract column",
+        "values": "a mapping of column -> {source value: contract value}",
+        "multi_select": "a mapping of column -> {separator: ',', options: {option text: column}}",
+        "dates": "a mapping of column -> date format such as '%m/%Y'",
+        "numbers": "a mapping of column -> {decimal: '.' or ','}",
+    }
+    for key, shape in shapes.items():
+        if spec.get(key) is not None and not isinstance(spec[key], dict):
+            raise CodebookError(f"{where}: {key} must be {shape}.")
+    for key in ("keep", "text", "drop_rows"):
+        if spec.get(key) is not None and not isinstance(spec[key], list):
+            raise CodebookError(f"{where}: {key} must be a list (one '- ' line per entry).")
+    for rule in spec.get("drop_rows") or []:
+        if not isinstance(rule, dict) or "column" not in rule or "equals" not in rule:
+            raise CodebookError(
+                f"{where}: each drop_rows entry needs column and equals, e.g. {{column: Status, equals: Survey Preview}}."
+            )
+    for column, mapping in (spec.get("values") or {}).items():
+        if not isinstance(mapping, dict) or not mapping:
+            raise CodebookError(
+                f"{where}: values.{column} must map each source value to a contract value (e.g. '1': not effective)."
+            )
+    for column, mapping in (spec.get("multi_select") or {}).items():
+        if (
+            not isinstance(mapping, dict)
+            or not isinstance(mapping.get("options"), dict)
+            or not mapping["options"]
+        ):
+            raise CodebookError(
+                f"{where}: multi_select.{column} needs options: {{option text: true/false column}}."
+            )
+    for column, fmt in (spec.get("dates") or {}).items():
+        try:
+            ok = isinstance(fmt, str) and "%" in fmt
+            if ok:
+                pd.to_datetime(pd.Series(["2025-01-01"]), format=fmt, errors="coerce")
+        except ValueError:
+            ok = False
+        if not ok:
+            raise CodebookError(
+                f"{where}: dates.{column} must be a date format such as '%m/%Y' or '%d.%m.%Y', not {fmt!r}."
+            )
 
 
 def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
@@ -246,6 +316,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     (DataFrame, dict)
         The mapped table and a record of what each rule did (rows dropped, values mapped).
     """
+    check_table_spec(spec, name)
     record: dict = {"rows_in": len(frame), "dropped": []}
     for rule in spec.get("drop_rows", []) or []:
         column = rule.get("column")
@@ -329,13 +400,22 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         raise CodebookError(
             f"codebook table {name}: numbers must map column names to {{decimal: '.' or ','}}."
         )
-    skip = set(spec.get("values", {}) or {}) | set(spec.get("dates", {}) or {})
+    text_columns = spec.get("text", []) or []
+    if not isinstance(text_columns, list):
+        raise CodebookError(
+            f"codebook table {name}: text must be a list of columns to keep as text."
+        )
+    skip = set(spec.get("values", {}) or {}) | set(spec.get("dates", {}) or {}) | set(text_columns)
     numeric = [
         c
         for c in frame.columns
         if c in declared or (c not in skip and frame[c].dtype == object and looks_numeric(frame[c]))
     ]
-    marks = set().union(*(column_evidence(frame[c]) for c in numeric)) if numeric else set()
+    marks = (
+        set().union(*(column_evidence(frame[c], strong=True) for c in numeric))
+        if numeric
+        else set()
+    )
     fallback = source.get("decimal") or (marks.pop() if len(marks) == 1 else None)
     for column in numeric:
         options = declared.get(column) or {}
@@ -402,6 +482,7 @@ def run_codebook(folder: str | Path) -> dict:
     }
     results = {}
     for name, spec in tables.items():
+        check_table_spec(spec, name)
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, layout = read_source(folder, spec.get("source"))
         try:

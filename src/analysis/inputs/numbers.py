@@ -25,6 +25,11 @@ _CORE = re.compile(
     r"^(?P<open>\(?)(?P<sign>[-+\u2212]?)(?P<core>\d[\d.,]*|[.,]\d+)(?P<pct>%?)(?P<close>\)?)(?P<trail>-?)$"
 )
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+#: Appended to messages: how to keep a column that only looks numeric as text.
+AS_TEXT = (
+    " If the column is not an amount (codes, outline numbers), list it under text: in the codebook."
+)
 
 
 class NumberFormatError(DataContractError):
@@ -33,8 +38,17 @@ class NumberFormatError(DataContractError):
 
 def split_number(text: str) -> dict | None:
     """A formatted number's parts, or None if ``text`` is not one."""
+    if _DATE_LIKE.fullmatch(text.strip()):
+        return None  # 31.01.2025, 1/2/25: a date, for the codebook's dates
     currency = bool(CURRENCY.search(text))
-    bare = _SPACES.sub("", CURRENCY.sub("", text))
+    kept = CURRENCY.sub("", text).strip()
+    for digits in re.findall(r"\d[\d\s\u00a0\u202f']*\d", kept):
+        groups = _SPACES.split(digits)
+        if len(groups) > 1 and (
+            not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])
+        ):
+            return None  # "555 123 4567", "114 55": a phone number or a code, not a grouped number
+    bare = _SPACES.sub("", kept)
     match = _CORE.match(bare)
     if not match or bool(match["open"]) != bool(match["close"]):
         return None
@@ -43,12 +57,13 @@ def split_number(text: str) -> dict | None:
         "negative": bool(match["open"]) or match["sign"] in ("-", "\u2212") or bool(match["trail"]),
         "percent": bool(match["pct"]),
         "currency": currency,
-        "formatted": currency
+        "formatted": decimal_evidence(match["core"]) == "?"
+        or currency
         or bool(match["pct"])
         or bool(match["open"])
         or "," in match["core"]
         or match["core"].count(".") > 1
-        or bare != text.strip(),
+        or bare != kept,
     }
 
 
@@ -101,12 +116,22 @@ def looks_formatted(values: pd.Series) -> bool:
     )
 
 
-def column_evidence(values: pd.Series) -> set[str]:
-    """The decimal marks ("." or ",") that a column of numbers shows unambiguously."""
+def column_evidence(values: pd.Series, *, strong: bool = False) -> set[str]:
+    """The decimal marks ("." or ",") that a column of numbers shows unambiguously.
+
+    With ``strong``, only values that could not be anything but a formatted amount
+    count: both separators (``1.234,50``), a currency sign, or one separator followed
+    by exactly two digits (cents). Evidence for the rest of a file must be strong: a
+    column of answer codes such as ``1,2`` must not decide how amounts are read.
+    """
     marks = set()
     for text in values.dropna().astype(str):
         part = split_number(text.strip())
-        if part is not None and (mark := decimal_evidence(part["core"])) in (".", ","):
+        if part is None or (mark := decimal_evidence(part["core"])) not in (".", ","):
+            continue
+        core = part["core"]
+        cents = len(core) - core.rfind(mark) - 1 == 2 and core.count(mark) == 1
+        if not strong or part["currency"] or ("." in core and "," in core) or cents:
             marks.add(mark)
     return marks
 
@@ -172,7 +197,7 @@ def parse_numbers(
             by = {mark: [i for i, e in evidence.items() if e == mark][:3] for mark in seen}
             raise NumberFormatError(
                 f"{where}: column {column!r} uses both '.' (rows {by['.']}) and ',' (rows {by[',']}) as the "
-                "decimal mark; correct the rows that differ in the raw file."
+                "decimal mark; correct the rows that differ in the raw file." + AS_TEXT
             )
         if seen:
             decimal = seen.pop()
@@ -193,7 +218,7 @@ def parse_numbers(
         if number is None:
             raise NumberFormatError(
                 f"{where}: column {column!r} row {i}: {text[i]!r} is not a number with decimal mark "
-                f"{decimal!r}; correct it in the raw file or declare source.decimal."
+                f"{decimal!r}; correct it in the raw file or declare source.decimal." + AS_TEXT
             )
         out[i] = (-number if p["negative"] else number) / (100 if p["percent"] else 1)
     info = {

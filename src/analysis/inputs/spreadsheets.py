@@ -42,10 +42,15 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "jpeg"),
 )
 
-#: Words that start a totals row (first non-blank cell), in English, German, French, Spanish.
+#: The whole first non-blank cell of a totals row ("Total", "Grand total:", "Summe", "Σ"),
+#: so that an account called "Total Solutions Ltd" stays a row.
 TOTALS = re.compile(
-    r"^\s*(grand\s+)?(sub)?totals?\b|^\s*(sum|summe|gesamt|total général|totale)\b|^\s*\u03a3",
+    r"\s*((grand\s+|sub-?)?totals?|sum|summe|gesamt|gesamtsumme|total général|totale|\u03a3)\s*:?\s*",
     re.IGNORECASE,
+)
+#: A trailing single-cell row is a note when it reads like one: "Source: ...", "* ...", or a phrase.
+NOTE = re.compile(
+    r"^\s*(note|notes|source|quelle|\*|\u00a9|\(c\))|:|\S+\s+\S+\s+\S+", re.IGNORECASE
 )
 
 
@@ -96,8 +101,12 @@ def refuse_unreadable(path: Path, kind: str) -> None:
         )
 
 
-def _cell_text(value) -> str | None:
-    """An Excel cell's value as the text a CSV export would hold (dates as ISO 8601)."""
+def _cell_value(value) -> str | int | float | None:
+    """An Excel cell's value: text (dates as ISO 8601), or the number the cell holds.
+
+    Numbers typed into cells stay numbers (whole ones as int, so that codes read "1"
+    as text): they are never re-read with a decimal mark, which only text can need.
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -107,12 +116,14 @@ def _cell_text(value) -> str | None:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
+        return int(value)
+    if isinstance(value, int | float):
+        return value
     text = str(value)
     return text if text.strip() else None
 
 
-def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | None]]], str]:
+def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | int | float | None]]], str]:
     """Rows (sheet row number, cell texts) of one .xlsx sheet, refusing formulas without saved values."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -132,16 +143,16 @@ def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | None]]], 
             f"{path.name}: no sheet {sheet!r}; the workbook has {names}. Name one of them with source.sheet."
         )
     ws = values[sheet]
-    rows = [
-        (number, [_cell_text(v) for v in row])
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=ws.min_row)
+    rows = [  # iter_rows starts at row 1 whatever ws.min_row says, so number from 1
+        (number, [_cell_value(v) for v in row])
+        for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
     ]
     blanks = {(r, c) for r, cells in rows for c, v in enumerate(cells) if v is None}
     if blanks:
         formulas = load_workbook(path, data_only=False, read_only=False)[sheet]
         unsaved = [
             f"{cell.column_letter}{cell.row}"
-            for row in formulas.iter_rows(min_row=ws.min_row)
+            for row in formulas.iter_rows(min_row=1)
             for cell in row
             if isinstance(cell.value, str)
             and cell.value.startswith("=")
@@ -169,7 +180,8 @@ def _text_rows(path: Path, raw: bytes, encoding: str) -> list[tuple[int, list[st
     except UnicodeDecodeError as error:
         raise SpreadsheetError(
             f"{path.name}: not valid {encoding} text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "if Excel on Windows saved it, set source.encoding: latin-1 in the codebook."
+            "if Excel on Windows saved it, set source.encoding: cp1252 in the codebook (Windows' Western "
+            "encoding; unlike latin-1 it also reads € and curly quotes)."
         ) from None
     lines = text.splitlines()
     sample = "\n".join(sorted(lines[:50], key=len, reverse=True)[:20])
@@ -214,8 +226,29 @@ def _filled(cells: Iterable) -> int:
     return sum(c is not None for c in cells)
 
 
-def _numberish(text: str) -> bool:
+def _numberish(value) -> bool:
+    """A cell that reads as a number (and not as a year, which headers often are)."""
+    text = str(value).strip()
+    if re.fullmatch(r"(19|20)\d\d", text):
+        return False
     return bool(re.fullmatch(r"[\s$€£¥%()+\-.,'0-9]+", text)) and any(ch.isdigit() for ch in text)
+
+
+def settle_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of numbers typed into cells become numeric; in other columns the typed
+    numbers become their text (1 -> "1"), so each column holds one kind of value."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column].dropna()
+        typed = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        if len(values) and typed.all():
+            whole = values.map(lambda v: isinstance(v, int)).all()
+            out[column] = pd.to_numeric(out[column]).astype("Int64" if whole else float)
+        elif typed.any():
+            out[column] = out[column].map(
+                lambda v: v if v is None or isinstance(v, str) else repr(v)
+            )
+    return out
 
 
 def detect_header(rows: list[tuple[int, list]]) -> int:
@@ -230,7 +263,7 @@ def detect_header(rows: list[tuple[int, list]]) -> int:
         filled = [c for c in cells if c is not None]
         if len(filled) < max(2, 0.6 * widest):
             continue
-        if any(_numberish(str(c)) for c in filled):
+        if any(_numberish(c) for c in filled):
             continue
         if any(_filled(below) for _, below in rows[position + 1 :]):
             return number
@@ -258,8 +291,8 @@ def table_from_grid(
     header_row
         The header's row number; detected by :func:`detect_header` when None.
     notes
-        Set trailing rows aside that fill a single cell (a note or source line) when the
-        table has at least three columns.
+        Set trailing rows aside that fill a single cell with a note: "Source: ...",
+        "* ...", or a phrase of three words or more (a lone id stays a row).
 
     Returns
     -------
@@ -324,12 +357,15 @@ def table_from_grid(
     kept = []
     for n, cells in body:
         first = next((str(c) for c in cells if c is not None), "")
-        if TOTALS.search(first):
+        if TOTALS.fullmatch(first):
             record["totals_rows"].append(n)
             continue
         kept.append((n, cells))
-    if notes and len(used) >= 3:
+    if notes:
         while kept and _filled(kept[-1][1]) == 1:
+            text = str(next(c for c in kept[-1][1] if c is not None))
+            if not NOTE.search(text):
+                break
             record["notes_rows"].insert(0, kept.pop()[0])
     frame = pd.DataFrame(
         [[cells[i] if i < len(cells) else None for i in used] for _, cells in kept],
