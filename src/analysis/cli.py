@@ -100,6 +100,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("client_id", metavar="ID")
 
+    drafter = commands.add_parser(
+        "draft-codebook",
+        help="draft data/clients/ID/codebook.yml from raw files, to review before import",
+    )
+    drafter.add_argument("client_id", metavar="ID")
+    drafter.add_argument(
+        "files", metavar="FILE", nargs="+", help="raw files, relative to the client's folder"
+    )
+
     new_client = commands.add_parser(
         "new-client", help="scaffold data/clients/ID/ with a client.yml to fill in"
     )
@@ -199,6 +208,28 @@ def _validate(args) -> int:
     return 1 if errors else 0
 
 
+def _draft_codebook(args) -> int:
+    from analysis.inputs.drafting import draft_codebook
+    from analysis.report.clients import check_client_id
+
+    check_client_id(args.client_id)
+    folder = _require_folder(args.client_id)
+    text, notes = draft_codebook(folder, args.files)
+    target = folder / "codebook.yml"
+    if target.exists():
+        target = folder / "codebook.draft.yml"  # never overwrite a reviewed codebook
+    target.write_text(text, encoding="utf-8")
+    print(
+        f"wrote data/clients/{args.client_id}/{target.name}: {len(notes)} line(s) marked CHECK to review"
+    )
+    for note in notes:
+        print(f"  CHECK {note}")
+    if target.name == "codebook.draft.yml":
+        print("  (codebook.yml already exists and was left as it is; compare the two and merge)")
+    print(f"next: edit the CHECK lines, then workbench import {args.client_id}")
+    return 0
+
+
 def _import(args) -> int:
     from analysis.inputs.importers import run_codebook
     from analysis.report.clients import check_client_id
@@ -280,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             return _new_client(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "draft-codebook":
+            return _draft_codebook(args)
         return _examples(args)
     except InputError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
