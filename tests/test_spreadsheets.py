@@ -70,7 +70,13 @@ def test_title_rows_merged_cells_currency_and_totals_row(tmp_path):
     assert panel["win_rate"].tolist() == pytest.approx([0.45, 0.5, 0.125])
     assert panel["period"].tolist() == ["2025-01"] * 3
     layout = record["tables"]["panel"]["layout"]
-    assert layout == {"header_row": 3, "title_rows": [1], "totals_rows": [7], "notes_rows": [8]}
+    assert layout == {
+        "header_row": 3,
+        "header_rows": 1,
+        "title_rows": [1],
+        "totals_rows": [7],
+        "notes_rows": [8],
+    }
     assert record["tables"]["panel"]["numbers"]["revenue"] == {
         "decimal": ".",
         "currency": True,

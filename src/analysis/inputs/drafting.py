@@ -153,13 +153,24 @@ def _read(path: Path, sheet: Any) -> tuple[pd.DataFrame, dict, dict[str, str], s
 
 
 def _table_for(frame: pd.DataFrame, texts: dict[str, str], tables: dict[str, list[str]]) -> str:
-    scores = {
-        table: sum(match_column(c, columns, texts.get(str(c), ""))[1] for c in frame.columns)
-        / max(len(columns), 1)
-        + 0.5 * sum(match_column(c, columns)[1] == 1.0 for c in frame.columns)
-        for table, columns in tables.items()
-    }
-    return max(scores, key=lambda t: scores[t])
+    """The contract table whose columns the raw columns match best: the summed confidence
+    of the matches, then the share of the table's required columns found."""
+    from analysis.inputs.training_contract import REQUIRED
+
+    required = {**REQUIRED, "survey": ("respondent_id", "effectiveness")}
+
+    def score(table: str) -> tuple[float, float]:
+        found = {
+            match_column(
+                c, tables[table], texts.get(str(c), "") or (str(c) if " " in str(c) else "")
+            )
+            for c in frame.columns
+        }
+        hits = {column for column, _ in found if column}
+        need = required.get(table, ())
+        return sum(p for _, p in found), len(hits & set(need)) / max(len(need), 1)
+
+    return max(tables, key=score)
 
 
 #: Columns every Qualtrics export carries about the response, not about the questions.
@@ -201,7 +212,7 @@ def draft_table(
             continue
         values = frame[raw].dropna().astype(str).str.strip()
         values = values[values != ""]
-        question = texts.get(str(raw), "")
+        question = texts.get(str(raw), "") or (str(raw) if " " in str(raw) else "")
         if "Selected Choice" in question or (
             values.str.contains(",").mean() > 0.3 and not looks_formatted(frame[raw])
         ):
@@ -220,7 +231,7 @@ def draft_table(
                 continue
         target, confidence = match_column(raw, [c for c in columns if c not in taken], question)
         if target is None and values.nunique() == 1 and len(values) < len(frame[raw]):
-            option, p = _option_column(question.split(" - ")[-1] if question else str(raw))
+            option, p = _option_column((question or str(raw)).split(" - ")[-1])
             if option:
                 spec.setdefault("flags", {})[str(raw)] = option
                 notes.append(

@@ -20,6 +20,24 @@ from analysis.inputs.errors import InputError
 DELIMITERS = ",;\t|"
 
 
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter (comma, semicolon, tab or pipe) that splits the most lines into the same
+    number of fields. Unlike :class:`csv.Sniffer`, a semicolon file whose amounts carry
+    decimal commas (``12918,17``) is not taken for a comma file: its header has no comma.
+    """
+    best, best_score = ",", (False, 0.0, 0)
+    sample = [line for line in lines[:50] if line.strip()]
+    for delimiter in DELIMITERS:
+        counts = [len(fields) for fields in csv.reader(sample, delimiter=delimiter)]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (mode > 1, counts.count(mode) / len(counts), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes, read in 1 MiB chunks."""
     digest = hashlib.sha256()
@@ -139,11 +157,7 @@ def read_table(
             f"{', '.join(columns) or '?'} on line(s) {shown}). "
             "If the file was saved by Excel on Windows, read it with encoding latin-1 (cp1252)."
         ) from None
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = sniff_delimiter(text.splitlines()[:50])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=dtype, skipinitialspace=True)
     except pd.errors.ParserError as error:

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.inputs.readers import DELIMITERS, DataContractError
+from analysis.inputs.readers import DataContractError, sniff_delimiter
 
 #: Leading bytes -> what the file is.
 SIGNATURES = (
@@ -183,12 +183,7 @@ def _text_rows(path: Path, raw: bytes, encoding: str) -> list[tuple[int, list[st
             "if Excel on Windows saved it, set source.encoding: cp1252 in the codebook (Windows' Western "
             "encoding; unlike latin-1 it also reads € and curly quotes)."
         ) from None
-    lines = text.splitlines()
-    sample = "\n".join(sorted(lines[:50], key=len, reverse=True)[:20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = sniff_delimiter(text.splitlines()[:50])
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = []
     for fields in reader:
@@ -266,11 +261,55 @@ def detect_header(rows: list[tuple[int, list]]) -> int:
         if any(_numberish(c) for c in filled):
             continue
         if any(_filled(below) for _, below in rows[position + 1 :]):
+            above = next((r for r in reversed(head[:position]) if _filled(r[1])), None)
+            if above and _sub_header(
+                [None if c is None else str(c).strip() for c in above[1]], cells
+            ):
+                return above[0]  # the options row under a row of questions
             return number
     raise SpreadsheetError(
         "no header row found in the first 30 rows (a row of column names as wide as the table); "
         "set source.header_row to its row number."
     )
+
+
+#: What survey tools write in the second header row over a single answer column.
+SINGLE_ANSWER = {"response", "open-ended response", "answer", "antwort"}
+
+
+def _sub_header(top: list, below: list) -> list | None:
+    """Names from two header rows, or None if the row below the header is data.
+
+    Survey tools such as SurveyMonkey write a question over its answer options: the
+    question once (blank, or merged, over the options to its right) and the options in
+    the second row, "Response" under a single-answer question. The second row counts
+    as a header only when it is all text and fills every column the first row leaves
+    blank. Names become "question - option", or the question alone over "Response".
+    """
+    width = max(len(top), len(below))
+    top = top + [None] * (width - len(top))
+    below = [None if c is None else str(c).strip() for c in below] + [None] * (width - len(below))
+    blanks = [i for i in range(width) if top[i] is None and below[i] is not None]
+    if not blanks or any(_numberish(c) for c in below if c is not None):
+        return None
+    single = [
+        i
+        for i in range(width)
+        if top[i] is not None and str(below[i] or "response").casefold() in SINGLE_ANSWER
+    ]
+    if _filled(top) < 2 or not single:  # a title over the table, not questions over answers
+        return None
+    if any(top[i] is None and below[i] is None for i in range(width) if i < max(blanks)):
+        return None
+    names, question = [], None
+    for i in range(width):
+        question = top[i] if top[i] is not None else question
+        option = below[i]
+        if option is None or option.casefold() in SINGLE_ANSWER:
+            names.append(top[i] if top[i] is not None else question)
+        else:
+            names.append(f"{question} - {option}" if question else option)
+    return names
 
 
 def table_from_grid(
@@ -316,6 +355,10 @@ def table_from_grid(
         )
     at = numbers.index(header_row)
     header = [None if c is None else str(c).strip() for c in rows[at][1]]
+    sub = _sub_header(header, rows[at + 1][1]) if at + 1 < len(rows) else None
+    top = at
+    if sub is not None:  # two header rows: a question over its answer options
+        header, at = sub, at + 1
     body = [(n, cells) for n, cells in rows[at + 1 :] if _filled(cells)]
     width = max([len(header)] + [len(cells) for _, cells in body])
     header += [None] * (width - len(header))
@@ -350,7 +393,8 @@ def table_from_grid(
         )
     record: dict[str, Any] = {
         "header_row": header_row,
-        "title_rows": [n for n, cells in rows[:at] if _filled(cells)],
+        "header_rows": 2 if sub is not None else 1,
+        "title_rows": [n for n, cells in rows[:top] if _filled(cells)],
         "totals_rows": [],
         "notes_rows": [],
     }
