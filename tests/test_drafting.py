@@ -73,3 +73,38 @@ def test_per_option_columns_become_flags(tmp_path):
         and "Mobile learning: tool_mobile_learning" in text
         and "Coaching: sustain_coaching" in text
     )
+
+
+def test_a_check_placeholder_left_in_the_codebook_stops_the_import(tmp_path):
+    import pytest
+    import yaml
+
+    from analysis.inputs.importers import CodebookError
+
+    (tmp_path / "s.csv").write_text(
+        'respondent_id,Practices\nR1,"Coaching,Podcasts"\nR2,Coaching\n'
+    )
+    (tmp_path / "codebook.yml").write_text(
+        yaml.safe_dump(
+            {
+                "tables": {
+                    "survey": {
+                        "source": {"file": "s.csv"},
+                        "multi_select": {
+                            "Practices": {
+                                "options": {
+                                    "Coaching": "sustain_coaching",
+                                    "Podcasts": "CHECK_podcasts",
+                                }
+                            }
+                        },
+                    }
+                }
+            }
+        )
+    )
+    with pytest.raises(
+        CodebookError,
+        match=r"1 CHECK placeholder\(s\) \(multi_select.Practices.options.Podcasts: CHECK_podcasts\)",
+    ):
+        run_codebook(tmp_path)

@@ -100,6 +100,7 @@ def test_krippendorff_alpha_matches_hand_computation_and_the_published_example()
     assert round(ins.nominal_alpha(example), 3) == 0.743
 
 
+@pytest.mark.slow  # a recovery simulation over many planted surveys: ~25 s, run by make test-slow
 def test_planted_misalignment_is_found():
     views = DEFINITIONS["two_views"]
     planted = {

@@ -155,6 +155,7 @@ def test_a_report_over_its_memory_limit_fails_alone(project):
         run(project, memory_limit_gb=0.2)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster with two warm kernels: ~30 s, run by make test-slow
 def test_a_dask_local_cluster_renders_like_the_local_pool(project):
     """--cluster local: two Dask workers with warm kernels; failures, skips and status as locally."""
     config = yaml.safe_load((project["clients"] / "beta" / "client.yml").read_text())

@@ -58,8 +58,12 @@ def test_duplicated_id(good):
 
 
 def test_missing_column(good):
-    with pytest.raises(SurveyDataError, match="missing column.*solution_type"):
-        load_survey(_rewrite(good, lambda d: d.drop(columns="solution_type")))
+    # a question block the survey did not ask is not an error; the study leaves its section out
+    assert "solution_type" not in load_survey(
+        _rewrite(good, lambda d: d.drop(columns="solution_type"))
+    )
+    with pytest.raises(SurveyDataError, match="missing column.*effectiveness"):
+        load_survey(_rewrite(good, lambda d: d.drop(columns="effectiveness")))
 
 
 def test_empty_and_header_only_files(tmp_path):
@@ -102,3 +106,18 @@ def test_bad_weights_and_missing_file(good, tmp_path):
         load_survey(_rewrite(good, lambda d: d.__setitem__("weight", ["0"] + ["1"] * (len(d) - 1))))
     with pytest.raises(SurveyDataError, match="file not found"):
         load_survey(tmp_path / "nope.csv")
+
+
+def test_questions_not_asked_leave_their_headlines_out(good):
+    from analysis import survey
+
+    data = load_survey(
+        _rewrite(
+            good, lambda d: d.drop(columns=["industry", "top_initiative", "leadership_meetings"])
+        )
+    )
+    records, sentences = survey.study_headline(survey.prepare_responses(data))
+    names = {r["name"] for r in records}
+    assert {"industries", "share_value_proposition"}.isdisjoint(names)
+    assert {"respondents", "share_effective_or_better", "share_very_effective"} <= names
+    assert not any("senior sales leadership" in s for s in sentences)

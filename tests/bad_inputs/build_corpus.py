@@ -448,8 +448,41 @@ def main() -> None:
     case(
         "s01-missing-column",
         S,
-        {"survey.csv": survey(lambda d: d.drop(columns="solution_type"))},
-        [r"survey\.csv: missing column\(s\) solution_type"],
+        {"survey.csv": survey(lambda d: d.drop(columns="effectiveness"))},
+        [r"survey\.csv: missing column\(s\) effectiveness"],
+    )
+    case(
+        "s17-a-block-partly-there",
+        S,
+        {"survey.csv": survey(lambda d: d.drop(columns="align_agree_roles"))},
+        [
+            r"survey\.csv: the alignment practices block is only partly there: missing column\(s\) align_agree_roles"
+        ],
+    )
+    case(
+        "s18-questions-not-asked",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.drop(
+                    columns=[
+                        "industry",
+                        "leadership_meetings",
+                        "top_initiative",
+                        "tool_mobile_learning",
+                        "tool_gamification",
+                        "tool_mentor_network",
+                        "tool_video_coaching",
+                    ]
+                )
+            )
+        },
+        [],
+        warnings=[
+            r"Not asked in this survey: survey\.csv has no questions on industry\.",
+            r"Not asked in this survey: survey\.csv has no questions on meetings with senior sales leadership\.",
+            r"Not asked in this survey: survey\.csv has no questions on the initiative needing most support\.",
+        ],
     )
     case(
         "s02-unknown-level",

@@ -74,6 +74,22 @@ __all__ = [
 ]
 
 
+def _placeholders(node, path: str = "") -> list[str]:
+    """Keys and values still marked CHECK by `workbench draft-codebook`."""
+    if isinstance(node, dict):
+        found = [f"{path}{k}" for k in node if str(k).startswith("CHECK")]
+        for key, value in node.items():
+            found += _placeholders(value, f"{path}{key}.")
+        return found
+    if isinstance(node, list):
+        return [p for i, item in enumerate(node) for p in _placeholders(item, f"{path}{i}.")]
+    return (
+        [f"{path.rstrip('.')}: {node}"]
+        if isinstance(node, str) and node.startswith("CHECK")
+        else []
+    )
+
+
 def check_table_spec(spec, name: str) -> None:
     """Refuse a codebook table whose rules have the wrong shape, naming the key and its form.
 
@@ -85,6 +101,12 @@ def check_table_spec(spec, name: str) -> None:
         a date format that strftime cannot read, keep or text that is not a list.
     """
     where = f"codebook table {name}"
+    left = _placeholders(spec)
+    if left:
+        raise CodebookError(
+            f"{where}: the drafted codebook still has {len(left)} CHECK placeholder(s) ({'; '.join(left[:3])}); "
+            "replace each with the column or value it should be, or remove the line."
+        )
     if not isinstance(spec, dict):
         raise CodebookError(
             f"{where}: must be a mapping with source: {{file: ...}} and its rules, not {spec!r}."

@@ -53,11 +53,12 @@ def levels(values, *, required: bool = True, description: str = "", shown: str =
     )
 
 
-def boolean(description: str) -> pa.Column:
+def boolean(description: str, *, required: bool = True) -> pa.Column:
     return pa.Column(
         str,
         pa.Check.isin(list(TRUE_FALSE)),
         nullable=False,
+        required=required,
         description=description,
         metadata={"levels": list(TRUE_FALSE), "boolean": True},
     )

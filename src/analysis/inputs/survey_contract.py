@@ -62,6 +62,32 @@ DISPLAY_NAMES = {
     "sustain_pre_post_assessment": "Pre/post assessments",
 }
 
+#: Question blocks a survey may leave out ("not asked"): block -> its columns. Only
+#: ``respondent_id`` and ``effectiveness`` are required; a block is asked when all its
+#: columns are present, and a block with some of its columns is an error.
+BLOCKS = {
+    "industry": ("industry",),
+    "customized": ("solution_type",),
+    "cadence": ("leadership_meetings",),
+    "initiatives": ("top_initiative",),
+    **PRACTICES,
+}
+BLOCK_NAMES = {
+    "industry": "industry",
+    "customized": "customized or off-the-shelf solutions",
+    "cadence": "meetings with senior sales leadership",
+    "initiatives": "the initiative needing most support",
+    "tools": "learning tools",
+    "alignment": "alignment practices",
+    "sustainment": "sustainment practices",
+}
+
+
+def asked(data: pd.DataFrame) -> dict[str, bool]:
+    """Which question blocks (:data:`BLOCKS`) the survey asked: all their columns present."""
+    return {block: all(c in data.columns for c in columns) for block, columns in BLOCKS.items()}
+
+
 ORDERED = {
     "effectiveness": EFFECTIVENESS_LEVELS,
     "leadership_meetings": CADENCE_LEVELS,
@@ -87,18 +113,20 @@ def survey_schema() -> pa.DataFrameSchema:
         "respondent_id": pa.Column(
             str, unique=True, nullable=False, description="unique id of the responding organisation"
         ),
-        "industry": pa.Column(str, nullable=False, description="industry (text)"),
+        "industry": pa.Column(
+            str, nullable=False, required=False, description="industry (text; optional block)"
+        ),
         "size_band": levels(SIZE_BANDS, required=False),
         "effectiveness": levels(
             EFFECTIVENESS_LEVELS, description="ordered: " + " < ".join(EFFECTIVENESS_LEVELS)
         ),
-        "solution_type": levels(SOLUTION_LEVELS),
+        "solution_type": levels(SOLUTION_LEVELS, required=False),
         "leadership_meetings": levels(
-            CADENCE_LEVELS, description="ordered: " + ", ".join(CADENCE_LEVELS)
+            CADENCE_LEVELS, required=False, description="ordered: " + ", ".join(CADENCE_LEVELS)
         ),
-        "top_initiative": levels(INITIATIVES),
+        "top_initiative": levels(INITIATIVES, required=False),
         **{
-            column: boolean(f"true/false: {DISPLAY_NAMES[column]}")
+            column: boolean(f"true/false: {DISPLAY_NAMES[column]}", required=False)
             for group in PRACTICES.values()
             for column in group
         },
@@ -166,6 +194,14 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
                 frame[name].map(lambda v: v if pd.isna(v) else str(v).strip()).astype("string")
             )
     validated, problems = validate(frame, schema, source)
+    for block, columns in BLOCKS.items():
+        present = [c for c in columns if c in frame.columns]
+        if present and len(present) < len(columns):
+            problems.append(
+                f"{source}: the {BLOCK_NAMES[block]} block is only partly there: missing column(s) "
+                f"{', '.join(c for c in columns if c not in present)}. Give all of "
+                f"{', '.join(columns)}, or none if the survey did not ask it."
+            )
     if problems:
         raise SurveyDataError("\n".join(["The survey does not match the contract:", *problems]))
     assert validated is not None  # validate returns a frame whenever it finds no problem
@@ -174,7 +210,7 @@ def check_survey(data: pd.DataFrame, source: str = "survey") -> pd.DataFrame:
             validated[column] = pd.Categorical(
                 validated[column], categories=list(levels_), ordered=column in ORDERED
             )
-    for column in (c for group in PRACTICES.values() for c in group):
+    for column in (c for group in PRACTICES.values() for c in group if c in validated):
         validated[column] = validated[column].isin(["true", "yes", "1"])
     return validated
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from analysis.inputs.errors import InputError
 from analysis.inputs.parameters import OrgEffectiveness
-from analysis.inputs.survey_contract import PRACTICES, load_survey
+from analysis.inputs.survey_contract import BLOCK_NAMES, PRACTICES, asked, load_survey
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
@@ -43,6 +43,12 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         errors += error.problems
         return
     source = path.name
+    if p.segment is not None and "industry" not in data:
+        errors.append(
+            f"{inputs.where}: segment {p.segment!r} keeps one industry, but {source} did not ask for the "
+            "industry (no industry column); remove segment."
+        )
+        return
     if p.segment is not None:
         available = sorted(data["industry"].dropna().astype(str).unique())
         if p.segment not in available:
@@ -83,7 +89,10 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
                 f"{group} in {source}, so the very effective and ineffective organisations are not "
                 "compared: every figure would be suppressed or could identify them.",
             )
-    if (groups > 0).sum() < 2 or responses["leadership_meetings"].nunique() < 2:
+    _blocks(inputs, responses, source)
+    if inputs.runs("cadence") and (
+        (groups > 0).sum() < 2 or responses["leadership_meetings"].nunique() < 2
+    ):
         inputs.skip(
             "cadence",
             f"Meeting cadence cannot be compared: {source} has a single effectiveness group or a "
@@ -104,6 +113,48 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         inputs.skip("profile", "No organisation was chosen for comparison (parameter highlight).")
     _weights(inputs, data, source, errors)
     _model_terms(inputs, responses, source)
+
+
+#: Report section -> the question blocks it needs (any one of them for the comparison,
+#: the practices table and the models).
+SECTION_BLOCKS = {
+    "industries": ("industry",),
+    "cadence": ("cadence",),
+    "initiatives": ("initiatives",),
+    "practices": ("tools", "alignment", "sustainment"),
+    "comparison": ("customized", "cadence", "tools", "alignment", "sustainment"),
+    "models": ("alignment", "sustainment"),
+}
+
+
+def _blocks(inputs: StudyInputs, responses, source: str) -> None:
+    """Leave out what the survey did not ask, saying so; keep the terms it did ask.
+
+    Sets ``extras["compared"]`` (the practices compared between groups),
+    ``extras["practice_options"]`` (the multi-select practices asked) and
+    ``extras["asked"]`` (block -> asked).
+    """
+    from analysis.survey import COMPARED_PRACTICES
+
+    blocks = asked(responses)
+    inputs.extras["asked"] = blocks
+    for section, needs in SECTION_BLOCKS.items():
+        if not any(blocks[b] for b in needs):
+            names = " or ".join(BLOCK_NAMES[b] for b in needs)
+            inputs.skip(section, f"Not asked in this survey: {source} has no questions on {names}.")
+    derived = {"customized": "customized", "meets_weekly": "cadence"}
+    inputs.extras["compared"] = [
+        term
+        for term in COMPARED_PRACTICES
+        if (blocks[derived[term]] if term in derived else term in responses)
+    ]
+    inputs.extras["practice_options"] = [
+        column
+        for block in ("tools", "alignment", "sustainment")
+        if blocks[block]
+        for column in PRACTICES[block]
+    ]
+    inputs.extras["profile_terms"] = [t for t in MODEL_TERMS if t in responses]
 
 
 def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
@@ -156,9 +207,10 @@ COUNT_TERMS = ("alignment_practices", "sustainment_practices")
 
 
 def _model_terms(inputs: StudyInputs, responses, source: str) -> None:
-    if not inputs.runs("models"):  # weighted: no model, so no warnings about its terms
+    if not inputs.runs("models"):  # weighted or not asked: no model, so no warnings about its terms
         return
     terms = COUNT_TERMS if _params(inputs).model_terms == "counts" else MODEL_TERMS
+    terms = tuple(t for t in terms if t in responses)
     ordinal = _varying(responses, terms, source, "ordinal model", inputs)
     levels = responses["effectiveness"].nunique()
     if not ordinal or levels < 2 or len(responses) <= len(ordinal) + levels:

@@ -157,9 +157,10 @@ def prepare_responses(
 ) -> pd.DataFrame:
     """Filter to a segment and add the derived columns the study-1 notebook uses.
 
-    Adds ``effectiveness_group`` (:func:`effectiveness_group`), ``customized``
-    (buys customized solutions) and ``meets_weekly`` (meets senior sales leadership
-    weekly).
+    Adds ``effectiveness_group`` (:func:`effectiveness_group`), and where the survey
+    asked the question ``customized`` (buys customized solutions), ``meets_weekly``
+    (meets senior sales leadership weekly) and the counts of alignment and
+    sustainment practices in place.
 
     Raises
     ------
@@ -168,7 +169,7 @@ def prepare_responses(
         fewer than ``min_cell_size`` respondents, which could identify them.
     """
     min_cell_size = check_min_cell_size(min_cell_size)
-    _require_columns(data, segment_column, "effectiveness", "solution_type", "leadership_meetings")
+    _require_columns(data, "effectiveness", segment_column if segment is not None else None)
     if segment is not None:
         available = sorted(data[segment_column].dropna().astype(str).unique())
         if segment not in available:
@@ -190,12 +191,12 @@ def prepare_responses(
         for kind, columns in PRACTICES.items()
         if kind in ("alignment", "sustainment") and set(columns) <= set(data.columns)
     }
-    return data.assign(
-        effectiveness_group=effectiveness_group(data),
-        customized=data["solution_type"] == "customized",
-        meets_weekly=data["leadership_meetings"] == "weekly",
-        **counts,
-    )
+    derived = {}  # only from questions the survey asked
+    if "solution_type" in data:
+        derived["customized"] = data["solution_type"] == "customized"
+    if "leadership_meetings" in data:
+        derived["meets_weekly"] = data["leadership_meetings"] == "weekly"
+    return data.assign(effectiveness_group=effectiveness_group(data), **derived, **counts)
 
 
 def study_headline(
@@ -243,12 +244,6 @@ def study_headline(
     effective_or_better = share_true(data["effectiveness_group"] != "ineffective")
     records = [
         {"name": "respondents", "label": "Respondents", "estimate": len(data), "unit": "count"},
-        {
-            "name": "industries",
-            "label": "Industries",
-            "estimate": data["industry"].nunique(),
-            "unit": "count",
-        },
         share_record(
             "share_effective_or_better",
             "Rate their training organisation effective or very effective",
@@ -260,6 +255,16 @@ def study_headline(
             share_true(data["effectiveness"].astype("string").str.lower() == "very effective"),
         ),
     ]
+    if "industry" in data:  # a question the survey may not have asked
+        records.insert(
+            1,
+            {
+                "name": "industries",
+                "label": "Industries",
+                "estimate": data["industry"].nunique(),
+                "unit": "count",
+            },
+        )
     rr = None
     if comparison is not None and "customized" in set(comparison["term"]):
         row = comparison.set_index("term").loc["customized"]
@@ -274,28 +279,31 @@ def study_headline(
                     "ratio",
                 )
             )
-    records.append(
-        share_record(
-            "share_value_proposition",
-            "Name a new value proposition as the initiative needing most support",
-            share_true(
-                data["top_initiative"].astype("string").str.lower() == "new value proposition"
-            ),
+    if "top_initiative" in data:
+        records.append(
+            share_record(
+                "share_value_proposition",
+                "Name a new value proposition as the initiative needing most support",
+                share_true(
+                    data["top_initiative"].astype("string").str.lower() == "new value proposition"
+                ),
+            )
         )
-    )
-    cadence = suppress_small_cells(
-        shares(
-            data,
-            "leadership_meetings",
-            by="effectiveness_group",
-            weights=weights,
-            conf_level=conf_level,
-        ),
-        count="n",
-        columns=["estimate", "conf_low", "conf_high"],
-        min_cell_size=min_cell_size,
-    )
-    never = cadence[cadence["level"] == "never"].set_index("effectiveness_group")["estimate"]
+    never = pd.Series(dtype=float)
+    if "leadership_meetings" in data:
+        cadence = suppress_small_cells(
+            shares(
+                data,
+                "leadership_meetings",
+                by="effectiveness_group",
+                weights=weights,
+                conf_level=conf_level,
+            ),
+            count="n",
+            columns=["estimate", "conf_low", "conf_high"],
+            min_cell_size=min_cell_size,
+        )
+        never = cadence[cadence["level"] == "never"].set_index("effectiveness_group")["estimate"]
     sentences = describe_contrast(rr, effective_or_better, never, conf_level=conf_level)
     if comparison is not None:
         sentences.append(distinguishing_practices(comparison, display_names))
