@@ -263,3 +263,37 @@ def test_accounts_named_total_and_lone_ids_stay_rows_and_row_numbers_count_blank
     rows, _ = read_grid(_write(tmp_path / "b.csv", "rep,value\nA,1\nSource: CRM export\n"))
     frame, record = table_from_grid(rows, name="b.csv")
     assert frame["rep"].tolist() == ["A"] and record["notes_rows"] == [3]
+
+
+def test_messages_about_an_imported_table_name_the_raw_file_and_its_rows(tmp_path):
+    from analysis.inputs.readers import source_name
+    from analysis.inputs.training_contract import TrainingDataError, load_training_data
+
+    _book(
+        tmp_path / "crm.xlsx",
+        [
+            ["Monthly revenue"],
+            [],
+            ["rep_id", "period", "revenue"],
+            ["R1", "2025-01", 100],
+            ["R1", "2025-02", 110],
+            ["R1", "2025-02", 120],  # sheet row 6: a duplicate of row 5
+        ],
+        title="Panel",
+    )
+    (tmp_path / "reps.csv").write_text("rep_id,training_start\nR1,2025-02\n")
+    _import(
+        tmp_path,
+        {
+            "panel": {"source": {"file": "crm.xlsx", "sheet": "Panel"}},
+            "reps": {"source": {"file": "reps.csv"}},
+        },
+    )
+    panel = tmp_path / "imported" / "panel.parquet"
+    assert source_name(panel) == "crm.xlsx (imported as panel.parquet)"
+    with pytest.raises(
+        TrainingDataError,
+        match=r"crm\.xlsx \(imported as panel\.parquet\): columns rep_id, period: "
+        r"duplicate rep-period rows on lines 5, 6;",
+    ):
+        load_training_data(reps_path=tmp_path / "imported" / "reps.parquet", panel_path=panel)

@@ -410,7 +410,7 @@ def test_good_client_files_load(client_files):
         ),
         ("reps", lambda d: pd.concat([d, d.head(1)]), "rep_id has duplicated values"),
         ("reactions", lambda d: d.assign(rating="9"), "rating is outside 1 to 5"),
-        ("panel", lambda d: d.drop(columns="revenue"), "missing column"),
+        ("panel", lambda d: d.drop(columns="period"), r"missing column\(s\) period"),
     ],
 )
 def test_bad_training_files_get_clear_errors(client_files, file, change, message):
@@ -614,3 +614,42 @@ def test_payback_is_shown_only_when_roi_is_clearly_positive():
     assert "payback_periods" not in set(unclear.tidy()["term"])
     clear = roi.RoiResult(figures, {"roi_percent": (12.0, 80.0)}, 0.95, False, 40)
     assert "payback_periods" in set(clear.tidy()["term"])
+
+
+def test_the_clients_own_outcome_name_and_unit(tmp_path, monkeypatch):
+    """A panel whose outcome is called bookings (no revenue column) validates, and the
+    report names it as the client does."""
+    import shutil
+
+    from analysis import effects
+    from analysis.inputs import paths
+    from analysis.studies import load_study
+
+    folder = tmp_path / "clients" / "bookings-co"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    pd.read_csv(folder / "panel.csv").rename(columns={"revenue": "bookings"}).to_csv(
+        folder / "panel.csv", index=False
+    )
+    (folder / "client.yml").write_text(
+        "display_name: Bookings Co\nstudies:\n  training_impact:\n    data:\n"
+        "      {reps_path: reps.csv, panel_path: panel.csv, costs_path: costs.csv}\n"
+        "    parameters: {outcome: bookings, outcome_label: 'Bookings, USD', outcome_unit: money, margin: 0.35}\n"
+    )
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    inputs = load_study("training_impact", {"client_id": "bookings-co"})
+    assert inputs.extras["outcome_label"] == "Bookings, USD"
+    comparison = effects.compare_estimators(
+        inputs.tables["data"],
+        outcome="bookings",
+        treatment="trained",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+    )
+    labels = [
+        r["label"]
+        for r in effects.headline_records(comparison, outcome=inputs.extras["outcome_label"])
+    ]
+    assert any("Bookings, USD" in label for label in labels) and not any(
+        "revenue" in label for label in labels
+    )

@@ -45,7 +45,7 @@ from analysis.inputs.numbers import (
     looks_numeric,
     parse_numbers,
 )
-from analysis.inputs.readers import file_sha256, inside
+from analysis.inputs.readers import SOURCE_ROW, file_sha256, inside
 from analysis.inputs.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
     FORMATS,
@@ -313,6 +313,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             )
         frame = frame[keep]
     record["rows_out"] = len(frame)
+    frame = frame.assign(**{SOURCE_ROW: [int(i) for i in frame.index]})
     return frame.reset_index(drop=True), record
 
 

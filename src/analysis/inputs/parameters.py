@@ -181,6 +181,14 @@ class TrainingImpact(StudyParameters):
     outcome: Column = Field(
         "revenue", **meta("results measure (a panel column)", example="revenue")
     )
+    outcome_label: str | None = Field(
+        None,
+        **meta(
+            "the client's name for the outcome, with its unit, as the report shows it; "
+            "default: the column name",
+            example="Bookings, USD",
+        ),
+    )
     behaviour: Column | None = Field(
         None,
         **meta(

@@ -20,6 +20,26 @@ from analysis.inputs.errors import InputError
 DELIMITERS = ",;\t|"
 
 
+#: Column in which `workbench import` keeps each row's number in the raw file, so that
+#: messages about an imported table name the rows the user has open.
+SOURCE_ROW = "_source_row"
+
+
+def source_name(path: str | Path) -> str:
+    """How messages name a client file: an imported table by the raw file it came from."""
+    import json
+
+    path = Path(path)
+    record = path.parent / "import_record.json"
+    if path.suffix.lower() != ".parquet" or path.parent.name != "imported" or not record.is_file():
+        return path.name
+    try:
+        raw = json.loads(record.read_text(encoding="utf-8"))["tables"][path.stem]["source"]["file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return path.name
+    return f"{Path(str(raw)).name} (imported as {path.name})"
+
+
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter (comma, semicolon, tab or pipe) that splits the most lines into the same
     number of fields. Unlike :class:`csv.Sniffer`, a semicolon file whose amounts carry
@@ -124,6 +144,8 @@ def read_table(
         )
     if path.suffix.lower() == ".parquet":  # written by `workbench import`
         frame = pd.read_parquet(path)
+        if SOURCE_ROW in frame:  # the raw file's row numbers, kept by the import
+            frame.index = pd.Index(frame.pop(SOURCE_ROW).astype(int) - 2, name=None)
         if dtype:
             frame = frame.astype({k: v for k, v in dtype.items() if k in frame.columns})
         if frame.empty:

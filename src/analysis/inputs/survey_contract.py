@@ -14,7 +14,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
-from analysis.inputs.readers import DataContractError, read_table
+from analysis.inputs.readers import DataContractError, read_table, source_name
 
 EFFECTIVENESS_LEVELS = ("not effective", "somewhat effective", "effective", "very effective")
 SOLUTION_LEVELS = ("customized", "off-the-shelf")
@@ -222,4 +222,4 @@ def load_survey(path: str | Path, *, encoding: str = "utf-8") -> pd.DataFrame:
         raw = read_table(path, encoding=encoding, dtype={"respondent_id": "string"})
     except DataContractError as error:
         raise SurveyDataError(str(error)) from None
-    return check_survey(raw, source=path.name)
+    return check_survey(raw, source=source_name(path))

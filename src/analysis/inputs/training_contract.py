@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 from analysis.inputs.quality import cross_column_problems
-from analysis.inputs.readers import DataContractError, file_lines, read_table
+from analysis.inputs.readers import DataContractError, file_lines, read_table, source_name
 
 #: Panel measures: column -> (kind, lower bound, upper bound). All optional except revenue.
 PANEL_MEASURES = {
@@ -50,7 +50,7 @@ MEASURE_UNITS = {
 }
 REQUIRED = {
     "reps": ("rep_id", "training_start"),
-    "panel": ("rep_id", "period", "revenue"),
+    "panel": ("rep_id", "period"),  # the outcome (revenue by default) is checked by the study
     "reactions": ("rep_id", "rating", "relevance", "intent_to_apply"),
     "assessments": ("rep_id", "score_before", "score_after"),
     "costs": ("item", "amount"),
@@ -207,11 +207,11 @@ def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
     missing = [c for c in REQUIRED[name] if c not in frame.columns]
     if missing:
         problems.append(
-            f"{path.name}: missing column(s) {', '.join(missing)} ({name}; see data/README.md)."
+            f"{source_name(path)}: missing column(s) {', '.join(missing)} ({name}; see data/README.md)."
         )
         return None
     if frame.empty:
-        problems.append(f"{path.name}: the file has a header but no data rows.")
+        problems.append(f"{source_name(path)}: the file has a header but no data rows.")
         return None
     return frame
 
@@ -229,7 +229,7 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
         "opportunities": "opportunities created",
         "wins": "deals won",
         "win_rate": "wins / opportunities",
-        "revenue": "revenue (the default outcome)",
+        "revenue": "revenue (the default outcome; another column can be the outcome)",
         "avg_deal_size": "revenue per win",
         "cycle_days": "average sales-cycle length in days",
         "coaching_sessions": "coaching sessions received",
@@ -247,7 +247,7 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
                 low,
                 high,
                 whole=kind == "count",
-                required=name == "revenue",
+                required=False,
                 description=f"{descriptions[name]}; {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
                 + (", whole number" if kind == "count" else ""),
             )
@@ -342,17 +342,17 @@ def load_training_data(
             continue
         text_columns = [c for c in ("rep_id", "period", "training_start", "item") if c in frame]
         frame[text_columns] = frame[text_columns].astype("string")
-        validated, messages = validate(frame, schemas[name], Path(str(paths[name])).name)
+        validated, messages = validate(frame, schemas[name], source_name(str(paths[name])))
         problems += messages
         tables[name] = validated if validated is not None else frame
     reps, panel = tables.get("reps"), tables.get("panel")
     if reps is not None:
-        source = Path(reps_path).name
+        source = source_name(reps_path)
         reps["training_start"], error = parse_periods(reps["training_start"])
         if error:
             problems.append(f"{source}: column training_start: {error}.")
     if panel is not None:
-        source = Path(panel_path).name
+        source = source_name(panel_path)
         raw_periods = panel["period"].copy()
         panel["period"], error = parse_periods(panel["period"])
         if error:
@@ -370,12 +370,12 @@ def load_training_data(
             if unknown.any():
                 ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
                 problems.append(
-                    f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {Path(reps_path).name}; "
+                    f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {source_name(reps_path)}; "
                     "add them to the reps table."
                 )
             if not error:
                 problems += _starts_outside(
-                    reps["training_start"], panel["period"], Path(reps_path).name
+                    reps["training_start"], panel["period"], source_name(reps_path)
                 )
     if problems:
         raise TrainingDataError(
@@ -398,7 +398,7 @@ def load_costs(path: str | Path) -> pd.DataFrame:
     frame = _read(Path(path), "costs", problems)
     if frame is not None:
         frame["item"] = frame["item"].astype("string")
-        validated, messages = validate(frame, training_schemas()["costs"], Path(path).name)
+        validated, messages = validate(frame, training_schemas()["costs"], source_name(path))
         problems += messages
         frame = validated
     if problems or frame is None:
@@ -445,7 +445,7 @@ def load_cross_section(
     )
     if unit in frame:
         frame[unit] = frame[unit].astype("string")
-    validated, problems = validate(frame, schema, path.name)
+    validated, problems = validate(frame, schema, source_name(path))
     frame = validated if validated is not None else frame
     if problems:
         raise TrainingDataError(

@@ -52,7 +52,9 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     p, files = _params(inputs), inputs.files
     panel_design = p.time is not None
     inputs.extras.update(
-        panel_design=panel_design, start="training_start" if panel_design else None
+        panel_design=panel_design,
+        start="training_start" if panel_design else None,
+        outcome_label=p.outcome_label or p.outcome.replace("_", " "),
     )
     needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
     missing = [name for name in needed if name not in files]
