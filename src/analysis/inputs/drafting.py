@@ -337,10 +337,15 @@ def draft_codebook(folder: str | Path, files: list[str]) -> tuple[str, list[str]
             body = yaml.safe_dump(
                 {table: {"source": source, **spec}}, sort_keys=False, allow_unicode=True, width=100
             )
+            header = ", ".join(map(str, list(frame.columns)[:6])) + (
+                " ..." if frame.shape[1] > 6 else ""
+            )
             blocks.append(
-                f"  # {where} -> {table}"
+                f"  # {where} -> {table}: header in row {layout.get('header_row', 1)} ({header}), "
+                f"{len(frame)} data rows"
                 + (f"; title rows {layout['title_rows']}" if layout.get("title_rows") else "")
                 + (f"; totals rows {layout['totals_rows']}" if layout.get("totals_rows") else "")
+                + (f"; notes rows {layout['notes_rows']}" if layout.get("notes_rows") else "")
             )
             blocks += [f"  # CHECK {note}" for note in notes]
             blocks += ["  " + line for line in body.splitlines()]
