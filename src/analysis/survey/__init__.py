@@ -6,22 +6,18 @@ with plain column names (``term``, ``estimate``, ``conf_low``, ``conf_high``,
 
 - :mod:`~analysis.survey.proportions`: :func:`shares`, :func:`multi_select`,
   :func:`suppress_small_cells`;
-- :mod:`~analysis.survey.contrasts`: :func:`risk_ratio`, :func:`crosstab_test`,
-  :func:`compare_groups`, :func:`profile_against_population`;
+- :mod:`~analysis.survey.contrasts`: :func:`risk_ratio`, :func:`crosstab_test`;
+- :mod:`~analysis.survey.groups`: :func:`compare_groups` (every practice, two groups),
+  :func:`profile_against_population`;
 - :mod:`~analysis.survey.design`: :class:`SurveyDesign` (weights, strata, clusters,
   fpc), the design-based variance of domain means and the Rao-Scott test;
 - :mod:`~analysis.survey.study`: what is specific to study 1 (effectiveness groups,
   the practices compared, the sentences).
 """
 
-from analysis.survey.contrasts import (
-    compare_groups,
-    crosstab_test,
-    profile_against_population,
-    risk_ratio,
-    two_by_two_p_value,
-)
+from analysis.survey.contrasts import crosstab_test, risk_ratio, two_by_two_p_value
 from analysis.survey.design import SurveyDesign
+from analysis.survey.groups import compare_groups, profile_against_population
 from analysis.survey.proportions import multi_select, shares, suppress_small_cells
 from analysis.survey.study import (
     COMPARED_PRACTICES,

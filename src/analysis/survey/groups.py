@@ -1,0 +1,148 @@
+"""Group comparisons of study 1: every practice's risk ratio between two groups, and one
+organisation's answers against the population."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from analysis.inputs.errors import DataError
+from analysis.options import renamed
+from analysis.survey.contrasts import risk_ratio
+from analysis.survey.proportions import _require_columns
+
+
+@renamed(group="by")
+def compare_groups(
+    data: pd.DataFrame,
+    outcomes: list[str],
+    *,
+    by: str,
+    exposed,
+    reference,
+    weights: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Risk ratio of each boolean outcome between two groups (e.g. very effective vs ineffective).
+
+    Runs :func:`risk_ratio` per outcome and keeps the risk-ratio row, with the odds
+    ratio beside it in ``odds_ratio``, ``or_conf_low``, ``or_conf_high``. With
+    ``weights`` the ratios are of weighted shares, with design-based intervals and
+    Rao-Scott p-values (see :func:`risk_ratio`); ``share_*`` are then weighted too.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, estimate, conf_low, conf_high, p_value, odds_ratio,
+        or_conf_low, or_conf_high, share_exposed, share_reference, n_exposed,
+        n_reference, n``; ``estimate`` is the risk ratio.
+    """
+    rows = []
+    for outcome in outcomes:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            table = risk_ratio(
+                data,
+                outcome,
+                by=by,
+                exposed=exposed,
+                reference=reference,
+                weights=weights,
+                conf_level=conf_level,
+            )
+        for warning in caught:  # re-emit once, naming the outcome (already in the message)
+            warnings.warn(str(warning.message), RuntimeWarning, stacklevel=2)
+        by_measure = table.set_index("measure")
+        rr = by_measure.loc["risk ratio"].to_dict()
+        odds = by_measure.loc["odds ratio"].to_dict()
+        rows.append(
+            {
+                "term": outcome,
+                "estimate": rr["estimate"],
+                "conf_low": rr["conf_low"],
+                "conf_high": rr["conf_high"],
+                "p_value": rr["p_value"],
+                "odds_ratio": odds["estimate"],
+                "or_conf_low": odds["conf_low"],
+                "or_conf_high": odds["conf_high"],
+                "share_exposed": rr.get("share_exposed", rr["count_exposed"] / rr["n_exposed"]),
+                "share_reference": rr.get(
+                    "share_reference", rr["count_reference"] / rr["n_reference"]
+                ),
+                "n_exposed": int(rr["n_exposed"]),
+                "n_reference": int(rr["n_reference"]),
+                "n": int(rr["n"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@renamed(group="by", group_level="level")
+def profile_against_population(
+    data: pd.DataFrame,
+    respondent: str,
+    options: list[str],
+    *,
+    id_column: str = "respondent_id",
+    by: str | None = None,
+    level=None,
+    weights: str | None = None,
+) -> pd.DataFrame:
+    """One organisation's answers next to the population's shares.
+
+    Parameters
+    ----------
+    data : DataFrame
+    respondent : str
+        Id of the organisation to highlight.
+    options : list of str
+        Boolean practice columns.
+    id_column : str
+        Column holding respondent ids.
+    by, level : optional
+        Also show the share within one group (e.g. ``effectiveness_group`` =
+        ``"very effective"``).
+    weights : str, optional
+        Sampling weights: the population shares are weighted means.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``term, this_organisation, share_all, [share_group], n_all, [n_group]``.
+    """
+    _require_columns(data, id_column, *options, by)
+    match = data[data[id_column].astype(str) == str(respondent)]
+    if match.empty:
+        raise DataError(
+            f"no respondent with {id_column} = {respondent!r}; check the highlight parameter."
+        )
+    mine = match.iloc[0]
+
+    def share(frame: pd.DataFrame, option: str) -> float:
+        answered = frame[frame[option].notna()]
+        if answered.empty:
+            return np.nan
+        values = answered[option].astype(float)
+        if weights is None:
+            return float(values.mean())
+        return float(np.average(values, weights=answered[weights].astype(float)))
+
+    rows = []
+    for option in options:
+        row = {
+            "term": option,
+            "this_organisation": bool(mine[option]),
+            "share_all": share(data, option),
+            "n_all": int(data[option].notna().sum()),
+        }
+        if by is not None:
+            part = data[data[by] == level]
+            row["share_group"] = share(part, option)
+            row["n_group"] = len(part)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+#: Derived yes/no columns added by :func:`prepare_responses`, with their display names.
