@@ -45,10 +45,10 @@ def test_an_existing_codebook_is_never_overwritten(tmp_path, monkeypatch):
     folder = tmp_path / "clients" / "northwind"
     folder.mkdir(parents=True)
     shutil.copy(EXAMPLES / "rep_panel.xlsx", folder)
-    (folder / "codebook.yml").write_text("# reviewed\n")
+    (folder / "codebook.yml").write_text("# reviewed\ntables: {reps: {source: {file: reps.csv}}}\n")
     monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
     assert cli.main(["draft-codebook", "northwind", "rep_panel.xlsx"]) == 0
-    assert (folder / "codebook.yml").read_text() == "# reviewed\n"
+    assert (folder / "codebook.yml").read_text().startswith("# reviewed\n")
     assert "rep_panel.xlsx sheet 'Activity' -> panel" in (folder / "codebook.draft.yml").read_text()
 
 
@@ -108,3 +108,72 @@ def test_a_check_placeholder_left_in_the_codebook_stops_the_import(tmp_path):
         match=r"1 CHECK placeholder\(s\) \(multi_select.Practices.options.Podcasts: CHECK_podcasts\)",
     ):
         run_codebook(tmp_path)
+
+
+def test_google_forms_survey_hidden_sheets_and_crm_footers(tmp_path, monkeypatch, capsys):
+    """Found by a new-user test: a Google Forms export (no response id, an option holding a
+    comma), a workbook with a hidden notes sheet, a CRM CSV with a 'Grand Totals (n records)'
+    row and a footer, a sheet that matches no contract table."""
+    from openpyxl import Workbook
+
+    option = "Reinforcement and follow-up (e.g., refreshers)"
+    (tmp_path / "forms.csv").write_text(
+        "Timestamp,How effective is your training organisation?,Which of these practices do you use?\n"
+        f'2025/03/01 10:00,Very Effective,"Coaching, {option}"\n'
+        '2025/03/01 11:00,Somewhat effective,"Gamification, Coaching"\n'
+        f'2025/03/02 09:30,Effective,"{option}"\n'
+    )
+    text, notes = draft_codebook(tmp_path, ["forms.csv"])
+    assert "row_ids: respondent_id" in text and f"{option}: sustain_reinforcement" in text, text
+    (tmp_path / "codebook.yml").write_text(text)
+    run_codebook(tmp_path)
+    survey = pd.read_parquet(tmp_path / "imported" / "survey.parquet")
+    assert survey["respondent_id"].tolist() == ["row-2", "row-3", "row-4"]
+    assert survey["sustain_reinforcement"].tolist() == [True, False, True]
+
+    book = Workbook()
+    book.active.title = "Roster"
+    for row in (
+        ["Employee No.", "Sales Region", "Enablement Completed Date"],
+        ["E1", "North", "2025-03-01"],
+    ):
+        book.active.append(row)
+    hidden = book.create_sheet("Notes")
+    hidden.append(["internal only"])
+    hidden.sheet_state = "hidden"
+    odd = book.create_sheet("Colours")
+    for row in (["Favourite colour", "Lucky number"], ["red", "7"]):
+        odd.append(row)
+    book.save(tmp_path / "book.xlsx")
+    (tmp_path / "crm.csv").write_text(
+        'Sales Rep,Fiscal Month,Closed Won Amount\nE1,Jan 2025,"28,755.46"\nE1,Feb 2025,"1,000.00"\n'
+        'Grand Totals (2 records),,"29,755.46"\nCopyright (c) 2025 Pinecrest\nPinecrest Inc.\n'
+    )
+    text, notes = draft_codebook(tmp_path, ["book.xlsx", "crm.csv"])
+    assert "hidden sheet 'Notes' left out" in " ".join(notes)
+    assert "reps:" in text and "Employee No.: rep_id" in text and "Sales Region: team" in text
+    assert "CHECK_table:" in text  # the colours sheet matches no contract table
+    assert "panel:" in text and "Fiscal Month: period" in text and "period: '%b %Y'" in text
+    assert "totals rows [4]; notes rows [5, 6]" in text
+
+
+def test_new_client_template_then_draft_then_import(tmp_path, monkeypatch, capsys):
+    clients = tmp_path / "clients"
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    assert cli.main(["new-client", "northwind"]) == 0
+    folder = clients / "northwind"
+    assert cli.main(["import", "northwind"]) == 2
+    assert (
+        "draft one from the raw files with `workbench draft-codebook northwind FILE...`"
+        in capsys.readouterr().err
+    )
+    shutil.copy(EXAMPLES / "rep_panel.xlsx", folder)
+    assert (
+        cli.main(["draft-codebook", "northwind", "rep_panel.xlsx"]) == 0
+    )  # the empty template is replaced
+    assert "wrote data/clients/northwind/codebook.yml" in capsys.readouterr().out
+    assert cli.main(["import", "northwind"]) == 0
+    assert (
+        "reps_path: imported/reps.parquet, panel_path: imported/panel.parquet"
+        in capsys.readouterr().out
+    )

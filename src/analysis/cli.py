@@ -208,6 +208,16 @@ def _validate(args) -> int:
     return 1 if errors else 0
 
 
+def _has_tables(path) -> bool:
+    """Whether a codebook names any table (the new-client template names none)."""
+    import yaml
+
+    try:
+        return bool((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tables"))
+    except (yaml.YAMLError, AttributeError, OSError):
+        return True  # unreadable: leave it to its owner
+
+
 def _draft_codebook(args) -> int:
     from analysis.inputs.drafting import draft_codebook
     from analysis.report.clients import check_client_id
@@ -216,7 +226,7 @@ def _draft_codebook(args) -> int:
     folder = _require_folder(args.client_id)
     text, notes = draft_codebook(folder, args.files)
     target = folder / "codebook.yml"
-    if target.exists():
+    if target.exists() and _has_tables(target):
         target = folder / "codebook.draft.yml"  # never overwrite a reviewed codebook
     target.write_text(text, encoding="utf-8")
     print(
@@ -265,6 +275,18 @@ def _import(args) -> int:
         for column, values in (table.get("unmapped") or {}).items():
             if values:
                 print(f"  note: column {column} kept values without a mapping: {values}")
+    roles = {
+        "survey": "survey_path",
+        "reps": "reps_path",
+        "panel": "panel_path",
+        "reactions": "reactions_path",
+        "assessments": "assessments_path",
+        "costs": "costs_path",
+    }
+    named = [
+        f"{roles.get(name, name + '_path')}: imported/{name}.parquet" for name in record["tables"]
+    ]
+    print(f"in client.yml, name the imported tables under each study's data: {', '.join(named)}")
     print(
         f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}"
     )

@@ -29,6 +29,7 @@ import yaml
 from analysis.inputs import spreadsheets
 from analysis.inputs.numbers import NumberFormatError, looks_formatted, parse_numbers
 from analysis.inputs.readers import DataContractError, inside
+from analysis.inputs.sources import split_answers
 from analysis.inputs.survey_contract import DISPLAY_NAMES, NOMINAL, ORDERED, survey_schema
 from analysis.inputs.training_contract import training_schemas
 
@@ -43,9 +44,14 @@ SYNONYMS = {
         "rep_code",
         "employee",
         "seller",
+        "employee_no",
+        "employee_number",
+        "emp_id",
+        "sales_rep_id",
+        "user_id",
     ),
     "respondent_id": ("responseid", "response_id", "respondent", "id"),
-    "period": ("month", "period", "date", "reporting_month", "monat"),
+    "period": ("month", "period", "date", "reporting_month", "monat", "fiscal_month", "month_year"),
     "training_start": (
         "trained",
         "training_date",
@@ -53,12 +59,28 @@ SYNONYMS = {
         "training_month",
         "trained_in",
         "cohort_start",
+        "training_completed",
+        "training_completed_date",
+        "enablement_completed_date",
+        "enablement_date",
+        "completion_date",
     ),
-    "revenue": ("revenue", "bookings", "sales", "net_sales", "umsatz", "closed_won"),
-    "team": ("team", "region", "territory", "area"),
+    "revenue": (
+        "revenue",
+        "bookings",
+        "sales",
+        "net_sales",
+        "umsatz",
+        "closed_won",
+        "closed_won_amount",
+        "won_amount",
+        "booked_revenue",
+        "net_revenue",
+    ),
+    "team": ("team", "region", "territory", "area", "sales_region", "sales_team", "region_name"),
     "meetings": ("meetings", "appointments", "customer_meetings"),
     "opportunities": ("opportunities", "opps", "opportunities_created"),
-    "wins": ("wins", "won", "deals_won", "won_deals"),
+    "wins": ("wins", "won", "deals_won", "won_deals", "closed_won_count"),
     "amount": ("amount", "cost", "costs", "value", "total", "betrag"),
     "item": ("item", "cost_item", "description", "line_item"),
     "call_score": ("call_score", "call_review_score", "call_quality"),
@@ -170,7 +192,8 @@ def _table_for(frame: pd.DataFrame, texts: dict[str, str], tables: dict[str, lis
         need = required.get(table, ())
         return sum(p for _, p in found), len(hits & set(need)) / max(len(need), 1)
 
-    return max(tables, key=score)
+    best = max(tables, key=score)
+    return best if score(best)[0] > 0 else "CHECK_table"
 
 
 #: Columns every Qualtrics export carries about the response, not about the questions.
@@ -216,7 +239,7 @@ def draft_table(
         if "Selected Choice" in question or (
             values.str.contains(",").mean() > 0.3 and not looks_formatted(frame[raw])
         ):
-            options = sorted({o.strip() for v in values for o in v.split(",") if o.strip()})
+            options = sorted({o for v in values for o in split_answers(v, ",")})
             mapped = {o: _option_column(o) for o in options}
             if sum(c is not None for c, _ in mapped.values()) >= max(1, len(options) // 2):
                 spec.setdefault("multi_select", {})[str(raw)] = {
@@ -318,12 +341,33 @@ def draft_codebook(folder: str | Path, files: list[str]) -> tuple[str, list[str]
         if spreadsheets.sniff(path) == "xlsx":
             from openpyxl import load_workbook
 
-            sheets = load_workbook(path, read_only=True).sheetnames
+            book = load_workbook(path, read_only=True)
+            sheets = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+            hidden = [ws.title for ws in book.worksheets if ws.sheet_state != "visible"]
+            all_notes += [f"{file}: hidden sheet {name!r} left out" for name in hidden]
         for sheet in sheets:
-            frame, layout, texts, fmt = _read(path, sheet)
+            try:
+                frame, layout, texts, fmt = _read(path, sheet)
+            except DataContractError as error:  # a cover or notes sheet: say so and go on
+                where = f"{file}" + (f" sheet {sheet!r}" if sheets != [0] else "")
+                blocks.append(f"  # CHECK {where}: no table drafted ({error})")
+                all_notes.append(f"{where}: no table drafted ({error})")
+                continue
             table = _table_for(frame, texts, {t: c for t, c in tables.items() if t not in used})
             used.add(table)
-            spec, notes = draft_table(frame, texts, tables[table])
+            spec, notes = draft_table(frame, texts, tables.get(table, []))
+            if table == "CHECK_table":
+                notes.insert(
+                    0,
+                    "no column matched a contract table: name the table (survey, reps, panel, ...)",
+                )
+            elif (
+                table == "survey"
+                and "respondent_id" not in (spec.get("rename") or {}).values()
+                and "respondent_id" not in frame
+            ):
+                spec["row_ids"] = "respondent_id"
+                notes.append("no respondent id: each response gets one from its row (row_ids)")
             source: dict[str, Any] = {"file": file, "format": fmt}
             if fmt == "xlsx":
                 source["sheet"] = sheet

@@ -10,6 +10,10 @@ where it comes from and how to map it to the study contract::
           format: qualtrics                    # csv | qualtrics | xlsx | parquet
           questions:                           # Qualtrics only: the wording the mapping was written for
             Q2: Which industry is your company in?
+          sheet: Activity                      # xlsx: the sheet (name or 0-based position)
+          header_row: 3                        # optional: the header's row (detected under title rows)
+          decimal: ","                         # optional: the decimal mark of numbers written as text
+          encoding: cp1252                     # optional: a CSV not in UTF-8
         drop_rows:                             # test or incomplete responses
           - {column: Status, equals: Survey Preview}
           - {column: Finished, equals: "0"}
@@ -22,6 +26,9 @@ where it comes from and how to map it to the study contract::
             separator: ","
             options: {Mobile learning: tool_mobile_learning, Gamification: tool_gamification}
         dates: {period: "%m/%Y"}               # parse with this format, store as 2025-03
+        numbers: {amount: {decimal: ","}}      # a column's decimal mark, where the file's differs
+        text: [zip_code]                       # columns kept as text though they look numeric
+        row_ids: respondent_id                 # a tool without response ids: one per raw row
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
 
 Raw files are never modified. :func:`run_codebook` writes the imported tables next to
@@ -55,6 +62,7 @@ from analysis.inputs.sources import (  # re-exported: the importer's public name
     read_dates,
     read_qualtrics,
     read_source,
+    split_answers,
 )
 
 __all__ = [
@@ -180,7 +188,9 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             raise CodebookError(
                 f"codebook table {name}: drop_rows column {column!r} is not in the source."
             )
-        mask = frame[column].astype(str) == str(rule.get("equals"))
+        equals = "" if rule.get("equals") is None else str(rule.get("equals"))
+        text = frame[column].astype("string").str.strip()
+        mask = (text == equals).fillna(False) | (text.isna() if equals == "" else False)
         record["dropped"].append({"rule": rule, "rows": int(mask.sum())})
         frame = frame[~mask]
     rename = spec.get("rename", {}) or {}
@@ -197,8 +207,13 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
                 f"codebook table {name}: multi_select column {column!r} is not in the source."
             )
         separator = mapping.get("separator", ",")
-        chosen = frame[column].fillna("").astype(str).str.split(separator)
         known = set(mapping["options"])
+        chosen = (
+            frame[column]
+            .fillna("")
+            .astype(str)
+            .map(lambda text, s=separator, k=known: split_answers(text, s, k))
+        )
         unknown = sorted(
             {
                 c.strip()
@@ -304,6 +319,13 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         raise CodebookError(
             f"codebook table {name}: numbers names column(s) {absent} that the table lacks."
         )
+    if spec.get("row_ids"):  # a survey tool that gives no response id (Google Forms)
+        column = str(spec["row_ids"])
+        if column in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: row_ids names {column!r}, which the table already has."
+            )
+        frame.insert(0, column, [f"row-{i}" for i in frame.index])
     keep = spec.get("keep")
     if keep:
         absent = [c for c in keep if c not in frame.columns]
@@ -337,8 +359,14 @@ def run_codebook(folder: str | Path) -> dict:
         raise CodebookError(f"codebook.yml is not valid YAML: {error}") from None
     tables = codebook.get("tables")
     if not isinstance(tables, dict) or not tables:
+        draft = (
+            " codebook.draft.yml is there: review it and rename it to codebook.yml."
+            if (folder / "codebook.draft.yml").is_file()
+            else ""
+        )
         raise CodebookError(
-            "codebook.yml needs a 'tables' mapping: output name -> source and rules."
+            "codebook.yml lists no tables (output name -> source and rules); draft one from the raw "
+            f"files with `workbench draft-codebook {folder.name} FILE...`.{draft}"
         )
     out_dir = folder / "imported"
     record: dict[str, Any] = {

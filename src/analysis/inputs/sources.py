@@ -207,3 +207,32 @@ def read_dates(values: pd.Series, fmt: str) -> pd.Series:
         rest = parsed.isna() & values.notna()
         parsed[rest] = excel_serial_dates(values[rest])
     return parsed
+
+
+def split_answers(text: str, separator: str = ",", known: set[str] | None = None) -> list[str]:
+    """The options in one multi-select answer, split at ``separator``.
+
+    An option that itself holds the separator ("Reinforcement (e.g., refreshers)") stays
+    whole: pieces are joined back, with the text that separated them, while their
+    brackets are unbalanced or while they are the start of a ``known`` option.
+    """
+    parts = re.split(f"({re.escape(separator)}\\s*)", str(text))
+    options: list[str] = []
+    current = ""
+    for index in range(0, len(parts), 2):
+        joiner = parts[index - 1] if index else ""
+        current = f"{current}{joiner}{parts[index]}" if current else parts[index]
+        candidate = current.strip()
+        balanced = candidate.count("(") == candidate.count(")")
+        partial = (
+            known is not None
+            and candidate not in known
+            and any(k.startswith(candidate + separator) for k in known)
+        )
+        if balanced and not partial:
+            if candidate:
+                options.append(candidate)
+            current = ""
+    if current.strip():
+        options.append(current.strip())
+    return options

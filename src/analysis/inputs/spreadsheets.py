@@ -45,12 +45,15 @@ SIGNATURES = (
 #: The whole first non-blank cell of a totals row ("Total", "Grand total:", "Summe", "Σ"),
 #: so that an account called "Total Solutions Ltd" stays a row.
 TOTALS = re.compile(
-    r"\s*((grand\s+|sub-?)?totals?|sum|summe|gesamt|gesamtsumme|total général|totale|\u03a3)\s*:?\s*",
+    r"\s*((grand\s+|sub-?)?totals?|sum|summe|gesamt|gesamtsumme|total général|totale|\u03a3)"
+    r"\s*:?\s*(\([^()]*\))?\s*",  # "Grand Totals (3600 records)"
     re.IGNORECASE,
 )
 #: A trailing single-cell row is a note when it reads like one: "Source: ...", "* ...", or a phrase.
 NOTE = re.compile(
-    r"^\s*(note|notes|source|quelle|\*|\u00a9|\(c\))|:|\S+\s+\S+\s+\S+", re.IGNORECASE
+    r"^\s*(note|notes|source|quelle|copyright|confidential|generated|exported|prepared|\*|\u00a9|\(c\))"
+    r"|:|\S+\s+\S+\s+\S+",
+    re.IGNORECASE,
 )
 
 
@@ -399,11 +402,17 @@ def table_from_grid(
         "notes_rows": [],
     }
     kept = []
+    after_totals = False
     for n, cells in body:
         first = next((str(c) for c in cells if c is not None), "")
         if TOTALS.fullmatch(first):
             record["totals_rows"].append(n)
+            after_totals = True
             continue
+        if after_totals and notes and _filled(cells) == 1:  # the footer under a totals row
+            record["notes_rows"].append(n)
+            continue
+        after_totals = False
         kept.append((n, cells))
     if notes:
         while kept and _filled(kept[-1][1]) == 1:
