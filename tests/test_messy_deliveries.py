@@ -196,3 +196,26 @@ def test_survey_export_with_two_header_rows_and_codes(tmp_path, monkeypatch):
         .loc["risk ratio"]
     )
     assert ratio["conf_low"] <= planted_truth()["customized_risk_ratio"] <= ratio["conf_high"]
+
+
+def test_study_messages_about_imported_tables_name_the_raw_files(tmp_path):
+    folder = tmp_path / "clients" / "delivery"
+    folder.mkdir(parents=True)
+    delivery_b(folder)
+    text, _ = draft_codebook(folder, ["mitarbeiter.csv", "umsatz.csv"])
+    (folder / "codebook.yml").write_text(text)
+    run_codebook(folder)
+    yml = (
+        (folder / "client.yml")
+        .read_text()
+        .replace("{margin: 0.35}", "{margin: 0.35, behaviour: call_score}")
+    )
+    (folder / "client.yml").write_text(yml)
+    errors = [
+        p.message
+        for p in validate_client("delivery", clients_dir=tmp_path / "clients")
+        if p.level == "error"
+    ]
+    assert any(
+        "umsatz.csv (imported as panel.parquet)" in m and "call_score" in m for m in errors
+    ), errors

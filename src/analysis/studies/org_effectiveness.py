@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from analysis.inputs.errors import InputError
 from analysis.inputs.parameters import OrgEffectiveness
+from analysis.inputs.readers import source_name
 from analysis.inputs.survey_contract import BLOCK_NAMES, PRACTICES, asked, load_survey
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     except InputError as error:
         errors += error.problems
         return
-    source = path.name
+    source = source_name(path)
     if p.segment is not None and "industry" not in data:
         errors.append(
             f"{inputs.where}: segment {p.segment!r} keeps one industry, but {source} did not ask for the "

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from analysis.inputs import paths
 from analysis.inputs.errors import InputError
+from analysis.inputs.readers import source_name
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
@@ -62,14 +63,14 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         minimum = inputs.params.min_cell_size
         if len(loaded[key]) < minimum:
             errors.append(
-                f"{path.name}: {len(loaded[key])} respondent(s) for instrument {key}; at least "
+                f"{source_name(path)}: {len(loaded[key])} respondent(s) for instrument {key}; at least "
                 f"min_cell_size = {minimum} are needed, or the shares would reveal individual answers. "
                 "Collect more responses, or lower min_cell_size in client.yml if the respondents agreed."
             )
             del loaded[key]
             continue
         if instrument.type == "two_views":
-            _groups(inputs, loaded[key], path.name)
+            _groups(inputs, loaded[key], source_name(path))
     inputs.tables["responses"] = loaded
     types = {definitions[key].type for key in loaded}
     for kind, section, what in (
@@ -123,7 +124,10 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
     except InputError as error:
         errors += error.problems
         return
-    panel_name, targets_name = files["kpi_panel_path"].name, files["kpi_targets_path"].name
+    panel_name, targets_name = (
+        source_name(files["kpi_panel_path"]),
+        source_name(files["kpi_targets_path"]),
+    )
     raw_periods = panel["period"].copy() if "period" in panel else None
     for frame, column, name in (
         (panel, "period", panel_name),

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.inputs.errors import InputError
 from analysis.inputs.parameters import TrainingImpact
-from analysis.inputs.readers import file_lines
+from analysis.inputs.readers import file_lines, source_name
 from analysis.inputs.training_contract import (
     MEASURE_UNITS,
     load_costs,
@@ -66,7 +66,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             + "."
         )
         return
-    source = files["panel_path"].name
+    source = source_name(files["panel_path"])
     try:
         if panel_design:
             tables = load_training_data(
@@ -115,7 +115,9 @@ def _cross_section(path, p, errors: list[str]) -> pd.DataFrame | None:
     }
     absent = {role: column for role, column in named.items() if column not in header}
     if absent:
-        errors += [_not_found(role, column, path.name, header) for role, column in absent.items()]
+        errors += [
+            _not_found(role, column, source_name(path), header) for role, column in absent.items()
+        ]
         return None
     return load_cross_section(path, columns=[p.outcome, p.treatment, *p.covariates], unit=p.unit)
 
@@ -202,7 +204,7 @@ def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
         )
     if pd.to_numeric(data[p.treatment], errors="coerce").nunique() < 2:
         where = (
-            f"{inputs.files['reps_path'].name}: column training_start"
+            f"{source_name(inputs.files['reps_path'])}: column training_start"
             if "reps_path" in inputs.files
             else f"{source}: column {p.treatment}"
         )
@@ -260,7 +262,7 @@ def _treatment(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
     if bad.any():
         errors.append(
             f"{source}: treatment column {p.treatment!r} disagrees with training_start of "
-            f"{inputs.files['reps_path'].name} on {_lines(bad)} (reps "
+            f"{source_name(inputs.files['reps_path'])} on {_lines(bad)} (reps "
             f"{', '.join(data.loc[bad, p.unit].astype(str).unique()[:3])}): the effects over time "
             "assume training, once started, stays on. Fix one of the two, or leave treatment "
             "at its default 'trained'."
@@ -283,7 +285,7 @@ def _unit_changes(inputs: StudyInputs, tables: dict, outcome: str) -> None:
                 panel,
                 column=column,
                 by="team" if "team" in panel else None,
-                source=inputs.files["panel_path"].name,
+                source=source_name(inputs.files["panel_path"]),
             )
 
 
@@ -302,8 +304,8 @@ def _trained_only(inputs: StudyInputs, tables: dict) -> None:
         other = ~frame["rep_id"].astype(str).str.strip().isin(trained)
         if other.any():
             inputs.warnings.append(
-                f"{inputs.files[name].name}: {int(other.sum())} row(s) are for reps that "
-                f"{inputs.files['reps_path'].name} does not list as trained ({_lines(other)}; "
+                f"{source_name(inputs.files[name])}: {int(other.sum())} row(s) are for reps that "
+                f"{source_name(inputs.files['reps_path'])} does not list as trained ({_lines(other)}; "
                 f"e.g. {frame.loc[other, 'rep_id'].iloc[0]!r}); they are left out of the "
                 f"{'reaction' if table == 'reactions' else 'learning'} figures."
             )
@@ -321,7 +323,7 @@ def _before_training(inputs: StudyInputs, data: pd.DataFrame, errors: list[str])
     before = (period_index(data[p.time]) < first).groupby(data[p.unit]).sum()
     trained = first.groupby(data[p.unit]).first().notna()
     before = before[trained[trained].index]
-    reps = inputs.files["reps_path"].name
+    reps = source_name(inputs.files["reps_path"])
     if len(before) and before.max() == 0:
         errors.append(
             f"{reps}: column training_start: every trained rep starts in the first period of the "
@@ -352,7 +354,7 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             pd.to_numeric, errors="coerce"
         )
         gains = (scores["score_after"] - scores["score_before"]).dropna()
-        name = inputs.files["assessments_path"].name
+        name = source_name(inputs.files["assessments_path"])
         if len(gains) < 3:
             inputs.skip(
                 "learning",
@@ -451,7 +453,7 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
     elif float(pd.to_numeric(tables["costs"]["amount"], errors="coerce").sum()) <= 0:
         inputs.skip(
             "roi",
-            f"{inputs.files['costs_path'].name}: the programme costs sum to zero, so a return on them "
+            f"{source_name(inputs.files['costs_path'])}: the programme costs sum to zero, so a return on them "
             "is undefined; no ROI is computed. Add the costs (trainer fees, reps' time, ...).",
         )
     if panel and "training_start" in data and data["training_start"].notna().any():
@@ -460,7 +462,7 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             last = starts.max()
             after = sorted(x for x in data[p.time].unique() if x >= last)
             inputs.warnings.append(
-                f"{inputs.files['reps_path'].name}: column training_start: every rep is trained (the last cohort starts "
+                f"{source_name(inputs.files['reps_path'])}: column training_start: every rep is trained (the last cohort starts "
                 f"{last}, lines 2 to {len(starts) + 1}), so there is no never-trained group: periods {after[0]} to "
                 f"{after[-1]} have no untrained rep to compare with and are left out of the staggered estimates."
             )
