@@ -42,7 +42,7 @@ def _month(label) -> datetime | None:
     return None if pd.isna(label) else datetime(int(label[:4]), int(label[5:7]), 1)
 
 
-def delivery_a(folder) -> None:
+def delivery_a(folder) -> dict:
     from openpyxl import Workbook
 
     client = generate_training_client(DESIGN, seed=21)
@@ -136,6 +136,22 @@ def _changed_lines(folder) -> int:
     return sum("CHECK" in line.split("#")[0] for line in text.splitlines())
 
 
+def _deliver(tmp_path, monkeypatch, make, files):
+    """Write a delivery, draft its codebook (no line may need a change), import and
+    validate it with no error; returns what ``make`` generated (the truth)."""
+    folder = tmp_path / "clients" / "delivery"
+    folder.mkdir(parents=True)
+    truth = make(folder)
+    text, _ = draft_codebook(folder, files)
+    (folder / "codebook.yml").write_text(text)
+    assert _changed_lines(folder) == 0, text
+    run_codebook(folder)
+    problems = validate_client("delivery", clients_dir=tmp_path / "clients")
+    assert [p.message for p in problems if p.level == "error"] == []
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    return truth
+
+
 @pytest.mark.parametrize(
     ("make", "files"),
     [(delivery_a, ["crm_export.xlsx"]), (delivery_b, ["mitarbeiter.csv", "umsatz.csv"])],
@@ -144,16 +160,7 @@ def _changed_lines(folder) -> int:
 def test_training_delivery_from_raw_files_recovers_the_planted_effect(
     make, files, tmp_path, monkeypatch
 ):
-    folder = tmp_path / "clients" / "delivery"
-    folder.mkdir(parents=True)
-    client = make(folder)
-    text, _ = draft_codebook(folder, files)
-    (folder / "codebook.yml").write_text(text)
-    assert _changed_lines(folder) == 0, text
-    run_codebook(folder)
-    problems = validate_client("delivery", clients_dir=tmp_path / "clients")
-    assert [p.message for p in problems if p.level == "error"] == []
-    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    client = _deliver(tmp_path, monkeypatch, make, files)
     inputs = load_study("training_impact", {"client_id": "delivery"})
     panel = inputs.tables["panel"]
     assert len(panel) == len(client["panel"])  # the totals and note rows are not data
@@ -171,16 +178,7 @@ def test_training_delivery_from_raw_files_recovers_the_planted_effect(
 
 
 def test_survey_export_with_two_header_rows_and_codes(tmp_path, monkeypatch):
-    folder = tmp_path / "clients" / "delivery"
-    folder.mkdir(parents=True)
-    data = delivery_c(folder)
-    text, _ = draft_codebook(folder, ["survey_export.csv"])
-    (folder / "codebook.yml").write_text(text)
-    assert _changed_lines(folder) == 0, text
-    run_codebook(folder)
-    problems = validate_client("delivery", clients_dir=tmp_path / "clients")
-    assert [p.message for p in problems if p.level == "error"] == []
-    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    data = _deliver(tmp_path, monkeypatch, delivery_c, ["survey_export.csv"])
     responses = load_study("org_effectiveness", {"client_id": "delivery"}).tables["responses"]
     for column in (*QUESTIONS, *DISPLAY_NAMES):
         assert responses[column].astype(str).tolist() == data[column].astype(str).tolist(), column
