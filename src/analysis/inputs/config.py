@@ -30,6 +30,7 @@ import yaml
 from analysis.inputs import paths
 from analysis.inputs.errors import ConfigError
 from analysis.inputs.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
+from analysis.inputs.plan import PLAN_FILE, PlanStatus, check_plan, plan_status
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
@@ -149,6 +150,7 @@ class Client:
     display_name: str
     folder: Path
     studies: dict[str, StudySpec] = field(default_factory=dict)
+    plan: PlanStatus | None = None  # the measurement plan with its freeze record
 
 
 def available_studies(notebooks_dir: Path | None = None) -> dict[str, Path]:
@@ -261,10 +263,11 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     config = read_yaml(config_path, where) or {}
     if not isinstance(config, dict):
         raise ConfigError(f"{where} must be a mapping with display_name and studies.")
-    unknown_keys = set(map(str, config)) - {"display_name", "studies", "notes"}
+    unknown_keys = set(map(str, config)) - {"display_name", "studies", "notes", "plan"}
     if unknown_keys:
         raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}; allowed: display_name, studies, notes."
+            f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}; allowed: display_name, "
+            "studies, notes, plan."
         )
     display_name = config.get("display_name")
     if not isinstance(display_name, str) or not display_name.strip():
@@ -289,7 +292,27 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
         studies[str(study)] = study_spec(
             str(study), notebooks[study], _merged(str(study), spec, where), folder, where
         )
-    return Client(client_id, display_name.strip(), folder, studies)
+    return Client(client_id, display_name.strip(), folder, studies, _plan(config, folder, where))
+
+
+def _plan(config: dict, folder: Path, where: str) -> PlanStatus | None:
+    """The measurement plan (``plan:`` in client.yml or ``plan.yml`` beside it), checked."""
+    separate = folder / PLAN_FILE
+    if "plan" in config and separate.is_file():
+        raise ConfigError(
+            f"{where} has a plan block and {folder.name}/{PLAN_FILE} exists too; keep the plan in one place."
+        )
+    if separate.is_file():
+        values, where = (
+            read_yaml(separate, f"data/clients/{folder.name}/{PLAN_FILE}"),
+            (f"data/clients/{folder.name}/{PLAN_FILE}"),
+        )
+        values = values.get("plan", values) if isinstance(values, dict) else values
+    elif "plan" in config:
+        values = config["plan"]
+    else:
+        return None
+    return plan_status(check_plan(values, where), folder)
 
 
 def client_folder(client_id: str, clients_dir: Path | None = None) -> Path:
