@@ -109,6 +109,17 @@ def _parser() -> argparse.ArgumentParser:
         "files", metavar="FILE", nargs="+", help="raw files, relative to the client's folder"
     )
 
+    plan = commands.add_parser(
+        "plan", help="the measurement plan in data/clients/ID/client.yml: show or freeze it"
+    )
+    plan.add_argument("action", choices=("show", "freeze"), help="show its status, or freeze it")
+    plan.add_argument("client_id", metavar="ID")
+    plan.add_argument(
+        "--again",
+        action="store_true",
+        help="freeze a plan edited after its first freeze (the earlier freeze stays on record)",
+    )
+
     new_client = commands.add_parser(
         "new-client", help="scaffold data/clients/ID/ with a client.yml to fill in"
     )
@@ -206,6 +217,35 @@ def _validate(args) -> int:
         + ("; render would fail these studies" if errors else "; render would succeed")
     )
     return 1 if errors else 0
+
+
+def _plan(args) -> int:
+    """``workbench plan show|freeze ID``: the plan's standing, or record its hash and date."""
+    from analysis.inputs.config import load_client
+    from analysis.inputs.errors import ConfigError
+    from analysis.inputs.plan import FROZEN_FILE, freeze
+    from analysis.report.clients import check_client_id
+
+    check_client_id(args.client_id)
+    client = load_client(_require_folder(args.client_id))
+    if client.plan is None:
+        raise ConfigError(
+            f"data/clients/{args.client_id}/client.yml has no plan: block; write the plan first "
+            "(data/README.md, measurement plan), then freeze it before the data arrive."
+        )
+    if args.action == "show":
+        print(" ".join(client.plan.sentences()))
+        for line in client.plan.changes:
+            print(f"  changed: {line}")
+        print(f"plan SHA-256 {client.plan.sha256}")
+        return 0
+    record = freeze(client.plan.plan, client.folder, again=args.again)
+    print(
+        f"froze the plan of {args.client_id} on {record['frozen_at']} (SHA-256 {record['sha256'][:12]}...) "
+        f"in data/clients/{args.client_id}/{FROZEN_FILE}; commit that file. Every report now says "
+        "whether the plan changed after this date."
+    )
+    return 0
 
 
 def _has_tables(path) -> bool:
@@ -331,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "new-client":
             return _new_client(args)
+        if args.command == "plan":
+            return _plan(args)
         if args.command == "import":
             return _import(args)
         if args.command == "draft-codebook":

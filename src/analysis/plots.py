@@ -233,3 +233,31 @@ def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: st
     ax.set_ylabel("Respondents")
     fig.tight_layout()
     return _closed(fig)
+
+
+def plot_estimate_distribution(
+    draws, *, expected: float, break_even: float | None = None, xlabel: str = "Estimated effect"
+):
+    """Histogram of simulated estimates with the planted effect, zero and break-even marked.
+
+    ``draws`` is the output of :func:`analysis.planning.simulate_rollout`.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.hist(draws["estimate"], bins=40, color="#4C72B0", alpha=0.85)
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.axvline(expected, color="#55A868", linewidth=2, label=f"planted effect ({expected:,.4g})")
+    if break_even is not None:
+        ax.axvline(
+            break_even,
+            color="#C44E52",
+            linestyle="--",
+            linewidth=2,
+            label=f"break-even ({break_even:,.4g})",
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Simulated rollouts")
+    ax.legend(frameon=False, loc="upper left")
+    fig.tight_layout()
+    return _closed(fig)

@@ -26,6 +26,9 @@ def sections() -> dict[str, str]:
     from analysis.inputs.parameters import STUDIES
 
     found.update({f"parameters-{study}": parameters_markdown(study) for study in STUDIES})
+    from analysis.inputs.plan import plan_markdown
+
+    found["plan"] = plan_markdown()
     return found
 
 

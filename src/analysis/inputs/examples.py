@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from analysis.inputs import paths
+from analysis.inputs.example_plans import EXAMPLE_PLANS, write_example_plan
 from analysis.inputs.synthetic_survey import generate_survey
 from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
 
@@ -140,6 +141,7 @@ def client_config(
     training: str | None = None,
     survey: bool = True,
     readiness: dict | None = None,
+    plan: dict | None = None,
 ) -> dict:
     parameters: dict[str, Any] = {"min_cell_size": 5, "conf_level": 0.95}
     if highlight is not None:
@@ -171,6 +173,8 @@ def client_config(
             "data": {"panel_path": "cross_section.csv", "costs_path": "costs.csv"},
             "parameters": {"time": None, "covariates": ["baseline_revenue"], "margin": 0.3},
         }
+    if plan is not None:
+        studies["evaluation_plan"] = {"parameters": {"power_target": 0.8, "n_resamples": 1000}}
     if readiness is not None:
         data: dict[str, Any] = {
             "responses": {
@@ -182,7 +186,10 @@ def client_config(
         if readiness.get("kpi") is not None:
             data.update({"kpi_panel_path": "kpi_panel.csv", "kpi_targets_path": "kpi_targets.csv"})
         studies["readiness_alignment"] = {"data": data, "parameters": {"min_cell_size": 5}}
-    return {"display_name": display_name, "studies": studies}
+    config: dict[str, Any] = {"display_name": display_name, "studies": studies}
+    if plan is not None:
+        config["plan"] = plan
+    return config
 
 
 def readiness_files(design: dict) -> dict[str, pd.DataFrame]:
@@ -286,12 +293,20 @@ def write_example(
         config.write_text(
             f"# Example client {client_id}: generated data (analysis.inputs.examples).\n"
             + yaml.safe_dump(
-                client_config(display_name, highlight, kind, survey=n > 0, readiness=readiness),
+                client_config(
+                    display_name,
+                    highlight,
+                    kind,
+                    survey=n > 0,
+                    readiness=readiness,
+                    plan=EXAMPLE_PLANS[client_id][0] if client_id in EXAMPLE_PLANS else None,
+                ),
                 sort_keys=False,
             ),
             encoding="utf-8",
         )
         written.append(config)
+    written += write_example_plan(client_id, folder, overwrite=overwrite)
     return written
 
 

@@ -77,6 +77,7 @@ def _share_between_0_and_1(name: str, example: str):
 
 ConfLevel = Annotated[float, AfterValidator(_share_between_0_and_1("conf_level", "0.95"))]
 Margin = Annotated[float, AfterValidator(_share_between_0_and_1("margin", "0.35"))]
+Share = Annotated[float, AfterValidator(_share_between_0_and_1("share", "0.8"))]
 
 
 def _column(value: str) -> str:
@@ -307,11 +308,44 @@ class ReadinessAlignment(StudyParameters):
     )
 
 
+class EvaluationPlan(StudyParameters):
+    """Study 4: the measurement plan before rollout: power, break-even and the smallest design."""
+
+    reps_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "optional baseline: one row per rep, with training_start (blank: untrained)",
+            example="reps.csv",
+            kind=FILE,
+        ),
+    )
+    panel_path: ClientPath | None = Field(
+        None,
+        **meta(
+            "optional baseline: rep-period panel with the plan's primary outcome; its untrained "
+            "rows give the outcome's variation (else plan.assumptions)",
+            example="panel.csv",
+            kind=FILE,
+        ),
+    )
+    power_target: Share = Field(
+        0.8, **meta("power the design should reach", example=0.8, unit="share")
+    )
+    n_resamples: int = Field(
+        1000,
+        ge=100,
+        le=20_000,
+        **meta("simulated rollouts of the planned design", example=1000, unit="draws"),
+    )
+    seed: int = Field(2024, **meta("seed of the simulated rollouts", example=2024))
+
+
 #: Study name -> its parameter model. A study is a notebook with the same name.
 STUDIES: dict[str, type[StudyParameters]] = {
     "org_effectiveness": OrgEffectiveness,
     "training_impact": TrainingImpact,
     "readiness_alignment": ReadinessAlignment,
+    "evaluation_plan": EvaluationPlan,
 }
 
 

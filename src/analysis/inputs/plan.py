@@ -42,7 +42,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import (
@@ -91,8 +91,10 @@ class Behaviour(_Strict):
 class Outcomes(_Strict):
     """The results KPIs: one primary outcome and optional secondary ones."""
 
-    primary: Column
-    secondary: list[Column] = []
+    primary: Column = Field(
+        description="the one results KPI the plan is judged on (a panel column)"
+    )
+    secondary: list[Column] = Field([], description="further results KPIs (Holm-adjusted together)")
 
     @model_validator(mode="after")
     def _distinct(self) -> Outcomes:
@@ -117,7 +119,7 @@ class Rollout(_Strict):
 
     first_period: str = Field(description="first period observed, e.g. 2025-01")
     periods: int = Field(ge=2, le=240, description="periods observed")
-    cohorts: list[Cohort] = Field(min_length=1)
+    cohorts: list[Cohort] = Field(min_length=1, description="trained cohorts, each with its start")
     untrained: int = Field(0, ge=0, description="reps left untrained")
     untrained_until: str | None = Field(
         None, description="period the untrained reps are trained; null: never in the study"
@@ -172,15 +174,15 @@ class Assumptions(_Strict):
 class ActivityKpi(_Strict):
     """An activity KPI the plan sets a target on: checked against its conversion for gaming."""
 
-    metric: Column
-    start_period: str
-    scope: str = "all"
+    metric: Column = Field(description="activity column with a target, e.g. meetings")
+    start_period: str = Field(description="period the target starts, in the panel's labels")
+    scope: str = Field("all", description="all, a team, or teams separated by ';'")
 
 
 class Plan(_Strict):
     """The measurement plan (see the module docstring for an example)."""
 
-    agreed_with: str = ""
+    agreed_with: str = Field("", description="who in the business agreed the plan")
     behaviours: list[Behaviour] = []
     outcomes: Outcomes
     expected_effect: float = Field(description="expected effect per rep and period, outcome units")
@@ -189,7 +191,10 @@ class Plan(_Strict):
     )
     rollout: Rollout
     budget: PositiveFloat = Field(description="fully loaded programme cost")
-    margin: Margin = 0.35
+    margin: Margin = Field(0.35, description="profit contribution per unit of money outcome")
+    outcome_unit: Literal["money", "count", "rate", "score", "number"] | None = Field(
+        None, description="unit of the primary outcome; default: from the data contract"
+    )
     value_per_unit: PositiveFloat | None = Field(
         None, description="money per unit of an outcome that is not money"
     )
@@ -205,6 +210,55 @@ class Plan(_Strict):
         if outcome == self.outcomes.primary:
             return "primary"
         return "secondary" if outcome in self.outcomes.secondary else "exploratory"
+
+    def overview(self) -> pd.DataFrame:
+        """The plan as a two-column table (``term, value``) for a report."""
+        money = f"{self.budget:,.0f}"
+        rows = [
+            ("primary outcome", self.outcomes.primary),
+            ("secondary outcomes", ", ".join(self.outcomes.secondary) or "none"),
+            ("expected effect", f"{self.expected_effect:,.4g} per rep and period"),
+            (
+                "effect counted",
+                f"from {self.effect_from} period(s) after the training start"
+                if self.effect_from
+                else "from the period training starts",
+            ),
+            *(
+                (
+                    f"behaviour: {b.measure}",
+                    (b.description or "")
+                    + (
+                        f" (planned change {b.expected_change:+,.4g})"
+                        if b.expected_change is not None
+                        else ""
+                    ),
+                )
+                for b in self.behaviours
+            ),
+            ("budget (fully loaded)", money),
+            ("margin", f"{self.margin:.0%}"),
+            *(
+                (f"activity KPI: {k.metric}", f"from {k.start_period} ({k.scope})")
+                for k in self.activity_kpis
+            ),
+        ]
+        if self.agreed_with:
+            rows.insert(0, ("agreed with", self.agreed_with))
+        return pd.DataFrame(rows, columns=["term", "value"])
+
+    def rollout_table(self) -> pd.DataFrame:
+        """Cohorts and the untrained group: ``group, start, reps``."""
+        rows = [(f"cohort {i + 1}", c.start, c.reps) for i, c in enumerate(self.rollout.cohorts)]
+        if self.rollout.untrained:
+            rows.append(
+                (
+                    "untrained",
+                    self.rollout.untrained_until or "not during the study",
+                    self.rollout.untrained,
+                )
+            )
+        return pd.DataFrame(rows, columns=["group", "start", "reps"])
 
     def canonical(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -369,3 +423,30 @@ def freeze(plan: Plan, folder: Path, *, again: bool = False, now: datetime | Non
     path = folder / FROZEN_FILE
     path.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return new
+
+
+def plan_markdown() -> str:
+    """The plan's entries as a Markdown table (``entry | required | default | meaning``), from the model."""
+    lines = ["| entry | required | default | meaning |", "| --- | --- | --- | --- |"]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            annotation = info.annotation
+            args = getattr(annotation, "__args__", (annotation,))
+            sub = next((t for t in args if isinstance(t, type) and issubclass(t, BaseModel)), None)
+            listed = getattr(annotation, "__origin__", None) is list
+            key = f"{prefix}{name}" + ("[]" if listed else "")
+            doc = (sub.__doc__ or "").strip().splitlines() if sub else []
+            meaning = info.description or (doc[0] if doc else "")
+            default = ""
+            if not info.is_required() and sub is None:
+                value = info.get_default(call_default_factory=True)
+                default = f"`{json.dumps(value)}`"
+            lines.append(
+                f"| `{key}` | {'yes' if info.is_required() else 'no'} | {default} | {meaning} |"
+            )
+            if sub is not None:
+                walk(sub, key + ".")
+
+    walk(Plan, "plan.")
+    return "\n".join(lines)

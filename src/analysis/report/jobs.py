@@ -42,6 +42,7 @@ class Job:
     notebooks_dir: str
     shown_parameters: dict[str, Any] = field(default_factory=dict)  # for the provenance footer
     errors: tuple[str, ...] = ()  # configuration errors of this study (client.yml)
+    plan: dict[str, Any] | None = None  # the client's measurement plan: hash, freeze, changes
 
     @property
     def key(self) -> str:
@@ -151,6 +152,7 @@ def plan_jobs(
                 }
                 shown = {k: v for k, v in parameters.items() if k not in spec.data_files}
             files = flat_files(spec.data_files)
+            plan = client.plan.provenance() if client.plan is not None else None
             benchmarks = benchmark_inputs(spec.data_files, benchmarks_dir)
             if benchmarks and spec.params is None:
                 parameters["benchmarks"] = _relative(benchmarks, notebooks_dir)
@@ -171,12 +173,14 @@ def plan_jobs(
                             **parameters,
                             "client.yml": spec.values,
                             "client_name": client.display_name,
+                            "plan": plan,
                         },
                         package=package,
                     ),
                     notebooks_dir=str(notebooks_dir),
                     shown_parameters=shown,
                     errors=spec.errors,
+                    plan=plan,
                 )
             )
     return jobs

@@ -246,6 +246,7 @@ class Renderer:
                 }
                 for name, path in sorted(job.data_files.items())
             ],
+            "plan": job.plan,
             "started": started.strftime("%Y-%m-%d %H:%M UTC"),
             "duration": f"{duration:.1f} s",
         }

@@ -31,9 +31,12 @@ from typing import Any
 from analysis.inputs.config import client_folder, load_client
 from analysis.inputs.errors import ConfigError, InputError
 from analysis.inputs.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
+from analysis.inputs.plan import PlanStatus
 
 #: The example client a notebook runs on when ``client_id`` is None (JupyterLab, nbval).
 DEFAULT_CLIENT = "acme-learning"
+#: Studies that read the client's measurement plan.
+PLAN_STUDIES = ("training_impact", "evaluation_plan")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,20 @@ class StudyInputs:
     warnings: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     where: str = ""
+    plan: PlanStatus | None = None
+
+    @property
+    def plan_sentences(self) -> list[str]:
+        """What the summary says about the client's measurement plan.
+
+        The studies that read the plan state its standing (frozen or not); every study
+        of a client says when the plan changed after it was frozen.
+        """
+        if self.plan is None:
+            return []
+        if self.study in PLAN_STUDIES or self.plan.changes:
+            return self.plan.sentences()
+        return []
 
     def runs(self, section: str) -> bool:
         """True when ``section`` can be computed for this client."""
@@ -93,9 +110,15 @@ class StudyInputs:
 
 
 def _preparers():
-    from analysis.studies import org_effectiveness, readiness_alignment, training_impact
+    from analysis.studies import (
+        evaluation_plan,
+        org_effectiveness,
+        readiness_alignment,
+        training_impact,
+    )
 
     return {
+        "evaluation_plan": evaluation_plan.prepare,
         "org_effectiveness": org_effectiveness.prepare,
         "training_impact": training_impact.prepare,
         "readiness_alignment": readiness_alignment.prepare,
@@ -161,7 +184,14 @@ def collect(
         params,
         files,
         where=f"{where}: studies.{study}",
+        plan=client.plan,
     )
+    plan = client.plan
+    if plan is not None and (plan.changes or study in PLAN_STUDIES and not plan.frozen):
+        inputs.warnings.append(
+            " ".join(plan.sentences())
+            + ("" if plan.frozen else f" Freeze it: `workbench plan freeze {client_id}`.")
+        )
     errors: list[str] = []
     _preparers()[study](inputs, errors)
     return (None if errors else inputs), list(dict.fromkeys(errors))

@@ -1,4 +1,4 @@
-"""Power before rollout: the planned design's standard error, its simulation, the smallest design.
+"""The planned rollout: its standard error, power, break-even effect and the smallest design.
 
 The planned analysis is the two-way fixed effects estimate of training on the
 outcome, counting the effect from ``effect_from`` periods after each rep's training
@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.options import check_conf_level
 from analysis.power import minimum_detectable_effect, power
 
 
@@ -205,119 +204,6 @@ def break_even(
     return budget / (counted * margin * value_per_unit) if counted > 0 else math.inf
 
 
-def simulate_rollout(
-    design: RolloutDesign,
-    *,
-    effect: float,
-    residual_sd: float,
-    autocorrelation: float = 0.0,
-    conf_level: float = 0.95,
-    n_resamples: int = 500,
-    seed: int = 2024,
-    batch: int = 100,
-) -> pd.DataFrame:
-    """Draw whole panels of the design with ``effect`` planted and fit the planned estimate.
-
-    Each draw has rep levels, a period trend and AR(1) residuals; the estimate is
-    two-way fixed effects on the kept rep-periods with CR1 errors clustered by rep
-    (small-sample factor :math:`\\frac{G}{G-1}\\frac{N-1}{N-K}`, K = 1 + periods,
-    as pyfixest's default), and the interval uses t with G - 1 degrees of freedom.
-
-    Returns
-    -------
-    DataFrame
-        One row per draw: ``estimate, std_error, conf_low, conf_high, p_value``.
-    """
-    from scipy import stats
-
-    conf_level = check_conf_level(conf_level)
-    treated, kept, sizes = design.cells()
-    reps = np.repeat(np.arange(len(sizes)), sizes.astype(int))
-    d_rep, keep = treated[reps], kept[reps].astype(float)
-    d_tilde = residualize(d_rep, keep)
-    denominator = float((keep * d_tilde**2).sum())
-    n_obs, g = float(keep.sum()), len(reps)
-    factor = g / (g - 1) * (n_obs - 1) / (n_obs - design.periods - 1)
-    crit = float(stats.t.ppf(0.5 + conf_level / 2, g - 1))
-    rng = np.random.default_rng(seed)
-    rows = []
-    for start in range(0, n_resamples, batch):
-        s = min(batch, n_resamples - start)
-        y = _outcomes(rng, s, d_rep, effect, residual_sd, autocorrelation)
-        beta = (keep * d_tilde * y).sum(axis=(1, 2)) / denominator
-        resid = residualize(y, keep) - beta[:, None, None] * d_tilde
-        scores = (keep * d_tilde * resid).sum(axis=2)
-        se = np.sqrt(factor * (scores**2).sum(axis=1)) / denominator
-        p = 2 * stats.t.sf(np.abs(beta / se), g - 1)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "estimate": beta,
-                    "std_error": se,
-                    "conf_low": beta - crit * se,
-                    "conf_high": beta + crit * se,
-                    "p_value": p,
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True)
-
-
-def _outcomes(
-    rng: np.random.Generator,
-    draws: int,
-    treated: np.ndarray,
-    effect: float,
-    residual_sd: float,
-    autocorrelation: float,
-) -> np.ndarray:
-    """``draws`` panels (draws x reps x periods): rep levels, a trend, AR(1) noise, the effect."""
-    g, periods = treated.shape
-    noise = np.empty((draws, g, periods))
-    noise[..., 0] = rng.standard_normal((draws, g))
-    scale = math.sqrt(1 - autocorrelation**2)
-    for t in range(1, periods):
-        noise[..., t] = autocorrelation * noise[..., t - 1] + scale * rng.standard_normal(
-            (draws, g)
-        )
-    levels = rng.normal(0, residual_sd, (draws, g, 1))
-    trend = np.linspace(0, residual_sd, periods)
-    return levels + trend + residual_sd * noise + effect * treated
-
-
-def draw_panel(
-    design: RolloutDesign,
-    *,
-    effect: float,
-    residual_sd: float,
-    autocorrelation: float = 0.0,
-    seed: int = 2024,
-) -> pd.DataFrame:
-    """One simulated panel of the design, long: the first draw of :func:`simulate_rollout` with ``seed``.
-
-    Columns ``rep_id, period, outcome, trained`` (1 from ``effect_from`` after the
-    start), ``training_start`` (period index, missing if never) and ``kept`` (False in
-    the ramp-up periods the planned estimate leaves out).
-    """
-    treated, kept, sizes = design.cells()
-    reps = np.repeat(np.arange(len(sizes)), sizes.astype(int))
-    y = _outcomes(
-        np.random.default_rng(seed), 1, treated[reps], effect, residual_sd, autocorrelation
-    )
-    g, periods = len(reps), design.periods
-    starts = pd.array([design.groups[c][0] for c in reps], dtype="Int64")
-    return pd.DataFrame(
-        {
-            "rep_id": np.repeat([f"rep-{i + 1:05d}" for i in range(g)], periods),
-            "period": np.tile(np.arange(periods), g),
-            "outcome": y[0].ravel(),
-            "trained": treated[reps].ravel().astype(int),
-            "training_start": np.repeat(starts, periods),
-            "kept": kept[reps].ravel(),
-        }
-    )
-
-
 def smallest_design(
     design: RolloutDesign,
     *,
@@ -383,81 +269,114 @@ def smallest_design(
     return table
 
 
-def baseline_variance(
-    data: pd.DataFrame, *, outcome: str, unit: str, time: str, treatment: str
-) -> dict[str, float]:
-    """Residual SD and lag-one autocorrelation of the outcome among untrained rep-periods.
-
-    The untrained rows are put on a rep x period grid and freed of rep and period
-    means (:func:`residualize`). Demeaning a short AR(1) series biases its
-    autocorrelation down (Nickell 1981), so :math:`\\rho` is the value whose expected
-    demeaned lag-one correlation, :math:`\\sum_i \\sum_t (MRM)_{t,t+1} / \\sum_i \\mathrm{tr}(MRM)`
-    with :math:`M = I - 11'/T_i`, equals the observed one; then
-    :math:`\\hat\\sigma^2 = \\sum e^2 / \\sum_i \\mathrm{tr}(M R(\\hat\\rho) M)`.
+def power_table(
+    design: RolloutDesign,
+    *,
+    expected_effect: float,
+    break_even_effect: float | None,
+    residual_sd: float,
+    autocorrelation: float = 0.0,
+    conf_level: float = 0.95,
+    power_target: float = 0.8,
+) -> pd.DataFrame:
+    """The planned design's standard error, minimum detectable effect and power, tidy.
 
     Returns
     -------
-    dict
-        ``residual_sd, autocorrelation, reps, periods, n`` (untrained rep-periods used).
+    DataFrame
+        ``term, estimate, unit``: the standard error and the minimum detectable effect
+        (outcome units per rep and period), the expected and the break-even effect, and
+        the power at each (shares).
     """
-    from scipy.optimize import brentq
-
-    from analysis.inputs.periods import time_order
-
-    rows = data.loc[(data[treatment] == 0) & data[outcome].notna(), [unit, time, outcome]]
-    order = time_order(data[time])
-    grid = rows.pivot_table(index=unit, columns=time, values=outcome, aggfunc="mean").reindex(
-        columns=order
+    at_expected = design_power(
+        design,
+        effect=expected_effect,
+        residual_sd=residual_sd,
+        autocorrelation=autocorrelation,
+        conf_level=conf_level,
+        power_target=power_target,
     )
-    grid = grid[grid.notna().sum(axis=1) >= 2]
-    values = grid.to_numpy(dtype=float)
-    mask = ~np.isnan(values)
-    resid = residualize(np.nan_to_num(values), mask.astype(float))
-    pairs = mask[:, 1:] & mask[:, :-1]
-    lag_products = float((resid[:, 1:] * resid[:, :-1] * pairs).sum())
-    squares = float((resid**2).sum())
-    lengths = np.unique(mask.sum(axis=1), return_counts=True)
-
-    def moments(rho: float) -> tuple[float, float]:
-        off, trace = 0.0, 0.0
-        for length, count in zip(*lengths, strict=True):
-            m = np.eye(int(length)) - 1.0 / int(length)
-            mrm = m @ _ar1(int(length), rho) @ m
-            off += count * float(np.trace(mrm, offset=1))
-            trace += count * float(np.trace(mrm))
-        return off, trace
-
-    observed = lag_products / squares if squares > 0 else 0.0
-    low, high = -0.5, 0.95
-
-    def gap(rho: float) -> float:
-        off, trace = moments(rho)
-        return off / trace - observed
-
-    if gap(low) >= 0:
-        rho = low
-    elif gap(high) <= 0:
-        rho = high
-    else:
-        rho = float(brentq(gap, low, high, xtol=1e-6))
-    n_obs = int(mask.sum())
-    trace = moments(rho)[1] * max(n_obs - (values.shape[1] - 1), 1) / n_obs
-    return {
-        "residual_sd": math.sqrt(squares / trace) if trace > 0 else math.nan,
-        "autocorrelation": rho,
-        "reps": int(values.shape[0]),
-        "periods": int(values.shape[1]),
-        "n": n_obs,
-    }
+    rows = [
+        ("standard error of the planned estimate", at_expected["std_error"], "outcome"),
+        (f"minimum detectable effect ({power_target:.0%} power)", at_expected["mde"], "outcome"),
+        ("expected effect (the plan)", expected_effect, "outcome"),
+        ("power at the expected effect", at_expected["power"], "share"),
+    ]
+    if break_even_effect is not None:
+        at_even = design_power(
+            design,
+            effect=break_even_effect,
+            residual_sd=residual_sd,
+            autocorrelation=autocorrelation,
+            conf_level=conf_level,
+        )
+        rows += [
+            ("break-even effect", break_even_effect, "outcome"),
+            ("power at the break-even effect", at_even["power"], "share"),
+        ]
+    return pd.DataFrame(rows, columns=["term", "estimate", "unit"])
 
 
-def holm(data: pd.DataFrame, *, p_value: str = "p_value") -> pd.Series:
-    """Holm-adjusted p-values of the rows of ``data`` (statsmodels' ``multipletests``)."""
-    from statsmodels.stats.multitest import multipletests
+def percent(share: float) -> str:
+    """A power or share as text, never rounded up to a certainty: 99.8% -> "over 99%"."""
+    if share > 0.99:
+        return "over 99%"
+    if 0 < share < 0.01:
+        return "under 1%"
+    return f"{share:.0%}"
 
-    p = data[p_value].to_numpy(dtype=float)
-    out = np.full(len(p), np.nan)
-    ok = ~np.isnan(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
-    return pd.Series(out, index=data.index, name="p_value_adjusted")
+
+def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[str]:
+    """Sentences that follow the numbers: can this design show whether the programme pays?"""
+    values = table.set_index("term")["estimate"]
+    mde = float(values.iloc[1])
+    at_expected = float(values.loc["power at the expected effect"])
+    expected = float(values.loc["expected effect (the plan)"])
+    first = (
+        f"The planned design detects an effect of {mde:,.4g} per rep and period or more with "
+        f"{power_target:.0%} power; at the expected effect of {expected:,.4g} its power is "
+        f"{percent(at_expected)}."
+    )
+    sentences = [first]
+    if "break-even effect" in values.index:
+        even = float(values.loc["break-even effect"])
+        at_even = float(values.loc["power at the break-even effect"])
+        if at_even >= power_target:
+            sentences.append(
+                f"This design can show whether the programme pays for itself: an effect just large "
+                f"enough to pay (break-even, {even:,.4g} per rep and period) is detected with "
+                f"{percent(at_even)} power."
+            )
+        else:
+            sentences.append(
+                f"This design cannot reliably show whether the programme pays for itself: an effect "
+                f"just large enough to pay (break-even, {even:,.4g} per rep and period) would be "
+                f"detected with only {percent(at_even)} power, below {power_target:.0%}."
+            )
+    if at_expected < power_target:
+        sentences.append(
+            "Even if training works as expected, the planned design would often fail to show it: "
+            "a result without a clear effect would then say little."
+        )
+    return sentences
+
+
+def describe_smallest(
+    table: pd.DataFrame, planned: RolloutDesign, *, effect: float, power_target: float = 0.8
+) -> str:
+    """One sentence naming the recommended design from :func:`smallest_design`."""
+    if table.empty:
+        return (
+            f"No design of up to 100,000 reps in the planned timing detects an effect of {effect:,.4g} "
+            f"with {power_target:.0%} power; the effect is too small against the outcome's variation."
+        )
+    best = table[table["recommended"]].iloc[0]
+    text = (
+        f"The smallest design that detects the break-even effect of {effect:,.4g} with "
+        f"{power_target:.0%} power has {int(best['reps']):,} reps observed for {int(best['periods'])} "
+        f"periods with {best['untrained_share']:.0%} left untrained (planned: {planned.n_reps:,} reps, "
+        f"{planned.periods} periods, {planned.untrained_share:.0%} untrained)."
+    )
+    if int(best["periods"]) > planned.periods:
+        text += " Observing longer after training helps as much as adding reps."
+    return text

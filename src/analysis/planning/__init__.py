@@ -1,0 +1,47 @@
+"""Define the change before measuring it: power before rollout, results held to the plan.
+
+- :mod:`~analysis.planning.design`: the planned rollout (:class:`RolloutDesign`), the
+  standard error of the planned estimate, power, the minimum detectable and the
+  break-even effect, and the smallest design that detects break-even;
+- :mod:`~analysis.planning.simulate`: whole rollouts simulated with the expected
+  effect planted, fitted with the planned estimator;
+- :mod:`~analysis.planning.baseline`: the outcome's variation among untrained
+  rep-periods of a client's baseline data;
+- :mod:`~analysis.planning.against`: effects on the planned outcomes and behaviours
+  from the plan's window, Holm for secondary outcomes, the rest exploratory.
+"""
+
+from analysis.planning.against import describe_against_plan, holm, planned_effects
+from analysis.planning.baseline import baseline_variance
+from analysis.planning.design import (
+    RolloutDesign,
+    break_even,
+    describe_power,
+    describe_smallest,
+    design_power,
+    design_std_error,
+    power_table,
+    residualize,
+    smallest_design,
+)
+from analysis.planning.simulate import describe_draws, draw_panel, simulate_rollout, summarise_draws
+
+__all__ = [
+    "RolloutDesign",
+    "baseline_variance",
+    "break_even",
+    "describe_against_plan",
+    "describe_draws",
+    "describe_power",
+    "describe_smallest",
+    "design_power",
+    "design_std_error",
+    "draw_panel",
+    "holm",
+    "planned_effects",
+    "power_table",
+    "residualize",
+    "simulate_rollout",
+    "smallest_design",
+    "summarise_draws",
+]

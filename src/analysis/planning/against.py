@@ -1,0 +1,169 @@
+"""Results held to the plan: planned outcomes first, Holm for the secondary ones, the rest exploratory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def holm(data: pd.DataFrame, *, p_value: str = "p_value") -> pd.Series:
+    """Holm-adjusted p-values of the rows of ``data`` (statsmodels' ``multipletests``)."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = data[p_value].to_numpy(dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return pd.Series(out, index=data.index, name="p_value_adjusted")
+
+
+def planned_effects(
+    data: pd.DataFrame,
+    plan: Any,
+    *,
+    unit: str,
+    time: str,
+    start: str,
+    outcomes: Sequence[str] = (),
+    cluster: str | None = None,
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Effects on the plan's outcomes and behaviours, counted from the plan's window.
+
+    Each measure is estimated as the plan says: two-way fixed effects (rep and
+    period), the treatment on from ``plan.effect_from`` periods after each rep's
+    ``start``, the ramp-up periods in between left out, errors clustered by rep (as
+    :mod:`analysis.planning.design` assumes). The primary outcome keeps its p-value;
+    the secondary outcomes' p-values are adjusted together by Holm's method; further
+    ``outcomes`` (not in the plan) are ``exploratory`` and unadjusted.
+
+    Returns
+    -------
+    DataFrame
+        ``term, role, estimate, std_error, conf_low, conf_high, p_value,
+        p_value_adjusted, planned, n``: ``role`` is primary, secondary, exploratory or
+        behaviour; ``planned`` the plan's expected effect or change (missing when the
+        plan names none). Measures missing from ``data`` are left out.
+    """
+    from analysis.effects import estimate
+    from analysis.effects.staggered import first_treated_index
+    from analysis.inputs.periods import period_index
+
+    event = period_index(data[time]) - first_treated_index(data, unit=unit, time=time, start=start)
+    ramp = (event >= 0) & (event < plan.effect_from)
+    frame = data.loc[~ramp.fillna(False)].copy()
+    frame["_planned_treatment"] = (
+        (event.loc[frame.index] >= plan.effect_from).fillna(False).astype(int)
+    )
+    measures: list[tuple[str, str, float | None]] = [
+        (plan.outcomes.primary, "primary", plan.expected_effect),
+        *((name, "secondary", None) for name in plan.outcomes.secondary),
+        *((name, "exploratory", None) for name in outcomes if plan.role(name) == "exploratory"),
+        *((b.measure, "behaviour", b.expected_change) for b in plan.behaviours),
+    ]
+    rows = []
+    for name, role, planned in dict.fromkeys(measures):
+        if name not in frame.columns:
+            continue
+        fit = estimate(
+            frame,
+            outcome=name,
+            treatment="_planned_treatment",
+            unit=unit,
+            time=time,
+            cluster=cluster,
+            conf_level=conf_level,
+        ).tidy()
+        row = fit.iloc[0].to_dict()
+        rows.append({**row, "term": name, "role": role, "planned": planned})
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "term",
+            "role",
+            "estimate",
+            "std_error",
+            "conf_low",
+            "conf_high",
+            "p_value",
+            "planned",
+            "n",
+        ],
+    )
+    table["p_value_adjusted"] = table["p_value"]
+    secondary = table["role"] == "secondary"
+    if secondary.any():
+        table.loc[secondary, "p_value_adjusted"] = holm(table.loc[secondary])
+    return table[
+        [
+            "term",
+            "role",
+            "estimate",
+            "std_error",
+            "conf_low",
+            "conf_high",
+            "p_value",
+            "p_value_adjusted",
+            "planned",
+            "n",
+        ]
+    ]
+
+
+def describe_against_plan(
+    table: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    effect_from: int = 0,
+    conf_level: float = 0.95,
+) -> list[str]:
+    """Sentences on the primary outcome and the behaviours against what the plan expected.
+
+    Each claim follows its interval (:mod:`analysis.conclusions`): a change is named only
+    when the interval excludes zero, and "reached the planned change" only when the
+    interval lies above it.
+    """
+    from analysis.conclusions import direction
+
+    labels = labels or {}
+    window = (
+        f" from the {_ordinal(effect_from + 1)} period after training on" if effect_from else ""
+    )
+    sentences = []
+    for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
+        name = labels.get(row["term"], str(row["term"]).replace("_", " "))
+        low, high = float(row["conf_low"]), float(row["conf_high"])
+        interval = f"{conf_level:.0%} interval {low:,.4g} to {high:,.4g}"
+        what = (
+            "the primary outcome, " + name if row["role"] == "primary" else "the behaviour " + name
+        )
+        moved = direction(low, high)
+        if moved == "unclear":
+            text = f"The data cannot tell whether training changed {what}{window} ({interval})."
+        else:
+            verb = "raised" if moved == "above" else "lowered"
+            text = f"Training {verb} {what}{window} by about {float(row['estimate']):,.4g} ({interval})."
+        planned = row["planned"]
+        if planned is not None and not pd.isna(planned):
+            versus = direction(low, high, null=float(planned))
+            text += {
+                "above": f" That is more than the planned {float(planned):,.4g}.",
+                "below": f" That falls short of the planned {float(planned):,.4g}.",
+                "unclear": f" The data cannot tell whether it reached the planned {float(planned):,.4g}.",
+            }[versus]
+        sentences.append(text)
+    if (table["role"] == "secondary").any():
+        sentences.append(
+            "Secondary outcomes' p-values are adjusted for testing several (Holm); outcomes "
+            "not in the plan are exploratory and are not evidence for the plan."
+        )
+    return sentences
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

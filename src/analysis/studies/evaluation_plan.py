@@ -1,0 +1,118 @@
+"""Study 4 inputs: the client's measurement plan and, when there is some, baseline data.
+
+The plan (``plan:`` in client.yml) gives the rollout, the expected effect, the
+budget and the margin. The outcome's variation comes from the client's baseline data
+(the untrained rep-periods of ``panel_path`` joined with ``reps_path``) when given,
+else from ``plan.assumptions``; with neither the study cannot compute power and says
+which of the two to supply.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.inputs.errors import InputError
+from analysis.inputs.parameters import EvaluationPlan
+from analysis.inputs.readers import source_name
+from analysis.inputs.training_contract import MEASURE_UNITS, load_training_data, training_panel
+
+if TYPE_CHECKING:
+    from analysis.studies import StudyInputs
+
+#: Fewest reps with two or more untrained periods for a baseline estimate of the variation.
+MIN_BASELINE_REPS = 10
+
+
+def prepare(inputs: StudyInputs, errors: list[str]) -> None:
+    """Check the plan and the baseline, and settle where the outcome's variation comes from.
+
+    Adds ``extras["design"]`` (:class:`~analysis.planning.RolloutDesign`),
+    ``extras["residual_sd"]``, ``extras["autocorrelation"]``, ``extras["variation_source"]``
+    (a sentence), ``extras["break_even"]`` (None when the outcome is not money and the
+    plan gives no ``value_per_unit``) and ``extras["outcome_label"]``.
+    """
+    from analysis.planning import RolloutDesign, baseline_variance, break_even
+
+    p = inputs.params
+    assert isinstance(p, EvaluationPlan), type(p)
+    if inputs.plan is None:
+        errors.append(
+            f"{inputs.where}: this study needs the client's measurement plan: add a plan: block to "
+            "client.yml (data/README.md, measurement plan) and freeze it with "
+            f"`workbench plan freeze {inputs.client_id}`."
+        )
+        return
+    plan = inputs.plan.plan
+    outcome = plan.outcomes.primary
+    design = RolloutDesign.from_plan(plan)
+    inputs.extras.update(design=design, outcome_label=outcome.replace("_", " "))
+    sd, rho = plan.assumptions.residual_sd, plan.assumptions.autocorrelation
+    source = "the plan's stated assumptions"
+    if ("panel_path" in inputs.files) != ("reps_path" in inputs.files):
+        errors.append(
+            f"{inputs.where}: baseline data needs both reps_path and panel_path (the reps' "
+            "training starts tell untrained rows from trained ones)."
+        )
+        return
+    if "panel_path" in inputs.files:
+        try:
+            tables = load_training_data(
+                reps_path=inputs.files["reps_path"], panel_path=inputs.files["panel_path"]
+            )
+        except InputError as error:
+            errors += error.problems
+            return
+        data = training_panel(tables)
+        name = source_name(inputs.files["panel_path"])
+        if outcome not in data.columns:
+            errors.append(
+                f"{name}: the plan's primary outcome {outcome!r} is not a column; columns: "
+                f"{', '.join(map(str, data.columns))}. Correct plan.outcomes.primary or the file."
+            )
+            return
+        found = baseline_variance(
+            data, outcome=outcome, unit="rep_id", time="period", treatment="trained"
+        )
+        if found["reps"] >= MIN_BASELINE_REPS:
+            sd, rho = found["residual_sd"], found["autocorrelation"]
+            source = (
+                f"the client's baseline data ({name}: {found['n']:,} untrained rep-periods of "
+                f"{found['reps']:,} reps)"
+            )
+            inputs.tables["baseline"] = data
+        elif sd is None:
+            errors.append(
+                f"{name}: only {found['reps']} reps have two or more untrained periods of {outcome!r}; "
+                f"at least {MIN_BASELINE_REPS} are needed to estimate its variation. Give "
+                "plan.assumptions.residual_sd instead."
+            )
+            return
+        else:
+            inputs.warnings.append(
+                f"{name} has only {found['reps']} reps with two or more untrained periods; the "
+                "power computation uses plan.assumptions instead."
+            )
+    if sd is None:
+        errors.append(
+            f"{inputs.where}: the power of the plan needs the outcome's variation: give baseline "
+            "data (reps_path and panel_path) or plan.assumptions.residual_sd (the SD of "
+            f"{outcome} per rep and period around each rep's own level), e.g. from last year."
+        )
+        return
+    inputs.extras.update(residual_sd=float(sd), autocorrelation=float(rho), variation_source=source)
+    money = (plan.outcome_unit or MEASURE_UNITS.get(outcome)) == "money"
+    if money or plan.value_per_unit is not None:
+        inputs.extras["break_even"] = break_even(
+            design,
+            budget=plan.budget,
+            margin=plan.margin,
+            value_per_unit=plan.value_per_unit or 1.0,
+        )
+    else:
+        inputs.extras["break_even"] = None
+        inputs.skip(
+            "break_even",
+            f"{outcome} is not money and the plan gives no value_per_unit (money per unit of "
+            f"{outcome}; or plan.outcome_unit: money), so the effect at which the programme pays "
+            "for itself is not known.",
+        )
