@@ -129,3 +129,103 @@ def test_a_damaged_freeze_record_is_an_error_not_a_silent_pass(tmp_path):
     (folder / FROZEN_FILE).write_text(json.dumps({"sha256": "x"}), encoding="utf-8")
     with pytest.raises(ConfigError, match="not a freeze record"):
         load_client(folder)
+
+
+def _acme_copy(tmp_path, monkeypatch, edit):
+    import shutil
+
+    from analysis.inputs import paths
+
+    folder = tmp_path / "clients" / "acme-copy"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    edit(config)
+    (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    return folder
+
+
+def test_a_planned_activity_kpi_is_checked_for_gaming_without_a_targets_file(tmp_path, monkeypatch):
+    from analysis import kpi_gaming
+    from analysis.studies import load_study
+
+    def edit(config):
+        del config["studies"]["readiness_alignment"]["data"]["kpi_targets_path"]
+
+    _acme_copy(tmp_path, monkeypatch, edit)
+    inputs = load_study("readiness_alignment", "acme-copy")
+    targets = inputs.tables["kpi_targets"]
+    assert targets[["metric", "scope", "set_by"]].values.tolist() == [
+        ["meetings", "North; South", "plan"]
+    ]
+    _, flags = kpi_gaming.gaming_check(inputs.tables["kpi_panel"], targets)
+    assert flags["gamed"].tolist() == [True]
+
+
+def test_planned_kpis_join_the_targets_file_once_and_a_bad_one_is_named(tmp_path, monkeypatch):
+    from analysis.inputs.errors import InputError
+    from analysis.studies import load_study
+
+    def edit(config):
+        config["plan"]["activity_kpis"].append({"metric": "calls", "start_period": "2025-05"})
+
+    folder = _acme_copy(tmp_path, monkeypatch, edit)
+    targets = load_study("readiness_alignment", "acme-copy").tables["kpi_targets"]
+    assert targets["metric"].tolist() == ["meetings", "calls"]  # the shared target once
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    config["plan"]["activity_kpis"].append({"metric": "call", "start_period": "2025-05"})
+    (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError, match="client.yml plan.activity_kpis"):
+        load_study("readiness_alignment", "acme-copy")
+
+
+def test_plan_without_baseline_or_assumed_sd_says_which_to_give(tmp_path, monkeypatch):
+    from analysis.inputs.errors import InputError
+    from analysis.studies import check_study, load_study
+
+    def edit(config):
+        config["plan"]["assumptions"] = {"autocorrelation": 0.1}
+
+    folder = _acme_copy(tmp_path, monkeypatch, edit)
+    with pytest.raises(InputError, match="plan.assumptions.residual_sd"):
+        load_study("evaluation_plan", "acme-copy")
+    assert any("residual_sd" in p.message for p in check_study("acme-copy", "evaluation_plan"))
+    # with baseline data the variation comes from the client's untrained rep-periods
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    config["studies"]["evaluation_plan"]["data"] = {
+        "reps_path": "reps.csv",
+        "panel_path": "panel.csv",
+    }
+    (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    inputs = load_study("evaluation_plan", "acme-copy")
+    assert "baseline data (panel.csv" in inputs.extras["variation_source"]
+    assert 4000 < inputs.extras["residual_sd"] < 8000  # the generator's noise is 6,000
+    assert inputs.plan_sentences[0].startswith(
+        "The measurement plan was changed after it was frozen"
+    )
+
+
+def test_workbench_plan_show_and_freeze(tmp_path, monkeypatch, capsys):
+    from analysis.cli import main
+    from analysis.inputs import paths
+
+    (tmp_path / "clients").mkdir()
+    folder = client(tmp_path / "clients")
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    assert main(["plan", "show", folder.name]) == 0
+    assert "not frozen" in capsys.readouterr().out
+    assert main(["plan", "freeze", folder.name]) == 0
+    assert "froze the plan of plan-client" in capsys.readouterr().out
+    assert json.loads((folder / FROZEN_FILE).read_text())["sha256"]
+    assert main(["plan", "freeze", folder.name]) == 2
+    assert "already frozen" in capsys.readouterr().err
+    (folder / "client.yml").write_text(
+        (folder / "client.yml").read_text().replace("budget: 200000.0", "budget: 150000.0")
+    )
+    assert main(["plan", "show", folder.name]) == 0
+    assert "changed: budget: 200000.0 -> 150000.0" in capsys.readouterr().out
+    assert main(["plan", "freeze", folder.name]) == 2
+    assert "--again" in capsys.readouterr().err
+    assert main(["plan", "freeze", "--again", folder.name]) == 0
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "none")
+    assert main(["plan", "show", "nobody"]) == 2

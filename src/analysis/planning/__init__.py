@@ -11,7 +11,7 @@
   from the plan's window, Holm for secondary outcomes, the rest exploratory.
 """
 
-from analysis.planning.against import describe_against_plan, holm, planned_effects
+from analysis.planning.against import describe_against_plan, holm, plan_records, planned_effects
 from analysis.planning.baseline import baseline_variance
 from analysis.planning.design import (
     RolloutDesign,
@@ -38,6 +38,7 @@ __all__ = [
     "design_std_error",
     "draw_panel",
     "holm",
+    "plan_records",
     "planned_effects",
     "power_table",
     "residualize",

@@ -131,7 +131,9 @@ def describe_against_plan(
 
     labels = labels or {}
     window = (
-        f" from the {_ordinal(effect_from + 1)} period after training on" if effect_from else ""
+        f", counted from the {ordinal(effect_from + 1)} period after training,"
+        if effect_from
+        else ""
     )
     sentences = []
     for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
@@ -139,11 +141,16 @@ def describe_against_plan(
         low, high = float(row["conf_low"]), float(row["conf_high"])
         interval = f"{conf_level:.0%} interval {low:,.4g} to {high:,.4g}"
         what = (
-            "the primary outcome, " + name if row["role"] == "primary" else "the behaviour " + name
+            f"the primary outcome ({name})"
+            if row["role"] == "primary"
+            else f"the behaviour measure {name}"
         )
         moved = direction(low, high)
         if moved == "unclear":
-            text = f"The data cannot tell whether training changed {what}{window} ({interval})."
+            text = (
+                f"The data cannot tell whether training changed {what}{window.rstrip(',')} "
+                f"({interval})."
+            )
         else:
             verb = "raised" if moved == "above" else "lowered"
             text = f"Training {verb} {what}{window} by about {float(row['estimate']):,.4g} ({interval})."
@@ -164,6 +171,25 @@ def describe_against_plan(
     return sentences
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 21st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[dict[str, Any]]:
+    """Headline records of the planned outcomes, the primary first (for ``publish_summary``)."""
+    records = []
+    for _, row in table[table["role"].isin(["primary", "secondary"])].iterrows():
+        records.append(
+            {
+                "name": f"plan_{row['role']}_{row['term']}",
+                "label": f"Effect on {str(row['term']).replace('_', ' ')} ({row['role']} outcome of the plan)",
+                "estimate": row["estimate"],
+                "conf_low": row["conf_low"],
+                "conf_high": row["conf_high"],
+                "n": row["n"],
+                "unit": unit if row["role"] == "primary" else "number",
+            }
+        )
+    return records

@@ -16,7 +16,24 @@ TEMPLATE = """\
 # and remove the studies this client does not take part in.
 display_name: {display_name}
 studies:
-{studies}"""
+{studies}
+# The measurement plan (data/README.md, "Measurement plan"): agree it with the business
+# before the rollout, then `workbench plan freeze {client_id}`. The evaluation_plan study
+# needs it; training_impact holds its results to it.
+# plan:
+#   outcomes: {{primary: revenue, secondary: [wins]}}
+#   behaviours: [{{measure: call_score, expected_change: 3}}]
+#   expected_effect: 3000          # per rep and period, in outcome units
+#   effect_from: 2                 # periods after the training start
+#   rollout:
+#     first_period: 2025-01
+#     periods: 12
+#     cohorts: [{{start: 2025-04, reps: 40}}, {{start: 2025-07, reps: 40}}]
+#     untrained: 40
+#   budget: 250000
+#   margin: 0.35
+#   assumptions: {{residual_sd: 6000}}   # until baseline data arrive
+"""
 
 
 def scaffold_client(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from analysis.inputs import paths
 from analysis.inputs.errors import InputError
 from analysis.inputs.readers import source_name
@@ -105,7 +107,24 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
     from analysis.inputs.training_contract import duplicate_rows_message, parse_periods
 
     files = inputs.files
+    planned = _planned_targets(inputs)
     given = [name for name in ("kpi_panel_path", "kpi_targets_path") if name in files]
+    if planned is not None and "kpi_panel_path" not in files:
+        inputs.skip(
+            "kpi",
+            "The measurement plan sets activity KPIs ("
+            + ", ".join(planned["metric"])
+            + "), but no activity panel (kpi_panel_path) was provided, so they could not be "
+            "checked for gaming.",
+        )
+        if "kpi_targets_path" in files:
+            errors.append(
+                f"{inputs.where}: kpi_targets_path is set but kpi_panel_path is not; the KPI gaming "
+                "check needs the activity panel."
+            )
+        return
+    if planned is not None and "kpi_targets_path" not in files:
+        given.append("kpi_targets_path")
     if len(given) < 2:
         if given:
             other = ({"kpi_panel_path", "kpi_targets_path"} - set(given)).pop()
@@ -120,13 +139,17 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
         return
     try:
         panel = read_table(files["kpi_panel_path"], dtype={"rep_id": "string"})
-        targets = read_table(files["kpi_targets_path"], dtype={"start_period": "string"})
+        if "kpi_targets_path" in files:
+            targets = read_table(files["kpi_targets_path"], dtype={"start_period": "string"})
+        else:
+            assert planned is not None  # checked above: no targets file without a plan's KPIs
+            targets = planned
     except InputError as error:
         errors += error.problems
         return
-    panel_name, targets_name = (
-        source_name(files["kpi_panel_path"]),
-        source_name(files["kpi_targets_path"]),
+    panel_name = source_name(files["kpi_panel_path"])
+    targets_name = (
+        source_name(files["kpi_targets_path"]) if "kpi_targets_path" in files else PLAN_SOURCE
     )
     raw_periods = panel["period"].copy() if "period" in panel else None
     for frame, column, name in (
@@ -143,10 +166,43 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
             problems.append(duplicate_rows_message(raw_periods, dup, panel_name))
+    if planned is not None and "kpi_targets_path" in files:
+        plan_targets, problem = parse_periods(planned["start_period"])
+        if problem:
+            errors.append(f"{PLAN_SOURCE}: start_period: {problem}.")
+            return
+        problems += kpi_gaming.target_problems(
+            panel,
+            planned.assign(start_period=plan_targets),
+            source=PLAN_SOURCE,
+            panel_source=panel_name,
+        )
     problems += kpi_gaming.target_problems(
         panel, targets, source=targets_name, panel_source=panel_name
     )
     if problems:
         errors += problems
         return
+    if planned is not None and "kpi_targets_path" in files:
+        planned = planned.assign(start_period=parse_periods(planned["start_period"])[0])
+        both: pd.DataFrame = pd.concat(
+            [targets.assign(set_by=targets_name), planned], ignore_index=True
+        )
+        targets = both.drop_duplicates(["metric", "start_period", "scope"], ignore_index=True)
     inputs.tables.update(kpi_panel=panel, kpi_targets=targets)
+
+
+#: Where the plan's activity KPIs come from, as messages name it.
+PLAN_SOURCE = "client.yml plan.activity_kpis"
+
+
+def _planned_targets(inputs: StudyInputs) -> pd.DataFrame | None:
+    """The plan's activity KPIs as KPI targets (``metric, start_period, scope, set_by``), or None."""
+    if inputs.plan is None or not inputs.plan.plan.activity_kpis:
+        return None
+    return pd.DataFrame(
+        [
+            {"metric": k.metric, "start_period": k.start_period, "scope": k.scope, "set_by": "plan"}
+            for k in inputs.plan.plan.activity_kpis
+        ]
+    )

@@ -17,6 +17,7 @@ from analysis.inputs.training_contract import (
     load_training_data,
     training_panel,
 )
+from analysis.studies.plan_sections import check_plan_measures
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
@@ -96,6 +97,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
+    check_plan_measures(inputs, data, source, p.outcome)
 
 
 def _some(levels: list[str], limit: int = 5) -> str:
