@@ -31,12 +31,13 @@ IMPORT_CASES = [case for case in CASES if _study(case) == "import"]
 STUDY_CASES = [case for case in CASES if _study(case) != "import"]
 
 
-def test_the_corpus_has_at_least_thirty_cases_across_the_three_studies():
+def test_the_corpus_has_at_least_thirty_cases_across_the_four_studies():
     studies = {_study(case) for case in STUDY_CASES}
     assert len(CASES) >= 30 and studies == {
         "org_effectiveness",
         "training_impact",
         "readiness_alignment",
+        "evaluation_plan",
     }
     assert len(IMPORT_CASES) >= 5
 

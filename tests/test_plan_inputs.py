@@ -229,3 +229,93 @@ def test_workbench_plan_show_and_freeze(tmp_path, monkeypatch, capsys):
     assert main(["plan", "freeze", "--again", folder.name]) == 0
     monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "none")
     assert main(["plan", "show", "nobody"]) == 2
+
+
+def test_planned_measures_that_cannot_be_estimated_are_named_and_left_out(tmp_path, monkeypatch):
+    from analysis import planning
+    from analysis.studies import check_study, load_study
+
+    def edit(config):
+        config["plan"]["outcomes"]["secondary"] = ["wins", "team", "nps"]
+        config["plan"]["rollout"]["cohorts"][0]["reps"] = 30
+
+    _acme_copy(tmp_path, monkeypatch, edit)
+    inputs = load_study("training_impact", "acme-copy")
+    assert inputs.extras["plan_measures"] == ["revenue", "wins", "call_score"]
+    text = "\n".join(inputs.warnings)
+    assert (
+        "panel.csv: the plan names 'team' (plan.outcomes.secondary) but the column holds text"
+        in text
+    )
+    assert "'nps' (plan.outcomes.secondary) but the panel has no such column" in text
+    assert inputs.extras["rollout_sentences"] == [
+        "The rollout in the data differs from the plan (reps starting 2025-04: planned 30, in the data 35)."
+    ]
+    warnings = [
+        p.message for p in check_study("acme-copy", "training_impact") if p.level == "warning"
+    ]
+    assert any("'team'" in w for w in warnings)  # validate says what the report says
+    table = planning.planned_effects(
+        inputs.tables["data"],
+        inputs.plan.plan,
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        only=inputs.extras["plan_measures"],
+    )
+    assert table["term"].tolist() == ["revenue", "wins", "call_score"]
+    assert table["role"].tolist() == ["primary", "secondary", "behaviour"]
+    # one secondary outcome: Holm leaves its p-value as it is
+    assert table["p_value_adjusted"].iloc[1] == pytest.approx(table["p_value"].iloc[1])
+
+
+def test_planned_effects_match_estimate_on_the_plan_window(tmp_path, monkeypatch):
+    from analysis import effects, planning
+    from analysis.studies import load_study
+
+    inputs = load_study("training_impact", "acme-learning")
+    data, plan = inputs.tables["data"], inputs.plan.plan
+    table = planning.planned_effects(
+        data, plan, unit="rep_id", time="period", start="training_start"
+    )
+    # by hand: the third month after the start on, the two ramp-up months left out
+    import numpy as np
+
+    order = sorted(data["period"].unique())
+    t = np.array([order.index(p) for p in data["period"]], dtype=float)
+    g = np.array([order.index(s) if isinstance(s, str) else np.nan for s in data["training_start"]])
+    event = t - g  # NaN for reps never trained
+    ramp = (event >= 0) & (event < 2)
+    kept = data[~ramp].assign(on=(event[~ramp] >= 2).astype(int))
+    by_hand = effects.estimate(
+        kept, outcome="revenue", treatment="on", unit="rep_id", time="period"
+    ).tidy()
+    assert table.iloc[0]["estimate"] == pytest.approx(by_hand.iloc[0]["estimate"], rel=1e-10)
+    assert table.iloc[0]["std_error"] == pytest.approx(by_hand.iloc[0]["std_error"], rel=1e-10)
+    secondary = table[table["role"] == "secondary"]
+    from statsmodels.stats.multitest import multipletests
+
+    assert secondary["p_value_adjusted"].to_numpy() == pytest.approx(
+        multipletests(secondary["p_value"], method="holm")[1]
+    )
+    sentences = planning.describe_against_plan(table, effect_from=2)
+    assert sentences[0].startswith(
+        "Training raised the primary outcome (revenue), counted from the 3rd"
+    )
+    assert "more than the planned 3,000" in sentences[0]
+
+
+def test_every_study_of_the_client_reports_a_plan_edited_after_the_freeze(tmp_path, monkeypatch):
+    from analysis.studies import check_study, load_study
+
+    assert load_study("readiness_alignment", "acme-learning").plan_sentences == []
+
+    def edit(config):
+        config["plan"]["budget"] = 200000.0
+
+    _acme_copy(tmp_path, monkeypatch, edit)
+    for study in ("org_effectiveness", "readiness_alignment", "training_impact", "evaluation_plan"):
+        sentences = load_study(study, "acme-copy").plan_sentences
+        assert sentences and "budget: 250000.0 -> 200000.0" in sentences[0], study
+        warnings = [p.message for p in check_study("acme-copy", study) if p.level == "warning"]
+        assert any("changed after it was frozen" in w for w in warnings), study

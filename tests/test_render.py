@@ -124,6 +124,7 @@ def test_failure_keeps_previous_report_and_others_go_on(project):
     assert not (project["reports"] / "beta" / "probe.failed.ipynb").exists()
 
 
+@pytest.mark.slow  # waits for a report to run out of time: CI runs it in make test-slow
 def test_timeout_fails_one_report_only(project):
     config = yaml.safe_load((project["clients"] / "alpha" / "client.yml").read_text())
     config["studies"]["probe"]["parameters"] = {"sleep": 30.0}

@@ -71,6 +71,7 @@ def run(project, **kwargs):
     )
 
 
+@pytest.mark.slow  # a worker or kernel killed on purpose: CI runs it in make test-slow
 def test_a_killed_worker_fails_only_its_report(robust):
     for i in range(6):
         add_client(
@@ -88,6 +89,7 @@ def test_a_killed_worker_fails_only_its_report(robust):
     assert "c1/probe" in failed.error and "died" in failed.error
 
 
+@pytest.mark.slow  # a worker or kernel killed on purpose: CI runs it in make test-slow
 def test_a_kernel_killed_for_memory_says_out_of_memory_with_client_and_study(robust):
     add_client(robust["clients"], "alpha", "Alpha", parameters={"mode": "kill-kernel"})
     add_client(robust["clients"], "beta", "Beta")

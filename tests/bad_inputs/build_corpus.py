@@ -1027,6 +1027,7 @@ def main() -> None:
     )
 
     parameter_cases(T, TD, S, R, RD)
+    plan_cases()
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {
@@ -1178,6 +1179,65 @@ def main() -> None:
         survey_codebook,
         [
             r"qualtrics_export\.csv: codebook table survey: column Q6 has option\(s\) \['Podcasts'\] not listed under multi_select options \(rows 5\)"
+        ],
+    )
+
+
+PLAN = {
+    "outcomes": {"primary": "revenue", "secondary": ["wins"]},
+    "behaviours": [{"measure": "call_score", "expected_change": 2.0}],
+    "expected_effect": 3000.0,
+    "effect_from": 1,
+    "rollout": {
+        "first_period": "2025-01",
+        "periods": 6,
+        "cohorts": [{"start": "2025-03", "reps": 6}, {"start": "2025-04", "reps": 6}],
+        "untrained": 4,
+    },
+    "budget": 40000.0,
+    "margin": 0.35,
+    "assumptions": {"residual_sd": 6000.0},
+}
+
+
+def plan_client(study: str, data: dict, plan: dict) -> str:
+    """A client.yml with one study and a measurement plan (the corpus's raw YAML form)."""
+    config = {
+        "display_name": "Corpus client",
+        "studies": {study: {"data": data, "parameters": {}}},
+        "plan": plan,
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def plan_cases() -> None:
+    """Measurement plans that cannot be used, or measures of the plan the data cannot give."""
+    outside = {**PLAN, "rollout": {**PLAN["rollout"], "cohorts": [{"start": "2026-05", "reps": 6}]}}
+    case(
+        "p01-plan-cohort-outside-the-study",
+        "training_impact",
+        {**training(), "client.yml": plan_client("training_impact", TRAINING_DATA, outside)},
+        [
+            r"client\.yml: plan\.rollout: training start '2026-05' is not inside the 6 periods from 2025-01"
+        ],
+    )
+    case(
+        "p02-plan-without-the-outcome-variation",
+        "evaluation_plan",
+        {"client.yml": plan_client("evaluation_plan", {}, {**PLAN, "assumptions": {}})},
+        [
+            r"the power of the plan needs the outcome's variation: give baseline data \(reps_path and panel_path\) or plan\.assumptions\.residual_sd"
+        ],
+    )
+    text_secondary = {**PLAN, "outcomes": {"primary": "revenue", "secondary": ["team"]}}
+    case(
+        "p03-plan-secondary-outcome-is-text",
+        "training_impact",
+        {**training(), "client.yml": plan_client("training_impact", TRAINING_DATA, text_secondary)},
+        [],
+        warnings=[
+            r"panel\.csv: the plan names 'team' \(plan\.outcomes\.secondary\) but the column holds text",
+            r"The measurement plan was not frozen",
         ],
     )
 

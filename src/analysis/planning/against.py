@@ -29,6 +29,7 @@ def planned_effects(
     time: str,
     start: str,
     outcomes: Sequence[str] = (),
+    only: Sequence[str] | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -47,7 +48,8 @@ def planned_effects(
         ``term, role, estimate, std_error, conf_low, conf_high, p_value,
         p_value_adjusted, planned, n``: ``role`` is primary, secondary, exploratory or
         behaviour; ``planned`` the plan's expected effect or change (missing when the
-        plan names none). Measures missing from ``data`` are left out.
+        plan names none). Measures missing from ``data`` are left out, and so are
+        those not in ``only`` when it is given (the measures the study checked).
     """
     from analysis.effects import estimate
     from analysis.effects.staggered import first_treated_index
@@ -67,7 +69,7 @@ def planned_effects(
     ]
     rows = []
     for name, role, planned in dict.fromkeys(measures):
-        if name not in frame.columns:
+        if name not in frame.columns or only is not None and name not in only:
             continue
         fit = estimate(
             frame,

@@ -25,7 +25,9 @@ ROLE_NOTES = {
 
 def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, outcome: str) -> None:
     """Set ``extras["outcome_role"]`` and ``extras["role_note"]`` and decide whether section ``plan`` runs."""
-    inputs.extras.update(outcome_role=None, role_note="", role_sentences=[])
+    inputs.extras.update(
+        outcome_role=None, role_note="", role_sentences=[], plan_measures=[], rollout_sentences=[]
+    )
     if inputs.plan is None:
         inputs.skip(
             "plan",
@@ -55,21 +57,69 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
         *(("plan.outcomes.secondary", name) for name in plan.outcomes.secondary),
         *(("plan.behaviours", b.measure) for b in plan.behaviours),
     ]
-    missing = [(key, name) for key, name in named if name not in data.columns]
-    for key, name in missing:
-        inputs.warnings.append(
-            f"{source}: the plan names {name!r} ({key}) but the panel has no such column; it is left "
-            "out of the comparison with the plan. Add the column or correct the plan (a change after "
-            "the freeze is reported)."
-        )
-    if plan.outcomes.primary not in data.columns:
+    usable = []
+    for key, name in named:
+        problem = _unusable(data, name)
+        if problem:
+            inputs.warnings.append(
+                f"{source}: the plan names {name!r} ({key}) but {problem}; it is left out of the "
+                "comparison with the plan. Correct the data or the plan (a change after the freeze "
+                "is reported)."
+            )
+        else:
+            usable.append(name)
+    inputs.extras["plan_measures"] = usable
+    if plan.outcomes.primary not in usable:
         inputs.skip(
             "plan",
-            f"The plan's primary outcome {plan.outcomes.primary!r} is not a column of {source}.",
+            f"The plan's primary outcome {plan.outcomes.primary!r} cannot be estimated from {source} "
+            "(see the warning above).",
         )
         return
-    starts = data["training_start"].dropna()
-    if starts.empty:
-        inputs.skip(
-            "plan", f"No rep in {source} was trained, so there is nothing to hold to the plan."
+    from analysis.effects.staggered import first_treated_index
+    from analysis.inputs.periods import period_index
+
+    event = period_index(data["period"]) - first_treated_index(
+        data, unit="rep_id", time="period", start="training_start"
+    )
+    counted = int((event >= plan.effect_from).sum())
+    untreated = int((event.isna() | (event < 0)).sum())
+    if counted == 0 or untreated == 0:
+        what = (
+            f"no rep-period lies {plan.effect_from} or more periods after its training start"
+            if counted == 0
+            else "every rep-period is after a training start, so nothing is left to compare with"
         )
+        inputs.skip("plan", f"The plan's window cannot be estimated from {source}: {what}.")
+        return
+    inputs.extras["rollout_sentences"] = rollout_deviations(plan, data)
+
+
+def _unusable(data: pd.DataFrame, name: str) -> str:
+    """Why a planned measure cannot be estimated ("" when it can)."""
+    if name not in data.columns:
+        return "the panel has no such column"
+    values = pd.to_numeric(data[name], errors="coerce")
+    if values.notna().sum() < data[name].notna().sum():
+        return "the column holds text as well as numbers"
+    if values.nunique() < 2:
+        return "the column does not vary"
+    return ""
+
+
+def rollout_deviations(plan, data: pd.DataFrame) -> list[str]:
+    """Sentences on where the rollout in the data differs from the planned cohorts."""
+    reps = data.drop_duplicates("rep_id")
+    actual = reps["training_start"].astype("string").fillna("untrained").value_counts()
+    planned = {c.start: c.reps for c in plan.rollout.cohorts}
+    if plan.rollout.untrained:
+        planned[plan.rollout.untrained_until or "untrained"] = plan.rollout.untrained
+    lines = []
+    for start in sorted(set(planned) | set(actual.index), key=str):
+        want, got = planned.get(start, 0), int(actual.get(start, 0))
+        if want != got:
+            label = "left untrained" if start == "untrained" else f"starting {start}"
+            lines.append(f"{label}: planned {want}, in the data {got}")
+    if not lines:
+        return ["The rollout in the data matches the plan's cohorts."]
+    return ["The rollout in the data differs from the plan (reps " + "; ".join(lines) + ")."]
