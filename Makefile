@@ -38,7 +38,7 @@ test: setup ## run the unit tests and nbval over every notebook (the long simula
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5): CI would check nothing" >&2; exit 1; fi; \
 	exit $$status
 
-test-slow: setup ## the long simulations: coverage, power and sentence-versus-interval studies (CI runs them too)
+test-slow: setup ## the long simulations and the kill/timeout render tests (CI runs them too)
 	@$(BIN)/python -m pytest -m slow; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: no slow tests collected (exit 5)" >&2; exit 1; fi; \
 	exit $$status
@@ -63,11 +63,12 @@ snapshots: setup ## re-record the rendered reports' structure (headings, table h
 lab: setup ## open JupyterLab on the project (kernel "Sales training workbench")
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-bench: setup ## benchmarks: rendering (naive loop vs workbench vs scripts) two-way FE (vs pyfixest, linearmodels, dummies) and the imputation event study (vs pyfixest's did2s)
+bench: setup ## benchmarks: rendering (naive loop vs workbench vs scripts) two-way FE (vs pyfixest, linearmodels, dummies) the imputation event study (vs pyfixest's did2s) and simulated rollouts (vs a fit per draw)
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_twfe.py
 	$(BIN)/python benchmarks/bench_imputation.py
 	$(BIN)/python benchmarks/bench_study_scale.py
+	$(BIN)/python benchmarks/bench_planning.py
 
 examples: setup ## regenerate the example clients' data in data/clients/ (keeps existing files)
 	$(BIN)/workbench examples

@@ -129,3 +129,24 @@ def test_break_even_counts_rep_periods_from_effect_from():
     assert design.counted_rep_periods() == 10 * (10 - 4 - 2)
     assert break_even(design, budget=4200, margin=0.35) == pytest.approx(4200 / (40 * 0.35))
     assert design_power(RolloutDesign(6, (), untrained=10), effect=1, residual_sd=1)["power"] == 0
+
+
+def test_residualize_equals_the_dummy_variable_regression_on_an_unbalanced_table():
+    from analysis.planning import residualize
+
+    rng = np.random.default_rng(0)
+    rows, periods = 9, 7
+    weights = rng.integers(0, 4, size=(rows, periods)).astype(float)
+    weights[:, 0] = 1.0  # every row observed once at least
+    values = rng.normal(size=(3, rows, periods))  # three draws share the weights
+    fast = residualize(values, weights)
+    r, t = np.nonzero(weights)
+    x = np.zeros((len(r), rows + periods))
+    x[np.arange(len(r)), r] = 1.0
+    x[np.arange(len(r)), rows + t] = 1.0
+    sw = np.sqrt(weights[r, t])
+    for draw in range(3):
+        y = values[draw, r, t]
+        beta = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
+        assert fast[draw, r, t] == pytest.approx(y - x @ beta, abs=1e-10)
+    assert (fast[:, weights == 0] == 0).all()
