@@ -10,7 +10,8 @@ import yaml
 
 from analysis.inputs.config import load_client
 from analysis.inputs.errors import ConfigError
-from analysis.inputs.plan import FROZEN_FILE, check_plan, freeze, plan_sha256
+from analysis.inputs.plan import FROZEN_FILE, check_plan, plan_sha256
+from analysis.inputs.plan_record import freeze
 from analysis.planning import RolloutDesign
 
 PLAN = {
@@ -63,9 +64,43 @@ def test_plan_is_read_and_turned_into_a_design(tmp_path):
             "each outcome appears once",
         ),
         ({"budget": -5}, "plan.budget"),
-        ({"margin": 35}, "did you mean 0.35?"),
+        ({"margin": 35}, "plan.margin: is a share between 0 and 1: did you mean 0.35?"),
         ({"expected_efect": 1}, "plan.expected_efect is not a plan entry"),
         ({"rollout": {**PLAN["rollout"], "first_period": "Jan 2025"}}, "write a month as 2025-03"),
+        ({"expected_effect": 0}, "plan.expected_effect: must be above 0"),
+        (
+            {"effect_from": 20},
+            "effect_from 20 leaves no period in the study in which the effect counts",
+        ),
+        (
+            {
+                "rollout": {
+                    **PLAN["rollout"],
+                    "untrained": 0,
+                    "untrained_until": None,
+                    "cohorts": [{"start": "2025-04", "reps": 30}],
+                }
+            },
+            "nobody is left to compare with",
+        ),
+        (
+            {"rollout": {**PLAN["rollout"], "untrained_until": "2025-05"}},
+            "untrained_until '2025-05' is not after the last cohort's start (2025-06)",
+        ),
+        (
+            {"budget": "250,000"},
+            "plan.budget: '250,000' is text; write a plain number without separators, e.g. 250000.",
+        ),
+        ({"expected_efect": 1}, "(did you mean 'expected_effect'?)"),
+        (
+            {
+                "rollout": {
+                    **PLAN["rollout"],
+                    "first_period": __import__("datetime").date(2025, 1, 1),
+                }
+            },
+            "YAML read 2025-01-01 as a date; write the period as text in quotes, e.g. '2025-01' (a month)",
+        ),
     ],
 )
 def test_plan_mistakes_name_the_key_and_the_fix(change, expected):
@@ -248,8 +283,9 @@ def test_planned_measures_that_cannot_be_estimated_are_named_and_left_out(tmp_pa
         in text
     )
     assert "'nps' (plan.outcomes.secondary) but the panel has no such column" in text
-    assert inputs.extras["rollout_sentences"] == [
-        "The rollout in the data differs from the plan (reps starting 2025-04: planned 30, in the data 35)."
+    assert inputs.extras["rollout_sentences"][:2] == [
+        "The rollout in the data differs from the plan (reps starting 2025-04: planned 30, in the data 35).",
+        "The programme cost what the plan budgeted (250,000).",
     ]
     warnings = [
         p.message for p in check_study("acme-copy", "training_impact") if p.level == "warning"
@@ -319,3 +355,48 @@ def test_every_study_of_the_client_reports_a_plan_edited_after_the_freeze(tmp_pa
         assert sentences and "budget: 250000.0 -> 200000.0" in sentences[0], study
         warnings = [p.message for p in check_study("acme-copy", study) if p.level == "warning"]
         assert any("changed after it was frozen" in w for w in warnings), study
+
+
+def test_freezing_again_keeps_the_first_freeze_in_every_report(tmp_path):
+    from analysis.inputs.plan_record import plan_status
+
+    folder = client(tmp_path)
+    plan = load_client(folder).plan.plan
+    freeze(plan, folder, now=datetime(2024, 12, 2, 9, 30, tzinfo=UTC))
+    edited = check_plan({**PLAN, "outcomes": {"primary": "wins", "secondary": []}}, "x")
+    freeze(edited, folder, again=True, now=datetime(2025, 6, 1, 8, 0, tzinfo=UTC))
+    status = plan_status(edited, folder)
+    assert not status.changes and status.first_frozen_at == "2024-12-02 09:30 UTC"
+    sentence = status.sentences()[0]
+    assert sentence.startswith("The measurement plan was frozen again on 2025-06-01 08:00 UTC.")
+    assert "first frozen on 2024-12-02 09:30 UTC" in sentence
+    assert "outcomes.primary: 'revenue' -> 'wins'" in sentence
+    assert status.provenance()["since_first"][0] == "outcomes.primary: 'revenue' -> 'wins'"
+
+
+def test_a_freeze_record_edited_by_hand_is_refused(tmp_path):
+    folder = client(tmp_path)
+    plan = load_client(folder).plan.plan
+    freeze(plan, folder)
+    record = json.loads((folder / FROZEN_FILE).read_text())
+    edited = check_plan({**PLAN, "budget": 1.0}, "x")
+    record["sha256"] = plan_sha256(edited)  # the hash of the edited plan, the old plan kept
+    (folder / FROZEN_FILE).write_text(json.dumps(record))
+    with pytest.raises(
+        ConfigError, match="was altered: the SHA-256 of the freeze of .* does not match"
+    ):
+        load_client(folder)
+
+
+def test_a_plan_frozen_after_training_began_says_so(tmp_path, monkeypatch):
+    from analysis.inputs.plan_record import freeze as freeze_again
+    from analysis.studies import load_study
+
+    folder = _acme_copy(tmp_path, monkeypatch, lambda config: None)
+    (folder / FROZEN_FILE).unlink()
+    plan = load_client(folder).plan.plan
+    freeze_again(plan, folder, now=datetime(2025, 9, 1, tzinfo=UTC))
+    inputs = load_study("training_impact", "acme-copy")
+    expected = "The plan was frozen on 2025-09-01, after training began (2025-04 in panel.csv)"
+    assert any(w.startswith(expected) for w in inputs.warnings)
+    assert inputs.extras["rollout_sentences"][0].startswith(expected)

@@ -150,3 +150,44 @@ def test_residualize_equals_the_dummy_variable_regression_on_an_unbalanced_table
         beta = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
         assert fast[draw, r, t] == pytest.approx(y - x @ beta, abs=1e-10)
     assert (fast[:, weights == 0] == 0).all()
+
+
+def _sentences(expected, budget):
+    from analysis.planning import describe_power, power_table
+
+    design = RolloutDesign(12, ((3, 35), (5, 35), (7, 35)), 45, None, 2)
+    even = break_even(design, budget=budget, margin=0.35)
+    table = power_table(design, expected_effect=expected, break_even_effect=even, residual_sd=6000)
+    return table, describe_power(table)
+
+
+def test_pay_back_sentences_follow_the_chance_of_clearing_break_even():
+    table, sentences = _sentences(3000, 250_000)  # break-even 1,361
+    chance = table.set_index("term")["estimate"][
+        "chance the interval clears break-even (expected effect)"
+    ]
+    design = RolloutDesign(12, ((3, 35), (5, 35), (7, 35)), 45, None, 2)
+    draws = simulate_rollout(design, effect=3000, residual_sd=6000, n_resamples=2000, seed=8)
+    assert abs(chance - (draws["conf_low"] > 250_000 / (525 * 0.35)).mean()) < 0.04
+    assert chance < 0.8 and "cannot reliably show" in sentences[1] and "75%" in sentences[1]
+    _, sentences = _sentences(4500, 250_000)
+    assert sentences[1].startswith("This design can show that the programme pays for itself")
+    _, sentences = _sentences(1000, 250_000)  # expected below break-even
+    assert sentences[1].startswith(
+        "By the plan's own figures the programme would not pay for itself"
+    )
+    assert "1,000" in sentences[1] and "1,361" in sentences[1]
+
+
+def test_smallest_design_uses_each_layouts_own_break_even():
+    planned = RolloutDesign(12, ((3, 20), (6, 20)), untrained=20, effect_from=2)
+    table = smallest_design(
+        planned, residual_sd=6000, autocorrelation=0.3, budget=120_000, margin=0.35
+    )
+    for row in table.itertuples():
+        layout = planned.resized(1000, untrained_share=row.untrained_share, periods=row.periods)
+        cost = 120_000 / 40 * (layout.n_reps - layout.untrained)  # cost per trained rep as planned
+        assert row.target == pytest.approx(break_even(layout, budget=cost, margin=0.35), rel=1e-9)
+        assert row.reps >= 20 and row.power >= 0.8
+    longer = table[table["periods"] == 24]["target"].iloc[0]
+    assert longer < table[table["periods"] == 12]["target"].iloc[0]  # more counted periods

@@ -223,7 +223,8 @@ def _plan(args) -> int:
     """``workbench plan show|freeze ID``: the plan's standing, or record its hash and date."""
     from analysis.inputs.config import load_client
     from analysis.inputs.errors import ConfigError
-    from analysis.inputs.plan import FROZEN_FILE, freeze
+    from analysis.inputs.plan import FROZEN_FILE
+    from analysis.inputs.plan_record import freeze
     from analysis.report.clients import check_client_id
 
     check_client_id(args.client_id)

@@ -30,7 +30,8 @@ import yaml
 from analysis.inputs import paths
 from analysis.inputs.errors import ConfigError
 from analysis.inputs.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
-from analysis.inputs.plan import PLAN_FILE, PlanStatus, check_plan, plan_status
+from analysis.inputs.plan import PLAN_FILE, check_plan
+from analysis.inputs.plan_record import PlanStatus, plan_status
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)

@@ -54,7 +54,8 @@ EXAMPLE_PLANS: dict[str, tuple[dict[str, Any], datetime]] = {
 
 def write_example_plan(client_id: str, folder: Path, *, overwrite: bool = False) -> list[Path]:
     """Write the example client's freeze record (its plan goes into client.yml)."""
-    from analysis.inputs.plan import FROZEN_FILE, check_plan, freeze
+    from analysis.inputs.plan import FROZEN_FILE, check_plan
+    from analysis.inputs.plan_record import freeze
 
     if client_id not in EXAMPLE_PLANS:
         return []

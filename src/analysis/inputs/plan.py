@@ -39,9 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -62,6 +60,11 @@ from analysis.inputs.parameters import Column, Margin
 FROZEN_FILE = "plan.frozen.json"
 #: A plan kept in its own file instead of a ``plan:`` block.
 PLAN_FILE = "plan.yml"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 class _Strict(BaseModel):
@@ -143,6 +146,17 @@ class Rollout(_Strict):
                     f"training start {label!r} is not inside the {self.periods} periods from "
                     f"{self.first_period} (a start in the first period leaves no baseline)"
                 )
+        latest = max(_period(c.start) for c in self.cohorts)
+        if self.untrained_until is not None and _period(self.untrained_until) <= latest:
+            raise ValueError(
+                f"untrained_until {self.untrained_until!r} is not after the last cohort's start "
+                f"({latest}): the untrained reps are the comparison group and are trained last"
+            )
+        if not self.untrained and len(set(starts)) < 2:
+            raise ValueError(
+                "every rep starts training in the same period, so nobody is left to compare with: "
+                "leave some reps untrained (untrained: 40) or start cohorts at different periods"
+            )
         return self
 
     def schedule(self) -> list[tuple[int | None, int]]:
@@ -185,7 +199,9 @@ class Plan(_Strict):
     agreed_with: str = Field("", description="who in the business agreed the plan")
     behaviours: list[Behaviour] = []
     outcomes: Outcomes
-    expected_effect: float = Field(description="expected effect per rep and period, outcome units")
+    expected_effect: float = Field(
+        description="expected rise per rep and period, outcome units (above 0)"
+    )
     effect_from: int = Field(
         0, ge=0, le=36, description="periods after the training start before the effect counts"
     )
@@ -200,6 +216,30 @@ class Plan(_Strict):
     )
     assumptions: Assumptions = Assumptions()
     activity_kpis: list[ActivityKpi] = []
+
+    @field_validator("expected_effect")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(
+                "must be above 0: the rise per rep and period the training should bring (for an "
+                "outcome that should fall, such as cycle days, plan on one that rises)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> Plan:
+        first = _period(self.rollout.first_period)
+        room = max(
+            self.rollout.periods - (_period(c.start) - first).n for c in self.rollout.cohorts
+        )
+        if self.effect_from >= room:
+            raise ValueError(
+                f"effect_from {self.effect_from} leaves no period in the study in which the effect "
+                f"counts: the earliest cohort is observed for {room} period(s) from its start; lower "
+                "effect_from or observe more periods"
+            )
+        return self
 
     @property
     def planned_outcomes(self) -> list[str]:
@@ -220,7 +260,8 @@ class Plan(_Strict):
             ("expected effect", f"{self.expected_effect:,.4g} per rep and period"),
             (
                 "effect counted",
-                f"from {self.effect_from} period(s) after the training start"
+                f"from the {_ordinal(self.effect_from + 1)} period after training (the period "
+                f"training starts is the 1st; the {self.effect_from} before are ramp-up)"
                 if self.effect_from
                 else "from the period training starts",
             ),
@@ -288,141 +329,50 @@ def check_plan(values: Any, where: str) -> Plan:
         lines = []
         for item in error.errors(include_url=False):
             key = ".".join(["plan", *map(str, item["loc"])])
-            message = ": " + str(item["msg"]).removeprefix("Value error, ")
+            message = ": " + str(item["msg"]).removeprefix("Value error, ").rstrip(".")
+            given = item.get("input")
             if item["type"] == "extra_forbidden":
-                message = " is not a plan entry"
+                message = " is not a plan entry" + _did_you_mean(item["loc"])
             elif item["type"] == "missing":
                 message = " is missing"
-            lines.append(f"{where}: {key}{message}.")
+            elif isinstance(given, (date, datetime)):
+                message = (
+                    f": YAML read {given} as a date; write the period as text in quotes, e.g. "
+                    f"'{given:%Y-%m}' (a month) or '{given.year}-Q{(given.month - 1) // 3 + 1}' (a quarter)"
+                )
+            elif isinstance(given, str) and item["type"] in (
+                "float_type",
+                "float_parsing",
+                "int_type",
+            ):
+                digits = given.replace(",", "").replace(" ", "").replace("_", "")
+                example = digits if digits.replace(".", "", 1).isdigit() else "250000"
+                message = (
+                    f": {given!r} is text; write a plain number without separators, e.g. {example}"
+                )
+            lines.append(f"{where}: {key}{message}" + ("" if message.endswith(("?", ".")) else "."))
         raise ConfigError(lines) from None
 
 
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: value}
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    """ " (did you mean 'expected_effect'?)" for a misspelt plan entry, from the model's fields."""
+    import difflib
 
-
-def plan_changes(frozen: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What changed between the frozen and the current plan: ``key: old -> new`` lines."""
-    before, after = _flat(frozen), _flat(current)
-    lines = []
-    for key in sorted(set(before) | set(after)):
-        if before.get(key) != after.get(key):
-            lines.append(f"{key}: {before.get(key)!r} -> {after.get(key)!r}")
-    return lines
-
-
-@dataclass(frozen=True)
-class PlanStatus:
-    """A client's plan and its freeze record: what every report says about the plan."""
-
-    plan: Plan
-    frozen_at: str | None = None
-    frozen_sha256: str | None = None
-    changes: list[str] = field(default_factory=list)
-
-    @property
-    def sha256(self) -> str:
-        return plan_sha256(self.plan)
-
-    @property
-    def frozen(self) -> bool:
-        return self.frozen_at is not None
-
-    def sentences(self) -> list[str]:
-        """The plan's standing, for the report summary."""
-        if not self.frozen:
-            text = (
-                "The measurement plan was not frozen, so these results cannot be shown to follow a "
-                "plan agreed before the data arrived."
-            )
-            return [text]
-        if self.changes:
-            shown = "; ".join(self.changes[:4]) + (
-                f"; and {len(self.changes) - 4} more" if len(self.changes) > 4 else ""
-            )
-            text = (
-                f"The measurement plan was changed after it was frozen on {self.frozen_at}: {shown}. "
-                "Results are set against the plan as it reads now."
-            )
-            return [text]
-        return [f"The measurement plan was frozen on {self.frozen_at} and has not changed since."]
-
-    def provenance(self) -> dict[str, Any]:
-        return {
-            "sha256": self.sha256,
-            "frozen_at": self.frozen_at,
-            "frozen_sha256": self.frozen_sha256,
-            "changes": list(self.changes),
-        }
-
-
-def read_frozen(folder: Path) -> dict[str, Any] | None:
-    """The freeze record of a client, or None; :class:`ConfigError` when it is unreadable."""
-    path = folder / FROZEN_FILE
-    if not path.is_file():
-        return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(record, dict) or not {"frozen_at", "sha256", "plan"} <= set(record):
-            raise ValueError("frozen_at, sha256 and plan are required")
-    except (ValueError, OSError) as error:
-        raise ConfigError(
-            f"{path.name} in {folder.name}/ is not a freeze record ({error}); restore it from "
-            "version control. It is written only by `workbench plan freeze`."
-        ) from None
-    return record
-
-
-def plan_status(plan: Plan, folder: Path) -> PlanStatus:
-    """The plan with its freeze date and the changes since the freeze."""
-    record = read_frozen(folder)
-    if record is None:
-        return PlanStatus(plan)
-    changes = (
-        plan_changes(record["plan"], plan.canonical())
-        if record["sha256"] != plan_sha256(plan)
-        else []
+    model: Any = Plan
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        args = getattr(annotation, "__args__", (annotation,))
+        model = next((t for t in args if isinstance(t, type) and issubclass(t, BaseModel)), None)
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return (
+        f" (did you mean {close[0]!r}?)"
+        if close
+        else f"; entries here: {', '.join(model.model_fields)}"
     )
-    if record["sha256"] != plan_sha256(plan) and not changes:
-        changes = ["the plan's text differs from the frozen one"]
-    return PlanStatus(plan, str(record["frozen_at"]), str(record["sha256"]), changes)
-
-
-def freeze(plan: Plan, folder: Path, *, again: bool = False, now: datetime | None = None) -> dict:
-    """Write the freeze record: the plan, its SHA-256 and the UTC date.
-
-    A plan already frozen is not frozen again unless ``again``; the earlier records are
-    kept under ``earlier``, so a report can still name the first freeze.
-
-    Raises
-    ------
-    ConfigError
-        Already frozen (unchanged, or changed without ``again``).
-    """
-    record = read_frozen(folder)
-    sha = plan_sha256(plan)
-    if record is not None and record["sha256"] == sha:
-        raise ConfigError(f"the plan of {folder.name} is already frozen ({record['frozen_at']}).")
-    if record is not None and not again:
-        raise ConfigError(
-            f"the plan of {folder.name} was frozen on {record['frozen_at']} and has changed since: "
-            + "; ".join(plan_changes(record["plan"], plan.canonical())[:5])
-            + ". Reports say so. To freeze the edited plan as a new version, run "
-            "`workbench plan freeze --again`; the earlier freeze stays on record."
-        )
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    earlier = []
-    if record is not None:
-        earlier = [*record.get("earlier", []), {k: record[k] for k in ("frozen_at", "sha256")}]
-    new = {"frozen_at": stamp, "sha256": sha, "plan": plan.canonical(), "earlier": earlier}
-    path = folder / FROZEN_FILE
-    path.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return new
 
 
 def plan_markdown() -> str:

@@ -130,6 +130,7 @@ def describe_against_plan(
     interval lies above it.
     """
     from analysis.conclusions import direction
+    from analysis.planning.design import number
 
     labels = labels or {}
     window = (
@@ -141,7 +142,7 @@ def describe_against_plan(
     for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
         name = labels.get(row["term"], str(row["term"]).replace("_", " "))
         low, high = float(row["conf_low"]), float(row["conf_high"])
-        interval = f"{conf_level:.0%} interval {low:,.4g} to {high:,.4g}"
+        interval = f"{conf_level:.0%} interval {number(low)} to {number(high)}"
         what = (
             f"the primary outcome ({name})"
             if row["role"] == "primary"
@@ -155,14 +156,16 @@ def describe_against_plan(
             )
         else:
             verb = "raised" if moved == "above" else "lowered"
-            text = f"Training {verb} {what}{window} by about {float(row['estimate']):,.4g} ({interval})."
+            text = (
+                f"Training {verb} {what}{window} by about {number(row['estimate'])} ({interval})."
+            )
         planned = row["planned"]
         if planned is not None and not pd.isna(planned):
             versus = direction(low, high, null=float(planned))
             text += {
-                "above": f" That is more than the planned {float(planned):,.4g}.",
-                "below": f" That falls short of the planned {float(planned):,.4g}.",
-                "unclear": f" The data cannot tell whether it reached the planned {float(planned):,.4g}.",
+                "above": f" That is more than the planned {number(planned)}.",
+                "below": f" That falls short of the planned {number(planned)}.",
+                "unclear": f" The data cannot tell whether it reached the planned {number(planned)}.",
             }[versus]
         sentences.append(text)
     if (table["role"] == "secondary").any():

@@ -207,45 +207,60 @@ def break_even(
 def smallest_design(
     design: RolloutDesign,
     *,
-    effect: float,
     residual_sd: float,
     autocorrelation: float = 0.0,
+    effect: float | None = None,
+    budget: float | None = None,
+    margin: float = 1.0,
+    value_per_unit: float = 1.0,
     conf_level: float = 0.95,
     power_target: float = 0.8,
     untrained_shares: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6),
     extra_periods: tuple[int, ...] = (0, 3, 6, 12),
+    min_reps: int = 20,
     max_reps: int = 100_000,
 ) -> pd.DataFrame:
-    """Fewest reps that detect ``effect`` with ``power_target``, per untrained share and length.
+    """Fewest reps that detect the target effect with ``power_target``, per layout.
 
-    The planned timing is kept (cohort starts, ``effect_from``); the study runs
-    ``extra_periods`` longer and leaves each share of reps untrained. The variance
-    falls as 1/reps at fixed shares, which gives a first guess; the count is then
-    raised until the exact power (cohort sizes rounded to whole reps) reaches the
-    target.
+    A layout keeps the planned timing (cohort starts, ``effect_from``), runs the study
+    ``extra_periods`` longer and leaves a share of reps untrained. The target is
+    ``effect``, or, with ``budget``, each layout's own break-even effect: the cost per
+    trained rep stays as planned, so a layout that trains fewer reps costs less, and a
+    longer study counts more trained rep-periods (:func:`break_even`). The break-even
+    effect of a layout does not depend on its size, and the variance falls as 1/reps,
+    which gives a first guess; the count is then raised until the exact power (cohort
+    sizes rounded to whole reps) reaches the target. Designs under ``min_reps`` reps
+    (the clusters cluster-robust errors need) are not proposed.
 
     Returns
     -------
     DataFrame
-        ``untrained_share, periods, reps, power, std_error, recommended`` (the fewest
-        reps, then the fewest periods), sorted by reps.
+        ``untrained_share, periods, reps, target, power, std_error, recommended`` (the
+        fewest reps, then the fewest periods), sorted by reps.
     """
     from scipy import stats
 
+    if (effect is None) == (budget is None):
+        raise ValueError("give either effect or budget (with margin and value_per_unit).")
+    trained = design.n_reps - design.untrained
     z = float(stats.norm.ppf(0.5 + conf_level / 2) + stats.norm.ppf(power_target))
     rows = []
     for share in untrained_shares:
         for extra in extra_periods:
             base = design.resized(1000, untrained_share=share, periods=design.periods + extra)
+            target = effect
+            if budget is not None:
+                cost = budget / trained * (base.n_reps - base.untrained)
+                target = break_even(base, budget=cost, margin=margin, value_per_unit=value_per_unit)
             se0 = design_std_error(base, residual_sd=residual_sd, autocorrelation=autocorrelation)
-            if not math.isfinite(se0) or effect <= 0:
+            if target is None or not (math.isfinite(se0) and math.isfinite(target) and target > 0):
                 continue
-            n = max(8, math.ceil(1000 * (se0 * z / effect) ** 2))
+            n = max(min_reps, math.ceil(1000 * (se0 * z / target) ** 2))
             while n <= max_reps:
                 trial = design.resized(n, untrained_share=share, periods=design.periods + extra)
                 figures = design_power(
                     trial,
-                    effect=effect,
+                    effect=target,
                     residual_sd=residual_sd,
                     autocorrelation=autocorrelation,
                     conf_level=conf_level,
@@ -256,17 +271,25 @@ def smallest_design(
                             "untrained_share": share,
                             "periods": trial.periods,
                             "reps": trial.n_reps,
+                            "target": target,
                             "power": figures["power"],
                             "std_error": figures["std_error"],
                         }
                     )
                     break
                 n = max(n + 1, math.ceil(n * 1.01))
-    table = pd.DataFrame(
-        rows, columns=["untrained_share", "periods", "reps", "power", "std_error"]
-    ).sort_values(["reps", "periods", "untrained_share"], ignore_index=True)
+    columns = ["untrained_share", "periods", "reps", "target", "power", "std_error"]
+    table = pd.DataFrame(rows, columns=columns).sort_values(
+        ["reps", "periods", "untrained_share"], ignore_index=True
+    )
     table["recommended"] = table.index == 0
     return table
+
+
+def best_per_length(table: pd.DataFrame) -> pd.DataFrame:
+    """The fewest reps for each study length, from :func:`smallest_design` (shortest first)."""
+    best = table.sort_values(["periods", "reps"]).groupby("periods", as_index=False).head(1)
+    return best.reset_index(drop=True)
 
 
 def power_table(
@@ -313,8 +336,33 @@ def power_table(
         rows += [
             ("break-even effect", break_even_effect, "outcome"),
             ("power at the break-even effect", at_even["power"], "share"),
+            (
+                "chance the interval clears break-even (expected effect)",
+                clears(
+                    expected_effect - break_even_effect,
+                    at_expected["std_error"],
+                    df=at_expected["df"],
+                    conf_level=conf_level,
+                ),
+                "share",
+            ),
         ]
     return pd.DataFrame(rows, columns=["term", "estimate", "unit"])
+
+
+def clears(margin_over: float, std_error: float, *, df: float, conf_level: float = 0.95) -> float:
+    r"""Chance that the interval's lower bound lies above a threshold the truth exceeds by ``margin_over``.
+
+    :math:`P(\hat\beta - c\,s > \theta) = 1 - F_{t,df}(c - (\beta - \theta)/s)`: the
+    probability that the report can say the programme paid for itself (threshold =
+    break-even) when the true effect is the expected one.
+    """
+    from scipy import stats
+
+    if not (math.isfinite(std_error) and std_error > 0):
+        return 0.0
+    c = float(stats.t.ppf(0.5 + conf_level / 2, df))
+    return float(stats.t.sf(c - margin_over / std_error, df))
 
 
 def percent(share: float) -> str:
@@ -327,32 +375,50 @@ def percent(share: float) -> str:
 
 
 def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[str]:
-    """Sentences that follow the numbers: can this design show whether the programme pays?"""
+    """Sentences that follow the numbers: can this design show whether the programme pays?
+
+    "Can show that it pays" means: if training works as planned, the interval of the
+    effect lies above break-even in at least ``power_target`` of rollouts. When the
+    expected effect is at or below break-even, the plan's own figures say it does not pay.
+    """
     values = table.set_index("term")["estimate"]
     mde = float(values.iloc[1])
     at_expected = float(values.loc["power at the expected effect"])
     expected = float(values.loc["expected effect (the plan)"])
     first = (
-        f"The planned design detects an effect of {mde:,.4g} per rep and period or more with "
-        f"{power_target:.0%} power; at the expected effect of {expected:,.4g} its power is "
+        f"The planned design detects an effect of {number(mde)} per rep and period or more with "
+        f"{power_target:.0%} power; at the expected effect of {number(expected)} its power is "
         f"{percent(at_expected)}."
     )
     sentences = [first]
     if "break-even effect" in values.index:
         even = float(values.loc["break-even effect"])
         at_even = float(values.loc["power at the break-even effect"])
-        if at_even >= power_target:
+        chance = float(values.loc["chance the interval clears break-even (expected effect)"])
+        if expected <= even:
             sentences.append(
-                f"This design can show whether the programme pays for itself: an effect just large "
-                f"enough to pay (break-even, {even:,.4g} per rep and period) is detected with "
-                f"{percent(at_even)} power."
+                f"By the plan's own figures the programme would not pay for itself: the expected "
+                f"effect ({number(expected)}) is at or below the break-even effect ({number(even)} per "
+                "rep and period). No design can show that it pays unless the effect is larger than "
+                "planned or the budget smaller."
+            )
+        elif chance >= power_target:
+            sentences.append(
+                f"This design can show that the programme pays for itself: if training works as "
+                f"planned, the interval of the effect lies above break-even ({number(even)} per rep "
+                f"and period) in {percent(chance)} of rollouts."
             )
         else:
             sentences.append(
-                f"This design cannot reliably show whether the programme pays for itself: an effect "
-                f"just large enough to pay (break-even, {even:,.4g} per rep and period) would be "
-                f"detected with only {percent(at_even)} power, below {power_target:.0%}."
+                f"This design cannot reliably show whether the programme pays for itself: even if "
+                f"training works as planned, the interval of the effect lies above break-even "
+                f"({number(even)} per rep and period) in only {percent(chance)} of rollouts "
+                f"(target {power_target:.0%})."
             )
+        sentences.append(
+            f"An effect just large enough to pay would be told apart from no effect with "
+            f"{percent(at_even)} power."
+        )
     if at_expected < power_target:
         sentences.append(
             "Even if training works as expected, the planned design would often fail to show it: "
@@ -362,21 +428,38 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
 
 
 def describe_smallest(
-    table: pd.DataFrame, planned: RolloutDesign, *, effect: float, power_target: float = 0.8
+    table: pd.DataFrame, planned: RolloutDesign, *, power_target: float = 0.8
 ) -> str:
-    """One sentence naming the recommended design from :func:`smallest_design`."""
+    """Sentences naming the recommended design from :func:`smallest_design`, and the planned length's."""
     if table.empty:
         return (
-            f"No design of up to 100,000 reps in the planned timing detects an effect of {effect:,.4g} "
-            f"with {power_target:.0%} power; the effect is too small against the outcome's variation."
+            "No design of up to 100,000 reps in the planned timing detects the break-even effect "
+            f"with {power_target:.0%} power: it is too small against the outcome's variation."
         )
     best = table[table["recommended"]].iloc[0]
     text = (
-        f"The smallest design that detects the break-even effect of {effect:,.4g} with "
-        f"{power_target:.0%} power has {int(best['reps']):,} reps observed for {int(best['periods'])} "
-        f"periods with {best['untrained_share']:.0%} left untrained (planned: {planned.n_reps:,} reps, "
-        f"{planned.periods} periods, {planned.untrained_share:.0%} untrained)."
+        f"The smallest design that detects its break-even effect ({number(best['target'])} per rep "
+        f"and period) with {power_target:.0%} power has {int(best['reps']):,} reps observed for "
+        f"{int(best['periods'])} periods with {best['untrained_share']:.0%} left untrained (planned: "
+        f"{planned.n_reps:,} reps, {planned.periods} periods, {planned.untrained_share:.0%} untrained)."
     )
-    if int(best["periods"]) > planned.periods:
-        text += " Observing longer after training helps as much as adding reps."
+    same = table[table["periods"] == planned.periods]
+    if int(best["periods"]) != planned.periods and not same.empty:
+        row = same.sort_values("reps").iloc[0]
+        text += (
+            f" Keeping the planned {planned.periods} periods needs {int(row['reps']):,} reps "
+            f"({row['untrained_share']:.0%} untrained)."
+        )
     return text
+
+
+def number(value: float) -> str:
+    """A figure for a sentence: thousands separated, no exponent, about four significant digits."""
+    value = float(value)
+    if not math.isfinite(value):
+        return "not computable"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.3g}"

@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.options import check_conf_level
+
+#: Rep-period cells simulated at once (about 40 MB per array): memory stays bounded for any design.
+CELLS_PER_BATCH = 5_000_000
 from analysis.planning.design import RolloutDesign, residualize
 
 
@@ -77,6 +80,7 @@ def simulate_rollout(
     crit = float(stats.t.ppf(0.5 + conf_level / 2, g - 1))
     rng = np.random.default_rng(seed)
     rows = []
+    batch = max(1, min(batch, CELLS_PER_BATCH // (g * design.periods)))  # bounded memory
     for start in range(0, n_resamples, batch):
         s = min(batch, n_resamples - start)
         y = _outcomes(rng, s, d_rep, effect, residual_sd, autocorrelation)
@@ -174,11 +178,11 @@ def summarise_draws(
 
 def describe_draws(table: pd.DataFrame) -> str:
     """One sentence on what share of planned rollouts would show the effect, and that it paid."""
-    from analysis.planning.design import percent
+    from analysis.planning.design import number, percent
 
     values = table.set_index("term")["estimate"]
     text = (
-        f"If training works as planned (an effect of {values.loc['planted effect']:,.4g}), "
+        f"If training works as planned (an effect of {number(values.loc['planted effect'])}), "
         f"{percent(values.loc['rollouts whose interval shows an effect'])} of rollouts like this one "
         "would show an effect"
     )

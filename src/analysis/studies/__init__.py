@@ -31,7 +31,7 @@ from typing import Any
 from analysis.inputs.config import client_folder, load_client
 from analysis.inputs.errors import ConfigError, InputError
 from analysis.inputs.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
-from analysis.inputs.plan import PlanStatus
+from analysis.inputs.plan_record import PlanStatus
 
 #: The example client a notebook runs on when ``client_id`` is None (JupyterLab, nbval).
 DEFAULT_CLIENT = "acme-learning"

@@ -9,6 +9,7 @@ which of the two to supply.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from analysis.inputs.errors import InputError
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Fewest reps with two or more untrained periods for a baseline estimate of the variation.
 MIN_BASELINE_REPS = 10
+#: Rep-period cells simulated in all (draws x reps x periods) before fewer draws are taken.
+SIMULATED_CELLS = 200_000_000
 
 
 def prepare(inputs: StudyInputs, errors: list[str]) -> None:
@@ -99,7 +102,24 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             f"{outcome} per rep and period around each rep's own level), e.g. from last year."
         )
         return
+    from analysis.planning import design_std_error
+
+    if not math.isfinite(design_std_error(design, residual_sd=1.0, autocorrelation=float(rho))):
+        errors.append(
+            f"{inputs.where}: the planned rollout cannot estimate the effect: in every period the "
+            "reps counted as trained and those compared with them do not both appear (plan.rollout, "
+            "plan.effect_from). Leave reps untrained, stagger the cohorts, or observe longer."
+        )
+        return
     inputs.extras.update(residual_sd=float(sd), autocorrelation=float(rho), variation_source=source)
+    cells = design.n_reps * design.periods
+    inputs.extras["n_draws"] = min(p.n_resamples, max(100, SIMULATED_CELLS // cells))
+    if inputs.extras["n_draws"] < p.n_resamples:
+        inputs.warnings.append(
+            f"The planned design has {cells:,} rep-periods; {inputs.extras['n_draws']:,} simulated "
+            f"rollouts are drawn instead of n_resamples = {p.n_resamples:,}, to keep the report to "
+            "about a minute. The power figures are computed exactly and are not affected."
+        )
     money = (plan.outcome_unit or MEASURE_UNITS.get(outcome)) == "money"
     if money or plan.value_per_unit is not None:
         inputs.extras["break_even"] = break_even(

@@ -15,6 +15,13 @@ import pandas as pd
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
 
+#: Why the plan's effect can differ from the isolated estimate of the results section.
+WINDOW_NOTE = (
+    "The effect here counts only the plan's window (two-way fixed effects, ramp-up periods left "
+    "out), so it can differ from the isolated estimate further down, which counts every period "
+    "after training."
+)
+
 #: How the report labels the study's outcome by its role in the plan.
 ROLE_NOTES = {
     "primary": " (the plan's primary outcome)",
@@ -92,7 +99,44 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
         )
         inputs.skip("plan", f"The plan's window cannot be estimated from {source}: {what}.")
         return
-    inputs.extras["rollout_sentences"] = rollout_deviations(plan, data)
+    inputs.extras["rollout_sentences"] = [
+        *_frozen_after_start(inputs, data, source),
+        *rollout_deviations(plan, data),
+        *_budget_against_costs(inputs),
+        WINDOW_NOTE,
+    ]
+
+
+def _frozen_after_start(inputs: StudyInputs, data: pd.DataFrame, source: str) -> list[str]:
+    """A warning and a sentence when the plan was frozen only after training began."""
+    status = inputs.plan
+    if status is None or status.frozen_date is None:
+        return []
+    starts = pd.to_datetime(data["training_start"].dropna().astype(str), errors="coerce").dropna()
+    if starts.empty or pd.Timestamp(status.frozen_date) <= starts.min():
+        return []
+    text = (
+        f"The plan was frozen on {status.frozen_date}, after training began ({starts.min():%Y-%m} in "
+        f"{source}): it cannot show that its outcomes were chosen before early results were seen."
+    )
+    inputs.warnings.append(text)
+    return [text]
+
+
+def _budget_against_costs(inputs: StudyInputs) -> list[str]:
+    """The fully loaded costs set against the plan's budget, when the client supplied costs."""
+    costs = inputs.tables.get("costs")
+    if inputs.plan is None or costs is None or "amount" not in costs:
+        return []
+    total = float(pd.to_numeric(costs["amount"], errors="coerce").sum())
+    budget = inputs.plan.plan.budget
+    if abs(total - budget) <= 0.005 * budget:
+        return [f"The programme cost what the plan budgeted ({budget:,.0f})."]
+    text = (
+        f"The programme cost {total:,.0f} against a planned budget of {budget:,.0f}; the return on "
+        "investment below uses the actual costs."
+    )
+    return [text]
 
 
 def _unusable(data: pd.DataFrame, name: str) -> str:
@@ -100,6 +144,8 @@ def _unusable(data: pd.DataFrame, name: str) -> str:
     if name not in data.columns:
         return "the panel has no such column"
     values = pd.to_numeric(data[name], errors="coerce")
+    if values.notna().sum() == 0 and data[name].notna().any():
+        return "the column holds text, not numbers (a label such as a team, not a measure)"
     if values.notna().sum() < data[name].notna().sum():
         return "the column holds text as well as numbers"
     if values.nunique() < 2:
