@@ -32,7 +32,8 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     Adds ``extras["design"]`` (:class:`~analysis.planning.RolloutDesign`),
     ``extras["residual_sd"]``, ``extras["autocorrelation"]``, ``extras["variation_source"]``
     (a sentence), ``extras["break_even"]`` (None when the outcome is not money and the
-    plan gives no ``value_per_unit``) and ``extras["outcome_label"]``.
+    plan gives no ``value_per_unit``), ``extras["outcome_label"]``, ``extras["display_unit"]``
+    (how outcome figures are formatted) and ``extras["n_draws"]`` (simulated rollouts).
     """
     from analysis.planning import RolloutDesign, baseline_variance, break_even
 
@@ -121,6 +122,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             "about a minute. The power figures are computed exactly and are not affected."
         )
     money = (plan.outcome_unit or MEASURE_UNITS.get(outcome)) == "money"
+    inputs.extras["display_unit"] = "currency" if money else "number"
     if money or plan.value_per_unit is not None:
         inputs.extras["break_even"] = break_even(
             design,
