@@ -133,6 +133,8 @@ def test_render_prints_a_pdf_with_its_text_and_figures(project):
     assert images, "the figure is missing from the PDF"
     picture = pages[0].render(scale=1).to_pil().convert("L")  # the page as a PNG-able bitmap
     assert picture.getextrema()[0] < 100  # dark ink on the page, not a blank sheet
+    index = (project["reports"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="alpha/probe.pdf"' in index and 'href="beta/probe.pdf"' in index
     # unchanged reports keep their PDFs
     written = pdf.stat().st_mtime
     assert render().messages == ["every PDF is up to date"]
@@ -144,3 +146,18 @@ def test_pdf_is_skipped_with_a_clear_message_without_chromium(monkeypatch):
 
     monkeypatch.setenv("WORKBENCH_CHROMIUM", "/nonexistent/chromium")
     assert "PDF skipped: no Chromium found" in pdf_unavailable()
+
+
+def test_index_links_a_pdf_only_when_it_is_as_new_as_its_report(tmp_path):
+    import os
+
+    from analysis.report.index import _current_pdf
+
+    html, pdf = tmp_path / "study.html", tmp_path / "study.pdf"
+    html.write_text("<html></html>")
+    assert not _current_pdf(html)
+    pdf.write_bytes(b"%PDF-1.7")
+    os.utime(pdf, (html.stat().st_mtime + 5, html.stat().st_mtime + 5))
+    assert _current_pdf(html)
+    os.utime(html, (pdf.stat().st_mtime + 5, pdf.stat().st_mtime + 5))  # re-rendered, PDF not
+    assert not _current_pdf(html)

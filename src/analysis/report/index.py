@@ -39,6 +39,12 @@ def _headlines(out_dir: Path, study: str) -> list[dict[str, str]]:
     return shown
 
 
+def _current_pdf(html: Path) -> bool:
+    """A PDF beside the report that is at least as new as it (a stale one is not linked)."""
+    pdf = html.with_suffix(".pdf")
+    return html.is_file() and pdf.is_file() and pdf.stat().st_mtime >= html.stat().st_mtime
+
+
 def study_title(notebook: Path, cache: dict[Path, str]) -> str:
     """The report title kept in the notebook's metadata (``workbench.title``), or ''."""
     if notebook not in cache:
@@ -73,6 +79,7 @@ def index_rows(output_dir: Path, discovery: Discovery) -> list[dict[str, Any]]:
                     "last_success": status.get("last_success"),
                     "finished": status.get("finished"),
                     "report": f"{client.client_id}/{study}.html" if html.is_file() else None,
+                    "pdf": f"{client.client_id}/{study}.pdf" if _current_pdf(html) else None,
                     "notebook": f"{client.client_id}/{study}.ipynb"
                     if (out_dir / f"{study}.ipynb").is_file()
                     else None,

@@ -245,11 +245,11 @@ def render_batch(
     touched = {Path(job.out_dir) for job in to_run}
     for folder in touched:
         write_client_results(folder)
-    write_index(output_dir, discovery, config_errors)
     messages: list[str] = []
     pdf_errors: list[str] = []
     if "pdf" in formats:
         messages, pdf_errors = _pdfs(output_dir, outcomes)
+    write_index(output_dir, discovery, config_errors)  # after the PDFs, so it links them
     return BatchResult(outcomes, config_errors, time.monotonic() - t0, messages, pdf_errors)
 
 
