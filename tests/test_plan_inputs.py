@@ -400,3 +400,62 @@ def test_a_plan_frozen_after_training_began_says_so(tmp_path, monkeypatch):
     expected = "The plan was frozen on 2025-09-01, after training began (2025-04 in panel.csv)"
     assert any(w.startswith(expected) for w in inputs.warnings)
     assert inputs.extras["rollout_sentences"][0].startswith(expected)
+
+
+def _frozen_twice(tmp_path):
+    folder = client(tmp_path)
+    plan = load_client(folder).plan.plan
+    freeze(plan, folder, now=datetime(2024, 12, 2, 9, 30, tzinfo=UTC))
+    edited = check_plan({**PLAN, "budget": 150000.0}, "x")
+    freeze(edited, folder, again=True, now=datetime(2025, 6, 1, 8, 0, tzinfo=UTC))
+    return folder, plan, edited
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda r: r.update(earlier=[]),  # the first freeze dropped
+        lambda r: r.update(frozen_at="2024-11-01 09:00 UTC"),  # back-dated
+        lambda r: r.update(frozen_at="yesterday"),
+        lambda r: r["earlier"][0].update(frozen_at="2027-01-01 00:00 UTC"),  # out of order
+    ],
+)
+def test_a_reordered_back_dated_or_truncated_history_is_refused(tmp_path, tamper):
+    folder, _, _ = _frozen_twice(tmp_path)
+    record = json.loads((folder / FROZEN_FILE).read_text())
+    tamper(record)
+    (folder / FROZEN_FILE).write_text(json.dumps(record))
+    with pytest.raises(ConfigError, match="was altered"):
+        load_client(folder)
+
+
+def test_reverting_to_the_first_plan_keeps_its_first_freeze_date(tmp_path):
+    from analysis.inputs.plan_record import plan_status
+
+    folder, plan, _ = _frozen_twice(tmp_path)
+    freeze(plan, folder, again=True, now=datetime(2025, 9, 1, 8, 0, tzinfo=UTC))
+    status = plan_status(plan, folder)
+    assert status.frozen_date == "2024-12-02" and not status.edited_after_first_freeze
+    expected = (
+        "The measurement plan reads exactly as first frozen on 2024-12-02 09:30 UTC "
+        "(frozen again on 2025-09-01 08:00 UTC, 3 versions in all)."
+    )
+    assert status.sentences() == [expected]
+
+
+def test_after_a_refreeze_every_study_still_names_the_first_freeze(tmp_path, monkeypatch):
+    from analysis.inputs.plan_record import freeze as refreeze
+    from analysis.studies import check_study, load_study
+
+    def edit(config):
+        config["plan"]["budget"] = 200000.0
+
+    folder = _acme_copy(tmp_path, monkeypatch, edit)
+    refreeze(load_client(folder).plan.plan, folder, again=True)
+    for study in ("org_effectiveness", "readiness_alignment", "training_impact", "evaluation_plan"):
+        sentence = load_study(study, "acme-copy").plan_sentences[0]
+        assert (
+            "first frozen on 2024-12-02 09:00 UTC" in sentence
+            and "budget: 250000.0 -> 200000.0" in sentence
+        )
+        assert any("first frozen" in p.message for p in check_study("acme-copy", study))

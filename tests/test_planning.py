@@ -191,3 +191,38 @@ def test_smallest_design_uses_each_layouts_own_break_even():
         assert row.reps >= 20 and row.power >= 0.8
     longer = table[table["periods"] == 24]["target"].iloc[0]
     assert longer < table[table["periods"] == 12]["target"].iloc[0]  # more counted periods
+
+
+def test_figures_in_sentences_never_claim_a_certainty_or_print_an_exponent():
+    from analysis.planning import describe_draws, number
+    from analysis.planning.design import percent
+    from analysis.power import power
+    from analysis.report.display import format_value
+
+    assert [percent(x) for x in (0.9996, 0.025, 0.004, 0.0, 0.5)] == [
+        "over 99%",
+        "2.5%",
+        "under 1%",
+        "0%",
+        "50%",
+    ]
+    assert (format_value(0.9996, "share"), format_value(0.0004, "share")) == (">99.9%", "<0.1%")
+    assert format_value(1.0, "share") == "100.0%"  # a true certainty (all respondents) stays
+    assert number(17857.1) == "17,857" and number(2.5) == "2.5" and number(0.01234) == "0.0123"
+    assert power(20408, 1534, df=149) == pytest.approx(1.0)  # scipy's nct gives nan there
+    table = pd.DataFrame(
+        {
+            "term": [
+                "planted effect",
+                "rollouts whose interval shows an effect",
+                "rollouts whose interval lies above break-even",
+            ],
+            "estimate": [10.0, 1.0, 0.0],
+            "unit": "share",
+            "n": 1000,
+        }
+    )
+    assert describe_draws(table) == (
+        "If training works as planned (an effect of 10), all 1,000 simulated rollouts show an "
+        "effect, and none of the 1,000 simulated rollouts show that the programme paid for itself."
+    )

@@ -60,7 +60,12 @@ def power(
     c = _quantile(1 - (1 - conf_level) / 2, df)
     shift = abs(effect) / std_error
     if df:  # noncentral t, as statsmodels' ttest_power
-        return float(stats.nct.sf(c, df, shift) + stats.nct.cdf(-c, df, shift))
+        value = float(stats.nct.sf(c, df, shift) + stats.nct.cdf(-c, df, shift))
+        if math.isfinite(value):
+            return value
+        # scipy's noncentral t gives nan far in the tail (shift ~ 10+ SE): power is then ~1,
+        # and the normal approximation with the t critical value is exact to many digits
+        return float(stats.norm.sf(c - shift) + stats.norm.cdf(-c - shift))
     return 1 - _cdf(c - shift, df) + _cdf(-c - shift, df)
 
 

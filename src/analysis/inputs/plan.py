@@ -62,6 +62,13 @@ FROZEN_FILE = "plan.frozen.json"
 PLAN_FILE = "plan.yml"
 
 
+def _figure(value: float) -> str:
+    """A plan figure without an exponent: 200000 -> "200,000", 2.5 -> "2.5"."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 1 else f"{value:.3g}"
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -209,7 +216,9 @@ class Plan(_Strict):
     budget: PositiveFloat = Field(description="fully loaded programme cost")
     margin: Margin = Field(0.35, description="profit contribution per unit of money outcome")
     outcome_unit: Literal["money", "count", "rate", "score", "number"] | None = Field(
-        None, description="unit of the primary outcome; default: from the data contract"
+        None,
+        description="unit of the primary outcome: money, count, rate, score or number; default: "
+        "from the data contract",
     )
     value_per_unit: PositiveFloat | None = Field(
         None, description="money per unit of an outcome that is not money"
@@ -257,7 +266,7 @@ class Plan(_Strict):
         rows = [
             ("primary outcome", self.outcomes.primary),
             ("secondary outcomes", ", ".join(self.outcomes.secondary) or "none"),
-            ("expected effect", f"{self.expected_effect:,.4g} per rep and period"),
+            ("expected effect", f"{_figure(self.expected_effect)} per rep and period"),
             (
                 "effect counted",
                 f"from the {_ordinal(self.effect_from + 1)} period after training (the period "
@@ -270,7 +279,7 @@ class Plan(_Strict):
                     f"behaviour: {b.measure}",
                     (b.description or "")
                     + (
-                        f" (planned change {b.expected_change:+,.4g})"
+                        f" (planned change {'+' if b.expected_change >= 0 else '-'}{_figure(abs(b.expected_change))})"
                         if b.expected_change is not None
                         else ""
                     ),

@@ -59,6 +59,8 @@ class PlanStatus:
     changes: list[str] = field(default_factory=list)
     first_frozen_at: str | None = None
     since_first: list[str] = field(default_factory=list)
+    versions: int = 0
+    this_plan_frozen_at: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -70,8 +72,13 @@ class PlanStatus:
 
     @property
     def frozen_date(self) -> str | None:
-        """The date (YYYY-MM-DD) of the freeze that the current plan can claim: the latest, if unchanged."""
-        return None if self.frozen_at is None or self.changes else self.frozen_at[:10]
+        """The date (YYYY-MM-DD) the current plan, exactly as it reads, was first frozen; None if never."""
+        return None if self.this_plan_frozen_at is None else self.this_plan_frozen_at[:10]
+
+    @property
+    def edited_after_first_freeze(self) -> bool:
+        """The plan differs from the one first frozen (edited since, frozen again or not)."""
+        return bool(self.changes or self.since_first)
 
     def sentences(self) -> list[str]:
         """The plan's standing, for the report summary."""
@@ -84,8 +91,8 @@ class PlanStatus:
         first = ""
         if self.first_frozen_at is not None and self.since_first:
             first = (
-                f" It was first frozen on {self.first_frozen_at} and changed before the latest "
-                f"freeze: {_shown(self.since_first)}."
+                f" It was first frozen on {self.first_frozen_at} ({self.versions} versions frozen "
+                f"in all); since the first freeze: {_shown(self.since_first)}."
             )
         if self.changes:
             text = (
@@ -95,6 +102,12 @@ class PlanStatus:
             return [text]
         if first:
             return [f"The measurement plan was frozen again on {self.frozen_at}.{first}"]
+        if self.first_frozen_at is not None:
+            text = (
+                f"The measurement plan reads exactly as first frozen on {self.first_frozen_at} "
+                f"(frozen again on {self.frozen_at}, {self.versions} versions in all)."
+            )
+            return [text]
         return [f"The measurement plan was frozen on {self.frozen_at} and has not changed since."]
 
     def provenance(self) -> dict[str, Any]:
@@ -105,11 +118,27 @@ class PlanStatus:
             "changes": list(self.changes),
             "first_frozen_at": self.first_frozen_at,
             "since_first": list(self.since_first),
+            "versions": self.versions,
         }
 
 
 def _digest(plan: dict[str, Any]) -> str:
     text = json.dumps(plan, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: How a freeze date is written (UTC).
+STAMP = "%Y-%m-%d %H:%M UTC"
+
+
+def _chain(frozen_at: str, sha256: str, previous: str) -> str:
+    """The record's own hash: its date, its plan's hash and the previous record's hash.
+
+    Chaining makes a back-dated freeze, a dropped earlier version or a re-ordered
+    history visible (the record no longer verifies). It is evidence against hand
+    edits, not against forgery: the committed file's git history is the audit trail.
+    """
+    text = f"{frozen_at}|{sha256}|{previous}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -136,12 +165,28 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
         raise ConfigError(
             f"{path.name} in {folder.name}/ is not a freeze record ({error}); {fix}"
         ) from None
-    for version in versions:
+    previous, last_date = "", None
+    for version in [*record.get("earlier", []), record]:
+        when = str(version.get("frozen_at"))
+        try:
+            date = datetime.strptime(when, STAMP)
+        except ValueError:
+            raise ConfigError(
+                f"{path.name} in {folder.name}/ was altered: {when!r} is not a freeze date "
+                f"(written as 2024-12-02 09:00 UTC); {fix}"
+            ) from None
         if _digest(version["plan"]) != version.get("sha256"):
             raise ConfigError(
                 f"{path.name} in {folder.name}/ was altered: the SHA-256 of the freeze of "
-                f"{version.get('frozen_at')} does not match the plan it holds; {fix}"
+                f"{when} does not match the plan it holds; {fix}"
             )
+        chained = _chain(when, version["sha256"], previous)
+        if version.get("record_sha256") != chained or (last_date and date < last_date):
+            raise ConfigError(
+                f"{path.name} in {folder.name}/ was altered: the freeze of {when} does not follow "
+                f"from the versions before it (a date, an order or an earlier version changed); {fix}"
+            )
+        previous, last_date = chained, date
     return record
 
 
@@ -150,17 +195,20 @@ def plan_status(plan: Plan, folder: Path) -> PlanStatus:
     record = read_frozen(folder)
     if record is None:
         return PlanStatus(plan)
-    current = plan.canonical()
-    changes = plan_changes(record["plan"], current) if record["sha256"] != plan_sha256(plan) else []
-    earlier = record.get("earlier", [])
-    first = earlier[0] if earlier else None
+    current, sha = plan.canonical(), plan_sha256(plan)
+    changes = plan_changes(record["plan"], current) if record["sha256"] != sha else []
+    versions = [*record.get("earlier", []), record]
+    first = versions[0] if len(versions) > 1 else None
+    same = [v["frozen_at"] for v in versions if v["sha256"] == sha]
     return PlanStatus(
         plan,
         str(record["frozen_at"]),
         str(record["sha256"]),
         changes,
         str(first["frozen_at"]) if first else None,
-        plan_changes(first["plan"], record["plan"]) if first else [],
+        plan_changes(first["plan"], current) if first else [],
+        versions=len(versions),
+        this_plan_frozen_at=str(same[0]) if same else None,
     )
 
 
@@ -191,14 +239,22 @@ def freeze(plan: Plan, folder: Path, *, again: bool = False, now: datetime | Non
             "`workbench plan freeze --again`; the earlier version and its date stay on record and "
             "reports name them."
         )
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = (now or datetime.now(UTC)).strftime(STAMP)
     earlier = []
+    previous = ""
     if record is not None:
         earlier = [
             *record.get("earlier", []),
-            {k: record[k] for k in ("frozen_at", "sha256", "plan")},
+            {k: record[k] for k in ("frozen_at", "sha256", "record_sha256", "plan")},
         ]
-    new = {"frozen_at": stamp, "sha256": sha, "plan": plan.canonical(), "earlier": earlier}
+        previous = record["record_sha256"]
+    new = {
+        "frozen_at": stamp,
+        "sha256": sha,
+        "record_sha256": _chain(stamp, sha, previous),
+        "plan": plan.canonical(),
+        "earlier": earlier,
+    }
     path = folder / FROZEN_FILE
     path.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return new

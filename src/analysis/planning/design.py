@@ -366,12 +366,16 @@ def clears(margin_over: float, std_error: float, *, df: float, conf_level: float
 
 
 def percent(share: float) -> str:
-    """A power or share as text, never rounded up to a certainty: 99.8% -> "over 99%"."""
-    if share > 0.99:
+    """A power or share as text, never rounded to a certainty: 0.998 -> "over 99%", 0.025 -> "2.5%"."""
+    if not math.isfinite(share):
+        return "not computable"
+    if 0.99 < share < 1:
         return "over 99%"
     if 0 < share < 0.01:
         return "under 1%"
-    return f"{share:.0%}"
+    if 0.01 <= share < 0.1:
+        return f"{100 * share:.1f}%"
+    return f"{100 * share:.0f}%"
 
 
 def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[str]:

@@ -177,16 +177,28 @@ def summarise_draws(
 
 
 def describe_draws(table: pd.DataFrame) -> str:
-    """One sentence on what share of planned rollouts would show the effect, and that it paid."""
+    """One sentence on what share of planned rollouts would show the effect, and that it paid.
+
+    Shares are of the simulated rollouts: none or all of them is said as such, never as a
+    certainty ("0%", "100%") the simulation cannot give.
+    """
     from analysis.planning.design import number, percent
 
     values = table.set_index("term")["estimate"]
+    n = int(table["n"].iloc[0])
+
+    def share(value: float) -> str:
+        if value == 0:
+            return f"none of the {n:,} simulated rollouts"
+        if value == 1:
+            return f"all {n:,} simulated rollouts"
+        return f"{percent(value)} of {n:,} simulated rollouts"
+
     text = (
         f"If training works as planned (an effect of {number(values.loc['planted effect'])}), "
-        f"{percent(values.loc['rollouts whose interval shows an effect'])} of rollouts like this one "
-        "would show an effect"
+        f"{share(values.loc['rollouts whose interval shows an effect'])} show an effect"
     )
     above = "rollouts whose interval lies above break-even"
     if above in values.index:
-        text += f", and {percent(values.loc[above])} would show that the programme paid for itself"
+        text += f", and {share(values.loc[above])} show that the programme paid for itself"
     return text + "."

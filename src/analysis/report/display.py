@@ -36,7 +36,7 @@ DISPLAY_TIDY = {
 def format_value(value: Any, unit: Unit = "number") -> str:
     """Format one number for a report.
 
-    ``share`` -> ``26.4%``; ``ratio`` -> ``2.05``; ``count`` -> ``1,234``;
+    ``share`` -> ``26.4%`` (``>99.9%`` for 0.9996, not ``100.0%``); ``ratio`` -> ``2.05``; ``count`` -> ``1,234``;
     ``p_value`` -> ``0.031`` or ``<0.001``; ``currency`` -> ``350,000``;
     ``percent`` (a value already in percent) -> ``75%``; ``number`` -> three
     decimals (large values with thousands separators). Missing values give an en dash.
@@ -47,7 +47,11 @@ def format_value(value: Any, unit: Unit = "number") -> str:
         return value
     if isinstance(value, float) and math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    if unit == "share":
+    if unit == "share":  # never rounded to a certainty the value does not have
+        if 0.999 < value < 1:
+            return ">99.9%"
+        if 0 < value < 0.001:
+            return "<0.1%"
         return f"{100 * value:.1f}%"
     if unit == "ratio":
         return f"{value:.2f}"

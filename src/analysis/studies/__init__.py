@@ -88,7 +88,7 @@ class StudyInputs:
         """
         if self.plan is None:
             return []
-        if self.study in PLAN_STUDIES or self.plan.changes:
+        if self.study in PLAN_STUDIES or self.plan.edited_after_first_freeze:
             return self.plan.sentences()
         return []
 
@@ -187,7 +187,9 @@ def collect(
         plan=client.plan,
     )
     plan = client.plan
-    if plan is not None and (plan.changes or study in PLAN_STUDIES and not plan.frozen):
+    if plan is not None and (
+        plan.edited_after_first_freeze or study in PLAN_STUDIES and not plan.frozen
+    ):
         inputs.warnings.append(
             " ".join(plan.sentences())
             + ("" if plan.frozen else f" Freeze it: `workbench plan freeze {client_id}`.")

@@ -121,7 +121,14 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             f"rollouts are drawn instead of n_resamples = {p.n_resamples:,}, to keep the report to "
             "about a minute. The power figures are computed exactly and are not affected."
         )
-    money = (plan.outcome_unit or MEASURE_UNITS.get(outcome)) == "money"
+    contract = MEASURE_UNITS.get(outcome)
+    if plan.outcome_unit and contract and plan.outcome_unit != contract:
+        inputs.warnings.append(
+            f"plan.outcome_unit says {outcome} is {plan.outcome_unit}, but the data contract measures "
+            f"it as {contract} (data/README.md); the plan's unit is used. Check it: break-even and ROI "
+            "depend on it."
+        )
+    money = (plan.outcome_unit or contract) == "money"
     inputs.extras["display_unit"] = "currency" if money else "number"
     if money or plan.value_per_unit is not None:
         inputs.extras["break_even"] = break_even(
@@ -130,6 +137,12 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             margin=plan.margin,
             value_per_unit=plan.value_per_unit or 1.0,
         )
+        if plan.expected_effect <= inputs.extras["break_even"]:
+            inputs.skip(
+                "smallest_design",
+                "The plan expects an effect at or below break-even, so no design could show that the "
+                "programme pays for itself; a larger design is not searched for.",
+            )
     else:
         inputs.extras["break_even"] = None
         inputs.skip(

@@ -120,6 +120,7 @@ def _frozen_after_start(inputs: StudyInputs, data: pd.DataFrame, source: str) ->
         f"{source}): it cannot show that its outcomes were chosen before early results were seen."
     )
     inputs.warnings.append(text)
+    inputs.extras["role_sentences"].append(text)  # in the summary too
     return [text]
 
 
