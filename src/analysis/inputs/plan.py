@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -62,14 +63,21 @@ FROZEN_FILE = "plan.frozen.json"
 PLAN_FILE = "plan.yml"
 
 
-def _figure(value: float) -> str:
-    """A plan figure without an exponent: 200000 -> "200,000", 2.5 -> "2.5"."""
+def figure(value: float) -> str:
+    """A figure for a sentence: thousands separated, no exponent, about four significant digits.
+
+    200000 -> "200,000", 2.5 -> "2.5", 0.01234 -> "0.0123"; not finite -> "not computable".
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "not computable"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 1 else f"{value:.3g}"
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 21st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -266,10 +274,10 @@ class Plan(_Strict):
         rows = [
             ("primary outcome", self.outcomes.primary),
             ("secondary outcomes", ", ".join(self.outcomes.secondary) or "none"),
-            ("expected effect", f"{_figure(self.expected_effect)} per rep and period"),
+            ("expected effect", f"{figure(self.expected_effect)} per rep and period"),
             (
                 "effect counted",
-                f"from the {_ordinal(self.effect_from + 1)} period after training (the period "
+                f"from the {ordinal(self.effect_from + 1)} period after training (the period "
                 f"training starts is the 1st; the {self.effect_from} before are ramp-up)"
                 if self.effect_from
                 else "from the period training starts",
@@ -279,7 +287,7 @@ class Plan(_Strict):
                     f"behaviour: {b.measure}",
                     (b.description or "")
                     + (
-                        f" (planned change {'+' if b.expected_change >= 0 else '-'}{_figure(abs(b.expected_change))})"
+                        f" (planned change {'+' if b.expected_change >= 0 else '-'}{figure(abs(b.expected_change))})"
                         if b.expected_change is not None
                         else ""
                     ),

@@ -8,6 +8,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.plan import ordinal
+
+#: Columns of :func:`planned_effects`.
+COLUMNS = [
+    "term",
+    "role",
+    "estimate",
+    "std_error",
+    "conf_low",
+    "conf_high",
+    "p_value",
+    "p_value_adjusted",
+    "planned",
+    "n",
+]
+
 
 def holm(data: pd.DataFrame, *, p_value: str = "p_value") -> pd.Series:
     """Holm-adjusted p-values of the rows of ``data`` (statsmodels' ``multipletests``)."""
@@ -82,38 +98,12 @@ def planned_effects(
         ).tidy()
         row = fit.iloc[0].to_dict()
         rows.append({**row, "term": name, "role": role, "planned": planned})
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "term",
-            "role",
-            "estimate",
-            "std_error",
-            "conf_low",
-            "conf_high",
-            "p_value",
-            "planned",
-            "n",
-        ],
-    )
+    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "p_value_adjusted"])
     table["p_value_adjusted"] = table["p_value"]
     secondary = table["role"] == "secondary"
     if secondary.any():
         table.loc[secondary, "p_value_adjusted"] = holm(table.loc[secondary])
-    return table[
-        [
-            "term",
-            "role",
-            "estimate",
-            "std_error",
-            "conf_low",
-            "conf_high",
-            "p_value",
-            "p_value_adjusted",
-            "planned",
-            "n",
-        ]
-    ]
+    return table[COLUMNS]
 
 
 def describe_against_plan(
@@ -174,12 +164,6 @@ def describe_against_plan(
             "not in the plan are exploratory and are not evidence for the plan."
         )
     return sentences
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, ..., 11th, 21st."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.plan import figure
 from analysis.power import minimum_detectable_effect, power
 
 
@@ -457,13 +458,5 @@ def describe_smallest(
     return text
 
 
-def number(value: float) -> str:
-    """A figure for a sentence: thousands separated, no exponent, about four significant digits."""
-    value = float(value)
-    if not math.isfinite(value):
-        return "not computable"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 1:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3g}"
+#: Figures in sentences are written as the plan table writes them.
+number = figure
