@@ -135,3 +135,52 @@ def test_figures_are_palette_pngs_that_look_the_same():
     markup = figure(fig, "A chart")._repr_html_()
     embedded = base64.b64decode(re.search(r"base64,([^\"]+)", markup).group(1))
     assert Image.open(io.BytesIO(embedded)).mode == "P"
+
+
+def _pixels(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_figure_png_matches_savefig_with_a_tight_box(outside):
+    # figure_png asks savefig for raw pixels instead of a PNG to decode again: the same
+    # box, size and picture as savefig(bbox_inches="tight"), also when a label placed
+    # past the figure's edge makes the box larger than the canvas.
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from analysis import plots
+    from analysis.report import set_theme
+    from analysis.report.display import figure_png
+
+    set_theme()
+    data = pd.DataFrame(
+        {
+            "term": ["Coaching cadence", "Shared scorecard", "Manager sign-off"],
+            "estimate": [1.4, 2.1, 0.8],
+            "conf_low": [0.9, 1.3, 0.5],
+            "conf_high": [2.2, 3.4, 1.3],
+        }
+    )
+    fig = plots.plot_forest(data, xlabel="Risk ratio")
+    if outside:
+        fig.text(1.15, 0.5, "a note past the right edge")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    reference, ours = _pixels(buffer.getvalue()), _pixels(figure_png(fig))
+    plt.close(fig)
+    assert ours.shape == reference.shape
+    assert np.abs(ours - reference).mean() < 0.05  # out of 255: the same pixels
+    if outside:
+        width = fig.get_size_inches()[0] * fig.dpi
+        assert ours.shape[1] > width  # the box grew past the canvas, as savefig's does

@@ -212,6 +212,20 @@ def test_fisher_exact_for_small_tables_matches_the_tea_tasting_example():
     assert result["test"] == "fisher" and result["p_value"] == pytest.approx(0.486, abs=5e-4)
 
 
+def test_fisher_monte_carlo_for_larger_tables_matches_r_exact_value():
+    # R's ?fisher.test example: job satisfaction by income, 4 x 4 with small counts;
+    # the exact p-value printed by R is 0.7827. 9,999 Monte Carlo tables have a
+    # standard error of about 0.004, so the seeded estimate must be within 0.015.
+    job = np.array([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]).T
+    rows = [(i, j) for i in range(4) for j in range(4) for _ in range(job[i, j])]
+    data = pd.DataFrame(rows, columns=["income", "satisfaction"])
+    result = survey.crosstab_test(data, "income", "satisfaction").iloc[0]
+    assert result["test"] == "fisher" and result["n"] == 96
+    assert result["p_value"] == pytest.approx(0.7827, abs=0.015)
+    other_seed = survey.crosstab_test(data, "income", "satisfaction", seed=1).iloc[0]
+    assert other_seed["p_value"] == pytest.approx(0.7827, abs=0.015)
+
+
 def test_crosstab_needs_two_levels_each():
     with pytest.raises(ValueError, match="at least two non-empty levels"):
         survey.crosstab_test(pd.DataFrame({"a": ["x", "x"], "b": ["p", "q"]}), "a", "b")

@@ -88,8 +88,32 @@ class _Html:
         return self._text
 
 
-def compressed_png(png: bytes, colors: int = 256) -> bytes:
-    """The same picture as an optimised palette PNG (at most ``colors`` colours, no dithering).
+def _palette_png(image) -> bytes:
+    """A Pillow image as an optimised palette PNG on white (at most 256 colours, no dithering).
+
+    A chart drawn by matplotlib usually has fewer than 256 distinct colours; then the
+    palette is exact and the faster maximum-coverage method finds it (22 ms against
+    38 ms for median cut on a 750 x 550 chart). Pictures with more colours are reduced
+    by median cut.
+    """
+    from PIL import Image
+
+    rgba = image.convert("RGBA")
+    if rgba.getextrema()[3][0] == 255:  # opaque: nothing to put on white
+        rgb = rgba.convert("RGB")
+    else:
+        rgb = Image.new("RGB", image.size, "white")
+        rgb.paste(rgba, mask=rgba.getchannel("A"))
+    few = rgb.getcolors(256) is not None
+    method = Image.Quantize.MAXCOVERAGE if few else Image.Quantize.MEDIANCUT
+    palette = rgb.quantize(colors=256, method=method, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def compressed_png(png: bytes) -> bytes:
+    """The same picture as an optimised palette PNG (at most 256 colours, no dithering).
 
     A chart holds a few flat colours plus anti-aliased edges, so a 256-colour palette
     looks the same and weighs about a third of matplotlib's true-colour PNG (measured
@@ -99,23 +123,55 @@ def compressed_png(png: bytes, colors: int = 256) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        palette = background.quantize(
-            colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-        )
-        out = io.BytesIO()
-        palette.save(out, format="PNG", optimize=True)
-    smaller = out.getvalue()
+        smaller = _palette_png(image)
     return smaller if len(smaller) < len(png) else png
+
+
+def figure_png(fig) -> bytes:
+    """A matplotlib figure as a palette PNG, drawn as ``savefig`` would draw it.
+
+    ``savefig`` measures the figure (a layout pass, for ``savefig.bbox = "tight"``),
+    draws it and encodes a true-colour PNG, which :func:`compressed_png` would then
+    decode again to build the palette. Here the same measured box and the same
+    drawing are asked of ``savefig`` as raw RGBA pixels and the palette is built from
+    them: about 30% less time per figure (``benchmarks/bench_render.py``), with the
+    same size and picture.
+    """
+    import math
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    rc = matplotlib.rcParams
+    dpi = fig.dpi if rc["savefig.dpi"] == "figure" else float(rc["savefig.dpi"])
+    FigureCanvasAgg(fig)  # a figure detached from pyplot gets a canvas that can measure text
+    box = None
+    if rc["savefig.bbox"] == "tight":
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(rc["savefig.pad_inches"])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=dpi, bbox_inches=box)
+    raw = buffer.getvalue()
+    width, height = (box.width, box.height) if box is not None else fig.get_size_inches()
+    pixels = len(raw) // 4
+    for columns in (
+        math.floor(width * dpi),
+        math.floor(width * dpi) + 1,
+        math.ceil(width * dpi) - 1,
+    ):
+        if columns > 0 and pixels % columns == 0 and abs(pixels // columns - height * dpi) < 2:
+            return _palette_png(Image.frombuffer("RGBA", (columns, pixels // columns), raw))
+    png = io.BytesIO()  # the raw size was not the one expected: let savefig encode it
+    fig.savefig(png, format="png", dpi=dpi, bbox_inches=box)
+    return compressed_png(png.getvalue())
 
 
 def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
     """Turn a matplotlib figure into a captioned, self-contained HTML figure.
 
-    The PNG is embedded as a data URI, so the exported report stands alone.
-    The figure is closed so it is not shown twice.
+    The PNG (:func:`figure_png`) is embedded as a data URI, so the exported report
+    stands alone. The figure is closed so it is not shown twice.
 
     Parameters
     ----------
@@ -127,10 +183,11 @@ def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
     """
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    data = base64.b64encode(compressed_png(buffer.getvalue())).decode("ascii")
+    try:
+        png = figure_png(fig)
+    finally:
+        plt.close(fig)
+    data = base64.b64encode(png).decode("ascii")
     markup = (
         f'<figure class="wb-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{html.escape(alt or caption)}"/><figcaption>{html.escape(caption)}</figcaption></figure>'
