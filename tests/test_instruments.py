@@ -312,3 +312,39 @@ def test_a_readiness_section_says_when_there_is_no_benchmark_yet():
     ]
     assert section.records[0]["estimate"] == pytest.approx(4.5)
     assert "CI" in section.sentences[0]
+
+
+def test_benchmark_files_are_recomputed_only_when_their_inputs_change(example_project, monkeypatch):
+    from analysis import instruments as ins
+    from analysis.report.benchmarks import FINGERPRINT, write_benchmarks
+    from analysis.report.clients import discover_clients
+
+    folder = example_project["root"] / "benchmarks"
+    discovery = discover_clients(example_project["clients"], example_project["notebooks"])
+    written = write_benchmarks(discovery, folder)
+    assert written and (folder / FINGERPRINT).is_file()
+    first = {p.name: p.read_text() for p in folder.glob("*.csv")}
+
+    calls = []
+    real = ins.load_responses
+    monkeypatch.setattr(ins, "load_responses", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert (
+        write_benchmarks(discovery, folder) == [] and calls == []
+    )  # nothing changed: nothing read
+
+    # an output edited or removed by hand is rebuilt as it was
+    target = folder / "strategic_readiness.csv"
+    target.write_text("edited")
+    write_benchmarks(discovery, folder)
+    assert calls and target.read_text() == first["strategic_readiness.csv"]
+
+    # a client's changed answers change the benchmark
+    calls.clear()
+    responses = example_project["clients"] / "acme-learning" / "readiness.csv"
+    lines = responses.read_text().splitlines()
+    row = lines[1].split(",")
+    row[1] = "false" if row[1] == "true" else "true"
+    responses.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n")
+    discovery = discover_clients(example_project["clients"], example_project["notebooks"])
+    assert calls == [] and write_benchmarks(discovery, folder) == [target]
+    assert target.read_text() != first["strategic_readiness.csv"]

@@ -362,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     from analysis.inputs.errors import InputError
-    from analysis.report.renderer import skip_iri_format_checker
+    from analysis.report.imports import skip_iri_format_checker
 
     skip_iri_format_checker()
 

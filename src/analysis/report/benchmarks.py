@@ -5,18 +5,28 @@ one row per client and item with the count and the number answering, the client
 identified only by a one-way hash of its id. A client's report pools the other
 clients with :func:`analysis.instruments.benchmark`, which shows a benchmark only
 when it covers at least the minimum cell size and at least three other clients.
+
+Reading and checking every client's responses takes about a second for the example
+clients, so the files are recomputed only when something they are made from has
+changed: a fingerprint of the inputs (each responses file and instrument definition
+by content, the clients' keys and the package source) and of the files written is
+kept beside them in ``.fingerprint.json``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.inputs import paths
+from analysis.inputs.readers import file_sha256
 from analysis.report.clients import Discovery
-from analysis.report.hashing import atomic_write
+from analysis.report.hashing import atomic_write, atomic_write_json, package_sha256, tree_sha256
+
+FINGERPRINT = ".fingerprint.json"
 
 
 def client_key(client_id: str) -> str:
@@ -37,14 +47,57 @@ def write_benchmarks(
     their hashes and do not trigger re-rendering. A client whose responses cannot be
     read is left out here (its own report shows the error).
     """
+    folder = folder or paths.BENCHMARKS_DIR
+    instruments_dir = instruments_dir or paths.INSTRUMENTS_DIR
+    inputs = _inputs_fingerprint(discovery, instruments_dir)
+    if _unchanged(folder, inputs):
+        return []
+    written = _recompute(discovery, folder, instruments_dir)
+    outputs = {p.name: file_sha256(p) for p in sorted(folder.glob("*.csv"))}
+    atomic_write_json(folder / FINGERPRINT, {"inputs": inputs, "outputs": outputs})
+    return written
+
+
+def _inputs_fingerprint(discovery: Discovery, instruments_dir: Path) -> str:
+    """One hash over everything the benchmark files are computed from."""
+    sources: list[object] = [
+        package_sha256(),
+        tree_sha256(instruments_dir, (".yml", ".yaml")) if instruments_dir.is_dir() else "",
+    ]
+    for client in sorted(discovery.clients, key=lambda c: c.client_id):
+        for study, spec in sorted(client.studies.items()):
+            responses = spec.data_files.get("responses")
+            if not isinstance(responses, dict):
+                continue
+            own = spec.data_files.get("instruments_dir")
+            own_tree = (
+                tree_sha256(Path(own), (".yml", ".yaml")) if own and Path(own).is_dir() else ""
+            )
+            files = {
+                name: file_sha256(Path(path)) if Path(path).is_file() else "missing"
+                for name, path in sorted(responses.items())
+            }
+            sources.append([client_key(client.client_id), study, own_tree, files])
+    return hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).hexdigest()
+
+
+def _unchanged(folder: Path, inputs: str) -> bool:
+    """True when the inputs are those of the last computation and its files are as written."""
+    try:
+        record = json.loads((folder / FINGERPRINT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(record, dict) or record.get("inputs") != inputs:
+        return False
+    present = {p.name: file_sha256(p) for p in sorted(folder.glob("*.csv"))}
+    return present == record.get("outputs")
+
+
+def _recompute(discovery: Discovery, folder: Path, instruments_dir: Path) -> list[Path]:
+    """Read every client's responses and rewrite the benchmark files whose content changed."""
     from analysis import instruments as ins
 
-    folder = folder or paths.BENCHMARKS_DIR
-    definitions = (
-        ins.load_instruments(instruments_dir or paths.INSTRUMENTS_DIR)
-        if (instruments_dir or paths.INSTRUMENTS_DIR).is_dir()
-        else {}
-    )
+    definitions = ins.load_instruments(instruments_dir) if instruments_dir.is_dir() else {}
     rows: dict[str, list[pd.DataFrame]] = {}
     for client in discovery.clients:
         for spec in client.studies.values():

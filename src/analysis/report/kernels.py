@@ -37,7 +37,11 @@ PRELOAD = textwrap.dedent(
     """
 )
 
-#: Taken once after the preload: what every report starts from.
+#: Taken once after the preload: what every report starts from. The objects of the
+#: preloaded libraries are then moved out of the garbage collector's sight
+#: (``gc.freeze``): they live as long as the kernel, and every later collection,
+#: including the one in each reset, no longer walks them (a full collection took 0.10 s
+#: with pandas, statsmodels and seaborn loaded, and 0.0002 s once they are frozen).
 SNAPSHOT = textwrap.dedent(
     """
     def _workbench_snapshot():
@@ -45,6 +49,9 @@ SNAPSHOT = textwrap.dedent(
         return {"environ": dict(os.environ), "path": list(sys.path), "random": numpy.random.get_state()}
     __builtins__.__dict__["_workbench_start"] = _workbench_snapshot()
     del _workbench_snapshot
+    import gc
+    gc.collect()
+    gc.freeze()
     """
 )
 
@@ -164,7 +171,9 @@ class WarmKernel:
         run_sync(self.km.start_kernel)(
             cwd=str(self.cwd),
             env={**os.environ, **self.env},
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            # No command history: a kernel's sqlite history would keep every client's
+            # parameters on disk, and writing it costs time on every cell.
+            extra_arguments=["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"],
         )
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())

@@ -21,30 +21,14 @@ from typing import Any
 from analysis.inputs import paths
 from analysis.inputs.importers import import_provenance
 from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256
+from analysis.report.imports import skip_iri_format_checker
 from analysis.report.jobs import Job, Outcome
+
+skip_iri_format_checker()  # before papermill and nbconvert bring in nbformat and jsonschema
 
 ENGINE_NAME = "workbench-warm-kernel"
 
 
-def skip_iri_format_checker() -> None:
-    """Keep jsonschema from importing ``rfc3987_syntax`` in the rendering processes.
-
-    jsonschema (imported by nbformat) loads ``rfc3987_syntax`` when it is installed
-    (jupyter-events asks for ``jsonschema[format-nongpl]``) to check the "iri" string
-    format, and that package compiles 38 lark grammars at import: 2.4 s in every
-    process that reads a notebook, about 10% of a 20-report batch on 2 cores
-    (``benchmarks/bench_render.py``; upstream: python-jsonschema/jsonschema#1428).
-    The notebook schema has no "iri" field, so the batch loses nothing: jsonschema
-    treats the module as not installed, as it is designed to. Only the ``workbench``
-    command and its workers call this, never a notebook's kernel.
-    """
-    import sys
-
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: not installed
-
-
-skip_iri_format_checker()
 TIMEOUT_ENAME = "ReportTimeout"
 
 
