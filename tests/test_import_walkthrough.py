@@ -164,3 +164,21 @@ def test_a_raw_file_changed_after_import_is_an_error_until_reimported(tmp_path):
         "codebook.yml changed after the last import" in p.message
         for p in validate_client("northwind", clients_dir=clients)
     )
+
+
+def test_the_committed_delivery_is_what_its_generator_writes(tmp_path):
+    # data/examples/ is written by analysis.inputs.example_deliveries; regenerating it
+    # gives the same survey export, codebook and client.yml, and the same workbook cells.
+    import pandas as pd
+
+    from analysis.inputs.example_deliveries import write_byod_example
+
+    written = {p.name: p for p in write_byod_example(tmp_path)}
+    assert set(written) == {"qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"}
+    for name in ("qualtrics_export.csv", "codebook.yml", "client.yml"):
+        assert written[name].read_bytes() == (EXAMPLES / name).read_bytes(), name
+    ours = pd.read_excel(written["rep_panel.xlsx"], sheet_name=None)
+    committed = pd.read_excel(EXAMPLES / "rep_panel.xlsx", sheet_name=None)
+    assert ours.keys() == committed.keys()
+    for sheet in ours:
+        pd.testing.assert_frame_equal(ours[sheet], committed[sheet])

@@ -653,3 +653,40 @@ def test_the_clients_own_outcome_name_and_unit(tmp_path, monkeypatch):
     assert any("Bookings, USD" in label for label in labels) and not any(
         "revenue" in label for label in labels
     )
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda p: pd.Period(p, freq="M").strftime("%b %Y"),  # Jan 2025
+        lambda p: pd.Period(p, freq="M").strftime("%B %Y"),  # January 2025
+        lambda p: pd.Period(p, freq="M").strftime("%b-%y"),  # Jan-25, Excel's mmm-yy
+        lambda p: pd.Period(p, freq="M").end_time.strftime("%d.%m.%Y"),  # 31.01.2025
+    ],
+)
+def test_months_spelled_as_people_write_them_read_as_the_same_months(client_files, spell):
+    expected = training_panel(_load(client_files))
+    for name, column in (("panel", "period"), ("reps", "training_start")):
+        _edit(
+            client_files / f"{name}.csv",
+            lambda d, column=column: d.assign(
+                **{column: d[column].map(lambda p: spell(p) if isinstance(p, str) else p)}
+            ),
+        )
+    spelled = training_panel(_load(client_files))
+    pd.testing.assert_frame_equal(spelled, expected)
+
+
+def test_quarters_spelled_out_and_fiscal_labels():
+    from analysis.inputs.training_contract import parse_periods
+
+    for labels in (["Q1 2025", "Q2 2025"], ["2025 Q1", "2025 q2"], ["2025-Q1", "2025Q2"]):
+        parsed, error = parse_periods(pd.Series(labels))
+        assert error is None and list(parsed) == ["2025Q1", "2025Q2"], labels
+    _, error = parse_periods(pd.Series(["FY25 Q1", "FY25 Q2"]))
+    assert "fiscal" in error and "calendar" in error
+    _, error = parse_periods(pd.Series(["Jan 2025", "Foo 2025"]))
+    assert "['Foo 2025']" in error
+    # two ways of writing months in one column are refused, never half read
+    _, error = parse_periods(pd.Series(["Jan 2025", "2025-02"]))
+    assert "mixes formats" in error and "['Jan 2025']" in error

@@ -30,9 +30,9 @@ from analysis.effects.estimate import (
     EffectDataError,
     EffectResult,
     Vcov,
-    add_lags,
     estimate,
 )
+from analysis.effects.panel import add_lags
 from analysis.effects.segments import effects_by_segment
 from analysis.effects.staggered import (
     EventStudyResult,

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.effects.did2s import did2s_keeping_singletons
-from analysis.effects.estimate import EffectDataError, _check_panel
+from analysis.effects.estimate import EffectDataError
+from analysis.effects.panel import check_panel
 from analysis.effects.tidy import captured_notes, emit, selector, tidy_fit, wald_f
 from analysis.inputs.columns import check_numeric, check_weights, rows_text
 from analysis.inputs.periods import period_index, time_order
@@ -96,7 +97,7 @@ def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None):
     frame["unit"] = pd.factorize(frame["unit"])[0]  # plain integer codes for pyfixest
     frame["t"] = period_index(frame["time"], error=EffectDataError)
     frame["g"] = first_treated_index(data, unit=unit, time=time, start=start)
-    _check_panel(
+    check_panel(
         frame.assign(d=((frame["t"] >= frame["g"]) & frame["g"].notna()).astype(float)),
         outcome="y",
         treatment="d",

@@ -222,7 +222,7 @@ def study_spec(
         files: dict[str, Any] = {}
         errors: list[str] = []
         params = {k: v for k, v in values.items() if not str(k).endswith(("_path", "_dir"))}
-        from analysis.inputs.parameters import resolve_path
+        from analysis.inputs.client_files import resolve_path
 
         for name, value in values.items():
             if name in params:

@@ -13,15 +13,15 @@ unit and a one-line help. The same declaration
   ``workbench new-client`` writes (:func:`parameters_markdown`, :func:`scaffold_lines`).
 
 File parameters are relative paths inside the client's folder: never absolute,
-never with ``..``; :func:`resolve_files` resolves them (after symlinks) and refuses
-anything that lands outside the folder.
+never with ``..``; :func:`resolve_files` resolves them (after symlinks, with
+:func:`analysis.inputs.client_files.resolve_path`) and refuses anything that lands
+outside the folder.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,31 +35,14 @@ from pydantic import (
     field_validator,
 )
 
-from analysis.inputs import paths
+from analysis.inputs.client_files import relative_path, resolve_path
 from analysis.inputs.errors import ConfigError
 
 FILE, FILES, FOLDER = "file", "files", "folder"
 
 
-def _relative(value: str) -> str:
-    text = str(value).strip()
-    if not text or "\x00" in text:
-        raise ValueError("must name a file in the client's folder, e.g. survey.csv")
-    if os.path.isabs(text) or text.startswith("~") or (len(text) > 1 and text[1] == ":"):
-        raise ValueError(
-            f"{text!r} is an absolute path; give a path inside the client's folder, e.g. "
-            f"{Path(text).name!r}"
-        )
-    if ".." in Path(text).parts:
-        raise ValueError(
-            f"{text!r} leaves the client's folder ('..'); keep every client's files inside its own "
-            f"folder, e.g. {Path(text).name!r}"
-        )
-    return text
-
-
 #: A file (or folder) named relative to the client's folder.
-ClientPath = Annotated[str, AfterValidator(_relative)]
+ClientPath = Annotated[str, AfterValidator(relative_path)]
 
 
 def _share_between_0_and_1(name: str, example: str):
@@ -429,74 +412,6 @@ def check_parameters(study: str, values: dict[str, Any], where: str) -> StudyPar
         return model.model_validate(values)
     except ValidationError as error:
         raise ConfigError(problems_of(error, model, where)) from None
-
-
-def _inside(folder: Path, relative: str) -> Path | None:
-    """``folder/relative`` after resolving symlinks, or None if that is outside ``folder``."""
-    root = folder.resolve()
-    path = (root / relative).resolve()
-    return path if path == root or root in path.parents else None
-
-
-def resolve_path(
-    folder: Path, relative: str, *, name: str, where: str, directory: bool = False
-) -> Path:
-    """A client file (or folder) as an absolute path inside ``folder``.
-
-    A relative path is looked up in the client's folder; a path written from the project
-    root (``data/clients/<id>/survey.csv``, as the README shows) is accepted when it
-    names the same folder. Nothing outside the client's folder is ever opened.
-
-    Raises
-    ------
-    ConfigError
-        Outside the folder (``..``, absolute, or a symlink out), or missing (naming the
-        folder that was searched).
-    """
-    try:
-        relative = _relative(relative)
-    except ValueError as error:
-        raise ConfigError(f"{where}: {name}: {error}.") from None
-    candidates = [folder / relative]
-    root_relative = paths.PROJECT_ROOT / relative
-    if root_relative.resolve().is_relative_to(folder.resolve()):
-        candidates.append(root_relative)
-    for candidate in candidates:
-        rel = os.path.relpath(candidate, folder)
-        if not candidate.exists() and not candidate.is_symlink():
-            continue
-        inside = _inside(folder, rel)
-        if inside is None:
-            raise ConfigError(
-                f"{where}: {name}: {relative!r} leads outside the client's folder (a link to another "
-                "folder); copy the file into the client's folder instead."
-            )
-        if directory and inside.is_dir() or not directory and inside.is_file():
-            return inside
-        if not directory and inside.is_dir():
-            raise ConfigError(
-                f"{where}: {name}: {relative!r} is a folder; name the file in it, e.g. "
-                f"{name}: {_example_file(inside, folder)}."
-            )
-    what = "folder" if directory else "file"
-    raise ConfigError(
-        f"{where}: {name}: {what} {relative!r} not found in {_shown(folder)}/; put it there or correct "
-        "the name."
-    )
-
-
-def _example_file(directory: Path, folder: Path) -> str:
-    """A data file inside ``directory``, relative to the client's ``folder``, for a message."""
-    files = sorted(f for f in directory.iterdir() if f.is_file() and f.name != "client.yml")
-    chosen = files[0] if files else directory / "survey.csv"
-    return os.path.relpath(chosen, folder)
-
-
-def _shown(folder: Path) -> str:
-    try:
-        return str(folder.resolve().relative_to(paths.PROJECT_ROOT.resolve()))
-    except ValueError:
-        return str(folder)
 
 
 def resolve_files(

@@ -57,6 +57,56 @@ REQUIRED = {
 }
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _QUARTER = re.compile(r"^\d{4}-?Q[1-4]$", re.IGNORECASE)
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_SPELLED_MONTH = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*(\d{4}|\d{2})$")
+_SPELLED_QUARTER = re.compile(
+    r"^(?:Q([1-4])[\s\-/]*(\d{4})|(\d{4})[\s\-/]+Q([1-4]))$", re.IGNORECASE
+)
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+
+def _spelled_out(present: pd.Series) -> pd.Series | None:
+    """Labels a person would write, in the canonical form, when every label is one of them.
+
+    ``Jan 2025``, ``January 2025``, ``Jan-25`` (Excel's mmm-yy) -> ``2025-01``;
+    ``Q1 2025``, ``2025 Q1`` -> ``2025-Q1``; ``31.01.2025`` (day.month.year, the
+    dotted European date) -> ``2025-01-31``. None when any label is not of one kind.
+    """
+    months = present.str.extract(_SPELLED_MONTH)
+    numbers = months[0].str.lower().map(_MONTH_NAMES)
+    if numbers.notna().all():
+        years = months[1].map(lambda y: y if len(y) == 4 else f"20{y}")
+        return years + "-" + numbers.astype(int).map("{:02d}".format)
+    quarters = present.str.extract(_SPELLED_QUARTER)
+    if quarters.notna().any(axis=1).all() and len(quarters):
+        quarter = quarters[0].fillna(quarters[3])
+        year = quarters[1].fillna(quarters[2])
+        return year + "-Q" + quarter
+    if present.str.fullmatch(_DOTTED_DATE).all():
+        dates = pd.to_datetime(present, errors="coerce", format="%d.%m.%Y")
+        if dates.notna().all():
+            return dates.dt.strftime("%Y-%m-%d").astype("string")
+    return None
 
 
 class TrainingDataError(DataContractError):
@@ -65,6 +115,9 @@ class TrainingDataError(DataContractError):
 
 def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
     """Parse period labels: ``2025-03`` (month), ``2025-Q1``/``2025Q1`` (quarter) or dates (month).
+
+    Months and quarters spelled as people write them (``Jan 2025``, ``Q1 2025``,
+    ``31.01.2025``; see :func:`_spelled_out`) are read too.
 
     Returns
     -------
@@ -83,6 +136,9 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
             f"impossible month(s) {present[impossible.index].unique()[:3].tolist()} on lines {lines}; months "
             "run from 01 to 12: correct them in the file"
         )
+    spelled = _spelled_out(present)
+    if spelled is not None:
+        present = spelled
     if present.str.fullmatch(r"\d{4}").all():
         return text, (
             f"holds years ({', '.join(present.unique()[:3])}), but the panel needs months (2025-03) or "
@@ -96,8 +152,12 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
     else:
         dates = pd.to_datetime(present, errors="coerce", format="ISO8601")
         if dates.isna().any():
-            bad = present[dates.isna()].unique()[:3].tolist()
-            lines = ", ".join(str(int(i) + 2) for i in present.index[dates.isna().to_numpy()][:5])
+            spelled_month = present.str.extract(_SPELLED_MONTH)[0].str.lower().isin(_MONTH_NAMES)
+            unread = (dates.isna() & ~spelled_month).to_numpy()  # labels no rule reads at all
+            if not unread.any():
+                unread = dates.isna().to_numpy()  # a mix of kinds, each readable on its own
+            bad = present[unread].unique()[:3].tolist()
+            lines = ", ".join(str(int(i) + 2) for i in present.index[unread][:5])
             kinds = sorted(
                 {
                     "month (2025-03)"
@@ -111,6 +171,11 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
             likely = ""
             if all(re.fullmatch(r"\d{1,2}/\d{4}", v) for v in bad):
                 likely = "; these look like month/year (format %m/%Y): convert them, or map them in the codebook with dates: {column: '%m/%Y'}"
+            elif all(re.search(r"\bFY", v, re.IGNORECASE) for v in bad):
+                likely = (
+                    "; these are fiscal-year labels, and which calendar months they cover depends on when the "
+                    "client's fiscal year starts: convert them to calendar months (2025-03) or quarters (2025-Q1)"
+                )
             elif all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v) for v in bad):
                 likely = "; these look like day/month/year or month/day/year: give the format in the codebook's dates (e.g. '%d/%m/%Y')"
             return text, (
@@ -240,7 +305,10 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
         "period": pa.Column(
             str,
             nullable=False,
-            description="2025-03 (month), 2025-Q1 (quarter) or an ISO date; regular, no gaps",
+            description=(
+                "2025-03 or Jan 2025 (month), 2025-Q1 or Q1 2025 (quarter), or a date (ISO or "
+                "31.01.2025); one way in a column; regular, no gaps"
+            ),
         ),
         **{
             name: number(
