@@ -16,7 +16,7 @@ import yaml
 
 from analysis import cli
 from analysis.inputs import paths
-from analysis.inputs.readers import file_sha256
+from analysis.inputs.client_files import file_sha256
 from analysis.report.validate import validate_client
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"

@@ -67,3 +67,25 @@ def test_new_client_scaffolds_a_valid_template(tmp_path, monkeypatch, capsys):
     assert {"org_effectiveness", "training_impact", "readiness_alignment"} <= set(config["studies"])
     assert main(["new-client", "fresh-co"]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_deciding_that_nothing_needs_rendering_loads_no_data_library():
+    # A no-change `workbench render` reads every client.yml (plans included), hashes
+    # the inputs and the cross-client benchmarks' fingerprint, and stops: pandas
+    # (0.45 s to import) is not needed for that and is not loaded.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from analysis.report import render\n"
+        "from analysis.report.clients import discover_clients\n"
+        "from analysis.report.benchmarks import _inputs_fingerprint\n"
+        "from analysis.inputs import paths\n"
+        "discovery = discover_clients(paths.CLIENTS_DIR, paths.NOTEBOOKS_DIR)\n"
+        "assert any(c.plan for c in discovery.clients)\n"
+        "_inputs_fingerprint(discovery, paths.INSTRUMENTS_DIR)\n"
+        "print(sorted(m for m in ('pandas', 'scipy', 'matplotlib') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -8,6 +8,7 @@ client's data.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -99,3 +100,12 @@ def _shown(folder: Path) -> str:
         return str(folder.resolve().relative_to(paths.PROJECT_ROOT.resolve()))
     except ValueError:
         return str(folder)
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -19,10 +19,8 @@ import hashlib
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from analysis.inputs import paths
-from analysis.inputs.readers import file_sha256
+from analysis.inputs.client_files import file_sha256
 from analysis.report.clients import Discovery
 from analysis.report.hashing import atomic_write, atomic_write_json, package_sha256, tree_sha256
 
@@ -95,6 +93,8 @@ def _unchanged(folder: Path, inputs: str) -> bool:
 
 def _recompute(discovery: Discovery, folder: Path, instruments_dir: Path) -> list[Path]:
     """Read every client's responses and rewrite the benchmark files whose content changed."""
+    import pandas as pd
+
     from analysis import instruments as ins
 
     definitions = ins.load_instruments(instruments_dir) if instruments_dir.is_dir() else {}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.inputs import paths
-from analysis.inputs.readers import file_sha256
+from analysis.inputs.client_files import file_sha256
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

@@ -143,7 +143,7 @@ def render_batch(
         codebook changed after ``workbench import`` fails with that message (its
         previous report stays), rather than being rendered from the outdated import.
     """
-    from analysis.inputs.importers import stale_imports
+    from analysis.inputs.import_record import stale_imports
     from analysis.report.clients import discover_clients
     from analysis.report.index import write_index
 

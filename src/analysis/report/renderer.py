@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.inputs import paths
-from analysis.inputs.importers import import_provenance
+from analysis.inputs.import_record import import_provenance
 from analysis.report.hashing import atomic_write, atomic_write_json, file_sha256
 from analysis.report.imports import skip_iri_format_checker
 from analysis.report.jobs import Job, Outcome

@@ -14,7 +14,7 @@ from pathlib import Path
 from analysis.inputs import paths
 from analysis.inputs.config import load_client
 from analysis.inputs.errors import ConfigError
-from analysis.inputs.importers import stale_imports
+from analysis.inputs.import_record import stale_imports
 from analysis.inputs.parameters import STUDIES
 from analysis.report.clients import RUNNER_PARAMETERS, check_parameters
 from analysis.studies import Problem, check_study
