@@ -145,6 +145,11 @@ def test_pdf_is_skipped_with_a_clear_message_without_chromium(monkeypatch):
     from analysis.report.pdf import pdf_unavailable
 
     monkeypatch.setenv("WORKBENCH_CHROMIUM", "/nonexistent/chromium")
+    assert "WORKBENCH_CHROMIUM is set to '/nonexistent/chromium', which is not a file" in (
+        pdf_unavailable()
+    )
+    monkeypatch.delenv("WORKBENCH_CHROMIUM")
+    monkeypatch.setenv("PATH", "/nonexistent")
     assert "PDF skipped: no Chromium found" in pdf_unavailable()
 
 

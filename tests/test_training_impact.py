@@ -662,6 +662,7 @@ def test_the_clients_own_outcome_name_and_unit(tmp_path, monkeypatch):
         lambda p: pd.Period(p, freq="M").strftime("%B %Y"),  # January 2025
         lambda p: pd.Period(p, freq="M").strftime("%b-%y"),  # Jan-25, Excel's mmm-yy
         lambda p: pd.Period(p, freq="M").end_time.strftime("%d.%m.%Y"),  # 31.01.2025
+        lambda p: p.replace("-", "."),  # 2025.10: read as text, not as the number 2025.1
     ],
 )
 def test_months_spelled_as_people_write_them_read_as_the_same_months(client_files, spell):
@@ -678,7 +679,7 @@ def test_months_spelled_as_people_write_them_read_as_the_same_months(client_file
 
 
 def test_quarters_spelled_out_and_fiscal_labels():
-    from analysis.inputs.training_contract import parse_periods
+    from analysis.inputs.periods import parse_periods
 
     for labels in (["Q1 2025", "Q2 2025"], ["2025 Q1", "2025 q2"], ["2025-Q1", "2025Q2"]):
         parsed, error = parse_periods(pd.Series(labels))
@@ -687,6 +688,51 @@ def test_quarters_spelled_out_and_fiscal_labels():
     assert "fiscal" in error and "calendar" in error
     _, error = parse_periods(pd.Series(["Jan 2025", "Foo 2025"]))
     assert "['Foo 2025']" in error
-    # two ways of writing months in one column are refused, never half read
-    _, error = parse_periods(pd.Series(["Jan 2025", "2025-02"]))
-    assert "mixes formats" in error and "['Jan 2025']" in error
+    # two ways of writing months in one column are refused, never half read; the odd
+    # rows are named, not the usual ones
+    _, error = parse_periods(pd.Series(["Jan 2025", "2025-02", "Mar 2025"]))
+    assert "mixes formats: ['2025-02'] on lines 3 " in error and "Jan 2025" in error
+    # a year.month label read as a number would lose October's zero: read as text
+    parsed, error = parse_periods(pd.Series(["2025.10", "2025.03"]))
+    assert error is None and list(parsed) == ["2025-10", "2025-03"]
+    _, error = parse_periods(pd.Series(["2025.1"]))
+    assert "January or October" in error
+    _, error = parse_periods(pd.Series(["31.01.2025", "31.02.2025"]))
+    assert "impossible" in error and "['31.02.2025'] on lines 3" in error
+
+
+def test_an_unreadable_training_start_gives_one_error_not_a_second_wrong_one(client_files):
+    def typo(d):
+        first = d["training_start"].first_valid_index()
+        return d.assign(training_start=d["training_start"].where(d.index != first, "Jnu 2025"))
+
+    _edit(client_files / "reps.csv", typo)
+    with pytest.raises(TrainingDataError) as caught:
+        _load(client_files)
+    message = str(caught.value)
+    assert "unreadable period(s) ['Jnu 2025']" in message
+    assert "after the panel" not in message and "before the data begin" not in message
+
+
+def test_year_dot_month_labels_keep_october(tmp_path):
+    # "2025.10" read as a number is 2025.1, i.e. January: the period columns are read as
+    # text, so October stays October and the estimate equals the one from ISO labels.
+    client = generate_training_client(
+        TrainingDesign(n_reps=20, n_periods=6, cohorts=(2, 3), first_period="2025-07"), seed=3
+    )
+    assert "2025-10" in set(client["reps"]["training_start"].dropna())
+    iso, dotted = tmp_path / "iso", tmp_path / "dotted"
+    for folder in (iso, dotted):
+        folder.mkdir()
+        for name in ("reps", "panel", "reactions", "assessments", "costs"):
+            frame = client[name]
+            if folder is dotted:
+                frame = frame.assign(
+                    **{
+                        c: frame[c].map(lambda p: p.replace("-", ".") if isinstance(p, str) else p)
+                        for c in ("period", "training_start")
+                        if c in frame
+                    }
+                )
+            frame.to_csv(folder / f"{name}.csv", index=False)
+    pd.testing.assert_frame_equal(training_panel(_load(dotted)), training_panel(_load(iso)))

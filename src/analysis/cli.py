@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--format",
-        type=lambda text: tuple(part.strip() for part in text.split(",") if part.strip()),
+        type=lambda text: tuple(part.strip().lower() for part in text.split(",") if part.strip()),
         default=("html",),
         metavar="html[,pdf]",
         help="html (default), or html,pdf to also print each report to PDF with Chromium",

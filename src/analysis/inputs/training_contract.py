@@ -7,7 +7,6 @@ the lines (header = line 1) and the fix.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
+from analysis.inputs.periods import parse_periods
 from analysis.inputs.quality import cross_column_problems
 from analysis.inputs.readers import DataContractError, file_lines, read_table, source_name
 
@@ -55,139 +55,10 @@ REQUIRED = {
     "assessments": ("rep_id", "score_before", "score_after"),
     "costs": ("item", "amount"),
 }
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
-_QUARTER = re.compile(r"^\d{4}-?Q[1-4]$", re.IGNORECASE)
-_MONTH_NAMES = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_SPELLED_MONTH = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/']*(\d{4}|\d{2})$")
-_SPELLED_QUARTER = re.compile(
-    r"^(?:Q([1-4])[\s\-/]*(\d{4})|(\d{4})[\s\-/]+Q([1-4]))$", re.IGNORECASE
-)
-_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
-
-
-def _spelled_out(present: pd.Series) -> pd.Series | None:
-    """Labels a person would write, in the canonical form, when every label is one of them.
-
-    ``Jan 2025``, ``January 2025``, ``Jan-25`` (Excel's mmm-yy) -> ``2025-01``;
-    ``Q1 2025``, ``2025 Q1`` -> ``2025-Q1``; ``31.01.2025`` (day.month.year, the
-    dotted European date) -> ``2025-01-31``. None when any label is not of one kind.
-    """
-    months = present.str.extract(_SPELLED_MONTH)
-    numbers = months[0].str.lower().map(_MONTH_NAMES)
-    if numbers.notna().all():
-        years = months[1].map(lambda y: y if len(y) == 4 else f"20{y}")
-        return years + "-" + numbers.astype(int).map("{:02d}".format)
-    quarters = present.str.extract(_SPELLED_QUARTER)
-    if quarters.notna().any(axis=1).all() and len(quarters):
-        quarter = quarters[0].fillna(quarters[3])
-        year = quarters[1].fillna(quarters[2])
-        return year + "-Q" + quarter
-    if present.str.fullmatch(_DOTTED_DATE).all():
-        dates = pd.to_datetime(present, errors="coerce", format="%d.%m.%Y")
-        if dates.notna().all():
-            return dates.dt.strftime("%Y-%m-%d").astype("string")
-    return None
 
 
 class TrainingDataError(DataContractError):
     """Training data break the contract; the message lists every problem found."""
-
-
-def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
-    """Parse period labels: ``2025-03`` (month), ``2025-Q1``/``2025Q1`` (quarter) or dates (month).
-
-    Months and quarters spelled as people write them (``Jan 2025``, ``Q1 2025``,
-    ``31.01.2025``; see :func:`_spelled_out`) are read too.
-
-    Returns
-    -------
-    (Series, str or None)
-        Normalised labels (``2025-03`` or ``2025Q1``) and an error message or None.
-    """
-    text = values.astype("string").str.strip().str.replace(r"^(\d{4})\.0$", r"\1", regex=True)
-    present = text.dropna()
-    if present.empty:
-        return text, None
-    months = present.str.extract(r"^\d{4}-(\d{2})$", expand=False).dropna().astype(int)
-    impossible = months[(months < 1) | (months > 12)]
-    if len(impossible):
-        lines = ", ".join(str(int(i) + 2) for i in impossible.index[:5])
-        return text, (
-            f"impossible month(s) {present[impossible.index].unique()[:3].tolist()} on lines {lines}; months "
-            "run from 01 to 12: correct them in the file"
-        )
-    spelled = _spelled_out(present)
-    if spelled is not None:
-        present = spelled
-    if present.str.fullmatch(r"\d{4}").all():
-        return text, (
-            f"holds years ({', '.join(present.unique()[:3])}), but the panel needs months (2025-03) or "
-            "quarters (2025-Q1): annual data leave too few periods to compare before and after training; "
-            "ask the client for monthly or quarterly figures"
-        )
-    if present.str.match(_MONTH).all():
-        parsed = pd.PeriodIndex(present, freq="M")
-    elif present.str.match(_QUARTER).all():
-        parsed = pd.PeriodIndex(present.str.replace("-", "", regex=False).str.upper(), freq="Q")
-    else:
-        dates = pd.to_datetime(present, errors="coerce", format="ISO8601")
-        if dates.isna().any():
-            spelled_month = present.str.extract(_SPELLED_MONTH)[0].str.lower().isin(_MONTH_NAMES)
-            unread = (dates.isna() & ~spelled_month).to_numpy()  # labels no rule reads at all
-            if not unread.any():
-                unread = dates.isna().to_numpy()  # a mix of kinds, each readable on its own
-            bad = present[unread].unique()[:3].tolist()
-            lines = ", ".join(str(int(i) + 2) for i in present.index[unread][:5])
-            kinds = sorted(
-                {
-                    "month (2025-03)"
-                    if _MONTH.match(v)
-                    else "quarter (2025-Q1)"
-                    if _QUARTER.match(v)
-                    else "date"
-                    for v in present.unique()[:50]
-                }
-            )
-            likely = ""
-            if all(re.fullmatch(r"\d{1,2}/\d{4}", v) for v in bad):
-                likely = "; these look like month/year (format %m/%Y): convert them, or map them in the codebook with dates: {column: '%m/%Y'}"
-            elif all(re.search(r"\bFY", v, re.IGNORECASE) for v in bad):
-                likely = (
-                    "; these are fiscal-year labels, and which calendar months they cover depends on when the "
-                    "client's fiscal year starts: convert them to calendar months (2025-03) or quarters (2025-Q1)"
-                )
-            elif all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", v) for v in bad):
-                likely = "; these look like day/month/year or month/day/year: give the format in the codebook's dates (e.g. '%d/%m/%Y')"
-            return text, (
-                f"unreadable period(s) {bad} on lines {lines}"
-                + (f"; the column mixes formats ({', '.join(kinds)})" if len(kinds) > 1 else "")
-                + likely
-                + "; use one format: 2025-03 (month), 2025-Q1 (quarter) or an ISO date"
-            )
-        parsed = pd.PeriodIndex(dates, freq="M")
-    out = pd.Series(pd.NA, index=values.index, dtype="string")
-    out[present.index] = parsed.astype(str)
-    return out, None
 
 
 def check_regular(periods: pd.Series, source: str) -> str | None:
@@ -265,7 +136,11 @@ def _starts_outside(starts: pd.Series, periods: pd.Series, source: str) -> list[
 
 def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
     try:
-        frame = read_table(path, dtype={"rep_id": "string"})
+        # period labels are text: read as numbers, 2025.10 would become 2025.1 (January)
+        frame = read_table(
+            path,
+            dtype={c: "string" for c in ("rep_id", "period", "training_start", "item")},
+        )
     except DataContractError as error:
         problems.append(f"{error} ({name})")
         return None
@@ -416,9 +291,9 @@ def load_training_data(
     reps, panel = tables.get("reps"), tables.get("panel")
     if reps is not None:
         source = source_name(reps_path)
-        reps["training_start"], error = parse_periods(reps["training_start"])
-        if error:
-            problems.append(f"{source}: column training_start: {error}.")
+        reps["training_start"], starts_error = parse_periods(reps["training_start"])
+        if starts_error:
+            problems.append(f"{source}: column training_start: {starts_error}.")
     if panel is not None:
         source = source_name(panel_path)
         raw_periods = panel["period"].copy()
@@ -441,7 +316,9 @@ def load_training_data(
                     f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {source_name(reps_path)}; "
                     "add them to the reps table."
                 )
-            if not error:
+            if not error and not (
+                reps is not None and starts_error
+            ):  # unread labels compare with nothing
                 problems += _starts_outside(
                     reps["training_start"], panel["period"], source_name(reps_path)
                 )

@@ -47,6 +47,12 @@ def pdf_unavailable() -> str | None:
             "PDF skipped: the Python package playwright is not installed "
             "(run `make setup`, which installs the pinned version)."
         )
+    configured = os.environ.get("WORKBENCH_CHROMIUM")
+    if configured and not Path(configured).is_file():
+        return (
+            f"PDF skipped: WORKBENCH_CHROMIUM is set to {configured!r}, which is not a file; point it "
+            "at a Chromium or Chrome binary (e.g. /usr/bin/chromium) or unset it."
+        )
     if find_chromium() is None:
         return (
             "PDF skipped: no Chromium found. Install it (Debian/Ubuntu: `sudo apt-get install "

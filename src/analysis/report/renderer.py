@@ -318,7 +318,7 @@ class Renderer:
             message = self._died(error, job) or message
             if running.exists():
                 message = _failed_cell_message(running, message)
-                os.replace(running, failed_nb)
+                _keep_failed(running, failed_nb, job)
             return Outcome(job.client_id, job.study, "failed", message, duration)
         duration = time.monotonic() - t0
         try:
@@ -332,7 +332,7 @@ class Renderer:
             atomic_write(out_dir / f"{job.study}.html", html)
         except Exception as error:  # noqa: BLE001 - export failed: keep the executed notebook
             if running.exists():
-                os.replace(running, failed_nb)
+                _keep_failed(running, failed_nb, job)
             return Outcome(
                 job.client_id,
                 job.study,
@@ -343,6 +343,17 @@ class Renderer:
         running.unlink(missing_ok=True)
         failed_nb.unlink(missing_ok=True)
         return Outcome(job.client_id, job.study, "ok", None, duration, records)
+
+
+def _keep_failed(running: Path, failed: Path, job: Job) -> None:
+    """Keep a failed run's notebook as ``<study>.failed.ipynb``, without this machine's paths."""
+    try:
+        text = scrub_paths(running.read_text(encoding="utf-8"), job)
+    except (OSError, UnicodeDecodeError):
+        os.replace(running, failed)
+        return
+    atomic_write(failed, text)
+    running.unlink(missing_ok=True)
 
 
 def scrub_paths(text: str, job: Job) -> str:

@@ -102,9 +102,10 @@ def _groups(inputs: StudyInputs, data, source: str) -> None:
 
 def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
     from analysis import kpi_gaming
+    from analysis.inputs.periods import parse_periods
     from analysis.inputs.quality import cross_column_problems
     from analysis.inputs.readers import read_table
-    from analysis.inputs.training_contract import duplicate_rows_message, parse_periods
+    from analysis.inputs.training_contract import duplicate_rows_message
 
     files = inputs.files
     planned = _planned_targets(inputs)
