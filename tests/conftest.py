@@ -123,3 +123,20 @@ def example_project(tmp_path):
         "clients": tmp_path / "clients",
         "reports": tmp_path / "reports",
     }
+
+
+def copy_example_client(client_id: str, folder: Path) -> Path:
+    """Copy a shipped example client to ``folder`` (another client id), keeping its plan's
+    freeze record as if this client had frozen the same plan (a copied record naming
+    another client is refused, see ``tests/test_plan_inputs.py``)."""
+    import json
+
+    from analysis.inputs.plan import FROZEN_FILE
+
+    shutil.copytree(paths.CLIENTS_DIR / client_id, folder)
+    record_path = folder / FROZEN_FILE
+    if record_path.is_file():
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record["client_id"] = folder.name
+        record_path.write_text(json.dumps(record), encoding="utf-8")
+    return folder

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
+from analysis.inputs import paths
 from analysis.inputs.config import load_client
 from analysis.inputs.errors import ConfigError
 from analysis.inputs.plan import FROZEN_FILE, check_plan, plan_sha256
@@ -173,6 +174,9 @@ def _acme_copy(tmp_path, monkeypatch, edit):
 
     folder = tmp_path / "clients" / "acme-copy"
     shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    record = json.loads((folder / FROZEN_FILE).read_text(encoding="utf-8"))
+    record["client_id"] = folder.name  # as if this client had frozen the same plan itself
+    (folder / FROZEN_FILE).write_text(json.dumps(record), encoding="utf-8")
     config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
     edit(config)
     (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -459,3 +463,24 @@ def test_after_a_refreeze_every_study_still_names_the_first_freeze(tmp_path, mon
             and "budget: 250000.0 -> 200000.0" in sentence
         )
         assert any("first frozen" in p.message for p in check_study("acme-copy", study))
+
+
+def test_a_freeze_record_copied_with_a_client_folder_is_refused(tmp_path):
+    # Copying an example client's folder copies its plan.frozen.json; the new client's
+    # reports would say its plan was frozen on a date it never was.
+    import shutil
+
+    from analysis.inputs.config import load_client
+
+    source = paths.CLIENTS_DIR / "acme-learning"
+    assert json.loads((source / FROZEN_FILE).read_text())["client_id"] == "acme-learning"
+    copy = tmp_path / "new-co"
+    shutil.copytree(source, copy)
+    with pytest.raises(
+        ConfigError,
+        match=r"records the plan freeze of client 'acme-learning'.*"
+        r"Delete plan\.frozen\.json from new-co/.*workbench plan freeze new-co",
+    ):
+        load_client(copy)
+    (copy / FROZEN_FILE).unlink()
+    assert load_client(copy).plan is not None and not load_client(copy).plan.frozen

@@ -13,6 +13,7 @@ import yaml
 
 from analysis.inputs import paths
 from analysis.report.render import render_batch
+from conftest import copy_example_client
 
 pytestmark = pytest.mark.render
 
@@ -28,7 +29,7 @@ def edited(tmp_path_factory):
     root = tmp_path_factory.mktemp("plan")
     shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks")
     folder = root / "clients" / "acme-edited"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
     config["display_name"] = "Acme Edited"
     config["studies"] = {k: config["studies"][k] for k in ("training_impact", "evaluation_plan")}

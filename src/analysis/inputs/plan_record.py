@@ -187,6 +187,14 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
                 f"from the versions before it (a date, an order or an earlier version changed); {fix}"
             )
         previous, last_date = chained, date
+    owner = record.get("client_id")
+    if owner is not None and owner != folder.name:
+        raise ConfigError(
+            f"{path.name} in {folder.name}/ records the plan freeze of client {owner!r}: it came "
+            f"with a copied folder, and a freeze is that client's alone. Delete {path.name} from "
+            f"{folder.name}/, and run `workbench plan freeze {folder.name}` once this client has "
+            "agreed its plan."
+        )
     return record
 
 
@@ -249,6 +257,7 @@ def freeze(plan: Plan, folder: Path, *, again: bool = False, now: datetime | Non
         ]
         previous = record["record_sha256"]
     new = {
+        "client_id": folder.name,  # a copy of the folder under another id is refused (read_frozen)
         "frozen_at": stamp,
         "sha256": sha,
         "record_sha256": _chain(stamp, sha, previous),
