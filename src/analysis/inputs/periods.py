@@ -131,7 +131,9 @@ def read_label(label: str) -> tuple[str, str | None] | None:
         number = _MONTH_NAMES.get(m[1].lower())
         if number is None:
             return None
-        year = int(m[2]) if len(m[2]) == 4 else 2000 + int(m[2])
+        year = (
+            int(m[2]) if len(m[2]) == 4 else int(m[2]) + (2000 if int(m[2]) < 69 else 1900)
+        )  # as %y
         return "month name", _month(year, number)
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", text):
         return "date", _day(int(m[1]), int(m[2]), int(m[3]))
