@@ -134,7 +134,7 @@ def figure_png(fig) -> bytes:
     draws it and encodes a true-colour PNG, which :func:`compressed_png` would then
     decode again to build the palette. Here the same measured box and the same
     drawing are asked of ``savefig`` as raw RGBA pixels and the palette is built from
-    them: about 30% less time per figure (``benchmarks/bench_render.py``), with the
+    them: 10-20% less time per figure (measured on the report charts), with the
     same size and picture.
     """
     import math
