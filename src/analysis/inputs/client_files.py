@@ -34,7 +34,7 @@ def relative_path(value: str) -> str:
     return text
 
 
-def _inside(folder: Path, relative: str) -> Path | None:
+def inside_folder(folder: Path, relative: str) -> Path | None:
     """``folder/relative`` after resolving symlinks, or None if that is outside ``folder``."""
     root = folder.resolve()
     path = (root / relative).resolve()
@@ -68,7 +68,7 @@ def resolve_path(
         rel = os.path.relpath(candidate, folder)
         if not candidate.exists() and not candidate.is_symlink():
             continue
-        inside = _inside(folder, rel)
+        inside = inside_folder(folder, rel)
         if inside is None:
             raise ConfigError(
                 f"{where}: {name}: {relative!r} leads outside the client's folder (a link to another "

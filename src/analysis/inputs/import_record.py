@@ -12,13 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis.inputs.client_files import file_sha256
-
-
-def _inside(folder: Path, relative) -> Path | None:
-    """``folder / relative`` resolved, or None if it points outside ``folder``."""
-    path = (Path(folder) / str(relative)).resolve()
-    return path if Path(folder).resolve() in path.parents else None
+from analysis.inputs.client_files import file_sha256, inside_folder
 
 
 def stale_imports(folder: str | Path) -> list[str]:
@@ -51,7 +45,7 @@ def stale_imports(folder: str | Path) -> list[str]:
         problems.append(f"codebook.yml changed after the last import; {rerun}.")
     for name, table in (record.get("tables") or {}).items():
         source = table.get("source", {})
-        path = _inside(folder, source.get("file", ""))
+        path = inside_folder(folder, source.get("file", ""))
         if path is None or not path.is_file():
             problems.append(
                 f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}."
