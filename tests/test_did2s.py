@@ -52,3 +52,99 @@ def test_sparse_variance_equals_pyfixest_did2s(panel, weights, second_stage):
     )
     np.testing.assert_allclose(ours.se().to_numpy(), library.se().to_numpy(), rtol=1e-9)
     np.testing.assert_allclose(ours.pvalue().to_numpy(), library.pvalue().to_numpy(), rtol=1e-7)
+
+
+def test_two_stage_intervals_and_p_values_use_t_with_clusters_minus_one(panel):
+    # the same convention as every other clustered estimate: t(G - 1) for the interval
+    # and the p-value alike (pyfixest's did2s gives a normal interval)
+    from scipy import stats
+
+    from analysis import effects
+
+    few = panel[panel["rep_id"].isin(panel["rep_id"].unique()[:12])]
+    for table in (
+        effects.staggered_att(
+            few, outcome="revenue", unit="rep_id", time="period", start="training_start"
+        ),
+        effects.event_study(
+            few,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+            window=(-2, 2),
+            estimator="imputation",
+        )
+        .tidy()
+        .query("term != 'event_-1'"),
+    ):
+        row = table.iloc[0]
+        critical = stats.t.ppf(0.975, 12 - 1)
+        assert row["conf_high"] - row["estimate"] == pytest.approx(critical * row["std_error"])
+        t_value = abs(row["estimate"]) / row["std_error"]
+        assert row["p_value"] == pytest.approx(2 * stats.t.sf(t_value, 11))
+
+
+def test_clustering_by_a_coarser_column_equals_pyfixest_did2s(panel):
+    # reps grouped in 24 offices of 5: the two-stage variance summed over offices
+    from analysis import effects
+
+    office = {rep: i // 5 for i, rep in enumerate(panel["rep_id"].unique())}
+    data = panel.assign(office=panel["rep_id"].map(office))
+    ours = effects.staggered_att(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        cluster="office",
+    ).iloc[0]
+    frame = _staggered_frame(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        window=(-2, 0),
+        cluster="office",
+    )
+    library = pf.did2s(
+        frame,
+        yname="y",
+        first_stage="~ 0 | unit + t",
+        second_stage="~ treated",
+        treatment="treated",
+        cluster="cluster",
+    )
+    assert ours["estimate"] == pytest.approx(library.coef()["treated"], rel=1e-10)
+    assert ours["std_error"] == pytest.approx(library.se()["treated"], rel=1e-9)
+    by_rep = effects.staggered_att(
+        data, outcome="revenue", unit="rep_id", time="period", start="training_start"
+    ).iloc[0]
+    assert ours["std_error"] != pytest.approx(by_rep["std_error"], rel=1e-3)
+    event = effects.event_study(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        estimator="twfe",
+        cluster="office",
+    ).tidy()
+    twfe = pf.feols(
+        "y ~ i(rel, ref=-1.0) | unit + t",
+        data=_staggered_frame(
+            data,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+            window=(-4, 6),
+            cluster="office",
+        ),
+        vcov={"CRV1": "cluster"},
+    )
+    lag0 = next(name for name in twfe.se().index if name.endswith("::0.0"))
+    assert event.set_index("term").loc["event_0", "std_error"] == pytest.approx(
+        twfe.se()[lag0], rel=1e-9
+    )

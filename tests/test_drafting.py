@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pytest
 
 from analysis import cli
 from analysis.inputs import paths
 from analysis.inputs.drafting import draft_codebook, match_column
-from analysis.inputs.importers import run_codebook
+from analysis.inputs.importers import CodebookError, run_codebook
 from analysis.report.validate import validate_client
 
 EXAMPLES = paths.DATA_DIR / "examples"
@@ -155,6 +156,43 @@ def test_google_forms_survey_hidden_sheets_and_crm_footers(tmp_path, monkeypatch
     assert "CHECK_table:" in text  # the colours sheet matches no contract table
     assert "panel:" in text and "Fiscal Month: period" in text and "period: '%b %Y'" in text
     assert "totals rows [4]; notes rows [5, 6]" in text
+
+
+def test_a_form_submitted_twice_is_not_counted_as_two_respondents(tmp_path):
+    # found by a new-user test: an identical Google Forms row (same timestamp and answers)
+    # became two respondents once row_ids gave each raw row its own id
+    rows = [
+        "2025/03/01 10:00,Very Effective,Coaching",
+        "2025/03/01 11:00,Somewhat effective,Gamification",
+        "2025/03/01 11:00,Somewhat effective,Gamification",
+    ]
+    (tmp_path / "forms.csv").write_text(
+        "Timestamp,How effective is your training organisation?,Which of these practices do you use?\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    text, _ = draft_codebook(tmp_path, ["forms.csv"])
+    (tmp_path / "codebook.yml").write_text(text)
+    with pytest.raises(
+        CodebookError, match=r"forms\.csv: .*rows 3, 4 are identical in every column"
+    ):
+        run_codebook(tmp_path)
+    (tmp_path / "codebook.yml").write_text(
+        text.replace("row_ids: respondent_id", "row_ids: respondent_id\n    identical_rows: drop")
+    )
+    record = run_codebook(tmp_path)
+    assert record["tables"]["survey"]["identical_rows_dropped"] == [4]
+    survey = pd.read_parquet(tmp_path / "imported" / "survey.parquet")
+    assert survey["respondent_id"].tolist() == ["row-2", "row-3"]
+
+
+def test_a_misspelt_codebook_rule_stops_the_import_instead_of_being_ignored(tmp_path):
+    (tmp_path / "forms.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "codebook.yml").write_text(
+        "tables:\n  survey:\n    source: {file: forms.csv}\n    renmae: {a: respondent_id}\n"
+    )
+    with pytest.raises(CodebookError, match="unknown rule.*'renmae': did you mean 'rename'"):
+        run_codebook(tmp_path)
 
 
 def test_new_client_template_then_draft_then_import(tmp_path, monkeypatch, capsys):

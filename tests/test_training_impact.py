@@ -76,6 +76,32 @@ def test_programme_roi_uses_margin_and_conservative_bound():
     assert careful.intangibles == ["morale"] and "morale" not in careful.tidy()["term"].tolist()
 
 
+def test_programme_roi_resamples_the_clusters_the_effect_is_clustered_by():
+    client, panel = _panel(seed=2)
+    kwargs = {
+        "outcome": "revenue",
+        "unit": "rep_id",
+        "time": "period",
+        "start": "training_start",
+        "treatment": "trained",
+        "costs": roi.fully_loaded_costs(client["costs"]),
+        "margin": 0.35,
+        "n_resamples": 40,
+    }
+    by_rep = roi.programme_roi(panel, **kwargs)
+    # a copy of the rep column as the cluster: the same draws, the same reps, the same ROI
+    same = roi.programme_roi(panel.assign(rep_copy=panel["rep_id"]), cluster="rep_copy", **kwargs)
+    assert same.intervals["roi_percent"] == pytest.approx(by_rep.intervals["roi_percent"])
+    # offices of 4 reps: whole offices are drawn, and a rep in an office drawn twice counts twice
+    office = {rep: i // 4 for i, rep in enumerate(panel["rep_id"].unique())}
+    offices = panel.assign(office=panel["rep_id"].map(office))
+    clustered = roi.programme_roi(offices, cluster="office", **kwargs)
+    assert clustered.figures == by_rep.figures  # the point estimate does not depend on clusters
+    assert clustered.n_clusters == len(set(office.values()))
+    assert "clusters of 'office'" in clustered.caption()
+    assert clustered.intervals["roi_percent"] != pytest.approx(by_rep.intervals["roi_percent"])
+
+
 # ----------------------------------------------------------------- staggered adoption
 
 
@@ -121,11 +147,29 @@ def test_naive_comparison_is_biased_by_selection():
     ).set_index("term")
     assert table.loc["naive difference", "estimate"] > 1.5 * planted_att(client)
     sentences = effects.explain_comparison(table.reset_index(), outcome_label="revenue")
-    assert any("overstates" in s for s in sentences)
+    assert any("is clearly higher, by" in s for s in sentences)
     isolated = table.loc["staggered (imputation)"]
     assert (
         f"is {isolated['estimate']:,.0f} per rep and period" in sentences[0]
     )  # revenue: whole units
+
+
+def test_a_naive_difference_inside_the_noise_is_not_called_biased():
+    # the helper's case: naive 254 (CI -157 to 665) against an isolated 500 (SE 90): the gap
+    # is more than 2 SE of the isolated estimate but well inside the naive one's noise
+    rows = [
+        ("naive difference", 254.0, 208.0, -157.0, 665.0),
+        ("staggered (imputation)", 500.0, 92.0, 319.0, 681.0),
+    ]
+    table = pd.DataFrame(
+        [
+            {"term": t, "estimate": e, "std_error": se, "conf_low": lo, "conf_high": hi}
+            for t, e, se, lo, hi in rows
+        ]
+    )
+    sentences = effects.explain_comparison(table, outcome_label="revenue")
+    assert "do not clearly differ: the data cannot tell" in sentences[1]
+    assert not any("chosen for training" in s or "clearly lower" in s for s in sentences)
 
 
 def test_the_computed_sentence_keeps_the_digits_a_small_scale_outcome_needs():

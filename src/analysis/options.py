@@ -44,7 +44,10 @@ def check_conf_level(conf_level: float) -> float:
     except (TypeError, ValueError):
         raise ValueError(f"conf_level={conf_level!r} must be a number such as 0.95.") from None
     if not 0 < level < 1:
-        raise ValueError(f"conf_level={conf_level!r} must lie strictly between 0 and 1, e.g. 0.95.")
+        scale = f" (did you mean {level / 100:g}?)" if 1 < level < 100 else ""
+        raise ValueError(
+            f"conf_level={conf_level!r} must lie strictly between 0 and 1, e.g. 0.95{scale}."
+        )
     return level
 
 

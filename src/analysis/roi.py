@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.conclusions import direction, phrase
+from analysis.effects.estimate import MIN_CLUSTERS
 from analysis.inputs.errors import DataError
 from analysis.options import SEED, check_conf_level, renamed
 from analysis.results import TidyResult, interval_record
@@ -95,6 +96,7 @@ class RoiResult(TidyResult):
     treated_periods: float = float("nan")
     margin: float = float("nan")
     value_per_unit: float = 1.0
+    resampled: str = "reps"
 
     UNITS: ClassVar[dict[str, str]] = {
         "benefits": "currency",
@@ -133,7 +135,7 @@ class RoiResult(TidyResult):
         basis = "lower confidence bound of the effect" if self.conservative else "point estimate"
         return (
             f"Return on the training ({basis}; {self.conf_level:.0%} cluster-bootstrap intervals over "
-            f"{self.n_clusters:,} reps)"
+            f"{self.n_clusters:,} {self.resampled})"
         )
 
     def break_even_effect(self) -> float:
@@ -180,6 +182,7 @@ def training_roi(
     costs: float,
     margin: float,
     cluster: str,
+    unit: str | None = None,
     periods: float | None = None,
     n_resamples: int = 300,
     seed: int = SEED,
@@ -211,7 +214,10 @@ def training_roi(
     margin : float
         Profit contribution per unit of outcome (0-1): benefits are profit, not revenue.
     cluster : str
-        Column whose units (reps) are resampled with replacement.
+        Column whose units (reps, or teams of reps) are resampled with replacement.
+    unit : str, optional
+        The rep column, when ``cluster`` is a coarser one (a team): a rep in a team
+        drawn twice counts as two reps. Default: the cluster is the rep.
     periods : float, optional
         Number of calendar periods the benefits cover, for the payback period.
     n_resamples : int
@@ -244,12 +250,15 @@ def training_roi(
     rng = np.random.default_rng(seed)
     codes, keys = pd.factorize(data[cluster])
     positions = [np.flatnonzero(codes == k) for k in range(len(keys))]
+    reps = None if unit is None or unit == cluster else pd.factorize(data[unit])[0]
     draws = []
     for _ in range(n_resamples):
         sample = rng.integers(0, len(keys), size=len(keys))
         rows = np.concatenate([positions[k] for k in sample])
-        # a rep drawn twice counts as two reps
+        # a rep (or a team of reps) drawn twice counts as two
         ids = np.repeat(np.arange(len(sample)), [len(positions[k]) for k in sample])
+        if reps is not None:
+            ids = ids * (int(reps.max()) + 1) + reps[rows]
         try:
             with (
                 warnings.catch_warnings()
@@ -259,10 +268,18 @@ def training_roi(
                     draws.append(point_rows(rows, ids))
                     continue
                 sample_frame = data.iloc[rows].reset_index(drop=True)
-                sample_frame[cluster] = ids
+                sample_frame[unit if reps is not None else cluster] = ids
                 draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
         except ValueError:
             continue
+    if reps is not None and len(keys) < MIN_CLUSTERS:
+        warnings.warn(
+            f"the ROI interval resamples only {len(keys)} clusters of {cluster!r}: a bootstrap over "
+            f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so treat "
+            "them as optimistic.",
+            UserWarning,
+            stacklevel=2,
+        )
     draws_array = np.asarray(draws, float)
     alpha = 1 - conf_level
     intervals = {}
@@ -286,6 +303,7 @@ def training_roi(
         list(intangibles or []),
         treated_periods=float(treated_periods),
         margin=margin,
+        resampled="reps" if reps is None else f"clusters of {cluster!r}",
     )
 
 
@@ -307,8 +325,12 @@ def programme_roi(
     intangibles: list[str] | None = None,
     seed: int = SEED,
     value_per_unit: float = 1.0,
+    cluster: str | None = None,
 ) -> RoiResult:
     """ROI of a programme from a client's panel (or cross-section), with a cluster bootstrap over reps.
+
+    ``cluster`` names a coarser column (a team) whose values are resampled instead of
+    single reps, as the effect's standard errors are clustered by it.
 
     The effect is the staggered (imputation) ATT for a panel with training starts, or
     the regression-adjusted effect for a cross-section; benefits accrue over the
@@ -324,7 +346,13 @@ def programme_roi(
     def effect(frame: pd.DataFrame) -> tuple[float, float]:
         if time is not None and start is not None:
             row = effects.staggered_att(
-                frame, outcome=outcome, unit=unit, time=time, start=start, conf_level=conf_level
+                frame,
+                outcome=outcome,
+                unit=unit,
+                time=time,
+                start=start,
+                cluster=cluster,
+                conf_level=conf_level,
             ).iloc[0]
         else:
             row = (
@@ -333,6 +361,7 @@ def programme_roi(
                     outcome=outcome,
                     treatment=treatment,
                     covariates=covariates,
+                    cluster=cluster,
                     conf_level=conf_level,
                 )
                 .tidy()
@@ -362,7 +391,8 @@ def programme_roi(
         treated_periods=treated,
         costs=costs,
         margin=margin,
-        cluster=unit,
+        cluster=cluster or unit,
+        unit=unit,
         periods=n_periods,
         n_resamples=n_resamples,
         seed=seed,

@@ -896,6 +896,21 @@ def main() -> None:
         data=TD,
     )
 
+    case(
+        "t25-rep-id-in-lower-case-in-the-panel",
+        T,
+        training(
+            panel=lambda d: d.assign(
+                rep_id=d["rep_id"].where(d["rep_id"] != "rep-0001", "REP-0001")
+            )
+        ),
+        [
+            r"panel\.csv: column rep_id: rep\(s\) \['REP-0001'\] on lines .* are not in reps\.csv; 1 of "
+            + r"them differs from an id there only in upper/lower case \('REP-0001' / 'rep-0001'\)"
+        ],
+        data=TD,
+    )
+
     R, RD = "readiness_alignment", READINESS_DATA
     case(
         "r01-view-3",

@@ -33,7 +33,8 @@ _LOCK = threading.Lock()  # the first stage's feols is swapped for the duration 
 def did2s_keeping_singletons(
     frame: pd.DataFrame, *, second_stage: str, weights: str | None = None
 ) -> Any:
-    """Gardner's two-stage fit on a frame with columns ``y, unit, t, treated``, clustered by unit.
+    """Gardner's two-stage fit on a frame with columns ``y, unit, t, treated``, clustered by
+    the frame's ``cluster`` column (integer codes) where it has one, else by unit.
 
     The two stages are pyfixest's (``_did2s_estimate``, first stage keeping
     singletons); the clustered variance is :func:`two_stage_vcov`. Tested on
@@ -63,6 +64,7 @@ def did2s_keeping_singletons(
             )
         finally:
             stages.feols = library_feols
+    clusters = data["cluster" if "cluster" in data else "unit"].to_numpy()
     second_x = np.asarray(fit._X, dtype=float)
     if weights is not None and fit._has_weights:  # pyfixest keeps X scaled by sqrt(w)
         second_x = second_x / np.sqrt(data[weights].to_numpy(float))[:, None]
@@ -73,10 +75,10 @@ def did2s_keeping_singletons(
         second_x=second_x,
         first_u=np.asarray(first_u, dtype=float),
         second_u=np.asarray(second_u, dtype=float),
-        cluster=data["unit"].to_numpy(),
+        cluster=clusters,
         weights=None if weights is None else data[weights].to_numpy(float),
     )
-    fit._G = [int(pd.unique(data["unit"]).size)]
+    fit._G = [int(pd.unique(clusters).size)]
     fit.get_inference()
     fit._vcov_type = "CRV1"
     fit._vcov_type_detail = "CRV1 (GMM)"

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.effects.panel import add_lags, check_panel
-from analysis.effects.tidy import captured_notes, emit, tidy_fit
+from analysis.effects.tidy import captured_notes, clusters_note, emit, tidy_fit
 from analysis.inputs.columns import (
     check_numeric,
     check_weights,
@@ -178,10 +179,11 @@ def estimate(
         the sample; when the earlier values are known (e.g. nobody was trained before
         the data start), put them in a column and pass it as a covariate instead.
     cluster : str, optional
-        Cluster variable for ``vcov="cluster"`` (default: ``unit``).
+        Cluster variable (default: ``unit``); giving one implies ``vcov="cluster"``.
     vcov : {"iid", "hc1", "cluster"}, optional
         Classical, heteroskedasticity-robust (HC1) or cluster-robust (CR1) standard
-        errors. Default: ``"cluster"`` for panels, ``"hc1"`` for cross-sections.
+        errors. Default: ``"cluster"`` for panels or when ``cluster`` is given,
+        ``"hc1"`` for cross-sections.
     weights : str, optional
         Column of positive weights (e.g. how many reps of the population each row
         stands for, or a team's headcount): weighted least squares, pyfixest's
@@ -278,7 +280,7 @@ def _check_arguments(
 ) -> tuple[pd.DataFrame, _Spec]:
     """Stage 1: columns exist (as columns or index levels), roles are consistent."""
     conf_level = check_conf_level(conf_level)
-    covariates = list(covariates)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     in_index = [
         c
         for c in dict.fromkeys((unit, time, cluster))
@@ -299,9 +301,16 @@ def _check_arguments(
             "alone for unit fixed effects, or neither for a cross-section (a period column can then be "
             "a covariate)."
         )
-    chosen = check_option("vcov", vcov or ("cluster" if unit is not None else "hc1"), Vcov)
-    if not isinstance(lags, int) or lags < 0:
+    default = "cluster" if unit is not None or cluster is not None else "hc1"
+    chosen = check_option("vcov", vcov or default, Vcov)
+    if cluster is not None and chosen != "cluster":
+        raise ValueError(
+            f"cluster={cluster!r} is used only with vcov='cluster', not vcov={chosen!r}: drop one of "
+            "the two (a cluster column alone gives cluster-robust errors)."
+        )
+    if isinstance(lags, bool) or not isinstance(lags, Integral) or lags < 0:
         raise ValueError(f"lags={lags!r} must be a whole number >= 0.")
+    lags = int(lags)
     if lags and time is None:
         raise EffectDataError("lags need a panel in time order: give unit and time.")
     if chosen == "cluster" and cluster is None and unit is None:
@@ -427,6 +436,11 @@ def _check_identification(frame: pd.DataFrame, spec: _Spec, notes: list[str]) ->
             f"fewer than about {MIN_CLUSTERS} clusters (Cameron and Miller 2015), so treat the intervals "
             "as optimistic."
         )
+    else:
+        treated = pd.to_numeric(frame[treatment], errors="coerce").fillna(0).to_numpy() != 0
+        note = clusters_note(treated, frame[column].to_numpy(), column)
+        if note:
+            notes.append(note)
     return clusters
 
 

@@ -17,9 +17,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.effects.did2s import did2s_keeping_singletons
-from analysis.effects.estimate import EffectDataError
+from analysis.effects.estimate import MIN_CLUSTERS, EffectDataError
 from analysis.effects.panel import check_panel
-from analysis.effects.tidy import captured_notes, emit, selector, tidy_fit, wald_f
+from analysis.effects.tidy import (
+    captured_notes,
+    clusters_note,
+    emit,
+    selector,
+    tidy_fit,
+    wald_f,
+)
 from analysis.inputs.columns import check_numeric, check_weights, rows_text
 from analysis.inputs.periods import period_index, time_order
 from analysis.options import check_conf_level, check_option
@@ -73,14 +80,16 @@ def check_absorbing(
         )
 
 
-def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None):
+def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None, cluster=None):
     if weights is not None and weights in (outcome, unit, time, start):
         raise EffectDataError(
             f"weights={weights!r} is also the {'outcome' if weights == outcome else 'unit, time or start'} "
             "column; weights need a column of their own (e.g. a headcount or a sampling weight).",
             column=weights,
         )
-    missing = [c for c in (outcome, unit, time, start, weights) if c and c not in data.columns]
+    missing = [
+        c for c in (outcome, unit, time, start, weights, cluster) if c and c not in data.columns
+    ]
     if missing:
         raise EffectDataError(
             f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
@@ -94,6 +103,13 @@ def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None):
         )
     if weights:
         frame["w"] = check_weights(data, weights)
+    if cluster is not None and cluster != unit:
+        if data[cluster].isna().any():
+            raise EffectDataError(
+                f"cluster {cluster!r} is missing on rows {rows_text(data[cluster].isna())}.",
+                column=cluster,
+            )
+        frame["cluster"] = pd.factorize(data[cluster])[0]
     frame["unit"] = pd.factorize(frame["unit"])[0]  # plain integer codes for pyfixest
     frame["t"] = period_index(frame["time"], error=EffectDataError)
     frame["g"] = first_treated_index(data, unit=unit, time=time, start=start)
@@ -119,6 +135,29 @@ def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None):
     frame["rel"] = rel.where(frame["g"].notna(), -1.0).astype(float)
     kept = _comparable(frame.dropna(subset=["y"]), time_labels=data[time], unit_labels=data[unit])
     return kept.reset_index(drop=True)  # pyfixest's did2s aligns its stages by position
+
+
+def _cluster_notes(frame: pd.DataFrame, column: str) -> list[str]:
+    """Caveats about the clusters of a staggered frame: fewer than two is an error; few in
+    all, or few holding trained rows, make the cluster-robust intervals optimistic."""
+    codes = frame["cluster" if "cluster" in frame else "unit"].to_numpy()
+    total = int(pd.unique(codes).size)
+    if total < 2:
+        raise EffectDataError(
+            f"cluster {column!r} has {total} value in the rows used: cluster-robust errors need "
+            "several clusters; cluster by rep instead.",
+            column=column,
+        )
+    if "cluster" in frame and total < MIN_CLUSTERS:
+        return [
+            (
+                f"only {total} clusters of {column!r}: cluster-robust standard errors are too "
+                f"small with fewer than about {MIN_CLUSTERS} clusters (Cameron and Miller 2015), "
+                "so treat the intervals as optimistic."
+            )
+        ]
+    note = clusters_note(frame["treated"].to_numpy() > 0, codes, column)
+    return [note] if note else []
 
 
 def _comparable(
@@ -228,6 +267,7 @@ def event_study(
     window: tuple[int, int] = (-4, 6),
     estimator: Literal["twfe", "imputation"] = "twfe",
     weights: str | None = None,
+    cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> EventStudyResult:
     """Effects by periods since training (leads and lags), with a pre-trend test.
@@ -249,12 +289,18 @@ def event_study(
         Column of positive weights, constant or not within a rep: every regression
         (both stages of the imputation estimator) is weighted least squares, so the
         event-time effects are weighted means over rep-periods.
+    cluster : str, optional
+        Column to cluster the standard errors by (default: ``unit``), e.g. a team when
+        reps in a team share shocks.
     conf_level : float
 
     Returns
     -------
     EventStudyResult
-        ``tidy()`` and ``pretrend()``; errors are clustered by unit.
+        ``tidy()`` and ``pretrend()``; errors are clustered by ``cluster`` (default: the
+        unit), and intervals and p-values use the t distribution with ``G - 1`` degrees
+        of freedom for ``G`` clusters, for both estimators (as Stata and R's fixest do
+        for clustered errors).
 
     Notes
     -----
@@ -276,15 +322,22 @@ def event_study(
     conf_level = check_conf_level(conf_level)
     estimator = check_option("estimator", estimator, Literal["twfe", "imputation"])
     frame = _staggered_frame(
-        data, outcome=outcome, unit=unit, time=time, start=start, window=window, weights=weights
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        start=start,
+        window=window,
+        weights=weights,
+        cluster=cluster,
     )
-    notes: list[str] = []
+    notes = _cluster_notes(frame, cluster or unit)
     with captured_notes(notes):
         if estimator == "twfe":
             fit = pf.feols(
                 "y ~ i(rel, ref=-1.0) | unit + t",
                 data=frame,
-                vcov={"CRV1": "unit"},
+                vcov={"CRV1": "cluster" if "cluster" in frame else "unit"},
                 fixef_rm="none",
                 weights="w" if weights else None,
             )
@@ -294,12 +347,14 @@ def event_study(
             )
     coef = fit.coef()
     event_time = {name: int(float(str(name).split("::")[1])) for name in coef.index}
+    clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
     table = tidy_fit(
         fit,
         {name: f"event_{k}" for name, k in event_time.items()},
         conf_level=conf_level,
         n=len(frame),
         extra={name: {"event_time": k} for name, k in event_time.items()},
+        df_t=clusters - 1 if estimator == "imputation" else None,
     )
     reference = {
         "term": "event_-1",
@@ -314,9 +369,7 @@ def event_study(
     table = pd.concat([table, pd.DataFrame([reference])], ignore_index=True)
     table = table.sort_values("event_time").reset_index(drop=True)
     leads = [name for name, k in event_time.items() if k <= -2]
-    wald, df, p_value = wald_f(
-        fit, selector(coef.index, leads), clusters=int(frame["unit"].nunique())
-    )
+    wald, df, p_value = wald_f(fit, selector(coef.index, leads), clusters=clusters)
     emit(notes)
     return EventStudyResult(
         estimator, table, wald, df, p_value, conf_level, len(frame), list(dict.fromkeys(notes))
@@ -331,6 +384,7 @@ def staggered_att(
     time: str,
     start: str,
     weights: str | None = None,
+    cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
@@ -340,7 +394,10 @@ def staggered_att(
     is its outcome minus the imputed untreated outcome; the ATT is their mean
     (Gardner's two-stage estimator, numerically the imputation estimator of
     Borusyak, Jaravel and Spiess), with standard errors clustered by unit that
-    account for the first stage (pyfixest ``did2s``).
+    account for the first stage (pyfixest ``did2s``); ``cluster`` names another column
+    to cluster by (a team). The interval and p-value use the t distribution with
+    ``G - 1`` degrees of freedom for ``G`` clusters, like every other clustered estimate
+    of the package (pyfixest's ``did2s`` gives a normal interval).
 
     With ``weights`` (a column of positive weights) both stages are weighted least
     squares, so the ATT is the weighted mean of the imputed effects: the population
@@ -354,15 +411,25 @@ def staggered_att(
 
     conf_level = check_conf_level(conf_level)
     frame = _staggered_frame(
-        data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0), weights=weights
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        start=start,
+        window=(-2, 0),
+        weights=weights,
+        cluster=cluster,
     )
-    notes: list[str] = []
+    notes = _cluster_notes(frame, cluster or unit)
     with captured_notes(notes):
         fit = did2s_keeping_singletons(
             frame, second_stage="~ treated", weights="w" if weights else None
         )
     emit(notes)
-    table = tidy_fit(fit, {"treated": "ATT"}, conf_level=conf_level, n=len(frame))
+    clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
+    table = tidy_fit(
+        fit, {"treated": "ATT"}, conf_level=conf_level, n=len(frame), df_t=clusters - 1
+    )
     table.attrs["notes"] = list(dict.fromkeys(notes))
     return table
 

@@ -26,6 +26,7 @@ def tidy_fit(
     conf_level: float,
     n: int | Mapping[str, int],
     extra: Mapping[str, Mapping[str, Any]] | None = None,
+    df_t: int | None = None,
 ) -> pd.DataFrame:
     """One row per term of a pyfixest fit: ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
 
@@ -42,9 +43,20 @@ def tidy_fit(
         Observations, one number for all terms or one per coefficient name.
     extra : mapping, optional
         Further columns per coefficient name (e.g. ``event_time``).
+    df_t : int, optional
+        Degrees of freedom of the t distribution for the interval and the p-value, when
+        the fit's own are not the right ones: pyfixest's ``did2s`` fit gives a normal
+        interval and a p-value on the residual degrees of freedom, so the two-stage
+        estimators pass ``G - 1``, the clustered convention of every other estimator.
     """
-    coef, se, pvalue = fit.coef(), fit.se(), fit.pvalue()
-    ci = fit.confint(alpha=1 - conf_level)
+    coef, se = fit.coef(), fit.se()
+    if df_t is None:
+        pvalue = fit.pvalue()
+        ci = fit.confint(alpha=1 - conf_level)
+    else:
+        critical = float(stats.t.ppf(0.5 + conf_level / 2, df_t))
+        pvalue = pd.Series(2 * stats.t.sf(np.abs(coef / se), df_t), index=coef.index)
+        ci = pd.DataFrame({"low": coef - critical * se, "high": coef + critical * se})
     rows = []
     for name, label in terms.items():
         if name not in coef.index:
@@ -85,6 +97,31 @@ def selector(coefficients: pd.Index, chosen: list[str]) -> np.ndarray:
     """The rows of an identity matrix that pick ``chosen`` out of ``coefficients``."""
     positions = [int(coefficients.get_indexer(pd.Index([c]))[0]) for c in chosen]
     return np.eye(len(coefficients))[positions]
+
+
+#: Below this many clusters with treated rows, cluster-robust tests over-reject.
+MIN_TREATED_CLUSTERS = 10
+
+
+def clusters_note(treated: np.ndarray, cluster: np.ndarray, column: str) -> str | None:
+    """A caveat when few clusters hold treated rows, or None.
+
+    Cluster-robust standard errors rely on many clusters on *both* sides of the
+    comparison: with a handful of treated clusters (one treated state among 27, two
+    teams) the variance of the treated clusters' residuals is estimated from those few
+    and the tests over-reject badly, however many clusters there are in all
+    (MacKinnon and Webb 2017, J Applied Econometrics 32, 233-254; Conley and Taber 2011).
+    """
+    treated = np.asarray(treated, dtype=bool)
+    total = int(pd.unique(cluster).size)
+    with_treated = int(pd.unique(np.asarray(cluster)[treated]).size)
+    if with_treated >= MIN_TREATED_CLUSTERS or with_treated == 0:
+        return None
+    return (
+        f"only {with_treated} of the {total} clusters of {column!r} hold trained rows: with so few "
+        "treated clusters, cluster-robust standard errors are too small and p-values too "
+        "optimistic (MacKinnon and Webb 2017), so treat the intervals as optimistic."
+    )
 
 
 _LIBRARY_NOISE = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)

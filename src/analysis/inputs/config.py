@@ -152,6 +152,7 @@ class Client:
     folder: Path
     studies: dict[str, StudySpec] = field(default_factory=dict)
     plan: PlanStatus | None = None  # the measurement plan with its freeze record
+    synthetic: bool = False  # generated data: benchmarked only against other generated clients
 
 
 def available_studies(notebooks_dir: Path | None = None) -> dict[str, Path]:
@@ -264,11 +265,17 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     config = read_yaml(config_path, where) or {}
     if not isinstance(config, dict):
         raise ConfigError(f"{where} must be a mapping with display_name and studies.")
-    unknown_keys = set(map(str, config)) - {"display_name", "studies", "notes", "plan"}
+    unknown_keys = set(map(str, config)) - {"display_name", "synthetic", "studies", "notes", "plan"}
     if unknown_keys:
         raise ConfigError(
             f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}; allowed: display_name, "
-            "studies, notes, plan."
+            "synthetic, studies, notes, plan."
+        )
+    synthetic = config.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise ConfigError(
+            f"{where}: synthetic must be true or false, not {synthetic!r} (true marks generated "
+            "example data, which benchmarks never pool with a real client's)."
         )
     display_name = config.get("display_name")
     if not isinstance(display_name, str) or not display_name.strip():
@@ -293,7 +300,14 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
         studies[str(study)] = study_spec(
             str(study), notebooks[study], _merged(str(study), spec, where), folder, where
         )
-    return Client(client_id, display_name.strip(), folder, studies, _plan(config, folder, where))
+    return Client(
+        client_id,
+        display_name.strip(),
+        folder,
+        studies,
+        _plan(config, folder, where),
+        synthetic=synthetic,
+    )
 
 
 def _plan(config: dict, folder: Path, where: str) -> PlanStatus | None:

@@ -186,7 +186,8 @@ def client_config(
         if readiness.get("kpi") is not None:
             data.update({"kpi_panel_path": "kpi_panel.csv", "kpi_targets_path": "kpi_targets.csv"})
         studies["readiness_alignment"] = {"data": data, "parameters": {"min_cell_size": 5}}
-    config: dict[str, Any] = {"display_name": display_name, "studies": studies}
+    # generated data: benchmarks pool it only with other generated clients, never a real one's
+    config: dict[str, Any] = {"display_name": display_name, "synthetic": True, "studies": studies}
     if plan is not None:
         config["plan"] = plan
     return config

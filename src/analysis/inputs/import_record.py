@@ -1,7 +1,7 @@
 """The record ``workbench import`` keeps of each import, read without loading the data.
 
-``<client>/imported/import_record.json`` holds the SHA-256 of the codebook and of each
-raw file at import time. :func:`stale_imports` compares them with the files as they
+``<client>/imported/import_record.json`` holds the SHA-256 of the codebook, of each
+raw file at import time and of each imported table as written. :func:`stale_imports` compares them with the files as they
 are now (a render or validate refuses an outdated import), and
 :func:`import_provenance` lists them in a report's provenance footer. Neither needs
 pandas, so a render with nothing to do stays fast.
@@ -19,8 +19,9 @@ def stale_imports(folder: str | Path) -> list[str]:
     """Why ``<folder>/imported/`` no longer matches the codebook and the raw files, if it does not.
 
     Compares the SHA-256 hashes kept in ``imported/import_record.json`` with the current
-    codebook and source files, so that a raw file replaced after ``workbench import``
-    is not analysed through its outdated import.
+    codebook, source files and imported tables, so that a raw file replaced after
+    ``workbench import`` is not analysed through its outdated import, and an imported
+    table edited or overwritten afterwards is not reported as coming from the raw file.
 
     Returns
     -------
@@ -44,6 +45,12 @@ def stale_imports(folder: str | Path) -> list[str]:
     if codebook.is_file() and file_sha256(codebook) != record.get("codebook_sha256"):
         problems.append(f"codebook.yml changed after the last import; {rerun}.")
     for name, table in (record.get("tables") or {}).items():
+        imported = folder / "imported" / f"{name}.parquet"
+        if table.get("sha256") and imported.is_file() and file_sha256(imported) != table["sha256"]:
+            problems.append(
+                f"imported/{name}.parquet is not the table `workbench import` wrote (it was edited "
+                f"or replaced afterwards); correct the raw file or codebook.yml instead, and {rerun}."
+            )
         source = table.get("source", {})
         path = inside_folder(folder, source.get("file", ""))
         if path is None or not path.is_file():

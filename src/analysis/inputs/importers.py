@@ -29,6 +29,7 @@ where it comes from and how to map it to the study contract::
         numbers: {amount: {decimal: ","}}      # a column's decimal mark, where the file's differs
         text: [zip_code]                       # columns kept as text though they look numeric
         row_ids: respondent_id                 # a tool without response ids: one per raw row
+        identical_rows: drop                   # with row_ids: rows alike in every column (error | drop | keep)
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
 
 Raw files are never modified. :func:`run_codebook` writes the imported tables next to
@@ -38,7 +39,9 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +76,7 @@ __all__ = [
     "CodebookError",
     "apply_codebook_table",
     "check_questions",
+    "check_table_name",
     "check_table_spec",
     "import_provenance",
     "likely_date_formats",
@@ -100,6 +104,50 @@ def _placeholders(node, path: str = "") -> list[str]:
     )
 
 
+#: The rules a codebook table may hold (anything else is refused, not ignored).
+TABLE_KEYS = (
+    "source",
+    "drop_rows",
+    "rename",
+    "values",
+    "multi_select",
+    "flags",
+    "dates",
+    "numbers",
+    "text",
+    "row_ids",
+    "identical_rows",
+    "keep",
+)
+
+TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def check_table_name(name) -> None:
+    """Refuse a codebook table name that is not a plain file name inside ``imported/``.
+
+    The name becomes ``imported/<name>.parquet``, so a name with a path separator or
+    ``..`` would write into another folder (another client's, or the reports). Names
+    start with a letter and hold letters, digits, ``_`` and ``-`` (at most 64).
+
+    Raises
+    ------
+    CodebookError
+        A name still marked CHECK by ``draft-codebook``, or one that is not a plain name.
+    """
+    text = str(name)
+    if text.startswith("CHECK"):
+        raise CodebookError(
+            f"codebook table {text}: the drafted codebook still names this table CHECK...; "
+            "rename it to what the table holds (survey, reps, panel, costs, ...)."
+        )
+    if not isinstance(name, str) or not TABLE_NAME.fullmatch(name):
+        raise CodebookError(
+            f"codebook table name {text!r} is not a plain name: it becomes imported/<name>.parquet, "
+            "so use letters, digits, _ and - only, starting with a letter (e.g. panel, reps_2025)."
+        )
+
+
 def check_table_spec(spec, name: str) -> None:
     """Refuse a codebook table whose rules have the wrong shape, naming the key and its form.
 
@@ -124,6 +172,18 @@ def check_table_spec(spec, name: str) -> None:
     if not isinstance(spec.get("source"), dict):
         raise CodebookError(
             f"{where}: source must be a mapping such as {{file: export.csv, format: csv}}."
+        )
+    unknown = [str(k) for k in spec if k not in TABLE_KEYS]
+    if unknown:
+        close = {k: difflib.get_close_matches(k, TABLE_KEYS, n=1, cutoff=0.6) for k in unknown}
+        hints = "; ".join(f"{k!r}: did you mean {c[0]!r}?" for k, c in close.items() if c)
+        raise CodebookError(
+            f"{where}: unknown rule(s) {unknown} ({hints or 'not a codebook rule'}); a table takes "
+            f"{', '.join(TABLE_KEYS)}. An unknown rule would be ignored, so the import stops."
+        )
+    if spec.get("identical_rows", "error") not in ("error", "drop", "keep"):
+        raise CodebookError(
+            f"{where}: identical_rows must be error, drop or keep, not {spec['identical_rows']!r}."
         )
     shapes = {
         "rename": "a mapping of source column -> contract column",
@@ -327,6 +387,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             raise CodebookError(
                 f"codebook table {name}: row_ids names {column!r}, which the table already has."
             )
+        frame = _identical_rows(frame, spec.get("identical_rows", "error"), name, record)
         frame.insert(0, column, [f"row-{i}" for i in frame.index])
     keep = spec.get("keep")
     if keep:
@@ -339,6 +400,32 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     record["rows_out"] = len(frame)
     frame = frame.assign(**{SOURCE_ROW: [int(i) for i in frame.index]})
     return frame.reset_index(drop=True), record
+
+
+def _identical_rows(frame: pd.DataFrame, choice: str, name: str, record: dict) -> pd.DataFrame:
+    """Responses identical in every column, before ``row_ids`` would make them distinct.
+
+    A form submitted twice (same timestamp, same e-mail, same answers) would count as
+    two respondents once each row gets its own id. ``identical_rows: error`` (the
+    default) stops the import naming the raw rows; ``drop`` keeps the first of each
+    set (recorded); ``keep`` keeps them all, for anonymous forms where two people may
+    answer alike.
+    """
+    copies = frame.duplicated(keep="first")
+    if not copies.any() or choice == "keep":
+        return frame
+    if choice == "drop":
+        record["identical_rows_dropped"] = [int(i) for i in frame.index[copies]]
+        return frame[~copies]
+    twins = frame.duplicated(keep=False)
+    rows = ", ".join(str(i) for i in frame.index[twins][:6])
+    more = f" and {int(twins.sum()) - 6} more" if twins.sum() > 6 else ""
+    raise CodebookError(
+        f"codebook table {name}: rows {rows}{more} are identical in every column (a response "
+        "submitted twice?), and row_ids would count each as another respondent. Delete the copies "
+        "in the raw file, or add identical_rows: drop (keep the first of each) or identical_rows: "
+        "keep (different people who answered alike) to the table in codebook.yml."
+    )
 
 
 def run_codebook(folder: str | Path) -> dict:
@@ -378,6 +465,7 @@ def run_codebook(folder: str | Path) -> dict:
     }
     results = {}
     for name, spec in tables.items():
+        check_table_name(name)
         check_table_spec(spec, name)
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, layout = read_source(folder, spec.get("source"))
@@ -395,6 +483,7 @@ def run_codebook(folder: str | Path) -> dict:
     out_dir.mkdir(exist_ok=True)
     for name, frame in results.items():  # write only when every table imported
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
+        record["tables"][name]["sha256"] = file_sha256(out_dir / f"{name}.parquet")
     (out_dir / "import_record.json").write_text(
         json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8"
     )

@@ -7,6 +7,7 @@ Labels come as numbers, dates, pandas Periods or text ("2025-03", "2025-Q1",
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -14,36 +15,77 @@ import pandas as pd
 
 from analysis.inputs.errors import DataError
 
-# zero-padded labels whose text order is time order
-_SORTABLE_LABEL = r"\d{4}-\d{2}(-\d{2})?|\d{4}-?Q[1-4]"
+#: Text forms of a period label and the parts, as (year, month or quarter, day), that
+#: put them in time order. Day-first dotted dates are day.month.year (European), never
+#: month-first; slashed dates are ambiguous and not read here.
+_SORT_FORMS: tuple[tuple[str, re.Pattern[str], tuple[int, int, int]], ...] = (
+    ("month", re.compile(r"(\d{4})-(\d{1,2})"), (1, 2, 0)),
+    ("year.month", re.compile(r"(\d{4})\.(\d{2})"), (1, 2, 0)),
+    ("month.year", re.compile(r"(\d{1,2})[./](\d{4})"), (2, 1, 0)),
+    ("quarter", re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE), (1, 2, 0)),
+    ("spelled quarter", re.compile(r"Q([1-4])[\s\-/]*(\d{4})", re.IGNORECASE), (2, 1, 0)),
+    ("year quarter", re.compile(r"(\d{4})[\s\-/]+Q([1-4])", re.IGNORECASE), (1, 2, 0)),
+    (
+        "date",
+        re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?"),
+        (1, 2, 3),
+    ),
+    ("day.month.year", re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+)
+
+
+def _sort_keys(text: pd.Series) -> np.ndarray | None:
+    """Sort keys for labels all written in one of :data:`_SORT_FORMS` (or month names)."""
+    for _, pattern, (y, m, d) in _SORT_FORMS:
+        found = [pattern.fullmatch(label.strip()) for label in text]
+        if all(found):
+            return np.array(
+                [
+                    int(f[y]) * 10_000 + int(f[m]) * 100 + (int(f[d]) if d else 0)
+                    for f in found
+                    if f is not None
+                ]
+            )
+    named = [read_label(label) for label in text]
+    if all(n is not None and n[0] == "month name" and n[1] for n in named):
+        return np.array([int(n[1].replace("-", "")) for n in named if n is not None and n[1]])
+    return None
 
 
 def time_order(labels, *, error: type[DataError] = DataError) -> pd.Index:
     """The distinct period labels in time order.
 
-    Numbers, dates and pandas Periods sort as they are; text labels sort as numbers
-    (``"1"``, ``"2"``, ``"10"``), as zero-padded ``2025-03`` / ``2025-Q1`` labels, or as
-    the dates they spell (``"Jan 2025"``). Text that is none of these is an ``error``,
-    because sorting it alphabetically would put ``"Feb"`` before ``"Jan"``.
+    Numbers, dates and pandas Periods sort as they are. Text labels sort as whole
+    numbers (``"1"``, ``"2"``, ``"10"``), or, when all are written one way, by the period
+    they name: months (``2025-03``, ``2025.03``, ``03.2025``, ``Mar 2025``), quarters
+    (``2025-Q1``, ``Q1 2025``) or dates (``2025-03-31``, and ``31.03.2025`` read day
+    first). Other text is an ``error``: sorting it alphabetically would put ``"Feb"``
+    before ``"Jan"``, and reading ``03/04/2025`` would have to guess which is the month.
     """
     index = pd.Index(pd.unique(pd.Series(labels).dropna()))
     if not (pd.api.types.is_object_dtype(index.dtype) or pd.api.types.is_string_dtype(index.dtype)):
         return index.sort_values()
     text = pd.Series(index.astype(str))
+    if text.str.fullmatch(r"\s*-?\d+\s*").all():
+        return index[np.argsort(text.astype("int64").to_numpy(), kind="stable")]
+    keys = _sort_keys(text)
+    if keys is not None:
+        return index[np.argsort(keys, kind="stable")]
     numbers = pd.to_numeric(text, errors="coerce")
-    if numbers.notna().all():
+    if numbers.notna().all() and not text.str.fullmatch(r"\s*\d{4}\.\d{1,2}\s*").any():
+        # decimals sort as numbers; 2025.1 next to 2025.10 is a month that lost its zero
         return index[np.argsort(numbers.to_numpy(), kind="stable")]
-    if text.str.fullmatch(_SORTABLE_LABEL).all():
-        return index.sort_values()
-    with warnings.catch_warnings():
-        # "could not infer format": expected, each label is parsed on its own
-        warnings.filterwarnings("ignore", message=".*infer format.*", category=UserWarning)
-        dates = pd.to_datetime(text, errors="coerce", format="mixed")
-    if dates.notna().all():
-        return index[np.argsort(dates.to_numpy(), kind="stable")]
+    unclear = text[~text.str.contains(r"[./]", regex=True)] if len(text) else text
+    if len(unclear) == len(text):  # no dotted or slashed label, whose order would be a guess
+        with warnings.catch_warnings():
+            # "could not infer format": expected, each label is parsed on its own
+            warnings.filterwarnings("ignore", message=".*infer format.*", category=UserWarning)
+            dates = pd.to_datetime(text, errors="coerce", format="mixed")
+        if dates.notna().all():
+            return index[np.argsort(dates.to_numpy(), kind="stable")]
     raise error(
-        f"period labels such as {text[dates.isna()].tolist()[:3]} cannot be put in time order; use "
-        "numbers, dates, or labels like 2025-03 (month) or 2025-Q1 (quarter)."
+        f"period labels such as {text.tolist()[:3]} cannot be put in time order; write them all one "
+        "way: numbers, months (2025-03), quarters (2025-Q1) or dates (2025-03-31)."
     )
 
 
@@ -116,8 +158,6 @@ def read_label(label: str) -> tuple[str, str | None] | None:
     (``2025-13``, ``31.02.2025``), or None when the label is written in no known form.
     The forms are :data:`FORMS`; a month name must be English (``Jan``, ``January``).
     """
-    import re
-
     text = label.strip()
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         return "month", _month(int(m[1]), int(m[2]))
@@ -144,7 +184,6 @@ def read_label(label: str) -> tuple[str, str | None] | None:
 
 def _hint(labels: list[str]) -> str:
     """What unread labels look like, and how to write them."""
-    import re
 
     def every(pattern: str, flags: int = 0) -> bool:
         return all(re.fullmatch(pattern, v, flags) for v in labels)

@@ -76,6 +76,16 @@ class PlanStatus:
         return None if self.this_plan_frozen_at is None else self.this_plan_frozen_at[:10]
 
     @property
+    def first_frozen_date(self) -> str | None:
+        """The date (YYYY-MM-DD) any version of the plan was first frozen; None if never.
+
+        A plan first frozen after training began stays late when it is edited or frozen
+        again afterwards: no later version can have been agreed before the results.
+        """
+        first = self.first_frozen_at or self.frozen_at
+        return None if first is None else first[:10]
+
+    @property
     def edited_after_first_freeze(self) -> bool:
         """The plan differs from the one first frozen (edited since, frozen again or not)."""
         return bool(self.changes or self.since_first)

@@ -142,7 +142,7 @@ def read_table(
             raise DataContractError(
                 f"{path.name}: the table has no rows; check the codebook's drop_rows rules."
             )
-        return frame
+        return _strip_text(frame)
     raw = path.read_bytes()
     if not raw.strip():
         raise DataContractError(f"{path.name}: the file is empty; export it again.")
@@ -210,7 +210,12 @@ def read_table(
             "in client.yml."
         )
     frame.columns = [str(c).strip() for c in frame.columns]
-    # ids and labels compare equal with or without padding, in every study
+    return _strip_text(frame)
+
+
+def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids and labels compare equal with or without padding, in every study and every
+    file type (a CSV, or a table imported from a workbook whose cells carried spaces)."""
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.StringDtype):
             frame[column] = frame[column].str.strip()

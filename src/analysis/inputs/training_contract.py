@@ -314,7 +314,7 @@ def load_training_data(
                 ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
                 problems.append(
                     f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {source_name(reps_path)}; "
-                    "add them to the reps table."
+                    + _unknown_ids_fix(panel.loc[unknown, "rep_id"], reps["rep_id"])
                 )
             if not error and not (
                 reps is not None and starts_error
@@ -327,6 +327,25 @@ def load_training_data(
             "\n".join(["The training data do not match the contract:", *problems])
         )
     return tables
+
+
+def _unknown_ids_fix(unknown: pd.Series, known: pd.Series) -> str:
+    """The fix for rep ids missing from the reps table; a case difference is named as such."""
+    by_case = {str(v).casefold(): str(v) for v in known.dropna()}
+    same = {
+        str(v): by_case[str(v).casefold()]
+        for v in unknown.dropna().unique()
+        if str(v).casefold() in by_case
+    }
+    if not same:
+        return "add them to the reps table."
+    pairs = ", ".join(f"{a!r} / {b!r}" for a, b in list(same.items())[:3])
+    rest = "; add the others to the reps table." if len(same) < unknown.nunique() else "."
+    return (
+        f"{len(same)} of them {'differs' if len(same) == 1 else 'differ'} from an id there only in "
+        f"upper/lower case ({pairs}): write "
+        f"the ids the same way in both files (or map them under values: in codebook.yml){rest}"
+    )
 
 
 def load_costs(path: str | Path) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 ``workbench render`` writes ``data/benchmarks/<instrument>.csv`` before rendering:
 one row per client and item with the count and the number answering, the client
-identified only by a one-way hash of its id. A client's report pools the other
+identified only by a one-way hash of its id, and its ``pool``: ``synthetic`` for the
+generated example clients (``synthetic: true`` in client.yml), ``clients`` for the
+others, so that a real client is never compared with generated data. A client's report pools the other
 clients with :func:`analysis.instruments.benchmark`, which shows a benchmark only
 when it covers at least the minimum cell size and at least three other clients.
 
@@ -30,6 +32,19 @@ FINGERPRINT = ".fingerprint.json"
 def client_key(client_id: str) -> str:
     """One-way key standing for a client in benchmark files (no names, no ids)."""
     return hashlib.sha256(f"workbench-benchmark:{client_id}".encode()).hexdigest()[:16]
+
+
+def pool(synthetic: bool) -> str:
+    """The benchmark pool of a client: generated example data never meets a real client's."""
+    return "synthetic" if synthetic else "clients"
+
+
+def same_pool(data, synthetic: bool):
+    """The rows of a benchmark file from clients in the same pool as this one
+    (a file written before pools existed counts as real clients')."""
+    if "pool" not in data.columns:
+        return data if not synthetic else data.iloc[0:0]
+    return data[data["pool"] == pool(synthetic)]
 
 
 def benchmark_path(instrument_id: str, folder: Path | None = None) -> Path:
@@ -75,7 +90,9 @@ def _inputs_fingerprint(discovery: Discovery, instruments_dir: Path) -> str:
                 name: file_sha256(Path(path)) if Path(path).is_file() else "missing"
                 for name, path in sorted(responses.items())
             }
-            sources.append([client_key(client.client_id), study, own_tree, files])
+            sources.append(
+                [client_key(client.client_id), pool(client.synthetic), study, own_tree, files]
+            )
     return hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).hexdigest()
 
 
@@ -116,7 +133,9 @@ def _recompute(discovery: Discovery, folder: Path, instruments_dir: Path) -> lis
                 except (ins.InstrumentError, ValueError, OSError):
                     continue
                 rows.setdefault(instrument_id, []).append(
-                    ins.client_aggregates(data, instrument, client_key(client.client_id))
+                    ins.client_aggregates(data, instrument, client_key(client.client_id)).assign(
+                        pool=pool(client.synthetic)
+                    )
                 )
     written = []
     for instrument_id, frames in rows.items():

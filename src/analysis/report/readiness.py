@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import instruments as ins
 from analysis import plots
 from analysis.inputs.instrument_contract import Instrument
-from analysis.report.benchmarks import client_key
+from analysis.report.benchmarks import client_key, same_pool
 from analysis.report.display import figure, note, table
 from analysis.survey import suppress_small_cells
 
@@ -360,7 +360,7 @@ def instrument_sections(inputs: StudyInputs, kind: str) -> Iterator[Section]:
         if kind == "true_false":
             bench = (
                 ins.benchmark(
-                    pd.read_csv(benchmarks[key]),
+                    same_pool(pd.read_csv(benchmarks[key]), inputs.synthetic),
                     exclude_client=client_key(inputs.client_id),
                     min_cell_size=min_cell_size,
                     conf_level=conf_level,

@@ -78,6 +78,7 @@ class StudyInputs:
     extras: dict[str, Any] = field(default_factory=dict)
     where: str = ""
     plan: PlanStatus | None = None
+    synthetic: bool = False  # generated example data (client.yml synthetic: true)
 
     @property
     def plan_sentences(self) -> list[str]:
@@ -185,6 +186,7 @@ def collect(
         files,
         where=f"{where}: studies.{study}",
         plan=client.plan,
+        synthetic=client.synthetic,
     )
     plan = client.plan
     if plan is not None and (

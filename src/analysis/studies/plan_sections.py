@@ -110,13 +110,14 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
 def _frozen_after_start(inputs: StudyInputs, data: pd.DataFrame, source: str) -> list[str]:
     """A warning and a sentence when the plan was frozen only after training began."""
     status = inputs.plan
-    if status is None or status.frozen_date is None:
+    frozen = None if status is None else status.first_frozen_date
+    if frozen is None:
         return []
     starts = pd.to_datetime(data["training_start"].dropna().astype(str), errors="coerce").dropna()
-    if starts.empty or pd.Timestamp(status.frozen_date) <= starts.min():
+    if starts.empty or pd.Timestamp(frozen) <= starts.min():
         return []
     text = (
-        f"The plan was frozen on {status.frozen_date}, after training began ({starts.min():%Y-%m} in "
+        f"The plan was first frozen on {frozen}, after training began ({starts.min():%Y-%m} in "
         f"{source}): it cannot show that its outcomes were chosen before early results were seen."
     )
     inputs.warnings.append(text)
