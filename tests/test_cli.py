@@ -67,6 +67,12 @@ def test_new_client_scaffolds_a_valid_template(tmp_path, monkeypatch, capsys):
     assert {"org_effectiveness", "training_impact", "readiness_alignment"} <= set(config["studies"])
     assert main(["new-client", "fresh-co"]) == 2
     assert "already exists" in capsys.readouterr().err
+    # a delivery unpacked before new-client: its files stay, client.yml is added
+    (tmp_path / "unpacked").mkdir()
+    (tmp_path / "unpacked" / "export.csv").write_text("a,b\n1,2\n")
+    assert main(["new-client", "unpacked"]) == 0
+    assert (tmp_path / "unpacked" / "client.yml").is_file()
+    assert (tmp_path / "unpacked" / "export.csv").read_text() == "a,b\n1,2\n"
 
 
 def test_deciding_that_nothing_needs_rendering_loads_no_data_library():

@@ -215,3 +215,17 @@ def test_new_client_template_then_draft_then_import(tmp_path, monkeypatch, capsy
         "reps_path: imported/reps.parquet, panel_path: imported/panel.parquet"
         in capsys.readouterr().out
     )
+
+
+def test_a_windows_encoded_csv_is_drafted_with_its_encoding(tmp_path):
+    # found by a new-user test: a cp1252 export drafted no table and only said "read it
+    # with encoding latin-1", though the draft can tell the encoding itself
+    text = "Rep ID;Region;Monat;Umsatz\nMÜ-1;Süd;2025-01;1.234,50\nMÜ-2;Nord;2025-01;987,00\n"
+    (tmp_path / "umsatz.csv").write_bytes(text.encode("cp1252"))
+    draft, _ = draft_codebook(tmp_path, ["umsatz.csv"])
+    assert "encoding: cp1252" in draft and "not UTF-8, read as cp1252" in draft
+    (tmp_path / "codebook.yml").write_text(draft)
+    run_codebook(tmp_path)
+    imported = next((tmp_path / "imported").glob("*.parquet"))
+    frame = pd.read_parquet(imported)
+    assert "Süd" in frame.astype(str).to_numpy().ravel().tolist()

@@ -180,6 +180,10 @@ def test_training_delivery_from_raw_files_recovers_the_planted_effect(
 def test_survey_export_with_two_header_rows_and_codes(tmp_path, monkeypatch):
     data = _deliver(tmp_path, monkeypatch, delivery_c, ["survey_export.csv"])
     responses = load_study("org_effectiveness", {"client_id": "delivery"}).tables["responses"]
+    from analysis.inputs.import_record import import_provenance
+
+    imported = tmp_path / "clients" / "delivery" / "imported" / "survey.parquet"
+    assert import_provenance(imported)["sources"][0]["role"] == "raw file, header rows 1 to 2"
     for column in (*QUESTIONS, *DISPLAY_NAMES):
         assert responses[column].astype(str).tolist() == data[column].astype(str).tolist(), column
     ratio = (

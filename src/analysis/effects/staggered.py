@@ -43,9 +43,16 @@ def first_treated_index(data: pd.DataFrame, *, unit: str, time: str, start: str)
     starts = data[start]
     unknown = starts.notna() & ~starts.isin(order)
     if unknown.any():
+        odd = [str(v) for v in starts[unknown].unique()[:3]]
+        never = (
+            " A start of 0 or inf meaning never trained (R's did, Stata's csdid) is written "
+            "as a missing value here: set those starts to NaN."
+            if set(odd) & {"0", "0.0", "inf"}
+            else ""
+        )
         raise EffectDataError(
-            f"{start!r} has period(s) {starts[unknown].astype(str).unique()[:3].tolist()} that are not in {time!r} "
-            f"(rows {rows_text(unknown)}); use the same period labels, e.g. {order[0]!r}."
+            f"{start!r} has period(s) {odd} that are not in {time!r} (rows {rows_text(unknown)}); "
+            f"use the same period labels, e.g. {str(order[0])!r}.{never}"
         )
     return pd.Series(order.get_indexer(pd.Index(starts)), index=data.index, dtype="int64").where(
         starts.notna()

@@ -161,17 +161,34 @@ def _read(path: Path, sheet: Any) -> tuple[pd.DataFrame, dict, dict[str, str], s
     spreadsheets.refuse_unreadable(path, kind)
     if kind == "parquet":
         return pd.read_parquet(path), {}, {}, "parquet"
+    encoding = _text_encoding(path) if kind == "text" else "utf-8"
     if kind in ("text", "gzip"):
         from analysis.inputs.importers import CodebookError, read_qualtrics
 
         try:
-            frame, texts = read_qualtrics(path)
-            return frame, {"header_row": 1}, texts, "qualtrics"
+            frame, texts = read_qualtrics(path, encoding=encoding)
+            layout = {"header_row": 1, "encoding": encoding}
+            return frame, layout, texts, "qualtrics"
         except CodebookError:
             pass  # not a Qualtrics export
-    rows, grid_kind = spreadsheets.read_grid(path, sheet=sheet)
+    rows, grid_kind = spreadsheets.read_grid(path, sheet=sheet, encoding=encoding)
     frame, layout = spreadsheets.table_from_grid(rows, name=path.name)
+    layout["encoding"] = encoding
     return spreadsheets.settle_types(frame), layout, {}, grid_kind
+
+
+def _text_encoding(path: Path) -> str:
+    """UTF-8 when the file decodes as UTF-8 (with or without a byte-order mark, or UTF-16
+    with one); else cp1252, the Windows encoding that older Excel versions save CSVs in
+    (every byte decodes, so accented names are the thing to check after the import)."""
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-8"  # UTF-16 with a byte-order mark: the readers detect it
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _table_for(frame: pd.DataFrame, texts: dict[str, str], tables: dict[str, list[str]]) -> str:
@@ -373,6 +390,8 @@ def draft_codebook(folder: str | Path, files: list[str]) -> tuple[str, list[str]
                 source["sheet"] = sheet
             if layout.get("header_row", 1) != 1:
                 source["header_row"] = layout["header_row"]
+            if layout.get("encoding", "utf-8") != "utf-8":
+                source["encoding"] = layout["encoding"]
             if fmt == "qualtrics":
                 source["questions"] = {
                     q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
@@ -390,6 +409,12 @@ def draft_codebook(folder: str | Path, files: list[str]) -> tuple[str, list[str]
                 + (f"; title rows {layout['title_rows']}" if layout.get("title_rows") else "")
                 + (f"; totals rows {layout['totals_rows']}" if layout.get("totals_rows") else "")
                 + (f"; notes rows {layout['notes_rows']}" if layout.get("notes_rows") else "")
+                + (
+                    f"; not UTF-8, read as {layout['encoding']} (Windows): look over accented names "
+                    "after the import"
+                    if layout.get("encoding", "utf-8") != "utf-8"
+                    else ""
+                )
             )
             blocks += [f"  # CHECK {note}" for note in notes]
             blocks += ["  " + line for line in body.splitlines()]

@@ -95,7 +95,12 @@ def import_provenance(path: str | Path) -> dict:
         for k in ("totals_rows", "notes_rows")
         if layout.get(k)
     ]
-    role = "raw file" + (f", header row {layout['header_row']}" if layout.get("header_row") else "")
+    header = layout.get("header_row")
+    role = "raw file"
+    if header and layout.get("header_rows", 1) > 1:
+        role += f", header rows {header} to {header + layout['header_rows'] - 1}"
+    elif header:
+        role += f", header row {header}"
     role += f"; set aside: {', '.join(set_aside)} row(s)" if set_aside else ""
     return {
         "imported": record.get("imported", ""),

@@ -86,6 +86,13 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def counted_from(effect_from: int) -> str:
+    """Where a plan's effect window starts, in words (one phrasing for every report)."""
+    if not effect_from:
+        return "from the period training starts"
+    return f"from the {ordinal(effect_from + 1)} period after training"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -316,10 +323,10 @@ class Plan(_Strict):
             ("expected effect", f"{figure(self.expected_effect)} per rep and period"),
             (
                 "effect counted",
-                f"from the {ordinal(self.effect_from + 1)} period after training (the period "
-                f"training starts is the 1st; the {self.effect_from} before are ramp-up)"
+                f"{counted_from(self.effect_from)} (the period training starts is the 1st; "
+                f"the {self.effect_from} before are ramp-up)"
                 if self.effect_from
-                else "from the period training starts",
+                else counted_from(0),
             ),
             *(
                 (

@@ -164,8 +164,13 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
             bounds = (
                 f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
             )
+            fix = (
+                ": correct the sign, or net a refund or credit against the row it reverses"
+                if low == 0 and high is None
+                else ""
+            )
             messages.append(
-                f"{source}: column {column} is outside {bounds} on lines {file_lines(part.loc[ranged, 'index'])}."
+                f"{source}: column {column} is outside {bounds} on lines {file_lines(part.loc[ranged, 'index'])}{fix}."
             )
         if checks.eq("whole_number").any():
             messages.append(f"{source}: column {column} must hold whole numbers.")

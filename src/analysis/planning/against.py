@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.plan import ordinal
+from analysis.inputs.plan import counted_from
 
 #: Columns of :func:`planned_effects`.
 COLUMNS = [
@@ -123,11 +123,7 @@ def describe_against_plan(
     from analysis.planning.design import number
 
     labels = labels or {}
-    window = (
-        f", counted from the {ordinal(effect_from + 1)} period after training,"
-        if effect_from
-        else ""
-    )
+    window = f", counted {counted_from(effect_from)}," if effect_from else ""
     sentences = []
     for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
         name = labels.get(row["term"], str(row["term"]).replace("_", " "))

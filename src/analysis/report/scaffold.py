@@ -39,13 +39,20 @@ studies:
 def scaffold_client(
     client_id: str, *, display_name: str | None = None, clients_dir: Path | None = None
 ) -> Path:
-    """Create ``data/clients/<client_id>/client.yml`` (never overwriting an existing client)."""
+    """Create ``data/clients/<client_id>/client.yml`` (never overwriting an existing client).
+
+    A folder that already holds the client's raw files but no client.yml (the delivery
+    was unpacked first) gets its client.yml and codebook template; files already there
+    are kept as they are.
+    """
     check_client_id(client_id)
     folder = (clients_dir or paths.CLIENTS_DIR) / client_id
-    if folder.exists():
+    if (folder / "client.yml").exists():
         raise ClientConfigError(
-            f"data/clients/{client_id}/ already exists; choose another id or edit its client.yml."
+            f"data/clients/{client_id}/client.yml already exists; choose another id or edit it."
         )
+    if folder.exists() and not folder.is_dir():
+        raise ClientConfigError(f"data/clients/{client_id} is a file, not a folder; move it away.")
     studies = ""
     for study in available_studies():
         block = (
@@ -55,12 +62,13 @@ def scaffold_client(
         )
         studies += f"  {study}:\n{block}"
     name = display_name or client_id.replace("-", " ").replace("_", " ").title()
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "client.yml").write_text(
         TEMPLATE.format(client_id=client_id, display_name=json.dumps(name), studies=studies),
         encoding="utf-8",
     )
-    (folder / "codebook.yml").write_text(CODEBOOK_TEMPLATE, encoding="utf-8")
+    if not (folder / "codebook.yml").exists():
+        (folder / "codebook.yml").write_text(CODEBOOK_TEMPLATE, encoding="utf-8")
     return folder
 
 

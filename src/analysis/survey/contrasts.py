@@ -111,6 +111,8 @@ def risk_ratio(
         and values.dropna().isin([0, 1]).all()
     ):
         values = values.map({0: False, 1: True}, na_action="ignore").astype("boolean")  # 0/1 codes
+    elif values.dtype == object and values.dropna().map(type).isin([bool, np.bool_]).all():
+        values = values.astype("boolean")  # True/False with missing answers (object dtype)
     if not pd.api.types.is_bool_dtype(values):
         raise DataError(
             f"outcome column {outcome!r} must be boolean (True/False) or 0/1; got dtype {values.dtype} "
