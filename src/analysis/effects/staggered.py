@@ -88,6 +88,13 @@ def check_absorbing(
 
 
 def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None, cluster=None):
+    in_index = [
+        c
+        for c in dict.fromkeys((unit, time, cluster))
+        if c is not None and c not in data.columns and c in data.index.names
+    ]
+    if in_index:  # a panel indexed by (unit, time), as linearmodels expects
+        data = data.reset_index(level=in_index)
     if weights is not None and weights in (outcome, unit, time, start):
         raise EffectDataError(
             f"weights={weights!r} is also the {'outcome' if weights == outcome else 'unit, time or start'} "
