@@ -896,6 +896,20 @@ def main() -> None:
         data=TD,
     )
 
+    first_south = TRAINING["reps"].query("team == 'South'")["rep_id"].iloc[0]
+    case(
+        "t26-team-misspelt-for-one-rep",
+        T,
+        training(
+            reps=lambda d: d.assign(team=d["team"].where(d["rep_id"] != first_south, "Souht"))
+        ),
+        [],
+        warnings=[
+            r"reps\.csv: column team has 'Souht' for 1 rep\(s\) on lines \d+, close to 'South' "
+            + r"\(\d+ reps\): a typo\?"
+        ],
+        data=TD,
+    )
     case(
         "t25-rep-id-in-lower-case-in-the-panel",
         T,

@@ -4,7 +4,8 @@
   table must keep (wins cannot exceed opportunities);
 * :func:`unit_changes`: a series that jumps by about 100x or 1000x from one period
   to the next and stays there, the mark of a report switching to thousands (or to
-  cents) part-way through.
+  cents) part-way through;
+* :func:`near_duplicate_labels`: a rare team or region spelt like a common one.
 """
 
 from __future__ import annotations
@@ -132,4 +133,39 @@ def unit_changes(
             f"{file_lines(part['line'])}): a likely change of unit ({_unit_word(factor)}). Put the whole series "
             "in one unit; until then the effect mixes the two."
         )
+    return messages
+
+
+def near_duplicate_labels(
+    frame: pd.DataFrame, *, column: str, per: str, source: str, max_rare: int = 2
+) -> list[str]:
+    """Warn about a label that looks like a misspelling of a common one ("Nroth" next to "North").
+
+    A level held by at most ``max_rare`` values of ``per`` (reps) whose spelling is close
+    to that of a level with at least three times as many (difflib ratio >= 0.75, ignoring
+    case) is named with its lines: it would be reported as a segment of its own, and a
+    comparison by team would lose those reps. A warning, not an error: a small team with
+    a similar name is possible.
+    """
+    import difflib
+
+    if column not in frame or per not in frame:
+        return []
+    labels = frame[column].dropna().astype(str)
+    sizes = frame.loc[labels.index].groupby(labels)[per].nunique()
+    messages = []
+    for level_key, size in sizes[sizes <= max_rare].items():
+        rare = str(level_key)
+        common = [str(level) for level, n in sizes.items() if n >= 3 * size and level != rare]
+        folded = {level.casefold(): level for level in common}
+        close = difflib.get_close_matches(rare.casefold(), list(folded), n=1, cutoff=0.75)
+        if close:
+            match = folded[close[0]]
+            rows = labels.index[labels == rare]
+            messages.append(
+                f"{source}: column {column} has {rare!r} for {size} rep(s) on lines "
+                f"{file_lines(rows)}, close to {match!r} ({sizes[match]} "
+                f"reps): a typo? Correct it in the file (or ignore this if {rare!r} is a "
+                f"{column} of its own)."
+            )
     return messages

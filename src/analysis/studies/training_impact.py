@@ -90,6 +90,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     if panel_design:
         _trained_only(inputs, tables)
         _unit_changes(inputs, tables, p.outcome)
+        _label_typos(inputs, tables["reps"])
     inputs.tables.update(tables)
     inputs.tables["data"] = data
     _columns(inputs, data, source, errors)
@@ -288,6 +289,19 @@ def _unit_changes(inputs: StudyInputs, tables: dict, outcome: str) -> None:
                 column=column,
                 by="team" if "team" in panel else None,
                 source=source_name(inputs.files["panel_path"]),
+            )
+
+
+def _label_typos(inputs: StudyInputs, reps: pd.DataFrame | None) -> None:
+    """Warn about a rare team (or region, tenure band) spelt like a common one."""
+    from analysis.inputs.quality import near_duplicate_labels
+
+    if reps is None:
+        return
+    for column in reps.columns:
+        if column in ("team", "region", "tenure_band") or column == _params(inputs).segment:
+            inputs.warnings += near_duplicate_labels(
+                reps, column=column, per="rep_id", source=source_name(inputs.files["reps_path"])
             )
 
 
