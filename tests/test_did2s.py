@@ -148,3 +148,70 @@ def test_clustering_by_a_coarser_column_equals_pyfixest_did2s(panel):
     assert event.set_index("term").loc["event_0", "std_error"] == pytest.approx(
         twfe.se()[lag0], rel=1e-9
     )
+
+
+def test_first_stage_covariates_equal_pyfixest_did2s(panel):
+    # a time-varying control in the first stage (Borusyak, Jaravel and Spiess 2024):
+    # the imputed untreated outcome accounts for it, with the same two-stage variance
+    from analysis import effects
+
+    rng = np.random.default_rng(8)
+    data = panel.assign(market=rng.normal(size=len(panel)))
+    data["revenue"] = data["revenue"] + 900.0 * data["market"]
+    ours = effects.staggered_att(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        covariates=["market"],
+    ).iloc[0]
+    frame = _staggered_frame(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        window=(-2, 0),
+        covariates=["market"],
+    )
+    library = pf.did2s(
+        frame,
+        yname="y",
+        first_stage="~ x0 | unit + t",
+        second_stage="~ treated",
+        treatment="treated",
+        cluster="unit",
+    )
+    assert ours["estimate"] == pytest.approx(library.coef()["treated"], rel=1e-9)
+    assert ours["std_error"] == pytest.approx(library.se()["treated"], rel=1e-9)
+    plain = effects.staggered_att(
+        data, outcome="revenue", unit="rep_id", time="period", start="training_start"
+    ).iloc[0]
+    assert ours["std_error"] < plain["std_error"]  # the control explains outcome noise
+    # the TWFE event study takes the same control as a regressor
+    study = effects.event_study(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        covariates=["market"],
+    ).tidy()
+    twfe = pf.feols(
+        "y ~ i(rel, ref=-1.0) + x0 | unit + t",
+        data=_staggered_frame(
+            data,
+            outcome="revenue",
+            unit="rep_id",
+            time="period",
+            start="training_start",
+            window=(-4, 6),
+            covariates=["market"],
+        ),
+        vcov={"CRV1": "unit"},
+    )
+    lag0 = next(name for name in twfe.coef().index if name.endswith("::0.0"))
+    row = study.set_index("term").loc["event_0"]
+    assert row["estimate"] == pytest.approx(twfe.coef()[lag0], rel=1e-9)
+    assert "market" not in set(study["term"])

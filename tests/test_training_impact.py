@@ -102,6 +102,70 @@ def test_programme_roi_resamples_the_clusters_the_effect_is_clustered_by():
     assert clustered.intervals["roi_percent"] != pytest.approx(by_rep.intervals["roi_percent"])
 
 
+def _roi_kwargs(client, **extra):
+    return {
+        "outcome": "revenue",
+        "unit": "rep_id",
+        "time": "period",
+        "start": "training_start",
+        "treatment": "trained",
+        "costs": roi.fully_loaded_costs(client["costs"]),
+        "margin": 0.35,
+        "n_resamples": 40,
+        **extra,
+    }
+
+
+def test_the_roi_verdict_is_never_stronger_than_the_effects_interval():
+    # found by a review: with 12 clusters the percentile bootstrap of ROI lay above
+    # break-even while the effect's t(11) interval included zero, and the report said the
+    # programme paid for itself. ROI is linear in the effect, so the ROI interval now
+    # spans the effect's interval carried through the ROI formula.
+    from analysis.conclusions import direction
+
+    client, panel = _panel(seed=4)
+    office = {rep: i // 8 for i, rep in enumerate(panel["rep_id"].unique())}
+    offices = panel.assign(office=panel["rep_id"].map(office))
+    with pytest.warns(UserWarning, match="resamples only"):
+        result = roi.programme_roi(offices, **_roi_kwargs(client, cluster="office"))
+    att = effects.staggered_att(
+        offices,
+        outcome="revenue",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        cluster="office",
+    ).iloc[0]
+    scale = result.treated_periods * result.margin
+    costs = result.figures["costs"]
+    low, high = result.intervals["roi_percent"]
+    assert low <= (att["conf_low"] * scale - costs) / costs * 100 + 1e-9
+    assert high >= (att["conf_high"] * scale - costs) / costs * 100 - 1e-9
+    effect_side = direction(att["conf_low"], att["conf_high"], null=result.break_even_effect())
+    assert direction(low, high) in (effect_side, "unclear")
+    assert any("resamples only" in note for note in result.summary().attrs["notes"])
+    # the conservative figure (the effect's lower bound) lies inside its own interval
+    careful = roi.programme_roi(offices, **_roi_kwargs(client, cluster="office", conservative=True))
+    c_low, c_high = careful.intervals["roi_percent"]
+    assert c_low <= careful.figures["roi_percent"] <= c_high
+
+
+def test_programme_roi_checks_its_inputs_like_the_effect_does():
+    client, panel = _panel(seed=2)
+    ever = panel.assign(ever=panel["training_start"].notna().astype(float))
+    with pytest.raises(ValueError, match="disagrees with"):
+        roi.programme_roi(ever, **_roi_kwargs(client, treatment="ever"))
+    flat = roi.programme_roi(panel, **_roi_kwargs(client))
+    stacked = roi.programme_roi(panel.set_index(["rep_id", "period"]), **_roi_kwargs(client))
+    assert stacked.figures == pytest.approx(flat.figures)
+    rng = np.random.default_rng(3)
+    controlled = roi.programme_roi(
+        panel.assign(market=rng.normal(size=len(panel))),
+        **_roi_kwargs(client, covariates=("market",), n_resamples=10),
+    )
+    assert controlled.figures["benefits"] != pytest.approx(flat.figures["benefits"], rel=1e-9)
+
+
 # ----------------------------------------------------------------- staggered adoption
 
 

@@ -51,3 +51,25 @@ def phrase(
 ) -> str:
     """The phrase among ``above``, ``below`` and ``unclear`` that the interval supports."""
     return {"above": above, "below": below, "unclear": unclear}[direction(low, high, null=null)]
+
+
+def bound(value: float, *, null: float = 0.0, decimals: int = 1, suffix: str = "") -> str:
+    """A confidence bound written with enough decimals not to look like ``null``.
+
+    A ratio's lower bound of 1.04 printed as "1.0" beside "the interval excludes no
+    difference" reads as a contradiction; this adds decimals (up to four more) until
+    the printed bound is on the same side of ``null`` as the value. Thousands are
+    separated; ``suffix`` follows the number (``"%"``).
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    if not math.isfinite(value):
+        return "n/a"
+    places = decimals
+    text = f"{value:,.{places}f}"
+    while value != null and float(text.replace(",", "")) == null and places < decimals + 4:
+        places += 1
+        text = f"{value:,.{places}f}"
+    return text + suffix

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from analysis.conclusions import direction, phrase
+from analysis.conclusions import bound, direction, phrase
 from analysis.effects.estimate import MIN_CLUSTERS
 from analysis.inputs.errors import DataError
 from analysis.options import SEED, check_conf_level, renamed
@@ -97,6 +97,7 @@ class RoiResult(TidyResult):
     margin: float = float("nan")
     value_per_unit: float = 1.0
     resampled: str = "reps"
+    notes: list[str] = field(default_factory=list)
 
     UNITS: ClassVar[dict[str, str]] = {
         "benefits": "currency",
@@ -175,7 +176,7 @@ class RoiResult(TidyResult):
 def training_roi(
     data: pd.DataFrame,
     *,
-    effect: Callable[[pd.DataFrame], tuple[float, float]],
+    effect: Callable[[pd.DataFrame], tuple[float, ...]],
     point: Callable[[pd.DataFrame], float] | None = None,
     point_rows: Callable[[np.ndarray, np.ndarray], float] | None = None,
     treated_periods: float,
@@ -197,8 +198,10 @@ def training_roi(
     data : DataFrame
         The rep-period panel the effect is estimated on.
     effect : callable
-        ``effect(data) -> (estimate, conf_low)``: the isolated effect per trained
-        rep-period (e.g. from :func:`analysis.effects.staggered_att`).
+        ``effect(data) -> (estimate, conf_low)`` or ``(estimate, conf_low, conf_high)``:
+        the isolated effect per trained rep-period and its interval (e.g. from
+        :func:`analysis.effects.staggered_att`). With ``conf_high``, the ROI intervals are
+        never narrower than the effect's own interval carried through the ROI formula.
     point : callable, optional
         ``point(data) -> estimate``, re-run on every bootstrap sample (default: the
         first element of ``effect``); a cheaper point-only estimator speeds it up.
@@ -236,13 +239,18 @@ def training_roi(
     -----
     Benefits :math:`B = \\hat\\tau \\times N_{treated} \\times m`. The interval resamples
     whole reps (clusters) with replacement, re-estimates :math:`\\hat\\tau` and takes
-    percentiles of BCR and ROI% (Cameron, Gelbach and Miller 2008).
+    percentiles of BCR and ROI% (Cameron, Gelbach and Miller 2008). ROI is linear in
+    :math:`\\hat\\tau`, so the effect's interval maps exactly onto an ROI interval; the
+    reported interval spans both, so the ROI verdict is never stronger than the effect's
+    (a percentile bootstrap over few clusters is too narrow).
     """
     conf_level = check_conf_level(conf_level)
     margin = _check_margin(margin)
     if cluster not in data.columns:
         raise DataError(f"cluster column {cluster!r} not found.")
-    estimate, lower = effect(data)
+    found = effect(data)
+    estimate, lower = found[0], found[1]
+    upper = found[2] if len(found) > 2 else None
     used = lower if conservative else estimate
     benefits = used * treated_periods * margin
     per_period = benefits / periods if periods else None
@@ -272,28 +280,34 @@ def training_roi(
                 draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
         except ValueError:
             continue
-    if reps is not None and len(keys) < MIN_CLUSTERS:
-        warnings.warn(
+    notes = []
+    if len(keys) < MIN_CLUSTERS:
+        notes.append(
             f"the ROI interval resamples only {len(keys)} clusters of {cluster!r}: a bootstrap over "
-            f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so treat "
-            "them as optimistic.",
-            UserWarning,
-            stacklevel=2,
+            f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so the "
+            "intervals shown also span the effect's own interval."
         )
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     draws_array = np.asarray(draws, float)
     alpha = 1 - conf_level
     intervals = {}
     if len(draws_array) >= 0.9 * n_resamples:
         benefit_draws = draws_array * treated_periods * margin
-        for name, values in (
-            ("benefits", benefit_draws),
-            ("bcr", benefit_draws / costs),
-            ("roi_percent", (benefit_draws - costs) / costs * 100),
+        mapped = (
+            np.array([lower, upper], float) * treated_periods * margin
+            if upper is not None
+            else np.array([np.nan, np.nan])
+        )
+        for name, values, effect_ends in (
+            ("benefits", benefit_draws, mapped),
+            ("bcr", benefit_draws / costs, mapped / costs),
+            ("roi_percent", (benefit_draws - costs) / costs * 100, (mapped - costs) / costs * 100),
         ):
-            intervals[name] = (
-                float(np.quantile(values, alpha / 2)),
-                float(np.quantile(values, 1 - alpha / 2)),
-            )
+            ends = [np.quantile(values, alpha / 2), np.quantile(values, 1 - alpha / 2)]
+            if np.isfinite(effect_ends).all():
+                ends = [min(ends[0], effect_ends.min()), max(ends[1], effect_ends.max())]
+            intervals[name] = (float(ends[0]), float(ends[1]))
     return RoiResult(
         figures,
         intervals,
@@ -304,6 +318,7 @@ def training_roi(
         treated_periods=float(treated_periods),
         margin=margin,
         resampled="reps" if reps is None else f"clusters of {cluster!r}",
+        notes=notes,
     )
 
 
@@ -342,8 +357,18 @@ def programme_roi(
 
     if isinstance(value_per_unit, bool) or not value_per_unit > 0:
         raise ValueError(f"value_per_unit={value_per_unit!r} must be a positive amount of money.")
+    in_index = [
+        c
+        for c in dict.fromkeys((unit, time, cluster))
+        if c is not None and c not in data.columns and c in data.index.names
+    ]
+    if in_index:  # a panel indexed by (unit, time), as linearmodels expects
+        data = data.reset_index(level=in_index)
+    if time is not None and start is not None:
+        # the benefits count the rep-periods `treatment` marks as trained: it must follow `start`
+        effects.check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
 
-    def effect(frame: pd.DataFrame) -> tuple[float, float]:
+    def effect(frame: pd.DataFrame) -> tuple[float, float, float]:
         if time is not None and start is not None:
             row = effects.staggered_att(
                 frame,
@@ -351,6 +376,7 @@ def programme_roi(
                 unit=unit,
                 time=time,
                 start=start,
+                covariates=covariates,
                 cluster=cluster,
                 conf_level=conf_level,
             ).iloc[0]
@@ -367,10 +393,14 @@ def programme_roi(
                 .tidy()
                 .iloc[0]
             )
-        return float(row["estimate"]) * value_per_unit, float(row["conf_low"]) * value_per_unit
+        return (
+            float(row["estimate"]) * value_per_unit,
+            float(row["conf_low"]) * value_per_unit,
+            float(row["conf_high"]) * value_per_unit,
+        )
 
     def point(frame: pd.DataFrame) -> float:
-        if time is not None and start is not None:
+        if time is not None and start is not None and not covariates:
             return value_per_unit * effects.imputation_att_point(
                 frame, outcome=outcome, unit=unit, time=time, start=start
             )
@@ -379,7 +409,7 @@ def programme_roi(
     treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
     n_periods = data[time].nunique() if time is not None else None
     point_rows = None
-    if time is not None and start is not None:
+    if time is not None and start is not None and not covariates:
         point_rows = _imputation_on_rows(
             data, outcome=outcome, time=time, unit=unit, start=start, scale=value_per_unit
         )
@@ -424,7 +454,8 @@ def describe(result: RoiResult) -> list[str]:
     low, high = result.intervals.get("roi_percent", (np.nan, np.nan))
     if np.isfinite(low) and np.isfinite(high):
         sentence += (
-            f"; the {result.conf_level:.0%} interval for ROI runs from {low:.0f}% to {high:.0f}%"
+            f"; the {result.conf_level:.0%} interval for ROI runs from "
+            f"{bound(low, decimals=0, suffix='%')} to {bound(high, decimals=0, suffix='%')}"
         )
     sentences = [sentence + "."]
     sentences.append(
@@ -441,9 +472,13 @@ def describe(result: RoiResult) -> list[str]:
     )
     payback = f.get("payback_periods", np.nan)
     if direction(low, high) == "above" and np.isfinite(payback):
-        sentences.append(
-            f"At the estimated effect, the programme paid for itself in about {payback:.1f} periods."
+        at = (
+            "At the lower confidence bound of the effect"
+            if result.conservative
+            else ("At the estimated effect")
         )
+        when = f"in about {payback:.1f} periods" if payback >= 0.05 else "within its first period"
+        sentences.append(f"{at}, the programme paid for itself {when}.")
     return sentences
 
 

@@ -48,7 +48,9 @@ def compare_estimators(
     ``regression adjusted`` (cross-section: OLS with ``covariates``),
     ``two-way fixed effects`` (panel) or ``unit fixed effects`` (``unit`` without
     ``time``); and, for a panel with ``start``, ``staggered
-    (imputation)``, robust to effects that change over time and across cohorts.
+    (imputation)``, robust to effects that change over time and across cohorts. The
+    ``covariates`` enter every adjusted row (in the imputation estimator, its first
+    stage); the table's ``attrs["notes"]`` gathers the estimators' caveats.
 
     Returns
     -------
@@ -58,6 +60,7 @@ def compare_estimators(
     if unit is not None and time is not None and start is not None:
         check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
     rows = [naive_comparison(data, outcome=outcome, treatment=treatment, conf_level=conf_level)]
+    notes: list[str] = []
     if unit is None:
         adjusted = estimate(
             data,
@@ -69,6 +72,7 @@ def compare_estimators(
             conf_level=conf_level,
         )
         rows.append(adjusted.tidy().iloc[[0]].assign(term="regression adjusted"))
+        notes += adjusted.notes
     else:
         twfe = estimate(
             data,
@@ -85,19 +89,23 @@ def compare_estimators(
             .iloc[[0]]
             .assign(term="two-way fixed effects" if time is not None else "unit fixed effects")
         )
+        notes += twfe.notes
         if start is not None and time is not None:
-            rows.append(
-                staggered_att(
-                    data,
-                    outcome=outcome,
-                    unit=unit,
-                    time=time,
-                    start=start,
-                    cluster=cluster,
-                    conf_level=conf_level,
-                ).assign(term="staggered (imputation)")
+            staggered = staggered_att(
+                data,
+                outcome=outcome,
+                unit=unit,
+                time=time,
+                start=start,
+                covariates=covariates,
+                cluster=cluster,
+                conf_level=conf_level,
             )
-    return pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
+            rows.append(staggered.assign(term="staggered (imputation)"))
+            notes += staggered.attrs.get("notes", [])
+    table = pd.concat(rows, ignore_index=True)[TIDY_COLUMNS]
+    table.attrs["notes"] = list(dict.fromkeys(notes))
+    return table
 
 
 #: How each isolating estimator separates training from who was chosen for it.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -31,10 +32,16 @@ _LOCK = threading.Lock()  # the first stage's feols is swapped for the duration 
 
 
 def did2s_keeping_singletons(
-    frame: pd.DataFrame, *, second_stage: str, weights: str | None = None
+    frame: pd.DataFrame,
+    *,
+    second_stage: str,
+    weights: str | None = None,
+    controls: Sequence[str] = (),
 ) -> Any:
     """Gardner's two-stage fit on a frame with columns ``y, unit, t, treated``, clustered by
     the frame's ``cluster`` column (integer codes) where it has one, else by unit.
+    ``controls`` are covariate columns of the first stage (Borusyak, Jaravel and Spiess
+    2024: :math:`y_{it} = \\alpha_i + \\lambda_t + x_{it}'\\beta` on untreated rows).
 
     The two stages are pyfixest's (``_did2s_estimate``, first stage keeping
     singletons); the clustered variance is :func:`two_stage_vcov`. Tested on
@@ -57,7 +64,7 @@ def did2s_keeping_singletons(
             fit, first_u, second_u = stages._did2s_estimate(
                 data=data,
                 yname="y",
-                _first_stage="~0|unit+t",
+                _first_stage=f"~{'+'.join(controls) or '0'}|unit+t",
                 _second_stage=second_stage.replace(" ", ""),
                 treatment="treated",
                 weights=weights,
@@ -77,6 +84,7 @@ def did2s_keeping_singletons(
         second_u=np.asarray(second_u, dtype=float),
         cluster=clusters,
         weights=None if weights is None else data[weights].to_numpy(float),
+        controls=data[list(controls)].to_numpy(float) if controls else None,
     )
     fit._G = [int(pd.unique(clusters).size)]
     fit.get_inference()
@@ -96,6 +104,7 @@ def two_stage_vcov(
     second_u: np.ndarray,
     cluster: np.ndarray,
     weights: np.ndarray | None = None,
+    controls: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cluster-robust GMM variance of the second stage of Gardner's two-stage estimator.
 
@@ -109,7 +118,9 @@ def two_stage_vcov(
         W_g = X_{2g}^\\top u_{2g} - \\Gamma X_{10g}^\\top u_{1g},\\quad
         \\Gamma = X_2^\\top X_1 (X_{10}^\\top X_{10})^{-1},\\quad B = (X_2^\\top X_2)^{-1}
 
-    (Gardner 2022, section 3; Butts and Gardner 2022, the R package ``did2s``), the
+    (Gardner 2022, section 3; Butts and Gardner 2022, the R package ``did2s``), with
+    ``controls`` appended to :math:`X_1` as dense columns when the first stage has
+    covariates; the
     formula of ``pyfixest.did2s``. Here :math:`X_1` is a sparse matrix, the sums over
     cluster *g* are one sparse product with the cluster indicators, and
     :math:`(X_{10}^\\top X_{10})^{-1}` is applied by a sparse solve, so memory and time
@@ -136,6 +147,8 @@ def two_stage_vcov(
     values = root[rows]
     shape = (n, n_units + n_times - 1)
     first_x = sparse.csr_matrix((values, (rows, columns)), shape=shape)
+    if controls is not None and controls.size:  # first-stage covariates: dense columns
+        first_x = sparse.hstack([first_x, sparse.csr_matrix(controls * root[:, None])]).tocsr()
     first_x0 = sparse.diags(untreated.astype(float)) @ first_x
     second_xw = second_x * root[:, None]
     gram0 = (first_x0.T @ first_x0).tocsc()

@@ -9,7 +9,9 @@ untrained ones.
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,7 +29,7 @@ from analysis.effects.tidy import (
     tidy_fit,
     wald_f,
 )
-from analysis.inputs.columns import check_numeric, check_weights, rows_text
+from analysis.inputs.columns import check_numeric, check_weights, missing_values_note, rows_text
 from analysis.inputs.periods import period_index, time_order
 from analysis.options import check_conf_level, check_option
 from analysis.results import TidyResult
@@ -87,7 +89,25 @@ def check_absorbing(
         )
 
 
-def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None, cluster=None):
+def _staggered_frame(
+    data,
+    *,
+    outcome,
+    unit,
+    time,
+    start,
+    window,
+    weights=None,
+    cluster=None,
+    covariates=(),
+    notes=None,
+):
+    """The checked rep-period frame of the staggered estimators: ``y, unit, time, t, g,
+    treated, rel`` (plus ``w``, ``cluster`` and covariates ``x0, x1, ...`` when given).
+
+    Rows missing the outcome or a covariate are left out, with a note in ``notes``.
+    """
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     in_index = [
         c
         for c in dict.fromkeys((unit, time, cluster))
@@ -102,7 +122,9 @@ def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None, 
             column=weights,
         )
     missing = [
-        c for c in (outcome, unit, time, start, weights, cluster) if c and c not in data.columns
+        c
+        for c in (outcome, unit, time, start, weights, cluster, *covariates)
+        if c and c not in data.columns
     ]
     if missing:
         raise EffectDataError(
@@ -117,6 +139,16 @@ def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None, 
         )
     if weights:
         frame["w"] = check_weights(data, weights)
+    roles = [outcome, unit, time, start, *covariates]
+    repeated = sorted({c for c in covariates if roles.count(c) > 1})
+    if repeated:
+        raise EffectDataError(
+            f"covariate(s) {repeated} are also the outcome, unit, time or start, or named twice; "
+            "name each column in one role.",
+            column=repeated[0],
+        )
+    for i, column in enumerate(covariates):
+        frame[f"x{i}"] = check_numeric(data, column, "covariate", error=EffectDataError)
     if cluster is not None and cluster != unit:
         if data[cluster].isna().any():
             raise EffectDataError(
@@ -147,7 +179,16 @@ def _staggered_frame(data, *, outcome, unit, time, start, window, weights=None, 
         )
     rel = (frame["t"] - frame["g"]).clip(lo, hi)
     frame["rel"] = rel.where(frame["g"].notna(), -1.0).astype(float)
-    kept = _comparable(frame.dropna(subset=["y"]), time_labels=data[time], unit_labels=data[unit])
+    measured = ["y", *(f"x{i}" for i in range(len(covariates)))]
+    incomplete = frame[measured].isna()
+    if incomplete.to_numpy().any():
+        named = incomplete.rename(
+            columns={"y": outcome, **{f"x{i}": c for i, c in enumerate(covariates)}}
+        )
+        if notes is not None:
+            notes.append(missing_values_note(named))
+        frame = frame[~incomplete.any(axis=1)]
+    kept = _comparable(frame, time_labels=data[time], unit_labels=data[unit])
     return kept.reset_index(drop=True)  # pyfixest's did2s aligns its stages by position
 
 
@@ -280,6 +321,7 @@ def event_study(
     start: str,
     window: tuple[int, int] = (-4, 6),
     estimator: Literal["twfe", "imputation"] = "twfe",
+    covariates: Sequence[str] = (),
     weights: str | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
@@ -303,6 +345,9 @@ def event_study(
         Column of positive weights, constant or not within a rep: every regression
         (both stages of the imputation estimator) is weighted least squares, so the
         event-time effects are weighted means over rep-periods.
+    covariates : sequence of str, optional
+        Time-varying control columns: regressors of the TWFE regression, or of the
+        first stage of the imputation estimator (fitted on untreated rep-periods only).
     cluster : str, optional
         Column to cluster the standard errors by (default: ``unit``), e.g. a team when
         reps in a team share shocks.
@@ -335,6 +380,7 @@ def event_study(
 
     conf_level = check_conf_level(conf_level)
     estimator = check_option("estimator", estimator, Literal["twfe", "imputation"])
+    notes: list[str] = []
     frame = _staggered_frame(
         data,
         outcome=outcome,
@@ -344,12 +390,15 @@ def event_study(
         window=window,
         weights=weights,
         cluster=cluster,
+        covariates=covariates,
+        notes=notes,
     )
-    notes = _cluster_notes(frame, cluster or unit)
+    controls = [c for c in frame.columns if re.fullmatch(r"x\d+", str(c))]
+    notes += _cluster_notes(frame, cluster or unit)
     with captured_notes(notes):
         if estimator == "twfe":
             fit = pf.feols(
-                "y ~ i(rel, ref=-1.0) | unit + t",
+                "y ~ i(rel, ref=-1.0)" + "".join(f" + {c}" for c in controls) + " | unit + t",
                 data=frame,
                 vcov={"CRV1": "cluster" if "cluster" in frame else "unit"},
                 fixef_rm="none",
@@ -357,10 +406,15 @@ def event_study(
             )
         else:
             fit = did2s_keeping_singletons(
-                frame, second_stage="~ i(rel, ref=-1.0)", weights="w" if weights else None
+                frame,
+                second_stage="~ i(rel, ref=-1.0)",
+                weights="w" if weights else None,
+                controls=controls,
             )
     coef = fit.coef()
-    event_time = {name: int(float(str(name).split("::")[1])) for name in coef.index}
+    event_time = {
+        name: int(float(str(name).split("::")[1])) for name in coef.index if "::" in str(name)
+    }
     clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
     table = tidy_fit(
         fit,
@@ -397,6 +451,7 @@ def staggered_att(
     unit: str,
     time: str,
     start: str,
+    covariates: Sequence[str] = (),
     weights: str | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
@@ -409,7 +464,9 @@ def staggered_att(
     (Gardner's two-stage estimator, numerically the imputation estimator of
     Borusyak, Jaravel and Spiess), with standard errors clustered by unit that
     account for the first stage (pyfixest ``did2s``); ``cluster`` names another column
-    to cluster by (a team). The interval and p-value use the t distribution with
+    to cluster by (a team). ``covariates`` are time-varying controls of the first stage
+    (:math:`y_{it} = \\alpha_i + \\lambda_t + x_{it}'\\beta` fitted on untreated rep-periods,
+    Borusyak, Jaravel and Spiess 2024), so the imputed untreated outcome accounts for them. The interval and p-value use the t distribution with
     ``G - 1`` degrees of freedom for ``G`` clusters, like every other clustered estimate
     of the package (pyfixest's ``did2s`` gives a normal interval).
 
@@ -424,6 +481,7 @@ def staggered_att(
     """
 
     conf_level = check_conf_level(conf_level)
+    notes: list[str] = []
     frame = _staggered_frame(
         data,
         outcome=outcome,
@@ -433,11 +491,16 @@ def staggered_att(
         window=(-2, 0),
         weights=weights,
         cluster=cluster,
+        covariates=covariates,
+        notes=notes,
     )
-    notes = _cluster_notes(frame, cluster or unit)
+    notes += _cluster_notes(frame, cluster or unit)
     with captured_notes(notes):
         fit = did2s_keeping_singletons(
-            frame, second_stage="~ treated", weights="w" if weights else None
+            frame,
+            second_stage="~ treated",
+            weights="w" if weights else None,
+            controls=[c for c in frame.columns if re.fullmatch(r"x\d+", str(c))],
         )
     emit(notes)
     clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.conclusions import phrase
+from analysis.conclusions import bound, phrase
 from analysis.inputs.errors import DataError
 from analysis.inputs.survey_contract import PRACTICES
 from analysis.options import check_min_cell_size, renamed
@@ -67,7 +67,7 @@ def distinguishing_practices(
             "ineffective ones: every risk-ratio interval includes 1."
         )
     parts = [
-        f"{names.get(t, t).lower()} ({e:.1f} times as likely)"
+        f"{names.get(t, t).lower()} ({bound(e, null=1.0)} times as likely)"
         for t, e in zip(clear["term"], clear["estimate"])
     ]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -116,7 +116,7 @@ def describe_contrast(
         )
         sentences.append(
             f"Very effective organisations are {rr:.1f} times as likely to buy customized solutions "
-            f"({level} CI {low:.1f} to {high:.1f}): {verdict}."
+            f"({level} CI {bound(low, null=1.0)} to {bound(high, null=1.0)}): {verdict}."
         )
     never = never_share_by_group.dropna()
     if "ineffective" in never and never["ineffective"] > 0:
