@@ -560,6 +560,21 @@ def test_segment_effects_on_wagepan_equal_the_interacted_regression_and_count_ro
         reference.se()[["u0", "u1"]].to_numpy(), rel=1e-9
     )
     assert list(table["n_units"]) == [482, 63]
+    # clustered by a coarser column (wagepan has none: 40 groups of men by id)
+    grouped = split.assign(group=split["nr"] % 40)
+    clustered, _ = effects.effects_by_segment(
+        grouped,
+        outcome="lwage",
+        treatment="union",
+        by="black",
+        unit="nr",
+        time="year",
+        cluster="group",
+    )
+    reference = pf.feols("lwage ~ u0 + u1 | nr + year", data=grouped, vcov={"CRV1": "group"})
+    assert clustered["std_error"].to_numpy() == pytest.approx(
+        reference.se()[["u0", "u1"]].to_numpy(), rel=1e-9
+    )
     gaps = data.assign(black=data["black"].astype(float).where(data.index % 9 != 0))
     with pytest.warns(UserWarning, match="485 of 4360 rows were left out of the segment effects"):
         effects.effects_by_segment(

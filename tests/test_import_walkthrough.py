@@ -178,6 +178,9 @@ def test_an_imported_table_replaced_after_import_is_an_error(tmp_path):
     stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
     assert [p.level for p in stale] == ["error"]
     assert "imported/panel.parquet is not the table `workbench import` wrote" in stale[0].message
+    (folder / "imported" / "import_record.json").unlink()  # the record removed as well
+    stale = [p for p in validate_client("northwind", clients_dir=clients) if p.study == "import"]
+    assert [p.level for p in stale] == ["error"] and "but no import_record.json" in stale[0].message
 
 
 def test_ids_in_an_imported_table_are_trimmed_like_a_csvs(tmp_path):
@@ -233,3 +236,28 @@ def test_the_committed_delivery_is_what_its_generator_writes(tmp_path):
     assert ours.keys() == committed.keys()
     for sheet in ours:
         pd.testing.assert_frame_equal(ours[sheet], committed[sheet])
+
+
+@pytest.mark.parametrize("link", ["folder", "file"])
+def test_import_never_writes_through_a_link_into_another_client(tmp_path, link):
+    clients = tmp_path / "clients"
+    victim = clients / "victim" / "imported"
+    victim.mkdir(parents=True)
+    (victim / "panel.parquet").write_bytes(b"the victim's table")
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    for name in ("rep_panel.xlsx", "codebook.yml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    tables = yaml.safe_load((folder / "codebook.yml").read_text())["tables"]
+    (folder / "codebook.yml").write_text(yaml.safe_dump({"tables": {"panel": tables["panel"]}}))
+    if link == "folder":
+        (folder / "imported").symlink_to(victim, target_is_directory=True)
+        with pytest.raises(CodebookError, match="imported is a symbolic link"):
+            run_codebook(folder)
+    else:
+        (folder / "imported").mkdir()
+        (folder / "imported" / "panel.parquet").symlink_to(victim / "panel.parquet")
+        run_codebook(folder)  # the link is replaced by this client's own table
+        assert not (folder / "imported" / "panel.parquet").is_symlink()
+        assert len(pd.read_parquet(folder / "imported" / "panel.parquet")) > 0
+    assert (victim / "panel.parquet").read_bytes() == b"the victim's table"
+    assert sorted(p.name for p in victim.iterdir()) == ["panel.parquet"]

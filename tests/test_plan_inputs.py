@@ -327,11 +327,29 @@ def test_planned_effects_match_estimate_on_the_plan_window(tmp_path, monkeypatch
     event = t - g  # NaN for reps never trained
     ramp = (event >= 0) & (event < 2)
     kept = data[~ramp].assign(on=(event[~ramp] >= 2).astype(int))
-    by_hand = effects.estimate(
-        kept, outcome="revenue", treatment="on", unit="rep_id", time="period"
-    ).tidy()
-    assert table.iloc[0]["estimate"] == pytest.approx(by_hand.iloc[0]["estimate"], rel=1e-10)
-    assert table.iloc[0]["std_error"] == pytest.approx(by_hand.iloc[0]["std_error"], rel=1e-10)
+    # the imputation estimate by hand: rep and period effects from untreated rep-periods
+    # (statsmodels OLS with dummies), the mean imputed effect over the plan's window
+    import statsmodels.formula.api as smf
+
+    untreated = kept[kept["on"] == 0]
+    first = smf.ols("revenue ~ C(rep_id) + C(period)", data=untreated).fit()
+    window = kept[kept["on"] == 1]
+    by_hand = float((window["revenue"] - first.predict(window)).mean())
+    assert table.iloc[0]["estimate"] == pytest.approx(by_hand, rel=1e-8)
+    # the variance is pyfixest's two-stage (GMM) variance on the same rows
+    import pyfixest as pf
+
+    library = pf.did2s(
+        kept.reset_index(drop=True).astype({"rep_id": object, "period": object}),
+        yname="revenue",
+        first_stage="~ 0 | rep_id + period",
+        second_stage="~ on",
+        treatment="on",
+        cluster="rep_id",
+    )
+    assert table.iloc[0]["std_error"] == pytest.approx(library.se()["on"], rel=1e-8)
+    twfe = effects.estimate(kept, outcome="revenue", treatment="on", unit="rep_id", time="period")
+    assert table.iloc[0]["estimate"] != pytest.approx(twfe.tidy().iloc[0]["estimate"], rel=1e-3)
     secondary = table[table["role"] == "secondary"]
     from statsmodels.stats.multitest import multipletests
 

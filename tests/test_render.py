@@ -496,14 +496,14 @@ def test_bad_client_data_fails_the_report_with_one_clear_message(example_project
         example_project["reports"] / "cobalt-software" / "org_effectiveness.failed.ipynb",
         as_version=4,
     )
-    texts = [
-        o.get("text", "")
-        for c in failed.cells
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "stream"
-    ]
-    assert any("the input data need fixing" in t for t in texts)
-    assert not any("Traceback" in t for t in texts)
+    outputs = [o for c in failed.cells for o in c.get("outputs", [])]
+    # one error output that holds the message alone (papermill and JupyterLab show it)
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "InputError"
+    assert len(errors[0]["traceback"]) == 1
+    assert "the input data need fixing" in errors[0]["traceback"][0]
+    texts = [o.get("text", "") for o in outputs if o.get("output_type") == "stream"]
+    assert not any("Traceback" in t for t in [*texts, *errors[0]["traceback"]])
 
 
 def test_no_client_sees_another_clients_values_or_the_environment(rendered_examples):

@@ -543,3 +543,13 @@ def test_a_value_typed_in_the_cell_overrides_client_yml_even_when_it_is_the_defa
     namespace["conf_level"] = 0.95  # the model's default, typed by a researcher
     typed = _with_clients(folder.parent, lambda: load_study("org_effectiveness", namespace))
     assert typed.params.conf_level == 0.95
+    # a wrong value typed in the cell (or given to papermill -p) names the notebook, not client.yml
+    namespace["conf_level"] = 95
+    with pytest.raises(InputError) as raised:
+        _with_clients(folder.parent, lambda: load_study("org_effectiveness", namespace))
+    assert raised.value.problems == [
+        (
+            "the notebook's parameters (conf_level = 95): conf_level is a share between 0 and 1: "
+            "did you mean 0.95?"
+        )
+    ]

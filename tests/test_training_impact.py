@@ -843,3 +843,17 @@ def test_year_dot_month_labels_keep_october(tmp_path):
                 )
             frame.to_csv(folder / f"{name}.csv", index=False)
     pd.testing.assert_frame_equal(training_panel(_load(dotted)), training_panel(_load(iso)))
+
+
+def test_an_roi_without_an_interval_says_the_data_cannot_tell():
+    figures = roi.roi_figures(300_000, 100_000, benefit_per_period=50_000)
+    result = roi.RoiResult(
+        figures, {}, 0.95, False, 3, notes=["the ROI interval resamples only 3 clusters"]
+    )
+    sentences = roi.describe(result)
+    assert "No interval for ROI could be computed, so the data cannot tell" in sentences[1]
+    assert not any("includes break-even" in s or "paid for itself in" in s for s in sentences)
+    assert sentences[-1] == "Caveat: The ROI interval resamples only 3 clusters"
+    # a bound close to break-even is printed with the digits that keep it above 0%
+    tight = roi.RoiResult(figures, {"roi_percent": (0.3, 61.0)}, 0.95, False, 40)
+    assert "from 0.3% to 61%" in roi.describe(tight)[0]

@@ -287,11 +287,22 @@ def training_roi(
             f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so the "
             "intervals shown also span the effect's own interval."
         )
-    for note in notes:
-        warnings.warn(note, UserWarning, stacklevel=2)
     draws_array = np.asarray(draws, float)
     alpha = 1 - conf_level
     intervals = {}
+    if len(draws_array) < 0.9 * n_resamples and upper is not None:
+        # too few resamples could be estimated: the effect's own interval, carried through
+        carried = np.array([lower, upper], float) * treated_periods * margin
+        roi_ends = (carried - costs) / costs * 100
+        intervals = {
+            "benefits": (float(carried[0]), float(carried[1])),
+            "bcr": (float(carried[0] / costs), float(carried[1] / costs)),
+            "roi_percent": (float(roi_ends[0]), float(roi_ends[1])),
+        }
+        notes.append(
+            f"only {len(draws_array)} of {n_resamples} bootstrap resamples could be estimated, so "
+            "the ROI interval is the effect's interval carried through the ROI formula."
+        )
     if len(draws_array) >= 0.9 * n_resamples:
         benefit_draws = draws_array * treated_periods * margin
         mapped = (
@@ -304,10 +315,14 @@ def training_roi(
             ("bcr", benefit_draws / costs, mapped / costs),
             ("roi_percent", (benefit_draws - costs) / costs * 100, (mapped - costs) / costs * 100),
         ):
-            ends = [np.quantile(values, alpha / 2), np.quantile(values, 1 - alpha / 2)]
+            low_end = float(np.quantile(values, alpha / 2))
+            high_end = float(np.quantile(values, 1 - alpha / 2))
             if np.isfinite(effect_ends).all():
-                ends = [min(ends[0], effect_ends.min()), max(ends[1], effect_ends.max())]
-            intervals[name] = (float(ends[0]), float(ends[1]))
+                low_end = min(low_end, float(effect_ends.min()))
+                high_end = max(high_end, float(effect_ends.max()))
+            intervals[name] = (low_end, high_end)
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     return RoiResult(
         figures,
         intervals,
@@ -452,11 +467,19 @@ def describe(result: RoiResult) -> list[str]:
         f"(ROI {f['roi_percent']:.0f}%)"
     )
     low, high = result.intervals.get("roi_percent", (np.nan, np.nan))
-    if np.isfinite(low) and np.isfinite(high):
-        sentence += (
-            f"; the {result.conf_level:.0%} interval for ROI runs from "
-            f"{bound(low, decimals=0, suffix='%')} to {bound(high, decimals=0, suffix='%')}"
-        )
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return [
+            sentence + ".",
+            (
+                "No interval for ROI could be computed, so the data cannot tell whether the programme "
+                "paid for itself."
+            ),
+            *(f"Caveat: {n[0].upper()}{n[1:]}" for n in result.notes),
+        ]
+    sentence += (
+        f"; the {result.conf_level:.0%} interval for ROI runs from "
+        f"{bound(low, decimals=0, suffix='%')} to {bound(high, decimals=0, suffix='%')}"
+    )
     sentences = [sentence + "."]
     sentences.append(
         phrase(
@@ -479,6 +502,7 @@ def describe(result: RoiResult) -> list[str]:
         )
         when = f"in about {payback:.1f} periods" if payback >= 0.05 else "within its first period"
         sentences.append(f"{at}, the programme paid for itself {when}.")
+    sentences += [f"Caveat: {n[0].upper()}{n[1:]}" for n in result.notes]
     return sentences
 
 

@@ -18,15 +18,28 @@ from analysis.results import interval_record
 
 
 def naive_comparison(
-    data: pd.DataFrame, *, outcome: str, treatment: str, conf_level: float = 0.95
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    cluster: str | None = None,
+    conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Difference in mean outcome between treated and untreated rows, with no adjustment.
 
     Shown beside the isolated effect: when stronger reps are trained first, this
-    comparison mixes the training effect with who was chosen for training.
-    HC1 standard errors.
+    comparison mixes the training effect with who was chosen for training. HC1
+    standard errors, or clustered by ``cluster`` (a panel's rows of one rep, or of one
+    office, are not independent).
     """
-    result = estimate(data, outcome=outcome, treatment=treatment, vcov="hc1", conf_level=conf_level)
+    result = estimate(
+        data,
+        outcome=outcome,
+        treatment=treatment,
+        cluster=cluster,
+        vcov="cluster" if cluster else "hc1",
+        conf_level=conf_level,
+    )
     return result.tidy().iloc[[0]].assign(term="naive difference").reset_index(drop=True)
 
 
@@ -59,7 +72,12 @@ def compare_estimators(
     """
     if unit is not None and time is not None and start is not None:
         check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
-    rows = [naive_comparison(data, outcome=outcome, treatment=treatment, conf_level=conf_level)]
+    naive_cluster = cluster or unit  # repeated rows of a rep are not independent
+    rows = [
+        naive_comparison(
+            data, outcome=outcome, treatment=treatment, cluster=naive_cluster, conf_level=conf_level
+        )
+    ]
     notes: list[str] = []
     if unit is None:
         adjusted = estimate(
@@ -178,6 +196,8 @@ def explain_comparison(
         f"{unit_label} (CI {num(isolated['conf_low'])} to {num(isolated['conf_high'])})."
     )
     sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], num))
+    for note in data.attrs.get("notes", []):  # the estimators' caveats travel with the verdict
+        sentences.append(f"Caveat: {note[0].upper()}{note[1:]}")
     if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
         twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
         if abs(twfe["estimate"] - robust["estimate"]) > 2 * robust["std_error"]:

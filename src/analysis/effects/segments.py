@@ -22,12 +22,15 @@ def effects_by_segment(
     by: str,
     unit: str,
     time: str,
+    cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two-way fixed-effects estimates of the treatment effect within each segment, and a test that they differ.
 
     One regression with the treatment interacted with segment indicators (unit and
-    period effects absorbed, errors clustered by unit).
+    period effects absorbed, errors clustered by unit, or by ``cluster``, e.g. an office
+    whose reps share shocks: the test of equal effects then refers F to G - 1 cluster
+    degrees of freedom as well).
 
     Returns
     -------
@@ -39,7 +42,8 @@ def effects_by_segment(
     import pyfixest as pf
 
     conf_level = check_conf_level(conf_level)
-    require_columns(data, (outcome, treatment, by, unit, time), error=EffectDataError)
+    needed = (outcome, treatment, by, unit, time, *([cluster] if cluster else []))
+    require_columns(data, needed, error=EffectDataError)
     frame = pd.DataFrame(
         {
             "y": check_numeric(data, outcome, "outcome"),
@@ -47,10 +51,11 @@ def effects_by_segment(
             "unit": pd.factorize(data[unit])[0],
             "t": pd.factorize(data[time])[0],  # order not needed
             "seg": data[by].astype(object),
+            "g": pd.factorize(data[cluster if cluster else unit])[0],
         }
     )
     frame = frame[
-        frame.notna().all(axis=1) & (frame["unit"] >= 0) & (frame["t"] >= 0)
+        frame.notna().all(axis=1) & (frame["unit"] >= 0) & (frame["t"] >= 0) & (frame["g"] >= 0)
     ]  # factorize codes NaN as -1
     if len(frame) < len(data):
         warnings.warn(
@@ -77,7 +82,7 @@ def effects_by_segment(
         fit = pf.feols(
             f"y ~ {' + '.join(columns)} | unit + t",
             data=frame,
-            vcov={"CRV1": "unit"},
+            vcov={"CRV1": "g"},
             fixef_rm="none",
         )
     emit(notes)
@@ -96,7 +101,7 @@ def effects_by_segment(
     contrast[:, 0] = 1
     contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
     wald, df, p_value = wald_f(
-        fit, contrast @ selector(fit.coef().index, columns), clusters=int(frame["unit"].nunique())
+        fit, contrast @ selector(fit.coef().index, columns), clusters=int(frame["g"].nunique())
     )
     test = pd.DataFrame(
         [

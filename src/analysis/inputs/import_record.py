@@ -32,7 +32,16 @@ def stale_imports(folder: str | Path) -> list[str]:
     folder = Path(folder)
     record_path = folder / "imported" / "import_record.json"
     if not record_path.is_file():
-        return []
+        tables = sorted((folder / "imported").glob("*.parquet"))
+        if not tables:
+            return []
+        return [
+            (
+                f"imported/ holds {', '.join(t.name for t in tables[:3])} but no import_record.json, so "
+                "nothing shows which raw file they came from or that they are unchanged; run "
+                f"`workbench import {folder.name}` again (tables made by hand belong outside imported/)."
+            )
+        ]
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

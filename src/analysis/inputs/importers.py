@@ -480,11 +480,44 @@ def run_codebook(folder: str | Path) -> dict:
         }
         results[name] = frame
         record["tables"][name] = table_record
+    _check_output_folder(folder, out_dir)
     out_dir.mkdir(exist_ok=True)
     for name, frame in results.items():  # write only when every table imported
-        frame.to_parquet(out_dir / f"{name}.parquet", index=False)
-        record["tables"][name]["sha256"] = file_sha256(out_dir / f"{name}.parquet")
-    (out_dir / "import_record.json").write_text(
-        json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8"
-    )
+        target = out_dir / f"{name}.parquet"
+        _replace(target, lambda path, frame=frame: frame.to_parquet(path, index=False))
+        record["tables"][name]["sha256"] = file_sha256(target)
+    text = json.dumps(record, indent=2, default=str) + "\n"
+    _replace(out_dir / "import_record.json", lambda path: path.write_text(text, encoding="utf-8"))
     return record
+
+
+def _check_output_folder(folder: Path, out_dir: Path) -> None:
+    """``imported/`` must be a real folder of this client: never a link to another one."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise CodebookError(
+            f"{folder.name}/imported is a symbolic link or a file, not a folder of this client; "
+            "remove it (import writes only inside the client's own folder) and run the import again."
+        )
+    if out_dir.exists() and out_dir.resolve().parent != folder.resolve():
+        raise CodebookError(
+            f"{folder.name}/imported leads outside the client's folder; remove it and import again."
+        )
+
+
+def _replace(target: Path, write) -> None:
+    """Write ``target`` through a temporary file and rename it into place: a symbolic link
+    left at ``target`` is replaced, never written through (it could lead to another
+    client's folder), and a crash leaves the previous file whole."""
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -51,10 +51,15 @@ def planned_effects(
 ) -> pd.DataFrame:
     """Effects on the plan's outcomes and behaviours, counted from the plan's window.
 
-    Each measure is estimated as the plan says: two-way fixed effects (rep and
-    period), the treatment on from ``plan.effect_from`` periods after each rep's
-    ``start``, the ramp-up periods in between left out, errors clustered by rep (as
-    :mod:`analysis.planning.design` assumes). The primary outcome keeps its p-value;
+    Each measure is estimated as the plan says, with the imputation estimator of the
+    staggered rollout (:func:`analysis.effects.staggered_att`: rep and period effects
+    from untreated rep-periods only, so effects that build up over time do not bias it
+    as they bias two-way fixed effects): the mean effect over the rep-periods from
+    ``plan.effect_from`` periods after each rep's ``start`` on, the ramp-up periods in
+    between left out, errors clustered by rep (or ``cluster``). The design's power
+    (:mod:`analysis.planning.design`) is computed for the two-way fixed-effects contrast;
+    with effects alike across reps and periods the imputation estimator is the efficient
+    one (Borusyak, Jaravel and Spiess 2024, Theorem 2), so it is at least as precise. The primary outcome keeps its p-value;
     the secondary outcomes' p-values are adjusted together by Holm's method; further
     ``outcomes`` (not in the plan) are ``exploratory`` and unadjusted.
 
@@ -67,16 +72,13 @@ def planned_effects(
         plan names none). Measures missing from ``data`` are left out, and so are
         those not in ``only`` when it is given (the measures the study checked).
     """
-    from analysis.effects import estimate
+    from analysis.effects import staggered_att
     from analysis.effects.staggered import first_treated_index
     from analysis.inputs.periods import period_index
 
     event = period_index(data[time]) - first_treated_index(data, unit=unit, time=time, start=start)
     ramp = (event >= 0) & (event < plan.effect_from)
-    frame = data.loc[~ramp.fillna(False)].copy()
-    frame["_planned_treatment"] = (
-        (event.loc[frame.index] >= plan.effect_from).fillna(False).astype(int)
-    )
+    frame = data.loc[~ramp.fillna(False)]
     measures: list[tuple[str, str, float | None]] = [
         (plan.outcomes.primary, "primary", plan.expected_effect),
         *((name, "secondary", None) for name in plan.outcomes.secondary),
@@ -87,15 +89,15 @@ def planned_effects(
     for name, role, planned in dict.fromkeys(measures):
         if name not in frame.columns or only is not None and name not in only:
             continue
-        fit = estimate(
+        fit = staggered_att(
             frame,
             outcome=name,
-            treatment="_planned_treatment",
             unit=unit,
             time=time,
+            start=start,
             cluster=cluster,
             conf_level=conf_level,
-        ).tidy()
+        )
         row = fit.iloc[0].to_dict()
         rows.append({**row, "term": name, "role": role, "planned": planned})
     table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "p_value_adjusted"])

@@ -151,8 +151,11 @@ def _failed_cell_message(path: Path, error_text: str) -> str:
         if cell.get("metadata", {}).get("papermill", {}).get("exception"):
             texts = [
                 o.get("text", "")
+                if o.get("output_type") == "stream"
+                else "\n".join(o.get("traceback", []))
                 for o in cell.get("outputs", [])
-                if o.get("output_type") == "stream" and o.get("name") == "stderr"
+                if (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                or o.get("output_type") == "error"
             ]
             text = "".join(texts).strip()
             if "the input data need fixing" in text:

@@ -54,12 +54,12 @@ def setup_notebook() -> None:
     from analysis.inputs.errors import InputError
 
     def concise(self, etype, value, tb, tb_offset=None):
-        import sys
-
         message = (
             f"{etype.__name__}: the input data need fixing before this report can run.\n\n{value}"
         )
-        print(message, file=sys.stderr)
+        # an error output holding only the message: JupyterLab shows it, and papermill
+        # (also from the terminal) reports it, instead of an empty traceback
+        self._showtraceback(etype, value, [message])
         return [message]
 
     shell.set_custom_exc((InputError,), concise)

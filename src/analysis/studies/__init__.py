@@ -23,6 +23,7 @@ and the method modules, never ``analysis.report``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,6 +142,18 @@ def explicit_overrides(study: str, namespace: Mapping[str, Any]) -> dict[str, An
     }
 
 
+def _blame(problem: str, context: str, overrides: Mapping[str, Any]) -> str:
+    """Name the notebook, not client.yml, for a value the notebook set (a parameters cell,
+    or papermill's ``-p``)."""
+    prefix = f"{context}: "
+    if problem.startswith(prefix):
+        rest = problem[len(prefix) :]
+        key = re.match(r"[A-Za-z_]\w*", rest)
+        if key and key[0] in overrides:
+            return f"the notebook's parameters ({key[0]} = {overrides[key[0]]!r}): {rest}"
+    return problem
+
+
 def collect(
     study: str,
     client_id: str | None = None,
@@ -166,11 +179,13 @@ def collect(
         )
     if overrides:
         values = {**spec.values, **overrides}
+        context = f"{where}: studies.{study}"
         try:
-            params: StudyParameters = check_parameters(study, values, f"{where}: studies.{study}")
+            params: StudyParameters = check_parameters(study, values, context)
         except ConfigError as error:
-            return None, error.problems
-        files, problems = resolve_files(params, folder, f"{where}: studies.{study}")
+            return None, [_blame(problem, context, overrides) for problem in error.problems]
+        files, problems = resolve_files(params, folder, context)
+        problems = [_blame(problem, context, overrides) for problem in problems]
     else:
         if spec.errors or spec.params is None:
             return None, list(spec.errors)

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 
 #: Why the plan's effect can differ from the isolated estimate of the results section.
 WINDOW_NOTE = (
-    "The effect here counts only the plan's window (two-way fixed effects, ramp-up periods left "
-    "out), so it can differ from the isolated estimate further down, which counts every period "
-    "after training."
+    "The effect here counts only the plan's window (the imputation estimator, ramp-up periods "
+    "left out), so it can differ from the isolated estimate further down, which counts every "
+    "period after training."
 )
 
 #: How the report labels the study's outcome by its role in the plan.

@@ -48,7 +48,8 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 
     Adds ``tables`` (the contract tables), ``tables["data"]`` (the panel joined with the
     reps, or the cross-section), ``extras["covariates"]`` (those that vary),
-    ``extras["panel_design"]`` and ``extras["start"]``.
+    ``extras["panel_design"]``, ``extras["start"]`` and ``extras["errors_note"]`` (how
+    the intervals treat repeated rows, for captions).
     """
     p, files = _params(inputs), inputs.files
     panel_design = p.time is not None
@@ -56,6 +57,13 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         panel_design=panel_design,
         start="training_start" if panel_design else None,
         outcome_label=p.outcome_label or p.outcome.replace("_", " "),
+        errors_note=(
+            f"clustered by {p.cluster}"
+            if p.cluster
+            else "clustered by rep"
+            if panel_design
+            else "heteroskedasticity-robust"
+        ),
     )
     needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
     missing = [name for name in needed if name not in files]
