@@ -229,3 +229,25 @@ def test_a_windows_encoded_csv_is_drafted_with_its_encoding(tmp_path):
     imported = next((tmp_path / "imported").glob("*.parquet"))
     frame = pd.read_parquet(imported)
     assert "Süd" in frame.astype(str).to_numpy().ravel().tolist()
+
+
+def test_case_and_identical_rows_rules_clean_a_workbook_without_editing_it(tmp_path):
+    # found by a new-user test: ids written KF-001 in one sheet and kf-001 in another,
+    # and a row exported twice, needed 30 hand-written value mappings and a raw-file edit
+    (tmp_path / "panel.csv").write_text(
+        "Rep ID,Month,Revenue\nkf-001,2025-01,10\nkf-001,2025-01,10\nKf-002,2025-01,12\n"
+    )
+    (tmp_path / "codebook.yml").write_text(
+        "tables:\n  panel:\n    source: {file: panel.csv}\n"
+        "    rename: {Rep ID: rep_id, Month: period, Revenue: revenue}\n"
+        "    case: {rep_id: upper}\n    identical_rows: drop\n"
+    )
+    record = run_codebook(tmp_path)
+    panel = pd.read_parquet(tmp_path / "imported" / "panel.parquet")
+    assert panel["rep_id"].tolist() == ["KF-001", "KF-002"]
+    assert record["tables"]["panel"]["identical_rows_dropped"] == [3]
+    (tmp_path / "codebook.yml").write_text(
+        (tmp_path / "codebook.yml").read_text().replace("upper", "title")
+    )
+    with pytest.raises(CodebookError, match="case.rep_id must be upper or lower"):
+        run_codebook(tmp_path)

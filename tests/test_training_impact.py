@@ -507,7 +507,7 @@ def test_good_client_files_load(client_files):
                     d.index % 2 == 0, d["period"].str[5:] + "/" + d["period"].str[:4]
                 )
             ),
-            "unreadable period",
+            "the column mixes formats",
         ),
         ("panel", lambda d: d.assign(win_rate="1.5"), "win_rate is outside 0 to 1"),
         (
@@ -770,6 +770,8 @@ def test_the_clients_own_outcome_name_and_unit(tmp_path, monkeypatch):
         lambda p: pd.Period(p, freq="M").strftime("%b-%y"),  # Jan-25, Excel's mmm-yy
         lambda p: pd.Period(p, freq="M").end_time.strftime("%d.%m.%Y"),  # 31.01.2025
         lambda p: p.replace("-", "."),  # 2025.10: read as text, not as the number 2025.1
+        lambda p: f"{p[5:]}.{p[:4]}",  # 10.2025: month.year, as German systems write it
+        lambda p: f"{p[5:]}/{p[:4]}",  # 10/2025: the four-digit year leaves no doubt
     ],
 )
 def test_months_spelled_as_people_write_them_read_as_the_same_months(client_files, spell):

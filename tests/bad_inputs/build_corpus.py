@@ -690,7 +690,7 @@ def main() -> None:
             )
         ),
         [
-            r"panel\.csv: column period: unreadable period\(s\) .* on lines 3, 5, 7.*mixes formats.*look like month/year \(format %m/%Y\)"
+            r"panel\.csv: column period: the column mixes formats: \[.*\] on lines 3, 5, 7, 9, 11 and \d+ more are written as month\.year, the other lines as months such as 2025-01; write them all one way"
         ],
         data=TD,
     )

@@ -49,9 +49,26 @@ SYNONYMS = {
         "emp_id",
         "sales_rep_id",
         "user_id",
+        "mitarbeiter",
+        "mitarbeiter_id",
+        "verkaeufer",
+        "verkaeufer_id",
+        "verkaufer",
+        "verkaufer_id",
+        "personalnummer",
     ),
     "respondent_id": ("responseid", "response_id", "respondent", "id"),
-    "period": ("month", "period", "date", "reporting_month", "monat", "fiscal_month", "month_year"),
+    "period": (
+        "month",
+        "period",
+        "date",
+        "reporting_month",
+        "monat",
+        "fiscal_month",
+        "month_year",
+        "zeitraum",
+        "periode",
+    ),
     "training_start": (
         "trained",
         "training_date",
@@ -64,6 +81,9 @@ SYNONYMS = {
         "enablement_completed_date",
         "enablement_date",
         "completion_date",
+        "schulungsbeginn",
+        "schulung",
+        "trainingsbeginn",
     ),
     "revenue": (
         "revenue",
@@ -77,12 +97,22 @@ SYNONYMS = {
         "booked_revenue",
         "net_revenue",
     ),
-    "team": ("team", "region", "territory", "area", "sales_region", "sales_team", "region_name"),
+    "team": (
+        "team",
+        "region",
+        "territory",
+        "area",
+        "sales_region",
+        "sales_team",
+        "region_name",
+        "gebiet",
+        "vertriebsgebiet",
+    ),
     "meetings": ("meetings", "appointments", "customer_meetings"),
     "opportunities": ("opportunities", "opps", "opportunities_created"),
     "wins": ("wins", "won", "deals_won", "won_deals", "closed_won_count"),
-    "amount": ("amount", "cost", "costs", "value", "total", "betrag"),
-    "item": ("item", "cost_item", "description", "line_item"),
+    "amount": ("amount", "cost", "costs", "value", "total", "betrag", "kosten"),
+    "item": ("item", "cost_item", "description", "line_item", "posten", "kostenart", "position"),
     "call_score": ("call_score", "call_review_score", "call_quality"),
 }
 #: Question wording -> survey column.
@@ -101,7 +131,12 @@ EXTRA = {"reps": ("team", "tenure_band", "market_segment")}
 
 
 def _norm(text: object) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(text).casefold()).strip("_")
+    """Lower case, accents folded (Verkäufer-ID -> verkaufer_id), runs of other characters as _."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", str(text).casefold())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "_", plain).strip("_")
 
 
 def contract_columns() -> dict[str, list[str]]:

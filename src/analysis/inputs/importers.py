@@ -28,8 +28,9 @@ where it comes from and how to map it to the study contract::
         dates: {period: "%m/%Y"}               # parse with this format, store as 2025-03
         numbers: {amount: {decimal: ","}}      # a column's decimal mark, where the file's differs
         text: [zip_code]                       # columns kept as text though they look numeric
+        case: {rep_id: upper}                  # ids written KF-001 in one sheet and kf-001 in another
         row_ids: respondent_id                 # a tool without response ids: one per raw row
-        identical_rows: drop                   # with row_ids: rows alike in every column (error | drop | keep)
+        identical_rows: drop                   # rows alike in every column: error (with row_ids) | drop | keep
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
 
 Raw files are never modified. :func:`run_codebook` writes the imported tables next to
@@ -115,6 +116,7 @@ TABLE_KEYS = (
     "dates",
     "numbers",
     "text",
+    "case",
     "row_ids",
     "identical_rows",
     "keep",
@@ -181,6 +183,11 @@ def check_table_spec(spec, name: str) -> None:
             f"{where}: unknown rule(s) {unknown} ({hints or 'not a codebook rule'}); a table takes "
             f"{', '.join(TABLE_KEYS)}. An unknown rule would be ignored, so the import stops."
         )
+    for column, how in (spec.get("case") or {}).items():
+        if how not in ("upper", "lower"):
+            raise CodebookError(
+                f"{where}: case.{column} must be upper or lower (the case ids are written in), not {how!r}."
+            )
     if spec.get("identical_rows", "error") not in ("error", "drop", "keep"):
         raise CodebookError(
             f"{where}: identical_rows must be error, drop or keep, not {spec['identical_rows']!r}."
@@ -192,6 +199,7 @@ def check_table_spec(spec, name: str) -> None:
         "dates": "a mapping of column -> date format such as '%m/%Y'",
         "numbers": "a mapping of column -> {decimal: '.' or ','}",
         "flags": "a mapping of per-option column -> true/false column (blank = not selected)",
+        "case": "a mapping of column -> upper or lower",
     }
     for key, shape in shapes.items():
         if spec.get(key) is not None and not isinstance(spec[key], dict):
@@ -263,6 +271,13 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             f"the file has {', '.join(map(str, frame.columns[:12]))}..."
         )
     frame = frame.rename(columns=rename)
+    for column, how in (spec.get("case") or {}).items():  # ids written KF-001 and kf-001
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: case names column {column!r}, which it lacks."
+            )
+        text = frame[column].astype("string").str.strip()
+        frame[column] = text.str.upper() if how == "upper" else text.str.lower()
     for column, mapping in (spec.get("multi_select", {}) or {}).items():
         if column not in frame.columns:
             raise CodebookError(
@@ -389,6 +404,8 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             )
         frame = _identical_rows(frame, spec.get("identical_rows", "error"), name, record)
         frame.insert(0, column, [f"row-{i}" for i in frame.index])
+    elif spec.get("identical_rows") == "drop":  # a row exported twice, asked for by name
+        frame = _identical_rows(frame, "drop", name, record)
     keep = spec.get("keep")
     if keep:
         absent = [c for c in keep if c not in frame.columns]

@@ -125,6 +125,7 @@ _MONTH_NAMES = {
 FORMS = {
     "month": "2025-03",
     "year.month": "2025.03",
+    "month.year": "03.2025",
     "month name": "Mar 2025",
     "quarter": "2025-Q1",
     "spelled quarter": "Q1 2025",
@@ -163,6 +164,8 @@ def read_label(label: str) -> tuple[str, str | None] | None:
         return "month", _month(int(m[1]), int(m[2]))
     if m := re.fullmatch(r"(\d{4})[./](\d{2})", text):
         return "year.month", _month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,2})[./](\d{4})", text):  # 03.2025, 03/2025: the year is plain
+        return "month.year", _month(int(m[2]), int(m[1]))
     if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text, re.IGNORECASE):
         return "quarter", f"{m[1]}Q{m[2]}"
     if m := re.fullmatch(r"Q([1-4])[\s\-/]*(\d{4})|(\d{4})[\s\-/]+Q([1-4])", text, re.IGNORECASE):
@@ -263,7 +266,9 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, str | None]:
     if unread.any():
         bad = present[unread].unique()[:3].tolist()
         impossible = [v for v in bad if form_of[v]]
-        months = all(form_of[v] in ("month", "year.month", "month name") for v in impossible)
+        months = all(
+            form_of[v] in ("month", "year.month", "month.year", "month name") for v in impossible
+        )
         message = (
             f"unreadable period(s) {bad} on lines {file_lines(unread)}"
             if len(impossible) < len(bad)

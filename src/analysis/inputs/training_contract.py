@@ -181,7 +181,7 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
             str,
             nullable=False,
             description=(
-                "2025-03 or Jan 2025 (month), 2025-Q1 or Q1 2025 (quarter), or a date (ISO or "
+                "2025-03, 03.2025 or Jan 2025 (month), 2025-Q1 or Q1 2025 (quarter), or a date (ISO or "
                 "31.01.2025); one way in a column; regular, no gaps"
             ),
         ),
@@ -344,7 +344,8 @@ def _unknown_ids_fix(unknown: pd.Series, known: pd.Series) -> str:
     return (
         f"{len(same)} of them {'differs' if len(same) == 1 else 'differ'} from an id there only in "
         f"upper/lower case ({pairs}): write "
-        f"the ids the same way in both files (or map them under values: in codebook.yml){rest}"
+        f"the ids the same way in both files (or add case: {{rep_id: upper}} to both tables in "
+        f"codebook.yml){rest}"
     )
 
 
