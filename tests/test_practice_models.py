@@ -229,3 +229,11 @@ def test_ordinal_cases_per_parameter_use_harrells_effective_sample_size():
         practice_models.ordinal_logit(
             data, outcome="rating", covariates=[f"x{i}" for i in range(8)]
         )
+
+
+def test_one_covariate_may_be_named_as_a_string():
+    # a string is one column, not a list of its characters
+    data = _spector()
+    as_text = practice_models.binary_logit(data, outcome="GRADE", covariates="GPA").tidy()
+    as_list = practice_models.binary_logit(data, outcome="GRADE", covariates=["GPA"]).tidy()
+    pd.testing.assert_frame_equal(as_text, as_list)

@@ -208,6 +208,7 @@ def mediation(
     from statsmodels.stats.mediation import Mediation
 
     conf_level = check_conf_level(conf_level)
+    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
     _require(data, treatment, mediator, outcome, *covariates)
     frame = (
         data[[treatment, mediator, outcome, *covariates]]

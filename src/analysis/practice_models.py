@@ -341,6 +341,7 @@ def ordinal_logit(
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     conf_level = check_conf_level(conf_level)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     frame, notes = _prepare(data, outcome, covariates)
     y = frame[outcome]
     if pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
@@ -428,6 +429,7 @@ def binary_logit(
     import statsmodels.api as sm
 
     conf_level = check_conf_level(conf_level)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     frame, notes = _prepare(data, outcome, covariates)
     y = frame[outcome]
     if pd.api.types.is_bool_dtype(y):
