@@ -373,3 +373,20 @@ def test_a_real_client_is_never_benchmarked_against_generated_example_clients(ex
         same_pool(pooled, synthetic=True), exclude_client=client_key("acme-learning")
     )
     assert not examples["suppressed"].any() and (examples["clients"] == 3).all()
+
+
+def test_a_group_too_small_to_show_stays_out_of_the_spreads_and_the_index():
+    # found by a new-user test: one 'sales operations' respondent was suppressed in the
+    # table but drove the spreads (their answers could be read back) and the index
+    from analysis.report.readiness import two_views_section
+
+    views = DEFINITIONS["two_views"]
+    data = ins.check_responses(generate_two_views(views, 40, seed=3), views)
+    lonely = views.groups[-1]
+    first = data[data["group"] == lonely]["respondent_id"].iloc[0]
+    one = data[(data["group"] != lonely) | (data["respondent_id"] == first)]
+    section = two_views_section(one, views, min_cell_size=5)
+    others = one[one["group"] != lonely]
+    assert section.records[0]["estimate"] == pytest.approx(ins.misalignment(others, views)[1])
+    html = "".join(getattr(o, "_repr_html_", lambda: "")() for o in section.outputs)
+    assert f"{lonely}: fewer than 5 respondents, so left out" in html

@@ -462,3 +462,56 @@ def test_a_ratio_lies_inside_its_interval_or_is_not_estimable():
         alike["estimate"].isna().all() and (alike["method"] == "not estimable (no variation)").all()
     )
     assert (alike["p_value"] == 1.0).all() and alike["n_exposed"].iloc[0] == 10
+
+
+def test_a_skipped_question_is_not_a_no_in_the_headline_ratio():
+    # found by a new-user test: 15 ineffective organisations left solution_type blank and
+    # were counted as not buying customized solutions (ratio 2.5 instead of 1.67)
+    raw = generate_survey(seed=4)
+    ineffective = raw.index[raw["effectiveness"].isin(["not effective", "somewhat effective"])]
+    skipped = raw.assign(
+        solution_type=raw["solution_type"].where(~raw.index.isin(ineffective[:15]))
+    )
+    data = survey.prepare_responses(skipped)
+    assert data["customized"].isna().sum() == 15
+    row = (
+        survey.risk_ratio(
+            data,
+            "customized",
+            by="effectiveness_group",
+            exposed="very effective",
+            reference="ineffective",
+        )
+        .set_index("measure")
+        .loc["risk ratio"]
+    )
+    answered = data.dropna(subset=["customized"])
+    share = answered.groupby("effectiveness_group")["customized"].mean()
+    assert row["estimate"] == pytest.approx(share["very effective"] / share["ineffective"])
+
+
+def test_the_summary_names_practices_clearly_less_common_too():
+    table = pd.DataFrame(
+        {
+            "term": ["customized", "meets_weekly"],
+            "estimate": [0.6, 1.2],
+            "conf_low": [0.39, 0.8],
+            "conf_high": [0.98, 1.7],
+        }
+    )
+    sentence = survey.distinguishing_practices(table)
+    assert "No practice is clearly more common" in sentence
+    assert "clearly less common among them: customized (0.6 times as likely)" in sentence
+    assert "every risk-ratio interval includes 1" not in sentence
+
+
+def test_weighted_headline_shares_are_not_called_shares_of_respondents():
+    data = survey.prepare_responses(generate_survey(seed=4))
+    weighted = data.assign(weight=np.linspace(0.5, 2.0, len(data)))
+    _, sentences = survey.study_headline(weighted, weights="weight")
+    assert (
+        sentences[0].startswith("An estimated ") and "of organisations (weighted)" in sentences[0]
+    )
+    _, plain = survey.study_headline(data)
+    assert "of respondents rate" in plain[0]
+    assert any("never meet senior sales leadership" in s and "CI" in s for s in plain)

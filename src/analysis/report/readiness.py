@@ -238,30 +238,51 @@ def two_views_section(
     min_cell_size: int = 5,
     by: str = "group",
 ) -> Section:
-    """Views by stakeholder group: heatmap, shares, agreement within and tests between groups."""
+    """Views by stakeholder group: heatmap, shares, agreement within and tests between groups.
+
+    A group with fewer than ``min_cell_size`` respondents is left out of the heatmap, the
+    tests, the spreads and the misalignment index (its shares are suppressed in the
+    table): a spread or a share of one or two people would give their answers away.
+    """
     level = _level(conf_level)
     section = Section(instrument.title)
-    by_group = ins.item_shares(data, instrument, by=by, conf_level=conf_level)
+    sizes = (
+        data.groupby(by)["respondent_id"].nunique()
+        if "respondent_id" in data
+        else (data.groupby(by).size())
+    )
+    small = sorted(str(g) for g, n in sizes.items() if n < min_cell_size)
+    full = data
+    data = data[~data[by].astype(str).isin(small)]
+    if small:
+        text = (
+            f"{', '.join(small)}: fewer than {min_cell_size} respondents, so left out of the "
+            "heatmap, the tests and the misalignment index (their answers could be read back)."
+        )
+        section.outputs.append(note(text))
     present = set(data[by].dropna())
     groups = [g for g in instrument.groups if g in present] + sorted(
         present - set(instrument.groups)
     )
-    section.outputs.append(
-        figure(
-            plots.plot_heatmap(
-                by_group,
-                row=by,
-                column="item",
-                row_order=groups,
-                column_order=instrument.item_ids,
-                column_labels={i: instrument.label(i) for i in instrument.item_ids},
-                label="Share choosing View 2",
-            ),
-            caption="Share choosing View 2, by stakeholder group and statement.",
+    if present:
+        by_group = ins.item_shares(data, instrument, by=by, conf_level=conf_level)
+        section.outputs.append(
+            figure(
+                plots.plot_heatmap(
+                    by_group,
+                    row=by,
+                    column="item",
+                    row_order=groups,
+                    column_order=instrument.item_ids,
+                    column_labels={i: instrument.label(i) for i in instrument.item_ids},
+                    label="Share choosing View 2",
+                ),
+                caption="Share choosing View 2, by stakeholder group and statement.",
+            )
         )
-    )
+    all_groups = ins.item_shares(full, instrument, by=by, conf_level=conf_level)
     shown = suppress_small_cells(
-        by_group.assign(text=by_group["item"].map(instrument.label)),
+        all_groups.assign(text=all_groups["item"].map(instrument.label)),
         count="n",
         columns=["count", "n", "estimate", "conf_low", "conf_high"],
         min_cell_size=min_cell_size,
@@ -286,7 +307,7 @@ def two_views_section(
     )
     section.outputs.append(
         table(
-            ins.alignment_agreement(data, instrument, by=by),
+            ins.alignment_agreement(full, instrument, by=by),
             caption=(
                 "Agreement within each group: r_wg(J) against random answering, and "
                 "Krippendorff's alpha (nominal)"
@@ -302,8 +323,9 @@ def two_views_section(
     )
     if len(present) < 2:
         text = (
-            f"Only one stakeholder group ({', '.join(map(str, present))}) answered the "
-            f"{instrument.title.lower()}, so alignment between groups cannot be measured."
+            f"Only one stakeholder group ({', '.join(map(str, present)) or 'none'}) with at least "
+            f"{min_cell_size} respondents answered the {instrument.title.lower()}, so alignment "
+            "between groups cannot be measured."
         )
         section.outputs.append(note(text))
         section.sentences.append(text)

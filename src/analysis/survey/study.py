@@ -55,27 +55,44 @@ def distinguishing_practices(
     Returns
     -------
     str
-        Practices whose risk-ratio interval lies above 1, largest first; or a
-        sentence saying none is clearly more common.
+        Practices whose risk-ratio interval lies above 1, largest first, and those
+        whose interval lies below 1; or a sentence saying every interval includes 1.
     """
     names = display_names or {}
-    clear = data[(data["conf_low"] > 1) & np.isfinite(data["estimate"])]
-    clear = clear.sort_values("estimate", ascending=False).head(top)
-    if clear.empty:
+    finite = data[np.isfinite(data["estimate"])]
+    above = finite[finite["conf_low"] > 1].sort_values("estimate", ascending=False).head(top)
+    below = finite[finite["conf_high"] < 1].sort_values("estimate").head(top)
+
+    def listed(rows: pd.DataFrame) -> str:
+        parts = [
+            f"{names.get(t, t).lower()} ({bound(e, null=1.0)} times as likely)"
+            for t, e in zip(rows["term"], rows["estimate"])
+        ]
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    if above.empty and below.empty:
+        return (
+            "No practice is clearly more or less common among very effective organisations than "
+            "among ineffective ones: every risk-ratio interval includes 1."
+        )
+    if below.empty:
+        return f"What distinguishes very effective organisations most clearly: {listed(above)}."
+    less = f"clearly less common among them: {listed(below)}"
+    if above.empty:
         return (
             "No practice is clearly more common among very effective organisations than among "
-            "ineffective ones: every risk-ratio interval includes 1."
+            f"ineffective ones; {less}."
         )
-    parts = [
-        f"{names.get(t, t).lower()} ({bound(e, null=1.0)} times as likely)"
-        for t, e in zip(clear["term"], clear["estimate"])
-    ]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"What distinguishes very effective organisations most clearly: {listed}."
+    return f"What distinguishes very effective organisations most clearly: {listed(above)}; {less}."
 
 
 def describe_contrast(
-    risk_ratio_row, effective_share_row, never_share_by_group, *, conf_level: float = 0.95
+    risk_ratio_row,
+    effective_share_row,
+    never_share_by_group,
+    *,
+    conf_level: float = 0.95,
+    weighted: bool = False,
 ) -> list[str]:
     """Plain-language sentences for the headline summary, computed from the estimates.
 
@@ -91,11 +108,16 @@ def describe_contrast(
         (missing where suppressed).
     conf_level : float
         Confidence level used, named in the sentences.
+    weighted : bool
+        The shares are weighted estimates for the population the weights stand for,
+        not shares of the respondents, and the sentences say so.
     """
     level = f"{conf_level:.0%}"
+    who = "An estimated" if weighted else ""
+    whom = "organisations (weighted)" if weighted else "respondents"
     sentences = [
         (
-            f"{effective_share_row['estimate']:.0%} of respondents rate their training organisation effective "
+            f"{who + ' ' if who else ''}{effective_share_row['estimate']:.0%} of {whom} rate their training organisation effective "
             f"or very effective ({level} CI {effective_share_row['conf_low']:.0%} to {effective_share_row['conf_high']:.0%})."
         )
     ]
@@ -118,13 +140,26 @@ def describe_contrast(
             f"Very effective organisations are {rr:.1f} times as likely to buy customized solutions "
             f"({level} CI {bound(low, null=1.0)} to {bound(high, null=1.0)}): {verdict}."
         )
-    never = never_share_by_group.dropna()
-    if "ineffective" in never and never["ineffective"] > 0:
+    table = (
+        never_share_by_group.to_frame("estimate")
+        if isinstance(never_share_by_group, pd.Series)
+        else never_share_by_group
+    )
+    never = table.dropna(subset=["estimate"])
+
+    def share(group: str) -> str:
+        row = never.loc[group]
+        if {"conf_low", "conf_high"} <= set(never.columns):
+            return f"{row['estimate']:.0%} ({level} CI {row['conf_low']:.0%} to {row['conf_high']:.0%})"
+        return f"{row['estimate']:.0%}"
+
+    estimates = never["estimate"].astype(float)
+    if "ineffective" in estimates.index and estimates["ineffective"] > 0:
         sentences.append(
-            f"{never['ineffective']:.0%} of ineffective organisations never meet senior sales leadership"
+            f"{share('ineffective')} of ineffective organisations never meet senior sales leadership"
             + (
-                f", against {never['very effective']:.0%} of very effective ones."
-                if "very effective" in never
+                f", against {share('very effective')} of very effective ones."
+                if "very effective" in never.index
                 else "."
             )
         )
@@ -191,12 +226,18 @@ def prepare_responses(
         for kind, columns in PRACTICES.items()
         if kind in ("alignment", "sustainment") and set(columns) <= set(data.columns)
     }
-    derived = {}  # only from questions the survey asked
+    derived = {}  # only from questions the survey asked; a blank answer stays unknown, not "no"
     if "solution_type" in data:
-        derived["customized"] = data["solution_type"] == "customized"
+        derived["customized"] = _answered_as(data["solution_type"], "customized")
     if "leadership_meetings" in data:
-        derived["meets_weekly"] = data["leadership_meetings"] == "weekly"
+        derived["meets_weekly"] = _answered_as(data["leadership_meetings"], "weekly")
     return data.assign(effectiveness_group=effectiveness_group(data), **derived, **counts)
+
+
+def _answered_as(answers: pd.Series, level: str) -> pd.Series:
+    """True where the answer is ``level``, False for another answer, missing where the
+    respondent skipped the question (so shares and risk ratios count those who answered)."""
+    return (answers == level).astype("boolean").mask(answers.isna())
 
 
 def study_headline(
@@ -289,7 +330,7 @@ def study_headline(
                 ),
             )
         )
-    never = pd.Series(dtype=float)
+    never = pd.DataFrame(columns=["estimate", "conf_low", "conf_high"], dtype=float)
     if "leadership_meetings" in data:
         cadence = suppress_small_cells(
             shares(
@@ -303,8 +344,12 @@ def study_headline(
             columns=["estimate", "conf_low", "conf_high"],
             min_cell_size=min_cell_size,
         )
-        never = cadence[cadence["level"] == "never"].set_index("effectiveness_group")["estimate"]
-    sentences = describe_contrast(rr, effective_or_better, never, conf_level=conf_level)
+        never = cadence[cadence["level"] == "never"].set_index("effectiveness_group")[
+            ["estimate", "conf_low", "conf_high"]
+        ]
+    sentences = describe_contrast(
+        rr, effective_or_better, never, conf_level=conf_level, weighted=weights is not None
+    )
     if comparison is not None:
         sentences.append(distinguishing_practices(comparison, display_names))
     elif comparison_note:
