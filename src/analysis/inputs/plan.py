@@ -203,9 +203,13 @@ class Rollout(_Strict):
                     "(months and quarters); use one"
                 )
             if not 0 < start - first < self.periods:
+                where = (
+                    "is the study's first period, which leaves no baseline before training"
+                    if start == first
+                    else f"is not inside the {self.periods} periods from {self.first_period}"
+                )
                 raise ValueError(
-                    f"training start {label!r} is not inside the {self.periods} periods from "
-                    f"{self.first_period} (a start in the first period leaves no baseline)"
+                    f"training start {label!r} {where}: start the cohort later, or the study earlier"
                 )
         latest = max(_period(c.start) for c in self.cohorts)
         if self.untrained_until is not None and _period(self.untrained_until) <= latest:
@@ -216,7 +220,8 @@ class Rollout(_Strict):
         if not self.untrained and len(set(starts)) < 2:
             raise ValueError(
                 "every rep starts training in the same period, so nobody is left to compare with: "
-                "leave some reps untrained (untrained: 40) or start cohorts at different periods"
+                f"leave some reps untrained (e.g. untrained: {max(2, sum(c.reps for c in self.cohorts) // 3)}) or start "
+                "cohorts at different periods"
             )
         return self
 

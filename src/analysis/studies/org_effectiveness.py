@@ -179,8 +179,11 @@ def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
     inputs.extras["weights"] = p.weights
     inputs.extras["design_notes"].append(
         f"Weighted by column {p.weights} of {source}: shares, risk ratios and tests are design-based "
-        "(Taylor linearisation; Korn-Graubard intervals for shares, Rao-Scott for cross-tabs). Counts "
-        "are respondents, not weighted totals."
+        "for a design with these weights and each respondent sampled on their own (Taylor "
+        "linearisation; Korn-Graubard intervals for shares, Rao-Scott for cross-tabs): strata or "
+        "clusters of the sample are not set from client.yml (clusters usually widen the intervals; "
+        "use survey.shares(strata=, clusters=) in JupyterLab). Counts are respondents, not "
+        "weighted totals."
     )
     inputs.skip(
         "models",
