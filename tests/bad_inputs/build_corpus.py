@@ -460,6 +460,22 @@ def main() -> None:
         ],
     )
     case(
+        "s19-industry-in-two-cases",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.assign(
+                    industry=d["industry"].where(d.index % 7 != 0, d["industry"].str.lower())
+                )
+            )
+        },
+        [],
+        warnings=[
+            r"survey\.csv: column industry has '.*' \(\d+ respondent\(s\)\) and '.*' "
+            + r"\(\d+ respondent\(s\)\), which differ only in upper/lower case"
+        ],
+    )
+    case(
         "s18-questions-not-asked",
         S,
         {

@@ -137,15 +137,22 @@ def unit_changes(
 
 
 def near_duplicate_labels(
-    frame: pd.DataFrame, *, column: str, per: str, source: str, max_rare: int = 2
+    frame: pd.DataFrame,
+    *,
+    column: str,
+    per: str,
+    source: str,
+    max_rare: int = 2,
+    noun: str = "rep(s)",
 ) -> list[str]:
     """Warn about a label that looks like a misspelling of a common one ("Nroth" next to "North").
 
-    A level held by at most ``max_rare`` values of ``per`` (reps) whose spelling is close
-    to that of a level with at least three times as many (difflib ratio >= 0.75, ignoring
-    case) is named with its lines: it would be reported as a segment of its own, and a
-    comparison by team would lose those reps. A warning, not an error: a small team with
-    a similar name is possible.
+    Labels that differ only in upper/lower case ("Pharma", "pharma") are always named:
+    they would be counted as two levels. A level held by at most ``max_rare`` values of
+    ``per`` (reps) whose spelling is close to that of a level with at least three times
+    as many (difflib ratio >= 0.75, ignoring case) is named with its lines: it would be
+    reported as a segment of its own. A warning, not an error: a small team with a
+    similar name is possible.
     """
     import difflib
 
@@ -154,8 +161,20 @@ def near_duplicate_labels(
     labels = frame[column].dropna().astype(str)
     sizes = frame.loc[labels.index].groupby(labels)[per].nunique()
     messages = []
+    by_case: dict[str, list[str]] = {}
+    for level in sizes.index:
+        by_case.setdefault(str(level).casefold(), []).append(str(level))
+    for spellings in by_case.values():
+        if len(spellings) > 1:
+            shown = " and ".join(f"{s!r} ({sizes[s]} {noun})" for s in spellings)
+            messages.append(
+                f"{source}: column {column} has {shown}, which differ only in upper/lower case and "
+                "are counted apart: write them one way in the file."
+            )
     for level_key, size in sizes[sizes <= max_rare].items():
         rare = str(level_key)
+        if len(by_case[rare.casefold()]) > 1:
+            continue  # named above
         common = [str(level) for level, n in sizes.items() if n >= 3 * size and level != rare]
         folded = {level.casefold(): level for level in common}
         close = difflib.get_close_matches(rare.casefold(), list(folded), n=1, cutoff=0.75)
@@ -163,9 +182,9 @@ def near_duplicate_labels(
             match = folded[close[0]]
             rows = labels.index[labels == rare]
             messages.append(
-                f"{source}: column {column} has {rare!r} for {size} rep(s) on lines "
+                f"{source}: column {column} has {rare!r} for {size} {noun} on lines "
                 f"{file_lines(rows)}, close to {match!r} ({sizes[match]} "
-                f"reps): a typo? Correct it in the file (or ignore this if {rare!r} is a "
-                f"{column} of its own)."
+                f"{noun.replace('(s)', 's')}): a typo? Correct it in the file (or ignore this if "
+                f"{rare!r} is a {column} of its own)."
             )
     return messages

@@ -112,6 +112,11 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         )
     if p.highlight is None:
         inputs.skip("profile", "No organisation was chosen for comparison (parameter highlight).")
+    from analysis.inputs.quality import near_duplicate_labels
+
+    inputs.warnings += near_duplicate_labels(
+        data, column="industry", per="respondent_id", source=source, noun="respondent(s)"
+    )
     _weights(inputs, data, source, errors)
     _model_terms(inputs, responses, source)
 
