@@ -372,13 +372,9 @@ def programme_roi(
 
     if isinstance(value_per_unit, bool) or not value_per_unit > 0:
         raise ValueError(f"value_per_unit={value_per_unit!r} must be a positive amount of money.")
-    in_index = [
-        c
-        for c in dict.fromkeys((unit, time, cluster))
-        if c is not None and c not in data.columns and c in data.index.names
-    ]
-    if in_index:  # a panel indexed by (unit, time), as linearmodels expects
-        data = data.reset_index(level=in_index)
+    from analysis.effects.panel import index_as_columns
+
+    data = index_as_columns(data, unit, time, cluster)
     if time is not None and start is not None:
         # the benefits count the rep-periods `treatment` marks as trained: it must follow `start`
         effects.check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)

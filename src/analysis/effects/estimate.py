@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.effects.panel import add_lags, check_panel
+from analysis.effects.panel import add_lags, check_panel, index_as_columns
 from analysis.effects.tidy import captured_notes, clusters_note, emit, tidy_fit
 from analysis.inputs.columns import (
     check_numeric,
@@ -281,13 +281,7 @@ def _check_arguments(
     """Stage 1: columns exist (as columns or index levels), roles are consistent."""
     conf_level = check_conf_level(conf_level)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    in_index = [
-        c
-        for c in dict.fromkeys((unit, time, cluster))
-        if c is not None and c not in data.columns and c in data.index.names
-    ]
-    if in_index:  # a panel indexed by (unit, time), as linearmodels expects
-        data = data.reset_index(level=in_index)
+    data = index_as_columns(data, unit, time, cluster)
     needed = [outcome, treatment, *covariates, unit, time, cluster, weights]
     missing = [c for c in needed if c is not None and c not in data.columns]
     if missing:

@@ -10,6 +10,17 @@ from analysis.inputs.errors import DataError
 from analysis.inputs.periods import period_index
 
 
+def index_as_columns(data: pd.DataFrame, *names: str | None) -> pd.DataFrame:
+    """``data`` with those of ``names`` that are index levels (not columns) made columns:
+    a panel indexed by (unit, time), as linearmodels expects, is read like a flat one."""
+    levels = [
+        c
+        for c in dict.fromkeys(names)
+        if c is not None and c not in data.columns and c in data.index.names
+    ]
+    return data.reset_index(level=levels) if levels else data
+
+
 def add_lags(data: pd.DataFrame, column: str, *, unit: str, time: str, lags: int) -> pd.DataFrame:
     """Add ``<column>_lag1 ... _lagL``: the value ``k`` periods earlier for the same unit.
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import MIN_CLUSTERS, EffectDataError
-from analysis.effects.panel import check_panel
+from analysis.effects.panel import check_panel, index_as_columns
 from analysis.effects.tidy import (
     captured_notes,
     clusters_note,
@@ -108,13 +108,7 @@ def _staggered_frame(
     Rows missing the outcome or a covariate are left out, with a note in ``notes``.
     """
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    in_index = [
-        c
-        for c in dict.fromkeys((unit, time, cluster))
-        if c is not None and c not in data.columns and c in data.index.names
-    ]
-    if in_index:  # a panel indexed by (unit, time), as linearmodels expects
-        data = data.reset_index(level=in_index)
+    data = index_as_columns(data, unit, time, cluster)
     if weights is not None and weights in (outcome, unit, time, start):
         raise EffectDataError(
             f"weights={weights!r} is also the {'outcome' if weights == outcome else 'unit, time or start'} "
