@@ -28,9 +28,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from analysis.inputs import paths
-from analysis.inputs.examples import client_config
-from analysis.inputs.synthetic_survey import generate_survey
+from analysis.core import paths
+from analysis.datasets.examples import client_config
+from analysis.datasets.survey import generate_survey
 
 N_CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 STUDY = "org_effectiveness"

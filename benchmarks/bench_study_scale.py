@@ -23,9 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from analysis.inputs import paths
-from analysis.inputs.examples import client_config
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
+from analysis.core import paths
+from analysis.datasets.examples import client_config
+from analysis.datasets.training import TrainingDesign, generate_training_client
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 BIN = Path(sys.executable).parent

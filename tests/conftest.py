@@ -9,7 +9,7 @@ import nbformat
 import pytest
 import yaml
 
-from analysis.inputs import paths
+from analysis.core import paths
 
 PROBE_PARAMETERS = """client_name = "Probe"
 client_id = "probe"
@@ -131,7 +131,7 @@ def copy_example_client(client_id: str, folder: Path) -> Path:
     another client is refused, see ``tests/test_plan_inputs.py``)."""
     import json
 
-    from analysis.inputs.plan import FROZEN_FILE
+    from analysis.clients.plan import FROZEN_FILE
 
     shutil.copytree(paths.CLIENTS_DIR / client_id, folder)
     record_path = folder / FROZEN_FILE

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from analysis import cli
-from analysis.inputs import paths
-from analysis.inputs.client_files import file_sha256
-from analysis.report.validate import validate_client
+from analysis.clients.files import file_sha256
+from analysis.core import paths
+from analysis.studies.validate import validate_client
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "case.yml").is_file())
@@ -103,7 +103,7 @@ def _render_lines(outcome) -> set[str]:
 @pytest.mark.render
 def test_validate_agrees_with_render_on_every_corpus_case(tmp_path):
     """Both fail with the same messages, or both succeed: validate predicts render."""
-    from analysis.report.render import render_batch
+    from analysis.render.batch import render_batch
 
     clients = tmp_path / "clients"
     shutil.copytree(paths.NOTEBOOKS_DIR, tmp_path / "notebooks")

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from analysis.report.render import render_batch
+from analysis.render.batch import render_batch
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
 
@@ -142,7 +142,7 @@ def test_render_prints_a_pdf_with_its_text_and_figures(project):
 
 
 def test_pdf_is_skipped_with_a_clear_message_without_chromium(monkeypatch):
-    from analysis.report.pdf import pdf_unavailable
+    from analysis.render.pdf import pdf_unavailable
 
     monkeypatch.setenv("WORKBENCH_CHROMIUM", "/nonexistent/chromium")
     assert "WORKBENCH_CHROMIUM is set to '/nonexistent/chromium', which is not a file" in (
@@ -156,7 +156,7 @@ def test_pdf_is_skipped_with_a_clear_message_without_chromium(monkeypatch):
 def test_index_links_a_pdf_only_when_it_is_as_new_as_its_report(tmp_path):
     import os
 
-    from analysis.report.index import _current_pdf
+    from analysis.render.index import _current_pdf
 
     html, pdf = tmp_path / "study.html", tmp_path / "study.pdf"
     html.write_text("<html></html>")

@@ -39,7 +39,7 @@ def test_bad_jobs_value_is_a_usage_error(capsys):
 def test_validate_reports_problems_and_exit_codes(tmp_path, monkeypatch, capsys):
     import shutil
 
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     clients = tmp_path / "clients"
     shutil.copytree(paths.CLIENTS_DIR / "cobalt-software", clients / "cobalt-software")
@@ -58,7 +58,7 @@ def test_validate_reports_problems_and_exit_codes(tmp_path, monkeypatch, capsys)
 def test_new_client_scaffolds_a_valid_template(tmp_path, monkeypatch, capsys):
     import yaml
 
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path)
     assert main(["new-client", "fresh-co", "--name", "Fresh: Co"]) == 0
@@ -84,10 +84,10 @@ def test_deciding_that_nothing_needs_rendering_loads_no_data_library():
 
     code = (
         "import sys\n"
-        "from analysis.report import render\n"
-        "from analysis.report.clients import discover_clients\n"
-        "from analysis.report.benchmarks import _inputs_fingerprint\n"
-        "from analysis.inputs import paths\n"
+        "from analysis.render import batch as render\n"
+        "from analysis.clients.discovery import discover_clients\n"
+        "from analysis.render.benchmarks import _inputs_fingerprint\n"
+        "from analysis.core import paths\n"
         "discovery = discover_clients(paths.CLIENTS_DIR, paths.NOTEBOOKS_DIR)\n"
         "assert any(c.plan for c in discovery.clients)\n"
         "_inputs_fingerprint(discovery, paths.INSTRUMENTS_DIR)\n"

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from analysis.report.clients import (
+from analysis.clients.discovery import (
     ClientConfigError,
     check_client_id,
     check_parameters,

@@ -16,12 +16,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from analysis import effects, practice_models, roi
+from analysis import effects, roi
+from analysis.contracts.training import training_panel
+from analysis.core.errors import DataError, InputError
+from analysis.datasets.training import TrainingDesign, generate_training_client
 from analysis.effects.tidy import wald_f
-from analysis.inputs.errors import DataError, InputError
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
-from analysis.inputs.training_contract import training_panel
 from analysis.report import display
+from analysis.survey import practice_models
 
 TIDY = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
 
@@ -198,7 +199,7 @@ METHOD_MODULES = [
     "analysis.effects",
     "analysis.survey",
     "analysis.kirkpatrick",
-    "analysis.practice_models",
+    "analysis.survey.practice_models",
     "analysis.roi",
     "analysis.instruments",
     "analysis.kpi_gaming",
@@ -246,9 +247,9 @@ def _public_functions():
             if attr.startswith("_") or not inspect.isfunction(func):
                 continue
             if func.__module__.startswith("analysis") and func.__module__ not in (
-                "analysis.options",
-                "analysis.conclusions",
-                "analysis.results",
+                "analysis.core.options",
+                "analysis.core.conclusions",
+                "analysis.core.results",
             ):
                 yield f"{func.__module__}.{attr}", inspect.signature(func)
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis import effects, roi, survey
-from analysis.conclusions import direction, phrase
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
+from analysis.core.conclusions import direction, phrase
+from analysis.datasets.training import TrainingDesign, generate_training_client
 
 
 @pytest.mark.parametrize(

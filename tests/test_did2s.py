@@ -6,10 +6,10 @@ import numpy as np
 import pyfixest as pf
 import pytest
 
+from analysis.contracts.training import training_panel
+from analysis.datasets.training import TrainingDesign, generate_training_client
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.staggered import _staggered_frame
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
-from analysis.inputs.training_contract import training_panel
 
 
 @pytest.fixture(scope="module")

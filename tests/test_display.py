@@ -88,8 +88,8 @@ def test_a_model_caveat_becomes_one_report_note(monkeypatch):
 
     import IPython.display
 
-    from analysis.practice_models import ModelWarning
     from analysis.report.theme import show_caveats_as_notes
+    from analysis.survey.practice_models import ModelWarning
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
@@ -159,7 +159,7 @@ def test_figure_png_matches_savefig_with_a_tight_box(outside):
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from analysis import plots
+    from analysis.core import plots
     from analysis.report import set_theme
     from analysis.report.display import figure_png
 

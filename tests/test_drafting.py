@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.inputs import paths
-from analysis.inputs.drafting import draft_codebook, match_column
-from analysis.inputs.importers import CodebookError, run_codebook
-from analysis.report.validate import validate_client
+from analysis.core import paths
+from analysis.ingest.codebook import CodebookError, run_codebook
+from analysis.ingest.drafting import draft_codebook, match_column
+from analysis.studies.validate import validate_client
 
 EXAMPLES = paths.DATA_DIR / "examples"
 
@@ -80,7 +80,7 @@ def test_a_check_placeholder_left_in_the_codebook_stops_the_import(tmp_path):
     import pytest
     import yaml
 
-    from analysis.inputs.importers import CodebookError
+    from analysis.ingest.codebook import CodebookError
 
     (tmp_path / "s.csv").write_text(
         'respondent_id,Practices\nR1,"Coaching,Podcasts"\nR2,Coaching\n'

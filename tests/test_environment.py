@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.inputs import paths
+from analysis.core import paths
 
 
 def _normalise(requirement: str) -> str:
@@ -57,10 +57,10 @@ def test_makefile_help_lists_every_target():
 def test_data_readme_contract_tables_come_from_the_schemas(tmp_path):
     import shutil
 
-    from analysis.inputs import contract_docs
+    from analysis.studies import docs as contract_docs
 
     copy = tmp_path / "README.md"
     shutil.copy(paths.DATA_DIR / "README.md", copy)
     assert not contract_docs.update(copy), (
-        "data/README.md is stale: run python -m analysis.inputs.contract_docs"
+        "data/README.md is stale: run python -m analysis.studies.docs"
     )

@@ -1,7 +1,7 @@
 """The shipped example data is exactly what the generators produce (nothing edited by hand)."""
 
-from analysis.inputs import paths
-from analysis.inputs.examples import EXAMPLES, write_examples
+from analysis.core import paths
+from analysis.datasets.examples import EXAMPLES, write_examples
 
 
 def test_shipped_examples_match_the_generators(tmp_path):

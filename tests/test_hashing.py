@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from analysis.report import hashing
+from analysis.render import hashing
 
 
 def _inputs(tmp_path):
@@ -33,14 +33,14 @@ def test_hash_changes_with_each_input_and_only_then(tmp_path):
 
 
 def test_package_hash_covers_templates():
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     files = {
         p.relative_to(paths.PACKAGE_DIR).as_posix()
         for p in paths.PACKAGE_DIR.rglob("*")
         if p.is_file()
     }
-    assert "report/templates/workbench/index.html.j2" in files
+    assert "render/templates/workbench/index.html.j2" in files
     assert len(hashing.package_sha256()) == 64
 
 

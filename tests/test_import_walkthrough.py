@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.inputs import paths
-from analysis.inputs.importers import CodebookError, read_qualtrics, run_codebook
-from analysis.inputs.readers import DataContractError
-from analysis.report.render import render_batch
-from analysis.report.scaffold import scaffold_client
-from analysis.report.validate import validate_client
+from analysis.clients.scaffold import scaffold_client
+from analysis.contracts.readers import DataContractError
+from analysis.core import paths
+from analysis.ingest.codebook import CodebookError, read_qualtrics, run_codebook
+from analysis.render.batch import render_batch
+from analysis.studies.validate import validate_client
 
 EXAMPLES = paths.DATA_DIR / "examples"
 
@@ -185,7 +185,7 @@ def test_an_imported_table_replaced_after_import_is_an_error(tmp_path):
 
 def test_ids_in_an_imported_table_are_trimmed_like_a_csvs(tmp_path):
     # a workbook cell "KF-001  " and a CSV's "KF-001" name the same rep in every study
-    from analysis.inputs.readers import read_table
+    from analysis.contracts.readers import read_table
 
     folder = tmp_path / "imported"
     folder.mkdir()
@@ -221,11 +221,11 @@ def test_a_codebook_table_name_writes_only_into_its_own_imported_folder(tmp_path
 
 
 def test_the_committed_delivery_is_what_its_generator_writes(tmp_path):
-    # data/examples/ is written by analysis.inputs.example_deliveries; regenerating it
+    # data/examples/ is written by analysis.datasets.deliveries; regenerating it
     # gives the same survey export, codebook and client.yml, and the same workbook cells.
     import pandas as pd
 
-    from analysis.inputs.example_deliveries import write_byod_example
+    from analysis.datasets.deliveries import write_byod_example
 
     written = {p.name: p for p in write_byod_example(tmp_path)}
     assert set(written) == {"qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"}

@@ -7,8 +7,8 @@ import yaml
 
 from analysis import instruments as ins
 from analysis import kpi_gaming
-from analysis.inputs import paths
-from analysis.inputs.synthetic_instruments import generate_kpi_episode, generate_two_views
+from analysis.core import paths
+from analysis.datasets.instruments import generate_kpi_episode, generate_two_views
 from analysis.instruments import InstrumentError
 from conftest import copy_example_client
 
@@ -268,7 +268,7 @@ def _section_kinds(section):
 
 
 def test_a_checklist_nobody_ticked_says_so_instead_of_naming_a_theme():
-    from analysis.report.readiness import checklist_section
+    from analysis.studies.readiness_alignment.sections import checklist_section
 
     checklist = DEFINITIONS["failure_reasons"]
     data = ins.check_responses(
@@ -284,7 +284,7 @@ def test_a_checklist_nobody_ticked_says_so_instead_of_naming_a_theme():
 
 
 def test_one_stakeholder_group_gets_no_misalignment_index():
-    from analysis.report.readiness import two_views_section
+    from analysis.studies.readiness_alignment.sections import two_views_section
 
     views = DEFINITIONS["two_views"]
     data = ins.check_responses(generate_two_views(views, 40, seed=3), views)
@@ -297,7 +297,7 @@ def test_one_stakeholder_group_gets_no_misalignment_index():
 
 
 def test_a_readiness_section_says_when_there_is_no_benchmark_yet():
-    from analysis.report.readiness import true_false_section
+    from analysis.studies.readiness_alignment.sections import true_false_section
 
     answers = ins.check_responses(
         pd.concat([_readiness_answers(k).assign(respondent_id=f"r{k}") for k in range(10)]),
@@ -317,8 +317,8 @@ def test_a_readiness_section_says_when_there_is_no_benchmark_yet():
 
 def test_benchmark_files_are_recomputed_only_when_their_inputs_change(example_project, monkeypatch):
     from analysis import instruments as ins
-    from analysis.report.benchmarks import FINGERPRINT, write_benchmarks
-    from analysis.report.clients import discover_clients
+    from analysis.clients.discovery import discover_clients
+    from analysis.render.benchmarks import FINGERPRINT, write_benchmarks
 
     folder = example_project["root"] / "benchmarks"
     discovery = discover_clients(example_project["clients"], example_project["notebooks"])
@@ -352,8 +352,9 @@ def test_benchmark_files_are_recomputed_only_when_their_inputs_change(example_pr
 
 
 def test_a_real_client_is_never_benchmarked_against_generated_example_clients(example_project):
-    from analysis.report.benchmarks import client_key, same_pool, write_benchmarks
-    from analysis.report.clients import discover_clients
+    from analysis.clients.benchmarks import client_key, same_pool
+    from analysis.clients.discovery import discover_clients
+    from analysis.render.benchmarks import write_benchmarks
 
     clients = example_project["clients"]
     for real in ("north-real", "south-real"):
@@ -378,7 +379,7 @@ def test_a_real_client_is_never_benchmarked_against_generated_example_clients(ex
 def test_a_group_too_small_to_show_stays_out_of_the_spreads_and_the_index():
     # found by a new-user test: one 'sales operations' respondent was suppressed in the
     # table but drove the spreads (their answers could be read back) and the index
-    from analysis.report.readiness import two_views_section
+    from analysis.studies.readiness_alignment.sections import two_views_section
 
     views = DEFINITIONS["two_views"]
     data = ins.check_responses(generate_two_views(views, 40, seed=3), views)

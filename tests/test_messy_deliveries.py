@@ -19,14 +19,14 @@ import pandas as pd
 import pytest
 
 from analysis import effects, survey
-from analysis.inputs import paths
-from analysis.inputs.drafting import draft_codebook
-from analysis.inputs.importers import run_codebook
-from analysis.inputs.survey_contract import DISPLAY_NAMES, NOMINAL, ORDERED
-from analysis.inputs.synthetic_survey import generate_survey, planted_truth
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client, planted_att
-from analysis.report.validate import validate_client
+from analysis.contracts.survey import DISPLAY_NAMES, NOMINAL, ORDERED
+from analysis.core import paths
+from analysis.datasets.survey import generate_survey, planted_truth
+from analysis.datasets.training import TrainingDesign, generate_training_client, planted_att
+from analysis.ingest.codebook import run_codebook
+from analysis.ingest.drafting import draft_codebook
 from analysis.studies import load_study
+from analysis.studies.validate import validate_client
 
 DESIGN = TrainingDesign(
     n_reps=80, n_periods=12, cohorts=(4, 6), never_share=0.3, effect=4000.0, noise=3000.0
@@ -180,7 +180,7 @@ def test_training_delivery_from_raw_files_recovers_the_planted_effect(
 def test_survey_export_with_two_header_rows_and_codes(tmp_path, monkeypatch):
     data = _deliver(tmp_path, monkeypatch, delivery_c, ["survey_export.csv"])
     responses = load_study("org_effectiveness", {"client_id": "delivery"}).tables["responses"]
-    from analysis.inputs.import_record import import_provenance
+    from analysis.ingest.record import import_provenance
 
     imported = tmp_path / "clients" / "delivery" / "imported" / "survey.parquet"
     assert import_provenance(imported)["sources"][0]["role"] == "raw file, header rows 1 to 2"

@@ -5,8 +5,8 @@ import tomllib
 import nbformat
 import pytest
 
-from analysis.inputs import paths
-from analysis.report.clients import discover_clients
+from analysis.clients.discovery import discover_clients
+from analysis.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
-from analysis.inputs import paths
-from analysis.inputs.config import load_client
-from analysis.inputs.errors import ConfigError
-from analysis.inputs.plan import FROZEN_FILE, check_plan, plan_sha256
-from analysis.inputs.plan_record import freeze
+from analysis.clients.config import load_client
+from analysis.clients.plan import FROZEN_FILE, check_plan, plan_sha256
+from analysis.clients.plan_record import freeze
+from analysis.core import paths
+from analysis.core.errors import ConfigError
 from analysis.planning import RolloutDesign
 
 PLAN = {
@@ -170,7 +170,7 @@ def test_a_damaged_freeze_record_is_an_error_not_a_silent_pass(tmp_path):
 def _acme_copy(tmp_path, monkeypatch, edit):
     import shutil
 
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     folder = tmp_path / "clients" / "acme-copy"
     shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
@@ -202,7 +202,7 @@ def test_a_planned_activity_kpi_is_checked_for_gaming_without_a_targets_file(tmp
 
 
 def test_planned_kpis_join_the_targets_file_once_and_a_bad_one_is_named(tmp_path, monkeypatch):
-    from analysis.inputs.errors import InputError
+    from analysis.core.errors import InputError
     from analysis.studies import load_study
 
     def edit(config):
@@ -219,7 +219,7 @@ def test_planned_kpis_join_the_targets_file_once_and_a_bad_one_is_named(tmp_path
 
 
 def test_plan_without_baseline_or_assumed_sd_says_which_to_give(tmp_path, monkeypatch):
-    from analysis.inputs.errors import InputError
+    from analysis.core.errors import InputError
     from analysis.studies import check_study, load_study
 
     def edit(config):
@@ -246,7 +246,7 @@ def test_plan_without_baseline_or_assumed_sd_says_which_to_give(tmp_path, monkey
 
 def test_workbench_plan_show_and_freeze(tmp_path, monkeypatch, capsys):
     from analysis.cli import main
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     (tmp_path / "clients").mkdir()
     folder = client(tmp_path / "clients")
@@ -380,7 +380,7 @@ def test_every_study_of_the_client_reports_a_plan_edited_after_the_freeze(tmp_pa
 
 
 def test_freezing_again_keeps_the_first_freeze_in_every_report(tmp_path):
-    from analysis.inputs.plan_record import plan_status
+    from analysis.clients.plan_record import plan_status
 
     folder = client(tmp_path)
     plan = load_client(folder).plan.plan
@@ -411,7 +411,7 @@ def test_a_freeze_record_edited_by_hand_is_refused(tmp_path):
 
 
 def test_a_plan_frozen_after_training_began_says_so(tmp_path, monkeypatch):
-    from analysis.inputs.plan_record import freeze as freeze_again
+    from analysis.clients.plan_record import freeze as freeze_again
     from analysis.studies import load_study
 
     folder = _acme_copy(tmp_path, monkeypatch, lambda config: None)
@@ -463,7 +463,7 @@ def test_a_reordered_back_dated_or_truncated_history_is_refused(tmp_path, tamper
 
 
 def test_reverting_to_the_first_plan_keeps_its_first_freeze_date(tmp_path):
-    from analysis.inputs.plan_record import plan_status
+    from analysis.clients.plan_record import plan_status
 
     folder, plan, _ = _frozen_twice(tmp_path)
     freeze(plan, folder, again=True, now=datetime(2025, 9, 1, 8, 0, tzinfo=UTC))
@@ -477,7 +477,7 @@ def test_reverting_to_the_first_plan_keeps_its_first_freeze_date(tmp_path):
 
 
 def test_after_a_refreeze_every_study_still_names_the_first_freeze(tmp_path, monkeypatch):
-    from analysis.inputs.plan_record import freeze as refreeze
+    from analysis.clients.plan_record import freeze as refreeze
     from analysis.studies import check_study, load_study
 
     def edit(config):
@@ -499,7 +499,7 @@ def test_a_freeze_record_copied_with_a_client_folder_is_refused(tmp_path):
     # reports would say its plan was frozen on a date it never was.
     import shutil
 
-    from analysis.inputs.config import load_client
+    from analysis.clients.config import load_client
 
     source = paths.CLIENTS_DIR / "acme-learning"
     assert json.loads((source / FROZEN_FILE).read_text())["client_id"] == "acme-learning"

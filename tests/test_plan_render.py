@@ -11,8 +11,8 @@ import shutil
 import pytest
 import yaml
 
-from analysis.inputs import paths
-from analysis.report.render import render_batch
+from analysis.core import paths
+from analysis.render.batch import render_batch
 from conftest import copy_example_client
 
 pytestmark = pytest.mark.render

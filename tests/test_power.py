@@ -10,12 +10,12 @@ from scipy import stats
 from statsmodels.stats.power import normal_power, ttest_power
 
 from analysis import effects, power
-from analysis.inputs.synthetic_training import (
+from analysis.contracts.training import training_panel
+from analysis.datasets.training import (
     TrainingDesign,
     generate_training_client,
     planted_att,
 )
-from analysis.inputs.training_contract import training_panel
 
 
 @pytest.mark.parametrize("ratio", [0.5, 1.0, 2.0, 2.8, 4.0])

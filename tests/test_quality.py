@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.quality import cross_column_problems, unit_changes
+from analysis.contracts.quality import cross_column_problems, unit_changes
 
 
 def _panel(seed=0, reps=6, periods=12):

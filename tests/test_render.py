@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.report.clients import ClientConfigError
+from analysis.clients.discovery import ClientConfigError
+from analysis.render.batch import render_batch
 from analysis.report.display import format_interval, format_value
-from analysis.report.render import render_batch
 from conftest import add_client, make_notebook
 from report_structure import check_snapshot
 
@@ -236,7 +236,7 @@ def test_export_failure_leaves_the_good_report_in_place(project, monkeypatch):
     def broken_export(nb, context):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr("analysis.report.export.export_html", broken_export)
+    monkeypatch.setattr("analysis.render.export.export_html", broken_export)
     result = run(project, force=True, clients=["alpha"])
     assert result.outcomes[0].status == "failed" and "template exploded" in result.outcomes[0].error
     assert (project["reports"] / "alpha" / "probe.html").read_text() == good
@@ -244,7 +244,7 @@ def test_export_failure_leaves_the_good_report_in_place(project, monkeypatch):
 
 
 def test_bad_selection_raises_a_clear_error(project):
-    from analysis.report.clients import ClientConfigError
+    from analysis.clients.discovery import ClientConfigError
 
     with pytest.raises(ClientConfigError, match="not a safe id"):
         run(project, clients=["../x"])
@@ -263,7 +263,7 @@ def rendered_examples(tmp_path_factory):
     """The example clients rendered once (with a secret in the environment) for the tests below."""
     import shutil
 
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     root = tmp_path_factory.mktemp("examples")
     shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks")

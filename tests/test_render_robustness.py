@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from analysis import cli
-from analysis.inputs import paths
-from analysis.report.render import render_batch
+from analysis.core import paths
+from analysis.render.batch import render_batch
 from conftest import add_client, make_notebook
 
 pytestmark = pytest.mark.render
@@ -175,7 +175,7 @@ def test_a_failed_cell_is_named_as_a_researcher_sees_it_not_by_papermills_count(
     """papermill counts the injected parameters cell; the message counts the notebook's code cells."""
     import nbformat
 
-    from analysis.report.renderer import _failed_cell_message
+    from analysis.render.execute import _failed_cell_message
 
     nb = nbformat.v4.new_notebook()
     injected = nbformat.v4.new_code_cell("client_id = 'x'")
@@ -201,8 +201,8 @@ def test_a_render_leaves_the_kernels_and_notebooks_of_another_running_render_alo
     """Two renders at once: the second must not stop the first one's kernels as orphans."""
     import os
 
-    from analysis.report.render import remove_leftovers
-    from analysis.report.workers import renders_running, stop_orphan_kernels
+    from analysis.render.batch import remove_leftovers
+    from analysis.render.workers import renders_running, stop_orphan_kernels
 
     state = tmp_path / ".workbench"
     state.mkdir()

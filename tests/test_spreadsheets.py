@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.inputs.importers import run_codebook
-from analysis.inputs.numbers import NumberFormatError, decimal_evidence, parse_numbers
-from analysis.inputs.spreadsheets import SpreadsheetError, read_grid, sniff, table_from_grid
+from analysis.contracts.numbers import NumberFormatError, decimal_evidence, parse_numbers
+from analysis.ingest.codebook import run_codebook
+from analysis.ingest.spreadsheets import SpreadsheetError, read_grid, sniff, table_from_grid
 
 
 def _book(path, rows, merge=None, title="Sheet1"):
@@ -193,8 +193,8 @@ def _write(path, text):
 
 
 def test_a_raw_qualtrics_export_named_in_client_yml_points_to_the_codebook():
-    from analysis.inputs import paths
-    from analysis.inputs.readers import DataContractError, read_table
+    from analysis.contracts.readers import DataContractError, read_table
+    from analysis.core import paths
 
     with pytest.raises(
         DataContractError,
@@ -266,8 +266,8 @@ def test_accounts_named_total_and_lone_ids_stay_rows_and_row_numbers_count_blank
 
 
 def test_messages_about_an_imported_table_name_the_raw_file_and_its_rows(tmp_path):
-    from analysis.inputs.readers import source_name
-    from analysis.inputs.training_contract import TrainingDataError, load_training_data
+    from analysis.contracts.readers import source_name
+    from analysis.contracts.training import TrainingDataError, load_training_data
 
     _book(
         tmp_path / "crm.xlsx",

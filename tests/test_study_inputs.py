@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.inputs import paths
-from analysis.inputs.config import load_client
-from analysis.inputs.errors import ConfigError, InputError
-from analysis.inputs.parameter_docs import parameters_cell, scaffold_lines
-from analysis.inputs.parameters import STUDIES, file_fields, kind
-from analysis.report.validate import validate_client
+from analysis.clients.config import load_client
+from analysis.clients.parameter_docs import parameters_cell, scaffold_lines
+from analysis.clients.parameters import STUDIES, file_fields, kind
+from analysis.core import paths
+from analysis.core.errors import ConfigError, InputError
 from analysis.studies import load_study
+from analysis.studies.validate import validate_client
 from conftest import copy_example_client
 
 # ----------------------------------------------------------------- one declaration
@@ -29,7 +29,7 @@ def test_the_notebook_parameters_cell_is_written_from_the_model(study):
     nb = nbformat.read(paths.NOTEBOOKS_DIR / f"{study}.ipynb", as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     assert cell.source == parameters_cell(study), (
-        "run `python -m analysis.inputs.parameters` to rewrite it"
+        "run `python -m analysis.clients.parameters` to rewrite it"
     )
     namespace: dict = {}
     exec(cell.source, namespace)  # noqa: S102 - our own generated cell
@@ -69,7 +69,7 @@ def test_new_client_and_data_readme_document_every_parameter(study):
     ],
 )
 def test_a_wrong_parameter_names_the_key_the_type_and_an_example(values, message):
-    from analysis.inputs.parameters import check_parameters
+    from analysis.clients.parameters import check_parameters
 
     with pytest.raises(ConfigError) as error:
         check_parameters("training_impact", values, "client.yml: studies.training_impact")
@@ -300,7 +300,7 @@ def test_a_notebook_run_with_only_client_id_shows_that_clients_numbers(tmp_path)
     """As in JupyterLab: set client_id in the parameters cell, run every cell."""
     import papermill
 
-    from analysis.report.render import extract_records
+    from analysis.render.batch import extract_records
 
     nb = papermill.execute_notebook(
         str(paths.NOTEBOOKS_DIR / "org_effectiveness.ipynb"),

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis import survey
-from analysis.inputs.synthetic_survey import generate_survey, planted_truth
+from analysis.datasets.survey import generate_survey, planted_truth
 
 
 def _binary(count, n):
@@ -290,8 +290,8 @@ def test_profile_against_population():
 
 
 def test_shipped_survey_reproduces_the_published_headline_figures():
-    from analysis.inputs import paths
-    from analysis.inputs.survey_contract import load_survey
+    from analysis.contracts.survey import load_survey
+    from analysis.core import paths
 
     data = survey.prepare_responses(load_survey(paths.CLIENTS_DIR / "acme-learning" / "survey.csv"))
     assert len(data) == 174 and data["industry"].nunique() == 23

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.inputs.survey_contract import EFFECTIVENESS_LEVELS, SurveyDataError, load_survey
-from analysis.inputs.synthetic_survey import generate_survey
+from analysis.contracts.survey import EFFECTIVENESS_LEVELS, SurveyDataError, load_survey
+from analysis.datasets.survey import generate_survey
 
 
 @pytest.fixture

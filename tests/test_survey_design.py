@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import survey
-from analysis.inputs.errors import DataError
+from analysis.core.errors import DataError
 from analysis.survey.design import SurveyDesign, design_arrays, domain_means, rao_scott
 
 REFERENCE = Path(__file__).parent / "reference"

@@ -7,9 +7,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analysis import effects, kirkpatrick, roi
+from analysis.contracts.training import TrainingDataError, load_training_data, training_panel
+from analysis.datasets.training import TrainingDesign, generate_training_client, planted_att
 from analysis.effects import EffectDataError
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client, planted_att
-from analysis.inputs.training_contract import TrainingDataError, load_training_data, training_panel
 from conftest import copy_example_client
 
 DYNAMIC = TrainingDesign(
@@ -121,7 +121,7 @@ def test_the_roi_verdict_is_never_stronger_than_the_effects_interval():
     # break-even while the effect's t(11) interval included zero, and the report said the
     # programme paid for itself. ROI is linear in the effect, so the ROI interval now
     # spans the effect's interval carried through the ROI formula.
-    from analysis.conclusions import direction
+    from analysis.core.conclusions import direction
 
     client, panel = _panel(seed=4)
     office = {rep: i // 8 for i, rep in enumerate(panel["rep_id"].unique())}
@@ -653,7 +653,7 @@ def test_roi_needs_money_or_a_value_per_unit(tmp_path):
 
     import yaml
 
-    from analysis.inputs import paths
+    from analysis.core import paths
     from analysis.studies import load_study
 
     folder = tmp_path / "clients" / "gamma"
@@ -729,7 +729,7 @@ def test_the_clients_own_outcome_name_and_unit(tmp_path, monkeypatch):
     report names it as the client does."""
 
     from analysis import effects
-    from analysis.inputs import paths
+    from analysis.core import paths
     from analysis.studies import load_study
 
     folder = tmp_path / "clients" / "bookings-co"
@@ -788,7 +788,7 @@ def test_months_spelled_as_people_write_them_read_as_the_same_months(client_file
 
 
 def test_quarters_spelled_out_and_fiscal_labels():
-    from analysis.inputs.periods import parse_periods
+    from analysis.contracts.periods import parse_periods
 
     for labels in (["Q1 2025", "Q2 2025"], ["2025 Q1", "2025 q2"], ["2025-Q1", "2025Q2"]):
         parsed, error = parse_periods(pd.Series(labels))

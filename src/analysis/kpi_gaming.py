@@ -24,9 +24,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from analysis.contracts.periods import period_index, time_order
+from analysis.core.options import check_conf_level, renamed
 from analysis.effects import TIDY_COLUMNS, estimate
-from analysis.inputs.periods import period_index, time_order
-from analysis.options import check_conf_level, renamed
+
+__all__ = ["DEFAULT_CONVERSIONS", "gaming_check", "target_problems"]
 
 
 def _its(frame: pd.DataFrame, outcome: str, unit: str, conf_level: float) -> pd.Series:

@@ -29,8 +29,16 @@ import math
 
 import pandas as pd
 
-from analysis.conclusions import direction
-from analysis.options import check_conf_level
+from analysis.core.conclusions import direction
+from analysis.core.options import check_conf_level
+
+__all__ = [
+    "break_even_effect",
+    "describe_design",
+    "design_check",
+    "minimum_detectable_effect",
+    "power",
+]
 
 
 def _quantile(p: float, df: float | None) -> float:

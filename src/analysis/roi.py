@@ -16,11 +16,20 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from analysis.conclusions import bound, direction, phrase
+from analysis.core.conclusions import bound, direction, phrase
+from analysis.core.errors import DataError
+from analysis.core.options import SEED, check_conf_level, renamed
+from analysis.core.results import TidyResult, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
-from analysis.inputs.errors import DataError
-from analysis.options import SEED, check_conf_level, renamed
-from analysis.results import TidyResult, interval_record
+
+__all__ = [
+    "RoiResult",
+    "describe",
+    "fully_loaded_costs",
+    "programme_roi",
+    "roi_figures",
+    "training_roi",
+]
 
 
 def _check_margin(margin: float) -> float:
@@ -163,7 +172,7 @@ class RoiResult(TidyResult):
 
     def plot(self, *, title: str | None = None, **kwargs: Any):
         """ROI (%) with its interval; returns the Figure."""
-        from analysis.plots import plot_forest
+        from analysis.core.plots import plot_forest
 
         table = self.tidy()
         table = table[table["term"] == "roi_percent"].dropna(subset=["conf_low", "conf_high"])
@@ -449,7 +458,7 @@ def describe(result: RoiResult) -> list[str]:
     """Plain-language ROI sentences, each no stronger than the ROI interval allows.
 
     The verdict (benefits covered the costs, did not, or the data cannot tell) follows
-    the interval for ROI against break-even (0%; :func:`analysis.conclusions.direction`).
+    the interval for ROI against break-even (0%; :func:`analysis.core.conclusions.direction`).
     The payback period is given only when the whole interval lies above break-even.
     """
     f = result.figures
@@ -512,8 +521,8 @@ def _imputation_on_rows(
     instead of re-checking a resampled DataFrame. Equal to
     :func:`analysis.effects.imputation_att_point` on the same sample (tested).
     """
+    from analysis.contracts.periods import period_index
     from analysis.effects.staggered import first_treated_index, imputation_att_arrays
-    from analysis.inputs.periods import period_index
 
     values = pd.to_numeric(data[outcome], errors="coerce").to_numpy(float)
     period = period_index(data[time]).to_numpy(float)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.inputs import paths
-from analysis.inputs.examples import readiness_files
-from analysis.inputs.synthetic_survey import generate_survey
-from analysis.inputs.synthetic_training import TrainingDesign, generate_training_client
+from analysis.core import paths
+from analysis.datasets.examples import readiness_files
+from analysis.datasets.survey import generate_survey
+from analysis.datasets.training import TrainingDesign, generate_training_client
 
 HERE = Path(__file__).resolve().parent
 SURVEY = generate_survey(30, seed=3, n_industries=5)

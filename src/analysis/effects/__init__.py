@@ -18,6 +18,8 @@ Every result answers ``tidy()`` with the columns
 ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
 """
 
+from analysis.contracts.columns import missing_values_note
+from analysis.contracts.periods import period_index, time_order
 from analysis.effects.compare import (
     compare_estimators,
     explain_comparison,
@@ -43,8 +45,6 @@ from analysis.effects.staggered import (
     staggered_att,
 )
 from analysis.effects.tidy import TIDY_COLUMNS
-from analysis.inputs.columns import missing_values_note
-from analysis.inputs.periods import period_index, time_order
 
 __all__ = [
     "MIN_CLUSTERS",

@@ -8,13 +8,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.conclusions import phrase
+from analysis.core.conclusions import phrase
+from analysis.core.errors import DataError
+from analysis.core.options import renamed
+from analysis.core.results import interval_record
 from analysis.effects.estimate import estimate
 from analysis.effects.staggered import check_absorbing, staggered_att
 from analysis.effects.tidy import TIDY_COLUMNS
-from analysis.inputs.errors import DataError
-from analysis.options import renamed
-from analysis.results import interval_record
+
+__all__ = [
+    "HOW",
+    "ISOLATING",
+    "compare_estimators",
+    "explain_comparison",
+    "headline_records",
+    "isolated_term",
+    "naive_comparison",
+]
 
 
 def naive_comparison(

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = ["did2s_keeping_singletons", "two_stage_vcov"]
+
 _LOCK = threading.Lock()  # the first stage's feols is swapped for the duration of one call
 
 

@@ -17,18 +17,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.effects.panel import add_lags, check_panel, index_as_columns
-from analysis.effects.tidy import captured_notes, clusters_note, emit, tidy_fit
-from analysis.inputs.columns import (
+from analysis.contracts.columns import (
     check_numeric,
     check_weights,
     is_constant,
     missing_values_note,
     rows_text,
 )
-from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level, check_option
-from analysis.results import TidyResult
+from analysis.core.errors import DataError
+from analysis.core.options import check_conf_level, check_option
+from analysis.core.results import TidyResult
+from analysis.effects.panel import add_lags, check_panel, index_as_columns
+from analysis.effects.tidy import captured_notes, clusters_note, emit, tidy_fit
+
+__all__ = ["MIN_CLUSTERS", "EffectDataError", "EffectResult", "Vcov", "estimate"]
 
 Vcov = Literal["iid", "hc1", "cluster"]
 MIN_CLUSTERS = 20  # below this, warn that cluster-robust errors understate uncertainty

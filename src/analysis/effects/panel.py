@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.columns import rows_text
-from analysis.inputs.errors import DataError
-from analysis.inputs.periods import period_index
+from analysis.contracts.columns import rows_text
+from analysis.contracts.periods import period_index
+from analysis.core.errors import DataError
+
+__all__ = ["add_lags", "check_panel", "index_as_columns"]
 
 
 def index_as_columns(data: pd.DataFrame, *names: str | None) -> pd.DataFrame:

@@ -7,10 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from analysis.contracts.columns import check_numeric, require_columns
+from analysis.core.options import check_conf_level, renamed
 from analysis.effects.estimate import EffectDataError
 from analysis.effects.tidy import captured_notes, emit, selector, tidy_fit, wald_f
-from analysis.inputs.columns import check_numeric, require_columns
-from analysis.options import check_conf_level, renamed
+
+__all__ = ["effects_by_segment"]
 
 
 @renamed(segment="by")

@@ -18,6 +18,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.contracts.columns import check_numeric, check_weights, missing_values_note, rows_text
+from analysis.contracts.periods import period_index, time_order
+from analysis.core.options import check_conf_level, check_option
+from analysis.core.results import TidyResult
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import MIN_CLUSTERS, EffectDataError
 from analysis.effects.panel import check_panel, index_as_columns
@@ -29,10 +33,16 @@ from analysis.effects.tidy import (
     tidy_fit,
     wald_f,
 )
-from analysis.inputs.columns import check_numeric, check_weights, missing_values_note, rows_text
-from analysis.inputs.periods import period_index, time_order
-from analysis.options import check_conf_level, check_option
-from analysis.results import TidyResult
+
+__all__ = [
+    "EventStudyResult",
+    "check_absorbing",
+    "event_study",
+    "first_treated_index",
+    "imputation_att_arrays",
+    "imputation_att_point",
+    "staggered_att",
+]
 
 
 def first_treated_index(data: pd.DataFrame, *, unit: str, time: str, start: str) -> pd.Series:
@@ -276,7 +286,7 @@ class EventStudyResult(TidyResult):
 
     def plot(self, *, title: str | None = None, ylabel: str = "Effect", **kwargs: Any):
         """Event-time estimates with their intervals (reference period -1 at zero); returns the Figure."""
-        from analysis.plots import plot_event_study
+        from analysis.core.plots import plot_event_study
 
         fig = plot_event_study({self.estimator: self.tidy()}, ylabel=ylabel, **kwargs)
         if title:

@@ -16,6 +16,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+__all__ = [
+    "MIN_TREATED_CLUSTERS",
+    "TIDY_COLUMNS",
+    "captured_notes",
+    "clusters_note",
+    "emit",
+    "selector",
+    "tidy_fit",
+    "wald_f",
+]
+
 TIDY_COLUMNS = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
 
 

@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.plan import counted_from
+from analysis.core.formats import counted_from
+
+__all__ = ["COLUMNS", "describe_against_plan", "holm", "plan_records", "planned_effects"]
 
 #: Columns of :func:`planned_effects`.
 COLUMNS = [
@@ -72,9 +74,9 @@ def planned_effects(
         plan names none). Measures missing from ``data`` are left out, and so are
         those not in ``only`` when it is given (the measures the study checked).
     """
+    from analysis.contracts.periods import period_index
     from analysis.effects import staggered_att
     from analysis.effects.staggered import first_treated_index
-    from analysis.inputs.periods import period_index
 
     event = period_index(data[time]) - first_treated_index(data, unit=unit, time=time, start=start)
     ramp = (event >= 0) & (event < plan.effect_from)
@@ -117,11 +119,11 @@ def describe_against_plan(
 ) -> list[str]:
     """Sentences on the primary outcome and the behaviours against what the plan expected.
 
-    Each claim follows its interval (:mod:`analysis.conclusions`): a change is named only
+    Each claim follows its interval (:mod:`analysis.core.conclusions`): a change is named only
     when the interval excludes zero, and "reached the planned change" only when the
     interval lies above it.
     """
-    from analysis.conclusions import direction
+    from analysis.core.conclusions import direction
     from analysis.planning.design import number
 
     labels = labels or {}

@@ -9,6 +9,8 @@ import pandas as pd
 
 from analysis.planning.design import _ar1, residualize
 
+__all__ = ["baseline_variance"]
+
 
 def baseline_variance(
     data: pd.DataFrame, *, outcome: str, unit: str, time: str, treatment: str
@@ -29,7 +31,7 @@ def baseline_variance(
     """
     from scipy.optimize import brentq
 
-    from analysis.inputs.periods import time_order
+    from analysis.contracts.periods import time_order
 
     rows = data.loc[(data[treatment] == 0) & data[outcome].notna(), [unit, time, outcome]]
     order = time_order(data[time])

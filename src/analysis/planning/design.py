@@ -42,8 +42,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.plan import figure
+from analysis.core.formats import figure
 from analysis.power import minimum_detectable_effect, power
+
+__all__ = [
+    "RolloutDesign",
+    "best_per_length",
+    "break_even",
+    "clears",
+    "describe_power",
+    "describe_smallest",
+    "design_power",
+    "design_std_error",
+    "number",
+    "percent",
+    "power_table",
+    "residualize",
+    "smallest_design",
+]
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,7 @@ class RolloutDesign:
 
     @classmethod
     def from_plan(cls, plan: Any) -> RolloutDesign:
-        """The design a :class:`analysis.inputs.plan.Plan` describes."""
+        """The design a :class:`analysis.clients.plan.Plan` describes."""
         schedule = plan.rollout.schedule()
         until = schedule[-1][0] if plan.rollout.untrained else None
         trained = schedule[:-1] if plan.rollout.untrained else schedule

@@ -15,7 +15,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.options import check_conf_level
+from analysis.core.options import check_conf_level
+
+__all__ = ["CELLS_PER_BATCH", "describe_draws", "draw_panel", "simulate_rollout", "summarise_draws"]
 
 #: Rep-period cells simulated at once (about 40 MB per array): memory stays bounded for any design.
 CELLS_PER_BATCH = 5_000_000

@@ -2,10 +2,10 @@
 papermill/nbconvert batch that renders one HTML report per client and study.
 
 Notebook helpers (cheap to import) are re-exported here; the batch machinery lives
-in :mod:`analysis.report.render` and is imported only by the ``workbench`` command.
+in :mod:`analysis.render.batch` and is imported only by the ``workbench`` command.
 """
 
-from analysis import plots
+from analysis.core import plots
 from analysis.report.display import DISPLAY_TIDY, figure, note, notes, publish_summary, table, widen
 from analysis.report.theme import PALETTE, set_theme, setup_notebook
 

@@ -13,6 +13,26 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+__all__ = [
+    "DISPLAY_TIDY",
+    "ESTIMATE_COLUMNS",
+    "RESULTS_MIMETYPE",
+    "SUPPRESSED",
+    "TIDY_HEADINGS",
+    "TIDY_UNITS",
+    "Unit",
+    "compressed_png",
+    "figure",
+    "figure_png",
+    "format_interval",
+    "format_value",
+    "note",
+    "notes",
+    "publish_summary",
+    "table",
+    "widen",
+]
+
 Unit = Literal["share", "ratio", "count", "number", "p_value", "currency", "percent"]
 
 #: MIME type under which a notebook publishes its headline records; the batch

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["FONT_FAMILY", "PALETTE", "set_theme", "setup_notebook", "show_caveats_as_notes"]
+
 #: seaborn's "colorblind" palette (after Okabe and Ito), used for every plot.
 PALETTE = "colorblind"
 
@@ -51,7 +53,7 @@ def setup_notebook() -> None:
     shell = get_ipython()
     if shell is None:
         return
-    from analysis.inputs.errors import InputError
+    from analysis.core.errors import InputError
 
     def concise(self, etype, value, tb, tb_offset=None):
         message = (

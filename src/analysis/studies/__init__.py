@@ -3,11 +3,11 @@
 :func:`load_study` is the first call of every study notebook; ``workbench validate``
 calls :func:`check_study`, which runs exactly the same code and renders nothing. It
 
-1. reads the client's ``client.yml`` strictly (:mod:`analysis.inputs.config`);
+1. reads the client's ``client.yml`` strictly (:mod:`analysis.clients.config`);
 2. applies the parameters a notebook set explicitly (every one that is not None,
    as the parameters cell leaves them), so ``client_id`` alone loads that client and
    an edited cell still overrides, even with the default value;
-3. checks every parameter against the study's model (:mod:`analysis.inputs.parameters`)
+3. checks every parameter against the study's model (:mod:`analysis.clients.parameters`)
    and resolves every file inside the client's folder;
 4. reads every file through its contract reader and runs the checks a model would
    otherwise fail on in a later cell: columns named by parameters exist, predictors
@@ -15,10 +15,11 @@ calls :func:`check_study`, which runs exactly the same code and renders nothing.
 
 Where a section cannot be computed, the decision is taken here: the section is left
 out with the reason (:meth:`StudyInputs.note`), or a constant predictor is dropped
-with a warning. Errors are raised together as one :class:`~analysis.inputs.errors.InputError`.
+with a warning. Errors are raised together as one :class:`~analysis.core.errors.InputError`.
 
-This layer sits between the methods and the reporting: it imports ``analysis.inputs``
-and the method modules, never ``analysis.report``.
+This layer sits between the methods and the batch engine: it imports
+``analysis.clients``, ``analysis.contracts``, the methods and the notebook display
+(``analysis.report``), never ``analysis.render``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.inputs.config import client_folder, load_client
-from analysis.inputs.errors import ConfigError, InputError
-from analysis.inputs.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
-from analysis.inputs.plan_record import PlanStatus
+from analysis.clients.config import client_folder, load_client
+from analysis.clients.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
+from analysis.clients.plan_record import PlanStatus
+from analysis.core.errors import ConfigError, InputError
 
 #: The example client a notebook runs on when ``client_id`` is None (JupyterLab, nbval).
 DEFAULT_CLIENT = "acme-learning"

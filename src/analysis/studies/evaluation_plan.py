@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from analysis.inputs.errors import InputError
-from analysis.inputs.parameters import EvaluationPlan
-from analysis.inputs.readers import source_name
-from analysis.inputs.training_contract import MEASURE_UNITS, load_training_data, training_panel
+from analysis.clients.parameters import EvaluationPlan
+from analysis.contracts.readers import source_name
+from analysis.contracts.training import MEASURE_UNITS, load_training_data, training_panel
+from analysis.core.errors import InputError
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
+
+__all__ = ["MIN_BASELINE_REPS", "SIMULATED_CELLS", "prepare"]
 
 #: Fewest reps with two or more untrained periods for a baseline estimate of the variation.
 MIN_BASELINE_REPS = 10

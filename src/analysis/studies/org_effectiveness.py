@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from analysis.inputs.errors import InputError
-from analysis.inputs.parameters import OrgEffectiveness
-from analysis.inputs.readers import source_name
-from analysis.inputs.survey_contract import BLOCK_NAMES, PRACTICES, asked, load_survey
+from analysis.clients.parameters import OrgEffectiveness
+from analysis.contracts.readers import source_name
+from analysis.contracts.survey import BLOCK_NAMES, PRACTICES, asked, load_survey
+from analysis.core.errors import InputError
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
+
+__all__ = ["COUNT_TERMS", "MODEL_TERMS", "SECTION_BLOCKS", "prepare"]
 
 #: Fewest respondents for which the regression section is attempted, per parameter.
 MODEL_TERMS = (*PRACTICES["alignment"], *PRACTICES["sustainment"])
@@ -112,7 +114,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         )
     if p.highlight is None:
         inputs.skip("profile", "No organisation was chosen for comparison (parameter highlight).")
-    from analysis.inputs.quality import near_duplicate_labels
+    from analysis.contracts.quality import near_duplicate_labels
 
     inputs.warnings += near_duplicate_labels(
         data, column="industry", per="respondent_id", source=source, noun="respondent(s)"

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level, renamed
+from analysis.core.errors import DataError
+from analysis.core.options import check_conf_level, renamed
 from analysis.survey.design import SurveyDesign, design_arrays, means_by_domain, rao_scott
 from analysis.survey.proportions import _require_columns
+
+__all__ = ["MIN_EXPECTED", "crosstab_test", "risk_ratio", "two_by_two_p_value"]
 
 #: Smallest expected count for Pearson's chi-square; below it, Fisher's exact test.
 MIN_EXPECTED = 5.0

@@ -33,8 +33,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.columns import check_weights, require_columns
-from analysis.inputs.errors import DataError
+from analysis.contracts.columns import check_weights, require_columns
+from analysis.core.errors import DataError
+
+__all__ = [
+    "SurveyDesign",
+    "design_arrays",
+    "domain_means",
+    "means_by_domain",
+    "rao_scott",
+    "total_covariance",
+]
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.errors import DataError
-from analysis.options import renamed
+from analysis.core.errors import DataError
+from analysis.core.options import renamed
 from analysis.survey.contrasts import risk_ratio
 from analysis.survey.proportions import _require_columns
+
+__all__ = ["compare_groups", "profile_against_population"]
 
 
 @renamed(group="by")

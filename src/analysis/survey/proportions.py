@@ -7,9 +7,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.inputs.columns import require_columns
-from analysis.inputs.errors import DataError
-from analysis.options import (
+from analysis.contracts.columns import require_columns
+from analysis.core.errors import DataError
+from analysis.core.options import (
     ShareMethod,
     check_conf_level,
     check_min_cell_size,
@@ -17,6 +17,8 @@ from analysis.options import (
     renamed,
 )
 from analysis.survey.design import SurveyDesign, design_arrays, domain_means
+
+__all__ = ["korn_graubard", "multi_select", "shares", "suppress_small_cells"]
 
 _STATSMODELS_METHOD = {
     "wilson": "wilson",

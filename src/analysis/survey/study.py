@@ -5,12 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.conclusions import bound, phrase
-from analysis.inputs.errors import DataError
-from analysis.inputs.survey_contract import PRACTICES
-from analysis.options import check_min_cell_size, renamed
-from analysis.results import interval_record
+from analysis.contracts.survey import PRACTICES
+from analysis.core.conclusions import bound, phrase
+from analysis.core.errors import DataError
+from analysis.core.options import check_min_cell_size, renamed
+from analysis.core.results import interval_record
 from analysis.survey.proportions import _require_columns
+
+__all__ = [
+    "COMPARED_PRACTICES",
+    "DERIVED_DISPLAY_NAMES",
+    "EFFECTIVENESS_GROUPS",
+    "describe_contrast",
+    "distinguishing_practices",
+    "effectiveness_group",
+    "prepare_responses",
+    "study_headline",
+]
 
 EFFECTIVENESS_GROUPS = {
     "not effective": "ineffective",

@@ -1,0 +1,105 @@
+"""Typed options, checked once.
+
+Option sets are ``Literal`` types; :func:`check_option` turns a bad value into a
+``ValueError`` that lists the allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal, get_args
+
+__all__ = [
+    "SEED",
+    "ShareMethod",
+    "check_conf_level",
+    "check_min_cell_size",
+    "check_option",
+    "renamed",
+]
+
+ShareMethod = Literal["wilson", "beta", "agresti_coull", "normal"]
+
+
+def check_option(name: str, value: Any, allowed: Any) -> Any:
+    """Return ``value`` if it is one of ``allowed``, else raise a helpful ValueError.
+
+    Parameters
+    ----------
+    name : str
+        Argument name, used in the message.
+    value : Any
+        The value passed by the user.
+    allowed : Literal type or iterable
+        A ``Literal[...]`` type or an iterable of allowed values.
+    """
+    choices = get_args(allowed) or tuple(allowed)
+    if value in choices:
+        return value
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
+        if close:
+            hint = f" Did you mean {close[0]!r}?"
+    raise ValueError(
+        f"{name}={value!r} is not allowed; use one of {', '.join(map(repr, choices))}.{hint}"
+    )
+
+
+def check_conf_level(conf_level: float) -> float:
+    """Check that a confidence level lies strictly between 0 and 1."""
+    try:
+        level = float(conf_level)
+    except (TypeError, ValueError):
+        raise ValueError(f"conf_level={conf_level!r} must be a number such as 0.95.") from None
+    if not 0 < level < 1:
+        scale = f" (did you mean {level / 100:g}?)" if 1 < level < 100 else ""
+        raise ValueError(
+            f"conf_level={conf_level!r} must lie strictly between 0 and 1, e.g. 0.95{scale}."
+        )
+    return level
+
+
+def check_min_cell_size(min_cell_size: int) -> int:
+    """Check the small-cell suppression threshold (a positive integer)."""
+    if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 1:
+        raise ValueError(
+            f"min_cell_size={min_cell_size!r} must be a positive whole number, e.g. 5."
+        )
+    return min_cell_size
+
+
+#: The default seed of every resampling method (bootstrap, permutation, simulation).
+SEED = 12345
+
+
+def renamed(**old_to_new: str):
+    """Accept a keyword's former name, with a FutureWarning naming the new one.
+
+    The public API uses one vocabulary (``by``, ``treatment``, ``covariates``,
+    ``n_resamples``, ``seed``, ``conf_level``; see README: API conventions). Calls
+    written with an older name keep working for a while and say what to write instead.
+    """
+    import functools
+    import warnings
+
+    def wrap(func):
+        @functools.wraps(func)
+        def inner(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{func.__name__}() got both {old}= and {new}=; use {new}=."
+                        )
+                    warnings.warn(
+                        f"{func.__name__}({old}=...) is now {func.__name__}({new}=...).",
+                        FutureWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return inner
+
+    return wrap

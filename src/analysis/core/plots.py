@@ -1,0 +1,272 @@
+"""Plots of tidy results, drawn with the workbench theme (see :mod:`analysis.report.theme`).
+
+Every function returns a matplotlib Figure that is already closed with pyplot, so
+JupyterLab shows it once: where it is displayed (the last expression of a cell, or
+``report.figure``), not a second time when the cell ends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "plot_estimate_distribution",
+    "plot_event_study",
+    "plot_forest",
+    "plot_heatmap",
+    "plot_score_distribution",
+    "plot_shares",
+]
+
+
+def _closed(fig):
+    """Detach ``fig`` from pyplot so the inline backend does not show it again at the cell's end."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str = "", order=None):
+    """Horizontal bars of shares with their confidence intervals.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        Output of :func:`analysis.survey.shares` (columns ``estimate``,
+        ``conf_low``, ``conf_high``). Suppressed rows (missing estimate) are
+        drawn as empty.
+    label : str
+        Column with the bar labels.
+    by : str, optional
+        Column with groups, drawn as side-by-side bars in the palette.
+    title : str
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    labels = list(order) if order is not None else list(dict.fromkeys(tidy[label]))
+    groups = [None] if by is None else list(dict.fromkeys(tidy[by]))
+    colours = sns.color_palette(n_colors=max(len(groups), 1))
+    height = 0.8 / len(groups)
+    fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(labels) * max(1, len(groups) * 0.6) + 1.2))
+    for g, group in enumerate(groups):
+        part = tidy if group is None else tidy[tidy[by] == group]
+        part = part.set_index(label).reindex(labels)
+        y = np.arange(len(labels)) + (g - (len(groups) - 1) / 2) * height
+        estimate = part["estimate"].to_numpy(dtype=float)
+        # clip: interval ends can sit a rounding error past the estimate (e.g. 0 of n)
+        low = np.clip(estimate - part["conf_low"].to_numpy(dtype=float), 0, None)
+        high = np.clip(part["conf_high"].to_numpy(dtype=float) - estimate, 0, None)
+        ax.barh(
+            y,
+            estimate,
+            height=height * 0.9,
+            color=colours[g],
+            label=None if group is None else str(group),
+        )
+        ax.errorbar(
+            estimate, y, xerr=[low, high], fmt="none", ecolor="#333333", capsize=3, linewidth=1
+        )
+    ax.set_yticks(np.arange(len(labels)), labels=[str(x) for x in labels])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
+    ax.set_xlabel("Share of respondents (bars: confidence interval)")
+    if title:
+        ax.set_title(title)
+    if by is not None:
+        ax.legend(title=str(by).replace("_", " ").capitalize(), frameon=False, loc="lower right")
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_forest(
+    tidy,
+    *,
+    label: str = "term",
+    reference: float = 1.0,
+    log_scale: bool = True,
+    xlabel: str = "Ratio",
+    title: str = "",
+):
+    """Forest plot: one point estimate with its confidence interval per row.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        Columns ``estimate``, ``conf_low``, ``conf_high`` and ``label``.
+    reference : float
+        Value of no effect, drawn as a dashed line (1 for ratios, 0 for differences).
+    log_scale : bool
+        Use a log x-axis (right for ratios).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    rows = tidy.dropna(subset=["estimate"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(rows) + 1.2))
+    y = np.arange(len(rows))
+    colour = sns.color_palette()[0]
+    ax.errorbar(
+        rows["estimate"],
+        y,
+        xerr=[
+            np.clip(rows["estimate"] - rows["conf_low"], 0, None),
+            np.clip(rows["conf_high"] - rows["estimate"], 0, None),
+        ],
+        fmt="o",
+        color=colour,
+        ecolor=colour,
+        capsize=3,
+    )
+    ax.axvline(reference, linestyle="--", color="#777777", linewidth=1)
+    ax.set_yticks(y, labels=[str(v) for v in rows[label]])
+    ax.invert_yaxis()
+    if log_scale:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(plt.FixedLocator([0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32]))
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
+    """Event-time estimates with confidence intervals, one line per estimator.
+
+    Parameters
+    ----------
+    tables : dict of str -> DataFrame
+        Estimator label -> ``EventStudyResult.tidy()`` (columns ``event_time``,
+        ``estimate``, ``conf_low``, ``conf_high``).
+    """
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    colours = sns.color_palette(n_colors=max(len(tables), 1))
+    width = 0.15
+    for i, (label, table) in enumerate(tables.items()):
+        x = table["event_time"].to_numpy(float) + (i - (len(tables) - 1) / 2) * width
+        ax.errorbar(
+            x,
+            table["estimate"],
+            yerr=[
+                np.clip(table["estimate"] - table["conf_low"], 0, None),
+                np.clip(table["conf_high"] - table["estimate"], 0, None),
+            ],
+            fmt="o-",
+            color=colours[i],
+            capsize=3,
+            label=label,
+            linewidth=1.2,
+            markersize=4,
+        )
+    ax.axhline(0, color="#777777", linewidth=1)
+    ax.axvline(-0.5, color="#777777", linestyle="--", linewidth=1)
+    ax.set_xlabel("Periods since training started (-1 = reference period)")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_heatmap(
+    tidy,
+    *,
+    row: str,
+    column: str,
+    value: str = "estimate",
+    row_order=None,
+    column_order=None,
+    column_labels=None,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    label: str = "Share",
+):
+    """Heatmap of a tidy table (e.g. groups x statements, share choosing View 2), annotated in percent."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    wide = tidy.pivot(index=row, columns=column, values=value)
+    if row_order is not None:
+        wide = wide.reindex(row_order)
+    if column_order is not None:
+        wide = wide.reindex(columns=column_order)
+    if column_labels is not None:
+        wide.columns = [column_labels.get(c, c) for c in wide.columns]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * wide.shape[1] + 2.5), 0.6 * wide.shape[0] + 2.2))
+    sns.heatmap(
+        wide.astype(float),
+        annot=True,
+        fmt=".0%",
+        cmap="cividis",
+        vmin=vmin,
+        vmax=vmax,
+        ax=ax,
+        cbar_kws={"label": label},
+        linewidths=0.5,
+    )
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: str = "Score"):
+    """Bar chart of how many respondents have each score, with band boundaries as dashed lines."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    counts = np.bincount(np.asarray(scores, dtype=int), minlength=max_score + 1)[: max_score + 1]
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    ax.bar(np.arange(max_score + 1), counts, color=sns.color_palette()[0])
+    for boundary in boundaries:
+        ax.axvline(boundary - 0.5, color="#777777", linestyle="--", linewidth=1)
+    ax.set_xticks(np.arange(max_score + 1))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Respondents")
+    fig.tight_layout()
+    return _closed(fig)
+
+
+def plot_estimate_distribution(
+    draws, *, expected: float, break_even: float | None = None, xlabel: str = "Estimated effect"
+):
+    """Histogram of simulated estimates with the planted effect, zero and break-even marked.
+
+    ``draws`` is the output of :func:`analysis.planning.simulate_rollout`.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.hist(draws["estimate"], bins=40, color="#4C72B0", alpha=0.85)
+    ax.axvline(0, color="#333333", linewidth=1)
+    ax.axvline(expected, color="#55A868", linewidth=2, label=f"planted effect ({expected:,.4g})")
+    if break_even is not None:
+        ax.axvline(
+            break_even,
+            color="#C44E52",
+            linestyle="--",
+            linewidth=2,
+            label=f"break-even ({break_even:,.4g})",
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Simulated rollouts")
+    ax.legend(frameon=False, loc="upper left")
+    fig.tight_layout()
+    return _closed(fig)

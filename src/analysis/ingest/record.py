@@ -1,0 +1,126 @@
+"""The record ``workbench import`` keeps of each import, read without loading the data.
+
+``<client>/imported/import_record.json`` holds the SHA-256 of the codebook, of each
+raw file at import time and of each imported table as written. :func:`stale_imports` compares them with the files as they
+are now (a render or validate refuses an outdated import), and
+:func:`import_provenance` lists them in a report's provenance footer. Neither needs
+pandas, so a render with nothing to do stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis.clients.files import file_sha256, inside_folder
+
+__all__ = ["import_provenance", "stale_imports"]
+
+
+def stale_imports(folder: str | Path) -> list[str]:
+    """Why ``<folder>/imported/`` no longer matches the codebook and the raw files, if it does not.
+
+    Compares the SHA-256 hashes kept in ``imported/import_record.json`` with the current
+    codebook, source files and imported tables, so that a raw file replaced after
+    ``workbench import`` is not analysed through its outdated import, and an imported
+    table edited or overwritten afterwards is not reported as coming from the raw file.
+
+    Returns
+    -------
+    list of str
+        One message per changed or missing file; empty when the import is current or
+        the client has no import record.
+    """
+    folder = Path(folder)
+    record_path = folder / "imported" / "import_record.json"
+    if not record_path.is_file():
+        tables = sorted((folder / "imported").glob("*.parquet"))
+        if not tables:
+            return []
+        return [
+            (
+                f"imported/ holds {', '.join(t.name for t in tables[:3])} but no import_record.json, so "
+                "nothing shows which raw file they came from or that they are unchanged; run "
+                f"`workbench import {folder.name}` again (tables made by hand belong outside imported/)."
+            )
+        ]
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [
+            f"imported/import_record.json is unreadable; run `workbench import {folder.name}` again."
+        ]
+    rerun = f"run `workbench import {folder.name}` again"
+    problems = []
+    codebook = folder / "codebook.yml"
+    if codebook.is_file() and file_sha256(codebook) != record.get("codebook_sha256"):
+        problems.append(f"codebook.yml changed after the last import; {rerun}.")
+    for name, table in (record.get("tables") or {}).items():
+        imported = folder / "imported" / f"{name}.parquet"
+        if table.get("sha256") and imported.is_file() and file_sha256(imported) != table["sha256"]:
+            problems.append(
+                f"imported/{name}.parquet is not the table `workbench import` wrote (it was edited "
+                f"or replaced afterwards); correct the raw file or codebook.yml instead, and {rerun}."
+            )
+        source = table.get("source", {})
+        path = inside_folder(folder, source.get("file", ""))
+        if path is None or not path.is_file():
+            problems.append(
+                f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}."
+            )
+        elif file_sha256(path) != source.get("sha256"):
+            problems.append(
+                f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}."
+            )
+    return list(dict.fromkeys(problems))
+
+
+def import_provenance(path: str | Path) -> dict:
+    """Where an imported table came from: its raw file and the codebook, with their SHA-256.
+
+    For ``<client>/imported/<name>.parquet`` written by :func:`run_codebook`, reads
+    ``imported/import_record.json``. Other files give an empty dict.
+
+    Returns
+    -------
+    dict
+        ``imported`` (the time of the import) and ``sources``: a list of ``file``,
+        ``role`` and ``sha256`` (the hashes recorded at import time, which
+        :func:`stale_imports` checks against the files as they are now).
+    """
+    path = Path(path)
+    record_path = path.parent / "import_record.json"
+    if path.parent.name != "imported" or not record_path.is_file():
+        return {}
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    table = (record.get("tables") or {}).get(path.stem)
+    if not table:
+        return {}
+    source = table.get("source", {})
+    layout = table.get("layout") or {}
+    set_aside = [
+        f"{len(layout.get(k) or [])} {k.split('_')[0]}"
+        for k in ("totals_rows", "notes_rows")
+        if layout.get(k)
+    ]
+    header = layout.get("header_row")
+    role = "raw file"
+    if header and layout.get("header_rows", 1) > 1:
+        role += f", header rows {header} to {header + layout['header_rows'] - 1}"
+    elif header:
+        role += f", header row {header}"
+    role += f"; set aside: {', '.join(set_aside)} row(s)" if set_aside else ""
+    return {
+        "imported": record.get("imported", ""),
+        "sources": [
+            {"file": str(source.get("file", "")), "role": role, "sha256": source.get("sha256", "")},
+            {
+                "file": "codebook.yml",
+                "role": "codebook",
+                "sha256": record.get("codebook_sha256", ""),
+            },
+        ],
+    }

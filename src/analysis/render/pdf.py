@@ -1,0 +1,117 @@
+"""PDF copies of the HTML reports, printed by Chromium (through Playwright).
+
+Clients receive reports by email and print them. A PDF is the HTML report printed
+with its print stylesheet (A4, a page per section, no table or figure cut in two),
+written beside the HTML as ``<study>.pdf``. One headless Chromium prints every PDF
+of a batch. Where Chromium or Playwright is missing, :func:`pdf_unavailable` says
+what to install, and the batch renders the HTML only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["CHROMIUM_ARGS", "find_chromium", "pdf_unavailable", "stale_pdfs", "write_pdfs"]
+
+#: Chromium flags for a headless print on a machine with no network and no display.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium or Chrome binary: ``$WORKBENCH_CHROMIUM``, then the usual names."""
+    configured = os.environ.get("WORKBENCH_CHROMIUM")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def pdf_unavailable() -> str | None:
+    """Why PDFs cannot be printed here, with the fix; None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return (
+            "PDF skipped: the Python package playwright is not installed "
+            "(run `make setup`, which installs the pinned version)."
+        )
+    configured = os.environ.get("WORKBENCH_CHROMIUM")
+    if configured and not Path(configured).is_file():
+        return (
+            f"PDF skipped: WORKBENCH_CHROMIUM is set to {configured!r}, which is not a file; point it "
+            "at a Chromium or Chrome binary (e.g. /usr/bin/chromium) or unset it."
+        )
+    if find_chromium() is None:
+        return (
+            "PDF skipped: no Chromium found. Install it (Debian/Ubuntu: `sudo apt-get install "
+            "chromium`) or set WORKBENCH_CHROMIUM to a Chromium or Chrome binary."
+        )
+    return None
+
+
+def stale_pdfs(html_files: Iterable[Path]) -> list[Path]:
+    """The HTML reports whose PDF is missing or older than the HTML."""
+    stale = []
+    for html in html_files:
+        pdf = html.with_suffix(".pdf")
+        if not pdf.exists() or pdf.stat().st_mtime < html.stat().st_mtime:
+            stale.append(html)
+    return stale
+
+
+def write_pdfs(html_files: Iterable[Path], *, timeout: float = 120) -> dict[Path, str]:
+    """Print each HTML report to ``<same name>.pdf`` with one headless Chromium.
+
+    Returns
+    -------
+    dict
+        Failures: HTML path -> message (empty when every PDF was written). A PDF is
+        written to a temporary name and moved into place, so a failed print never
+        leaves a half-written file.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    files = list(html_files)
+    failures: dict[Path, str] = {}
+    if not files:
+        return failures
+    chromium = find_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for html in files:
+                pdf, partial = html.with_suffix(".pdf"), html.with_suffix(".pdf.partial")
+                page = browser.new_page()
+                try:
+                    page.goto(html.resolve().as_uri(), timeout=timeout * 1000)
+                    page.emulate_media(media="print")
+                    page.pdf(
+                        path=str(partial),
+                        format="A4",
+                        print_background=True,
+                        margin={"top": "15mm", "bottom": "15mm", "left": "14mm", "right": "14mm"},
+                    )
+                    os.replace(partial, pdf)
+                except PlaywrightError as error:
+                    partial.unlink(missing_ok=True)
+                    failures[html] = f"PDF of {html.name} failed: {str(error).splitlines()[0]}"
+                finally:
+                    page.close()
+        finally:
+            browser.close()
+    return failures

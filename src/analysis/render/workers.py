@@ -1,0 +1,208 @@
+"""Worker processes that render reports, each on its own warm kernel, isolated from each other.
+
+A worker that dies (killed, out of memory, a crash in a C extension) fails only the
+report it was rendering: the batch records that report as failed, stops the dead
+worker's kernel and starts a replacement worker for the rest of the queue.
+:class:`concurrent.futures.ProcessPoolExecutor` cannot do this: one dead worker breaks
+the whole pool and fails every report still queued (8 of 10 in a measured run).
+
+Each worker reads jobs from its own pipe and answers with an outcome; the parent waits
+on the pipes and on the processes' sentinels at once (:func:`multiprocessing.connection.wait`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from analysis.core import paths
+
+__all__ = [
+    "kernel_pid_file",
+    "renders_running",
+    "run_pool",
+    "stop_orphan_kernels",
+    "stop_orphan_kernels_for",
+]
+
+
+def _worker_main(conn: Connection, options: Any, root: str) -> None:
+    from analysis.render.execute import Renderer
+    from analysis.render.jobs import Outcome
+
+    os.environ["WORKBENCH_ROOT"] = root
+    renderer, error = None, None
+    try:
+        renderer = Renderer(options)
+    except Exception as exc:  # noqa: BLE001 - reported per job: the kernel could not start
+        error = f"{type(exc).__name__}: {exc}"
+    try:
+        while True:
+            item = conn.recv()
+            if item is None:
+                break
+            job, context = item
+            if renderer is None:
+                outcome = Outcome(
+                    job.client_id, job.study, "failed", error or "the worker has no kernel"
+                )
+            else:
+                try:
+                    outcome = renderer.render(job, context)
+                except Exception as exc:  # noqa: BLE001 - export or write failed: report it, keep the batch going
+                    outcome = Outcome(
+                        job.client_id, job.study, "failed", f"{type(exc).__name__}: {exc}"
+                    )
+            conn.send(outcome)
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        if renderer is not None:
+            renderer.close()
+
+
+def kernel_pid_file(state_dir: Path, worker_pid: int) -> Path:
+    return state_dir / f"kernel-of-worker-{worker_pid}.pid"
+
+
+def stop_orphan_kernels(state_dir: Path) -> int:
+    """Stop the kernels an interrupted or crashed render left running; returns how many were stopped.
+
+    A kernel whose worker process still runs belongs to another render going on at the
+    same time and is left alone.
+    """
+    return sum(
+        stop_orphan_kernels_for(record)
+        for record in state_dir.glob("kernel-of-worker-*.pid")
+        if not _alive(record.stem.removeprefix("kernel-of-worker-"))
+    )
+
+
+def renders_running(state_dir: Path) -> bool:
+    """True when a worker of some render (this one's are not started yet) is running."""
+    return any(
+        _alive(record.stem.removeprefix("kernel-of-worker-"))
+        for record in state_dir.glob("kernel-of-worker-*.pid")
+    )
+
+
+def _alive(pid: str) -> bool:
+    """True when process ``pid`` (a render's worker) is running."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # it exists, run by someone else: not ours to stop
+        return True
+    return True
+
+
+def run_pool(
+    jobs: list, context: dict[str, Any], workers: int, options: Any, finish: Callable[[Any], None]
+) -> None:
+    """Render ``jobs`` on ``workers`` processes; ``finish`` receives every outcome, crashed ones included."""
+    from analysis.render.jobs import Outcome
+
+    ctx = multiprocessing.get_context("spawn")
+    pending = list(jobs)
+    processes: dict[Connection, Any] = {}
+    busy: dict[Connection, Any] = {}
+    state_dir = Path(options.state_dir) if getattr(options, "state_dir", "") else None
+
+    def start() -> Connection:
+        parent, child = ctx.Pipe()
+        process = ctx.Process(
+            target=_worker_main, args=(child, options, str(paths.PROJECT_ROOT)), daemon=True
+        )
+        process.start()
+        child.close()
+        processes[parent] = process
+        return parent
+
+    def assign(conn: Connection) -> None:
+        if pending:
+            job = pending.pop(0)
+            busy[conn] = job
+            conn.send((job, context))
+        else:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+
+    def crashed(conn: Connection) -> None:
+        process = processes.pop(conn)
+        process.join(timeout=5)
+        job = busy.pop(conn)
+        if state_dir is not None and process.pid is not None:  # its kernel would be left running
+            record = kernel_pid_file(state_dir, process.pid)
+            if record.exists():
+                stop_orphan_kernels_for(record)
+        code = process.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        oom = (
+            " (signal 9 is usually the system's out-of-memory killer: out of memory)"
+            if code == -signal.SIGKILL
+            else ""
+        )
+        finish(
+            Outcome(
+                job.client_id,
+                job.study,
+                "failed",
+                f"the worker rendering {job.client_id}/{job.study} died ({how}){oom}; the other reports went on.",
+            )
+        )
+        if pending:
+            assign(start())
+
+    try:
+        for _ in range(min(workers, len(pending))):
+            assign(start())
+        while busy:
+            sentinels = {processes[conn].sentinel: conn for conn in busy}
+            for ready in wait([*busy, *sentinels]):
+                conn = ready if isinstance(ready, Connection) else sentinels[ready]
+                if conn not in busy:
+                    continue
+                if conn.poll():
+                    try:
+                        outcome = conn.recv()
+                    except (EOFError, OSError):
+                        crashed(conn)
+                        continue
+                    busy.pop(conn)
+                    finish(outcome)
+                    assign(conn)
+                elif not processes[conn].is_alive():
+                    crashed(conn)
+    finally:
+        for conn, process in processes.items():
+            if process.is_alive():
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+        for process in processes.values():
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+
+
+def stop_orphan_kernels_for(record: Path) -> bool:
+    """Stop the one kernel named in ``record`` if it still runs; True when one was stopped."""
+    stopped = False
+    try:
+        pid = int(record.read_text().strip())
+        if "ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+            os.kill(pid, signal.SIGKILL)
+            stopped = True
+    except (OSError, ValueError):
+        pass
+    record.unlink(missing_ok=True)
+    return stopped

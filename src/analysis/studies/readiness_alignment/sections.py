@@ -1,0 +1,413 @@
+"""Study 3 sections, one per instrument: tables, figures, headline records and sentences.
+
+Each builder takes one instrument's checked responses and returns a :class:`Section`
+that a notebook shows with ``display(section)``. The headline records and sentences
+go to :func:`analysis.report.publish_summary`. Every sentence is computed from the
+estimates, and says so when the data cannot support one (nobody ticked a reason, a
+single stakeholder group).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analysis import instruments as ins
+from analysis.clients.benchmarks import client_key, same_pool
+from analysis.contracts.instruments import Instrument
+from analysis.core import plots
+from analysis.report.display import figure, note, table
+from analysis.survey import suppress_small_cells
+
+if TYPE_CHECKING:
+    from analysis.studies import StudyInputs
+
+__all__ = [
+    "Section",
+    "checklist_section",
+    "instrument_sections",
+    "true_false_section",
+    "two_views_section",
+]
+
+
+@dataclass
+class Section:
+    """What one instrument contributes to a report.
+
+    Attributes
+    ----------
+    title : str
+        The sub-heading (the instrument's title).
+    outputs : list
+        Tables, figures and notes, in reading order.
+    records : list of dict
+        Headline records for ``results.json`` and the summary table.
+    sentences : list of str
+        Summary sentences, computed from the estimates.
+    """
+
+    title: str
+    outputs: list[Any] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"### {self.title}"))
+        for output in self.outputs:
+            display(output)
+
+
+def _level(conf_level: float) -> str:
+    return f"{conf_level:.0%}"
+
+
+def true_false_section(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    conf_level: float = 0.95,
+    min_cell_size: int = 5,
+    benchmark: pd.DataFrame | None = None,
+) -> Section:
+    """Bands, score distribution and per-statement shares (beside the benchmark) of a true/false test.
+
+    ``benchmark`` is the output of :func:`analysis.instruments.benchmark` (None: no
+    benchmark yet, which the table says instead of "suppressed").
+    """
+    level, label = _level(conf_level), instrument.scoring.get("label", "count")
+    section = Section(instrument.title)
+    scores = ins.score(data, instrument)
+    bands = ins.band_summary(scores, instrument, conf_level=conf_level)
+    section.outputs.append(
+        table(
+            bands,
+            caption=f"{instrument.title}: respondents by band (score = {label}; {level} intervals)",
+            columns=["band", "description", "count", "estimate", "conf_low", "conf_high"],
+            display_names={
+                "band": "Band",
+                "description": "Meaning",
+                "count": "Respondents",
+                "estimate": "Share",
+            },
+            unit="share",
+            units={"count": "count"},
+        )
+    )
+    boundaries = [b["min"] for b in instrument.scoring["bands"] if b.get("min", 0) > 0]
+    section.outputs.append(
+        figure(
+            plots.plot_score_distribution(
+                scores["score"],
+                max_score=len(instrument.items),
+                boundaries=boundaries,
+                xlabel=f"Score ({label})",
+            ),
+            caption=f"{instrument.title}: respondents by score; dashed lines mark the band boundaries.",
+        )
+    )
+    items = ins.with_benchmark(
+        ins.item_shares(data, instrument, conf_level=conf_level), benchmark, instrument
+    )
+    absent = "no benchmark yet" if benchmark is None or benchmark.empty else "suppressed"
+    items["benchmark"] = (
+        items["benchmark"].astype(object).where(~items["benchmark_suppressed"], absent)
+    )
+    section.outputs.append(
+        table(
+            items,
+            caption=(
+                f"Share answering true per statement, with {level} intervals, next to all other "
+                f"clients (shown only when at least {min_cell_size} respondents from 3 or more "
+                "clients)"
+            ),
+            columns=["text", "count", "n", "estimate", "conf_low", "conf_high", "benchmark"],
+            display_names={
+                "text": "Statement",
+                "count": "True",
+                "estimate": "Share true",
+                "benchmark": "Other clients",
+            },
+            unit="share",
+            units={"count": "count", "benchmark": "share"},
+        )
+    )
+    section.outputs.append(
+        figure(
+            plots.plot_shares(
+                items.assign(level=items["item"].str.replace("_", " ")), label="level"
+            ),
+            caption=f"{instrument.title}: share answering true per statement ({level} intervals).",
+        )
+    )
+    first = bands.iloc[0]  # the band the instrument lists first: the one that needs attention
+    mean = float(scores["score"].mean())
+    section.records += [
+        {
+            "name": f"{instrument.id}_mean_score",
+            "label": f"{instrument.title}: average score ({label})",
+            "estimate": mean,
+            "n": len(scores),
+            "unit": "number",
+        },
+        {
+            "name": f"{instrument.id}_share_{str(first['band']).lower().replace(' ', '_')}",
+            "label": f"{instrument.title}: share in band '{first['band']}'",
+            "estimate": first["estimate"],
+            "conf_low": first["conf_low"],
+            "conf_high": first["conf_high"],
+            "n": first["n"],
+            "unit": "share",
+        },
+    ]
+    section.sentences.append(
+        f"{first['estimate']:.0%} of respondents ({level} CI {first['conf_low']:.0%} to "
+        f"{first['conf_high']:.0%}) fall in the band '{first['band']}' of the "
+        f"{instrument.title.lower()} (average score {mean:.1f} of {len(instrument.items)})."
+    )
+    return section
+
+
+def checklist_section(
+    data: pd.DataFrame, instrument: Instrument, *, conf_level: float = 0.95
+) -> Section:
+    """Reasons ranked by how often they were ticked, and the themes they belong to."""
+    level = _level(conf_level)
+    section = Section(instrument.title)
+    ranked, themes = ins.rank_checklist(data, instrument, conf_level=conf_level)
+    section.outputs.append(
+        table(
+            ranked.assign(
+                text=ranked["item"].map(instrument.label),
+                theme=ranked["theme"].map(instrument.themes),
+            ),
+            caption=f"Reasons ranked by frequency ({len(data)} respondents, {level} intervals)",
+            columns=["rank", "text", "theme", "count", "estimate", "conf_low", "conf_high"],
+            display_names={
+                "rank": "Rank",
+                "text": "Reason",
+                "theme": "Theme",
+                "count": "Ticked",
+                "estimate": "Share",
+            },
+            unit="share",
+            units={"rank": "count", "count": "count"},
+        )
+    )
+    section.outputs.append(
+        table(
+            themes,
+            caption="Themes: how many respondents ticked at least one reason of each",
+            display_names={
+                "theme": "Theme",
+                "reasons": "Reasons",
+                "mentions": "Ticks",
+                "respondents_citing": "Respondents",
+                "estimate": "Share citing",
+            },
+            units={
+                "reasons": "count",
+                "mentions": "count",
+                "respondents_citing": "count",
+                "estimate": "share",
+            },
+        )
+    )
+    if themes.empty or themes["respondents_citing"].max() == 0:
+        section.sentences.append(
+            f"No respondent ticked any reason of the {instrument.title.lower()}."
+        )
+        return section
+    top = themes.iloc[0]
+    tied = themes[themes["respondents_citing"] == top["respondents_citing"]]["theme"].tolist()
+    if len(tied) > 1:
+        section.sentences.append(
+            f"The themes {', '.join(map(str.lower, map(str, tied)))} are cited equally often "
+            f"({top['estimate']:.0%} of respondents tick at least one of their reasons)."
+        )
+    else:
+        section.sentences.append(
+            f"The most cited theme of failure is {str(top['theme']).lower()} ({top['estimate']:.0%} "
+            "of respondents tick at least one of its reasons)."
+        )
+    return section
+
+
+def two_views_section(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    conf_level: float = 0.95,
+    min_cell_size: int = 5,
+    by: str = "group",
+) -> Section:
+    """Views by stakeholder group: heatmap, shares, agreement within and tests between groups.
+
+    A group with fewer than ``min_cell_size`` respondents is left out of the heatmap, the
+    tests, the spreads and the misalignment index (its shares are suppressed in the
+    table): a spread or a share of one or two people would give their answers away.
+    """
+    level = _level(conf_level)
+    section = Section(instrument.title)
+    sizes = (
+        data.groupby(by)["respondent_id"].nunique()
+        if "respondent_id" in data
+        else (data.groupby(by).size())
+    )
+    small = sorted(str(g) for g, n in sizes.items() if n < min_cell_size)
+    full = data
+    data = data[~data[by].astype(str).isin(small)]
+    if small:
+        text = (
+            f"{', '.join(small)}: fewer than {min_cell_size} respondents, so left out of the "
+            "heatmap, the tests and the misalignment index (their answers could be read back)."
+        )
+        section.outputs.append(note(text))
+    present = set(data[by].dropna())
+    groups = [g for g in instrument.groups if g in present] + sorted(
+        present - set(instrument.groups)
+    )
+    if present:
+        by_group = ins.item_shares(data, instrument, by=by, conf_level=conf_level)
+        section.outputs.append(
+            figure(
+                plots.plot_heatmap(
+                    by_group,
+                    row=by,
+                    column="item",
+                    row_order=groups,
+                    column_order=instrument.item_ids,
+                    column_labels={i: instrument.label(i) for i in instrument.item_ids},
+                    label="Share choosing View 2",
+                ),
+                caption="Share choosing View 2, by stakeholder group and statement.",
+            )
+        )
+    all_groups = ins.item_shares(full, instrument, by=by, conf_level=conf_level)
+    shown = suppress_small_cells(
+        all_groups.assign(text=all_groups["item"].map(instrument.label)),
+        count="n",
+        columns=["count", "n", "estimate", "conf_low", "conf_high"],
+        min_cell_size=min_cell_size,
+    )
+    section.outputs.append(
+        table(
+            shown,
+            caption=(
+                f"Share choosing View 2 by group and statement, with {level} intervals (groups "
+                f"under {min_cell_size} respondents suppressed)"
+            ),
+            columns=[by, "text", "count", "n", "estimate", "conf_low", "conf_high"],
+            display_names={
+                by: "Group",
+                "text": "Statement",
+                "count": "View 2",
+                "estimate": "Share View 2",
+            },
+            unit="share",
+            units={"count": "count"},
+        )
+    )
+    section.outputs.append(
+        table(
+            ins.alignment_agreement(full, instrument, by=by),
+            caption=(
+                "Agreement within each group: r_wg(J) against random answering, and "
+                "Krippendorff's alpha (nominal)"
+            ),
+            display_names={
+                by: "Group",
+                "n": "Respondents",
+                "rwg_j": "r_wg(J)",
+                "krippendorff_alpha": "Krippendorff's alpha",
+            },
+            units={"rwg_j": "number", "krippendorff_alpha": "number"},
+        )
+    )
+    if len(present) < 2:
+        text = (
+            f"Only one stakeholder group ({', '.join(map(str, present)) or 'none'}) with at least "
+            f"{min_cell_size} respondents answered the {instrument.title.lower()}, so alignment "
+            "between groups cannot be measured."
+        )
+        section.outputs.append(note(text))
+        section.sentences.append(text)
+        return section
+    tests, index = ins.misalignment(data, instrument, by=by)
+    section.outputs.append(
+        table(
+            tests.assign(text=tests["item"].map(instrument.label)),
+            caption=(
+                "Do the groups differ? One test per statement; spread = highest minus lowest "
+                "group share choosing View 2"
+            ),
+            columns=["text", "test", "p_value", "cramers_v", "spread", "n"],
+            display_names={
+                "text": "Statement",
+                "test": "Test",
+                "cramers_v": "Cramér's V",
+                "spread": "Spread",
+                "chi-square": "Chi-square",
+                "fisher": "Fisher's exact",
+            },
+            units={"cramers_v": "number", "spread": "share"},
+        )
+    )
+    sentence = ins.describe_disagreement(tests, instrument, conf_level=conf_level)
+    section.outputs.append(note(sentence))
+    section.sentences.append(sentence)
+    section.records.append(
+        {
+            "name": f"{instrument.id}_misalignment_index",
+            "label": f"{instrument.title}: misalignment index (mean spread between groups, 0-1)",
+            "estimate": index,
+            "n": len(data),
+            "unit": "number",
+        }
+    )
+    return section
+
+
+def instrument_sections(inputs: StudyInputs, kind: str) -> Iterator[Section]:
+    """The sections of every instrument of type ``kind`` this client answered, in file order.
+
+    ``kind`` is ``true_false``, ``checklist`` or ``two_views``. True/false tests are
+    shown beside the shared benchmark of the other clients where one exists.
+    """
+    p = inputs.params
+    conf_level, min_cell_size = p.conf_level, p.min_cell_size
+    definitions = inputs.extras["instruments"]
+    benchmarks = inputs.extras.get("benchmarks") or {}
+    for key, answers in inputs.tables["responses"].items():
+        instrument = definitions[key]
+        if instrument.type != kind:
+            continue
+        if kind == "true_false":
+            bench = (
+                ins.benchmark(
+                    same_pool(pd.read_csv(benchmarks[key]), inputs.synthetic),
+                    exclude_client=client_key(inputs.client_id),
+                    min_cell_size=min_cell_size,
+                    conf_level=conf_level,
+                )
+                if key in benchmarks
+                else None
+            )
+            yield true_false_section(
+                answers,
+                instrument,
+                conf_level=conf_level,
+                min_cell_size=min_cell_size,
+                benchmark=bench,
+            )
+        elif kind == "checklist":
+            yield checklist_section(answers, instrument, conf_level=conf_level)
+        else:
+            yield two_views_section(
+                answers, instrument, conf_level=conf_level, min_cell_size=min_cell_size
+            )

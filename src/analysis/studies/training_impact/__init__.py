@@ -1,0 +1,492 @@
+"""Study 2 inputs: reps, panel (or cross-section), reactions, assessments and costs, checked per section."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.clients.parameters import TrainingImpact
+from analysis.contracts.readers import file_lines, source_name
+from analysis.contracts.training import (
+    MEASURE_UNITS,
+    load_costs,
+    load_cross_section,
+    load_training_data,
+    training_panel,
+)
+from analysis.core.errors import InputError
+from analysis.studies.training_impact.plan_checks import check_plan_measures
+
+if TYPE_CHECKING:
+    from analysis.studies import StudyInputs
+
+#: Fewest trained reps with assessments for the learning-behaviour-results chain.
+MIN_CHAIN_REPS = 10
+#: How an outcome of each unit is shown in tables (see :func:`analysis.report.table`).
+DISPLAY_UNITS = {"money": "currency", "count": "number", "rate": "share", "score": "number"}
+
+#: Largest magnitude accepted in a modelled column: beyond it a figure is a parsing or
+#: unit mistake, and squares of values near 1e154 overflow double precision.
+LARGEST = 1e15
+
+
+def _lines(mask: pd.Series) -> str:
+    """``line 7`` or ``lines 2, 5 and 3 more`` for the flagged rows (:func:`file_lines`)."""
+    return f"line{'s' if int(mask.sum()) > 1 else ''} {file_lines(mask)}"
+
+
+def _params(inputs: StudyInputs) -> TrainingImpact:
+    """The study's typed parameters (the model :func:`analysis.studies.load_study` checked)."""
+    assert isinstance(inputs.params, TrainingImpact), type(inputs.params)
+    return inputs.params
+
+
+def prepare(inputs: StudyInputs, errors: list[str]) -> None:
+    """Read the study-2 files and decide which sections run (see :mod:`analysis.studies`).
+
+    Adds ``tables`` (the contract tables), ``tables["data"]`` (the panel joined with the
+    reps, or the cross-section), ``extras["covariates"]`` (those that vary),
+    ``extras["panel_design"]``, ``extras["start"]`` and ``extras["errors_note"]`` (how
+    the intervals treat repeated rows, for captions).
+    """
+    p, files = _params(inputs), inputs.files
+    panel_design = p.time is not None
+    inputs.extras.update(
+        panel_design=panel_design,
+        start="training_start" if panel_design else None,
+        outcome_label=p.outcome_label or p.outcome.replace("_", " "),
+        errors_note=(
+            f"clustered by {p.cluster}"
+            if p.cluster
+            else "clustered by rep"
+            if panel_design
+            else "heteroskedasticity-robust"
+        ),
+    )
+    needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
+    missing = [name for name in needed if name not in files]
+    if missing:
+        design = "a rep-period panel" if panel_design else "a cross-section (time: null)"
+        errors.append(
+            f"{inputs.where}: no {' or '.join(missing)} under data; {design} needs "
+            + ", ".join(f"{name}: {name.removesuffix('_path')}.csv" for name in missing)
+            + "."
+        )
+        return
+    source = source_name(files["panel_path"])
+    try:
+        if panel_design:
+            tables = load_training_data(
+                reps_path=files["reps_path"],
+                panel_path=files["panel_path"],
+                reactions_path=files.get("reactions_path"),
+                assessments_path=files.get("assessments_path"),
+                costs_path=files.get("costs_path"),
+            )
+            data = training_panel(tables)
+        else:
+            tables = {"costs": load_costs(files["costs_path"])} if "costs_path" in files else {}
+            cross_section = _cross_section(files["panel_path"], p, errors)
+            if cross_section is None:
+                return
+            data = cross_section
+    except InputError as error:
+        errors += error.problems
+        return
+    if panel_design:
+        _trained_only(inputs, tables)
+        _unit_changes(inputs, tables, p.outcome)
+        _label_typos(inputs, tables["reps"])
+    inputs.tables.update(tables)
+    inputs.tables["data"] = data
+    _columns(inputs, data, source, errors)
+    if errors:
+        return
+    _variation(inputs, data, source, errors)
+    _sections(inputs, tables, data, source)
+    check_plan_measures(inputs, data, source, p.outcome)
+
+
+def _some(levels: list[str], limit: int = 5) -> str:
+    """``'a', 'b' and 3 more`` for messages about many levels."""
+    shown = ", ".join(repr(level) for level in levels[:limit])
+    return shown + (f" and {len(levels) - limit} more" if len(levels) > limit else "")
+
+
+def _cross_section(path, p, errors: list[str]) -> pd.DataFrame | None:
+    from analysis.contracts.readers import read_table
+
+    header = read_table(path, dtype={p.unit: "string"}).columns
+    named = {
+        "outcome": p.outcome,
+        "treatment": p.treatment,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
+    absent = {role: column for role, column in named.items() if column not in header}
+    if absent:
+        errors += [
+            _not_found(role, column, source_name(path), header) for role, column in absent.items()
+        ]
+        return None
+    return load_cross_section(path, columns=[p.outcome, p.treatment, *p.covariates], unit=p.unit)
+
+
+def _not_found(role: str, column: str, source: str, columns) -> str:
+    close = difflib.get_close_matches(column, [str(c) for c in columns], n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return (
+        f"{source}: {role} column {column!r} is not in the data; columns: "
+        f"{', '.join(map(str, columns))}.{hint}"
+    )
+
+
+def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    p = _params(inputs)
+    named = {
+        "outcome": p.outcome,
+        "treatment": p.treatment,
+        "unit": p.unit,
+        "time": p.time,
+        "behaviour": p.behaviour,
+        "cluster": p.cluster,
+        "segment": p.segment if inputs.extras["panel_design"] else None,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
+    for role, column in named.items():
+        if column is not None and column not in data.columns:
+            errors.append(_not_found(role, column, source, data.columns))
+    modelled = {"outcome": p.outcome, "treatment": p.treatment, "unit": p.unit, "time": p.time}
+    modelled.update({f"covariates[{i}]": c for i, c in enumerate(p.covariates)})
+    roles_of: dict[str, list[str]] = {}
+    for role, column in modelled.items():
+        if column is not None:
+            roles_of.setdefault(column, []).append(role)
+    for column, roles in roles_of.items():
+        if len(roles) > 1:
+            errors.append(
+                f"{inputs.where}: column {column!r} is named as {' and '.join(roles)}; each column "
+                "can have one role in the model (drop it from covariates, or name another column)."
+            )
+    if p.behaviour is not None and p.behaviour in (p.outcome, p.treatment):
+        errors.append(
+            f"{inputs.where}: behaviour {p.behaviour!r} is also the "
+            f"{'outcome' if p.behaviour == p.outcome else 'treatment'}; behaviour names what reps do "
+            "(e.g. call_score) and outcome the result (e.g. revenue): name two different columns."
+        )
+    numeric = {
+        "outcome": p.outcome,
+        "behaviour": p.behaviour,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
+    for role, column in numeric.items():
+        if (
+            column is not None
+            and column in data
+            and not pd.api.types.is_numeric_dtype(data[column])
+        ):
+            bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
+            if bad.any():
+                lines = ", ".join(str(int(i) + 2) for i in data.index[bad][:5])
+                errors.append(
+                    f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
+                    f"(lines {lines}); it must be numbers."
+                )
+                continue
+        if column is not None and column in data:
+            values = pd.to_numeric(data[column], errors="coerce")
+            huge = values.abs() > LARGEST
+            if huge.any():
+                errors.append(
+                    f"{source}: {role} column {column!r} holds {values[huge].iloc[0]:.3g} on "
+                    f"{_lines(huge)}: beyond ±{LARGEST:.0e}, which no rep's figure can be; check "
+                    "the export's units and number format (a date or an id read as a number?)."
+                )
+
+
+def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    p = _params(inputs)
+    values = pd.to_numeric(data[p.outcome], errors="coerce")
+    if values.nunique() < 2:
+        errors.append(
+            f"{source}: column {p.outcome} is constant ({f'{values.dropna().iloc[0]:g}' if values.notna().any() else 'empty'} "
+            f"on lines 2 to {len(values) + 1}): outcome {p.outcome!r} has no variation to explain."
+        )
+    if pd.to_numeric(data[p.treatment], errors="coerce").nunique() < 2:
+        where = (
+            f"{source_name(inputs.files['reps_path'])}: column training_start"
+            if "reps_path" in inputs.files
+            else f"{source}: column {p.treatment}"
+        )
+        errors.append(
+            f"{where}: treatment {p.treatment!r} never varies on lines 2 to {len(data) + 1}: nobody (or "
+            "everybody) is trained, so there is nothing to compare."
+        )
+    if p.cluster is not None and data[p.cluster].nunique() < 2:
+        errors.append(
+            f"{source}: cluster column {p.cluster!r} has a single value; clustered errors need several "
+            "clusters (remove cluster to cluster by rep)."
+        )
+    _treatment(inputs, data, source, errors)
+    if inputs.extras["panel_design"] and not errors:
+        _before_training(inputs, data, errors)
+    modelled = [p.outcome, p.treatment, *p.covariates]
+    blank = data[modelled].isna()
+    if blank.any(axis=None):
+        counts = ", ".join(f"{int(blank[c].sum())} in {c}" for c in modelled if blank[c].any())
+        inputs.warnings.append(
+            f"{source}: {int(blank.any(axis=1).sum())} of {len(data)} rows have a blank value "
+            f"({counts}; {_lines(blank.any(axis=1))}); they are left out of every estimate."
+        )
+    kept = []
+    for column in p.covariates:
+        if data[column].nunique() < 2:
+            inputs.warnings.append(
+                f"{source}: covariate {column!r} does not vary; left out of the models."
+            )
+        else:
+            kept.append(column)
+    inputs.extras["covariates"] = kept
+
+
+def _treatment(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    """The treatment is 0/1 and, in a panel, on from each rep's training_start and never off."""
+    p = _params(inputs)
+    values = pd.to_numeric(data[p.treatment], errors="coerce")
+    other = values.notna() & ~values.isin([0, 1])
+    if other.any():
+        errors.append(
+            f"{source}: treatment column {p.treatment!r} holds {values[other].iloc[0]:g} on "
+            f"{_lines(other)}; a treatment marks trained (1) or not (0). Name a 0/1 column "
+            "(in a panel, the default 'trained' follows each rep's training_start)."
+        )
+        return
+    if p.time is None or p.treatment == "trained":  # a cross-section, or derived from the starts
+        return
+    from analysis.contracts.periods import period_index
+    from analysis.effects.staggered import first_treated_index
+
+    first = first_treated_index(data, unit=p.unit, time=p.time, start="training_start")
+    implied = (period_index(data[p.time]) >= first) & first.notna()
+    bad = values.notna() & (values != implied.astype(float))
+    if bad.any():
+        errors.append(
+            f"{source}: treatment column {p.treatment!r} disagrees with training_start of "
+            f"{source_name(inputs.files['reps_path'])} on {_lines(bad)} (reps "
+            f"{', '.join(data.loc[bad, p.unit].astype(str).unique()[:3])}): the effects over time "
+            "assume training, once started, stays on. Fix one of the two, or leave treatment "
+            "at its default 'trained'."
+        )
+
+
+def _unit_changes(inputs: StudyInputs, tables: dict, outcome: str) -> None:
+    """Warn when a money series (or the outcome) jumps by about 100x or 1000x and stays there."""
+    from analysis.contracts.quality import unit_changes
+
+    panel, reps = tables["panel"], tables["reps"]
+    if "team" in reps and "team" not in panel:
+        panel = panel.assign(
+            team=panel["rep_id"].map(reps.drop_duplicates("rep_id").set_index("rep_id")["team"])
+        )
+    money = [c for c, unit in MEASURE_UNITS.items() if unit == "money"]
+    for column in dict.fromkeys([outcome, *money]):
+        if column in panel and pd.api.types.is_numeric_dtype(panel[column]):
+            inputs.warnings += unit_changes(
+                panel,
+                column=column,
+                by="team" if "team" in panel else None,
+                source=source_name(inputs.files["panel_path"]),
+            )
+
+
+def _label_typos(inputs: StudyInputs, reps: pd.DataFrame | None) -> None:
+    """Warn about a rare team (or region, tenure band) spelt like a common one."""
+    from analysis.contracts.quality import near_duplicate_labels
+
+    if reps is None:
+        return
+    for column in reps.columns:
+        if column in ("team", "region", "tenure_band") or column == _params(inputs).segment:
+            inputs.warnings += near_duplicate_labels(
+                reps, column=column, per="rep_id", source=source_name(inputs.files["reps_path"])
+            )
+
+
+def _trained_only(inputs: StudyInputs, tables: dict) -> None:
+    """Reactions and assessments count only for reps the reps table lists as trained.
+
+    Rows of other reps (never trained, or not in the reps table) would inflate the
+    reaction and learning figures; they are left out with a warning naming the lines.
+    """
+    reps = tables["reps"]
+    trained = set(reps.loc[reps["training_start"].notna(), "rep_id"].astype(str).str.strip())
+    for table, name in (("reactions", "reactions_path"), ("assessments", "assessments_path")):
+        frame = tables.get(table)
+        if frame is None or "rep_id" not in frame:
+            continue
+        other = ~frame["rep_id"].astype(str).str.strip().isin(trained)
+        if other.any():
+            inputs.warnings.append(
+                f"{source_name(inputs.files[name])}: {int(other.sum())} row(s) are for reps that "
+                f"{source_name(inputs.files['reps_path'])} does not list as trained ({_lines(other)}; "
+                f"e.g. {frame.loc[other, 'rep_id'].iloc[0]!r}); they are left out of the "
+                f"{'reaction' if table == 'reactions' else 'learning'} figures."
+            )
+            tables[table] = frame[~other]
+
+
+def _before_training(inputs: StudyInputs, data: pd.DataFrame, errors: list[str]) -> None:
+    """Trained reps must be seen before training; the event study needs two periods before."""
+    from analysis.contracts.periods import period_index, time_order
+    from analysis.effects.staggered import first_treated_index
+
+    p = _params(inputs)
+    assert p.time is not None  # a panel
+    first = first_treated_index(data, unit=p.unit, time=p.time, start="training_start")
+    before = (period_index(data[p.time]) < first).groupby(data[p.unit]).sum()
+    trained = first.groupby(data[p.unit]).first().notna()
+    before = before[trained[trained].index]
+    reps = source_name(inputs.files["reps_path"])
+    if len(before) and before.max() == 0:
+        errors.append(
+            f"{reps}: column training_start: every trained rep starts in the first period of the "
+            f"panel ({time_order(data[p.time])[0]}), so no trained rep is seen before training and the "
+            "effect cannot be told apart from who was chosen. Add the months before training to "
+            "the panel."
+        )
+    elif len(before) and before.max() < 2:
+        inputs.skip(
+            "event_study",
+            f"No trained rep is seen two or more periods before training ({reps}), so the "
+            "effects over time and the check of trends before training cannot be computed.",
+        )
+
+
+def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str) -> None:
+    p = _params(inputs)
+    panel = inputs.extras["panel_design"]
+    if "reactions" not in tables:
+        inputs.skip("reaction", "No reaction survey was provided for this client (reactions_path).")
+    if "assessments" not in tables:
+        inputs.skip(
+            "learning",
+            "No before/after assessments were provided for this client (assessments_path).",
+        )
+    if "assessments" in tables:
+        scores = tables["assessments"][["score_before", "score_after"]].apply(
+            pd.to_numeric, errors="coerce"
+        )
+        gains = (scores["score_after"] - scores["score_before"]).dropna()
+        name = source_name(inputs.files["assessments_path"])
+        if len(gains) < 3:
+            inputs.skip(
+                "learning",
+                f"{name}: {len(gains)} rep(s) have both scores; the before/after comparison "
+                "needs at least 3.",
+            )
+        elif gains.nunique() == 1:
+            inputs.skip(
+                "learning",
+                f"{name}: every rep's score changed by exactly {gains.iloc[0]:g} points, so the "
+                "change has no spread and no test or interval can be computed; check that "
+                "score_after is not a copy of score_before.",
+            )
+    if not panel:
+        inputs.skip(
+            "behaviour",
+            "Behaviour over time needs a rep-period panel; this client provided a cross-section.",
+        )
+        inputs.skip(
+            "event_study",
+            "Effects over time need a rep-period panel; this client provided a cross-section.",
+        )
+        inputs.skip(
+            "segments",
+            "Effects by segment need a rep-period panel; this client provided a cross-section.",
+        )
+    elif p.behaviour is None:
+        inputs.skip(
+            "behaviour",
+            "No behaviour measure was named for this client (parameter behaviour), so level 3 "
+            "is left out.",
+        )
+    elif pd.to_numeric(data[p.behaviour], errors="coerce").nunique() < 2:
+        inputs.skip(
+            "behaviour",
+            f"The behaviour measure {p.behaviour!r} does not vary in {source}, so level 3 is left out.",
+        )
+    if p.segment is None:
+        inputs.skip("segments", "No segment was named for this client (parameter segment).")
+    elif panel:
+        reps = data.groupby(p.segment)[p.unit].nunique()
+        if len(reps) < 2:
+            inputs.skip(
+                "segments",
+                f"Segment {p.segment!r} has a single level, so there is nothing to compare.",
+            )
+        mixed = data.groupby(p.segment)[p.treatment].nunique() == 2
+        flat = mixed.index[~mixed].astype(str).tolist()
+        small = [str(level) for level, n in reps.items() if n < p.min_cell_size]
+        if flat:
+            inputs.skip(
+                "segments",
+                f"Segment {p.segment!r}: {_some(flat)} ha{'s' if len(flat) == 1 else 've'} no "
+                "trained or no untrained rep-periods, so their effects cannot be estimated; name a "
+                "segment whose every level has both (e.g. a team or region).",
+            )
+        elif len(small) == len(reps):
+            inputs.skip(
+                "segments",
+                f"Segment {p.segment!r}: every level has fewer than min_cell_size "
+                f"({p.min_cell_size}) reps, so every effect would be suppressed.",
+            )
+        elif small:
+            inputs.warnings.append(
+                f"{source}: segment {p.segment} {_some(small)} ha{'s' if len(small) == 1 else 've'} "
+                f"fewer than {p.min_cell_size} reps; {'its effect is' if len(small) == 1 else 'their effects are'} "
+                f"suppressed (min_cell_size {p.min_cell_size})."
+            )
+    if not inputs.runs("behaviour") or not inputs.runs("learning"):
+        inputs.skip(
+            "chain",
+            "The learning-behaviour-results chain needs assessments and a behaviour measure over time.",
+        )
+    elif (
+        tables["assessments"]["rep_id"].isin(data.loc[data["training_start"].notna(), p.unit]).sum()
+        < MIN_CHAIN_REPS
+    ):
+        inputs.skip(
+            "chain",
+            f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
+            "assessments.",
+        )
+    unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
+    inputs.extras["outcome_unit"] = unit
+    inputs.extras["display_unit"] = DISPLAY_UNITS.get(unit or "", "number")
+    if tables.get("costs") is None:
+        inputs.skip("roi", "No programme costs were provided, so no ROI is computed (costs_path).")
+    elif unit != "money" and p.value_per_unit is None:
+        what = f"a {unit}" if unit else "of a unit the data contract does not know"
+        inputs.skip(
+            "roi",
+            f"The outcome {p.outcome!r} is {what}, not money, so a return on the costs cannot "
+            f"be computed from it. Set value_per_unit (money per unit of {p.outcome}, e.g. "
+            "revenue per win), or outcome_unit: money if it is money.",
+        )
+    elif float(pd.to_numeric(tables["costs"]["amount"], errors="coerce").sum()) <= 0:
+        inputs.skip(
+            "roi",
+            f"{source_name(inputs.files['costs_path'])}: the programme costs sum to zero, so a return on them "
+            "is undefined; no ROI is computed. Add the costs (trainer fees, reps' time, ...).",
+        )
+    if panel and "training_start" in data and data["training_start"].notna().any():
+        starts = data.groupby(p.unit)["training_start"].first()
+        if starts.notna().all():
+            last = starts.max()
+            after = sorted(x for x in data[p.time].unique() if x >= last)
+            inputs.warnings.append(
+                f"{source_name(inputs.files['reps_path'])}: column training_start: every rep is trained (the last cohort starts "
+                f"{last}, lines 2 to {len(starts) + 1}), so there is no never-trained group: periods {after[0]} to "
+                f"{after[-1]} have no untrained rep to compare with and are left out of the staggered estimates."
+            )
