@@ -144,10 +144,11 @@ def test_weighted_share_is_the_linearisation_estimator():
         n / (n - 1) * ((w * (y - p)) ** 2).sum() / w.sum() ** 2
     )  # hand formula (Lumley 2010, 2.3)
     assert row["estimate"] == pytest.approx(p) and row["std_error"] == pytest.approx(se)
-    # Korn-Graubard: Clopper-Pearson on the effective size p(1-p)/se^2 (df n-1 either way)
+    # Korn-Graubard: Clopper-Pearson on the effective size p(1-p)/se^2, not capped at n
+    # (R's svyciprop(method = "beta"); weights alone give n - 1 df either way)
     from scipy import stats
 
-    effective = min(n, p * (1 - p) / se**2)
+    effective = p * (1 - p) / se**2
     low = stats.beta.ppf(0.025, effective * p, effective * (1 - p) + 1)
     assert row["conf_low"] == pytest.approx(low, abs=1e-9)
 

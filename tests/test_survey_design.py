@@ -1,7 +1,8 @@
 """Survey designs (weights, strata, clusters, fpc) against R's survey package on the API data.
 
 Every expected number below is R's printed output (see tests/reference/README.md),
-checked at the precision R printed it.
+checked at the precision R printed it. The share intervals come from
+tests/reference/svyciprop_beta.R, whose output is kept in svyciprop_beta.Rout.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import pytest
 
 from analysis import survey
 from analysis.core.errors import DataError
-from analysis.survey.design import SurveyDesign, design_arrays, domain_means, rao_scott
+from analysis.survey.design import (
+    SurveyDesign,
+    design_arrays,
+    domain_degrees_of_freedom,
+    domain_means,
+    rao_scott,
+)
+from analysis.survey.proportions import korn_graubard
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -29,12 +37,21 @@ def apistrat() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "apistrat.csv")
 
 
+@pytest.fixture(scope="module")
+def apiclus2() -> pd.DataFrame:
+    data = pd.read_csv(REFERENCE / "apiclus2.csv")
+    # I(acs.46 <= 30), blank where the class size is: a question some schools skipped
+    small = [None if pd.isna(size) else bool(size <= 30) for size in data["acs.46"]]
+    return data.assign(small_classes=pd.array(small, dtype="boolean"))
+
+
 DCLUS1 = SurveyDesign(
     weights="pw", clusters="dnum", fpc="fpc"
 )  # svydesign(id=~dnum, weights=~pw, fpc=~fpc)
 DSTRAT = SurveyDesign(
     weights="pw", strata="stype", fpc="fpc"
 )  # svydesign(id=~1, strata=~stype, ...)
+DCLUS2_WR = SurveyDesign(weights="pw", clusters="dnum")  # svydesign(id=~dnum+snum, weights=~pw)
 
 
 def _mean(data: pd.DataFrame, design: SurveyDesign, column: str, domain=None):
@@ -258,13 +275,192 @@ def test_nullable_booleans_with_blanks_are_left_out_of_the_share():
     assert row["n"] == 3 and row["estimate"] == pytest.approx(2 / 4)
 
 
+# ------------------------------------------- share intervals: svyciprop(method = "beta")
+
+#: The designs of tests/reference/svyciprop_beta.R, as (data, SurveyDesign arguments).
+#: apiclus2 is a two-stage sample (districts, then schools); without an fpc, or with
+#: the first stage's only, R's variance uses the districts alone, as here.
+BETA_DESIGNS = {
+    # svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat)
+    "dstrat": ("apistrat", {"weights": "pw", "strata": "stype", "fpc": "fpc"}),
+    # svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
+    "dstrat_wr": ("apistrat", {"weights": "pw", "strata": "stype"}),
+    # svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+    "dclus1": ("apiclus1", {"weights": "pw", "clusters": "dnum", "fpc": "fpc"}),
+    # svydesign(id = ~dnum, weights = ~pw, data = apiclus1)
+    "dclus1_wr": ("apiclus1", {"weights": "pw", "clusters": "dnum"}),
+    # svydesign(id = ~dnum + snum, weights = ~pw, data = apiclus2)
+    "dclus2_wr": ("apiclus2", {"weights": "pw", "clusters": "dnum"}),
+    # svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc1, data = apiclus2)
+    "dclus2_stage1": ("apiclus2", {"weights": "pw", "clusters": "dnum", "fpc": "fpc1"}),
+}
+
+
+def _printed(value: float, expected: str) -> bool:
+    """True when ``value`` rounds to R's printed ``expected`` at the decimals R showed."""
+    decimals = len(expected.split(".")[1])
+    return round(value, decimals) == pytest.approx(float(expected), abs=10.0 ** -(decimals + 3))
+
+
+def _interval(request, label, column, level, group=None):
+    fixture, arguments = BETA_DESIGNS[label]
+    table = survey.shares(
+        request.getfixturevalue(fixture), column, by=None if group is None else "stype", **arguments
+    )
+    table = table[table["level"] == level]
+    if group is not None:
+        table = table[table["stype"] == group]
+    return table.iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("label", "low", "high"),
+    [
+        ("dstrat", "0.1265684", "0.2258287"),
+        ("dstrat_wr", "0.1258433", "0.2268425"),
+        ("dclus1", "0.08529551", "0.1762978"),
+        ("dclus1_wr", "0.08492348", "0.1768814"),
+        ("dclus2_wr", "0.1261914", "0.4101257"),
+        ("dclus2_stage1", "0.1290501", "0.4051915"),
+    ],
+)
+def test_whole_sample_share_interval_is_svyciprop_beta(request, label, low, high):
+    # svyciprop(~I(sch.wide == "No"), <label>, method = "beta"), confint(): the
+    # stratified samples have a design effect below 1 (0.86 for dstrat), which is kept
+    row = _interval(request, label, "sch.wide", "No")
+    assert _printed(row["conf_low"], low) and _printed(row["conf_high"], high)
+
+
+SVYBY_BETA = [
+    # svyby(~I(sch.wide == "No"), ~stype, <label>, svyciprop, method = "beta", vartype = "ci")
+    ("dstrat", "sch.wide", "No", "E", "0.04223273", "0.1633922"),
+    ("dstrat", "sch.wide", "No", "H", "0.34004464", "0.6222917"),
+    ("dstrat", "sch.wide", "No", "M", "0.18029282", "0.4436648"),
+    ("dstrat_wr", "sch.wide", "No", "E", "0.04178787", "0.1644482"),
+    ("dstrat_wr", "sch.wide", "No", "H", "0.33514345", "0.6273602"),
+    ("dstrat_wr", "sch.wide", "No", "M", "0.17748512", "0.4477251"),
+    ("dclus1", "sch.wide", "No", "E", "0.04418338", "0.1402346"),
+    ("dclus1", "sch.wide", "No", "H", "0.05609231", "0.4782390"),
+    ("dclus1", "sch.wide", "No", "M", "0.11475871", "0.5942910"),
+    ("dclus1_wr", "sch.wide", "No", "E", "0.04385150", "0.1409364"),
+    ("dclus1_wr", "sch.wide", "No", "H", "0.05503726", "0.4813616"),
+    ("dclus1_wr", "sch.wide", "No", "M", "0.11314567", "0.5972466"),
+    ("dclus2_wr", "sch.wide", "No", "E", "0.01311297", "0.1972539"),
+    ("dclus2_wr", "sch.wide", "No", "H", "0.58408281", "0.9770367"),
+    ("dclus2_wr", "sch.wide", "No", "M", "0.12000348", "0.8470286"),
+    ("dclus2_stage1", "sch.wide", "No", "E", "0.01396289", "0.1925414"),
+    ("dclus2_stage1", "sch.wide", "No", "H", "0.59307677", "0.9752808"),
+    ("dclus2_stage1", "sch.wide", "No", "M", "0.12684873", "0.8391474"),
+    # svyby(~I(comp.imp == "Yes"), ~stype, <label>, svyciprop, method = "beta", vartype = "ci")
+    ("dclus1", "comp.imp", "Yes", "E", "0.7073419", "0.8381590"),
+    ("dclus1", "comp.imp", "Yes", "H", "0.2433318", "0.7566682"),
+    ("dclus1", "comp.imp", "Yes", "M", "0.2613717", "0.8293971"),
+    ("dclus1_wr", "comp.imp", "Yes", "E", "0.7065589", "0.8387349"),
+    ("dclus1_wr", "comp.imp", "Yes", "H", "0.2409333", "0.7590667"),
+    ("dclus1_wr", "comp.imp", "Yes", "M", "0.2585452", "0.8316708"),
+    ("dclus2_wr", "comp.imp", "Yes", "E", "0.6958175", "0.8960167"),
+    ("dclus2_wr", "comp.imp", "Yes", "H", "0.1523795", "0.5865279"),
+    ("dclus2_wr", "comp.imp", "Yes", "M", "0.1421500", "0.8429199"),
+    ("dclus2_stage1", "comp.imp", "Yes", "E", "0.6993912", "0.8940029"),
+    ("dclus2_stage1", "comp.imp", "Yes", "H", "0.1568319", "0.5796570"),
+    ("dclus2_stage1", "comp.imp", "Yes", "M", "0.1493221", "0.8353303"),
+]
+
+
+@pytest.mark.parametrize(("label", "column", "level", "stype", "low", "high"), SVYBY_BETA)
+def test_group_share_interval_is_svyby_svyciprop_beta(
+    request, label, column, level, stype, low, high
+):
+    # each group's t correction uses the group's own rows and degrees of freedom
+    row = _interval(request, label, column, level, stype)
+    assert _printed(row["conf_low"], low) and _printed(row["conf_high"], high)
+
+
+def test_the_other_level_gets_the_mirrored_interval(apiclus1):
+    # one effective size per group, so the interval for Yes is 1 minus the one for No
+    table = survey.shares(apiclus1, "sch.wide", by="stype", **BETA_DESIGNS["dclus1"][1])
+    no = table[table["level"] == "No"].set_index("stype")
+    yes = table[table["level"] == "Yes"].set_index("stype")
+    assert (1 - no["conf_high"]).to_numpy() == pytest.approx(yes["conf_low"].to_numpy())
+    assert (1 - no["conf_low"]).to_numpy() == pytest.approx(yes["conf_high"].to_numpy())
+
+
+def test_a_question_with_blanks_uses_those_who_answered(apiclus2):
+    # answered <- subset(dclus2_wr, !is.na(acs.46)); no high school gave acs.46
+    # svyciprop(~I(acs.46 <= 30), answered, method = "beta"): 0.4349561 0.8240767 (n 96, degf 34)
+    # svyby(~I(acs.46 <= 30), ~stype, answered, svyciprop, method = "beta", vartype = "ci"):
+    #   E 0.2979057 0.8987268; M 0.2657403 0.9504577
+    design = BETA_DESIGNS["dclus2_wr"][1]
+    whole = survey.shares(apiclus2, "small_classes", **design).iloc[0]
+    assert whole["n"] == 96
+    assert _printed(whole["conf_low"], "0.4349561")
+    assert _printed(whole["conf_high"], "0.8240767")
+    groups = survey.shares(apiclus2, "small_classes", by="stype", **design).set_index("stype")
+    assert _printed(groups.loc["E", "conf_low"], "0.2979057")
+    assert _printed(groups.loc["E", "conf_high"], "0.8987268")
+    assert _printed(groups.loc["M", "conf_low"], "0.2657403")
+    assert _printed(groups.loc["M", "conf_high"], "0.9504577")
+    assert groups.loc["H", "n"] == 0 and np.isnan(groups.loc["H", "conf_low"])
+
+
+@pytest.mark.parametrize(
+    ("fixture", "design", "rows", "expected"),
+    [
+        # degf(subset(dclus1, stype == s)) for s in E, H, M
+        ("apiclus1", DCLUS1, None, {"E": 14, "H": 7, "M": 11}),
+        # degf(subset(dclus2_wr, stype == s))
+        ("apiclus2", DCLUS2_WR, None, {"E": 34, "H": 13, "M": 20}),
+        # degf(subset(answered, stype == s)), answered <- subset(dclus2_wr, !is.na(acs.46))
+        ("apiclus2", DCLUS2_WR, "acs.46", {"E": 32, "M": 17}),
+        # degf(subset(dstrat, stype == s)): one stratum, every school its own PSU
+        ("apistrat", DSTRAT, None, {"E": 99, "H": 49, "M": 49}),
+    ],
+)
+def test_domain_degrees_of_freedom_are_degf_of_the_subset(request, fixture, design, rows, expected):
+    data = request.getfixturevalue(fixture)
+    arrays = design_arrays(data, design)
+    answered = np.ones(len(data), dtype=bool) if rows is None else data[rows].notna().to_numpy()
+    for stype, degf in expected.items():
+        domain = answered & (data["stype"] == stype).to_numpy()
+        assert domain_degrees_of_freedom(domain, arrays) == degf
+    assert domain_degrees_of_freedom(np.ones(len(data), dtype=bool), arrays) == (
+        arrays.degrees_of_freedom
+    )
+    assert domain_degrees_of_freedom(np.zeros(len(data), dtype=bool), arrays) == 0
+
+
+def test_korn_graubard_keeps_a_design_effect_below_one_unless_truncation_is_asked_for():
+    from statsmodels.stats.proportion import proportion_confint
+
+    # 1 in 6 with a standard error of 0.01: an effective size of 1389, far above the 6
+    # respondents; R uses it as it is, Korn and Graubard's truncation brings it back to 6
+    untruncated = korn_graubard(1 / 6, 0.01, n=6, degrees_of_freedom=5)
+    truncated = korn_graubard(1 / 6, 0.01, n=6, degrees_of_freedom=5, truncate_design_effect=True)
+    assert truncated == pytest.approx(proportion_confint(1, 6, method="beta"), abs=1e-12)
+    assert truncated[0] < untruncated[0] < 1 / 6 < untruncated[1] < truncated[1]
+    # dstrat (design effect 0.86): svyciprop(~I(sch.wide == "No"), dstrat, method = "beta")
+    # gives 0.1265684 0.2258287 with n 200, degf 197, SE 0.02434478
+    low, high = korn_graubard(0.172052, 0.02434478, n=200, degrees_of_freedom=197)
+    assert _printed(low, "0.1265684") and _printed(high, "0.2258287")
+    capped = korn_graubard(
+        0.172052, 0.02434478, n=200, degrees_of_freedom=197, truncate_design_effect=True
+    )
+    assert capped[0] < low and capped[1] > high
+
+
+def test_korn_graubard_n_total_reproduces_na_rm_on_the_whole_design():
+    # svyciprop(~I(acs.46 <= 30), dclus2_wr, method = "beta", na.rm = TRUE): 0.4353249 0.823822
+    # (share 0.6472695, SE 0.09229509 over 96 answers; t correction on 126 rows, degf 39)
+    low, high = korn_graubard(0.6472695, 0.09229509, n=96, n_total=126, degrees_of_freedom=39)
+    assert _printed(low, "0.4353249") and _printed(high, "0.823822")
+
+
 def test_korn_graubard_is_clopper_pearson_on_the_count_when_the_design_gives_no_information():
     from statsmodels.stats.proportion import proportion_confint
 
-    from analysis.survey.proportions import korn_graubard
-
-    # no variance at all; a design effect below 1
-    for count, n, std_error in ((10, 10, 0.0), (1, 6, 0.01)):
-        low, high = korn_graubard(count / n, std_error, n=n, n_total=200, degrees_of_freedom=199)
+    # no variance (everyone answered alike) and no degrees of freedom (a group inside
+    # one PSU): R returns missing limits; here the count's Clopper-Pearson interval
+    for count, n in ((10, 10), (0, 7)):
+        low, high = korn_graubard(count / n, 0.0, n=n, degrees_of_freedom=0)
         expected = proportion_confint(count, n, method="beta")
         assert (low, high) == pytest.approx(expected, abs=1e-12)

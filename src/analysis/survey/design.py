@@ -10,6 +10,8 @@ for a ``svydesign(id=~clusters, strata=~strata, weights=~weights, fpc=~fpc)``:
   respondents, or those who answered), with their covariance, as ``svymean`` on a
   ``subset`` of the design and ``svyby``: the domain convention, where the rest of the
   sample stays in the design with zero contributions;
+- :func:`domain_degrees_of_freedom`: the PSUs minus the strata that a domain reaches,
+  R's ``degf()`` of the domain's subset, for the t correction of its share interval;
 - :func:`rao_scott`: the second-order Rao-Scott F test of independence (``svychisq``'s
   default) and the first-order chi-square beside it.
 
@@ -190,6 +192,26 @@ def _sampling_fractions(
 
 def _rows(data: pd.DataFrame, mask: pd.Series) -> str:
     return ", ".join(map(str, data.index[mask.to_numpy()][:5].tolist()))
+
+
+def domain_degrees_of_freedom(domain: np.ndarray, arrays: _Arrays) -> int:
+    """Degrees of freedom of the design restricted to ``domain``: its PSUs minus its strata.
+
+    Only the PSUs and strata that hold at least one member of the domain are counted,
+    which is what R's ``degf()`` returns for ``subset(design, ...)`` and for each group
+    that ``svyby`` hands to its statistic. Over the whole sample this is
+    ``arrays.degrees_of_freedom``. Zero for an empty domain, or one that lies inside a
+    single PSU.
+
+    Examples
+    --------
+    In R, ``degf(subset(dclus1, stype == "H"))`` is 7: the 14 high schools of
+    ``apiclus1`` sit in 8 of its 15 districts, all in one stratum.
+    """
+    inside = np.asarray(domain, dtype=bool)
+    if not inside.any():
+        return 0
+    return int(len(np.unique(arrays.psu[inside])) - len(np.unique(arrays.stratum[inside])))
 
 
 def total_covariance(scores: np.ndarray, arrays: _Arrays) -> np.ndarray:

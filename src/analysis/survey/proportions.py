@@ -16,7 +16,12 @@ from analysis.core.options import (
     check_option,
     renamed,
 )
-from analysis.survey.design import SurveyDesign, design_arrays, domain_means
+from analysis.survey.design import (
+    SurveyDesign,
+    design_arrays,
+    domain_degrees_of_freedom,
+    domain_means,
+)
 
 __all__ = ["korn_graubard", "multi_select", "shares", "suppress_small_cells"]
 
@@ -73,7 +78,10 @@ def shares(
         ``svyciprop(method = "beta")``), which stays inside [0, 1], excludes 0 when
         someone chose the answer, and is not empty when everyone (or no one) did.
         Groups of ``by`` and respondents who did not answer are *domains* of the whole
-        design (R's ``svyby``), not separate samples.
+        design (R's ``svyby``), not separate samples: the variance keeps every PSU,
+        while the interval's t correction counts the domain's own respondents and
+        degrees of freedom (R's ``svyby(~x, ~g, subset(design, !is.na(x)), svyciprop,
+        method = "beta")``).
     conf_level : float
         Confidence level of the interval, e.g. 0.95.
     method : {"wilson", "beta", "agresti_coull", "normal"}
@@ -148,6 +156,7 @@ def shares(
         if arrays is not None and n:
             means, covariance = domain_means(hits, domain, arrays)
             errors = np.sqrt(np.clip(np.diag(covariance), 0, None))
+            domain_df = domain_degrees_of_freedom(domain, arrays)
         for j, level in enumerate(levels):
             count = int(counts[j])
             if n == 0:
@@ -164,8 +173,7 @@ def shares(
                     estimate,
                     std_error,
                     n=n,
-                    n_total=len(data),
-                    degrees_of_freedom=arrays.degrees_of_freedom,
+                    degrees_of_freedom=domain_df,
                     conf_level=conf_level,
                 )
             row = {
@@ -190,39 +198,101 @@ def korn_graubard(
     std_error: float,
     *,
     n: int,
-    n_total: int,
+    n_total: int | None = None,
     degrees_of_freedom: int,
     conf_level: float = 0.95,
+    truncate_design_effect: bool = False,
 ) -> tuple[float, float]:
-    """Korn-Graubard interval for a design-based share: Clopper-Pearson on the effective size.
+    """Interval for a design-based share: Clopper-Pearson on an effective sample size.
+
+    The share's design-based variance is turned into the number of simple random
+    draws that would give the same precision, that number is rescaled so a t quantile
+    on the design's degrees of freedom replaces the one on the sample's, and the
+    exact binomial (Clopper-Pearson) limits are read off beta quantiles:
 
     .. math:: n^* = \\frac{\\hat p (1 - \\hat p)}{\\hat V(\\hat p)}
-              \\left(\\frac{t_{n-1,\\,\\alpha/2}}{t_{\\nu,\\,\\alpha/2}}\\right)^2,\\quad
+              \\left(\\frac{t_{m-1,\\,\\alpha/2}}{t_{\\nu,\\,\\alpha/2}}\\right)^2,\\quad
               \\bigl[B^{-1}_{\\alpha/2}(n^*\\hat p,\\ n^*(1-\\hat p)+1),\\
               B^{-1}_{1-\\alpha/2}(n^*\\hat p+1,\\ n^*(1-\\hat p))\\bigr]
 
-    with :math:`n` the sample size and :math:`\\nu` the design's degrees of freedom, as
-    R's ``svyciprop(method = "beta")``. Where the design gives no variance (a share of
-    0 or 1, or a group inside one cluster) or a design effect below 1, the effective
-    size is the group's own count :math:`n` (Korn and Graubard truncate the design
-    effect at 1), so the interval is never empty.
+    with :math:`m` the rows of the (domain's) sample and :math:`\\nu` its degrees of
+    freedom: the form that R's ``svyciprop(method = "beta")`` (Lumley's ``survey``
+    package) computes, and one of the effective-size intervals that Dean and Pagano
+    (2015) evaluate for clustered surveys. The effective size is *not* capped at
+    :math:`n` by default, so a design more precise than simple random sampling (a
+    design effect below 1, as a stratified sample often has) gives a narrower
+    interval.
+
+    Parameters
+    ----------
+    estimate : float
+        The design-based share :math:`\\hat p`.
+    std_error : float
+        Its design-based standard error, :math:`\\sqrt{\\hat V(\\hat p)}`.
+    n : int
+        Respondents in the domain (those who answered, within the group): the
+        effective size when the design gives no usable variance, and the cap when
+        ``truncate_design_effect`` is set.
+    n_total : int, optional
+        The :math:`m` of the t correction; ``n`` by default, which is R's ``nrow()`` of
+        the domain's design in ``svyby`` and of ``subset(design, ...)``. Passing the
+        whole sample's row count instead reproduces ``svyciprop(..., na.rm = TRUE)``
+        on the undivided design.
+    degrees_of_freedom : int
+        :math:`\\nu`, the PSUs minus the strata that the domain reaches (R's ``degf()``
+        of the domain's design; :func:`analysis.survey.design.domain_degrees_of_freedom`).
+        Below 1, or with :math:`m \\le 1`, the t correction is skipped.
+    conf_level : float
+        Confidence level, e.g. 0.95.
+    truncate_design_effect : bool
+        If True, cap the effective size at ``n`` before the t correction, that is,
+        treat a design effect below 1 as 1: Korn and Graubard's (1998) conservative
+        choice. False by default, as in R.
+
+    Returns
+    -------
+    (low, high)
+        Limits in [0, 1]; 0 is the lower limit of a share of 0, 1 the upper limit of a
+        share of 1.
+
+    Notes
+    -----
+    Where the design gives no variance (a share of 0 or 1, or a domain that lies
+    inside one PSU, whose linearised scores then sum to 0 in that PSU), the
+    effective size is ``n`` itself. R returns missing limits there; this gives the
+    Clopper-Pearson interval of the unweighted count instead, so the interval is
+    never empty.
 
     References
     ----------
     Korn, E. L. and Graubard, B. I. (1998). Confidence intervals for proportions with
     small expected number of positive counts estimated from survey data. Survey
     Methodology 24, 193-201.
+    Dean, N. and Pagano, M. (2015). Evaluating confidence interval methods for binomial
+    proportions in clustered surveys. Journal of Survey Statistics and Methodology 3,
+    484-503.
+
+    Examples
+    --------
+    R's ``svyciprop(~I(sch.wide == "No"), dclus1, method = "beta")`` on ``apiclus1``:
+    share 0.1256831, SE 0.02035948, 183 schools in 15 districts (14 df).
+
+    >>> low, high = korn_graubard(0.1256831, 0.02035948, n=183, degrees_of_freedom=14)
+    >>> round(low, 4), round(high, 4)
+    (0.0853, 0.1763)
     """
     alpha = 1 - conf_level
+    rows = n if n_total is None else n_total
     variance = std_error**2
     if variance > 0 and 0 < estimate < 1:
-        effective = min(float(n), estimate * (1 - estimate) / variance)
+        effective = estimate * (1 - estimate) / variance
+        if truncate_design_effect:
+            effective = min(effective, float(n))
     else:
         effective = float(n)
-    if degrees_of_freedom >= 1 and n_total > 1:
-        effective *= (
-            stats.t.ppf(alpha / 2, n_total - 1) / stats.t.ppf(alpha / 2, degrees_of_freedom)
-        ) ** 2
+    if degrees_of_freedom >= 1 and rows > 1:
+        ratio = stats.t.ppf(alpha / 2, rows - 1) / stats.t.ppf(alpha / 2, degrees_of_freedom)
+        effective *= ratio**2
     successes, failures = effective * estimate, effective * (1 - estimate)
     low = float(stats.beta.ppf(alpha / 2, successes, failures + 1)) if successes > 0 else 0.0
     high = float(stats.beta.ppf(1 - alpha / 2, successes + 1, failures)) if failures > 0 else 1.0
