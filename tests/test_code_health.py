@@ -203,6 +203,7 @@ METHOD_MODULES = [
     "analysis.roi",
     "analysis.instruments",
     "analysis.kpi_gaming",
+    "analysis.reliability",
 ]
 #: Former names and the one the API uses now (README: API conventions).
 RETIRED = {

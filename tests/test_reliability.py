@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 
 from analysis import reliability
-from analysis.inputs.errors import DataError, InputError
+from analysis.core.errors import DataError, InputError
 from analysis.reliability import alpha_if_deleted, cronbach_alpha, icc
 
 TIDY = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n", "k"]

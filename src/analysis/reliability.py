@@ -15,7 +15,7 @@ Each returns a :class:`ReliabilityResult`, which answers ``tidy()``, ``summary()
 ``plot()`` and shows itself as HTML like every other result of the workbench.
 Problems with the data (too few items, an item that never varies, text where
 numbers are expected, a rater who scored a target twice) raise
-:class:`~analysis.inputs.errors.DataError` naming the column and the fix.
+:class:`~analysis.core.errors.DataError` naming the column and the fix.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.inputs.errors import DataError
-from analysis.options import check_conf_level, check_option
-from analysis.results import TidyResult
+from analysis.core.errors import DataError
+from analysis.core.options import check_conf_level, check_option
+from analysis.core.results import TidyResult
 
 __all__ = [
     "MissingItems",

@@ -41,6 +41,7 @@ from analysis.core.errors import DataError
 __all__ = [
     "SurveyDesign",
     "design_arrays",
+    "domain_degrees_of_freedom",
     "domain_means",
     "means_by_domain",
     "rao_scott",
