@@ -297,10 +297,6 @@ class Plan(_Strict):
             )
         return self
 
-    @property
-    def planned_outcomes(self) -> list[str]:
-        return [self.outcomes.primary, *self.outcomes.secondary]
-
     def role(self, outcome: str) -> str:
         """``primary``, ``secondary`` or ``exploratory`` (not in the plan)."""
         if outcome == self.outcomes.primary:

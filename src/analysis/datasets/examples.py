@@ -21,14 +21,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "DEFAULT_EXAMPLE",
     "EXAMPLES",
     "EXAMPLE_INTANGIBLES",
     "READINESS_DESIGNS",
     "TRAINING_DESIGNS",
     "client_config",
     "cross_section",
-    "default_inputs",
     "readiness_files",
     "write_example",
     "write_examples",
@@ -332,31 +330,3 @@ def write_examples(clients_dir: Path | None = None, overwrite: bool = False) -> 
     for client_id, spec in EXAMPLES.items():
         written += write_example(client_id, root / client_id, overwrite=overwrite, **spec)
     return written
-
-
-#: The example client whose files a notebook uses when run without parameters (JupyterLab, nbval).
-DEFAULT_EXAMPLE = "acme-learning"
-
-
-def default_inputs(study: str) -> dict:
-    """Input files of the default example client for ``study``, as a notebook's parameters.
-
-    Keeps client names out of notebook source: a notebook run without parameters
-    asks for these instead of naming a client folder.
-    """
-    folder = paths.CLIENTS_DIR / DEFAULT_EXAMPLE
-    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
-    data = config["studies"][study]["data"]
-    resolved = {
-        key: (
-            {k: folder / v for k, v in value.items()} if isinstance(value, dict) else folder / value
-        )
-        for key, value in data.items()
-    }
-    if "responses" in resolved:
-        resolved["benchmarks"] = {
-            key: paths.BENCHMARKS_DIR / f"{key}.csv"
-            for key in resolved["responses"]
-            if (paths.BENCHMARKS_DIR / f"{key}.csv").exists()
-        }
-    return resolved
