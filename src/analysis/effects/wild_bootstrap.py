@@ -21,6 +21,7 @@ bootstrap test, as Stata's ``boottest`` and R's ``fwildclusterboot`` do.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
 from numbers import Integral
@@ -103,25 +104,43 @@ class WildBootstrapResult:
         return f"{label} weights, {self.draws:,} draws"
 
 
-def wild_weights(
+def weight_blocks(
     n_clusters: int, *, weights: WildWeights, n_resamples: int, seed: int
-) -> tuple[np.ndarray, bool]:
-    """Bootstrap weights, one row per draw and one column per cluster; (weights, enumerated).
+) -> tuple[Iterator[np.ndarray], bool]:
+    """Bootstrap weights in blocks of draws (one row per draw, one column per cluster), and
+    whether they are a full enumeration; :func:`wild_weights` stacks the blocks.
 
     Rademacher weights are :math:`\\pm 1` with probability 1/2. When :math:`2^G` is at
     most ``n_resamples``, every sign vector is used once instead (full enumeration, in
     the order of ``itertools.product``, as the ``wildboottest`` package), so the result
     does not depend on the seed. Webb's weights take the six values
     :math:`\\pm\\sqrt{1/2}, \\pm 1, \\pm\\sqrt{3/2}` with probability 1/6 each: mean 0,
-    variance 1, and :math:`6^G` distinct vectors (Webb 2023).
+    variance 1, and :math:`6^G` distinct vectors (Webb 2023). Random draws come in blocks
+    of at most about four million weights, so thousands of clusters never need the whole
+    ``n_resamples`` x G matrix at once.
     """
     if weights == "rademacher" and 2**n_clusters <= n_resamples:
         signs = np.array(list(product((-1.0, 1.0), repeat=n_clusters)))
-        return signs, True
-    rng = np.random.default_rng(seed)
-    if weights == "rademacher":
-        return rng.choice(np.array([-1.0, 1.0]), size=(n_resamples, n_clusters)), False
-    return rng.choice(WEBB_POINTS, size=(n_resamples, n_clusters)), False
+        return iter([signs]), True
+    points = np.array([-1.0, 1.0]) if weights == "rademacher" else WEBB_POINTS
+    rows = max(1, min(n_resamples, 2**22 // max(n_clusters, 1)))
+
+    def blocks() -> Iterator[np.ndarray]:
+        rng = np.random.default_rng(seed)
+        for first in range(0, n_resamples, rows):
+            yield rng.choice(points, size=(min(rows, n_resamples - first), n_clusters))
+
+    return blocks(), False
+
+
+def wild_weights(
+    n_clusters: int, *, weights: WildWeights, n_resamples: int, seed: int
+) -> tuple[np.ndarray, bool]:
+    """All the bootstrap weights of :func:`weight_blocks` as one matrix; (weights, enumerated)."""
+    blocks, enumerated = weight_blocks(
+        n_clusters, weights=weights, n_resamples=n_resamples, seed=seed
+    )
+    return np.vstack(list(blocks)), enumerated
 
 
 def choose_weights(n_clusters: int, bootstrap: Bootstrap) -> WildWeights:
@@ -134,14 +153,19 @@ def choose_weights(n_clusters: int, bootstrap: Bootstrap) -> WildWeights:
 # --------------------------------------------------------------------------- the algebra
 
 
+#: How a residual map acts on clusters: (d, L, R) with K = diag(d) + L R^T (R None: K = L).
+Cross = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+
+
 class _TestInversion:
     """Bootstrap t statistics of :math:`H_0: \\beta = \\beta_0` for every :math:`\\beta_0` at once.
 
     Inputs are the estimate :math:`\\hat\\beta = a^\\top y`, the unrestricted residuals
     :math:`\\hat r`, the restricted residuals :math:`\\tilde u(\\beta_0) = \\tilde u_0 +
-    \\beta_0 \\tilde u_1` (the fit with :math:`\\beta = \\beta_0` imposed), the residual map
-    :math:`R` of the estimator (linear, and zero on any outcome that the restricted model
-    fits exactly) and the draws :math:`v` (one row per draw).
+    \\beta_0 \\tilde u_1` (the fit with :math:`\\beta = \\beta_0` imposed), how the
+    estimator's residual map :math:`R` (linear, and zero on any outcome that the restricted
+    model fits exactly) acts on each cluster's restricted residuals (``cross``), and the
+    draws :math:`v`, in blocks of rows.
 
     A draw's outcome is :math:`y^* = \\tilde y(\\beta_0) + v_g \\tilde u_g(\\beta_0)` in
     cluster :math:`g`, where :math:`\\tilde y` is the restricted fit, so
@@ -154,7 +178,11 @@ class _TestInversion:
     with :math:`\\tilde u_{[g]}` the restricted residuals of cluster *g* and zeros elsewhere,
     and :math:`t^* = (\\hat\\beta^* - \\beta_0) / \\sqrt{\\sum_h s_h^{*2}}`. Both :math:`c`
     and :math:`K` are linear in :math:`\\beta_0`, so each draw keeps five numbers and the
-    p-value at any :math:`\\beta_0` costs one pass over the draws. The CRV1 factor
+    p-value at any :math:`\\beta_0` costs one pass over the draws. :math:`K` comes either
+    whole (few clusters) or as a diagonal plus a low-rank part,
+    :math:`K = \\operatorname{diag}(d) + L R^\\top`, when the units are nested in the
+    clusters (Roodman et al. 2019, section 5), so that thousands of clusters cost
+    :math:`O(BGr)` and never :math:`O(BG^2)`. The CRV1 factor
     :math:`\\frac{G}{G-1}\\frac{N-1}{N-k}` scales the sample's and every draw's t alike and
     is left out.
     """
@@ -167,35 +195,28 @@ class _TestInversion:
         residuals: np.ndarray,
         restricted0: np.ndarray,
         restricted1: np.ndarray,
-        residual_map,
-        cluster: np.ndarray,
-        draws: np.ndarray,
+        cross: Callable[[np.ndarray], Cross],
+        members: sparse.csc_matrix,
+        draws: Iterator[np.ndarray],
     ) -> None:
-        codes, levels = pd.factorize(cluster, sort=True)
-        n, n_clusters = len(codes), len(levels)
-        members = sparse.csr_matrix(
-            (np.ones(n), (np.arange(n), codes)), shape=(n, n_clusters)
-        ).tocsc()
         self.estimate = float(estimate)
-        self.clusters = n_clusters
+        self.clusters = members.shape[1]
         scores = members.T @ (a * residuals)
         self.scale = float(np.sqrt(scores @ scores))  # the unadjusted cluster-robust s.e.
         c0 = members.T @ (a * restricted0)
         c1 = members.T @ (a * restricted1)
-        k0 = self._cross(members, a, restricted0, residual_map)
-        k1 = self._cross(members, a, restricted1, residual_map)
-        self.num0, self.num1 = draws @ c0, draws @ c1
-        s0, s1 = draws @ k0, draws @ k1
-        self.d00 = np.einsum("bg,bg->b", s0, s0)
-        self.d01 = np.einsum("bg,bg->b", s0, s1)
-        self.d11 = np.einsum("bg,bg->b", s1, s1)
-
-    @staticmethod
-    def _cross(members, a, restricted, residual_map) -> np.ndarray:
-        """:math:`K_{gh} = a_h^\\top R(\\tilde u_{[g]})_h`, a G x G matrix (row g, column h)."""
-        split = members.multiply(restricted[:, None]).toarray()  # column g: cluster g's residuals
-        mapped = residual_map(split)
-        return np.asarray(members.T @ (a[:, None] * mapped)).T
+        k0, k1 = cross(restricted0), cross(restricted1)
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("n0", "n1", "d00", "d01", "d11")}
+        for block in draws:
+            s0, s1 = _scores(block, k0), _scores(block, k1)
+            parts["n0"].append(block @ c0)
+            parts["n1"].append(block @ c1)
+            parts["d00"].append(np.einsum("bg,bg->b", s0, s0))
+            parts["d01"].append(np.einsum("bg,bg->b", s0, s1))
+            parts["d11"].append(np.einsum("bg,bg->b", s1, s1))
+        self.num0, self.num1, self.d00, self.d01, self.d11 = (
+            np.concatenate(parts[k]) for k in ("n0", "n1", "d00", "d01", "d11")
+        )
 
     def t_stat(self, null: float) -> float:
         return (self.estimate - null) / self.scale
@@ -263,6 +284,60 @@ class _TestInversion:
         )
 
 
+def _scores(block: np.ndarray, cross: Cross) -> np.ndarray:
+    """Each draw's cluster scores :math:`s^*_h = \\sum_g v_g K_{gh}` (one row per draw)."""
+    diagonal, left, right = cross
+    if right is None:
+        return block @ left
+    return block * diagonal + (block @ left) @ right.T
+
+
+def _members(cluster: np.ndarray) -> sparse.csc_matrix:
+    """Rows x clusters indicators, clusters in sorted order (the columns of the draws)."""
+    codes, levels = pd.factorize(np.asarray(cluster), sort=True)
+    n = len(codes)
+    return sparse.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, len(levels))).tocsc()
+
+
+def _dense_cross(members, a: np.ndarray, residual_map, block: int = 64):
+    """The whole :math:`K` from the residual map applied to each cluster's residuals in turn
+    (blocks of clusters at a time): for units not nested in the clusters, which are few."""
+
+    def cross(restricted: np.ndarray) -> Cross:
+        n_clusters = members.shape[1]
+        columns = []
+        for first in range(0, n_clusters, block):
+            split = members[:, first : first + block].multiply(restricted[:, None]).toarray()
+            columns.append(np.asarray(members.T @ (a[:, None] * residual_map(split))).T)
+        return np.zeros(n_clusters), np.vstack(columns), None
+
+    return cross
+
+
+def _low_rank_cross(members, a: np.ndarray, psi: np.ndarray, features: np.ndarray):
+    """:math:`K` as a diagonal plus a low-rank part, for a residual map that acts on
+    cluster-split residuals as :math:`R(\\tilde u \\circ v) = \\tilde u \\circ v -
+    \\Psi F^\\top(\\tilde u \\circ v)` (units nested in the clusters):
+    :math:`K_{gh} = \\delta_{gh} a_h^\\top \\tilde u_h - (F_g^\\top \\tilde u_g)^\\top
+    (\\Psi_h^\\top a_h)`."""
+    weighted = np.asarray(members.T @ (a[:, None] * psi))  # G x r
+
+    def cross(restricted: np.ndarray) -> Cross:
+        diagonal = members.T @ (a * restricted)
+        left = -np.asarray(members.T @ (features * restricted[:, None]))  # G x r
+        return diagonal, left, weighted
+
+    return cross
+
+
+def _nested(unit: np.ndarray | None, cluster: np.ndarray) -> bool:
+    """True when every unit lies within one cluster (or there are no unit effects)."""
+    if unit is None:
+        return True
+    pairs = pd.DataFrame({"unit": np.asarray(unit), "cluster": np.asarray(cluster)})
+    return bool((pairs.groupby("unit")["cluster"].nunique() <= 1).all())
+
+
 # --------------------------------------------------------------------------- fixed effects
 
 
@@ -284,7 +359,8 @@ class _FixedEffects:
         if second is not None:
             self.codes.append(pd.factorize(second)[0])
         sizes = [int(c.max()) + 1 for c in self.codes]
-        if len(sizes) == 2 and sizes[1] > sizes[0]:
+        self.swapped = len(sizes) == 2 and sizes[1] > sizes[0]
+        if self.swapped:
             self.codes.reverse()  # eliminate the larger factor
             sizes.reverse()
         self.sizes = sizes
@@ -313,6 +389,10 @@ class _FixedEffects:
     def totals(self, values: np.ndarray) -> list[np.ndarray]:
         """:math:`X_D^\\top v` over every row, unweighted: sums per level, per column."""
         return [np.asarray(groups @ values) for groups in self.groups]
+
+    def ordered(self, first: np.ndarray, second: np.ndarray) -> list[np.ndarray]:
+        """Per-level arrays of the two factors as given (unit, period) in the solver's order."""
+        return [second, first] if self.swapped else [first, second]
 
     def solve(self, right: list[np.ndarray]) -> list[np.ndarray]:
         """Effects solving the normal equations for right-hand sides ``right`` (per level, per column)."""
@@ -454,16 +534,18 @@ def ols_wild_bootstrap(
     x = np.asarray(x, float)
     n = len(y)
     root = np.ones(n) if weights is None else np.sqrt(np.asarray(weights, float))
-    if unit is not None:
-        fe = _FixedEffects(unit, time, root**2, np.ones(n, bool))
+    members = _members(cluster)
 
-        def sweep(values: np.ndarray) -> np.ndarray:  # M_D on sqrt(w)-scaled columns
-            return values - root[:, None] * fe.predict(fe.solve(fe.sums(values / root[:, None])))
-    else:
+    def sweeper(first, second):
+        """:math:`M_D` for sqrt(w)-scaled columns, D the indicators of ``first`` (and ``second``)."""
+        if first is None:
+            return lambda values: values
+        fe = _FixedEffects(first, second, root**2, np.ones(n, bool))
+        return lambda values: (
+            values - root[:, None] * fe.predict(fe.solve(fe.sums(values / root[:, None])))
+        )
 
-        def sweep(values: np.ndarray) -> np.ndarray:
-            return values
-
+    sweep = sweeper(unit, time)
     swept = sweep(np.column_stack([y, x]) * root[:, None])
     y_dd, x_dd = swept[:, 0], swept[:, 1:]
     gram_inv = np.linalg.pinv(x_dd.T @ x_dd, hermitian=True)
@@ -474,10 +556,20 @@ def ols_wild_bootstrap(
         values = sweep(values)
         return values - x_dd @ (gram_inv @ (x_dd.T @ values))
 
-    kind = bootstrap_weights or choose_weights(int(pd.unique(cluster).size), "auto")
-    draws, enumerated = wild_weights(
-        int(pd.unique(cluster).size), weights=kind, n_resamples=n_resamples, seed=seed
-    )
+    def cross_for(a: np.ndarray):
+        if not _nested(unit, cluster):
+            return _dense_cross(members, a, residual_map)
+        # units nested in clusters: sweeping the unit effects leaves a cluster-split residual
+        # as it is, and the rest of the model is [x, period indicators] swept of unit effects
+        design = x
+        if time is not None:
+            periods = pd.get_dummies(pd.factorize(time)[0]).to_numpy(float)[:, 1:]
+            design = np.column_stack([x, periods])
+        checked = sweeper(unit, None)(design * root[:, None])
+        psi = checked @ np.linalg.pinv(checked.T @ checked, hermitian=True)
+        return _low_rank_cross(members, a, psi, checked)
+
+    kind = bootstrap_weights or choose_weights(members.shape[1], "auto")
     out = {}
     for term, j in columns.items():
         others = np.delete(x_dd, j, axis=1)
@@ -487,14 +579,18 @@ def ols_wild_bootstrap(
             """Residuals of the regression on every column but j (the null imposed)."""
             return v - others @ (others_inv @ (others.T @ v))
 
+        a = x_dd @ gram_inv[:, j]
+        draws, enumerated = weight_blocks(
+            members.shape[1], weights=kind, n_resamples=n_resamples, seed=seed
+        )
         inversion = _TestInversion(
             estimate=float(beta[j]),
-            a=x_dd @ gram_inv[:, j],
+            a=a,
             residuals=residuals,
             restricted0=restrict(y_dd),
             restricted1=-restrict(x_dd[:, j]),
-            residual_map=residual_map,
-            cluster=np.asarray(cluster),
+            cross=cross_for(a),
+            members=members,
             draws=draws,
         )
         out[term] = inversion.result(term, conf_level, kind, enumerated)
@@ -590,9 +686,15 @@ def imputation_wild_bootstrap(
     right_x = None if stage.x is None else stage.x.T @ target[:, None]
     a = target - np.where(treated, 0.0, w) * stage.predict(*stage.solve(right, right_x))[:, 0]
     gaps = y - imputed  # restricted residuals at tau_0 = 0 (first-stage residuals on Omega_0)
-    kind = bootstrap_weights or choose_weights(int(pd.unique(cluster).size), "auto")
-    draws, enumerated = wild_weights(
-        int(pd.unique(cluster).size), weights=kind, n_resamples=n_resamples, seed=seed
+    members = _members(cluster)
+    if _nested(unit, cluster):
+        psi, features = _imputation_low_rank(stage, treated, target)
+        cross = _low_rank_cross(members, a, psi, features)
+    else:
+        cross = _dense_cross(members, a, residual_map)
+    kind = bootstrap_weights or choose_weights(members.shape[1], "auto")
+    draws, enumerated = weight_blocks(
+        members.shape[1], weights=kind, n_resamples=n_resamples, seed=seed
     )
     inversion = _TestInversion(
         estimate=estimate,
@@ -600,11 +702,48 @@ def imputation_wild_bootstrap(
         residuals=gaps - treated * estimate,
         restricted0=gaps,
         restricted1=-treated.astype(float),
-        residual_map=residual_map,
-        cluster=np.asarray(cluster),
+        cross=cross,
+        members=members,
         draws=draws,
     )
     return inversion.result(term, conf_level, kind, enumerated)
+
+
+def _imputation_low_rank(
+    stage: _FirstStage, treated: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:math:`(\\Psi, F)` of the two-stage residual map on cluster-split residuals, units
+    nested in the clusters.
+
+    Such a residual vector has zero sums within each rep's untrained rows (first-stage
+    residuals, times one weight per cluster), so the first stage sees it only through its
+    period sums and covariate sums, :math:`F_1^\\top w`; the imputed outcome is then
+    :math:`\\Psi_1 F_1^\\top w`, and the ATT :math:`\\tau^\\top(w - \\Psi_1 F_1^\\top w)`.
+    """
+    fe = stage.fe
+    rows_weight = np.where(stage.rows, stage.weights, 0.0)
+    n = len(treated)
+    unit_level = fe.sizes[1] if fe.swapped else fe.sizes[0]
+    parts_f, parts_psi = [], []
+    if len(fe.codes) == 2:
+        time_codes = fe.codes[0] if fe.swapped else fe.codes[1]
+        n_times = fe.sizes[0] if fe.swapped else fe.sizes[1]
+        indicator = sparse.csr_matrix(
+            (np.ones(n), (np.arange(n), time_codes)), shape=(n, n_times)
+        ).toarray()
+        parts_f.append(indicator * rows_weight[:, None])
+        right = fe.ordered(np.zeros((unit_level, n_times)), np.eye(n_times))
+        zeros_x = None if stage.x is None else np.zeros((stage.x.shape[1], n_times))
+        parts_psi.append(stage.predict(*stage.solve(right, zeros_x)))
+    if stage.x is not None:
+        k = stage.x.shape[1]
+        parts_f.append(stage.x * rows_weight[:, None])
+        right = [np.zeros((size, k)) for size in fe.sizes]
+        parts_psi.append(stage.predict(*stage.solve(right, np.eye(k))))
+    first_psi = np.column_stack(parts_psi) if parts_psi else np.zeros((n, 0))
+    first_f = np.column_stack(parts_f) if parts_f else np.zeros((n, 0))
+    psi = np.column_stack([first_psi - np.outer(treated, target @ first_psi), treated * 1.0])
+    return psi, np.column_stack([first_f, target])
 
 
 def bootstrap_note(results: list[WildBootstrapResult], column: str, treated_clusters: int) -> str:
