@@ -15,8 +15,18 @@ Both reduce to the same algebra, :class:`_TestInversion`: the estimate is
 :math:`\\hat\\beta = a^\\top y` for a vector of weights :math:`a`, its residuals are a
 linear map :math:`r = R(y)` of the outcome, and the cluster-robust variance is
 :math:`\\sum_h (a_h^\\top r_h)^2`. Each bootstrap draw then costs a product with a
-:math:`G \\times G` matrix (Roodman et al. 2019), and the interval is found by inverting the
-bootstrap test, as Stata's ``boottest`` and R's ``fwildclusterboot`` do.
+:math:`G \\times G` matrix, or with a diagonal plus a low-rank matrix when the units are
+nested in the clusters (Roodman et al. 2019), never a refit.
+
+Why the interval inverts the test rather than taking percentiles of bootstrap t's: a
+percentile-t interval has to come from the unrestricted bootstrap (WCU), since it centres
+the draws at the estimate, and WCU over-rejects badly when few clusters are treated;
+the restricted bootstrap (WCR) is the one whose level holds up (MacKinnon and Webb
+2017; MacKinnon, Nielsen and Webb 2023, section 6). A WCR interval is the set of values
+:math:`\\beta_0` that its test does not reject, which is what Stata's ``boottest`` and R's
+``fwildclusterboot`` report; as a bonus the interval and the p-value can never tell
+different stories. It need not be symmetric, and with one or two treated clusters it can
+be unbounded, which says honestly that the data cannot bound the effect.
 """
 
 from __future__ import annotations
