@@ -13,6 +13,9 @@ One module per concern:
   effect, and the sentences that explain it;
 - :mod:`~analysis.effects.tidy`: tidy rows, Wald tests and notes from pyfixest fits;
 - :mod:`~analysis.effects.did2s`: the one wrapper around pyfixest internals.
+- :mod:`~analysis.effects.wild_bootstrap`: the restricted wild cluster bootstrap that
+  :func:`estimate` and :func:`staggered_att` use for their p-values and intervals when
+  few clusters hold treated rows.
 
 Every result answers ``tidy()`` with the columns
 ``term, estimate, std_error, conf_low, conf_high, p_value, n``.

@@ -25,10 +25,24 @@ from analysis.contracts.columns import (
     rows_text,
 )
 from analysis.core.errors import DataError
-from analysis.core.options import check_conf_level, check_option
+from analysis.core.options import SEED, check_conf_level, check_option
 from analysis.core.results import TidyResult
 from analysis.effects.panel import add_lags, check_panel, index_as_columns
-from analysis.effects.tidy import captured_notes, clusters_note, emit, tidy_fit
+from analysis.effects.tidy import (
+    MIN_TREATED_CLUSTERS,
+    captured_notes,
+    clusters_note,
+    emit,
+    tidy_fit,
+)
+from analysis.effects.wild_bootstrap import (
+    Bootstrap,
+    WildBootstrapResult,
+    bootstrap_note,
+    check_resamples,
+    ols_wild_bootstrap,
+    treated_clusters,
+)
 
 __all__ = ["MIN_CLUSTERS", "EffectDataError", "EffectResult", "Vcov", "estimate"]
 
@@ -60,6 +74,9 @@ class EffectResult(TidyResult):
         Observations used.
     notes : list of str
         Caveats found while checking the data (also issued as warnings).
+    bootstrap : dict
+        Term -> :class:`~analysis.effects.wild_bootstrap.WildBootstrapResult` for the terms
+        whose p-value and interval come from the wild cluster bootstrap (empty if none).
     """
 
     model: str
@@ -72,14 +89,24 @@ class EffectResult(TidyResult):
     n: int
     names: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    bootstrap: dict[str, WildBootstrapResult] = field(default_factory=dict)
 
     def tidy(self) -> pd.DataFrame:
         """One row per term: ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
 
         Intervals and p-values use the t distribution with pyfixest's degrees of
-        freedom (``G - 1`` for clustered errors), as Stata and R's fixest do.
+        freedom (``G - 1`` for clustered errors), as Stata and R's fixest do, except
+        for the terms in :attr:`bootstrap`, whose interval and p-value are the wild
+        cluster bootstrap's (``std_error`` stays the cluster-robust one).
         """
-        return tidy_fit(self.fit, self.names, conf_level=self.conf_level, n=self.n)
+        table = tidy_fit(self.fit, self.names, conf_level=self.conf_level, n=self.n)
+        for term, wild in self.bootstrap.items():
+            table.loc[table["term"] == term, ["conf_low", "conf_high", "p_value"]] = [
+                wild.conf_low,
+                wild.conf_high,
+                wild.p_value,
+            ]
+        return table
 
     def caption(self) -> str:
         label = {
@@ -154,6 +181,9 @@ def estimate(
     vcov: Vcov | None = None,
     weights: str | None = None,
     conf_level: float = 0.95,
+    bootstrap: Bootstrap = "auto",
+    n_resamples: int = 9999,
+    seed: int = SEED,
 ) -> EffectResult:
     """Estimate the effect of ``treatment`` on ``outcome``.
 
@@ -193,13 +223,27 @@ def estimate(
         zero or negative weight is an error naming the rows, never a dropped row.
     conf_level : float
         Confidence level of the intervals.
+    bootstrap : {"auto", "rademacher", "webb", "off"}
+        Clustered errors only. ``"auto"``: when fewer than 10 clusters
+        (``MIN_TREATED_CLUSTERS``) hold rows with a non-zero treatment, the p-values and
+        intervals of the treatment and its lags come from a restricted wild cluster
+        bootstrap (:func:`~analysis.effects.wild_bootstrap.ols_wild_bootstrap`), with
+        Webb's six-point weights below 12 clusters in all and Rademacher signs from 12
+        on; otherwise from the t distribution. ``"rademacher"`` or ``"webb"``: the
+        bootstrap always, with these weights. ``"off"``: never.
+    n_resamples : int
+        Bootstrap draws; Rademacher signs are enumerated instead when the
+        :math:`2^G` sign vectors are no more than ``n_resamples``.
+    seed : int
+        Seed of the bootstrap draws.
 
     Returns
     -------
     EffectResult
         ``tidy()`` gives ``term, estimate, std_error, conf_low, conf_high, p_value, n``
         for the treatment (and lags) first, then the covariates (and ``Intercept`` for
-        a cross-section).
+        a cross-section). When the wild cluster bootstrap was used, ``notes`` says so,
+        with its weights and number of draws, and ``bootstrap`` holds its results.
 
     Raises
     ------
@@ -215,8 +259,9 @@ def estimate(
     -----
     UserWarning
         Rows left out for missing values (counted per column), fewer than 20
-        clusters, no never-treated units, and variables pyfixest drops as collinear.
-        The same texts are kept in ``EffectResult.notes``.
+        clusters, no never-treated units, variables pyfixest drops as collinear, and
+        intervals from the wild cluster bootstrap. The same texts are kept in
+        ``EffectResult.notes``.
 
     Notes
     -----
@@ -228,12 +273,25 @@ def estimate(
     time, :math:`\\beta` is a weighted average that can even have the wrong sign
     (Goodman-Bacon 2021); see :func:`staggered_att` for a robust alternative.
 
+    With few treated clusters the cluster-robust t test over-rejects however many
+    clusters there are (MacKinnon and Webb 2017). The bootstrap that replaces it then
+    imposes :math:`\\beta = \\beta_0`, flips the signs (or Webb's six values) of whole
+    clusters' restricted residuals, refits the full model (fixed effects included) and
+    compares the cluster-robust t statistics; its interval collects the values
+    :math:`\\beta_0` it does not reject (test inversion, as Stata's ``boottest``), so the
+    interval and the p-value always agree, and it need not be symmetric around the
+    estimate.
+
     References
     ----------
     Wooldridge, J. M. (2010). Econometric Analysis of Cross Section and Panel Data,
     2nd ed., ch. 10. Gaure, S. (2013). OLS with multiple high dimensional category
     variables. CSDA 66, 8-18. Cameron, A. C. and Miller, D. L. (2015). A
     practitioner's guide to cluster-robust inference. JHR 50, 317-372.
+    Cameron, A. C., Gelbach, J. B. and Miller, D. L. (2008). Bootstrap-based
+    improvements for inference with clustered errors. REStat 90, 414-427.
+    MacKinnon, J. G. and Webb, M. D. (2017). Wild bootstrap inference for wildly
+    different cluster sizes. J Applied Econometrics 32, 233-254.
 
     Examples
     --------
@@ -247,10 +305,18 @@ def estimate(
     data, spec = _check_arguments(
         data, outcome, treatment, covariates, unit, time, lags, cluster, vcov, conf_level, weights
     )
+    bootstrap = check_option("bootstrap", bootstrap, Bootstrap)
+    n_resamples = check_resamples(n_resamples)
+    if bootstrap in ("rademacher", "webb") and spec.vcov != "cluster":
+        raise ValueError(
+            f"bootstrap={bootstrap!r} is a wild *cluster* bootstrap: it needs vcov='cluster' (or a "
+            f"cluster column), not vcov={spec.vcov!r}."
+        )
     frame = _model_frame(data, spec, notes)
     clusters = _check_identification(frame, spec, notes)
     fit, names = _fit(frame, spec, notes)
     _check_fit(fit, frame, spec, names, clusters)
+    wild = _wild_bootstrap(frame, spec, fit, names, bootstrap, n_resamples, seed, notes)
     emit(notes)
     model = "twfe" if spec.two_way else "fe" if spec.panel else "ols"
     return EffectResult(
@@ -264,6 +330,7 @@ def estimate(
         int(fit._N),  # pyfixest has no public count of the observations used
         names,
         list(dict.fromkeys(notes)),
+        wild,
     )
 
 
@@ -506,3 +573,57 @@ def _check_fit(
         + (f" in {clusters} clusters" if clusters else "")
         + ": too few rows or clusters for the parameters. Use more data, fewer covariates, or vcov='iid'."
     )
+
+
+def _wild_bootstrap(
+    frame: pd.DataFrame,
+    spec: _Spec,
+    fit: Any,
+    names: dict[str, str],
+    bootstrap: str,
+    n_resamples: int,
+    seed: int,
+    notes: list[str],
+) -> dict[str, WildBootstrapResult]:
+    """Stage 6: the wild cluster bootstrap of the treatment (and its lags), when asked for or
+    when few clusters hold treated rows; the same rows and regressors as the fit."""
+    if bootstrap == "off" or spec.vcov != "cluster" or spec.cluster_column is None:
+        return {}
+    column = spec.cluster_column
+    cluster = frame[column].to_numpy()
+    treated = treated_clusters(frame[spec.treatment].to_numpy(float), cluster)
+    if bootstrap == "auto" and treated >= MIN_TREATED_CLUSTERS:
+        return {}
+    coefficients = list(fit.coef().index)
+    x = np.column_stack(
+        [
+            np.ones(len(frame)) if name == "Intercept" else frame[names[name]].to_numpy(float)
+            for name in coefficients
+        ]
+    )
+    effect_terms = spec.terms[: 1 + spec.lags]
+    tested = {names[n]: i for i, n in enumerate(coefficients) if names.get(n) in effect_terms}
+    results = ols_wild_bootstrap(
+        frame[spec.outcome].to_numpy(float),
+        x,
+        cluster,
+        columns=tested,
+        unit=frame[spec.unit].to_numpy() if spec.unit is not None else None,
+        time=frame[spec.time].to_numpy() if spec.time is not None else None,
+        weights=frame[spec.weights].to_numpy(float) if spec.weights else None,
+        bootstrap_weights=None if bootstrap == "auto" else bootstrap,  # type: ignore[arg-type]
+        conf_level=spec.conf_level,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+    for name in coefficients:
+        wild = results.get(names[name])
+        expected = float(fit.coef()[name])
+        # pyfixest sweeps the effects out to a tolerance; the bootstrap solves them exactly
+        if wild is not None and abs(wild.estimate - expected) > 1e-3 * float(fit.se()[name]):
+            raise RuntimeError(  # a bug: the bootstrap must refit exactly the reported model
+                f"the wild bootstrap's {names[name]!r} coefficient {wild.estimate!r} differs from "
+                f"the fit's {expected!r}."
+            )
+    notes.append(bootstrap_note(list(results.values()), column, treated))
+    return results

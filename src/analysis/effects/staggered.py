@@ -20,18 +20,27 @@ import pandas as pd
 
 from analysis.contracts.columns import check_numeric, check_weights, missing_values_note, rows_text
 from analysis.contracts.periods import period_index, time_order
-from analysis.core.options import check_conf_level, check_option
+from analysis.core.options import SEED, check_conf_level, check_option
 from analysis.core.results import TidyResult
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import MIN_CLUSTERS, EffectDataError
 from analysis.effects.panel import check_panel, index_as_columns
 from analysis.effects.tidy import (
+    MIN_TREATED_CLUSTERS,
     captured_notes,
     clusters_note,
     emit,
     selector,
     tidy_fit,
     wald_f,
+)
+from analysis.effects.wild_bootstrap import (
+    Bootstrap,
+    WildBootstrapResult,
+    bootstrap_note,
+    check_resamples,
+    imputation_wild_bootstrap,
+    treated_clusters,
 )
 
 __all__ = [
@@ -459,6 +468,9 @@ def staggered_att(
     weights: str | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
+    bootstrap: Bootstrap = "auto",
+    n_resamples: int = 9999,
+    seed: int = SEED,
 ) -> pd.DataFrame:
     """Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
 
@@ -478,6 +490,15 @@ def staggered_att(
     squares, so the ATT is the weighted mean of the imputed effects: the population
     average when the weights are inverse sampling probabilities.
 
+    When fewer than 10 clusters (``MIN_TREATED_CLUSTERS``) hold trained rep-periods
+    (``bootstrap="auto"``), the p-value and the interval come from a restricted wild
+    cluster bootstrap of both stages instead
+    (:func:`~analysis.effects.wild_bootstrap.imputation_wild_bootstrap`): Webb's six-point
+    weights below 12 clusters, Rademacher signs from 12 on, ``n_resamples`` draws from
+    ``seed``, the interval by inverting the bootstrap test. ``bootstrap="rademacher"`` or
+    ``"webb"`` asks for it whatever the number of clusters, ``"off"`` never. A note in
+    ``attrs["notes"]`` says when it was used.
+
     Returns
     -------
     DataFrame
@@ -485,6 +506,8 @@ def staggered_att(
     """
 
     conf_level = check_conf_level(conf_level)
+    bootstrap = check_option("bootstrap", bootstrap, Bootstrap)
+    n_resamples = check_resamples(n_resamples)
     notes: list[str] = []
     frame = _staggered_frame(
         data,
@@ -499,20 +522,82 @@ def staggered_att(
         notes=notes,
     )
     notes += _cluster_notes(frame, cluster or unit)
+    controls = [c for c in frame.columns if re.fullmatch(r"x\d+", str(c))]
     with captured_notes(notes):
         fit = did2s_keeping_singletons(
             frame,
             second_stage="~ treated",
             weights="w" if weights else None,
-            controls=[c for c in frame.columns if re.fullmatch(r"x\d+", str(c))],
+            controls=controls,
         )
+    wild = _imputation_bootstrap(
+        frame,
+        column=cluster or unit,
+        controls=controls,
+        bootstrap=bootstrap,
+        n_resamples=n_resamples,
+        seed=seed,
+        conf_level=conf_level,
+        notes=notes,
+    )
     emit(notes)
     clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
     table = tidy_fit(
         fit, {"treated": "ATT"}, conf_level=conf_level, n=len(frame), df_t=clusters - 1
     )
+    if wild is not None:
+        # pyfixest sweeps the effects out to a tolerance; the bootstrap solves them exactly
+        reported, std_error = (
+            float(table[c].to_numpy(float)[0]) for c in ("estimate", "std_error")
+        )
+        if abs(wild.estimate - reported) > 1e-3 * std_error:
+            raise RuntimeError(  # a bug: the bootstrap must refit exactly the reported estimator
+                f"the wild bootstrap's ATT {wild.estimate!r} differs from the two-stage fit's "
+                f"{reported!r}."
+            )
+        table.loc[0, ["conf_low", "conf_high", "p_value"]] = [
+            wild.conf_low,
+            wild.conf_high,
+            wild.p_value,
+        ]
     table.attrs["notes"] = list(dict.fromkeys(notes))
     return table
+
+
+def _imputation_bootstrap(
+    frame: pd.DataFrame,
+    *,
+    column: str,
+    controls: list[str],
+    bootstrap: str,
+    n_resamples: int,
+    seed: int,
+    conf_level: float,
+    notes: list[str],
+) -> WildBootstrapResult | None:
+    """The wild cluster bootstrap of the imputation ATT on the staggered frame, when asked for
+    or when few clusters hold trained rep-periods (None otherwise)."""
+    if bootstrap == "off":
+        return None
+    codes = frame["cluster" if "cluster" in frame else "unit"].to_numpy()
+    treated = treated_clusters(frame["treated"].to_numpy(float), codes)
+    if bootstrap == "auto" and treated >= MIN_TREATED_CLUSTERS:
+        return None
+    wild = imputation_wild_bootstrap(
+        frame["y"].to_numpy(float),
+        frame["unit"].to_numpy(),
+        frame["t"].to_numpy(),
+        frame["treated"].to_numpy() == 1,
+        codes,
+        weights=frame["w"].to_numpy(float) if "w" in frame else None,
+        controls=frame[controls].to_numpy(float) if controls else None,
+        bootstrap_weights=None if bootstrap == "auto" else bootstrap,  # type: ignore[arg-type]
+        conf_level=conf_level,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+    notes.append(bootstrap_note([wild], column, treated))
+    return wild
 
 
 def imputation_att_point(
