@@ -58,6 +58,7 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
+from analysis.ingest import events
 from analysis.ingest.record import import_provenance, stale_imports
 from analysis.ingest.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
@@ -120,6 +121,10 @@ TABLE_KEYS = (
     "row_ids",
     "identical_rows",
     "keep",
+    # built from event rows by analysis.ingest.events (a roster, deals, LMS completions)
+    "match",
+    "from_completions",
+    "from_deals",
 )
 
 TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
@@ -183,6 +188,8 @@ def check_table_spec(spec, name: str) -> None:
             f"{where}: unknown rule(s) {unknown} ({hints or 'not a codebook rule'}); a table takes "
             f"{', '.join(TABLE_KEYS)}. An unknown rule would be ignored, so the import stops."
         )
+    if events.is_event_table(spec):
+        events.check_event_rules(spec, name)
     for column, how in (spec.get("case") or {}).items():
         if how not in ("upper", "lower"):
             raise CodebookError(
@@ -481,15 +488,23 @@ def run_codebook(folder: str | Path) -> dict:
         "tables": {},
     }
     results = {}
+    rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
+    messages: list[str] = []
     for name, spec in tables.items():
         check_table_name(name)
         check_table_spec(spec, name)
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, layout = read_source(folder, spec.get("source"))
-        try:
-            frame, table_record = apply_codebook_table(frame, spec, name)
-        except CodebookError as error:
-            raise CodebookError(f"{spec['source']['file']}: {error}") from None
+        if events.is_event_table(spec):  # tables built from deals, completions and a roster
+            frame, table_record, said = events.apply_event_table(
+                folder, frame, spec, name, rosters, apply_codebook_table
+            )
+            messages += said
+        else:
+            try:
+                frame, table_record = apply_codebook_table(frame, spec, name)
+            except CodebookError as error:
+                raise CodebookError(f"{spec['source']['file']}: {error}") from None
         table_record["layout"] = layout
         table_record["source"] = {
             "file": str(spec["source"]["file"]),
@@ -505,6 +520,7 @@ def run_codebook(folder: str | Path) -> dict:
         record["tables"][name]["sha256"] = file_sha256(target)
     text = json.dumps(record, indent=2, default=str) + "\n"
     _replace(out_dir / "import_record.json", lambda path: path.write_text(text, encoding="utf-8"))
+    record["warnings"] = messages  # they name people: shown to the user, not written to the record
     return record
 
 
