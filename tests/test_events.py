@@ -1,4 +1,4 @@
-"""Deals into the rep-period panel and LMS completions into training starts (ingest/events.py),
+"""Deals into the rep-period panel and LMS completions into training starts (ingest/events/),
 by hand on small files and end to end on two deliveries (d01 Salesforce + Cornerstone + HR
 roster, d02 HubSpot + Workday) against their TRUTH.md."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.ingest.matching import (
+from analysis.ingest.events.matching import (
     MAX_UNMATCHED,
     Roster,
     check_unmatched,

@@ -33,6 +33,57 @@ where it comes from and how to map it to the study contract::
         identical_rows: drop                   # rows alike in every column: error (with row_ids) | drop | keep
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
 
+Tables built from event rows (:mod:`analysis.ingest.events`): a CRM export has one row per
+deal and an LMS export one row per learner and course, so the reps table and the panel are
+built from them and a roster, with the reps matched across the files
+(:mod:`analysis.ingest.events.matching`; tables are built in the order listed, roster first)::
+
+    tables:
+      reps:                                    # the roster: one row per rep
+        source: {file: Sales_Roster.csv}
+        rename: {Employee ID: rep_id, Region: team}
+        match:                                 # how other files name these reps (rep_id is always an id key)
+          email: Work Email                    # compared trimmed, without case
+          name: Employee Name                  # accents, case, spacing ignored; "Last, First" = "First Last"
+          hired: Hire Date                     # first active month (optional)
+          left: Termination Date               # last active month; blank = still there (optional)
+        from_completions:                      # training_start = period of the first completed programme row
+          source: {file: LMS_Transcript.xlsx}  # default: the table's own source
+          learner: User ID
+          key: email                           # id | email | name
+          course: Training Title
+          programme: {starts_with: "Value Selling Foundations:"}   # or titles: [...], or pattern: regex
+          status: Status
+          completed: [Completed]               # reps with programme rows but no completion are listed
+          date: Completion Date
+          period: month                        # month | quarter
+        keep: [rep_id, team, training_start]
+      panel:                                   # rep-period panel from one row per deal
+        source: {file: Opportunities.csv, encoding: latin-1}
+        drop_rows: [{column: Pipeline, equals: Renewals}]   # optional, as for any table
+        from_deals:
+          roster: reps                         # the roster table above
+          owner: Owner Email
+          key: email
+          aliases: {Alex Novak: "25660"}       # optional: a person the file names differently
+          close_date: Close Date
+          stage: Stage
+          won: [Closed Won]                    # revenue and wins
+          lost: [Closed Lost]                  # closed, not won; other stages are open, not counted
+          amount: Amount
+          currency: USD
+          currency_column: Currency            # optional: amounts in the deal's currency ...
+          rates: {CAD: 0.73}                   # ... each other currency needs its rate (USD per CAD)
+          period: month                        # month | quarter
+          periods: {from: 2024-01, to: 2025-12}   # optional: default first to last closed deal
+          formats: {Close Date: "%m/%d/%Y"}    # optional: where day and month could be swapped
+          max_unmatched: 0.10                  # optional: see events.matching.MAX_UNMATCHED
+
+The panel has ``rep_id, period, revenue, wins, opportunities, avg_deal_size``, one row per
+rep and period within the rep's active months (0 where nothing closed); deals closing
+outside them, unmatched and ambiguous people are reported, never guessed, and the import
+record keeps the match counts (ids and lines, no names).
+
 Raw files are never modified. :func:`run_codebook` writes the imported tables next to
 them in ``imported/`` as Parquet, plus ``imported/import_record.json`` with the
 codebook's and every source file's SHA-256 and the rows dropped by each rule.
