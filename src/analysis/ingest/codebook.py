@@ -73,7 +73,7 @@ built from them and a roster, with the reps matched across the files
           amount: Amount
           currency: USD
           currency_column: Currency            # optional: amounts in the deal's currency ...
-          rates: {CAD: 0.73}                   # ... each other currency needs its rate (USD per CAD)
+          rates: {CAD: 0.75}                   # ... each other currency needs its rate (USD per CAD)
           period: month                        # month | quarter
           periods: {from: 2024-01, to: 2025-12}   # optional: default first to last closed deal
           formats: {Close Date: "%m/%d/%Y"}    # optional: where day and month could be swapped

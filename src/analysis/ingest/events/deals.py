@@ -215,7 +215,7 @@ def _convert(
             f"{', '.join(map(str, deals.index[other.to_numpy()][:5]))}). Use a column the CRM already "
             f"converted (HubSpot's 'Amount in company currency', Salesforce's 'Amount (converted)') as "
             f"amount: and drop currency_column:, or state each rate as {currency} per unit: "
-            f"rates: {{{found.index[0]}: 0.73}}. Amounts are never added across currencies."
+            f"rates: {{{found.index[0]}: <{currency} per {found.index[0]}>}}. Amounts are never added across currencies."
         )
     factor = codes.map(rates).astype(float)
     return values * factor.where(factor.notna(), 1.0)
