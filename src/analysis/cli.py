@@ -318,6 +318,8 @@ def _import(args) -> int:
         for column, values in (table.get("unmapped") or {}).items():
             if values:
                 print(f"  note: column {column} kept values without a mapping: {values}")
+    for message in record.get("warnings") or []:  # tables built from deals and completions
+        print(f"  warning: {message}")
     roles = {
         "survey": "survey_path",
         "reps": "reps_path",

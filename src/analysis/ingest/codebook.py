@@ -33,6 +33,57 @@ where it comes from and how to map it to the study contract::
         identical_rows: drop                   # rows alike in every column: error (with row_ids) | drop | keep
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
 
+Tables built from event rows (:mod:`analysis.ingest.events`): a CRM export has one row per
+deal and an LMS export one row per learner and course, so the reps table and the panel are
+built from them and a roster, with the reps matched across the files
+(:mod:`analysis.ingest.events.matching`; tables are built in the order listed, roster first)::
+
+    tables:
+      reps:                                    # the roster: one row per rep
+        source: {file: Sales_Roster.csv}
+        rename: {Employee ID: rep_id, Region: team}
+        match:                                 # how other files name these reps (rep_id is always an id key)
+          email: Work Email                    # compared trimmed, without case
+          name: Employee Name                  # accents, case, spacing ignored; "Last, First" = "First Last"
+          hired: Hire Date                     # first active month (optional)
+          left: Termination Date               # last active month; blank = still there (optional)
+        from_completions:                      # training_start = period of the first completed programme row
+          source: {file: LMS_Transcript.xlsx}  # default: the table's own source
+          learner: User ID
+          key: email                           # id | email | name
+          course: Training Title
+          programme: {starts_with: "Value Selling Foundations:"}   # or titles: [...], or pattern: regex
+          status: Status
+          completed: [Completed]               # reps with programme rows but no completion are listed
+          date: Completion Date
+          period: month                        # month | quarter
+        keep: [rep_id, team, training_start]
+      panel:                                   # rep-period panel from one row per deal
+        source: {file: Opportunities.csv, encoding: latin-1}
+        drop_rows: [{column: Pipeline, equals: Renewals}]   # optional, as for any table
+        from_deals:
+          roster: reps                         # the roster table above
+          owner: Owner Email
+          key: email
+          aliases: {Alex Novak: "25660"}       # optional: a person the file names differently
+          close_date: Close Date
+          stage: Stage
+          won: [Closed Won]                    # revenue and wins
+          lost: [Closed Lost]                  # closed, not won; other stages are open, not counted
+          amount: Amount
+          currency: USD
+          currency_column: Currency            # optional: amounts in the deal's currency ...
+          rates: {CAD: 0.75}                   # ... each other currency needs its rate (USD per CAD)
+          period: month                        # month | quarter
+          periods: {from: 2024-01, to: 2025-12}   # optional: default first to last closed deal
+          formats: {Close Date: "%m/%d/%Y"}    # optional: where day and month could be swapped
+          max_unmatched: 0.10                  # optional: see events.matching.MAX_UNMATCHED
+
+The panel has ``rep_id, period, revenue, wins, opportunities, avg_deal_size``, one row per
+rep and period within the rep's active months (0 where nothing closed); deals closing
+outside them, unmatched and ambiguous people are reported, never guessed, and the import
+record keeps the match counts (ids and lines, no names).
+
 Raw files are never modified. :func:`run_codebook` writes the imported tables next to
 them in ``imported/`` as Parquet, plus ``imported/import_record.json`` with the
 codebook's and every source file's SHA-256 and the rows dropped by each rule.
@@ -58,6 +109,7 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
+from analysis.ingest import events
 from analysis.ingest.record import import_provenance, stale_imports
 from analysis.ingest.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
@@ -120,6 +172,10 @@ TABLE_KEYS = (
     "row_ids",
     "identical_rows",
     "keep",
+    # built from event rows by analysis.ingest.events (a roster, deals, LMS completions)
+    "match",
+    "from_completions",
+    "from_deals",
 )
 
 TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
@@ -183,6 +239,8 @@ def check_table_spec(spec, name: str) -> None:
             f"{where}: unknown rule(s) {unknown} ({hints or 'not a codebook rule'}); a table takes "
             f"{', '.join(TABLE_KEYS)}. An unknown rule would be ignored, so the import stops."
         )
+    if events.is_event_table(spec):
+        events.check_event_rules(spec, name)
     for column, how in (spec.get("case") or {}).items():
         if how not in ("upper", "lower"):
             raise CodebookError(
@@ -481,15 +539,23 @@ def run_codebook(folder: str | Path) -> dict:
         "tables": {},
     }
     results = {}
+    rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
+    messages: list[str] = []
     for name, spec in tables.items():
         check_table_name(name)
         check_table_spec(spec, name)
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, layout = read_source(folder, spec.get("source"))
-        try:
-            frame, table_record = apply_codebook_table(frame, spec, name)
-        except CodebookError as error:
-            raise CodebookError(f"{spec['source']['file']}: {error}") from None
+        if events.is_event_table(spec):  # tables built from deals, completions and a roster
+            frame, table_record, said = events.apply_event_table(
+                folder, frame, spec, name, rosters, apply_codebook_table
+            )
+            messages += said
+        else:
+            try:
+                frame, table_record = apply_codebook_table(frame, spec, name)
+            except CodebookError as error:
+                raise CodebookError(f"{spec['source']['file']}: {error}") from None
         table_record["layout"] = layout
         table_record["source"] = {
             "file": str(spec["source"]["file"]),
@@ -505,6 +571,7 @@ def run_codebook(folder: str | Path) -> dict:
         record["tables"][name]["sha256"] = file_sha256(target)
     text = json.dumps(record, indent=2, default=str) + "\n"
     _replace(out_dir / "import_record.json", lambda path: path.write_text(text, encoding="utf-8"))
+    record["warnings"] = messages  # they name people: shown to the user, not written to the record
     return record
 
 

@@ -62,17 +62,23 @@ def stale_imports(folder: str | Path) -> list[str]:
                 f"imported/{name}.parquet is not the table `workbench import` wrote (it was edited "
                 f"or replaced afterwards); correct the raw file or codebook.yml instead, and {rerun}."
             )
-        source = table.get("source", {})
-        path = inside_folder(folder, source.get("file", ""))
-        if path is None or not path.is_file():
-            problems.append(
-                f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}."
-            )
-        elif file_sha256(path) != source.get("sha256"):
-            problems.append(
-                f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}."
-            )
+        for source in [table.get("source", {}), *(table.get("more_sources") or [])]:
+            problems += _changed_source(folder, source, name, rerun)
     return list(dict.fromkeys(problems))
+
+
+def _changed_source(folder: Path, source: dict, name: str, rerun: str) -> list[str]:
+    """Why one raw file of an imported table no longer matches its import, if it does not."""
+    path = inside_folder(folder, source.get("file", ""))
+    if path is None or not path.is_file():
+        return [
+            f"{source.get('file')} (source of imported/{name}.parquet) is missing; restore it or {rerun}."
+        ]
+    if file_sha256(path) != source.get("sha256"):
+        return [
+            f"{source.get('file')} changed after it was imported into imported/{name}.parquet; {rerun}."
+        ]
+    return []
 
 
 def import_provenance(path: str | Path) -> dict:
@@ -113,10 +119,19 @@ def import_provenance(path: str | Path) -> dict:
     elif header:
         role += f", header row {header}"
     role += f"; set aside: {', '.join(set_aside)} row(s)" if set_aside else ""
+    events = _event_roles(table)  # tables built from deals, completions and a roster
+    role += f"; {events[0]}" if events else ""
+    sources = [
+        {"file": str(source.get("file", "")), "role": role, "sha256": source.get("sha256", "")}
+    ]
+    for extra, said in zip(table.get("more_sources") or [], events[1:], strict=False):
+        sources.append(
+            {"file": str(extra.get("file", "")), "role": said, "sha256": extra.get("sha256", "")}
+        )
     return {
         "imported": record.get("imported", ""),
         "sources": [
-            {"file": str(source.get("file", "")), "role": role, "sha256": source.get("sha256", "")},
+            *sources,
             {
                 "file": "codebook.yml",
                 "role": "codebook",
@@ -124,3 +139,43 @@ def import_provenance(path: str | Path) -> dict:
             },
         ],
     }
+
+
+def _matched(match: dict) -> str:
+    """A match report in a few words: counts only, never a name."""
+    unmatched = match.get("unmatched_in_file") or []
+    return (
+        f"{match.get('matched_reps', 0)} of {match.get('roster_reps', 0)} reps matched by "
+        f"{match.get('key', '?')} on {match.get('column', '?')}; unmatched: {len(unmatched)} in this "
+        f"file ({sum(u.get('rows', 0) for u in unmatched)} rows), "
+        f"{len(match.get('unmatched_in_roster') or [])} in the roster; "
+        f"ambiguous: {len(match.get('ambiguous') or [])}"
+    )
+
+
+def _event_roles(table: dict) -> list[str]:
+    """The roles of a table built by analysis.ingest.events: the table's own file first,
+    then the LMS file (empty for an ordinary table)."""
+    deals = table.get("from_deals")
+    if deals:
+        outside = deals.get("outside_active_months") or []
+        said = (
+            f"deals: {deals.get('won_deals', 0)} won ({', '.join(deals.get('won') or [])}), "
+            f"{deals.get('lost_deals', 0)} lost, {deals.get('open_deals', 0)} open, summed per rep "
+            f"and {deals.get('period', 'month')} from {' to '.join(deals.get('window') or [])}; "
+            f"{_matched(deals.get('match') or {})}; "
+            f"{sum(o.get('deals', 0) for o in outside)} deals outside a rep's active months"
+        )
+        return [said]
+    if table.get("roster"):
+        roles = [f"roster: {table['roster'].get('reps', 0)} reps"]
+        done = table.get("from_completions")
+        if done:
+            roles.append(
+                f"completions: training start = first completed programme row "
+                f"({done.get('completed_programme_rows', 0)} rows, {done.get('trained_reps', 0)} "
+                f"reps trained, {len(done.get('programme_not_completed') or [])} registered but "
+                f"not completed); {_matched(done.get('match') or {})}"
+            )
+        return roles
+    return []

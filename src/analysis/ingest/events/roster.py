@@ -1,0 +1,303 @@
+"""The roster table (``match:``) and its training starts from LMS completions (``from_completions:``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.contracts.readers import SOURCE_ROW
+from analysis.ingest.events.matching import (
+    MAX_UNMATCHED,
+    Roster,
+    check_unmatched,
+    guess_key_kind,
+    match_people,
+    normalise,
+)
+from analysis.ingest.events.rules import (
+    EVENT_RULES,
+    listed,
+    period_labels,
+    programme_test,
+    read_event_dates,
+    require_columns,
+    source_name,
+    to_periods,
+)
+from analysis.ingest.sources import CodebookError, read_source
+
+__all__ = ["build_roster_table", "starts_from_completions"]
+
+
+def _columns_needed(spec: dict, extra: list[str]) -> list[str]:
+    """The raw columns a table's ordinary rules name, so nothing else is parsed."""
+    rename = spec.get("rename") or {}
+    back = {v: k for k, v in rename.items()}
+    names = [r.get("column") for r in spec.get("drop_rows") or [] if isinstance(r, dict)]
+    names += list(rename)
+    for key in ("values", "dates", "numbers", "case", "multi_select", "flags"):
+        names += [back.get(c, c) for c in spec.get(key) or {}]
+    names += [back.get(c, c) for c in spec.get("text") or []]
+    names += [back.get(c, c) for c in spec.get("keep") or [] if c != "training_start"]
+    return list(dict.fromkeys(str(n) for n in names + extra if n is not None))
+
+
+def build_roster_table(
+    folder: Path, frame: pd.DataFrame, spec: dict, name: str, apply_table
+) -> tuple[pd.DataFrame, dict, Roster, list[str]]:
+    """The roster table: ordinary rules, one row per rep, its match keys, and training starts.
+
+    Parameters
+    ----------
+    folder : Path
+        The client folder (for ``from_completions.source``).
+    frame : DataFrame
+        The roster file as read, indexed by its raw lines.
+    spec : dict
+        The codebook table (with ``match:`` and optionally ``from_completions:``).
+    name : str
+        The table's name.
+    apply_table : callable
+        :func:`analysis.ingest.codebook.apply_codebook_table`, for the ordinary rules.
+
+    Returns
+    -------
+    (DataFrame, dict, Roster, list of str)
+        The table, its record, the roster for later tables, and warnings for the user.
+    """
+    where = source_name(spec)
+    match = spec["match"]
+    rename = spec.get("rename") or {}
+    key_columns = {
+        k: str(match[k]) for k in ("id", "email", "name", "hired", "left") if match.get(k)
+    }
+    require_columns(frame, list(key_columns.values()), where, "match")
+    needed = _columns_needed(spec, list(key_columns.values()))
+    require_columns(
+        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
+    )
+    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
+    core["text"] = list(
+        dict.fromkeys(
+            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
+        )
+    )
+    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
+    if "rep_id" not in mapped.columns:
+        raise CodebookError(
+            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
+        )
+    lines = mapped[SOURCE_ROW].astype(int)
+    mapped.index = pd.Index(lines.to_numpy())
+    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
+    if blank.any():
+        raise CodebookError(
+            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
+            "every roster row needs the rep's id (or drop the row with drop_rows)."
+        )
+    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
+    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
+    keys["id"] = normalise(
+        mapped[rename.get(key_columns["id"], key_columns["id"])]
+        if "id" in key_columns
+        else mapped["rep_id"],
+        "id",
+    )
+    for kind in ("email", "name"):
+        keys[kind] = (
+            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
+            if kind in key_columns
+            else None
+        )
+    formats = match.get("formats") or {}
+    for end in ("hired", "left"):
+        if end in key_columns:
+            column = rename.get(key_columns[end], key_columns[end])
+            dates = read_event_dates(
+                mapped[column],
+                column=key_columns[end],
+                where=where,
+                fmt=formats.get(key_columns[end]),
+            )
+            keys[end] = dates
+        else:
+            keys[end] = pd.NaT
+    # one row per rep: an LMS file used as the roster repeats each rep on every course row
+    identity = [c for c in mapped.columns if c != SOURCE_ROW]
+    conflicts = (
+        keys.assign(**{c: mapped[c].astype("string") for c in identity})
+        .groupby("rep_id")
+        .nunique(dropna=False)
+    )
+    conflicts = conflicts[(conflicts > 1).any(axis=1)]
+    if not conflicts.empty:
+        rep = conflicts.index[0]
+        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
+        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
+        raise CodebookError(
+            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
+            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
+            "leave the differing column out of keep and match."
+        )
+    first = ~mapped["rep_id"].duplicated()
+    table, keys = mapped[first.to_numpy()].copy(), keys[first.to_numpy()].copy()
+    keys["first"] = keys["hired"].dt.to_period("M")
+    keys["last"] = keys["left"].dt.to_period("M")
+    late = keys["last"].notna() & keys["first"].notna() & (keys["last"] < keys["first"])
+    if late.any():
+        raise CodebookError(
+            f"{where}: the leaving date is before the hire date on lines "
+            f"{', '.join(map(str, keys.index[late.to_numpy()][:5]))}; correct them in the roster."
+        )
+    keys["line"] = keys.index
+    roster = Roster(reps=keys.reset_index(drop=True), where=where, columns=key_columns)
+    record["roster"] = {
+        "reps": len(table),
+        "rows_per_rep_reduced": int((~first).sum()),
+        "keys": {k: v for k, v in key_columns.items()},
+        "with_hire_date": int(keys["hired"].notna().sum()),
+        "with_leaving_date": int(keys["left"].notna().sum()),
+    }
+    messages: list[str] = []
+    if "from_completions" in spec:
+        starts, completion_record, messages, extra = starts_from_completions(
+            folder, spec, roster, where
+        )
+        table["training_start"] = table["rep_id"].map(starts).astype(object)
+        record["from_completions"] = completion_record
+        record["more_sources"] = [extra]
+    keep = spec.get("keep")
+    if keep:
+        absent = [c for c in keep if c not in table.columns]
+        if absent:
+            raise CodebookError(
+                f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
+            )
+        table = table[[*keep, SOURCE_ROW]]
+    record["rows_out"] = len(table)
+    return table.reset_index(drop=True), record, roster, messages
+
+
+def starts_from_completions(
+    folder: Path, spec: dict, roster: Roster, roster_where: str
+) -> tuple[dict[str, str], dict, list[str], dict]:
+    """Each rep's training start: the period of the first completed programme row.
+
+    Returns
+    -------
+    (dict, dict, list of str, dict)
+        rep_id -> start label, the record (counts, match report, reps only registered),
+        warnings for the user, and the LMS file's source entry for the import record.
+    """
+    from analysis.clients.files import file_sha256
+    from analysis.contracts.readers import inside
+
+    rule = spec["from_completions"]
+    source = rule.get("source") or spec["source"]
+    where = source_name({"source": source})
+    frame, layout = read_source(folder, source)
+    learner, course, date = str(rule["learner"]), str(rule["course"]), str(rule["date"])
+    status = rule.get("status")
+    require_columns(
+        frame, [c for c in (learner, course, date, status) if c], where, "from_completions"
+    )
+    in_programme = programme_test(rule["programme"], f"{where}: from_completions")
+    titles = frame[course].astype("string").str.strip()
+    programme = titles.map(lambda t: False if pd.isna(t) else in_programme(t)).astype(bool)
+    if not programme.any():
+        found = titles.value_counts().head(12)
+        raise CodebookError(
+            f"{where}: no title of column {course} is part of the programme as from_completions.programme "
+            f"names it ({rule['programme']!r}); the titles are: "
+            + "; ".join(f"{t!r} ({n})" for t, n in found.items())
+        )
+    completed_statuses = listed(rule.get("completed"))
+    if status:
+        states = frame[status].astype("string").str.strip()
+        if completed_statuses:
+            unknown = [
+                s
+                for s in completed_statuses
+                if s.casefold() not in set(states.dropna().str.casefold())
+            ]
+            if unknown:
+                raise CodebookError(
+                    f"{where}: from_completions.completed lists {unknown}, which column {status} never "
+                    f"holds; it holds {sorted(states.dropna().unique())}."
+                )
+        wanted = {s.casefold() for s in completed_statuses}
+        done = (
+            states.str.casefold().isin(wanted).fillna(False).astype(bool)
+            if wanted
+            else states.notna()
+        )
+    else:
+        done = frame[date].notna()
+    dates = read_event_dates(
+        frame[date], column=date, where=where, fmt=(rule.get("formats") or {}).get(date)
+    )
+    kind = rule.get("key") or guess_key_kind(frame[learner])
+    result = match_people(
+        frame[learner], roster, kind, where=where, column=learner, aliases=rule.get("aliases")
+    )
+    counted = (programme & done).astype(float)
+    messages = check_unmatched(
+        result,
+        counted=counted,
+        what="programme completions",
+        roster_side=False,
+        limit=float(rule.get("max_unmatched", MAX_UNMATCHED)),
+    )
+    undated = programme & done & dates.isna()
+    if undated.any():
+        messages.append(
+            f"{where}: {int(undated.sum())} completed programme row(s) have no {date} and give no "
+            f"training start (lines {', '.join(map(str, frame.index[undated.to_numpy()][:5]))})."
+        )
+    period = rule.get("period", "month")
+    rows = pd.DataFrame({"rep_id": result.rep_id, "date": dates})[
+        (programme & done & dates.notna()).to_numpy()
+    ]
+    rows = rows.dropna(subset=["rep_id"])
+    first = rows.groupby("rep_id")["date"].min()
+    starts = dict(zip(first.index, period_labels(to_periods(first, period)), strict=True))
+    seen = set(result.rep_id[programme.to_numpy()].dropna())
+    only_registered = sorted(seen - set(starts))
+    status_of: dict[str, list[str]] = {}
+    if status:
+        programme_rows = pd.DataFrame({"rep_id": result.rep_id, "status": frame[status]})[
+            programme.to_numpy()
+        ]
+        grouped = programme_rows.dropna(subset=["rep_id"]).groupby("rep_id")["status"]
+        status_of = {str(r): sorted(set(map(str, s.dropna()))) for r, s in grouped}
+    counts = pd.Series(list(starts.values())).value_counts().sort_index()
+    record = {
+        "file": where,
+        "programme": rule["programme"],
+        "completed": completed_statuses,
+        "rows": len(frame),
+        "programme_rows": int(programme.sum()),
+        "completed_programme_rows": int((programme & done).sum()),
+        "trained_reps": len(starts),
+        "untrained_reps": int(roster.reps["rep_id"].nunique() - len(starts)),
+        "starts_by_period": {str(k): int(v) for k, v in counts.items()},
+        "programme_not_completed": [
+            {"rep_id": r, "statuses": list(status_of.get(r, []))} for r in only_registered
+        ],
+        "match": result.report,
+    }
+    if only_registered:
+        messages.append(
+            f"{where}: {len(only_registered)} rep(s) have programme rows but no completion and stay "
+            f"untrained: {', '.join(only_registered[:10])}{' ...' if len(only_registered) > 10 else ''} "
+            f"(statuses: {sorted({s for r in only_registered for s in status_of.get(r, [])})})."
+        )
+    path = inside(folder, str(source["file"]))
+    extra = {
+        "file": str(source["file"]),
+        "sha256": file_sha256(path) if path is not None else "",
+        "role": "completions",
+        "layout": layout,
+    }
+    return starts, record, messages, extra
