@@ -106,7 +106,26 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
+    _units(inputs, tables, data)
     check_plan_measures(inputs, data, source, p.outcome)
+
+
+def _units(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
+    """``inputs.units``; costs in another currency converted at the stated rate, or ROI refused."""
+    from dataclasses import replace
+
+    from analysis.studies.training_impact.units import costs_in_outcome_currency, study_units
+
+    units = study_units(_params(inputs), data, inputs.extras["outcome_unit"])
+    if tables.get("costs") is not None and inputs.runs("roi"):
+        source = source_name(inputs.files["costs_path"])
+        costs, refused = costs_in_outcome_currency(tables["costs"], units, source)
+        if refused:
+            inputs.skip("roi", refused)
+        elif costs is not tables["costs"]:
+            inputs.tables["costs"] = costs
+            units = replace(units, costs_converted=True)
+    inputs.units = units
 
 
 def _some(levels: list[str], limit: int = 5) -> str:
