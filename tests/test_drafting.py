@@ -211,10 +211,9 @@ def test_new_client_template_then_draft_then_import(tmp_path, monkeypatch, capsy
     )  # the empty template is replaced
     assert "wrote data/clients/northwind/codebook.yml" in capsys.readouterr().out
     assert cli.main(["import", "northwind"]) == 0
-    assert (
-        "reps_path: imported/reps.parquet, panel_path: imported/panel.parquet"
-        in capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    assert "studies.training_impact.data.reps_path: reps.csv -> imported/reps.parquet" in out
+    assert "studies.training_impact.data.panel_path: panel.csv -> imported/panel.parquet" in out
 
 
 def test_a_windows_encoded_csv_is_drafted_with_its_encoding(tmp_path):

@@ -398,6 +398,80 @@ def test_zero_costs_leave_the_roi_out_with_a_reason(tmp_path):
     assert not inputs.runs("roi") and "sum to zero" in inputs.note("roi")
 
 
+def _gamma_with(tmp_path, **parameters):
+    folder = tmp_path / "clients" / "gamma"
+    copy_example_client("acme-learning", folder)
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config["studies"]["training_impact"]["parameters"].update(parameters)
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    return folder
+
+
+def test_the_units_reach_the_study_inputs_as_typed_fields(tmp_path):
+    folder = _gamma_with(tmp_path, currency="EUR")
+    inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+    units = inputs.units
+    assert (units.outcome, units.outcome_unit, units.currency, units.period) == (
+        "revenue",
+        "money",
+        "EUR",
+        "month",
+    )
+    assert units.per == "per rep and month" and not units.costs_converted
+
+
+def test_costs_in_another_currency_are_converted_at_the_stated_rate(tmp_path):
+    folder = _gamma_with(tmp_path, currency="CAD", costs_currency="USD", exchange_rate=1.365)
+    stated = pd.read_csv(folder / "costs.csv")["amount"]
+    inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+    costs = inputs.tables["costs"]
+    assert inputs.runs("roi") and inputs.units.costs_converted
+    assert costs["amount_usd"].tolist() == stated.tolist()
+    assert costs["amount"].tolist() == pytest.approx((stated * 1.365).tolist())
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        (
+            {"currency": "CAD", "costs_currency": "USD"},
+            "costs.csv: the costs are in USD and the outcome 'revenue' in CAD; ROI needs the",
+        ),
+        (
+            {"costs_currency": "USD"},
+            "costs.csv: the costs are in USD, but the outcome's currency is not stated",
+        ),
+    ],
+)
+def test_roi_is_refused_without_a_rate_naming_both_currencies(tmp_path, parameters, message):
+    folder = _gamma_with(tmp_path, **parameters)
+    inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+    assert not inputs.runs("roi") and message in inputs.note("roi")
+    problems = validate_client("gamma", clients_dir=folder.parent)
+    assert any(p.level == "note" and message in p.message for p in problems)
+
+
+def test_a_quarterly_panel_is_named_in_quarters(tmp_path):
+    folder = _gamma_with(tmp_path)
+    quarter = {f"2025-{m:02d}": f"2025-Q{(m - 1) // 3 + 1}" for m in range(1, 13)}
+    panel = pd.read_csv(folder / "panel.csv", dtype={"period": str})
+    panel = panel.assign(period=panel["period"].map(quarter))
+    quarters = panel.groupby(["rep_id", "period"], as_index=False)
+    quarters.agg(revenue=("revenue", "sum"), call_score=("call_score", "mean")).to_csv(
+        folder / "panel.csv", index=False
+    )
+    reps = pd.read_csv(folder / "reps.csv", dtype={"training_start": str})
+    reps.assign(training_start=reps["training_start"].map(quarter)).to_csv(
+        folder / "reps.csv", index=False
+    )
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config.pop("plan")  # the example plan's rollout is monthly
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    (folder / "plan.frozen.json").unlink()
+    inputs = _with_clients(folder.parent, lambda: load_study("training_impact", "gamma"))
+    assert inputs.units.period == "quarter" and inputs.units.per == "per rep and quarter"
+
+
 # ----------------------------------------------------------------- messages a new user can act on
 
 SURVEY_YML = "display_name: Gamma\nstudies:\n  org_effectiveness:\n    data: {{survey_path: {path}}}\n{extra}"

@@ -288,7 +288,8 @@ def _import(args) -> int:
     from analysis.ingest.codebook import run_codebook
 
     check_client_id(args.client_id)
-    record = run_codebook(_require_folder(args.client_id))
+    folder = _require_folder(args.client_id)
+    record = run_codebook(folder)
     for name, table in record["tables"].items():
         dropped = sum(d["rows"] for d in table["dropped"])
         print(
@@ -320,22 +321,30 @@ def _import(args) -> int:
                 print(f"  note: column {column} kept values without a mapping: {values}")
     for message in record.get("warnings") or []:  # tables built from deals and completions
         print(f"  warning: {message}")
-    roles = {
-        "survey": "survey_path",
-        "reps": "reps_path",
-        "panel": "panel_path",
-        "reactions": "reactions_path",
-        "assessments": "assessments_path",
-        "costs": "costs_path",
-    }
-    named = [
-        f"{roles.get(name, name + '_path')}: imported/{name}.parquet" for name in record["tables"]
-    ]
-    print(f"in client.yml, name the imported tables under each study's data: {', '.join(named)}")
+    _wire(folder, record)
     print(
         f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}"
     )
     return 0
+
+
+def _wire(folder: Path, record: dict) -> None:
+    """Point client.yml at the imported tables and print what changed (or what to write)."""
+    from analysis.clients.wiring import wire_client
+    from analysis.ingest.record import import_units
+
+    wiring = wire_client(folder, list(record["tables"]), import_units(folder))
+    where = f"data/clients/{folder.name}/client.yml"
+    if wiring.written:
+        print(f"{where} updated ({len(wiring.changes)} change(s); comments and other keys kept):")
+    elif wiring.changes:
+        print(f"{where}: make these change(s) by hand:")
+    else:
+        print(f"{where} already names the imported tables; nothing changed.")
+    for change in wiring.changes:
+        print(f"  {change.describe()}")
+    for note in wiring.notes:
+        print(f"  note: {note}")
 
 
 def _new_client(args) -> int:

@@ -1073,6 +1073,7 @@ def main() -> None:
 
     parameter_cases(T, TD, S, R, RD)
     plan_cases()
+    plausibility_cases(T, TD, S)
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {
@@ -1283,6 +1284,155 @@ def plan_cases() -> None:
         warnings=[
             r"panel\.csv: the plan names 'team' \(plan\.outcomes\.secondary\) but the column holds text",
             r"The measurement plan was not frozen",
+        ],
+    )
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _one(column: str, value, row: int = 5):
+    """A change setting ``column`` to ``value`` in one row."""
+    return lambda d: d.assign(**{column: d[column].astype(object).where(d.index != row, value)})
+
+
+def plausibility_cases(T, TD, S) -> None:
+    """Inputs that read cleanly but do not hold what their unit says (issue 26)."""
+    case(
+        "q01-money-outcome-of-small-whole-numbers",
+        T,
+        training(panel=lambda d: d.assign(revenue=d["wins"])),
+        [
+            (
+                r"panel\.csv: column revenue is a money outcome but holds only small whole numbers "
+                r"\(0 to \d+ on lines 2 to 97\): is it a count of deals\? Map the money column"
+            )
+        ],
+        data=TD,
+    )
+    case(
+        "q02-share-outcome-in-percent",
+        T,
+        training(panel=lambda d: d.assign(conversion=(d["win_rate"] * 100).round(1))),
+        [
+            (
+                r"panel\.csv: column conversion is a share \(outcome_unit: rate\) but holds [\d.]+ on "
+                r"lines .*: the column looks like percentages; write them as 45%"
+            )
+        ],
+        data=TD,
+        parameters={"outcome": "conversion", "outcome_unit": "rate"},
+    )
+    month = lambda v: v if pd.isna(v) else f"{v[:4]}.{int(v[5:])}"
+    case(
+        "q03-period-written-as-a-number",
+        T,
+        training(
+            panel=lambda d: d.assign(period=d["period"].map(month)),
+            reps=lambda d: d.assign(training_start=d["training_start"].map(month)),
+        ),
+        [
+            (
+                r"panel\.csv: column period holds numbers, not period labels \(2025\.1 on lines 2, .*\): "
+                r"2025\.1 looks like a month written as a number"
+            ),
+            r"reps\.csv: column training_start holds numbers, not period labels",
+        ],
+        data=TD,
+    )
+    stored = TRAINING["panel"].assign(
+        period=TRAINING["panel"]["period"].map(lambda v: float(f"{int(v[5:])}.{v[:4]}"))
+    )
+    case(
+        "q04-period-stored-as-numbers",
+        T,
+        {**training(), "panel.parquet": _parquet(stored)},
+        [r"panel\.parquet: column period holds numbers, not period labels \(1\.2025 on lines 2, "],
+        data={**TD, "panel_path": "panel.parquet"},
+    )
+    number = {rep: f"{i + 1}.5" for i, rep in enumerate(TRAINING["reps"]["rep_id"])}
+    case(
+        "q05-fractional-rep-ids",
+        T,
+        training(
+            reps=lambda d: d.assign(rep_id=d["rep_id"].map(number)),
+            panel=lambda d: d.assign(rep_id=d["rep_id"].map(number)),
+        ),
+        [
+            r"reps\.csv: column rep_id holds numbers with a fraction \(1\.5 on lines 2, .*\): an id names a rep"
+        ],
+        data=TD,
+    )
+    case(
+        "q06-one-rep-month-at-a-billion",
+        T,
+        training(panel=_one("revenue", 1e9)),
+        [
+            (
+                r"panel\.csv: column revenue holds 1e\+09 on line 7, [\d,]+ times the typical rep-period "
+                r".*Check the raw file .* trim or winsorise"
+            )
+        ],
+        data=TD,
+    )
+    case(
+        "q07-one-survey-weight-of-a-billion",
+        S,
+        {
+            "survey.csv": survey(
+                lambda d: d.assign(weight=["1"] * 3 + ["1e9"] + ["1"] * (len(d) - 4))
+            )
+        },
+        [r"survey\.csv: column weight holds 1e\+09 on line 5, [\d,]+ times the typical respondent"],
+    )
+    case(
+        "q08-one-cost-of-1e300",
+        T,
+        training(costs=_one("amount", 1e300, row=1)),
+        [r"costs\.csv: column amount holds 1e\+300 on line 3: beyond ±1e\+15"],
+        data=TD,
+    )
+    case(
+        "q09-infinite-cost",
+        T,
+        training(costs=_one("amount", "inf", row=1)),
+        [
+            r"costs\.csv: column amount holds inf on line 3: not a number any figure can be computed from"
+        ],
+        data=TD,
+    )
+    case(
+        "q12-infinite-revenue",
+        T,
+        training(panel=_one("revenue", "inf", row=0)),
+        [
+            r"panel\.csv: column revenue holds inf on line 2: not a number any figure can be computed"
+        ],
+        data=TD,
+    )
+    case(
+        "q10-plan-budget-infinite",
+        "evaluation_plan",
+        {"client.yml": plan_client("evaluation_plan", {}, {**PLAN, "budget": float("inf")})},
+        [r"client\.yml: plan\.budget: inf is not a number a plan can hold"],
+    )
+    case(
+        "q11-costs-in-another-currency-without-a-rate",
+        T,
+        training(),
+        [],
+        data=TD,
+        parameters={"currency": "CAD", "costs_currency": "USD"},
+        warnings=[
+            (
+                r"section roi is left out: costs\.csv: the costs are in USD and the outcome 'revenue' "
+                r"in CAD; ROI needs the exchange rate between them: set exchange_rate \(CAD per 1 USD"
+            )
         ],
     )
 

@@ -33,9 +33,11 @@ from pydantic import (
     PositiveFloat,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from analysis.clients.files import relative_path, resolve_path
+from analysis.core.currencies import check_currency
 from analysis.core.errors import ConfigError
 
 __all__ = [
@@ -43,7 +45,9 @@ __all__ = [
     "ClientPath",
     "Column",
     "ConfLevel",
+    "Currency",
     "EvaluationPlan",
+    "FinitePositive",
     "Margin",
     "OrgEffectiveness",
     "ReadinessAlignment",
@@ -90,6 +94,20 @@ def _column(value: str) -> str:
 
 
 Column = Annotated[str, AfterValidator(_column)]
+
+
+#: An ISO 4217 currency code (EUR, USD, GBP, ...).
+Currency = Annotated[str, AfterValidator(check_currency)]
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, not {value}")
+    return value
+
+
+#: A positive number that is not infinite (YAML's .inf reads as a number).
+FinitePositive = Annotated[PositiveFloat, AfterValidator(_finite)]
 
 
 def meta(help: str, *, example: Any, unit: str = "", kind: str = "") -> dict[str, Any]:
@@ -243,12 +261,37 @@ class TrainingImpact(StudyParameters):
             example="money",
         ),
     )
-    value_per_unit: PositiveFloat | None = Field(
+    value_per_unit: FinitePositive | None = Field(
         None,
         **meta(
             "money per unit of an outcome that is not money (e.g. revenue per win), for ROI",
             example=2500.0,
             unit="currency",
+        ),
+    )
+    currency: Currency | None = Field(
+        None,
+        **meta(
+            "ISO 4217 code of the outcome's money and of value_per_unit, as the report shows it; "
+            "`workbench import` sets it from the codebook's units",
+            example="EUR",
+        ),
+    )
+    costs_currency: Currency | None = Field(
+        None,
+        **meta(
+            "ISO 4217 code of the costs when it differs from currency; ROI then needs "
+            "exchange_rate",
+            example="USD",
+        ),
+    )
+    exchange_rate: FinitePositive | None = Field(
+        None,
+        **meta(
+            "units of currency per 1 unit of costs_currency (e.g. 1.365 CAD per USD), from a "
+            "stated source and date; the costs are converted with it for ROI",
+            example=1.365,
+            unit="currency per costs_currency",
         ),
     )
     conservative_roi: bool = Field(
@@ -261,6 +304,21 @@ class TrainingImpact(StudyParameters):
             example=["Shared sales language across teams"],
         ),
     )
+
+    @model_validator(mode="after")
+    def _currencies(self) -> TrainingImpact:
+        if self.exchange_rate is not None and self.costs_currency is None:
+            raise ValueError(
+                "exchange_rate is given but costs_currency is not: name the costs' currency "
+                "(e.g. costs_currency: USD), or remove exchange_rate if the costs are in the "
+                "outcome's currency"
+            )
+        if self.costs_currency is not None and self.costs_currency == self.currency:
+            raise ValueError(
+                f"costs_currency {self.costs_currency} is the outcome's currency too; remove "
+                "costs_currency" + (" and exchange_rate" if self.exchange_rate else "")
+            )
+        return self
 
     @field_validator("event_window")
     @classmethod
@@ -401,7 +459,10 @@ def problems_of(error: ValidationError, model: type[StudyParameters], where: str
         example = _example(model, name)
         if item["type"] == "value_error":
             text = str(item["msg"]).removeprefix("Value error, ")
-            messages.append(f"{where}: {key} {text}" + ("" if text.endswith(("?", ".")) else "."))
+            messages.append(
+                f"{where}: {f'{key} ' if key else ''}{text}"
+                + ("" if text.endswith(("?", ".")) else ".")
+            )
             continue
         expected = _EXPECTED.get(item["type"], str(item["msg"]).lower())
         if item["type"] == "greater_than_equal":

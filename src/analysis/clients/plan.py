@@ -84,7 +84,8 @@ PLAN_FILE = "plan.yml"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # allow_inf_nan=False: `budget: .inf` (YAML's infinity) or .nan is refused, never planned with
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)
@@ -391,6 +392,11 @@ def check_plan(values: Any, where: str) -> Plan:
                 message = " is not a plan entry" + _did_you_mean(item["loc"])
             elif item["type"] == "missing":
                 message = " is missing"
+            elif item["type"] == "finite_number":
+                message = (
+                    f": {given} is not a number a plan can hold; write the planned figure, "
+                    "e.g. 250000"
+                )
             elif isinstance(given, (date, datetime)):
                 message = (
                     f": YAML read {given} as a date; write the period as text in quotes, e.g. "

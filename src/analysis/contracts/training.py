@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 from analysis.contracts.periods import parse_periods
-from analysis.contracts.quality import cross_column_problems
+from analysis.contracts.quality import (
+    cross_column_problems,
+    fractional_ids,
+    non_finite,
+    numbers_as_periods,
+)
 from analysis.contracts.readers import DataContractError, file_lines, read_table, source_name
 
 __all__ = [
@@ -146,6 +151,68 @@ def _starts_outside(starts: pd.Series, periods: pd.Series, source: str) -> list[
             f"periods of the panel on lines {file_lines(other)}."
         )
     return problems
+
+
+#: Largest cost amount accepted: beyond it a figure is a parsing or unit slip.
+LARGEST_COST = 1e15
+
+
+def _stored_as_numbers(path: Path) -> set[str]:
+    """Columns an imported (Parquet) table stores as fractional numbers; none for a CSV."""
+    if path.suffix.lower() != ".parquet":
+        return set()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):
+        return set()  # read_table names the problem
+    return {field.name for field in schema if pa.types.is_floating(field.type)}
+
+
+def _plausible(tables: dict, paths: Mapping, problems: list[str]) -> set[str]:
+    """Ids with fractions, periods saved as numbers, costs that are not finite or beyond
+    :data:`LARGEST_COST`. Returns the period columns already named (``table.column``)."""
+    named = set()
+    for name, frame in tables.items():
+        if frame is None:
+            continue
+        path = Path(str(paths[name]))
+        source, stored = source_name(str(path)), _stored_as_numbers(path)
+        if "rep_id" in frame and (
+            message := fractional_ids(frame["rep_id"], column="rep_id", source=source)
+        ):
+            problems.append(message)
+        for column in ("period", "training_start"):
+            if column in frame and (
+                message := numbers_as_periods(
+                    frame[column], column=column, source=source, numeric=column in stored
+                )
+            ):
+                problems.append(message)
+                named.add(f"{name}.{column}")
+    costs = tables.get("costs")
+    if costs is not None:
+        problems += _cost_amounts(costs, source_name(str(paths["costs"])))
+    return named
+
+
+def _cost_amounts(costs: pd.DataFrame, source: str) -> list[str]:
+    amounts = pd.to_numeric(costs["amount"], errors="coerce")
+    message = non_finite(amounts, column="amount", source=source)
+    if message:
+        return [message]
+    huge = amounts.abs() > LARGEST_COST
+    if huge.any():
+        message = (
+            f"{source}: column amount holds {amounts[huge].iloc[0]:.3g} on "
+            f"line{'s' if int(huge.sum()) > 1 else ''} "
+            f"{file_lines(huge)}: beyond ±{LARGEST_COST:.0e}, which no programme costs; check "
+            "the raw file's units and number format."
+        )
+        return [message]
+    return []
 
 
 def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
@@ -302,17 +369,18 @@ def load_training_data(
         validated, messages = validate(frame, schemas[name], source_name(str(paths[name])))
         problems += messages
         tables[name] = validated if validated is not None else frame
+    named = _plausible(tables, paths, problems)
     reps, panel = tables.get("reps"), tables.get("panel")
     if reps is not None:
         source = source_name(reps_path)
         reps["training_start"], starts_error = parse_periods(reps["training_start"])
-        if starts_error:
+        if starts_error and "reps.training_start" not in named:
             problems.append(f"{source}: column training_start: {starts_error}.")
     if panel is not None:
         source = source_name(panel_path)
         raw_periods = panel["period"].copy()
         panel["period"], error = parse_periods(panel["period"])
-        if error:
+        if error and "panel.period" not in named:
             problems.append(f"{source}: column period: {error}.")
         else:
             gap = check_regular(panel["period"], source)
@@ -378,7 +446,7 @@ def load_costs(path: str | Path) -> pd.DataFrame:
     if frame is not None:
         frame["item"] = frame["item"].astype("string")
         validated, messages = validate(frame, training_schemas()["costs"], source_name(path))
-        problems += messages
+        problems += messages or _cost_amounts(frame, source_name(path))
         frame = validated
     if problems or frame is None:
         raise TrainingDataError(["The costs do not match the contract:", *problems])

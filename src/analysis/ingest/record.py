@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis.clients.files import file_sha256, inside_folder
 
-__all__ = ["import_provenance", "stale_imports"]
+__all__ = ["import_provenance", "import_units", "stale_imports"]
 
 
 def stale_imports(folder: str | Path) -> list[str]:
@@ -179,3 +179,35 @@ def _event_roles(table: dict) -> list[str]:
             )
         return roles
     return []
+
+
+def import_units(folder: str | Path) -> dict[str, dict[str, dict]]:
+    """The units the codebook gave each imported column, as the import record keeps them.
+
+    Reads ``<folder>/imported/import_record.json`` (the ``units`` of each table, e.g.
+    ``{"panel": {"revenue": {"unit": "money", "currency": "GBP"}}}``). A table
+    without units, an entry that is not a mapping, or a missing or unreadable record
+    gives nothing for it: the units are evidence to use, never a reason to fail.
+
+    Returns
+    -------
+    dict
+        Table -> column -> the unit's entries (``unit``, and ``currency``, ``label``,
+        ``scale`` where the codebook gave them).
+    """
+    record_path = Path(folder) / "imported" / "import_record.json"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    tables = record.get("tables") if isinstance(record, dict) else None
+    found: dict[str, dict[str, dict]] = {}
+    for name, table in (tables or {}).items():
+        units = table.get("units") if isinstance(table, dict) else None
+        if isinstance(units, dict):
+            found[str(name)] = {
+                str(column): dict(unit)
+                for column, unit in units.items()
+                if isinstance(unit, dict) and isinstance(unit.get("unit"), str)
+            }
+    return found

@@ -28,12 +28,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.clients.config import client_folder, load_client
 from analysis.clients.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
 from analysis.clients.plan_record import PlanStatus
 from analysis.core.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from analysis.studies.training_impact.units import Units
 
 #: The example client a notebook runs on when ``client_id`` is None (JupyterLab, nbval).
 DEFAULT_CLIENT = "acme-learning"
@@ -66,6 +69,9 @@ class StudyInputs:
         Section -> why it is left out of this client's report.
     warnings : list of str
         Caveats a reader should see (shown by the notebook, listed by ``validate``).
+    units : Units or None
+        The training study's outcome unit, currency, period and cost currency
+        (:class:`~analysis.studies.training_impact.units.Units`); None for other studies.
     """
 
     study: str
@@ -81,6 +87,7 @@ class StudyInputs:
     where: str = ""
     plan: PlanStatus | None = None
     synthetic: bool = False  # generated example data (client.yml synthetic: true)
+    units: Units | None = None
 
     @property
     def plan_sentences(self) -> list[str]:

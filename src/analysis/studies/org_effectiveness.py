@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analysis.clients.parameters import OrgEffectiveness
+from analysis.contracts.quality import dominant_value, non_finite
 from analysis.contracts.readers import source_name
 from analysis.contracts.survey import BLOCK_NAMES, PRACTICES, asked, load_survey
 from analysis.core.errors import InputError
@@ -182,6 +183,13 @@ def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
                 f"{inputs.where}: weights {p.weights!r} is not a column of {source}; the survey contract's "
                 "weight column is called weight (or set weights: null)."
             )
+        return
+    weights = data[p.weights]
+    message = non_finite(weights, column=p.weights, source=source) or dominant_value(
+        weights, column=p.weights, source=source, row="respondent"
+    )
+    if message:  # one respondent would stand for (nearly) the whole population
+        errors.append(message)
         return
     inputs.extras["weights"] = p.weights
     inputs.extras["design_notes"].append(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.clients.parameters import TrainingImpact
+from analysis.contracts.quality import dominant_value, non_finite, share_outside, small_whole_money
 from analysis.contracts.readers import file_lines, source_name
 from analysis.contracts.training import (
     MEASURE_UNITS,
@@ -102,11 +103,32 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     inputs.tables.update(tables)
     inputs.tables["data"] = data
     _columns(inputs, data, source, errors)
+    if not errors:
+        _plausible(inputs, tables, data, source, errors)
     if errors:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
+    _units(inputs, tables, data)
     check_plan_measures(inputs, data, source, p.outcome)
+
+
+def _units(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
+    """``inputs.units``; costs in another currency converted at the stated rate, or ROI refused."""
+    from dataclasses import replace
+
+    from analysis.studies.training_impact.units import costs_in_outcome_currency, study_units
+
+    units = study_units(_params(inputs), data, inputs.extras["outcome_unit"])
+    if tables.get("costs") is not None and inputs.runs("roi"):
+        source = source_name(inputs.files["costs_path"])
+        costs, refused = costs_in_outcome_currency(tables["costs"], units, source)
+        if refused:
+            inputs.skip("roi", refused)
+        elif costs is not tables["costs"]:
+            inputs.tables["costs"] = costs
+            units = replace(units, costs_converted=True)
+    inputs.units = units
 
 
 def _some(levels: list[str], limit: int = 5) -> str:
@@ -196,6 +218,10 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
                 continue
         if column is not None and column in data:
             values = pd.to_numeric(data[column], errors="coerce")
+            infinite = non_finite(values, column=column, source=source)
+            if infinite:
+                errors.append(infinite)
+                continue
             huge = values.abs() > LARGEST
             if huge.any():
                 errors.append(
@@ -203,6 +229,33 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
                     f"{_lines(huge)}: beyond ±{LARGEST:.0e}, which no rep's figure can be; check "
                     "the export's units and number format (a date or an id read as a number?)."
                 )
+
+
+def _plausible(
+    inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str, errors: list[str]
+) -> None:
+    """The outcome holds what its unit says, and no single row decides a sum or the estimate."""
+    p = _params(inputs)
+    values = data[p.outcome]
+    unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
+    checks = {"money": small_whole_money, "rate": share_outside}
+    if unit in checks and (message := checks[unit](values, column=p.outcome, source=source)):
+        errors.append(message)
+    row = "rep-period" if inputs.extras["panel_design"] else "rep"
+    message = dominant_value(values, column=p.outcome, source=source, row=row)
+    if message:
+        errors.append(message)
+    costs = tables.get("costs")
+    if costs is not None:
+        message = dominant_value(
+            costs["amount"],
+            column="amount",
+            source=source_name(inputs.files["costs_path"]),
+            row="cost item",
+            factor=1e5,
+        )
+        if message:
+            inputs.warnings.append(message)
 
 
 def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:

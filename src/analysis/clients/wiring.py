@@ -1,0 +1,356 @@
+"""After ``workbench import``: client.yml names the imported tables, with no hand edit.
+
+:func:`wire_client` changes a client's client.yml so that it matches what the import
+wrote:
+
+* each study's file entries (``studies.<study>.data.<table>_path``) name the imported
+  tables, ``imported/<table>.parquet``; an optional entry naming a file that does not
+  exist (the ``reactions.csv`` placeholder of ``workbench new-client``) is removed;
+* a study the delivery has no data for is removed (a survey study without a survey,
+  the training study without a panel, the evaluation plan without a plan, ...);
+* the training study's ``outcome``, ``outcome_unit``, ``outcome_label``, ``currency`` and
+  ``costs_currency`` are taken from the units the codebook gave the imported columns.
+
+The file's text is edited, not re-written (:mod:`analysis.clients.yaml_text`), so the
+user's comments, order and other keys stay. The result is read again and compared with
+the intended values before it replaces client.yml, through a temporary file in the same
+folder (written, flushed to disk, renamed over the old one): the old file stays whole
+until the new one is complete. This module takes plain values (the imported table names
+and their units), so it needs nothing of the ingest layer.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+
+from analysis.clients.config import _Refused, _StrictLoader, read_yaml
+from analysis.clients.files import inside_folder
+from analysis.clients.parameters import FILE, FILES, STUDIES, TrainingImpact, kind
+from analysis.clients.plan import PLAN_FILE
+from analysis.clients.yaml_text import YamlEditError, delete_key, set_key
+from analysis.core.currencies import ISO_4217
+from analysis.core.errors import ConfigError
+
+__all__ = ["Change", "Wiring", "plan_wiring", "wire_client", "write_atomically"]
+
+#: The entries a study cannot run without (``plan`` is the measurement plan).
+NEEDS = {
+    "org_effectiveness": ("survey_path",),
+    "training_impact": ("panel_path",),
+    "readiness_alignment": ("responses",),
+    "evaluation_plan": ("plan",),
+}
+_UNITS = frozenset(get_args(get_args(TrainingImpact.model_fields["outcome_unit"].annotation)[0]))
+_TRAINING = "training_impact"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to client.yml: set ``path.key`` to ``new``, or delete it."""
+
+    path: tuple[str, ...]
+    key: str
+    old: Any = None
+    new: Any = None
+    delete: bool = False
+    why: str = ""
+
+    def describe(self) -> str:
+        where = ".".join([*self.path, self.key])
+        if self.delete:
+            return f"removed {where}" + (f": {self.why}" if self.why else "")
+        before = f"{self.old} -> " if self.old is not None else ""
+        return f"{where}: {before}{self.new}" + (f" ({self.why})" if self.why else "")
+
+
+@dataclass
+class Wiring:
+    """What :func:`wire_client` did: the changes written, notes, and whether it wrote."""
+
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def _where(spec: Mapping[str, Any], key: str, default: str) -> str:
+    """The section (data or parameters) that holds ``key``, else ``default``."""
+    for section in ("data", "parameters"):
+        if isinstance(spec.get(section), dict) and key in spec[section]:
+            return section
+    return default
+
+
+def _value(spec: Mapping[str, Any], key: str) -> Any:
+    section = _where(spec, key, "")
+    return spec[section][key] if section else None
+
+
+def _exists(folder: Path, value: Any) -> bool:
+    path = inside_folder(folder, str(value)) if isinstance(value, str) and value else None
+    return path is not None and path.is_file()
+
+
+def _file_changes(
+    study: str, spec: Mapping[str, Any], folder: Path, tables: Collection[str]
+) -> tuple[list[Change], set[str]]:
+    """Each file entry of one study pointed at its imported table; missing optional files out.
+
+    Returns the changes and the file entries the study has afterwards.
+    """
+    model, base = STUDIES[study], ("studies", study)
+    changes, present = [], set()
+    for name in model.model_fields:
+        current = _value(spec, name)
+        if kind(model, name) == FILES:
+            files = current if isinstance(current, dict) else {}
+            if any(_exists(folder, value) for value in files.values()):
+                present.add(name)
+            continue
+        if kind(model, name) != FILE:
+            continue
+        table, section = name.removesuffix("_path"), _where(spec, name, "data")
+        if table in tables:
+            target = f"imported/{table}.parquet"
+            present.add(name)
+            if current != target:
+                changes.append(Change((*base, section), name, current, target, why="imported"))
+        elif current is not None and not _exists(folder, current):
+            why = f"{current} is not in the client's folder and the import wrote no {table} table"
+            changes.append(Change((*base, section), name, current, delete=True, why=why))
+        elif current is not None:
+            present.add(name)
+    return changes, present
+
+
+def _outcome(spec: Mapping[str, Any], panel: Mapping[str, dict], notes: list[str]) -> str | None:
+    """The panel column the training study measures, as the codebook's units show it."""
+    current = _value(spec, "outcome")
+    money = [column for column, unit in panel.items() if unit.get("unit") == "money"]
+    if current in panel:
+        return str(current)
+    if current is None and "revenue" in panel:
+        return "revenue"
+    if current is None and len(money) == 1:
+        return money[0]
+    notes.append(
+        f"the codebook gives no unit for the outcome {current or 'revenue'!r}"
+        + (f" and several money columns ({', '.join(money)})" if len(money) > 1 else "")
+        + ": set outcome, outcome_unit and currency under studies.training_impact.parameters."
+    )
+    return None
+
+
+def _currency(unit: Mapping[str, Any], panel: Mapping[str, dict], notes: list[str]) -> str | None:
+    """The outcome's currency; for an outcome that is not money, the panel's one currency."""
+    if unit.get("unit") == "money":
+        found = {unit.get("currency")}
+    else:
+        found = {u.get("currency") for u in panel.values() if u.get("unit") == "money"}
+    found.discard(None)
+    if len(found) != 1:
+        return None
+    code = str(found.pop())
+    if code not in ISO_4217:
+        notes.append(f"the codebook's currency {code!r} is not an ISO 4217 code; currency not set.")
+        return None
+    return code
+
+
+def _unit_changes(
+    spec: Mapping[str, Any], units: Mapping[str, Mapping[str, dict]], notes: list[str]
+) -> list[Change]:
+    """The training study's outcome, its unit, label and currency from the codebook's units."""
+    panel = units.get("panel") or {}
+    outcome = _outcome(spec, panel, notes) if panel else None
+    if outcome is None:
+        return []
+    unit, base = panel[outcome], ("studies", _TRAINING)
+    wanted: dict[str, Any] = {"outcome": outcome}
+    if unit.get("unit") in _UNITS:
+        wanted["outcome_unit"] = unit["unit"]
+    if isinstance(unit.get("label"), str) and unit["label"].strip():
+        wanted["outcome_label"] = unit["label"].strip()
+    currency = _currency(unit, panel, notes)
+    if currency:
+        wanted["currency"] = currency
+    costs = ((units.get("costs") or {}).get("amount") or {}).get("currency")
+    if costs in ISO_4217 and currency:
+        wanted["costs_currency"] = costs if costs != currency else None
+        if costs != currency and _value(spec, "exchange_rate") is None:
+            notes.append(
+                f"the costs are in {costs} and the outcome in {currency}: set exchange_rate "
+                f"({currency} per 1 {costs}) under studies.training_impact.parameters for ROI."
+            )
+    changes = []
+    for key, new in wanted.items():
+        old = _value(spec, key)
+        section = _where(spec, key, "parameters")
+        if new is None and old is not None:
+            why = "the costs are in the outcome's currency"
+            changes.append(Change((*base, section), key, old, delete=True, why=why))
+        elif (
+            new is not None
+            and old != new
+            and not (key == "outcome" and old is None and new == "revenue")
+        ):
+            changes.append(Change((*base, section), key, old, new, why="from the codebook's units"))
+    return changes
+
+
+def plan_wiring(
+    config: Mapping[str, Any],
+    folder: Path,
+    tables: Collection[str],
+    units: Mapping[str, Mapping[str, dict]],
+) -> Wiring:
+    """The changes that make ``config`` (client.yml as read) match an import.
+
+    Parameters
+    ----------
+    config : mapping
+        client.yml as read.
+    folder : Path
+        The client's folder (files named in client.yml are looked up there).
+    tables : collection of str
+        The tables the import wrote to ``imported/`` (``survey``, ``reps``, ``panel``, ...).
+    units : mapping
+        Table -> column -> unit, as :func:`analysis.ingest.record.import_units` reads them.
+    """
+    wiring = Wiring()
+    studies = config.get("studies")
+    studies = studies if isinstance(studies, dict) else {}
+    has_plan = "plan" in config or (folder / PLAN_FILE).is_file()
+    kept, dropped = [], []
+    for study, spec in studies.items():
+        if study not in STUDIES or not (spec is None or isinstance(spec, dict)):
+            continue
+        spec = spec or {}
+        changes, present = _file_changes(study, spec, folder, tables)
+        present |= {"plan"} if has_plan else set()
+        missing = [need for need in NEEDS.get(study, ()) if need not in present]
+        if missing:
+            why = f"no {' or '.join(missing)} in this delivery"
+            dropped.append(Change(("studies",), study, delete=True, why=why))
+            continue
+        kept.append(study)
+        wiring.changes += changes
+        if study == _TRAINING:
+            wiring.changes += _unit_changes(spec, units, wiring.notes)
+    if kept:
+        wiring.changes += dropped
+    elif dropped:
+        wiring.notes.append(
+            "no study of client.yml has its data among the imported tables "
+            f"({', '.join(sorted(tables)) or 'none'}); the studies were left as they are."
+        )
+    return wiring
+
+
+def _expected(config: Mapping[str, Any], changes: list[Change]) -> Any:
+    """``config`` with ``changes`` applied, as reading the edited file must give it."""
+    result = copy.deepcopy(dict(config))
+    for change in changes:
+        node = result
+        for part in change.path:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        if change.delete:
+            node.pop(change.key, None)
+        else:
+            node[change.key] = change.new
+    return _normal(result)
+
+
+def _normal(value: Any) -> Any:
+    """Empty mappings as None (``data:`` with nothing under it reads as None)."""
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()} or None
+    return value
+
+
+def _edited(text: str, changes: list[Change]) -> str:
+    for change in changes:
+        if change.delete:
+            text = delete_key(text, change.path, change.key)
+        else:
+            text = set_key(text, change.path, change.key, change.new)
+    return text
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` through a temporary file in the same folder.
+
+    The temporary file is written, flushed and synced to disk, given the old file's
+    permissions, then renamed over ``path``: a crash at any point leaves either the old
+    file or the new one, whole, never a mix.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # the rename itself, on disk
+        directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _read_text(text: str) -> Any:
+    """YAML text read as strictly as client.yml (duplicate keys, anchors refused)."""
+    return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader that refuses more
+
+
+def wire_client(
+    folder: Path, tables: Collection[str], units: Mapping[str, Mapping[str, dict]]
+) -> Wiring:
+    """Point ``folder``'s client.yml at the imported tables (see the module docstring).
+
+    Nothing is written when nothing changes, or when client.yml cannot be read or edited
+    safely; ``notes`` then say why and what to write by hand.
+    """
+    path = folder / "client.yml"
+    where = f"data/clients/{folder.name}/client.yml"
+    if not path.is_file():
+        return Wiring(notes=[f"{where} does not exist (`workbench new-client {folder.name}`)."])
+    try:
+        config = read_yaml(path, where)
+    except ConfigError as error:
+        return Wiring(notes=[f"{where} was left as it is: {error}"])
+    if not isinstance(config, dict):
+        return Wiring(notes=[f"{where} was left as it is: it is not a mapping."])
+    wiring = plan_wiring(config, folder, tables, units)
+    if not wiring.changes:
+        return wiring
+    text = path.read_text(encoding="utf-8")
+    try:
+        edited = _edited(text, wiring.changes)
+        same = _normal(_read_text(edited)) == _expected(config, wiring.changes)
+    except (YamlEditError, yaml.YAMLError, _Refused):
+        same = False
+    if not same:
+        wiring.notes.append(
+            f"{where} was left as it is: its layout could not be edited safely; make these "
+            "changes by hand."
+        )
+        return wiring
+    write_atomically(path, edited)
+    wiring.written = True
+    return wiring

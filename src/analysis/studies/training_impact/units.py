@@ -1,0 +1,119 @@
+"""The outcome's unit, its currency and the panel's period, as the study's sentences need them.
+
+:func:`study_units` gathers them once in :func:`analysis.studies.training_impact.prepare`
+(``inputs.units``), so a sentence, a table or results.json can say "CAD 6,339 per rep and
+month" without reading client.yml or the panel again. :func:`costs_in_outcome_currency`
+converts costs stated in another currency with the client's stated rate, and refuses ROI
+(the reason naming both currencies) when there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from analysis.clients.parameters import TrainingImpact
+
+__all__ = ["Units", "costs_in_outcome_currency", "period_name", "study_units"]
+
+Period = Literal["month", "quarter"]
+
+
+@dataclass(frozen=True)
+class Units:
+    """What one figure of the training study is measured in.
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome column.
+    outcome_unit : str or None
+        money, count, rate, score or number (None: a column the contract does not know).
+    currency : str or None
+        ISO 4217 code of the outcome's money (and of ``value_per_unit``).
+    period : "month", "quarter" or None
+        The panel's period; None for a cross-section.
+    costs_currency : str or None
+        The costs' currency as stated, when it differs from ``currency``.
+    exchange_rate : float or None
+        Units of ``currency`` per 1 unit of ``costs_currency``, as stated.
+    costs_converted : bool
+        Whether the costs table now holds amounts converted into ``currency``.
+    """
+
+    outcome: str
+    outcome_unit: str | None = None
+    currency: str | None = None
+    period: Period | None = None
+    costs_currency: str | None = None
+    exchange_rate: float | None = None
+    costs_converted: bool = False
+
+    @property
+    def per(self) -> str:
+        """``per rep and month``, ``per rep and quarter`` or ``per rep`` (a cross-section)."""
+        return f"per rep and {self.period}" if self.period else "per rep"
+
+    def record(self) -> dict[str, object]:
+        """The units as plain values (for results.json)."""
+        return asdict(self)
+
+
+def period_name(labels: pd.Series) -> Period | None:
+    """``quarter`` for normalised quarter labels (2025Q1), ``month`` for months (2025-03)."""
+    values = labels.dropna().astype(str)
+    if values.empty:
+        return None
+    return "quarter" if values.str.contains("Q").all() else "month"
+
+
+def study_units(params: TrainingImpact, data: pd.DataFrame, outcome_unit: str | None) -> Units:
+    """The units of one client's training study (``outcome_unit`` as the study resolved it)."""
+    period = period_name(data[params.time]) if params.time and params.time in data else None
+    return Units(
+        outcome=params.outcome,
+        outcome_unit=outcome_unit,
+        currency=params.currency,
+        period=period,
+        costs_currency=params.costs_currency,
+        exchange_rate=params.exchange_rate,
+    )
+
+
+def costs_in_outcome_currency(
+    costs: pd.DataFrame, units: Units, source: str
+) -> tuple[pd.DataFrame, str | None]:
+    """The costs in the outcome's currency, or why ROI cannot be computed.
+
+    Returns
+    -------
+    (DataFrame, str or None)
+        The costs (``amount`` converted, the stated amount kept as
+        ``amount_<costs currency>``) and None; or the costs unchanged and the reason ROI
+        is refused: costs in another currency with no stated rate, or an outcome whose
+        currency is not stated beside costs whose currency is.
+    """
+    stated = units.costs_currency
+    if stated is None:
+        return costs, None
+    if units.currency is None:
+        return costs, (
+            f"{source}: the costs are in {stated}, but the outcome's currency is not stated, so "
+            "benefits and costs cannot be set against each other: set currency (the outcome's "
+            f"ISO code) and, if it is not {stated}, exchange_rate."
+        )
+    if units.exchange_rate is None:
+        return costs, (
+            f"{source}: the costs are in {stated} and the outcome {units.outcome!r} in "
+            f"{units.currency}; ROI needs the exchange rate between them: set exchange_rate "
+            f"({units.currency} per 1 {stated}, with its source and date) under "
+            "studies.training_impact.parameters."
+        )
+    amounts = pd.to_numeric(costs["amount"], errors="coerce")
+    converted = costs.assign(
+        **{f"amount_{stated.lower()}": amounts, "amount": amounts * units.exchange_rate}
+    )
+    return converted, None
