@@ -10,6 +10,7 @@ from analysis.core.conclusions import bound, direction, interval_text, share_tex
 from analysis.core.errors import DataError
 from analysis.core.options import check_min_cell_size, renamed
 from analysis.core.results import interval_record
+from analysis.survey.design import SurveyDesign, as_design
 from analysis.survey.proportions import _require_columns
 
 __all__ = [
@@ -273,6 +274,7 @@ def study_headline(
     min_cell_size: int = 5,
     display_names: dict[str, str] | None = None,
     weights: str | None = None,
+    design: SurveyDesign | None = None,
 ) -> tuple[list[dict], list[str]]:
     """The headline records and sentences of study 1, computed from the responses.
 
@@ -289,6 +291,10 @@ def study_headline(
         Readable names of the practices, for the sentence naming them.
     weights : str, optional
         Sampling weights: every share is weighted, with a design-based interval.
+    design : SurveyDesign, optional
+        The whole survey design (weights, strata, clusters, fpc) instead of ``weights``:
+        every share and its interval is design-based (the risk ratio comes from
+        ``comparison``, which :func:`~analysis.survey.compare_groups` computed with it).
 
     Returns
     -------
@@ -298,10 +304,12 @@ def study_headline(
     """
     from analysis.survey.proportions import shares, suppress_small_cells
 
+    design = as_design(design, weights=weights)
+
     def share_true(flag: pd.Series) -> pd.Series:
-        return shares(
-            data.assign(_flag=flag), "_flag", weights=weights, conf_level=conf_level
-        ).iloc[0]
+        return shares(data.assign(_flag=flag), "_flag", design=design, conf_level=conf_level).iloc[
+            0
+        ]
 
     def share_record(name: str, label: str, row: pd.Series) -> dict:
         return interval_record(name, label, row, "share")
@@ -361,7 +369,7 @@ def study_headline(
                 data,
                 "leadership_meetings",
                 by="effectiveness_group",
-                weights=weights,
+                design=design,
                 conf_level=conf_level,
             ),
             count="n",
@@ -372,7 +380,7 @@ def study_headline(
             ["estimate", "conf_low", "conf_high"]
         ]
     sentences = describe_contrast(
-        rr, effective_or_better, never, conf_level=conf_level, weighted=weights is not None
+        rr, effective_or_better, never, conf_level=conf_level, weighted=design.weights is not None
     )
     if comparison is not None:
         sentences.append(distinguishing_practices(comparison, display_names))
