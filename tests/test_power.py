@@ -39,12 +39,55 @@ def test_the_minimum_detectable_effect_has_the_power_it_names():
 def test_break_even_and_the_design_sentence():
     even = power.break_even_effect(70_000, treated_periods=200, margin=0.35)
     assert even == pytest.approx(1000.0)
-    weak = power.design_check(std_error=900.0, break_even=even)
+    weak = power.design_check(std_error=900.0, break_even=even, effect=950.0)
     assert weak["estimate"].iloc[0] > even
     text = power.describe_design(weak, conf_low=-800.0, conf_high=2_700.0)
     assert text.startswith("This design could not have shown whether the programme paid for itself")
-    strong = power.design_check(std_error=200.0, break_even=even)
-    assert "could show" in power.describe_design(strong, conf_low=600.0, conf_high=1_400.0)
+    # without an effect to assume, the sentence says only what the interval says
+    alone = power.design_check(std_error=900.0, break_even=even)
+    text = power.describe_design(alone, conf_low=-800.0, conf_high=2_700.0)
+    assert "cannot tell whether the programme paid for itself" in text
+    assert "could have shown" not in text and "could not have shown" not in text
+    # precise, and an interval clear of break-even: the design told, whatever its power said
+    strong = power.design_check(std_error=200.0, break_even=even, effect=1_500.0)
+    text = power.describe_design(strong, conf_low=1_100.0, conf_high=1_900.0)
+    assert text.startswith("The interval of the effect lies wholly above the break-even effect")
+
+
+def test_payback_power_is_power_against_break_even_not_against_zero():
+    # the training summary: 94% power against no effect at the break-even effect,
+    # yet an 11% chance that the interval clears break-even at the true effect
+    check = power.design_check(std_error=100.0, break_even=351.5, effect=425.0)
+    rows = check.set_index("term")["estimate"]
+    assert rows["power against no effect at the break-even effect"] == pytest.approx(
+        0.94, abs=0.005
+    )
+    clears = rows["chance the interval clears break-even (estimated effect)"]
+    # P(estimate - 1.96 se > break-even) = 1 - Phi(1.96 - 73.5 / 100), by hand
+    from scipy import stats
+
+    assert clears == pytest.approx(stats.norm.sf(stats.norm.ppf(0.975) - 0.735), rel=1e-9)
+    assert clears == pytest.approx(0.11, abs=0.005)
+    # two-sided: the interval may also lie wholly below break-even
+    against = rows["power against break-even at the estimated effect"]
+    assert against == pytest.approx(power.power(73.5, 100.0), rel=1e-12) and against > clears
+    text = power.describe_design(check, conf_low=229.0, conf_high=621.0)
+    assert text.startswith("This design could not have shown whether the programme paid for itself")
+    assert "in 11% of studies like this one (power against break-even" in text
+    assert "power against no effect at the break-even effect, 94%" in text
+    assert "could show" not in text and "could have shown" not in text
+    # at break-even itself the interval excludes it only as often as the test errs (5%)
+    at_even = power.design_check(std_error=100.0, break_even=351.5, effect=351.5)
+    assert at_even.set_index("term")["estimate"][
+        "power against break-even at the estimated effect"
+    ] == pytest.approx(0.05, abs=1e-12)
+    # with a planned effect far enough above break-even, the design could have shown it
+    planned = power.design_check(
+        std_error=100.0, break_even=351.5, effect=700.0, effect_source="planned"
+    )
+    text = power.describe_design(planned, conf_low=229.0, conf_high=621.0)
+    assert text.startswith("This design could have shown whether the programme paid for itself")
+    assert "if the true effect were the planned 700" in text
 
 
 DESIGNS = [  # (reps, periods, planted effect, noise): power from about 0.2 to 0.9

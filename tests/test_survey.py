@@ -405,12 +405,12 @@ def test_the_study_headline_is_computed_from_the_responses_and_follows_suppressi
     assert by_name["customized_risk_ratio"]["estimate"] == pytest.approx(
         comparison["estimate"].iloc[0]
     )
-    assert any("times as likely to buy customized" in s for s in sentences)
+    assert any("ineffective ones to buy customized solutions" in s for s in sentences)
     # a suppressed comparison gives no ratio and no sentence about it
     hidden = comparison.assign(estimate=np.nan, conf_low=np.nan, conf_high=np.nan)
     records, sentences = survey.study_headline(data, comparison=hidden)
     assert "customized_risk_ratio" not in {r["name"] for r in records}
-    assert not any("times as likely to buy customized" in s for s in sentences)
+    assert not any("customized solutions" in s for s in sentences)
     # left out: the reason is the sentence; nobody naming the initiative is a share of 0
     nobody = data.assign(top_initiative="new market")
     records, sentences = survey.study_headline(nobody, comparison_note="Too few very effective.")

@@ -464,3 +464,107 @@ def test_korn_graubard_is_clopper_pearson_on_the_count_when_the_design_gives_no_
         low, high = korn_graubard(count / n, 0.0, n=n, degrees_of_freedom=0)
         expected = proportion_confint(count, n, method="beta")
         assert (low, high) == pytest.approx(expected, abs=1e-12)
+
+
+# R: tests/reference/svy_risk_ratio.R (output in svy_risk_ratio.Rout): svyby(~met,
+# ~elementary, design, svymean, covmat = TRUE), the log risk ratio and log odds ratio by
+# the delta method with a normal quantile (svycontrast gives the same SE), svychisq's
+# second-order Rao-Scott p-value. Elementary schools (E) against middle and high (H, M).
+RATIOS_R = [  # design, outcome, share E, share H+M, RR (low, high), OR (low, high), p
+    ("dclus1", "met", 0.9166667, 0.7179487, (1.276786, 0.9679662, 1.684131),
+     (4.321429, 1.235576, 15.1142), 0.02944631),
+    ("dclus1", "improved", 0.7777778, 0.5384615, (1.444444, 1.020257, 2.044995),
+     (3.0, 1.304738, 6.897936), 0.01896918),
+    ("dclus1_wr", "met", 0.9166667, 0.7179487, (1.276786, 0.9652742, 1.688828),
+     (4.321429, 1.220115, 15.30572), 0.03084148),
+    ("dstrat", "met", 0.91, 0.6233503, (1.459853, 1.244161, 1.712939),
+     (6.109482, 2.785645, 13.39933), 2.554973e-06),
+    ("dclus2_wr", "met", 0.9306609, 0.3680556, (2.528588, 1.226113, 5.214656),
+     (23.04511, 3.86538, 137.3932), 0.0002673353),
+    ("dclus2_wr", "improved", 0.8104009, 0.4282407, (1.892396, 1.248222, 2.869009),
+     (5.706749, 2.752182, 11.83315), 1.781752e-05),
+]  # fmt: skip
+RATIO_DESIGNS = {
+    "dclus1": ("apiclus1", DCLUS1),
+    "dclus1_wr": ("apiclus1", SurveyDesign(weights="pw", clusters="dnum")),
+    "dstrat": ("apistrat", DSTRAT),
+    "dclus2_wr": ("apiclus2", DCLUS2_WR),
+}
+
+
+@pytest.mark.parametrize("label,outcome,p1,p0,rr,odds,p_value", RATIOS_R)
+def test_design_risk_and_odds_ratios_are_rs_svyby_svycontrast(
+    request, label, outcome, p1, p0, rr, odds, p_value
+):
+    fixture, design = RATIO_DESIGNS[label]
+    data = request.getfixturevalue(fixture)
+    data = data.assign(
+        met=data["sch.wide"] == "Yes",
+        **({"improved": data["comp.imp"] == "Yes"} if "comp.imp" in data else {}),
+    )
+    # the study's path: compare_groups with the design of client.yml as one object
+    row = survey.compare_groups(
+        data, [outcome], by="stype", exposed="E", reference=["H", "M"], design=design
+    ).iloc[0]
+    printed = {"rel": 5e-7}  # R printed 7 significant digits
+    assert row["share_exposed"] == pytest.approx(p1, **printed)
+    assert row["share_reference"] == pytest.approx(p0, **printed)
+    assert (row["estimate"], row["conf_low"], row["conf_high"]) == pytest.approx(rr, **printed)
+    assert (row["odds_ratio"], row["or_conf_low"], row["or_conf_high"]) == pytest.approx(
+        odds, **printed
+    )
+    assert row["p_value"] == pytest.approx(p_value, **printed)
+    # the columns one by one give the same table as the design object
+    by_columns = survey.risk_ratio(
+        data,
+        outcome,
+        by="stype",
+        exposed="E",
+        reference=["H", "M"],
+        weights=design.weights,
+        strata=design.strata,
+        clusters=design.clusters,
+        fpc=design.fpc,
+    )
+    assert by_columns.iloc[0]["conf_low"] == row["conf_low"]
+
+
+def test_a_design_is_given_once():
+    data = pd.DataFrame({"y": [True, False] * 4, "g": ["a"] * 4 + ["b"] * 4, "w": [1.0] * 8})
+    with pytest.raises(TypeError, match="give the survey design once"):
+        survey.shares(data, "y", design=SurveyDesign(weights="w"), weights="w")
+    with pytest.raises(TypeError, match="design must be a SurveyDesign"):
+        survey.shares(data, "y", design="w")
+
+
+def test_every_survey_function_takes_the_design(apiclus1):
+    data = apiclus1.assign(
+        met=apiclus1["sch.wide"] == "Yes", improved=apiclus1["comp.imp"] == "Yes"
+    )
+    columns = {"weights": "pw", "clusters": "dnum", "fpc": "fpc"}
+    pd.testing.assert_frame_equal(
+        survey.shares(data, "sch.wide", by="stype", design=DCLUS1),
+        survey.shares(data, "sch.wide", by="stype", **columns),
+    )
+    pd.testing.assert_frame_equal(
+        survey.crosstab_test(data, "stype", "sch.wide", design=DCLUS1),
+        survey.crosstab_test(data, "stype", "sch.wide", **columns),
+    )
+    options = survey.multi_select(data, ["met", "improved"], by="stype", design=DCLUS1)
+    alone = survey.shares(data, "met", by="stype", **columns)
+    met = options[options["option"] == "met"].reset_index(drop=True)
+    assert met["conf_low"].tolist() == alone["conf_low"].tolist()
+    # with clusters the intervals are wider than with the weights alone
+    weights_only = survey.multi_select(data, ["met"], by="stype", weights="pw")
+    assert (met["conf_high"] - met["conf_low"]).sum() > (
+        weights_only["conf_high"] - weights_only["conf_low"]
+    ).sum()
+    profile = survey.profile_against_population(
+        data.assign(respondent_id=data["snum"].astype(str)),
+        str(data["snum"].iloc[0]),
+        ["met"],
+        design=DCLUS1,
+    )
+    assert profile["share_all"].iloc[0] == pytest.approx(
+        np.average(data["met"], weights=data["pw"])
+    )

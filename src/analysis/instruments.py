@@ -22,6 +22,7 @@ from analysis.contracts.instruments import (
     load_responses,
     response_schema,
 )
+from analysis.core.conclusions import share_text
 from analysis.core.options import check_conf_level, check_min_cell_size, renamed
 
 __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments`` etc.
@@ -293,7 +294,7 @@ def describe_disagreement(
     if clear.empty:
         return "The stakeholder groups do not differ clearly on any statement."
     parts = [
-        f"{instrument.label(i).lower()} ({s:.0%} apart)"
+        f"{instrument.label(i).lower()} ({share_text(s)} apart)"
         for i, s in zip(clear["item"], clear["spread"])
     ]
     return "The groups disagree most on " + " and ".join(parts) + "."

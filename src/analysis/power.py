@@ -29,15 +29,16 @@ import math
 
 import pandas as pd
 
-from analysis.core.conclusions import direction
 from analysis.core.options import check_conf_level
 
 __all__ = [
     "break_even_effect",
+    "clears",
     "describe_design",
     "design_check",
     "minimum_detectable_effect",
     "power",
+    "power_against",
 ]
 
 
@@ -121,66 +122,196 @@ def break_even_effect(
     return costs / (treated_periods * margin * value_per_unit)
 
 
+def power_against(
+    effect: float,
+    reference: float,
+    std_error: float,
+    *,
+    conf_level: float = 0.95,
+    df: float | None = None,
+) -> float:
+    """Probability that the interval excludes ``reference`` when the truth is ``effect``.
+
+    :func:`power` with the test's null moved from 0 to ``reference``: against
+    break-even, the chance that the report can say whether the programme paid for
+    itself (its interval lies wholly above or wholly below the break-even effect).
+    It is ``1 - conf_level`` when the effect is the reference itself.
+    """
+    return power(effect - reference, std_error, conf_level=conf_level, df=df)
+
+
+def clears(
+    effect: float,
+    reference: float,
+    std_error: float,
+    *,
+    conf_level: float = 0.95,
+    df: float | None = None,
+) -> float:
+    r"""Probability that the interval's lower bound lies above ``reference`` when the truth is ``effect``.
+
+    :math:`P(\hat\beta - c\,s > \theta) = 1 - F(c - (\beta - \theta)/s)` with the
+    central t (``df``) or normal distribution: the chance that the report can say the
+    programme paid for itself (``reference`` = break-even).
+    """
+    conf_level = check_conf_level(conf_level)
+    if not (math.isfinite(std_error) and std_error > 0):
+        return math.nan
+    from scipy import stats
+
+    c = _quantile(1 - (1 - conf_level) / 2, df)
+    shift = (effect - reference) / std_error
+    return float(stats.t.sf(c - shift, df) if df else stats.norm.sf(c - shift))
+
+
 def design_check(
     *,
     std_error: float,
     break_even: float,
+    effect: float | None = None,
+    effect_source: str = "estimated",
     conf_level: float = 0.95,
     power_target: float = 0.8,
     df: float | None = None,
     unit: str = "number",
 ) -> pd.DataFrame:
-    """The minimum detectable effect beside the break-even effect, and the power at break-even.
+    """Could the design show whether the programme paid for itself? Power against break-even.
+
+    Parameters
+    ----------
+    std_error : float
+        Standard error of the effect (outcome units per trained rep-period).
+    break_even : float
+        The effect at which ROI is zero (:func:`break_even_effect`).
+    effect : float, optional
+        The true effect to assume: the planned effect, or the estimate. Without it only
+        the figures against no effect are given.
+    effect_source : str
+        Where ``effect`` comes from, named in the rows: ``"estimated"`` or ``"planned"``.
+    conf_level, power_target, df : optional
+        Confidence level, the power wanted and the t degrees of freedom (clusters - 1).
+    unit : str
+        Unit of the effect rows.
 
     Returns
     -------
     DataFrame
-        ``term, estimate, unit``: ``minimum detectable effect``, ``break-even effect``
-        (outcome units per trained rep-period, shown in ``unit``) and ``power at the
-        break-even effect`` (share).
+        ``term, estimate, unit``: the ``minimum detectable effect`` (against no effect),
+        the ``break-even effect``, the ``power against no effect at the break-even
+        effect`` (can an effect just large enough to pay be told apart from none?); and
+        with ``effect``: that effect, the ``power against break-even at the ... effect``
+        (the chance that the interval excludes break-even: the design can show whether
+        the programme paid) and the ``chance the interval clears break-even`` (lies
+        wholly above it: the programme is shown to have paid).
+
+    Notes
+    -----
+    Power against zero answers "could the design show that training did anything?";
+    whether it paid is a test against the break-even effect :math:`\theta`:
+    :math:`P = 1 - F(c - |\beta - \theta|/s) + F(-c - |\beta - \theta|/s)`
+    (:func:`power_against`). A design with 94% power against zero at the break-even
+    effect can have an 11% chance of an interval clear of break-even at the true effect.
     """
     mde = minimum_detectable_effect(std_error, conf_level=conf_level, power=power_target, df=df)
-    return pd.DataFrame(
-        [
+    rows = [
+        {
+            "term": f"minimum detectable effect ({power_target:.0%} power against no effect)",
+            "estimate": mde,
+            "unit": "outcome",
+        },
+        {"term": "break-even effect", "estimate": break_even, "unit": unit},
+        {
+            "term": "power against no effect at the break-even effect",
+            "estimate": power(break_even, std_error, conf_level=conf_level, df=df),
+            "unit": "share",
+        },
+    ]
+    if effect is not None and math.isfinite(float(effect)):
+        rows += [
+            {"term": f"{effect_source} effect", "estimate": float(effect), "unit": unit},
             {
-                "term": f"minimum detectable effect ({power_target:.0%} power)",
-                "estimate": mde,
-                "unit": "outcome",
+                "term": f"power against break-even at the {effect_source} effect",
+                "estimate": power_against(
+                    float(effect), break_even, std_error, conf_level=conf_level, df=df
+                ),
+                "unit": "share",
             },
-            {"term": "break-even effect", "estimate": break_even, "unit": unit},
             {
-                "term": "power at the break-even effect",
-                "estimate": power(break_even, std_error, conf_level=conf_level, df=df),
+                "term": f"chance the interval clears break-even ({effect_source} effect)",
+                "estimate": clears(
+                    float(effect), break_even, std_error, conf_level=conf_level, df=df
+                ),
                 "unit": "share",
             },
         ]
-    )
+    return pd.DataFrame(rows)
 
 
 def describe_design(
     check: pd.DataFrame, *, conf_low: float, conf_high: float, power_target: float = 0.8
 ) -> str:
-    """One sentence: could this design show whether the programme paid for itself?
+    """One sentence: did (or could) this design show whether the programme paid for itself?
 
     ``conf_low, conf_high`` is the interval of the effect; ``check`` the output of
-    :func:`design_check` (made with the same ``power_target``).
+    :func:`design_check` (made with the same ``power_target``, and with ``effect`` for
+    the power against break-even). "Could show whether it paid" is decided by the power
+    against break-even at the planned or estimated effect, never by the power against
+    no effect, which the sentence names as such.
     """
+    from analysis.core.conclusions import bound, direction
+
     rows = check.set_index("term")["estimate"]
-    mde, even = float(rows.iloc[0]), float(rows.loc["break-even effect"])
-    at_even = float(rows.loc["power at the break-even effect"])
-    detects = f"it detects effects of {mde:,.4g} or more with {power_target:.0%} power"
-    if mde > even and direction(conf_low - even, conf_high - even) == "unclear":
+    even = float(rows.loc["break-even effect"])
+    at_even = float(rows.loc["power against no effect at the break-even effect"])
+    against = next((t for t in rows.index if t.startswith("power against break-even")), None)
+    digits = 0 if abs(even) >= 100 else 2
+
+    def number(value: float) -> str:  # kept on its side of zero and of break-even
+        return bound(value, null=(0.0, even), decimals=digits)
+
+    source = against.rsplit(" at the ", 1)[1].removesuffix(" effect") if against else None
+    effect = float(rows.loc[f"{source} effect"]) if source else math.nan
+    others = (conf_low, conf_high, effect)
+    even_text = bound(even, null=(0.0, *others), decimals=digits)
+    side = direction(conf_low, conf_high, null=even)
+    versus_zero = (
+        f"(Its power against no effect at the break-even effect, {_percent(at_even)}, says only "
+        "whether an effect that large could be told apart from none.)"
+    )
+    if side != "unclear":
         return (
-            f"This design could not have shown whether the programme paid for itself: {detects}, "
-            f"while the effect at which ROI is zero is {even:,.4g} (power {at_even:.0%} there). "
-            "More reps, more periods or a longer untrained group would be needed."
+            f"The interval of the effect lies wholly {side} the break-even effect of "
+            f"{even_text}, so this design was precise enough to tell whether the programme "
+            f"paid for itself. {versus_zero}"
         )
-    if mde > even:
+    if against is None:
         return (
-            f"The design was weak ({detects}, above the break-even effect of {even:,.4g}), yet "
-            "the interval of the effect lies clear of break-even."
+            f"The interval of the effect includes the break-even effect of {even_text}, so this "
+            f"study cannot tell whether the programme paid for itself. {versus_zero}"
+        )
+    chance = float(rows.loc[against])
+    odds = (
+        f"if the true effect were the {source} {number(effect)}, an interval would exclude the "
+        f"break-even effect of {even_text} in {_percent(chance)} of studies like this one "
+        f"(power against break-even; target {power_target:.0%})"
+    )
+    if chance >= power_target:
+        return (
+            f"This design could have shown whether the programme paid for itself ({odds}), "
+            f"but this study's interval includes break-even. {versus_zero}"
         )
     return (
-        f"The design could show whether the programme paid for itself: {detects}, at or "
-        f"below the break-even effect of {even:,.4g} (power {at_even:.0%} there)."
+        f"This design could not have shown whether the programme paid for itself: {odds}. "
+        f"{versus_zero}"
     )
+
+
+def _percent(share: float) -> str:
+    """A power as text, never rounded to a certainty: 0.998 -> "over 99%", 0.004 -> "under 1%"."""
+    if not math.isfinite(share):
+        return "not computable"
+    if 0.99 < share < 1:
+        return "over 99%"
+    if 0 < share < 0.01:
+        return "under 1%"
+    return f"{100 * share:.0f}%"

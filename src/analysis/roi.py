@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from analysis.core.conclusions import bound, direction, phrase
+from analysis.core.conclusions import bound, direction, interval_text, phrase
 from analysis.core.errors import DataError
 from analysis.core.options import SEED, check_conf_level, renamed
 from analysis.core.results import TidyResult, interval_record
@@ -462,15 +462,20 @@ def describe(result: RoiResult) -> list[str]:
     The payback period is given only when the whole interval lies above break-even.
     """
     f = result.figures
-    basis = (
-        "the lower confidence bound of the effect"
-        if result.conservative
-        else "the estimated effect"
-    )
-    sentence = (
-        f"Using {basis}, every 1 invested returned {f['bcr']:.2f} in profit contribution "
-        f"(ROI {f['roi_percent']:.0f}%)"
-    )
+    # the point figures read as estimates, never as facts; each printed on its side of
+    # break-even (a benefit-cost ratio of 1, an ROI of 0%)
+    returned = bound(f["bcr"], null=1.0, decimals=2)
+    roi_point = bound(f["roi_percent"], decimals=0, suffix="%")
+    if result.conservative:
+        sentence = (
+            f"At the lower confidence bound of the effect, a conservative {returned} was returned "
+            f"in profit contribution per 1 invested (ROI {roi_point})"
+        )
+    else:
+        sentence = (
+            f"An estimated {returned} was returned in profit contribution per 1 invested "
+            f"(estimated ROI {roi_point})"
+        )
     low, high = result.intervals.get("roi_percent", (np.nan, np.nan))
     if not (np.isfinite(low) and np.isfinite(high)):
         return [
@@ -483,7 +488,7 @@ def describe(result: RoiResult) -> list[str]:
         ]
     sentence += (
         f"; the {result.conf_level:.0%} interval for ROI runs from "
-        f"{bound(low, decimals=0, suffix='%')} to {bound(high, decimals=0, suffix='%')}"
+        f"{interval_text(low, high, decimals=0, suffix='%')}"
     )
     sentences = [sentence + "."]
     sentences.append(

@@ -159,6 +159,32 @@ class OrgEffectiveness(StudyParameters):
             example="weight",
         ),
     )
+    strata: str | None = Field(
+        None,
+        **meta(
+            "survey design: the column naming each respondent's stratum (sampled "
+            "independently); null: one stratum",
+            example="region",
+        ),
+    )
+    clusters: str | None = Field(
+        None,
+        **meta(
+            "survey design: the column naming each respondent's primary sampling unit (e.g. "
+            "the company sampled first), read within its stratum; null: respondents sampled "
+            "one by one",
+            example="company",
+        ),
+    )
+    fpc: str | None = Field(
+        None,
+        **meta(
+            "survey design: finite-population correction, a column holding the population "
+            "size of the stratum (or the sampling fraction, 0 to 1), the same on every row of "
+            "a stratum; null: sampled with replacement",
+            example="population",
+        ),
+    )
     model_terms: Literal["counts", "practices"] = Field(
         "counts",
         **meta(

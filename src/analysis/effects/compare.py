@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.conclusions import phrase
+from analysis.core.conclusions import bound, interval_text, magnitude, phrase, width_decimals
 from analysis.core.errors import DataError
 from analysis.core.options import renamed
 from analysis.core.results import interval_record
@@ -181,17 +181,15 @@ def explain_comparison(
     }
     isolated_name = isolated_term(data)
     isolated = rows.loc[isolated_name].to_dict()
-    width = float(isolated["conf_high"] - isolated["conf_low"])
-    decimals = (
-        int(min(4, max(0, 2 - np.floor(np.log10(width)))))
-        if np.isfinite(width) and width > 0
-        else 0
-    )
+    decimals = width_decimals(isolated["conf_low"], isolated["conf_high"])
 
-    def num(
-        value: Any,
-    ) -> str:  # as many decimals as the interval's width warrants: 3,982 or -0.331
-        return f"{value:,.{decimals}f}"
+    def num(value: Any) -> str:
+        # as many decimals as the interval's width warrants (3,982 or -0.331), and more
+        # where rounding would carry a number onto or across zero (0.4, never 0)
+        return bound(value, decimals=decimals)
+
+    def ci(row: dict) -> str:
+        return interval_text(row["conf_low"], row["conf_high"], decimals=decimals)
 
     sentences = []
     verdict = phrase(
@@ -203,9 +201,9 @@ def explain_comparison(
     )
     sentences.append(
         f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
-        f"{unit_label} (CI {num(isolated['conf_low'])} to {num(isolated['conf_high'])})."
+        f"{unit_label} (CI {ci(isolated)})."
     )
-    sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], num))
+    sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], decimals))
     for note in data.attrs.get("notes", []):  # the estimators' caveats travel with the verdict
         sentences.append(f"Caveat: {note[0].upper()}{note[1:]}")
     if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
@@ -219,7 +217,7 @@ def explain_comparison(
     return sentences
 
 
-def _naive_sentence(naive: dict, isolated: dict, how: str, num: Any) -> str:
+def _naive_sentence(naive: dict, isolated: dict, how: str, decimals: int) -> str:
     r"""The naive difference against the isolated effect, no stronger than their intervals allow.
 
     The gap counts as clear only when it exceeds the critical value times
@@ -233,8 +231,8 @@ def _naive_sentence(naive: dict, isolated: dict, how: str, num: Any) -> str:
     gap = naive["estimate"] - isolated["estimate"]
     spread = float(np.hypot(naive["std_error"], isolated["std_error"]))
     shown = (
-        f"The naive trained-vs-untrained difference ({num(naive['estimate'])}, CI "
-        f"{num(naive['conf_low'])} to {num(naive['conf_high'])})"
+        f"The naive trained-vs-untrained difference ({bound(naive['estimate'], decimals=decimals)}, "
+        f"CI {interval_text(naive['conf_low'], naive['conf_high'], decimals=decimals)})"
     )
     if not (np.isfinite(critical) and np.isfinite(spread)) or abs(gap) <= critical * spread:
         return (
@@ -243,7 +241,7 @@ def _naive_sentence(naive: dict, isolated: dict, how: str, num: Any) -> str:
         )
     direction = "higher" if gap > 0 else "lower"
     return (
-        f"{shown} is clearly {direction}, by {num(abs(gap))}: a direct comparison mixes training with "
+        f"{shown} is clearly {direction}, by {magnitude(gap, decimals=decimals)}: a direct comparison mixes training with "
         "how the reps and periods that were trained differ from the others, which the isolated "
         f"estimate removes (it {how})."
     )

@@ -123,8 +123,13 @@ def describe_against_plan(
     when the interval excludes zero, and "reached the planned change" only when the
     interval lies above it.
     """
-    from analysis.core.conclusions import direction
-    from analysis.planning.design import number
+    from analysis.core.conclusions import (
+        bound,
+        direction,
+        interval_text,
+        magnitude,
+        width_decimals,
+    )
 
     labels = labels or {}
     window = f", counted {counted_from(effect_from)}," if effect_from else ""
@@ -132,7 +137,15 @@ def describe_against_plan(
     for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
         name = labels.get(row["term"], str(row["term"]).replace("_", " "))
         low, high = float(row["conf_low"]), float(row["conf_high"])
-        interval = f"{conf_level:.0%} interval {number(low)} to {number(high)}"
+        planned = row["planned"]
+        has_plan = planned is not None and not pd.isna(planned)
+        decimals = width_decimals(low, high)
+        # each bound stays on its side of zero and of the planned change it is held to
+        references = (0.0, float(planned)) if has_plan else (0.0,)
+        interval = (
+            f"{conf_level:.0%} interval "
+            f"{interval_text(low, high, null=references, decimals=decimals)}"
+        )
         what = (
             f"the primary outcome ({name})"
             if row["role"] == "primary"
@@ -146,17 +159,30 @@ def describe_against_plan(
             )
         else:
             verb = "raised" if moved == "above" else "lowered"
-            text = (
-                f"Training {verb} {what}{window} by about {number(row['estimate'])} ({interval})."
-            )
-        planned = row["planned"]
-        if planned is not None and not pd.isna(planned):
-            versus = direction(low, high, null=float(planned))
-            text += {
-                "above": f" That is more than the planned {number(planned)}.",
-                "below": f" That falls short of the planned {number(planned)}.",
-                "unclear": f" The data cannot tell whether it reached the planned {number(planned)}.",
-            }[versus]
+            size = magnitude(row["estimate"], decimals=decimals)
+            text = f"Training {verb} {what}{window} by an estimated {size} ({interval})."
+        if has_plan:
+            planned = float(planned)
+            versus = direction(low, high, null=planned)
+
+            def number(
+                value: float, sign: float = 1.0, ends: tuple = (low, high), places: int = decimals
+            ) -> str:
+                # the plan's figure on its side of the printed bounds (sign -1: a fall's size)
+                return bound(value, null=(0.0, *(sign * e for e in ends)), decimals=places)
+
+            if planned >= 0:
+                text += {
+                    "above": f" That is more than the planned {number(planned)}.",
+                    "below": f" That falls short of the planned {number(planned)}.",
+                    "unclear": f" The data cannot tell whether it reached the planned {number(planned)}.",
+                }[versus]
+            else:  # a planned fall: below the plan is more than planned
+                text += {
+                    "below": f" That is more than the planned fall of {number(-planned, -1.0)}.",
+                    "above": f" That falls short of the planned fall of {number(-planned, -1.0)}.",
+                    "unclear": f" The data cannot tell whether it reached the planned fall of {number(-planned, -1.0)}.",
+                }[versus]
         sentences.append(text)
     if (table["role"] == "secondary").any():
         sentences.append(

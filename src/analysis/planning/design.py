@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.conclusions import bound
 from analysis.core.formats import figure
 from analysis.power import minimum_detectable_effect, power
 
@@ -340,7 +341,7 @@ def power_table(
         ("standard error of the planned estimate", at_expected["std_error"], "outcome"),
         (f"minimum detectable effect ({power_target:.0%} power)", at_expected["mde"], "outcome"),
         ("expected effect (the plan)", expected_effect, "outcome"),
-        ("power at the expected effect", at_expected["power"], "share"),
+        ("power against no effect at the expected effect", at_expected["power"], "share"),
     ]
     if break_even_effect is not None:
         at_even = design_power(
@@ -352,7 +353,7 @@ def power_table(
         )
         rows += [
             ("break-even effect", break_even_effect, "outcome"),
-            ("power at the break-even effect", at_even["power"], "share"),
+            ("power against no effect at the break-even effect", at_even["power"], "share"),
             (
                 "chance the interval clears break-even (expected effect)",
                 clears(
@@ -404,22 +405,26 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
     """
     values = table.set_index("term")["estimate"]
     mde = float(values.iloc[1])
-    at_expected = float(values.loc["power at the expected effect"])
+    at_expected = float(values.loc["power against no effect at the expected effect"])
     expected = float(values.loc["expected effect (the plan)"])
     first = (
-        f"The planned design detects an effect of {number(mde)} per rep and period or more with "
-        f"{power_target:.0%} power; at the expected effect of {number(expected)} its power is "
-        f"{percent(at_expected)}."
+        f"The planned design tells an effect of {number(mde)} per rep and period or more apart "
+        f"from no effect with {power_target:.0%} power; at the expected effect of "
+        f"{number(expected)} its power against no effect is {percent(at_expected)}."
     )
     sentences = [first]
     if "break-even effect" in values.index:
         even = float(values.loc["break-even effect"])
-        at_even = float(values.loc["power at the break-even effect"])
+        at_even = float(values.loc["power against no effect at the break-even effect"])
         chance = float(values.loc["chance the interval clears break-even (expected effect)"])
         if expected <= even:
+            # the two figures printed so that their order shows (1,360.1 and 1,360.5, not 1,360 twice)
+            places = 0 if min(abs(expected), abs(even)) >= 100 else 2
+            shown = bound(expected, null=(0.0, even), decimals=places)
+            shown_even = bound(even, null=(0.0, expected), decimals=places)
             sentences.append(
                 f"By the plan's own figures the programme would not pay for itself: the expected "
-                f"effect ({number(expected)}) is at or below the break-even effect ({number(even)} per "
+                f"effect ({shown}) is at or below the break-even effect ({shown_even} per "
                 "rep and period). No design can show that it pays unless the effect is larger than "
                 "planned or the budget smaller."
             )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from analysis.clients.parameters import OrgEffectiveness
 from analysis.contracts.quality import dominant_value, non_finite
@@ -13,7 +16,7 @@ from analysis.core.errors import InputError
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
 
-__all__ = ["COUNT_TERMS", "MODEL_TERMS", "SECTION_BLOCKS", "prepare"]
+__all__ = ["COUNT_TERMS", "MODEL_TERMS", "SECTION_BLOCKS", "describe_design", "prepare"]
 
 #: Fewest respondents for which the regression section is attempted, per parameter.
 MODEL_TERMS = (*PRACTICES["alignment"], *PRACTICES["sustainment"])
@@ -167,44 +170,146 @@ def _blocks(inputs: StudyInputs, responses, source: str) -> None:
 
 
 def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
-    """Use the survey's weights everywhere they can be, and say where they cannot; never ignore them."""
+    """The survey design of client.yml (weights, strata, clusters, fpc), checked and described.
+
+    Sets ``extras["design"]`` (a :class:`~analysis.survey.SurveyDesign`, or None for a
+    simple random sample), ``extras["weights"]`` (its weight column or None) and
+    ``extras["design_notes"]`` (the design in words, for the report's methods text).
+    Every survey function of the notebook takes the design; nothing is left unweighted
+    or treated as independent when the client said otherwise.
+    """
+    from analysis.survey import SurveyDesign
+
     p = _params(inputs)
-    inputs.extras.update(weights=None, design_notes=[])
-    if p.weights is None:
-        if "weight" in data:
-            inputs.warnings.append(
-                f"{source} has a weight column, but weights is null, so every figure is unweighted "
-                "(describes the respondents, not the population the weights stand for)."
-            )
-        return
-    if p.weights not in data:
-        if p.weights != "weight":  # the default: a survey without weights is unweighted
+    inputs.extras.update(design=None, weights=None, design_notes=[])
+    weights = p.weights
+    if weights is None and "weight" in data:
+        inputs.warnings.append(
+            f"{source} has a weight column, but weights is null, so every figure is unweighted "
+            "(describes the respondents, not the population the weights stand for)."
+        )
+    if weights is not None and weights not in data:
+        if weights != "weight":  # the default: a survey without weights is unweighted
             errors.append(
-                f"{inputs.where}: weights {p.weights!r} is not a column of {source}; the survey contract's "
+                f"{inputs.where}: weights {weights!r} is not a column of {source}; the survey contract's "
                 "weight column is called weight (or set weights: null)."
             )
+            return
+        weights = None
+    roles = {"strata": p.strata, "clusters": p.clusters, "fpc": p.fpc}
+    found = True
+    for role, column in roles.items():
+        if column is not None and column not in data:
+            close = difflib.get_close_matches(column, [str(c) for c in data.columns], n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            errors.append(
+                f"{inputs.where}: {role} {column!r} is not a column of {source}.{hint} Name the "
+                f"column that holds each respondent's {_ROLE_WORDS[role]}, or set {role}: null."
+            )
+            found = False
+    if not found:
         return
-    weights = data[p.weights]
-    message = non_finite(weights, column=p.weights, source=source) or dominant_value(
-        weights, column=p.weights, source=source, row="respondent"
-    )
-    if message:  # one respondent would stand for (nearly) the whole population
-        errors.append(message)
+    if weights is not None:
+        message = non_finite(data[weights], column=weights, source=source) or dominant_value(
+            data[weights], column=weights, source=source, row="respondent"
+        )
+        if message:  # one respondent would stand for (nearly) the whole population
+            errors.append(message)
+            return
+    design = SurveyDesign(weights=weights, **roles)
+    if design.is_simple:
         return
-    inputs.extras["weights"] = p.weights
-    inputs.extras["design_notes"].append(
-        f"Weighted by column {p.weights} of {source}: shares, risk ratios and tests are design-based "
-        "for a design with these weights and each respondent sampled on their own (Taylor "
-        "linearisation; Korn-Graubard intervals for shares, Rao-Scott for cross-tabs): strata or "
-        "clusters of the sample are not set from client.yml (clusters usually widen the intervals; "
-        "use survey.shares(strata=, clusters=) in JupyterLab). Counts are respondents, not "
-        "weighted totals."
-    )
+    if not _design_is_usable(design, data, source, errors):
+        return
+    inputs.extras.update(design=design, weights=weights)
+    inputs.extras["design_notes"].append(describe_design(design, data, source))
     inputs.skip(
         "models",
-        f"The regression models are not computed for a weighted survey ({source} has weights): "
-        "they would need design-based (pseudo-likelihood) fits, which this workbench does not "
-        "offer yet. Set weights: null to fit them to the unweighted respondents.",
+        f"The regression models are not computed for a survey with a sampling design ({source}: "
+        f"{design.describe()}): they would need design-based (pseudo-likelihood) fits, which "
+        "this workbench does not offer yet. Set weights, strata, clusters and fpc to null to "
+        "fit them to the respondents as a simple random sample.",
+    )
+
+
+_ROLE_WORDS = {
+    "strata": "stratum",
+    "clusters": "primary sampling unit (the company or region sampled first)",
+    "fpc": "stratum's population size (or sampling fraction)",
+}
+
+
+def _lines(mask) -> str:
+    """File lines (header = line 1) of the rows in ``mask``, the first five."""
+    rows = [int(i) + 2 for i in np.flatnonzero(np.asarray(mask))[:5]]
+    more = int(np.asarray(mask).sum()) - len(rows)
+    return ", ".join(map(str, rows)) + (f" and {more} more" if more > 0 else "")
+
+
+def _design_is_usable(design, data, source: str, errors: list[str]) -> bool:
+    """Check the design columns as R's svydesign would, naming the file, column and lines."""
+    import pandas as pd
+
+    from analysis.core.errors import DataError
+    from analysis.survey.design import design_arrays
+
+    before = len(errors)
+    for role, column in (("strata", design.strata), ("clusters", design.clusters)):
+        if column and data[column].isna().any():
+            blank = data[column].isna()
+            errors.append(
+                f"{source}: {role} column {column!r} is blank on line(s) {_lines(blank)}: every "
+                f"respondent needs a {_ROLE_WORDS[role].split(' (')[0]}. Fill it in, or drop those "
+                "respondents from the file."
+            )
+    if design.fpc:
+        values = pd.to_numeric(data[design.fpc], errors="coerce")
+        bad = values.isna() | (values <= 0)
+        if bad.any():
+            errors.append(
+                f"{source}: fpc column {design.fpc!r} holds {data.loc[bad, design.fpc].iloc[0]!r} "
+                f"on line(s) {_lines(bad)}; it must be a positive number on every row: the "
+                "stratum's population size, or its sampling fraction between 0 and 1."
+            )
+    if len(errors) > before:
+        return False
+    try:
+        design_arrays(data, design)
+    except DataError as error:  # a stratum with one PSU, an fpc varying within a stratum, ...
+        errors.append(f"{source}: survey design ({design.describe()}): {error}")
+        return False
+    return True
+
+
+def describe_design(design, data, source: str) -> str:
+    """The survey design in words, for the report's methods text."""
+    from analysis.survey.design import design_arrays
+
+    arrays = design_arrays(data, design)
+    parts = []
+    if design.weights:
+        parts.append(f"weighted by column {design.weights}")
+    if design.strata:
+        parts.append(f"{len(np.unique(arrays.stratum))} strata (column {design.strata})")
+    if design.clusters:
+        parts.append(
+            f"{len(np.unique(arrays.psu))} primary sampling units (column {design.clusters}, "
+            "read within strata)"
+        )
+    else:
+        parts.append("each respondent sampled on their own")
+    if design.fpc:
+        parts.append(f"a finite-population correction (column {design.fpc})")
+    else:
+        parts.append("sampling with replacement (no finite-population correction)")
+    return (
+        f"Survey design of {source}, from client.yml: {', '.join(parts)}; "
+        f"{arrays.degrees_of_freedom} degrees of freedom (sampling units minus strata). Every "
+        "share, multi-select share, risk ratio, group comparison, cross-tab test and headline "
+        "figure uses this design: Taylor-linearised standard errors (as R's survey package), "
+        "Korn-Graubard intervals for shares with each group's own respondents and degrees of "
+        "freedom (svyciprop, method beta), log-scale intervals for risk ratios and Rao-Scott "
+        "tests for cross-tabs. Counts are respondents, not weighted totals."
     )
 
 
@@ -226,7 +331,7 @@ COUNT_TERMS = ("alignment_practices", "sustainment_practices")
 
 
 def _model_terms(inputs: StudyInputs, responses, source: str) -> None:
-    if not inputs.runs("models"):  # weighted or not asked: no model, so no warnings about its terms
+    if not inputs.runs("models"):  # a design or not asked: no model, so no warnings about its terms
         return
     terms = COUNT_TERMS if _params(inputs).model_terms == "counts" else MODEL_TERMS
     terms = tuple(t for t in terms if t in responses)

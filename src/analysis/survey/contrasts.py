@@ -10,7 +10,13 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analysis.core.errors import DataError
 from analysis.core.options import check_conf_level, renamed
-from analysis.survey.design import SurveyDesign, design_arrays, means_by_domain, rao_scott
+from analysis.survey.design import (
+    SurveyDesign,
+    as_design,
+    design_arrays,
+    means_by_domain,
+    rao_scott,
+)
 from analysis.survey.proportions import _require_columns
 
 __all__ = ["MIN_EXPECTED", "crosstab_test", "risk_ratio", "two_by_two_p_value"]
@@ -50,6 +56,7 @@ def risk_ratio(
     strata: str | None = None,
     clusters: str | None = None,
     fpc: str | None = None,
+    design: SurveyDesign | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Risk ratio and odds ratio of a binary outcome between two groups.
@@ -76,6 +83,8 @@ def risk_ratio(
         the Rao-Scott F test of the 2x2 table (:func:`~analysis.survey.design.rao_scott`,
         R's ``svychisq``); a group where everyone or no one has the outcome is then
         not estimable, since no zero-cell adjustment is defined for a design.
+    design : SurveyDesign, optional
+        The same design as one object; give either it or the columns.
     conf_level : float
         Confidence level.
 
@@ -137,7 +146,7 @@ def risk_ratio(
         )
     alpha = 1 - conf_level
     counts = {"count_exposed": x1, "n_exposed": n1, "count_reference": x0, "n_reference": n0}
-    design = SurveyDesign(weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    design = as_design(design, weights=weights, strata=strata, clusters=clusters, fpc=fpc)
     if not design.is_simple:
         return _design_ratios(
             data,
@@ -298,6 +307,7 @@ def crosstab_test(
     strata: str | None = None,
     clusters: str | None = None,
     fpc: str | None = None,
+    design: SurveyDesign | None = None,
     min_expected: float = 5.0,
     n_resamples: int = 9999,
     seed: int = 12345,
@@ -322,6 +332,8 @@ def crosstab_test(
         R's ``svychisq`` default): ``statistic`` is F, ``df`` its numerator degrees of
         freedom and an extra column ``df_denominator`` the denominator's; Cramér's V
         and the expected counts come from the weighted table scaled to the sample size.
+    design : SurveyDesign, optional
+        The same design as one object; give either it or the columns.
     min_expected : float
         Smallest expected count for which the chi-square approximation is trusted
         (Cochran's rule: 5).
@@ -349,7 +361,7 @@ def crosstab_test(
     from scipy.stats.contingency import association
 
     _require_columns(data, row, column)
-    design = SurveyDesign(weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    design = as_design(design, weights=weights, strata=strata, clusters=clusters, fpc=fpc)
     table = pd.crosstab(data[row], data[column])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:

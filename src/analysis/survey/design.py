@@ -40,6 +40,7 @@ from analysis.core.errors import DataError
 
 __all__ = [
     "SurveyDesign",
+    "as_design",
     "design_arrays",
     "domain_degrees_of_freedom",
     "domain_means",
@@ -97,6 +98,40 @@ class SurveyDesign:
         if self.fpc:
             parts.append(f"finite-population correction {self.fpc!r}")
         return ", ".join(parts) if parts else "simple random sample"
+
+
+def as_design(
+    design: SurveyDesign | None = None,
+    *,
+    weights: str | None = None,
+    strata: str | None = None,
+    clusters: str | None = None,
+    fpc: str | None = None,
+) -> SurveyDesign:
+    """The survey design a function was given: a :class:`SurveyDesign`, or its columns one by one.
+
+    Every survey function takes ``design=SurveyDesign(...)`` (the study passes the
+    design it read from client.yml) and, as before, the columns as ``weights=``,
+    ``strata=``, ``clusters=`` and ``fpc=``. Giving both is refused rather than merged.
+
+    Raises
+    ------
+    TypeError
+        When ``design`` is not a SurveyDesign, or is given together with a column.
+    """
+    columns = {"weights": weights, "strata": strata, "clusters": clusters, "fpc": fpc}
+    if design is None:
+        return SurveyDesign(**columns)
+    if not isinstance(design, SurveyDesign):
+        raise TypeError(
+            f"design must be a SurveyDesign, e.g. SurveyDesign(weights='weight'); got {design!r}."
+        )
+    given = [name for name, value in columns.items() if value is not None]
+    if given:
+        raise TypeError(
+            f"give the survey design once: design={design!r} or {', '.join(given)}=, not both."
+        )
+    return design
 
 
 @dataclass(frozen=True)

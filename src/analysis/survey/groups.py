@@ -11,6 +11,7 @@ import pandas as pd
 from analysis.core.errors import DataError
 from analysis.core.options import renamed
 from analysis.survey.contrasts import risk_ratio
+from analysis.survey.design import SurveyDesign, as_design
 from analysis.survey.proportions import _require_columns
 
 __all__ = ["compare_groups", "profile_against_population"]
@@ -25,6 +26,7 @@ def compare_groups(
     exposed,
     reference,
     weights: str | None = None,
+    design: SurveyDesign | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Risk ratio of each boolean outcome between two groups (e.g. very effective vs ineffective).
@@ -33,6 +35,8 @@ def compare_groups(
     ratio beside it in ``odds_ratio``, ``or_conf_low``, ``or_conf_high``. With
     ``weights`` the ratios are of weighted shares, with design-based intervals and
     Rao-Scott p-values (see :func:`risk_ratio`); ``share_*`` are then weighted too.
+    ``design`` (a :class:`~analysis.survey.design.SurveyDesign`) gives the whole design:
+    weights, strata, clusters (PSUs) and a finite-population correction.
 
     Returns
     -------
@@ -41,6 +45,7 @@ def compare_groups(
         or_conf_low, or_conf_high, share_exposed, share_reference, n_exposed,
         n_reference, n``; ``estimate`` is the risk ratio.
     """
+    design = as_design(design, weights=weights)
     rows = []
     for outcome in outcomes:
         with warnings.catch_warnings(record=True) as caught:
@@ -51,7 +56,7 @@ def compare_groups(
                 by=by,
                 exposed=exposed,
                 reference=reference,
-                weights=weights,
+                design=design,
                 conf_level=conf_level,
             )
         for warning in caught:  # re-emit once, naming the outcome (already in the message)
@@ -91,6 +96,7 @@ def profile_against_population(
     by: str | None = None,
     level=None,
     weights: str | None = None,
+    design: SurveyDesign | None = None,
 ) -> pd.DataFrame:
     """One organisation's answers next to the population's shares.
 
@@ -108,12 +114,16 @@ def profile_against_population(
         ``"very effective"``).
     weights : str, optional
         Sampling weights: the population shares are weighted means.
+    design : SurveyDesign, optional
+        The survey design instead of ``weights``; its weights make the shares weighted
+        means (strata, clusters and fpc change no point estimate, and none has an interval here).
 
     Returns
     -------
     DataFrame
         Columns ``term, this_organisation, share_all, [share_group], n_all, [n_group]``.
     """
+    weights = as_design(design, weights=weights).weights
     _require_columns(data, id_column, *options, by)
     match = data[data[id_column].astype(str) == str(respondent)]
     if match.empty:

@@ -18,6 +18,7 @@ from analysis.core.options import (
 )
 from analysis.survey.design import (
     SurveyDesign,
+    as_design,
     design_arrays,
     domain_degrees_of_freedom,
     domain_means,
@@ -54,6 +55,7 @@ def shares(
     strata: str | None = None,
     clusters: str | None = None,
     fpc: str | None = None,
+    design: SurveyDesign | None = None,
     conf_level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> pd.DataFrame:
@@ -82,6 +84,9 @@ def shares(
         while the interval's t correction counts the domain's own respondents and
         degrees of freedom (R's ``svyby(~x, ~g, subset(design, !is.na(x)), svyciprop,
         method = "beta")``).
+    design : SurveyDesign, optional
+        The same design as one object (what the study reads from client.yml); give
+        either it or the columns.
     conf_level : float
         Confidence level of the interval, e.g. 0.95.
     method : {"wilson", "beta", "agresti_coull", "normal"}
@@ -127,7 +132,7 @@ def shares(
     conf_level = check_conf_level(conf_level)
     method = check_option("method", method, ShareMethod)
     _require_columns(data, column, by)
-    design = SurveyDesign(weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    design = as_design(design, weights=weights, strata=strata, clusters=clusters, fpc=fpc)
     arrays = None if design.is_simple else design_arrays(data, design)
     if data[column].notna().sum() == 0:
         raise DataError(
@@ -353,6 +358,7 @@ def multi_select(
     *,
     by: str | None = None,
     weights: str | None = None,
+    design: SurveyDesign | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
     """Share of respondents citing each option of a multi-select question, ranked.
@@ -366,13 +372,16 @@ def multi_select(
         Grouping column; options are ranked by their overall share either way.
     weights : str, optional
         Sampling weights: shares are weighted and design-based, as in :func:`shares`.
+    design : SurveyDesign, optional
+        The whole survey design (weights, strata, clusters, fpc) instead of ``weights``:
+        every share is design-based, as in :func:`shares`.
     conf_level : float
 
     Returns
     -------
     DataFrame
         Columns ``option, rank, [by], count, n, estimate, std_error, conf_low,
-        conf_high`` (Wilson intervals, Korn-Graubard with weights), ``rank`` 1 = most
+        conf_high`` (Wilson intervals, Korn-Graubard with a design), ``rank`` 1 = most
         cited overall (weighted with weights).
     """
     conf_level = check_conf_level(conf_level)
@@ -382,14 +391,15 @@ def multi_select(
         raise DataError(
             f"multi-select option column(s) {not_boolean} must be boolean (True = cited)."
         )
-    w = None if weights is None else data[weights].astype(float)
+    design = as_design(design, weights=weights)
+    w = None if design.weights is None else data[design.weights].astype(float)
     overall = {
         c: float(data[c].mean() if w is None else np.average(data[c], weights=w)) for c in options
     }
     order = sorted(options, key=lambda c: (-overall[c], c))
     frames = []
     for rank, option in enumerate(order, start=1):
-        part = shares(data, option, by=by, weights=weights, conf_level=conf_level).drop(
+        part = shares(data, option, by=by, design=design, conf_level=conf_level).drop(
             columns="level"
         )
         part.insert(0, "rank", rank)

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.contracts.survey import PRACTICES
-from analysis.core.conclusions import bound, phrase
+from analysis.core.conclusions import bound, direction, interval_text, share_text
 from analysis.core.errors import DataError
 from analysis.core.options import check_min_cell_size, renamed
 from analysis.core.results import interval_record
+from analysis.survey.design import SurveyDesign, as_design
 from analysis.survey.proportions import _require_columns
 
 __all__ = [
@@ -76,7 +77,7 @@ def distinguishing_practices(
 
     def listed(rows: pd.DataFrame) -> str:
         parts = [
-            f"{names.get(t, t).lower()} ({bound(e, null=1.0)} times as likely)"
+            f"{names.get(t, t).lower()} ({bound(e, null=(0.0, 1.0))} times as likely)"
             for t, e in zip(rows["term"], rows["estimate"])
         ]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -126,10 +127,19 @@ def describe_contrast(
     level = f"{conf_level:.0%}"
     who = "An estimated" if weighted else ""
     whom = "organisations (weighted)" if weighted else "respondents"
+
+    def shown(row) -> str:  # a share and its interval, none printed as 0% or 100% unless it is
+        return (
+            f"{share_text(row['estimate'])} ({level} CI "
+            f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})"
+        )
+
+    row = effective_share_row
     sentences = [
         (
-            f"{who + ' ' if who else ''}{effective_share_row['estimate']:.0%} of {whom} rate their training organisation effective "
-            f"or very effective ({level} CI {effective_share_row['conf_low']:.0%} to {effective_share_row['conf_high']:.0%})."
+            f"{who + ' ' if who else ''}{share_text(row['estimate'])} of {whom} rate their "
+            f"training organisation effective or very effective ({level} CI "
+            f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})."
         )
     ]
     rr, low, high = (
@@ -138,18 +148,22 @@ def describe_contrast(
         else (np.nan, np.nan, np.nan)
     )
     if np.isfinite(rr):
-        verdict = phrase(
-            low,
-            high,
-            null=1.0,
-            above="more likely than ineffective ones, and the interval excludes no difference",
-            below="less likely than ineffective ones, and the interval excludes no difference",
-            unclear="the data cannot tell whether they are more or less likely than ineffective "
-            "ones: the interval includes no difference",
-        )
+        # the sentence opens with what the interval supports, then gives the figures
+        ratio = bound(rr, null=(0.0, 1.0, low, high))
+        ci = f"{level} CI {interval_text(low, high, null=(0.0, 1.0))}"
         sentences.append(
-            f"Very effective organisations are {rr:.1f} times as likely to buy customized solutions "
-            f"({level} CI {bound(low, null=1.0)} to {bound(high, null=1.0)}): {verdict}."
+            {
+                "above": "Very effective organisations are more likely than ineffective ones to "
+                f"buy customized solutions: an estimated {ratio} times as likely ({ci}), and "
+                "the interval excludes no difference.",
+                "below": "Very effective organisations are less likely than ineffective ones to "
+                f"buy customized solutions: an estimated {ratio} times as likely ({ci}), and "
+                "the interval excludes no difference.",
+                "unclear": "For customized solutions, the data cannot tell whether very "
+                "effective organisations differ from ineffective ones: the estimated risk ratio "
+                f"of {ratio} has a {ci.replace(' CI ', ' CI of ')}, which includes no difference "
+                "(1).",
+            }[direction(low, high, null=1.0)]
         )
     table = (
         never_share_by_group.to_frame("estimate")
@@ -161,8 +175,8 @@ def describe_contrast(
     def share(group: str) -> str:
         row = never.loc[group]
         if {"conf_low", "conf_high"} <= set(never.columns):
-            return f"{row['estimate']:.0%} ({level} CI {row['conf_low']:.0%} to {row['conf_high']:.0%})"
-        return f"{row['estimate']:.0%}"
+            return shown(row)
+        return share_text(never.at[group, "estimate"])
 
     estimates = never["estimate"].astype(float)
     if "ineffective" in estimates.index and estimates["ineffective"] > 0:
@@ -260,6 +274,7 @@ def study_headline(
     min_cell_size: int = 5,
     display_names: dict[str, str] | None = None,
     weights: str | None = None,
+    design: SurveyDesign | None = None,
 ) -> tuple[list[dict], list[str]]:
     """The headline records and sentences of study 1, computed from the responses.
 
@@ -276,6 +291,10 @@ def study_headline(
         Readable names of the practices, for the sentence naming them.
     weights : str, optional
         Sampling weights: every share is weighted, with a design-based interval.
+    design : SurveyDesign, optional
+        The whole survey design (weights, strata, clusters, fpc) instead of ``weights``:
+        every share and its interval is design-based (the risk ratio comes from
+        ``comparison``, which :func:`~analysis.survey.compare_groups` computed with it).
 
     Returns
     -------
@@ -285,10 +304,12 @@ def study_headline(
     """
     from analysis.survey.proportions import shares, suppress_small_cells
 
+    design = as_design(design, weights=weights)
+
     def share_true(flag: pd.Series) -> pd.Series:
-        return shares(
-            data.assign(_flag=flag), "_flag", weights=weights, conf_level=conf_level
-        ).iloc[0]
+        return shares(data.assign(_flag=flag), "_flag", design=design, conf_level=conf_level).iloc[
+            0
+        ]
 
     def share_record(name: str, label: str, row: pd.Series) -> dict:
         return interval_record(name, label, row, "share")
@@ -348,7 +369,7 @@ def study_headline(
                 data,
                 "leadership_meetings",
                 by="effectiveness_group",
-                weights=weights,
+                design=design,
                 conf_level=conf_level,
             ),
             count="n",
@@ -359,7 +380,7 @@ def study_headline(
             ["estimate", "conf_low", "conf_high"]
         ]
     sentences = describe_contrast(
-        rr, effective_or_better, never, conf_level=conf_level, weighted=weights is not None
+        rr, effective_or_better, never, conf_level=conf_level, weighted=design.weights is not None
     )
     if comparison is not None:
         sentences.append(distinguishing_practices(comparison, display_names))

@@ -19,6 +19,7 @@ from analysis import instruments as ins
 from analysis.clients.benchmarks import client_key, same_pool
 from analysis.contracts.instruments import Instrument
 from analysis.core import plots
+from analysis.core.conclusions import share_text
 from analysis.report.display import figure, note, table
 from analysis.survey import suppress_small_cells
 
@@ -166,8 +167,8 @@ def true_false_section(
         },
     ]
     section.sentences.append(
-        f"{first['estimate']:.0%} of respondents ({level} CI {first['conf_low']:.0%} to "
-        f"{first['conf_high']:.0%}) fall in the band '{first['band']}' of the "
+        f"{share_text(first['estimate'])} of respondents ({level} CI "
+        f"{share_text(first['conf_low'])} to {share_text(first['conf_high'])}) fall in the band '{first['band']}' of the "
         f"{instrument.title.lower()} (average score {mean:.1f} of {len(instrument.items)})."
     )
     return section
