@@ -243,7 +243,8 @@ def value(
 
     ``unit``: ``currency`` or ``money`` (:func:`money`), ``share`` (0-1, :func:`share`),
     ``percent`` (already in percent), ``points`` (a difference of shares), ``count``,
-    ``ratio``, ``number``; anything else is written as a number.
+    ``ratio``, ``duration`` (periods, one decimal), ``number``; anything else is written
+    as a number.
     """
     if unit in ("currency", "money"):
         return money(x, currency, decimals=decimals, symbol=symbol, plus=plus)
@@ -257,6 +258,8 @@ def value(
         return count(x)
     if unit == "ratio":
         return ratio(x, 2 if decimals is None else decimals)
+    if unit == "duration":
+        return number(x, 1 if decimals is None else decimals)
     return number(x, decimals, plus=plus)
 
 

@@ -41,7 +41,9 @@ __all__ = [
     "widen",
 ]
 
-Unit = Literal["share", "ratio", "count", "number", "p_value", "currency", "percent", "points"]
+Unit = Literal[
+    "share", "ratio", "count", "number", "p_value", "currency", "percent", "points", "duration"
+]
 
 #: MIME type under which a notebook publishes its headline records; the batch
 #: runner collects them into results.json and the HTML template hides them.
