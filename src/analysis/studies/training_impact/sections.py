@@ -803,6 +803,26 @@ class TrainingReport:
         )
         return records
 
+    def caveats(self) -> list[str]:
+        """What the first screen must say beside the answer: a measurement plan edited after
+        its freeze or never frozen, an outcome the plan did not name, and the plan's primary
+        outcome when the report's outcome is not it."""
+        said: list[str] = []
+        status = self.inputs.plan
+        if status is not None and (status.edited_after_first_freeze or not status.frozen):
+            said += status.sentences()
+        said += self.inputs.extras.get("role_sentences", [])
+        if self.against is not None:
+            primary = self.against[self.against["role"] == "primary"]
+            if not primary.empty and primary.iloc[0]["term"] != self.p.outcome:
+                row = primary.iloc[0]
+                phrase = self._effect_phrase(row, str(row["term"]))
+                said.insert(
+                    0,
+                    f"The plan's primary outcome is {self.measure(str(row['term'])).name}: {phrase}.",
+                )
+        return said
+
     def first_screen(self):
         """The report's first screen: the answer, the findings and the headline figures."""
         from analysis.report.display import publish_summary
@@ -810,6 +830,7 @@ class TrainingReport:
         return publish_summary(
             self.records(),
             answer=self.answer(),
+            sentences=self.caveats(),
             findings=self.findings(),
             currency=self.currency,
             conf_level=self.conf_level,
@@ -825,15 +846,27 @@ class TrainingReport:
         rows = []
         if self.against is not None:
             for _, row in self.against[self.against["role"] != "behaviour"].iterrows():
-                rows.append(self._effect_row(row, str(row["term"])))
+                rows.append({**self._effect_row(row, str(row["term"])), "role": row["role"]})
         else:
             rows.append(self._effect_row(self.effect, self.p.outcome))
+        role_note = str(self.inputs.extras.get("role_note", ""))
         section.add(
             table(
                 pd.DataFrame(rows),
-                caption=f"Effect of training {self.per} ({self.level} range)",
-                columns=["measure", "estimate", "conf_low", "conf_high", "planned"],
+                caption=f"Effect of training on {self.outcome_name}{role_note} and the other "
+                f"measures, {self.per} ({self.level} range)"
+                if len(rows) > 1
+                else f"Effect of training on {self.outcome_name}{role_note} {self.per} ({self.level} range)",
+                columns=[
+                    "measure",
+                    *(["role"] if self.against is not None else []),
+                    "estimate",
+                    "conf_low",
+                    "conf_high",
+                    "planned",
+                ],
                 display_names={
+                    "role": "In the plan",
                     "measure": "Measure",
                     "estimate": "Effect",
                     "conf_low": "From",
