@@ -106,6 +106,42 @@ def test_report_and_index_load_cleanly_in_chromium(served_reports, tmp_path):
     CHROMIUM is None,
     reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it)",
 )
+def test_on_a_390_px_phone_the_page_does_not_scroll_sideways_and_tables_scroll_in_their_box(
+    served_reports, tmp_path
+):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = served_reports
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for path in ("/acme-learning/training_impact.html", "/index.html"):
+                page = browser.new_page(viewport={"width": 390, "height": 844})
+                assert page.goto(base + path, wait_until="load").ok
+                # the page itself is no wider than the phone
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+                # a table wider than the screen scrolls inside a box that fits the screen
+                overflowing = page.evaluate(
+                    """Array.from(document.querySelectorAll('table')).filter(t => {
+                        for (let e = t; e && e !== document.body; e = e.parentElement) {
+                            const scrolls = ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+                            if (e.getBoundingClientRect().right <= 391 && (scrolls || e === t)) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    }).length"""
+                )
+                assert overflowing == 0, path
+                page.screenshot(path=str(tmp_path / "phone.png"))
+                page.close()
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (`apt-get install chromium`; .ci/run does it)",
+)
 def test_render_prints_a_pdf_with_its_text_and_figures(project):
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c

@@ -19,14 +19,65 @@ from analysis.report import display
         (float("nan"), "share", "–"),
         (None, "ratio", "–"),
         (np.inf, "ratio", "∞"),
-        (-3982.4, "currency", "-3,982"),
-        (12.345, "currency", "12.35"),
-        (-0.03312, "currency", "-0.0331"),
+        (-3982.4, "currency", "\u22123,982"),  # a real minus sign
+        (12.345, "currency", "12.3"),
+        (-0.03312, "currency", "\u22120.033"),
+        (147.076, "number", "147"),  # digits from the size, not three decimals
+        (0.466, "number", "0.47"),
+        (-37.2, "percent", "\u221237%"),
         (0.0, "currency", "0"),
     ],  # an effect on a rate is not rounded to 0
 )
 def test_format_value(value, unit, expected):
     assert display.format_value(value, unit) == expected
+
+
+def test_one_row_writes_its_estimate_and_bounds_with_the_same_decimals():
+    data = pd.DataFrame(
+        {
+            "term": ["revenue", "call score"],
+            "estimate": [4641.98, 5.561],
+            "conf_low": [3342.8, 4.31],
+            "conf_high": [5941.1, 6.81],
+            "planned": [3000.0, 3.0],
+            "flag": [True, False],
+        }
+    )
+    html = display.table(
+        data, caption="c", unit="currency", units={"planned": "currency"}, currency="EUR"
+    ).to_html()
+    assert "EUR 4,642" in html and "EUR 3,000" in html and "EUR 3.00" in html
+    assert "EUR 5.56" in html and "3.000" not in html
+    assert ">yes<" in html and "True" not in html
+
+
+def test_the_first_screen_records_its_answer_and_keeps_the_naive_figure_off_the_cards(capsys):
+    shown = display.publish_summary(
+        [
+            {
+                "name": "effect",
+                "label": "Effect",
+                "estimate": -259.0,
+                "conf_low": -975.0,
+                "conf_high": 457.0,
+                "unit": "currency",
+            },
+            {
+                "name": "naive",
+                "label": "Naive",
+                "estimate": 8444.0,
+                "unit": "currency",
+                "card": False,
+            },
+        ],
+        answer="Training has not yet paid: ROI -5%.",
+        findings=["A finding."],
+        currency="EUR",
+    )
+    html = shown._repr_html_()
+    assert 'class="wb-answer"' in html and "ROI \u22125%" in html and "<li>A finding.</li>" in html
+    assert "EUR \u2212259" in html and "95% range EUR \u2212975 to +457" in html
+    assert "8,444" not in html and 'data-name="naive"' not in html
 
 
 def test_table_uses_display_names_formats_and_shows_suppressed_cells():

@@ -300,6 +300,9 @@ def test_shipped_study_renders_for_two_example_clients(rendered_examples):
         for record in json.loads(
             (example_project["reports"] / client / f"{study}.results.json").read_text()
         ):
+            if record["unit"] == "text":
+                assert html_text(record["text"]) in html_text(html)
+                continue
             assert format_value(record["estimate"], record["unit"]) in html
     index = (example_project["reports"] / "index.html").read_text()
     assert "Acme Learning Partners" in index and "Borealis Pharma" in index
@@ -355,9 +358,10 @@ def test_an_underpowered_pilot_says_the_data_cannot_tell(rendered_examples):
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     start = text.index("Summary")
     summary = text[start : text.index("Contents", start)]
-    assert "The data cannot tell whether the programme paid for itself" in summary
-    assert "could not have shown whether the programme paid for itself" in summary
-    for overclaim in ("did not cover the costs", "paid for itself in about", "Training raised"):
+    assert "The data cannot tell whether training changed revenue" in summary
+    assert "nor can it tell yet whether it paid for itself" in summary
+    assert "a longer or larger evaluation is needed" in summary
+    for overclaim in ("has not paid", "has paid", "paid back", "Training raised revenue"):
         assert overclaim not in summary
 
 
@@ -389,7 +393,8 @@ def test_training_impact_runs_on_a_plain_cross_section(rendered_examples):
         )
         if r["study"] == "training_impact"
     }
-    assert {"isolated_effect", "naive_difference", "roi_percent", "bcr"} <= set(records)
+    assert {"effect", "naive_difference", "roi_percent", "bcr"} <= set(records)
+    assert records["naive_difference"]["card"] is False  # recorded, never a headline
 
 
 def test_a_new_instrument_yaml_renders_without_code_changes(example_project, tmp_path):
@@ -549,3 +554,124 @@ def test_no_client_sees_another_clients_values_or_the_environment(rendered_examp
                 assert leaked == [], (client, other, leaked[:5])
         for text in outputs:
             assert SECRET not in text
+
+
+def html_text(html: str) -> str:
+    """The visible text of a page (or of a sentence), spaces normalised, entities decoded."""
+    import html as markup
+
+    html = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.DOTALL)
+    return " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def body_and_appendix(html: str) -> tuple[str, str]:
+    """A report's text before its "Methods and checks" appendix, and from it on."""
+    start = html.index("<body")
+    cut = html.index('id="Methods-and-checks"')
+    return html_text(html[start:cut]), html_text(html[cut:])
+
+
+#: What a client's body must not show: parameter and column names, file names, Python
+#: values, hashes; and the statistical terms that belong to the appendix.
+NOT_IN_BODY = [
+    r"\b(True|False|None)\b",
+    r"\[\]",
+    r"\b[a-z]+_[a-z_]+\b",  # parameter and column names (outcome_label, call_score, ...)
+    r"\b[\w-]+\.(csv|xlsx|parquet|ya?ml|json)\b",
+    r"\b[0-9a-f]{40,}\b",
+    r"p-value|Holm|Wald|F statistic|Hedges|Cram[ée]r|r_wg|Krippendorff|odds ratio",
+    r"[Tt]wo-way fixed effects|[Ii]mputation|[Nn]aive",
+]
+
+
+def test_the_body_speaks_plain_language_and_the_appendix_holds_the_statistics(rendered_examples):
+    example_project, _ = rendered_examples
+    for client in RENDERED:
+        page = (example_project["reports"] / client / "training_impact.html").read_text()
+        assert re.search(r"<title>Did the training pay\? · [^<]+</title>", page)
+        assert page.count("<title>") == 1
+        body, appendix = body_and_appendix(page)
+        for pattern in NOT_IN_BODY:
+            found = re.findall(pattern, body)
+            assert not found, (client, pattern, found[:5])
+        assert "p-value" in appendix and "Glossary" in appendix
+
+
+def test_one_estimate_per_outcome_and_the_naive_figure_only_in_the_appendix(rendered_examples):
+    from analysis.report.display import card_values
+
+    example_project, _ = rendered_examples
+    for client in RENDERED:
+        folder = example_project["reports"] / client
+        records = {
+            r["name"]: r for r in json.loads((folder / "training_impact.results.json").read_text())
+        }
+        body, appendix = body_and_appendix((folder / "training_impact.html").read_text())
+        effect, _ = card_values(records["effect"])
+        naive, _ = card_values(records["naive_difference"])
+        assert effect in body and naive not in body and naive in appendix, client
+        assert records["answer"]["text"] in body
+        assert body.count(effect) >= 2, client  # the first screen and the results section agree
+    index = html_text((example_project["reports"] / "index.html").read_text())
+    assert records["answer"]["text"] in index and "ROI" in index
+    assert naive not in index
+
+
+def test_every_money_figure_carries_the_clients_currency(example_project):
+    """A client that names its currency (here in the outcome's label) sees it on every amount."""
+    folder = example_project["clients"] / "acme-learning"
+    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    config["studies"]["training_impact"]["parameters"]["outcome_label"] = "Revenue, EUR"
+    (folder / "client.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = run(example_project, clients=["acme-learning"], studies=["training_impact"])
+    assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
+    page = (example_project["reports"] / "acme-learning" / "training_impact.html").read_text()
+    body, _ = body_and_appendix(page)
+    amounts = re.findall(r"(\S*\s?)([\u2212+]?\d{1,3}(?:,\d{3})+)(?![\d,])", body)
+    assert amounts
+    bare = [
+        (before, amount) for before, amount in amounts if not re.search(r"(EUR\s?|to\s?)$", before)
+    ]
+    assert not bare, bare[:10]
+    records = json.loads(
+        (example_project["reports"] / "acme-learning" / "training_impact.results.json").read_text()
+    )
+    assert {r["currency"] for r in records if r["unit"] == "currency"} == {"EUR"}
+
+
+@pytest.mark.browser
+def test_the_pdf_has_page_numbers_a_running_header_and_no_near_empty_page(rendered_examples):
+    """Printed: "Page n of N" and the report and client on every page; no page less than a
+    fifth filled except the last of the body and the last of the appendix."""
+    from analysis.render.pdf import pdf_unavailable, write_pdfs
+
+    if pdf_unavailable():
+        pytest.skip(pdf_unavailable())
+    import pypdfium2 as pdfium
+
+    example_project, _ = rendered_examples
+    html = example_project["reports"] / "acme-learning" / "training_impact.html"
+    assert not write_pdfs([html])
+    document = pdfium.PdfDocument(html.with_suffix(".pdf"))
+    pages = [document[i] for i in range(len(document))]
+    texts = [" ".join(page.get_textpage().get_text_range().split()) for page in pages]
+    assert len(pages) >= 3
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Did the training pay? · Acme Learning Partners" in text
+    fills = [page_fill(page) for page in pages]
+    appendix = next(i for i, text in enumerate(texts) if "How the effect was estimated" in text)
+    assert "Methods and checks" in texts[appendix]  # the appendix starts its own page
+    allowed = {appendix - 1, len(pages) - 1}  # the last page of the body, the last of the appendix
+    thin = [i + 1 for i, fill in enumerate(fills) if fill < 0.2 and i not in allowed]
+    assert not thin, (thin, fills)
+
+
+def page_fill(page) -> float:
+    """How far down a page's text area (between header and footer) its content reaches."""
+    import numpy as np
+
+    pixels = np.asarray(page.render(scale=0.6).to_pil().convert("L"))
+    top, bottom = int(len(pixels) * 18 / 297), int(len(pixels) * (1 - 16 / 297))
+    inked = np.where((pixels[top:bottom] < 235).sum(axis=1) > 0)[0]
+    return 0.0 if not len(inked) else float(inked.max() + 1) / (bottom - top)

@@ -144,7 +144,14 @@ def plot_forest(
     return _closed(fig)
 
 
-def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
+def plot_event_study(
+    tables: dict,
+    *,
+    ylabel: str = "Effect",
+    xlabel: str = "Periods since training started (-1 = reference period)",
+    formatter=None,
+    legend: bool = True,
+):
     """Event-time estimates with confidence intervals, one line per estimator.
 
     Parameters
@@ -152,6 +159,12 @@ def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
     tables : dict of str -> DataFrame
         Estimator label -> ``EventStudyResult.tidy()`` (columns ``event_time``,
         ``estimate``, ``conf_low``, ``conf_high``).
+    ylabel, xlabel : str
+        Axis labels.
+    formatter : matplotlib Formatter, optional
+        Tick formatter of the effect axis (:func:`analysis.core.formats.axis_formatter`).
+    legend : bool
+        Show a legend (placed outside the plot area, so it never covers a line).
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -177,9 +190,12 @@ def plot_event_study(tables: dict, *, ylabel: str = "Effect"):
         )
     ax.axhline(0, color="#777777", linewidth=1)
     ax.axvline(-0.5, color="#777777", linestyle="--", linewidth=1)
-    ax.set_xlabel("Periods since training started (-1 = reference period)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
+    if formatter is not None:
+        ax.yaxis.set_major_formatter(formatter)
+    if legend and len(tables) > 1:
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return _closed(fig)
 

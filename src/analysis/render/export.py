@@ -22,10 +22,12 @@ from analysis.core import paths
 from analysis.report.display import RESULTS_MIMETYPE
 
 __all__ = [
+    "COLLAPSIBLE_TAG",
     "HIDE_TAG",
     "SUMMARY_TAG",
     "ReportPreprocessor",
     "clean_warning",
+    "collapsed",
     "export_html",
     "heading_entries",
     "is_results_output",
@@ -34,6 +36,9 @@ __all__ = [
 
 HIDE_TAG = "hide-in-report"
 SUMMARY_TAG = "summary"
+#: A markdown cell tagged so is left out when the code cells after it showed nothing
+#: (a section the client supplied nothing for collapses; the study names it in one line).
+COLLAPSIBLE_TAG = "collapsible"
 _HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _ID = re.compile(r'id="([^"]+)"')
 _WARNING_PREFIX = re.compile(r"^\S+?\.py:\d+: (\w+Warning): ", re.MULTILINE)
@@ -53,11 +58,41 @@ def heading_entries(cells) -> list[dict[str, Any]]:
     return entries
 
 
+def _shows_something(output) -> bool:
+    if output.get("output_type") == "stream":
+        return bool(output.get("text", "").strip())
+    data = output.get("data", {})
+    return any(key != "text/plain" for key in data) or bool(str(data.get("text/plain", "")).strip())
+
+
+def collapsed(cells) -> set[int]:
+    """Positions of the ``collapsible`` markdown cells whose section showed nothing."""
+    empty = set()
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or COLLAPSIBLE_TAG not in cell.metadata.get("tags", []):
+            continue
+        following = []
+        for other in cells[i + 1 :]:
+            if other.cell_type == "markdown":
+                break
+            following.append(other)
+        if following and not any(
+            _shows_something(o) for c in following for o in c.get("outputs", [])
+        ):
+            empty.add(i)
+    return empty
+
+
 class ReportPreprocessor(Preprocessor):
     """Reorder and annotate a notebook for the workbench template."""
 
     def preprocess(self, nb, resources):
-        cells = [c for c in nb.cells if HIDE_TAG not in c.metadata.get("tags", [])]
+        empty = collapsed(nb.cells)
+        cells = [
+            c
+            for i, c in enumerate(nb.cells)
+            if HIDE_TAG not in c.metadata.get("tags", []) and i not in empty
+        ]
         summary = [c for c in cells if SUMMARY_TAG in c.metadata.get("tags", [])]
         rest = [c for c in cells if SUMMARY_TAG not in c.metadata.get("tags", [])]
         for cell in summary:
@@ -65,7 +100,11 @@ class ReportPreprocessor(Preprocessor):
         if summary:
             summary[-1].metadata["workbench_after_summary"] = True
         nb.cells = summary + rest
-        resources.setdefault("workbench", {})["toc"] = heading_entries(rest)
+        context = resources.setdefault("workbench", {})
+        if context.get("title"):  # the browser's and the PDF's title: the report and the client
+            client = context.get("client_name")
+            nb.metadata["title"] = f"{context['title']} · {client}" if client else context["title"]
+        context["toc"] = heading_entries(rest)
         resources["workbench"]["has_summary"] = bool(summary)
         return nb, resources
 

@@ -13,32 +13,36 @@ import analysis
 from analysis.clients.discovery import Discovery
 from analysis.core import paths
 from analysis.render.hashing import atomic_write
-from analysis.report.display import format_interval, format_value
+from analysis.report.display import card_values
 
 __all__ = ["HEADLINES_SHOWN", "index_rows", "study_title", "write_index"]
 
 HEADLINES_SHOWN = 4
 
 
-def _headlines(out_dir: Path, study: str) -> list[dict[str, str]]:
+def _headlines(out_dir: Path, study: str) -> tuple[str, list[dict[str, str]]]:
+    """The report's first sentence and its headline figures, as its first screen shows them.
+
+    Records marked ``card: False`` (a figure the report explains in its appendix, such as
+    the naive difference) are never headlines here either.
+    """
     try:
         records = json.loads((out_dir / f"{study}.results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
+        return "", []
+    answer = next((str(r.get("text", "")) for r in records if r.get("name") == "answer"), "")
     shown = []
-    for record in records[:HEADLINES_SHOWN]:
-        unit = record.get("unit", "number")
-        interval = ""
-        if record.get("conf_low") is not None and record.get("conf_high") is not None:
-            interval = format_interval(record["conf_low"], record["conf_high"], unit)
+    cards = [r for r in records if r.get("name") != "answer" and r.get("card", True) is not False]
+    for record in cards[:HEADLINES_SHOWN]:
+        value, interval = card_values(record)
         shown.append(
             {
                 "label": str(record.get("label", record.get("name", ""))),
-                "value": format_value(record.get("estimate"), unit),
+                "value": value,
                 "interval": interval,
             }
         )
-    return shown
+    return answer, shown
 
 
 def _current_pdf(html: Path) -> bool:
@@ -91,7 +95,13 @@ def index_rows(output_dir: Path, discovery: Discovery) -> list[dict[str, Any]]:
                     "failed_notebook": f"{client.client_id}/{study}.failed.ipynb"
                     if (out_dir / f"{study}.failed.ipynb").is_file()
                     else None,
-                    "headlines": _headlines(out_dir, study) if html.is_file() else [],
+                    **dict(
+                        zip(
+                            ("answer", "headlines"),
+                            _headlines(out_dir, study) if html.is_file() else ("", []),
+                            strict=True,
+                        )
+                    ),
                 }
             )
     return rows

@@ -1,7 +1,9 @@
 """PDF copies of the HTML reports, printed by Chromium (through Playwright).
 
 Clients receive reports by email and print them. A PDF is the HTML report printed
-with its print stylesheet (A4, a page per section, no table or figure cut in two),
+with its print stylesheet (A4; sections run on, the appendix starts a page; no card,
+table or figure cut in two; headings kept with what follows), with a running header
+naming the report and the client (the HTML's title) and page numbers in the footer,
 written beside the HTML as ``<study>.pdf``. One headless Chromium prints every PDF
 of a batch. Where Chromium or Playwright is missing, :func:`pdf_unavailable` says
 what to install, and the batch renders the HTML only.
@@ -14,7 +16,27 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["CHROMIUM_ARGS", "find_chromium", "pdf_unavailable", "stale_pdfs", "write_pdfs"]
+__all__ = [
+    "CHROMIUM_ARGS",
+    "FOOTER",
+    "HEADER",
+    "find_chromium",
+    "pdf_unavailable",
+    "stale_pdfs",
+    "write_pdfs",
+]
+
+#: The running header: the document's title, which is the report's title and the client.
+HEADER = (
+    '<div style="font-family: Helvetica, Arial, sans-serif; font-size: 8px; color: #5b6673; '
+    'width: 100%; padding: 0 14mm; text-align: right;"><span class="title"></span></div>'
+)
+#: The footer: page numbers.
+FOOTER = (
+    '<div style="font-family: Helvetica, Arial, sans-serif; font-size: 8px; color: #5b6673; '
+    'width: 100%; padding: 0 14mm; text-align: center;">Page <span class="pageNumber"></span> '
+    'of <span class="totalPages"></span></div>'
+)
 
 #: Chromium flags for a headless print on a machine with no network and no display.
 CHROMIUM_ARGS = [
@@ -104,7 +126,10 @@ def write_pdfs(html_files: Iterable[Path], *, timeout: float = 120) -> dict[Path
                         path=str(partial),
                         format="A4",
                         print_background=True,
-                        margin={"top": "15mm", "bottom": "15mm", "left": "14mm", "right": "14mm"},
+                        display_header_footer=True,
+                        header_template=HEADER,
+                        footer_template=FOOTER,
+                        margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
                     )
                     os.replace(partial, pdf)
                 except PlaywrightError as error:

@@ -10,8 +10,11 @@ import base64
 import html
 import io
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
+
+from analysis.core import formats
 
 __all__ = [
     "DISPLAY_TIDY",
@@ -21,19 +24,26 @@ __all__ = [
     "TIDY_HEADINGS",
     "TIDY_UNITS",
     "Unit",
+    "card_html",
+    "card_values",
     "compressed_png",
     "figure",
     "figure_png",
     "format_interval",
     "format_value",
+    "glossary",
+    "not_measured",
     "note",
     "notes",
     "publish_summary",
     "table",
+    "typeset",
     "widen",
 ]
 
-Unit = Literal["share", "ratio", "count", "number", "p_value", "currency", "percent"]
+Unit = Literal[
+    "share", "ratio", "count", "number", "p_value", "currency", "percent", "points", "duration"
+]
 
 #: MIME type under which a notebook publishes its headline records; the batch
 #: runner collects them into results.json and the HTML template hides them.
@@ -53,46 +63,34 @@ DISPLAY_TIDY = {
 }
 
 
-def format_value(value: Any, unit: Unit = "number") -> str:
-    """Format one number for a report.
+def format_value(value: Any, unit: Unit | str = "number", *, currency: str | None = None) -> str:
+    """Format one number for a report table (:mod:`analysis.core.formats` writes it).
 
-    ``share`` -> ``26.4%`` (``>99.9%`` for 0.9996, not ``100.0%``); ``ratio`` -> ``2.05``; ``count`` -> ``1,234``;
-    ``p_value`` -> ``0.031`` or ``<0.001``; ``currency`` -> ``350,000``;
-    ``percent`` (a value already in percent) -> ``75%``; ``number`` -> three
-    decimals (large values with thousands separators). Missing values give an en dash.
+    ``share`` -> ``26.4%`` (``>99.9%`` for 0.9996, not ``100.0%``); ``ratio`` -> ``2.05``;
+    ``count`` -> ``1,234``; ``p_value`` -> ``0.031`` or ``<0.001``; ``currency`` ->
+    ``EUR 350,000`` with ``currency``, else ``350,000``; ``percent`` (a value already in
+    percent) -> ``75%``; ``points`` -> ``4 percentage points``; ``number`` -> decimals
+    from the size (147, 5.56, 0.47). Negative numbers get a real minus sign; missing
+    values give an en dash.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, str):
         return value
-    if isinstance(value, float) and math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if unit == "share":  # never rounded to a certainty the value does not have
-        if 0.999 < value < 1:
-            return ">99.9%"
-        if 0 < value < 0.001:
-            return "<0.1%"
-        return f"{100 * value:.1f}%"
-    if unit == "ratio":
-        return f"{value:.2f}"
-    if unit == "count":
-        return f"{round(value):,}"
+    if unit == "share":
+        return formats.share(value, 1)
     if unit == "p_value":
         return "<0.001" if value < 0.001 else f"{value:.3f}"
-    if (
-        unit == "currency"
-    ):  # whole units for money; small amounts (or a rate passed as money) keep their digits
-        if value == 0 or abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
-    if unit == "percent":
-        return f"{value:,.0f}%"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
+    return formats.value(value, unit, currency=currency)
 
 
-def format_interval(low: Any, high: Any, unit: Unit = "number") -> str:
-    """Format a confidence interval as ``low–high``."""
-    return f"{format_value(low, unit)}–{format_value(high, unit)}"
+def format_interval(
+    low: Any, high: Any, unit: Unit | str = "number", *, currency: str | None = None
+) -> str:
+    """Format a confidence interval as ``low to high`` (``−66% to −9%``)."""
+    if unit == "share":
+        return f"{format_value(low, unit)} to {format_value(high, unit)}"
+    return formats.interval(low, high, unit, currency=currency)
 
 
 class _Html:
@@ -244,6 +242,7 @@ def table(
     columns: Sequence[str] | None = None,
     suppressed: str = "suppressed",
     row_unit: str | None = None,
+    currency: str | None = None,
 ):
     """Style a tidy result table for a report.
 
@@ -271,6 +270,16 @@ def table(
     row_unit : str, optional
         Column holding a unit per row (for tables mixing money, ratios and
         percentages); it overrides ``units`` for numeric cells and is not shown.
+    currency : str, optional
+        The client's currency (an ISO code such as ``EUR``), written on every cell in
+        ``currency``.
+
+    Notes
+    -----
+    An estimate and its bounds (``estimate``, ``conf_low``, ``conf_high`` and a
+    ``planned`` value) of one row are written with the same decimals, chosen from their
+    size (:func:`analysis.core.formats.decimals_for`), so one quantity never shows
+    ``3,000`` in one cell and ``3.000`` in the next.
 
     Returns
     -------
@@ -292,6 +301,23 @@ def table(
         if suppressed in frame
         else pd.Series(False, index=frame.index)
     )
+    shared = [c for c in (*ESTIMATE_COLUMNS, "planned") if c in frame.columns and c != "std_error"]
+
+    def row_decimals(i: int, cell_unit: str) -> int | None:
+        if cell_unit not in ("number", "currency"):
+            return None
+        values = [frame.at[i, c] for c in shared if _is_number(frame.at[i, c])]
+        return formats.decimals_for(*values) if values else None
+
+    def cell(i: int, v: Any, cell_unit: str, column: str, hidden: bool) -> str:
+        if hidden:
+            return SUPPRESSED
+        if column in shared and _is_number(v):
+            places = row_decimals(i, cell_unit)
+            if places is not None and math.isfinite(float(v)):
+                return formats.value(v, cell_unit, currency=currency, decimals=places)
+        return format_value(v, cell_unit, currency=currency)
+
     out = pd.DataFrame(index=frame.index)
     for column in shown:
         values = frame[column]
@@ -301,21 +327,24 @@ def table(
             and not pd.api.types.is_bool_dtype(values)
         ):
             cells = [
-                SUPPRESSED if hidden else format_value(v, u)
-                for v, u, hidden in zip(values, frame[row_unit], mask)
+                cell(i, v, u, column, hidden)
+                for i, v, u, hidden in zip(frame.index, values, frame[row_unit], mask)
             ]
         elif column in units:
             cells = [
-                SUPPRESSED if hidden else format_value(v, units[column])
-                for v, hidden in zip(values, mask)
+                cell(i, v, units[column], column, hidden)
+                for i, v, hidden in zip(frame.index, values, mask)
             ]
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            cells = [SUPPRESSED if hidden else format_value(v) for v, hidden in zip(values, mask)]
+            cells = [
+                cell(i, v, "number", column, hidden)
+                for i, v, hidden in zip(frame.index, values, mask)
+            ]
         else:
             cells = [
                 display_names.get(v, v)
                 if isinstance(v, str)
-                else ("–" if v is None or v is pd.NA else str(v))
+                else ("–" if v is None or v is pd.NA else _plain_text(v))
                 for v in values
             ]
         out[headings.get(column, column.replace("_", " ").capitalize())] = cells
@@ -352,6 +381,7 @@ def widen(data, *, index, columns: str, values: str, suppressed: str = "suppress
 
 def note(text: str) -> _Html:
     """A short highlighted remark for the reader (HTML-escaped)."""
+    text = typeset(text)
     return _Html(f'<div class="wb-note" role="note">{html.escape(text)}</div>', text)
 
 
@@ -360,22 +390,50 @@ def notes(messages: Sequence[str]) -> _Html:
     return _Html("".join(note(text)._repr_html_() for text in messages), "\n".join(messages))
 
 
-def publish_summary(
-    records: Sequence[Mapping[str, Any]], *, sentences: Sequence[str] = ()
-) -> _Html:
-    """Show the headline summary and publish its numbers for ``results.json``.
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
-    Tag the notebook cell that calls this ``summary``: the report template moves
-    it to the top of the report.
+
+def typeset(text: str) -> str:
+    """A sentence as the report prints it: real minus signs before numbers."""
+    return formats.minus_signs(str(text))
+
+
+def publish_summary(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    sentences: Sequence[str] = (),
+    answer: str | None = None,
+    findings: Sequence[str] = (),
+    currency: str | None = None,
+    conf_level: float = 0.95,
+) -> _Html:
+    """Show the report's first screen and publish its numbers for ``results.json``.
+
+    Tag the notebook cell that calls this ``summary``: the report template moves it to
+    the top of the report. The first screen holds the ``answer`` (one sentence that
+    answers the study's question), the ``findings`` (three to five, each with its range
+    and what it means for the client's next decision) and the headline figures as cards.
 
     Parameters
     ----------
     records : sequence of mappings
         Tidy headline records with keys ``name`` (stable id), ``label`` (display
         text), ``estimate`` and optionally ``conf_low``, ``conf_high``, ``n``,
-        ``unit`` (see :func:`format_value`).
+        ``unit`` (see :func:`format_value`) and ``card`` (False: recorded in
+        results.json but not shown as a card, e.g. a figure the appendix explains).
     sentences : sequence of str
-        Computed summary sentences shown above the numbers (HTML-escaped).
+        Further sentences shown under the answer (HTML-escaped).
+    answer : str, optional
+        The one sentence that answers the study's question; recorded in results.json
+        (``name`` "answer", ``text``) so the index shows the same sentence.
+    findings : sequence of str
+        The findings under the answer, as a list.
+    currency : str, optional
+        The client's currency (ISO code): written on every money figure and recorded
+        with each money record.
+    conf_level : float
+        The confidence level of the intervals, for the cards' "95% range".
 
     Returns
     -------
@@ -391,38 +449,132 @@ def publish_summary(
             raise ValueError(f"headline record {record!r} lacks {', '.join(sorted(missing))}.")
         item = {key: _plain(value) for key, value in record.items()}
         item.setdefault("unit", "number")
+        if item["unit"] == "currency" and currency:
+            item["currency"] = currency
         clean.append(item)
+    published = list(clean)
+    if answer:
+        published.insert(
+            0,
+            {
+                "name": "answer",
+                "label": "Answer",
+                "estimate": None,
+                "unit": "text",
+                "text": typeset(answer),
+                "findings": [typeset(f) for f in findings],
+            },
+        )
     display(
-        {RESULTS_MIMETYPE: clean, "text/plain": f"{len(clean)} headline numbers recorded."},
+        {RESULTS_MIMETYPE: published, "text/plain": f"{len(clean)} headline numbers recorded."},
         raw=True,
     )
-    rows = []
+    cards = []
     for item in clean:
-        unit = item["unit"]
-        interval = ""
-        if item.get("conf_low") is not None and item.get("conf_high") is not None:
-            interval = f' <span class="wb-ci">({format_interval(item["conf_low"], item["conf_high"], unit)})</span>'
-        n = (
-            f' <span class="wb-n">n = {format_value(item["n"], "count")}</span>'
-            if item.get("n") is not None
-            else ""
-        )
-        rows.append(
-            f'<li><span class="wb-label">{html.escape(str(item["label"]))}</span> '
-            f'<strong class="wb-value" data-name="{html.escape(str(item["name"]))}">'
-            f"{format_value(item['estimate'], unit)}</strong>{interval}{n}</li>"
-        )
-    text = "".join(f"<p>{html.escape(s)}</p>" for s in sentences)
-    markup = f'<div class="wb-headline">{text}<ul class="wb-figures">{"".join(rows)}</ul></div>'
+        if item.get("card") is False:
+            continue
+        cards.append(card_html(item, currency=currency, conf_level=conf_level))
+    parts = []
+    if answer:
+        parts.append(f'<p class="wb-answer">{html.escape(typeset(answer))}</p>')
+    parts += [f"<p>{html.escape(typeset(s))}</p>" for s in sentences]
+    if findings:
+        items = "".join(f"<li>{html.escape(typeset(f))}</li>" for f in findings)
+        parts.append(f'<ul class="wb-findings">{items}</ul>')
+    if cards:
+        parts.append(f'<ul class="wb-figures">{"".join(cards)}</ul>')
+    markup = f'<div class="wb-headline">{"".join(parts)}</div>'
     return _Html(
         markup,
         "\n".join(
             [
+                *([answer] if answer else []),
                 *sentences,
-                *(f"{r['label']}: {format_value(r['estimate'], r['unit'])}" for r in clean),
+                *findings,
+                *(
+                    f"{r['label']}: {format_value(r['estimate'], r['unit'], currency=currency)}"
+                    for r in clean
+                ),
             ]
         ),
     )
+
+
+def card_values(
+    item: Mapping[str, Any], *, currency: str | None = None, conf_level: float = 0.95
+) -> tuple[str, str]:
+    """The value and the range of a headline record as a card (and the index) shows them."""
+    unit = str(item.get("unit", "number"))
+    currency = item.get("currency") or currency
+    low, high = item.get("conf_low"), item.get("conf_high")
+    places = (
+        formats.decimals_for(item["estimate"], low, high)
+        if unit in ("number", "currency")
+        else None
+    )
+    if unit == "share":
+        shown = format_value(item["estimate"], "share")
+    else:
+        shown = formats.value(item["estimate"], unit, currency=currency, decimals=places)
+    interval = ""
+    if low is not None and high is not None:
+        bounds = (
+            format_interval(low, high, unit)
+            if unit == "share"
+            else formats.interval(low, high, unit, currency=currency, decimals=places)
+        )
+        interval = f"{conf_level:.0%} range {bounds}"
+    return shown, interval
+
+
+def card_html(
+    item: Mapping[str, Any], *, currency: str | None = None, conf_level: float = 0.95
+) -> str:
+    """One headline figure as a card: label, value and its range."""
+    shown, interval = card_values(item, currency=currency, conf_level=conf_level)
+    extra = f' <span class="wb-ci">{html.escape(interval)}</span>' if interval else ""
+    return (
+        f'<li><span class="wb-label">{html.escape(str(item["label"]))}</span> '
+        f'<strong class="wb-value" data-name="{html.escape(str(item["name"]))}">'
+        f"{html.escape(shown)}</strong>{extra}</li>"
+    )
+
+
+def not_measured(missing: Sequence[str], how: str = "") -> _Html:
+    """The one line that replaces the sections a client supplied nothing for.
+
+    ``missing`` names what was not measured in plain words (``reaction``, ``learning``);
+    ``how`` says in a few words how to add them. Nothing is shown when nothing is missing.
+    """
+    if not missing:
+        return _Html("", "")
+    listed = ", ".join(missing)
+    text = (
+        f"Not measured for this client: {listed}"
+        + (f" (how to add them: {how})" if how else "")
+        + "."
+    )
+    return _Html(f'<p class="wb-not-measured">{html.escape(text)}</p>', text)
+
+
+def glossary(terms: Mapping[str, str]) -> _Html:
+    """A short glossary of the statistical terms the appendix uses."""
+    rows = "".join(
+        f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>"
+        for term, meaning in terms.items()
+    )
+    return _Html(
+        f'<dl class="wb-glossary">{rows}</dl>', "\n".join(f"{t}: {m}" for t, m in terms.items())
+    )
+
+
+def _plain_text(value: Any) -> str:
+    """A cell value a client reads: yes/no for booleans, never ``True``, ``None`` or ``[]``."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(map(str, value)) if value else "–"
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,117 @@
+"""The report answers first: the training study's first sentence, findings and one number per quantity."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from analysis.core import paths
+from analysis.core.formats import MINUS
+from analysis.render.export import collapsed
+from analysis.studies import load_study
+from analysis.studies.training_impact.sections import TrainingReport, currency_of, period_word
+
+
+@pytest.fixture(scope="module")
+def cobalt():
+    """A cross-section whose effect is positive while the programme lost money."""
+    return TrainingReport(load_study("training_impact", "cobalt-software"))
+
+
+@pytest.fixture(scope="module")
+def delta():
+    """A pilot too small to tell anything."""
+    return TrainingReport(load_study("training_impact", "delta-logistics"))
+
+
+def test_the_first_sentence_says_whether_training_paid_and_never_more_than_its_range(cobalt, delta):
+    answer = cobalt.answer()
+    assert answer.startswith("Training raised revenue by about")
+    assert "but it has not paid for itself: return" in answer
+    assert f"{MINUS}37%" in answer and f"range {MINUS}66% to {MINUS}9%" in answer
+    unclear = delta.answer()
+    assert unclear.startswith("The data cannot tell whether training changed revenue")
+    assert "nor can it tell yet whether it paid for itself" in unclear
+    for overclaim in ("raised", "lowered", "has paid", "has not paid"):
+        assert overclaim not in unclear
+
+
+def test_one_reported_effect_the_naive_difference_only_off_the_cards(cobalt):
+    records = {r["name"]: r for r in cobalt.records()}
+    assert records["effect"]["estimate"] == pytest.approx(
+        float(cobalt.comparison.set_index("term").loc["regression adjusted", "estimate"])
+    )
+    assert records["naive_difference"]["card"] is False
+    assert all(r.get("card", True) for n, r in records.items() if n != "naive_difference")
+
+
+def test_behaviour_uses_the_same_estimator_as_the_results(delta):
+    """Without a plan, behaviour is the imputation estimate, as the results are."""
+    from analysis import effects
+
+    expected = effects.staggered_att(
+        delta.data,
+        outcome="call_score",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+        conf_level=0.95,
+    ).iloc[0]
+    assert float(delta.behaviour["estimate"]) == pytest.approx(float(expected["estimate"]))
+    assert delta.effect.name == "staggered (imputation)"
+
+
+def test_the_findings_are_three_to_five_with_ranges(delta):
+    found = delta.findings()
+    assert 3 <= len(found) <= 5
+    assert all("range" in f or "rated" in f or "cost" in f for f in found)
+
+
+def test_the_currency_comes_from_the_parameter_or_the_clients_label():
+    class Params:
+        currency = "eur"
+
+    assert currency_of(Params()) == "EUR"
+    assert currency_of(object(), "Bookings, USD") == "USD"
+    assert currency_of(object(), "Revenue") is None
+    import pandas as pd
+
+    assert period_word(object(), pd.Series(["2025-01", "2025-02"])) == "month"
+    assert period_word(object(), pd.Series(["2025Q1", "2025Q2"])) == "quarter"
+
+
+def test_a_section_that_showed_nothing_collapses_and_others_stay():
+    cells = [
+        nbformat.v4.new_markdown_cell("## Empty", metadata={"tags": ["collapsible"]}),
+        nbformat.v4.new_code_cell("x", outputs=[]),
+        nbformat.v4.new_markdown_cell("## Shown", metadata={"tags": ["collapsible"]}),
+        nbformat.v4.new_code_cell(
+            "y",
+            outputs=[
+                nbformat.v4.new_output("display_data", data={"text/html": "<p>something</p>"})
+            ],
+        ),
+        nbformat.v4.new_markdown_cell("## Kept, not collapsible"),
+        nbformat.v4.new_code_cell("z", outputs=[]),
+    ]
+    assert collapsed(cells) == {0}
+
+
+THIN = ("training_impact",)
+
+
+def test_notebooks_are_thin_calls_without_display_dictionaries():
+    for path in [paths.NOTEBOOKS_DIR / f"{name}.ipynb" for name in THIN]:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [
+            line
+            for cell in nb["cells"]
+            if cell["cell_type"] == "code"
+            and "parameters" not in cell.get("metadata", {}).get("tags", [])
+            for line in "".join(cell["source"]).splitlines()
+            if line.strip()
+        ]
+        assert len(code) <= 60, (path.name, len(code))
+        assert not any("display_names" in line for line in code), path.name
