@@ -229,9 +229,9 @@ def test_the_listwise_interval_counts_complete_rows_where_pingouin_counts_all():
     # deletion; the same Feldt formula at n = 12 gives those figures, and ours uses n = 9.
     binary = pg.read_dataset("cronbach_wide_missing")
     row = cronbach_alpha(binary, items=list(binary.columns)).tidy().iloc[0]
-    low, high = reliability._feldt_interval(row["estimate"], 12, 11, 0.95)
+    low, high = reliability.alpha._feldt_interval(row["estimate"], 12, 11, 0.95)
     assert (round(low, 3), round(high, 3)) == (0.581, 0.933)
-    assert (row["conf_low"], row["conf_high"]) == reliability._feldt_interval(
+    assert (row["conf_low"], row["conf_high"]) == reliability.alpha._feldt_interval(
         row["estimate"], 9, 11, 0.95
     )
     assert row["conf_low"] < low and row["conf_high"] > high
