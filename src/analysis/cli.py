@@ -253,12 +253,13 @@ def _plan(args) -> int:
 
 def _has_tables(path) -> bool:
     """Whether a codebook names any table (the new-client template names none)."""
-    import yaml
+    from analysis.core.strict import read_yaml
 
     try:
-        return bool((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tables"))
-    except (yaml.YAMLError, AttributeError, OSError):
+        codebook = read_yaml(path, path.name, max_bytes=1024 * 1024, inside=path.parent)
+    except (ValueError, OSError):
         return True  # unreadable: leave it to its owner
+    return not isinstance(codebook, dict) or bool(codebook.get("tables"))
 
 
 def _draft_codebook(args) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from analysis.core import paths
+from analysis.core.strict import read_yaml
 from analysis.datasets.plans import EXAMPLE_PLANS, write_example_plan
 from analysis.datasets.survey import generate_survey
 from analysis.datasets.training import TrainingDesign, generate_training_client
@@ -345,7 +346,7 @@ def default_inputs(study: str) -> dict:
     asks for these instead of naming a client folder.
     """
     folder = paths.CLIENTS_DIR / DEFAULT_EXAMPLE
-    config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+    config = read_yaml(folder / "client.yml", f"data/clients/{DEFAULT_EXAMPLE}/client.yml")
     data = config["studies"][study]["data"]
     resolved = {
         key: (

@@ -113,5 +113,6 @@ def write_index(output_dir: Path, discovery: Discovery, config_errors: dict[str,
         n_failed=sum(r["status"] in ("failed", "config-error") for r in rows) + len(config_errors),
     )
     target = Path(output_dir) / "index.html"
-    atomic_write(target, html)
+    # a text no reader refused but UTF-8 cannot hold is shown escaped, never a failed index
+    atomic_write(target, html.encode("utf-8", errors="backslashreplace"))
     return target
