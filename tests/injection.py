@@ -31,23 +31,36 @@ PAYLOADS = {
 #: Everything at once, for fields that hold one text.
 ALL = " ".join(PAYLOADS.values())
 
-#: What must never appear unescaped in a report built from the payloads.
-RAW_MARKUP = (
-    "<img src=x",
-    '<img src="http',
-    "<svg",
-    "<script",
-    "<iframe",
-    "<link rel=stylesheet",
-    "<div style",
-    '<a href="javascript:',
-    '<a href="http://remote.invalid',
-)
+#: Elements no report holds: a payload that became markup shows up as one of them.
+FORBIDDEN_ELEMENTS = ("script", "svg", "iframe", "object", "embed", "base", "form")
 
 
 def unescaped(html: str) -> list[str]:
-    """The payload fragments that appear as live markup in ``html``."""
-    return [fragment for fragment in RAW_MARKUP if fragment in html]
+    """Payloads that became live markup in ``html``: forbidden elements, event-handler
+    attributes, ``javascript:`` links, and images or links to anywhere but the page itself.
+
+    The page is parsed (nbconvert re-serialises a report, so text may hold a plain ``'``
+    that was escaped before): text that merely reads like markup is fine.
+    """
+    from bs4 import BeautifulSoup
+
+    found = []
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        if element.name in FORBIDDEN_ELEMENTS:
+            found.append(f"<{element.name}>")
+        if element.name == "link" and not str(element.get("href", "")).startswith("data:"):
+            found.append("<link>")  # the report's own icon is a data: link
+        for name, value in element.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on"):
+                found.append(f"<{element.name} {name}=...>")
+            if name in ("href", "src", "action", "formaction", "srcset", "background"):
+                target = text.strip().lower()
+                if target.startswith(("javascript:", "http:", "https:", "//")):
+                    found.append(f"<{element.name} {name}={text[:40]}>")
+                if element.name == "img" and not target.startswith("data:"):
+                    found.append(f"<img src={text[:40]}>")
+    return found
 
 
 def _inject(value: str, payload: str) -> str:
