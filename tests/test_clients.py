@@ -296,3 +296,25 @@ def test_a_codebook_linked_to_another_clients_is_not_read(tmp_path):
     (folder / "codebook.yml").symlink_to(other / "codebook.yml")
     with pytest.raises(CodebookError, match="gamma/codebook.yml is a symbolic link to"):
         run_codebook(folder)
+
+
+@pytest.mark.parametrize("command", ["validate", "import", "plan freeze", "draft-codebook"])
+def test_no_command_reads_or_writes_through_a_linked_client_folder(
+    command, tmp_path, monkeypatch, capsys
+):
+    from analysis import cli
+    from analysis.core import paths
+
+    outside = _write(tmp_path / "elsewhere" / "gamma", {"display_name": "G", "studies": {}})
+    (outside / "codebook.yml").write_text("tables: {}\n", encoding="utf-8")
+    (outside / "raw.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    clients = tmp_path / "data" / "clients"
+    clients.mkdir(parents=True)
+    (clients / "gamma").symlink_to(outside, target_is_directory=True)
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    before = sorted(p.name for p in outside.iterdir())
+    argv = [*command.split(), "gamma", *(["raw.csv"] if command == "draft-codebook" else [])]
+    assert cli.main(argv) in (1, 2)
+    error = capsys.readouterr().err
+    assert "data/clients/gamma is a symbolic link to" in error and "Traceback" not in error
+    assert sorted(p.name for p in outside.iterdir()) == before  # nothing written there

@@ -255,3 +255,10 @@ def test_a_dollar_sign_in_client_text_is_a_dollar_not_tex():
     ax.set_title(PAYLOADS["tex"])  # "$\foo{$" stopped the figure (and the report) before
     ax.set_xticks([0, 1], ["Save $5", "$\\frac{$"])
     assert display.figure(fig, caption=PAYLOADS["tex"])._repr_html_().startswith("<figure")
+
+
+def test_a_result_object_shows_client_text_as_text():
+    from analysis.core.results import result_html
+
+    shown = result_html(pd.DataFrame({ALL: [ALL]}), caption=ALL, notes=[ALL])
+    assert unescaped(shown) == [] and "&lt;svg" in shown

@@ -198,6 +198,9 @@ def _require_folder(client_id: str):
             f"no client {client_id!r} in data/clients/; known: {', '.join(known) or 'none'}. "
             f"`workbench new-client {client_id}` creates it."
         )
+    from analysis.clients.config import refuse_linked_folder
+
+    refuse_linked_folder(folder, client_id)  # nothing read or written through a link out
     return folder
 
 

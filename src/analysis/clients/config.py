@@ -46,6 +46,7 @@ __all__ = [
     "discover_clients",
     "load_client",
     "read_yaml",
+    "refuse_linked_folder",
     "study_spec",
 ]
 
@@ -224,13 +225,7 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     client_id = check_client_id(folder.name)
     config_path = folder / "client.yml"
     where = f"data/clients/{client_id}/client.yml"
-    if folder.is_symlink():
-        target = folder.resolve()
-        raise ConfigError(
-            f"data/clients/{client_id} is a symbolic link to {target}; a client's folder must be a "
-            "real folder in data/clients/, so that nothing outside it is read. Move the folder there "
-            f"(rm data/clients/{client_id} && mv {target} data/clients/{client_id})."
-        )
+    refuse_linked_folder(folder, client_id)
     if not config_path.is_file():
         raise ConfigError(
             f"{where} is missing; every client folder needs one (`workbench new-client {client_id}`)."
@@ -289,6 +284,17 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     )
 
 
+def refuse_linked_folder(folder: Path, client_id: str) -> None:
+    """A client's folder that is a symbolic link (to anywhere) is refused, naming the fix."""
+    if folder.is_symlink():
+        target = folder.resolve()
+        raise ConfigError(
+            f"data/clients/{client_id} is a symbolic link to {target}; a client's folder must be a "
+            "real folder in data/clients/, so that nothing outside it is read. Move the folder there "
+            f"(rm data/clients/{client_id} && mv {target} data/clients/{client_id})."
+        )
+
+
 def _plan(config: dict, folder: Path, where: str) -> PlanStatus | None:
     """The measurement plan (``plan:`` in client.yml or ``plan.yml`` beside it), checked."""
     separate = folder / PLAN_FILE
@@ -326,6 +332,7 @@ def client_folder(client_id: str, clients_dir: Path | None = None) -> Path:
             f"no client {client_id!r}: {folder} has no client.yml; known clients: "
             f"{', '.join(known) or 'none'}.{hint}"
         )
+    refuse_linked_folder(folder, client_id)  # import and freeze write nothing through a link
     return folder
 
 
