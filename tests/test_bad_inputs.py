@@ -137,3 +137,43 @@ def test_validate_agrees_with_render_on_every_corpus_case(tmp_path):
     for name, errors in expected.items():
         assert (statuses[name] == "ok") == (not errors), (name, statuses[name], errors)
     assert len(expected) >= 60 and sum(not e for e in expected.values()) >= 8
+
+
+@pytest.mark.render
+def test_markup_renders_as_text_and_a_broken_client_fails_alone(tmp_path):
+    """Issue 29's cases (b*): render fails exactly the clients validate fails, with the same
+    line, renders the others, and no payload reaches a report or the index as markup."""
+    from analysis.render.batch import render_batch
+    from injection import unescaped
+
+    clients = tmp_path / "clients"
+    shutil.copytree(paths.NOTEBOOKS_DIR, tmp_path / "notebooks")
+    expected = {}
+    for case in (c for c in STUDY_CASES if c.name.startswith("b")):
+        _client_folder(case, clients, client_id=case.name)
+        expected[case.name] = {
+            p.message for p in validate_client(case.name, clients_dir=clients) if p.level == "error"
+        }
+    result = render_batch(
+        output_dir=tmp_path / "reports",
+        clients_dir=clients,
+        notebooks_dir=tmp_path / "notebooks",
+        jobs=2,
+        progress=False,
+    )
+    rendered = {o.client_id: o for o in result.outcomes}
+    for name, errors in expected.items():
+        if errors:
+            if name in result.config_errors:
+                message = result.config_errors[name]
+                lines = {line.strip() for line in message.splitlines() if line.strip()}
+            else:
+                assert rendered[name].status != "ok", name
+                lines = _render_lines(rendered[name])
+            assert lines == errors, (name, lines, errors)
+        else:
+            assert rendered[name].status == "ok", rendered[name]
+            report = tmp_path / "reports" / name / f"{rendered[name].study}.html"
+            assert unescaped(report.read_text(encoding="utf-8")) == [], name
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert unescaped(index) == [] and all(name in index for name in expected)

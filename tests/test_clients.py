@@ -138,3 +138,183 @@ def test_credentials_are_refused_as_parameters(project):
     )
     with pytest.raises(ClientConfigError, match="look like credentials.*environment variable"):
         load_client(folder, project["notebooks"])
+
+
+# ------------------------------------------- one client's bad configuration fails that client alone
+
+NESTED = "[" * 3000 + "]" * 3000
+
+#: client.yml texts that once ended discovery (and every other client's render) in a traceback,
+#: or let a name through that index.html could not write; each is now one line naming the file.
+BROKEN_CLIENT_YML = {
+    "set-as-key": ("display_name: G\n? !!set {a: null}\n: 1\nstudies: {probe: {}}\n", "!!set"),
+    "list-as-key": ("display_name: G\n? [a, b]\n: 1\nstudies: {probe: {}}\n", "a key must be"),
+    "set-as-value": ("display_name: G\nnotes: !!set {a, b}\nstudies: {probe: {}}\n", "!!set"),
+    "3000-brackets": (f"display_name: G\nnotes: {NESTED}\nstudies: {{probe: {{}}}}\n", "nested"),
+    "not-utf8-name": (
+        'display_name: "G \\udc80"\nstudies: {probe: {}}\n',
+        "line 1: the text holds an escaped code",
+    ),
+    "control-in-name": ('display_name: "G\\x1b[31m"\nstudies: {probe: {}}\n', "control character"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_CLIENT_YML))
+def test_a_broken_client_yml_fails_that_client_alone(project, case, tmp_path):
+    from analysis.clients.discovery import Discovery
+    from analysis.render.index import write_index
+
+    text, message = BROKEN_CLIENT_YML[case]
+    _write(project["clients"] / "gamma", text)
+    found = discover_clients(project["clients"], project["notebooks"])
+    assert [c.client_id for c in found.clients] == ["alpha", "beta"]
+    assert list(found.errors) == ["gamma"]
+    assert (
+        message in found.errors["gamma"]
+        and "data/clients/gamma/client.yml" in found.errors["gamma"]
+    )
+    assert "Traceback" not in found.errors["gamma"] and found.errors["gamma"].count("\n") == 0
+    index = write_index(tmp_path, Discovery(found.clients, {}), found.errors)
+    assert "Alpha Corp" in index.read_text(encoding="utf-8")
+
+
+def test_index_html_is_written_whatever_text_a_client_holds(project, tmp_path):
+    """A name no reader refused but UTF-8 cannot hold is written escaped, not a failed index."""
+    from analysis.clients.config import Client
+    from analysis.clients.discovery import Discovery
+    from analysis.render.index import write_index
+
+    found = discover_clients(project["clients"], project["notebooks"])
+    odd = Client("gamma", "G \udc80 <b>", project["clients"] / "alpha", {})
+    index = write_index(tmp_path, Discovery([*found.clients, odd], {}), {"delta": "bad \udcff"})
+    text = index.read_text(encoding="utf-8")
+    assert "Alpha Corp" in text and "bad \\udcff" in text
+
+
+def test_a_freeze_record_with_earlier_null_or_deep_nesting_fails_that_client_alone(project):
+    for name, text, message in (
+        ("gamma", '{"frozen_at": "x", "sha256": "x", "plan": {}, "earlier": null}', "earlier must"),
+        ("delta", '{"plan": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than"),
+        ("omega", '{"plan": {}, "plan": {}}', "given twice"),
+    ):
+        folder = _write(
+            project["clients"] / name,
+            {
+                "display_name": name,
+                "studies": {"probe": {}},
+                "plan": _example_plan(),
+            },
+        )
+        (folder / "plan.frozen.json").write_text(text, encoding="utf-8")
+        found = discover_clients(project["clients"], project["notebooks"])
+        assert [c.client_id for c in found.clients] == ["alpha", "beta"], found.errors
+        assert message in found.errors[name] and "plan.frozen.json" in found.errors[name]
+        (folder / "plan.frozen.json").unlink()
+        (folder / "client.yml").unlink()
+
+
+def _example_plan() -> dict:
+    from analysis.core import paths
+
+    config = (paths.CLIENTS_DIR / "acme-learning" / "client.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(config)["plan"]
+
+
+# ------------------------------------------------------------ no file read through a link out
+
+
+def test_a_client_folder_that_is_a_link_out_is_refused(project, tmp_path):
+    outside = tmp_path / "elsewhere" / "gamma"
+    _write(outside, {"display_name": "Gamma", "studies": {"probe": {}}})
+    (project["clients"] / "gamma").symlink_to(outside, target_is_directory=True)
+    found = discover_clients(project["clients"], project["notebooks"])
+    assert [c.client_id for c in found.clients] == ["alpha", "beta"]
+    message = found.errors["gamma"]
+    assert "data/clients/gamma is a symbolic link to" in message and str(outside) in message
+    assert "mv " in message  # the fix
+
+
+@pytest.mark.parametrize("name", ["client.yml", "plan.yml", "plan.frozen.json"])
+def test_client_yml_plan_and_record_linked_to_another_client_are_refused(project, name):
+    alpha = project["clients"] / "alpha"
+    plan = yaml.safe_dump({"plan": _example_plan()})
+    (alpha / "plan.yml").write_text(plan, encoding="utf-8")
+    (alpha / "plan.frozen.json").write_text("{}", encoding="utf-8")
+    gamma = _write(
+        project["clients"] / "gamma", {"display_name": "Gamma", "studies": {"probe": {}}}
+    )
+    (gamma / name).unlink(missing_ok=True)
+    (gamma / name).symlink_to(alpha / name)
+    if name == "plan.frozen.json":
+        (gamma / "plan.yml").write_text(plan, encoding="utf-8")
+    with pytest.raises(ClientConfigError) as error:
+        load_client(gamma, project["notebooks"])
+    message = str(error.value)
+    assert f"data/clients/gamma/{name} is a symbolic link to" in message
+    assert str((alpha / name).resolve()) in message and "cp --remove-destination" in message
+    # a link that stays in the folder is an ordinary file
+    (gamma / name).unlink()
+    (gamma / f"{name}.real").write_text(
+        (alpha / name).read_text()
+        if name != "client.yml"
+        else yaml.safe_dump({"display_name": "Gamma", "studies": {"probe": {}}})
+    )
+    (gamma / name).symlink_to(gamma / f"{name}.real")
+    if name != "plan.frozen.json":
+        load_client(gamma, project["notebooks"])
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("tables: " + NESTED + "\n", "nested more than 32 deep"),
+        (
+            "a: &a [x, x]\ntables: {survey: {source: {file: s.csv}, keep: *a}}\n",
+            "anchors and aliases",
+        ),
+        ("tables:\n  ? !!set {a: null}\n  : 1\n", "!!set"),
+    ],
+    ids=["3000-brackets", "anchors", "set-key"],
+)
+def test_codebook_yml_is_read_as_strictly_as_client_yml(tmp_path, text, message):
+    from analysis.ingest.codebook import CodebookError, run_codebook
+
+    folder = tmp_path / "gamma"
+    folder.mkdir()
+    (folder / "codebook.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(CodebookError, match=message) as error:
+        run_codebook(folder)
+    assert str(error.value).startswith("gamma/codebook.yml") and "\n" not in str(error.value)
+
+
+def test_a_codebook_linked_to_another_clients_is_not_read(tmp_path):
+    from analysis.ingest.codebook import CodebookError, run_codebook
+
+    other, folder = tmp_path / "other", tmp_path / "gamma"
+    other.mkdir(), folder.mkdir()
+    (other / "codebook.yml").write_text("tables: {}\n", encoding="utf-8")
+    (folder / "codebook.yml").symlink_to(other / "codebook.yml")
+    with pytest.raises(CodebookError, match="gamma/codebook.yml is a symbolic link to"):
+        run_codebook(folder)
+
+
+@pytest.mark.parametrize("command", ["validate", "import", "plan freeze", "draft-codebook"])
+def test_no_command_reads_or_writes_through_a_linked_client_folder(
+    command, tmp_path, monkeypatch, capsys
+):
+    from analysis import cli
+    from analysis.core import paths
+
+    outside = _write(tmp_path / "elsewhere" / "gamma", {"display_name": "G", "studies": {}})
+    (outside / "codebook.yml").write_text("tables: {}\n", encoding="utf-8")
+    (outside / "raw.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    clients = tmp_path / "data" / "clients"
+    clients.mkdir(parents=True)
+    (clients / "gamma").symlink_to(outside, target_is_directory=True)
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    before = sorted(p.name for p in outside.iterdir())
+    argv = [*command.split(), "gamma", *(["raw.csv"] if command == "draft-codebook" else [])]
+    assert cli.main(argv) in (1, 2)
+    error = capsys.readouterr().err
+    assert "data/clients/gamma is a symbolic link to" in error and "Traceback" not in error
+    assert sorted(p.name for p in outside.iterdir()) == before  # nothing written there

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.report import display
+from injection import ALL, PAYLOADS, unescaped
 
 
 @pytest.mark.parametrize(
@@ -235,3 +236,80 @@ def test_figure_png_matches_savefig_with_a_tight_box(outside):
     if outside:
         width = fig.get_size_inches()[0] * fig.dpi
         assert ours.shape[1] > width  # the box grew past the canvas, as savefig's does
+
+
+# ------------------------------------------------------- client text is escaped by construction
+
+
+@pytest.mark.parametrize("name", sorted(PAYLOADS))
+def test_escape_helpers_turn_every_payload_into_text(name):
+    from nbconvert.filters import markdown2html_mistune
+
+    from analysis.report.escape import element, heading, html_text, markdown_text
+
+    payload = PAYLOADS[name]
+    assert unescaped(str(html_text(payload))) == []
+    assert unescaped(str(element("span", payload, class_=payload))) == []
+    rendered = markdown2html_mistune(f"### {markdown_text(payload)}")
+    assert unescaped(rendered) == [] and "<a " not in rendered.replace('<a class="anchor-link"', "")
+    shown = heading(payload)
+    assert unescaped(shown._repr_html_()) == []
+    assert unescaped(markdown2html_mistune(shown._repr_markdown_())) == []
+    # the reader still sees the text itself
+    assert "remote.invalid" in rendered or name not in ("remote-image", "markdown-image")
+
+
+def test_markup_the_workbench_built_passes_and_text_cannot_break_out_of_a_line():
+    from analysis.report.escape import Markup, html_text, markdown_text
+
+    assert html_text(Markup("<b>ours</b>")) == "<b>ours</b>"
+    assert "\n" not in markdown_text("Title\n\n<script>x</script>\n# heading")
+    with pytest.raises(ValueError):
+        from analysis.report.escape import element
+
+        element("script", "x")
+
+
+def test_an_instrument_title_reaches_the_report_as_text(monkeypatch):
+    """Issue 29: the title reached ``Markdown(f"### {title}")`` unescaped and ran in Chromium."""
+    import IPython.display
+    from nbconvert.filters import markdown2html_mistune
+
+    from analysis.studies.readiness_alignment.sections import Section
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects, **_: shown.extend(objects))
+    Section(ALL)._ipython_display_()
+    title = shown[0]
+    html = title._repr_html_() if hasattr(title, "_repr_html_") else ""
+    markdown = title._repr_markdown_() if hasattr(title, "_repr_markdown_") else ""
+    assert unescaped(html) == [] and unescaped(markdown2html_mistune(markdown)) == []
+    assert "&lt;img src=x" in html + markdown2html_mistune(markdown)
+
+
+def test_table_headings_from_client_text_are_escaped():
+    """Group, answer and practice names become column headings (widen, display_names)."""
+    frame = pd.DataFrame({PAYLOADS["img-onerror"]: ["a"], "n": [3]})
+    html = display.table(
+        frame, caption=ALL, display_names={"n": PAYLOADS["svg-onload"], "a": ALL}
+    ).to_html()
+    assert unescaped(html) == [], unescaped(html)
+
+
+def test_a_dollar_sign_in_client_text_is_a_dollar_not_tex():
+    import matplotlib.pyplot as plt
+
+    from analysis.report import set_theme
+
+    set_theme()
+    fig, ax = plt.subplots()
+    ax.set_title(PAYLOADS["tex"])  # "$\foo{$" stopped the figure (and the report) before
+    ax.set_xticks([0, 1], ["Save $5", "$\\frac{$"])
+    assert display.figure(fig, caption=PAYLOADS["tex"])._repr_html_().startswith("<figure")
+
+
+def test_a_result_object_shows_client_text_as_text():
+    from analysis.core.results import result_html
+
+    shown = result_html(pd.DataFrame({ALL: [ALL]}), caption=ALL, notes=[ALL])
+    assert unescaped(shown) == [] and "&lt;svg" in shown

@@ -172,6 +172,47 @@ def test_bad_instrument_files_are_named(tmp_path, change, message):
         ins.load_instrument(path)
 
 
+def _laughs(levels: int = 6) -> str:
+    """Anchors and aliases that expand a 1 KB file nine-fold per level."""
+    lines = ['a0: &a0 "lol lol lol lol lol lol lol lol"']
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (_laughs(), r"line \d+: anchors and aliases \(&name, \*name\) are not allowed"),
+        ("extra: " + "[" * 3000 + "]" * 3000 + "\n", "nested more than 32 deep"),
+        ("? !!set {a: null}\n: 1\n", r"!!set \(a set\) is not allowed"),
+        ("? [a, b]\n: 1\n", "a key must be a plain name"),
+        ('extra: "\\udc80"\n', "not a character"),
+        ("id: strategic_readiness\n", "key 'id' is given twice"),
+    ],
+    ids=["anchors", "3000-brackets", "set-key", "list-key", "surrogate", "duplicate-key"],
+)
+def test_instrument_files_are_read_as_strictly_as_client_yml(tmp_path, extra, message):
+    text = (paths.INSTRUMENTS_DIR / "strategic_readiness.yml").read_text(encoding="utf-8")
+    path = tmp_path / "instruments" / "strategic_readiness.yml"
+    path.parent.mkdir()
+    path.write_text(text + extra, encoding="utf-8")
+    with pytest.raises(InstrumentError, match=message) as error:
+        ins.load_instrument(path)
+    assert str(error.value).startswith("instruments/strategic_readiness.yml")
+    assert "\n" not in str(error.value)
+
+
+def test_an_instrument_file_linked_out_of_its_folder_is_not_read(tmp_path):
+    shared = tmp_path / "instruments"
+    shared.mkdir()
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_text((paths.INSTRUMENTS_DIR / "two_views.yml").read_text(encoding="utf-8"))
+    (shared / "two_views.yml").symlink_to(outside)
+    with pytest.raises(InstrumentError, match="is a symbolic link to .*elsewhere.yml, outside"):
+        ins.load_instruments(shared)
+
+
 @pytest.mark.slow
 def test_kpi_gaming_is_flagged_when_planted_and_rarely_otherwise():
     for seed in range(3):

@@ -219,3 +219,45 @@ def test_a_render_leaves_the_kernels_and_notebooks_of_another_running_render_alo
     leftover.parent.mkdir()
     leftover.write_text("{}")
     assert remove_leftovers(tmp_path) == [leftover] and not leftover.exists()
+
+
+def test_one_clients_broken_configuration_or_link_fails_that_client_alone(tmp_path):
+    """Issue 29: each of these once ended the render of every client in a traceback, or read
+    another client's files; now each fails alone and the others render, index included."""
+    from conftest import PROBE_CELLS
+
+    make_notebook(tmp_path / "notebooks" / "probe.ipynb", PROBE_CELLS)
+    clients = tmp_path / "clients"
+    add_client(clients, "alpha", "Alpha Corp")
+    add_client(clients, "beta", "Beta Ltd")
+    one = "display_name: {}\nstudies: {{probe: {{data: {{data_path: data.csv}}}}}}\n"
+    broken = {
+        "set-key": (one.format("Set") + "? !!set {a: null}\n: 1\n", "!!set (a set)"),
+        "deep": (one.format("Deep") + "notes: " + "[" * 3000 + "]" * 3000 + "\n", "nested"),
+        "not-utf8": (one.format('"Bad \\udc80 name"'), "not a character"),
+    }
+    for client_id, (text, _) in broken.items():
+        add_client(clients, client_id, "x")
+        (clients / client_id / "client.yml").write_text(text, encoding="utf-8")
+    outside = add_client(tmp_path / "elsewhere", "linked", "Linked Out Co")
+    (clients / "linked").symlink_to(outside, target_is_directory=True)
+    add_client(clients, "copycat", "Copycat")
+    (clients / "copycat" / "client.yml").unlink()
+    (clients / "copycat" / "client.yml").symlink_to(clients / "alpha" / "client.yml")
+    result = render_batch(
+        output_dir=tmp_path / "reports",
+        clients_dir=clients,
+        notebooks_dir=tmp_path / "notebooks",
+        jobs=1,
+        progress=False,
+    )
+    assert {o.client_id: o.status for o in result.outcomes} == {"alpha": "ok", "beta": "ok"}
+    assert set(result.config_errors) == {*broken, "linked", "copycat"}
+    for client_id, (_, message) in broken.items():
+        assert message in result.config_errors[client_id], result.config_errors[client_id]
+    assert "is a symbolic link to" in result.config_errors["linked"]
+    assert "is a symbolic link to" in result.config_errors["copycat"]
+    assert not (tmp_path / "reports" / "copycat").exists()  # Alpha's name never in its report
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "Alpha Corp" in index and "Beta Ltd" in index and "Linked Out Co" not in index
+    assert all(client_id in index for client_id in result.config_errors)

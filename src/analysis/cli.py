@@ -198,6 +198,9 @@ def _require_folder(client_id: str):
             f"no client {client_id!r} in data/clients/; known: {', '.join(known) or 'none'}. "
             f"`workbench new-client {client_id}` creates it."
         )
+    from analysis.clients.config import refuse_linked_folder
+
+    refuse_linked_folder(folder, client_id)  # nothing read or written through a link out
     return folder
 
 
@@ -253,12 +256,13 @@ def _plan(args) -> int:
 
 def _has_tables(path) -> bool:
     """Whether a codebook names any table (the new-client template names none)."""
-    import yaml
+    from analysis.core.strict import read_yaml
 
     try:
-        return bool((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tables"))
-    except (yaml.YAMLError, AttributeError, OSError):
+        codebook = read_yaml(path, path.name, max_bytes=1024 * 1024, inside=path.parent)
+    except (ValueError, OSError):
         return True  # unreadable: leave it to its owner
+    return not isinstance(codebook, dict) or bool(codebook.get("tables"))
 
 
 def _draft_codebook(args) -> int:

@@ -7,6 +7,7 @@ parameters, and the messages (regular expressions) that `workbench validate` mus
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def case(
         shutil.rmtree(folder)
     folder.mkdir()
     for filename, content in files.items():
+        (folder / filename).parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, pd.DataFrame):
             content.to_csv(folder / filename, index=False)
         elif isinstance(content, bytes):
@@ -1074,6 +1076,7 @@ def main() -> None:
     parameter_cases(T, TD, S, R, RD)
     plan_cases()
     plausibility_cases(T, TD, S)
+    boundary_cases()
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {
@@ -1433,6 +1436,141 @@ def plausibility_cases(T, TD, S) -> None:
                 r"section roi is left out: costs\.csv: the costs are in USD and the outcome 'revenue' "
                 r"in CAD; ROI needs the exchange rate between them: set exchange_rate \(CAD per 1 USD"
             )
+        ],
+    )
+
+
+def boundary_cases() -> None:
+    """Issue 29: markup in every text field renders as text; one client's broken YAML or
+    record fails that client with one line (validate and render alike)."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent))
+    from injection import ALL, PAYLOADS, injected_instruments
+
+    names = sorted(PAYLOADS)
+    instruments = HERE / "_instruments"
+    injected_instruments(instruments)
+    files = readiness()
+    shipped = yaml.safe_load((paths.INSTRUMENTS_DIR / "two_views.yml").read_text())["groups"]
+    groups = yaml.safe_load((instruments / "two_views.yml").read_text())["groups"]
+    files["two_views.csv"]["group"] = files["two_views.csv"]["group"].map(
+        dict(zip(shipped, groups, strict=True))
+    )
+    for path in sorted(instruments.glob("*.yml")):
+        files[f"instruments/{path.name}"] = path.read_text(encoding="utf-8")
+    shutil.rmtree(instruments)
+    replaced = r"instrument '{}' replaces the project's instrument of the same id"
+    case(
+        "b01-markup-in-every-instrument-field",
+        "readiness_alignment",
+        files,
+        [],
+        data=READINESS_DATA,
+        parameters={"instruments_dir": "instruments"},
+        warnings=[replaced.format(i) for i in ("strategic_readiness", "two_views")],
+    )
+    industries = sorted(SURVEY["industry"].unique())
+    labelled = {
+        label: f"{label} {PAYLOADS[names[i % len(names)]]}" for i, label in enumerate(industries)
+    }
+    case(
+        "b02-markup-in-survey-answers-and-a-file-name",
+        "org_effectiveness",
+        {
+            "survey' onmouseover='alert(1) & (x).csv": survey(
+                lambda d: d.assign(industry=d["industry"].map(labelled))
+            )
+        },
+        [],
+        data={"survey_path": "survey' onmouseover='alert(1) & (x).csv"},
+    )
+    case(
+        "b03-markup-in-cost-items",
+        "training_impact",
+        training(
+            costs=lambda d: d.assign(
+                item=[
+                    f"{item} {PAYLOADS[names[i % len(names)]]}" for i, item in enumerate(d["item"])
+                ]
+            )
+        ),
+        [],
+        data=TRAINING_DATA,
+    )
+    plan = {
+        **PLAN,
+        "agreed_with": ALL,
+        "behaviours": [{**PLAN["behaviours"][0], "description": ALL}],
+    }
+    case(
+        "b04-markup-in-plan-text",
+        "evaluation_plan",
+        {"client.yml": plan_client("evaluation_plan", {}, plan)},
+        [],
+        warnings=[r"The measurement plan was not frozen"],
+    )
+    one_client = "display_name: Corpus client\nstudies: {org_effectiveness: {data: {survey_path: survey.csv}}}\n"
+    survey_file = survey(lambda d: None)
+    for name, text, message in (
+        (
+            "b05-yaml-set-as-a-key",
+            one_client + "? !!set {a: null}\n: 1\n",
+            r"client\.yml: line 3: !!set \(a set\) is not allowed; write a plain list or mapping",
+        ),
+        (
+            "b06-3000-nested-brackets",
+            one_client + "notes: " + "[" * 3000 + "]" * 3000 + "\n",
+            r"client\.yml: line 3: lists and mappings are nested more than 32 deep",
+        ),
+        (
+            "b07-display-name-not-utf8",
+            one_client.replace("Corpus client", '"Corpus \\udc80 client"'),
+            r"client\.yml: line 1: the text holds an escaped code such as \\udc80 that is not a character",
+        ),
+        (
+            "b08-display-name-with-a-control-character",
+            one_client.replace("Corpus client", '"Corpus \\e[31m client"'),
+            r"client\.yml: display_name holds a control character \(U\+001B\)",
+        ),
+    ):
+        case(name, "org_effectiveness", {"survey.csv": survey_file, "client.yml": text}, [message])
+    two_views = (paths.INSTRUMENTS_DIR / "two_views.yml").read_text(encoding="utf-8")
+    for name, extra, message in (
+        (
+            "b09-3000-nested-brackets-in-an-instrument",
+            "extra: " + "[" * 3000 + "]" * 3000 + "\n",
+            r"instruments/two_views\.yml: line \d+: lists and mappings are nested more than 32 deep",
+        ),
+        (
+            "b10-anchors-in-an-instrument",
+            "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n",
+            r"instruments/two_views\.yml: line \d+: anchors and aliases \(&name, \*name\) are not allowed",
+        ),
+        (
+            "b11-yaml-set-as-a-key-in-an-instrument",
+            "? !!set {a: null}\n: 1\n",
+            r"instruments/two_views\.yml: line \d+: !!set \(a set\) is not allowed",
+        ),
+    ):
+        case(
+            name,
+            "readiness_alignment",
+            {**readiness(), "instruments/two_views.yml": two_views + extra},
+            [message],
+            data=READINESS_DATA,
+            parameters={"instruments_dir": "instruments"},
+        )
+    record = {"frozen_at": "2024-12-02 09:30 UTC", "sha256": "0" * 64, "plan": {}, "earlier": None}
+    case(
+        "b12-freeze-record-earlier-null",
+        "evaluation_plan",
+        {
+            "client.yml": plan_client("evaluation_plan", {}, PLAN),
+            "plan.frozen.json": json.dumps(record),
+        },
+        [
+            r"plan\.frozen\.json in .*/ is not a freeze record \(earlier must be the list of the versions frozen before\)"
         ],
     )
 

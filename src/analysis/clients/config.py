@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analysis.clients.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
 from analysis.clients.plan import PLAN_FILE, check_plan
 from analysis.clients.plan_record import PlanStatus, plan_status
-from analysis.core import paths
+from analysis.core import paths, strict
 from analysis.core.errors import ConfigError
 
 __all__ = [
@@ -47,6 +46,7 @@ __all__ = [
     "discover_clients",
     "load_client",
     "read_yaml",
+    "refuse_linked_folder",
     "study_spec",
 ]
 
@@ -54,7 +54,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
 
 #: Largest client.yml read (bytes); a real one is a few hundred bytes.
-MAX_BYTES = 256 * 1024
+MAX_BYTES = strict.MAX_BYTES
 
 #: Parameters every notebook receives from the runner.
 RUNNER_PARAMETERS = ("client_name", "client_id")
@@ -77,68 +77,18 @@ def check_client_id(client_id: Any) -> str:
     return client_id
 
 
-class _Refused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors, aliases and duplicate keys."""
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(
-                f"line {event.start_mark.line + 1}: anchors and aliases (&name, *name) are not allowed; "
-                "write each value out"
-            )
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if isinstance(key, (list, dict)):
-                raise _Refused(f"line {line}: a key must be a plain name")
-            if key in seen:
-                raise _Refused(
-                    f"key {key!r} is given twice (lines {seen[key]} and {line}); keep one"
-                )
-            seen[key] = line
-        return super().construct_mapping(node, deep)
-
-
 def read_yaml(path: Path, where: str, *, max_bytes: int = MAX_BYTES) -> Any:
-    """Parse a small YAML file strictly (see module docstring).
+    """Parse a small YAML file of a client strictly (:func:`analysis.core.strict.read_yaml`).
+
+    The file must really be in its folder: a symbolic link out of it is refused.
 
     Raises
     ------
     ConfigError
-        Too large, not UTF-8, not valid YAML, a duplicate key, an anchor or an alias.
+        Too large, not UTF-8, not valid YAML, a duplicate or compound key, an anchor or an
+        alias, nesting deeper than the workbench reads, or a link out of the folder.
     """
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ConfigError(
-            f"{where} is {size:,} bytes; a client.yml is at most {max_bytes:,} bytes. "
-            "Keep data in the data files, not in client.yml."
-        )
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(
-            f"{where} is not UTF-8 text (byte {error.start}); save it as UTF-8."
-        ) from None
-    try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except _Refused as error:
-        raise ConfigError(f"{where}: {error.message}.") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ConfigError(f"{where} is not valid YAML{at}: {problem}.") from None
+    return strict.read_yaml(path, where, max_bytes=max_bytes, inside=Path(path).parent)
 
 
 @dataclass(frozen=True)
@@ -275,6 +225,7 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     client_id = check_client_id(folder.name)
     config_path = folder / "client.yml"
     where = f"data/clients/{client_id}/client.yml"
+    refuse_linked_folder(folder, client_id)
     if not config_path.is_file():
         raise ConfigError(
             f"{where} is missing; every client folder needs one (`workbench new-client {client_id}`)."
@@ -298,6 +249,12 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
     if not isinstance(display_name, str) or not display_name.strip():
         raise ConfigError(
             f"{where}: display_name must be a non-empty text, e.g. display_name: Northwind Traders."
+        )
+    control = [c for c in display_name if unicodedata.category(c) == "Cc"]
+    if control:
+        raise ConfigError(
+            f"{where}: display_name holds a control character (U+{ord(control[0]):04X}); write the "
+            "name as one line of plain text, e.g. display_name: Northwind Traders."
         )
     studies_config = config.get("studies")
     if not isinstance(studies_config, dict) or not studies_config:
@@ -325,6 +282,17 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
         _plan(config, folder, where),
         synthetic=synthetic,
     )
+
+
+def refuse_linked_folder(folder: Path, client_id: str) -> None:
+    """A client's folder that is a symbolic link (to anywhere) is refused, naming the fix."""
+    if folder.is_symlink():
+        target = folder.resolve()
+        raise ConfigError(
+            f"data/clients/{client_id} is a symbolic link to {target}; a client's folder must be a "
+            "real folder in data/clients/, so that nothing outside it is read. Move the folder there "
+            f"(rm data/clients/{client_id} && mv {target} data/clients/{client_id})."
+        )
 
 
 def _plan(config: dict, folder: Path, where: str) -> PlanStatus | None:
@@ -364,6 +332,7 @@ def client_folder(client_id: str, clients_dir: Path | None = None) -> Path:
             f"no client {client_id!r}: {folder} has no client.yml; known clients: "
             f"{', '.join(known) or 'none'}.{hint}"
         )
+    refuse_linked_folder(folder, client_id)  # import and freeze write nothing through a link
     return folder
 
 

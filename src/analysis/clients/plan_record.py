@@ -18,6 +18,7 @@ from typing import Any
 
 from analysis.clients.plan import FROZEN_FILE, Plan, plan_sha256
 from analysis.core.errors import ConfigError
+from analysis.core.strict import read_json
 
 __all__ = ["STAMP", "PlanStatus", "freeze", "plan_changes", "plan_status", "read_frozen"]
 
@@ -166,11 +167,14 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     fix = "restore it from version control; it is written only by `workbench plan freeze`."
+    record = read_json(path, f"data/clients/{folder.name}/{FROZEN_FILE}", inside=folder)
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(record, dict) or not {"frozen_at", "sha256", "plan"} <= set(record):
             raise ValueError("frozen_at, sha256 and plan are required")
-        versions = [record, *record.get("earlier", [])]
+        earlier = record.get("earlier", [])
+        if not isinstance(earlier, list):  # caught below: one ConfigError for every shape
+            raise ValueError("earlier must be the list of the versions frozen before")  # noqa: TRY004
+        versions = [record, *earlier]
         if not all(isinstance(v, dict) and isinstance(v.get("plan"), dict) for v in versions):
             raise ValueError("every version needs its plan")
     except (ValueError, OSError) as error:

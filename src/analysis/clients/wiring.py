@@ -31,13 +31,14 @@ from typing import Any, get_args
 
 import yaml
 
-from analysis.clients.config import _Refused, _StrictLoader, read_yaml
+from analysis.clients.config import read_yaml
 from analysis.clients.files import inside_folder
 from analysis.clients.parameters import FILE, FILES, STUDIES, TrainingImpact, kind
 from analysis.clients.plan import PLAN_FILE
 from analysis.clients.yaml_text import YamlEditError, delete_key, set_key
 from analysis.core.currencies import ISO_4217
 from analysis.core.errors import ConfigError
+from analysis.core.strict import parse_yaml
 
 __all__ = ["Change", "Wiring", "plan_wiring", "wire_client", "write_atomically"]
 
@@ -315,7 +316,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def _read_text(text: str) -> Any:
     """YAML text read as strictly as client.yml (duplicate keys, anchors refused)."""
-    return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader that refuses more
+    return parse_yaml(text, "client.yml")
 
 
 def wire_client(
@@ -343,7 +344,7 @@ def wire_client(
     try:
         edited = _edited(text, wiring.changes)
         same = _normal(_read_text(edited)) == _expected(config, wiring.changes)
-    except (YamlEditError, yaml.YAMLError, _Refused):
+    except (YamlEditError, yaml.YAMLError, ConfigError):
         same = False
     if not same:
         wiring.notes.append(

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from analysis.contracts.readers import DataContractError, read_table
+from analysis.core.strict import read_yaml
 
 __all__ = [
     "TYPES",
@@ -88,12 +88,16 @@ def load_instrument(path: str | Path) -> Instrument:
     """
     path = Path(path)
     where = path.name
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstrumentError(f"{path}: instrument file not found.") from None
-    except yaml.YAMLError as error:
-        raise InstrumentError(f"{where}: not valid YAML: {error}") from None
+    if not path.is_file():
+        raise InstrumentError(f"{path}: instrument file not found.")
+    # strict like client.yml: no anchors or aliases, bounded size and nesting, plain keys
+    spec = read_yaml(
+        path,
+        f"{path.parent.name}/{where}",
+        error=InstrumentError,
+        inside=path.parent,
+        what="instrument file",
+    )
     if not isinstance(spec, dict):
         raise InstrumentError(f"{where}: must be a mapping with id, title, type, items.")
     missing = [k for k in ("id", "title", "type", "items") if k not in spec]

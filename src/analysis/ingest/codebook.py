@@ -99,7 +99,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from analysis.clients.files import file_sha256
 from analysis.contracts.numbers import (
@@ -109,6 +108,7 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
+from analysis.core.strict import read_yaml
 from analysis.ingest import events
 from analysis.ingest.record import import_provenance, stale_imports
 from analysis.ingest.sources import (  # re-exported: the importer's public names
@@ -156,6 +156,9 @@ def _placeholders(node, path: str = "") -> list[str]:
         else []
     )
 
+
+#: Largest codebook.yml read (bytes): one with every rule for a dozen tables is about 20 KB.
+CODEBOOK_BYTES = 1024 * 1024
 
 #: The rules a codebook table may hold (anything else is refused, not ignored).
 TABLE_KEYS = (
@@ -517,11 +520,18 @@ def run_codebook(folder: str | Path) -> dict:
         raise CodebookError(
             f"{folder.name}/codebook.yml is missing; `workbench new-client` writes a template."
         )
-    try:
-        codebook = yaml.safe_load(codebook_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise CodebookError(f"codebook.yml is not valid YAML: {error}") from None
-    tables = codebook.get("tables")
+    codebook = (
+        read_yaml(
+            codebook_path,
+            f"{folder.name}/codebook.yml",
+            max_bytes=CODEBOOK_BYTES,
+            error=CodebookError,
+            inside=folder,
+            what="codebook",
+        )
+        or {}
+    )
+    tables = codebook.get("tables") if isinstance(codebook, dict) else None
     if not isinstance(tables, dict) or not tables:
         draft = (
             " codebook.draft.yml is there: review it and rename it to codebook.yml."

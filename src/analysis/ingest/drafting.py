@@ -33,6 +33,14 @@ from analysis.contracts.training import training_schemas
 from analysis.ingest import spreadsheets
 from analysis.ingest.sources import split_answers
 
+
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value used twice in full: codebook.yml is read without anchors and aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 __all__ = [
     "EXTRA",
     "QUALTRICS_META",
@@ -444,8 +452,12 @@ def draft_codebook(folder: str | Path, files: list[str]) -> tuple[str, list[str]
                     q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
                 }
             where = f"{file}" + (f" sheet {sheet!r}" if fmt == "xlsx" else "")
-            body = yaml.safe_dump(
-                {table: {"source": source, **spec}}, sort_keys=False, allow_unicode=True, width=100
+            body = yaml.dump(
+                {table: {"source": source, **spec}},
+                Dumper=_NoAliases,
+                sort_keys=False,
+                allow_unicode=True,
+                width=100,
             )
             header = ", ".join(map(str, list(frame.columns)[:6])) + (
                 " ..." if frame.shape[1] > 6 else ""

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from analysis.clients.files import file_sha256, inside_folder
+from analysis.core.strict import read_json
 
 __all__ = ["import_provenance", "import_units", "stale_imports"]
 
@@ -45,7 +46,7 @@ def stale_imports(folder: str | Path) -> list[str]:
             )
         ]
     try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record = read_json(record_path, "imported/import_record.json", inside=folder)
     except (OSError, ValueError):
         return [
             f"imported/import_record.json is unreadable; run `workbench import {folder.name}` again."
@@ -99,7 +100,7 @@ def import_provenance(path: str | Path) -> dict:
     if path.parent.name != "imported" or not record_path.is_file():
         return {}
     try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record = read_json(record_path, "imported/import_record.json", inside=path.parent.parent)
     except (OSError, ValueError):
         return {}
     table = (record.get("tables") or {}).get(path.stem)

@@ -134,15 +134,13 @@ def _recompute(discovery: Discovery, folder: Path, instruments_dir: Path) -> lis
 
 def _ids(folder: Path) -> set[str]:
     """The instrument ids declared in a client's own instruments folder (unreadable files skipped)."""
-    import yaml
+    from analysis.core.strict import read_yaml
 
     found = set()
     for path in folder.glob("*.yml"):
-        if not path.resolve().is_relative_to(folder.resolve()):
-            continue  # a link out of the client's folder is never opened (its report says so)
-        try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        try:  # a link out of the folder is never opened; a broken file is that client's report's error
+            spec = read_yaml(path, path.name, inside=folder)
+        except (OSError, ValueError):
             continue
         if isinstance(spec, dict) and "id" in spec:
             found.add(str(spec["id"]))

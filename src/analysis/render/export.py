@@ -23,6 +23,7 @@ from analysis.report.display import RESULTS_MIMETYPE
 
 __all__ = [
     "COLLAPSIBLE_TAG",
+    "CONTENT_SECURITY_POLICY",
     "HIDE_TAG",
     "SUMMARY_TAG",
     "ReportPreprocessor",
@@ -33,6 +34,14 @@ __all__ = [
     "is_results_output",
     "make_exporter",
 ]
+
+#: What a report and the index may load: their own inline styles and data: images (figures,
+#: the icon). No script runs, no form posts, nothing is fetched from anywhere; a ``javascript:``
+#: link does nothing. A page rendered without it (the template's default) allows nothing at all.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 HIDE_TAG = "hide-in-report"
 SUMMARY_TAG = "summary"
@@ -162,7 +171,9 @@ def export_html(nb, context: dict[str, Any]) -> str:
         "subtitle": meta.get("subtitle", ""),
         **context,
     }
-    body, _ = _shared_exporter().from_notebook_node(nb, resources={"workbench": context})
+    body, _ = _shared_exporter().from_notebook_node(
+        nb, resources={"workbench": context, "workbench_csp": CONTENT_SECURITY_POLICY}
+    )
     return body
 
 

@@ -12,6 +12,7 @@ import jinja2
 import analysis
 from analysis.clients.discovery import Discovery
 from analysis.core import paths
+from analysis.render.export import CONTENT_SECURITY_POLICY
 from analysis.render.hashing import atomic_write
 from analysis.report.display import card_values
 
@@ -121,7 +122,9 @@ def write_index(output_dir: Path, discovery: Discovery, config_errors: dict[str,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=analysis.__version__,
         n_failed=sum(r["status"] in ("failed", "config-error") for r in rows) + len(config_errors),
+        csp=CONTENT_SECURITY_POLICY,
     )
     target = Path(output_dir) / "index.html"
-    atomic_write(target, html)
+    # a text no reader refused but UTF-8 cannot hold is shown escaped, never a failed index
+    atomic_write(target, html.encode("utf-8", errors="backslashreplace"))
     return target

@@ -6,7 +6,8 @@ table or figure cut in two; headings kept with what follows), with a running hea
 naming the report and the client (the HTML's title) and page numbers in the footer,
 written beside the HTML as ``<study>.pdf``. One headless Chromium prints every PDF
 of a batch. Where Chromium or Playwright is missing, :func:`pdf_unavailable` says
-what to install, and the batch renders the HTML only.
+what to install, and the batch renders the HTML only. Chromium prints with JavaScript
+disabled and offline, and the PDF's title is the report's own (study and client).
 """
 
 from __future__ import annotations
@@ -115,10 +116,12 @@ def write_pdfs(html_files: Iterable[Path], *, timeout: float = 120) -> dict[Path
     chromium = find_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        # a report needs neither: whatever markup it holds runs no script and fetches nothing
+        context = browser.new_context(java_script_enabled=False, offline=True)
         try:
             for html in files:
                 pdf, partial = html.with_suffix(".pdf"), html.with_suffix(".pdf.partial")
-                page = browser.new_page()
+                page = context.new_page()
                 try:
                     page.goto(html.resolve().as_uri(), timeout=timeout * 1000)
                     page.emulate_media(media="print")
@@ -138,5 +141,6 @@ def write_pdfs(html_files: Iterable[Path], *, timeout: float = 120) -> dict[Path
                 finally:
                     page.close()
         finally:
+            context.close()
             browser.close()
     return failures

@@ -358,8 +358,8 @@ def table(
     styler = styler.set_table_attributes('class="wb-table"')
     styler = styler.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else styler
     styler = styler.map(lambda v: "color: #777; font-style: italic;" if v == SUPPRESSED else "")
-    # Escape cell text: survey answers and names are user data.
-    return styler.format(escape="html")
+    # Escape cell text and the headings: survey answers, group and practice names are user data.
+    return styler.format(escape="html").format_index(escape="html", axis=1)
 
 
 def widen(data, *, index, columns: str, values: str, suppressed: str = "suppressed"):

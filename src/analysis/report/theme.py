@@ -32,6 +32,8 @@ def set_theme() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.titleweight": "semibold",
+            # labels hold client text (items, groups, answers): "$" is a dollar, not TeX
+            "text.parse_math": False,
         },
     )
     mpl.rcParams["figure.figsize"] = (7.0, 4.0)

@@ -21,6 +21,7 @@ from analysis.contracts.instruments import Instrument
 from analysis.core import plots
 from analysis.core.conclusions import share_text
 from analysis.report.display import figure, note, table
+from analysis.report.escape import heading
 from analysis.survey import suppress_small_cells
 
 if TYPE_CHECKING:
@@ -57,9 +58,9 @@ class Section:
     sentences: list[str] = field(default_factory=list)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import Markdown, display
+        from IPython.display import display
 
-        display(Markdown(f"### {self.title}"))
+        display(heading(self.title, level=3))  # the title is client text: escaped, never markup
         for output in self.outputs:
             display(output)
 
