@@ -25,13 +25,43 @@ where it comes from and how to map it to the study contract::
           Q7:
             separator: ","
             options: {Mobile learning: tool_mobile_learning, Gamification: tool_gamification}
-        dates: {period: "%m/%Y"}               # parse with this format, store as 2025-03
+        dates:                                 # parse with this format, store as 2025-03
+          period: "%m/%Y"
+          training_start: {format: excel_serial}   # named formats: see below
         numbers: {amount: {decimal: ","}}      # a column's decimal mark, where the file's differs
+        units:                                 # what each measured column holds (reports name it)
+          revenue: {unit: money, currency: GBP}    # ISO 4217 code
+          wins: {unit: count, label: deals won}
+          quota_attainment: {unit: rate}           # a share between 0 and 1
+          call_score: {unit: score, scale: [0, 100]}
         text: [zip_code]                       # columns kept as text though they look numeric
         case: {rep_id: upper}                  # ids written KF-001 in one sheet and kf-001 in another
         row_ids: respondent_id                 # a tool without response ids: one per raw row
         identical_rows: drop                   # rows alike in every column: error (with row_ids) | drop | keep
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
+
+``keep`` is applied before any number is read: a column that is not kept (an IP
+address, a comment) is never parsed and cannot stop the import. Columns that
+``rename`` maps are kept even when ``keep`` omits them (uncommenting a drafted
+``raw: role`` suggestion is enough).
+
+Named ``dates`` formats, for periods strftime cannot read (:mod:`analysis.ingest.units`):
+
+* ``{format: excel_serial}``: Excel serial day numbers stored as numbers (45230 = 2023-10-31,
+  read as its month);
+* ``{format: month_name}``: month names in English, French, German, Spanish, Italian,
+  Dutch or Portuguese with the year (``Jan-24``, ``janv. 2025``, ``Mär 2024``);
+* ``{format: sap_period, special_periods: drop}``: SAP posting periods ``PPP.YYYY``
+  (``001.2025`` = 2025-01); the year-end special periods 013-016 are refused unless
+  ``special_periods: drop`` drops their rows (recorded in the import record);
+* ``{format: fiscal_quarter, fiscal_year_start: 4}``: fiscal quarters ``FY25 Q1``, the
+  fiscal year named by the calendar year it ends in and starting in month 1, 4, 7 or 10
+  (with 4, FY25 Q1 = April-June 2024 = ``2024-Q2``). The panel stays quarterly.
+
+Money written as text is read with its thousands style (``1,234.50``, ``1.234,50``,
+``46 390,79`` with no-break spaces, Indian ``₹38,45,210``), a ``k`` suffix (x 1000) and
+a trailing minus (``3.412,80-``); a column mixing two currencies is refused. The
+``units`` of each table are written to ``imported/import_record.json`` under the table.
 
 Raw files are never modified. :func:`run_codebook` writes the imported tables next to
 them in ``imported/`` as Parquet, plus ``imported/import_record.json`` with the
@@ -70,6 +100,7 @@ from analysis.ingest.sources import (  # re-exported: the importer's public name
     read_source,
     split_answers,
 )
+from analysis.ingest.units import check_named_format, check_units, read_named_periods
 
 __all__ = [
     "DATE_FORMATS",
@@ -115,6 +146,7 @@ TABLE_KEYS = (
     "flags",
     "dates",
     "numbers",
+    "units",
     "text",
     "case",
     "row_ids",
@@ -196,7 +228,7 @@ def check_table_spec(spec, name: str) -> None:
         "rename": "a mapping of source column -> contract column",
         "values": "a mapping of column -> {source value: contract value}",
         "multi_select": "a mapping of column -> {separator: ',', options: {option text: column}}",
-        "dates": "a mapping of column -> date format such as '%m/%Y'",
+        "dates": "a mapping of column -> date format such as '%m/%Y' or {format: excel_serial}",
         "numbers": "a mapping of column -> {decimal: '.' or ','}",
         "flags": "a mapping of per-option column -> true/false column (blank = not selected)",
         "case": "a mapping of column -> upper or lower",
@@ -226,7 +258,11 @@ def check_table_spec(spec, name: str) -> None:
             raise CodebookError(
                 f"{where}: multi_select.{column} needs options: {{option text: true/false column}}."
             )
+    check_units(spec.get("units"), where)
     for column, fmt in (spec.get("dates") or {}).items():
+        if isinstance(fmt, dict):
+            check_named_format(fmt, f"{where}: dates.{column}")
+            continue
         try:
             ok = isinstance(fmt, str) and "%" in fmt
             if ok:
@@ -308,8 +344,11 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
                 f"codebook table {name}: column {column} has option(s) {unknown[:5]} not listed under "
                 f"multi_select options (rows {lines}); add them (or map them to a column)."
             )
-        for option, target in mapping["options"].items():
-            frame[target] = chosen.map(lambda choices, o=option: o in [c.strip() for c in choices])
+        made: set[str] = set()
+        for option, target in mapping["options"].items():  # two options may name one column
+            ticked = chosen.map(lambda choices, o=option: o in [c.strip() for c in choices])
+            frame[target] = (frame[target] | ticked) if target in made else ticked
+            made.add(target)
         frame = frame.drop(columns=column)
     for column, target in (spec.get("flags", {}) or {}).items():
         if column not in frame.columns:
@@ -320,6 +359,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         frame[target] = (text.notna() & (text != "") & (text != "0")).astype(bool)
         if target != column:
             frame = frame.drop(columns=column)
+    kept = _kept(spec, frame)
     for column, mapping in (spec.get("values", {}) or {}).items():
         if column not in frame.columns:
             raise CodebookError(
@@ -335,6 +375,9 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
             raise CodebookError(
                 f"codebook table {name}: dates given for column {column!r}, which is not in the table."
             )
+        if isinstance(fmt, dict):
+            frame = _named_dates(frame, column, fmt, name, record)
+            continue
         parsed = read_dates(frame[column], fmt)
         bad = parsed.isna() & frame[column].notna()
         if bad.any():
@@ -366,7 +409,13 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     numeric = [
         c
         for c in frame.columns
-        if c in declared or (c not in skip and frame[c].dtype == object and looks_numeric(frame[c]))
+        if c in declared
+        or (
+            c not in skip
+            and (kept is None or c in kept)  # a column not kept is never read as a number
+            and frame[c].dtype == object
+            and looks_numeric(frame[c])
+        )
     ]
     marks = (
         set().union(*(column_evidence(frame[c], strong=True) for c in numeric))
@@ -406,17 +455,51 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
         frame.insert(0, column, [f"row-{i}" for i in frame.index])
     elif spec.get("identical_rows") == "drop":  # a row exported twice, asked for by name
         frame = _identical_rows(frame, "drop", name, record)
-    keep = spec.get("keep")
-    if keep:
-        absent = [c for c in keep if c not in frame.columns]
+    if kept is not None:
+        absent = [c for c in kept if c not in frame.columns]
         if absent:
             raise CodebookError(
                 f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
             )
-        frame = frame[keep]
+        frame = frame[kept]
+    record["units"] = check_units(spec.get("units"), f"codebook table {name}")
     record["rows_out"] = len(frame)
     frame = frame.assign(**{SOURCE_ROW: [int(i) for i in frame.index]})
     return frame.reset_index(drop=True), record
+
+
+def _kept(spec: dict, frame: pd.DataFrame) -> list[str] | None:
+    """The columns ``keep`` keeps (with every column ``rename`` maps), None without ``keep``."""
+    keep = spec.get("keep")
+    if not keep:
+        return None
+    renamed = [str(v) for v in (spec.get("rename") or {}).values() if v in frame.columns]
+    extra = ([str(spec["row_ids"])] if spec.get("row_ids") else []) + renamed
+    return list(keep) + [c for c in dict.fromkeys(extra) if c not in keep]
+
+
+def _named_dates(
+    frame: pd.DataFrame, column: str, rule: dict, name: str, record: dict
+) -> pd.DataFrame:
+    """A period column in a named format (:func:`analysis.ingest.units.read_named_periods`)."""
+    labels, drop = read_named_periods(frame[column], rule, f"codebook table {name}: dates.{column}")
+    if drop.any():
+        record["dropped"].append(
+            {"rule": {"column": column, "special_periods": "drop"}, "rows": int(drop.sum())}
+        )
+        frame, labels = frame[~drop], labels[~drop]
+    bad = labels.isna() & frame[column].notna()
+    if bad.any():
+        sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
+        lines = ", ".join(map(str, frame.index[bad][:5]))
+        raise CodebookError(
+            f"codebook table {name}: column {column} has {int(bad.sum())} value(s) that format "
+            f"{rule['format']} cannot read on rows {lines}, e.g. {sample}; correct them in the raw "
+            "file, or give the format the whole column is written in."
+        )
+    frame = frame.copy()
+    frame[column] = labels.astype("string")
+    return frame
 
 
 def _identical_rows(frame: pd.DataFrame, choice: str, name: str, record: dict) -> pd.DataFrame:

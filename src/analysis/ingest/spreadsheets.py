@@ -13,7 +13,8 @@ numbers, so that every later message points at the row the user has open:
   saved result, which a reader would otherwise see as blanks;
 * :func:`table_from_grid` finds the header row (given, or the first row that is
   as wide as the table and all text), drops blank rows, and sets totals and
-  notes rows aside, each recorded by row number so nothing is lost unseen.
+  notes rows aside (and the header repeated above a pasted block of rows), each
+  recorded by row number so nothing is lost unseen.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ SIGNATURES = (
 #: The whole first non-blank cell of a totals row ("Total", "Grand total:", "Summe", "Σ"),
 #: so that an account called "Total Solutions Ltd" stays a row.
 TOTALS = re.compile(
-    r"\s*((grand\s+|sub-?)?totals?|sum|summe|gesamt|gesamtsumme|total général|totale|\u03a3)"
-    r"\s*:?\s*(\([^()]*\))?\s*",  # "Grand Totals (3600 records)"
+    r"\s*((grand\s+|sub-?|region\s+|team\s+|zone\s+|overall\s+)?totals?"
+    r"(\s+(net|gross|ht|ttc|hors\s+taxes|excl\.?|incl\.?))*"
+    r"|\*+|sum|summe|gesamt|gesamtsumme|zwischensumme|total général|sous-total|totale|\u03a3)"
+    r"\s*:?\s*(\([^()]*\))?\s*",  # "Grand Totals (3600 records)", "Total net HT"
     re.IGNORECASE,
 )
 #: A trailing single-cell row is a note when it reads like one: "Source: ...", "* ...", or a phrase.
@@ -417,7 +420,15 @@ def table_from_grid(
     }
     kept = []
     after_totals = False
+    names_at = {i: str(header[i]).casefold() for i in used}
     for n, cells in body:
+        same = sum(
+            i < len(cells) and cells[i] is not None and str(cells[i]).strip().casefold() == name
+            for i, name in names_at.items()
+        )
+        if same >= max(2, 0.8 * len(names_at)):  # the header pasted again with a block of rows
+            record.setdefault("repeated_header_rows", []).append(n)
+            continue
         first = next((str(c) for c in cells if c is not None), "")
         if TOTALS.fullmatch(first):
             record["totals_rows"].append(n)
