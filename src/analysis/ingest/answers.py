@@ -166,6 +166,12 @@ def drop_rules(
                 continue
             rules.append({"column": raw, "equals": value})
             notes.append(f"test rows: {raw} = {value!r} ({int((text == value).sum())} row(s))")
+        loose = sorted({v for v in text if re.match(r"test\b", v, re.IGNORECASE)} - set(tests))
+        if loose:
+            notes.append(
+                f"CHECK {raw}: {len(loose)} value(s) start with 'test' ({loose[0][:40]!r}): test rows? "
+                f"add {{column: {raw}, equals: ...}} under drop_rows if they are"
+            )
         if profile.kind == "date" and profile.missing and re.search(r"submit", raw, re.IGNORECASE):
             rules.append({"column": raw, "equals": ""})
             notes.append(f"partial responses: {raw} blank ({profile.missing} row(s))")

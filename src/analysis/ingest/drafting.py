@@ -39,8 +39,9 @@ from analysis.contracts.readers import DataContractError
 from analysis.contracts.survey import survey_schema
 from analysis.contracts.training import REQUIRED, training_schemas
 from analysis.ingest import spreadsheets
+from analysis.ingest.profiles import profile_frame
 from analysis.ingest.roles import QUESTION_WORDS, SYNONYMS, name_score
-from analysis.ingest.tables import TableDraft, draft_frame
+from analysis.ingest.tables import TableDraft, draft_frame, grain, rank_tables, transactions
 from analysis.ingest.writing import table_lines
 
 __all__ = [
@@ -202,82 +203,133 @@ def _questions(frame: pd.DataFrame, texts: dict[str, str]) -> dict[str, str]:
     }
 
 
-def draft(folder: str | Path, files: list[str]) -> Draft:
-    """The structured draft of ``files`` (see :func:`draft_codebook` for the text)."""
-    folder = Path(folder)
-    tables = contract_columns()
-    checks: list[str] = []
-    sources: list[SourceDraft] = []
-    used: dict[str, SourceDraft] = {}
+def _read_all(folder: Path, files: list[str], checks: list[str]) -> list[tuple]:
+    """(file, sheet, frame, layout, texts, format) for every readable table, and a
+    SourceDraft note for every file or sheet that holds none."""
+    read: list[tuple[Any, ...]] = []
     for typed in files:
         file = resolve_file(folder, typed)
         path = folder / file
         for sheet in _sheets(path, checks, file):
             try:
-                frame, layout, texts, fmt = _read(path, sheet)
+                read.append((file, sheet, *_read(path, sheet)))
             except DataContractError as error:  # a cover or notes sheet: say so and go on
-                sources.append(SourceDraft(file, sheet, None, note=f"no table drafted ({error})"))
-                continue
-            meta = {c for c in frame.columns if fmt == "qualtrics" and c in QUALTRICS_META}
-            free = {t: c for t, c in tables.items() if t not in used}
-            table_draft = draft_frame(
-                frame,
-                free,
-                questions=_questions(frame, texts),
-                qualtrics=fmt == "qualtrics",
+                read.append((file, sheet, None, {}, {}, f"no table drafted ({error})"))
+    return read
+
+
+def draft(folder: str | Path, files: list[str]) -> Draft:
+    """The structured draft of ``files`` (see :func:`draft_codebook` for the text).
+
+    Every file (and sheet) is scored against every contract table first; tables then go
+    to sources best score first, so a file's place in the list does not decide its table.
+    """
+    folder = Path(folder)
+    tables = contract_columns()
+    checks: list[str] = []
+    read = _read_all(folder, files, checks)
+    ranked = {}
+    for index, (_, _, frame, _, texts, fmt) in enumerate(read):
+        if frame is None:
+            continue
+        if fmt == "qualtrics":
+            frame = frame.drop(
+                columns=sorted(set(frame.columns) & (QUALTRICS_META - {"Status", "Finished"}))
             )
-            if meta and table_draft.table == "survey":
-                table_draft = draft_frame(
-                    frame.drop(columns=sorted(meta - {"Status", "Finished"})),
-                    free,
-                    questions=_questions(frame, texts),
-                    qualtrics=True,
-                )
-            source = SourceDraft(file, sheet, table_draft, layout, fmt)
-            if fmt == "qualtrics":
-                source.layout["questions"] = {
-                    q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
-                }
-            if table_draft.table and not table_draft.commented:
-                used[table_draft.table] = source
-            elif table_draft.table in used or (
-                not table_draft.table and _same_columns(frame, used)
-            ):
-                table_draft.table_checks.insert(0, _stack_note(frame, used))
-            sources.append(source)
-    checks += _missing_tables(used)
+        profiles = profile_frame(frame)
+        options = (
+            []
+            if transactions(frame, profiles)
+            else rank_tables(frame, profiles, tables, _questions(frame, texts))
+        )
+        ranked[index] = (frame, profiles, options)
+    chosen = _assign(ranked)
+    sources: list[SourceDraft] = []
+    used: dict[str, SourceDraft] = {}
+    for index, (file, sheet, frame, layout, texts, fmt) in enumerate(read):
+        if frame is None:
+            sources.append(SourceDraft(file, sheet, None, note=fmt))
+            continue
+        frame, profiles, options = ranked[index]
+        table, decisions = chosen.get(index, (None, {}))
+        if index not in chosen and transactions(frame, profiles):
+            table = "panel"
+        tdraft = draft_frame(
+            frame,
+            table,
+            decisions,
+            profiles,
+            questions=_questions(frame, texts),
+            qualtrics=fmt == "qualtrics",
+        )
+        source = SourceDraft(file, sheet, tdraft, layout, fmt)
+        if fmt == "qualtrics":
+            source.layout["questions"] = {
+                q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
+            }
+        if tdraft.table and not tdraft.commented:
+            used[tdraft.table] = source
+        elif options and not tdraft.table:
+            best_table, best_decisions = options[0][1], options[0][2]
+            why = grain(best_table, frame, profiles, best_decisions)
+            tdraft.table_checks = [_stack_note(frame, used, best_table)] + ([why] if why else [])
+        sources.append(source)
+    checks += _missing_tables(used, sources)
     return Draft(sources, checks)
 
 
-def _same_columns(frame: pd.DataFrame, used: dict[str, SourceDraft]) -> bool:
-    return any(
-        s.draft and set(s.draft.profiles) == set(map(str, frame.columns)) for s in used.values()
-    )
-
-
-def _stack_note(frame: pd.DataFrame, used: dict[str, SourceDraft]) -> str:
-    twin = next(
+def _assign(ranked: dict[int, tuple]) -> dict[int, tuple[str, dict]]:
+    """Contract tables to sources, the best-scoring pair first (one source per table)."""
+    pairs = sorted(
         (
-            s
-            for s in used.values()
-            if s.draft and set(s.draft.profiles) == set(map(str, frame.columns))
+            (score, -index, index, table, decisions)
+            for index, (_, _, options) in ranked.items()
+            for score, table, decisions in options
         ),
-        None,
+        key=lambda p: (p[0], p[1]),
+        reverse=True,
     )
-    if twin is None:
-        return "another source already feeds this table: one source per table"
-    where = f"{twin.file}" + (f" sheet {twin.sheet!r}" if twin.fmt == "xlsx" else "")
-    if twin.draft is not None:
-        twin.draft.table_checks.append(
+    chosen: dict[int, tuple[str, dict]] = {}
+    taken: set[str] = set()
+    shapes = {index: frozenset(profiles) for index, (_, profiles, _) in ranked.items()}
+    for _, _, index, table, decisions in pairs:
+        twin = any(shapes[other] == shapes[index] for other in chosen)  # sheets to stack
+        if index not in chosen and table not in taken and not twin:
+            chosen[index] = (table, decisions)
+            taken.add(table)
+    return chosen
+
+
+def _stack_note(frame: pd.DataFrame, used: dict[str, SourceDraft], table: str) -> str:
+    """A source that fits a table another source already feeds (five region sheets)."""
+    twin = used.get(table)
+    where = (
+        "another source"
+        if twin is None
+        else twin.file + (f" sheet {twin.sheet!r}" if twin.fmt == "xlsx" else "")
+    )
+    same = (
+        twin is not None
+        and twin.draft is not None
+        and set(twin.draft.profiles) == set(map(str, frame.columns))
+    )
+    if same and twin is not None and twin.draft is not None:
+        note = (
             "other sheets hold the same columns: the table is their union (stacking sheets is not "
             "supported yet; combine them into one sheet before the import)"
         )
-    return f"same columns as {where} (drafted as {twin.draft.table if twin.draft else '?'}): stacking sheets is not supported yet"
+        if note not in twin.draft.table_checks:
+            twin.draft.table_checks.append(note)
+    return (
+        f"{'same columns as' if same else 'also fits'} {table} like {where}: one source per table "
+        "(stacking sheets is not supported yet)"
+    )
 
 
-def _missing_tables(used: dict[str, SourceDraft]) -> list[str]:
+def _missing_tables(used: dict[str, SourceDraft], sources: list[SourceDraft]) -> list[str]:
     """A CHECK for each table a study needs that no source feeds."""
-    if "survey" in used or not used:
+    drafted = {s.draft.table for s in sources if s.draft and s.draft.table}
+    if "survey" in drafted or not drafted:
         return []
     needed = ("reps", "panel", "costs")
     return [

@@ -67,7 +67,9 @@ PHONE = re.compile(r"\+?[\d\s().-]{7,20}")
 NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*\.?"
 PERSON = re.compile(rf"{NAME_WORD},?(\s+{NAME_WORD}){{1,3}}")
 LAST_FIRST = re.compile(rf"{NAME_WORD}(\s+{NAME_WORD})?,\s*{NAME_WORD}(\s+{NAME_WORD})?")
-ID_HEADER = re.compile(r"(\bid\b|\bnr\b|\bno\b|number|#|\bcode\b|nummer|matricule)", re.IGNORECASE)
+ID_HEADER = re.compile(
+    r"(\bid\b|nr\b\.?|\bno\b\.?|number|#|\bcode\b|nummer|matricule)", re.IGNORECASE
+)
 ORGANISATION = re.compile(
     r"\b(inc|llc|llp|ltd|limited|plc|gmbh|ag|sa|sas|sarl|bv|nv|corp|corporation|co|group|"
     r"holdings|partners|pvt)\b\.?$",
@@ -191,8 +193,10 @@ def profile_column(values: pd.Series, *, header: str = "") -> ColumnProfile:
     }
     if text.empty:
         return ColumnProfile(kind="empty", **base)
+    counts = text.value_counts(sort=False)  # the detectors read each distinct value once
+    distinct = pd.Series(counts.index.astype(str), index=counts.index)
     for detect in (_contact, _boolean, _period, _personal, _number, _text_kind):
-        found = detect(text, header)
+        found = detect(distinct, header, counts)
         if found is not None:
             return ColumnProfile(**base, **found)
     return ColumnProfile(kind="text", **base)
@@ -205,7 +209,7 @@ def _share_of(text: pd.Series, pattern: re.Pattern[str]) -> float:
     return float(text.map(lambda t: bool(pattern.fullmatch(t))).mean())
 
 
-def _contact(text: pd.Series, header: str) -> dict | None:
+def _contact(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     """E-mail and IP addresses."""
     if _share_of(text, EMAIL) >= 0.2:
         return {"kind": "personal", "personal": "email"}
@@ -216,7 +220,7 @@ def _contact(text: pd.Series, header: str) -> dict | None:
     return None
 
 
-def _personal(text: pd.Series, header: str) -> dict | None:
+def _personal(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     """Phone numbers, locations, person or organisation names."""
     digits = text.str.count(r"\d")
     if (
@@ -250,14 +254,14 @@ def _looks_like_people(distinct: pd.Series, header: str) -> bool:
     return words.median() <= 3 and (len(distinct) > 25 or bool(NAME_HEADER.search(header)))
 
 
-def _boolean(text: pd.Series, header: str) -> dict | None:
+def _boolean(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     words = set(text.str.casefold())
     if words <= BOOLEAN_WORDS or (words <= {"0", "1"} and len(words) == 2):
         return {"kind": "boolean"}
     return None
 
 
-def _period(text: pd.Series, header: str) -> dict | None:
+def _period(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     """Month labels, fiscal quarters, SAP posting periods, dates and date-times."""
     distinct = pd.Series(text.unique())
     if distinct.map(lambda t: fiscal_quarter(t, 1) is not None).all():
@@ -358,7 +362,7 @@ def _dates(distinct: pd.Series) -> dict | None:
     return {"kind": "period" if monthly else "date", "date_format": fmt + times, "notes": notes}
 
 
-def _number(text: pd.Series, header: str) -> dict | None:
+def _number(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     """Money, counts, shares, scores and other numbers (values all read as numbers)."""
     if looks_like_periods(text):
         return None
@@ -368,6 +372,9 @@ def _number(text: pd.Series, header: str) -> dict | None:
     numbers = _read(text, parts)
     if numbers is None:
         return None
+    if len(numbers) != len(counts):
+        return None
+    numbers = pd.Series(numbers.to_numpy().repeat(counts.to_numpy()))  # every row, for the median
     found = {
         "minimum": float(numbers.min()),
         "median": float(numbers.median()),
@@ -384,7 +391,7 @@ def _number(text: pd.Series, header: str) -> dict | None:
             notes += ("'$' read as USD (also CAD, AUD, ...)",)
         return {"kind": "money", "currencies": currencies, "notes": notes, **found}
     whole = bool((numbers % 1 == 0).all())
-    ident = _identifier_numbers(text, numbers, whole, header)
+    ident = _identifier_numbers(text, counts, numbers, whole, header)
     if ident is not None:
         return {**ident, **found}
     scale = SCALE_IN_HEADER.search(header)
@@ -440,7 +447,7 @@ def _number_notes(text: pd.Series, parts: list) -> tuple[str, ...]:
 
 
 def _identifier_numbers(
-    text: pd.Series, numbers: pd.Series, whole: bool, header: str
+    text: pd.Series, counts: pd.Series, numbers: pd.Series, whole: bool, header: str
 ) -> dict | None:
     """Numbers that are ids: zero-padded, ten digits or more, or whole numbers that repeat
     evenly (a rep number in a rep-period panel) or are all distinct in a long column."""
@@ -452,9 +459,9 @@ def _identifier_numbers(
     unround = (numbers % 10 != 0).mean() >= 0.8 and numbers.min() >= 1000
     if unround and (text.str.len().nunique() == 1 or ID_HEADER.search(header)):
         return {"kind": "identifier", "notes": ("whole numbers of one length, not rounded",)}
-    counts = text.value_counts()
-    if len(counts) >= 10 and len(text) >= 20:
-        if len(counts) == len(text) and numbers.min() >= 0:
+    n = int(counts.sum())
+    if len(counts) >= 10 and n >= 20:
+        if len(counts) == n and numbers.min() >= 0:
             return {"kind": "identifier", "notes": ("every value distinct",)}
         even = counts.std() <= 0.1 * counts.mean() and counts.mean() >= 2
         if even:
@@ -462,7 +469,7 @@ def _identifier_numbers(
     return None
 
 
-def _text_kind(text: pd.Series, header: str) -> dict | None:
+def _text_kind(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     """Identifiers, multi-selects, categories and free text."""
     distinct = pd.Series(text.unique())
     codes = _share_of(distinct, CODE)
@@ -474,13 +481,14 @@ def _text_kind(text: pd.Series, header: str) -> dict | None:
     if _multi_select(text):
         return {"kind": "multi_select"}
     words = text.str.split().map(len)
-    if len(distinct) <= 25 and (len(distinct) <= 0.5 * len(text) or len(text) <= 12):
+    n = int(counts.sum())
+    if len(distinct) <= 25 and (len(distinct) <= 0.5 * n or n <= 12):
         long_text = words.mean() >= 6
         if not long_text:
             return {"kind": "category"}
-    if len(distinct) >= 0.9 * len(text) and len(text) >= 20 and words.max() == 1:
+    if len(distinct) >= 0.9 * n and n >= 20 and words.max() == 1:
         return {"kind": "identifier"}
-    return {"kind": "text", "personal": "free text" if words.mean() >= 3 else None}
+    return {"kind": "text", "notes": ("free text",) if words.mean() >= 3 else ()}
 
 
 def _multi_select(text: pd.Series) -> bool:

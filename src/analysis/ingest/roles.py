@@ -205,7 +205,7 @@ def level_of(answer: str, levels: tuple[str, ...]) -> tuple[str | None, float]:
         theirs = _stems(level)
         by_number = len(numbers & theirs_n) / len(numbers | theirs_n) if numbers | theirs_n else 0
         by_word = len(mine & theirs) / max(len(theirs), 1)
-        scores[level] = by_number + by_word + (0.01 if by_word and mine == theirs else 0)
+        scores[level] = by_number + by_word + 0.1 * len(mine & theirs)
     ranked = sorted(scores.values(), reverse=True)
     best = max(scores, key=lambda k: scores[k])
     if ranked[0] >= 0.5 and (len(ranked) < 2 or ranked[0] > ranked[1]):
@@ -232,9 +232,9 @@ def fit(profile: ColumnProfile, role: str, table: str, answers: list[str] | None
         if kind != "identifier":
             return 0.0
         distinct = profile.unique == profile.n and profile.missing == 0
-        if role == "respondent_id" or table in ("reps", "assessments"):
-            return 1.0 if distinct else 0.5
-        return 0.0 if distinct and profile.n > 50 else 1.0  # a record id does not repeat
+        if table == "panel":  # a rep repeats over periods; a record id does not
+            return 0.0 if distinct and profile.n > 50 else 1.0
+        return 1.0 if distinct else 0.5
     if role in ("period", "training_start"):
         return 1.0 if kind in ("period", "date") else 0.0
     if role in MONEY_ROLES:
@@ -287,12 +287,28 @@ def decide_roles(
             for c, p in profiles.items()
         ]
         decisions[role] = _decide(role, [s for s in scored if s[2] > 0], scored, profiles)
-    return _settle_conflicts(decisions, profiles)
+    decisions = _settle_conflicts(decisions, profiles)
+    taken = {d.column for d in decisions.values() if d.column}
+    for role, decision in decisions.items():  # a second look without the columns now taken
+        if decision.column or not decision.candidates:
+            continue
+        left = [c for c in decision.candidates if c[0] not in taken]
+        if len(left) < len(decision.candidates):
+            again = _decide(
+                role, left, [c for c in decision.candidates if c[0] not in taken], profiles
+            )
+            if again.column:
+                decisions[role] = again
+                taken.add(again.column)
+    return decisions
 
 
 def _decide(role, candidates, scored, profiles) -> Decision:
     named = sorted((c for c in candidates if c[1] >= 0.75), key=lambda c: -c[1] * c[2])
     strong = [c for c in named if c[2] == 1.0 or c[1] >= 0.9 or (role in LEVELS and c[1] >= 0.8)]
+    worded = [c for c in candidates if role in LEVELS and c[2] == 1.0]
+    if not named and len(worded) == 1:  # answers worded as the contract's levels say it
+        return Decision(role, column=worded[0][0], candidates=candidates)
     decision = Decision(role, candidates=candidates)
     gap = len(named) < 2 or named[0][1] * named[0][2] - named[1][1] * named[1][2] >= 0.1
     if strong and gap:

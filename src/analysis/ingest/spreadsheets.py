@@ -20,6 +20,7 @@ numbers, so that every later message points at the row the user has open:
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import re
@@ -143,13 +144,26 @@ def _cell_value(value) -> str | int | float | None:
     return text if text.strip() else None
 
 
+def _workbook(path: Path, *, data_only: bool):
+    """The workbook at ``path``, loaded once per content: drafting reads every sheet of a
+    workbook, and loading a large one for each sheet would dominate the draft."""
+    stat = path.stat()
+    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size, data_only)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, mtime: int, size: int, data_only: bool):
+    from openpyxl import load_workbook
+
+    return load_workbook(path, data_only=data_only, read_only=False)
+
+
 def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | int | float | None]]], str]:
     """Rows (sheet row number, cell texts) of one .xlsx sheet, refusing formulas without saved values."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        values = load_workbook(path, data_only=True, read_only=False)
+        values = _workbook(path, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
         raise SpreadsheetError(
             f"{path.name}: not a readable .xlsx workbook ({type(error).__name__}: {error}); save it from "
@@ -169,7 +183,7 @@ def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | int | flo
     ]
     blanks = {(r, c) for r, cells in rows for c, v in enumerate(cells) if v is None}
     if blanks:
-        formulas = load_workbook(path, data_only=False, read_only=False)[sheet]
+        formulas = _workbook(path, data_only=False)[sheet]
         unsaved = [
             f"{cell.column_letter}{cell.row}"
             for row in formulas.iter_rows(min_row=1)

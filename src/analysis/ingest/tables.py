@@ -21,10 +21,10 @@ import pandas as pd
 from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse_numbers
 from analysis.contracts.training import REQUIRED
 from analysis.ingest import answers
-from analysis.ingest.profiles import ColumnProfile, profile_frame
+from analysis.ingest.profiles import ColumnProfile
 from analysis.ingest.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
 
-__all__ = ["TableDraft", "choose_table", "draft_frame"]
+__all__ = ["TableDraft", "draft_frame", "grain", "rank_tables", "transactions"]
 
 LABELS = {
     "meetings": "meetings held",
@@ -68,36 +68,57 @@ def _answers(frame: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> dict[st
     }
 
 
-def choose_table(
+def rank_tables(
     frame: pd.DataFrame,
     profiles: dict[str, ColumnProfile],
     tables: dict[str, list[str]],
     questions: dict[str, str],
-) -> tuple[str | None, dict[str, Decision]]:
-    """The contract table the columns fill best, and its role decisions (None: no table).
+) -> list[tuple[tuple[float, int, int], str, dict[str, Decision]]]:
+    """The contract tables the columns could fill, best first, with their role decisions.
 
     Each table is scored by the share of its required roles that some column fits, then
     by the roles settled, then by the roles with a candidate. A table must also look
     like itself: costs are short (60 rows at most), a panel has a period and a measure,
-    a survey has answers worded like the contract's or a respondent id.
+    a survey has answers worded like the contract's, reactions hold 1-5 ratings.
     """
     found = _answers(frame, profiles)
-    best, best_score, best_decisions = None, (0.0, 0, 0), {}
+    ranked = []
     for table, roles in tables.items():
         decisions = decide_roles(profiles, roles, table, questions=questions, answers=found)
         settled = [r for r, d in decisions.items() if d.column]
         seen = [r for r, d in decisions.items() if d.column or d.candidates]
         required = SURVEY_REQUIRED if table == "survey" else REQUIRED.get(table, ())
         share = sum(r in seen for r in required) / max(len(required), 1)
-        if not _plausible(table, frame, decisions):
-            continue
-        score = (share, len(settled), len(seen))
-        if score > best_score:
-            best, best_score, best_decisions = table, score, decisions
-    return (best, best_decisions) if best_score[0] >= 0.5 and best_score[1] else (None, {})
+        if (
+            share >= 0.5
+            and (settled or share == 1.0)
+            and _plausible(table, frame, decisions, profiles)
+        ):
+            ranked.append(((share, len(settled), len(seen)), table, decisions))
+    return sorted(ranked, key=lambda r: r[0], reverse=True)
 
 
-def _plausible(table: str, frame: pd.DataFrame, decisions: dict[str, Decision]) -> bool:
+def transactions(frame: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> str | None:
+    """Why a raw table is one row per deal or transaction (not per rep and period), if it is:
+    many rows, dates to the day with many distinct values, and amounts."""
+    days = [c for c, p in profiles.items() if p.kind == "date" and p.unique > 60]
+    amounts = [c for c, p in profiles.items() if p.kind in ("money", "number")]
+    if len(frame) > 500 and days and amounts:
+        return (
+            f"one row per deal or transaction ({len(frame)} rows; dates to the day in "
+            f"{', '.join(map(repr, days[:2]))}; amounts in {', '.join(map(repr, amounts[:2]))}): "
+            "aggregate to the rep-period panel first, one row per rep and month (not yet "
+            "supported by the codebook)"
+        )
+    return None
+
+
+def _plausible(
+    table: str,
+    frame: pd.DataFrame,
+    decisions: dict[str, Decision],
+    profiles: dict[str, ColumnProfile],
+) -> bool:
     def has(role: str) -> bool:
         return role in decisions and bool(decisions[role].column or decisions[role].candidates)
 
@@ -113,12 +134,13 @@ def _plausible(table: str, frame: pd.DataFrame, decisions: dict[str, Decision]) 
         )
     if table == "assessments":
         return all(decisions[r].column for r in ("score_before", "score_after"))
-    if table == "reps":
-        return has("rep_id")
+    if table == "reps":  # keyed by an id, or only by people's names or e-mails
+        people = any(p.personal in ("name", "email") for p in profiles.values())
+        return has("rep_id") or (people and has("training_start"))
     return True
 
 
-def _grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
+def grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
     """Why the raw table is not one row per rep (and period), if it is not."""
     rep = decisions.get("rep_id")
     keys = [
@@ -158,15 +180,15 @@ def _grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
 
 def draft_frame(
     frame: pd.DataFrame,
-    tables: dict[str, list[str]],
+    table: str | None,
+    decisions: dict[str, Decision],
+    profiles: dict[str, ColumnProfile],
     *,
     questions: dict[str, str] | None = None,
     qualtrics: bool = False,
 ) -> TableDraft:
-    """The draft of one raw table (see the module docstring)."""
+    """The draft of one raw table as contract ``table`` (see the module docstring)."""
     questions = questions or {}
-    profiles = profile_frame(frame)
-    table, decisions = choose_table(frame, profiles, tables, questions)
     if table is None:
         return TableDraft(
             "",
@@ -181,14 +203,17 @@ def draft_frame(
             ],
         )
     draft = TableDraft(table, {}, decisions=decisions, profiles=profiles)
-    grain = _grain(table, frame, profiles, decisions)
-    if grain:
-        draft.table_checks.append(grain)
+    why = transactions(frame, profiles) or grain(table, frame, profiles, decisions)
+    if why:
+        draft.table_checks.append(why)
         draft.commented = True
     if table == "survey":
         _survey_rules(draft, frame, questions, qualtrics)
     _one_currency(draft)
     _prune_checks(draft)
+    _summarise_optional(draft)
+    _required_open(draft)
+    _left_out(draft)
     _rename(draft)
     _dates(draft)
     _numbers(draft, frame)
@@ -199,6 +224,8 @@ def draft_frame(
 
 def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: bool) -> None:
     drop, notes = answers.drop_rules(frame, draft.profiles, qualtrics)
+    draft.checks += [n[len("CHECK ") :] for n in notes if n.startswith("CHECK ")]
+    notes = [n for n in notes if not n.startswith("CHECK ")]
     if drop:
         draft.spec["drop_rows"] = drop
         draft.comments["drop_rows"] = [f"rows that are not responses: {'; '.join(notes)}"]
@@ -226,6 +253,37 @@ def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: 
         draft.spec["row_ids"] = "respondent_id"
         draft.checks.append("no respondent id: each response gets one from its row (row_ids)")
         rid.check = ""
+
+
+def _summarise_optional(draft: TableDraft) -> None:
+    """Optional roles no column's name points at: one CHECK listing the unmapped columns
+    whose values could fill them, instead of one line per role."""
+    required = {
+        *REQUIRED.get(draft.table, ()),
+        *SURVEY_REQUIRED,
+        "revenue",
+        "amount",
+        "item",
+        *LEVELS,
+    }
+    taken = set(draft.mapped.values())
+    roles, columns = [], {}
+    for role, decision in draft.decisions.items():
+        if decision.column or role in required or "name points at" in decision.check:
+            continue
+        if "compete" in decision.check:
+            continue
+        left = [c for c, _, _ in decision.candidates if c not in taken]
+        if left:
+            roles.append(role)
+            columns.update({c: draft.profiles[c] for c in left})
+        decision.check, decision.suggestion = "", None
+    if columns:
+        shown = "; ".join(f"{c!r} [{p.describe()}]" for c, p in list(columns.items())[:6])
+        draft.checks.append(
+            f"unmapped columns whose values could be {', '.join(roles)}: {shown}; add any a study "
+            "needs under rename"
+        )
 
 
 def _prune_checks(draft: TableDraft) -> None:
@@ -349,12 +407,50 @@ def _units(draft: TableDraft) -> None:
         draft.spec["units"] = units
 
 
+def _left_out(draft: TableDraft) -> None:
+    """Measured columns (money, counts, shares, scores) that no role took and no CHECK
+    names: said aloud, since another table of the study may need them."""
+    said = " ".join(draft.checks + [d.check for d in draft.decisions.values()])
+    taken = set(draft.mapped.values())
+    left = [
+        c
+        for c, p in draft.profiles.items()
+        if p.kind in ("money", "share", "score") and c not in taken and repr(c) not in said
+    ]
+    if left:
+        shown = "; ".join(f"{c!r} [{draft.profiles[c].describe()}]" for c in left[:4])
+        draft.checks.append(
+            f"left out (no {draft.table} role fits): {shown}; another table may need them"
+        )
+
+
+def _required_open(draft: TableDraft) -> None:
+    """A required role with no candidate at all still gets a CHECK, naming the personal
+    columns when they are the only key (names or e-mails cannot be ids in a report)."""
+    required = SURVEY_REQUIRED if draft.table == "survey" else REQUIRED.get(draft.table, ())
+    people = [c for c, p in draft.profiles.items() if p.personal in ("name", "email")]
+    for role in required:
+        decision = draft.decisions.get(role)
+        if decision is None or decision.column or decision.check or draft.spec.get("row_ids"):
+            continue
+        if role == "rep_id" and people:
+            shown = "; ".join(f"{c!r} [{draft.profiles[c].describe()}]" for c in people[:3])
+            decision.check = (
+                f"rep_id: no id column; the rows are keyed only by personal data ({shown}): a "
+                "pseudonymous rep id must be made before the import (not supported yet)"
+            )
+        else:
+            decision.check = f"{role}: no column's values fit {role}; the file may not hold it"
+
+
 def _keep(draft: TableDraft) -> None:
     keep = [r for r in draft.decisions if draft.decisions[r].column]
     for rule in ("flags", "multi_select"):
         for target in (draft.spec.get(rule) or {}).values():
             options = target["options"].values() if isinstance(target, dict) else [target]
-            keep += [t for t in options if not t.startswith("other_") and t not in keep]
+            keep += [
+                t for t in dict.fromkeys(options) if not t.startswith("other_") and t not in keep
+            ]
     if draft.spec.get("row_ids"):
         keep.insert(0, "respondent_id")
     draft.spec["keep"] = keep

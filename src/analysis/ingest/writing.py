@@ -25,6 +25,10 @@ def scalar(value: Any) -> str:
     """``value`` as a YAML scalar that reads back as itself (quoted where needed)."""
     if isinstance(value, bool) or value is None or isinstance(value, int | float):
         return json.dumps(value)
+    if isinstance(value, list | tuple | dict):
+        return (
+            "[" + ", ".join(scalar(v) for v in value) + "]" if not isinstance(value, dict) else "{}"
+        )
     text = str(value)
     plain = (
         _PLAIN.fullmatch(text)
