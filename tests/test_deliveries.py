@@ -5,7 +5,7 @@ right or says CHECK, and no personal column is kept.
 ``../shared/deliveries``, held out from the drafter's design), its ``TRUTH.md`` and an
 ``expected.yml`` written from the TRUTH: which raw column plays each contract role
 (``null`` where no raw column plays it as it is) and which columns are personal. The
-drafter never reads ``expected.yml``; the synonyms in ``analysis.ingest.roles`` owe
+drafter never reads ``expected.yml``; the synonyms in ``analysis.ingest.mapping.roles`` owe
 nothing to these files.
 
 ``python tests/test_deliveries.py`` prints the table: delivery, CHECK lines, silently

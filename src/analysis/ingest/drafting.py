@@ -9,7 +9,7 @@
   with its currency, counts, shares, scores, periods and dates with their format,
   identifiers, categories, free text, personal data);
 * which contract table the file (or sheet) feeds and which raw column plays each role,
-  drafted only where the name and the values agree (:mod:`analysis.ingest.roles`),
+  drafted only where the name and the values agree (:mod:`analysis.ingest.mapping.roles`),
   with the evidence beside every mapping (sample values, min/median/max, unit found);
   a role whose candidates compete or whose name and values disagree is a ``# CHECK``
   line naming every candidate with its profile, and a commented suggestion;
@@ -39,10 +39,10 @@ from analysis.contracts.readers import DataContractError
 from analysis.contracts.survey import survey_schema
 from analysis.contracts.training import REQUIRED, training_schemas
 from analysis.ingest import spreadsheets
+from analysis.ingest.mapping.roles import QUESTION_WORDS, SYNONYMS, name_score
+from analysis.ingest.mapping.tables import TableDraft, draft_frame, grain, rank_tables, transactions
+from analysis.ingest.mapping.writing import table_lines
 from analysis.ingest.profiles import profile_frame
-from analysis.ingest.roles import QUESTION_WORDS, SYNONYMS, name_score
-from analysis.ingest.tables import TableDraft, draft_frame, grain, rank_tables, transactions
-from analysis.ingest.writing import table_lines
 
 __all__ = [
     "EXTRA",
@@ -92,7 +92,7 @@ def match_column(raw: str, columns: list[str], question: str = "") -> tuple[str 
     """The contract column ``raw``'s name points at most, with the name score (0 to 1).
 
     A hint only: the draft maps a column when its values fit the role as well
-    (:func:`analysis.ingest.roles.decide_roles`).
+    (:func:`analysis.ingest.mapping.roles.decide_roles`).
     """
     scores = {c: name_score(raw, c, question) for c in columns}
     best = max(scores, key=lambda c: scores[c], default=None)

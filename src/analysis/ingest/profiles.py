@@ -309,10 +309,10 @@ def _excel_serial(text: pd.Series) -> dict | None:
         return None
     if not numbers.between(25_000, 60_000).all() or numbers.max() - numbers.min() > 7_300:
         return None
-    if (numbers % 10 == 0).mean() > 0.3:  # round amounts, not days
-        return None
     days = pd.to_datetime(numbers, unit="D", origin="1899-12-30")
-    monthly = bool(days.dt.is_month_end.all() or (days.dt.day == 1).all())
+    monthly = len(days) >= 3 and bool(days.dt.is_month_end.all() or (days.dt.day == 1).all())
+    if not monthly and (numbers % 10 == 0).mean() > 0.3:  # round amounts, not days
+        return None
     return {
         "kind": "period" if monthly else "date",
         "date_format": "excel_serial",

@@ -145,14 +145,17 @@ def _cell_value(value) -> str | int | float | None:
 
 
 def _workbook(path: Path, *, data_only: bool):
-    """The workbook at ``path``, loaded once per content: drafting reads every sheet of a
-    workbook, and loading a large one for each sheet would dominate the draft."""
-    stat = path.stat()
-    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size, data_only)
+    """The workbook at ``path``, loaded once per content (its hash, not its time stamp):
+    drafting reads every sheet of a workbook, and loading a large one for each sheet
+    would dominate the draft."""
+    import hashlib
+
+    digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    return _load_cached(str(path.resolve()), digest, data_only)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(path: str, mtime: int, size: int, data_only: bool):
+def _load_cached(path: str, digest: str, data_only: bool):
     from openpyxl import load_workbook
 
     return load_workbook(path, data_only=data_only, read_only=False)

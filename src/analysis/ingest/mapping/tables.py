@@ -2,7 +2,7 @@
 
 :func:`draft_frame` profiles every raw column (:mod:`analysis.ingest.profiles`), picks
 the contract table whose roles the columns fill best (:func:`choose_table`), decides
-each role (:mod:`analysis.ingest.roles`) and turns the decisions into codebook rules:
+each role (:mod:`analysis.ingest.mapping.roles`) and turns the decisions into codebook rules:
 ``rename`` with the evidence of each mapping, ``dates`` in the format the values show
 (Excel serials, SAP posting periods, fiscal quarters, month names), ``numbers``,
 ``units`` (money with its ISO currency, counts, rates, scores) and ``keep`` (only the
@@ -20,9 +20,9 @@ import pandas as pd
 
 from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse_numbers
 from analysis.contracts.training import REQUIRED
-from analysis.ingest import answers
+from analysis.ingest.mapping import answers
+from analysis.ingest.mapping.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
 from analysis.ingest.profiles import ColumnProfile
-from analysis.ingest.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
 
 __all__ = ["TableDraft", "draft_frame", "grain", "rank_tables", "transactions"]
 

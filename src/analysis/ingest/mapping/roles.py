@@ -332,6 +332,12 @@ def _decide(role, candidates, scored, profiles) -> Decision:
             f"{role}: {shown}: the values fit, the name does not say {role}; "
             "uncomment the line below if it is right"
         )
+        if disagree:
+            decision.check += "; " + "; ".join(
+                f"{_line(c, profiles[c], n)} is named like {role}, but its values are not what "
+                f"{role} holds"
+                for c, n, _ in disagree[:2]
+            )
         decision.suggestion = (named or candidates)[0][0] if len(candidates) == 1 or named else None
     return decision
 

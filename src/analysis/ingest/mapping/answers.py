@@ -17,8 +17,8 @@ import re
 import pandas as pd
 
 from analysis.contracts.survey import DISPLAY_NAMES
+from analysis.ingest.mapping.roles import LEVELS, level_of, norm
 from analysis.ingest.profiles import ColumnProfile
-from analysis.ingest.roles import LEVELS, level_of, norm
 from analysis.ingest.sources import split_answers
 
 __all__ = ["drop_rules", "option_column", "practice_rules", "value_mapping"]
