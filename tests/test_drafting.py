@@ -6,8 +6,10 @@ import shutil
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import cli
+from analysis.contracts.numbers import NumberFormatError
 from analysis.core import paths
 from analysis.ingest.codebook import CodebookError, run_codebook
 from analysis.ingest.drafting import draft_codebook, match_column
@@ -125,7 +127,10 @@ def test_google_forms_survey_hidden_sheets_and_crm_footers(tmp_path, monkeypatch
         f'2025/03/02 09:30,Effective,"{option}"\n'
     )
     text, notes = draft_codebook(tmp_path, ["forms.csv"])
-    assert "row_ids: respondent_id" in text and f"{option}: sustain_reinforcement" in text, text
+    survey_rules = yaml.safe_load(text)["tables"]["survey"]
+    assert survey_rules["row_ids"] == "respondent_id", text
+    options = survey_rules["multi_select"]["Which of these practices do you use?"]["options"]
+    assert options[option] == "sustain_reinforcement"
     (tmp_path / "codebook.yml").write_text(text)
     run_codebook(tmp_path)
     survey = pd.read_parquet(tmp_path / "imported" / "survey.parquet")
@@ -152,9 +157,16 @@ def test_google_forms_survey_hidden_sheets_and_crm_footers(tmp_path, monkeypatch
     )
     text, notes = draft_codebook(tmp_path, ["book.xlsx", "crm.csv"])
     assert "hidden sheet 'Notes' left out" in " ".join(notes)
-    assert "reps:" in text and "Employee No.: rep_id" in text and "Sales Region: team" in text
-    assert "CHECK_table:" in text  # the colours sheet matches no contract table
-    assert "panel:" in text and "Fiscal Month: period" in text and "period: '%b %Y'" in text
+    tables = yaml.safe_load(text)["tables"]
+    assert tables["reps"]["rename"] == {
+        "Employee No.": "rep_id",
+        "Enablement Completed Date": "training_start",
+        "Sales Region": "team",
+    }
+    # the colours sheet matches no contract table: drafted commented out, not imported
+    assert "# CHECK_table:" in text and "CHECK no contract table" in text
+    assert tables["panel"]["rename"]["Fiscal Month"] == "period"
+    assert tables["panel"]["dates"] == {"period": "%b %Y"}
     assert "totals rows [4]; notes rows [5, 6]" in text
 
 
@@ -227,7 +239,7 @@ def test_a_windows_encoded_csv_is_drafted_with_its_encoding(tmp_path):
     run_codebook(tmp_path)
     imported = next((tmp_path / "imported").glob("*.parquet"))
     frame = pd.read_parquet(imported)
-    assert "Süd" in frame.astype(str).to_numpy().ravel().tolist()
+    assert frame["rep_id"].tolist() == ["MÜ-1", "MÜ-2"]  # accents read, Region (unused) left out
 
 
 def test_case_and_identical_rows_rules_clean_a_workbook_without_editing_it(tmp_path):
@@ -250,3 +262,153 @@ def test_case_and_identical_rows_rules_clean_a_workbook_without_editing_it(tmp_p
     )
     with pytest.raises(CodebookError, match="case.rep_id must be upper or lower"):
         run_codebook(tmp_path)
+
+
+def _codebook(folder, text: str) -> None:
+    (folder / "codebook.yml").write_text(text, encoding="utf-8")
+
+
+def test_units_are_checked_and_written_to_the_import_record(tmp_path):
+    (tmp_path / "p.csv").write_text("rep,month,rev,won\nA1,2025-01,£10.1k,2\nA2,2025-01,£12.0k,3\n")
+    base = (
+        "tables:\n  panel:\n    source: {file: p.csv}\n"
+        "    rename: {rep: rep_id, month: period, rev: revenue, won: wins}\n"
+    )
+    _codebook(
+        tmp_path,
+        base + "    units:\n      revenue: {unit: money, currency: GBP}\n"
+        "      wins: {unit: count, label: deals won}\n",
+    )
+    record = run_codebook(tmp_path)
+    assert record["tables"]["panel"]["units"] == {
+        "revenue": {"unit": "money", "currency": "GBP"},
+        "wins": {"unit": "count", "label": "deals won"},
+    }
+    panel = pd.read_parquet(tmp_path / "imported" / "panel.parquet")
+    assert panel["revenue"].tolist() == [10_100.0, 12_000.0]  # the k suffix is x 1000
+    _codebook(tmp_path, base + "    units: {revenue: {unit: money, currency: '£'}}\n")
+    with pytest.raises(
+        CodebookError, match=r"units.revenue: currency '£' is not an ISO 4217 code.*GBP"
+    ):
+        run_codebook(tmp_path)
+    _codebook(tmp_path, base + "    units: {wins: {unit: deals}}\n")
+    with pytest.raises(CodebookError, match=r"units.wins: unit 'deals' is not one of money, count"):
+        run_codebook(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("values", "rule", "expected"),
+    [
+        (
+            ["FY24 Q1", "FY25 Q1", "FY26 Q2"],
+            "{format: fiscal_quarter, fiscal_year_start: 4}",
+            ["2023-Q2", "2024-Q2", "2025-Q3"],
+        ),
+        (
+            ["001.2025", "010.2024", "012.2024"],
+            "{format: sap_period}",
+            ["2025-01", "2024-10", "2024-12"],
+        ),
+        (["45230", "45260", "45291"], "{format: excel_serial}", ["2023-10", "2023-11", "2023-12"]),
+        (
+            ["janv. 2025", "août 2024", "déc. 2025"],
+            "{format: month_name}",
+            ["2025-01", "2024-08", "2025-12"],
+        ),
+        (["01.2024", "10.2020", "12.2023"], "'%m.%Y'", ["2024-01", "2020-10", "2023-12"]),
+    ],
+)
+def test_periods_are_read_as_written_never_as_numbers(tmp_path, values, rule, expected):
+    rows = "\n".join(f"A{i};{v};1.234,50" for i, v in enumerate(values))
+    (tmp_path / "p.csv").write_text(f"rep;period;revenue\n{rows}\n", encoding="utf-8")
+    _codebook(
+        tmp_path,
+        f"tables:\n  panel:\n    source: {{file: p.csv}}\n    dates:\n      period: {rule}\n",
+    )
+    run_codebook(tmp_path)
+    panel = pd.read_parquet(tmp_path / "imported" / "panel.parquet")
+    assert panel["period"].tolist() == expected
+    assert panel["revenue"].tolist() == [1234.5] * 3
+
+
+def test_sap_special_periods_and_a_missing_fiscal_year_start_are_refused_with_the_fix(tmp_path):
+    (tmp_path / "p.csv").write_text("rep;period\nA;012.2024\nA;013.2024\nB;001.2025\n")
+    _codebook(
+        tmp_path,
+        "tables:\n  panel:\n    source: {file: p.csv}\n    dates: {period: {format: sap_period}}\n",
+    )
+    with pytest.raises(CodebookError, match=r"special periods 13-16.*add special_periods: drop"):
+        run_codebook(tmp_path)
+    _codebook(
+        tmp_path,
+        "tables:\n  panel:\n    source: {file: p.csv}\n"
+        "    dates: {period: {format: sap_period, special_periods: drop}}\n",
+    )
+    record = run_codebook(tmp_path)
+    assert pd.read_parquet(tmp_path / "imported" / "panel.parquet")["period"].tolist() == [
+        "2024-12",
+        "2025-01",
+    ]
+    assert record["tables"]["panel"]["dropped"][-1]["rows"] == 1
+    _codebook(
+        tmp_path,
+        "tables:\n  panel:\n    source: {file: p.csv}\n    dates: {period: {format: fiscal_quarter}}\n",
+    )
+    with pytest.raises(
+        CodebookError, match="fiscal_year_start: the month the client's fiscal year starts"
+    ):
+        run_codebook(tmp_path)
+
+
+def test_a_column_not_kept_is_never_parsed_and_cannot_stop_the_import(tmp_path):
+    # found by a new-user test: a survey's IP Address read as a number with a decimal comma
+    (tmp_path / "s.csv").write_text(
+        "id;IP Address;How effective is your training?;budget\n"
+        "R1;46.64.197.188;Effective;1.234,50\nR2;79.165.147.90;Very effective;987,00\n"
+    )
+    text, _ = draft_codebook(tmp_path, ["s.csv"])
+    tables = yaml.safe_load(text)["tables"]
+    assert "IP Address" not in str(tables["survey"]["keep"])
+    _codebook(tmp_path, text)
+    run_codebook(tmp_path)
+    survey = pd.read_parquet(tmp_path / "imported" / "survey.parquet")
+    assert "IP Address" not in survey.columns
+    without_keep = {**tables["survey"]}
+    without_keep.pop("keep")
+    _codebook(tmp_path, yaml.safe_dump({"tables": {"survey": without_keep}}))
+    with pytest.raises(NumberFormatError, match="IP Address"):  # read as a number, it stops
+        run_codebook(tmp_path)
+
+
+def test_two_currencies_in_one_column_are_refused_and_drafted_as_a_check(tmp_path):
+    rows = "\n".join(
+        f"0{i},Jan-24,{c}{i}.5k" for i, c in zip(range(1000, 1030), "£€" * 15, strict=True)
+    )
+    (tmp_path / "p.csv").write_text("Emp No,Month,Revenue\n" + rows + "\n", encoding="utf-8")
+    text, notes = draft_codebook(tmp_path, ["p.csv"])
+    assert "revenue" not in yaml.safe_load(text)["tables"]["panel"]["rename"].values()
+    assert any("mixes currencies (GBP, EUR)" in n for n in notes)
+    _codebook(
+        tmp_path,
+        "tables:\n  panel:\n    source: {file: p.csv}\n    numbers: {Revenue: {decimal: '.'}}\n",
+    )
+    with pytest.raises(NumberFormatError, match="mixes currencies"):
+        run_codebook(tmp_path)
+
+
+def test_file_names_as_the_user_types_them(tmp_path, monkeypatch, capsys):
+    clients = tmp_path / "data" / "clients"
+    folder = clients / "acme"
+    (folder / "raw").mkdir(parents=True)
+    odd = 'raw/Q1: "won" #1\nfinal.csv'  # a newline, quotes, a colon and a hash
+    (folder / odd).write_text("Rep ID,Month,Revenue\nA1,2025-01,$10.00\nA2,2025-01,$12.00\n")
+    (tmp_path / "elsewhere.csv").write_text("a,b\n1,2\n")
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["draft-codebook", "acme", f"data/clients/acme/{odd}"]) == 0
+    drafted = yaml.safe_load((folder / "codebook.yml").read_text())
+    assert drafted["tables"]["panel"]["source"]["file"] == odd
+    run_codebook(folder)
+    assert cli.main(["draft-codebook", "acme", "elsewhere.csv"]) == 2
+    assert "outside the client's folder acme/" in capsys.readouterr().err

@@ -81,6 +81,8 @@ def test_title_rows_merged_cells_currency_and_totals_row(tmp_path):
         "decimal": ".",
         "currency": True,
         "percent": False,
+        "thousands_suffix": False,
+        "currencies": ["USD"],
     }
 
 

@@ -1,7 +1,11 @@
 """Numbers written as text: currency, thousands separators, decimal commas, percentages.
 
 Spreadsheets and exports write ``$12,345.67``, ``12.345,67 €``, ``(1,200)``,
-``1'234.50`` or ``45%``. :func:`parse_numbers` reads a whole column of them. The
+``1'234.50``, ``45%``, ``£48.3k`` (thousands), ``₹38,45,210`` (Indian digit grouping:
+lakh and crore), ``46 390,79`` (no-break space) or ``3.412,80-`` (SAP's trailing
+minus). :func:`parse_numbers` reads a whole column of them; a column that mixes two
+currencies (``£`` and ``€``) is refused, since adding them up would be wrong. A column
+of month labels (``01.2024``, ``001.2025``) is never numeric (:func:`looks_like_periods`). The
 decimal separator is declared (``decimal: ","``) or read from the column itself,
 and never guessed: ``1,234`` or ``1.234`` alone could be either a thousand or a
 number with three decimals, so a column holding only such values, with no other
@@ -22,21 +26,30 @@ __all__ = [
     "CURRENCY",
     "NumberFormatError",
     "column_evidence",
+    "currencies_in",
     "decimal_evidence",
     "excel_serial_dates",
     "looks_formatted",
+    "looks_like_periods",
     "looks_numeric",
     "parse_numbers",
     "split_number",
 ]
 
 CURRENCY = re.compile(
-    r"[$€£¥₹]|\b(USD|EUR|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|INR|CNY)\b|\bkr\b", re.IGNORECASE
+    r"[$€£¥₹]|\b(USD|EUR|GBP|CHF|JPY|CAD|AUD|NZD|SEK|NOK|DKK|INR|CNY|Rs)\b|\bkr\b",
+    re.IGNORECASE,
 )
+#: Currency symbols and the ISO 4217 code each stands for (``$`` is also CAD, AUD, ...:
+#: callers say so where it matters).
+SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "rs": "INR", "kr": "SEK"}
 #: After currency, spaces and apostrophes are removed: an optional sign or bracket, digits and separators.
 _CORE = re.compile(
-    r"^(?P<open>\(?)(?P<sign>[-+\u2212]?)(?P<core>\d[\d.,]*|[.,]\d+)(?P<pct>%?)(?P<close>\)?)(?P<trail>-?)$"
+    r"^(?P<open>\(?)(?P<sign>[-+\u2212]?)(?P<core>\d[\d.,]*|[.,]\d+)(?P<k>[kK]?)(?P<pct>%?)"
+    r"(?P<close>\)?)(?P<trail>-?)$"
 )
+#: Month labels that a number reader would take for decimals: 01.2024, 10/2020, 001.2025.
+_PERIOD_LIKE = re.compile(r"\d{1,3}[./](19|20)\d\d")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 #: Appended to messages: how to keep a column that only looks numeric as text.
@@ -70,14 +83,48 @@ def split_number(text: str) -> dict | None:
         "negative": bool(match["open"]) or match["sign"] in ("-", "\u2212") or bool(match["trail"]),
         "percent": bool(match["pct"]),
         "currency": currency,
+        "currencies": currencies_in(text),
+        "thousand": bool(match["k"]),
         "formatted": decimal_evidence(match["core"]) == "?"
         or currency
+        or bool(match["k"])
         or bool(match["pct"])
         or bool(match["open"])
         or "," in match["core"]
         or match["core"].count(".") > 1
         or bare != kept,
     }
+
+
+def currencies_in(text: str) -> tuple[str, ...]:
+    """The ISO 4217 codes that the currency symbols and codes in ``text`` stand for."""
+    found = []
+    for match in CURRENCY.finditer(str(text)):
+        token = match.group(0)
+        found.append(SYMBOLS.get(token.casefold(), SYMBOLS.get(token, token.upper())))
+    return tuple(dict.fromkeys(found))
+
+
+def looks_like_periods(values: pd.Series) -> bool:
+    """Whether every non-blank value is a month label a number reader would misread
+    (``01.2024``, ``10/2020``, SAP's ``001.2025``): such a column is never numeric."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    return not text.empty and bool(text.map(lambda t: bool(_PERIOD_LIKE.fullmatch(t))).all())
+
+
+def _grouped(groups: list[str]) -> bool:
+    """Thousands groups of three (12,345,678) or Indian lakh/crore groups (1,23,45,678)."""
+    if len(groups) < 2:
+        return True
+    western = 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
+    indian = (
+        len(groups) >= 3
+        and 1 <= len(groups[0]) <= 2
+        and all(len(g) == 2 for g in groups[1:-1])
+        and len(groups[-1]) == 3
+    )
+    return western or indian
 
 
 def decimal_evidence(core: str) -> str | None:
@@ -103,7 +150,7 @@ def _value(core: str, decimal: str) -> float | None:
     if thousands in fraction or fraction.count(decimal):
         return None
     groups = whole.split(thousands)
-    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+    if not _grouped(groups):
         return None  # "12,34,5" is not a grouped number
     digits = "".join(groups)
     return float(f"{digits or '0'}.{fraction or '0'}")
@@ -113,6 +160,8 @@ def looks_numeric(values: pd.Series) -> bool:
     """Whether every non-blank value reads as a (possibly formatted) number."""
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
+    if looks_like_periods(text):
+        return False
     return not text.empty and all(split_number(t) is not None for t in text)
 
 
@@ -121,7 +170,7 @@ def looks_formatted(values: pd.Series) -> bool:
     (currency, separators, a percent sign, accounting brackets)."""
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
-    if text.empty:
+    if text.empty or looks_like_periods(text):
         return False
     parts = [split_number(t) for t in text]
     return all(p is not None for p in parts) and any(
@@ -203,6 +252,7 @@ def parse_numbers(
             f"{where}: column {column!r} mixes percentages with plain numbers (rows {', '.join(map(str, plain))} "
             "have no % sign); write all of them one way in the raw file."
         )
+    _refuse_mixed_currencies(parts, column, where)
     evidence = {i: decimal_evidence(p["core"]) for i, p in parts.items()}
     seen = {e for e in evidence.values() if e in (".", ",")}
     if decimal is None:
@@ -233,13 +283,32 @@ def parse_numbers(
                 f"{where}: column {column!r} row {i}: {text[i]!r} is not a number with decimal mark "
                 f"{decimal!r}; correct it in the raw file or declare source.decimal." + AS_TEXT
             )
+        number *= 1000 if p["thousand"] else 1
         out[i] = (-number if p["negative"] else number) / (100 if p["percent"] else 1)
     info = {
         "decimal": decimal,
         "currency": any(p["currency"] for p in parts.values()),
         "percent": bool(percent),
+        "thousands_suffix": any(p["thousand"] for p in parts.values()),
+        "currencies": sorted({c for p in parts.values() for c in p["currencies"]}),
     }
     return pd.Series(out, dtype=float).reindex(values.index), info
+
+
+def _refuse_mixed_currencies(parts: dict[Any, dict], column: str, where: str) -> None:
+    """Two currencies in one column (``£48.3k`` beside ``€52.1k``) cannot be added up."""
+    by: dict[str, list] = {}
+    for i, p in parts.items():
+        for code in p["currencies"]:
+            by.setdefault(code, []).append(i)
+    if len(by) > 1:
+        shown = "; ".join(
+            f"{code} on rows {', '.join(map(str, rows[:3]))}" for code, rows in by.items()
+        )
+        raise NumberFormatError(
+            f"{where}: column {column!r} mixes currencies ({shown}); summing them would be wrong. "
+            "Convert the rows to one currency before the import (at a stated rate), or split the file."
+        )
 
 
 def excel_serial_dates(values: pd.Series) -> pd.Series:

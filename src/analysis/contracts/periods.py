@@ -15,7 +15,16 @@ import pandas as pd
 
 from analysis.core.errors import DataError
 
-__all__ = ["FORMS", "parse_periods", "period_index", "read_label", "time_order"]
+__all__ = [
+    "FORMS",
+    "fiscal_quarter",
+    "month_number",
+    "parse_periods",
+    "period_index",
+    "posting_period",
+    "read_label",
+    "time_order",
+]
 
 #: Text forms of a period label and the parts, as (year, month or quarter, day), that
 #: put them in time order. Day-first dotted dates are day.month.year (European), never
@@ -101,27 +110,103 @@ def period_index(times: pd.Series, *, error: type[DataError] = DataError) -> pd.
 
 # ------------------------------------------------------------- period labels in data files
 
+#: Month names and abbreviations (English, French, German, Spanish, Italian, Dutch,
+#: Portuguese), lower case without the trailing dot: ``janv.``, ``Mär``, ``okt``.
+_MONTH_WORDS = (
+    (
+        "jan",
+        "january",
+        "janv",
+        "janvier",
+        "januar",
+        "jän",
+        "jänner",
+        "ene",
+        "enero",
+        "gen",
+        "gennaio",
+        "januari",
+        "janeiro",
+    ),
+    (
+        "feb",
+        "february",
+        "févr",
+        "fév",
+        "fevr",
+        "février",
+        "februar",
+        "febrero",
+        "febbraio",
+        "februari",
+        "fev",
+        "fevereiro",
+    ),
+    ("mar", "march", "mars", "märz", "mär", "marz", "marzo", "maart", "mrt", "março"),
+    ("apr", "april", "avr", "avril", "abr", "abril", "aprile"),
+    ("may", "mai", "mayo", "mag", "maggio", "mei", "maio"),
+    ("jun", "june", "juin", "juni", "junio", "giu", "giugno", "junho"),
+    ("jul", "july", "juil", "juillet", "juli", "julio", "lug", "luglio", "julho"),
+    ("aug", "august", "août", "aout", "ago", "agosto", "augustus"),
+    ("sep", "sept", "september", "septembre", "sep", "septiembre", "set", "settembre", "setembro"),
+    ("oct", "october", "octobre", "okt", "oktober", "octubre", "ott", "ottobre", "out", "outubro"),
+    ("nov", "november", "novembre", "noviembre", "novembro"),
+    (
+        "dec",
+        "december",
+        "déc",
+        "décembre",
+        "dez",
+        "dezember",
+        "dic",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+    ),
+)
 _MONTH_NAMES = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
+    name: number for number, names in enumerate(_MONTH_WORDS, start=1) for name in names
 }
+
+
+def month_number(word: str) -> int | None:
+    """The month (1-12) a month name or abbreviation stands for, in any language of
+    :data:`_MONTH_WORDS` (``janv.``, ``Mär``, ``Oct``), or None."""
+    return _MONTH_NAMES.get(word.strip().rstrip(".").casefold())
+
+
+_FISCAL = re.compile(
+    r"(?:FY\s*'?(\d{2}|\d{4})\s*[-/ ]?\s*Q([1-4]))|(?:Q([1-4])\s*[-/ ]?\s*FY\s*'?(\d{2}|\d{4}))",
+    re.IGNORECASE,
+)
+
+
+def fiscal_quarter(label: str, start_month: int) -> str | None:
+    """The calendar quarter (``2024-Q2``) a fiscal-quarter label names, or None.
+
+    ``FY25 Q1`` (also ``FY2025 Q1``, ``Q1 FY25``, ``FY25-Q1``) is the first quarter of
+    the fiscal year that ENDS in 2025 (the usual convention: India's FY25 runs April
+    2024 to March 2025). With ``start_month`` 1 the fiscal year is the calendar year.
+    Only a start on the first month of a calendar quarter (1, 4, 7, 10) keeps fiscal
+    quarters equal to calendar quarters; other starts are refused by the caller.
+    """
+    found = _FISCAL.fullmatch(label.strip())
+    if not found:
+        return None
+    year_text = found[1] or found[4]
+    quarter = int(found[2] or found[3])
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    first = (year - (1 if start_month > 1 else 0)) * 12 + (start_month - 1)  # months since year 0
+    month = first + 3 * (quarter - 1)
+    return f"{month // 12}-Q{month % 12 // 3 + 1}"
+
+
+def posting_period(label: str) -> tuple[int, int] | None:
+    """(year, period) of an SAP posting period ``PPP.YYYY`` (``001.2025``), or None.
+    Periods 13 to 16 are year-end special periods, not months: the caller decides."""
+    found = re.fullmatch(r"(\d{3})\.(\d{4})", label.strip())
+    return (int(found[2]), int(found[1])) if found else None
+
 
 #: The ways of writing a period that are read, each with an example (used in messages).
 FORMS = {
@@ -159,7 +244,8 @@ def read_label(label: str) -> tuple[str, str | None] | None:
 
     Returns ``(form, period)``, with ``period`` None for an impossible month or date
     (``2025-13``, ``31.02.2025``), or None when the label is written in no known form.
-    The forms are :data:`FORMS`; a month name must be English (``Jan``, ``January``).
+    The forms are :data:`FORMS`; a month name may be English, French, German, Spanish,
+    Italian, Dutch or Portuguese (``Jan``, ``janv.``, ``Mär``).
     """
     text = label.strip()
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
@@ -172,8 +258,8 @@ def read_label(label: str) -> tuple[str, str | None] | None:
         return "quarter", f"{m[1]}Q{m[2]}"
     if m := re.fullmatch(r"Q([1-4])[\s\-/]*(\d{4})|(\d{4})[\s\-/]+Q([1-4])", text, re.IGNORECASE):
         return "spelled quarter", f"{m[2] or m[3]}Q{m[1] or m[4]}"
-    if m := re.fullmatch(r"([A-Za-z]{3,9})\.?[\s\-/']*(\d{4}|\d{2})", text):
-        number = _MONTH_NAMES.get(m[1].lower())
+    if m := re.fullmatch(r"([^\W\d_]{3,9})\.?[\s\-/']*(\d{4}|\d{2})", text):
+        number = month_number(m[1])
         if number is None:
             return None
         year = (

@@ -13,12 +13,14 @@ numbers, so that every later message points at the row the user has open:
   saved result, which a reader would otherwise see as blanks;
 * :func:`table_from_grid` finds the header row (given, or the first row that is
   as wide as the table and all text), drops blank rows, and sets totals and
-  notes rows aside, each recorded by row number so nothing is lost unseen.
+  notes rows aside (and the header repeated above a pasted block of rows), each
+  recorded by row number so nothing is lost unseen.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import re
@@ -59,8 +61,10 @@ SIGNATURES = (
 #: The whole first non-blank cell of a totals row ("Total", "Grand total:", "Summe", "Σ"),
 #: so that an account called "Total Solutions Ltd" stays a row.
 TOTALS = re.compile(
-    r"\s*((grand\s+|sub-?)?totals?|sum|summe|gesamt|gesamtsumme|total général|totale|\u03a3)"
-    r"\s*:?\s*(\([^()]*\))?\s*",  # "Grand Totals (3600 records)"
+    r"\s*((grand\s+|sub-?|region\s+|team\s+|zone\s+|overall\s+)?totals?"
+    r"(\s+(net|gross|ht|ttc|hors\s+taxes|excl\.?|incl\.?))*"
+    r"|\*+|sum|summe|gesamt|gesamtsumme|zwischensumme|total général|sous-total|totale|\u03a3)"
+    r"\s*:?\s*(\([^()]*\))?\s*",  # "Grand Totals (3600 records)", "Total net HT"
     re.IGNORECASE,
 )
 #: A trailing single-cell row is a note when it reads like one: "Source: ...", "* ...", or a phrase.
@@ -140,13 +144,29 @@ def _cell_value(value) -> str | int | float | None:
     return text if text.strip() else None
 
 
+def _workbook(path: Path, *, data_only: bool):
+    """The workbook at ``path``, loaded once per content (its hash, not its time stamp):
+    drafting reads every sheet of a workbook, and loading a large one for each sheet
+    would dominate the draft."""
+    import hashlib
+
+    digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    return _load_cached(str(path.resolve()), digest, data_only)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, digest: str, data_only: bool):
+    from openpyxl import load_workbook
+
+    return load_workbook(path, data_only=data_only, read_only=False)
+
+
 def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | int | float | None]]], str]:
     """Rows (sheet row number, cell texts) of one .xlsx sheet, refusing formulas without saved values."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        values = load_workbook(path, data_only=True, read_only=False)
+        values = _workbook(path, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
         raise SpreadsheetError(
             f"{path.name}: not a readable .xlsx workbook ({type(error).__name__}: {error}); save it from "
@@ -166,7 +186,7 @@ def _excel_rows(path: Path, sheet) -> tuple[list[tuple[int, list[str | int | flo
     ]
     blanks = {(r, c) for r, cells in rows for c, v in enumerate(cells) if v is None}
     if blanks:
-        formulas = load_workbook(path, data_only=False, read_only=False)[sheet]
+        formulas = _workbook(path, data_only=False)[sheet]
         unsaved = [
             f"{cell.column_letter}{cell.row}"
             for row in formulas.iter_rows(min_row=1)
@@ -417,7 +437,15 @@ def table_from_grid(
     }
     kept = []
     after_totals = False
+    names_at = {i: str(header[i]).casefold() for i in used}
     for n, cells in body:
+        same = sum(
+            i < len(cells) and cells[i] is not None and str(cells[i]).strip().casefold() == name
+            for i, name in names_at.items()
+        )
+        if same >= max(2, 0.8 * len(names_at)):  # the header pasted again with a block of rows
+            record.setdefault("repeated_header_rows", []).append(n)
+            continue
         first = next((str(c) for c in cells if c is not None), "")
         if TOTALS.fullmatch(first):
             record["totals_rows"].append(n)

@@ -1,0 +1,6 @@
+"""How raw columns map to the contract, for ``workbench draft-codebook``
+(:mod:`analysis.ingest.drafting`): roles decided from a column's name and values
+(:mod:`.roles`), one raw table drafted as a contract table (:mod:`.tables`), survey
+answers, multi-selects and drop rules (:mod:`.answers`), and the YAML written with the
+evidence beside each line (:mod:`.writing`).
+"""

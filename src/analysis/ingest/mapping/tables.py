@@ -1,0 +1,459 @@
+"""One raw table in a drafted codebook: which contract table it feeds and its rules.
+
+:func:`draft_frame` profiles every raw column (:mod:`analysis.ingest.profiles`), picks
+the contract table whose roles the columns fill best (:func:`choose_table`), decides
+each role (:mod:`analysis.ingest.mapping.roles`) and turns the decisions into codebook rules:
+``rename`` with the evidence of each mapping, ``dates`` in the format the values show
+(Excel serials, SAP posting periods, fiscal quarters, month names), ``numbers``,
+``units`` (money with its ISO currency, counts, rates, scores) and ``keep`` (only the
+mapped columns: personal data and free text stay out). A raw table that is not one row
+per rep and period (deals, billing lines, learning records) is drafted as a CHECK
+only: aggregating it is not supported yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse_numbers
+from analysis.contracts.training import REQUIRED
+from analysis.ingest.mapping import answers
+from analysis.ingest.mapping.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
+from analysis.ingest.profiles import ColumnProfile
+
+__all__ = ["TableDraft", "draft_frame", "grain", "rank_tables", "transactions"]
+
+LABELS = {
+    "meetings": "meetings held",
+    "calls": "calls made",
+    "opportunities": "opportunities created",
+    "wins": "deals won",
+    "coaching_sessions": "coaching sessions",
+}
+SURVEY_REQUIRED = ("respondent_id", "effectiveness")
+
+
+@dataclass
+class TableDraft:
+    """The draft of one raw table: its contract table, rules, decisions and CHECK lines.
+
+    ``commented`` drafts are written commented out (not imported): a table the draft
+    could not place, or one that needs aggregating first.
+    """
+
+    table: str
+    spec: dict[str, Any]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    checks: list[str] = field(default_factory=list)
+    table_checks: list[str] = field(default_factory=list)
+    evidence: dict[tuple[str, str], str] = field(default_factory=dict)
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    commented: bool = False
+    profiles: dict[str, ColumnProfile] = field(default_factory=dict)
+
+    @property
+    def mapped(self) -> dict[str, str]:
+        """Role -> raw column, for the roles the draft settled."""
+        return {r: d.column for r, d in self.decisions.items() if d.column}
+
+
+def _answers(frame: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> dict[str, list[str]]:
+    return {
+        c: sorted(set(frame[c].dropna().astype(str).str.strip()) - {""})
+        for c, p in profiles.items()
+        if p.kind == "category"
+    }
+
+
+def rank_tables(
+    frame: pd.DataFrame,
+    profiles: dict[str, ColumnProfile],
+    tables: dict[str, list[str]],
+    questions: dict[str, str],
+) -> list[tuple[tuple[float, int, int], str, dict[str, Decision]]]:
+    """The contract tables the columns could fill, best first, with their role decisions.
+
+    Each table is scored by the share of its required roles that some column fits, then
+    by the roles settled, then by the roles with a candidate. A table must also look
+    like itself: costs are short (60 rows at most), a panel has a period and a measure,
+    a survey has answers worded like the contract's, reactions hold 1-5 ratings.
+    """
+    found = _answers(frame, profiles)
+    ranked = []
+    for table, roles in tables.items():
+        decisions = decide_roles(profiles, roles, table, questions=questions, answers=found)
+        settled = [r for r, d in decisions.items() if d.column]
+        seen = [r for r, d in decisions.items() if d.column or d.candidates]
+        required = SURVEY_REQUIRED if table == "survey" else REQUIRED.get(table, ())
+        share = sum(r in seen for r in required) / max(len(required), 1)
+        if (
+            share >= 0.5
+            and (settled or share == 1.0)
+            and _plausible(table, frame, decisions, profiles)
+        ):
+            ranked.append(((share, len(settled), len(seen)), table, decisions))
+    return sorted(ranked, key=lambda r: r[0], reverse=True)
+
+
+def transactions(frame: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> str | None:
+    """Why a raw table is one row per deal or transaction (not per rep and period), if it is:
+    many rows, dates to the day with many distinct values, and amounts."""
+    days = [c for c, p in profiles.items() if p.kind == "date" and p.unique > 60]
+    amounts = [c for c, p in profiles.items() if p.kind in ("money", "number")]
+    if len(frame) > 500 and days and amounts:
+        return (
+            f"one row per deal or transaction ({len(frame)} rows; dates to the day in "
+            f"{', '.join(map(repr, days[:2]))}; amounts in {', '.join(map(repr, amounts[:2]))}): "
+            "aggregate to the rep-period panel first, one row per rep and month (not yet "
+            "supported by the codebook)"
+        )
+    return None
+
+
+def _plausible(
+    table: str,
+    frame: pd.DataFrame,
+    decisions: dict[str, Decision],
+    profiles: dict[str, ColumnProfile],
+) -> bool:
+    def has(role: str) -> bool:
+        return role in decisions and bool(decisions[role].column or decisions[role].candidates)
+
+    if table == "costs":
+        return len(frame) <= 60 and has("amount") and has("item")
+    if table == "panel":
+        return has("period") and any(has(r) for r in (*MONEY_ROLES, *COUNT_ROLES, "call_score"))
+    if table == "survey":
+        return sum(bool(decisions[r].column) for r in LEVELS if r in decisions) >= 1
+    if table == "reactions":
+        return (
+            sum(bool(decisions[r].column) for r in ("rating", "relevance", "intent_to_apply")) >= 2
+        )
+    if table == "assessments":
+        return all(decisions[r].column for r in ("score_before", "score_after"))
+    if table == "reps":  # keyed by an id, or only by people's names or e-mails
+        people = any(p.personal in ("name", "email") for p in profiles.values())
+        return has("rep_id") or (people and has("training_start"))
+    return True
+
+
+def grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
+    """Why the raw table is not one row per rep (and period), if it is not."""
+    rep = decisions.get("rep_id")
+    keys = [
+        c
+        for c, p in profiles.items()
+        if p.kind in ("identifier", "personal") and p.personal in (None, "email", "name")
+    ]
+    if table == "panel":
+        period = decisions.get("period")
+        dates = [
+            c
+            for c, _, _ in (period.candidates if period else [])
+            if profiles[c].kind == "date" and profiles[c].unique > 60
+        ]
+        if dates and not (period and period.column and profiles[period.column].kind == "period"):
+            return (
+                f"one row per deal or transaction ({len(frame)} rows, dates to the day in "
+                f"{', '.join(map(repr, dates[:2]))}): aggregate to the rep-period panel first "
+                "(one row per rep and month; not yet supported by the codebook)"
+            )
+        if rep and rep.column and period and period.column:
+            twice = frame.duplicated([rep.column, period.column]).sum()
+            if twice:
+                return (
+                    f"several rows per rep and period ({twice} of {len(frame)} rows repeat a "
+                    f"{rep.column!r}, {period.column!r} pair: billing lines or deal rows): aggregate "
+                    "to one row per rep and period first (not yet supported by the codebook)"
+                )
+    if table == "reps" and keys and all(profiles[c].unique < profiles[c].n for c in keys):
+        return (
+            f"several rows per rep ({len(frame)} rows, {max(profiles[c].unique for c in keys)} "
+            "people: one row per learning record or registration): derive each rep's first "
+            "completed training first (not yet supported by the codebook)"
+        )
+    return None
+
+
+def draft_frame(
+    frame: pd.DataFrame,
+    table: str | None,
+    decisions: dict[str, Decision],
+    profiles: dict[str, ColumnProfile],
+    *,
+    questions: dict[str, str] | None = None,
+    qualtrics: bool = False,
+) -> TableDraft:
+    """The draft of one raw table as contract ``table`` (see the module docstring)."""
+    questions = questions or {}
+    if table is None:
+        return TableDraft(
+            "",
+            {},
+            commented=True,
+            profiles=profiles,
+            table_checks=[
+                (
+                    "no contract table: the columns fill no table's roles (a cover, notes or "
+                    "parameters sheet?); name the table and map its columns, or leave it out"
+                )
+            ],
+        )
+    draft = TableDraft(table, {}, decisions=decisions, profiles=profiles)
+    why = transactions(frame, profiles) or grain(table, frame, profiles, decisions)
+    if why:
+        draft.table_checks.append(why)
+        draft.commented = True
+    if table == "survey":
+        _survey_rules(draft, frame, questions, qualtrics)
+    _one_currency(draft)
+    _prune_checks(draft)
+    _summarise_optional(draft)
+    _required_open(draft)
+    _left_out(draft)
+    _rename(draft)
+    _dates(draft)
+    _numbers(draft, frame)
+    _units(draft)
+    _keep(draft)
+    return draft
+
+
+def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: bool) -> None:
+    drop, notes = answers.drop_rules(frame, draft.profiles, qualtrics)
+    draft.checks += [n[len("CHECK ") :] for n in notes if n.startswith("CHECK ")]
+    notes = [n for n in notes if not n.startswith("CHECK ")]
+    if drop:
+        draft.spec["drop_rows"] = drop
+        draft.comments["drop_rows"] = [f"rows that are not responses: {'; '.join(notes)}"]
+    multi, flags, checks, used = answers.practice_rules(frame, draft.profiles, questions)
+    if multi:
+        draft.spec["multi_select"] = multi
+    if flags:
+        draft.spec["flags"] = flags
+    draft.checks += checks
+    for decision in draft.decisions.values():
+        if decision.column in used:
+            decision.column = None
+    values = {}
+    for role in LEVELS:
+        level_decision = draft.decisions.get(role)
+        if level_decision is not None and level_decision.column:
+            mapping, lines = answers.value_mapping(role, frame[level_decision.column])
+            if mapping:
+                values[role] = mapping
+            draft.checks += lines
+    if values:
+        draft.spec["values"] = values
+    rid = draft.decisions.get("respondent_id")
+    if rid is not None and not rid.column and not rid.candidates:
+        draft.spec["row_ids"] = "respondent_id"
+        draft.checks.append("no respondent id: each response gets one from its row (row_ids)")
+        rid.check = ""
+
+
+def _summarise_optional(draft: TableDraft) -> None:
+    """Optional roles no column's name points at: one CHECK listing the unmapped columns
+    whose values could fill them, instead of one line per role."""
+    required = {
+        *REQUIRED.get(draft.table, ()),
+        *SURVEY_REQUIRED,
+        "revenue",
+        "amount",
+        "item",
+        *LEVELS,
+    }
+    taken = set(draft.mapped.values())
+    roles, columns = [], {}
+    for role, decision in draft.decisions.items():
+        if decision.column or role in required or "name points at" in decision.check:
+            continue
+        if "compete" in decision.check:
+            continue
+        left = [c for c, _, _ in decision.candidates if c not in taken]
+        if left:
+            roles.append(role)
+            columns.update({c: draft.profiles[c] for c in left})
+        decision.check, decision.suggestion = "", None
+    if columns:
+        shown = "; ".join(f"{c!r} [{p.describe()}]" for c, p in list(columns.items())[:6])
+        draft.checks.append(
+            f"unmapped columns whose values could be {', '.join(roles)}: {shown}; add any a study "
+            "needs under rename"
+        )
+
+
+def _prune_checks(draft: TableDraft) -> None:
+    """An open role's CHECK names only columns no other role took; none left, no CHECK."""
+    taken = (
+        set(draft.mapped.values())
+        | set(draft.spec.get("multi_select") or {})
+        | set(draft.spec.get("flags") or {})
+    )
+    for decision in draft.decisions.values():
+        if decision.column or not decision.check or "compete" in decision.check:
+            continue
+        left = [c for c in decision.candidates if c[0] not in taken]
+        if "the name points at" not in decision.check and not left:
+            decision.check, decision.suggestion = "", None
+        elif decision.suggestion in taken:
+            decision.suggestion = None
+
+
+def _one_currency(draft: TableDraft) -> None:
+    """A money column in two currencies is not mapped: the import would refuse it."""
+    for role, column in list(draft.mapped.items()):
+        profile = draft.profiles[column]
+        if role in MONEY_ROLES and len(profile.currencies) > 1:
+            draft.decisions[role].column = None
+            draft.decisions[role].check = (
+                f"{role}: {column!r} mixes currencies ({', '.join(profile.currencies)}) "
+                f"[{profile.describe()}]: convert it to one currency before the import"
+            )
+
+
+def _rename(draft: TableDraft) -> None:
+    rename = {}
+    for role, decision in draft.decisions.items():
+        if role == "weight" and not decision.column:
+            decision.check = ""
+        if decision.column:
+            rename[decision.column] = role
+            draft.evidence[("rename", decision.column)] = draft.profiles[decision.column].describe()
+    if rename:
+        draft.spec["rename"] = rename
+
+
+def _dates(draft: TableDraft) -> None:
+    dates: dict[str, Any] = {}
+    for role in ("period", "training_start"):
+        column = draft.mapped.get(role)
+        if column is None:
+            continue
+        profile = draft.profiles[column]
+        fmt = profile.date_format
+        if fmt == "fiscal_quarter":
+            dates[role] = {
+                "format": fmt,
+                "fiscal_year_start": "CHECK: the month the fiscal year starts (1-12)",
+            }
+            draft.checks.append(
+                f"{role}: fiscal quarters ({', '.join(map(repr, profile.samples))}): write the month "
+                "the client's fiscal year starts as fiscal_year_start (4 for April)"
+            )
+        elif fmt == "sap_period":
+            dates[role] = {"format": fmt}
+            if any("special periods" in n for n in profile.notes):
+                dates[role]["special_periods"] = "drop"
+                draft.checks.append(
+                    f"{role}: SAP special periods 13-16 (year-end postings) are dropped"
+                )
+        elif fmt in ("excel_serial", "month_name"):
+            dates[role] = {"format": fmt}
+        elif fmt:
+            dates[role] = fmt
+            draft.checks += [f"{role}: {n}" for n in profile.notes if "cannot be told" in n]
+    if dates:
+        draft.spec["dates"] = dates
+
+
+def _numbers(draft: TableDraft, frame: pd.DataFrame) -> None:
+    numbers = {}
+    for role, column in draft.mapped.items():
+        if draft.profiles[column].kind not in ("money", "number", "count", "share", "score"):
+            continue
+        if frame[column].dtype == object and looks_formatted(frame[column]):
+            try:
+                _, info = parse_numbers(frame[column], column=column, where="")
+            except NumberFormatError as error:
+                if "mixes currencies" in str(error):
+                    continue
+                numbers[role] = {"decimal": "CHECK: '.' or ','"}
+                draft.checks.append(
+                    f"{column}: the decimal mark cannot be told from the values; set it"
+                )
+                continue
+            if info["decimal"] == ",":
+                numbers[role] = {"decimal": ","}
+    if numbers:
+        draft.spec["numbers"] = numbers
+
+
+def _units(draft: TableDraft) -> None:
+    units: dict[str, dict] = {}
+    for role, column in list(draft.mapped.items()):
+        profile = draft.profiles[column]
+        if profile.kind in ("money", "number") and role in MONEY_ROLES:
+            units[role] = {"unit": "money"}
+            if profile.currencies:
+                units[role]["currency"] = profile.currencies[0]
+            else:
+                draft.checks.append(
+                    f"{role}: no currency in {column!r} or its header: add currency: to units.{role}"
+                )
+            draft.evidence[("units", role)] = f"unit found: {profile.unit or 'none'}"
+        elif role in COUNT_ROLES:
+            units[role] = {"unit": "count", "label": LABELS[role]}
+        elif profile.kind == "share" or role == "win_rate":
+            units[role] = {"unit": "rate"}
+        elif profile.kind == "score" and profile.scale:
+            units[role] = {"unit": "score", "scale": [int(v) for v in profile.scale]}
+        elif role == "call_score":  # the contract's scale, which the values keep to
+            units[role] = {"unit": "score", "scale": [0, 100]}
+    if units:
+        draft.spec["units"] = units
+
+
+def _left_out(draft: TableDraft) -> None:
+    """Measured columns (money, counts, shares, scores) that no role took and no CHECK
+    names: said aloud, since another table of the study may need them."""
+    said = " ".join(draft.checks + [d.check for d in draft.decisions.values()])
+    taken = set(draft.mapped.values())
+    left = [
+        c
+        for c, p in draft.profiles.items()
+        if p.kind in ("money", "share", "score") and c not in taken and repr(c) not in said
+    ]
+    if left:
+        shown = "; ".join(f"{c!r} [{draft.profiles[c].describe()}]" for c in left[:4])
+        draft.checks.append(
+            f"left out (no {draft.table} role fits): {shown}; another table may need them"
+        )
+
+
+def _required_open(draft: TableDraft) -> None:
+    """A required role with no candidate at all still gets a CHECK, naming the personal
+    columns when they are the only key (names or e-mails cannot be ids in a report)."""
+    required = SURVEY_REQUIRED if draft.table == "survey" else REQUIRED.get(draft.table, ())
+    people = [c for c, p in draft.profiles.items() if p.personal in ("name", "email")]
+    for role in required:
+        decision = draft.decisions.get(role)
+        if decision is None or decision.column or decision.check or draft.spec.get("row_ids"):
+            continue
+        if role == "rep_id" and people:
+            shown = "; ".join(f"{c!r} [{draft.profiles[c].describe()}]" for c in people[:3])
+            decision.check = (
+                f"rep_id: no id column; the rows are keyed only by personal data ({shown}): a "
+                "pseudonymous rep id must be made before the import (not supported yet)"
+            )
+        else:
+            decision.check = f"{role}: no column's values fit {role}; the file may not hold it"
+
+
+def _keep(draft: TableDraft) -> None:
+    keep = [r for r in draft.decisions if draft.decisions[r].column]
+    for rule in ("flags", "multi_select"):
+        for target in (draft.spec.get(rule) or {}).values():
+            options = target["options"].values() if isinstance(target, dict) else [target]
+            keep += [
+                t for t in dict.fromkeys(options) if not t.startswith("other_") and t not in keep
+            ]
+    if draft.spec.get("row_ids"):
+        keep.insert(0, "respondent_id")
+    draft.spec["keep"] = keep
+    draft.comments["keep"] = [
+        "only these columns are imported: names, e-mails and free text stay out"
+    ]

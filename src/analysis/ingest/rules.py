@@ -1,0 +1,330 @@
+"""The rules of one codebook table, applied in order (see :mod:`analysis.ingest.codebook`).
+
+:func:`apply_codebook_table` drops rows, renames, normalises case, splits multi-selects,
+reads per-option flags, then (on the columns ``keep`` keeps only) maps values, reads
+dates and periods, reads numbers written as text, adds row ids and keeps the columns.
+Each step is a function of its own, so that a message names the rule that failed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.contracts.numbers import (
+    column_evidence,
+    looks_formatted,
+    looks_numeric,
+    parse_numbers,
+)
+from analysis.contracts.readers import SOURCE_ROW
+from analysis.ingest.checks import check_table_spec
+from analysis.ingest.sources import CodebookError, likely_date_formats, read_dates, split_answers
+from analysis.ingest.units import check_units, read_named_periods
+
+__all__ = ["apply_codebook_table"]
+
+
+def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
+    """Apply one table's rules (drop rows, rename, values, multi-select, dates, keep).
+
+    ``frame``'s index holds the source's line (or sheet row) numbers, as
+    :func:`analysis.ingest.sources.read_source` sets it, so that messages point at the
+    rows to fix. Only the columns ``keep`` keeps (with those ``rename`` maps) are read
+    as numbers: a column left out can never stop the import.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The mapped table and a record of what each rule did (rows dropped, values
+        mapped, numbers read, units).
+    """
+    check_table_spec(spec, name)
+    record: dict = {"rows_in": len(frame), "dropped": []}
+    for step in (_drop_rows, _rename, _multi_select, _flags):
+        frame = step(frame, spec, name, record)
+    kept = _kept(spec, frame)
+    for step in (_values, _dates):
+        frame = step(frame, spec, name, record)
+    frame = _numbers(frame, spec, name, record, kept)
+    frame = _ids_and_keep(frame, spec, name, record, kept)
+    record["units"] = check_units(spec.get("units"), f"codebook table {name}")
+    record["rows_out"] = len(frame)
+    frame = frame.assign(**{SOURCE_ROW: [int(i) for i in frame.index]})
+    return frame.reset_index(drop=True), record
+
+
+def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Rows that are not data: test, preview or unfinished responses."""
+    for rule in spec.get("drop_rows", []) or []:
+        column = rule.get("column")
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: drop_rows column {column!r} is not in the source."
+            )
+        equals = "" if rule.get("equals") is None else str(rule.get("equals"))
+        text = frame[column].astype("string").str.strip()
+        mask = (text == equals).fillna(False) | (text.isna() if equals == "" else False)
+        record["dropped"].append({"rule": rule, "rows": int(mask.sum())})
+        frame = frame[~mask]
+    return frame
+
+
+def _rename(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Raw names to contract names; ids in one case."""
+    rename = spec.get("rename", {}) or {}
+    missing = [c for c in rename if c not in frame.columns]
+    if missing:
+        raise CodebookError(
+            f"codebook table {name}: rename names source column(s) {missing} that the file lacks; "
+            f"the file has {', '.join(map(str, frame.columns[:12]))}..."
+        )
+    frame = frame.rename(columns=rename)
+    for column, how in (spec.get("case") or {}).items():  # ids written KF-001 and kf-001
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: case names column {column!r}, which it lacks."
+            )
+        text = frame[column].astype("string").str.strip()
+        frame[column] = text.str.upper() if how == "upper" else text.str.lower()
+    return frame
+
+
+def _multi_select(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """One delimited column to one true/false column per option (two options may share one)."""
+    for column, mapping in (spec.get("multi_select", {}) or {}).items():
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: multi_select column {column!r} is not in the source."
+            )
+        separator = mapping.get("separator", ",")
+        known = set(mapping["options"])
+        chosen = (
+            frame[column]
+            .fillna("")
+            .astype(str)
+            .map(lambda text, s=separator, k=known: split_answers(text, s, k))
+        )
+        unknown = sorted(
+            {
+                c.strip()
+                for choices in chosen
+                for c in choices
+                if c.strip() and c.strip() not in known
+            }
+        )
+        if unknown:
+            rows = chosen.map(
+                lambda choices, unknown=unknown: any(c.strip() in unknown for c in choices)
+            )
+            lines = ", ".join(map(str, frame.index[rows.to_numpy()][:5]))
+            raise CodebookError(
+                f"codebook table {name}: column {column} has option(s) {unknown[:5]} not listed under "
+                f"multi_select options (rows {lines}); add them (or map them to a column)."
+            )
+        made: set[str] = set()
+        for option, target in mapping["options"].items():  # two options may name one column
+            ticked = chosen.map(lambda choices, o=option: o in [c.strip() for c in choices])
+            frame[target] = (frame[target] | ticked) if target in made else ticked
+            made.add(target)
+        frame = frame.drop(columns=column)
+    return frame
+
+
+def _flags(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Per-option columns: any answer is true, a blank is false."""
+    for column, target in (spec.get("flags", {}) or {}).items():
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: flags column {column!r} is not in the source."
+            )
+        text = frame[column].astype("string").str.strip()
+        frame[target] = (text.notna() & (text != "") & (text != "0")).astype(bool)
+        if target != column:
+            frame = frame.drop(columns=column)
+    return frame
+
+
+def _values(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Source values to contract values."""
+    for column, mapping in (spec.get("values", {}) or {}).items():
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: values given for column {column!r}, which is not in the table."
+            )
+        text = frame[column].astype("string").str.strip()
+        mapped = text.map({str(k): v for k, v in mapping.items()})
+        unmapped = text.notna() & mapped.isna() & ~text.isin([str(v) for v in mapping.values()])
+        record.setdefault("unmapped", {})[column] = sorted(set(text[unmapped].dropna()))[:10]
+        frame[column] = mapped.where(mapped.notna(), text)
+    return frame
+
+
+def _dates(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Dates and periods in their declared format, stored as months (or quarters)."""
+    for column, fmt in (spec.get("dates", {}) or {}).items():
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: dates given for column {column!r}, which is not in the table."
+            )
+        if isinstance(fmt, dict):
+            frame = _named_dates(frame, column, fmt, name, record)
+            continue
+        parsed = read_dates(frame[column], fmt)
+        bad = parsed.isna() & frame[column].notna()
+        if bad.any():
+            sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
+            lines = ", ".join(map(str, frame.index[bad][:5])) + (
+                f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else ""
+            )
+            fits = likely_date_formats(frame.loc[bad, column])
+            hint = f" They read as {' or '.join(map(repr, fits))}." if fits else ""
+            raise CodebookError(
+                f"codebook table {name}: column {column} has {int(bad.sum())} value(s) not in format "
+                f"{fmt!r} on rows {lines}, e.g. {sample}.{hint} Fix them in the source file, or change "
+                "the format if the whole column uses another one (one format per column)."
+            )
+        frame[column] = parsed.dt.to_period("M").astype(str).where(parsed.notna())
+    return frame
+
+
+def _numbers(
+    frame: pd.DataFrame, spec: dict, name: str, record: dict, kept: list[str] | None
+) -> pd.DataFrame:
+    """Numbers written as text, in the kept columns only."""
+    source = spec.get("source") or {}
+    where = str(source.get("file", name))
+    declared = spec.get("numbers", {}) or {}
+    if not isinstance(declared, dict):
+        raise CodebookError(
+            f"codebook table {name}: numbers must map column names to {{decimal: '.' or ','}}."
+        )
+    text_columns = spec.get("text", []) or []
+    if not isinstance(text_columns, list):
+        raise CodebookError(
+            f"codebook table {name}: text must be a list of columns to keep as text."
+        )
+    skip = set(spec.get("values", {}) or {}) | set(spec.get("dates", {}) or {}) | set(text_columns)
+    numeric = [
+        c
+        for c in frame.columns
+        if c in declared
+        or (
+            c not in skip
+            and (kept is None or c in kept)  # a column not kept is never read as a number
+            and frame[c].dtype == object
+            and looks_numeric(frame[c])
+        )
+    ]
+    marks = (
+        set().union(*(column_evidence(frame[c], strong=True) for c in numeric))
+        if numeric
+        else set()
+    )
+    fallback = source.get("decimal") or (marks.pop() if len(marks) == 1 else None)
+    for column in numeric:
+        options = declared.get(column) or {}
+        decimal = options.get("decimal", source.get("decimal"))
+        if decimal not in (None, ".", ","):
+            raise CodebookError(
+                f"codebook table {name}: decimal for {column!r} must be '.' or ','."
+            )
+        text = frame[column].dropna().astype(str)
+        if (
+            column in declared
+            or looks_formatted(frame[column])
+            or (fallback == "," and text.str.contains(".", regex=False).any())
+        ):
+            frame[column], info = parse_numbers(
+                frame[column], column=column, where=where, decimal=decimal, fallback=fallback
+            )
+            record.setdefault("numbers", {})[column] = info
+    absent = [c for c in declared if c not in frame.columns]
+    if absent:
+        raise CodebookError(
+            f"codebook table {name}: numbers names column(s) {absent} that the table lacks."
+        )
+    return frame
+
+
+def _ids_and_keep(
+    frame: pd.DataFrame, spec: dict, name: str, record: dict, kept: list[str] | None
+) -> pd.DataFrame:
+    """Row ids for tools without response ids, identical rows, and the kept columns."""
+    if spec.get("row_ids"):  # a survey tool that gives no response id (Google Forms)
+        column = str(spec["row_ids"])
+        if column in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: row_ids names {column!r}, which the table already has."
+            )
+        frame = _identical_rows(frame, spec.get("identical_rows", "error"), name, record)
+        frame.insert(0, column, [f"row-{i}" for i in frame.index])
+    elif spec.get("identical_rows") == "drop":  # a row exported twice, asked for by name
+        frame = _identical_rows(frame, "drop", name, record)
+    if kept is not None:
+        absent = [c for c in kept if c not in frame.columns]
+        if absent:
+            raise CodebookError(
+                f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
+            )
+        frame = frame[kept]
+    return frame
+
+
+def _kept(spec: dict, frame: pd.DataFrame) -> list[str] | None:
+    """The columns ``keep`` keeps (with every column ``rename`` maps), None without ``keep``."""
+    keep = spec.get("keep")
+    if keep is None:
+        return None  # no keep rule: every column (an empty list keeps only what rename maps)
+    renamed = [str(v) for v in (spec.get("rename") or {}).values() if v in frame.columns]
+    extra = ([str(spec["row_ids"])] if spec.get("row_ids") else []) + renamed
+    return list(keep) + [c for c in dict.fromkeys(extra) if c not in keep]
+
+
+def _named_dates(
+    frame: pd.DataFrame, column: str, rule: dict, name: str, record: dict
+) -> pd.DataFrame:
+    """A period column in a named format (:func:`analysis.ingest.units.read_named_periods`)."""
+    labels, drop = read_named_periods(frame[column], rule, f"codebook table {name}: dates.{column}")
+    if drop.any():
+        record["dropped"].append(
+            {"rule": {"column": column, "special_periods": "drop"}, "rows": int(drop.sum())}
+        )
+        frame, labels = frame[~drop], labels[~drop]
+    bad = labels.isna() & frame[column].notna()
+    if bad.any():
+        sample = frame.loc[bad, column].astype(str).unique()[:3].tolist()
+        lines = ", ".join(map(str, frame.index[bad][:5]))
+        raise CodebookError(
+            f"codebook table {name}: column {column} has {int(bad.sum())} value(s) that format "
+            f"{rule['format']} cannot read on rows {lines}, e.g. {sample}; correct them in the raw "
+            "file, or give the format the whole column is written in."
+        )
+    frame = frame.copy()
+    frame[column] = labels.astype("string")
+    return frame
+
+
+def _identical_rows(frame: pd.DataFrame, choice: str, name: str, record: dict) -> pd.DataFrame:
+    """Responses identical in every column, before ``row_ids`` would make them distinct.
+
+    A form submitted twice (same timestamp, same e-mail, same answers) would count as
+    two respondents once each row gets its own id. ``identical_rows: error`` (the
+    default) stops the import naming the raw rows; ``drop`` keeps the first of each
+    set (recorded); ``keep`` keeps them all, for anonymous forms where two people may
+    answer alike.
+    """
+    copies = frame.duplicated(keep="first")
+    if not copies.any() or choice == "keep":
+        return frame
+    if choice == "drop":
+        record["identical_rows_dropped"] = [int(i) for i in frame.index[copies]]
+        return frame[~copies]
+    twins = frame.duplicated(keep=False)
+    rows = ", ".join(str(i) for i in frame.index[twins][:6])
+    more = f" and {int(twins.sum()) - 6} more" if twins.sum() > 6 else ""
+    raise CodebookError(
+        f"codebook table {name}: rows {rows}{more} are identical in every column (a response "
+        "submitted twice?), and row_ids would count each as another respondent. Delete the copies "
+        "in the raw file, or add identical_rows: drop (keep the first of each) or identical_rows: "
+        "keep (different people who answered alike) to the table in codebook.yml."
+    )
