@@ -41,7 +41,6 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +57,7 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
-from analysis.ingest.record import import_provenance, stale_imports
+from analysis.ingest.record import import_provenance, stale_imports, write_import_record
 from analysis.ingest.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
     FORMATS,
@@ -503,8 +502,7 @@ def run_codebook(folder: str | Path) -> dict:
         target = out_dir / f"{name}.parquet"
         _replace(target, lambda path, frame=frame: frame.to_parquet(path, index=False))
         record["tables"][name]["sha256"] = file_sha256(target)
-    text = json.dumps(record, indent=2, default=str) + "\n"
-    _replace(out_dir / "import_record.json", lambda path: path.write_text(text, encoding="utf-8"))
+    write_import_record(out_dir, record)
     return record
 
 

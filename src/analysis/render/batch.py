@@ -45,6 +45,7 @@ from analysis.render.jobs import (
 from analysis.render.workers import renders_running, run_pool, stop_orphan_kernels
 
 __all__ = [
+    "MAX_MEMORY_LIMIT_GB",
     "BatchResult",
     "Job",
     "KernelOptions",
@@ -52,10 +53,25 @@ __all__ = [
     "Renderer",
     "check_output_dir",
     "extract_records",
+    "memory_limit_problem",
     "remove_leftovers",
     "render_batch",
     "scrub_paths",
 ]
+
+
+#: The largest ``--memory-limit`` in GB (64 TB): more memory than any machine has, and far
+#: below the largest address-space limit the system takes (2**63 bytes).
+MAX_MEMORY_LIMIT_GB = 65536
+
+
+def memory_limit_problem(value: object) -> str:
+    """The message for a ``--memory-limit`` that is not a number of GB from 2 to 65536."""
+    return (
+        f"--memory-limit must be a number of GB from 2 to {MAX_MEMORY_LIMIT_GB} (a kernel that has run "
+        "a study reserves about 2 GB of address space for 0.3 GB in use; no machine has more than "
+        f"{MAX_MEMORY_LIMIT_GB} GB), e.g. 8; got {value}."
+    )
 
 
 def check_output_dir(folder: Path) -> Path:
@@ -156,12 +172,9 @@ def render_batch(
     if memory_limit_gb is not None and (
         not isinstance(memory_limit_gb, (int, float))
         or not math.isfinite(memory_limit_gb)
-        or memory_limit_gb < 2
+        or not 2 <= memory_limit_gb <= MAX_MEMORY_LIMIT_GB
     ):
-        raise ClientConfigError(
-            f"--memory-limit must be a number of GB, at least 2 (a kernel that has run a study "
-            f"reserves about 2 GB of address space for 0.3 GB in use), e.g. 8; got {memory_limit_gb}."
-        )
+        raise ClientConfigError(memory_limit_problem(memory_limit_gb))
     unknown = [f for f in formats if f not in ("html", "pdf")]
     if unknown or "html" not in formats:
         raise ClientConfigError(
