@@ -31,6 +31,7 @@ from analysis.render.execute import (
     extract_records,
     git_commit,
     scrub_paths,
+    write_delivered,
 )
 from analysis.render.jobs import (
     BatchResult,
@@ -302,7 +303,9 @@ def _run(
     )
 
     def finish(outcome: Outcome) -> None:
-        write_status(by_key[f"{outcome.client_id}/{outcome.study}"], outcome)
+        job = by_key[f"{outcome.client_id}/{outcome.study}"]
+        write_delivered(outcome, Path(job.out_dir))  # the files a Dask worker sent back
+        write_status(job, outcome)
         outcomes.append(outcome)
         bar.set_postfix_str(f"{outcome.client_id}/{outcome.study}: {outcome.status}")
         bar.update()
@@ -322,32 +325,49 @@ def _run(
                 root=str(paths.PROJECT_ROOT),
             )
         elif workers == 1:
-            try:
-                renderer = Renderer(options)
-            except Exception as error:  # noqa: BLE001 - no kernel: every report fails with the reason
-                for job in to_run:
-                    finish(Outcome(job.client_id, job.study, "failed", str(error)))
-                return outcomes
-            try:
-                for job in to_run:
-                    try:
-                        finish(renderer.render(job, context))
-                    except Exception as error:  # noqa: BLE001 - a bug fails one report, not the batch
-                        finish(
-                            Outcome(
-                                job.client_id,
-                                job.study,
-                                "failed",
-                                f"{type(error).__name__}: {error}",
-                            )
-                        )
-            finally:
-                renderer.close()
+            _run_here(to_run, context, options, finish)
         else:
             run_pool(to_run, context, workers, options, finish)
     finally:
         bar.close()
     return outcomes
+
+
+def _run_here(to_run: list[Job], context, options: KernelOptions, finish) -> None:
+    """Render ``to_run`` one after another in this process, on one warm kernel.
+
+    A kernel that will not start is given a second round of attempts (each with growing
+    pauses); if that fails too, the report at hand fails and the next report tries again:
+    a start failure is not kept for the batch. When no kernel of that name exists,
+    trying again cannot help and every report fails with that reason at once.
+    """
+    renderer = None
+    try:
+        for index, job in enumerate(to_run):
+            if renderer is None:
+                try:
+                    try:
+                        renderer = Renderer(options)
+                    except Exception as error:  # a second round, unless it cannot help
+                        if getattr(error, "permanent", False):
+                            raise
+                        renderer = Renderer(options)
+                except Exception as error:  # noqa: BLE001 - this report fails; the next one tries again
+                    permanent = getattr(error, "permanent", False)
+                    for failed in to_run[index:] if permanent else [job]:
+                        finish(Outcome(failed.client_id, failed.study, "failed", str(error)))
+                    if permanent:
+                        return
+                    continue
+            try:
+                finish(renderer.render(job, context))
+            except Exception as error:  # noqa: BLE001 - a bug fails one report, not the batch
+                finish(
+                    Outcome(job.client_id, job.study, "failed", f"{type(error).__name__}: {error}")
+                )
+    finally:
+        if renderer is not None:
+            renderer.close()
 
 
 def default_memory_limit(workers: int) -> float | None:

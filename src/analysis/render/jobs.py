@@ -73,6 +73,8 @@ class Outcome:
     error: str | None = None
     duration: float = 0.0
     records: list[dict[str, Any]] = field(default_factory=list)
+    # file name -> content, for the calling process to write (a Dask worker writes nothing)
+    files: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
