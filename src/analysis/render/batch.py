@@ -188,6 +188,10 @@ def render_batch(
     if not renders_running(state_dir):  # another render's notebooks are not leftovers
         remove_leftovers(output_dir)
     stop_orphan_kernels(state_dir)  # left by an interrupted render
+    from analysis.render.cluster import host_state_dir
+
+    if host_state_dir(state_dir).is_dir():  # left by Dask workers of this machine that died
+        stop_orphan_kernels(host_state_dir(state_dir))
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)
     from analysis.render.benchmarks import write_benchmarks
