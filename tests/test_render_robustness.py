@@ -430,3 +430,51 @@ def test_a_scheduler_that_retries_does_not_render_a_report_twice(robust, monkeyp
     assert "not rendered a second time" in outcomes["c1"].error
     assert not (robust["reports"] / "c1" / "probe.html").exists()
     assert not list((robust["reports"] / ".workbench").rglob("*.pid"))
+
+
+# --- the example reports while busy processes hold the CPUs ---------------------------
+
+EXAMPLES = ["acme-learning", "borealis-pharma", "cobalt-software", "delta-logistics"]
+
+
+def _spin(stop) -> None:
+    while not stop.is_set():
+        sum(range(100_000))
+
+
+@pytest.fixture
+def busy_cpus():
+    """One process spinning on each CPU (at least two) for the length of the test."""
+    import multiprocessing
+    import os
+
+    ctx = multiprocessing.get_context("fork")  # a plain loop: nothing to re-import
+    stop = ctx.Event()
+    spinners = [
+        ctx.Process(target=_spin, args=(stop,), daemon=True)
+        for _ in range(max(2, os.cpu_count() or 2))
+    ]
+    for spinner in spinners:
+        spinner.start()
+    try:
+        yield len(spinners)
+    finally:
+        stop.set()
+        for spinner in spinners:
+            spinner.join(timeout=10)
+            if spinner.is_alive():
+                spinner.terminate()
+
+
+@pytest.mark.slow  # twelve example reports under load: about 2 minutes on 2 cores
+@pytest.mark.parametrize("cluster", [None, "local"], ids=["local-pool", "dask-local"])
+def test_the_example_reports_render_while_busy_processes_hold_the_cpus(
+    example_project, busy_cpus, cluster
+):
+    # Before: kernels were declared dead while starting ("Kernel died before replying to
+    # kernel_info") and the worker failed every later report in 0 s: 11 of 12 failed.
+    result = run(example_project, clients=EXAMPLES, jobs=2, cluster=cluster)
+    statuses = {f"{o.client_id}/{o.study}": (o.status, o.error) for o in result.outcomes}
+    assert len(result.outcomes) == 12
+    assert [k for k, (status, _) in statuses.items() if status != "ok"] == [], statuses
+    assert not list((example_project["reports"] / ".workbench").rglob("*.pid"))
