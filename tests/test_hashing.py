@@ -111,3 +111,52 @@ def test_a_full_disk_at_fsync_and_a_folder_in_the_way_are_write_errors(tmp_path,
     with pytest.raises(files.WriteError, match="the disk is full.*no report.html was written"):
         files.atomic_write(tmp_path / "report.html", "x")
     assert list(tmp_path.iterdir()) == [folder]
+
+
+def test_editing_an_instrument_renders_the_reports_that_read_it_again(tmp_path, monkeypatch):
+    # Before: instrument files were not in the inputs hash; editing a band rendered nothing
+    # ("1 skipped") and the report kept the old band.
+    import shutil
+
+    from analysis.clients.discovery import discover_clients
+    from analysis.core import paths
+    from analysis.render.jobs import plan_jobs
+
+    instruments = tmp_path / "instruments"
+    shutil.copytree(paths.INSTRUMENTS_DIR, instruments)
+    monkeypatch.setattr(paths, "INSTRUMENTS_DIR", instruments)
+
+    def hashes():
+        jobs = plan_jobs(
+            discover_clients(paths.CLIENTS_DIR, paths.NOTEBOOKS_DIR),
+            output_dir=tmp_path / "reports",
+            clients=["acme-learning"],
+        )
+        return {job.study: job.inputs_hash for job in jobs}
+
+    before = hashes()
+    definition = instruments / "strategic_readiness.yml"
+    definition.write_text(
+        definition.read_text().replace("min: 6", "min: 7").replace("max: 5", "max: 6")
+    )
+    after = hashes()
+    assert after["readiness_alignment"] != before["readiness_alignment"]
+    assert {s: h for s, h in after.items() if s != "readiness_alignment"} == {
+        s: h for s, h in before.items() if s != "readiness_alignment"
+    }
+
+
+def test_a_new_import_record_renders_the_reports_of_its_tables_again(tmp_path):
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text("{}")
+    imported = tmp_path / "client" / "imported"
+    imported.mkdir(parents=True)
+    (imported / "survey.parquet").write_bytes(b"PAR1")
+    (imported / "import_record.json").write_text('{"imported": "2025-01-01T00:00:00+00:00"}')
+    from analysis.render.jobs import _import_records
+
+    files = {"survey_path": imported / "survey.parquet"}
+    assert _import_records(files) == {
+        "imported/import_record.json": imported / "import_record.json"
+    }
+    assert _import_records({"survey_path": tmp_path / "client" / "survey.csv"}) == {}

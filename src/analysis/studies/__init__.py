@@ -42,6 +42,21 @@ DEFAULT_CLIENT = "acme-learning"
 PLAN_STUDIES = ("training_impact", "evaluation_plan")
 
 
+def shared_files(study: str) -> dict[str, Path]:
+    """The files outside a client's folder that ``study`` reads, named for the inputs hash.
+
+    readiness_alignment reads every instrument definition in ``data/instruments/`` (an
+    instrument's items, scoring and bands decide what its report says), so a change to
+    one renders its reports again. The cross-client benchmark files are hashed by the
+    batch where it passes them. Other studies read only the client's own files.
+    """
+    from analysis.core import paths
+
+    if study != "readiness_alignment" or not paths.INSTRUMENTS_DIR.is_dir():
+        return {}
+    return {f"instruments/{p.name}": p for p in sorted(paths.INSTRUMENTS_DIR.glob("*.yml"))}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding of :func:`check_study`: ``level`` is "error", "warning" or "note" (a section left out)."""
