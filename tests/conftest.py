@@ -126,17 +126,28 @@ def example_project(tmp_path):
 
 
 def copy_example_client(client_id: str, folder: Path) -> Path:
-    """Copy a shipped example client to ``folder`` (another client id), keeping its plan's
-    freeze record as if this client had frozen the same plan (a copied record naming
-    another client is refused, see ``tests/test_plan_inputs.py``)."""
-    import json
-
-    from analysis.clients.plan import FROZEN_FILE
-
+    """Copy a shipped example client to ``folder`` (another client id), with its plan's
+    freeze record made again as if this client had frozen the same plans on the same
+    dates (a copied record is refused, see ``tests/test_plan_inputs.py``)."""
     shutil.copytree(paths.CLIENTS_DIR / client_id, folder)
-    record_path = folder / FROZEN_FILE
-    if record_path.is_file():
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        record["client_id"] = folder.name
-        record_path.write_text(json.dumps(record), encoding="utf-8")
+    refreeze_as_own(folder)
     return folder
+
+
+def refreeze_as_own(folder: Path) -> None:
+    """Freeze every version of the copied record in ``folder`` again, with its date, as
+    this client's own freeze (the chained hash covers the client id)."""
+    import json
+    from datetime import UTC, datetime
+
+    from analysis.clients.plan import FROZEN_FILE, check_plan
+    from analysis.clients.plan_record import STAMP, freeze
+
+    record_path = folder / FROZEN_FILE
+    if not record_path.is_file():
+        return
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record_path.unlink()
+    for version in [*record.get("earlier", []), record]:
+        when = datetime.strptime(version["frozen_at"], STAMP).replace(tzinfo=UTC)
+        freeze(check_plan(version["plan"], FROZEN_FILE), folder, again=True, now=when)

@@ -95,3 +95,107 @@ def test_deciding_that_nothing_needs_rendering_loads_no_data_library():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_absurd_memory_limits_are_refused_at_the_command_line(capsys):
+    import pytest
+
+    for value in ("1e30", "inf", "nan", "-4", "1", "8GB", "70000"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["render", "--memory-limit", value, "--no-progress"])
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert "--memory-limit: must be a number of GB from 2 to 65536" in err, value
+        assert "Traceback" not in err
+
+
+def _northwind(tmp_path, monkeypatch):
+    import shutil
+
+    from analysis.core import paths
+
+    examples = paths.DATA_DIR / "examples"
+    folder = tmp_path / "clients" / "northwind"
+    folder.mkdir(parents=True)
+    for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
+        shutil.copy(examples / name, folder / name)
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    return folder
+
+
+def test_draft_codebook_on_an_ods_file_says_save_as_xlsx_or_csv(tmp_path, monkeypatch, capsys):
+    import zipfile
+
+    folder = _northwind(tmp_path, monkeypatch)
+    with zipfile.ZipFile(folder / "panel.ods", "w") as archive:  # as LibreOffice writes one
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert main(["draft-codebook", "northwind", "qualtrics_export.csv", "panel.ods"]) == 2
+    err = capsys.readouterr().err
+    assert "panel.ods: an OpenDocument spreadsheet (.ods" in err
+    assert "save it as an Excel workbook (.xlsx) or as CSV (.csv)" in err
+    assert "Traceback" not in err and not (folder / "codebook.draft.yml").exists()
+
+
+def _disk_full_after(monkeypatch, nbytes):
+    """Writes through analysis.core.files store ``nbytes`` of the new file, then the disk is full."""
+    import errno
+    import os
+
+    from analysis.core import files
+
+    real_write = os.write
+
+    def write(handle, data):
+        real_write(handle, bytes(data[:nbytes]))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "write", write)
+
+
+def test_draft_codebook_on_a_full_disk_keeps_the_previous_draft(tmp_path, monkeypatch, capsys):
+    folder = _northwind(tmp_path, monkeypatch)
+    assert main(["draft-codebook", "northwind", "qualtrics_export.csv", "rep_panel.xlsx"]) == 0
+    draft = (folder / "codebook.draft.yml").read_bytes()
+    capsys.readouterr()
+    _disk_full_after(monkeypatch, 100)
+    assert main(["draft-codebook", "northwind", "qualtrics_export.csv"]) == 1
+    err = capsys.readouterr().err
+    assert "codebook.draft.yml: the disk is full" in err and "Traceback" not in err
+    assert "the previous codebook.draft.yml is unchanged" in err
+    assert (folder / "codebook.draft.yml").read_bytes() == draft
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_import_on_a_full_disk_is_a_message_and_keeps_the_record(tmp_path, monkeypatch, capsys):
+    import errno
+    import os
+
+    import pandas as pd
+
+    folder = _northwind(tmp_path, monkeypatch)
+    assert main(["import", "northwind"]) == 0
+    record = (folder / "imported" / "import_record.json").read_bytes()
+    capsys.readouterr()
+
+    _disk_full_after(monkeypatch, 512)  # the record itself cannot be written
+    assert main(["import", "northwind"]) == 1
+    err = capsys.readouterr().err
+    assert "import of northwind stopped: could not write" in err and "the disk is full" in err
+    assert "the previous import_record.json is unchanged" in err and "Traceback" not in err
+    assert (folder / "imported" / "import_record.json").read_bytes() == record
+    monkeypatch.undo()
+    monkeypatch.setattr("analysis.core.paths.CLIENTS_DIR", folder.parent)
+
+    def half_a_table(frame, path, **kwargs):  # the disk fills while a table is written
+        with open(path, "wb") as handle:
+            handle.write(b"PAR1" + b"\0" * 100)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", half_a_table)
+    assert main(["import", "northwind"]) == 1
+    err = capsys.readouterr().err
+    assert "import of northwind stopped" in err and "free some space" in err
+    assert "Traceback" not in err
+    assert (folder / "imported" / "import_record.json").read_bytes() == record
+    assert not [p for p in (folder / "imported").iterdir() if p.name.endswith(".tmp")]

@@ -261,3 +261,26 @@ def test_import_never_writes_through_a_link_into_another_client(tmp_path, link):
         assert len(pd.read_parquet(folder / "imported" / "panel.parquet")) > 0
     assert (victim / "panel.parquet").read_bytes() == b"the victim's table"
     assert sorted(p.name for p in victim.iterdir()) == ["panel.parquet"]
+
+
+def test_a_notebook_run_directly_refuses_an_outdated_import_as_validate_does(tmp_path, monkeypatch):
+    # load_study is the first call of every study notebook (papermill, JupyterLab): it
+    # refuses an import whose raw file changed afterwards, with validate's message.
+    from analysis.core.errors import InputError
+    from analysis.studies import load_study
+
+    clients = tmp_path / "clients"
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    run_codebook(folder)
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    assert load_study("org_effectiveness", "northwind").tables
+    with open(folder / "rep_panel.xlsx", "ab") as panel:  # the client sent a corrected panel
+        panel.write(b"\0")
+    validate = [p.message for p in validate_client("northwind", clients_dir=clients)]
+    for study in ("org_effectiveness", "training_impact"):
+        with pytest.raises(InputError) as refused:
+            load_study(study, {"client_id": "northwind"})
+        assert refused.value.problems == validate
+        assert "rep_panel.xlsx changed after it was imported" in str(refused.value)

@@ -14,6 +14,7 @@ from analysis.clients.plan_record import freeze
 from analysis.core import paths
 from analysis.core.errors import ConfigError
 from analysis.planning import RolloutDesign
+from conftest import refreeze_as_own
 
 PLAN = {
     "agreed_with": "VP Sales",
@@ -174,9 +175,7 @@ def _acme_copy(tmp_path, monkeypatch, edit):
 
     folder = tmp_path / "clients" / "acme-copy"
     shutil.copytree(paths.CLIENTS_DIR / "acme-learning", folder)
-    record = json.loads((folder / FROZEN_FILE).read_text(encoding="utf-8"))
-    record["client_id"] = folder.name  # as if this client had frozen the same plan itself
-    (folder / FROZEN_FILE).write_text(json.dumps(record), encoding="utf-8")
+    refreeze_as_own(folder)  # as if this client had frozen the same plan itself
     config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
     edit(config)
     (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -513,3 +512,102 @@ def test_a_freeze_record_copied_with_a_client_folder_is_refused(tmp_path):
         load_client(copy)
     (copy / FROZEN_FILE).unlink()
     assert load_client(copy).plan is not None and not load_client(copy).plan.frozen
+
+
+@pytest.mark.parametrize("edit", ["delete", "edit"])
+def test_a_copied_freeze_record_with_its_client_id_deleted_or_edited_does_not_verify(
+    tmp_path, edit
+):
+    # The chained hash covers the client id: deleting or editing the client_id line of a
+    # record copied from another client leaves a record that no longer verifies.
+    import shutil
+
+    copy = tmp_path / "new-co"
+    shutil.copytree(paths.CLIENTS_DIR / "acme-learning", copy)
+    record = json.loads((copy / FROZEN_FILE).read_text())
+    if edit == "delete":
+        del record["client_id"]
+    else:
+        record["client_id"] = "new-co"
+    (copy / FROZEN_FILE).write_text(json.dumps(record, indent=2))
+    with pytest.raises(ConfigError, match="was altered or copied.*the client id"):
+        load_client(copy)
+    # the shipped record itself still verifies, and a client's own refreeze does too
+    assert load_client(paths.CLIENTS_DIR / "acme-learning").plan.frozen_date == "2024-12-02"
+    refreeze_as_own(copy)
+    assert load_client(copy).plan.frozen_date == "2024-12-02"
+
+
+def test_a_record_from_before_the_client_id_was_chained_says_how_to_freeze_again(tmp_path):
+    import hashlib
+
+    folder = client(tmp_path)
+    record = freeze(check_plan(PLAN, "x"), folder, now=datetime(2024, 12, 2, 9, 30, tzinfo=UTC))
+    text = f"{record['frozen_at']}|{record['sha256']}|"
+    record["record_sha256"] = hashlib.sha256(text.encode()).hexdigest()  # the former chain
+    (folder / FROZEN_FILE).write_text(json.dumps(record))
+    with pytest.raises(ConfigError, match="written before freeze records covered the client id"):
+        load_client(folder)
+
+
+def _full_disk_after(monkeypatch, nbytes):
+    """Every later write through analysis.core.files stores ``nbytes`` and then fails with ENOSPC."""
+    import errno
+    import os
+
+    from analysis.core import files
+
+    real_write = os.write
+
+    def write(handle, data):
+        real_write(handle, bytes(data[:nbytes]))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "write", write)
+
+
+def test_freezing_again_on_a_full_disk_keeps_the_first_record_and_says_so(
+    tmp_path, monkeypatch, capsys
+):
+    from analysis.cli import main
+
+    (tmp_path / "clients").mkdir()
+    folder = client(tmp_path / "clients")
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    assert main(["plan", "freeze", folder.name]) == 0
+    first = (folder / FROZEN_FILE).read_bytes()
+    (folder / "client.yml").write_text(
+        (folder / "client.yml").read_text().replace("budget: 200000.0", "budget: 150000.0")
+    )
+    capsys.readouterr()
+    _full_disk_after(monkeypatch, 1024)
+    assert main(["plan", "freeze", "--again", folder.name]) == 1
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "the previous plan.frozen.json is unchanged" in err
+    assert "Traceback" not in err
+    assert (folder / FROZEN_FILE).read_bytes() == first
+    assert sorted(p.name for p in folder.iterdir()) == ["client.yml", FROZEN_FILE]
+    assert load_client(folder).plan.changes == ["budget: 200000.0 -> 150000.0"]
+
+
+def test_a_freeze_record_that_is_a_folder_is_a_clear_message(tmp_path, monkeypatch, capsys):
+    from analysis.cli import main
+
+    (tmp_path / "clients").mkdir()
+    folder = client(tmp_path / "clients")
+    (folder / FROZEN_FILE).mkdir()
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    for command in (["plan", "show", folder.name], ["plan", "freeze", folder.name]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "plan.frozen.json in plan-client/ is a folder, not a freeze record" in err
+    assert (folder / FROZEN_FILE).is_dir()
+
+
+def test_a_freeze_record_with_earlier_null_is_refused_with_a_message(tmp_path):
+    folder = client(tmp_path)
+    record = freeze(check_plan(PLAN, "x"), folder)
+    record["earlier"] = None
+    (folder / FROZEN_FILE).write_text(json.dumps(record))
+    with pytest.raises(ConfigError, match="not a freeze record .*earlier must be the list"):
+        load_client(folder)

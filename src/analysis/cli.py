@@ -25,6 +25,24 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _gigabytes(text: str) -> float:
+    """A memory limit in GB from 2 to 65536 (argparse type); 1e30, inf or nan are refused here,
+    not by every report's kernel."""
+    import math
+
+    from analysis.render.batch import MAX_MEMORY_LIMIT_GB, memory_limit_problem
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            memory_limit_problem(repr(text)).removeprefix("--memory-limit ")
+        ) from None
+    if not math.isfinite(value) or not 2 <= value <= MAX_MEMORY_LIMIT_GB:
+        raise argparse.ArgumentTypeError(memory_limit_problem(text).removeprefix("--memory-limit "))
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench", description="Sales-training effectiveness workbench."
@@ -73,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--memory-limit",
-        type=float,
+        type=_gigabytes,
         default=None,
         metavar="GB",
         help="memory (address space) allowed for each report's kernel; a report that needs "
@@ -265,17 +283,55 @@ def _has_tables(path) -> bool:
     return not isinstance(codebook, dict) or bool(codebook.get("tables"))
 
 
+def _refuse_other_zip_formats(folder: Path, files: list[str]) -> None:
+    """An InputError for a raw file that is a zip archive but not an Excel workbook.
+
+    An OpenDocument spreadsheet (.ods, LibreOffice) and an .xlsx workbook are both zip
+    archives, so the content check that tells workbooks from text takes an .ods for a
+    workbook, and the Excel reader then fails with its own traceback.
+    """
+    import zipfile
+
+    from analysis.clients.files import inside_folder
+    from analysis.core.errors import InputError
+
+    for file in files:
+        path = inside_folder(folder, file)
+        if path is None or not path.is_file() or not zipfile.is_zipfile(path):
+            continue
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                kind = archive.read("mimetype")[:80] if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError):
+            names, kind = set(), b""
+        if "xl/workbook.xml" in names:
+            continue
+        what = (
+            "an OpenDocument spreadsheet (.ods, from LibreOffice or Google Sheets)"
+            if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+            else "a zip archive that is not an Excel workbook"
+        )
+        raise InputError(
+            f"{file}: {what}, which the workbench does not read. Open it in LibreOffice Calc or "
+            "Excel and save it as an Excel workbook (.xlsx) or as CSV (.csv), one file per sheet, "
+            f"then run `workbench draft-codebook {folder.name}` with the saved file."
+        )
+
+
 def _draft_codebook(args) -> int:
     from analysis.clients.discovery import check_client_id
+    from analysis.core.files import atomic_write
     from analysis.ingest.drafting import draft_codebook
 
     check_client_id(args.client_id)
     folder = _require_folder(args.client_id)
+    _refuse_other_zip_formats(folder, args.files)
     text, notes = draft_codebook(folder, args.files)
     target = folder / "codebook.yml"
     if target.exists() and _has_tables(target):
         target = folder / "codebook.draft.yml"  # never overwrite a reviewed codebook
-    target.write_text(text, encoding="utf-8")
+    atomic_write(target, text)  # a full disk leaves the previous draft whole
     print(
         f"wrote data/clients/{args.client_id}/{target.name}: {len(notes)} line(s) marked CHECK to review"
     )
@@ -289,11 +345,22 @@ def _draft_codebook(args) -> int:
 
 def _import(args) -> int:
     from analysis.clients.discovery import check_client_id
+    from analysis.core.files import WriteError
     from analysis.ingest.codebook import run_codebook
 
     check_client_id(args.client_id)
     folder = _require_folder(args.client_id)
-    record = run_codebook(folder)
+    try:
+        record = run_codebook(folder)
+    except OSError as error:
+        message = _write_failure(error)
+        if message is None:
+            raise
+        raise WriteError(
+            f"import of {args.client_id} stopped: {message} The import record was not updated, so "
+            "validate and render refuse any imported table that no longer matches it until "
+            f"`workbench import {args.client_id}` runs again."
+        ) from None
     for name, table in record["tables"].items():
         dropped = sum(d["rows"] for d in table["dropped"])
         print(
@@ -370,12 +437,37 @@ def _examples(args) -> int:
     return 0
 
 
+def _write_failure(error: OSError) -> str | None:
+    """The message for a write the disk refused (full, read-only, ...); None for any other OSError.
+
+    Records are written atomically (:mod:`analysis.core.files`), so the message can say that
+    the previous version is unchanged; a write outside that helper (a Parquet table of an
+    import) is named by its file.
+    """
+    import errno
+
+    from analysis.core.files import WriteError, write_problem
+
+    if isinstance(error, WriteError):
+        return str(error)
+    if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG):
+        return None
+    where = Path(error.filename) if error.filename else None
+    if where is not None:
+        return write_problem(where, error)
+    return (
+        f"a file could not be written ({error.strerror or error}); free some space on the disk "
+        "and run the command again."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 a report failed, 2 bad usage, configuration or data).
 
     Every problem with what the user supplied is an :class:`~analysis.core.errors.InputError`
     (configuration, data files, codebooks): its message is printed and the exit code is 2.
-    Anything else is a bug and keeps its traceback.
+    A write the disk refused (full, read-only) is printed with the file and what was kept,
+    exit code 1. Anything else is a bug and keeps its traceback.
     """
     args = _parser().parse_args(argv)
     from analysis.core.errors import InputError
@@ -402,6 +494,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        message = _write_failure(error)
+        if message is None:
+            raise
+        print(f"workbench: error: {message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130

@@ -4,7 +4,10 @@
 client.yml: the plan's canonical JSON, its SHA-256 and the UTC date. Freezing an
 edited plan again (``--again``) keeps every earlier version in ``earlier``, so a
 report names the first freeze and what changed since, not only the latest. A record
-whose hash does not match the plan it holds was edited by hand and is refused.
+whose hash does not match the plan it holds was edited by hand and is refused; the
+chained hash covers the client id, so a record copied from another client's folder
+is refused too, whatever its ``client_id`` line says. The record is written
+atomically: a full disk leaves the earlier record whole.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from analysis.clients.plan import FROZEN_FILE, Plan, plan_sha256
 from analysis.core.errors import ConfigError
+from analysis.core.files import atomic_write
 from analysis.core.strict import read_json
 
 __all__ = ["STAMP", "PlanStatus", "freeze", "plan_changes", "plan_status", "read_frozen"]
@@ -144,13 +148,21 @@ def _digest(plan: dict[str, Any]) -> str:
 STAMP = "%Y-%m-%d %H:%M UTC"
 
 
-def _chain(frozen_at: str, sha256: str, previous: str) -> str:
-    """The record's own hash: its date, its plan's hash and the previous record's hash.
+def _chain(client_id: str, frozen_at: str, sha256: str, previous: str) -> str:
+    """The record's own hash: the client, its date, its plan's hash and the previous record's hash.
 
     Chaining makes a back-dated freeze, a dropped earlier version or a re-ordered
-    history visible (the record no longer verifies). It is evidence against hand
-    edits, not against forgery: the committed file's git history is the audit trail.
+    history visible (the record no longer verifies), and the client id in every link
+    makes a record copied from another client's folder fail here, with its
+    ``client_id`` line edited or deleted. It is evidence against hand edits, not
+    against forgery: the committed file's git history is the audit trail.
     """
+    text = f"{client_id}|{frozen_at}|{sha256}|{previous}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _chain_without_client(frozen_at: str, sha256: str, previous: str) -> str:
+    """The chained hash as records written before it covered the client id had it."""
     text = f"{frozen_at}|{sha256}|{previous}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -161,12 +173,18 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
     Raises
     ------
     ConfigError
-        Unreadable, incomplete, or altered: a hash that does not match the plan it holds.
+        Unreadable, incomplete, a folder, or altered: a hash that does not match the plan
+        it holds, or a chain that does not follow from this client (a copied record).
     """
     path = folder / FROZEN_FILE
+    fix = "restore it from version control; it is written only by `workbench plan freeze`."
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            f"{path.name} in {folder.name}/ is a folder, not a freeze record; move it away (if it "
+            f"holds the record, put the file back in its place), or {fix}"
+        )
     if not path.is_file():
         return None
-    fix = "restore it from version control; it is written only by `workbench plan freeze`."
     record = read_json(path, f"data/clients/{folder.name}/{FROZEN_FILE}", inside=folder)
     try:
         if not isinstance(record, dict) or not {"frozen_at", "sha256", "plan"} <= set(record):
@@ -177,11 +195,19 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
         versions = [record, *earlier]
         if not all(isinstance(v, dict) and isinstance(v.get("plan"), dict) for v in versions):
             raise ValueError("every version needs its plan")
-    except (ValueError, OSError) as error:
+    except (ValueError, TypeError, OSError) as error:
         raise ConfigError(
             f"{path.name} in {folder.name}/ is not a freeze record ({error}); {fix}"
         ) from None
-    previous, last_date = "", None
+    owner = record.get("client_id")
+    if owner is not None and owner != folder.name:
+        raise ConfigError(
+            f"{path.name} in {folder.name}/ records the plan freeze of client {owner!r}: it came "
+            f"with a copied folder, and a freeze is that client's alone. Delete {path.name} from "
+            f"{folder.name}/, and run `workbench plan freeze {folder.name}` once this client has "
+            "agreed its plan."
+        )
+    previous, old_previous, last_date = "", "", None
     for version in [*record.get("earlier", []), record]:
         when = str(version.get("frozen_at"))
         try:
@@ -196,21 +222,22 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
                 f"{path.name} in {folder.name}/ was altered: the SHA-256 of the freeze of "
                 f"{when} does not match the plan it holds; {fix}"
             )
-        chained = _chain(when, version["sha256"], previous)
+        chained = _chain(folder.name, when, version["sha256"], previous)
+        old_chained = _chain_without_client(when, version["sha256"], old_previous)
+        if version.get("record_sha256") == old_chained and owner == folder.name:
+            raise ConfigError(
+                f"{path.name} in {folder.name}/ was written before freeze records covered the client "
+                "id, so it cannot show that it is this client's freeze. If it is, keep it in version "
+                f"control as the history, delete it and run `workbench plan freeze {folder.name}`; "
+                f"if it came from another client's folder, delete it."
+            )
         if version.get("record_sha256") != chained or (last_date and date < last_date):
             raise ConfigError(
-                f"{path.name} in {folder.name}/ was altered: the freeze of {when} does not follow "
-                f"from the versions before it (a date, an order or an earlier version changed); {fix}"
+                f"{path.name} in {folder.name}/ was altered or copied: the freeze of {when} does not "
+                "follow from this client and the versions before it (the client id, a date, an "
+                f"order or an earlier version changed); {fix}"
             )
-        previous, last_date = chained, date
-    owner = record.get("client_id")
-    if owner is not None and owner != folder.name:
-        raise ConfigError(
-            f"{path.name} in {folder.name}/ records the plan freeze of client {owner!r}: it came "
-            f"with a copied folder, and a freeze is that client's alone. Delete {path.name} from "
-            f"{folder.name}/, and run `workbench plan freeze {folder.name}` once this client has "
-            "agreed its plan."
-        )
+        previous, old_previous, last_date = chained, old_chained, date
     return record
 
 
@@ -247,6 +274,8 @@ def freeze(plan: Plan, folder: Path, *, again: bool = False, now: datetime | Non
     ------
     ConfigError
         Already frozen and unchanged, or changed without ``again``.
+    WriteError
+        The record could not be written (a full disk); the earlier record is unchanged.
     """
     record = read_frozen(folder)
     sha = plan_sha256(plan)
@@ -273,13 +302,14 @@ def freeze(plan: Plan, folder: Path, *, again: bool = False, now: datetime | Non
         ]
         previous = record["record_sha256"]
     new = {
-        "client_id": folder.name,  # a copy of the folder under another id is refused (read_frozen)
+        "client_id": folder.name,  # named, and in the chained hash (read_frozen refuses a copy)
         "frozen_at": stamp,
         "sha256": sha,
-        "record_sha256": _chain(stamp, sha, previous),
+        "record_sha256": _chain(folder.name, stamp, sha, previous),
         "plan": plan.canonical(),
         "earlier": earlier,
     }
-    path = folder / FROZEN_FILE
-    path.write_text(json.dumps(new, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # the earlier freeze stays whole on disk until the new record is complete (a full disk
+    # fails the freeze with a WriteError and leaves the old record as it was)
+    atomic_write(folder / FROZEN_FILE, json.dumps(new, indent=2, sort_keys=True) + "\n")
     return new

@@ -121,7 +121,6 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -130,7 +129,7 @@ from analysis.clients.files import file_sha256
 from analysis.core.strict import read_yaml
 from analysis.ingest import events
 from analysis.ingest.checks import TABLE_KEYS, check_table_name, check_table_spec
-from analysis.ingest.record import import_provenance, stale_imports
+from analysis.ingest.record import import_provenance, stale_imports, write_import_record
 from analysis.ingest.rules import apply_codebook_table
 from analysis.ingest.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
@@ -241,8 +240,7 @@ def run_codebook(folder: str | Path) -> dict:
         target = out_dir / f"{name}.parquet"
         _replace(target, lambda path, frame=frame: frame.to_parquet(path, index=False))
         record["tables"][name]["sha256"] = file_sha256(target)
-    text = json.dumps(record, indent=2, default=str) + "\n"
-    _replace(out_dir / "import_record.json", lambda path: path.write_text(text, encoding="utf-8"))
+    write_import_record(out_dir, record)
     record["warnings"] = messages  # they name people: shown to the user, not written to the record
     return record
 

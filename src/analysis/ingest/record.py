@@ -13,9 +13,37 @@ import json
 from pathlib import Path
 
 from analysis.clients.files import file_sha256, inside_folder
+from analysis.core.files import atomic_write
 from analysis.core.strict import read_json
 
-__all__ = ["import_provenance", "import_units", "stale_imports"]
+__all__ = [
+    "RECORD_FILE",
+    "import_provenance",
+    "import_units",
+    "stale_imports",
+    "write_import_record",
+]
+
+#: The import record's name inside ``<client>/imported/``.
+RECORD_FILE = "import_record.json"
+
+
+def write_import_record(out_dir: str | Path, record: dict) -> Path:
+    """Write ``<out_dir>/import_record.json`` whole or not at all; returns its path.
+
+    The record goes to a temporary file beside it, is flushed to the disk and renamed
+    into place (:func:`analysis.core.files.atomic_write`): on a full disk the previous
+    record stays as it was, and :func:`stale_imports` then names any table that no
+    longer matches it.
+
+    Raises
+    ------
+    WriteError
+        The disk refused the write; the message names the file and the previous record is kept.
+    """
+    path = Path(out_dir) / RECORD_FILE
+    atomic_write(path, json.dumps(record, indent=2, default=str) + "\n")
+    return path
 
 
 def stale_imports(folder: str | Path) -> list[str]:

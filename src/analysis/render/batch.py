@@ -31,6 +31,7 @@ from analysis.render.execute import (
     extract_records,
     git_commit,
     scrub_paths,
+    write_delivered,
 )
 from analysis.render.jobs import (
     BatchResult,
@@ -45,6 +46,7 @@ from analysis.render.jobs import (
 from analysis.render.workers import renders_running, run_pool, stop_orphan_kernels
 
 __all__ = [
+    "MAX_MEMORY_LIMIT_GB",
     "BatchResult",
     "Job",
     "KernelOptions",
@@ -52,10 +54,25 @@ __all__ = [
     "Renderer",
     "check_output_dir",
     "extract_records",
+    "memory_limit_problem",
     "remove_leftovers",
     "render_batch",
     "scrub_paths",
 ]
+
+
+#: The largest ``--memory-limit`` in GB (64 TB): more memory than any machine has, and far
+#: below the largest address-space limit the system takes (2**63 bytes).
+MAX_MEMORY_LIMIT_GB = 65536
+
+
+def memory_limit_problem(value: object) -> str:
+    """The message for a ``--memory-limit`` that is not a number of GB from 2 to 65536."""
+    return (
+        f"--memory-limit must be a number of GB from 2 to {MAX_MEMORY_LIMIT_GB} (a kernel that has run "
+        "a study reserves about 2 GB of address space for 0.3 GB in use; no machine has more than "
+        f"{MAX_MEMORY_LIMIT_GB} GB), e.g. 8; got {value}."
+    )
 
 
 def check_output_dir(folder: Path) -> Path:
@@ -156,12 +173,9 @@ def render_batch(
     if memory_limit_gb is not None and (
         not isinstance(memory_limit_gb, (int, float))
         or not math.isfinite(memory_limit_gb)
-        or memory_limit_gb < 2
+        or not 2 <= memory_limit_gb <= MAX_MEMORY_LIMIT_GB
     ):
-        raise ClientConfigError(
-            f"--memory-limit must be a number of GB, at least 2 (a kernel that has run a study "
-            f"reserves about 2 GB of address space for 0.3 GB in use), e.g. 8; got {memory_limit_gb}."
-        )
+        raise ClientConfigError(memory_limit_problem(memory_limit_gb))
     unknown = [f for f in formats if f not in ("html", "pdf")]
     if unknown or "html" not in formats:
         raise ClientConfigError(
@@ -174,6 +188,10 @@ def render_batch(
     if not renders_running(state_dir):  # another render's notebooks are not leftovers
         remove_leftovers(output_dir)
     stop_orphan_kernels(state_dir)  # left by an interrupted render
+    from analysis.render.cluster import host_state_dir
+
+    if host_state_dir(state_dir).is_dir():  # left by Dask workers of this machine that died
+        stop_orphan_kernels(host_state_dir(state_dir))
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)
     from analysis.render.benchmarks import write_benchmarks
@@ -289,7 +307,9 @@ def _run(
     )
 
     def finish(outcome: Outcome) -> None:
-        write_status(by_key[f"{outcome.client_id}/{outcome.study}"], outcome)
+        job = by_key[f"{outcome.client_id}/{outcome.study}"]
+        write_delivered(outcome, Path(job.out_dir))  # the files a Dask worker sent back
+        write_status(job, outcome)
         outcomes.append(outcome)
         bar.set_postfix_str(f"{outcome.client_id}/{outcome.study}: {outcome.status}")
         bar.update()
@@ -309,32 +329,49 @@ def _run(
                 root=str(paths.PROJECT_ROOT),
             )
         elif workers == 1:
-            try:
-                renderer = Renderer(options)
-            except Exception as error:  # noqa: BLE001 - no kernel: every report fails with the reason
-                for job in to_run:
-                    finish(Outcome(job.client_id, job.study, "failed", str(error)))
-                return outcomes
-            try:
-                for job in to_run:
-                    try:
-                        finish(renderer.render(job, context))
-                    except Exception as error:  # noqa: BLE001 - a bug fails one report, not the batch
-                        finish(
-                            Outcome(
-                                job.client_id,
-                                job.study,
-                                "failed",
-                                f"{type(error).__name__}: {error}",
-                            )
-                        )
-            finally:
-                renderer.close()
+            _run_here(to_run, context, options, finish)
         else:
             run_pool(to_run, context, workers, options, finish)
     finally:
         bar.close()
     return outcomes
+
+
+def _run_here(to_run: list[Job], context, options: KernelOptions, finish) -> None:
+    """Render ``to_run`` one after another in this process, on one warm kernel.
+
+    A kernel that will not start is given a second round of attempts (each with growing
+    pauses); if that fails too, the report at hand fails and the next report tries again:
+    a start failure is not kept for the batch. When no kernel of that name exists,
+    trying again cannot help and every report fails with that reason at once.
+    """
+    renderer = None
+    try:
+        for index, job in enumerate(to_run):
+            if renderer is None:
+                try:
+                    try:
+                        renderer = Renderer(options)
+                    except Exception as error:  # a second round, unless it cannot help
+                        if getattr(error, "permanent", False):
+                            raise
+                        renderer = Renderer(options)
+                except Exception as error:  # noqa: BLE001 - this report fails; the next one tries again
+                    permanent = getattr(error, "permanent", False)
+                    for failed in to_run[index:] if permanent else [job]:
+                        finish(Outcome(failed.client_id, failed.study, "failed", str(error)))
+                    if permanent:
+                        return
+                    continue
+            try:
+                finish(renderer.render(job, context))
+            except Exception as error:  # noqa: BLE001 - a bug fails one report, not the batch
+                finish(
+                    Outcome(job.client_id, job.study, "failed", f"{type(error).__name__}: {error}")
+                )
+    finally:
+        if renderer is not None:
+            renderer.close()
 
 
 def default_memory_limit(workers: int) -> float | None:

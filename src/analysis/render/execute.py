@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 
 from analysis.core import paths
 from analysis.ingest.record import import_provenance
-from analysis.render.hashing import atomic_write, atomic_write_json, file_sha256
+from analysis.render.hashing import atomic_write, file_sha256
 from analysis.render.imports import skip_iri_format_checker
 from analysis.render.jobs import Job, Outcome
 
@@ -32,6 +31,7 @@ __all__ = [
     "extract_records",
     "git_commit",
     "scrub_paths",
+    "write_delivered",
 ]
 
 skip_iri_format_checker()  # before papermill and nbconvert bring in nbformat and jsonschema
@@ -198,6 +198,9 @@ class KernelOptions:
     ] = ()  # extra environment of the kernels (where the clients are)
     state_dir: str = ""  # where kernels note their pid (reports/.workbench)
     memory_limit_gb: float | None = None  # address-space limit of each kernel (None: none)
+    startup_timeout: float = 60  # seconds a starting kernel may take to answer kernel_info
+    start_attempts: int = 3  # attempts to start a kernel, with growing pauses between them
+    start_backoff: float = 2.0  # the first pause (seconds), doubled after each failed attempt
 
 
 class Renderer:
@@ -218,9 +221,12 @@ class Renderer:
             options.kernel_name,
             Path(options.cwd),
             preload=PRELOAD if options.reuse_kernel else "",
+            startup_timeout=options.startup_timeout,
             env=dict(options.env),
             state_dir=Path(options.state_dir) if options.state_dir else None,
             memory_limit_gb=options.memory_limit_gb,
+            start_attempts=options.start_attempts,
+            start_backoff=options.start_backoff,
         )
 
     _used = False
@@ -296,16 +302,43 @@ class Renderer:
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         return f"the kernel rendering {job.client_id}/{job.study} died ({how})."
 
-    def render(self, job: Job, context: dict[str, Any]) -> Outcome:
+    def render(self, job: Job, context: dict[str, Any], *, deliver: bool = False) -> Outcome:
+        """Execute and export one report.
+
+        By default the report's files are written to ``job.out_dir`` here. With
+        ``deliver`` (a Dask worker) nothing is written under the reports folder: the
+        notebook runs in a private temporary folder and the files come back in
+        :attr:`Outcome.files`, for the calling process to write with
+        :func:`write_delivered` before it records the outcome. A worker the scheduler
+        gave up on (a lost heartbeat under load) then cannot write a report after the
+        batch has printed its summary and written the index.
+        """
+        import shutil
+        import tempfile
+
+        out_dir = Path(job.out_dir)
+        private = Path(tempfile.mkdtemp(prefix="workbench-")) if deliver else None
+        try:
+            if private is None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+            running = (private or out_dir) / f".{job.study}.running.ipynb"
+            outcome = self._render(job, context, running, private)
+        finally:
+            if private is not None:
+                shutil.rmtree(private, ignore_errors=True)
+        if not deliver:
+            write_delivered(outcome, out_dir)
+        return outcome
+
+    def _render(
+        self, job: Job, context: dict[str, Any], running: Path, private: Path | None
+    ) -> Outcome:
         import nbformat
         import papermill
 
         from analysis.render.export import export_html
 
-        out_dir = Path(job.out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        running = out_dir / f".{job.study}.running.ipynb"
-        failed_nb = out_dir / f"{job.study}.failed.ipynb"
+        failed_name = f"{job.study}.failed.ipynb"
         started = datetime.now(UTC)
         t0 = time.monotonic()
         self._fresh_kernel()
@@ -329,55 +362,82 @@ class Renderer:
             if timed_out and time.monotonic() >= t0 + self.timeout - 0.5:
                 message = f"timed out: the report exceeded its time limit of {self.timeout:g} s (--timeout)"
             message = self._died(error, job) or message
+            files = {}
             if running.exists():
                 message = _failed_cell_message(running, message)
-                _keep_failed(running, failed_nb, job)
-            return Outcome(job.client_id, job.study, "failed", message, duration)
+                files = _failed_notebook(running, failed_name, job, private)
+            return Outcome(job.client_id, job.study, "failed", message, duration, files=files)
         duration = time.monotonic() - t0
         try:
             records = [
                 {"client_id": job.client_id, "study": job.study, **r} for r in extract_records(nb)
             ]
-            nb = nbformat.reads(scrub_paths(nbformat.writes(nb), job), as_version=4)
+            nb = nbformat.reads(scrub_paths(nbformat.writes(nb), job, private), as_version=4)
             html = export_html(nb, self._context(job, context, started, duration))
-            atomic_write(out_dir / f"{job.study}.ipynb", nbformat.writes(nb))
-            atomic_write_json(out_dir / f"{job.study}.results.json", records)
-            atomic_write(out_dir / f"{job.study}.html", html)
+            results = json.dumps(records, indent=2, default=str, allow_nan=False) + "\n"
+            files = {
+                f"{job.study}.ipynb": nbformat.writes(nb),
+                f"{job.study}.results.json": results,
+                f"{job.study}.html": html,
+            }
         except Exception as error:  # noqa: BLE001 - export failed: keep the executed notebook
-            if running.exists():
-                _keep_failed(running, failed_nb, job)
+            files = _failed_notebook(running, failed_name, job, private) if running.exists() else {}
             return Outcome(
                 job.client_id,
                 job.study,
                 "failed",
                 f"export failed: {type(error).__name__}: {error}",
                 duration,
+                files=files,
             )
         running.unlink(missing_ok=True)
-        failed_nb.unlink(missing_ok=True)
-        return Outcome(job.client_id, job.study, "ok", None, duration, records)
+        return Outcome(job.client_id, job.study, "ok", None, duration, records, files=files)
 
 
-def _keep_failed(running: Path, failed: Path, job: Job) -> None:
-    """Keep a failed run's notebook as ``<study>.failed.ipynb``, without this machine's paths."""
-    try:
-        text = scrub_paths(running.read_text(encoding="utf-8"), job)
-    except (OSError, UnicodeDecodeError):
-        os.replace(running, failed)
+def write_delivered(outcome: Outcome, out_dir: Path) -> None:
+    """Write a report's files (:attr:`Outcome.files`) into ``out_dir``, each atomically.
+
+    A good report replaces the previous one and removes an earlier ``.failed.ipynb``; a
+    failed one writes only its ``.failed.ipynb``, so the previous good report stays.
+    Afterwards ``outcome.files`` is empty (the content is not kept twice). A write that
+    fails turns a good outcome into a failed one naming the file.
+    """
+    if not outcome.files:
         return
-    atomic_write(failed, text)
-    running.unlink(missing_ok=True)
+    out_dir = Path(out_dir)
+    try:
+        for name, content in outcome.files.items():
+            atomic_write(out_dir / name, content)
+    except OSError as error:
+        outcome.status, outcome.error, outcome.records = "failed", f"export failed: {error}", []
+    else:
+        if outcome.status == "ok":
+            (out_dir / f"{outcome.study}.failed.ipynb").unlink(missing_ok=True)
+    outcome.files = {}
 
 
-def scrub_paths(text: str, job: Job) -> str:
+def _failed_notebook(running: Path, name: str, job: Job, private: Path | None) -> dict[str, str]:
+    """The failed run's notebook, without this machine's paths, as ``{name: text}``."""
+    try:
+        text = scrub_paths(running.read_text(encoding="utf-8"), job, private)
+    except (OSError, UnicodeDecodeError):
+        return {}
+    finally:
+        running.unlink(missing_ok=True)
+    return {name: text}
+
+
+def scrub_paths(text: str, job: Job, private: Path | None = None) -> str:
     """Replace this machine's absolute paths in a published notebook by relative names.
 
     papermill records the input and output paths, and warnings name source files; a
     report sent to a client carries none of the folders of the machine that rendered it.
+    ``private`` is a worker's temporary folder the notebook ran in (shown as ``.``).
     """
     import sys
 
     replacements = [
+        *([(str(private), "."), (str(private.resolve()), ".")] if private is not None else []),
         (str(Path(job.notebook).resolve().parent), "notebooks"),
         (str(Path(job.out_dir).resolve()), "."),
         (str(Path(job.out_dir)), "."),

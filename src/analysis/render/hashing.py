@@ -1,21 +1,21 @@
-"""Content hashes that decide whether a report is stale, and atomic file writes."""
+"""Content hashes that decide whether a report is stale.
+
+The atomic writes live in :mod:`analysis.core.files` (every layer writes records);
+``atomic_write`` and ``atomic_write_json`` stay importable from here.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from analysis.clients.files import file_sha256
 from analysis.core import paths
+from analysis.core.files import atomic_write, atomic_write_json
 
 __all__ = ["atomic_write", "atomic_write_json", "inputs_sha256", "package_sha256", "tree_sha256"]
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 def tree_sha256(
@@ -58,32 +58,3 @@ def inputs_sha256(
     }
     encoded = json.dumps(manifest, sort_keys=True, default=str, ensure_ascii=True).encode()
     return hashlib.sha256(encoded).hexdigest()
-
-
-def atomic_write(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to ``path`` so that readers see the old file or the new one, never half.
-
-    The content goes to a temporary file in the same folder, is flushed to disk,
-    and replaces ``path`` with :func:`os.replace` (atomic on POSIX and Windows).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp creates 0600; reports are ordinary files
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, payload: Any) -> None:
-    """:func:`atomic_write` of pretty-printed JSON."""
-    atomic_write(
-        path, json.dumps(payload, indent=2, sort_keys=False, default=str, allow_nan=False) + "\n"
-    )

@@ -1,5 +1,10 @@
 """Planning a batch: one :class:`Job` per client and study, its inputs hash and its status file.
 
+The inputs hash covers every file a report reads: the notebook, the client's data
+files, the cross-client benchmarks it compares with, the instrument definitions of
+``data/instruments/`` (:func:`analysis.studies.shared_files`), the import record of
+imported tables, the parameters and client.yml's values, the plan and the package.
+
 A job is plain data (it crosses process boundaries); :func:`plan_jobs` builds them
 from discovered clients, :func:`is_current` compares a job with its last good run,
 and :func:`write_status` records what happened.
@@ -25,6 +30,7 @@ from analysis.clients.discovery import (
 from analysis.clients.parameters import file_fields
 from analysis.core import paths
 from analysis.render.hashing import atomic_write_json, inputs_sha256, package_sha256
+from analysis.studies import shared_files
 
 __all__ = [
     "BatchResult",
@@ -73,6 +79,8 @@ class Outcome:
     error: str | None = None
     duration: float = 0.0
     records: list[dict[str, Any]] = field(default_factory=list)
+    # file name -> content, for the calling process to write (a Dask worker writes nothing)
+    files: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -170,7 +178,12 @@ def plan_jobs(
             benchmarks = benchmark_inputs(spec.data_files, benchmarks_dir)
             if benchmarks and spec.params is None:
                 parameters["benchmarks"] = _relative(benchmarks, notebooks_dir)
-            hashed = {**files, **{f"benchmarks.{k}": v for k, v in benchmarks.items()}}
+            hashed = {
+                **files,
+                **{f"benchmarks.{k}": v for k, v in benchmarks.items()},
+                **shared_files(name),  # instrument definitions in data/instruments/
+                **_import_records(files),  # the footer names the import and its hashes
+            }
             jobs.append(
                 Job(
                     client_id=client.client_id,
@@ -198,6 +211,16 @@ def plan_jobs(
                 )
             )
     return jobs
+
+
+def _import_records(files: dict[str, Path]) -> dict[str, Path]:
+    """``imported/import_record.json`` of every imported table a report reads (its provenance)."""
+    records = {}
+    for path in files.values():
+        record = Path(path).parent / "import_record.json"
+        if Path(path).parent.name == "imported" and record.is_file():
+            records["imported/import_record.json"] = record
+    return records
 
 
 def _relative(value, start: Path):

@@ -33,6 +33,8 @@ __all__ = [
     "PRELOAD",
     "RESET",
     "SNAPSHOT",
+    "START_ATTEMPTS",
+    "START_BACKOFF",
     "KernelError",
     "WarmKernel",
     "physical_memory_gb",
@@ -122,7 +124,21 @@ def physical_memory_gb() -> float | None:
 
 
 class KernelError(RuntimeError):
-    """The warm kernel failed to start, preload or reset."""
+    """The warm kernel failed to start, preload or reset.
+
+    ``permanent`` is True when trying again cannot help (no kernel of that name is
+    installed); a start that failed under load is worth another attempt.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+#: Attempts to start a kernel before a worker gives up, and the first pause between them
+#: (doubled after each failed attempt: 2 s, 4 s, ...).
+START_ATTEMPTS = 3
+START_BACKOFF = 2.0
 
 
 class WarmKernel:
@@ -147,29 +163,52 @@ class WarmKernel:
         env: dict[str, str] | None = None,
         state_dir: Path | None = None,
         memory_limit_gb: float | None = None,
+        start_attempts: int = START_ATTEMPTS,
+        start_backoff: float = START_BACKOFF,
     ):
         self.kernel_name, self.cwd, self.preload = kernel_name, Path(cwd), preload
         self.memory_limit_gb = memory_limit_gb
         self.env = dict(env or {})
         self.state_dir = Path(state_dir) if state_dir else None
         self.startup_timeout = startup_timeout
+        self.start_attempts, self.start_backoff = max(1, start_attempts), start_backoff
         self.km: AsyncKernelManager | None = None
         self._kc: Any = None
         self.start()
 
     def start(self) -> None:
-        """Start the kernel and preload; :class:`KernelError` explains a failure."""
+        """Start the kernel and preload, trying again with growing pauses; :class:`KernelError` explains a failure.
+
+        Under CPU load a kernel can take many seconds to answer; each attempt waits up to
+        ``startup_timeout`` for its ``kernel_info`` reply while its process runs. A start
+        that still fails is tried again after ``start_backoff`` seconds, doubled each
+        time, ``start_attempts`` times in all.
+        """
+        import time
+
         from jupyter_client.kernelspec import NoSuchKernel
 
-        try:
-            self._start()
-        except NoSuchKernel:
-            raise KernelError(
-                f"no Jupyter kernel named {self.kernel_name!r}; run `make setup` to register it."
-            ) from None
-        except (RuntimeError, TimeoutError, OSError) as error:
-            self.shutdown()
-            raise KernelError(f"kernel {self.kernel_name!r} failed to start: {error}") from None
+        pause, began, problems = self.start_backoff, time.monotonic(), []
+        for attempt in range(1, self.start_attempts + 1):
+            try:
+                self._start()
+                return
+            except NoSuchKernel:
+                self.shutdown()
+                raise KernelError(
+                    f"no Jupyter kernel named {self.kernel_name!r}; run `make setup` to register it.",
+                    permanent=True,
+                ) from None
+            except (RuntimeError, TimeoutError, OSError) as error:
+                self.shutdown()
+                problems.append(str(error))
+                if attempt < self.start_attempts:
+                    time.sleep(pause)
+                    pause *= 2
+        raise KernelError(
+            f"kernel {self.kernel_name!r} failed to start ({self.start_attempts} attempt(s) in "
+            f"{time.monotonic() - began:.0f} s; the last: {problems[-1]})"
+        )
 
     def _start(self) -> None:
         # nbclient needs an asynchronous manager (its output polling must not block the
@@ -188,13 +227,46 @@ class WarmKernel:
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
         self._kc.start_channels()
-        self._kc.wait_for_ready(timeout=self.startup_timeout)
+        self._wait_until_ready()
         self._record_pid()
         if self.memory_limit_gb:
             self.run(LIMIT.format(limit=int(self.memory_limit_gb * 1024**3)))
         if self.preload:
             self.run(self.preload)
         self.run(SNAPSHOT)
+
+    def _wait_until_ready(self) -> None:
+        """Wait for the kernel's ``kernel_info`` reply for up to ``startup_timeout`` seconds.
+
+        jupyter_client's ``wait_for_ready`` judges a client without a manager by its
+        heartbeat, and the heartbeat counts as failed when the first ping goes unanswered
+        within a second; under CPU load a kernel still importing ipykernel misses it and
+        was declared dead ("Kernel died before replying to kernel_info") while starting.
+        Here liveness is the kernel process itself: only its exit ends the wait early.
+        """
+        import time
+        from queue import Empty
+
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            self._kc.kernel_info()
+            try:
+                reply = self._kc.get_shell_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:  # its status messages show that IOPub is connected too
+                    self._kc.get_iopub_msg(timeout=0.5)
+                    return
+                except Empty:
+                    pass
+            if not self.is_alive():
+                code = self.exit_code()
+                raise RuntimeError(f"the kernel process ended while starting (exit code {code})")
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"no reply to kernel_info within {self.startup_timeout:g} s of starting"
+                )
 
     @property
     def pid(self) -> int | None:
@@ -212,8 +284,9 @@ class WarmKernel:
         if self.state_dir is not None and self.pid:
             import os
 
-            self.state_dir.mkdir(parents=True, exist_ok=True)
-            (self.state_dir / f"kernel-of-worker-{os.getpid()}.pid").write_text(str(self.pid))
+            from analysis.core.files import atomic_write
+
+            atomic_write(self.state_dir / f"kernel-of-worker-{os.getpid()}.pid", str(self.pid))
 
     def run(self, code: str, timeout: float = 120) -> None:
         """Run ``code`` silently; raise :class:`KernelError` if it fails."""

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from typing import Any
 from analysis.core import paths
 
 __all__ = [
+    "KERNEL_FAILURES_PER_WORKER",
+    "NoKernel",
     "kernel_pid_file",
     "renders_running",
     "run_pool",
@@ -31,16 +34,44 @@ __all__ = [
 ]
 
 
-def _worker_main(conn: Connection, options: Any, root: str) -> None:
+@dataclass(frozen=True)
+class NoKernel:
+    """A worker's answer when it could not start a kernel: it hands ``job`` back and leaves.
+
+    ``permanent`` is True when no other worker can do better (no kernel of that name).
+    """
+
+    job: Any
+    error: str
+    permanent: bool = False
+
+
+def _start_renderer(options: Any) -> tuple[Any, NoKernel | None]:
+    """A Renderer (its kernel started, with retries), or why there is none."""
     from analysis.render.execute import Renderer
+
+    try:
+        return Renderer(options), None
+    except Exception as exc:  # noqa: BLE001 - the worker reports it and leaves the queue
+        return None, NoKernel(
+            None, f"{type(exc).__name__}: {exc}", getattr(exc, "permanent", False)
+        )
+
+
+def _worker_main(conn: Connection, options: Any, root: str) -> None:
+    """Render the jobs sent on ``conn`` until ``None``; leave when no kernel will start.
+
+    A start that failed is not kept for the rest of the batch: the first job is a
+    second chance (another round of attempts); if that fails too, the worker hands the
+    job back (:class:`NoKernel`) and exits, so the parent gives it to another worker
+    instead of this one failing every report it is handed in no time.
+    """
+    from dataclasses import replace
+
     from analysis.render.jobs import Outcome
 
     os.environ["WORKBENCH_ROOT"] = root
-    renderer, error = None, None
-    try:
-        renderer = Renderer(options)
-    except Exception as exc:  # noqa: BLE001 - reported per job: the kernel could not start
-        error = f"{type(exc).__name__}: {exc}"
+    renderer, failure = _start_renderer(options)
     try:
         while True:
             item = conn.recv()
@@ -48,16 +79,16 @@ def _worker_main(conn: Connection, options: Any, root: str) -> None:
                 break
             job, context = item
             if renderer is None:
+                renderer, failure = _start_renderer(options)
+            if renderer is None:
+                conn.send(replace(failure, job=job) if failure else NoKernel(job, "no kernel"))
+                break
+            try:
+                outcome = renderer.render(job, context)
+            except Exception as exc:  # noqa: BLE001 - export or write failed: report it, keep the batch going
                 outcome = Outcome(
-                    job.client_id, job.study, "failed", error or "the worker has no kernel"
+                    job.client_id, job.study, "failed", f"{type(exc).__name__}: {exc}"
                 )
-            else:
-                try:
-                    outcome = renderer.render(job, context)
-                except Exception as exc:  # noqa: BLE001 - export or write failed: report it, keep the batch going
-                    outcome = Outcome(
-                        job.client_id, job.study, "failed", f"{type(exc).__name__}: {exc}"
-                    )
             conn.send(outcome)
     except (EOFError, KeyboardInterrupt):
         pass
@@ -102,10 +133,21 @@ def _alive(pid: str) -> bool:
     return True
 
 
+#: Kernel start failures (after each worker's own attempts) a batch absorbs per worker
+#: before the reports still queued fail with the last reason.
+KERNEL_FAILURES_PER_WORKER = 3
+
+
 def run_pool(
     jobs: list, context: dict[str, Any], workers: int, options: Any, finish: Callable[[Any], None]
 ) -> None:
-    """Render ``jobs`` on ``workers`` processes; ``finish`` receives every outcome, crashed ones included."""
+    """Render ``jobs`` on ``workers`` processes; ``finish`` receives every outcome, crashed ones included.
+
+    A worker that cannot start a kernel hands its job back and leaves: the job goes to
+    the front of the queue and a new worker takes the free place, up to
+    :data:`KERNEL_FAILURES_PER_WORKER` failures per worker. Past that, or when no kernel
+    of that name exists, the reports no worker is left to render fail with the reason.
+    """
     from analysis.render.jobs import Outcome
 
     ctx = multiprocessing.get_context("spawn")
@@ -113,6 +155,7 @@ def run_pool(
     processes: dict[Connection, Any] = {}
     busy: dict[Connection, Any] = {}
     state_dir = Path(options.state_dir) if getattr(options, "state_dir", "") else None
+    failures: list[NoKernel] = []
 
     def start() -> Connection:
         parent, child = ctx.Pipe()
@@ -135,14 +178,19 @@ def run_pool(
             except OSError:
                 pass
 
-    def crashed(conn: Connection) -> None:
+    def retire(conn: Connection) -> Any:
+        """Forget a worker that has left or died; its kernel is stopped if it still runs."""
         process = processes.pop(conn)
         process.join(timeout=5)
-        job = busy.pop(conn)
         if state_dir is not None and process.pid is not None:  # its kernel would be left running
             record = kernel_pid_file(state_dir, process.pid)
             if record.exists():
                 stop_orphan_kernels_for(record)
+        return process
+
+    def crashed(conn: Connection) -> None:
+        process = retire(conn)
+        job = busy.pop(conn)
         code = process.exitcode
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         oom = (
@@ -161,6 +209,14 @@ def run_pool(
         if pending:
             assign(start())
 
+    def no_kernel(conn: Connection, answer: NoKernel) -> None:
+        busy.pop(conn)
+        retire(conn)
+        pending.insert(0, answer.job)  # another worker renders it
+        failures.append(answer)
+        if not answer.permanent and len(failures) < KERNEL_FAILURES_PER_WORKER * workers:
+            assign(start())
+
     try:
         for _ in range(min(workers, len(pending))):
             assign(start())
@@ -172,15 +228,30 @@ def run_pool(
                     continue
                 if conn.poll():
                     try:
-                        outcome = conn.recv()
+                        answer = conn.recv()
                     except (EOFError, OSError):
                         crashed(conn)
                         continue
+                    if isinstance(answer, NoKernel):
+                        no_kernel(conn, answer)
+                        continue
                     busy.pop(conn)
-                    finish(outcome)
+                    finish(answer)
                     assign(conn)
                 elif not processes[conn].is_alive():
                     crashed(conn)
+            if pending and not busy:  # every worker left without a kernel while reports wait
+                for job in pending:
+                    finish(
+                        Outcome(
+                            job.client_id,
+                            job.study,
+                            "failed",
+                            f"no kernel could be started for {job.client_id}/{job.study} "
+                            f"({len(failures)} worker(s) tried): {failures[-1].error}",
+                        )
+                    )
+                pending.clear()
     finally:
         for conn, process in processes.items():
             if process.is_alive():

@@ -34,6 +34,7 @@ from analysis.clients.config import client_folder, load_client
 from analysis.clients.parameters import STUDIES, StudyParameters, check_parameters, resolve_files
 from analysis.clients.plan_record import PlanStatus
 from analysis.core.errors import ConfigError, InputError
+from analysis.ingest.record import stale_imports
 
 if TYPE_CHECKING:
     from analysis.studies.training_impact.units import Units
@@ -42,6 +43,21 @@ if TYPE_CHECKING:
 DEFAULT_CLIENT = "acme-learning"
 #: Studies that read the client's measurement plan.
 PLAN_STUDIES = ("training_impact", "evaluation_plan")
+
+
+def shared_files(study: str) -> dict[str, Path]:
+    """The files outside a client's folder that ``study`` reads, named for the inputs hash.
+
+    readiness_alignment reads every instrument definition in ``data/instruments/`` (an
+    instrument's items, scoring and bands decide what its report says), so a change to
+    one renders its reports again. The cross-client benchmark files are hashed by the
+    batch where it passes them. Other studies read only the client's own files.
+    """
+    from analysis.core import paths
+
+    if study != "readiness_alignment" or not paths.INSTRUMENTS_DIR.is_dir():
+        return {}
+    return {f"instruments/{p.name}": p for p in sorted(paths.INSTRUMENTS_DIR.glob("*.yml"))}
 
 
 @dataclass(frozen=True)
@@ -171,13 +187,19 @@ def collect(
 ) -> tuple[StudyInputs | None, list[str]]:
     """Checked inputs and every error (empty when the study can render).
 
-    The one function behind :func:`load_study` and :func:`check_study`.
+    The one function behind :func:`load_study` and :func:`check_study`. An import that
+    no longer matches its raw files or codebook (:func:`~analysis.ingest.record.stale_imports`)
+    is refused with the messages ``workbench validate`` and ``render`` give, so a notebook
+    run directly (papermill, JupyterLab) does not show the outdated import's numbers.
     """
     if study not in STUDIES:
         raise ConfigError(f"no study {study!r}; studies: {', '.join(STUDIES)}.")
     client_id = client_id or DEFAULT_CLIENT
     folder = client_folder(client_id, clients_dir)
     client = load_client(folder)
+    stale = stale_imports(folder)  # a raw file or the codebook changed after `workbench import`
+    if stale:
+        return None, stale
     where = f"data/clients/{client_id}/client.yml"
     spec = client.studies.get(study)
     if spec is None:
