@@ -21,6 +21,7 @@ from analysis.core.errors import DataError
 from analysis.core.options import SEED, check_conf_level, renamed
 from analysis.core.results import TidyResult, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
+from analysis.effects.wild_bootstrap import Bootstrap
 
 __all__ = [
     "RoiResult",
@@ -388,7 +389,7 @@ def programme_roi(
         # the benefits count the rep-periods `treatment` marks as trained: it must follow `start`
         effects.check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
 
-    def effect(frame: pd.DataFrame) -> tuple[float, float, float]:
+    def effect(frame: pd.DataFrame, bootstrap: Bootstrap = "auto") -> tuple[float, float, float]:
         if time is not None and start is not None:
             row = effects.staggered_att(
                 frame,
@@ -399,6 +400,7 @@ def programme_roi(
                 covariates=covariates,
                 cluster=cluster,
                 conf_level=conf_level,
+                bootstrap=bootstrap,
             ).iloc[0]
         else:
             row = (
@@ -409,6 +411,7 @@ def programme_roi(
                     covariates=covariates,
                     cluster=cluster,
                     conf_level=conf_level,
+                    bootstrap=bootstrap,
                 )
                 .tidy()
                 .iloc[0]
@@ -424,7 +427,9 @@ def programme_roi(
             return value_per_unit * effects.imputation_att_point(
                 frame, outcome=outcome, unit=unit, time=time, start=start
             )
-        return effect(frame)[0]
+        # a resample needs the estimate only: the wild cluster bootstrap of its interval
+        # (run by default when fewer than 10 clusters are trained) would be discarded
+        return effect(frame, bootstrap="off")[0]
 
     treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
     n_periods = data[time].nunique() if time is not None else None
