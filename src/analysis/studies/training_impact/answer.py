@@ -17,26 +17,37 @@ __all__ = ["TrainingAnswer"]
 class TrainingAnswer(TrainingEstimates):
     """The sentences of the first screen (and the findings the body repeats)."""
 
-    def roi_clause(self) -> str:
-        """Whether the training paid, as far as the ROI interval allows."""
+    def roi_clause(self, *, level: str | None = None) -> str:
+        """Whether the training paid, as far as the ROI interval allows.
+
+        "it has paid for itself", "it has not yet paid for itself" (the benefits counted
+        over the periods observed fell short, the whole range below break-even) or "the
+        data cannot tell yet whether it has paid for itself", with the return and its range
+        (``level`` before "range": the confidence level unless the sentence named it).
+        """
         r = self.returns
         low, high = r.intervals.get("roi_percent", (float("nan"), float("nan")))
         roi = formats.percent(r.figures["roi_percent"])
         bounds = formats.interval(low, high, "percent")
+        named = self.level if level is None else level
+        ranged = f"({named} range {bounds})" if named else f"(range {bounds})"
         verdict = direction(low, high)
         if verdict == "above":
-            return f"it has paid for itself: return {roi} ({self.level} range {bounds})"
+            return f"it has paid for itself: return {roi} {ranged}"
         if verdict == "below":
-            return f"it has not paid for itself: return {roi} ({self.level} range {bounds})"
+            return f"it has not yet paid for itself: return {roi} {ranged}"
         if bounds == "not computable":
             return f"whether it paid cannot be told: return {roi}, no range could be computed"
-        return (
-            f"the data cannot tell yet whether it paid for itself: return {roi} "
-            f"({self.level} range {bounds})"
-        )
+        return f"the data cannot tell yet whether it has paid for itself: return {roi} {ranged}"
 
     def answer(self) -> str:
-        """The first sentence: did training change the client's results, and did it pay?"""
+        """The first sentence: did training change the client's results, and did it pay?
+
+        For example "Training raised bookings by about EUR 1,900 per rep and month (95%
+        range EUR 780 to 2,980), but has not yet paid for itself: return −5% (range −61%
+        to −2%)": the effect in the client's currency and period, then, when costs were
+        given, whether it paid; neither verdict stronger than its range.
+        """
         text = self._effect_phrase(self.effect, self.p.outcome)
         text = text[0].upper() + text[1:]
         if self.returns is None:
@@ -44,10 +55,14 @@ class TrainingAnswer(TrainingEstimates):
         moved = direction(self.effect["conf_low"], self.effect["conf_high"])
         roi_moved = direction(*self.returns.intervals.get("roi_percent", (None, None)))
         joiner = ", and " if (moved == "above") == (roi_moved == "above") else ", but "
-        clause = self.roi_clause()
+        clause = self.roi_clause(level="")
         if moved == "unclear":
             joiner = "; "
-            clause = clause.replace("the data cannot tell yet", "nor can it tell yet", 1)
+            clause = clause.replace(
+                "the data cannot tell yet whether it has", "nor can it tell yet whether it", 1
+            )
+        elif roi_moved != "unclear":
+            clause = clause.removeprefix("it ")  # "Training raised ..., and has paid for itself"
         return text + joiner + clause + "."
 
     def behaviour_sentence(self) -> str | None:
@@ -127,8 +142,8 @@ class TrainingAnswer(TrainingEstimates):
         if r is None:
             return None
         low, high = r.intervals.get("roi_percent", (float("nan"), float("nan")))
-        costs = formats.money(r.figures["costs"], self.currency)
-        benefits = formats.money(r.figures["benefits"], self.currency)
+        costs = self.money(r.figures["costs"])
+        benefits = self.money(r.figures["benefits"])
         even = self.amount(r.break_even_effect(), self.p.outcome)
         head = (
             f"The programme cost {costs} in all and brought about {benefits} in profit "
@@ -206,67 +221,70 @@ class TrainingAnswer(TrainingEstimates):
             found.insert(0, plan)
         return found[:5]
 
+    def _record(self, name: str, label: str, row: Any, unit: str, **extra: Any) -> dict[str, Any]:
+        """One headline record: money records carry the currency and how it is written."""
+        money = (
+            {"currency": self.currency, "currency_style": self.units.currency_style}
+            if unit == "currency" and self.currency
+            else {}
+        )
+        return {
+            "name": name,
+            "label": label,
+            "estimate": row["estimate"],
+            "conf_low": row["conf_low"],
+            "conf_high": row["conf_high"],
+            "unit": unit,
+            **money,
+            **extra,
+        }
+
     def records(self) -> list[dict[str, Any]]:
-        """The headline figures (cards, the index and results.json): one per quantity."""
-        m = self.measure(self.p.outcome)
-        unit = "currency" if m.unit == "currency" else "number"
-        records = [
-            {
-                "name": "effect",
-                "label": f"Effect on {self.outcome_name} {self.per}",
-                "estimate": self.effect["estimate"],
-                "conf_low": self.effect["conf_low"],
-                "conf_high": self.effect["conf_high"],
-                "n": self.effect.get("n"),
-                "unit": unit,
-            }
-        ]
+        """The headline figures (cards, the index and results.json): one per quantity.
+
+        The last record (``units``, never a card) holds :meth:`Units.record` and the
+        sentence the appendix prints about the units.
+        """
+        unit = "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
+        label = f"Effect on {self.outcome_name} {self.per}"
+        records = [self._record("effect", label, self.effect, unit, n=self.effect.get("n"))]
         if self.returns is not None:
             figures = self.returns.tidy().set_index("term")
-            for name, label, fig_unit in (
-                ("roi_percent", "Return on the programme (ROI)", "percent"),
-                (
+            records += [
+                self._record(
+                    "roi_percent",
+                    "Return on the programme (ROI)",
+                    figures.loc["roi_percent"],
+                    "percent",
+                ),
+                self._record(
                     "bcr",
-                    f"Profit contribution per {self.currency + ' ' if self.currency else ''}1 spent",
+                    f"Profit contribution {self.units.per_one()} spent",
+                    figures.loc["bcr"],
                     "ratio",
                 ),
-            ):
-                row = figures.loc[name]
-                records.append(
-                    {
-                        "name": name,
-                        "label": label,
-                        "estimate": row["estimate"],
-                        "conf_low": row["conf_low"],
-                        "conf_high": row["conf_high"],
-                        "unit": fig_unit,
-                    }
-                )
+            ]
         if self.behaviour is not None:
             b = self.measure(self.behaviour_col)
-            records.append(
-                {
-                    "name": "behaviour_effect",
-                    "label": f"Change in {MEASURE_NAMES.get(self.behaviour_col, b.name)}",
-                    "estimate": self.behaviour["estimate"],
-                    "conf_low": self.behaviour["conf_low"],
-                    "conf_high": self.behaviour["conf_high"],
-                    "unit": "currency" if b.unit == "currency" else "number",
-                }
-            )
+            label = f"Change in {MEASURE_NAMES.get(self.behaviour_col, b.name)}"
+            b_unit = "currency" if b.unit == "currency" else "number"
+            records.append(self._record("behaviour_effect", label, self.behaviour, b_unit))
         naive = self.comparison.set_index("term").loc["naive difference"]
-        records.append(
-            {
-                "name": "naive_difference",
-                "label": "Naive trained-vs-untrained difference (misleading; see the appendix)",
-                "estimate": naive["estimate"],
-                "conf_low": naive["conf_low"],
-                "conf_high": naive["conf_high"],
-                "unit": unit,
-                "card": False,
-            }
-        )
-        return records
+        label = "Naive trained-vs-untrained difference (misleading; see the appendix)"
+        records.append(self._record("naive_difference", label, naive, unit, card=False))
+        return [*records, self.units_record()]
+
+    def units_record(self) -> dict[str, Any]:
+        """The units of every figure, for results.json (the appendix prints ``text``)."""
+        return {
+            "name": "units",
+            "label": "Units of the figures",
+            "estimate": None,
+            "unit": "text",
+            "text": self.units.statement(),
+            "card": False,
+            **self.units.record(),
+        }
 
     def caveats(self) -> list[str]:
         """What the first screen must say beside the answer: a measurement plan edited after

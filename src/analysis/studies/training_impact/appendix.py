@@ -46,6 +46,7 @@ class TrainingAppendix(TrainingBody):
         """Methods and checks: the alternative estimators, tests, data checks and a glossary."""
         section = Section()
         for block in (
+            self._units_block,
             self._estimators_block,
             self._plan_block,
             self._behaviour_block,
@@ -64,6 +65,16 @@ class TrainingAppendix(TrainingBody):
     def _outcome_unit(self) -> Any:
         """The table unit of the outcome's figures: ``currency`` for money, else ``number``."""
         return "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
+
+    @property
+    def _money(self) -> dict[str, Any]:
+        """How the method sentences write money: the outcome's currency (when it is money)."""
+        currency = self.currency if self._outcome_unit == "currency" else None
+        return {"currency": currency, "symbol": self.symbol}
+
+    def _units_block(self) -> list[Any]:
+        """What the figures are measured in: the period, the currency and the stated rate."""
+        return [heading("Units"), paragraph(self.units.statement())]
 
     def _estimators_block(self) -> list[Any]:
         """How the effect was estimated, and the other estimators beside it."""
@@ -85,10 +96,11 @@ class TrainingAppendix(TrainingBody):
                 display_names=ESTIMATOR_NAMES,
                 unit=self._outcome_unit,
                 currency=self.currency,
+                symbol=self.symbol,
             ),
             notes(
                 effects.explain_comparison(
-                    self.comparison, outcome_label=outcome, unit_label=self.per
+                    self.comparison, outcome_label=outcome, unit_label=self.per, **self._money
                 )
             ),
         ]
@@ -111,24 +123,31 @@ class TrainingAppendix(TrainingBody):
             "planned": "Planned",
             "n": "Rep-periods",
         }
+        money = [t for t in self.against["term"] if self.measure(str(t)).unit == "currency"]
         sentences = planning.describe_against_plan(
             self.against,
             labels={self.p.outcome: self.outcome_name},
             effect_from=plan.effect_from,
             conf_level=self.conf_level,
+            currencies={str(t): self.currency for t in money if self.currency},
+            symbol=self.symbol,
+        )
+        shown = self.against.assign(
+            term=self.against["term"].map(lambda t: MEASURE_NAMES.get(t, t)),
+            unit=["currency" if t in money else "number" for t in self.against["term"]],
         )
         return [
             heading("Held to the measurement plan"),
             table(
-                self.against.assign(
-                    term=self.against["term"].map(lambda t: MEASURE_NAMES.get(t, t))
-                ),
+                shown,
                 caption=f"Effects as the plan set them, counted {formats.counted_from(plan.effect_from)} "
                 f"({self.level} intervals; secondary outcomes Holm-adjusted)",
                 columns=list(columns),
                 display_names=columns,
-                unit="number",
                 units={"p_value_adjusted": "p_value"},
+                row_unit="unit",
+                currency=self.currency,
+                symbol=self.symbol,
             ),
             notes([*sentences, *self.inputs.extras["rollout_sentences"]]),
         ]
@@ -223,10 +242,13 @@ class TrainingAppendix(TrainingBody):
         """The mediation from learning through behaviour to results."""
         if self.chain is None:
             return []
+        shares = self.chain["term"] == "proportion mediated"
         return [
             heading("From learning to behaviour to results"),
             table(
-                self.chain,
+                self.chain.assign(unit=self._outcome_unit).assign(
+                    unit=lambda t: t["unit"].where(~shares, "share")
+                ),
                 caption=f"Mediation: effect of one more assessment point on the change in "
                 f"{self.outcome_name} ({self.level} intervals, {self.chain.attrs['reps']} trained reps)",
                 display_names={
@@ -241,7 +263,9 @@ class TrainingAppendix(TrainingBody):
                     "total": "Total",
                     "proportion mediated": "Share through behaviour",
                 },
-                unit="number",
+                row_unit="unit",
+                currency=self.currency,
+                symbol=self.symbol,
             ),
         ]
 
@@ -258,7 +282,7 @@ class TrainingAppendix(TrainingBody):
                 "(ramp-up included), since the costs buy every trained period; its range "
                 "comes from a bootstrap over reps."
             ),
-            notes(roi.describe(self.returns)),
+            notes(roi.describe(self.returns, currency=self.currency, symbol=self.symbol)),
         ]
         if self.design is None:
             return parts
@@ -271,12 +295,14 @@ class TrainingAppendix(TrainingBody):
                 display_names={"term": "Figure", "estimate": "Value"},
                 row_unit="unit",
                 currency=self.currency,
+                symbol=self.symbol,
             ),
             note(
                 power.describe_design(
                     self.design,
                     conf_low=float(isolated["conf_low"]),
                     conf_high=float(isolated["conf_high"]),
+                    **self._money,
                 )
             ),
         ]

@@ -64,6 +64,7 @@ class TrainingBody(TrainingAnswer):
                 },
                 row_unit="unit",
                 currency=self.currency,
+                symbol=self.symbol,
             )
         )
         return section
@@ -138,103 +139,119 @@ class TrainingBody(TrainingAnswer):
         """When the effect shows (month by month) and for whom (by segment)."""
         section = Section()
         if self.event_studies is not None:
-            from analysis.core import plots
-            from analysis.report.display import figure
-
-            study = self.event_studies["Imputation"].tidy()
-            m = self.measure(self.p.outcome)
-            fig = plots.plot_event_study(
-                {"Effect": study},
-                ylabel=f"Effect on {self.outcome_name} {self.per}"
-                + (f" ({self.currency})" if m.unit == "currency" and self.currency else ""),
-                xlabel=f"{self.period.capitalize()}s since training started (−1: the {self.period} before)",
-                formatter=formats.axis_formatter(m.unit),
-                legend=False,
-            )
-            section.add(
-                figure(
-                    fig,
-                    caption=f"Effect of training on {self.outcome_name} {self.period} by {self.period} "
-                    f"from the start of training, with {self.level} ranges; before training the "
-                    "effect should be close to zero.",
-                )
-            )
+            section.add(self._event_chart())
         if self.segments is not None:
-            shown, _ = self.segments
-            name = SEGMENT_NAMES.get(self.segment_col, self.segment_col.replace("_", " "))
             finding = self.segment_finding()
-            if finding:
-                section.add(paragraph(finding))
-            unit: Any = "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
-            section.add(
-                table(
-                    shown,
-                    caption=f"Effect of training on {self.outcome_name} {self.per}, by {name} "
-                    f"({self.level} range; groups under {self.p.min_cell_size} reps suppressed)",
-                    columns=["term", "estimate", "conf_low", "conf_high", "n_units"],
-                    display_names={
-                        "term": name[0].upper() + name[1:],
-                        "estimate": "Effect",
-                        "conf_low": "From",
-                        "conf_high": "To",
-                        "n_units": "Reps",
-                    },
-                    unit=unit,
-                    currency=self.currency,
-                )
-            )
+            section.add(paragraph(finding) if finding else None, self._segment_table())
         return section
+
+    def _event_chart(self) -> Any:
+        """The effect period by period from the start of training, its axis in the outcome's unit."""
+        from analysis.core import plots
+        from analysis.report.display import figure
+
+        study = self.event_studies["Imputation"].tidy()  # type: ignore[index]
+        money = self.measure(self.p.outcome).unit == "currency"
+        fig = plots.plot_event_study(
+            {"Effect": study},
+            ylabel=f"Effect on {self.outcome_name} {self.per}",
+            xlabel=f"{self.period.capitalize()}s since training started (−1: the {self.period} before)",
+            formatter=formats.axis_formatter(
+                "currency" if money else "number", currency=self.currency, symbol=self.symbol
+            ),
+            legend=False,
+        )
+        return figure(
+            fig,
+            caption=f"Effect of training on {self.outcome_name} {self.period} by {self.period} "
+            f"from the start of training, with {self.level} ranges; before training the "
+            "effect should be close to zero.",
+        )
+
+    def _segment_table(self) -> Any:
+        """The effect by segment (small groups suppressed)."""
+        shown, _ = self.segments  # type: ignore[misc]
+        name = SEGMENT_NAMES.get(self.segment_col, self.segment_col.replace("_", " "))
+        unit: Any = "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
+        return table(
+            shown,
+            caption=f"Effect of training on {self.outcome_name} {self.per}, by {name} "
+            f"({self.level} range; groups under {self.p.min_cell_size} reps suppressed)",
+            columns=["term", "estimate", "conf_low", "conf_high", "n_units"],
+            display_names={
+                "term": name[0].upper() + name[1:],
+                "estimate": "Effect",
+                "conf_low": "From",
+                "conf_high": "To",
+                "n_units": "Reps",
+            },
+            unit=unit,
+            currency=self.currency,
+            symbol=self.symbol,
+        )
 
     def roi_section(self) -> Section:
         """Did training pay: costs, benefits, ROI, payback and what the design can tell."""
         if self.returns is None:
             return Section()
-        r = self.returns
-        costs = self.tables["costs"]
-        section = Section(paragraph("The programme " + self.roi_clause().removeprefix("it ") + "."))
-        section.add(
-            table(
-                costs,
-                caption=f"Programme costs, fully loaded (total {formats.money(self.total_costs, self.currency)})",
-                columns=[c for c in ("item", "category", "amount") if c in costs.columns],
-                display_names={"item": "Item", "category": "Category", "amount": "Amount"},
-                units={"amount": "currency"},
-                currency=self.currency,
-            )
-        )
-        tidy = r.tidy()
-        tidy.loc[tidy["term"] == "payback_periods", "unit"] = "duration"  # one decimal
-        per_one = f"per {self.currency} 1 spent" if self.currency else "per 1 spent"
-        names = {
-            "benefits": "Profit contribution from the effect",
-            "costs": "Costs",
-            "net_benefits": "Net benefit",
-            "bcr": f"Profit contribution {per_one}",
-            "roi_percent": "Return on the programme (ROI)",
-            "payback_periods": f"Payback ({self.period}s)",
-        }
-        section.add(
-            table(
-                tidy,
-                caption=f"Return at a {formats.percent(100 * self.p.margin)} margin ({self.level} range)",
-                columns=["term", "estimate", "conf_low", "conf_high"],
-                display_names={
-                    "term": "Figure",
-                    "estimate": "Value",
-                    "conf_low": "From",
-                    "conf_high": "To",
-                    **names,
-                },
-                row_unit="unit",
-                currency=self.currency,
-            )
-        )
-        if r.intangibles:
-            section.add(note("Benefits not converted to money: " + "; ".join(r.intangibles) + "."))
+        clause = self.roi_clause().replace("it", "the programme", 1)
+        section = Section(paragraph(clause[0].upper() + clause[1:] + "."))
+        section.add(self._costs_table(), self._return_table())
+        if self.returns.intangibles:
+            intangibles = "; ".join(self.returns.intangibles)
+            section.add(note(f"Benefits not converted to money: {intangibles}."))
         finding = self.roi_finding()
         if finding:
             section.add(paragraph(finding))
         return section
+
+    def _costs_table(self) -> Any:
+        """The programme's costs; costs stated in another currency also as stated."""
+        costs = self.tables["costs"]
+        columns = [c for c in ("item", "category", "amount") if c in costs.columns]
+        names = {"item": "Item", "category": "Category", "amount": "Amount"}
+        stated = self.units.costs_currency
+        if self.units.costs_converted and stated:
+            column = f"amount_{stated.lower()}"
+            costs = costs.assign(
+                **{column: [formats.money(x, stated, symbol=self.symbol) for x in costs[column]]}
+            )
+            columns.append(column)
+            names.update(amount=f"Amount ({self.currency})", **{column: "As stated"})
+        return table(
+            costs,
+            caption=f"Programme costs, fully loaded (total {self.money(self.total_costs)})",  # type: ignore[arg-type]
+            columns=columns,
+            display_names=names,
+            units={"amount": "currency"},
+            currency=self.currency,
+            symbol=self.symbol,
+        )
+
+    def _return_table(self) -> Any:
+        """Benefits, costs, net benefit, benefit per unit spent, ROI and payback."""
+        tidy = self.returns.tidy()
+        tidy.loc[tidy["term"] == "payback_periods", "unit"] = "duration"  # one decimal
+        return table(
+            tidy,
+            caption=f"Return at a {formats.percent(100 * self.p.margin)} margin ({self.level} range)",
+            columns=["term", "estimate", "conf_low", "conf_high"],
+            display_names={
+                "term": "Figure",
+                "estimate": "Value",
+                "conf_low": "From",
+                "conf_high": "To",
+                "benefits": "Profit contribution from the effect",
+                "costs": "Costs",
+                "net_benefits": "Net benefit",
+                "bcr": f"Profit contribution {self.units.per_one()} spent",
+                "roi_percent": "Return on the programme (ROI)",
+                "payback_periods": f"Payback ({self.period}s)",
+            },
+            row_unit="unit",
+            currency=self.currency,
+            symbol=self.symbol,
+        )
 
     def not_measured(self):
         """One line naming what this client did not measure, and how to add it."""

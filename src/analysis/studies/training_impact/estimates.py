@@ -19,13 +19,12 @@ from analysis.studies.training_impact.words import (
     MEASURE_NAMES,
     REACTION_ITEMS,
     Measure,
-    currency_of,
-    period_word,
     plain_label,
 )
 
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
+    from analysis.studies.training_impact.units import Units
 
 __all__ = ["TrainingEstimates", "isolated_row"]
 
@@ -72,11 +71,16 @@ class TrainingEstimates:
         self.conf_level = float(self.p.conf_level)
         self.level = inputs.conf_label
         label = getattr(self.p, "outcome_label", None)
-        self.currency = currency_of(self.p, label)
-        self.period = (
-            period_word(self.p, self.data[self.time]) if self.panel and self.time else "period"
-        )
-        self.per = f"per rep and {self.period}" if self.panel else "per rep"
+        units = inputs.units
+        if units is None:  # inputs put together by hand: the units from the parameters
+            from analysis.studies.training_impact.units import study_units
+
+            units = study_units(self.p, self.data, inputs.extras.get("outcome_unit"))
+        self.units: Units = units
+        self.currency = units.currency
+        self.symbol = units.symbol
+        self.period = units.period or "period"
+        self.per = units.per
         self.outcome_name = (
             plain_label(label) if label else MEASURE_NAMES.get(self.p.outcome, self.p.outcome)
         )
@@ -108,18 +112,27 @@ class TrainingEstimates:
                 return f"{base} ({described})"
         return None
 
+    def money(self, value: float, *, decimals: int | None = None) -> str:
+        """An amount in the client's currency and style: ``EUR 2,400`` or ``€2,400``."""
+        return self.units.money(value, decimals=decimals)
+
     def amount(self, value: float, column: str, *, decimals: int | None = None) -> str:
-        """A change in ``column`` as a sentence writes it: ``EUR 4,642`` or ``0.47 wins``."""
+        """A change in ``column`` as a sentence writes it: ``EUR 4,642``, ``0.47 deals won``.
+
+        Money carries the currency, a count its unit (the client's label for the
+        outcome, else the measure's name), a score "points", a rate percentage points.
+        """
         m = self.measure(column)
         if m.unit == "currency":
-            return formats.money(value, self.currency, decimals=decimals)
+            return self.money(value, decimals=decimals)
         if m.unit == "points":
             return formats.points(value, decimals or 0)
         text = formats.number(value, decimals)
         if m.kind == "score":
             return f"{text} points"
         if m.kind == "count":
-            return f"{text} {MEASURE_NAMES.get(column, m.name)}"
+            noun = m.name if column == self.p.outcome else MEASURE_NAMES.get(column, m.name)
+            return f"{text} {noun}"
         return text
 
     def ranged(self, row: Any, column: str) -> tuple[str, str]:
@@ -129,7 +142,7 @@ class TrainingEstimates:
         places = formats.decimals_for(est, low, high) if m.unit != "points" else 0
         if m.unit == "currency":
             bounds = formats.interval(
-                low, high, "currency", currency=self.currency, decimals=places
+                low, high, "currency", currency=self.currency, decimals=places, symbol=self.symbol
             )
         elif m.unit == "points":
             bounds = f"{formats.number(100 * low, 0)} to {formats.number(100 * high, 0, plus=low < 0 < high)}"

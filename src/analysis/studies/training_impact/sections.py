@@ -22,8 +22,6 @@ from analysis.studies.training_impact.words import (
     MEASURE_NAMES,
     REACTION_ITEMS,
     Section,
-    currency_of,
-    period_word,
 )
 
 __all__ = [
@@ -32,8 +30,6 @@ __all__ = [
     "REACTION_ITEMS",
     "Section",
     "TrainingReport",
-    "currency_of",
-    "period_word",
 ]
 
 

@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from analysis.core import formats
 
 __all__ = [
@@ -21,10 +19,8 @@ __all__ = [
     "SEGMENT_NAMES",
     "Measure",
     "Section",
-    "currency_of",
     "heading",
     "paragraph",
-    "period_word",
     "plain_label",
     "trimmed",
 ]
@@ -148,30 +144,6 @@ def heading(text: str) -> str:
     import html
 
     return f"<h3>{html.escape(text)}</h3>"
-
-
-def currency_of(params: Any, label: str | None = None) -> str | None:
-    """The client's currency: the ``currency`` parameter where the study has one, else a
-    code or symbol the client wrote into the outcome's label ("Bookings, USD")."""
-    given = getattr(params, "currency", None)
-    if given:
-        return str(given).strip().upper()
-    return formats.currency_from_label(label)
-
-
-def period_word(params: Any, periods: pd.Series | None) -> str:
-    """``month``, ``quarter`` or ``period``: what one period of the client's panel is."""
-    given = getattr(params, "period", None)
-    if isinstance(given, str) and given.lower() in ("month", "quarter", "week", "year"):
-        return given.lower()
-    if periods is None or not len(periods):
-        return "period"
-    labels = pd.Series(periods).dropna().astype(str)
-    if labels.str.fullmatch(r"\d{4}-\d{2}").all():
-        return "month"
-    if labels.str.fullmatch(r"\d{4}-?Q[1-4]", case=False).all():
-        return "quarter"
-    return "period"
 
 
 def trimmed(value: float) -> int | None:
