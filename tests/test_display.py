@@ -313,3 +313,19 @@ def test_a_result_object_shows_client_text_as_text():
 
     shown = result_html(pd.DataFrame({ALL: [ALL]}), caption=ALL, notes=[ALL])
     assert unescaped(shown) == [] and "&lt;svg" in shown
+
+
+def test_a_row_unit_leaves_p_values_and_counts_alone_and_money_takes_the_style():
+    data = pd.DataFrame(
+        {
+            "term": ["revenue", "wins"],
+            "estimate": [4642.0, 0.466],
+            "p_value": [0.0004, 0.03],
+            "n": [1590, 1590],
+            "unit": ["currency", "number"],
+        }
+    )
+    html = display.table(data, caption="c", row_unit="unit", currency="EUR", symbol=True).to_html()
+    assert "€4,642" in html and "0.47" in html
+    assert "&lt;0.001" in html and "0.030" in html and "1,590" in html
+    assert "€1,590" not in html and "€0.03" not in html

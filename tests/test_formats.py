@@ -89,3 +89,13 @@ def test_the_sentence_helpers_keep_their_behaviour():
     assert formats.ordinal(22) == "22nd" and formats.counted_from(2) == (
         "from the 3rd period after training"
     )
+
+
+def test_a_number_a_sentence_printed_gets_its_currency_in_either_style():
+    assert formats.with_currency("3,982", "usd") == "USD 3,982"
+    assert formats.with_currency("-259", "EUR") == f"EUR {MINUS}259"
+    assert formats.with_currency("-259", "EUR", symbol=True) == f"{MINUS}€259"
+    assert formats.with_currency("12", "CHF", symbol=True) == "CHF 12"  # no common symbol
+    assert formats.with_currency("12", None) == "12"
+    assert formats.with_currency_range("2,839", "5,126", "GBP") == "GBP 2,839 to 5,126"
+    assert formats.with_currency_range("2,839", "5,126", "GBP", symbol=True) == "£2,839 to £5,126"

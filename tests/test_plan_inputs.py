@@ -288,7 +288,7 @@ def test_planned_measures_that_cannot_be_estimated_are_named_and_left_out(tmp_pa
     assert "'nps' (plan.outcomes.secondary) but the panel has no such column" in text
     assert inputs.extras["rollout_sentences"][:2] == [
         "The rollout in the data differs from the plan (reps starting 2025-04: planned 30, in the data 35).",
-        "The programme cost what the plan budgeted (250,000).",
+        "The programme cost what the plan budgeted (USD 250,000).",
     ]
     warnings = [
         p.message for p in check_study("acme-copy", "training_impact") if p.level == "warning"

@@ -14,7 +14,7 @@ from analysis.clients.discovery import ClientConfigError
 from analysis.render.batch import render_batch
 from analysis.report.display import format_interval, format_value
 from conftest import add_client, make_notebook
-from report_structure import check_snapshot
+from report_structure import bare_amounts, check_snapshot
 
 pytestmark = pytest.mark.render
 
@@ -621,7 +621,9 @@ def test_every_money_figure_carries_the_clients_currency(example_project):
     """A client that names its currency (here in the outcome's label) sees it on every amount."""
     folder = example_project["clients"] / "acme-learning"
     config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
-    config["studies"]["training_impact"]["parameters"]["outcome_label"] = "Revenue, EUR"
+    parameters = config["studies"]["training_impact"]["parameters"]
+    parameters.pop("currency")  # the label alone names it
+    parameters["outcome_label"] = "Revenue, EUR"
     (folder / "client.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     result = run(example_project, clients=["acme-learning"], studies=["training_impact"])
     assert {o.status for o in result.outcomes} == {"ok"}, result.outcomes
@@ -637,6 +639,58 @@ def test_every_money_figure_carries_the_clients_currency(example_project):
         (example_project["reports"] / "acme-learning" / "training_impact.results.json").read_text()
     )
     assert {r["currency"] for r in records if r["unit"] == "currency"} == {"EUR"}
+
+
+#: The example clients' money as their client.yml states it: (currency, symbol or None,
+#: the costs' own currency).
+EXAMPLE_MONEY = {
+    "acme-learning": ("USD", None, ()),
+    "borealis-pharma": ("EUR", "€", ()),
+    "cobalt-software": ("GBP", None, ()),
+    "delta-logistics": ("USD", None, ("EUR",)),
+}
+
+
+def test_money_has_its_currency_everywhere_in_the_example_reports(rendered_examples):
+    """Every example training report: no amount without its currency in the text, the
+    cards, the tables (appendix included) or the index, in the client's style; results.json
+    records the units, and the appendix states the rate of costs paid in another currency."""
+    from analysis.report.display import card_values
+
+    example_project, _ = rendered_examples
+    reports = example_project["reports"]
+    index = html_text((reports / "index.html").read_text())
+    for client, (currency, symbol, also) in EXAMPLE_MONEY.items():
+        page = (reports / client / "training_impact.html").read_text()
+        assert not bare_amounts(page, currency, symbol, also), (
+            client,
+            bare_amounts(page, currency, symbol, also)[:5],
+        )
+        text = html_text(page)
+        marker = symbol or f"{currency} "
+        records = {
+            r["name"]: r
+            for r in json.loads((reports / client / "training_impact.results.json").read_text())
+        }
+        money = [r for r in records.values() if r["unit"] == "currency"]
+        assert {r["name"] for r in money} >= {"effect", "naive_difference"}, client
+        for record in money:
+            assert record["currency"] == currency, (client, record)
+            shown, interval = card_values(record)
+            assert marker in shown and marker in interval, (client, shown, interval)
+        effect, _ = card_values(records["effect"])
+        assert effect in text and effect in index, (client, effect)
+        assert f"{marker}" in records["answer"]["text"]
+        units = records["units"]
+        assert (units["currency"], units["currency_style"]) == (
+            currency,
+            "symbol" if symbol else "code",
+        )
+        assert units["text"] in text and units["period"] in ("month", None)
+        if symbol:  # the client's style throughout: never the code before a figure
+            assert not re.search(rf"{currency} [\u2212+]?\d", text), client
+    delta = html_text((reports / "delta-logistics" / "training_impact.html").read_text())
+    assert "converted at the stated rate of 1.08 USD per 1 EUR" in delta
 
 
 @pytest.mark.browser

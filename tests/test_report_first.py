@@ -11,7 +11,8 @@ from analysis.core import paths
 from analysis.core.formats import MINUS
 from analysis.render.export import collapsed
 from analysis.studies import load_study
-from analysis.studies.training_impact.sections import TrainingReport, currency_of, period_word
+from analysis.studies.training_impact.sections import TrainingReport
+from analysis.studies.training_impact.units import period_name, study_units
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +29,11 @@ def delta():
 
 def test_the_first_sentence_says_whether_training_paid_and_never_more_than_its_range(cobalt, delta):
     answer = cobalt.answer()
-    assert answer.startswith("Training raised revenue by about")
-    assert "but it has not paid for itself: return" in answer
-    assert f"{MINUS}37%" in answer and f"range {MINUS}66% to {MINUS}9%" in answer
+    # the issue's form: "Training raised bookings by about EUR 1,900 per rep and month (95%
+    # range EUR 780 to 2,980), but has not yet paid for itself: return −5% (range ...)"
+    assert answer.startswith("Training raised revenue by about GBP 5,271 per rep (95% range GBP ")
+    assert "), but has not yet paid for itself: return" in answer
+    assert answer.endswith(f"{MINUS}37% (range {MINUS}66% to {MINUS}9%).")
     unclear = delta.answer()
     assert unclear.startswith("The data cannot tell whether training changed revenue")
     assert "nor can it tell yet whether it paid for itself" in unclear
@@ -44,7 +47,9 @@ def test_one_reported_effect_the_naive_difference_only_off_the_cards(cobalt):
         float(cobalt.comparison.set_index("term").loc["regression adjusted", "estimate"])
     )
     assert records["naive_difference"]["card"] is False
-    assert all(r.get("card", True) for n, r in records.items() if n != "naive_difference")
+    off = {"naive_difference", "units"}  # the units are recorded for results.json, never a card
+    assert all(r.get("card", True) for n, r in records.items() if n not in off)
+    assert records["units"]["card"] is False
 
 
 def test_behaviour_uses_the_same_estimator_as_the_results(delta):
@@ -70,16 +75,17 @@ def test_the_findings_are_three_to_five_with_ranges(delta):
 
 
 def test_the_currency_comes_from_the_parameter_or_the_clients_label():
-    class Params:
-        currency = "eur"
-
-    assert currency_of(Params()) == "EUR"
-    assert currency_of(object(), "Bookings, USD") == "USD"
-    assert currency_of(object(), "Revenue") is None
     import pandas as pd
 
-    assert period_word(object(), pd.Series(["2025-01", "2025-02"])) == "month"
-    assert period_word(object(), pd.Series(["2025Q1", "2025Q2"])) == "quarter"
+    from analysis.clients.parameters import TrainingImpact
+
+    panel = pd.DataFrame({"period": ["2025-01", "2025-02"]})
+    assert study_units(TrainingImpact(currency="EUR"), panel, "money").currency == "EUR"
+    labelled = TrainingImpact(outcome_label="Bookings, USD")
+    assert study_units(labelled, panel, "money").currency == "USD"
+    assert study_units(TrainingImpact(outcome_label="Revenue"), panel, "money").currency is None
+    assert period_name(pd.Series(["2025-01", "2025-02"])) == "month"
+    assert period_name(pd.Series(["2025Q1", "2025Q2"])) == "quarter"
 
 
 def test_a_section_that_showed_nothing_collapses_and_others_stay():
@@ -115,3 +121,43 @@ def test_notebooks_are_thin_calls_without_display_dictionaries():
         ]
         assert len(code) <= 60, (path.name, len(code))
         assert not any("display_names" in line for line in code), path.name
+
+
+def test_costs_in_another_currency_are_converted_and_the_appendix_states_the_rate(delta):
+    """delta-logistics pays its trainer in EUR; the report's money is USD at the stated 1.08."""
+    units = delta.units
+    assert (units.currency, units.costs_currency, units.costs_converted) == ("USD", "EUR", True)
+    costs = delta.tables["costs"]
+    assert costs["amount"].tolist() == pytest.approx((costs["amount_eur"] * 1.08).tolist())
+    assert delta.total_costs == pytest.approx(1.08 * costs["amount_eur"].sum())
+    appendix = delta.appendix()._repr_html_()
+    assert "converted at the stated rate of 1.08 USD per 1 EUR" in appendix
+    assert "EUR 15,000" in delta.roi_section()._repr_html_()  # the costs as stated, beside USD
+    record = {r["name"]: r for r in delta.records()}["units"]
+    assert (record["exchange_rate"], record["costs_converted"]) == (1.08, True)
+
+
+def test_the_symbol_style_is_used_on_every_figure():
+    """borealis-pharma writes money as €2,400: the answer, the cards and the tables."""
+    from analysis.report.display import card_values
+
+    borealis = TrainingReport(load_study("training_impact", "borealis-pharma"))
+    assert "by about €3,228 per rep and month (95% range €2,401 to €4,055)" in borealis.answer()
+    effect = {r["name"]: r for r in borealis.records()}["effect"]
+    assert card_values(effect) == ("€3,228", "95% range €2,401 to €4,055")
+    tables = borealis.results_section()._repr_html_() + borealis.roi_section()._repr_html_()
+    assert "€250,000" in tables and "EUR 2" not in tables and "EUR 3" not in tables
+
+
+def test_a_count_outcome_carries_its_unit_and_the_period_is_named():
+    study = TrainingReport(
+        load_study(
+            "training_impact",
+            {"client_id": "delta-logistics", "outcome": "wins", "outcome_label": "Deals won"},
+        )
+    )
+    answer = study.answer()
+    assert answer.startswith("Training raised deals won by about 0.58 deals won per rep and month")
+    assert study.amount(0.466, "wins", decimals=2) == "0.47 deals won"
+    assert study.per == "per rep and month"
+    assert "USD" not in answer  # a count is not money

@@ -438,7 +438,7 @@ def test_costs_in_another_currency_are_converted_at_the_stated_rate(tmp_path):
             "costs.csv: the costs are in USD and the outcome 'revenue' in CAD; ROI needs the",
         ),
         (
-            {"costs_currency": "USD"},
+            {"currency": None, "costs_currency": "USD"},  # the example states USD: taken out
             "costs.csv: the costs are in USD, but the outcome's currency is not stated",
         ),
     ],

@@ -102,6 +102,53 @@ def test_programme_roi_resamples_the_clusters_the_effect_is_clustered_by():
     assert clustered.intervals["roi_percent"] != pytest.approx(by_rep.intervals["roi_percent"])
 
 
+@pytest.mark.parametrize("design", ["panel", "cross-section"])
+def test_roi_resamples_skip_the_wild_bootstrap_their_interval_would_discard(design, monkeypatch):
+    """Six teams (fewer than 10 trained clusters): the full-data effect keeps its wild
+    cluster bootstrap, every resample asks for the point estimate only."""
+    client, panel = _panel(seed=2)
+    if design == "panel":
+        data, time, start, covariates = panel, "period", "training_start", ("coaching_sessions",)
+        name = "staggered_att"
+    else:
+        data = panel[panel["period"] == panel["period"].max()].copy()
+        data["trained"] = data["training_start"].notna().astype(int)
+        time, start, covariates, name = None, None, (), "estimate"
+    original, asked = getattr(effects, name), []
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs.get("bootstrap", "auto"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(effects, name, recording)
+    result = roi.programme_roi(
+        data,
+        outcome="revenue",
+        unit="rep_id",
+        time=time,
+        start=start,
+        treatment="trained",
+        covariates=covariates,
+        costs=roi.fully_loaded_costs(client["costs"]),
+        margin=0.35,
+        cluster="team",
+        n_resamples=12,
+    )
+    assert asked[0] == "auto" and asked[1:] == ["off"] * 12
+    monkeypatch.setattr(effects, name, original)
+    # the estimate is the same with or without the bootstrap of its interval
+    sample = data
+    kwargs = {"outcome": "revenue", "covariates": covariates, "cluster": "team"}
+    if design == "panel":
+        kwargs.update(unit="rep_id", time=time, start=start)
+        on, off = (original(sample, bootstrap=b, **kwargs).iloc[0] for b in ("auto", "off"))
+    else:
+        kwargs["treatment"] = "trained"
+        on, off = (original(sample, bootstrap=b, **kwargs).tidy().iloc[0] for b in ("auto", "off"))
+    assert on["estimate"] == pytest.approx(off["estimate"], rel=1e-9)
+    assert np.isfinite(result.intervals["roi_percent"]).all()
+
+
 def _roi_kwargs(client, **extra):
     return {
         "outcome": "revenue",

@@ -29,6 +29,7 @@ import math
 
 import pandas as pd
 
+from analysis.core.formats import with_currency
 from analysis.core.options import check_conf_level
 
 __all__ = [
@@ -248,7 +249,13 @@ def design_check(
 
 
 def describe_design(
-    check: pd.DataFrame, *, conf_low: float, conf_high: float, power_target: float = 0.8
+    check: pd.DataFrame,
+    *,
+    conf_low: float,
+    conf_high: float,
+    power_target: float = 0.8,
+    currency: str | None = None,
+    symbol: bool = False,
 ) -> str:
     """One sentence: did (or could) this design show whether the programme paid for itself?
 
@@ -256,7 +263,8 @@ def describe_design(
     :func:`design_check` (made with the same ``power_target``, and with ``effect`` for
     the power against break-even). "Could show whether it paid" is decided by the power
     against break-even at the planned or estimated effect, never by the power against
-    no effect, which the sentence names as such.
+    no effect, which the sentence names as such. ``currency`` (an outcome in money) is
+    written on every effect: ``USD 972``, or ``$972`` with ``symbol``.
     """
     from analysis.core.conclusions import bound, direction
 
@@ -267,12 +275,16 @@ def describe_design(
     digits = 0 if abs(even) >= 100 else 2
 
     def number(value: float) -> str:  # kept on its side of zero and of break-even
-        return bound(value, null=(0.0, even), decimals=digits)
+        return with_currency(
+            bound(value, null=(0.0, even), decimals=digits), currency, symbol=symbol
+        )
 
     source = against.rsplit(" at the ", 1)[1].removesuffix(" effect") if against else None
     effect = float(rows.loc[f"{source} effect"]) if source else math.nan
     others = (conf_low, conf_high, effect)
-    even_text = bound(even, null=(0.0, *others), decimals=digits)
+    even_text = with_currency(
+        bound(even, null=(0.0, *others), decimals=digits), currency, symbol=symbol
+    )
     side = direction(conf_low, conf_high, null=even)
     versus_zero = (
         f"(Its power against no effect at the break-even effect, {_percent(at_even)}, says only "

@@ -18,9 +18,11 @@ import pandas as pd
 
 from analysis.core.conclusions import bound, direction, interval_text, phrase
 from analysis.core.errors import DataError
+from analysis.core.formats import with_currency
 from analysis.core.options import SEED, check_conf_level, renamed
 from analysis.core.results import TidyResult, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
+from analysis.effects.wild_bootstrap import Bootstrap
 
 __all__ = [
     "RoiResult",
@@ -388,7 +390,7 @@ def programme_roi(
         # the benefits count the rep-periods `treatment` marks as trained: it must follow `start`
         effects.check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
 
-    def effect(frame: pd.DataFrame) -> tuple[float, float, float]:
+    def effect(frame: pd.DataFrame, bootstrap: Bootstrap = "auto") -> tuple[float, float, float]:
         if time is not None and start is not None:
             row = effects.staggered_att(
                 frame,
@@ -399,6 +401,7 @@ def programme_roi(
                 covariates=covariates,
                 cluster=cluster,
                 conf_level=conf_level,
+                bootstrap=bootstrap,
             ).iloc[0]
         else:
             row = (
@@ -409,6 +412,7 @@ def programme_roi(
                     covariates=covariates,
                     cluster=cluster,
                     conf_level=conf_level,
+                    bootstrap=bootstrap,
                 )
                 .tidy()
                 .iloc[0]
@@ -424,7 +428,9 @@ def programme_roi(
             return value_per_unit * effects.imputation_att_point(
                 frame, outcome=outcome, unit=unit, time=time, start=start
             )
-        return effect(frame)[0]
+        # a resample needs the estimate only: the wild cluster bootstrap of its interval
+        # (run by default when fewer than 10 clusters are trained) would be discarded
+        return effect(frame, bootstrap="off")[0]
 
     treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
     n_periods = data[time].nunique() if time is not None else None
@@ -454,8 +460,10 @@ def programme_roi(
     return result
 
 
-def describe(result: RoiResult) -> list[str]:
+def describe(result: RoiResult, *, currency: str | None = None, symbol: bool = False) -> list[str]:
     """Plain-language ROI sentences, each no stronger than the ROI interval allows.
+
+    ``currency`` names what was invested ("per USD 1 invested"; "per $1" with ``symbol``).
 
     The verdict (benefits covered the costs, did not, or the data cannot tell) follows
     the interval for ROI against break-even (0%; :func:`analysis.core.conclusions.direction`).
@@ -466,14 +474,15 @@ def describe(result: RoiResult) -> list[str]:
     # break-even (a benefit-cost ratio of 1, an ROI of 0%)
     returned = bound(f["bcr"], null=1.0, decimals=2)
     roi_point = bound(f["roi_percent"], decimals=0, suffix="%")
+    one = with_currency("1", currency, symbol=symbol)
     if result.conservative:
         sentence = (
             f"At the lower confidence bound of the effect, a conservative {returned} was returned "
-            f"in profit contribution per 1 invested (ROI {roi_point})"
+            f"in profit contribution per {one} invested (ROI {roi_point})"
         )
     else:
         sentence = (
-            f"An estimated {returned} was returned in profit contribution per 1 invested "
+            f"An estimated {returned} was returned in profit contribution per {one} invested "
             f"(estimated ROI {roi_point})"
         )
     low, high = result.intervals.get("roi_percent", (np.nan, np.nan))

@@ -320,6 +320,14 @@ class TrainingImpact(StudyParameters):
             unit="currency per costs_currency",
         ),
     )
+    currency_style: Literal["code", "symbol"] = Field(
+        "code",
+        **meta(
+            "how the report writes money: code (EUR 2,400) or symbol (€2,400; a currency "
+            "without a common symbol keeps its code)",
+            example="symbol",
+        ),
+    )
     conservative_roi: bool = Field(
         False, **meta("ROI from the lower confidence bound of the effect", example=False)
     )

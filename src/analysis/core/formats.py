@@ -44,6 +44,8 @@ __all__ = [
     "ratio",
     "share",
     "value",
+    "with_currency",
+    "with_currency_range",
 ]
 
 #: The minus sign (U+2212): a hyphen is shorter than a plus sign and breaks lines.
@@ -179,6 +181,36 @@ def money(
     if symbol and code in CURRENCY_SYMBOLS:
         return f"{sign}{CURRENCY_SYMBOLS[code]}{digits}"
     return f"{code} {sign}{digits}"
+
+
+def with_currency(text: str, currency: str | None, *, symbol: bool = False) -> str:
+    """A number a sentence already printed (``3,982``, ``-259``) written as money.
+
+    ``USD 3,982`` and ``USD −259`` (code), ``$3,982`` and ``−$259`` (``symbol``, where the
+    currency has a common one); the text unchanged without a currency. For sentences
+    whose digits come from :func:`analysis.core.conclusions.bound`.
+    """
+    if not currency:
+        return text
+    code = currency.strip().upper()
+    sign = text[0] if text[:1] in ("-", MINUS, "+") else ""
+    digits = text[len(sign) :]
+    sign = MINUS if sign == "-" else sign
+    if symbol and code in CURRENCY_SYMBOLS:
+        return f"{sign}{CURRENCY_SYMBOLS[code]}{digits}"
+    return f"{code} {sign}{digits}"
+
+
+def with_currency_range(low: str, high: str, currency: str | None, *, symbol: bool = False) -> str:
+    """Two printed bounds as a range of money: ``USD 2,839 to 5,126`` or ``$2,839 to $5,126``.
+
+    As :func:`interval` writes them: a code once, before the first bound; a symbol before each.
+    """
+    if not currency:
+        return f"{low} to {high}"
+    if symbol and currency.strip().upper() in CURRENCY_SYMBOLS:
+        high = with_currency(high, currency, symbol=True)
+    return f"{with_currency(low, currency, symbol=symbol)} to {high}"
 
 
 def percent(value: Any, decimals: int = 0, *, plus: bool = False) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "EXAMPLE_INTANGIBLES",
     "READINESS_DESIGNS",
     "TRAINING_DESIGNS",
+    "TRAINING_UNITS",
     "client_config",
     "cross_section",
     "readiness_files",
@@ -116,6 +117,16 @@ TRAINING_DESIGNS: dict[str, tuple[Any, Any, Any]] = {
     ),
 }
 
+#: The currency of each example client's money (training study parameters): codes or
+#: symbols in the report, and delta-logistics paying its (European) trainer in EUR, converted
+#: at a stated rate.
+TRAINING_UNITS: dict[str, dict[str, Any]] = {
+    "acme-learning": {"currency": "USD"},
+    "borealis-pharma": {"currency": "EUR", "currency_style": "symbol"},
+    "cobalt-software": {"currency": "GBP"},
+    "delta-logistics": {"currency": "USD", "costs_currency": "EUR", "exchange_rate": 1.08},
+}
+
 EXAMPLES: dict[str, dict[str, Any]] = {
     # The 2012 study's shape: 174 respondents in 23 industries, quota-matched to the published margins.
     "acme-learning": {
@@ -154,7 +165,9 @@ def client_config(
     survey: bool = True,
     readiness: dict | None = None,
     plan: dict | None = None,
+    units: dict[str, Any] | None = None,
 ) -> dict:
+    """One example client's client.yml; ``units`` are the training study's currency parameters."""
     parameters: dict[str, Any] = {"min_cell_size": 5, "conf_level": 0.95}
     if highlight is not None:
         parameters["highlight"] = highlight
@@ -185,6 +198,8 @@ def client_config(
             "data": {"panel_path": "cross_section.csv", "costs_path": "costs.csv"},
             "parameters": {"time": None, "covariates": ["baseline_revenue"], "margin": 0.3},
         }
+    if "training_impact" in studies and units:
+        studies["training_impact"]["parameters"].update(units)
     if plan is not None:
         studies["evaluation_plan"] = {"parameters": {"power_target": 0.8, "n_resamples": 1000}}
     if readiness is not None:
@@ -313,6 +328,7 @@ def write_example(
                     survey=n > 0,
                     readiness=readiness,
                     plan=EXAMPLE_PLANS[client_id][0] if client_id in EXAMPLE_PLANS else None,
+                    units=TRAINING_UNITS.get(client_id),
                 ),
                 sort_keys=False,
             ),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.conclusions import bound, interval_text, magnitude, phrase, width_decimals
+from analysis.core.conclusions import bound, phrase, width_decimals
 from analysis.core.errors import DataError
+from analysis.core.formats import with_currency, with_currency_range
 from analysis.core.options import renamed
 from analysis.core.results import interval_record
 from analysis.effects.estimate import estimate
@@ -168,9 +169,18 @@ def isolated_term(data: pd.DataFrame) -> str:
 
 @renamed(table="data")
 def explain_comparison(
-    data: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period"
+    data: pd.DataFrame,
+    *,
+    outcome_label: str,
+    unit_label: str = "per rep and period",
+    currency: str | None = None,
+    symbol: bool = False,
 ) -> list[str]:
-    """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
+    """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`).
+
+    With ``currency`` (an outcome in money) every figure carries it: ``USD 3,982`` or,
+    with ``symbol``, ``$3,982``.
+    """
     rows = data.set_index("term")
     naive = rows.loc["naive difference"].to_dict()
     labels = {
@@ -186,10 +196,11 @@ def explain_comparison(
     def num(value: Any) -> str:
         # as many decimals as the interval's width warrants (3,982 or -0.331), and more
         # where rounding would carry a number onto or across zero (0.4, never 0)
-        return bound(value, decimals=decimals)
+        return with_currency(bound(value, decimals=decimals), currency, symbol=symbol)
 
     def ci(row: dict) -> str:
-        return interval_text(row["conf_low"], row["conf_high"], decimals=decimals)
+        low, high = (bound(row[end], decimals=decimals) for end in ("conf_low", "conf_high"))
+        return with_currency_range(low, high, currency, symbol=symbol)
 
     sentences = []
     verdict = phrase(
@@ -203,7 +214,7 @@ def explain_comparison(
         f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
         f"{unit_label} (CI {ci(isolated)})."
     )
-    sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], decimals))
+    sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], num, ci))
     for note in data.attrs.get("notes", []):  # the estimators' caveats travel with the verdict
         sentences.append(f"Caveat: {note[0].upper()}{note[1:]}")
     if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
@@ -217,7 +228,9 @@ def explain_comparison(
     return sentences
 
 
-def _naive_sentence(naive: dict, isolated: dict, how: str, decimals: int) -> str:
+def _naive_sentence(
+    naive: dict, isolated: dict, how: str, num: Callable[[Any], str], ci: Callable[[dict], str]
+) -> str:
     r"""The naive difference against the isolated effect, no stronger than their intervals allow.
 
     The gap counts as clear only when it exceeds the critical value times
@@ -230,10 +243,7 @@ def _naive_sentence(naive: dict, isolated: dict, how: str, decimals: int) -> str
     critical = (isolated["conf_high"] - isolated["conf_low"]) / (2 * isolated["std_error"])
     gap = naive["estimate"] - isolated["estimate"]
     spread = float(np.hypot(naive["std_error"], isolated["std_error"]))
-    shown = (
-        f"The naive trained-vs-untrained difference ({bound(naive['estimate'], decimals=decimals)}, "
-        f"CI {interval_text(naive['conf_low'], naive['conf_high'], decimals=decimals)})"
-    )
+    shown = f"The naive trained-vs-untrained difference ({num(naive['estimate'])}, CI {ci(naive)})"
     if not (np.isfinite(critical) and np.isfinite(spread)) or abs(gap) <= critical * spread:
         return (
             f"{shown} and the isolated effect do not clearly differ: the data cannot tell whether "
@@ -241,7 +251,7 @@ def _naive_sentence(naive: dict, isolated: dict, how: str, decimals: int) -> str
         )
     direction = "higher" if gap > 0 else "lower"
     return (
-        f"{shown} is clearly {direction}, by {magnitude(gap, decimals=decimals)}: a direct comparison mixes training with "
+        f"{shown} is clearly {direction}, by {num(abs(gap))}: a direct comparison mixes training with "
         "how the reps and periods that were trained differ from the others, which the isolated "
         f"estimate removes (it {how})."
     )

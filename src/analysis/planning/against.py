@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.formats import counted_from
+from analysis.core.formats import counted_from, with_currency, with_currency_range
 
 __all__ = ["COLUMNS", "describe_against_plan", "holm", "plan_records", "planned_effects"]
 
@@ -116,17 +116,19 @@ def describe_against_plan(
     labels: dict[str, str] | None = None,
     effect_from: int = 0,
     conf_level: float = 0.95,
+    currencies: dict[str, str] | None = None,
+    symbol: bool = False,
 ) -> list[str]:
     """Sentences on the primary outcome and the behaviours against what the plan expected.
 
     Each claim follows its interval (:mod:`analysis.core.conclusions`): a change is named only
     when the interval excludes zero, and "reached the planned change" only when the
-    interval lies above it.
+    interval lies above it. ``currencies`` maps a measure in money to its currency, which
+    every figure of its sentence then carries (``USD 4,642``; ``$4,642`` with ``symbol``).
     """
     from analysis.core.conclusions import (
         bound,
         direction,
-        interval_text,
         magnitude,
         width_decimals,
     )
@@ -136,16 +138,15 @@ def describe_against_plan(
     sentences = []
     for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
         name = labels.get(row["term"], str(row["term"]).replace("_", " "))
+        currency = (currencies or {}).get(str(row["term"]))
         low, high = float(row["conf_low"]), float(row["conf_high"])
         planned = row["planned"]
         has_plan = planned is not None and not pd.isna(planned)
         decimals = width_decimals(low, high)
         # each bound stays on its side of zero and of the planned change it is held to
         references = (0.0, float(planned)) if has_plan else (0.0,)
-        interval = (
-            f"{conf_level:.0%} interval "
-            f"{interval_text(low, high, null=references, decimals=decimals)}"
-        )
+        shown = [bound(end, null=references, decimals=decimals) for end in (low, high)]
+        interval = f"{conf_level:.0%} interval {with_currency_range(shown[0], shown[1], currency, symbol=symbol)}"
         what = (
             f"the primary outcome ({name})"
             if row["role"] == "primary"
@@ -159,17 +160,24 @@ def describe_against_plan(
             )
         else:
             verb = "raised" if moved == "above" else "lowered"
-            size = magnitude(row["estimate"], decimals=decimals)
+            size = with_currency(
+                magnitude(row["estimate"], decimals=decimals), currency, symbol=symbol
+            )
             text = f"Training {verb} {what}{window} by an estimated {size} ({interval})."
         if has_plan:
             planned = float(planned)
             versus = direction(low, high, null=planned)
 
             def number(
-                value: float, sign: float = 1.0, ends: tuple = (low, high), places: int = decimals
+                value: float,
+                sign: float = 1.0,
+                ends: tuple = (low, high),
+                places: int = decimals,
+                money: str | None = currency,
             ) -> str:
                 # the plan's figure on its side of the printed bounds (sign -1: a fall's size)
-                return bound(value, null=(0.0, *(sign * e for e in ends)), decimals=places)
+                printed = bound(value, null=(0.0, *(sign * e for e in ends)), decimals=places)
+                return with_currency(printed, money, symbol=symbol)
 
             if planned >= 0:
                 text += {

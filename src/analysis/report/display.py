@@ -243,6 +243,7 @@ def table(
     suppressed: str = "suppressed",
     row_unit: str | None = None,
     currency: str | None = None,
+    symbol: bool = False,
 ):
     """Style a tidy result table for a report.
 
@@ -269,10 +270,13 @@ def table(
         "suppressed".
     row_unit : str, optional
         Column holding a unit per row (for tables mixing money, ratios and
-        percentages); it overrides ``units`` for numeric cells and is not shown.
+        percentages); it overrides ``unit`` for numeric cells and is not shown. Columns
+        with a unit of their own (p-values, counts, ``units``) keep it.
     currency : str, optional
         The client's currency (an ISO code such as ``EUR``), written on every cell in
         ``currency``.
+    symbol : bool
+        Write the currency as its symbol (``€2,400``) instead of its code (``EUR 2,400``).
 
     Notes
     -----
@@ -289,10 +293,13 @@ def table(
 
     display_names = dict(display_names or {})
     headings = {**TIDY_HEADINGS, **display_names}
-    units = {
+    own = {
         **{c: u for c, u in TIDY_UNITS.items() if c in data.columns},
-        **({c: unit for c in ESTIMATE_COLUMNS if c in data.columns} if unit else {}),
         **(units or {}),
+    }
+    units = {
+        **({c: unit for c in ESTIMATE_COLUMNS if c in data.columns} if unit else {}),
+        **own,
     }
     shown = list(columns or [c for c in data.columns if c not in (suppressed, row_unit)])
     frame = data.reset_index(drop=True)
@@ -315,7 +322,11 @@ def table(
         if column in shared and _is_number(v):
             places = row_decimals(i, cell_unit)
             if places is not None and math.isfinite(float(v)):
-                return formats.value(v, cell_unit, currency=currency, decimals=places)
+                return formats.value(
+                    v, cell_unit, currency=currency, decimals=places, symbol=symbol
+                )
+        if cell_unit == "currency" and _is_number(v):
+            return formats.money(v, currency, symbol=symbol)
         return format_value(v, cell_unit, currency=currency)
 
     out = pd.DataFrame(index=frame.index)
@@ -323,6 +334,7 @@ def table(
         values = frame[column]
         if (
             row_unit is not None
+            and column not in own
             and pd.api.types.is_numeric_dtype(values)
             and not pd.api.types.is_bool_dtype(values)
         ):
@@ -503,9 +515,14 @@ def publish_summary(
 def card_values(
     item: Mapping[str, Any], *, currency: str | None = None, conf_level: float = 0.95
 ) -> tuple[str, str]:
-    """The value and the range of a headline record as a card (and the index) shows them."""
+    """The value and the range of a headline record as a card (and the index) shows them.
+
+    Money is written in the record's ``currency`` and ``currency_style`` (``symbol``:
+    ``€2,400``; else ``EUR 2,400``), so the index shows a figure as the report does.
+    """
     unit = str(item.get("unit", "number"))
     currency = item.get("currency") or currency
+    symbol = item.get("currency_style") == "symbol"
     low, high = item.get("conf_low"), item.get("conf_high")
     places = (
         formats.decimals_for(item["estimate"], low, high)
@@ -515,13 +532,17 @@ def card_values(
     if unit == "share":
         shown = format_value(item["estimate"], "share")
     else:
-        shown = formats.value(item["estimate"], unit, currency=currency, decimals=places)
+        shown = formats.value(
+            item["estimate"], unit, currency=currency, decimals=places, symbol=symbol
+        )
     interval = ""
     if low is not None and high is not None:
         bounds = (
             format_interval(low, high, unit)
             if unit == "share"
-            else formats.interval(low, high, unit, currency=currency, decimals=places)
+            else formats.interval(
+                low, high, unit, currency=currency, decimals=places, symbol=symbol
+            )
         )
         interval = f"{conf_level:.0%} range {bounds}"
     return shown, interval

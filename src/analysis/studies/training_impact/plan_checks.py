@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.core import formats
+
 if TYPE_CHECKING:
     from analysis.studies import StudyInputs
 
@@ -134,11 +136,17 @@ def _budget_against_costs(inputs: StudyInputs) -> list[str]:
         return []
     total = float(pd.to_numeric(costs["amount"], errors="coerce").sum())
     budget = inputs.plan.plan.budget
+    units = inputs.units
+    currency, symbol = (units.currency, units.symbol) if units is not None else (None, False)
+
+    def money(value: float) -> str:  # in the outcome's currency, as the costs now are
+        return formats.money(value, currency, decimals=0, symbol=symbol)
+
     if abs(total - budget) <= 0.005 * budget:
-        return [f"The programme cost what the plan budgeted ({budget:,.0f})."]
+        return [f"The programme cost what the plan budgeted ({money(budget)})."]
     text = (
-        f"The programme cost {total:,.0f} against a planned budget of {budget:,.0f}; the return on "
-        "investment below uses the actual costs."
+        f"The programme cost {money(total)} against a planned budget of {money(budget)}; the "
+        "return on investment below uses the actual costs."
     )
     return [text]
 

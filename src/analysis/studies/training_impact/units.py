@@ -2,17 +2,21 @@
 
 :func:`study_units` gathers them once in :func:`analysis.studies.training_impact.prepare`
 (``inputs.units``), so a sentence, a table or results.json can say "CAD 6,339 per rep and
-month" without reading client.yml or the panel again. :func:`costs_in_outcome_currency`
-converts costs stated in another currency with the client's stated rate, and refuses ROI
-(the reason naming both currencies) when there is none.
+month" without reading client.yml or the panel again. :meth:`Units.money` writes an amount
+in the client's style (``currency_style``: ``EUR 2,400`` or ``€2,400``).
+:func:`costs_in_outcome_currency` converts costs stated in another currency with the
+client's stated rate, and refuses ROI (the reason naming both currencies) when there is
+none; :meth:`Units.statement` says both in the report's appendix.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
+
+from analysis.core import formats
 
 if TYPE_CHECKING:
     from analysis.clients.parameters import TrainingImpact
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Units", "costs_in_outcome_currency", "period_name", "study_units"]
 
 Period = Literal["month", "quarter"]
+Style = Literal["code", "symbol"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Units:
         Units of ``currency`` per 1 unit of ``costs_currency``, as stated.
     costs_converted : bool
         Whether the costs table now holds amounts converted into ``currency``.
+    currency_style : "code" or "symbol"
+        How the report writes money: ``EUR 2,400`` or ``€2,400``.
     """
 
     outcome: str
@@ -51,11 +58,45 @@ class Units:
     costs_currency: str | None = None
     exchange_rate: float | None = None
     costs_converted: bool = False
+    currency_style: Style = "code"
 
     @property
     def per(self) -> str:
         """``per rep and month``, ``per rep and quarter`` or ``per rep`` (a cross-section)."""
         return f"per rep and {self.period}" if self.period else "per rep"
+
+    @property
+    def symbol(self) -> bool:
+        """Whether money is written with its symbol (``€2,400``)."""
+        return self.currency_style == "symbol"
+
+    def money(self, value: Any, *, decimals: int | None = None) -> str:
+        """An amount in the outcome's currency, in the client's style: ``EUR 2,400``, ``€2,400``."""
+        return formats.money(value, self.currency, decimals=decimals, symbol=self.symbol)
+
+    def per_one(self) -> str:
+        """``per USD 1`` (``per $1``): what a benefit-cost ratio is per."""
+        return f"per {self.money(1, decimals=0)}" if self.currency else "per 1"
+
+    def statement(self) -> str:
+        """The units of the report's figures in one or two sentences, for its appendix.
+
+        The period (what "per rep and month" counts), the currency of the money and, for
+        costs stated in another currency, the rate they were converted at, as stated.
+        """
+        what = (
+            f"Effects are {self.per}: one {self.period} of one rep's results is one row of the data."
+            if self.period
+            else "Effects are per rep: one row of the data is one rep."
+        )
+        if self.currency:
+            what += f" Money is in {self.currency}."
+        if self.costs_converted and self.costs_currency and self.exchange_rate:
+            what += (
+                f" The costs were stated in {self.costs_currency} and converted at the stated "
+                f"rate of {self.exchange_rate:,.10g} {self.currency} per 1 {self.costs_currency}."
+            )
+        return what
 
     def record(self) -> dict[str, object]:
         """The units as plain values (for results.json)."""
@@ -71,15 +112,20 @@ def period_name(labels: pd.Series) -> Period | None:
 
 
 def study_units(params: TrainingImpact, data: pd.DataFrame, outcome_unit: str | None) -> Units:
-    """The units of one client's training study (``outcome_unit`` as the study resolved it)."""
+    """The units of one client's training study (``outcome_unit`` as the study resolved it).
+
+    The currency is the ``currency`` parameter, else a code or symbol the client wrote
+    into the outcome's label ("Bookings, USD").
+    """
     period = period_name(data[params.time]) if params.time and params.time in data else None
     return Units(
         outcome=params.outcome,
         outcome_unit=outcome_unit,
-        currency=params.currency,
+        currency=params.currency or formats.currency_from_label(params.outcome_label),
         period=period,
         costs_currency=params.costs_currency,
         exchange_rate=params.exchange_rate,
+        currency_style=params.currency_style,
     )
 
 
