@@ -99,7 +99,53 @@ def test_a_section_that_showed_nothing_collapses_and_others_stay():
     assert collapsed(cells) == {0}
 
 
-THIN = ("training_impact",)
+# ------------------------------------------------------------------ study 1: the survey
+
+
+@pytest.fixture(scope="module")
+def acme_survey():
+    from analysis.studies.org_effectiveness.sections import SurveyReport
+
+    return SurveyReport(load_study("org_effectiveness", "acme-learning"))
+
+
+def test_the_survey_answers_with_its_range_and_the_practice_that_sets_them_apart(acme_survey):
+    answer = acme_survey.answer()
+    assert answer.startswith(
+        "74.1% of the learning leaders surveyed rate their sales-training organisation "
+        "effective or very effective (95% range 67.2% to 80.1%)"
+    )
+    assert "buying customized solutions, 2.50 times as often" in answer
+    assert "(95% range 1.48 to 4.23)" in answer
+    found = acme_survey.findings()
+    assert 3 <= len(found) <= 5
+    for text in [answer, *found]:
+        for jargon in ("p-value", "odds ratio", "logit", "risk ratio", "Fisher", "_"):
+            assert jargon not in text, (jargon, text)
+
+
+def test_the_survey_never_names_a_practice_its_range_does_not_support(acme_survey):
+    """With every range including 1, the answer says the survey cannot tell."""
+    import copy
+
+    unclear = copy.copy(acme_survey)
+    unclear.__dict__["comparison"] = acme_survey.comparison.assign(conf_low=0.9)
+    answer = unclear.answer()
+    assert "the survey cannot tell which practice sets the very effective organisations apart" in (
+        answer
+    )
+    assert "times as often" not in answer
+    assert unclear.practices_finding() is None
+
+
+def test_a_survey_section_nobody_asked_for_is_named_once_not_shown(acme_survey):
+    line = acme_survey.not_measured()._repr_html_()
+    assert "Not measured for this client: one organisation set against the others" in line
+    assert "highlight" not in line and "parameter" not in line
+    assert not acme_survey.profile_section()
+
+
+THIN = ("training_impact", "org_effectiveness")
 
 
 def test_notebooks_are_thin_calls_without_display_dictionaries():

@@ -27,7 +27,15 @@ def _closed(fig):
     return fig
 
 
-def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str = "", order=None):
+def plot_shares(
+    tidy,
+    *,
+    label: str = "level",
+    by: str | None = None,
+    title: str = "",
+    order=None,
+    legend_title: str | None = None,
+):
     """Horizontal bars of shares with their confidence intervals.
 
     Parameters
@@ -42,6 +50,9 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
         Column with groups, drawn as side-by-side bars in the palette.
     title : str
         Axes title.
+    legend_title : str, optional
+        The legend's title for ``by`` (default: the column's name in words). The legend
+        sits above the bars, so it never covers them.
 
     Returns
     -------
@@ -81,7 +92,14 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
     if title:
         ax.set_title(title)
     if by is not None:
-        ax.legend(title=str(by).replace("_", " ").capitalize(), frameon=False, loc="lower right")
+        ax.legend(
+            title=legend_title or str(by).replace("_", " ").capitalize(),
+            frameon=False,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=min(len(groups), 3),
+            borderaxespad=0.2,
+        )
     fig.tight_layout()
     return _closed(fig)
 
