@@ -145,7 +145,53 @@ def test_a_survey_section_nobody_asked_for_is_named_once_not_shown(acme_survey):
     assert not acme_survey.profile_section()
 
 
-THIN = ("training_impact", "org_effectiveness")
+# ------------------------------------------------------------------ study 4: the plan
+
+
+@pytest.fixture(scope="module")
+def acme_plan():
+    from analysis.studies.evaluation_plan.sections import PlanReport
+
+    return PlanReport(load_study("evaluation_plan", "acme-learning"))
+
+
+def test_the_plan_answers_whether_its_rollout_can_show_that_training_pays(acme_plan):
+    answer = acme_plan.answer()
+    assert answer.startswith("Not reliably: even if training works as planned (revenue up 3,000")
+    assert "in only 75.4% of cases (80% wanted; break-even 1,361 per rep and month)" in answer
+    assert "between 2,000 and 3,988 in 90% of cases" in answer
+    found = acme_plan.findings()
+    assert 3 <= len(found) <= 5
+    assert found[0].startswith("A rollout of 233 reps (40% left untrained) over 12 months")
+
+
+def test_a_power_is_written_one_way_everywhere_and_never_as_100_percent(acme_plan):
+    from analysis.core import formats
+
+    text = " ".join([acme_plan.answer(), *acme_plan.findings()])
+    for record in acme_plan.records():
+        if record["unit"] == "power":
+            assert formats.power(record["estimate"]) in text, record
+    assert "100%" not in text and "over 99%" not in text
+
+
+def test_a_plan_that_cannot_pay_says_no_and_one_that_can_says_yes(acme_plan):
+    import copy
+
+    losing = copy.copy(acme_plan)
+    losing.break_even = 4000.0
+    assert losing.answer().startswith("No: by the plan's own figures the programme would not pay")
+    paying = copy.copy(acme_plan)
+    paying.__dict__["powered"] = acme_plan.powered.assign(
+        estimate=acme_plan.powered["estimate"].where(
+            ~acme_plan.powered["term"].str.startswith("chance the interval"), 0.91
+        )
+    )
+    assert paying.answer().startswith("Yes: if training works as planned")
+    assert "in 91.0% of cases (80% wanted" in paying.answer()
+
+
+THIN = ("training_impact", "org_effectiveness", "evaluation_plan")
 
 
 def test_notebooks_are_thin_calls_without_display_dictionaries():
