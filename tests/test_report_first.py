@@ -191,7 +191,57 @@ def test_a_plan_that_cannot_pay_says_no_and_one_that_can_says_yes(acme_plan):
     assert "in 91.0% of cases (80% wanted" in paying.answer()
 
 
-THIN = ("training_impact", "org_effectiveness", "evaluation_plan")
+# ------------------------------------------------------------------ study 3: readiness
+
+
+@pytest.fixture(scope="module")
+def acme_readiness():
+    from analysis.studies.readiness_alignment.report import ReadinessReport
+
+    return ReadinessReport(load_study("readiness_alignment", "acme-learning"))
+
+
+def test_readiness_answers_with_ranges_points_and_real_plurals(acme_readiness):
+    answer = acme_readiness.answer()
+    assert answer.startswith("37.5% of respondents (95% range 21.2% to 57.3%) fall in the band")
+    assert "(100 percentage points apart)" in answer and "% apart" not in answer
+    assert answer.endswith("1 of 1 KPI target shows signs of gaming.")
+    assert "target(s)" not in answer
+    # the card and the sentence write the average score alike
+    score = next(r for r in acme_readiness.records() if r["name"].endswith("_mean_score"))
+    from analysis.report.display import card_values
+
+    assert f"average score {card_values(score)[0]} of 10" in answer
+    gap = next(r for r in acme_readiness.records() if r["name"].endswith("_misalignment_index"))
+    assert gap["unit"] == "points" and card_values(gap)[0] == "61 percentage points"
+
+
+def test_readiness_findings_say_what_to_do_and_keep_statistics_out(acme_readiness):
+    found = acme_readiness.findings()
+    assert 3 <= len(found) <= 5
+    assert any(
+        "meetings rose by 4.36 per rep and period (95% range 3.59 to 5.14)" in f for f in found
+    )
+    for text in found:
+        for jargon in ("r_wg", "Krippendorff", "Cram", "p-value", "Fisher", "chi-square"):
+            assert jargon not in text
+    body = "".join(o._repr_html_() for s in acme_readiness.sections["alignment"] for o in s.outputs)
+    assert "r_wg" not in body and "Cramér" not in body
+    appendix = acme_readiness.appendix()._repr_html_()
+    assert "r_wg(J)" in appendix and "Cramér's V" in appendix and "p-value" in appendix
+
+
+def test_a_readiness_client_without_kpi_files_gets_one_not_measured_line():
+    from analysis.studies.readiness_alignment.report import ReadinessReport
+
+    delta = ReadinessReport(load_study("readiness_alignment", "delta-logistics"))
+    assert not delta.kpi_section()
+    line = delta.not_measured()._repr_html_()
+    assert "Not measured for this client: KPI gaming" in line and "kpi_panel" not in line
+    assert "cannot tell whether they disagree" in " ".join(delta.findings())
+
+
+THIN = ("training_impact", "org_effectiveness", "evaluation_plan", "readiness_alignment")
 
 
 def test_notebooks_are_thin_calls_without_display_dictionaries():
