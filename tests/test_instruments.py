@@ -353,7 +353,7 @@ def test_a_readiness_section_says_when_there_is_no_benchmark_yet():
         "strategic_readiness_share_serious_work_needed",
     ]
     assert section.records[0]["estimate"] == pytest.approx(4.5)
-    assert "CI" in section.sentences[0]
+    assert "95% range" in section.sentences[0] and "CI" not in section.sentences[0]
 
 
 def test_benchmark_files_are_recomputed_only_when_their_inputs_change(example_project, monkeypatch):

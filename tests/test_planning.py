@@ -169,7 +169,7 @@ def test_pay_back_sentences_follow_the_chance_of_clearing_break_even():
     design = RolloutDesign(12, ((3, 35), (5, 35), (7, 35)), 45, None, 2)
     draws = simulate_rollout(design, effect=3000, residual_sd=6000, n_resamples=2000, seed=8)
     assert abs(chance - (draws["conf_low"] > 250_000 / (525 * 0.35)).mean()) < 0.04
-    assert chance < 0.8 and "cannot reliably show" in sentences[1] and "75%" in sentences[1]
+    assert chance < 0.8 and "cannot reliably show" in sentences[1] and "75.4%" in sentences[1]
     _, sentences = _sentences(4500, 250_000)
     assert sentences[1].startswith("This design can show that the programme pays for itself")
     _, sentences = _sentences(1000, 250_000)  # expected below break-even
@@ -199,12 +199,19 @@ def test_figures_in_sentences_never_claim_a_certainty_or_print_an_exponent():
     from analysis.power import power
     from analysis.report.display import format_value
 
-    assert [percent(x) for x in (0.9996, 0.025, 0.004, 0.0, 0.5)] == [
-        "over 99%",
+    # a power is written one way in sentences and tables, and never as a certainty
+    assert [percent(x) for x in (0.9996, 1.0, 0.025, 0.004, 0.0, 0.5)] == [
+        ">99.9%",
+        ">99.9%",
         "2.5%",
-        "under 1%",
-        "0%",
-        "50%",
+        "0.4%",
+        "<0.1%",
+        "50.0%",
+    ]
+    assert [format_value(x, "power") for x in (1.0, 0.9996, 0.754)] == [
+        ">99.9%",
+        ">99.9%",
+        "75.4%",
     ]
     assert (format_value(0.9996, "share"), format_value(0.0004, "share")) == (">99.9%", "<0.1%")
     assert format_value(1.0, "share") == "100.0%"  # a true certainty (all respondents) stays

@@ -73,8 +73,8 @@ def test_payback_power_is_power_against_break_even_not_against_zero():
     assert against == pytest.approx(power.power(73.5, 100.0), rel=1e-12) and against > clears
     text = power.describe_design(check, conf_low=229.0, conf_high=621.0)
     assert text.startswith("This design could not have shown whether the programme paid for itself")
-    assert "in 11% of studies like this one (power against break-even" in text
-    assert "power against no effect at the break-even effect, 94%" in text
+    assert "in 11.4% of studies like this one (power against break-even" in text
+    assert "power against no effect at the break-even effect, 94.0%" in text
     assert "could show" not in text and "could have shown" not in text
     # at break-even itself the interval excludes it only as often as the test errs (5%)
     at_even = power.design_check(std_error=100.0, break_even=351.5, effect=351.5)

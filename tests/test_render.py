@@ -584,17 +584,66 @@ NOT_IN_BODY = [
 ]
 
 
-def test_the_body_speaks_plain_language_and_the_appendix_holds_the_statistics(rendered_examples):
-    example_project, _ = rendered_examples
+#: The studies whose reports answer first (tests/test_report_first.py holds their notebooks thin).
+ANSWER_FIRST = ("training_impact", "org_effectiveness", "evaluation_plan", "readiness_alignment")
+
+
+def rendered_reports(example_project):
+    """(client, study, page) for every answer-first report the examples rendered."""
     for client in RENDERED:
-        page = (example_project["reports"] / client / "training_impact.html").read_text()
-        assert re.search(r"<title>Did the training pay\? · [^<]+</title>", page)
+        for study in ANSWER_FIRST:
+            path = example_project["reports"] / client / f"{study}.html"
+            if path.is_file():
+                yield client, study, path.read_text()
+
+
+def test_the_body_speaks_plain_language_and_the_appendix_holds_the_statistics(rendered_examples):
+    import nbformat as nbf
+
+    from analysis.core import paths
+
+    example_project, _ = rendered_examples
+    seen = set()
+    for client, study, page in rendered_reports(example_project):
+        seen.add(study)
+        title = nbf.read(paths.NOTEBOOKS_DIR / f"{study}.ipynb", as_version=4).metadata[
+            "workbench"
+        ]["title"]
+        assert re.search(rf"<title>{re.escape(title)} · [^<]+</title>", page), (client, study)
         assert page.count("<title>") == 1
         body, appendix = body_and_appendix(page)
         for pattern in NOT_IN_BODY:
             found = re.findall(pattern, body)
-            assert not found, (client, pattern, found[:5])
-        assert "p-value" in appendix and "Glossary" in appendix
+            assert not found, (client, study, pattern, found[:5])
+        assert "Glossary" in appendix, (client, study)
+        if study != "evaluation_plan":  # a plan before rollout has no tests to report
+            assert "p-value" in appendix, (client, study)
+    assert seen == set(ANSWER_FIRST)
+
+
+def test_the_first_screen_answers_and_the_body_and_index_repeat_its_figures(rendered_examples):
+    """Each report opens with one sentence answering its question; every headline figure
+    (a card) appears in the body as the card writes it, and the index shows the sentence."""
+    from analysis.report.display import card_values
+
+    example_project, _ = rendered_examples
+    index = html_text((example_project["reports"] / "index.html").read_text())
+    for client, study, page in rendered_reports(example_project):
+        records = json.loads(
+            (example_project["reports"] / client / f"{study}.results.json").read_text()
+        )
+        body, _ = body_and_appendix(page)
+        answer = next(r for r in records if r["name"] == "answer")
+        assert page.index('class="wb-answer"') < page.index('class="wb-toc"'), (client, study)
+        assert answer["text"] in body and answer["text"] in index, (client, study)
+        assert 1 <= len(answer["findings"]) <= 5, (client, study, answer["findings"])
+        for record in records:
+            if record["name"] == "answer" or record.get("card") is False:
+                continue
+            shown, interval = card_values(record)
+            assert shown in body, (client, study, record["name"], shown)
+            bounds = interval.partition(" range ")[2]
+            assert bounds in body, (client, study, record["name"], bounds)
 
 
 def test_one_estimate_per_outcome_and_the_naive_figure_only_in_the_appendix(rendered_examples):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import json
 
 import nbformat
@@ -105,7 +107,149 @@ def test_a_section_that_showed_nothing_collapses_and_others_stay():
     assert collapsed(cells) == {0}
 
 
-THIN = ("training_impact",)
+# ------------------------------------------------------------------ study 1: the survey
+
+
+@pytest.fixture(scope="module")
+def acme_survey():
+    from analysis.studies.org_effectiveness.sections import SurveyReport
+
+    return SurveyReport(load_study("org_effectiveness", "acme-learning"))
+
+
+def test_the_survey_answers_with_its_range_and_the_practice_that_sets_them_apart(acme_survey):
+    answer = acme_survey.answer()
+    assert answer.startswith(
+        "74.1% of the learning leaders surveyed rate their sales-training organisation "
+        "effective or very effective (95% range 67.2% to 80.1%)"
+    )
+    assert "buying customized solutions, 2.50 times as often" in answer
+    assert "(95% range 1.48 to 4.23)" in answer
+    found = acme_survey.findings()
+    assert 3 <= len(found) <= 5
+    for text in [answer, *found]:
+        for jargon in ("p-value", "odds ratio", "logit", "risk ratio", "Fisher", "_"):
+            assert jargon not in text, (jargon, text)
+
+
+def test_the_survey_never_names_a_practice_its_range_does_not_support(acme_survey):
+    """With every range including 1, the answer says the survey cannot tell."""
+    import copy
+
+    unclear = copy.copy(acme_survey)
+    unclear.__dict__["comparison"] = acme_survey.comparison.assign(conf_low=0.9)
+    answer = unclear.answer()
+    assert "the survey cannot tell which practice sets the very effective organisations apart" in (
+        answer
+    )
+    assert "times as often" not in answer
+    assert unclear.practices_finding() is None
+
+
+def test_a_survey_section_nobody_asked_for_is_named_once_not_shown(acme_survey):
+    line = acme_survey.not_measured()._repr_html_()
+    assert "Not measured for this client: one organisation set against the others" in line
+    assert "highlight" not in line and "parameter" not in line
+    assert not acme_survey.profile_section()
+
+
+# ------------------------------------------------------------------ study 4: the plan
+
+
+@pytest.fixture(scope="module")
+def acme_plan():
+    from analysis.studies.evaluation_plan.sections import PlanReport
+
+    return PlanReport(load_study("evaluation_plan", "acme-learning"))
+
+
+def test_the_plan_answers_whether_its_rollout_can_show_that_training_pays(acme_plan):
+    answer = acme_plan.answer()
+    assert answer.startswith("Not reliably: even if training works as planned (revenue up USD 3,000")
+    assert "in only 75.4% of cases (80% wanted; break-even USD 1,361 per rep and month)" in answer
+    assert "between USD 2,000 and USD 3,988 in 90% of cases" in answer
+    found = acme_plan.findings()
+    assert 3 <= len(found) <= 5
+    assert found[0].startswith("A rollout of 233 reps (40% left untrained) over 12 months")
+
+
+def test_a_power_is_written_one_way_everywhere_and_never_as_100_percent(acme_plan):
+    from analysis.core import formats
+
+    text = " ".join([acme_plan.answer(), *acme_plan.findings()])
+    for record in acme_plan.records():
+        if record["unit"] == "power":
+            assert formats.power(record["estimate"]) in text, record
+    assert "100%" not in text and "over 99%" not in text
+
+
+def test_a_plan_that_cannot_pay_says_no_and_one_that_can_says_yes(acme_plan):
+    import copy
+
+    losing = copy.copy(acme_plan)
+    losing.break_even = 4000.0
+    assert losing.answer().startswith("No: by the plan's own figures the programme would not pay")
+    paying = copy.copy(acme_plan)
+    paying.__dict__["powered"] = acme_plan.powered.assign(
+        estimate=acme_plan.powered["estimate"].where(
+            ~acme_plan.powered["term"].str.startswith("chance the interval"), 0.91
+        )
+    )
+    assert paying.answer().startswith("Yes: if training works as planned")
+    assert "in 91.0% of cases (80% wanted" in paying.answer()
+
+
+# ------------------------------------------------------------------ study 3: readiness
+
+
+@pytest.fixture(scope="module")
+def acme_readiness():
+    from analysis.studies.readiness_alignment.report import ReadinessReport
+
+    return ReadinessReport(load_study("readiness_alignment", "acme-learning"))
+
+
+def test_readiness_answers_with_ranges_points_and_real_plurals(acme_readiness):
+    answer = acme_readiness.answer()
+    assert answer.startswith("37.5% of respondents (95% range 21.2% to 57.3%) fall in the band")
+    assert "(100 percentage points apart)" in answer and "% apart" not in answer
+    assert answer.endswith("1 of 1 KPI target shows signs of gaming.")
+    assert "target(s)" not in answer
+    # the card and the sentence write the average score alike
+    score = next(r for r in acme_readiness.records() if r["name"].endswith("_mean_score"))
+    from analysis.report.display import card_values
+
+    assert f"average score {card_values(score)[0]} of 10" in answer
+    gap = next(r for r in acme_readiness.records() if r["name"].endswith("_misalignment_index"))
+    assert gap["unit"] == "points" and card_values(gap)[0] == "61 percentage points"
+
+
+def test_readiness_findings_say_what_to_do_and_keep_statistics_out(acme_readiness):
+    found = acme_readiness.findings()
+    assert 3 <= len(found) <= 5
+    assert any(
+        "meetings rose by 4.36 per rep and period (95% range 3.59 to 5.14)" in f for f in found
+    )
+    for text in found:
+        for jargon in ("r_wg", "Krippendorff", "Cram", "p-value", "Fisher", "chi-square"):
+            assert jargon not in text
+    body = "".join(o._repr_html_() for s in acme_readiness.sections["alignment"] for o in s.outputs)
+    assert "r_wg" not in body and "Cramér" not in body
+    appendix = html.unescape(acme_readiness.appendix()._repr_html_())
+    assert "r_wg(J)" in appendix and "Cramér's V" in appendix and "p-value" in appendix
+
+
+def test_a_readiness_client_without_kpi_files_gets_one_not_measured_line():
+    from analysis.studies.readiness_alignment.report import ReadinessReport
+
+    delta = ReadinessReport(load_study("readiness_alignment", "delta-logistics"))
+    assert not delta.kpi_section()
+    line = delta.not_measured()._repr_html_()
+    assert "Not measured for this client: KPI gaming" in line and "kpi_panel" not in line
+    assert "cannot tell whether they disagree" in " ".join(delta.findings())
+
+
+THIN = ("training_impact", "org_effectiveness", "evaluation_plan", "readiness_alignment")
 
 
 def test_notebooks_are_thin_calls_without_display_dictionaries():

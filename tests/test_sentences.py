@@ -322,7 +322,9 @@ def test_the_disagreement_sentence_never_prints_a_clear_difference_as_0_percent(
             return item.title()
 
     data = pd.DataFrame({"item": ["q1"], "p_value": [0.001], "spread": [0.004]})
-    assert ins.describe_disagreement(data, Stub()) == "The groups disagree most on q1 (0.4% apart)."
+    # a gap between two shares is in percentage points, never "%"
+    expected = "The stakeholder groups disagree most on q1 (0.4 percentage points apart)."
+    assert ins.describe_disagreement(data, Stub()) == expected
 
 
 def test_direction_and_bound_agree_over_many_random_intervals():

@@ -1,7 +1,8 @@
 """Screenshots of the rendered example reports for the README (run after `make reports`).
 
 Each study's first screen at 1280 px and two printed pages of the training-impact PDF,
-saved as small palette PNGs: ``python docs/screenshots/capture.py [reports-dir]``.
+saved as small palette PNGs: ``python docs/screenshots/capture.py [reports-dir [study ...]]``
+(all four studies by default; the PDF pages when training_impact is among them).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def small_png(png: bytes, path: Path, width: int) -> None:
         image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
-def main(reports: Path) -> None:
+def main(reports: Path, studies: tuple[str, ...] = STUDIES) -> None:
     import pypdfium2 as pdfium
     from playwright.sync_api import sync_playwright
 
@@ -33,12 +34,14 @@ def main(reports: Path) -> None:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
-        for study in STUDIES:
+        for study in studies:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto((reports / "acme-learning" / f"{study}.html").resolve().as_uri())
             small_png(page.screenshot(), HERE / f"{study}_first_screen.png", 900)
             page.close()
         browser.close()
+    if "training_impact" not in studies:
+        return
     document = pdfium.PdfDocument(reports / "acme-learning" / "training_impact.pdf")
     for number in (1, len(document) - 2):
         out = io.BytesIO()
@@ -47,4 +50,7 @@ def main(reports: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "reports"))
+    main(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "reports"),
+        tuple(sys.argv[2:]) or STUDIES,
+    )

@@ -22,7 +22,7 @@ from analysis.contracts.instruments import (
     load_responses,
     response_schema,
 )
-from analysis.core.conclusions import share_text
+from analysis.core.conclusions import bound
 from analysis.core.options import check_conf_level, check_min_cell_size, renamed
 
 __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments`` etc.
@@ -293,11 +293,16 @@ def describe_disagreement(
     clear = data[data["p_value"] < 1 - conf_level].sort_values("spread", ascending=False).head(top)
     if clear.empty:
         return "The stakeholder groups do not differ clearly on any statement."
+
+    def points(spread: float) -> str:  # a difference of two shares: points, never "%" or 0
+        shown = bound(100 * spread, decimals=0)
+        return f"{shown} percentage point{'' if shown == '1' else 's'}"
+
     parts = [
-        f"{instrument.label(i).lower()} ({share_text(s)} apart)"
+        f"{instrument.label(i).lower()} ({points(s)} apart)"
         for i, s in zip(clear["item"], clear["spread"])
     ]
-    return "The groups disagree most on " + " and ".join(parts) + "."
+    return "The stakeholder groups disagree most on " + " and ".join(parts) + "."
 
 
 # ----------------------------------------------------------------- benchmarks

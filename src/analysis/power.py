@@ -29,6 +29,7 @@ import math
 
 import pandas as pd
 
+from analysis.core import formats
 from analysis.core.formats import with_currency
 from analysis.core.options import check_conf_level
 
@@ -224,7 +225,7 @@ def design_check(
         {
             "term": "power against no effect at the break-even effect",
             "estimate": power(break_even, std_error, conf_level=conf_level, df=df),
-            "unit": "share",
+            "unit": "power",
         },
     ]
     if effect is not None and math.isfinite(float(effect)):
@@ -235,14 +236,14 @@ def design_check(
                 "estimate": power_against(
                     float(effect), break_even, std_error, conf_level=conf_level, df=df
                 ),
-                "unit": "share",
+                "unit": "power",
             },
             {
                 "term": f"chance the interval clears break-even ({effect_source} effect)",
                 "estimate": clears(
                     float(effect), break_even, std_error, conf_level=conf_level, df=df
                 ),
-                "unit": "share",
+                "unit": "power",
             },
         ]
     return pd.DataFrame(rows)
@@ -319,11 +320,7 @@ def describe_design(
 
 
 def _percent(share: float) -> str:
-    """A power as text, never rounded to a certainty: 0.998 -> "over 99%", 0.004 -> "under 1%"."""
+    """A power as text, as the design table writes it (:func:`analysis.core.formats.power`)."""
     if not math.isfinite(share):
         return "not computable"
-    if 0.99 < share < 1:
-        return "over 99%"
-    if 0 < share < 0.01:
-        return "under 1%"
-    return f"{100 * share:.0f}%"
+    return formats.power(share)

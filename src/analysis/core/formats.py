@@ -41,6 +41,7 @@ __all__ = [
     "percent",
     "plural",
     "points",
+    "power",
     "ratio",
     "share",
     "value",
@@ -236,6 +237,19 @@ def share(value: Any, decimals: int = 0) -> str:
     return percent(100 * x, decimals)
 
 
+def power(value: Any) -> str:
+    """A power or a chance (0-1) in percent with one decimal: the one way a report writes it.
+
+    A computed power is never a certainty, even where the arithmetic returns exactly 1
+    or 0: 0.9996 and 1.0 are ``>99.9%``, 0.0004 and 0.0 are ``<0.1%``; 0.754 is ``75.4%``.
+    So a table never shows "100%" beside a sentence's ">99.9%".
+    """
+    x = _finite(value)
+    if x is None:
+        return MISSING
+    return share(min(max(x, 1e-9), 1 - 1e-9), 1)
+
+
 def points(value: Any, decimals: int = 0, *, plus: bool = False) -> str:
     """A difference of two shares (0.04) in percentage points: ``4 percentage points``."""
     x = _finite(value)
@@ -274,7 +288,7 @@ def value(
     """One figure in its unit.
 
     ``unit``: ``currency`` or ``money`` (:func:`money`), ``share`` (0-1, :func:`share`),
-    ``percent`` (already in percent), ``points`` (a difference of shares), ``count``,
+    ``power`` (a power or chance, :func:`power`), ``percent`` (already in percent), ``points`` (a difference of shares), ``count``,
     ``ratio``, ``duration`` (periods, one decimal), ``number``; anything else is written
     as a number.
     """
@@ -282,6 +296,8 @@ def value(
         return money(x, currency, decimals=decimals, symbol=symbol, plus=plus)
     if unit == "share":
         return share(x, 0 if decimals is None else decimals)
+    if unit == "power":
+        return power(x)
     if unit == "percent":
         return percent(x, 0 if decimals is None else decimals, plus=plus)
     if unit == "points":

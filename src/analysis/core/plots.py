@@ -27,7 +27,15 @@ def _closed(fig):
     return fig
 
 
-def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str = "", order=None):
+def plot_shares(
+    tidy,
+    *,
+    label: str = "level",
+    by: str | None = None,
+    title: str = "",
+    order=None,
+    legend_title: str | None = None,
+):
     """Horizontal bars of shares with their confidence intervals.
 
     Parameters
@@ -42,6 +50,9 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
         Column with groups, drawn as side-by-side bars in the palette.
     title : str
         Axes title.
+    legend_title : str, optional
+        The legend's title for ``by`` (default: the column's name in words). The legend
+        sits above the bars, so it never covers them.
 
     Returns
     -------
@@ -81,7 +92,14 @@ def plot_shares(tidy, *, label: str = "level", by: str | None = None, title: str
     if title:
         ax.set_title(title)
     if by is not None:
-        ax.legend(title=str(by).replace("_", " ").capitalize(), frameon=False, loc="lower right")
+        ax.legend(
+            title=legend_title or str(by).replace("_", " ").capitalize(),
+            frameon=False,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=min(len(groups), 3),
+            borderaxespad=0.2,
+        )
     fig.tight_layout()
     return _closed(fig)
 
@@ -236,6 +254,12 @@ def plot_heatmap(
         cbar_kws={"label": label},
         linewidths=0.5,
     )
+    from analysis.core.formats import axis_formatter
+
+    # the colour bar in the cells' unit: 0% to 100%, not 0 to 1 beside cells in percent
+    colorbar = ax.collections[0].colorbar
+    if colorbar is not None:
+        colorbar.ax.yaxis.set_major_formatter(axis_formatter("share"))
     ax.set_xlabel("")
     ax.set_ylabel("")
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
@@ -261,28 +285,43 @@ def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: st
 
 
 def plot_estimate_distribution(
-    draws, *, expected: float, break_even: float | None = None, xlabel: str = "Estimated effect"
+    draws,
+    *,
+    expected: float,
+    break_even: float | None = None,
+    xlabel: str = "Estimated effect",
+    unit: str = "number",
+    currency: str | None = None,
 ):
     """Histogram of simulated estimates with the planted effect, zero and break-even marked.
 
-    ``draws`` is the output of :func:`analysis.planning.simulate_rollout`.
+    ``draws`` is the output of :func:`analysis.planning.simulate_rollout`. The legend sits
+    above the plot, so it never crosses the reference lines or the bars; figures in it and
+    on the axis are written by :mod:`analysis.core.formats` in ``unit`` (and ``currency``).
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    from analysis.core import formats
+
+    fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.hist(draws["estimate"], bins=40, color="#4C72B0", alpha=0.85)
     ax.axvline(0, color="#333333", linewidth=1)
-    ax.axvline(expected, color="#55A868", linewidth=2, label=f"planted effect ({expected:,.4g})")
+
+    def shown(x: float) -> str:
+        return formats.value(x, unit, currency=currency)
+
+    ax.axvline(expected, color="#55A868", linewidth=2, label=f"Planted effect ({shown(expected)})")
     if break_even is not None:
         ax.axvline(
             break_even,
             color="#C44E52",
             linestyle="--",
             linewidth=2,
-            label=f"break-even ({break_even:,.4g})",
+            label=f"Break-even ({shown(break_even)})",
         )
+    ax.xaxis.set_major_formatter(formats.axis_formatter(unit, currency=currency))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Simulated rollouts")
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, borderaxespad=0.2)
     fig.tight_layout()
     return _closed(fig)

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core import formats
 from analysis.core.conclusions import bound
 from analysis.core.formats import figure
 from analysis.power import minimum_detectable_effect, power
@@ -327,7 +328,7 @@ def power_table(
     DataFrame
         ``term, estimate, unit``: the standard error and the minimum detectable effect
         (outcome units per rep and period), the expected and the break-even effect, and
-        the power at each (shares).
+        the power at each (unit ``power``: written by :func:`analysis.core.formats.power`).
     """
     at_expected = design_power(
         design,
@@ -341,7 +342,7 @@ def power_table(
         ("standard error of the planned estimate", at_expected["std_error"], "outcome"),
         (f"minimum detectable effect ({power_target:.0%} power)", at_expected["mde"], "outcome"),
         ("expected effect (the plan)", expected_effect, "outcome"),
-        ("power against no effect at the expected effect", at_expected["power"], "share"),
+        ("power against no effect at the expected effect", at_expected["power"], "power"),
     ]
     if break_even_effect is not None:
         at_even = design_power(
@@ -353,7 +354,7 @@ def power_table(
         )
         rows += [
             ("break-even effect", break_even_effect, "outcome"),
-            ("power against no effect at the break-even effect", at_even["power"], "share"),
+            ("power against no effect at the break-even effect", at_even["power"], "power"),
             (
                 "chance the interval clears break-even (expected effect)",
                 clears(
@@ -362,7 +363,7 @@ def power_table(
                     df=at_expected["df"],
                     conf_level=conf_level,
                 ),
-                "share",
+                "power",
             ),
         ]
     return pd.DataFrame(rows, columns=["term", "estimate", "unit"])
@@ -384,16 +385,11 @@ def clears(margin_over: float, std_error: float, *, df: float, conf_level: float
 
 
 def percent(share: float) -> str:
-    """A power or share as text, never rounded to a certainty: 0.998 -> "over 99%", 0.025 -> "2.5%"."""
+    """A power or a chance as text, as every table writes it (:func:`analysis.core.formats.power`):
+    0.998 -> "99.8%", 0.9996 -> ">99.9%", 0.025 -> "2.5%"."""
     if not math.isfinite(share):
         return "not computable"
-    if 0.99 < share < 1:
-        return "over 99%"
-    if 0 < share < 0.01:
-        return "under 1%"
-    if 0.01 <= share < 0.1:
-        return f"{100 * share:.1f}%"
-    return f"{100 * share:.0f}%"
+    return formats.power(share)
 
 
 def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[str]:

@@ -42,7 +42,16 @@ __all__ = [
 ]
 
 Unit = Literal[
-    "share", "ratio", "count", "number", "p_value", "currency", "percent", "points", "duration"
+    "share",
+    "power",
+    "ratio",
+    "count",
+    "number",
+    "p_value",
+    "currency",
+    "percent",
+    "points",
+    "duration",
 ]
 
 #: MIME type under which a notebook publishes its headline records; the batch
@@ -66,7 +75,8 @@ DISPLAY_TIDY = {
 def format_value(value: Any, unit: Unit | str = "number", *, currency: str | None = None) -> str:
     """Format one number for a report table (:mod:`analysis.core.formats` writes it).
 
-    ``share`` -> ``26.4%`` (``>99.9%`` for 0.9996, not ``100.0%``); ``ratio`` -> ``2.05``;
+    ``share`` -> ``26.4%`` (``>99.9%`` for 0.9996, not ``100.0%``); ``power`` -> ``75.4%``
+    (never ``100.0%``: :func:`analysis.core.formats.power`); ``ratio`` -> ``2.05``;
     ``count`` -> ``1,234``; ``p_value`` -> ``0.031`` or ``<0.001``; ``currency`` ->
     ``EUR 350,000`` with ``currency``, else ``350,000``; ``percent`` (a value already in
     percent) -> ``75%``; ``points`` -> ``4 percentage points``; ``number`` -> decimals

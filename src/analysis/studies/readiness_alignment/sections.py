@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import instruments as ins
 from analysis.clients.benchmarks import client_key, same_pool
 from analysis.contracts.instruments import Instrument
-from analysis.core import plots
+from analysis.core import formats, plots
 from analysis.core.conclusions import share_text
 from analysis.report.display import figure, note, table
 from analysis.report.escape import heading
@@ -50,12 +50,15 @@ class Section:
         Headline records for ``results.json`` and the summary table.
     sentences : list of str
         Summary sentences, computed from the estimates.
+    appendix : list
+        Tables for the report's "Methods and checks" appendix (agreement indices, tests).
     """
 
     title: str
     outputs: list[Any] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
+    appendix: list[Any] = field(default_factory=list)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -89,9 +92,11 @@ def true_false_section(
     section.outputs.append(
         table(
             bands,
-            caption=f"{instrument.title}: respondents by band (score = {label}; {level} intervals)",
+            caption=f"{instrument.title}: respondents by band (score = {label}; {level} ranges)",
             columns=["band", "description", "count", "estimate", "conf_low", "conf_high"],
             display_names={
+                "conf_low": "From",
+                "conf_high": "To",
                 "band": "Band",
                 "description": "Meaning",
                 "count": "Respondents",
@@ -116,6 +121,7 @@ def true_false_section(
     items = ins.with_benchmark(
         ins.item_shares(data, instrument, conf_level=conf_level), benchmark, instrument
     )
+    items["number"] = range(1, len(items) + 1)  # the chart's labels, repeated in the table
     absent = "no benchmark yet" if benchmark is None or benchmark.empty else "suppressed"
     items["benchmark"] = (
         items["benchmark"].astype(object).where(~items["benchmark_suppressed"], absent)
@@ -124,31 +130,46 @@ def true_false_section(
         table(
             items,
             caption=(
-                f"Share answering true per statement, with {level} intervals, next to all other "
+                f"Share answering true per statement, with {level} ranges, next to all other "
                 f"clients (shown only when at least {min_cell_size} respondents from 3 or more "
                 "clients)"
             ),
-            columns=["text", "count", "n", "estimate", "conf_low", "conf_high", "benchmark"],
+            columns=[
+                "number",
+                "text",
+                "count",
+                "n",
+                "estimate",
+                "conf_low",
+                "conf_high",
+                "benchmark",
+            ],
             display_names={
+                "number": "No.",
+                "n": "Answered",
+                "conf_low": "From",
+                "conf_high": "To",
                 "text": "Statement",
-                "count": "True",
+                "count": "Answered true",
                 "estimate": "Share true",
                 "benchmark": "Other clients",
             },
             unit="share",
-            units={"count": "count", "benchmark": "share"},
+            units={"number": "count", "count": "count", "benchmark": "share"},
         )
     )
     section.outputs.append(
         figure(
             plots.plot_shares(
-                items.assign(level=items["item"].str.replace("_", " ")), label="level"
+                items.assign(level=[f"Statement {n}" for n in items["number"]]), label="level"
             ),
-            caption=f"{instrument.title}: share answering true per statement ({level} intervals).",
+            caption=f"{instrument.title}: share answering true per statement, numbered as in "
+            f"the table above ({level} ranges).",
         )
     )
     first = bands.iloc[0]  # the band the instrument lists first: the one that needs attention
     mean = float(scores["score"].mean())
+    shown_mean = formats.number(mean)  # one way for the card and the sentence
     section.records += [
         {
             "name": f"{instrument.id}_mean_score",
@@ -168,9 +189,10 @@ def true_false_section(
         },
     ]
     section.sentences.append(
-        f"{share_text(first['estimate'])} of respondents ({level} CI "
-        f"{share_text(first['conf_low'])} to {share_text(first['conf_high'])}) fall in the band '{first['band']}' of the "
-        f"{instrument.title.lower()} (average score {mean:.1f} of {len(instrument.items)})."
+        f"{share_text(first['estimate'], decimals=1)} of respondents ({level} range "
+        f"{share_text(first['conf_low'], decimals=1)} to "
+        f"{share_text(first['conf_high'], decimals=1)}) fall in the band '{first['band']}' of "
+        f"the {instrument.title.lower()} (average score {shown_mean} of {len(instrument.items)})."
     )
     return section
 
@@ -188,7 +210,8 @@ def checklist_section(
                 text=ranked["item"].map(instrument.label),
                 theme=ranked["theme"].map(instrument.themes),
             ),
-            caption=f"Reasons ranked by frequency ({len(data)} respondents, {level} intervals)",
+            caption=f"Reasons ranked by how often they were ticked ({len(data)} respondents, "
+            f"{level} ranges)",
             columns=["rank", "text", "theme", "count", "estimate", "conf_low", "conf_high"],
             display_names={
                 "rank": "Rank",
@@ -196,6 +219,8 @@ def checklist_section(
                 "theme": "Theme",
                 "count": "Ticked",
                 "estimate": "Share",
+                "conf_low": "From",
+                "conf_high": "To",
             },
             unit="share",
             units={"rank": "count", "count": "count"},
@@ -210,6 +235,7 @@ def checklist_section(
                 "reasons": "Reasons",
                 "mentions": "Ticks",
                 "respondents_citing": "Respondents",
+                "n": "Asked",
                 "estimate": "Share citing",
             },
             units={
@@ -230,12 +256,14 @@ def checklist_section(
     if len(tied) > 1:
         section.sentences.append(
             f"The themes {', '.join(map(str.lower, map(str, tied)))} are cited equally often "
-            f"({top['estimate']:.0%} of respondents tick at least one of their reasons)."
+            f"({formats.share(top['estimate'], 1)} of respondents tick at least one of their "
+            "reasons)."
         )
     else:
         section.sentences.append(
-            f"The most cited theme of failure is {str(top['theme']).lower()} ({top['estimate']:.0%} "
-            "of respondents tick at least one of its reasons)."
+            f"The most cited theme of failure is {str(top['theme']).lower()} "
+            f"({formats.share(top['estimate'], 1)} of respondents tick at least one of its "
+            "reasons)."
         )
     return section
 
@@ -301,7 +329,7 @@ def two_views_section(
         table(
             shown,
             caption=(
-                f"Share choosing View 2 by group and statement, with {level} intervals (groups "
+                f"Share choosing View 2 by group and statement, with {level} ranges (groups "
                 f"under {min_cell_size} respondents suppressed)"
             ),
             columns=[by, "text", "count", "n", "estimate", "conf_low", "conf_high"],
@@ -309,13 +337,16 @@ def two_views_section(
                 by: "Group",
                 "text": "Statement",
                 "count": "View 2",
+                "n": "Answered",
                 "estimate": "Share View 2",
+                "conf_low": "From",
+                "conf_high": "To",
             },
             unit="share",
             units={"count": "count"},
         )
     )
-    section.outputs.append(
+    section.appendix.append(
         table(
             ins.alignment_agreement(full, instrument, by=by),
             caption=(
@@ -341,23 +372,23 @@ def two_views_section(
         section.sentences.append(text)
         return section
     tests, index = ins.misalignment(data, instrument, by=by)
-    section.outputs.append(
+    section.appendix.append(
         table(
-            tests.assign(text=tests["item"].map(instrument.label)),
+            tests.assign(text=tests["item"].map(instrument.label), spread=100 * tests["spread"]),
             caption=(
                 "Do the groups differ? One test per statement; spread = highest minus lowest "
-                "group share choosing View 2"
+                "group share choosing View 2, in percentage points"
             ),
             columns=["text", "test", "p_value", "cramers_v", "spread", "n"],
             display_names={
                 "text": "Statement",
                 "test": "Test",
                 "cramers_v": "Cramér's V",
-                "spread": "Spread",
+                "spread": "Spread (points)",
                 "chi-square": "Chi-square",
                 "fisher": "Fisher's exact",
             },
-            units={"cramers_v": "number", "spread": "share"},
+            units={"cramers_v": "number", "spread": "count"},
         )
     )
     sentence = ins.describe_disagreement(tests, instrument, conf_level=conf_level)
@@ -366,10 +397,10 @@ def two_views_section(
     section.records.append(
         {
             "name": f"{instrument.id}_misalignment_index",
-            "label": f"{instrument.title}: misalignment index (mean spread between groups, 0-1)",
+            "label": f"{instrument.title}: average gap between stakeholder groups",
             "estimate": index,
             "n": len(data),
-            "unit": "number",
+            "unit": "points",
         }
     )
     return section

@@ -28,6 +28,20 @@ MIN_BASELINE_REPS = 10
 SIMULATED_CELLS = 200_000_000
 
 
+def _currency(inputs: StudyInputs) -> str | None:
+    """The outcome's currency as the client's training study states it (its ``currency``
+    parameter, or a code or symbol in its ``outcome_label``), else None."""
+    from analysis.clients.config import load_client
+    from analysis.core.formats import currency_from_label
+
+    spec = load_client(inputs.folder).studies.get("training_impact")
+    params = getattr(spec, "params", None)
+    given = getattr(params, "currency", None)
+    if given:
+        return str(given).strip().upper()
+    return currency_from_label(getattr(params, "outcome_label", None))
+
+
 def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     """Check the plan and the baseline, and settle where the outcome's variation comes from.
 
@@ -35,7 +49,9 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     ``extras["residual_sd"]``, ``extras["autocorrelation"]``, ``extras["variation_source"]``
     (a sentence), ``extras["break_even"]`` (None when the outcome is not money and the
     plan gives no ``value_per_unit``), ``extras["outcome_label"]``, ``extras["display_unit"]``
-    (how outcome figures are formatted) and ``extras["n_draws"]`` (simulated rollouts).
+    (how outcome figures are formatted), ``extras["n_draws"]`` (simulated rollouts),
+    ``extras["currency"]`` (the outcome's currency as the client's training study states it,
+    or None) and ``extras["period"]`` (``month`` or ``quarter``, from the plan's periods).
     """
     from analysis.planning import RolloutDesign, baseline_variance, break_even
 
@@ -51,7 +67,12 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     plan = inputs.plan.plan
     outcome = plan.outcomes.primary
     design = RolloutDesign.from_plan(plan)
-    inputs.extras.update(design=design, outcome_label=outcome.replace("_", " "))
+    inputs.extras.update(
+        design=design,
+        outcome_label=outcome.replace("_", " "),
+        currency=_currency(inputs),
+        period="quarter" if "Q" in str(plan.rollout.first_period).upper() else "month",
+    )
     sd, rho = plan.assumptions.residual_sd, plan.assumptions.autocorrelation
     source = "the plan's stated assumptions"
     if ("panel_path" in inputs.files) != ("reps_path" in inputs.files):

@@ -1,0 +1,66 @@
+"""A report section as one display object: paragraphs, sub-headings, tables and figures.
+
+A study builds each section of its report as a :class:`Section`; the notebook shows it
+with one call. A section with nothing in it shows nothing at all, so the report drops
+its heading (a section the client supplied nothing for, see
+:func:`analysis.report.display.not_measured`). Text given to :func:`paragraph` and
+:func:`subheading` is plain text and is escaped: client text never becomes markup.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from analysis.core import formats
+
+__all__ = ["Section", "paragraph", "subheading"]
+
+
+class Section:
+    """Display objects shown together as one output (nothing when empty)."""
+
+    def __init__(self, *parts: Any):
+        self.parts = [part for part in parts if part is not None]
+
+    def add(self, *parts: Any) -> Section:
+        """Append parts (None is skipped); returns the section."""
+        self.parts += [part for part in parts if part is not None]
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def _repr_html_(self) -> str | None:
+        if not self.parts:
+            return None
+        return "".join(_html(part) for part in self.parts)
+
+    def __repr__(self) -> str:
+        return "\n".join(repr(part) for part in self.parts)
+
+    def _ipython_display_(self) -> None:
+        """One HTML output; an empty section shows nothing, so its heading collapses."""
+        if not self.parts:
+            return
+        from IPython.display import HTML, display
+
+        display(HTML(self._repr_html_()))
+
+
+def _html(part: Any) -> str:
+    if isinstance(part, str):
+        return part
+    if hasattr(part, "to_html"):
+        return part.to_html()
+    return part._repr_html_() or ""
+
+
+def paragraph(text: str) -> str:
+    """A paragraph of plain text (escaped, with real minus signs)."""
+    return f"<p>{html.escape(formats.minus_signs(text))}</p>"
+
+
+def subheading(text: str) -> str:
+    """A level-3 heading of plain text (escaped)."""
+    return f"<h3>{html.escape(text)}</h3>"
