@@ -155,6 +155,29 @@ def client_config(
     readiness: dict | None = None,
     plan: dict | None = None,
 ) -> dict:
+    """Return the client.yml of an example client, as a mapping.
+
+    Parameters
+    ----------
+    display_name : str
+        The client's name in its reports.
+    highlight : str, optional
+        The organisation the survey study highlights.
+    training : str, optional
+        ``"panel"`` for a training study on a rep panel, ``"cross-section"`` for one on a
+        cross-section, None for no training study.
+    survey : bool, default True
+        Whether the client has the survey study.
+    readiness : dict, optional
+        The readiness study's parameters, when the client has one.
+    plan : dict, optional
+        A measurement plan, when the client has one.
+
+    Returns
+    -------
+    dict
+        The configuration, ready to be written as YAML.
+    """
     parameters: dict[str, Any] = {"min_cell_size": 5, "conf_level": 0.95}
     if highlight is not None:
         parameters["highlight"] = highlight
@@ -206,7 +229,7 @@ def client_config(
 
 
 def readiness_files(design: dict) -> dict[str, pd.DataFrame]:
-    """The study-3 files of one example client."""
+    """Return the study-3 files of one example client."""
     from analysis.contracts import instruments as ins
     from analysis.datasets.instruments import (
         generate_checklist,
