@@ -41,6 +41,29 @@ def naive_comparison(
     comparison mixes the training effect with who was chosen for training. HC1
     standard errors, or clustered by ``cluster`` (a panel's rows of one rep, or of one
     office, are not independent).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit, or per unit and period.
+    outcome, treatment : str
+        Columns of the outcome and of the treatment (0/1).
+    cluster : str, optional
+        Column to cluster the errors by; HC1 errors without it.
+    conf_level : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        One row, term ``naive difference``: ``term, estimate, std_error, conf_low,
+        conf_high, p_value, n``.
+
+    References
+    ----------
+    MacKinnon, J. G. and White, H. (1985). Some heteroskedasticity-consistent covariance
+    matrix estimators with improved finite sample properties. Journal of Econometrics 29,
+    305-325.
     """
     result = estimate(
         data,
@@ -65,7 +88,7 @@ def compare_estimators(
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """The naive comparison next to the estimates that isolate the effect.
+    """Return the naive comparison next to the estimates that isolate the effect.
 
     Rows (``term``): ``naive difference`` (treated minus untreated means);
     ``regression adjusted`` (cross-section: OLS with ``covariates``),
@@ -75,10 +98,36 @@ def compare_estimators(
     ``covariates`` enter every adjusted row (in the imputation estimator, its first
     stage); the table's ``attrs["notes"]`` gathers the estimators' caveats.
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit (cross-section) or per unit and period (panel).
+    outcome, treatment : str
+        Columns of the outcome and of the treatment (0/1).
+    unit, time : str, optional
+        Columns of the unit and the period; with both, the data are a panel.
+    start : str, optional
+        Column of each unit's first treated period (missing if never), for the staggered
+        (imputation) row.
+    covariates : sequence of str, default ()
+        Controls of every adjusted row.
+    cluster : str, optional
+        Column to cluster the errors by (the unit otherwise, in a panel).
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
     Returns
     -------
     DataFrame
         ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+
+    Wooldridge, J. M. (2010). Econometric Analysis of Cross Section and Panel Data
+    (2nd ed.), chapter 10. MIT Press.
     """
     if unit is not None and time is not None and start is not None:
         check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
@@ -152,10 +201,20 @@ ISOLATING = tuple(HOW)
 
 
 def isolated_term(data: pd.DataFrame) -> str:
-    """The ``term`` of the row to report as the isolated effect in a :func:`compare_estimators` table.
+    """Return the ``term`` of the row to report as the isolated effect in a :func:`compare_estimators` table.
 
     The staggered (imputation) estimate where there is one, else two-way fixed
     effects, rep fixed effects, or the regression-adjusted cross-section estimate.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+
+    Returns
+    -------
+    str
+        The ``term`` of that row.
     """
     terms = set(data["term"])
     found = next((t for t in ISOLATING if t in terms), None)
@@ -170,7 +229,24 @@ def isolated_term(data: pd.DataFrame) -> str:
 def explain_comparison(
     data: pd.DataFrame, *, outcome_label: str, unit_label: str = "per rep and period"
 ) -> list[str]:
-    """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`)."""
+    """Plain-language sentences comparing the naive and the isolated estimates (from :func:`compare_estimators`).
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+    outcome_label : str
+        The outcome as the sentences name it.
+    unit_label : str, default "per rep and period"
+        The unit of the effect as the sentences name it.
+
+    Returns
+    -------
+    list of str
+        The verdict on the isolated effect, the naive difference against it, the
+        estimators' caveats, and a note when two-way fixed effects and the staggered
+        estimate disagree.
+    """
     rows = data.set_index("term")
     naive = rows.loc["naive difference"].to_dict()
     labels = {
@@ -200,12 +276,13 @@ def explain_comparison(
         unclear="did not clearly change",
     )
     sentences.append(
-        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
+        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) "
+        f"is {num(isolated['estimate'])} "
         f"{unit_label} (CI {ci(isolated)})."
     )
     sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], decimals))
-    for note in data.attrs.get("notes", []):  # the estimators' caveats travel with the verdict
-        sentences.append(f"Caveat: {note[0].upper()}{note[1:]}")
+    # the estimators' caveats travel with the verdict
+    sentences.extend(f"Caveat: {note[0].upper()}{note[1:]}" for note in data.attrs.get("notes", []))
     if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
         twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
         if abs(twfe["estimate"] - robust["estimate"]) > 2 * robust["std_error"]:
@@ -218,7 +295,7 @@ def explain_comparison(
 
 
 def _naive_sentence(naive: dict, isolated: dict, how: str, decimals: int) -> str:
-    r"""The naive difference against the isolated effect, no stronger than their intervals allow.
+    r"""Return the naive difference against the isolated effect, no stronger than their intervals allow.
 
     The gap counts as clear only when it exceeds the critical value times
     :math:`\sqrt{se_{naive}^2 + se_{isolated}^2}`, the standard error of a difference of
@@ -241,14 +318,31 @@ def _naive_sentence(naive: dict, isolated: dict, how: str, decimals: int) -> str
         )
     direction = "higher" if gap > 0 else "lower"
     return (
-        f"{shown} is clearly {direction}, by {magnitude(gap, decimals=decimals)}: a direct comparison mixes training with "
+        f"{shown} is clearly {direction}, by {magnitude(gap, decimals=decimals)}: "
+        "a direct comparison mixes training with "
         "how the reps and periods that were trained differ from the others, which the isolated "
         f"estimate removes (it {how})."
     )
 
 
 def headline_records(data: pd.DataFrame, *, outcome: str, unit: str = "currency") -> list[dict]:
-    """Summary records of a :func:`compare_estimators` table: the isolated effect and the naive difference."""
+    """Summary records of a :func:`compare_estimators` table: the isolated effect and the naive difference.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+    outcome : str
+        The outcome as the labels name it.
+    unit : str, default "currency"
+        Unit of the estimates.
+
+    Returns
+    -------
+    list of dict
+        Up to two records (``isolated_effect``, ``naive_difference``), each with
+        ``name, label, estimate, conf_low, conf_high, n, unit``.
+    """
     rows = data.set_index("term")
     picked = (
         (
