@@ -319,3 +319,141 @@ def test_the_report_snapshot_catches_a_changed_heading_table_or_image(tmp_path, 
             report_structure.check_snapshot("probe", changed)
     with pytest.raises(AssertionError, match="no snapshot"):
         report_structure.check_snapshot("absent", html)
+
+
+# ----------------------------------------------------------------- numpydoc on the public API
+
+#: Packages and modules whose exported names are fully documented; a package joins the list
+#: when every function and class in its modules' ``__all__`` passes the test below.
+DOCUMENTED = [
+    *(
+        f"analysis.core.{name}"  # not yet: core/formats.py (being edited on another branch)
+        for name in (
+            "conclusions",
+            "currencies",
+            "errors",
+            "moved",
+            "options",
+            "paths",
+            "plots",
+            "results",
+            "strict",
+        )
+    ),
+    "analysis.effects",
+    "analysis.survey",
+    "analysis.planning",
+    "analysis.reliability",
+    "analysis.power",
+    "analysis.kirkpatrick",
+    "analysis.kpi_gaming",
+    "analysis.instruments",
+]
+# not yet: analysis.clients, analysis.contracts, analysis.datasets (Parameters and Returns to
+# write) and analysis.roi (another branch edits it now).
+
+
+def _sections(doc: str) -> set[str]:
+    """The numpydoc section titles of ``doc`` (a title line underlined with dashes)."""
+    import re
+
+    return set(re.findall(r"^\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?)\n\s*-{3,}\s*$", doc, re.MULTILINE))
+
+
+def _exported(package: str):
+    """Every function and class named in ``__all__`` of the package's modules, where defined."""
+    import inspect
+    import pkgutil
+
+    root = importlib.import_module(package)
+    modules = [root]
+    if hasattr(root, "__path__"):
+        modules += [
+            importlib.import_module(info.name)
+            for info in pkgutil.walk_packages(root.__path__, f"{package}.")
+        ]
+    for module in modules:
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name, None)
+            if (
+                inspect.isfunction(obj) or inspect.isclass(obj)
+            ) and obj.__module__ == module.__name__:
+                yield f"{module.__name__}.{name}", obj
+
+
+def _missing_sections(obj) -> list[str]:
+    import dataclasses
+    import inspect
+
+    doc = inspect.getdoc(obj) if obj.__doc__ else None
+    if not doc:
+        return ["docstring"]
+    sections = _sections(doc)
+    missing = []
+    if inspect.isclass(obj):
+        # a class documents the arguments of a constructor it defines as Parameters or, for a
+        # dataclass or model whose arguments are its fields, as Attributes; an error class
+        # that keeps its base's constructor has nothing of its own to document
+        own = (
+            "__init__" in vars(obj) or dataclasses.is_dataclass(obj) or hasattr(obj, "model_fields")
+        )
+        takes = own and any(
+            p.name not in ("self", "cls") for p in inspect.signature(obj).parameters.values()
+        )
+        if takes and not {"Parameters", "Attributes"} & sections:
+            missing.append("Parameters")
+        return missing
+    signature = inspect.signature(obj)
+    takes = [p for p in signature.parameters.values() if p.name not in ("self", "cls")]
+    if takes and "Parameters" not in sections:
+        missing.append("Parameters")
+    returns = signature.return_annotation
+    if returns is inspect.Signature.empty:
+        missing.append("a return annotation")
+    elif returns not in (None, "None") and not {"Returns", "Yields"} & sections:
+        missing.append("Returns")
+    return missing
+
+
+@pytest.mark.parametrize("package", DOCUMENTED)
+def test_every_exported_name_has_a_numpydoc_docstring(package):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # former module names warn on import
+        gaps = {
+            name: missing for name, obj in _exported(package) if (missing := _missing_sections(obj))
+        }
+    assert gaps == {}, gaps
+
+
+def test_the_docstring_check_can_fail():
+    def bare(data):
+        """Return ``data``."""
+        return data
+
+    def documented(data: int) -> int:
+        """Return ``data``.
+
+        Parameters
+        ----------
+        data : int
+            Anything.
+
+        Returns
+        -------
+        int
+            The same.
+        """
+        return data
+
+    assert _missing_sections(bare) == ["Parameters", "a return annotation"]
+    assert _missing_sections(documented) == []
+
+
+def test_an_imported_parquet_table_takes_one_dtype_for_every_column(tmp_path):
+    from analysis.contracts.readers import read_table
+
+    path = tmp_path / "table.parquet"
+    pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]}).to_parquet(path)
+    frame = read_table(path, dtype=str)  # raised AttributeError: type has no .items()
+    assert frame["a"].tolist() == ["1", "2"]
+    assert read_table(path, dtype={"a": "string"})["b"].tolist() == [0.5, 1.5]

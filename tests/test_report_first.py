@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-
 import json
 
 import nbformat
@@ -165,7 +164,9 @@ def acme_plan():
 
 def test_the_plan_answers_whether_its_rollout_can_show_that_training_pays(acme_plan):
     answer = acme_plan.answer()
-    assert answer.startswith("Not reliably: even if training works as planned (revenue up USD 3,000")
+    assert answer.startswith(
+        "Not reliably: even if training works as planned (revenue up USD 3,000"
+    )
     assert "in only 75.4% of cases (80% wanted; break-even USD 1,361 per rep and month)" in answer
     assert "between USD 2,000 and USD 3,988 in 90% of cases" in answer
     found = acme_plan.findings()

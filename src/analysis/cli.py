@@ -26,8 +26,10 @@ def _seconds(text: str) -> float:
 
 
 def _gigabytes(text: str) -> float:
-    """A memory limit in GB from 2 to 65536 (argparse type); 1e30, inf or nan are refused here,
-    not by every report's kernel."""
+    """Read a memory limit in GB from 2 to 65536 (an argparse type).
+
+    1e30, inf or nan are refused here, not by every report's kernel.
+    """
     import math
 
     from analysis.render.batch import MAX_MEMORY_LIMIT_GB, memory_limit_problem

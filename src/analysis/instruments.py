@@ -6,6 +6,7 @@ checked in :mod:`analysis.contracts.instruments` (re-exported here).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,13 @@ __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments
 def score(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Score each respondent of a true_false instrument.
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent (``respondent_id``), one column per item.
+    instrument : Instrument
+        A true_false instrument with ``scoring`` (the value counted and the bands).
+
     Returns
     -------
     DataFrame
@@ -91,6 +99,17 @@ def item_shares(
 
     Wilson intervals (:func:`analysis.survey.shares`).
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, one column per item.
+    instrument : Instrument
+        The instrument answered.
+    by : str, optional
+        Column to give shares per group of.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
     Returns
     -------
     DataFrame
@@ -113,6 +132,15 @@ def rank_checklist(
     data: pd.DataFrame, instrument: Instrument, *, conf_level: float = 0.95
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reasons ranked by how many respondents ticked them, and the same grouped by theme.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, one 0/1 column per reason.
+    instrument : Instrument
+        A checklist instrument (items with themes).
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -152,12 +180,24 @@ def rank_checklist(
 # ----------------------------------------------------------------- alignment (two views)
 
 
-def rwg(values, n_options: int = 2) -> float:
-    """Within-group agreement on one item against a uniform (no agreement) null.
+def rwg(values: Iterable[float] | pd.Series, n_options: int = 2) -> float:
+    r"""Within-group agreement on one item against a uniform (no agreement) null.
 
-    :math:`r_{wg} = 1 - s_x^2 / \\sigma_{EU}^2` with :math:`\\sigma_{EU}^2 = (A^2 - 1)/12`
+    :math:`r_{wg} = 1 - s_x^2 / \sigma_{EU}^2` with :math:`\sigma_{EU}^2 = (A^2 - 1)/12`
     for ``A`` options (0.25 for two views), ``s_x^2`` the sample variance (n - 1).
     Values below 0 (more disagreement than random answering) are truncated to 0.
+
+    Parameters
+    ----------
+    values : sequence of float or Series
+        The group's answers to one item (missing answers are dropped).
+    n_options : int, default 2
+        Number of answer options ``A``.
+
+    Returns
+    -------
+    float
+        :math:`r_{wg}` in [0, 1]; NaN with fewer than two answers.
 
     References
     ----------
@@ -172,15 +212,36 @@ def rwg(values, n_options: int = 2) -> float:
 
 
 def rwg_j(data: pd.DataFrame, items: list[str], n_options: int = 2) -> float:
-    """Agreement over ``J`` items (James, Demaree and Wolf 1984, eq. for r_wg(J)).
+    r"""Agreement over ``J`` items (James, Demaree and Wolf 1984, eq. for r_wg(J)).
 
-    :math:`r_{wg(J)} = J(1 - \\bar s^2/\\sigma_{EU}^2) / [J(1 - \\bar s^2/\\sigma_{EU}^2) + \\bar s^2/\\sigma_{EU}^2]`
-    with :math:`\\bar s^2` the mean of the item variances and
-    :math:`\\sigma_{EU}^2 = (A^2 - 1)/12` for ``A`` options.
+    :math:`r_{wg(J)} = J(1 - \bar s^2/\sigma_{EU}^2) / [J(1 - \bar s^2/\sigma_{EU}^2) + \bar s^2/\sigma_{EU}^2]`
+    with :math:`\bar s^2` the mean of the item variances and
+    :math:`\sigma_{EU}^2 = (A^2 - 1)/12` for ``A`` options.
 
     When the observed variance exceeds the no-agreement variance the ratio is capped
     at 1, which gives 0 (no agreement), as R's ``multilevel::rwg.j`` does (Bliese 2016);
     otherwise the formula leaves [0, 1] for groups that disagree completely.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One group's answers, one column per item.
+    items : list of str
+        The ``J`` item columns.
+    n_options : int, default 2
+        Number of answer options ``A``.
+
+    Returns
+    -------
+    float
+        :math:`r_{wg(J)}` in [0, 1].
+
+    References
+    ----------
+    James, L. R., Demaree, R. G. and Wolf, G. (1984). Estimating within-group interrater
+    reliability with and without response bias. J Applied Psychology 69, 85-98.
+
+    Bliese, P. (2016). multilevel: Multilevel Functions. R package version 2.6.
     """
     if len(data) < 2:
         return np.nan
@@ -191,11 +252,21 @@ def rwg_j(data: pd.DataFrame, items: list[str], n_options: int = 2) -> float:
     return float(min(1.0, max(0.0, value)))
 
 
-def nominal_alpha(matrix) -> float:
-    """Krippendorff's alpha for nominal data (rows = coders, columns = units, NaN = missing).
+def nominal_alpha(matrix: np.ndarray | pd.DataFrame) -> float:
+    r"""Krippendorff's alpha for nominal data (rows = coders, columns = units, NaN = missing).
 
-    :math:`\\alpha = 1 - D_o / D_e`, from the maintained ``krippendorff`` package.
+    :math:`\alpha = 1 - D_o / D_e`, from the maintained ``krippendorff`` package.
     Missing (NaN) when fewer than two coders or only one value occurs.
+
+    Parameters
+    ----------
+    matrix : ndarray or DataFrame
+        Coders in rows, units in columns, NaN where a coder gave no value.
+
+    Returns
+    -------
+    float
+        Alpha; NaN when there are fewer than two coders or only one value occurs.
 
     References
     ----------
@@ -220,10 +291,26 @@ def alignment_agreement(
     (nominal level; the ``krippendorff`` package). It is undefined (missing) when a
     group has fewer than two respondents or everyone gives the same answer everywhere.
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, one column per statement (1 = View 1, 2 = View 2).
+    instrument : Instrument
+        A two_views instrument.
+    by : str, default "group"
+        Column of the stakeholder group.
+
     Returns
     -------
     DataFrame
         ``group, n, rwg_j, krippendorff_alpha``.
+
+    References
+    ----------
+    James, L. R., Demaree, R. G. and Wolf, G. (1984). Estimating within-group interrater
+    reliability with and without response bias. J Applied Psychology 69, 85-98.
+
+    Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability.
     """
     rows = []
     for name, part in data.groupby(by, sort=True):
@@ -243,11 +330,20 @@ def alignment_agreement(
 def misalignment(
     data: pd.DataFrame, instrument: Instrument, *, by: str = "group"
 ) -> tuple[pd.DataFrame, float]:
-    """Between-group differences per statement, and one overall misalignment index.
+    r"""Between-group differences per statement, and one overall misalignment index.
 
     Per statement: the test of group x view (:func:`analysis.survey.crosstab_test`:
     chi-square, or Fisher's exact when expected counts are small), Cramér's V, and the
     spread (highest minus lowest group share choosing View 2).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, one column per statement (1 = View 1, 2 = View 2).
+    instrument : Instrument
+        A two_views instrument.
+    by : str, default "group"
+        Column of the stakeholder group.
 
     Returns
     -------
@@ -255,6 +351,15 @@ def misalignment(
         ``item, test, p_value, cramers_v, spread, n``; and the index: the mean spread
         over statements (0 = every group answers alike, 1 = groups choose opposite views
         unanimously).
+
+    Notes
+    -----
+    Cramér's V is :math:`\sqrt{\chi^2 / (n (\min(r, c) - 1))}` for an :math:`r \times c`
+    table (Cramér 1946).
+
+    References
+    ----------
+    Cramér, H. (1946). Mathematical Methods of Statistics. Princeton University Press.
     """
     from analysis import survey
 
@@ -285,9 +390,25 @@ def misalignment(
 def describe_disagreement(
     data: pd.DataFrame, instrument: Instrument, *, top: int = 2, conf_level: float = 0.95
 ) -> str:
-    """A sentence naming the statements where the groups disagree most (computed).
+    """Return a sentence naming the statements where the groups disagree most (computed).
 
     A statement counts when its test rejects equal views at ``1 - conf_level``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The per-statement table of :func:`misalignment` (``item, p_value, spread, ...``).
+    instrument : Instrument
+        The instrument, for the statements' labels.
+    top : int, default 2
+        How many statements to name at most.
+    conf_level : float, default 0.95
+        A statement counts when its p-value is below ``1 - conf_level``.
+
+    Returns
+    -------
+    str
+        The sentence; it says so when no statement differs clearly.
     """
     conf_level = check_conf_level(conf_level)
     clear = data[data["p_value"] < 1 - conf_level].sort_values("spread", ascending=False).head(top)
@@ -300,7 +421,7 @@ def describe_disagreement(
 
     parts = [
         f"{instrument.label(i).lower()} ({points(s)} apart)"
-        for i, s in zip(clear["item"], clear["spread"])
+        for i, s in zip(clear["item"], clear["spread"], strict=True)
     ]
     return "The stakeholder groups disagree most on " + " and ".join(parts) + "."
 
@@ -309,7 +430,23 @@ def describe_disagreement(
 
 
 def client_aggregates(data: pd.DataFrame, instrument: Instrument, client_id: str) -> pd.DataFrame:
-    """Per-item counts for one client (no respondent-level data): ``client_id, item, count, n``."""
+    """Per-item counts for one client (no respondent-level data): ``client_id, item, count, n``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One client's responses, one column per item.
+    instrument : Instrument
+        The instrument answered.
+    client_id : str
+        The client's id, written on every row.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id, item, count, n``: per item, the answers counted as yes (View 2 for
+        two_views) and the answers given.
+    """
     values = {
         item: (data[item] == 2) if instrument.type == "two_views" else data[item].astype(bool)
         for item in instrument.item_ids
@@ -384,12 +521,32 @@ def benchmark(
 def band_summary(
     data: pd.DataFrame, instrument: Instrument, *, conf_level: float = 0.95
 ) -> pd.DataFrame:
-    """Share of respondents in each scoring band, in the instrument's order (Wilson intervals).
+    r"""Share of respondents in each scoring band, in the instrument's order (Wilson intervals).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The scores of :func:`score` (``respondent_id, score, band``).
+    instrument : Instrument
+        The true_false instrument that was scored, holding the bands.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
     DataFrame
         ``band, description, count, n, estimate, conf_low, conf_high``.
+
+    Notes
+    -----
+    The Wilson score interval of a share :math:`\hat p` of :math:`n` is
+    :math:`(\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}) / (1 + z^2/n)`
+    (Wilson 1927).
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. J American Statistical Association 22, 209-212.
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -420,7 +577,23 @@ def band_summary(
 def with_benchmark(
     data: pd.DataFrame, bench: pd.DataFrame | None, instrument: Instrument
 ) -> pd.DataFrame:
-    """Client item shares next to the benchmark (``benchmark`` missing where suppressed or absent)."""
+    """Client item shares next to the benchmark (``benchmark`` missing where suppressed or absent).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The client's item shares (:func:`item_shares`).
+    bench : DataFrame or None
+        The benchmark of :func:`benchmark` (``item, estimate, suppressed``); None when
+        there is none.
+    instrument : Instrument
+        The instrument, for the items' text.
+
+    Returns
+    -------
+    DataFrame
+        ``data`` with ``text``, ``benchmark`` and ``benchmark_suppressed`` columns.
+    """
     out = data.copy()
     out["text"] = out["item"].map(instrument.label)
     if bench is None or bench.empty:

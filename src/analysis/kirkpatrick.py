@@ -95,7 +95,16 @@ def learning_gain(
     after: str = "score_after",
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Level 2 (learning): paired before/after comparison of assessment scores.
+    r"""Level 2 (learning): paired before/after comparison of assessment scores.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per learner.
+    before, after : str
+        Columns of the assessment score before and after training.
+    conf_level : float, default 0.95
+        Confidence level of the interval.
 
     Returns
     -------
@@ -106,8 +115,8 @@ def learning_gain(
 
     Notes
     -----
-    Paired t: :math:`t = \\bar d / (s_d / \\sqrt n)` on ``n - 1`` df
-    (:func:`scipy.stats.ttest_rel`). Effect size :math:`d_z = \\bar d / s_d`, and
+    Paired t: :math:`t = \bar d / (s_d / \sqrt n)` on ``n - 1`` df
+    (:func:`scipy.stats.ttest_rel`). Effect size :math:`d_z = \bar d / s_d`, and
     :math:`g_z = d_z (1 - 3 / (4(n-1) - 1))` (Lakens 2013, eqs. 5-6).
 
     References
@@ -186,6 +195,25 @@ def mediation(
     model ``outcome ~ treatment + mediator + covariates`` by OLS and simulates the
     effects with :class:`statsmodels.stats.mediation.Mediation` (quasi-Bayesian,
     ``n_resamples`` draws).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit (rep).
+    treatment : str
+        Column of the treatment (e.g. trained, 0/1).
+    mediator : str
+        Column of the mediator (e.g. the learning gain or a behaviour score).
+    outcome : str
+        Column of the outcome (e.g. revenue).
+    covariates : tuple of str, default ()
+        Controls in both models.
+    n_resamples : int, default 1000
+        Simulation draws.
+    seed : int, default SEED
+        Seed of the simulation.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""KPI gaming check: did an activity target inflate the activity while its conversion fell?
+"""KPI gaming check: whether an activity target inflated the activity as its conversion fell.
 
 The source articles warn that a measured activity KPI gets gamed: "have more
 meetings" inflates meetings, a pipeline target inflates pipelines, while what the
@@ -85,6 +85,28 @@ def target_problems(
     """Every reason :func:`gaming_check` cannot run on these targets (empty when it can).
 
     Names the targets file, the column, the line (header = line 1) and the fix.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The activity panel, one row per rep (or team) and period.
+    targets : DataFrame
+        The KPI targets: ``metric``, ``start_period`` and ``scope`` per target.
+    time : str, default "period"
+        Period column of ``data``.
+    team : str, default "team"
+        Team column of ``data`` (the scope of a team target).
+    conversions : dict, optional
+        Each metric's conversion as ``metric -> (numerator, denominator)`` columns; the
+        built-in conversions when None.
+    source, panel_source : str
+        File names of the targets and the panel, named in the messages.
+
+    Returns
+    -------
+    list of str
+        One message per problem, each naming the file, column, line and fix; empty when
+        :func:`gaming_check` can run.
     """
     conversions = conversions or DEFAULT_CONVERSIONS
     missing = [c for c in ("metric", "start_period", "scope") if c not in targets.columns]
@@ -196,7 +218,7 @@ def gaming_check(
 
         raise EffectDataError(problems)
     effects_rows, flags = [], []
-    for row, target in targets.iterrows():
+    for _, target in targets.iterrows():
         metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
         name = f"{metric} target from {start} ({scope})"
         numerator, denominator = conversions[metric]

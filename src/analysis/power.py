@@ -1,15 +1,15 @@
-"""Power, the minimum detectable effect, and whether a design could show that training paid.
+r"""Power, the minimum detectable effect, and whether a design could show that training paid.
 
 For an estimate with standard error :math:`s` and a two-sided test at level
-:math:`\\alpha = 1 - ` ``conf_level`` (critical value :math:`c`, from the normal or,
-with ``df``, the t distribution), the power against a true effect :math:`\\delta` is
+:math:`\alpha = 1 - ` ``conf_level`` (critical value :math:`c`, from the normal or,
+with ``df``, the t distribution), the power against a true effect :math:`\delta` is
 
-.. math:: P = 1 - F(c - |\\delta|/s) + F(-c - |\\delta|/s)
+.. math:: P = 1 - F(c - |\delta|/s) + F(-c - |\delta|/s)
 
-(with ``df``, the noncentral t with noncentrality :math:`|\\delta|/s`), and the
-minimum detectable effect at power :math:`1 - \\beta` is
-:math:`\\mathrm{MDE} = (c + q_{1-\\beta})\\, s` (Bloom 1995), or with ``df`` the effect
-at which the noncentral-t power is exactly :math:`1 - \\beta`. The standard error
+(with ``df``, the noncentral t with noncentrality :math:`|\delta|/s`), and the
+minimum detectable effect at power :math:`1 - \beta` is
+:math:`\mathrm{MDE} = (c + q_{1-\beta})\, s` (Bloom 1995), or with ``df`` the effect
+at which the noncentral-t power is exactly :math:`1 - \beta`. The standard error
 comes from the client's own data and estimator, so the design (reps, periods,
 rollout timing, clustering by rep) and the outcome's residual variance are all in it.
 
@@ -59,10 +59,37 @@ def _cdf(x: float, df: float | None) -> float:
 def power(
     effect: float, std_error: float, *, conf_level: float = 0.95, df: float | None = None
 ) -> float:
-    """Probability that the two-sided test at ``1 - conf_level`` rejects no effect when the truth is ``effect``.
+    r"""Return the power of the two-sided test of no effect when the truth is ``effect``.
 
-    ``df`` uses the t distribution (e.g. clusters - 1 for cluster-robust errors, as
-    the intervals do); None the normal.
+    Parameters
+    ----------
+    effect : float
+        The true effect, in the estimate's units.
+    std_error : float
+        The estimate's standard error.
+    conf_level : float, default 0.95
+        Confidence level; the test is at ``1 - conf_level``.
+    df : float, optional
+        Degrees of freedom of the t distribution (e.g. clusters - 1 for cluster-robust
+        errors, as the intervals use); None for the normal distribution.
+
+    Returns
+    -------
+    float
+        The probability that the test rejects no effect; NaN when ``std_error`` is not
+        positive.
+
+    Notes
+    -----
+    With critical value :math:`c` and :math:`\delta` = ``effect``, :math:`s` =
+    ``std_error``: :math:`P = 1 - F(c - |\delta|/s) + F(-c - |\delta|/s)` for the
+    normal distribution; with ``df`` the noncentral t with noncentrality
+    :math:`|\delta|/s`, as statsmodels' ``ttest_power`` (Cohen 1988, ch. 2).
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences (2nd ed.).
+    Lawrence Erlbaum.
     """
     conf_level = check_conf_level(conf_level)
     if not std_error > 0:
@@ -91,13 +118,41 @@ def minimum_detectable_effect(
     power: float = 0.8,
     df: float | None = None,
 ) -> float:
-    """Smallest true effect detected with probability ``power``.
+    r"""Return the smallest true effect detected with probability ``power``.
 
-    With the normal distribution, :math:`(c + q_{power})\\,s` (Bloom 1995). With ``df``,
-    the effect at which :func:`power` (noncentral t) equals ``power`` exactly, found by
-    root-finding: the same formula with t quantiles is slightly too small (power 0.79
-    instead of 0.80 with 4 degrees of freedom), because the noncentral t is not a
-    shifted central t.
+    Parameters
+    ----------
+    std_error : float
+        The estimate's standard error.
+    conf_level : float, default 0.95
+        Confidence level; the test is two-sided at ``1 - conf_level``.
+    power : float, default 0.8
+        The power wanted, strictly between 0 and 1.
+    df : float, optional
+        Degrees of freedom of the t distribution; None for the normal distribution.
+
+    Returns
+    -------
+    float
+        The minimum detectable effect, in the estimate's units.
+
+    Raises
+    ------
+    ValueError
+        If ``power`` is not strictly between 0 and 1.
+
+    Notes
+    -----
+    With the normal distribution, :math:`\mathrm{MDE} = (c + q_{power})\,s` (Bloom
+    1995). With ``df``, the effect at which :func:`power` (noncentral t) equals
+    ``power`` exactly, found by root-finding: the same formula with t quantiles is
+    slightly too small (power 0.79 instead of 0.80 with 4 degrees of freedom), because
+    the noncentral t is not a shifted central t.
+
+    References
+    ----------
+    Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the
+    statistical power of experimental designs. Evaluation Review 19, 547-556.
     """
     conf_level = check_conf_level(conf_level)
     target = power
@@ -120,7 +175,35 @@ def minimum_detectable_effect(
 def break_even_effect(
     costs: float, *, treated_periods: float, margin: float, value_per_unit: float = 1.0
 ) -> float:
-    """Effect per trained rep-period (in outcome units) at which ROI is 0."""
+    r"""Return the effect per trained rep-period (in outcome units) at which ROI is 0.
+
+    Parameters
+    ----------
+    costs : float
+        Fully loaded programme costs.
+    treated_periods : float
+        Trained rep-periods over which the effect is counted.
+    margin : float
+        Share of the outcome that is profit (e.g. 0.35).
+    value_per_unit : float, default 1.0
+        Money per unit of the outcome (1 when the outcome is money already).
+
+    Returns
+    -------
+    float
+        ``costs / (treated_periods * margin * value_per_unit)``.
+
+    Notes
+    -----
+    ROI is (monetary benefit - costs) / costs (Phillips 1997), and the benefit of an
+    effect :math:`\beta` is :math:`\beta \times` trained rep-periods :math:`\times`
+    margin :math:`\times` value per unit, so ROI is zero at the returned effect.
+
+    References
+    ----------
+    Phillips, J. J. (1997). Return on Investment in Training and Performance
+    Improvement Programs. Gulf Publishing.
+    """
     return costs / (treated_periods * margin * value_per_unit)
 
 
@@ -132,12 +215,40 @@ def power_against(
     conf_level: float = 0.95,
     df: float | None = None,
 ) -> float:
-    """Probability that the interval excludes ``reference`` when the truth is ``effect``.
+    r"""Return the probability that the interval excludes ``reference`` when the truth is ``effect``.
 
     :func:`power` with the test's null moved from 0 to ``reference``: against
     break-even, the chance that the report can say whether the programme paid for
     itself (its interval lies wholly above or wholly below the break-even effect).
     It is ``1 - conf_level`` when the effect is the reference itself.
+
+    Parameters
+    ----------
+    effect : float
+        The true effect.
+    reference : float
+        The value the interval should exclude (e.g. the break-even effect).
+    std_error : float
+        The estimate's standard error.
+    conf_level : float, default 0.95
+        Confidence level of the interval.
+    df : float, optional
+        Degrees of freedom of the t distribution; None for the normal distribution.
+
+    Returns
+    -------
+    float
+        The probability, in [0, 1]; NaN when ``std_error`` is not positive.
+
+    Notes
+    -----
+    :math:`P = 1 - F(c - |\delta - \theta|/s) + F(-c - |\delta - \theta|/s)` with
+    :math:`\theta` = ``reference`` (Cohen 1988, ch. 2, with the null moved).
+
+    References
+    ----------
+    Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences (2nd ed.).
+    Lawrence Erlbaum.
     """
     return power(effect - reference, std_error, conf_level=conf_level, df=df)
 
@@ -150,11 +261,33 @@ def clears(
     conf_level: float = 0.95,
     df: float | None = None,
 ) -> float:
-    r"""Probability that the interval's lower bound lies above ``reference`` when the truth is ``effect``.
+    r"""Return the probability that the interval lies wholly above ``reference``.
 
+    The chance, when the truth is ``effect``, that the report can say the programme
+    paid for itself (``reference`` = break-even).
+
+    Parameters
+    ----------
+    effect : float
+        The true effect.
+    reference : float
+        The value the interval's lower bound should clear.
+    std_error : float
+        The estimate's standard error.
+    conf_level : float, default 0.95
+        Confidence level of the interval.
+    df : float, optional
+        Degrees of freedom of the t distribution; None for the normal distribution.
+
+    Returns
+    -------
+    float
+        The probability, in [0, 1]; NaN when ``std_error`` is not positive and finite.
+
+    Notes
+    -----
     :math:`P(\hat\beta - c\,s > \theta) = 1 - F(c - (\beta - \theta)/s)` with the
-    central t (``df``) or normal distribution: the chance that the report can say the
-    programme paid for itself (``reference`` = break-even).
+    central t (``df``) or normal distribution :math:`F`.
     """
     conf_level = check_conf_level(conf_level)
     if not (math.isfinite(std_error) and std_error > 0):
@@ -177,7 +310,7 @@ def design_check(
     df: float | None = None,
     unit: str = "number",
 ) -> pd.DataFrame:
-    """Could the design show whether the programme paid for itself? Power against break-even.
+    r"""Could the design show whether the programme paid for itself? Power against break-even.
 
     Parameters
     ----------
@@ -258,7 +391,7 @@ def describe_design(
     currency: str | None = None,
     symbol: bool = False,
 ) -> str:
-    """One sentence: did (or could) this design show whether the programme paid for itself?
+    """Say in one sentence whether this design did (or could) show that the programme paid.
 
     ``conf_low, conf_high`` is the interval of the effect; ``check`` the output of
     :func:`design_check` (made with the same ``power_target``, and with ``effect`` for
@@ -266,6 +399,24 @@ def describe_design(
     against break-even at the planned or estimated effect, never by the power against
     no effect, which the sentence names as such. ``currency`` (an outcome in money) is
     written on every effect: ``USD 972``, or ``$972`` with ``symbol``.
+
+    Parameters
+    ----------
+    check : DataFrame
+        The output of :func:`design_check`.
+    conf_low, conf_high : float
+        The interval of the estimated effect.
+    power_target : float, default 0.8
+        The power a conclusive design needs.
+    currency : str, optional
+        ISO code of a money outcome.
+    symbol : bool, default False
+        Write the currency's symbol instead of its code.
+
+    Returns
+    -------
+    str
+        The sentence.
     """
     from analysis.core.conclusions import bound, direction
 
@@ -320,7 +471,7 @@ def describe_design(
 
 
 def _percent(share: float) -> str:
-    """A power as text, as the design table writes it (:func:`analysis.core.formats.power`)."""
+    """Write a power as the design table does (:func:`analysis.core.formats.power`)."""
     if not math.isfinite(share):
         return "not computable"
     return formats.power(share)

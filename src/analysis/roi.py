@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from analysis.core.options import SEED, check_conf_level, renamed
 from analysis.core.results import TidyResult, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
 from analysis.effects.wild_bootstrap import Bootstrap
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "RoiResult",
@@ -172,7 +175,7 @@ class RoiResult(TidyResult):
             )
         ]
 
-    def plot(self, *, title: str | None = None, **kwargs: Any):
+    def plot(self, *, title: str | None = None, **kwargs: Any) -> Figure:
         """ROI (%) with its interval; returns the Figure."""
         from analysis.core.plots import plot_forest
 

@@ -1,5 +1,6 @@
-"""Cross-client benchmark files as a report reads them: the one-way client key, the
-benchmark pool (generated examples apart from real clients) and the file of an
+"""Cross-client benchmark files as a report reads them.
+
+The one-way client key, the benchmark pool (generated examples apart from real clients) and the file of an
 instrument. :mod:`analysis.render.benchmarks` writes the files.
 """
 
@@ -23,18 +24,20 @@ def client_key(client_id: str) -> str:
 
 
 def pool(synthetic: bool) -> str:
-    """The benchmark pool of a client: generated example data never meets a real client's."""
+    """Return the benchmark pool of a client: generated example data never meets a real client's."""
     return "synthetic" if synthetic else "clients"
 
 
 def same_pool(data: pd.DataFrame, synthetic: bool) -> pd.DataFrame:
-    """The rows of a benchmark file from clients in the same pool as this one
-    (a file written before pools existed counts as real clients')."""
+    """Return the rows of a benchmark file from clients in the same pool as this one.
+
+    A file written before pools existed counts as real clients'.
+    """
     if "pool" not in data.columns:
         return data if not synthetic else data.iloc[0:0]
     return data[data["pool"] == pool(synthetic)]
 
 
 def benchmark_path(instrument_id: str, folder: Path | None = None) -> Path:
-    """The benchmark file of an instrument (``data/benchmarks/<id>.csv`` by default)."""
+    """Return the benchmark file of an instrument (``data/benchmarks/<id>.csv`` by default)."""
     return (folder or paths.BENCHMARKS_DIR) / f"{instrument_id}.csv"

@@ -129,7 +129,7 @@ def available_studies(notebooks_dir: Path | None = None) -> dict[str, Path]:
 
 
 def _merged(study: str, spec: Any, where: str) -> dict[str, Any]:
-    """``data:`` and ``parameters:`` of one study as one mapping (a key in both is an error)."""
+    """Return ``data:`` and ``parameters:`` of one study as one mapping (a key in both is an error)."""
     if spec is None:
         return {}
     if not isinstance(spec, dict) or set(spec) - {"data", "parameters"}:
@@ -285,7 +285,7 @@ def load_client(folder: Path, notebooks_dir: Path | None = None) -> Client:
 
 
 def refuse_linked_folder(folder: Path, client_id: str) -> None:
-    """A client's folder that is a symbolic link (to anywhere) is refused, naming the fix."""
+    """Refuse a client's folder that is a symbolic link (to anywhere), naming the fix."""
     if folder.is_symlink():
         target = folder.resolve()
         raise ConfigError(
@@ -296,7 +296,7 @@ def refuse_linked_folder(folder: Path, client_id: str) -> None:
 
 
 def _plan(config: dict, folder: Path, where: str) -> PlanStatus | None:
-    """The measurement plan (``plan:`` in client.yml or ``plan.yml`` beside it), checked."""
+    """Return the measurement plan (``plan:`` in client.yml or ``plan.yml`` beside it), checked."""
     separate = folder / PLAN_FILE
     if "plan" in config and separate.is_file():
         raise ConfigError(
@@ -316,7 +316,7 @@ def _plan(config: dict, folder: Path, where: str) -> PlanStatus | None:
 
 
 def client_folder(client_id: str, clients_dir: Path | None = None) -> Path:
-    """The folder of ``client_id``; :class:`ConfigError` names the folder searched when it is missing."""
+    """Return the folder of ``client_id``; :class:`ConfigError` names the folder searched when it is missing."""
     check_client_id(client_id)
     root = clients_dir or paths.CLIENTS_DIR
     folder = root / client_id

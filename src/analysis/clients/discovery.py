@@ -7,6 +7,7 @@ this module re-exports it for the reporting layer.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ __all__ = [
 
 
 def flat_files(data_files: dict[str, Any]) -> dict[str, Path]:
-    """Data files as ``name`` or ``group.name`` -> path (for hashing and provenance).
+    """Return data files as ``name`` or ``group.name`` -> path (for hashing and provenance).
 
     A folder (``instruments_dir``) stands for the YAML files in it, as ``name/file``.
     """
@@ -59,7 +60,7 @@ def flat_files(data_files: dict[str, Any]) -> dict[str, Path]:
 
 
 def check_parameters(
-    study: str, notebook: Path, given, declared: dict[str, Any], where: str
+    study: str, notebook: Path, given: Iterable[str], declared: dict[str, Any], where: str
 ) -> None:
     """Fail on a parameter the notebook does not declare (papermill only warns).
 

@@ -46,7 +46,7 @@ def inside_folder(folder: Path, relative: str) -> Path | None:
 def resolve_path(
     folder: Path, relative: str, *, name: str, where: str, directory: bool = False
 ) -> Path:
-    """A client file (or folder) as an absolute path inside ``folder``.
+    """Return a client file (or folder) as an absolute path inside ``folder``.
 
     A relative path is looked up in the client's folder; a path written from the project
     root (``data/clients/<id>/survey.csv``, as the README shows) is accepted when it
@@ -76,7 +76,7 @@ def resolve_path(
                 f"{where}: {name}: {relative!r} leads outside the client's folder (a link to another "
                 "folder); copy the file into the client's folder instead."
             )
-        if directory and inside.is_dir() or not directory and inside.is_file():
+        if (directory and inside.is_dir()) or (not directory and inside.is_file()):
             return inside
         if not directory and inside.is_dir():
             raise ConfigError(
@@ -91,7 +91,7 @@ def resolve_path(
 
 
 def _example_file(directory: Path, folder: Path) -> str:
-    """A data file inside ``directory``, relative to the client's ``folder``, for a message."""
+    """Return a data file inside ``directory``, relative to the client's ``folder``, for a message."""
     files = sorted(f for f in directory.iterdir() if f.is_file() and f.name != "client.yml")
     chosen = files[0] if files else directory / "survey.csv"
     return os.path.relpath(chosen, folder)

@@ -1,5 +1,6 @@
-"""Documentation written from the parameter models: the notebooks' parameters cells,
-the tables in data/README.md and the client.yml scaffold of ``workbench new-client``.
+"""Documentation written from the parameter models.
+
+The notebooks' parameters cells, the tables in data/README.md and the client.yml scaffold of ``workbench new-client``.
 
 ``python -m analysis.clients.parameters`` rewrites the parameters cells; a test fails
 when a notebook drifts from its model.
@@ -20,7 +21,7 @@ def _literal(value: Any) -> str:
 
 
 def parameters_cell(study: str) -> str:
-    """The notebook's ``parameters`` cell, written from the study's model."""
+    """Return the notebook's ``parameters`` cell, written from the study's model."""
     model = STUDIES[study]
     lines = [
         "# Parameters: written from analysis.clients.parameters (python -m analysis.clients.parameters).",
@@ -35,7 +36,7 @@ def parameters_cell(study: str) -> str:
 
 
 def parameters_markdown(study: str) -> str:
-    """The study's parameters as a Markdown table for data/README.md."""
+    """Return the study's parameters as a Markdown table for data/README.md."""
     model = STUDIES[study]
     schema = model.model_json_schema()["properties"]
     rows = ["| parameter | type | default | unit | meaning |", "| --- | --- | --- | --- | --- |"]
@@ -48,13 +49,14 @@ def parameters_markdown(study: str) -> str:
             FOLDER: "folder in the client's folder",
         }.get(str(kind_), _type_name(schema[name]))
         rows.append(
-            f"| `{name}` | {shown_type} | `{_literal(field.default)}` | {extra.get('unit') or ''} | {field.description} |"
+            f"| `{name}` | {shown_type} | `{_literal(field.default)}` "
+            f"| {extra.get('unit') or ''} | {field.description} |"
         )
     return "\n".join(rows)
 
 
 def _type_name(schema: dict[str, Any]) -> str:
-    """A plain type name from a field's JSON schema (``model_json_schema``)."""
+    """Return a plain type name from a field's JSON schema (``model_json_schema``)."""
     if "anyOf" in schema:
         return " or ".join(_type_name(part) for part in schema["anyOf"])
     kind_ = schema.get("type", "any")
@@ -72,7 +74,7 @@ def _type_name(schema: dict[str, Any]) -> str:
 
 
 def scaffold_lines(study: str) -> str:
-    """The ``data:`` and ``parameters:`` blocks of a study in a new client.yml, with the help as comments."""
+    """Return the ``data:`` and ``parameters:`` blocks of a study in a new client.yml, with the help as comments."""
     model = STUDIES[study]
     import json
 

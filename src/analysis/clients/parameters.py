@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -69,7 +70,7 @@ FILE, FILES, FOLDER = "file", "files", "folder"
 ClientPath = Annotated[str, AfterValidator(relative_path)]
 
 
-def _share_between_0_and_1(name: str, example: str):
+def _share_between_0_and_1(example: str) -> Callable[[float], float]:
     def check(value: float) -> float:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"must be a finite number, e.g. {example}")
@@ -82,9 +83,9 @@ def _share_between_0_and_1(name: str, example: str):
     return check
 
 
-ConfLevel = Annotated[float, AfterValidator(_share_between_0_and_1("conf_level", "0.95"))]
-Margin = Annotated[float, AfterValidator(_share_between_0_and_1("margin", "0.35"))]
-Share = Annotated[float, AfterValidator(_share_between_0_and_1("share", "0.8"))]
+ConfLevel = Annotated[float, AfterValidator(_share_between_0_and_1("0.95"))]
+Margin = Annotated[float, AfterValidator(_share_between_0_and_1("0.35"))]
+Share = Annotated[float, AfterValidator(_share_between_0_and_1("0.8"))]
 
 
 def _column(value: str) -> str:
@@ -445,6 +446,21 @@ STUDIES: dict[str, type[StudyParameters]] = {
 
 
 def kind(model: type[StudyParameters], name: str) -> str:
+    """Return the ``kind`` a parameter model declares for one field.
+
+    Parameters
+    ----------
+    model : type[StudyParameters]
+        A study's parameter model.
+    name : str
+        One of its fields.
+
+    Returns
+    -------
+    str
+        The field's ``kind`` (``"file"``, ``"folder"``, ...) from its JSON schema extra,
+        or ``""`` when it declares none.
+    """
     extra = model.model_fields[name].json_schema_extra
     return str(extra.get("kind", "")) if isinstance(extra, dict) else ""
 
@@ -515,7 +531,7 @@ def problems_of(error: ValidationError, model: type[StudyParameters], where: str
 
 
 def check_parameters(study: str, values: dict[str, Any], where: str) -> StudyParameters:
-    """The study's parameters checked against its model.
+    """Return the study's parameters checked against its model.
 
     Raises
     ------

@@ -107,24 +107,29 @@ class PlanPeriod:
         return other
 
     def __sub__(self, other: PlanPeriod) -> int:
+        """Return the number of periods from ``other`` to this one."""
         return self.ordinal - self._same(other).ordinal
 
     def __add__(self, periods: int) -> PlanPeriod:
+        """Return the period ``periods`` steps later."""
         return PlanPeriod(self.freq, self.ordinal + periods)
 
     def __lt__(self, other: PlanPeriod) -> bool:
+        """Tell whether this period comes before ``other`` (of the same kind)."""
         return self.ordinal < self._same(other).ordinal
 
     def __le__(self, other: PlanPeriod) -> bool:
+        """Tell whether this period is ``other`` or comes before it."""
         return self.ordinal <= self._same(other).ordinal
 
     def __str__(self) -> str:
+        """Return the period as ``2025-03`` (month) or ``2025Q1`` (quarter)."""
         year, step = divmod(self.ordinal, 12 if self.freq == "M" else 4)
         return f"{year}-{step + 1:02d}" if self.freq == "M" else f"{year}Q{step + 1}"
 
 
 def _period(text: str) -> PlanPeriod:
-    """A plan period: ``2025-03`` (month) or ``2025-Q1`` (quarter)."""
+    """Return a plan period: ``2025-03`` (month) or ``2025-Q1`` (quarter)."""
     value = str(text).strip()
     month = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", value)
     if month:
@@ -159,6 +164,16 @@ class Outcomes(_Strict):
 
 
 class Cohort(_Strict):
+    """One cohort of the rollout: when it starts training and how many reps it holds.
+
+    Attributes
+    ----------
+    start : str
+        The period the cohort starts training, e.g. ``2025-04``.
+    reps : int
+        The reps in the cohort (at least one).
+    """
+
     start: str = Field(description="period the cohort starts training, e.g. 2025-04")
     reps: int = Field(ge=1, description="reps in the cohort")
 
@@ -211,7 +226,8 @@ class Rollout(_Strict):
         if not self.untrained and len(set(starts)) < 2:
             raise ValueError(
                 "every rep starts training in the same period, so nobody is left to compare with: "
-                f"leave some reps untrained (e.g. untrained: {max(2, sum(c.reps for c in self.cohorts) // 3)}) or start "
+                "leave some reps untrained (e.g. untrained: "
+                f"{max(2, sum(c.reps for c in self.cohorts) // 3)}) or start "
                 "cohorts at different periods"
             )
         return self
@@ -228,6 +244,7 @@ class Rollout(_Strict):
         return rows
 
     def label(self, index: int) -> str:
+        """Return the label of the period ``index`` steps after the first period."""
         return str(_period(self.first_period) + index)
 
 
@@ -305,9 +322,9 @@ class Plan(_Strict):
         return "secondary" if outcome in self.outcomes.secondary else "exploratory"
 
     def overview(self) -> pd.DataFrame:
+        """Return the plan as a two-column table (``term, value``) for a report."""
         import pandas as pd
 
-        """The plan as a two-column table (``term, value``) for a report."""
         money = f"{self.budget:,.0f}"
         rows = [
             ("primary outcome", self.outcomes.primary),
@@ -344,9 +361,9 @@ class Plan(_Strict):
         return pd.DataFrame(rows, columns=["term", "value"])
 
     def rollout_table(self) -> pd.DataFrame:
+        """Return the cohorts and the untrained group: ``group, start, reps``."""
         import pandas as pd
 
-        """Cohorts and the untrained group: ``group, start, reps``."""
         rows = [(f"cohort {i + 1}", c.start, c.reps) for i, c in enumerate(self.rollout.cohorts)]
         if self.rollout.untrained:
             rows.append(
@@ -359,6 +376,7 @@ class Plan(_Strict):
         return pd.DataFrame(rows, columns=["group", "start", "reps"])
 
     def canonical(self) -> dict[str, Any]:
+        """Return the plan as plain JSON values (the form that is hashed and frozen)."""
         return self.model_dump(mode="json")
 
 
@@ -369,7 +387,7 @@ def plan_sha256(plan: Plan) -> str:
 
 
 def check_plan(values: Any, where: str) -> Plan:
-    """The plan block checked against :class:`Plan`, every problem at once.
+    """Return the plan block checked against :class:`Plan`, every problem at once.
 
     Raises
     ------
@@ -417,7 +435,7 @@ def check_plan(values: Any, where: str) -> Plan:
 
 
 def _did_you_mean(loc: tuple[Any, ...]) -> str:
-    """ " (did you mean 'expected_effect'?)" for a misspelt plan entry, from the model's fields."""
+    """Return " (did you mean 'expected_effect'?)" for a misspelt plan entry, from the model's fields."""
     import difflib
 
     model: Any = Plan
@@ -438,7 +456,7 @@ def _did_you_mean(loc: tuple[Any, ...]) -> str:
 
 
 def plan_markdown() -> str:
-    """The plan's entries as a Markdown table (``entry | required | default | meaning``), from the model."""
+    """Return the plan's entries as a Markdown table (``entry | required | default | meaning``), from the model."""
     lines = ["| entry | required | default | meaning |", "| --- | --- | --- | --- |"]
 
     def walk(model: type[BaseModel], prefix: str) -> None:

@@ -65,6 +65,7 @@ class Change:
     why: str = ""
 
     def describe(self) -> str:
+        """Return the change as one line, e.g. ``studies.x.data.panel_path: a -> b (why)``."""
         where = ".".join([*self.path, self.key])
         if self.delete:
             return f"removed {where}" + (f": {self.why}" if self.why else "")
@@ -82,7 +83,7 @@ class Wiring:
 
 
 def _where(spec: Mapping[str, Any], key: str, default: str) -> str:
-    """The section (data or parameters) that holds ``key``, else ``default``."""
+    """Return the section (data or parameters) that holds ``key``, else ``default``."""
     for section in ("data", "parameters"):
         if isinstance(spec.get(section), dict) and key in spec[section]:
             return section
@@ -132,7 +133,7 @@ def _file_changes(
 
 
 def _outcome(spec: Mapping[str, Any], panel: Mapping[str, dict], notes: list[str]) -> str | None:
-    """The panel column the training study measures, as the codebook's units show it."""
+    """Return the panel column the training study measures, as the codebook's units show it."""
     current = _value(spec, "outcome")
     money = [column for column, unit in panel.items() if unit.get("unit") == "money"]
     if current in panel:
@@ -150,7 +151,7 @@ def _outcome(spec: Mapping[str, Any], panel: Mapping[str, dict], notes: list[str
 
 
 def _currency(unit: Mapping[str, Any], panel: Mapping[str, dict], notes: list[str]) -> str | None:
-    """The outcome's currency; for an outcome that is not money, the panel's one currency."""
+    """Return the outcome's currency; for an outcome that is not money, the panel's one currency."""
     if unit.get("unit") == "money":
         found = {unit.get("currency")}
     else:
@@ -168,7 +169,7 @@ def _currency(unit: Mapping[str, Any], panel: Mapping[str, dict], notes: list[st
 def _unit_changes(
     spec: Mapping[str, Any], units: Mapping[str, Mapping[str, dict]], notes: list[str]
 ) -> list[Change]:
-    """The training study's outcome, its unit, label and currency from the codebook's units."""
+    """Return the training study's outcome, its unit, label and currency from the codebook's units."""
     panel = units.get("panel") or {}
     outcome = _outcome(spec, panel, notes) if panel else None
     if outcome is None:
@@ -212,7 +213,7 @@ def plan_wiring(
     tables: Collection[str],
     units: Mapping[str, Mapping[str, dict]],
 ) -> Wiring:
-    """The changes that make ``config`` (client.yml as read) match an import.
+    """Return the changes that make ``config`` (client.yml as read) match an import.
 
     Parameters
     ----------
@@ -230,10 +231,10 @@ def plan_wiring(
     studies = studies if isinstance(studies, dict) else {}
     has_plan = "plan" in config or (folder / PLAN_FILE).is_file()
     kept, dropped = [], []
-    for study, spec in studies.items():
-        if study not in STUDIES or not (spec is None or isinstance(spec, dict)):
+    for study, given in studies.items():
+        if study not in STUDIES or not (given is None or isinstance(given, dict)):
             continue
-        spec = spec or {}
+        spec = given or {}
         changes, present = _file_changes(study, spec, folder, tables)
         present |= {"plan"} if has_plan else set()
         missing = [need for need in NEEDS.get(study, ()) if need not in present]

@@ -55,7 +55,7 @@ def _dump(key: str, value: Any) -> str:
 
 
 def _last_line(node: yaml.Node) -> int:
-    """The last line (0-based) holding text of ``node``."""
+    """Return the last line (0-based) holding text of ``node``."""
     if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False) or not node.value:
         end = node.end_mark
         return end.line if end.column > 0 else end.line - 1
@@ -72,7 +72,7 @@ def _indent(line: str) -> int:
 
 
 def _navigate(text: str, path: Sequence[str]) -> tuple[yaml.Node, yaml.Node | None]:
-    """The node at ``path`` and the key node that holds it (None for the document)."""
+    """Return the node at ``path`` and the key node that holds it (None for the document)."""
     node: yaml.Node = _compose(text)
     key_node = None
     for part in path:
@@ -88,7 +88,7 @@ def _navigate(text: str, path: Sequence[str]) -> tuple[yaml.Node, yaml.Node | No
 
 
 def _blockify(text: str, path: Sequence[str]) -> str:
-    """The flow mapping (or empty value) at ``path`` written as a block under its key."""
+    """Return the flow mapping (or empty value) at ``path`` written as a block under its key."""
     node, key_node = _navigate(text, path)
     if key_node is None:
         raise YamlEditError("the document itself is a flow mapping")
@@ -108,7 +108,7 @@ def _blockify(text: str, path: Sequence[str]) -> str:
 
 
 def _mapping_at(text: str, path: Sequence[str]) -> tuple[str, yaml.Node, yaml.Node | None]:
-    """The block mapping (or empty value) at ``path``, flow mappings written out first."""
+    """Return the block mapping (or empty value) at ``path``, flow mappings written out first."""
     node, key_node = _navigate(text, path)
     if isinstance(node, yaml.MappingNode) and node.flow_style:
         text = _blockify(text, path)

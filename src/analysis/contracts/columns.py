@@ -23,7 +23,7 @@ __all__ = [
 
 
 def rows_text(mask: pd.Series, limit: int = 5) -> str:
-    """The index labels where ``mask`` is true, e.g. ``"3, 7, 12 and 4 more"``."""
+    """Return the index labels where ``mask`` is true, e.g. ``"3, 7, 12 and 4 more"``."""
     index = mask[mask].index.tolist()
     shown = ", ".join(map(str, index[:limit]))
     return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
@@ -60,7 +60,7 @@ def require_columns(
 
 
 def is_constant(values: pd.Series) -> bool:
-    """True when every value is the same (numeric values; numpy min/max, fast on large panels)."""
+    """Return True when every value is the same (numeric values; numpy min/max, fast on large panels)."""
     array = values.to_numpy(dtype=float)
     return bool(array.min() == array.max())
 

@@ -24,13 +24,16 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.contracts.readers import DataContractError, read_table
 from analysis.core.strict import read_yaml
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 __all__ = [
     "TYPES",
@@ -68,6 +71,7 @@ class Instrument:
 
     @property
     def item_ids(self) -> list[str]:
+        """Return the ids of the items, in the instrument's order."""
         return [item["id"] for item in self.items]
 
     def label(self, item_id: str) -> str:
@@ -190,7 +194,10 @@ def _in_band(score: int, band: dict) -> bool:
 def load_responses(
     path: str | Path, instrument: Instrument, *, encoding: str = "utf-8"
 ) -> pd.DataFrame:
-    """Read a response file (:func:`~analysis.contracts.readers.read_table`) and check it with :func:`check_responses`."""
+    """Read a response file and check it with :func:`check_responses`.
+
+    The file is read by :func:`~analysis.contracts.readers.read_table`.
+    """
     try:
         raw = read_table(path, encoding=encoding, dtype={"respondent_id": "string"})
     except DataContractError as error:
@@ -202,8 +209,8 @@ def load_responses(
 VIEWS = {"view 1": 1, "view 2": 2, "view1": 1, "view2": 2, "1": 1, "2": 2}
 
 
-def response_schema(instrument: Instrument):
-    """The responses contract of ``instrument`` as a pandera schema.
+def response_schema(instrument: Instrument) -> pa.DataFrameSchema:
+    """Return the responses contract of ``instrument`` as a pandera schema.
 
     One row per respondent: a unique ``respondent_id``, ``group`` (two_views), and one
     column per item: true/false (or yes/no, 1/0) for true_false and checklist items,

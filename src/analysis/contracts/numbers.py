@@ -63,7 +63,7 @@ class NumberFormatError(DataContractError):
 
 
 def split_number(text: str) -> dict | None:
-    """A formatted number's parts, or None if ``text`` is not one."""
+    """Return a formatted number's parts, or None if ``text`` is not one."""
     if _DATE_LIKE.fullmatch(text.strip()):
         return None  # 31.01.2025, 1/2/25: a date, for the codebook's dates
     currency = bool(CURRENCY.search(text))
@@ -97,7 +97,7 @@ def split_number(text: str) -> dict | None:
 
 
 def currencies_in(text: str) -> tuple[str, ...]:
-    """The ISO 4217 codes that the currency symbols and codes in ``text`` stand for."""
+    """Return the ISO 4217 codes that the currency symbols and codes in ``text`` stand for."""
     found = []
     for match in CURRENCY.finditer(str(text)):
         token = match.group(0)
@@ -106,8 +106,10 @@ def currencies_in(text: str) -> tuple[str, ...]:
 
 
 def looks_like_periods(values: pd.Series) -> bool:
-    """Whether every non-blank value is a month label a number reader would misread
-    (``01.2024``, ``10/2020``, SAP's ``001.2025``): such a column is never numeric."""
+    """Tell whether every non-blank value is a month label a number reader would misread.
+
+    Such labels are ``01.2024``, ``10/2020``, SAP's ``001.2025``): such a column is never numeric.
+    """
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
     return not text.empty and bool(text.map(lambda t: bool(_PERIOD_LIKE.fullmatch(t))).all())
@@ -128,8 +130,10 @@ def _grouped(groups: list[str]) -> bool:
 
 
 def decimal_evidence(core: str) -> str | None:
-    """The decimal separator ``core`` implies ("." or ","), None if it has no separator,
-    or "?" when it is ambiguous (one separator followed by exactly three digits)."""
+    """Return the decimal separator ``core`` implies ("." or ",").
+
+    None if it has no separator, or "?" when it is ambiguous (one separator followed by exactly three digits).
+    """
     dots, commas = core.count("."), core.count(",")
     if dots and commas:
         return "." if core.rfind(".") > core.rfind(",") else ","
@@ -166,8 +170,10 @@ def looks_numeric(values: pd.Series) -> bool:
 
 
 def looks_formatted(values: pd.Series) -> bool:
-    """Whether every non-blank value is a number and at least one carries formatting
-    (currency, separators, a percent sign, accounting brackets)."""
+    """Tell whether every non-blank value is a number and at least one carries formatting.
+
+    Formatting is a (currency, separators, a percent sign, accounting brackets).
+    """
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
     if text.empty or looks_like_periods(text):
@@ -179,7 +185,7 @@ def looks_formatted(values: pd.Series) -> bool:
 
 
 def column_evidence(values: pd.Series, *, strong: bool = False) -> set[str]:
-    """The decimal marks ("." or ",") that a column of numbers shows unambiguously.
+    """Return the decimal marks ("." or ",") that a column of numbers shows unambiguously.
 
     With ``strong``, only values that could not be anything but a formatted amount
     count: both separators (``1.234,50``), a currency sign, or one separator followed
@@ -312,8 +318,10 @@ def _refuse_mixed_currencies(parts: dict[Any, dict], column: str, where: str) ->
 
 
 def excel_serial_dates(values: pd.Series) -> pd.Series:
-    """Excel serial day numbers (e.g. 45658 = 2025-01-01, 1900 date system) as timestamps;
-    other values give NaT. Only whole numbers from 10000 to 99999 (1927 to 2173) count."""
+    """Read Excel serial day numbers (e.g. 45658 = 2025-01-01, 1900 date system) as timestamps.
+
+    Other values give NaT. Only whole numbers from 10000 to 99999 (1927 to 2173) count.
+    """
     numeric = pd.to_numeric(values, errors="coerce")
     serial = numeric.where((numeric % 1 == 0) & numeric.between(10_000, 99_999))
     return pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce")

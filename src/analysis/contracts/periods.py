@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,8 +65,8 @@ def _sort_keys(text: pd.Series) -> np.ndarray | None:
     return None
 
 
-def time_order(labels, *, error: type[DataError] = DataError) -> pd.Index:
-    """The distinct period labels in time order.
+def time_order(labels: Iterable[Any], *, error: type[DataError] = DataError) -> pd.Index:
+    """Return the distinct period labels in time order.
 
     Numbers, dates and pandas Periods sort as they are. Text labels sort as whole
     numbers (``"1"``, ``"2"``, ``"10"``), or, when all are written one way, by the period
@@ -170,8 +172,10 @@ _MONTH_NAMES = {
 
 
 def month_number(word: str) -> int | None:
-    """The month (1-12) a month name or abbreviation stands for, in any language of
-    :data:`_MONTH_WORDS` (``janv.``, ``Mär``, ``Oct``), or None."""
+    """Return the month (1-12) a month name or abbreviation stands for, or None.
+
+    Any language of :data:`_MONTH_WORDS` is read (``janv.``, ``Mär``, ``Oct``), or None.
+    """
     return _MONTH_NAMES.get(word.strip().rstrip(".").casefold())
 
 
@@ -182,7 +186,7 @@ _FISCAL = re.compile(
 
 
 def fiscal_quarter(label: str, start_month: int) -> str | None:
-    """The calendar quarter (``2024-Q2``) a fiscal-quarter label names, or None.
+    """Return the calendar quarter (``2024-Q2``) a fiscal-quarter label names, or None.
 
     ``FY25 Q1`` (also ``FY2025 Q1``, ``Q1 FY25``, ``FY25-Q1``) is the first quarter of
     the fiscal year that ENDS in 2025 (the usual convention: India's FY25 runs April
@@ -202,8 +206,10 @@ def fiscal_quarter(label: str, start_month: int) -> str | None:
 
 
 def posting_period(label: str) -> tuple[int, int] | None:
-    """(year, period) of an SAP posting period ``PPP.YYYY`` (``001.2025``), or None.
-    Periods 13 to 16 are year-end special periods, not months: the caller decides."""
+    """Return (year, period) of an SAP posting period ``PPP.YYYY`` (``001.2025``), or None.
+
+    Periods 13 to 16 are year-end special periods, not months: the caller decides.
+    """
     found = re.fullmatch(r"(\d{3})\.(\d{4})", label.strip())
     return (int(found[2]), int(found[1])) if found else None
 
@@ -274,7 +280,7 @@ def read_label(label: str) -> tuple[str, str | None] | None:
 
 
 def _hint(labels: list[str]) -> str:
-    """What unread labels look like, and how to write them."""
+    """Return what unread labels look like, and how to write them."""
 
     def every(pattern: str, flags: int = 0) -> bool:
         return all(re.fullmatch(pattern, v, flags) for v in labels)

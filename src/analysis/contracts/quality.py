@@ -222,7 +222,7 @@ def _shown(value: float) -> str:
 
 
 def non_finite(values: pd.Series, *, column: str, source: str) -> str | None:
-    """A message naming the lines where a number is infinite (inf, -inf), if any."""
+    """Return a message naming the lines where a number is infinite (inf, -inf), if any."""
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.notna() & ~np.isfinite(numbers.astype(float))
     if not bad.any():
@@ -243,7 +243,7 @@ def dominant_value(
     share: float = 0.5,
     factor: float = 1000.0,
 ) -> str | None:
-    """A message when one value outweighs every other value of the column together.
+    """Return a message when one value outweighs every other value of the column together.
 
     The largest absolute value is flagged when it is more than ``share`` of the
     column's absolute sum and more than ``factor`` times the median of the other
@@ -274,7 +274,7 @@ def dominant_value(
 
 
 def small_whole_money(values: pd.Series, *, column: str, source: str) -> str | None:
-    """A message when a money outcome holds only small whole numbers (0 to 20): deals, not money."""
+    """Return a message when a money outcome holds only small whole numbers (0 to 20): deals, not money."""
     numbers = pd.to_numeric(values, errors="coerce").dropna()
     if len(numbers) < 10 or not ((numbers % 1 == 0) & numbers.between(0, 20)).all():
         return None
@@ -287,7 +287,7 @@ def small_whole_money(values: pd.Series, *, column: str, source: str) -> str | N
 
 
 def share_outside(values: pd.Series, *, column: str, source: str) -> str | None:
-    """A message naming the lines where a share (rate) lies outside 0 to 1."""
+    """Return a message naming the lines where a share (rate) lies outside 0 to 1."""
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.notna() & ~numbers.between(0, 1)
     if not bad.any():
@@ -313,7 +313,7 @@ _LOST_ZERO = re.compile(r"^(\d{4}\.\d|\d{1,2}\.\d{3})$")
 def numbers_as_periods(
     values: pd.Series, *, column: str, source: str, numeric: bool = False
 ) -> str | None:
-    """A message when a period column holds numbers instead of period labels.
+    """Return a message when a period column holds numbers instead of period labels.
 
     ``numeric``: the column was stored as numbers (an imported table); otherwise the
     text is searched for the forms a month takes once saved as a number (2025.1, 10.202).
@@ -335,7 +335,7 @@ def numbers_as_periods(
 
 
 def fractional_ids(values: pd.Series, *, column: str, source: str) -> str | None:
-    """A message when ids are numbers with a fraction (12.5): a measurement, not an id."""
+    """Return a message when ids are numbers with a fraction (12.5): a measurement, not an id."""
     text = values.astype("string").str.strip()
     bad = text.str.fullmatch(r"-?\d+\.\d*[1-9]\d*").fillna(False).astype(bool)
     if not bad.any():

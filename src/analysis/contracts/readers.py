@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -51,9 +53,11 @@ def source_name(path: str | Path) -> str:
 
 
 def sniff_delimiter(lines: list[str]) -> str:
-    """The delimiter (comma, semicolon, tab or pipe) that splits the most lines into the same
-    number of fields. Unlike :class:`csv.Sniffer`, a semicolon file whose amounts carry
-    decimal commas (``12918,17``) is not taken for a comma file: its header has no comma.
+    """Return the delimiter (comma, semicolon, tab or pipe) that splits lines most evenly.
+
+    That is, the one giving the most lines the same number of fields. Unlike
+    :class:`csv.Sniffer`, a semicolon file whose amounts carry decimal commas (``12918,17``)
+    is not taken for a comma file: its header has no comma.
     """
     best, best_score = ",", (False, 0.0, 0)
     sample = [line for line in lines[:50] if line.strip()]
@@ -68,13 +72,13 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def inside(folder: Path, relative) -> Path | None:
+def inside(folder: Path, relative: str | Path) -> Path | None:
     """``folder / relative`` resolved, or None if it points outside ``folder`` (path traversal)."""
     path = (Path(folder) / str(relative)).resolve()
     return path if Path(folder).resolve() in path.parents else None
 
 
-def file_lines(rows) -> str:
+def file_lines(rows: pd.Series | Iterable[float | None]) -> str:
     """File line numbers (header = line 1) of flagged rows: the first five, then a count.
 
     ``rows`` is a boolean Series (the flagged rows) or an iterable of 0-based row labels.
@@ -116,7 +120,11 @@ class DataContractError(InputError):
 
 
 def read_table(
-    path: str | Path, *, encoding: str = "utf-8", dtype=None, raw_export: bool = False
+    path: str | Path,
+    *,
+    encoding: str = "utf-8",
+    dtype: Mapping[str, Any] | type[str] | None = None,
+    raw_export: bool = False,
 ) -> pd.DataFrame:
     """Read a delimited text file (or an imported Parquet table) into a DataFrame with clear errors.
 
@@ -126,8 +134,9 @@ def read_table(
     encoding : str
         Text encoding; UTF-8 (a byte-order mark is removed) by default. Files saved
         by older Excel versions on Windows are often ``"latin-1"``.
-    dtype : optional
-        Passed to :func:`pandas.read_csv` (e.g. ``{"rep_id": "string"}``).
+    dtype : mapping or str, optional
+        Passed to :func:`pandas.read_csv` (e.g. ``{"rep_id": "string"}``, or ``str`` for
+        every column); an imported Parquet table is cast the same way.
     raw_export : bool
         Read a raw Qualtrics export as it is (for the codebook importer); otherwise
         one is refused with the advice to import it through a codebook.
@@ -147,8 +156,10 @@ def read_table(
         frame = pd.read_parquet(path)
         if SOURCE_ROW in frame:  # the raw file's row numbers, kept by the import
             frame.index = pd.Index(frame.pop(SOURCE_ROW).astype(int) - 2, name=None)
-        if dtype:
+        if isinstance(dtype, Mapping):
             frame = frame.astype({k: v for k, v in dtype.items() if k in frame.columns})
+        elif dtype is not None:  # one type for every column, as pandas.read_csv takes it
+            frame = frame.astype(dtype)
         if frame.empty:
             raise DataContractError(
                 f"{path.name}: the table has no rows; check the codebook's drop_rows rules."
@@ -225,8 +236,11 @@ def read_table(
 
 
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ids and labels compare equal with or without padding, in every study and every
-    file type (a CSV, or a table imported from a workbook whose cells carried spaces)."""
+    """Strip the padding around ids and labels.
+
+    Ids and labels then compare equal with or without padding, in every study and every
+    file type (a CSV, or a table imported from a workbook whose cells carried spaces).
+    """
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.StringDtype):
             frame[column] = frame[column].str.strip()
@@ -245,7 +259,7 @@ _SIGNATURES = {
 
 
 def _binary_kind(raw: bytes) -> str:
-    """What a binary file is (from its first bytes), or "" for text."""
+    """Return what a binary file is (from its first bytes), or "" for text."""
     for signature, kind in _SIGNATURES.items():
         if raw.startswith(signature):
             return kind

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 import pandera.pandas as pa
@@ -48,8 +49,10 @@ def formatted_number_hint(sample: list[str]) -> str:
     )
 
 
-def levels(values, *, required: bool = True, description: str = "", shown: str = "") -> pa.Column:
-    """A text column restricted to ``values`` (matched after trimming and lower-casing).
+def levels(
+    values: Iterable[str], *, required: bool = True, description: str = "", shown: str = ""
+) -> pa.Column:
+    """Return a text column restricted to ``values`` (matched after trimming and lower-casing).
 
     ``shown`` replaces the list of ``values`` in messages (e.g. "View 1 or View 2" for
     several accepted spellings).
@@ -65,6 +68,20 @@ def levels(values, *, required: bool = True, description: str = "", shown: str =
 
 
 def boolean(description: str, *, required: bool = True) -> pa.Column:
+    """Return a true/false text column (the spellings of :data:`TRUE_FALSE`).
+
+    Parameters
+    ----------
+    description : str
+        What the column holds, for data/README.md and messages.
+    required : bool, default True
+        Whether a file must have the column.
+
+    Returns
+    -------
+    pandera.Column
+        The column's schema.
+    """
     return pa.Column(
         str,
         pa.Check.isin(list(TRUE_FALSE)),
@@ -76,14 +93,34 @@ def boolean(description: str, *, required: bool = True) -> pa.Column:
 
 
 def number(
-    low=None,
-    high=None,
+    low: float | None = None,
+    high: float | None = None,
     *,
     required: bool = True,
     nullable: bool = True,
     whole: bool = False,
     description: str = "",
 ) -> pa.Column:
+    """Return a numeric column, coerced to float, optionally bounded and whole.
+
+    Parameters
+    ----------
+    low, high : float, optional
+        Inclusive bounds; either may be left open.
+    required : bool, default True
+        Whether a file must have the column.
+    nullable : bool, default True
+        Whether a value may be missing.
+    whole : bool, default False
+        Whether every value must be a whole number (a count).
+    description : str, default ""
+        What the column holds, for data/README.md and messages.
+
+    Returns
+    -------
+    pandera.Column
+        The column's schema.
+    """
     checks = []
     if low is not None and high is not None:
         checks.append(pa.Check.in_range(low, high))
@@ -121,12 +158,14 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
         checks = part["check"].astype(str)
         if checks.str.contains("not_nullable").any():
             messages.append(
-                f"{source}: column {column} is empty on lines {file_lines(part.loc[checks.str.contains('not_nullable'), 'index'])}."
+                f"{source}: column {column} is empty on lines "
+                f"{file_lines(part.loc[checks.str.contains('not_nullable'), 'index'])}."
             )
         if checks.eq("field_uniqueness").any():
             rows = part.loc[checks.eq("field_uniqueness"), "index"]
             messages.append(
-                f"{source}: column {column} has duplicated values on lines {file_lines(rows)}; each row needs its own {column}."
+                f"{source}: column {column} has duplicated values on lines {file_lines(rows)}; "
+                f"each row needs its own {column}."
             )
         if checks.str.startswith("isin").any():
             rows = part.loc[checks.str.startswith("isin"), "index"]
@@ -136,7 +175,8 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
             allowed = meta.get("levels", [])
             if meta.get("boolean"):
                 messages.append(
-                    f"{source}: column {column} must be true/false; bad values {values[:5]} on lines {file_lines(rows)}."
+                    f"{source}: column {column} must be true/false; bad values {values[:5]} "
+                    f"on lines {file_lines(rows)}."
                 )
                 continue
             hints = []
@@ -167,7 +207,8 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
             found = re.search(r"\((.*)\)", checks[strict].iloc[0])
             bound = found.group(1) if found else "the bound"
             messages.append(
-                f"{source}: column {column} must be greater than {bound}; bad on lines {file_lines(part.loc[strict, 'index'])}."
+                f"{source}: column {column} must be greater than {bound}; bad on lines "
+                f"{file_lines(part.loc[strict, 'index'])}."
             )
         ranged = checks.str.startswith(("in_range", "greater_than_or_equal", "less_than"))
         if ranged.any():
@@ -199,7 +240,7 @@ def validate(
 
 
 def schema_markdown(schema: pa.DataFrameSchema) -> str:
-    """The schema as a Markdown table (column, required, description) for data/README.md."""
+    """Return the schema as a Markdown table (column, required, description) for data/README.md."""
     rows = ["| column | required | contents |", "| --- | --- | --- |"]
     for name, column in schema.columns.items():
         rows.append(

@@ -123,7 +123,7 @@ class SurveyDataError(DataContractError):
 
 
 def survey_schema() -> pa.DataFrameSchema:
-    """The study-1 contract as a pandera schema (after trimming and lower-casing level columns)."""
+    """Return the study-1 contract as a pandera schema (after trimming and lower-casing level columns)."""
     import pandera.pandas as pa
 
     from analysis.contracts.schemas import boolean, levels

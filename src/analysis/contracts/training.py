@@ -81,7 +81,7 @@ class TrainingDataError(DataContractError):
 
 
 def check_regular(periods: pd.Series, source: str) -> str | None:
-    """A message if the sorted periods have a gap (a period missing for everyone)."""
+    """Return a message if the sorted periods have a gap (a period missing for everyone)."""
     labels = sorted(periods.dropna().unique())
     if len(labels) < 2:
         return None
@@ -94,7 +94,7 @@ def check_regular(periods: pd.Series, source: str) -> str | None:
 
 
 def duplicate_rows_message(raw: pd.Series, dup: pd.Series, source: str) -> str:
-    """The duplicate rep-period message, naming weekly or daily dates when those caused it."""
+    """Return the duplicate rep-period message, naming weekly or daily dates when those caused it."""
     dates = pd.to_datetime(raw[dup].astype("string").str.strip(), errors="coerce", format="ISO8601")
     within = dates.dropna()
     if within.nunique() > within.dt.to_period("M").nunique():
@@ -172,8 +172,11 @@ def _stored_as_numbers(path: Path) -> set[str]:
 
 
 def _plausible(tables: dict, paths: Mapping, problems: list[str]) -> set[str]:
-    """Ids with fractions, periods saved as numbers, costs that are not finite or beyond
-    :data:`LARGEST_COST`. Returns the period columns already named (``table.column``)."""
+    """Find implausible values across the training tables.
+
+    Ids with fractions, periods saved as numbers, costs that are not finite or beyond
+    :data:`LARGEST_COST`. Returns the period columns already named (``table.column``).
+    """
     named = set()
     for name, frame in tables.items():
         if frame is None:
@@ -220,7 +223,7 @@ def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
         # period labels are text: read as numbers, 2025.10 would become 2025.1 (January)
         frame = read_table(
             path,
-            dtype={c: "string" for c in ("rep_id", "period", "training_start", "item")},
+            dtype=dict.fromkeys(("rep_id", "period", "training_start", "item"), "string"),
         )
     except DataContractError as error:
         problems.append(f"{error} ({name})")
@@ -238,7 +241,7 @@ def _read(path: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
 
 
 def training_schemas() -> dict[str, pa.DataFrameSchema]:
-    """The study-2 contract, one pandera schema per file (relations between files are checked in the loader)."""
+    """Return the study-2 contract, one pandera schema per file (relations between files are checked in the loader)."""
     import pandera.pandas as pa
 
     from analysis.contracts.schemas import number
@@ -272,7 +275,8 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
                 high,
                 whole=kind == "count",
                 required=False,
-                description=f"{descriptions[name]}; {low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+                description=f"{descriptions[name]}; {low if low is not None else '-inf'} "
+                f"to {high if high is not None else 'inf'}"
                 + (", whole number" if kind == "count" else ""),
             )
             for name, (kind, low, high) in PANEL_MEASURES.items()
@@ -395,7 +399,8 @@ def load_training_data(
             if unknown.any():
                 ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
                 problems.append(
-                    f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} are not in {source_name(reps_path)}; "
+                    f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} "
+                    f"are not in {source_name(reps_path)}; "
                     + _unknown_ids_fix(panel.loc[unknown, "rep_id"], reps["rep_id"])
                 )
             if not error and not (
@@ -412,7 +417,7 @@ def load_training_data(
 
 
 def _unknown_ids_fix(unknown: pd.Series, known: pd.Series) -> str:
-    """The fix for rep ids missing from the reps table; a case difference is named as such."""
+    """Return the fix for rep ids missing from the reps table; a case difference is named as such."""
     by_case = {str(v).casefold(): str(v) for v in known.dropna()}
     same = {
         str(v): by_case[str(v).casefold()]
@@ -454,9 +459,11 @@ def load_costs(path: str | Path) -> pd.DataFrame:
 
 
 def training_panel(tables: Mapping[str, pd.DataFrame | None]) -> pd.DataFrame:
-    """The panel joined with the reps table, plus ``trained`` (1 from the first training period on)."""
+    """Return the panel joined with the reps table, plus ``trained`` (1 from the first training period on)."""
     panel_table, reps = tables["panel"], tables["reps"]
-    assert panel_table is not None and reps is not None  # required files, checked on loading
+    # required files, checked on loading
+    assert panel_table is not None
+    assert reps is not None
     panel = panel_table.merge(reps, on="rep_id", how="left", validate="many_to_one")
     panel["trained"] = (
         panel["training_start"].notna() & (panel["period"] >= panel["training_start"])

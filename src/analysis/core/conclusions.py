@@ -67,7 +67,22 @@ def direction(low: float, high: float, *, null: float = 0.0) -> Direction:
 def phrase(
     low: float, high: float, *, above: str, below: str, unclear: str, null: float = 0.0
 ) -> str:
-    """The phrase among ``above``, ``below`` and ``unclear`` that the interval supports."""
+    """Return the phrase among ``above``, ``below`` and ``unclear`` that the interval supports.
+
+    Parameters
+    ----------
+    low, high : float
+        The interval.
+    above, below, unclear : str
+        The phrase for an interval wholly above ``null``, wholly below it, or holding it.
+    null : float, default 0.0
+        The reference value.
+
+    Returns
+    -------
+    str
+        One of ``above``, ``below`` and ``unclear``.
+    """
     return {"above": above, "below": below, "unclear": unclear}[direction(low, high, null=null)]
 
 
@@ -88,7 +103,7 @@ def bound(
     decimals: int = 1,
     suffix: str = "",
 ) -> str:
-    """A number written with enough decimals to stay on its side of every reference value.
+    """Return a number written with enough decimals to stay on its side of every reference value.
 
     The one way a sentence prints a confidence bound, an estimate or a size beside a
     verdict. Rounding to ``decimals`` places can carry a number onto or across a
@@ -157,7 +172,26 @@ def interval_text(
     suffix: str = "",
     joiner: str = " to ",
 ) -> str:
-    """An interval as a sentence writes it, "0.4 to 899.6", each bound through :func:`bound`."""
+    """Return an interval as a sentence writes it, "0.4 to 899.6", each bound through :func:`bound`.
+
+    Parameters
+    ----------
+    low, high : float
+        The bounds.
+    null : float or iterable of float, default 0.0
+        Reference values that no bound may be rounded onto.
+    decimals : int, default 1
+        The fewest decimals shown.
+    suffix : str, default ""
+        Written after each bound (e.g. "%").
+    joiner : str, default " to "
+        Written between the bounds.
+
+    Returns
+    -------
+    str
+        The interval as text.
+    """
     return (
         f"{bound(low, null=null, decimals=decimals, suffix=suffix)}{joiner}"
         f"{bound(high, null=null, decimals=decimals, suffix=suffix)}"
@@ -165,10 +199,24 @@ def interval_text(
 
 
 def magnitude(value: Any, *, decimals: int = 1, suffix: str = "") -> str:
-    """The size of a change whose direction the verb already says: "lowered ... by 450".
+    """Return the size of a change whose direction the verb already says: "lowered ... by 450".
 
     The absolute value through :func:`bound`, so a change of -0.3 is "0.3", never "-0.3"
     after "lowered" (a double negative) nor "0" (no change at all).
+
+    Parameters
+    ----------
+    value : float
+        The change, of either sign.
+    decimals : int, default 1
+        The fewest decimals shown.
+    suffix : str, default ""
+        Written after the number.
+
+    Returns
+    -------
+    str
+        The absolute value as text.
     """
     try:
         value = abs(float(value))
@@ -178,9 +226,21 @@ def magnitude(value: Any, *, decimals: int = 1, suffix: str = "") -> str:
 
 
 def share_text(value: Any, *, decimals: int = 0) -> str:
-    """A share (0 to 1) as a percentage that is 0% or 100% only when it is exactly that.
+    """Return a share (0 to 1) as a percentage that is 0% or 100% only when it is exactly that.
 
     0.004 is "0.4%", not "0%" (nobody); 0.996 is "99.6%", not "100%" (everybody).
+
+    Parameters
+    ----------
+    value : float
+        A share in [0, 1].
+    decimals : int, default 0
+        The fewest decimals shown.
+
+    Returns
+    -------
+    str
+        The percentage, e.g. "37%".
     """
     try:
         value = float(value)
@@ -195,6 +255,20 @@ def width_decimals(low: float, high: float, *, digits: int = 3, most: int = 4) -
     An interval 900 wide gets 0 decimals (3,982), one 0.7 wide gets 3 (-0.331); never
     more than ``most``. Missing or empty widths get 0. :func:`bound` adds more where a
     bound would otherwise land on a reference value.
+
+    Parameters
+    ----------
+    low, high : float
+        The interval.
+    digits : int, default 3
+        Significant digits of the width to show.
+    most : int, default 4
+        The most decimals given.
+
+    Returns
+    -------
+    int
+        The number of decimals.
     """
     try:
         width = float(high) - float(low)

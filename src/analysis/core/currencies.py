@@ -42,6 +42,22 @@ def check_currency(value: str) -> str:
 
     >>> check_currency("EUR")
     'EUR'
+
+    Parameters
+    ----------
+    value : str
+        A currency code as written, e.g. "EUR".
+
+    Returns
+    -------
+    str
+        ``value``.
+
+    Raises
+    ------
+    ValueError
+        When it is not an ISO 4217 code; the message suggests the code meant (a symbol or
+        a lower-case code).
     """
     text = str(value).strip()
     if text in ISO_4217:

@@ -52,6 +52,7 @@ class WriteError(OSError):
         self.message = message
 
     def __str__(self) -> str:
+        """Return the message, which names the file and the fix."""
         return self.message
 
 

@@ -288,7 +288,8 @@ def value(
     """One figure in its unit.
 
     ``unit``: ``currency`` or ``money`` (:func:`money`), ``share`` (0-1, :func:`share`),
-    ``power`` (a power or chance, :func:`power`), ``percent`` (already in percent), ``points`` (a difference of shares), ``count``,
+    ``power`` (a power or chance, :func:`power`), ``percent`` (already in percent),
+    ``points`` (a difference of shares), ``count``,
     ``ratio``, ``duration`` (periods, one decimal), ``number``; anything else is written
     as a number.
     """

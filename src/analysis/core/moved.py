@@ -102,8 +102,11 @@ class _AliasLoader(importlib.abc.Loader):
         return module
 
     def exec_module(self, module: types.ModuleType) -> None:
-        """Nothing to run: the target was executed at its new home. The import system
-        has just given it the former name's spec; its own spec is put back."""
+        """Put the module's own spec back; nothing to run.
+
+        The target was executed at its new home. The import system has just given it the
+        former name's spec; its own spec is put back.
+        """
         if self.target is not None:
             module.__spec__ = self._spec
 
@@ -114,9 +117,10 @@ class MovedModuleFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self,
         fullname: str,
-        path: Sequence[str] | None = None,
-        target: types.ModuleType | None = None,
+        path: Sequence[str] | None = None,  # noqa: ARG002 (MetaPathFinder.find_spec's signature)
+        target: types.ModuleType | None = None,  # noqa: ARG002 (the same)
     ) -> importlib.machinery.ModuleSpec | None:
+        """Return a spec that aliases a former module name to its new module, else None."""
         if fullname in MOVED:
             return importlib.machinery.ModuleSpec(fullname, _AliasLoader(MOVED[fullname]))
         if fullname in FORMER_PACKAGES:

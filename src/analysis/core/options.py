@@ -7,7 +7,8 @@ Option sets are ``Literal`` types; :func:`check_option` turns a bad value into a
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal, get_args
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast, get_args
 
 __all__ = [
     "SEED",
@@ -32,6 +33,17 @@ def check_option(name: str, value: Any, allowed: Any) -> Any:
         The value passed by the user.
     allowed : Literal type or iterable
         A ``Literal[...]`` type or an iterable of allowed values.
+
+    Returns
+    -------
+    Any
+        ``value``.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not allowed; the message lists the allowed values and the
+        closest one.
     """
     choices = get_args(allowed) or tuple(allowed)
     if value in choices:
@@ -47,7 +59,23 @@ def check_option(name: str, value: Any, allowed: Any) -> Any:
 
 
 def check_conf_level(conf_level: float) -> float:
-    """Check that a confidence level lies strictly between 0 and 1."""
+    """Check that a confidence level lies strictly between 0 and 1.
+
+    Parameters
+    ----------
+    conf_level : float
+        The confidence level given.
+
+    Returns
+    -------
+    float
+        ``conf_level`` as a float.
+
+    Raises
+    ------
+    ValueError
+        When it is not a number strictly between 0 and 1 (95 is suggested as 0.95).
+    """
     try:
         level = float(conf_level)
     except (TypeError, ValueError):
@@ -61,7 +89,23 @@ def check_conf_level(conf_level: float) -> float:
 
 
 def check_min_cell_size(min_cell_size: int) -> int:
-    """Check the small-cell suppression threshold (a positive integer)."""
+    """Check the small-cell suppression threshold (a positive integer).
+
+    Parameters
+    ----------
+    min_cell_size : int
+        The threshold given.
+
+    Returns
+    -------
+    int
+        ``min_cell_size``.
+
+    Raises
+    ------
+    ValueError
+        When it is not a positive whole number.
+    """
     if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 1:
         raise ValueError(
             f"min_cell_size={min_cell_size!r} must be a positive whole number, e.g. 5."
@@ -73,19 +117,32 @@ def check_min_cell_size(min_cell_size: int) -> int:
 SEED = 12345
 
 
-def renamed(**old_to_new: str):
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def renamed(**old_to_new: str) -> Callable[[_F], _F]:
     """Accept a keyword's former name, with a FutureWarning naming the new one.
 
     The public API uses one vocabulary (``by``, ``treatment``, ``covariates``,
     ``n_resamples``, ``seed``, ``conf_level``; see README: API conventions). Calls
     written with an older name keep working for a while and say what to write instead.
+
+    Parameters
+    ----------
+    **old_to_new : str
+        Each former keyword and the keyword it is now.
+
+    Returns
+    -------
+    callable
+        A decorator for the function that takes the new keywords.
     """
     import functools
     import warnings
 
-    def wrap(func):
+    def wrap(func: _F) -> _F:
         @functools.wraps(func)
-        def inner(*args, **kwargs):
+        def inner(*args: Any, **kwargs: Any) -> Any:
             for old, new in old_to_new.items():
                 if old in kwargs:
                     if new in kwargs:
@@ -100,6 +157,6 @@ def renamed(**old_to_new: str):
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 
-        return inner
+        return cast("_F", inner)
 
     return wrap

@@ -7,7 +7,15 @@ JupyterLab shows it once: where it is displayed (the last expression of a cell, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter
 
 __all__ = [
     "plot_estimate_distribution",
@@ -19,7 +27,7 @@ __all__ = [
 ]
 
 
-def _closed(fig):
+def _closed(fig: Figure) -> Figure:
     """Detach ``fig`` from pyplot so the inline backend does not show it again at the cell's end."""
     import matplotlib.pyplot as plt
 
@@ -28,14 +36,14 @@ def _closed(fig):
 
 
 def plot_shares(
-    tidy,
+    tidy: pd.DataFrame,
     *,
     label: str = "level",
     by: str | None = None,
     title: str = "",
-    order=None,
+    order: Sequence[str] | None = None,
     legend_title: str | None = None,
-):
+) -> Figure:
     """Horizontal bars of shares with their confidence intervals.
 
     Parameters
@@ -105,14 +113,14 @@ def plot_shares(
 
 
 def plot_forest(
-    tidy,
+    tidy: pd.DataFrame,
     *,
     label: str = "term",
     reference: float = 1.0,
     log_scale: bool = True,
     xlabel: str = "Ratio",
     title: str = "",
-):
+) -> Figure:
     """Forest plot: one point estimate with its confidence interval per row.
 
     Parameters
@@ -163,13 +171,13 @@ def plot_forest(
 
 
 def plot_event_study(
-    tables: dict,
+    tables: Mapping[str, pd.DataFrame],
     *,
     ylabel: str = "Effect",
     xlabel: str = "Periods since training started (-1 = reference period)",
-    formatter=None,
+    formatter: Formatter | None = None,
     legend: bool = True,
-):
+) -> Figure:
     """Event-time estimates with confidence intervals, one line per estimator.
 
     Parameters
@@ -183,6 +191,11 @@ def plot_event_study(
         Tick formatter of the effect axis (:func:`analysis.core.formats.axis_formatter`).
     legend : bool
         Show a legend (placed outside the plot area, so it never covers a line).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, closed with pyplot.
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -219,27 +232,50 @@ def plot_event_study(
 
 
 def plot_heatmap(
-    tidy,
+    tidy: pd.DataFrame,
     *,
     row: str,
     column: str,
     value: str = "estimate",
-    row_order=None,
-    column_order=None,
-    column_labels=None,
+    row_order: Sequence[str] | None = None,
+    column_order: Sequence[str] | None = None,
+    column_labels: Mapping[str, str] | None = None,
     vmin: float = 0.0,
     vmax: float = 1.0,
     label: str = "Share",
-):
-    """Heatmap of a tidy table (e.g. groups x statements, share choosing View 2), annotated in percent."""
+) -> Figure:
+    """Heatmap of a tidy table (e.g. groups x statements, share choosing View 2), annotated in percent.
+
+    Parameters
+    ----------
+    tidy : DataFrame
+        Long table with the ``row``, ``column`` and ``value`` columns.
+    row, column : str
+        Columns that give the heatmap's rows and columns.
+    value : str, default "estimate"
+        Column of the values shown.
+    row_order, column_order : sequence of str, optional
+        Order of the rows and the columns.
+    column_labels : mapping of str to str, optional
+        Display names of the columns.
+    vmin, vmax : float, default 0 and 1
+        The colour scale's ends.
+    label : str, default "Share"
+        Label of the colour bar.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, closed with pyplot.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     wide = tidy.pivot(index=row, columns=column, values=value)
     if row_order is not None:
-        wide = wide.reindex(row_order)
+        wide = wide.reindex(list(row_order))
     if column_order is not None:
-        wide = wide.reindex(columns=column_order)
+        wide = wide.reindex(columns=list(column_order))
     if column_labels is not None:
         wide.columns = [column_labels.get(c, c) for c in wide.columns]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * wide.shape[1] + 2.5), 0.6 * wide.shape[0] + 2.2))
@@ -267,8 +303,31 @@ def plot_heatmap(
     return _closed(fig)
 
 
-def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: str = "Score"):
-    """Bar chart of how many respondents have each score, with band boundaries as dashed lines."""
+def plot_score_distribution(
+    scores: Iterable[float] | pd.Series,
+    *,
+    max_score: int,
+    boundaries: Iterable[float] = (),
+    xlabel: str = "Score",
+) -> Figure:
+    """Bar chart of how many respondents have each score, with band boundaries as dashed lines.
+
+    Parameters
+    ----------
+    scores : iterable of float
+        One whole-number score per respondent.
+    max_score : int
+        The highest possible score.
+    boundaries : iterable of float, default ()
+        Lowest scores of the bands after the first.
+    xlabel : str, default "Score"
+        Label of the x axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, closed with pyplot.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -285,19 +344,39 @@ def plot_score_distribution(scores, *, max_score: int, boundaries=(), xlabel: st
 
 
 def plot_estimate_distribution(
-    draws,
+    draws: pd.DataFrame,
     *,
     expected: float,
     break_even: float | None = None,
     xlabel: str = "Estimated effect",
     unit: str = "number",
     currency: str | None = None,
-):
+) -> Figure:
     """Histogram of simulated estimates with the planted effect, zero and break-even marked.
 
     ``draws`` is the output of :func:`analysis.planning.simulate_rollout`. The legend sits
     above the plot, so it never crosses the reference lines or the bars; figures in it and
     on the axis are written by :mod:`analysis.core.formats` in ``unit`` (and ``currency``).
+
+    Parameters
+    ----------
+    draws : DataFrame
+        The simulated estimates (an ``estimate`` column).
+    expected : float
+        The planted effect.
+    break_even : float, optional
+        The break-even effect, marked when given.
+    xlabel : str, default "Estimated effect"
+        Label of the x axis.
+    unit : str, default "number"
+        The unit of the effect, as :func:`analysis.core.formats.value` takes it.
+    currency : str, optional
+        The currency of a money effect (ISO code).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, closed with pyplot.
     """
     import matplotlib.pyplot as plt
 

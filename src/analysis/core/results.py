@@ -12,9 +12,12 @@ mixin gives it the rest, so every result looks and behaves alike in a notebook:
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["TidyResult", "interval_record", "result_html"]
 
@@ -26,6 +29,7 @@ class TidyResult:
     reference: float = 0.0
 
     def tidy(self) -> pd.DataFrame:  # pragma: no cover - defined by every subclass
+        """Return the result as tidy rows (``term, estimate, std_error, ...``)."""
         raise NotImplementedError
 
     def caption(self) -> str:
@@ -37,12 +41,12 @@ class TidyResult:
         return list(getattr(self, "notes", []) or [])
 
     def summary(self) -> pd.DataFrame:
-        """The tidy table, with ``attrs["caption"]`` and ``attrs["notes"]``."""
+        """Return the tidy table, with ``attrs["caption"]`` and ``attrs["notes"]``."""
         table = self.tidy()
         table.attrs.update(caption=self.caption(), notes=self.result_notes())
         return table
 
-    def plot(self, *, title: str | None = None, **kwargs: Any):
+    def plot(self, *, title: str | None = None, **kwargs: Any) -> Figure:
         """Estimates with their confidence intervals; returns a matplotlib Figure."""
         from analysis.core.plots import plot_forest
 
@@ -60,7 +64,22 @@ class TidyResult:
 
 
 def result_html(table: pd.DataFrame, caption: str, notes: list[str] | None = None) -> str:
-    """A caption, the table (4 significant digits) and the notes as plain HTML."""
+    """Return a caption, the table (4 significant digits) and the notes as plain HTML.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table shown.
+    caption : str
+        Its caption.
+    notes : list of str, optional
+        Notes under the table.
+
+    Returns
+    -------
+    str
+        The HTML, with every text escaped.
+    """
     shown = table.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0)
     parts = [f"<p><strong>{html.escape(caption)}</strong></p>", shown]
     parts += [f"<p><em>Note:</em> {html.escape(n)}</p>" for n in notes or []]
@@ -70,9 +89,27 @@ def result_html(table: pd.DataFrame, caption: str, notes: list[str] | None = Non
 def interval_record(
     name: str, label: str, row: Any, unit: str, *, n: bool = True
 ) -> dict[str, Any]:
-    """A headline record (:func:`analysis.report.publish_summary`) from a tidy row.
+    """Return a headline record (:func:`analysis.report.publish_summary`) from a tidy row.
 
     ``row`` has ``estimate``, ``conf_low``, ``conf_high`` (and ``n`` when ``n`` is True).
+
+    Parameters
+    ----------
+    name : str
+        Slug of the record.
+    label : str
+        What the record shows, in words.
+    row : Series or mapping
+        A tidy row.
+    unit : str
+        Unit of the estimate ("currency", "share", "number", ...).
+    n : bool, default True
+        Whether to copy ``n``.
+
+    Returns
+    -------
+    dict of str to Any
+        ``name, label, estimate, conf_low, conf_high, unit`` (and ``n``).
     """
     record = {
         "name": name,

@@ -1,4 +1,4 @@
-"""The one reader of the YAML and JSON files a user writes or keeps: strict and bounded.
+r"""The one reader of the YAML and JSON files a user writes or keeps: strict and bounded.
 
 Every ``client.yml``, ``plan.yml``, ``codebook.yml``, instrument file and record
 (``plan.frozen.json``, ``imported/import_record.json``) is read here, so one client's
@@ -12,7 +12,7 @@ when it
 * uses YAML anchors or aliases (a 2 KB "billion laughs" file expands to gigabytes);
 * gives a key twice, or uses a list, a mapping or a set as a key;
 * uses ``!!set``, ``!!omap``, ``!!pairs`` or ``!!binary`` (a plain list or mapping says the same);
-* holds an escaped lone surrogate such as ``"\\udc80"``, which is not a character and
+* holds an escaped lone surrogate such as ``"\udc80"``, which is not a character and
   cannot be written to a UTF-8 report or index;
 * (JSON) holds ``NaN`` or ``Infinity``, which JSON does not have.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +76,11 @@ def _surrogate_message(line: int) -> str:
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader refusing anchors, aliases, deep nesting, duplicate or compound keys."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -107,13 +107,13 @@ class _StrictLoader(yaml.SafeLoader):
                 self._depth -= 1
         return super().compose_node(parent, index)
 
-    def construct_scalar(self, node):
+    def construct_scalar(self, node: yaml.ScalarNode | yaml.MappingNode) -> str:
         value = super().construct_scalar(node)
         if isinstance(value, str) and _SURROGATE.search(value):
             raise _Refused(_surrogate_message(node.start_mark.line + 1))
         return value
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             line = key_node.start_mark.line + 1
@@ -131,7 +131,20 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def link_outside(path: Path, folder: Path) -> Path | None:
-    """Where ``path`` really is when a symbolic link takes it out of ``folder``; else None."""
+    """Where ``path`` really is when a symbolic link takes it out of ``folder``; else None.
+
+    Parameters
+    ----------
+    path : Path
+        The path to check.
+    folder : Path
+        The folder it must stay in.
+
+    Returns
+    -------
+    Path or None
+        The resolved target when a link leads out of ``folder``, else None.
+    """
     target = Path(path).resolve()
     root = Path(folder).resolve()
     return None if target == root or root in target.parents else target
@@ -146,7 +159,33 @@ def read_text(
     inside: Path | None = None,
     what: str | None = None,
 ) -> str:
-    """A small text file as UTF-8, refused when too large, not UTF-8 or a link out of ``inside``."""
+    """Return a small text file as UTF-8, refused when too large, not UTF-8 or a link out of ``inside``.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    where : str
+        How messages name it.
+    max_bytes : int, default MAX_BYTES
+        Largest size read.
+    error : type, default ConfigError
+        The :class:`~analysis.core.errors.InputError` subclass raised.
+    inside : Path, optional
+        A folder the file must really be in.
+    what : str, optional
+        What the file is, for the size message.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Raises
+    ------
+    InputError
+        Of class ``error``: too large, not UTF-8, or a link out of ``inside``.
+    """
     path = Path(path)
     if inside is not None:
         target = link_outside(path, inside)
@@ -172,7 +211,27 @@ def read_text(
 
 
 def parse_yaml(text: str, where: str, *, error: ErrorType = ConfigError) -> Any:
-    """YAML text parsed strictly (see the module docstring)."""
+    """YAML text parsed strictly (see the module docstring).
+
+    Parameters
+    ----------
+    text : str
+        The YAML text.
+    where : str
+        How messages name the text's source.
+    error : type, default ConfigError
+        The :class:`~analysis.core.errors.InputError` subclass raised.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+
+    Raises
+    ------
+    InputError
+        Of class ``error``, naming the line and the fix.
+    """
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except _Refused as problem:
@@ -213,6 +272,11 @@ def read_yaml(
     what : str, optional
         What the file is, for the size message (default: its name).
 
+    Returns
+    -------
+    Any
+        The parsed value.
+
     Raises
     ------
     InputError
@@ -224,7 +288,7 @@ def read_yaml(
 
 
 def _json_depth(text: str) -> int:
-    """The deepest bracket nesting of JSON text (brackets inside strings ignored)."""
+    """Return the deepest bracket nesting of JSON text (brackets inside strings ignored)."""
     depth = deepest = 0
     for char in _BRACKETS.sub("", _JSON_STRING.sub("", text)):
         if char in "[{":
@@ -261,7 +325,27 @@ def _check_strings(value: Any) -> None:
 
 
 def parse_json(text: str, where: str, *, error: ErrorType = ConfigError) -> Any:
-    """JSON text parsed strictly: bounded nesting, no duplicate keys, NaN or surrogates."""
+    """JSON text parsed strictly: bounded nesting, no duplicate keys, NaN or surrogates.
+
+    Parameters
+    ----------
+    text : str
+        The JSON text.
+    where : str
+        How messages name the text's source.
+    error : type, default ConfigError
+        The :class:`~analysis.core.errors.InputError` subclass raised.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+
+    Raises
+    ------
+    InputError
+        Of class ``error``, naming the line and the fix.
+    """
     if _json_depth(text) > MAX_DEPTH:
         raise error(
             f"{where}: lists and objects are nested more than {MAX_DEPTH} deep; this is not a "
@@ -286,6 +370,27 @@ def read_json(
     inside: Path | None = None,
     what: str | None = None,
 ) -> Any:
-    """Read and parse a JSON record strictly (see :func:`read_yaml` for the parameters)."""
+    """Read and parse a JSON record strictly (see :func:`read_yaml` for the parameters).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    where : str
+        How messages name it.
+    max_bytes : int, default 16 MiB
+        Largest size read.
+    error : type, default ConfigError
+        The :class:`~analysis.core.errors.InputError` subclass raised.
+    inside : Path, optional
+        A folder the file must really be in.
+    what : str, optional
+        What the file is, for the size message.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+    """
     text = read_text(path, where, max_bytes=max_bytes, error=error, inside=inside, what=what)
     return parse_json(text, where, error=error)

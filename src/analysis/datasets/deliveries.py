@@ -55,7 +55,7 @@ _PRACTICE_CHOICES = {
 
 
 def write_byod_example(folder: Path) -> list[Path]:
-    """A raw Qualtrics survey export, an Excel rep panel and the codebook that maps them.
+    """Return a raw Qualtrics survey export, an Excel rep panel and the codebook that maps them.
 
     Used by the README walk-through and its end-to-end test; the files are committed
     in ``data/examples/``.

@@ -221,7 +221,7 @@ def client_config(
 
 
 def readiness_files(design: dict) -> dict[str, pd.DataFrame]:
-    """The study-3 files of one example client."""
+    """Return the study-3 files of one example client."""
     from analysis.contracts import instruments as ins
     from analysis.datasets.instruments import (
         generate_checklist,

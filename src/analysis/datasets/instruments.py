@@ -1,4 +1,7 @@
-"""Seeded generators for study 3: instrument responses (with planted misalignment) and KPI-target episodes (with planted gaming)."""
+"""Seeded generators for study 3.
+
+Instrument responses (with planted misalignment) and KPI-target episodes (with planted gaming).
+"""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ def generate_checklist(instrument: Instrument, n: int, *, seed: int = 0) -> pd.D
     rng = np.random.default_rng(seed)
     rates = rng.beta(2, 4, size=len(instrument.items))
     data = {"respondent_id": [f"fr-{i:03d}" for i in range(1, n + 1)]}
-    for item, rate in zip(instrument.item_ids, rates):
+    for item, rate in zip(instrument.item_ids, rates, strict=True):
         data[item] = (rng.random(n) < rate).astype(int)
     return pd.DataFrame(data)
 
@@ -85,7 +88,7 @@ def generate_kpi_episode(
     seed: int = 0,
     first_period: str = "2025-01",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A rep-period activity panel and its KPI target table.
+    """Return a rep-period activity panel and its KPI target table.
 
     A meetings target starts at period ``start`` for ``targeted_teams`` (all reps when
     the tuple is empty). With ``gamed``, targeted reps book ``inflation`` more

@@ -21,6 +21,7 @@ Generative model
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -132,7 +133,7 @@ def _solve_cutpoints() -> np.ndarray:
 
 
 def planted_truth() -> dict:
-    """The generator's population values, for tests that check recovery.
+    """Return the generator's population values, for tests that check recovery.
 
     Returns
     -------
@@ -144,13 +145,13 @@ def planted_truth() -> dict:
     return {
         "cutpoints": _solve_cutpoints(),
         "beta": {name: effect for name, (_, effect) in PRACTICE_MODEL.items()},
-        "shares": dict(zip(EFFECTIVENESS_LEVELS, EFFECTIVENESS_SHARES)),
+        "shares": dict(zip(EFFECTIVENESS_LEVELS, EFFECTIVENESS_SHARES, strict=True)),
         "customized_risk_ratio": CUSTOMIZED_RATE["very effective"] / CUSTOMIZED_RATE["ineffective"],
         "value_proposition_share": INITIATIVE_RATE[0],
     }
 
 
-def _quota_counts(n: int, shares) -> np.ndarray:
+def _quota_counts(n: int, shares: Sequence[float] | np.ndarray) -> np.ndarray:
     """Largest-remainder rounding of ``n * shares`` to whole counts summing to ``n``."""
     raw = np.asarray(shares) * n
     counts = np.floor(raw).astype(int)

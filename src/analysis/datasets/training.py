@@ -1,4 +1,4 @@
-"""Seeded generator of one client's training-impact data (study 2).
+r"""Seeded generator of one client's training-impact data (study 2).
 
 The design follows the measurement process of the source articles: a baseline,
 a staggered rollout in cohorts, re-assessment, and results that build up over the
@@ -6,17 +6,17 @@ periods after training and differ by segment.
 
 Generative model (per rep ``i``, period ``t``)
 ---------------------------------------------
-* skill :math:`s_i \\sim N(0, 1)`; stronger reps are trained first (selection), a
+* skill :math:`s_i \sim N(0, 1)`; stronger reps are trained first (selection), a
   share is never trained, so a naive trained-vs-untrained comparison is biased up;
 * learning (level 2): score before :math:`= 60 + 6 s_i + e`, gain
   :math:`g_i = 8 + 2 s_i + e` for trained reps;
 * behaviour: the call-review score rises by :math:`b_i` (ramping up) after training;
-* results: revenue :math:`y_{it} = \\alpha_i + \\lambda_t + \\tau_{it} + \\varepsilon_{it}`,
-  with :math:`\\alpha_i = 40{,}000 + 6{,}000 s_i` and the planted effect
-  :math:`\\tau_{it} = \\text{effect} \\times m_{seg(i)} \\times (b_i / \\bar b) \\times \\min(1, (e+1)/\\text{ramp})`,
-  where :math:`b_i = \\text{behaviour\\_per\\_gain} \\times g_i + u_i` is the rep's behaviour change
+* results: revenue :math:`y_{it} = \alpha_i + \lambda_t + \tau_{it} + \varepsilon_{it}`,
+  with :math:`\alpha_i = 40{,}000 + 6{,}000 s_i` and the planted effect
+  :math:`\tau_{it} = \text{effect} \times m_{seg(i)} \times (b_i / \bar b) \times \min(1, (e+1)/\text{ramp})`,
+  where :math:`b_i = \text{behaviour\_per\_gain} \times g_i + u_i` is the rep's behaviour change
   (so results follow behaviour, which follows learning)
-  for :math:`e = t - \\text{start}_i \\ge 0` periods since training (a ramp of 1 means
+  for :math:`e = t - \text{start}_i \ge 0` periods since training (a ramp of 1 means
   a constant effect from the first trained period).
 
 :func:`planted_att` gives the average planted effect over treated rep-periods, the
@@ -119,7 +119,7 @@ def generate_training_client(
     cohort_of = np.full(n, -1)
     cohort_sizes = np.diff(np.linspace(0, n_trained, len(design.cohorts) + 1).round().astype(int))
     position = 0
-    for cohort, size in zip(design.cohorts, cohort_sizes):
+    for cohort, size in zip(design.cohorts, cohort_sizes, strict=True):
         cohort_of[order[position : position + size]] = cohort
         position += size
     trained = cohort_of >= 0

@@ -42,6 +42,29 @@ def naive_comparison(
     comparison mixes the training effect with who was chosen for training. HC1
     standard errors, or clustered by ``cluster`` (a panel's rows of one rep, or of one
     office, are not independent).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit, or per unit and period.
+    outcome, treatment : str
+        Columns of the outcome and of the treatment (0/1).
+    cluster : str, optional
+        Column to cluster the errors by; HC1 errors without it.
+    conf_level : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        One row, term ``naive difference``: ``term, estimate, std_error, conf_low,
+        conf_high, p_value, n``.
+
+    References
+    ----------
+    MacKinnon, J. G. and White, H. (1985). Some heteroskedasticity-consistent covariance
+    matrix estimators with improved finite sample properties. Journal of Econometrics 29,
+    305-325.
     """
     result = estimate(
         data,
@@ -66,7 +89,7 @@ def compare_estimators(
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """The naive comparison next to the estimates that isolate the effect.
+    """Return the naive comparison next to the estimates that isolate the effect.
 
     Rows (``term``): ``naive difference`` (treated minus untreated means);
     ``regression adjusted`` (cross-section: OLS with ``covariates``),
@@ -76,10 +99,36 @@ def compare_estimators(
     ``covariates`` enter every adjusted row (in the imputation estimator, its first
     stage); the table's ``attrs["notes"]`` gathers the estimators' caveats.
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per unit (cross-section) or per unit and period (panel).
+    outcome, treatment : str
+        Columns of the outcome and of the treatment (0/1).
+    unit, time : str, optional
+        Columns of the unit and the period; with both, the data are a panel.
+    start : str, optional
+        Column of each unit's first treated period (missing if never), for the staggered
+        (imputation) row.
+    covariates : sequence of str, default ()
+        Controls of every adjusted row.
+    cluster : str, optional
+        Column to cluster the errors by (the unit otherwise, in a panel).
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
     Returns
     -------
     DataFrame
         ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+
+    Wooldridge, J. M. (2010). Econometric Analysis of Cross Section and Panel Data
+    (2nd ed.), chapter 10. MIT Press.
     """
     if unit is not None and time is not None and start is not None:
         check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
@@ -153,10 +202,20 @@ ISOLATING = tuple(HOW)
 
 
 def isolated_term(data: pd.DataFrame) -> str:
-    """The ``term`` of the row to report as the isolated effect in a :func:`compare_estimators` table.
+    """Return the ``term`` of the row to report as the isolated effect in a :func:`compare_estimators` table.
 
     The staggered (imputation) estimate where there is one, else two-way fixed
     effects, rep fixed effects, or the regression-adjusted cross-section estimate.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+
+    Returns
+    -------
+    str
+        The ``term`` of that row.
     """
     terms = set(data["term"])
     found = next((t for t in ISOLATING if t in terms), None)
@@ -180,6 +239,26 @@ def explain_comparison(
 
     With ``currency`` (an outcome in money) every figure carries it: ``USD 3,982`` or,
     with ``symbol``, ``$3,982``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+    outcome_label : str
+        The outcome as the sentences name it.
+    unit_label : str, default "per rep and period"
+        The unit of the effect as the sentences name it.
+    currency : str, optional
+        ISO code of a money outcome, written on every figure.
+    symbol : bool, default False
+        Write the currency's symbol instead of its code.
+
+    Returns
+    -------
+    list of str
+        The verdict on the isolated effect, the naive difference against it, the
+        estimators' caveats, and a note when two-way fixed effects and the staggered
+        estimate disagree.
     """
     rows = data.set_index("term")
     naive = rows.loc["naive difference"].to_dict()
@@ -211,12 +290,13 @@ def explain_comparison(
         unclear="did not clearly change",
     )
     sentences.append(
-        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) is {num(isolated['estimate'])} "
+        f"Training {verdict} {outcome_label}: the isolated effect ({labels[isolated_name]}) "
+        f"is {num(isolated['estimate'])} "
         f"{unit_label} (CI {ci(isolated)})."
     )
     sentences.append(_naive_sentence(naive, isolated, HOW[isolated_name], num, ci))
-    for note in data.attrs.get("notes", []):  # the estimators' caveats travel with the verdict
-        sentences.append(f"Caveat: {note[0].upper()}{note[1:]}")
+    # the estimators' caveats travel with the verdict
+    sentences.extend(f"Caveat: {note[0].upper()}{note[1:]}" for note in data.attrs.get("notes", []))
     if {"two-way fixed effects", "staggered (imputation)"} <= set(rows.index):
         twfe, robust = rows.loc["two-way fixed effects"], rows.loc["staggered (imputation)"]
         if abs(twfe["estimate"] - robust["estimate"]) > 2 * robust["std_error"]:
@@ -231,7 +311,7 @@ def explain_comparison(
 def _naive_sentence(
     naive: dict, isolated: dict, how: str, num: Callable[[Any], str], ci: Callable[[dict], str]
 ) -> str:
-    r"""The naive difference against the isolated effect, no stronger than their intervals allow.
+    r"""Describe the naive difference against the isolated effect, no stronger than their intervals allow.
 
     The gap counts as clear only when it exceeds the critical value times
     :math:`\sqrt{se_{naive}^2 + se_{isolated}^2}`, the standard error of a difference of
@@ -258,7 +338,23 @@ def _naive_sentence(
 
 
 def headline_records(data: pd.DataFrame, *, outcome: str, unit: str = "currency") -> list[dict]:
-    """Summary records of a :func:`compare_estimators` table: the isolated effect and the naive difference."""
+    """Summary records of a :func:`compare_estimators` table: the isolated effect and the naive difference.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+    outcome : str
+        The outcome as the labels name it.
+    unit : str, default "currency"
+        Unit of the estimates.
+
+    Returns
+    -------
+    list of dict
+        Up to two records (``isolated_effect``, ``naive_difference``), each with
+        ``name, label, estimate, conf_low, conf_high, n, unit``.
+    """
     rows = data.set_index("term")
     picked = (
         (

@@ -40,16 +40,41 @@ def did2s_keeping_singletons(
     weights: str | None = None,
     controls: Sequence[str] = (),
 ) -> Any:
-    """Gardner's two-stage fit on a frame with columns ``y, unit, t, treated``, clustered by
-    the frame's ``cluster`` column (integer codes) where it has one, else by unit.
+    r"""Fit Gardner's two stages on a frame with columns ``y, unit, t, treated``.
+
+    Errors are clustered by the frame's ``cluster`` column (integer codes) where it has one, else by unit.
     ``controls`` are covariate columns of the first stage (Borusyak, Jaravel and Spiess
-    2024: :math:`y_{it} = \\alpha_i + \\lambda_t + x_{it}'\\beta` on untreated rows).
+    2024: :math:`y_{it} = \alpha_i + \lambda_t + x_{it}'\beta` on untreated rows).
 
     The two stages are pyfixest's (``_did2s_estimate``, first stage keeping
     singletons); the clustered variance is :func:`two_stage_vcov`. Tested on
     Wooldridge's jtrain (19 firms are observed untrained once) against the point
     estimate of :func:`analysis.effects.imputation_att_point`, and against
     ``pyfixest.did2s``'s variance where that one runs.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``y, unit, t, treated`` (integer codes for unit and period), optionally
+        ``cluster``, the weights column and the controls.
+    second_stage : str
+        The second stage's formula, e.g. ``"~ treated"`` or event-time indicators.
+    weights : str, optional
+        Column of positive weights of both stages.
+    controls : sequence of str, default ()
+        Covariate columns of the first stage.
+
+    Returns
+    -------
+    pyfixest Feols
+        The second stage's fit, with the two-stage clustered variance.
+
+    References
+    ----------
+    Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
+
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
     """
     # the module: pyfixest.did.did2s is also the name of a function
     stages: Any = importlib.import_module("pyfixest.did.did2s")
@@ -108,25 +133,47 @@ def two_stage_vcov(
     weights: np.ndarray | None = None,
     controls: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Cluster-robust GMM variance of the second stage of Gardner's two-stage estimator.
+    r"""Cluster-robust GMM variance of the second stage of Gardner's two-stage estimator.
 
     With :math:`X_1` the first stage's unit and period indicators, :math:`X_{10}` the
     same with the treated rows set to zero, :math:`X_2` the second stage's design and
-    :math:`u_1, u_2` the two stages' residuals (all scaled by :math:`\\sqrt{w}` with
+    :math:`u_1, u_2` the two stages' residuals (all scaled by :math:`\sqrt{w}` with
     weights),
 
     .. math::
-        V = B \\Big(\\sum_g W_g W_g^\\top\\Big) B,\\quad
-        W_g = X_{2g}^\\top u_{2g} - \\Gamma X_{10g}^\\top u_{1g},\\quad
-        \\Gamma = X_2^\\top X_1 (X_{10}^\\top X_{10})^{-1},\\quad B = (X_2^\\top X_2)^{-1}
+        V = B \Big(\sum_g W_g W_g^\top\Big) B,\quad
+        W_g = X_{2g}^\top u_{2g} - \Gamma X_{10g}^\top u_{1g},\quad
+        \Gamma = X_2^\top X_1 (X_{10}^\top X_{10})^{-1},\quad B = (X_2^\top X_2)^{-1}
 
     (Gardner 2022, section 3; Butts and Gardner 2022, the R package ``did2s``), with
     ``controls`` appended to :math:`X_1` as dense columns when the first stage has
     covariates; the
     formula of ``pyfixest.did2s``. Here :math:`X_1` is a sparse matrix, the sums over
     cluster *g* are one sparse product with the cluster indicators, and
-    :math:`(X_{10}^\\top X_{10})^{-1}` is applied by a sparse solve, so memory and time
+    :math:`(X_{10}^\top X_{10})^{-1}` is applied by a sparse solve, so memory and time
     are linear in the number of rows.
+
+    Parameters
+    ----------
+    unit, time : ndarray
+        Integer codes of each row's unit and period.
+    untreated : ndarray of bool
+        The rows of the first stage.
+    second_x : ndarray
+        The second stage's design :math:`X_2`.
+    first_u, second_u : ndarray
+        The residuals of the first and the second stage.
+    cluster : ndarray
+        Integer codes of each row's cluster.
+    weights : ndarray, optional
+        Positive weights of both stages.
+    controls : ndarray, optional
+        Covariates of the first stage.
+
+    Returns
+    -------
+    ndarray
+        :math:`V`, the covariance of the second stage's coefficients.
 
     References
     ----------

@@ -109,6 +109,7 @@ class EffectResult(TidyResult):
         return table
 
     def caption(self) -> str:
+        """Return one line naming the treatment, outcome, estimator, level, errors and ``n``."""
         label = {
             "ols": "cross-section OLS",
             "fe": "unit fixed effects",
@@ -185,7 +186,7 @@ def estimate(
     n_resamples: int = 9999,
     seed: int = SEED,
 ) -> EffectResult:
-    """Estimate the effect of ``treatment`` on ``outcome``.
+    r"""Estimate the effect of ``treatment`` on ``outcome``.
 
     Parameters
     ----------
@@ -265,20 +266,20 @@ def estimate(
 
     Notes
     -----
-    Two-way fixed effects: :math:`y_{it} = \\alpha_i + \\lambda_t + \\beta D_{it} +
-    x_{it}'\\gamma + \\varepsilon_{it}`, estimated by OLS after sweeping out
-    :math:`\\alpha_i` and :math:`\\lambda_t` (Frisch-Waugh-Lovell; Gaure 2013), with
+    Two-way fixed effects: :math:`y_{it} = \alpha_i + \lambda_t + \beta D_{it} +
+    x_{it}'\gamma + \varepsilon_{it}`, estimated by OLS after sweeping out
+    :math:`\alpha_i` and :math:`\lambda_t` (Frisch-Waugh-Lovell; Gaure 2013), with
     :func:`pyfixest.feols`. Units observed once (singletons) are kept, as in Stata's
     ``xtreg, fe``; they do not change the coefficients. Under staggered adoption with effects that change over
-    time, :math:`\\beta` is a weighted average that can even have the wrong sign
+    time, :math:`\beta` is a weighted average that can even have the wrong sign
     (Goodman-Bacon 2021); see :func:`staggered_att` for a robust alternative.
 
     With few treated clusters the cluster-robust t test over-rejects however many
     clusters there are (MacKinnon and Webb 2017). The bootstrap that replaces it then
-    imposes :math:`\\beta = \\beta_0`, flips the signs (or Webb's six values) of whole
+    imposes :math:`\beta = \beta_0`, flips the signs (or Webb's six values) of whole
     clusters' restricted residuals, refits the full model (fixed effects included) and
     compares the cluster-robust t statistics; its interval collects the values
-    :math:`\\beta_0` it does not reject (test inversion, as Stata's ``boottest``), so the
+    :math:`\beta_0` it does not reject (test inversion, as Stata's ``boottest``), so the
     interval and the p-value always agree, and it need not be symmetric around the
     estimate.
 
@@ -404,7 +405,7 @@ def _model_frame(data: pd.DataFrame, spec: _Spec, notes: list[str]) -> pd.DataFr
     if unit is not None and time is not None:
         frame[unit], frame[time] = data[unit], data[time]
         unit_codes, time_codes = check_panel(
-            frame, outcome=spec.outcome, treatment=spec.treatment, unit=unit, time=time, notes=notes
+            frame, treatment=spec.treatment, unit=unit, time=time, notes=notes
         )
         if spec.lags:
             frame = add_lags(frame, spec.treatment, unit=unit, time=time, lags=spec.lags)
@@ -466,10 +467,9 @@ def _check_identification(frame: pd.DataFrame, spec: _Spec, notes: list[str]) ->
             column=outcome,
         )
     levels = {k: int(np.count_nonzero(np.bincount(frame[k].to_numpy()))) for k in spec.keys}
+    fixed = 1
     if spec.panel:
         fixed = levels[spec.unit] + (levels[spec.time] - 1 if spec.two_way else 0)  # type: ignore[index]
-    else:
-        fixed = 1
     parameters = len(spec.terms) + fixed
     if len(frame) <= parameters:
         what = (
@@ -585,8 +585,10 @@ def _wild_bootstrap(
     seed: int,
     notes: list[str],
 ) -> dict[str, WildBootstrapResult]:
-    """Stage 6: the wild cluster bootstrap of the treatment (and its lags), when asked for or
-    when few clusters hold treated rows; the same rows and regressors as the fit."""
+    """Stage 6: the wild cluster bootstrap of the treatment (and its lags).
+
+    It runs when asked for or when few clusters hold treated rows; the same rows and regressors as the fit.
+    """
     if bootstrap == "off" or spec.vcov != "cluster" or spec.cluster_column is None:
         return {}
     column = spec.cluster_column

@@ -13,8 +13,23 @@ __all__ = ["add_lags", "check_panel", "index_as_columns"]
 
 
 def index_as_columns(data: pd.DataFrame, *names: str | None) -> pd.DataFrame:
-    """``data`` with those of ``names`` that are index levels (not columns) made columns:
-    a panel indexed by (unit, time), as linearmodels expects, is read like a flat one."""
+    """Return ``data`` with those of ``names`` that are index levels (not columns) made columns.
+
+    A panel indexed by (unit, time), as linearmodels expects, is read like a flat one.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A frame, possibly indexed by some of ``names``.
+    *names : str or None
+        Column roles to look for among the index levels (None is skipped).
+
+    Returns
+    -------
+    DataFrame
+        ``data`` itself when no name is an index level, else a copy with those levels
+        as columns.
+    """
     levels = [
         c
         for c in dict.fromkeys(names)
@@ -28,6 +43,22 @@ def add_lags(data: pd.DataFrame, column: str, *, unit: str, time: str, lags: int
 
     Periods are ranked in time order; a lag is missing when the earlier period is
     absent for that unit (no silent shift across a gap).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The panel.
+    column : str
+        The column to lag.
+    unit, time : str
+        Columns of the unit and the period.
+    lags : int
+        How many lags to add.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` with the lag columns.
     """
     out = data.copy()
     position = period_index(out[time])
@@ -41,9 +72,29 @@ def add_lags(data: pd.DataFrame, column: str, *, unit: str, time: str, lags: int
 
 
 def check_panel(
-    frame: pd.DataFrame, *, outcome: str, treatment: str, unit: str, time: str, notes: list[str]
+    frame: pd.DataFrame, *, treatment: str, unit: str, time: str, notes: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Check a panel's keys and treatment; return integer codes of unit and period (no labels lost)."""
+    """Check a panel's keys and treatment; return integer codes of unit and period (no labels lost).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The panel.
+    treatment, unit, time : str
+        Columns of the treatment, the unit and the period.
+    notes : list of str
+        Receives a note when the treatment never varies within a unit.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Integer codes of each row's unit and period.
+
+    Raises
+    ------
+    EffectDataError
+        When a unit or period is missing, or a unit-period appears twice.
+    """
     if frame[unit].isna().any() or frame[time].isna().any():
         bad = frame[unit].isna() | frame[time].isna()
         raise DataError(

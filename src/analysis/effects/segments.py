@@ -27,12 +27,27 @@ def effects_by_segment(
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Two-way fixed-effects estimates of the treatment effect within each segment, and a test that they differ.
+    r"""Two-way fixed-effects estimates of the treatment effect within each segment, and a test that they differ.
 
     One regression with the treatment interacted with segment indicators (unit and
     period effects absorbed, errors clustered by unit, or by ``cluster``, e.g. an office
     whose reps share shocks: the test of equal effects then refers F to G - 1 cluster
     degrees of freedom as well).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    outcome, treatment : str
+        Columns of the outcome and of the treatment (0/1).
+    by : str
+        Column of the segment (constant within a unit).
+    unit, time : str
+        Columns of the unit and the period.
+    cluster : str, optional
+        Column to cluster the errors by (the unit otherwise).
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -40,6 +55,16 @@ def effects_by_segment(
         Effects: ``term`` (segment), ``estimate, std_error, conf_low, conf_high,
         p_value, n, n_units`` (rep-periods and reps in the segment); and the Wald F-test that
         all segment effects are equal (``statistic, df, p_value``).
+
+    Notes
+    -----
+    The test of equal effects is the Wald F of :func:`analysis.effects.tidy.wald_f`:
+    :math:`F = (Rb)^\top (R V R^\top)^{-1} (Rb) / m` on :math:`F(m, G - 1)`.
+
+    References
+    ----------
+    Cameron, A. C. and Miller, D. L. (2015). A practitioner's guide to cluster-robust
+    inference. Journal of Human Resources 50, 317-372.
     """
     import pyfixest as pf
 

@@ -13,7 +13,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ from analysis.effects.wild_bootstrap import (
     treated_clusters,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
     "EventStudyResult",
     "check_absorbing",
@@ -54,11 +57,36 @@ __all__ = [
 ]
 
 
-def first_treated_index(data: pd.DataFrame, *, unit: str, time: str, start: str) -> pd.Series:
+def first_treated_index(
+    data: pd.DataFrame,
+    *,
+    unit: str,  # noqa: ARG001 (unused; callers in studies/ and roi pass it: drop it with them)
+    time: str,
+    start: str,
+) -> pd.Series:
     """Period index (0, 1, ...) at which each row's unit starts treatment; missing if never.
 
     ``start`` holds the unit's first training period in the same labels as ``time``
     (missing = never trained). A start that is not one of the panel's periods is an error.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    unit : str
+        Column of the unit (unused; kept for the callers).
+    time, start : str
+        Columns of the period and of the unit's first treated period.
+
+    Returns
+    -------
+    Series
+        The period index of each row's start, missing when the unit is never treated.
+
+    Raises
+    ------
+    EffectDataError
+        When a start is not one of the panel's periods.
     """
     order = time_order(data[time], error=EffectDataError)
     starts = data[start]
@@ -89,6 +117,13 @@ def check_absorbing(
     on for the rest of the panel; a treatment column that switches off again (or is on
     before the recorded start) contradicts that.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    treatment, unit, time, start : str
+        Columns of the treatment, the unit, the period and the unit's first treated period.
+
     Raises
     ------
     EffectDataError
@@ -102,27 +137,30 @@ def check_absorbing(
     if bad.any():
         units = data.loc[bad, unit].astype(str).unique()[:3].tolist()
         raise EffectDataError(
-            f"treatment {treatment!r} disagrees with {start!r} on rows {rows_text(bad)} (units {units}): it switches off "
+            f"treatment {treatment!r} disagrees with {start!r} on rows {rows_text(bad)} "
+            f"(units {units}): it switches off "
             f"after training started, or is on before it. The event study and staggered estimators assume training, "
             f"once started, stays on; fix {treatment!r} or {start!r}, or use estimate() for a treatment that switches."
         )
 
 
 def _staggered_frame(
-    data,
+    data: pd.DataFrame,
     *,
-    outcome,
-    unit,
-    time,
-    start,
-    window,
-    weights=None,
-    cluster=None,
-    covariates=(),
-    notes=None,
-):
-    """The checked rep-period frame of the staggered estimators: ``y, unit, time, t, g,
-    treated, rel`` (plus ``w``, ``cluster`` and covariates ``x0, x1, ...`` when given).
+    outcome: str,
+    unit: str,
+    time: str,
+    start: str,
+    window: tuple[int, int],
+    weights: str | None = None,
+    cluster: str | None = None,
+    covariates: str | Sequence[str] = (),
+    notes: list[str] | None = None,
+) -> pd.DataFrame:
+    """Return the checked rep-period frame of the staggered estimators.
+
+    Its columns are ``y, unit, time, t, g, treated, rel`` (plus ``w``, ``cluster`` and
+    covariates ``x0, x1, ...`` when given).
 
     Rows missing the outcome or a covariate are left out, with a note in ``notes``.
     """
@@ -174,7 +212,6 @@ def _staggered_frame(
     frame["g"] = first_treated_index(data, unit=unit, time=time, start=start)
     check_panel(
         frame.assign(d=((frame["t"] >= frame["g"]) & frame["g"].notna()).astype(float)),
-        outcome="y",
         treatment="d",
         unit="unit",
         time="time",
@@ -206,8 +243,10 @@ def _staggered_frame(
 
 
 def _cluster_notes(frame: pd.DataFrame, column: str) -> list[str]:
-    """Caveats about the clusters of a staggered frame: fewer than two is an error; few in
-    all, or few holding trained rows, make the cluster-robust intervals optimistic."""
+    """Return caveats about the clusters of a staggered frame.
+
+    Fewer than two is an error; few in all, or few holding trained rows, make the cluster-robust intervals optimistic.
+    """
     codes = frame["cluster" if "cluster" in frame else "unit"].to_numpy()
     total = int(pd.unique(codes).size)
     if total < 2:
@@ -275,7 +314,23 @@ def _comparable(
 
 @dataclass
 class EventStudyResult(TidyResult):
-    """Event-time effects relative to the period before training (event time -1)."""
+    """Event-time effects relative to the period before training (event time -1).
+
+    Attributes
+    ----------
+    estimator : str
+        ``"twfe"`` or ``"imputation"``.
+    table : DataFrame
+        The tidy event-time rows.
+    pretrend_statistic, pretrend_df, pretrend_p_value : float, int, float
+        The joint test that the leads (event times before -1) are zero.
+    conf_level : float
+        Confidence level of the intervals.
+    n : int
+        Rep-periods used.
+    notes : list of str
+        Caveats of the estimate.
+    """
 
     estimator: str
     table: pd.DataFrame
@@ -287,13 +342,14 @@ class EventStudyResult(TidyResult):
     notes: list[str] = field(default_factory=list)
 
     def caption(self) -> str:
+        """Return one line naming the estimator and the outcome."""
         label = {"twfe": "two-way fixed effects", "imputation": "imputation (two-stage)"}
         return (
             f"Effects by periods since training, {label.get(self.estimator, self.estimator)}, "
             f"{self.conf_level:.0%} intervals, n = {self.n:,}"
         )
 
-    def plot(self, *, title: str | None = None, ylabel: str = "Effect", **kwargs: Any):
+    def plot(self, *, title: str | None = None, ylabel: str = "Effect", **kwargs: Any) -> Figure:
         """Event-time estimates with their intervals (reference period -1 at zero); returns the Figure."""
         from analysis.core.plots import plot_event_study
 
@@ -339,7 +395,7 @@ def event_study(
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> EventStudyResult:
-    """Effects by periods since training (leads and lags), with a pre-trend test.
+    r"""Effects by periods since training (leads and lags), with a pre-trend test.
 
     Parameters
     ----------
@@ -376,10 +432,10 @@ def event_study(
 
     Notes
     -----
-    TWFE: :math:`y_{it} = \\alpha_i + \\lambda_t + \\sum_{k \\ne -1} \\beta_k 1[t - G_i = k] + \\varepsilon_{it}`.
-    With staggered timing and changing effects, these :math:`\\beta_k` mix cohorts and
+    TWFE: :math:`y_{it} = \alpha_i + \lambda_t + \sum_{k \ne -1} \beta_k 1[t - G_i = k] + \varepsilon_{it}`.
+    With staggered timing and changing effects, these :math:`\beta_k` mix cohorts and
     can be contaminated (Sun and Abraham 2021); the imputation estimator is not.
-    The pre-trend test is a Wald test of :math:`\\beta_k = 0` for all :math:`k \\le -2`,
+    The pre-trend test is a Wald test of :math:`\beta_k = 0` for all :math:`k \le -2`,
     F-distributed with (number of leads, clusters - 1) degrees of freedom.
 
     References
@@ -472,7 +528,7 @@ def staggered_att(
     n_resamples: int = 9999,
     seed: int = SEED,
 ) -> pd.DataFrame:
-    """Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
+    r"""Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
 
     Unit and period effects are estimated on untreated rep-periods only (never
     trained, and trained reps before they start); each trained rep-period's effect
@@ -481,10 +537,11 @@ def staggered_att(
     Borusyak, Jaravel and Spiess), with standard errors clustered by unit that
     account for the first stage (pyfixest ``did2s``); ``cluster`` names another column
     to cluster by (a team). ``covariates`` are time-varying controls of the first stage
-    (:math:`y_{it} = \\alpha_i + \\lambda_t + x_{it}'\\beta` fitted on untreated rep-periods,
-    Borusyak, Jaravel and Spiess 2024), so the imputed untreated outcome accounts for them. The interval and p-value use the t distribution with
-    ``G - 1`` degrees of freedom for ``G`` clusters, like every other clustered estimate
-    of the package (pyfixest's ``did2s`` gives a normal interval).
+    (:math:`y_{it} = \alpha_i + \lambda_t + x_{it}'\beta` fitted on untreated rep-periods,
+    Borusyak, Jaravel and Spiess 2024), so the imputed untreated outcome accounts for them.
+    The interval and p-value use the t distribution with ``G - 1`` degrees of freedom for
+    ``G`` clusters, like every other clustered estimate of the package (pyfixest's
+    ``did2s`` gives a normal interval).
 
     With ``weights`` (a column of positive weights) both stages are weighted least
     squares, so the ATT is the weighted mean of the imputed effects: the population
@@ -499,12 +556,51 @@ def staggered_att(
     ``"webb"`` asks for it whatever the number of clusters, ``"off"`` never. A note in
     ``attrs["notes"]`` says when it was used.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    outcome, unit, time : str
+        Columns of the outcome, the unit and the period.
+    start : str
+        Column of each unit's first treated period (missing if never).
+    covariates : sequence of str, default ()
+        Time-varying controls of the first stage.
+    weights : str, optional
+        Column of positive weights.
+    cluster : str, optional
+        Column to cluster the errors by (the unit otherwise).
+    conf_level : float, default 0.95
+        Confidence level of the interval.
+    bootstrap : {"auto", "rademacher", "webb", "off"}, default "auto"
+        When to use the wild cluster bootstrap, and with which weights.
+    n_resamples : int, default 9999
+        Bootstrap draws.
+    seed : int, default SEED
+        Seed of the bootstrap.
+
     Returns
     -------
     DataFrame
         One row, term ``ATT``: ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
-    """
 
+    Notes
+    -----
+    With :math:`\Omega_0` the untreated and :math:`\Omega_1` the trained rep-periods,
+    :math:`y_{it} = \alpha_i + \lambda_t + x_{it}^\top\gamma + \varepsilon_{it}` is fitted
+    on :math:`\Omega_0`, and :math:`\hat\tau = \sum_{\Omega_1} w_{it}(y_{it} - \hat
+    y_{it}(0)) / \sum_{\Omega_1} w_{it}`.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+
+    Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
+
+    Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered errors.
+    Canadian Journal of Economics 56, 839-858.
+    """
     conf_level = check_conf_level(conf_level)
     bootstrap = check_option("bootstrap", bootstrap, Bootstrap)
     n_resamples = check_resamples(n_resamples)
@@ -575,8 +671,10 @@ def _imputation_bootstrap(
     conf_level: float,
     notes: list[str],
 ) -> WildBootstrapResult | None:
-    """The wild cluster bootstrap of the imputation ATT on the staggered frame, when asked for
-    or when few clusters hold trained rep-periods (None otherwise)."""
+    """Return the wild cluster bootstrap of the imputation ATT on the staggered frame.
+
+    It runs when asked for or when few clusters hold trained rep-periods (None otherwise).
+    """
     if bootstrap == "off":
         return None
     codes = frame["cluster" if "cluster" in frame else "unit"].to_numpy()
@@ -608,6 +706,18 @@ def imputation_att_point(
     Builds the checked rep-period frame of :func:`staggered_att` and returns
     :func:`imputation_att_arrays` on it; equals the point estimate of
     :func:`staggered_att` (tested) at a fraction of its cost.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    outcome, unit, time, start : str
+        Columns of the outcome, the unit, the period and the unit's first treated period.
+
+    Returns
+    -------
+    float
+        The ATT.
     """
     frame = _staggered_frame(
         data, outcome=outcome, unit=unit, time=time, start=start, window=(-2, 0)
@@ -623,17 +733,36 @@ def imputation_att_point(
 def imputation_att_arrays(
     unit: np.ndarray, time: np.ndarray, y: np.ndarray, treated: np.ndarray
 ) -> float:
-    """The imputation ATT from plain arrays: one entry per rep-period, ``y`` NaN if missing.
+    r"""Return the imputation ATT from plain arrays: one entry per rep-period, ``y`` NaN if missing.
 
-    Unit and period effects :math:`y_{it} = \\alpha_i + \\lambda_t` are fitted by least
+    Unit and period effects :math:`y_{it} = \alpha_i + \lambda_t` are fitted by least
     squares on the untreated rep-periods, exactly: the unit effects are eliminated
-    (a diagonal block), the period effects solve the small :math:`T \\times T` Schur
-    complement :math:`(D_t - C^\\top D_u^{-1} C)\\lambda = b_t - C^\\top D_u^{-1} b_u`
-    (:math:`C` the rep-by-period counts), and :math:`\\alpha = D_u^{-1}(b_u - C\\lambda)`.
-    The ATT is the mean of :math:`y - \\hat\\alpha_i - \\hat\\lambda_t` over trained
+    (a diagonal block), the period effects solve the small :math:`T \times T` Schur
+    complement :math:`(D_t - C^\top D_u^{-1} C)\lambda = b_t - C^\top D_u^{-1} b_u`
+    (:math:`C` the rep-by-period counts), and :math:`\alpha = D_u^{-1}(b_u - C\lambda)`.
+    The ATT is the mean of :math:`y - \hat\alpha_i - \hat\lambda_t` over trained
     rep-periods whose rep and period both appear untreated. Linear in the rows, no
     iteration: a cluster bootstrap of 200 resamples of 10,000 reps x 24 months takes
     seconds.
+
+    Parameters
+    ----------
+    unit, time : ndarray
+        Integer codes of each rep-period's rep and period.
+    y : ndarray
+        The outcome (NaN where missing).
+    treated : ndarray
+        1 on trained rep-periods.
+
+    Returns
+    -------
+    float
+        The ATT; NaN when no trained rep-period can be imputed.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
     """
     from scipy import sparse
 

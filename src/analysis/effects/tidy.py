@@ -59,6 +59,12 @@ def tidy_fit(
         the fit's own are not the right ones: pyfixest's ``did2s`` fit gives a normal
         interval and a p-value on the residual degrees of freedom, so the two-stage
         estimators pass ``G - 1``, the clustered convention of every other estimator.
+
+    Returns
+    -------
+    DataFrame
+        ``term, estimate, std_error, conf_low, conf_high, p_value, n`` and the ``extra``
+        columns, one row per kept term.
     """
     coef, se = fit.coef(), fit.se()
     if df_t is None:
@@ -94,6 +100,25 @@ def wald_f(fit: Any, contrast: np.ndarray, *, clusters: int) -> tuple[float, int
     pyfixest gives the Wald statistic :math:`W = (Rb)'(RVR')^{-1}(Rb)`; the F statistic is
     :math:`W/m` for :math:`m` restrictions, referred to :math:`F(m, G-1)` with :math:`G`
     clusters, as Stata's ``test`` after a cluster-robust regression.
+
+    Parameters
+    ----------
+    fit : pyfixest Feols
+        A fit with cluster-robust errors.
+    contrast : ndarray
+        The restrictions :math:`R` (one row each) on the fit's coefficients.
+    clusters : int
+        The number of clusters :math:`G`.
+
+    Returns
+    -------
+    (float, int, float)
+        The F statistic, the numerator degrees of freedom :math:`m` and the p-value.
+
+    References
+    ----------
+    Cameron, A. C. and Miller, D. L. (2015). A practitioner's guide to cluster-robust
+    inference. Journal of Human Resources 50, 317-372.
     """
     with warnings.catch_warnings():
         # pyfixest notes that it switches to chi2 for a non-identity R: the statistic is what we need
@@ -105,7 +130,20 @@ def wald_f(fit: Any, contrast: np.ndarray, *, clusters: int) -> tuple[float, int
 
 
 def selector(coefficients: pd.Index, chosen: list[str]) -> np.ndarray:
-    """The rows of an identity matrix that pick ``chosen`` out of ``coefficients``."""
+    """Return the rows of an identity matrix that pick ``chosen`` out of ``coefficients``.
+
+    Parameters
+    ----------
+    coefficients : Index
+        The fit's coefficient names.
+    chosen : list of str
+        The coefficients to pick.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(chosen), len(coefficients))``.
+    """
     positions = [int(coefficients.get_indexer(pd.Index([c]))[0]) for c in chosen]
     return np.eye(len(coefficients))[positions]
 
@@ -115,13 +153,35 @@ MIN_TREATED_CLUSTERS = 10
 
 
 def clusters_note(treated: np.ndarray, cluster: np.ndarray, column: str) -> str | None:
-    """A caveat when few clusters hold treated rows, or None.
+    """Return a caveat when few clusters hold treated rows, or None.
 
     Cluster-robust standard errors rely on many clusters on *both* sides of the
     comparison: with a handful of treated clusters (one treated state among 27, two
     teams) the variance of the treated clusters' residuals is estimated from those few
     and the tests over-reject badly, however many clusters there are in all
     (MacKinnon and Webb 2017, J Applied Econometrics 32, 233-254; Conley and Taber 2011).
+
+    Parameters
+    ----------
+    treated : ndarray
+        The treatment of each row (non-zero = treated).
+    cluster : ndarray
+        Each row's cluster.
+    column : str
+        The cluster column, named in the caveat.
+
+    Returns
+    -------
+    str or None
+        The caveat, or None with enough treated clusters.
+
+    References
+    ----------
+    MacKinnon, J. G. and Webb, M. D. (2017). Wild bootstrap inference for wildly
+    different cluster sizes. Journal of Applied Econometrics 32, 233-254.
+
+    Conley, T. G. and Taber, C. R. (2011). Inference with "difference in differences"
+    with a small number of policy changes. Review of Economics and Statistics 93, 113-125.
     """
     treated = np.asarray(treated, dtype=bool)
     total = int(pd.unique(cluster).size)
@@ -145,6 +205,16 @@ def captured_notes(notes: list[str]) -> Iterator[None]:
     Library deprecations are dropped (they are about the library, not the model);
     everything else (a variable dropped as collinear, singletons removed, ...) is kept,
     so the result can show it and :func:`emit` can re-issue it once.
+
+    Parameters
+    ----------
+    notes : list of str
+        Receives the warnings' messages.
+
+    Yields
+    ------
+    None
+        Control returns to the block.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -156,6 +226,14 @@ def captured_notes(notes: list[str]) -> Iterator[None]:
 
 
 def emit(notes: list[str], *, stacklevel: int = 3) -> None:
-    """Issue each distinct note once as a ``UserWarning``."""
+    """Issue each distinct note once as a ``UserWarning``.
+
+    Parameters
+    ----------
+    notes : list of str
+        The notes, in order; repeats are issued once.
+    stacklevel : int, default 3
+        Passed to :func:`warnings.warn`.
+    """
     for note in dict.fromkeys(notes):
         warnings.warn(note, UserWarning, stacklevel=stacklevel)

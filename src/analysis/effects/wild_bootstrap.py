@@ -1,4 +1,4 @@
-"""Wild cluster bootstrap (restricted, WCR) p-values and intervals for few treated clusters.
+r"""Wild cluster bootstrap (restricted, WCR) p-values and intervals for few treated clusters.
 
 With a handful of clusters holding trained rows, the cluster-robust t test rejects a
 true null far too often, and its interval is too narrow (MacKinnon and Webb 2017).
@@ -12,10 +12,10 @@ estimators of the package, both of them linear in the outcome:
   (2024), Gardner's two-stage estimator (:func:`analysis.effects.staggered_att`).
 
 Both reduce to the same algebra, :class:`_TestInversion`: the estimate is
-:math:`\\hat\\beta = a^\\top y` for a vector of weights :math:`a`, its residuals are a
+:math:`\hat\beta = a^\top y` for a vector of weights :math:`a`, its residuals are a
 linear map :math:`r = R(y)` of the outcome, and the cluster-robust variance is
-:math:`\\sum_h (a_h^\\top r_h)^2`. Each bootstrap draw then costs a product with a
-:math:`G \\times G` matrix, or with a diagonal plus a low-rank matrix when the units are
+:math:`\sum_h (a_h^\top r_h)^2`. Each bootstrap draw then costs a product with a
+:math:`G \times G` matrix, or with a diagonal plus a low-rank matrix when the units are
 nested in the clusters (Roodman et al. 2019), never a refit.
 
 Why the interval inverts the test rather than taking percentiles of bootstrap t's: a
@@ -23,7 +23,7 @@ percentile-t interval has to come from the unrestricted bootstrap (WCU), since i
 the draws at the estimate, and WCU over-rejects badly when few clusters are treated;
 the restricted bootstrap (WCR) is the one whose level holds up (MacKinnon and Webb
 2017; MacKinnon, Nielsen and Webb 2023, section 6). A WCR interval is the set of values
-:math:`\\beta_0` that its test does not reject, which is what Stata's ``boottest`` and R's
+:math:`\beta_0` that its test does not reject, which is what Stata's ``boottest`` and R's
 ``fwildclusterboot`` report; as a bonus the interval and the p-value can never tell
 different stories. It need not be symmetric, and with one or two treated clusters it can
 be unbounded, which says honestly that the data cannot bound the effect.
@@ -81,7 +81,7 @@ _TIE = 1e-9
 
 @dataclass(frozen=True)
 class WildBootstrapResult:
-    """The restricted wild cluster bootstrap of one coefficient.
+    r"""The restricted wild cluster bootstrap of one coefficient.
 
     Attributes
     ----------
@@ -89,9 +89,9 @@ class WildBootstrapResult:
     estimate : float
     p_value : float
         Share of bootstrap draws whose :math:`|t^*|` exceeds the sample's :math:`|t|`
-        under :math:`H_0: \\beta = 0`.
+        under :math:`H_0: \beta = 0`.
     conf_low, conf_high : float
-        Every :math:`\\beta_0` whose bootstrap p-value is at least ``1 - conf_level``;
+        Every :math:`\beta_0` whose bootstrap p-value is at least ``1 - conf_level``;
         infinite when the data cannot bound the effect on that side.
     conf_level : float
     weights : {"rademacher", "webb"}
@@ -101,10 +101,10 @@ class WildBootstrapResult:
         True when all :math:`2^G` Rademacher sign vectors were used instead of random draws.
     clusters : int
     t_stat : float
-        The sample's t statistic under :math:`\\beta = 0`, with the CRV1 small-sample
-        factor :math:`\\frac{G}{G-1}` (which cancels in the p-value).
+        The sample's t statistic under :math:`\beta = 0`, with the CRV1 small-sample
+        factor :math:`\frac{G}{G-1}` (which cancels in the p-value).
     boot_t : array
-        The draws' t statistics under :math:`\\beta = 0`, on the scale of ``t_stat``.
+        The draws' t statistics under :math:`\beta = 0`, on the scale of ``t_stat``.
     """
 
     term: str
@@ -134,17 +134,40 @@ class WildBootstrapResult:
 def weight_blocks(
     n_clusters: int, *, weights: WildWeights, n_resamples: int, seed: int
 ) -> tuple[Iterator[np.ndarray], bool]:
-    """Bootstrap weights in blocks of draws (one row per draw, one column per cluster), and
-    whether they are a full enumeration; :func:`wild_weights` stacks the blocks.
+    r"""Return the bootstrap weights in blocks of draws, and whether they enumerate every vector.
 
-    Rademacher weights are :math:`\\pm 1` with probability 1/2. When :math:`2^G` is at
+    A block has one row per draw and one column per cluster; :func:`wild_weights` stacks
+    the blocks.
+
+    Rademacher weights are :math:`\pm 1` with probability 1/2. When :math:`2^G` is at
     most ``n_resamples``, every sign vector is used once instead (full enumeration, in
     the order of ``itertools.product``, as the ``wildboottest`` package), so the result
     does not depend on the seed. Webb's weights take the six values
-    :math:`\\pm\\sqrt{1/2}, \\pm 1, \\pm\\sqrt{3/2}` with probability 1/6 each: mean 0,
+    :math:`\pm\sqrt{1/2}, \pm 1, \pm\sqrt{3/2}` with probability 1/6 each: mean 0,
     variance 1, and :math:`6^G` distinct vectors (Webb 2023). Random draws come in blocks
     of at most about four million weights, so thousands of clusters never need the whole
     ``n_resamples`` x G matrix at once.
+
+    Parameters
+    ----------
+    n_clusters : int
+        :math:`G`.
+    weights : {"rademacher", "webb"}
+        The kind of weights.
+    n_resamples : int
+        Draws wanted (fewer when every Rademacher vector is enumerated).
+    seed : int
+        Seed of the random draws.
+
+    Returns
+    -------
+    (iterator of ndarray, bool)
+        The blocks, and whether they are a full enumeration.
+
+    References
+    ----------
+    Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered errors.
+    Canadian Journal of Economics 56, 839-858.
     """
     if weights == "rademacher" and 2**n_clusters <= n_resamples:
         signs = np.array(list(product((-1.0, 1.0), repeat=n_clusters)))
@@ -163,7 +186,25 @@ def weight_blocks(
 def wild_weights(
     n_clusters: int, *, weights: WildWeights, n_resamples: int, seed: int
 ) -> tuple[np.ndarray, bool]:
-    """All the bootstrap weights of :func:`weight_blocks` as one matrix; (weights, enumerated)."""
+    """All the bootstrap weights of :func:`weight_blocks` as one matrix; (weights, enumerated).
+
+    Parameters
+    ----------
+    n_clusters : int
+        :math:`G`.
+    weights : {"rademacher", "webb"}
+        The kind of weights.
+    n_resamples : int
+        Draws wanted.
+    seed : int
+        Seed of the random draws.
+
+    Returns
+    -------
+    (ndarray, bool)
+        The weights (one row per draw, one column per cluster), and whether they are a
+        full enumeration.
+    """
     blocks, enumerated = weight_blocks(
         n_clusters, weights=weights, n_resamples=n_resamples, seed=seed
     )
@@ -171,7 +212,25 @@ def wild_weights(
 
 
 def choose_weights(n_clusters: int, bootstrap: Bootstrap) -> WildWeights:
-    """The weights of a ``bootstrap`` option: Webb's below :data:`WEBB_BELOW` clusters under "auto"."""
+    """Return the weights of a ``bootstrap`` option: Webb's below :data:`WEBB_BELOW` clusters under "auto".
+
+    Parameters
+    ----------
+    n_clusters : int
+        The number of clusters.
+    bootstrap : {"auto", "rademacher", "webb"}
+        The option given.
+
+    Returns
+    -------
+    {"rademacher", "webb"}
+        The weights to draw.
+
+    References
+    ----------
+    Webb, M. D. (2023). Reworking wild bootstrap-based inference for clustered errors.
+    Canadian Journal of Economics 56, 839-858.
+    """
     if bootstrap in ("rademacher", "webb"):
         return bootstrap
     return "webb" if n_clusters < WEBB_BELOW else "rademacher"
@@ -185,32 +244,32 @@ Cross = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 
 
 class _TestInversion:
-    """Bootstrap t statistics of :math:`H_0: \\beta = \\beta_0` for every :math:`\\beta_0` at once.
+    r"""Bootstrap t statistics of :math:`H_0: \beta = \beta_0` for every :math:`\beta_0` at once.
 
-    Inputs are the estimate :math:`\\hat\\beta = a^\\top y`, the unrestricted residuals
-    :math:`\\hat r`, the restricted residuals :math:`\\tilde u(\\beta_0) = \\tilde u_0 +
-    \\beta_0 \\tilde u_1` (the fit with :math:`\\beta = \\beta_0` imposed), how the
+    Inputs are the estimate :math:`\hat\beta = a^\top y`, the unrestricted residuals
+    :math:`\hat r`, the restricted residuals :math:`\tilde u(\beta_0) = \tilde u_0 +
+    \beta_0 \tilde u_1` (the fit with :math:`\beta = \beta_0` imposed), how the
     estimator's residual map :math:`R` (linear, and zero on any outcome that the restricted
     model fits exactly) acts on each cluster's restricted residuals (``cross``), and the
     draws :math:`v`, in blocks of rows.
 
-    A draw's outcome is :math:`y^* = \\tilde y(\\beta_0) + v_g \\tilde u_g(\\beta_0)` in
-    cluster :math:`g`, where :math:`\\tilde y` is the restricted fit, so
+    A draw's outcome is :math:`y^* = \tilde y(\beta_0) + v_g \tilde u_g(\beta_0)` in
+    cluster :math:`g`, where :math:`\tilde y` is the restricted fit, so
 
     .. math::
-        \\hat\\beta^* - \\beta_0 = \\sum_g v_g c_g,\\quad c_g = a_g^\\top \\tilde u_g,\\qquad
-        s^*_h = a_h^\\top R(y^*)_h = \\sum_g v_g K_{gh},\\quad
-        K_{gh} = a_h^\\top R(\\tilde u_{[g]})_h,
+        \hat\beta^* - \beta_0 = \sum_g v_g c_g,\quad c_g = a_g^\top \tilde u_g,\qquad
+        s^*_h = a_h^\top R(y^*)_h = \sum_g v_g K_{gh},\quad
+        K_{gh} = a_h^\top R(\tilde u_{[g]})_h,
 
-    with :math:`\\tilde u_{[g]}` the restricted residuals of cluster *g* and zeros elsewhere,
-    and :math:`t^* = (\\hat\\beta^* - \\beta_0) / \\sqrt{\\sum_h s_h^{*2}}`. Both :math:`c`
-    and :math:`K` are linear in :math:`\\beta_0`, so each draw keeps five numbers and the
-    p-value at any :math:`\\beta_0` costs one pass over the draws. :math:`K` comes either
+    with :math:`\tilde u_{[g]}` the restricted residuals of cluster *g* and zeros elsewhere,
+    and :math:`t^* = (\hat\beta^* - \beta_0) / \sqrt{\sum_h s_h^{*2}}`. Both :math:`c`
+    and :math:`K` are linear in :math:`\beta_0`, so each draw keeps five numbers and the
+    p-value at any :math:`\beta_0` costs one pass over the draws. :math:`K` comes either
     whole (few clusters) or as a diagonal plus a low-rank part,
-    :math:`K = \\operatorname{diag}(d) + L R^\\top`, when the units are nested in the
+    :math:`K = \operatorname{diag}(d) + L R^\top`, when the units are nested in the
     clusters (Roodman et al. 2019, section 5), so that thousands of clusters cost
     :math:`O(BGr)` and never :math:`O(BG^2)`. The CRV1 factor
-    :math:`\\frac{G}{G-1}\\frac{N-1}{N-k}` scales the sample's and every draw's t alike and
+    :math:`\frac{G}{G-1}\frac{N-1}{N-k}` scales the sample's and every draw's t alike and
     is left out.
     """
 
@@ -254,20 +313,25 @@ class _TestInversion:
             return (self.num0 + null * self.num1) / np.sqrt(np.maximum(variance, 0.0))
 
     def p_value(self, null: float) -> float:
-        """Share of draws with :math:`|t^*(\\beta_0)| \\ge |t(\\beta_0)|`, ties within rounding
-        included."""
+        r"""Return the share of draws with :math:`|t^*(\beta_0)| \ge |t(\beta_0)|`.
+
+        Ties within rounding are included.
+        """
         sample = abs(self.t_stat(null))
         boot = np.abs(self.boot_t(null))
         return float(np.mean(boot >= sample * (1 - _TIE)))
 
     def interval(self, conf_level: float) -> tuple[float, float]:
-        """The set :math:`\\{\\beta_0: p(\\beta_0) \\ge 1 - \\text{conf\\_level}\\}`, end by end."""
+        r"""Return the set :math:`\{\beta_0: p(\beta_0) \ge 1 - \text{conf\_level}\}`, end by end."""
         alpha = 1 - conf_level
         return self._end(alpha, -1.0), self._end(alpha, 1.0)
 
     def _end(self, alpha: float, side: float) -> float:
-        """Walk out from the estimate on a grid of quarter standard errors (then doubling
-        steps) to the first rejected value, then bisect to the crossing."""
+        """Find where the p-value crosses the level, on one side of the estimate.
+
+        Walk out from the estimate on a grid of quarter standard errors (then doubling
+        steps) to the first rejected value, then bisect to the crossing.
+        """
         step = self.scale if self.scale > 0 else max(abs(self.estimate), 1.0)
         inside, outside = self.estimate, None
         for k in range(1, 201):
@@ -312,7 +376,7 @@ class _TestInversion:
 
 
 def _scores(block: np.ndarray, cross: Cross) -> np.ndarray:
-    """Each draw's cluster scores :math:`s^*_h = \\sum_g v_g K_{gh}` (one row per draw)."""
+    r"""Each draw's cluster scores :math:`s^*_h = \sum_g v_g K_{gh}` (one row per draw)."""
     diagonal, left, right = cross
     if right is None:
         return block @ left
@@ -326,9 +390,16 @@ def _members(cluster: np.ndarray) -> sparse.csc_matrix:
     return sparse.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, len(levels))).tocsc()
 
 
-def _dense_cross(members, a: np.ndarray, residual_map, block: int = 64):
-    """The whole :math:`K` from the residual map applied to each cluster's residuals in turn
-    (blocks of clusters at a time): for units not nested in the clusters, which are few."""
+def _dense_cross(
+    members: sparse.csc_matrix,
+    a: np.ndarray,
+    residual_map: Callable[[np.ndarray], np.ndarray],
+    block: int = 64,
+) -> Callable[[np.ndarray], Cross]:
+    """Return the whole :math:`K` from the residual map applied to each cluster's residuals.
+
+    Clusters are taken in turn (blocks of clusters at a time): for units not nested in the clusters, which are few.
+    """
 
     def cross(restricted: np.ndarray) -> Cross:
         n_clusters = members.shape[1]
@@ -341,12 +412,16 @@ def _dense_cross(members, a: np.ndarray, residual_map, block: int = 64):
     return cross
 
 
-def _low_rank_cross(members, a: np.ndarray, psi: np.ndarray, features: np.ndarray):
-    """:math:`K` as a diagonal plus a low-rank part, for a residual map that acts on
-    cluster-split residuals as :math:`R(\\tilde u \\circ v) = \\tilde u \\circ v -
-    \\Psi F^\\top(\\tilde u \\circ v)` (units nested in the clusters):
-    :math:`K_{gh} = \\delta_{gh} a_h^\\top \\tilde u_h - (F_g^\\top \\tilde u_g)^\\top
-    (\\Psi_h^\\top a_h)`."""
+def _low_rank_cross(
+    members: sparse.csc_matrix, a: np.ndarray, psi: np.ndarray, features: np.ndarray
+) -> Callable[[np.ndarray], Cross]:
+    r"""Return :math:`K` as a diagonal plus a low-rank part.
+
+    This is for a residual map that acts on cluster-split residuals as :math:`R(\tilde u \circ v) = \tilde u \circ v -
+    \Psi F^\top(\tilde u \circ v)` (units nested in the clusters):
+    :math:`K_{gh} = \delta_{gh} a_h^\top \tilde u_h - (F_g^\top \tilde u_g)^\top
+    (\Psi_h^\top a_h)`.
+    """
     weighted = np.asarray(members.T @ (a[:, None] * psi))  # G x r
 
     def cross(restricted: np.ndarray) -> Cross:
@@ -358,7 +433,7 @@ def _low_rank_cross(members, a: np.ndarray, psi: np.ndarray, features: np.ndarra
 
 
 def _nested(unit: np.ndarray | None, cluster: np.ndarray) -> bool:
-    """True when every unit lies within one cluster (or there are no unit effects)."""
+    """Return True when every unit lies within one cluster (or there are no unit effects)."""
     if unit is None:
         return True
     pairs = pd.DataFrame({"unit": np.asarray(unit), "cluster": np.asarray(cluster)})
@@ -369,12 +444,12 @@ def _nested(unit: np.ndarray | None, cluster: np.ndarray) -> bool:
 
 
 class _FixedEffects:
-    """Weighted least squares on unit (and period) indicators, fitted on a subset of rows.
+    r"""Weighted least squares on unit (and period) indicators, fitted on a subset of rows.
 
-    The normal equations :math:`\\begin{pmatrix} D_a & C \\\\ C^\\top & D_b \\end{pmatrix}
-    \\binom{\\alpha}{\\lambda} = \\binom{g_a}{g_b}` are solved exactly: the factor with more
+    The normal equations :math:`\begin{pmatrix} D_a & C \\ C^\top & D_b \end{pmatrix}
+    \binom{\alpha}{\lambda} = \binom{g_a}{g_b}` are solved exactly: the factor with more
     levels (diagonal block :math:`D_a`) is eliminated, and the other solves its Schur
-    complement :math:`S = D_b - C^\\top D_a^{-1} C` by a pseudo-inverse. The effects are
+    complement :math:`S = D_b - C^\top D_a^{-1} C` by a pseudo-inverse. The effects are
     determined only up to a shift between the two factors (one per connected part of the
     panel); the minimum-norm solution fixes it, and fitted values do not depend on it.
     """
@@ -393,7 +468,7 @@ class _FixedEffects:
         self.sizes = sizes
         self.groups = [
             sparse.csr_matrix((np.ones(len(c)), (c, np.arange(len(c)))), shape=(size, len(c)))
-            for c, size in zip(self.codes, sizes)
+            for c, size in zip(self.codes, sizes, strict=True)
         ]
         self.rows = np.asarray(rows, bool)
         self.weights = np.asarray(weights, float)
@@ -409,12 +484,12 @@ class _FixedEffects:
             self.schur_inv = np.linalg.pinv(schur, rtol=1e-10, hermitian=True)
 
     def sums(self, values: np.ndarray) -> list[np.ndarray]:
-        """:math:`X_D^\\top W v` over the fitted rows: weighted sums per level, per column."""
+        r""":math:`X_D^\top W v` over the fitted rows: weighted sums per level, per column."""
         w = np.where(self.rows, self.weights, 0.0)[:, None] * values
         return [np.asarray(groups @ w) for groups in self.groups]
 
     def totals(self, values: np.ndarray) -> list[np.ndarray]:
-        """:math:`X_D^\\top v` over every row, unweighted: sums per level, per column."""
+        r""":math:`X_D^\top v` over every row, unweighted: sums per level, per column."""
         return [np.asarray(groups @ values) for groups in self.groups]
 
     def ordered(self, first: np.ndarray, second: np.ndarray) -> list[np.ndarray]:
@@ -430,17 +505,17 @@ class _FixedEffects:
         return [first, second]
 
     def predict(self, effects: list[np.ndarray]) -> np.ndarray:
-        """:math:`\\alpha_i + \\lambda_t` on every row."""
-        return sum(e[codes] for e, codes in zip(effects, self.codes))  # type: ignore[return-value]
+        r""":math:`\alpha_i + \lambda_t` on every row."""
+        return sum(e[codes] for e, codes in zip(effects, self.codes, strict=True))  # type: ignore[return-value]
 
 
 class _FirstStage:
-    """Unit and period effects plus covariates :math:`x`, by weighted least squares on ``rows``.
+    r"""Unit and period effects plus covariates :math:`x`, by weighted least squares on ``rows``.
 
     The covariates are handled by block elimination on top of :class:`_FixedEffects`:
-    :math:`(K - Q^\\top F^{+} Q)\\beta = g_x - Q^\\top F^{+} g_F`, then
-    :math:`\\theta_F = F^{+}(g_F - Q\\beta)`, with :math:`F` the effects' block,
-    :math:`Q` its cross products with :math:`x` and :math:`K = x^\\top W x`.
+    :math:`(K - Q^\top F^{+} Q)\beta = g_x - Q^\top F^{+} g_F`, then
+    :math:`\theta_F = F^{+}(g_F - Q\beta)`, with :math:`F` the effects' block,
+    :math:`Q` its cross products with :math:`x` and :math:`K = x^\top W x`.
     """
 
     def __init__(
@@ -459,18 +534,22 @@ class _FirstStage:
             self.q = self.fe.sums(self.x)
             self.fq = self.fe.solve(self.q)
             xw = self.x * np.where(self.rows, self.weights, 0.0)[:, None]
-            gram = self.x.T @ xw - sum(q.T @ f for q, f in zip(self.q, self.fq))
+            gram = self.x.T @ xw - sum(q.T @ f for q, f in zip(self.q, self.fq, strict=True))
             self.gram_inv = np.linalg.pinv(gram, rtol=1e-12, hermitian=True)
 
-    def solve(self, right: list[np.ndarray], right_x: np.ndarray | None):
+    def solve(
+        self, right: list[np.ndarray], right_x: np.ndarray | None
+    ) -> tuple[list[np.ndarray], np.ndarray | None]:
         effects = self.fe.solve(right)
         if self.x is None:
             return effects, None
-        beta = self.gram_inv @ (right_x - sum(q.T @ e for q, e in zip(self.q, effects)))
-        effects = [e - f @ beta for e, f in zip(effects, self.fq)]
+        beta = self.gram_inv @ (
+            right_x - sum(q.T @ e for q, e in zip(self.q, effects, strict=True))
+        )
+        effects = [e - f @ beta for e, f in zip(effects, self.fq, strict=True)]
         return effects, beta
 
-    def predict(self, effects, beta) -> np.ndarray:
+    def predict(self, effects: list[np.ndarray], beta: np.ndarray | None) -> np.ndarray:
         fitted = self.fe.predict(effects)
         return fitted if beta is None else fitted + self.x @ beta
 
@@ -499,7 +578,7 @@ def ols_wild_bootstrap(
     n_resamples: int = 9999,
     seed: int = SEED,
 ) -> dict[str, WildBootstrapResult]:
-    """Restricted wild cluster bootstrap (WCR) of least-squares coefficients.
+    r"""Restricted wild cluster bootstrap (WCR) of least-squares coefficients.
 
     Parameters
     ----------
@@ -514,13 +593,13 @@ def ols_wild_bootstrap(
     unit, time : array (n,), optional
         Absorbed unit (and period) effects.
     weights : array (n,), optional
-        Analytic weights: everything below is computed on :math:`\\sqrt{w}`-scaled data.
+        Analytic weights: everything below is computed on :math:`\sqrt{w}`-scaled data.
     bootstrap_weights : {"rademacher", "webb"}, optional
         Default: Webb's below :data:`WEBB_BELOW` clusters, else Rademacher.
     conf_level : float
     n_resamples, seed : int
         Draws and the seed of their generator (Rademacher draws are enumerated when
-        :math:`2^G \\le` ``n_resamples``).
+        :math:`2^G \le` ``n_resamples``).
 
     Returns
     -------
@@ -530,20 +609,20 @@ def ols_wild_bootstrap(
     Notes
     -----
     With :math:`D` the absorbed indicators and :math:`M_D` the residual maker, the model is
-    :math:`y = X\\beta + D\\alpha + u`; by Frisch-Waugh-Lovell the coefficient of column *j*
-    is :math:`\\hat\\beta_j = a^\\top \\ddot y` with :math:`\\ddot X = M_D X`,
-    :math:`a = \\ddot X(\\ddot X^\\top \\ddot X)^{-1} e_j`. The null
-    :math:`\\beta_j = \\beta_0` is imposed by regressing :math:`y - \\beta_0 x_j` on the other
-    columns and :math:`D`; its residuals :math:`\\tilde u` are multiplied by one weight
-    :math:`v_g` per cluster to give :math:`y^* = X\\tilde\\beta + D\\tilde\\alpha + v_g
-    \\tilde u_g`, and each draw's t uses the residuals of the full model,
+    :math:`y = X\beta + D\alpha + u`; by Frisch-Waugh-Lovell the coefficient of column *j*
+    is :math:`\hat\beta_j = a^\top \ddot y` with :math:`\ddot X = M_D X`,
+    :math:`a = \ddot X(\ddot X^\top \ddot X)^{-1} e_j`. The null
+    :math:`\beta_j = \beta_0` is imposed by regressing :math:`y - \beta_0 x_j` on the other
+    columns and :math:`D`; its residuals :math:`\tilde u` are multiplied by one weight
+    :math:`v_g` per cluster to give :math:`y^* = X\tilde\beta + D\tilde\alpha + v_g
+    \tilde u_g`, and each draw's t uses the residuals of the full model,
     :math:`M_{[X, D]} y^*` (Cameron, Gelbach and Miller 2008, "wild cluster bootstrap-t with
     the null imposed"). The fixed effects stay in the bootstrap model: when they are not
     nested in the clusters (period effects with clusters of reps), the bootstrap residuals
     are swept of them again in every draw, as when the indicators are explicit regressors
-    (pyfixest's ``Feols.wildboottest``). p-value: :math:`\\frac{1}{B}\\sum_b 1(|t^*_b| >
-    |t|)`; interval: the values :math:`\\beta_0` not rejected at level
-    ``1 - conf_level``, by test inversion with the same draws for every :math:`\\beta_0`
+    (pyfixest's ``Feols.wildboottest``). p-value: :math:`\frac{1}{B}\sum_b 1(|t^*_b| >
+    |t|)`; interval: the values :math:`\beta_0` not rejected at level
+    ``1 - conf_level``, by test inversion with the same draws for every :math:`\beta_0`
     (Roodman et al. 2019, section 3.5), so the interval and the p-value never disagree.
 
     References
@@ -563,7 +642,9 @@ def ols_wild_bootstrap(
     root = np.ones(n) if weights is None else np.sqrt(np.asarray(weights, float))
     members = _members(cluster)
 
-    def sweeper(first, second):
+    def sweeper(
+        first: np.ndarray | None, second: np.ndarray | None
+    ) -> Callable[[np.ndarray], np.ndarray]:
         """:math:`M_D` for sqrt(w)-scaled columns, D the indicators of ``first`` (and ``second``)."""
         if first is None:
             return lambda values: values
@@ -583,7 +664,7 @@ def ols_wild_bootstrap(
         values = sweep(values)
         return values - x_dd @ (gram_inv @ (x_dd.T @ values))
 
-    def cross_for(a: np.ndarray):
+    def cross_for(a: np.ndarray) -> Callable[[np.ndarray], Cross]:
         if not _nested(unit, cluster):
             return _dense_cross(members, a, residual_map)
         # units nested in clusters: sweeping the unit effects leaves a cluster-split residual
@@ -602,7 +683,9 @@ def ols_wild_bootstrap(
         others = np.delete(x_dd, j, axis=1)
         others_inv = np.linalg.pinv(others.T @ others, hermitian=True)
 
-        def restrict(v: np.ndarray, others=others, others_inv=others_inv) -> np.ndarray:
+        def restrict(
+            v: np.ndarray, others: np.ndarray = others, others_inv: np.ndarray = others_inv
+        ) -> np.ndarray:
             """Residuals of the regression on every column but j (the null imposed)."""
             return v - others @ (others_inv @ (others.T @ v))
 
@@ -639,7 +722,7 @@ def imputation_wild_bootstrap(
     seed: int = SEED,
     term: str = "ATT",
 ) -> WildBootstrapResult:
-    """Restricted wild cluster bootstrap of the imputation ATT (both stages re-run per draw).
+    r"""Restricted wild cluster bootstrap of the imputation ATT (both stages re-run per draw).
 
     Parameters
     ----------
@@ -655,28 +738,34 @@ def imputation_wild_bootstrap(
     term : str
         Label of the result.
 
+    Returns
+    -------
+    WildBootstrapResult
+        The estimate, the bootstrap p-value of :math:`\tau = 0` and the interval by test
+        inversion.
+
     Notes
     -----
-    The estimator: fit :math:`y_{it} = \\alpha_i + \\lambda_t + x_{it}^\\top\\gamma +
-    \\varepsilon_{it}` on the untrained rep-periods :math:`\\Omega_0` (first stage), impute
-    :math:`\\hat y_{it}(0)` everywhere, and average :math:`y_{it} - \\hat y_{it}(0)` over the
-    trained ones :math:`\\Omega_1` with weights :math:`w_{it}` (second stage; Borusyak,
-    Jaravel and Spiess 2024; Gardner 2022). It is linear in :math:`y`: :math:`\\hat\\tau =
-    a^\\top y`, with :math:`a_{it} = w_{it}/\\sum_{\\Omega_1} w` on trained rows and
-    :math:`a_{it} = -w_{it} z_{it}^\\top (Z_0^\\top W Z_0)^{-1} \\sum_{\\Omega_1} a_{js} z_{js}`
+    The estimator: fit :math:`y_{it} = \alpha_i + \lambda_t + x_{it}^\top\gamma +
+    \varepsilon_{it}` on the untrained rep-periods :math:`\Omega_0` (first stage), impute
+    :math:`\hat y_{it}(0)` everywhere, and average :math:`y_{it} - \hat y_{it}(0)` over the
+    trained ones :math:`\Omega_1` with weights :math:`w_{it}` (second stage; Borusyak,
+    Jaravel and Spiess 2024; Gardner 2022). It is linear in :math:`y`: :math:`\hat\tau =
+    a^\top y`, with :math:`a_{it} = w_{it}/\sum_{\Omega_1} w` on trained rows and
+    :math:`a_{it} = -w_{it} z_{it}^\top (Z_0^\top W Z_0)^{-1} \sum_{\Omega_1} a_{js} z_{js}`
     on untrained ones (:math:`z` the first stage's regressors), the imputation weights of
     Borusyak, Jaravel and Spiess (2024, Theorem 1).
 
-    The bootstrap imposes :math:`H_0: \\tau = \\tau_0` on the two-stage model. The first
-    stage does not involve :math:`\\tau`, so the restricted fit keeps its effects and its
-    residuals :math:`\\hat\\varepsilon` on :math:`\\Omega_0`; on :math:`\\Omega_1` the
-    restricted residuals are :math:`y_{it} - \\hat y_{it}(0) - \\tau_0`, which carry the
-    spread of the rep-period effects around :math:`\\tau_0`. A draw is
-    :math:`y^*_{it} = \\hat y_{it}(0) + \\tau_0 D_{it} + v_g \\tilde u_{it}`, with one weight
+    The bootstrap imposes :math:`H_0: \tau = \tau_0` on the two-stage model. The first
+    stage does not involve :math:`\tau`, so the restricted fit keeps its effects and its
+    residuals :math:`\hat\varepsilon` on :math:`\Omega_0`; on :math:`\Omega_1` the
+    restricted residuals are :math:`y_{it} - \hat y_{it}(0) - \tau_0`, which carry the
+    spread of the rep-period effects around :math:`\tau_0`. A draw is
+    :math:`y^*_{it} = \hat y_{it}(0) + \tau_0 D_{it} + v_g \tilde u_{it}`, with one weight
     :math:`v_g` per cluster; both stages are re-estimated on :math:`y^*` and its t uses the
     two-stage (GMM) cluster-robust variance of :func:`analysis.effects.did2s.two_stage_vcov`,
-    :math:`\\sum_h (a_h^\\top r^*_h)^2` with :math:`r^*` the first-stage residuals on
-    :math:`\\Omega_0` and the second-stage ones on :math:`\\Omega_1`. This is the wild
+    :math:`\sum_h (a_h^\top r^*_h)^2` with :math:`r^*` the first-stage residuals on
+    :math:`\Omega_0` and the second-stage ones on :math:`\Omega_1`. This is the wild
     cluster bootstrap of Cameron, Gelbach and Miller (2008) applied to the whole two-step
     procedure, as Roodman et al. (2019) do for other multi-step linear estimators; no
     published package offers it for this estimator, so it is checked against a loop that
@@ -739,13 +828,14 @@ def imputation_wild_bootstrap(
 def _imputation_low_rank(
     stage: _FirstStage, treated: np.ndarray, target: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:math:`(\\Psi, F)` of the two-stage residual map on cluster-split residuals, units
-    nested in the clusters.
+    r"""Return :math:`(\Psi, F)` of the two-stage residual map on cluster-split residuals.
+
+    The units are nested in the clusters.
 
     Such a residual vector has zero sums within each rep's untrained rows (first-stage
     residuals, times one weight per cluster), so the first stage sees it only through its
-    period sums and covariate sums, :math:`F_1^\\top w`; the imputed outcome is then
-    :math:`\\Psi_1 F_1^\\top w`, and the ATT :math:`\\tau^\\top(w - \\Psi_1 F_1^\\top w)`.
+    period sums and covariate sums, :math:`F_1^\top w`; the imputed outcome is then
+    :math:`\Psi_1 F_1^\top w`, and the ATT :math:`\tau^\top(w - \Psi_1 F_1^\top w)`.
     """
     fe = stage.fe
     rows_weight = np.where(stage.rows, stage.weights, 0.0)
@@ -774,7 +864,22 @@ def _imputation_low_rank(
 
 
 def bootstrap_note(results: list[WildBootstrapResult], column: str, treated_clusters: int) -> str:
-    """The note under a table whose intervals come from the wild cluster bootstrap."""
+    """Return the note under a table whose intervals come from the wild cluster bootstrap.
+
+    Parameters
+    ----------
+    results : list of WildBootstrapResult
+        The bootstrap results of the table's terms.
+    column : str
+        The cluster column, named in the note.
+    treated_clusters : int
+        How many clusters hold treated rows.
+
+    Returns
+    -------
+    str
+        The note.
+    """
     first = results[0]
     terms = ", ".join(repr(r.term) for r in results)
     text = (
@@ -795,7 +900,23 @@ def bootstrap_note(results: list[WildBootstrapResult], column: str, treated_clus
 
 
 def check_resamples(n_resamples: int) -> int:
-    """Check the number of bootstrap draws (a whole number of at least 99)."""
+    """Check the number of bootstrap draws (a whole number of at least 99).
+
+    Parameters
+    ----------
+    n_resamples : int
+        The number of draws asked for.
+
+    Returns
+    -------
+    int
+        ``n_resamples``.
+
+    Raises
+    ------
+    ValueError
+        When it is not a whole number of at least 99.
+    """
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, Integral) or n_resamples < 99:
         raise ValueError(
             f"n_resamples={n_resamples!r} must be a whole number of at least 99; 9999 keeps the "
@@ -805,6 +926,19 @@ def check_resamples(n_resamples: int) -> int:
 
 
 def treated_clusters(treated: np.ndarray, cluster: np.ndarray) -> int:
-    """How many clusters hold at least one treated (non-zero) row."""
+    """How many clusters hold at least one treated (non-zero) row.
+
+    Parameters
+    ----------
+    treated : ndarray
+        The treatment of each row (non-zero = treated; NaN counts as untreated).
+    cluster : ndarray
+        Each row's cluster.
+
+    Returns
+    -------
+    int
+        How many clusters hold at least one treated row.
+    """
     treated = np.asarray(treated, float)
     return int(pd.unique(np.asarray(cluster)[np.nan_to_num(treated) != 0]).size)

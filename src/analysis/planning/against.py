@@ -28,7 +28,30 @@ COLUMNS = [
 
 
 def holm(data: pd.DataFrame, *, p_value: str = "p_value") -> pd.Series:
-    """Holm-adjusted p-values of the rows of ``data`` (statsmodels' ``multipletests``)."""
+    r"""Holm-adjusted p-values of the rows of ``data`` (statsmodels' ``multipletests``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Rows to adjust together.
+    p_value : str, default "p_value"
+        Column of the unadjusted p-values (missing ones are left missing).
+
+    Returns
+    -------
+    Series
+        ``p_value_adjusted``, on ``data``'s index.
+
+    Notes
+    -----
+    With the :math:`m` p-values sorted, :math:`p_{(1)} \le \dots \le p_{(m)}`, the
+    adjusted value is :math:`\max_{j \le i} \min(1, (m - j + 1)\, p_{(j)})` (Holm 1979).
+
+    References
+    ----------
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+    Scandinavian Journal of Statistics 6, 65-70.
+    """
     from statsmodels.stats.multitest import multipletests
 
     p = data[p_value].to_numpy(dtype=float)
@@ -61,9 +84,27 @@ def planned_effects(
     between left out, errors clustered by rep (or ``cluster``). The design's power
     (:mod:`analysis.planning.design`) is computed for the two-way fixed-effects contrast;
     with effects alike across reps and periods the imputation estimator is the efficient
-    one (Borusyak, Jaravel and Spiess 2024, Theorem 2), so it is at least as precise. The primary outcome keeps its p-value;
-    the secondary outcomes' p-values are adjusted together by Holm's method; further
+    one (Borusyak, Jaravel and Spiess 2024, Theorem 2), so it is at least as precise. The
+    primary outcome keeps its p-value; the secondary outcomes' p-values are adjusted together by Holm's method; further
     ``outcomes`` (not in the plan) are ``exploratory`` and unadjusted.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    plan : Plan
+        The measurement plan (:class:`analysis.clients.plan.Plan`): outcomes, behaviours,
+        expected effects and ``effect_from``.
+    unit, time, start : str
+        Columns of the rep, the period and the rep's first training period.
+    outcomes : sequence of str, default ()
+        Further outcomes to estimate, reported as exploratory.
+    only : sequence of str, optional
+        Keep only these measures.
+    cluster : str, optional
+        Column to cluster the errors by (the rep otherwise).
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -73,6 +114,14 @@ def planned_effects(
         behaviour; ``planned`` the plan's expected effect or change (missing when the
         plan names none). Measures missing from ``data`` are left out, and so are
         those not in ``only`` when it is given (the measures the study checked).
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+    Scandinavian Journal of Statistics 6, 65-70.
     """
     from analysis.contracts.periods import period_index
     from analysis.effects import staggered_att
@@ -89,7 +138,7 @@ def planned_effects(
     ]
     rows = []
     for name, role, planned in dict.fromkeys(measures):
-        if name not in frame.columns or only is not None and name not in only:
+        if name not in frame.columns or (only is not None and name not in only):
             continue
         fit = staggered_att(
             frame,
@@ -125,6 +174,26 @@ def describe_against_plan(
     when the interval excludes zero, and "reached the planned change" only when the
     interval lies above it. ``currencies`` maps a measure in money to its currency, which
     every figure of its sentence then carries (``USD 4,642``; ``$4,642`` with ``symbol``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table of results against the plan (:func:`planned_effects`).
+    labels : dict, optional
+        Measure -> how the sentences name it.
+    effect_from : int, default 0
+        The period after training from which the plan counts the effect.
+    conf_level : float, default 0.95
+        The level of the intervals the sentences quote.
+    currencies : dict, optional
+        Measure in money -> its ISO currency code.
+    symbol : bool, default False
+        Write currency symbols instead of codes.
+
+    Returns
+    -------
+    list of str
+        One sentence per planned measure, primary outcome first.
     """
     from analysis.core.conclusions import (
         bound,
@@ -189,7 +258,10 @@ def describe_against_plan(
                 text += {
                     "below": f" That is more than the planned fall of {number(-planned, -1.0)}.",
                     "above": f" That falls short of the planned fall of {number(-planned, -1.0)}.",
-                    "unclear": f" The data cannot tell whether it reached the planned fall of {number(-planned, -1.0)}.",
+                    "unclear": (
+                        " The data cannot tell whether it reached the planned fall of "
+                        f"{number(-planned, -1.0)}."
+                    ),
                 }[versus]
         sentences.append(text)
     if (table["role"] == "secondary").any():
@@ -201,7 +273,21 @@ def describe_against_plan(
 
 
 def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[dict[str, Any]]:
-    """Headline records of the planned outcomes, the primary first (for ``publish_summary``)."""
+    """Headline records of the planned outcomes, the primary first (for ``publish_summary``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`planned_effects`.
+    unit : str, default "number"
+        Unit of the primary outcome (the secondary ones are plain numbers).
+
+    Returns
+    -------
+    list of dict
+        One record per primary and secondary outcome: ``name, label, estimate, conf_low,
+        conf_high, n, unit``.
+    """
     records = []
     for _, row in table[table["role"].isin(["primary", "secondary"])].iterrows():
         records.append(

@@ -15,19 +15,33 @@ __all__ = ["baseline_variance"]
 def baseline_variance(
     data: pd.DataFrame, *, outcome: str, unit: str, time: str, treatment: str
 ) -> dict[str, float]:
-    """Residual SD and lag-one autocorrelation of the outcome among untrained rep-periods.
+    r"""Residual SD and lag-one autocorrelation of the outcome among untrained rep-periods.
 
     The untrained rows are put on a rep x period grid and freed of rep and period
     means (:func:`residualize`). Demeaning a short AR(1) series biases its
-    autocorrelation down (Nickell 1981), so :math:`\\rho` is the value whose expected
-    demeaned lag-one correlation, :math:`\\sum_i \\sum_t (MRM)_{t,t+1} / \\sum_i \\mathrm{tr}(MRM)`
+    autocorrelation down (Nickell 1981), so :math:`\rho` is the value whose expected
+    demeaned lag-one correlation, :math:`\sum_i \sum_t (MRM)_{t,t+1} / \sum_i \mathrm{tr}(MRM)`
     with :math:`M = I - 11'/T_i`, equals the observed one; then
-    :math:`\\hat\\sigma^2 = \\sum e^2 / \\sum_i \\mathrm{tr}(M R(\\hat\\rho) M)`.
+    :math:`\hat\sigma^2 = \sum e^2 / \sum_i \mathrm{tr}(M R(\hat\rho) M)`.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel of a baseline (or of the study so far).
+    outcome, unit, time : str
+        Columns of the outcome, the rep and the period.
+    treatment : str
+        Column that is 1 on trained rep-periods; only the untrained ones are used.
 
     Returns
     -------
     dict
         ``residual_sd, autocorrelation, reps, periods, n`` (untrained rep-periods used).
+
+    References
+    ----------
+    Nickell, S. (1981). Biases in dynamic models with fixed effects. Econometrica 49,
+    1417-1426.
     """
     from scipy.optimize import brentq
 

@@ -1,4 +1,4 @@
-"""The planned rollout: its standard error, power, break-even effect and the smallest design.
+r"""The planned rollout: its standard error, power, break-even effect and the smallest design.
 
 The planned analysis is the two-way fixed effects estimate of training on the
 outcome, counting the effect from ``effect_from`` periods after each rep's training
@@ -6,16 +6,16 @@ start and leaving out the ramp-up periods in between (rep and period effects,
 errors clustered by rep). For a rollout where every rep of a cohort starts at the
 same period, the estimate is linear in the outcome,
 
-.. math:: \\hat\\beta = \\sum_{it} \\tilde D_{it} Y_{it} / \\sum_{it} \\tilde D_{it}^2,
+.. math:: \hat\beta = \sum_{it} \tilde D_{it} Y_{it} / \sum_{it} \tilde D_{it}^2,
 
-with :math:`\\tilde D` the treatment indicator net of rep and period means over the
+with :math:`\tilde D` the treatment indicator net of rep and period means over the
 kept rep-periods (Frisch-Waugh-Lovell). Reps of one cohort share one row of
-:math:`\\tilde D`, so it is computed on the cohort-by-period table weighted by cohort
+:math:`\tilde D`, so it is computed on the cohort-by-period table weighted by cohort
 size. With residuals :math:`e_{it}` that follow a stationary AR(1) within a rep (SD
-:math:`\\sigma`, lag-one correlation :math:`\\rho`; a rep's own level is absorbed),
+:math:`\sigma`, lag-one correlation :math:`\rho`; a rep's own level is absorbed),
 
-.. math:: \\operatorname{Var}(\\hat\\beta) = \\sigma^2 \\sum_c n_c\\, \\tilde d_c' R(\\rho)\\, \\tilde d_c
-          \\big/ \\big(\\sum_c n_c\\, \\tilde d_c'\\tilde d_c\\big)^2,\\quad R_{st} = \\rho^{|s-t|}
+.. math:: \operatorname{Var}(\hat\beta) = \sigma^2 \sum_c n_c\, \tilde d_c' R(\rho)\, \tilde d_c
+          \big/ \big(\sum_c n_c\, \tilde d_c'\tilde d_c\big)^2,\quad R_{st} = \rho^{|s-t|}
 
 (the sandwich the cluster-robust estimator targets; Bertrand, Duflo and
 Mullainathan 2004 on serial correlation in difference-in-differences). Power and the
@@ -72,6 +72,20 @@ class RolloutDesign:
     reps stay untrained until ``untrained_until`` (a period index; None: to the end).
     ``effect_from`` periods after its start a rep counts as trained; the periods in
     between (ramp-up) are left out of the planned estimate.
+
+    Attributes
+    ----------
+    periods : int
+        Length of the study in periods.
+    cohorts : tuple of (int, int)
+        ``(start period index, reps)`` of each trained cohort.
+    untrained : int, default 0
+        Reps left untrained.
+    untrained_until : int, optional
+        Period index at which the untrained reps are trained after all; None: never
+        during the study.
+    effect_from : int, default 0
+        Periods after its start from which a rep counts as trained.
     """
 
     periods: int
@@ -82,7 +96,7 @@ class RolloutDesign:
 
     @classmethod
     def from_plan(cls, plan: Any) -> RolloutDesign:
-        """The design a :class:`analysis.clients.plan.Plan` describes."""
+        """Return the design a :class:`analysis.clients.plan.Plan` describes."""
         schedule = plan.rollout.schedule()
         until = schedule[-1][0] if plan.rollout.untrained else None
         trained = schedule[:-1] if plan.rollout.untrained else schedule
@@ -104,10 +118,12 @@ class RolloutDesign:
 
     @property
     def n_reps(self) -> int:
+        """Return the number of reps, trained and untrained."""
         return sum(n for _, n in self.groups)
 
     @property
     def untrained_share(self) -> float:
+        """Return the share of reps left untrained."""
         return self.untrained / self.n_reps
 
     def cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,7 +143,7 @@ class RolloutDesign:
     def resized(
         self, n_reps: int, *, untrained_share: float | None = None, periods: int | None = None
     ) -> RolloutDesign:
-        """The same rollout timing for ``n_reps`` reps (trained cohorts in the planned proportions)."""
+        """Return the same rollout timing for ``n_reps`` reps (trained cohorts in the planned proportions)."""
         share = self.untrained_share if untrained_share is None else untrained_share
         untrained = round(n_reps * share)
         total = sum(n for _, n in self.cohorts)
@@ -157,6 +173,23 @@ def residualize(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     Guimaraes and Portugal 2010). :math:`A` (periods x periods) depends on the weights
     only, so one pseudo-inverse serves every draw: the cost is linear in the cells,
     where alternating projections on an unbalanced panel need many passes.
+
+    Parameters
+    ----------
+    values : ndarray
+        Shape ``(..., rows, periods)``.
+    weights : ndarray
+        Shape ``(rows, periods)``, non-negative; 0 leaves a cell out.
+
+    Returns
+    -------
+    ndarray
+        The residuals, shaped as ``values`` (0 in cells with weight 0).
+
+    References
+    ----------
+    Guimaraes, P. and Portugal, P. (2010). A simple feasible procedure to fit models with
+    high-dimensional fixed effects. Stata Journal 10, 628-649.
     """
     w = np.asarray(weights, dtype=float)
     row_total = w.sum(axis=1)
@@ -177,7 +210,28 @@ def _ar1(periods: int, rho: float) -> np.ndarray:
 
 
 def design_std_error(design: RolloutDesign, *, residual_sd: float, autocorrelation: float) -> float:
-    """Standard error of the planned estimate (see the module docstring); inf when not identified."""
+    r"""Return the standard error of the planned estimate (see the module docstring); inf when not identified.
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The rollout.
+    residual_sd : float
+        SD :math:`\sigma` of the outcome's residuals.
+    autocorrelation : float
+        Lag-one correlation :math:`\rho` of the residuals within a rep.
+
+    Returns
+    -------
+    float
+        :math:`\sqrt{\operatorname{Var}(\hat\beta)}` of the module docstring; inf when the
+        design identifies no effect.
+
+    References
+    ----------
+    Bertrand, M., Duflo, E. and Mullainathan, S. (2004). How much should we trust
+    differences-in-differences estimates? Quarterly Journal of Economics 119, 249-275.
+    """
     treated, kept, sizes = design.cells()
     weights = sizes[:, None] * kept
     d = residualize(treated, weights)
@@ -198,7 +252,33 @@ def design_power(
     conf_level: float = 0.95,
     power_target: float = 0.8,
 ) -> dict[str, float]:
-    """Standard error, degrees of freedom, power at ``effect`` and the minimum detectable effect."""
+    r"""Return the standard error, degrees of freedom, power at ``effect`` and the minimum detectable effect.
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The rollout.
+    effect : float
+        The true effect to assume.
+    residual_sd : float
+        SD :math:`\sigma` of the outcome's residuals (:func:`baseline_variance`).
+    autocorrelation : float, default 0.0
+        Lag-one correlation :math:`\rho` of the residuals within a rep.
+    conf_level : float, default 0.95
+        Confidence level of the test.
+    power_target : float, default 0.8
+        The power at which the minimum detectable effect is given.
+
+    Returns
+    -------
+    dict of str to float
+        ``std_error``, ``df`` (reps - 1), ``power`` (at ``effect``) and ``mde``; power 0
+        and an infinite MDE when the design identifies no effect.
+
+    References
+    ----------
+    Bloom, H. S. (1995). Minimum detectable effects. Evaluation Review 19, 547-556.
+    """
     se = design_std_error(design, residual_sd=residual_sd, autocorrelation=autocorrelation)
     df = design.n_reps - 1
     if not math.isfinite(se):
@@ -214,10 +294,31 @@ def design_power(
 def break_even(
     design: RolloutDesign, *, budget: float, margin: float, value_per_unit: float = 1.0
 ) -> float:
-    """Effect per counted trained rep-period at which the programme's ROI is 0.
+    r"""Effect per counted trained rep-period at which the programme's ROI is 0.
 
-    :math:`C / (\\text{counted rep-periods} \\times \\text{margin} \\times \\text{value per unit})`,
+    :math:`C / (\text{counted rep-periods} \times \text{margin} \times \text{value per unit})`,
     with the rep-periods from ``effect_from`` after each start to the end of the study.
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The rollout.
+    budget : float
+        Programme costs :math:`C`.
+    margin : float
+        Share of the outcome that is profit.
+    value_per_unit : float, default 1.0
+        Money per unit of the outcome.
+
+    Returns
+    -------
+    float
+        The break-even effect, in outcome units per rep and period.
+
+    References
+    ----------
+    Phillips, J. J. (1997). Return on Investment in Training and Performance
+    Improvement Programs. Gulf Publishing.
     """
     counted = design.counted_rep_periods()
     return budget / (counted * margin * value_per_unit) if counted > 0 else math.inf
@@ -250,6 +351,33 @@ def smallest_design(
     which gives a first guess; the count is then raised until the exact power (cohort
     sizes rounded to whole reps) reaches the target. Designs under ``min_reps`` reps
     (the clusters cluster-robust errors need) are not proposed.
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The planned rollout, whose timing every layout keeps.
+    residual_sd : float
+        SD of the outcome's residuals.
+    autocorrelation : float, default 0.0
+        Lag-one correlation of the residuals within a rep.
+    effect : float, optional
+        The effect to detect (without ``budget``).
+    budget : float, optional
+        Programme costs; the target is then each layout's break-even effect.
+    margin : float, default 1.0
+        Share of the outcome that is profit.
+    value_per_unit : float, default 1.0
+        Money per unit of the outcome.
+    conf_level : float, default 0.95
+        Confidence level of the test.
+    power_target : float, default 0.8
+        The power wanted.
+    untrained_shares : tuple of float
+        Shares of reps left untrained to try.
+    extra_periods : tuple of int
+        Periods to add to the study's length to try.
+    min_reps, max_reps : int
+        The smallest design proposed, and where the search stops.
 
     Returns
     -------
@@ -306,7 +434,18 @@ def smallest_design(
 
 
 def best_per_length(table: pd.DataFrame) -> pd.DataFrame:
-    """The fewest reps for each study length, from :func:`smallest_design` (shortest first)."""
+    """Return the fewest reps for each study length, from :func:`smallest_design` (shortest first).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`smallest_design`.
+
+    Returns
+    -------
+    DataFrame
+        One row per study length (``periods``): its design with the fewest reps.
+    """
     best = table.sort_values(["periods", "reps"]).groupby("periods", as_index=False).head(1)
     return best.reset_index(drop=True)
 
@@ -321,7 +460,24 @@ def power_table(
     conf_level: float = 0.95,
     power_target: float = 0.8,
 ) -> pd.DataFrame:
-    """The planned design's standard error, minimum detectable effect and power, tidy.
+    """Return the planned design's standard error, minimum detectable effect and power, tidy.
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The rollout.
+    expected_effect : float
+        The plan's expected effect.
+    break_even_effect : float or None
+        The effect at which ROI is 0 (:func:`break_even`); None without costs.
+    residual_sd : float
+        SD of the outcome's residuals.
+    autocorrelation : float, default 0.0
+        Lag-one correlation of the residuals within a rep.
+    conf_level : float, default 0.95
+        Confidence level of the test.
+    power_target : float, default 0.8
+        The power at which the minimum detectable effect is given.
 
     Returns
     -------
@@ -375,6 +531,22 @@ def clears(margin_over: float, std_error: float, *, df: float, conf_level: float
     :math:`P(\hat\beta - c\,s > \theta) = 1 - F_{t,df}(c - (\beta - \theta)/s)`: the
     probability that the report can say the programme paid for itself (threshold =
     break-even) when the true effect is the expected one.
+
+    Parameters
+    ----------
+    margin_over : float
+        How far the true effect exceeds the threshold (:math:`\beta - \theta`).
+    std_error : float
+        Standard error of the estimate.
+    df : float
+        Degrees of freedom of the t distribution.
+    conf_level : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    float
+        The probability, in [0, 1].
     """
     from scipy import stats
 
@@ -385,19 +557,43 @@ def clears(margin_over: float, std_error: float, *, df: float, conf_level: float
 
 
 def percent(share: float) -> str:
-    """A power or a chance as text, as every table writes it (:func:`analysis.core.formats.power`):
-    0.998 -> "99.8%", 0.9996 -> ">99.9%", 0.025 -> "2.5%"."""
+    """Write a power or a chance as every table does (:func:`analysis.core.formats.power`).
+
+    0.998 -> "99.8%", 0.9996 -> ">99.9%", 0.025 -> "2.5%".
+
+    Parameters
+    ----------
+    share : float
+        The power or chance, between 0 and 1.
+
+    Returns
+    -------
+    str
+        The share as text, or "not computable" when it is not finite.
+    """
     if not math.isfinite(share):
         return "not computable"
     return formats.power(share)
 
 
 def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[str]:
-    """Sentences that follow the numbers: can this design show whether the programme pays?
+    """Say, in sentences that follow the numbers, whether this design can show that it pays.
 
     "Can show that it pays" means: if training works as planned, the interval of the
     effect lies above break-even in at least ``power_target`` of rollouts. When the
     expected effect is at or below break-even, the plan's own figures say it does not pay.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`power_table`.
+    power_target : float, default 0.8
+        The power wanted.
+
+    Returns
+    -------
+    list of str
+        The sentences.
     """
     values = table.set_index("term")["estimate"]
     mde = float(values.iloc[1])
@@ -452,7 +648,22 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
 def describe_smallest(
     table: pd.DataFrame, planned: RolloutDesign, *, power_target: float = 0.8
 ) -> str:
-    """Sentences naming the recommended design from :func:`smallest_design`, and the planned length's."""
+    """Sentences naming the recommended design from :func:`smallest_design`, and the planned length's.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`smallest_design`.
+    planned : RolloutDesign
+        The planned design, whose length is named.
+    power_target : float, default 0.8
+        The power wanted.
+
+    Returns
+    -------
+    str
+        The sentences, as one paragraph.
+    """
     if table.empty:
         return (
             "No design of up to 100,000 reps in the planned timing detects the break-even effect "

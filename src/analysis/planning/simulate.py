@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.options import check_conf_level
+from analysis.planning.design import RolloutDesign, residualize
 
 __all__ = ["CELLS_PER_BATCH", "describe_draws", "draw_panel", "simulate_rollout", "summarise_draws"]
 
 #: Rep-period cells simulated at once (about 40 MB per array): memory stays bounded for any design.
 CELLS_PER_BATCH = 5_000_000
-from analysis.planning.design import RolloutDesign, residualize
 
 
 def _outcomes(
@@ -57,17 +57,41 @@ def simulate_rollout(
     seed: int = 2024,
     batch: int = 100,
 ) -> pd.DataFrame:
-    """Draw whole panels of the design with ``effect`` planted and fit the planned estimate.
+    r"""Draw whole panels of the design with ``effect`` planted and fit the planned estimate.
 
     Each draw has rep levels, a period trend and AR(1) residuals; the estimate is
     two-way fixed effects on the kept rep-periods with CR1 errors clustered by rep
-    (small-sample factor :math:`\\frac{G}{G-1}\\frac{N-1}{N-K}`, K = 1 + periods,
+    (small-sample factor :math:`\frac{G}{G-1}\frac{N-1}{N-K}`, K = 1 + periods,
     as pyfixest's default), and the interval uses t with G - 1 degrees of freedom.
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The rollout.
+    effect : float
+        The effect planted on trained rep-periods.
+    residual_sd : float
+        SD of the AR(1) residuals.
+    autocorrelation : float, default 0.0
+        Lag-one correlation of the residuals within a rep.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+    n_resamples : int, default 500
+        Panels drawn.
+    seed : int, default 2024
+        Seed of the draws.
+    batch : int, default 100
+        Draws fitted at once (memory stays bounded by :data:`CELLS_PER_BATCH`).
 
     Returns
     -------
     DataFrame
         One row per draw: ``estimate, std_error, conf_low, conf_high, p_value``.
+
+    References
+    ----------
+    Cameron, A. C. and Miller, D. L. (2015). A practitioner's guide to cluster-robust
+    inference. Journal of Human Resources 50, 317-372.
     """
     from scipy import stats
 
@@ -118,6 +142,24 @@ def draw_panel(
     Columns ``rep_id, period, outcome, trained`` (1 from ``effect_from`` after the
     start), ``training_start`` (period index, missing if never) and ``kept`` (False in
     the ramp-up periods the planned estimate leaves out).
+
+    Parameters
+    ----------
+    design : RolloutDesign
+        The rollout.
+    effect : float
+        The effect planted on trained rep-periods.
+    residual_sd : float
+        SD of the AR(1) residuals.
+    autocorrelation : float, default 0.0
+        Lag-one correlation of the residuals within a rep.
+    seed : int, default 2024
+        Seed of the draw.
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, period, outcome, trained, training_start, kept``, one row per rep-period.
     """
     treated, kept, sizes = design.cells()
     reps = np.repeat(np.arange(len(sizes)), sizes.astype(int))
@@ -141,7 +183,16 @@ def draw_panel(
 def summarise_draws(
     draws: pd.DataFrame, *, expected: float, break_even_effect: float | None = None
 ) -> pd.DataFrame:
-    """What a client should expect from the planned rollout, from :func:`simulate_rollout`.
+    """Return what a client should expect from the planned rollout, from :func:`simulate_rollout`.
+
+    Parameters
+    ----------
+    draws : DataFrame
+        The output of :func:`simulate_rollout`.
+    expected : float
+        The planted effect.
+    break_even_effect : float, optional
+        The effect at which ROI is 0.
 
     Returns
     -------
@@ -183,6 +234,16 @@ def describe_draws(table: pd.DataFrame) -> str:
 
     Shares are of the simulated rollouts: none or all of them is said as such, never as a
     certainty ("0%", "100%") the simulation cannot give.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`summarise_draws`.
+
+    Returns
+    -------
+    str
+        The sentence.
     """
     from analysis.planning.design import number, percent
 

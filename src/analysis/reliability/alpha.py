@@ -143,7 +143,7 @@ def cronbach_alpha(
     conf_level: float = 0.95,
     missing: MissingItems = "listwise",
 ) -> ReliabilityResult:
-    """Cronbach's alpha of a multi-item scale, with Feldt's confidence interval.
+    r"""Cronbach's alpha of a multi-item scale, with Feldt's confidence interval.
 
     Parameters
     ----------
@@ -182,19 +182,19 @@ def cronbach_alpha(
     Notes
     -----
     With :math:`k` items whose covariance matrix has entries :math:`s_{ij}` and
-    total-score variance :math:`s_T^2 = \\sum_{i,j} s_{ij}`, Cronbach (1951) defines
+    total-score variance :math:`s_T^2 = \sum_{i,j} s_{ij}`, Cronbach (1951) defines
 
-    .. math:: \\hat\\alpha = \\frac{k}{k - 1}
-              \\left(1 - \\frac{\\sum_i s_{ii}}{s_T^2}\\right).
+    .. math:: \hat\alpha = \frac{k}{k - 1}
+              \left(1 - \frac{\sum_i s_{ii}}{s_T^2}\right).
 
-    Feldt (1965) showed that :math:`(1 - \\alpha) / (1 - \\hat\\alpha)` follows an
+    Feldt (1965) showed that :math:`(1 - \alpha) / (1 - \hat\alpha)` follows an
     :math:`F` distribution with :math:`n - 1` and :math:`(n - 1)(k - 1)` degrees of
     freedom for :math:`n` respondents, which gives the interval (Feldt, Woodruff &
     Salih, 1987)
 
-    .. math:: \\left[\\,1 - (1 - \\hat\\alpha)\\,F_{1-\\gamma/2},\\;
-              1 - (1 - \\hat\\alpha)\\,F_{\\gamma/2}\\,\\right],
-              \\qquad \\gamma = 1 - \\text{conf\\_level},
+    .. math:: \left[\,1 - (1 - \hat\alpha)\,F_{1-\gamma/2},\;
+              1 - (1 - \hat\alpha)\,F_{\gamma/2}\,\right],
+              \qquad \gamma = 1 - \text{conf\_level},
 
     where :math:`F_q` is the :math:`q` quantile of :math:`F(n - 1, (n - 1)(k - 1))`.
     The interval is the one printed by R's ``psych::alpha`` and by
@@ -241,7 +241,7 @@ def alpha_if_deleted(
     conf_level: float = 0.95,
     missing: MissingItems = "listwise",
 ) -> ReliabilityResult:
-    """Cronbach's alpha with each item left out in turn ("alpha if item deleted").
+    r"""Cronbach's alpha with each item left out in turn ("alpha if item deleted").
 
     An item whose removal raises alpha above the full scale's value measures
     something the other items do not; one with a low or negative item-rest
@@ -284,8 +284,8 @@ def alpha_if_deleted(
     and column :math:`i`. The item-rest correlation is computed from the same
     matrix :math:`S`:
 
-    .. math:: r_{i,\\,T-i} = \\frac{\\sum_{j \\ne i} s_{ij}}
-              {\\sqrt{s_{ii} \\sum_{j \\ne i} \\sum_{l \\ne i} s_{jl}}},
+    .. math:: r_{i,\,T-i} = \frac{\sum_{j \ne i} s_{ij}}
+              {\sqrt{s_{ii} \sum_{j \ne i} \sum_{l \ne i} s_{jl}}},
 
     which under listwise deletion equals Pearson's correlation between the item and
     the sum of the other items.

@@ -1,5 +1,7 @@
-"""What the reliability coefficients share: the result object, the tidy columns and the
-checks of item and rating columns."""
+"""What the reliability coefficients share.
+
+The result object, the tidy columns and the checks of item and rating columns.
+"""
 
 from __future__ import annotations
 
@@ -47,10 +49,11 @@ class ReliabilityResult(TidyResult):
     notes: list[str] = field(default_factory=list)
 
     def tidy(self) -> pd.DataFrame:
-        """A copy of the table: one row per coefficient."""
+        """Return a copy of the table: one row per coefficient."""
         return self.table.copy()
 
     def caption(self) -> str:
+        """Return the result's title."""
         return self.title
 
 
@@ -101,7 +104,7 @@ def _as_numbers(values: pd.Series, column: str, role: str) -> pd.Series:
 
 
 def _item_frame(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    """The item columns as floats, checked: at least two distinct, existing, numeric items."""
+    """Return the item columns as floats, checked: at least two distinct, existing, numeric items."""
     if isinstance(items, str) or not isinstance(items, Sequence):
         raise TypeError(
             f"items must be a list of column names, e.g. items=['q1', 'q2', 'q3'], not {items!r}."

@@ -119,7 +119,7 @@ def icc(
     ratings: str,
     conf_level: float = 0.95,
 ) -> ReliabilityResult:
-    """The six intraclass correlations of Shrout & Fleiss (1979), with F tests and intervals.
+    r"""Return the six intraclass correlations of Shrout & Fleiss (1979), with F tests and intervals.
 
     Parameters
     ----------
@@ -160,28 +160,28 @@ def icc(
 
     .. math::
 
-        ICC1 = \\frac{MS_B - MS_W}{MS_B + (k - 1) MS_W}, \\qquad
-        ICC1k = \\frac{MS_B - MS_W}{MS_B},
+        ICC1 = \frac{MS_B - MS_W}{MS_B + (k - 1) MS_W}, \qquad
+        ICC1k = \frac{MS_B - MS_W}{MS_B},
 
-        ICC2 = \\frac{MS_B - MS_E}{MS_B + (k - 1) MS_E + k (MS_J - MS_E) / n}, \\qquad
-        ICC2k = \\frac{MS_B - MS_E}{MS_B + (MS_J - MS_E) / n},
+        ICC2 = \frac{MS_B - MS_E}{MS_B + (k - 1) MS_E + k (MS_J - MS_E) / n}, \qquad
+        ICC2k = \frac{MS_B - MS_E}{MS_B + (MS_J - MS_E) / n},
 
-        ICC3 = \\frac{MS_B - MS_E}{MS_B + (k - 1) MS_E}, \\qquad
-        ICC3k = \\frac{MS_B - MS_E}{MS_B}.
+        ICC3 = \frac{MS_B - MS_E}{MS_B + (k - 1) MS_E}, \qquad
+        ICC3k = \frac{MS_B - MS_E}{MS_B}.
 
     ICC1 and ICC1k are tested with :math:`F = MS_B / MS_W` on :math:`(n - 1,
     n(k - 1))` df, the others with :math:`F = MS_B / MS_E` on :math:`(n - 1,
     (n - 1)(k - 1))` df. For ICC1 and ICC3 (and their means of :math:`k`) the
-    interval bounds come from :math:`F_L = F / F_{1-\\gamma/2}(df_1, df_2)` and
-    :math:`F_U = F \\cdot F_{1-\\gamma/2}(df_2, df_1)` as
-    :math:`(F_\\cdot - 1) / (F_\\cdot + k - 1)` for a single rater and
-    :math:`1 - 1 / F_\\cdot` for the mean. ICC2 uses the approximate degrees of
-    freedom :math:`\\nu` of Satterthwaite given by McGraw & Wong (1996, Table 7),
+    interval bounds come from :math:`F_L = F / F_{1-\gamma/2}(df_1, df_2)` and
+    :math:`F_U = F \cdot F_{1-\gamma/2}(df_2, df_1)` as
+    :math:`(F_\cdot - 1) / (F_\cdot + k - 1)` for a single rater and
+    :math:`1 - 1 / F_\cdot` for the mean. ICC2 uses the approximate degrees of
+    freedom :math:`\nu` of Satterthwaite given by McGraw & Wong (1996, Table 7),
 
     .. math::
 
-        \\nu = \\frac{(n - 1)(k - 1)\\,\\{k\\,ICC2\\,F_J + n[1 + (k - 1) ICC2] - k\\,ICC2\\}^2}
-        {(n - 1) k^2 ICC2^2 F_J^2 + \\{n[1 + (k - 1) ICC2] - k\\,ICC2\\}^2},
+        \nu = \frac{(n - 1)(k - 1)\,\{k\,ICC2\,F_J + n[1 + (k - 1) ICC2] - k\,ICC2\}^2}
+        {(n - 1) k^2 ICC2^2 F_J^2 + \{n[1 + (k - 1) ICC2] - k\,ICC2\}^2},
 
     with :math:`F_J = MS_J / MS_E`, and the Spearman-Brown step-up of its bounds
     for ICC2k. These are the figures of R's ``psych::ICC`` and

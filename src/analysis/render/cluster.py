@@ -89,7 +89,7 @@ def _plugin_class() -> Any:
                 self.renderer.close()
 
         def get(self) -> tuple[Any, str | None]:
-            """This worker's Renderer, starting its kernel if there is none yet; else why not."""
+            """Return this worker's Renderer, starting its kernel if needed; else why not."""
             from analysis.render.execute import Renderer
 
             if self.renderer is None and self.error is None:
@@ -261,7 +261,7 @@ def _close(client: Any, cluster: Any, futures: dict, batch: str, options: Any) -
                 Event(name, client=client).clear()
         if options.state_dir:
             client.run(_stop_dead_workers_kernels, options.state_dir)
-    except Exception:  # noqa: BLE001, S110 - the cluster is going away; this process cleans its own host below
+    except Exception:  # noqa: BLE001 - the cluster is going away; this process cleans its own host below
         pass
     client.close()
     if cluster is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
@@ -26,12 +27,33 @@ MIN_EXPECTED = 5.0
 
 
 def two_by_two_p_value(x1: int, n1: int, x0: int, n0: int) -> float:
-    """The p-value of equal proportions x1/n1 and x0/n0: the one convention for 2x2 tables.
+    r"""Return the p-value of equal proportions x1/n1 and x0/n0: the one convention for 2x2 tables.
 
     Pearson's chi-square without continuity correction (R's ``prop.test(x, n,
     correct = FALSE)``, equal to the pooled two-proportion z-test squared) when every
     expected count is at least :data:`MIN_EXPECTED`; otherwise Fisher's exact test
     (R's ``fisher.test``). 1 when there is no variation (every answer alike).
+
+    Parameters
+    ----------
+    x1, n1 : int
+        Successes and trials of the first group.
+    x0, n0 : int
+        Successes and trials of the second group.
+
+    Returns
+    -------
+    float
+        The p-value.
+
+    Notes
+    -----
+    Pearson's statistic is :math:`X^2 = \sum (O - E)^2 / E` over the four cells, on one
+    degree of freedom.
+
+    References
+    ----------
+    Agresti, A. (2013). Categorical Data Analysis (3rd ed.), sections 3.1 and 3.5. Wiley.
     """
     from scipy import stats
 
@@ -50,8 +72,8 @@ def risk_ratio(
     outcome: str,
     *,
     by: str,
-    exposed,
-    reference,
+    exposed: Hashable,
+    reference: Hashable,
     weights: str | None = None,
     strata: str | None = None,
     clusters: str | None = None,
@@ -59,7 +81,7 @@ def risk_ratio(
     design: SurveyDesign | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
-    """Risk ratio and odds ratio of a binary outcome between two groups.
+    r"""Risk ratio and odds ratio of a binary outcome between two groups.
 
     "X times as likely" is a risk ratio: the share with the outcome in the
     ``exposed`` group divided by the share in the ``reference`` group. The odds
@@ -99,7 +121,7 @@ def risk_ratio(
     Notes
     -----
     Risk ratio :math:`RR = (x_1/n_1)/(x_0/n_0)` with the Katz log interval
-    :math:`\\exp(\\log RR \\pm z\\sqrt{1/x_1 - 1/n_1 + 1/x_0 - 1/n_0})`; odds ratio
+    :math:`\exp(\log RR \pm z\sqrt{1/x_1 - 1/n_1 + 1/x_0 - 1/n_0})`; odds ratio
     with the Woolf logit interval. The p-value follows the one convention for 2x2
     tables (:func:`two_by_two_p_value`), the same for both measures and for
     :func:`crosstab_test`. With a zero cell both intervals
@@ -312,7 +334,7 @@ def crosstab_test(
     n_resamples: int = 9999,
     seed: int = 12345,
 ) -> pd.DataFrame:
-    """Test of independence for a cross-tabulation, with Cramér's V.
+    r"""Test of independence for a cross-tabulation, with Cramér's V.
 
     Pearson's chi-square test when every expected count is at least
     ``min_expected``; otherwise Fisher's exact test (exact for 2x2 tables, a seeded
@@ -349,8 +371,8 @@ def crosstab_test(
 
     Notes
     -----
-    :math:`X^2 = \\sum (O - E)^2 / E` without continuity correction, and
-    :math:`V = \\sqrt{X^2 / (n (\\min(r, c) - 1))}` (Cramér 1946), from
+    :math:`X^2 = \sum (O - E)^2 / E` without continuity correction, and
+    :math:`V = \sqrt{X^2 / (n (\min(r, c) - 1))}` (Cramér 1946), from
     :func:`scipy.stats.chi2_contingency` and :func:`scipy.stats.contingency.association`.
 
     References

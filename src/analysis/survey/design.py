@@ -84,6 +84,7 @@ class SurveyDesign:
 
     @property
     def columns(self) -> list[str]:
+        """Return the design's columns that are set (weights, strata, clusters, fpc)."""
         return [c for c in (self.weights, self.strata, self.clusters, self.fpc) if c]
 
     def describe(self) -> str:
@@ -108,11 +109,23 @@ def as_design(
     clusters: str | None = None,
     fpc: str | None = None,
 ) -> SurveyDesign:
-    """The survey design a function was given: a :class:`SurveyDesign`, or its columns one by one.
+    """Return the survey design a function was given: a :class:`SurveyDesign`, or its columns one by one.
 
     Every survey function takes ``design=SurveyDesign(...)`` (the study passes the
     design it read from client.yml) and, as before, the columns as ``weights=``,
     ``strata=``, ``clusters=`` and ``fpc=``. Giving both is refused rather than merged.
+
+    Parameters
+    ----------
+    design : SurveyDesign, optional
+        The whole design.
+    weights, strata, clusters, fpc : str, optional
+        The design's columns one by one (the former way to give them).
+
+    Returns
+    -------
+    SurveyDesign
+        ``design``, or one made of the columns (an empty design when none is given).
 
     Raises
     ------
@@ -146,6 +159,19 @@ class _Arrays:
 def design_arrays(data: pd.DataFrame, design: SurveyDesign) -> _Arrays:
     """Check the design columns of ``data`` and turn them into arrays.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The responses.
+    design : SurveyDesign
+        The design whose columns are read.
+
+    Returns
+    -------
+    _Arrays
+        Weights, stratum and PSU codes, sampling fractions and the design's degrees of
+        freedom, as arrays over the rows of ``data``.
+
     Raises
     ------
     DataError
@@ -155,10 +181,7 @@ def design_arrays(data: pd.DataFrame, design: SurveyDesign) -> _Arrays:
     """
     require_columns(data, design.columns)
     n = len(data)
-    if design.weights:
-        weights = check_weights(data, design.weights).to_numpy(float)
-    else:
-        weights = np.ones(n)
+    weights = check_weights(data, design.weights).to_numpy(float) if design.weights else np.ones(n)
     for role, column in (("strata", design.strata), ("clusters", design.clusters)):
         if column and data[column].isna().any():
             missing = data[column].isna()
@@ -239,6 +262,22 @@ def domain_degrees_of_freedom(domain: np.ndarray, arrays: _Arrays) -> int:
     ``arrays.degrees_of_freedom``. Zero for an empty domain, or one that lies inside a
     single PSU.
 
+    Parameters
+    ----------
+    domain : ndarray of bool
+        Membership of each respondent in the domain.
+    arrays : _Arrays
+        The design (:func:`design_arrays`).
+
+    Returns
+    -------
+    int
+        The PSUs holding a member of the domain minus their strata.
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
+
     Examples
     --------
     In R, ``degf(subset(dclus1, stype == "H"))`` is 7: the 14 high schools of
@@ -251,15 +290,31 @@ def domain_degrees_of_freedom(domain: np.ndarray, arrays: _Arrays) -> int:
 
 
 def total_covariance(scores: np.ndarray, arrays: _Arrays) -> np.ndarray:
-    """Design-based covariance of the totals of ``scores`` (one row per respondent).
+    r"""Design-based covariance of the totals of ``scores`` (one row per respondent).
 
-    .. math:: \\hat V = \\sum_h (1 - f_h) \\frac{n_h}{n_h - 1}
-              \\sum_{i=1}^{n_h} (z_{hi} - \\bar z_h)(z_{hi} - \\bar z_h)^\\top
+    .. math:: \hat V = \sum_h (1 - f_h) \frac{n_h}{n_h - 1}
+              \sum_{i=1}^{n_h} (z_{hi} - \bar z_h)(z_{hi} - \bar z_h)^\top
 
     with :math:`z_{hi}` the sum of the scores in PSU *i* of stratum *h*, :math:`n_h`
     the PSUs sampled in the stratum and :math:`f_h` its sampling fraction: the
     with-replacement (or, with fpc, the first-stage without-replacement) estimator
     of R's ``svyrecvar`` (Lumley 2010, section 2.2).
+
+    Parameters
+    ----------
+    scores : ndarray
+        One row per respondent, one column per total.
+    arrays : _Arrays
+        The design (:func:`design_arrays`).
+
+    Returns
+    -------
+    ndarray
+        The covariance matrix of the totals (columns by columns).
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
     """
     scores = np.asarray(scores, dtype=float).reshape(len(arrays.psu), -1)
     k = scores.shape[1]
@@ -284,19 +339,32 @@ def total_covariance(scores: np.ndarray, arrays: _Arrays) -> np.ndarray:
 def domain_means(
     values: np.ndarray, domain: np.ndarray, arrays: _Arrays
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted means of the columns of ``values`` within ``domain``, with their covariance.
+    r"""Weighted means of the columns of ``values`` within ``domain``, with their covariance.
 
-    The ratio estimator :math:`\\hat\\mu = \\sum_i w_i d_i y_i / \\sum_i w_i d_i`
+    The ratio estimator :math:`\hat\mu = \sum_i w_i d_i y_i / \sum_i w_i d_i`
     (:math:`d_i` = 1 inside the domain) has the linearised scores
-    :math:`u_i = w_i d_i (y_i - \\hat\\mu) / \\sum_j w_j d_j`, whose total covariance
-    (:func:`total_covariance`) is the covariance of :math:`\\hat\\mu`. Respondents
+    :math:`u_i = w_i d_i (y_i - \hat\mu) / \sum_j w_j d_j`, whose total covariance
+    (:func:`total_covariance`) is the covariance of :math:`\hat\mu`. Respondents
     outside the domain stay in the design with :math:`u_i = 0`: the domain
     convention of R's ``svyby`` and ``svymean(subset(design, ...))``.
+
+    Parameters
+    ----------
+    values : ndarray
+        One row per respondent, one column per variable.
+    domain : ndarray of bool
+        Membership of each respondent in the domain.
+    arrays : _Arrays
+        The design (:func:`design_arrays`).
 
     Returns
     -------
     (estimates, covariance)
         NaN when the domain is empty.
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
     """
     values = np.asarray(values, dtype=float).reshape(len(arrays.psu), -1)
     inside = np.asarray(domain, dtype=bool)
@@ -314,22 +382,31 @@ def domain_means(
 def rao_scott(
     rows: pd.Series, columns: pd.Series, domain: np.ndarray, arrays: _Arrays
 ) -> dict[str, Any]:
-    """Rao-Scott tests of independence of two categorical variables under a survey design.
+    r"""Rao-Scott tests of independence of two categorical variables under a survey design.
 
-    With :math:`\\hat p` the design-based cell proportions (rows within columns, as R
-    orders them), :math:`\\hat V` their covariance, :math:`C` the interaction contrasts
-    orthogonal to the main effects and :math:`D = \\mathrm{diag}(\\hat p)`, the design
-    effect matrix is :math:`\\Delta = (C^\\top D^{-1} C / N)^{-1} C^\\top D^{-1}\\hat V
+    With :math:`\hat p` the design-based cell proportions (rows within columns, as R
+    orders them), :math:`\hat V` their covariance, :math:`C` the interaction contrasts
+    orthogonal to the main effects and :math:`D = \mathrm{diag}(\hat p)`, the design
+    effect matrix is :math:`\Delta = (C^\top D^{-1} C / N)^{-1} C^\top D^{-1}\hat V
     D^{-1} C`. Pearson's :math:`X^2` of the weighted table scaled to the sample size
     *N* is then referred
 
-    - second order (the default of R's ``svychisq``): :math:`F = X^2/\\mathrm{tr}\\,\\Delta`
-      to :math:`F(d_0, d_0\\nu)` with :math:`d_0 = (\\mathrm{tr}\\,\\Delta)^2 /
-      \\mathrm{tr}\\,\\Delta^2` and :math:`\\nu` the design's degrees of freedom (PSUs
+    - second order (the default of R's ``svychisq``): :math:`F = X^2/\mathrm{tr}\,\Delta`
+      to :math:`F(d_0, d_0\nu)` with :math:`d_0 = (\mathrm{tr}\,\Delta)^2 /
+      \mathrm{tr}\,\Delta^2` and :math:`\nu` the design's degrees of freedom (PSUs
       minus strata);
-    - first order (``statistic = "Chisq"``): :math:`X^2/\\bar\\delta` to
-      :math:`\\chi^2_{(r-1)(c-1)}`, :math:`\\bar\\delta` the mean eigenvalue of
-      :math:`\\Delta`.
+    - first order (``statistic = "Chisq"``): :math:`X^2/\bar\delta` to
+      :math:`\chi^2_{(r-1)(c-1)}`, :math:`\bar\delta` the mean eigenvalue of
+      :math:`\Delta`.
+
+    Parameters
+    ----------
+    rows, columns : Series
+        The two categorical variables, one value per respondent.
+    domain : ndarray of bool
+        The respondents the test is about (the others stay in the design).
+    arrays : _Arrays
+        The design (:func:`design_arrays`).
 
     Returns
     -------
@@ -339,6 +416,12 @@ def rao_scott(
         ``table`` (weighted cell totals scaled to *N*, rows by columns), ``census``: True
         when the design has no sampling variance (every PSU of the population sampled),
         and then the statistics and p-values are NaN: the table is the population's.
+
+    References
+    ----------
+    Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway contingency
+    tables with cell proportions estimated from survey data. Annals of Statistics 12,
+    46-60.
     """
     from scipy import stats
 
@@ -406,11 +489,34 @@ def rao_scott(
 def means_by_domain(
     values: np.ndarray, domains: list[np.ndarray], arrays: _Arrays
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Means of one column in several domains, with their joint covariance.
+    r"""Means of one column in several domains, with their joint covariance.
 
     The scores of each domain (:func:`domain_means`) are stacked as columns, so
     the covariance between domains that share PSUs is kept: what a ratio or a
     difference of two domain means needs (R's ``svyby(..., covmat = TRUE)``).
+
+    Parameters
+    ----------
+    values : ndarray
+        One value per respondent.
+    domains : list of ndarray of bool
+        The domains, one membership array each.
+    arrays : _Arrays
+        The design (:func:`design_arrays`).
+
+    Returns
+    -------
+    (estimates, covariance)
+        One mean per domain, and their covariance (domains by domains).
+
+    Notes
+    -----
+    Each domain's scores are :math:`u_i = w_i d_i (y_i - \hat\mu) / \sum_j w_j d_j`, and
+    the covariance is :func:`total_covariance` of the stacked scores.
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
     """
     y = np.nan_to_num(np.asarray(values, dtype=float))
     estimates, columns = [], []

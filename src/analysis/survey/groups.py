@@ -1,9 +1,13 @@
-"""Group comparisons of study 1: every practice's risk ratio between two groups, and one
-organisation's answers against the population."""
+"""Group comparisons of study 1.
+
+Every practice's risk ratio between two groups, and one organisation's answers against
+the population.
+"""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
@@ -23,8 +27,8 @@ def compare_groups(
     outcomes: list[str],
     *,
     by: str,
-    exposed,
-    reference,
+    exposed: Hashable,
+    reference: Hashable,
     weights: str | None = None,
     design: SurveyDesign | None = None,
     conf_level: float = 0.95,
@@ -38,12 +42,35 @@ def compare_groups(
     ``design`` (a :class:`~analysis.survey.design.SurveyDesign`) gives the whole design:
     weights, strata, clusters (PSUs) and a finite-population correction.
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    outcomes : list of str
+        Boolean outcome columns.
+    by : str
+        Column of the groups.
+    exposed, reference : hashable
+        The two values of ``by`` to compare (the ratio is exposed / reference).
+    weights : str, optional
+        Column of survey weights.
+    design : SurveyDesign, optional
+        The whole survey design.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
     Returns
     -------
     DataFrame
         Columns ``term, estimate, conf_low, conf_high, p_value, odds_ratio,
         or_conf_low, or_conf_high, share_exposed, share_reference, n_exposed,
         n_reference, n``; ``estimate`` is the risk ratio.
+
+    References
+    ----------
+    Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway contingency
+    tables with cell proportions estimated from survey data. Annals of Statistics 12,
+    46-60.
     """
     design = as_design(design, weights=weights)
     rows = []
@@ -94,7 +121,7 @@ def profile_against_population(
     *,
     id_column: str = "respondent_id",
     by: str | None = None,
-    level=None,
+    level: Hashable | None = None,
     weights: str | None = None,
     design: SurveyDesign | None = None,
 ) -> pd.DataFrame:

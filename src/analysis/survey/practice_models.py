@@ -1,4 +1,4 @@
-"""Regression of an (ordered) outcome on practices: ordinal logit and binary logit.
+r"""Regression of an (ordered) outcome on practices: ordinal logit and binary logit.
 
 Both return a :class:`LogitResult` whose :meth:`~LogitResult.tidy` gives one row
 per term with plain column names, on the log-odds scale or as odds ratios.
@@ -8,7 +8,7 @@ Before fitting, the data are checked, and warnings name the problem:
 * too few cases per parameter: for a binary outcome, fewer than 10 cases in the
   rarer outcome per estimated slope (Peduzzi et al. 1996); for an ordered outcome,
   fewer than 10 per slope in the effective sample size
-  :math:`n - \\sum_i n_i^3 / n^2` of its categories (Harrell 2015, section 4.4);
+  :math:`n - \sum_i n_i^3 / n^2` of its categories (Harrell 2015, section 4.4);
 * complete or quasi-complete separation: a binary predictor whose two groups' outcomes
   do not overlap, or a coefficient that runs off (huge per standard deviation of its
   predictor) while fitting.
@@ -17,8 +17,9 @@ Before fitting, the data are checked, and warnings name the problem:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from analysis.contracts.columns import missing_values_note
 from analysis.core.errors import DataError
 from analysis.core.options import check_conf_level, renamed
 from analysis.core.results import TidyResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "EVENTS_PER_PARAMETER",
@@ -150,6 +154,7 @@ class LogitResult(TidyResult):
     reference = 1.0  # plot() shows odds ratios
 
     def caption(self) -> str:
+        """Return one line naming the model, the outcome, the level and ``n``."""
         return (
             f"{self.model.capitalize()} of {self.outcome}: odds ratios with "
             f"{self.conf_level:.0%} intervals, n = {self.n:,}"
@@ -164,7 +169,7 @@ class LogitResult(TidyResult):
         table.attrs.update(caption=self.caption(), notes=self.result_notes())
         return table
 
-    def plot(self, *, title: str | None = None, **kwargs: Any):
+    def plot(self, *, title: str | None = None, **kwargs: Any) -> Figure:
         """Odds ratios with their intervals on a log scale; returns the Figure."""
         from analysis.core.plots import plot_forest
 
@@ -211,7 +216,7 @@ def _prepare(
 def _separation_notes(
     frame: pd.DataFrame, outcome: pd.Series, covariates: list[str]
 ) -> tuple[list[str], list[str]]:
-    """Notes and terms for binary predictors that separate the outcome.
+    """Return notes and terms for binary predictors that separate the outcome.
 
     With a binary predictor, the maximum-likelihood coefficient is infinite when the
     outcomes of its two groups do not overlap: every case of one group at or above
@@ -244,7 +249,7 @@ def _separation_notes(
     return notes, separated
 
 
-def _ran_off(fit, terms: list[str], frame: pd.DataFrame, notes: list[str]) -> list[str]:
+def _ran_off(fit: Any, terms: list[str], frame: pd.DataFrame, notes: list[str]) -> list[str]:
     """Terms whose coefficient or standard error ran off while fitting (a sign of separation).
 
     Judged per standard deviation of the predictor, so that the units do not matter
@@ -269,7 +274,7 @@ def _ran_off(fit, terms: list[str], frame: pd.DataFrame, notes: list[str]) -> li
     return off
 
 
-def _fit_with_checks(fit_callable, notes: list[str]):
+def _fit_with_checks(fit_callable: Callable[[], Any], notes: list[str]) -> Any:
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     with warnings.catch_warnings(record=True) as caught:
@@ -296,7 +301,7 @@ def _emit(notes: list[str]) -> None:
         warnings.warn(note, ModelWarning, stacklevel=3)
 
 
-def _fit_ordinal(model):
+def _fit_ordinal(model: Any) -> Any:
     """Newton-Raphson to full convergence; BFGS if Newton fails (e.g. near separation)."""
     try:
         fit = model.fit(method="newton", disp=False, maxiter=100)
@@ -315,7 +320,7 @@ def ordinal_logit(
     covariates: list[str],
     conf_level: float = 0.95,
 ) -> LogitResult:
-    """Proportional-odds (ordinal logit) model of an ordered outcome.
+    r"""Proportional-odds (ordinal logit) model of an ordered outcome.
 
     Parameters
     ----------
@@ -331,14 +336,14 @@ def ordinal_logit(
     -------
     LogitResult
         ``tidy()`` gives the slopes; ``tidy(include_thresholds=True)`` adds the
-        cut-points :math:`\\theta_j`.
+        cut-points :math:`\theta_j`.
 
     Notes
     -----
-    :math:`P(Y \\le j \\mid x) = F(\\theta_j - x'\\beta)` with :math:`F` the logistic CDF
+    :math:`P(Y \le j \mid x) = F(\theta_j - x'\beta)` with :math:`F` the logistic CDF
     (``distr="logit"``), fitted by maximum likelihood with
     :class:`statsmodels.miscmodels.ordinal_model.OrderedModel`. A positive
-    :math:`\\beta` moves respondents towards higher categories; :math:`e^{\\beta}` is
+    :math:`\beta` moves respondents towards higher categories; :math:`e^{\beta}` is
     the cumulative odds ratio.
 
     References
@@ -411,7 +416,7 @@ def binary_logit(
     covariates: list[str],
     conf_level: float = 0.95,
 ) -> LogitResult:
-    """Binary logistic regression with an intercept.
+    r"""Binary logistic regression with an intercept.
 
     Parameters
     ----------
@@ -428,7 +433,7 @@ def binary_logit(
 
     Notes
     -----
-    :math:`\\operatorname{logit} P(Y = 1 \\mid x) = \\alpha + x'\\beta`, fitted by
+    :math:`\operatorname{logit} P(Y = 1 \mid x) = \alpha + x'\beta`, fitted by
     maximum likelihood (:class:`statsmodels.discrete.discrete_model.Logit`).
 
     References

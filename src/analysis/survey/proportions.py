@@ -59,7 +59,7 @@ def shares(
     conf_level: float = 0.95,
     method: ShareMethod = "wilson",
 ) -> pd.DataFrame:
-    """Share of respondents at each level of ``column``, with confidence intervals.
+    r"""Share of respondents at each level of ``column``, with confidence intervals.
 
     Parameters
     ----------
@@ -98,23 +98,23 @@ def shares(
     DataFrame
         Columns ``[by], level, count, n, estimate, std_error, conf_low, conf_high``:
         ``count`` respondents at the level out of ``n`` answering (unweighted counts).
-        ``std_error`` is the binomial :math:`\\sqrt{\\hat p(1-\\hat p)/n}` without
+        ``std_error`` is the binomial :math:`\sqrt{\hat p(1-\hat p)/n}` without
         weights and the linearised one with weights.
 
     Notes
     -----
     The Wilson score interval for ``x`` successes in ``n`` trials is
 
-    .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
 
     computed by :func:`statsmodels.stats.proportion.proportion_confint`.
 
-    With a design, :math:`\\hat p = \\sum_i w_i d_i y_i / \\sum_i w_i d_i` over the
+    With a design, :math:`\hat p = \sum_i w_i d_i y_i / \sum_i w_i d_i` over the
     domain :math:`d_i` (the group, among those who answered), and its variance is the
     linearisation variance of a ratio estimator, summed over PSUs within strata
     (:func:`analysis.survey.design.domain_means`; Lumley 2010, ch. 2-3). With weights
-    only and no domain it is :math:`\\frac{n}{n-1}\\sum_i w_i^2 (y_i - \\hat p)^2 /
-    (\\sum_j w_j)^2`.
+    only and no domain it is :math:`\frac{n}{n-1}\sum_i w_i^2 (y_i - \hat p)^2 /
+    (\sum_j w_j)^2`.
 
     References
     ----------
@@ -208,19 +208,19 @@ def korn_graubard(
     conf_level: float = 0.95,
     truncate_design_effect: bool = False,
 ) -> tuple[float, float]:
-    """Interval for a design-based share: Clopper-Pearson on an effective sample size.
+    r"""Interval for a design-based share: Clopper-Pearson on an effective sample size.
 
     The share's design-based variance is turned into the number of simple random
     draws that would give the same precision, that number is rescaled so a t quantile
     on the design's degrees of freedom replaces the one on the sample's, and the
     exact binomial (Clopper-Pearson) limits are read off beta quantiles:
 
-    .. math:: n^* = \\frac{\\hat p (1 - \\hat p)}{\\hat V(\\hat p)}
-              \\left(\\frac{t_{m-1,\\,\\alpha/2}}{t_{\\nu,\\,\\alpha/2}}\\right)^2,\\quad
-              \\bigl[B^{-1}_{\\alpha/2}(n^*\\hat p,\\ n^*(1-\\hat p)+1),\\
-              B^{-1}_{1-\\alpha/2}(n^*\\hat p+1,\\ n^*(1-\\hat p))\\bigr]
+    .. math:: n^* = \frac{\hat p (1 - \hat p)}{\hat V(\hat p)}
+              \left(\frac{t_{m-1,\,\alpha/2}}{t_{\nu,\,\alpha/2}}\right)^2,\quad
+              \bigl[B^{-1}_{\alpha/2}(n^*\hat p,\ n^*(1-\hat p)+1),\
+              B^{-1}_{1-\alpha/2}(n^*\hat p+1,\ n^*(1-\hat p))\bigr]
 
-    with :math:`m` the rows of the (domain's) sample and :math:`\\nu` its degrees of
+    with :math:`m` the rows of the (domain's) sample and :math:`\nu` its degrees of
     freedom: the form that R's ``svyciprop(method = "beta")`` (Lumley's ``survey``
     package) computes, and one of the effective-size intervals that Dean and Pagano
     (2015) evaluate for clustered surveys. The effective size is *not* capped at
@@ -231,9 +231,9 @@ def korn_graubard(
     Parameters
     ----------
     estimate : float
-        The design-based share :math:`\\hat p`.
+        The design-based share :math:`\hat p`.
     std_error : float
-        Its design-based standard error, :math:`\\sqrt{\\hat V(\\hat p)}`.
+        Its design-based standard error, :math:`\sqrt{\hat V(\hat p)}`.
     n : int
         Respondents in the domain (those who answered, within the group): the
         effective size when the design gives no usable variance, and the cap when
@@ -244,9 +244,9 @@ def korn_graubard(
         whole sample's row count instead reproduces ``svyciprop(..., na.rm = TRUE)``
         on the undivided design.
     degrees_of_freedom : int
-        :math:`\\nu`, the PSUs minus the strata that the domain reaches (R's ``degf()``
+        :math:`\nu`, the PSUs minus the strata that the domain reaches (R's ``degf()``
         of the domain's design; :func:`analysis.survey.design.domain_degrees_of_freedom`).
-        Below 1, or with :math:`m \\le 1`, the t correction is skipped.
+        Below 1, or with :math:`m \le 1`, the t correction is skipped.
     conf_level : float
         Confidence level, e.g. 0.95.
     truncate_design_effect : bool

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -37,6 +39,19 @@ def effectiveness_group(data: pd.DataFrame, column: str = "effectiveness") -> pd
 
     "Ineffective" joins "not effective" and "somewhat effective", as in the 2012
     study's contrast of very effective with ineffective organisations.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The survey responses.
+    column : str, default "effectiveness"
+        Column of the four-level effectiveness rating.
+
+    Returns
+    -------
+    Series
+        ``ineffective``, ``effective`` or ``very effective`` per respondent (missing where
+        the rating is).
     """
     _require_columns(data, column)
     grouped = data[column].astype("string").map(EFFECTIVENESS_GROUPS)
@@ -78,7 +93,7 @@ def distinguishing_practices(
     def listed(rows: pd.DataFrame) -> str:
         parts = [
             f"{names.get(t, t).lower()} ({bound(e, null=(0.0, 1.0))} times as likely)"
-            for t, e in zip(rows["term"], rows["estimate"])
+            for t, e in zip(rows["term"], rows["estimate"], strict=True)
         ]
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -99,9 +114,9 @@ def distinguishing_practices(
 
 
 def describe_contrast(
-    risk_ratio_row,
-    effective_share_row,
-    never_share_by_group,
+    risk_ratio_row: pd.Series | None,
+    effective_share_row: pd.Series,
+    never_share_by_group: pd.Series | pd.DataFrame,
     *,
     conf_level: float = 0.95,
     weighted: bool = False,
@@ -115,20 +130,29 @@ def describe_contrast(
         the groups could not be compared.
     effective_share_row : Series
         Share rating their organisation effective or better (a :func:`shares` row).
-    never_share_by_group : Series
+    never_share_by_group : Series or DataFrame
         Share never meeting senior sales leadership, indexed by effectiveness group
-        (missing where suppressed).
+        (missing where suppressed); a DataFrame with ``estimate, conf_low, conf_high``
+        adds the intervals to the sentence.
     conf_level : float
         Confidence level used, named in the sentences.
     weighted : bool
         The shares are weighted estimates for the population the weights stand for,
         not shares of the respondents, and the sentences say so.
+
+    Returns
+    -------
+    list of str
+        The sentences: the share rating their organisation effective, the risk ratio of
+        customized solutions, and the share never meeting senior sales leadership by group.
     """
     level = f"{conf_level:.0%}"
     who = "An estimated" if weighted else ""
     whom = "organisations (weighted)" if weighted else "respondents"
 
-    def shown(row) -> str:  # a share and its interval, none printed as 0% or 100% unless it is
+    def shown(
+        row: pd.Series,
+    ) -> str:  # a share and its interval, none printed as 0% or 100% unless it is
         return (
             f"{share_text(row['estimate'])} ({level} CI "
             f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})"
@@ -173,9 +197,8 @@ def describe_contrast(
     never = table.dropna(subset=["estimate"])
 
     def share(group: str) -> str:
-        row = never.loc[group]
         if {"conf_low", "conf_high"} <= set(never.columns):
-            return shown(row)
+            return shown(cast("pd.Series", never.loc[group]))  # one row per group
         return share_text(never.at[group, "estimate"])
 
     estimates = never["estimate"].astype(float)
@@ -222,6 +245,22 @@ def prepare_responses(
     (meets senior sales leadership weekly) and the counts of alignment and
     sustainment practices in place.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The survey responses (:func:`analysis.contracts.survey.load_survey`).
+    segment : str, optional
+        A value of ``segment_column`` to keep; all respondents when None.
+    min_cell_size : int, default 5
+        The fewest respondents a segment may leave.
+    segment_column : str, default "industry"
+        Column that holds the segments.
+
+    Returns
+    -------
+    DataFrame
+        The kept responses with the derived columns.
+
     Raises
     ------
     ValueError
@@ -260,8 +299,10 @@ def prepare_responses(
 
 
 def _answered_as(answers: pd.Series, level: str) -> pd.Series:
-    """True where the answer is ``level``, False for another answer, missing where the
-    respondent skipped the question (so shares and risk ratios count those who answered)."""
+    """Return True where the answer is ``level``, False for another answer, else missing.
+
+    Missing where the respondent skipped the question (so shares and risk ratios count those who answered).
+    """
     return (answers == level).astype("boolean").mask(answers.isna())
 
 
@@ -276,7 +317,7 @@ def study_headline(
     weights: str | None = None,
     design: SurveyDesign | None = None,
 ) -> tuple[list[dict], list[str]]:
-    """The headline records and sentences of study 1, computed from the responses.
+    """Return the headline records and sentences of study 1, computed from the responses.
 
     Parameters
     ----------
@@ -338,9 +379,9 @@ def study_headline(
                 "unit": "count",
             },
         )
-    rr = None
+    rr: pd.Series | None = None
     if comparison is not None and "customized" in set(comparison["term"]):
-        row = comparison.set_index("term").loc["customized"]
+        row = cast("pd.Series", comparison.set_index("term").loc["customized"])  # one row per term
         if pd.notna(row["estimate"]):  # not suppressed
             rr = row
             records.append(

@@ -64,7 +64,8 @@ class PlanReport:
     def __init__(self, inputs: StudyInputs):
         from analysis.clients.parameters import EvaluationPlan
 
-        assert inputs.plan is not None and isinstance(inputs.params, EvaluationPlan)
+        assert inputs.plan is not None
+        assert isinstance(inputs.params, EvaluationPlan)
         self.inputs, self.plan = inputs, inputs.plan.plan
         self.p: EvaluationPlan = inputs.params
         extras = inputs.extras

@@ -224,6 +224,7 @@ class SurveyEstimates:
     def profile(self) -> pd.DataFrame | None:
         if not self.inputs.runs("profile"):
             return None
+        assert self.p.highlight is not None  # runs("profile") only with a highlight
         return survey.profile_against_population(
             self.responses,
             self.p.highlight,

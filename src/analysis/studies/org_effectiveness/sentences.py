@@ -44,7 +44,7 @@ class SurveySentences(SurveyEstimates):
         rows = self.comparison.dropna(subset=["estimate", "conf_low", "conf_high"])
         keep = [
             direction(low, high, null=1.0) == side
-            for low, high in zip(rows["conf_low"], rows["conf_high"])
+            for low, high in zip(rows["conf_low"], rows["conf_high"], strict=True)
         ]
         return rows[keep].sort_values("estimate", ascending=side != "above")
 

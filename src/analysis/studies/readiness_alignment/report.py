@@ -152,7 +152,7 @@ class ReadinessReport:
                 f"“{text}” ({share_text(e, decimals=1)}, range {share_text(lo, decimals=1)} to "
                 f"{share_text(hi, decimals=1)})"
                 for text, e, lo, hi in zip(
-                    low["text"], low["estimate"], low["conf_low"], low["conf_high"]
+                    low["text"], low["estimate"], low["conf_low"], low["conf_high"], strict=True
                 )
             )
             return (

@@ -135,12 +135,14 @@ def html_of(part: Any) -> str:
 
 
 def paragraph(text: str) -> str:
+    """Return ``text`` as one escaped HTML paragraph."""
     import html
 
     return f"<p>{html.escape(formats.minus_signs(text))}</p>"
 
 
 def heading(text: str) -> str:
+    """Return ``text`` as one escaped HTML heading."""
     import html
 
     return f"<h3>{html.escape(text)}</h3>"
