@@ -1,6 +1,8 @@
 """Deals into the rep-period panel and LMS completions into training starts (ingest/events/),
 by hand on small files and end to end on two deliveries (d01 Salesforce + Cornerstone + HR
-roster, d02 HubSpot + Workday) against their TRUTH.md."""
+roster, d02 HubSpot + Workday; the fixtures of tests/deliveries/) against their TRUTH.md:
+the codebook is the one ``draft-codebook`` writes, with only its CHECK lines answered
+(the delivery's fixes.yml)."""
 
 from __future__ import annotations
 
@@ -17,11 +19,15 @@ import yaml
 from analysis import effects
 from analysis.contracts.training import load_training_data, training_panel
 from analysis.ingest.codebook import run_codebook
+from analysis.ingest.drafting import draft_codebook
 from analysis.ingest.events import draft_event_rules, draft_roster_match
 from analysis.ingest.record import import_provenance, stale_imports
 from analysis.ingest.sources import CodebookError, read_source
+from test_deliveries import answers, apply_answers, raw_files, unanswered
 
-DELIVERIES = Path(__file__).parent / "deliveries_events"
+DELIVERIES = Path(__file__).parent / "deliveries"
+D01 = DELIVERIES / "d01_brightwater_salesforce_cornerstone"
+D02 = DELIVERIES / "d02_kitewell_hubspot_workday"
 
 ROSTER = """Employee ID,Employee Name,Work Email,Region,Hire Date,Termination Date,Mobile
 R1,"Allen, Chloe",chloe.allen@x.com,East,01/15/2020,,555-0101
@@ -282,7 +288,7 @@ def test_stale_when_the_lms_file_changes(tmp_path):
 
 
 def test_draft_recognises_an_opportunity_and_a_completion_export():
-    opps, _ = read_source(DELIVERIES / "d01", {"file": OPPS_D01, "encoding": "latin-1"})
+    opps, _ = read_source(D01, {"file": OPPS_D01, "encoding": "latin-1"})
     draft = draft_event_rules(opps)
     assert draft is not None and draft.kind == "deals"
     assert (draft.rule["owner"], draft.rule["key"]) == ("Owner Email", "email")
@@ -292,10 +298,8 @@ def test_draft_recognises_an_opportunity_and_a_completion_export():
         "Amount",
     )
     assert draft.rule["won"].startswith("CHECK") and "Closed Won" in draft.rule["won"]
-    assert re.search(r"won: CHECK .*# CHECK: which stages", draft.yaml)
-    lms, _ = read_source(
-        DELIVERIES / "d01", {"file": "CSOD_Transcript_Sales_Enablement_20260106.xlsx"}
-    )
+    assert re.search(r"won: \"CHECK .*# CHECK: which stages", draft.yaml)
+    lms, _ = read_source(D01, {"file": "CSOD_Transcript_Sales_Enablement_20260106.xlsx"})
     draft = draft_event_rules(lms)
     assert draft is not None and draft.kind == "completions"
     assert (draft.rule["learner"], draft.rule["key"], draft.rule["course"]) == (
@@ -312,7 +316,7 @@ def test_draft_recognises_an_opportunity_and_a_completion_export():
         draft.rule["programme"] == "CHECK"
         and "'Value Selling Foundations: Virtual Workshop'" in draft.yaml
     )
-    roster, _ = read_source(DELIVERIES / "d01", {"file": "Sales_Roster_2026-01-05.csv"})
+    roster, _ = read_source(D01, {"file": "Sales_Roster_2026-01-05.csv"})
     assert draft_event_rules(roster) is None
     assert draft_roster_match(roster) == {
         "email": "Work Email",
@@ -323,9 +327,7 @@ def test_draft_recognises_an_opportunity_and_a_completion_export():
 
 
 def test_draft_takes_the_converted_amount_beside_a_currency_column():
-    deals, _ = read_source(
-        DELIVERIES / "d02", {"file": "hubspot-crm-exports-all-deals-2026-01-08.csv"}
-    )
+    deals, _ = read_source(D02, {"file": "hubspot-crm-exports-all-deals-2026-01-08.csv"})
     draft = draft_event_rules(deals)
     assert draft is not None and draft.kind == "deals"
     assert (draft.rule["owner"], draft.rule["key"], draft.rule["amount"]) == (
@@ -334,7 +336,7 @@ def test_draft_takes_the_converted_amount_beside_a_currency_column():
         "Amount in company currency",
     )
     lms, _ = read_source(
-        DELIVERIES / "d02",
+        D02,
         {"file": "Learning_Records_Sales_Org_2026-01-08.xlsx", "sheet": "Learning Records"},
     )
     draft = draft_event_rules(lms)
@@ -351,22 +353,27 @@ def test_draft_takes_the_converted_amount_beside_a_currency_column():
 OPPS_D01 = "Opportunities by Owner - Closed and Open-2026-01-06-10-42-17.csv"
 
 
-def truth_number(delivery: str, pattern: str) -> float:
-    text = (DELIVERIES / delivery / "TRUTH.md").read_text(encoding="utf-8")
+def truth_number(delivery: Path, pattern: str) -> float:
+    text = (delivery / "TRUTH.md").read_text(encoding="utf-8")
     found = re.search(pattern, text)
     assert found, pattern
     return float(found.group(1).replace(",", ""))
 
 
-def imported(tmp_path: Path, delivery: str, edit=None) -> tuple[dict, dict]:
-    folder = tmp_path / delivery
-    shutil.copytree(DELIVERIES / delivery, folder)
-    if edit:
-        book = yaml.safe_load((folder / "codebook.yml").read_text(encoding="utf-8"))
-        edit(book)
-        (folder / "codebook.yml").write_text(
-            yaml.safe_dump(book, sort_keys=False), encoding="utf-8"
-        )
+def imported(tmp_path: Path, delivery: Path, after_import: bool = False) -> tuple[dict, dict]:
+    """The delivery's raw files, the drafted codebook with only its CHECK lines answered
+    (fixes.yml; ``after_import`` adds the lines the import suggested), imported."""
+    folder = tmp_path / delivery.name
+    folder.mkdir(parents=True)
+    for file in raw_files(delivery.name):
+        shutil.copy(delivery / file, folder / file)
+    text, _ = draft_codebook(folder, raw_files(delivery.name))
+    fixes = answers(delivery.name)
+    assert unanswered(text, fixes["checks"]) == []
+    text = apply_answers(text, fixes["checks"])
+    if after_import:
+        text = apply_answers(text, fixes["after_import"])
+    (folder / "codebook.yml").write_text(text, encoding="utf-8")
     record = run_codebook(folder)
     tables = load_training_data(
         reps_path=folder / "imported" / "reps.parquet",
@@ -383,21 +390,22 @@ def att(tables: dict) -> pd.Series:
 
 
 def test_d01_salesforce_cornerstone_roster_to_the_truth(tmp_path):
-    record, tables = imported(tmp_path, "d01")
+    """Answered: the won stage and the programme's titles (and the two cost columns)."""
+    record, tables = imported(tmp_path, D01)
     reps, panel = tables["reps"], tables["panel"]
-    assert len(reps) == truth_number("d01", r"the (\d+) roster rows")
-    assert len(panel) == truth_number("d01", r"= \*\*([\d,]+) rep-months\*\*")
+    assert len(reps) == truth_number(D01, r"the (\d+) roster rows")
+    assert len(panel) == truth_number(D01, r"= \*\*([\d,]+) rep-months\*\*")
     assert panel["revenue"].sum() == pytest.approx(
-        truth_number("d01", r"total revenue\s+over the panel \*\*\$([\d,.]+)\*\*"), abs=0.005
+        truth_number(D01, r"total revenue\s+over the panel \*\*\$([\d,.]+)\*\*"), abs=0.005
     )
-    assert panel["wins"].sum() == truth_number("d01", r"wins ([\d,]+);")
+    assert panel["wins"].sum() == truth_number(D01, r"wins ([\d,]+);")
     check = panel[
         (panel.rep_id == "BW10825") & (panel.period.astype(str) == "2025-06")
     ]  # robert.chen
     assert check["revenue"].item() == pytest.approx(35757.10)
-    assert reps["training_start"].isna().sum() == truth_number("d01", r"blank for the (\d+) reps")
+    assert reps["training_start"].isna().sum() == truth_number(D01, r"blank for the (\d+) reps")
     assert training_panel(tables)["trained"].sum() == truth_number(
-        "d01", r"Trained rep-months: \*\*([\d,]+)\*\*"
+        D01, r"Trained rep-months: \*\*([\d,]+)\*\*"
     )
     deals = record["tables"]["panel"]["from_deals"]["match"]
     assert (
@@ -411,19 +419,21 @@ def test_d01_salesforce_cornerstone_roster_to_the_truth(tmp_path):
     lms = record["tables"]["reps"]["from_completions"]
     assert lms["match"]["matched_reps"] == 132 and lms["match"]["unmatched_in_file"] == []
     assert lms["starts_by_period"] == {"2024-06": 24, "2024-10": 24, "2025-02": 23, "2025-06": 22}
+    assert record["tables"]["panel"]["units"]["revenue"] == {"unit": "money", "currency": "USD"}
     fit = att(tables)
-    planted = truth_number("d01", r"\*\*([\d,]+) USD in every trained rep-month\*\*")
+    planted = truth_number(D01, r"\*\*([\d,]+) USD in every trained rep-month\*\*")
     assert fit.conf_low < planted < fit.conf_high
     assert fit.estimate == pytest.approx(
-        truth_number("d01", r"Spiess; rep bootstrap, 199 draws\) \| ([\d,]+) \|"), abs=1
+        truth_number(D01, r"Spiess; rep bootstrap, 199 draws\) \| ([\d,]+) \|"), abs=1
     )
-    assert set(pd.read_parquet(tmp_path / "d01" / "imported" / "reps.parquet").columns) == {
+    folder = tmp_path / D01.name
+    assert set(pd.read_parquet(folder / "imported" / "reps.parquet").columns) == {
         "rep_id",
         "team",
         "training_start",
         "_source_row",
     }
-    sources = import_provenance(tmp_path / "d01" / "imported" / "panel.parquet")["sources"]
+    sources = import_provenance(folder / "imported" / "panel.parquet")["sources"]
     assert (
         "132 of 132 reps matched by email on Owner Email; unmatched: 5 in this file (34 rows)"
         in sources[0]["role"]
@@ -431,46 +441,92 @@ def test_d01_salesforce_cornerstone_roster_to_the_truth(tmp_path):
 
 
 def test_d02_hubspot_workday_to_the_truth(tmp_path):
-    record, tables = imported(tmp_path, "d02")
-    # as drafted: Alexandra Novak (25660) is 'Alex Novak' in HubSpot, so she is left out and named
+    """Answered: the won stage and the programme's lessons; the LMS export is the roster."""
+    record, tables = imported(tmp_path, D02)
+    # as drafted: Alexandra Novak (25660) is 'Alex Novak' in HubSpot, so she is left out and
+    # named; so are the five sales managers of the LMS export, who own no deals
     said = " ".join(record["warnings"])
     assert "have no row in hubspot-crm-exports-all-deals-2026-01-08.csv and are left out" in said
     assert "add aliases: {Alex Novak: '25660'}" in said
     deals = record["tables"]["panel"]["from_deals"]["match"]
-    assert (deals["matched_reps"], deals["unmatched_in_roster"]) == (111, ["25660"])
+    managers = ["19000", "19037", "19074", "19111", "19148"]
+    assert (deals["matched_reps"], deals["unmatched_in_roster"]) == (111, [*managers, "25660"])
     assert len(tables["panel"]) == 111 * 20
     fit = att(tables)
-    planted = truth_number("d02", r"\*\*([\d,]+) USD in every trained rep-month\*\*")
+    planted = truth_number(D02, r"\*\*([\d,]+) USD in every trained rep-month\*\*")
     assert fit.conf_low < planted < fit.conf_high
 
-    def alias(book):
-        book["tables"]["panel"]["from_deals"]["aliases"] = {"Alex Novak": "25660"}
-
-    record, tables = imported(tmp_path / "alias", "d02", alias)
+    record, tables = imported(tmp_path / "alias", D02, after_import=True)
     reps, panel = tables["reps"], tables["panel"]
-    assert len(reps) == 112 and reps["training_start"].isna().sum() == truth_number(
-        "d02", r"blank for the\s+(\d+) reps"
+    in_panel = reps[reps.rep_id.isin(panel.rep_id)]
+    assert len(in_panel) == 112 and in_panel["training_start"].isna().sum() == truth_number(
+        D02, r"blank for the\s+(\d+) reps"
     )
-    assert len(panel) == truth_number("d02", r"= \*\*([\d,]+) rep-months\*\*")
+    assert len(panel) == truth_number(D02, r"= \*\*([\d,]+) rep-months\*\*")
     assert panel["revenue"].sum() == pytest.approx(
-        truth_number("d02", r"total revenue \*\*\$([\d,.]+)\*\*"), abs=0.005
+        truth_number(D02, r"total revenue \*\*\$([\d,.]+)\*\*"), abs=0.005
     )
-    assert panel["wins"].sum() == truth_number("d02", r"wins ([\d,]+);")
+    assert panel["wins"].sum() == truth_number(D02, r"wins ([\d,]+);")
     check = panel[(panel.rep_id == "25660") & (panel.period.astype(str) == "2025-03")]
     assert check["revenue"].item() == pytest.approx(74510.09)
     deals = record["tables"]["panel"]["from_deals"]["match"]
     assert (deals["matched_reps"], deals["unmatched_in_roster"], deals["ambiguous"]) == (
         112,
-        [],
+        managers,
         [],
     )
     # the five renewals account managers; 25 deals without an owner
     assert len(deals["unmatched_in_file"]) == 5 and deals["blank_rows"] == 25
     assert training_panel(tables)["trained"].sum() == truth_number(
-        "d02", r"Trained rep-months: \*\*([\d,]+)\*\*"
+        D02, r"Trained rep-months: \*\*([\d,]+)\*\*"
     )
+    # the converted amount is in the company currency, told from the deals in USD
+    assert record["tables"]["panel"]["from_deals"]["currency"] == "USD"
     fit = att(tables)
     assert fit.conf_low < planted < fit.conf_high
     assert fit.estimate == pytest.approx(
-        truth_number("d02", r"Spiess; rep bootstrap, 199 draws\) \| ([\d,]+) \|"), abs=1
+        truth_number(D02, r"Spiess; rep bootstrap, 199 draws\) \| ([\d,]+) \|"), abs=1
     )
+
+
+def test_a_list_of_the_trained_is_completed_from_the_panel(tmp_path):
+    """add_reps_from: the panel's reps the list lacks are added untrained, and ids written
+    otherwise in the list (case, spaces) take the panel's spelling."""
+    folder = tmp_path / "listed"
+    folder.mkdir()
+    (folder / "panel.csv").write_text(
+        "Emp,Month,Revenue\nSD0001,2024-01,10\nSD0002,2024-01,20\nSD0003,2024-01,30\n"
+        "SD0001,2024-02,11\nSD0002,2024-02,21\nSD0003,2024-02,31\n",
+        encoding="utf-8",
+    )
+    (folder / "trained.csv").write_text(
+        "Emp,Start\nsd0001,2024-02\nSD 0003,2024-02\n", encoding="utf-8"
+    )
+    book = {
+        "tables": {
+            "panel": {
+                "source": {"file": "panel.csv"},
+                "rename": {"Emp": "rep_id", "Month": "period", "Revenue": "revenue"},
+            },
+            "reps": {
+                "source": {"file": "trained.csv"},
+                "rename": {"Emp": "rep_id", "Start": "training_start"},
+                "add_reps_from": "panel",
+            },
+        }
+    }
+    (folder / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    record = run_codebook(folder)
+    reps = pd.read_parquet(folder / "imported" / "reps.parquet").set_index("rep_id")
+    assert sorted(reps.index) == ["SD0001", "SD0002", "SD0003"]
+    assert pd.isna(reps.loc["SD0002", "training_start"])
+    assert reps.loc["SD0003", "training_start"] == "2024-02"
+    assert record["tables"]["reps"]["add_reps_from"] == {
+        "from": "panel",
+        "added_untrained": 1,
+        "ids_rewritten": 2,
+    }
+    book["tables"] = {"reps": book["tables"]["reps"], "panel": book["tables"]["panel"]}
+    (folder / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    with pytest.raises(CodebookError, match="add_reps_from names 'panel'.*list it first"):
+        run_codebook(folder)

@@ -55,6 +55,8 @@ TABLE_KEYS = (
     "match",
     "from_completions",
     "from_deals",
+    # the reps of another table (the panel) that a list of the trained lacks, added untrained
+    "add_reps_from",
 )
 
 TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")

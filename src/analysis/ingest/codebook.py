@@ -39,6 +39,8 @@ where it comes from and how to map it to the study contract::
         row_ids: respondent_id                 # a tool without response ids: one per raw row
         identical_rows: drop                   # rows alike in every column: error (with row_ids) | drop | keep
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
+        add_reps_from: panel                   # reps: a list of the trained; the panel's other reps
+                                               # are added untrained (ids as match: compares them)
 
 ``keep`` is applied before any number is read: a column that is not kept (an IP
 address, a comment) is never parsed and cannot stop the import. Columns that
@@ -209,7 +211,7 @@ def run_codebook(folder: str | Path) -> dict:
         "codebook_sha256": file_sha256(codebook_path),
         "tables": {},
     }
-    results = {}
+    results: dict[str, Any] = {}
     rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
     messages: list[str] = []
     for name, spec in tables.items():
@@ -227,6 +229,17 @@ def run_codebook(folder: str | Path) -> dict:
                 frame, table_record = apply_codebook_table(frame, spec, name)
             except CodebookError as error:
                 raise CodebookError(f"{spec['source']['file']}: {error}") from None
+        if spec.get("add_reps_from"):  # reps never trained: those of the panel the list lacks
+            other = str(spec["add_reps_from"])
+            if other not in results:
+                raise CodebookError(
+                    f"codebook table {name}: add_reps_from names {other!r}, which is not a table "
+                    "listed above this one; list it first."
+                )
+            frame, table_record["add_reps_from"] = events.add_reps_from(
+                frame, results[other], name, other
+            )
+            table_record["rows_out"] = len(frame)
         table_record["layout"] = layout
         table_record["source"] = {
             "file": str(spec["source"]["file"]),

@@ -18,8 +18,14 @@
   format the values show (Excel serials, SAP periods, fiscal quarters, month names);
   survey answers mapped to the contract's levels by wording; drop rules from the
   export's own values (previews, unfinished, test rows);
-* a raw table that is one row per deal, billing line or learning record is drafted
-  commented out with a CHECK: it must be aggregated first (not yet supported).
+* an opportunity export (owner, close date, amount, a stage with a won value) becomes the
+  panel through a ``from_deals:`` rule, and an LMS completion export (learner, course,
+  status, completion date) the training starts of the roster through
+  ``from_completions:`` (:mod:`analysis.ingest.events`); the roster gets the ``match:``
+  keys the two name the reps by. The choices only the client can make (which stages are
+  won, which courses are the programme) are ``CHECK`` placeholders listing what the
+  file holds. Another table that is one row per billing line or learning record is
+  drafted commented out with a CHECK: it must be aggregated first.
 
 Every line that needs a human decision carries ``# CHECK``. File names are taken as the
 user types them: relative to the client's folder, to the project root or to the
@@ -39,8 +45,16 @@ from analysis.contracts.readers import DataContractError
 from analysis.contracts.survey import survey_schema
 from analysis.contracts.training import REQUIRED, training_schemas
 from analysis.ingest import spreadsheets
+from analysis.ingest.events import EventDraft, draft_event_rules
+from analysis.ingest.mapping.events import event_table, facts, untrained_from_panel, wire_events
 from analysis.ingest.mapping.roles import QUESTION_WORDS, SYNONYMS, name_score
-from analysis.ingest.mapping.tables import TableDraft, draft_frame, grain, rank_tables, transactions
+from analysis.ingest.mapping.tables import (
+    TableDraft,
+    draft_frame,
+    grain,
+    rank_tables,
+    transactions,
+)
 from analysis.ingest.mapping.writing import table_lines
 from analysis.ingest.profiles import profile_frame
 
@@ -109,6 +123,11 @@ class SourceDraft:
     layout: dict = field(default_factory=dict)
     fmt: str = "csv"
     note: str = ""
+    event: EventDraft | None = None
+    #: the table an event rule of this source is written into (a roster's from_completions)
+    attached_to: str = ""
+    #: the sources whose event rule this table carries (the roster's LMS export)
+    carries: list[SourceDraft] = field(default_factory=list)
 
 
 @dataclass
@@ -229,6 +248,7 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     checks: list[str] = []
     read = _read_all(folder, files, checks)
     ranked = {}
+    found: dict[int, EventDraft] = {}
     for index, (_, _, frame, _, texts, fmt) in enumerate(read):
         if frame is None:
             continue
@@ -242,7 +262,15 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             if transactions(frame, profiles)
             else rank_tables(frame, profiles, tables, _questions(frame, texts))
         )
+        survey = fmt == "qualtrics" or (options and options[0][1] == "survey")
+        event = None if survey else draft_event_rules(frame, facts(profiles))
+        if event is not None:
+            found[index], options = event, []
         ranked[index] = (frame, profiles, options)
+    if any(e.kind == "deals" for e in found.values()):  # the deals feed the panel
+        ranked = {
+            i: (f, p, [o for o in opts if o[1] != "panel"]) for i, (f, p, opts) in ranked.items()
+        }
     chosen = _assign(ranked)
     sources: list[SourceDraft] = []
     used: dict[str, SourceDraft] = {}
@@ -251,6 +279,11 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             sources.append(SourceDraft(file, sheet, None, note=fmt))
             continue
         frame, profiles, options = ranked[index]
+        if index in found:
+            source = SourceDraft(file, sheet, None, layout, fmt, event=found[index])
+            source.draft = event_table(found[index], profiles)
+            sources.append(source)
+            continue
         table, decisions = chosen.get(index, (None, {}))
         if index not in chosen and transactions(frame, profiles):
             table = "panel"
@@ -274,6 +307,11 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             why = grain(best_table, frame, profiles, best_decisions)
             tdraft.table_checks = [_stack_note(frame, used, best_table)] + ([why] if why else [])
         sources.append(source)
+    frames = {id(s): read[i][2] for i, s in enumerate(sources) if read[i][2] is not None}
+    if found:
+        checks += wire_events(sources, used, frames)
+    else:
+        untrained_from_panel(used, frames)
     checks += _missing_tables(used, sources)
     return Draft(sources, checks)
 
@@ -371,6 +409,12 @@ def _source_lines(source: SourceDraft, names: set[str]) -> tuple[list[str], list
     where = where.replace("\n", " ")
     if source.draft is None:
         return [f"  # CHECK {where}: {source.note}"], [f"{where}: {source.note}"]
+    if source.attached_to:
+        line = (
+            f"  # {where} -> {source.attached_to}: one row per learner and course; read by the "
+            f"from_completions rule of {source.attached_to} (training starts), not imported itself"
+        )
+        return [line], []
     tdraft = source.draft
     name = tdraft.table or "CHECK_table"
     if name in names:
@@ -382,6 +426,12 @@ def _source_lines(source: SourceDraft, names: set[str]) -> tuple[list[str], list
     body = table_lines(
         name, spec, comments=tdraft.comments, evidence=tdraft.evidence, open_roles=open_roles
     )
+    events = [source] if source.event is not None and source not in source.carries else []
+    for carried in [*events, *source.carries]:
+        assert carried.event is not None
+        first = None if carried is source else {"source": _source_entry(carried)}
+        body += carried.event.lines(4, first=first)
+        checks += carried.event.checks
     rows = sum(p.n + p.missing for p in list(tdraft.profiles.values())[:1])
     lines = [_heading(source, name, rows)]
     lines += [f"  # CHECK {c}" for c in tdraft.table_checks]
@@ -411,7 +461,13 @@ def draft_codebook(folder: str | Path, files: list[str]) -> tuple[str, list[str]
     ]
     notes = list(result.checks)
     names: set[str] = set()
-    for source in result.sources:
+
+    def order(source: SourceDraft) -> int:  # a roster before the panel; a list of the
+        spec = source.draft.spec if source.draft else {}  # trained after the panel it completes
+        return 0 if source.carries or "match" in spec else 2 if "add_reps_from" in spec else 1
+
+    rosters_first = sorted(result.sources, key=order)
+    for source in rosters_first:
         lines, found = _source_lines(source, names)
         blocks += lines
         notes += found

@@ -38,7 +38,7 @@ import pandas as pd
 from analysis.ingest.events.deals import build_deals_table
 from analysis.ingest.events.drafts import EventDraft, draft_event_rules, draft_roster_match
 from analysis.ingest.events.matching import Roster
-from analysis.ingest.events.roster import build_roster_table
+from analysis.ingest.events.roster import add_reps_from, build_roster_table
 from analysis.ingest.events.rules import (
     EVENT_RULES,
     check_event_rules,
@@ -49,6 +49,7 @@ from analysis.ingest.events.rules import (
 __all__ = [
     "EVENT_RULES",
     "EventDraft",
+    "add_reps_from",
     "apply_event_table",
     "build_deals_table",
     "build_roster_table",

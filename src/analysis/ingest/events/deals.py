@@ -24,6 +24,7 @@ from analysis.ingest.events.rules import (
     to_periods,
 )
 from analysis.ingest.sources import CodebookError
+from analysis.ingest.units import ISO_4217
 
 __all__ = ["build_deals_table"]
 
@@ -166,6 +167,7 @@ def build_deals_table(
     record.update(
         {
             "rows_out": len(panel),
+            "units": _units(rule.get("currency")),
             "from_deals": {
                 "file": where,
                 "won": won,
@@ -188,6 +190,19 @@ def build_deals_table(
         }
     )
     return panel, record, messages
+
+
+def _units(currency) -> dict[str, dict]:
+    """What the built columns hold, for the import record (reports name the currency)."""
+    money: dict[str, Any] = {"unit": "money"}
+    if isinstance(currency, str) and currency.strip().upper() in ISO_4217:
+        money["currency"] = currency.strip().upper()
+    return {
+        "revenue": money,
+        "wins": {"unit": "count", "label": "deals won"},
+        "opportunities": {"unit": "count", "label": "deals closed"},
+        "avg_deal_size": dict(money),
+    }
 
 
 def _convert(

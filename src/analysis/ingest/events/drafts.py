@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from analysis.ingest.events.matching import KEY_KINDS, guess_key_kind
+from analysis.ingest.mapping.writing import scalar
 
 __all__ = ["EventDraft", "draft_event_rules", "draft_roster_match"]
 
@@ -22,14 +23,50 @@ class EventDraft:
     kind : {"deals", "completions", "roster"}
     rule : dict
         The rule as a mapping (placeholders start with ``CHECK``, so import stops on them).
-    yaml : str
-        The rule as codebook lines (indented for a table), each choice with its evidence
-        and the ``# CHECK`` ones saying what to decide.
+    notes : dict
+        Key -> the comment written at the end of its line (evidence, or ``CHECK: ...``).
+    listings : dict
+        Key -> comment lines written under it (the stages or titles found).
     """
 
     kind: str
     rule: dict
-    yaml: str
+    notes: dict = field(default_factory=dict)
+    listings: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The codebook key of the rule: ``from_deals`` or ``from_completions``."""
+        return "from_deals" if self.kind == "deals" else "from_completions"
+
+    @property
+    def checks(self) -> list[str]:
+        """The choices left to the client: one line per ``CHECK`` note."""
+        return [
+            f"{self.name}.{key}: {note.split('CHECK', 1)[1].lstrip(': ')}"
+            for key, note in self.notes.items()
+            if "CHECK" in note
+        ]
+
+    def lines(self, indent: int = 0, first: dict | None = None) -> list[str]:
+        """The rule as codebook lines, ``indent`` spaces in; ``first`` keys (a ``source:``)
+        are written before the rule's own."""
+        pad = " " * indent
+        lines = [f"{pad}{self.name}:"]
+        for key, value in {**(first or {}), **self.rule}.items():
+            if isinstance(value, dict):
+                shown = "{" + ", ".join(f"{scalar(k)}: {scalar(v)}" for k, v in value.items()) + "}"
+            else:
+                shown = scalar(value)
+            note = self.notes.get(key)
+            lines.append(f"{pad}  {key}: {shown}" + (f"  # {note}" if note else ""))
+            lines += [f"{pad}    #   {line}" for line in self.listings.get(key, [])]
+        return lines
+
+    @property
+    def yaml(self) -> str:
+        """The rule as codebook YAML (not indented)."""
+        return "\n".join(self.lines()) + "\n"
 
 
 _OWNER = re.compile(
@@ -58,8 +95,15 @@ def _dates_share(values: pd.Series) -> float:
 
 
 def _pick(frame: pd.DataFrame, pattern: re.Pattern, test=None) -> list[str]:
+    """Columns whose header matches ``pattern`` and whose values pass ``test``; a header
+    worded as a question (a survey's) is never an export's column."""
     return [
-        str(c) for c in frame.columns if pattern.search(str(c)) and (test is None or test(frame[c]))
+        str(c)
+        for c in frame.columns
+        if pattern.search(str(c))
+        and len(str(c)) <= 60
+        and "?" not in str(c)
+        and (test is None or test(frame[c]))
     ]
 
 
@@ -145,19 +189,6 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         if re.fullmatch(r"(deal )?currency( code)?|w[aä]hrung|devise", str(c), re.IGNORECASE)
     ]
     amount = converted[0] if converted else amounts[0]
-    stage_list = ", ".join(f"{s} ({n})" for s, n in values.items())
-    lines = [
-        "from_deals:                 # one row per deal -> rep-period panel",
-        "  roster: reps              # the table with match: (the reps and their active months)",
-        f"  owner: {owner!r}",
-        f"  key: {key}                # matched to the roster by {key}",
-        f"  close_date: {closes[0]!r}",
-        "  period: month",
-        f"  stage: {stage!r}           # stages: {stage_list}",
-        f"  won: CHECK {_yaml_list(won)}   # CHECK: which stages are won deals? (write the list without CHECK)",
-        f"  lost: {_yaml_list(lost)}   # closed but not won; every other stage is open and not counted",
-        f"  amount: {amount!r}",
-    ]
     rule: dict[str, Any] = {
         "roster": "reps",
         "owner": owner,
@@ -169,17 +200,79 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         "lost": lost,
         "amount": amount,
     }
+    notes = {
+        "roster": "the table with match: (the reps and their active months)",
+        "key": f"{owner} holds {_kind_words(key)}: matched to the roster by {key}",
+        "stage": f"{len(values)} stages, listed below",
+        "won": "CHECK: which stages are won deals? write the list without CHECK",
+        "lost": "closed, not won; every other stage is open and not counted",
+    }
+    listings = {"stage": [f"{s!r}: {n} deals" for s, n in values.head(40).items()]}
     if len(amounts) > 1:
-        lines[-1] += f"   # CHECK: amount columns: {', '.join(amounts)}"
-    if currencies and not converted:
-        codes = frame[currencies[0]].astype("string").str.strip().value_counts()
-        lines.append(
-            f"  currency_column: {currencies[0]!r}   # CHECK: currencies {dict(codes)}: state rates: for the others"
+        notes["amount"] = f"the amount columns are {', '.join(map(repr, amounts))}" + (
+            "; the CRM's converted one is taken" if converted else ""
         )
-        lines.append(f"  currency: CHECK {codes.index[0]}")
-        rule.update({"currency_column": currencies[0], "currency": f"CHECK {codes.index[0]}"})
-    yaml = "\n".join(lines) + "\n"
-    return EventDraft(kind="deals", rule=rule, yaml=yaml)
+    if converted and currencies:
+        code, why = _company_currency(frame, amounts, converted[0], currencies[0])
+        rule["currency"] = code or "CHECK"
+        notes["currency"] = why
+    elif currencies:
+        codes = frame[currencies[0]].astype("string").str.strip().value_counts()
+        rule["currency_column"] = currencies[0]
+        rule["currency"] = f"CHECK {codes.index[0]}"
+        notes["currency"] = (
+            f"CHECK: currencies {dict(codes)}: the study's currency; add rates: for the others"
+        )
+    else:
+        found = list((facts.get(amount) or {}).get("currencies") or [])
+        if len(found) == 1:
+            rule["currency"] = found[0]
+            notes["currency"] = f"found in {amount!r}: {(facts.get(amount) or {}).get('unit')}"
+        else:
+            rule["currency"] = "CHECK"
+            notes["currency"] = (
+                f"CHECK: no single currency in {amount!r} ({', '.join(found) or 'none'}): "
+                "write its ISO code"
+            )
+    return EventDraft(kind="deals", rule=rule, notes=notes, listings=listings)
+
+
+def _kind_words(key: str) -> str:
+    return {"email": "e-mail addresses", "name": "people's names", "id": "ids"}.get(key, key)
+
+
+def _company_currency(
+    frame: pd.DataFrame, amounts: list[str], converted: str, column: str
+) -> tuple[str | None, str]:
+    """The currency a CRM converted amounts into: the code of the deals whose own amount
+    equals the converted one (HubSpot's company currency), or None with a CHECK."""
+    from analysis.contracts.numbers import NumberFormatError, parse_numbers
+
+    def numbers(name: str) -> pd.Series:
+        try:
+            parsed, _ = parse_numbers(frame[name], column=name, where="")
+        except (NumberFormatError, ValueError):
+            parsed = frame[name]
+        return pd.to_numeric(parsed, errors="coerce")
+
+    own = [c for c in amounts if c != converted]
+    codes = frame[column].astype("string").str.strip().str.upper()
+    if own:
+        mine, theirs = numbers(own[0]), numbers(converted)
+        same = (mine - theirs).abs() < 0.005
+        other = mine.notna() & theirs.notna() & ~same
+        kept = codes[same & codes.notna()].value_counts()
+        if len(kept) and not codes[other].isin([kept.index[0]]).any():
+            code = str(kept.index[0])
+            return code, (
+                f"{int(kept.iloc[0])} deals in {code} have {own[0]!r} = {converted!r}; "
+                f"those in {', '.join(sorted(set(codes[other].dropna()))) or 'no other'} do not: "
+                f"{converted!r} is in {code}"
+            )
+    return None, (
+        f"CHECK: the currency {converted!r} is converted into (the CRM's company currency); "
+        f"{column!r} holds {', '.join(sorted(set(codes.dropna())))}"
+    )
 
 
 def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
@@ -203,16 +296,6 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
     key = _key_of(frame, learner, facts)
     course = next((c for c in courses if c not in learners), courses[0])
     titles = frame[course].astype("string").str.strip().value_counts()
-    lines = [
-        "from_completions:           # training_start = period of the first completed programme row",
-        f"  learner: {learner!r}",
-        f"  key: {key}                # matched to the roster by {key}",
-        f"  course: {course!r}",
-        "  programme: CHECK          # CHECK: titles: [...], starts_with: '...' or pattern: '...'; titles found:",
-        *[f"    #   {t!r} ({n} rows)" for t, n in titles.head(20).items()],
-        f"  date: {dates[0]!r}",
-        "  period: month",
-    ]
     rule: dict[str, Any] = {
         "learner": learner,
         "key": key,
@@ -221,6 +304,15 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         "date": dates[0],
         "period": "month",
     }
+    notes = {
+        "key": f"{learner} holds {_kind_words(key)}: matched to the roster by {key}",
+        "programme": (
+            "CHECK: which courses are the programme? titles: [...], starts_with: '...' or "
+            f"pattern: '...'; the {len(titles)} titles found are listed below"
+        ),
+        "date": "training_start = the period of a rep's first completed programme row",
+    }
+    listings = {"programme": [f"{t!r}: {n} rows" for t, n in titles.head(30).items()]}
     if statuses:
         states = frame[statuses[0]].astype("string").str.strip().value_counts()
         completed = [
@@ -230,17 +322,17 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
                 r"complete[d]?|passed|attended|teilgenommen|termin[ée]", str(s), re.IGNORECASE
             )
         ]
-        lines.insert(
-            4,
-            f"  status: {statuses[0]!r}      # statuses: {', '.join(f'{s} ({n})' for s, n in states.items())}",
+        rule = {
+            **{k: rule[k] for k in ("learner", "key", "course", "programme")},
+            "status": statuses[0],
+            "completed": completed or "CHECK",
+            **{k: rule[k] for k in ("date", "period")},
+        }
+        found = ", ".join(f"{s} ({n})" for s, n in states.items())
+        notes["completed"] = (
+            f"statuses: {found}" if completed else f"CHECK: which statuses are completions? {found}"
         )
-        lines.insert(
-            5,
-            f"  completed: {_yaml_list(completed)}"
-            + ("" if completed else "   # CHECK: which statuses are completions?"),
-        )
-        rule.update({"status": statuses[0], "completed": completed or "CHECK"})
-    return EventDraft(kind="completions", rule=rule, yaml="\n".join(lines) + "\n")
+    return EventDraft(kind="completions", rule=rule, notes=notes, listings=listings)
 
 
 def draft_roster_match(frame: pd.DataFrame) -> dict:

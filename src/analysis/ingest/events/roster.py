@@ -27,7 +27,7 @@ from analysis.ingest.events.rules import (
 )
 from analysis.ingest.sources import CodebookError, read_source
 
-__all__ = ["build_roster_table", "starts_from_completions"]
+__all__ = ["add_reps_from", "build_roster_table", "starts_from_completions"]
 
 
 def _columns_needed(spec: dict, extra: list[str]) -> list[str]:
@@ -301,3 +301,54 @@ def starts_from_completions(
         "layout": layout,
     }
     return starts, record, messages, extra
+
+
+def add_reps_from(
+    reps: pd.DataFrame, other: pd.DataFrame, name: str, other_name: str
+) -> tuple[pd.DataFrame, dict]:
+    """A list of the trained reps completed with the reps of ``other`` (the panel) it lacks.
+
+    A training list names only those who took part; the study also needs the reps who
+    never did (the comparison group), and the panel names them all. Ids are compared as
+    ``match:`` compares them (case, inner spaces and the leading zeros of all-digit ids
+    ignored: ``sd 0123`` = ``SD0123``) and written as ``other`` writes them; the reps
+    added have no ``training_start`` (never trained) and are numbered on after the list's
+    last line (the import record says they come from ``other``). A rep of the
+    list that ``other`` lacks stays (validate names it). Returns the table and its record.
+
+    Raises
+    ------
+    CodebookError
+        ``other`` has no rep_id, or two of its ids differ only in how they are written.
+    """
+    if "rep_id" not in other.columns or "rep_id" not in reps.columns:
+        raise CodebookError(
+            f"codebook table {name}: add_reps_from: {other_name} needs a rep_id column in both tables."
+        )
+    spelled = pd.DataFrame({"rep_id": other["rep_id"].dropna().astype(str).str.strip()})
+    spelled["key"] = normalise(spelled["rep_id"], "id")
+    spelled = spelled.drop_duplicates()
+    twice = spelled[spelled["key"].duplicated(keep=False)]
+    if not twice.empty:
+        raise CodebookError(
+            f"codebook table {name}: add_reps_from: {other_name} writes one rep in two ways "
+            f"({', '.join(sorted(twice['rep_id'])[:6])}); make them one (case: {{rep_id: upper}}) first."
+        )
+    written = dict(zip(spelled["key"], spelled["rep_id"], strict=True))
+    keys = normalise(reps["rep_id"].astype("string").str.strip(), "id")
+    respelled = keys.map(written)
+    changed = respelled.notna() & (respelled != reps["rep_id"].astype("string").str.strip())
+    table = reps.copy()
+    table["rep_id"] = respelled.where(respelled.notna(), table["rep_id"])
+    missing = [rep for key, rep in written.items() if key not in set(keys.dropna())]
+    added = pd.DataFrame({"rep_id": missing})
+    if SOURCE_ROW in table.columns:  # numbered on after the list's last line
+        last = int(pd.to_numeric(table[SOURCE_ROW], errors="coerce").max() or 1)
+        added[SOURCE_ROW] = range(last + 1, last + 1 + len(missing))
+    table = pd.concat([table, added], ignore_index=True)
+    record = {
+        "from": other_name,
+        "added_untrained": len(missing),
+        "ids_rewritten": int(changed.sum()),
+    }
+    return table, record

@@ -53,6 +53,8 @@ class TableDraft:
     comments: dict[str, list[str]] = field(default_factory=dict)
     commented: bool = False
     profiles: dict[str, ColumnProfile] = field(default_factory=dict)
+    #: roles an event rule builds (from deals or completions) rather than maps from a column
+    built: tuple[str, ...] = ()
 
     @property
     def mapped(self) -> dict[str, str]:
@@ -403,6 +405,19 @@ def _units(draft: TableDraft) -> None:
             units[role] = {"unit": "score", "scale": [int(v) for v in profile.scale]}
         elif role == "call_score":  # the contract's scale, which the values keep to
             units[role] = {"unit": "score", "scale": [0, 100]}
+    for role, decision in draft.decisions.items():  # money suggested, not yet mapped
+        suggested = decision.suggestion
+        if decision.column or role not in MONEY_ROLES or suggested not in draft.profiles:
+            continue
+        profile = draft.profiles[str(suggested)]
+        if profile.currencies:  # written now, so uncommenting the suggestion is enough
+            units[role] = {"unit": "money", "currency": profile.currencies[0]}
+            draft.evidence[("units", role)] = f"of {suggested!r} if it is {role}: {profile.unit}"
+        else:
+            draft.checks.append(
+                f"units.{role}: if {suggested!r} is {role}, its currency is in neither its values "
+                f"nor its header: add units: {{{role}: {{unit: money, currency: <ISO code>}}}}"
+            )
     if units:
         draft.spec["units"] = units
 
