@@ -195,7 +195,9 @@ def read_event_dates(
     rest = text.notna() & ~iso
     if rest.any():
         # a time after the date is dropped; a month name and its year stay together
-        dates = text[rest].str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp][Mm])?$", "", regex=True)
+        dates = text[rest].str.replace(
+            r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp][Mm])?$", "", regex=True
+        )
         if fmt is None and not likely_date_formats(dates):
             months = _month_names(dates)
             if months is not None:
