@@ -107,12 +107,25 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     if not errors:
         _plausible(inputs, tables, data, source, errors)
         _currency_as_imported(inputs, errors)
+        _margin_stated(inputs, tables)
     if errors:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
     _units(inputs, tables, data)
     check_plan_measures(inputs, data, source, p.outcome)
+
+
+def _margin_stated(inputs: StudyInputs, tables: dict) -> None:
+    """ROI rests on the margin: one the client never stated is said, not silently assumed."""
+    p = _params(inputs)
+    if tables.get("costs") is None or "margin" in p.model_fields_set:
+        return
+    inputs.warnings.append(
+        f"{inputs.where}: margin is not stated, so the ROI assumes a profit contribution of "
+        f"{p.margin:.0%} of each unit of {p.outcome}, the workbench's default, not the client's "
+        "figure. Ask the client for it and set margin (e.g. margin: 0.3)."
+    )
 
 
 def _currency_as_imported(inputs: StudyInputs, errors: list[str]) -> None:
