@@ -319,3 +319,29 @@ def test_a_currency_edited_against_the_imported_units_is_an_error(tmp_path, monk
     config["studies"]["training_impact"]["parameters"]["currency"] = "EUR"
     (folder / "client.yml").write_text(yaml.safe_dump(config))
     assert cli.main(["validate", "northwind"]) == 0
+
+
+def test_a_study_left_out_by_an_earlier_import_is_wired_again_when_its_data_arrives(tmp_path):
+    """A survey delivered after the panel: the first import removed the survey study, the
+    second imported the survey and said "nothing changed", so its report never rendered."""
+    config = {
+        "display_name": "Northwind",
+        "studies": {"training_impact": {"data": {"panel_path": "imported/panel.parquet"}}},
+    }
+    (tmp_path / "client.yml").write_text(
+        "display_name: Northwind\nstudies:\n  training_impact:\n    data:\n"
+        "      panel_path: imported/panel.parquet\n",
+        encoding="utf-8",
+    )
+    wiring = plan_wiring(config, tmp_path, ["panel", "survey"], {})
+    described = [change.describe() for change in wiring.changes]
+    assert any(
+        line.startswith("studies.org_effectiveness.data.survey_path: imported/survey.parquet")
+        for line in described
+    ), described
+    wired = wire_client(tmp_path, ["panel", "survey"], {})
+    written = _read((tmp_path / "client.yml").read_text())
+    assert written["studies"]["org_effectiveness"]["data"]["survey_path"] == (
+        "imported/survey.parquet"
+    ), wired
+    assert written["studies"]["training_impact"]["data"]["panel_path"] == "imported/panel.parquet"
