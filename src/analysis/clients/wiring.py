@@ -25,7 +25,7 @@ import copy
 import os
 import tempfile
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
 
