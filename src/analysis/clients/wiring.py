@@ -266,8 +266,10 @@ def _added_studies(
     units: Mapping[str, Mapping[str, dict]],
     notes: list[str],
 ) -> list[Change]:
-    """A study client.yml no longer names (an earlier import left it out) whose data this
-    import brought and no study reads (a survey delivered later): wired again instead of
+    """Wire again a study an earlier import left out, once this import brings its data.
+
+    A study client.yml no longer names (an earlier import left it out) whose data this
+    import brought and no study reads (a survey delivered later) is wired again instead of
     "nothing changed". A study the client removed while its data stay in use is not added.
 
     Returns its file entries as changes, plus a marker ``Change(("studies",), study)`` per
