@@ -295,10 +295,10 @@ def _added_studies(
         if all(need.removesuffix("_path") in read for need in needs):
             continue
         changes.append(Change(("studies",), study, why="marker"))
-        for change in files:
-            changes.append(
-                replace(change, why=f"{change.why}: the import brought this study's data")
-            )
+        changes.extend(
+            replace(change, why=f"{change.why}: the import brought this study's data")
+            for change in files
+        )
         if study == _TRAINING:
             changes += _unit_changes({}, units, notes)
     return changes
