@@ -171,27 +171,32 @@ def test_google_forms_survey_hidden_sheets_and_crm_footers(tmp_path, monkeypatch
 
 
 def test_a_form_submitted_twice_is_not_counted_as_two_respondents(tmp_path):
-    # found by a new-user test: an identical Google Forms row (same timestamp and answers)
-    # became two respondents once row_ids gave each raw row its own id
+    # found by new-user tests: an identical Google Forms row became two respondents once
+    # row_ids gave each raw row its own id; then one submitted 6 seconds later (another
+    # timestamp, the same answers) slipped through a comparison over every column
     rows = [
         "2025/03/01 10:00,Very Effective,Coaching",
-        "2025/03/01 11:00,Somewhat effective,Gamification",
-        "2025/03/01 11:00,Somewhat effective,Gamification",
+        "2025/03/01 11:00:00,Somewhat effective,Gamification",
+        "2025/03/01 11:00:06,Somewhat effective,Gamification",
     ]
     (tmp_path / "forms.csv").write_text(
         "Timestamp,How effective is your training organisation?,Which of these practices do you use?\n"
         + "\n".join(rows)
         + "\n"
     )
-    text, _ = draft_codebook(tmp_path, ["forms.csv"])
-    (tmp_path / "codebook.yml").write_text(text)
+    text, notes = draft_codebook(tmp_path, ["forms.csv"])
+    # the draft asks: only the client knows whether one person submitted twice
+    assert "identical_rows: CHECK_drop_or_keep" in text
+    assert any("rows 3, 4 give the same answer to every question" in n for n in notes)
+    (tmp_path / "codebook.yml").write_text(
+        text.replace("    identical_rows: CHECK_drop_or_keep\n", "")
+    )
     with pytest.raises(
-        CodebookError, match=r"forms\.csv: .*rows 3, 4 are identical in every column"
+        CodebookError,
+        match=r"forms\.csv: .*rows 3, 4 are identical in every answer the table keeps",
     ):
         run_codebook(tmp_path)
-    (tmp_path / "codebook.yml").write_text(
-        text.replace("row_ids: respondent_id", "row_ids: respondent_id\n    identical_rows: drop")
-    )
+    (tmp_path / "codebook.yml").write_text(text.replace("CHECK_drop_or_keep", "drop"))
     record = run_codebook(tmp_path)
     assert record["tables"]["survey"]["identical_rows_dropped"] == [4]
     survey = pd.read_parquet(tmp_path / "imported" / "survey.parquet")

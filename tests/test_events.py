@@ -530,3 +530,26 @@ def test_a_list_of_the_trained_is_completed_from_the_panel(tmp_path):
     (folder / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
     with pytest.raises(CodebookError, match="add_reps_from names 'panel'.*list it first"):
         run_codebook(folder)
+
+
+def test_training_starts_written_with_month_names_are_read_with_or_without_a_format():
+    """A new user's training list wrote "Jul 2025": only the text before the first space
+    was read, and ``{format: month_name}`` ended in a TypeError traceback."""
+    from analysis.ingest.events.rules import read_event_dates
+
+    starts = pd.Series(["Jul 2025", "Apr 2025", None, "Jan 2025"], index=[2, 3, 4, 5])
+    expected = [pd.Timestamp("2025-07-01"), pd.Timestamp("2025-04-01"), pd.NaT]
+    assert read_event_dates(starts, column="Start", where="x").tolist()[:3] == expected
+    named = read_event_dates(starts, column="Start", where="x", fmt={"format": "month_name"})
+    assert named.tolist()[:3] == expected
+    serial = read_event_dates(
+        pd.Series(["45230"]), column="d", where="x", fmt={"format": "excel_serial"}
+    )
+    assert serial.tolist() == [pd.Timestamp("2023-10-01")]
+    with pytest.raises(CodebookError, match="'month_name' does not read on lines 3"):
+        read_event_dates(
+            pd.Series(["Jul 2025", "soon"], index=[2, 3]),
+            column="Start",
+            where="x",
+            fmt={"format": "month_name"},
+        )

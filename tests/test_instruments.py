@@ -432,3 +432,35 @@ def test_a_group_too_small_to_show_stays_out_of_the_spreads_and_the_index():
     assert section.records[0]["estimate"] == pytest.approx(ins.misalignment(others, views)[1])
     html = "".join(getattr(o, "_repr_html_", lambda: "")() for o in section.outputs)
     assert f"{lonely}: fewer than 5 respondents, so left out" in html
+
+
+def test_copies_of_one_client_count_once_and_never_as_its_own_benchmark():
+    """Issue 29: three copies of one client made its "other clients" benchmark itself."""
+    data = pd.DataFrame({"x": [True, False, True, True, False, True]})
+
+    class _Instrument:
+        type = "checklist"
+        item_ids = ("x",)
+
+    def aggregates(client_id, answers):
+        return ins.client_aggregates(answers, _Instrument(), client_id)
+
+    other = [
+        pd.DataFrame({"x": answers})
+        for answers in ([True] * 5 + [False], [True] * 3 + [False] * 3, [True] + [False] * 5)
+    ]
+    pooled = pd.concat(
+        [aggregates(c, data) for c in ("me", "copy-1", "copy-2")]
+        + [aggregates(f"o{k}", d) for k, d in enumerate(other)],
+        ignore_index=True,
+    )
+    bench = ins.benchmark(pooled, exclude_client="me", min_cell_size=1).set_index("item")
+    # the copies are "me": left out; the three others remain, each counted once
+    assert bench.loc["x", "clients"] == 3
+    assert bench.loc["x", "n"] == 18
+    doubled = pd.concat([pooled, aggregates("o0-again", other[0])], ignore_index=True)
+    again = ins.benchmark(doubled, exclude_client="me", min_cell_size=1).set_index("item")
+    assert again.loc["x", "clients"] == 3 and again.loc["x", "n"] == 18
+    only_copies = pooled[pooled["client_id"].isin(["me", "copy-1", "copy-2", "o0"])]
+    alone = ins.benchmark(only_copies, exclude_client="me", min_cell_size=1).set_index("item")
+    assert alone.loc["x", "suppressed"]  # one other client, not three

@@ -627,3 +627,18 @@ def test_a_value_typed_in_the_cell_overrides_client_yml_even_when_it_is_the_defa
             "did you mean 0.95?"
         )
     ]
+
+
+def test_a_margin_the_client_never_stated_is_a_warning_when_costs_are_given(tmp_path):
+    """A new user's ROI rested on the default 35% margin without a word."""
+    from conftest import copy_example_client
+
+    folder = copy_example_client("acme-learning", tmp_path / "clients" / "acme-copy")
+    text = (folder / "client.yml").read_text(encoding="utf-8")
+    (folder / "client.yml").write_text(
+        text.replace("      margin: 0.35\n", "", 1), encoding="utf-8"
+    )
+    inputs = _with_clients(tmp_path / "clients", lambda: load_study("training_impact", folder.name))
+    assert any("margin is not stated" in w for w in inputs.warnings), inputs.warnings
+    stated = load_study("training_impact", "acme-learning")  # states margin: 0.35
+    assert not any("margin is not stated" in w for w in stated.warnings)

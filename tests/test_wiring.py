@@ -283,3 +283,65 @@ def test_scaffolded_client_yml_is_wired_without_losing_its_help_comments(tmp_pat
     assert len(before.splitlines()) - len(after.splitlines()) >= 30  # the unused studies went
     params = _read(after)["studies"]["training_impact"]["parameters"]
     assert params == {"outcome_unit": "money", "currency": "EUR"}
+
+
+def test_a_currency_edited_against_the_imported_units_is_an_error(tmp_path, monkeypatch, capsys):
+    """A new user changed currency: EUR to USD after the import; validate said "render would
+    succeed" and every figure of the report carried the wrong currency."""
+    import json
+
+    import yaml
+
+    from analysis.datasets.deliveries import write_byod_example
+
+    clients = tmp_path / "clients"
+    monkeypatch.setattr(paths, "CLIENTS_DIR", clients)
+    assert cli.main(["new-client", "northwind"]) == 0
+    folder = clients / "northwind"
+    raw = ["qualtrics_export.csv", "rep_panel.xlsx"]
+    for path in write_byod_example(tmp_path / "delivery"):
+        if path.name in raw:
+            shutil.copy(path, folder)
+    assert cli.main(["draft-codebook", "northwind", *raw]) == 0
+    assert cli.main(["import", "northwind"]) == 0
+    record_path = folder / "imported" / "import_record.json"
+    record = json.loads(record_path.read_text())
+    record["tables"]["panel"]["units"] = {"revenue": {"unit": "money", "currency": "EUR"}}
+    record_path.write_text(json.dumps(record))
+    config = yaml.safe_load((folder / "client.yml").read_text())
+    config["studies"]["training_impact"].setdefault("parameters", {})["currency"] = "USD"
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    capsys.readouterr()
+    assert cli.main(["validate", "northwind"]) != 0
+    said = capsys.readouterr()
+    out = said.out + said.err
+    assert "currency is USD, but the codebook's units say panel.revenue is in EUR" in out
+    config["studies"]["training_impact"]["parameters"]["currency"] = "EUR"
+    (folder / "client.yml").write_text(yaml.safe_dump(config))
+    assert cli.main(["validate", "northwind"]) == 0
+
+
+def test_a_study_left_out_by_an_earlier_import_is_wired_again_when_its_data_arrives(tmp_path):
+    """A survey delivered after the panel: the first import removed the survey study, the
+    second imported the survey and said "nothing changed", so its report never rendered."""
+    config = {
+        "display_name": "Northwind",
+        "studies": {"training_impact": {"data": {"panel_path": "imported/panel.parquet"}}},
+    }
+    (tmp_path / "client.yml").write_text(
+        "display_name: Northwind\nstudies:\n  training_impact:\n    data:\n"
+        "      panel_path: imported/panel.parquet\n",
+        encoding="utf-8",
+    )
+    wiring = plan_wiring(config, tmp_path, ["panel", "survey"], {})
+    described = [change.describe() for change in wiring.changes]
+    assert any(
+        line.startswith("studies.org_effectiveness.data.survey_path: imported/survey.parquet")
+        for line in described
+    ), described
+    wired = wire_client(tmp_path, ["panel", "survey"], {})
+    written = _read((tmp_path / "client.yml").read_text())
+    assert written["studies"]["org_effectiveness"]["data"]["survey_path"] == (
+        "imported/survey.parquet"
+    ), wired
+    assert written["studies"]["training_impact"]["data"]["panel_path"] == "imported/panel.parquet"

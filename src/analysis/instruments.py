@@ -6,6 +6,7 @@ checked in :mod:`analysis.contracts.instruments` (re-exported here).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -451,12 +452,16 @@ def client_aggregates(data: pd.DataFrame, instrument: Instrument, client_id: str
         item: (data[item] == 2) if instrument.type == "two_views" else data[item].astype(bool)
         for item in instrument.item_ids
     }
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {"client_id": client_id, "item": item, "count": int(v.sum()), "n": int(v.notna().sum())}
             for item, v in values.items()
         ]
     )
+    # The same answers under two client ids (a folder copied, a file delivered twice) are
+    # one client to a benchmark: the key is the counts themselves, not the id.
+    counts = table[["item", "count", "n"]].to_csv(index=False).encode()
+    return table.assign(answers=hashlib.sha256(counts).hexdigest()[:16])
 
 
 @renamed(aggregates="data")
@@ -473,7 +478,9 @@ def benchmark(
     Parameters
     ----------
     data : DataFrame
-        ``client_id, item, count, n`` for every client (:func:`client_aggregates`).
+        ``client_id, item, count, n`` for every client (:func:`client_aggregates`), and
+        ``answers``, a key of the client's counts: clients with identical answers (a copied
+        folder) are pooled once, and a copy of the report's own client is left out with it.
     exclude_client : str
         The client the report is for; its own numbers are left out of the benchmark.
     min_cell_size, min_clients : int
@@ -489,12 +496,17 @@ def benchmark(
 
     min_cell_size = check_min_cell_size(min_cell_size)
     others = data[data["client_id"] != exclude_client]
+    if "answers" in data.columns:  # identical answers count once, and never as another client
+        own = set(data.loc[data["client_id"] == exclude_client, "answers"])
+        others = others[~others["answers"].isin(own)].drop_duplicates(["answers", "item"])
+    key = "answers" if "answers" in others.columns else "client_id"
     rows = []
-    for item, part in others.groupby("item", sort=False):
+    for item in dict.fromkeys(data["item"]):  # every item, suppressed where nobody else answered
+        part = others[others["item"] == item]
         count, n, clients = (
             int(part["count"].sum()),
             int(part["n"].sum()),
-            int(part["client_id"].nunique()),
+            int(part[key].nunique()),
         )
         safe = n >= min_cell_size and clients >= min_clients
         low, high = (

@@ -25,7 +25,7 @@ import copy
 import os
 import tempfile
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -246,6 +246,9 @@ def plan_wiring(
         wiring.changes += changes
         if study == _TRAINING:
             wiring.changes += _unit_changes(spec, units, wiring.notes)
+    added = _added_studies(studies, folder, tables, units, wiring.notes)
+    kept += [change.key for change in added if change.path == ("studies",)]
+    wiring.changes += [change for change in added if change.path != ("studies",)]
     if kept:
         wiring.changes += dropped
     elif dropped:
@@ -254,6 +257,51 @@ def plan_wiring(
             f"({', '.join(sorted(tables)) or 'none'}); the studies were left as they are."
         )
     return wiring
+
+
+def _added_studies(
+    studies: Mapping[str, Any],
+    folder: Path,
+    tables: Collection[str],
+    units: Mapping[str, Mapping[str, dict]],
+    notes: list[str],
+) -> list[Change]:
+    """Wire again a study an earlier import left out, once this import brings its data.
+
+    A study client.yml no longer names (an earlier import left it out) whose data this
+    import brought and no study reads (a survey delivered later) is wired again instead of
+    "nothing changed". A study the client removed while its data stay in use is not added.
+
+    Returns its file entries as changes, plus a marker ``Change(("studies",), study)`` per
+    study added (not written; it tells :func:`plan_wiring` the study is kept).
+    """
+    changes: list[Change] = []
+    read = {  # tables some study of client.yml already reads: no new study for them
+        name.removesuffix("_path")
+        for spec in studies.values()
+        if isinstance(spec, dict)
+        for section in spec.values()
+        if isinstance(section, dict)
+        for name in section
+        if str(name).endswith("_path")
+    }
+    for study in STUDIES:
+        if study in studies or study == "evaluation_plan":
+            continue
+        files, present = _file_changes(study, {}, folder, tables)
+        needs = NEEDS.get(study, ())
+        if not files or any(need not in present for need in needs):
+            continue
+        if all(need.removesuffix("_path") in read for need in needs):
+            continue
+        changes.append(Change(("studies",), study, why="marker"))
+        changes.extend(
+            replace(change, why=f"{change.why}: the import brought this study's data")
+            for change in files
+        )
+        if study == _TRAINING:
+            changes += _unit_changes({}, units, notes)
+    return changes
 
 
 def _expected(config: Mapping[str, Any], changes: list[Change]) -> Any:

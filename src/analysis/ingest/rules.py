@@ -256,7 +256,9 @@ def _ids_and_keep(
             raise CodebookError(
                 f"codebook table {name}: row_ids names {column!r}, which the table already has."
             )
-        frame = _identical_rows(frame, spec.get("identical_rows", "error"), name, record)
+        frame = _identical_rows(
+            frame, spec.get("identical_rows", "error"), name, record, answers=kept
+        )
         frame.insert(0, column, [f"row-{i}" for i in frame.index])
     elif spec.get("identical_rows") == "drop":  # a row exported twice, asked for by name
         frame = _identical_rows(frame, "drop", name, record)
@@ -304,26 +306,36 @@ def _named_dates(
     return frame
 
 
-def _identical_rows(frame: pd.DataFrame, choice: str, name: str, record: dict) -> pd.DataFrame:
-    """Responses identical in every column, before ``row_ids`` would make them distinct.
+def _identical_rows(
+    frame: pd.DataFrame,
+    choice: str,
+    name: str,
+    record: dict,
+    answers: list[str] | None = None,
+) -> pd.DataFrame:
+    """Responses identical in every kept column, before ``row_ids`` would make them distinct.
 
-    A form submitted twice (same timestamp, same e-mail, same answers) would count as
-    two respondents once each row gets its own id. ``identical_rows: error`` (the
-    default) stops the import naming the raw rows; ``drop`` keeps the first of each
-    set (recorded); ``keep`` keeps them all, for anonymous forms where two people may
-    answer alike.
+    A form submitted twice (the same answers seconds apart) would count as two
+    respondents once each row gets its own id. The comparison is over the columns the
+    table keeps (``answers``; every column without ``keep``), so a second timestamp or a
+    dropped e-mail column does not hide a copy. ``identical_rows: error`` (the default)
+    stops the import naming the raw rows; ``drop`` keeps the first of each set
+    (recorded); ``keep`` keeps them all, for anonymous forms where two people may answer
+    alike.
     """
-    copies = frame.duplicated(keep="first")
+    compared = frame[[c for c in answers if c in frame.columns]] if answers else frame
+    copies = compared.duplicated(keep="first")
     if not copies.any() or choice == "keep":
         return frame
     if choice == "drop":
         record["identical_rows_dropped"] = [int(i) for i in frame.index[copies]]
         return frame[~copies]
-    twins = frame.duplicated(keep=False)
+    twins = compared.duplicated(keep=False)
     rows = ", ".join(str(i) for i in frame.index[twins][:6])
     more = f" and {int(twins.sum()) - 6} more" if twins.sum() > 6 else ""
+    said = "every answer the table keeps" if answers else "every column"
     raise CodebookError(
-        f"codebook table {name}: rows {rows}{more} are identical in every column (a response "
+        f"codebook table {name}: rows {rows}{more} are identical in {said} (a response "
         "submitted twice?), and row_ids would count each as another respondent. Delete the copies "
         "in the raw file, or add identical_rows: drop (keep the first of each) or identical_rows: "
         "keep (different people who answered alike) to the table in codebook.yml."

@@ -168,19 +168,24 @@ def programme_test(programme, where: str):
 
 
 def read_event_dates(
-    values: pd.Series, *, column: str, where: str, fmt: str | None = None
+    values: pd.Series, *, column: str, where: str, fmt: str | dict | None = None
 ) -> pd.Series:
     """Dates of an export column: ISO dates and date-times (as Excel cells are read) whatever
     ``fmt`` says, otherwise ``fmt`` or the one common format that reads every value.
 
     A time after the date (``6/3/2024 9:14:03``) is ignored. Day-first and month-first
     forms that both read every value are not guessed: the error asks for ``formats:``.
+    Months written with their name (``Jul 2025``, ``janv. 2025``) are read as the month's
+    first day, as is a named period format (``{format: month_name}``, ``excel_serial``,
+    ``fiscal_quarter``: see :mod:`analysis.ingest.units`).
 
     Raises
     ------
     CodebookError
         Values no format reads (naming the lines), or two formats that both fit.
     """
+    if isinstance(fmt, dict):  # a named period format of the codebook
+        return _named_dates(values, fmt, column=column, where=where)
     text = values.astype("string").str.strip()
     text = text.where(text != "")
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
@@ -189,7 +194,15 @@ def read_event_dates(
         parsed[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     rest = text.notna() & ~iso
     if rest.any():
-        dates = text[rest].str.split().str[0]
+        # a time after the date is dropped; a month name and its year stay together
+        dates = text[rest].str.replace(
+            r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp][Mm])?$", "", regex=True
+        )
+        if fmt is None and not likely_date_formats(dates):
+            months = _month_names(dates)
+            if months is not None:
+                parsed[rest] = months
+                return parsed
         if fmt is None:
             fits = likely_date_formats(dates)
             if len(fits) > 1 and not {"%d/%m/%Y", "%m/%d/%Y"}.isdisjoint(fits):
@@ -201,8 +214,9 @@ def read_event_dates(
         if fmt is None:
             sample = dates.unique()[:3].tolist()
             raise CodebookError(
-                f"{where}: column {column} holds dates in no common format (e.g. {sample}); name it "
-                f"under the rule's formats: {{{column}: '%d.%m.%Y'}}."
+                f"{where}: column {column} holds dates in no common format (e.g. {sample}); name "
+                f"their format under the rule's formats, e.g. {{{column}: '%d.%m.%Y'}} for "
+                f"31.01.2025 or {{{column}: {{format: excel_serial}}}} for Excel day numbers."
             )
         parsed[rest] = pd.to_datetime(dates, format=fmt, errors="coerce")
     bad = text.notna() & parsed.isna()
@@ -213,6 +227,38 @@ def read_event_dates(
             f"{lines}, e.g. {text[bad].unique()[:3].tolist()}; correct them or name the format under formats:."
         )
     return parsed
+
+
+def _month_names(dates: pd.Series) -> pd.Series | None:
+    """The first day of each month written with its name (``Jul 2025``), or None when any
+    value is not such a month."""
+    from analysis.contracts.periods import read_label
+
+    labels = dates.map(lambda t: (read_label(str(t)) or ("", None))[1])
+    if labels.isna().any() or not labels.map(lambda v: len(str(v)) == 7).all():
+        return None  # quarters, or not all months: not read as dates
+    return pd.to_datetime(labels + "-01", format="%Y-%m-%d")
+
+
+def _named_dates(values: pd.Series, rule: dict, *, column: str, where: str) -> pd.Series:
+    """Dates (the first day of the period) from a named format of :mod:`analysis.ingest.units`."""
+    from analysis.ingest.units import check_named_format, read_named_periods
+
+    check_named_format(rule, f"{where}: formats.{column}")
+    labels, _ = read_named_periods(values, rule, f"{where}: column {column}")
+    present = values.notna() & (values.astype("string").str.strip() != "")
+    bad = present & labels.isna()
+    if bad.any():
+        lines = ", ".join(str(i) for i in values.index[bad.to_numpy()][:5])
+        raise CodebookError(
+            f"{where}: column {column} has {int(bad.sum())} value(s) that {rule.get('format')!r} "
+            f"does not read on lines {lines}, e.g. {values[bad].astype(str).unique()[:3].tolist()}."
+        )
+    return pd.Series(
+        [pd.Period(v).start_time if isinstance(v, str) else pd.NaT for v in labels],
+        index=values.index,
+        dtype="datetime64[ns]",
+    )
 
 
 def period_labels(periods: pd.Series) -> pd.Series:

@@ -59,7 +59,8 @@ def wire_events(
     deals = [s for s in sources if s.event is not None and s.event.kind == "deals"]
     lms = [s for s in sources if s.event is not None and s.event.kind == "completions"]
     for extra in deals[1:] + lms[1:]:
-        assert extra.draft is not None and extra.event is not None
+        assert extra.draft is not None
+        assert extra.event is not None
         extra.draft.commented = True
         extra.draft.table_checks.append(
             f"a second {extra.event.kind} export: one source per table (stacking is not supported yet)"
@@ -68,7 +69,8 @@ def wire_events(
     if roster is None and lms:  # the LMS export names every rep: it is the roster
         roster = lms[0]
         event = roster.event
-        assert event is not None and roster.draft is not None
+        assert event is not None
+        assert roster.draft is not None
         if event.rule["key"] == "id":
             roster.draft.spec["rename"] = {event.rule["learner"]: "rep_id"}
             roster.draft.decisions["rep_id"] = Decision("rep_id", column=event.rule["learner"])

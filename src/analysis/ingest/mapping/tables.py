@@ -255,6 +255,29 @@ def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: 
         draft.spec["row_ids"] = "respondent_id"
         draft.checks.append("no respondent id: each response gets one from its row (row_ids)")
         rid.check = ""
+        _identical_answers(draft, frame)
+
+
+def _identical_answers(draft: TableDraft, frame: pd.DataFrame) -> None:
+    """Responses that give the same answer to every mapped question, in a tool without
+    response ids: a form submitted twice, or two people who answered alike. Only the
+    client can tell, so the draft asks (``identical_rows``) instead of counting both."""
+    columns = [d.column for d in draft.decisions.values() if d.column and d.column in frame]
+    columns += [c for c in (draft.spec.get("flags") or {}) if c in frame]
+    columns += [c for c in (draft.spec.get("multi_select") or {}) if c in frame]
+    columns = list(dict.fromkeys(columns))
+    if not columns:
+        return
+    twins = frame[columns].astype("string").duplicated(keep=False)
+    if not twins.any():
+        return
+    lines = ", ".join(str(i) for i in frame.index[twins][:6])
+    draft.spec["identical_rows"] = "CHECK_drop_or_keep"
+    draft.checks.append(
+        f"rows {lines} give the same answer to every question: set identical_rows: drop if a "
+        "response was submitted twice (one person, moments apart), or keep if different "
+        "people answered alike"
+    )
 
 
 def _summarise_optional(draft: TableDraft) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -105,12 +106,66 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     _columns(inputs, data, source, errors)
     if not errors:
         _plausible(inputs, tables, data, source, errors)
+        _currency_as_imported(inputs, errors)
+        _margin_stated(inputs, tables)
     if errors:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
     _units(inputs, tables, data)
     check_plan_measures(inputs, data, source, p.outcome)
+
+
+def _margin_stated(inputs: StudyInputs, tables: dict) -> None:
+    """ROI rests on the margin: one the client never stated is said, not silently assumed."""
+    p = _params(inputs)
+    if tables.get("costs") is None or "margin" in p.model_fields_set:
+        return
+    inputs.warnings.append(
+        f"{inputs.where}: margin is not stated, so the ROI assumes a profit contribution of "
+        f"{p.margin:.0%} of each unit of {p.outcome}, the workbench's default, not the client's "
+        "figure. Ask the client for it and set margin (e.g. margin: 0.3)."
+    )
+
+
+def _currency_as_imported(inputs: StudyInputs, errors: list[str]) -> None:
+    """client.yml's currencies against the units the codebook gave the imported columns.
+
+    ``workbench import`` writes the currency into client.yml; one edited afterwards would
+    print every figure in a currency the data are not in (a wrong number, not a typo).
+    """
+    from analysis.ingest.record import import_units
+
+    p = _params(inputs)
+    folders = {
+        Path(path).parent.parent
+        for key, path in inputs.files.items()
+        if key.endswith("_path") and isinstance(path, Path) and Path(path).parent.name == "imported"
+    }
+    stated = {
+        "outcome": (p.outcome, p.currency),
+        "amount": ("amount", p.costs_currency or p.currency),
+    }
+    for folder in folders:
+        for table, columns in import_units(folder).items():
+            for role, (column, currency) in stated.items():
+                recorded = (columns.get(column) or {}).get("currency")
+                if role == "amount" and table != "costs":
+                    continue
+                if role == "outcome" and table == "costs":
+                    continue
+                if recorded and currency and recorded != currency:
+                    key = (
+                        "currency"
+                        if role == "outcome" or not p.costs_currency
+                        else "costs_currency"
+                    )
+                    errors.append(
+                        f"{inputs.where}: {key} is {currency}, but the codebook's units say {table}."
+                        f"{column} is in {recorded} (imported/import_record.json): every figure would "
+                        f"carry the wrong currency. Set {key}: {recorded}, or correct the units in "
+                        "codebook.yml and run `workbench import` again."
+                    )
 
 
 def _units(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
