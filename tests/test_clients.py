@@ -318,3 +318,25 @@ def test_no_command_reads_or_writes_through_a_linked_client_folder(
     error = capsys.readouterr().err
     assert "data/clients/gamma is a symbolic link to" in error and "Traceback" not in error
     assert sorted(p.name for p in outside.iterdir()) == before  # nothing written there
+
+
+def test_a_missing_file_before_the_import_says_to_run_the_import(tmp_path):
+    """A new user ran validate after draft-codebook: the message said only "not found"."""
+    from analysis.clients.files import resolve_path
+    from analysis.core.errors import ConfigError
+
+    folder = tmp_path / "northwind"
+    folder.mkdir()
+    with pytest.raises(ConfigError) as plain:
+        resolve_path(folder, "reps.csv", name="reps_path", where="client.yml")
+    assert "workbench import" not in str(plain.value)
+    (folder / "codebook.yml").write_text("tables: {}\n")
+    with pytest.raises(
+        ConfigError, match=r"Nothing is imported yet: run `workbench import northwind`"
+    ):
+        resolve_path(folder, "reps.csv", name="reps_path", where="client.yml")
+    (folder / "imported").mkdir()
+    (folder / "imported" / "import_record.json").write_text("{}")
+    with pytest.raises(ConfigError) as after:
+        resolve_path(folder, "reps.csv", name="reps_path", where="client.yml")
+    assert "workbench import" not in str(after.value)

@@ -86,8 +86,25 @@ def resolve_path(
     what = "folder" if directory else "file"
     raise ConfigError(
         f"{where}: {name}: {what} {relative!r} not found in {_shown(folder)}/; put it there or correct "
-        "the name."
+        f"the name.{_next_step(folder)}"
     )
+
+
+def _next_step(folder: Path) -> str:
+    """Name the step of the import walk-through a client has not taken yet, if any."""
+    if (folder / "imported" / "import_record.json").is_file():
+        return ""
+    if (folder / "codebook.yml").is_file():
+        return (
+            f" Nothing is imported yet: run `workbench import {folder.name}`, which imports the "
+            "tables codebook.yml describes and points client.yml at them."
+        )
+    if (folder / "codebook.draft.yml").is_file():
+        return (
+            " Nothing is imported yet: review codebook.draft.yml, save it as codebook.yml, then "
+            f"run `workbench import {folder.name}`."
+        )
+    return ""
 
 
 def _example_file(directory: Path, folder: Path) -> str:
