@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +37,7 @@ from analysis.clients.plan import PLAN_FILE
 from analysis.clients.yaml_text import YamlEditError, delete_key, set_key
 from analysis.core.currencies import ISO_4217
 from analysis.core.errors import ConfigError
+from analysis.core.files import atomic_replace
 from analysis.core.strict import parse_yaml
 
 __all__ = ["Change", "Wiring", "plan_wiring", "wire_client", "write_atomically"]
@@ -337,30 +337,26 @@ def _edited(text: str, changes: list[Change]) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` through a temporary file in the same folder.
+    """Replace ``path`` by ``text`` whole or not at all, keeping its permissions.
 
-    The temporary file is written, flushed and synced to disk, given the old file's
-    permissions, then renamed over ``path``: a crash at any point leaves either the old
-    file or the new one, whole, never a mix.
+    Written through :func:`analysis.core.files.atomic_replace` (temporary file, fsync,
+    rename); a client.yml readable by its owner alone stays so.
+
+    Parameters
+    ----------
+    path : Path
+        client.yml.
+    text : str
+        Its new text.
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # the rename itself, on disk
-        directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8", newline="")
+        if mode is not None:
+            os.chmod(temporary, mode)
+
+    atomic_replace(path, write)
 
 
 def _read_text(text: str) -> Any:

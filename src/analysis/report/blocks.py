@@ -10,11 +10,12 @@ its heading (a section the client supplied nothing for, see
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from analysis.core import formats
 
-__all__ = ["Section", "paragraph", "subheading"]
+__all__ = ["Section", "checks_and_glossary", "paragraph", "subheading"]
 
 
 class Section:
@@ -64,3 +65,32 @@ def paragraph(text: str) -> str:
 def subheading(text: str) -> str:
     """A level-3 heading of plain text (escaped)."""
     return f"<h3>{html.escape(text)}</h3>"
+
+
+def checks_and_glossary(
+    warnings: Iterable[str], skipped: Iterable[str], terms: Mapping[str, str]
+) -> list[Any]:
+    """The end of every appendix: the data checks, the sections left out (with why), and
+    the glossary of the statistical terms the appendix uses.
+
+    Parameters
+    ----------
+    warnings : iterable of str
+        The study's data checks (already plain sentences).
+    skipped : iterable of str
+        Why each section left out was left out.
+    terms : mapping
+        Term -> its meaning in plain words.
+
+    Returns
+    -------
+    list
+        Display parts to add to a :class:`Section`.
+    """
+    from analysis.report.display import glossary, notes
+
+    checks = [*warnings, *(f"Left out: {reason}" for reason in skipped)]
+    parts: list[Any] = []
+    if checks:
+        parts += [subheading("Data checks and sections left out"), notes(checks)]
+    return [*parts, subheading("Glossary"), glossary(terms)]

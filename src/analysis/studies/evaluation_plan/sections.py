@@ -17,12 +17,10 @@ import pandas as pd
 
 from analysis import planning
 from analysis.core import formats, plots
-from analysis.report.blocks import Section, paragraph, subheading
+from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
 from analysis.report.display import (
     figure,
-    glossary,
     not_measured,
-    notes,
     publish_summary,
     table,
 )
@@ -495,13 +493,7 @@ class PlanReport:
                 units={"estimate": "power", "exact": "power"},
             )
         )
-        checks = [
-            *self.inputs.warnings,
-            *(f"Left out: {reason}" for reason in self.inputs.skipped.values()),
-        ]
-        if checks:
-            section.add(subheading("Data checks and sections left out"))
-            section.add(notes(checks))
-        section.add(subheading("Glossary"))
-        section.add(glossary(GLOSSARY))
+        section.add(
+            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
+        )
         return section

@@ -18,8 +18,8 @@ client did not choose) shows nothing and is named in :meth:`SurveyReport.not_mea
 from __future__ import annotations
 
 from analysis.core import plots
-from analysis.report.blocks import Section, paragraph, subheading
-from analysis.report.display import figure, glossary, not_measured, notes, table
+from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
+from analysis.report.display import figure, not_measured, notes, table
 from analysis.studies.org_effectiveness.estimates import _name
 from analysis.studies.org_effectiveness.sentences import SurveySentences
 
@@ -365,13 +365,7 @@ class SurveyReport(SurveySentences):
                     unit="ratio",
                 )
             )
-        checks = [
-            *self.inputs.warnings,
-            *(f"Left out: {reason}" for reason in self.inputs.skipped.values()),
-        ]
-        if checks:
-            section.add(subheading("Data checks and sections left out"))
-            section.add(notes(checks))
-        section.add(subheading("Glossary"))
-        section.add(glossary(GLOSSARY))
+        section.add(
+            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
+        )
         return section

@@ -17,8 +17,8 @@ import pandas as pd
 
 from analysis.core import formats
 from analysis.core.conclusions import magnitude, share_text
-from analysis.report.blocks import Section, paragraph, subheading
-from analysis.report.display import glossary, not_measured, note, notes, publish_summary, table
+from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
+from analysis.report.display import not_measured, note, publish_summary, table
 from analysis.studies.readiness_alignment.sections import Section as InstrumentSection
 from analysis.studies.readiness_alignment.sections import instrument_sections
 
@@ -345,13 +345,7 @@ class ReadinessReport:
                     unit="number",
                 )
             )
-        checks = [
-            *self.inputs.warnings,
-            *(f"Left out: {reason}" for reason in self.inputs.skipped.values()),
-        ]
-        if checks:
-            section.add(subheading("Data checks and sections left out"))
-            section.add(notes(checks))
-        section.add(subheading("Glossary"))
-        section.add(glossary(GLOSSARY))
+        section.add(
+            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
+        )
         return section

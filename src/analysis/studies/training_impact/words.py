@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from analysis.core import formats
+from analysis.report.blocks import Section, paragraph
+from analysis.report.blocks import subheading as heading
 
 __all__ = [
     "GLOSSARY",
@@ -93,59 +93,6 @@ MISSING_HOW = {
     "segments": "a grouping of reps such as tenure or team",
     "roi": "the programme's costs (and, for results not in money, their value per unit)",
 }
-
-
-class Section:
-    """Display objects shown together as one output (nothing when empty)."""
-
-    def __init__(self, *parts: Any):
-        self.parts = [part for part in parts if part is not None]
-
-    def add(self, *parts: Any) -> Section:
-        self.parts += [part for part in parts if part is not None]
-        return self
-
-    def __bool__(self) -> bool:
-        return bool(self.parts)
-
-    def _repr_html_(self) -> str | None:
-        if not self.parts:
-            return None
-        return "".join(html_of(part) for part in self.parts)
-
-    def __repr__(self) -> str:
-        return "\n".join(repr(part) for part in self.parts)
-
-    def _ipython_display_(self) -> None:
-        """Show the parts as one HTML output; an empty section shows nothing at all, so
-        the report drops its heading (a section the client supplied nothing for)."""
-        if not self.parts:
-            return
-        from IPython.display import HTML, display
-
-        display(HTML(self._repr_html_()))
-
-
-def html_of(part: Any) -> str:
-    if isinstance(part, str):
-        return part
-    if hasattr(part, "to_html"):
-        return part.to_html()
-    return part._repr_html_() or ""
-
-
-def paragraph(text: str) -> str:
-    """Return ``text`` as one escaped HTML paragraph."""
-    import html
-
-    return f"<p>{html.escape(formats.minus_signs(text))}</p>"
-
-
-def heading(text: str) -> str:
-    """Return ``text`` as one escaped HTML heading."""
-    import html
-
-    return f"<h3>{html.escape(text)}</h3>"
 
 
 def trimmed(value: float) -> int | None:
