@@ -123,11 +123,15 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analysis.clients.files import file_sha256
+from analysis.core.files import atomic_replace
 from analysis.core.strict import read_yaml
 from analysis.ingest import events
 from analysis.ingest.checks import TABLE_KEYS, check_table_name, check_table_spec
@@ -251,7 +255,9 @@ def run_codebook(folder: str | Path) -> dict:
     out_dir.mkdir(exist_ok=True)
     for name, frame in results.items():  # write only when every table imported
         target = out_dir / f"{name}.parquet"
-        _replace(target, lambda path, frame=frame: frame.to_parquet(path, index=False))
+        # through a temporary file, synced and renamed: a link left at target is replaced,
+        # never written through, and a crash leaves the previous table whole
+        atomic_replace(target, functools.partial(_write_parquet, frame))
         record["tables"][name]["sha256"] = file_sha256(target)
     write_import_record(out_dir, record)
     record["warnings"] = messages  # they name people: shown to the user, not written to the record
@@ -271,20 +277,6 @@ def _check_output_folder(folder: Path, out_dir: Path) -> None:
         )
 
 
-def _replace(target: Path, write) -> None:
-    """Write ``target`` through a temporary file and rename it into place: a symbolic link
-    left at ``target`` is replaced, never written through (it could lead to another
-    client's folder), and a crash leaves the previous file whole."""
-    import os
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as Parquet to ``path`` (the temporary file of an atomic replace)."""
+    frame.to_parquet(path, index=False)
