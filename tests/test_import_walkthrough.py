@@ -183,6 +183,33 @@ def test_an_imported_table_replaced_after_import_is_an_error(tmp_path):
     assert [p.level for p in stale] == ["error"] and "but no import_record.json" in stale[0].message
 
 
+def test_a_table_dropped_from_the_codebook_leaves_imported_with_the_next_import(tmp_path):
+    # a table renamed in codebook.yml must not stay behind in imported/ to be read as current;
+    # a file the user changed by hand there is named and kept, never deleted
+    clients = tmp_path / "clients"
+    folder = scaffold_client("northwind", display_name="Northwind Traders", clients_dir=clients)
+    for name in ("qualtrics_export.csv", "rep_panel.xlsx", "codebook.yml", "client.yml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    run_codebook(folder)
+    book = yaml.safe_load((folder / "codebook.yml").read_text())
+    book["tables"]["sales"] = book["tables"].pop("panel")
+    (folder / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False))
+    record = run_codebook(folder)
+    assert not (folder / "imported" / "panel.parquet").exists()
+    assert (folder / "imported" / "sales.parquet").is_file()
+    assert any("panel.parquet removed" in w for w in record["warnings"])
+    # a hand-changed leftover is kept and named
+    book["tables"]["panel"] = book["tables"].pop("sales")
+    (folder / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False))
+    run_codebook(folder)
+    pd.DataFrame({"x": [1]}).to_parquet(folder / "imported" / "panel.parquet", index=False)
+    book["tables"]["sales"] = book["tables"].pop("panel")
+    (folder / "codebook.yml").write_text(yaml.safe_dump(book, sort_keys=False))
+    record = run_codebook(folder)
+    assert (folder / "imported" / "panel.parquet").is_file()
+    assert any("changed by hand; it is kept" in w for w in record["warnings"])
+
+
 def test_ids_in_an_imported_table_are_trimmed_like_a_csvs(tmp_path):
     # a workbook cell "KF-001  " and a CSV's "KF-001" name the same rep in every study
     from analysis.contracts.readers import read_table

@@ -132,10 +132,15 @@ import pandas as pd
 
 from analysis.clients.files import file_sha256
 from analysis.core.files import atomic_replace
-from analysis.core.strict import read_yaml
+from analysis.core.strict import read_json, read_yaml
 from analysis.ingest import events
 from analysis.ingest.checks import TABLE_KEYS, check_table_name, check_table_spec
-from analysis.ingest.record import import_provenance, stale_imports, write_import_record
+from analysis.ingest.record import (
+    RECORD_FILE,
+    import_provenance,
+    stale_imports,
+    write_import_record,
+)
 from analysis.ingest.rules import apply_codebook_table
 from analysis.ingest.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
@@ -259,9 +264,41 @@ def run_codebook(folder: str | Path) -> dict:
         # never written through, and a crash leaves the previous table whole
         atomic_replace(target, functools.partial(_write_parquet, frame))
         record["tables"][name]["sha256"] = file_sha256(target)
+    messages += _drop_former_tables(folder, out_dir, results)
     write_import_record(out_dir, record)
     record["warnings"] = messages  # they name people: shown to the user, not written to the record
     return record
+
+
+def _drop_former_tables(folder: Path, out_dir: Path, written: dict) -> list[str]:
+    """Remove the tables the previous import wrote that this one no longer writes.
+
+    A table dropped from or renamed in codebook.yml would otherwise stay in ``imported/``
+    and could still be read as if current. Only tables the previous import record lists
+    (and whose bytes are still the ones it wrote) are removed: a file the user put there is
+    named, never deleted.
+    """
+    try:
+        before = read_json(out_dir / RECORD_FILE, "imported/import_record.json", inside=folder)
+    except (OSError, ValueError):
+        return []
+    said = []
+    for name, table in ((before or {}).get("tables") or {}).items():
+        path = out_dir / f"{name}.parquet"
+        if name in written or not path.is_file() or path.is_symlink():
+            continue
+        if table.get("sha256") and file_sha256(path) == table["sha256"]:
+            path.unlink()
+            said.append(
+                f"imported/{name}.parquet removed: codebook.yml no longer lists table {name!r}."
+            )
+        else:
+            said.append(
+                f"imported/{name}.parquet is no longer written by codebook.yml and was changed "
+                "by hand; it is kept, but no study should read it: delete it or list the table "
+                "in codebook.yml again."
+            )
+    return said
 
 
 def _check_output_folder(folder: Path, out_dir: Path) -> None:
