@@ -50,7 +50,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="workbench", description="Sales-training effectiveness workbench."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_render(commands)
+    _add_client_commands(commands)
+    return parser
 
+
+def _add_render(commands: argparse._SubParsersAction) -> None:
+    """The ``render`` command and its options."""
     render = commands.add_parser(
         "render", help="render one HTML report per client and study into reports/"
     )
@@ -110,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         help="start a new kernel for every report instead of reusing one per worker (slower)",
     )
 
+
+def _add_client_commands(commands: argparse._SubParsersAction) -> None:
+    """The commands that work on one client: list, validate, import, draft, plan, new, examples."""
     commands.add_parser("list", help="list the clients and studies found in data/clients/")
 
     validate = commands.add_parser(
@@ -154,7 +163,6 @@ def _parser() -> argparse.ArgumentParser:
     examples.add_argument(
         "--overwrite", action="store_true", help="replace existing example data files"
     )
-    return parser
 
 
 def _render(args) -> int:

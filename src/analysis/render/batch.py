@@ -161,41 +161,16 @@ def render_batch(
         previous report stays), rather than being rendered from the outdated import.
     """
     from analysis.clients.discovery import discover_clients
-    from analysis.ingest.record import stale_imports
+    from analysis.render.benchmarks import write_benchmarks
     from analysis.render.index import write_index
 
-    if jobs is not None and jobs < 1:
-        raise ClientConfigError(f"--jobs must be at least 1; got {jobs}.")
-    if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
-        raise ClientConfigError(
-            f"--timeout must be a positive, finite number of seconds, e.g. 600; got {timeout}."
-        )
-    if memory_limit_gb is not None and (
-        not isinstance(memory_limit_gb, (int, float))
-        or not math.isfinite(memory_limit_gb)
-        or not 2 <= memory_limit_gb <= MAX_MEMORY_LIMIT_GB
-    ):
-        raise ClientConfigError(memory_limit_problem(memory_limit_gb))
-    unknown = [f for f in formats if f not in ("html", "pdf")]
-    if unknown or "html" not in formats:
-        raise ClientConfigError(
-            f"--format takes html or html,pdf (a PDF is printed from the HTML report); got "
-            f"{','.join(formats)}."
-        )
+    _check_arguments(jobs, timeout, memory_limit_gb, formats)
     t0 = time.monotonic()
     output_dir = check_output_dir(Path(output_dir or paths.REPORTS_DIR))
     state_dir = output_dir / ".workbench"
-    if not renders_running(state_dir):  # another render's notebooks are not leftovers
-        remove_leftovers(output_dir)
-    stop_orphan_kernels(state_dir)  # left by an interrupted render
-    from analysis.render.cluster import host_state_dir
-
-    if host_state_dir(state_dir).is_dir():  # left by Dask workers of this machine that died
-        stop_orphan_kernels(host_state_dir(state_dir))
+    _clear_leftovers(output_dir, state_dir)
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR)
     discovery = discover_clients(clients_dir, notebooks_dir)
-    from analysis.render.benchmarks import write_benchmarks
-
     benchmarks_dir = (Path(clients_dir).parent if clients_dir else paths.DATA_DIR) / "benchmarks"
     write_benchmarks(discovery, benchmarks_dir)
     planned = plan_jobs(
@@ -207,37 +182,7 @@ def render_batch(
         benchmarks_dir=benchmarks_dir,
     )
     config_errors = {k: v for k, v in discovery.errors.items() if not clients or k in clients}
-
-    outcomes: list[Outcome] = []
-    to_run: list[Job] = []
-    inspected: dict[str, dict] = {}
-    stale: dict[str, list[str]] = {}
-    for job in planned:
-        if job.client_id not in stale:  # raw files or codebook changed since `workbench import`
-            stale[job.client_id] = stale_imports(
-                Path(clients_dir or paths.CLIENTS_DIR) / job.client_id
-            )
-        if stale[job.client_id]:
-            outcome = Outcome(
-                job.client_id, job.study, "config-error", " ".join(stale[job.client_id])
-            )
-            write_status(job, outcome)
-            outcomes.append(outcome)
-            continue
-        if not job.errors and not force and is_current(job):
-            outcomes.append(Outcome(job.client_id, job.study, "skipped"))
-            continue
-        try:
-            if job.errors:
-                raise ClientConfigError(list(job.errors))
-            check_job_parameters(job, inspected)
-        except ClientConfigError as error:
-            outcome = Outcome(job.client_id, job.study, "config-error", str(error))
-            write_status(job, outcome)
-            outcomes.append(outcome)
-            continue
-        to_run.append(job)
-
+    outcomes, to_run = _sort_jobs(planned, Path(clients_dir or paths.CLIENTS_DIR), force)
     if to_run:
         context = {"package_version": analysis.__version__, "git_commit": git_commit()}
         env = (
@@ -260,8 +205,7 @@ def render_batch(
             ),
         )
         outcomes.extend(_run(to_run, context, workers, options, progress, cluster))
-    touched = {Path(job.out_dir) for job in to_run}
-    for folder in touched:
+    for folder in {Path(job.out_dir) for job in to_run}:
         write_client_results(folder)
     messages: list[str] = []
     pdf_errors: list[str] = []
@@ -269,6 +213,77 @@ def render_batch(
         messages, pdf_errors = _pdfs(output_dir, outcomes)
     write_index(output_dir, discovery, config_errors)  # after the PDFs, so it links them
     return BatchResult(outcomes, config_errors, time.monotonic() - t0, messages, pdf_errors)
+
+
+def _check_arguments(
+    jobs: int | None, timeout: float, memory_limit_gb: float | None, formats: tuple[str, ...]
+) -> None:
+    """Refuse a batch option out of range, with the option's name and an example."""
+    if jobs is not None and jobs < 1:
+        raise ClientConfigError(f"--jobs must be at least 1; got {jobs}.")
+    if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise ClientConfigError(
+            f"--timeout must be a positive, finite number of seconds, e.g. 600; got {timeout}."
+        )
+    if memory_limit_gb is not None and (
+        not isinstance(memory_limit_gb, (int, float))
+        or not math.isfinite(memory_limit_gb)
+        or not 2 <= memory_limit_gb <= MAX_MEMORY_LIMIT_GB
+    ):
+        raise ClientConfigError(memory_limit_problem(memory_limit_gb))
+    unknown = [f for f in formats if f not in ("html", "pdf")]
+    if unknown or "html" not in formats:
+        raise ClientConfigError(
+            f"--format takes html or html,pdf (a PDF is printed from the HTML report); got "
+            f"{','.join(formats)}."
+        )
+
+
+def _clear_leftovers(output_dir: Path, state_dir: Path) -> None:
+    """Remove what an interrupted render left: running notebooks and orphan kernels."""
+    from analysis.render.cluster import host_state_dir
+
+    if not renders_running(state_dir):  # another render's notebooks are not leftovers
+        remove_leftovers(output_dir)
+    stop_orphan_kernels(state_dir)  # left by an interrupted render
+    if host_state_dir(state_dir).is_dir():  # left by Dask workers of this machine that died
+        stop_orphan_kernels(host_state_dir(state_dir))
+
+
+def _sort_jobs(
+    planned: list[Job], clients_dir: Path, force: bool
+) -> tuple[list[Outcome], list[Job]]:
+    """Split the planned reports: outcomes decided now (stale import, skipped, bad config), and to run."""
+    from analysis.ingest.record import stale_imports
+
+    outcomes: list[Outcome] = []
+    to_run: list[Job] = []
+    inspected: dict[str, dict] = {}
+    stale: dict[str, list[str]] = {}
+    for job in planned:
+        if job.client_id not in stale:  # raw files or codebook changed since `workbench import`
+            stale[job.client_id] = stale_imports(clients_dir / job.client_id)
+        if stale[job.client_id]:
+            outcome = Outcome(
+                job.client_id, job.study, "config-error", " ".join(stale[job.client_id])
+            )
+            write_status(job, outcome)
+            outcomes.append(outcome)
+            continue
+        if not job.errors and not force and is_current(job):
+            outcomes.append(Outcome(job.client_id, job.study, "skipped"))
+            continue
+        try:
+            if job.errors:
+                raise ClientConfigError(list(job.errors))
+            check_job_parameters(job, inspected)
+        except ClientConfigError as error:
+            outcome = Outcome(job.client_id, job.study, "config-error", str(error))
+            write_status(job, outcome)
+            outcomes.append(outcome)
+            continue
+        to_run.append(job)
+    return outcomes, to_run
 
 
 def _pdfs(output_dir: Path, outcomes: list[Outcome]) -> tuple[list[str], list[str]]:

@@ -129,88 +129,111 @@ def plan_jobs(
     """
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS_DIR
     benchmarks_dir = benchmarks_dir or paths.BENCHMARKS_DIR
+    _check_selection(discovery, clients, studies)
+    package = package_sha256()
+    return [
+        _job(client, name, spec, output_dir, notebooks_dir, benchmarks_dir, package)
+        for client in discovery.clients
+        if not clients or client.client_id in clients
+        for name, spec in client.studies.items()
+        if not studies or name in studies
+    ]
+
+
+def _check_selection(
+    discovery: Discovery, clients: list[str] | None, studies: list[str] | None
+) -> None:
+    """Refuse an unsafe client id, or a client or study that does not exist."""
     known = {c.client_id: c for c in discovery.clients}
     for client_id in clients or []:
         check_client_id(client_id)
         if client_id not in known and client_id not in discovery.errors:
             raise ClientConfigError(
-                f"no client {client_id!r} in data/clients/; known: {', '.join(sorted([*known, *discovery.errors])) or 'none'}. `workbench new-client {client_id}` creates it."
+                f"no client {client_id!r} in data/clients/; known: "
+                f"{', '.join(sorted([*known, *discovery.errors])) or 'none'}. "
+                f"`workbench new-client {client_id}` creates it."
             )
-    selected: list[Client] = [c for c in discovery.clients if not clients or c.client_id in clients]
     all_studies = {s for c in discovery.clients for s in c.studies}
     for study in studies or []:
         if study not in all_studies:
             raise ClientConfigError(
-                f"no client renders study {study!r}; configured: {', '.join(sorted(all_studies)) or 'none'}."
+                f"no client renders study {study!r}; configured: "
+                f"{', '.join(sorted(all_studies)) or 'none'}."
             )
-    package = package_sha256()
-    jobs = []
-    for client in selected:
-        for name, spec in client.studies.items():
-            if studies and name not in studies:
-                continue
-            if (
-                spec.params is not None or spec.errors
-            ):  # a study with a model: the notebook loads client.yml itself
-                parameters: dict[str, Any] = {"client_id": client.client_id}
-                shown = (
-                    {
-                        k: v
-                        for k, v in spec.params.model_dump().items()
-                        if k not in file_fields(type(spec.params))
-                    }
-                    if spec.params is not None
-                    else {}
-                )
-            else:
-                parameters = {
-                    "client_name": client.display_name,
-                    "client_id": client.client_id,
-                    **{
-                        key: _relative(value, notebooks_dir)
-                        for key, value in spec.data_files.items()
-                    },
-                    **spec.parameters,
-                }
-                shown = {k: v for k, v in parameters.items() if k not in spec.data_files}
-            files = flat_files(spec.data_files)
-            plan = client.plan.provenance() if client.plan is not None else None
-            benchmarks = benchmark_inputs(spec.data_files, benchmarks_dir)
-            if benchmarks and spec.params is None:
-                parameters["benchmarks"] = _relative(benchmarks, notebooks_dir)
-            hashed = {
-                **files,
-                **{f"benchmarks.{k}": v for k, v in benchmarks.items()},
-                **shared_files(name),  # instrument definitions in data/instruments/
-                **_import_records(files),  # the footer names the import and its hashes
+
+
+def _parameters(
+    client: Client, spec: Any, notebooks_dir: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The notebook's parameters for one report, and those shown in its footer."""
+    if (
+        spec.params is not None or spec.errors
+    ):  # a study with a model: the notebook reads client.yml
+        shown = (
+            {
+                k: v
+                for k, v in spec.params.model_dump().items()
+                if k not in file_fields(type(spec.params))
             }
-            jobs.append(
-                Job(
-                    client_id=client.client_id,
-                    client_name=client.display_name,
-                    study=name,
-                    notebook=str(spec.notebook),
-                    data_files={k: str(v) for k, v in files.items()},
-                    parameters=parameters,
-                    out_dir=str(Path(output_dir) / client.client_id),
-                    inputs_hash=inputs_sha256(
-                        notebook=spec.notebook,
-                        data_files=hashed,
-                        parameters={
-                            **parameters,
-                            "client.yml": spec.values,
-                            "client_name": client.display_name,
-                            "plan": plan,
-                        },
-                        package=package,
-                    ),
-                    notebooks_dir=str(notebooks_dir),
-                    shown_parameters=shown,
-                    errors=spec.errors,
-                    plan=plan,
-                )
-            )
-    return jobs
+            if spec.params is not None
+            else {}
+        )
+        return {"client_id": client.client_id}, shown
+    parameters = {
+        "client_name": client.display_name,
+        "client_id": client.client_id,
+        **{key: _relative(value, notebooks_dir) for key, value in spec.data_files.items()},
+        **spec.parameters,
+    }
+    return parameters, {k: v for k, v in parameters.items() if k not in spec.data_files}
+
+
+def _job(
+    client: Client,
+    name: str,
+    spec: Any,
+    output_dir: Path,
+    notebooks_dir: Path,
+    benchmarks_dir: Path,
+    package: str,
+) -> Job:
+    """One report to render: the client's study with its parameters and inputs hash."""
+    parameters, shown = _parameters(client, spec, notebooks_dir)
+    files = flat_files(spec.data_files)
+    plan = client.plan.provenance() if client.plan is not None else None
+    benchmarks = benchmark_inputs(spec.data_files, benchmarks_dir)
+    if benchmarks and spec.params is None:
+        parameters["benchmarks"] = _relative(benchmarks, notebooks_dir)
+    hashed = {
+        **files,
+        **{f"benchmarks.{k}": v for k, v in benchmarks.items()},
+        **shared_files(name),  # instrument definitions in data/instruments/
+        **_import_records(files),  # the footer names the import and its hashes
+    }
+    return Job(
+        client_id=client.client_id,
+        client_name=client.display_name,
+        study=name,
+        notebook=str(spec.notebook),
+        data_files={k: str(v) for k, v in files.items()},
+        parameters=parameters,
+        out_dir=str(Path(output_dir) / client.client_id),
+        inputs_hash=inputs_sha256(
+            notebook=spec.notebook,
+            data_files=hashed,
+            parameters={
+                **parameters,
+                "client.yml": spec.values,
+                "client_name": client.display_name,
+                "plan": plan,
+            },
+            package=package,
+        ),
+        notebooks_dir=str(notebooks_dir),
+        shown_parameters=shown,
+        errors=spec.errors,
+        plan=plan,
+    )
 
 
 def _import_records(files: dict[str, Path]) -> dict[str, Path]:

@@ -12,6 +12,7 @@ on the pipes and on the processes' sentinels at once (:func:`multiprocessing.con
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -148,49 +149,70 @@ def run_pool(
     :data:`KERNEL_FAILURES_PER_WORKER` failures per worker. Past that, or when no kernel
     of that name exists, the reports no worker is left to render fail with the reason.
     """
-    from analysis.render.jobs import Outcome
+    pool = _Pool(jobs, context, workers, options, finish)
+    try:
+        pool.run()
+    finally:
+        pool.close()
 
-    ctx = multiprocessing.get_context("spawn")
-    pending = list(jobs)
-    processes: dict[Connection, Any] = {}
-    busy: dict[Connection, Any] = {}
-    state_dir = Path(options.state_dir) if getattr(options, "state_dir", "") else None
-    failures: list[NoKernel] = []
 
-    def start() -> Connection:
-        parent, child = ctx.Pipe()
-        process = ctx.Process(
-            target=_worker_main, args=(child, options, str(paths.PROJECT_ROOT)), daemon=True
+class _Pool:
+    """The worker processes of one :func:`run_pool` call and the jobs they hold."""
+
+    def __init__(
+        self,
+        jobs: list,
+        context: dict[str, Any],
+        workers: int,
+        options: Any,
+        finish: Callable[[Any], None],
+    ) -> None:
+        self.ctx = multiprocessing.get_context("spawn")
+        self.pending = list(jobs)
+        self.context, self.workers, self.options, self.finish = context, workers, options, finish
+        self.processes: dict[Connection, Any] = {}
+        self.busy: dict[Connection, Any] = {}
+        state = getattr(options, "state_dir", "")
+        self.state_dir = Path(state) if state else None
+        self.failures: list[NoKernel] = []
+
+    def start(self) -> Connection:
+        """Start one worker process; return the pipe to it."""
+        parent, child = self.ctx.Pipe()
+        process = self.ctx.Process(
+            target=_worker_main, args=(child, self.options, str(paths.PROJECT_ROOT)), daemon=True
         )
         process.start()
         child.close()
-        processes[parent] = process
+        self.processes[parent] = process
         return parent
 
-    def assign(conn: Connection) -> None:
-        if pending:
-            job = pending.pop(0)
-            busy[conn] = job
-            conn.send((job, context))
+    def assign(self, conn: Connection) -> None:
+        """Give the worker the next job, or tell it to leave when none is left."""
+        if self.pending:
+            job = self.pending.pop(0)
+            self.busy[conn] = job
+            conn.send((job, self.context))
         else:
-            try:
+            with contextlib.suppress(OSError):
                 conn.send(None)
-            except OSError:
-                pass
 
-    def retire(conn: Connection) -> Any:
+    def retire(self, conn: Connection) -> Any:
         """Forget a worker that has left or died; its kernel is stopped if it still runs."""
-        process = processes.pop(conn)
+        process = self.processes.pop(conn)
         process.join(timeout=5)
-        if state_dir is not None and process.pid is not None:  # its kernel would be left running
-            record = kernel_pid_file(state_dir, process.pid)
+        if self.state_dir is not None and process.pid is not None:  # its kernel would be left
+            record = kernel_pid_file(self.state_dir, process.pid)
             if record.exists():
                 stop_orphan_kernels_for(record)
         return process
 
-    def crashed(conn: Connection) -> None:
-        process = retire(conn)
-        job = busy.pop(conn)
+    def crashed(self, conn: Connection) -> None:
+        """A worker died: its report fails alone and a new worker takes its place."""
+        from analysis.render.jobs import Outcome
+
+        process = self.retire(conn)
+        job = self.busy.pop(conn)
         code = process.exitcode
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
         oom = (
@@ -198,68 +220,80 @@ def run_pool(
             if code == -signal.SIGKILL
             else ""
         )
-        finish(
+        self.finish(
             Outcome(
                 job.client_id,
                 job.study,
                 "failed",
-                f"the worker rendering {job.client_id}/{job.study} died ({how}){oom}; the other reports went on.",
+                f"the worker rendering {job.client_id}/{job.study} died ({how}){oom}; "
+                "the other reports went on.",
             )
         )
-        if pending:
-            assign(start())
+        if self.pending:
+            self.assign(self.start())
 
-    def no_kernel(conn: Connection, answer: NoKernel) -> None:
-        busy.pop(conn)
-        retire(conn)
-        pending.insert(0, answer.job)  # another worker renders it
-        failures.append(answer)
-        if not answer.permanent and len(failures) < KERNEL_FAILURES_PER_WORKER * workers:
-            assign(start())
+    def no_kernel(self, conn: Connection, answer: NoKernel) -> None:
+        """A worker could not start a kernel: its job goes back to the front of the queue."""
+        self.busy.pop(conn)
+        self.retire(conn)
+        self.pending.insert(0, answer.job)  # another worker renders it
+        self.failures.append(answer)
+        if not answer.permanent and len(self.failures) < KERNEL_FAILURES_PER_WORKER * self.workers:
+            self.assign(self.start())
 
-    try:
-        for _ in range(min(workers, len(pending))):
-            assign(start())
-        while busy:
-            sentinels = {processes[conn].sentinel: conn for conn in busy}
-            for ready in wait([*busy, *sentinels]):
+    def receive(self, conn: Connection) -> None:
+        """Take one worker's answer (an outcome, a kernel failure) or notice that it died."""
+        if conn.poll():
+            try:
+                answer = conn.recv()
+            except (EOFError, OSError):
+                self.crashed(conn)
+                return
+            if isinstance(answer, NoKernel):
+                self.no_kernel(conn, answer)
+                return
+            self.busy.pop(conn)
+            self.finish(answer)
+            self.assign(conn)
+        elif not self.processes[conn].is_alive():
+            self.crashed(conn)
+
+    def fail_pending(self) -> None:
+        """Every worker left without a kernel while reports wait: those reports fail."""
+        from analysis.render.jobs import Outcome
+
+        for job in self.pending:
+            self.finish(
+                Outcome(
+                    job.client_id,
+                    job.study,
+                    "failed",
+                    f"no kernel could be started for {job.client_id}/{job.study} "
+                    f"({len(self.failures)} worker(s) tried): {self.failures[-1].error}",
+                )
+            )
+        self.pending.clear()
+
+    def run(self) -> None:
+        """Start the workers and hand out jobs until every outcome is in."""
+        for _ in range(min(self.workers, len(self.pending))):
+            self.assign(self.start())
+        while self.busy:
+            sentinels = {self.processes[conn].sentinel: conn for conn in self.busy}
+            for ready in wait([*self.busy, *sentinels]):
                 conn = ready if isinstance(ready, Connection) else sentinels[ready]
-                if conn not in busy:
-                    continue
-                if conn.poll():
-                    try:
-                        answer = conn.recv()
-                    except (EOFError, OSError):
-                        crashed(conn)
-                        continue
-                    if isinstance(answer, NoKernel):
-                        no_kernel(conn, answer)
-                        continue
-                    busy.pop(conn)
-                    finish(answer)
-                    assign(conn)
-                elif not processes[conn].is_alive():
-                    crashed(conn)
-            if pending and not busy:  # every worker left without a kernel while reports wait
-                for job in pending:
-                    finish(
-                        Outcome(
-                            job.client_id,
-                            job.study,
-                            "failed",
-                            f"no kernel could be started for {job.client_id}/{job.study} "
-                            f"({len(failures)} worker(s) tried): {failures[-1].error}",
-                        )
-                    )
-                pending.clear()
-    finally:
-        for conn, process in processes.items():
+                if conn in self.busy:
+                    self.receive(conn)
+            if self.pending and not self.busy:
+                self.fail_pending()
+
+    def close(self) -> None:
+        """Tell every live worker to leave, then wait for them (terminating the stuck)."""
+        for conn, process in self.processes.items():
             if process.is_alive():
-                try:
+                with contextlib.suppress(OSError):
                     conn.send(None)
-                except OSError:
-                    pass
-        for process in processes.values():
+        for process in self.processes.values():
             process.join(timeout=10)
             if process.is_alive():
                 process.terminate()
