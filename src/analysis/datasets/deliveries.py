@@ -59,12 +59,38 @@ def write_byod_example(folder: Path) -> list[Path]:
 
     Used by the README walk-through and its end-to-end test; the files are committed
     in ``data/examples/``.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the files are written (created if needed).
+
+    Returns
+    -------
+    list of Path
+        The export, the workbook, ``codebook.yml`` and ``client.yml``, in that order.
     """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [_write_qualtrics_export(folder), _write_rep_panel(folder)]
+    (folder / "codebook.yml").write_text(
+        "# Maps the raw Qualtrics export and the Excel rep panel to the study contracts.\n"
+        + yaml.safe_dump(_example_codebook(), sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    written.append(folder / "codebook.yml")
+    (folder / "client.yml").write_text(
+        yaml.safe_dump(_EXAMPLE_CLIENT, sort_keys=False), encoding="utf-8"
+    )
+    written.append(folder / "client.yml")
+    return written
+
+
+def _write_qualtrics_export(folder: Path) -> Path:
+    """Write a Qualtrics-style export of 60 responses plus a preview and an unfinished one."""
     import json
 
     import pandas as pd
 
-    folder.mkdir(parents=True, exist_ok=True)
     survey = generate_survey(60, seed=77, n_industries=6)
     rows = []
     for i, (_, answer) in enumerate(survey.iterrows()):
@@ -103,9 +129,14 @@ def write_byod_example(folder: Path) -> list[Path]:
     imports = {
         c: json.dumps({"ImportId": c if not c.startswith("Q") else f"QID{c[1:]}"}) for c in texts
     }
-    export = pd.DataFrame([texts, imports, *rows])
-    written = [folder / "qualtrics_export.csv"]
-    export.to_csv(written[0], index=False)
+    path = folder / "qualtrics_export.csv"
+    pd.DataFrame([texts, imports, *rows]).to_csv(path, index=False)
+    return path
+
+
+def _write_rep_panel(folder: Path) -> Path:
+    """Write an Excel workbook: a Reps sheet with training months, an Activity sheet per rep-month."""
+    import pandas as pd
 
     client = generate_training_client(
         TrainingDesign(n_reps=60, n_periods=10, cohorts=(3, 6)), seed=78
@@ -115,23 +146,30 @@ def write_byod_example(folder: Path) -> list[Path]:
             lambda p: None if p is None or pd.isna(p) else f"{p[5:]}/{p[:4]}"
         )
     )
-    activity = client["panel"].rename(
-        columns={
-            "rep_id": "Rep ID",
-            "period": "Month",
-            "revenue": "Revenue",
-            "call_score": "Call review score",
-            "meetings": "Meetings",
-        }
-    )
+    activity = client["panel"].rename(columns={v: k for k, v in _PANEL_COLUMNS.items()})
     activity["Month"] = activity["Month"].map(lambda p: f"{p[5:]}/{p[:4]}")
-    with pd.ExcelWriter(folder / "rep_panel.xlsx") as writer:
+    path = folder / "rep_panel.xlsx"
+    with pd.ExcelWriter(path) as writer:
         reps.to_excel(writer, sheet_name="Reps", index=False)
         activity[["Rep ID", "Month", "Meetings", "Revenue", "Call review score"]].to_excel(
             writer, sheet_name="Activity", index=False
         )
-    written.append(folder / "rep_panel.xlsx")
-    codebook = {
+    return path
+
+
+#: The rep panel's raw headers and the contract columns they map to.
+_PANEL_COLUMNS = {
+    "Rep ID": "rep_id",
+    "Month": "period",
+    "Meetings": "meetings",
+    "Revenue": "revenue",
+    "Call review score": "call_score",
+}
+
+
+def _example_codebook() -> dict:
+    """Return the codebook mapping the example export and workbook to the study contracts."""
+    return {
         "tables": {
             "survey": {
                 "source": {
@@ -168,42 +206,30 @@ def write_byod_example(folder: Path) -> list[Path]:
             },
             "panel": {
                 "source": {"file": "rep_panel.xlsx", "format": "xlsx", "sheet": "Activity"},
-                "rename": {
-                    "Rep ID": "rep_id",
-                    "Month": "period",
-                    "Meetings": "meetings",
-                    "Revenue": "revenue",
-                    "Call review score": "call_score",
-                },
+                "rename": dict(_PANEL_COLUMNS),
                 "dates": {"period": "%m/%Y"},
             },
         }
     }
-    (folder / "codebook.yml").write_text(
-        "# Maps the raw Qualtrics export and the Excel rep panel to the study contracts.\n"
-        + yaml.safe_dump(codebook, sort_keys=False, allow_unicode=True),
-        encoding="utf-8",
-    )
-    written.append(folder / "codebook.yml")
-    config = {
-        "display_name": "Example Imported Co",
-        "studies": {
-            "org_effectiveness": {
-                "data": {"survey_path": "imported/survey.parquet"},
-                "parameters": {"min_cell_size": 5},
-            },
-            "training_impact": {
-                "data": {
-                    "reps_path": "imported/reps.parquet",
-                    "panel_path": "imported/panel.parquet",
-                },
-                "parameters": {"margin": 0.35},
-            },
+
+
+#: The example client's client.yml.
+_EXAMPLE_CLIENT = {
+    "display_name": "Example Imported Co",
+    "studies": {
+        "org_effectiveness": {
+            "data": {"survey_path": "imported/survey.parquet"},
+            "parameters": {"min_cell_size": 5},
         },
-    }
-    (folder / "client.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    written.append(folder / "client.yml")
-    return written
+        "training_impact": {
+            "data": {
+                "reps_path": "imported/reps.parquet",
+                "panel_path": "imported/panel.parquet",
+            },
+            "parameters": {"margin": 0.35},
+        },
+    },
+}
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates data/examples/

@@ -108,21 +108,50 @@ def generate_training_client(
         ``truth``: rep_id, period, effect (planted), treated - for tests, never shipped.
     """
     rng = np.random.default_rng(seed)
-    n, T = design.n_reps, design.n_periods
-    periods = pd.period_range(design.first_period, periods=T, freq="M").astype(str)
+    periods = pd.period_range(design.first_period, periods=design.n_periods, freq="M").astype(str)
+    reps, skill, cohort_of = _draw_reps(rng, design, periods)
+    trained = cohort_of >= 0
+    gain, assessments, reactions = _draw_levels(rng, reps, skill, trained)
+    panel, tau, since = _draw_panel(rng, design, reps, skill, cohort_of, gain, periods)
+    costs = pd.DataFrame(
+        [
+            (item, category, round(design.programme_cost * share, 2))
+            for item, category, share in COST_ITEMS
+        ],
+        columns=["item", "category", "amount"],
+    )
+    truth = pd.DataFrame(
+        {"rep_id": panel["rep_id"], "period": panel["period"], "effect": tau, "treated": since >= 0}
+    )
+    return {
+        "reps": reps,
+        "panel": panel,
+        "reactions": reactions.reset_index(drop=True),
+        "assessments": assessments.reset_index(drop=True),
+        "costs": costs,
+        "truth": truth,
+    }
+
+
+def _draw_reps(
+    rng: np.random.Generator, design: TrainingDesign, periods: pd.Index
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Draw the reps (skill, tenure, team, market) and their cohorts: (reps, skill, cohort index).
+
+    Selection into training: reps ranked by skill plus noise, the strongest in the first
+    cohorts; ``-1`` marks a rep never trained.
+    """
+    n = design.n_reps
     skill = rng.normal(size=n)
     tenure = np.where(rng.random(n) < 0.35, "new hire", "experienced")
-    # Selection: rank reps by skill plus noise; the strongest join the first cohorts.
     order = np.argsort(-(skill + rng.normal(scale=0.7, size=n)))
-    n_never = round(design.never_share * n)
-    n_trained = n - n_never
+    n_trained = n - round(design.never_share * n)
     cohort_of = np.full(n, -1)
     cohort_sizes = np.diff(np.linspace(0, n_trained, len(design.cohorts) + 1).round().astype(int))
     position = 0
     for cohort, size in zip(design.cohorts, cohort_sizes, strict=True):
         cohort_of[order[position : position + size]] = cohort
         position += size
-    trained = cohort_of >= 0
     reps = pd.DataFrame(
         {
             "rep_id": [f"rep-{i:04d}" for i in range(1, n + 1)],
@@ -132,7 +161,14 @@ def generate_training_client(
             "training_start": [periods[c] if c >= 0 else None for c in cohort_of],
         }
     )
+    return reps, skill, cohort_of
 
+
+def _draw_levels(
+    rng: np.random.Generator, reps: pd.DataFrame, skill: np.ndarray, trained: np.ndarray
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """Draw Kirkpatrick levels 1 and 2 of the trained: (learning gain, assessments, reactions)."""
+    n = len(reps)
     score_before = np.clip(60 + 6 * skill + rng.normal(scale=6, size=n), 0, 100).round(0)
     gain = np.where(trained, 8 + 2 * skill + rng.normal(scale=4, size=n), 0.0)
     score_after = np.clip(score_before + gain, 0, 100).round(0)
@@ -151,13 +187,30 @@ def generate_training_client(
             ).astype(int),
         }
     )[trained]
+    return gain, assessments, reactions
 
+
+def _draw_panel(
+    rng: np.random.Generator,
+    design: TrainingDesign,
+    reps: pd.DataFrame,
+    skill: np.ndarray,
+    cohort_of: np.ndarray,
+    gain: np.ndarray,
+    periods: pd.Index,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Draw the rep-period panel: (panel, planted effect per row, periods since training).
+
+    The chain: learning gain -> behaviour change (plus rep-level slack) -> results.
+    """
+    n, T = design.n_reps, design.n_periods
+    trained = cohort_of >= 0
+    tenure = reps["tenure_band"].to_numpy()
     rep_index = np.repeat(np.arange(n), T)
     t_index = np.tile(np.arange(T), n)
     since = np.where(trained[rep_index], t_index - cohort_of[rep_index], -1)
     build = _ramp(since, design.ramp)
     multiplier = np.vectorize(SEGMENT_MULTIPLIER.get)(tenure[rep_index])
-    # The chain: learning gain -> behaviour change (plus rep-level slack) -> results.
     behaviour_change = np.where(
         trained,
         np.clip(design.behaviour_per_gain * gain + rng.normal(scale=2.0, size=n), 0, None),
@@ -207,24 +260,7 @@ def generate_training_client(
     panel["avg_deal_size"] = np.where(
         panel["wins"] > 0, panel["revenue"] / panel["wins"].clip(lower=1), np.nan
     ).round(2)
-    costs = pd.DataFrame(
-        [
-            (item, category, round(design.programme_cost * share, 2))
-            for item, category, share in COST_ITEMS
-        ],
-        columns=["item", "category", "amount"],
-    )
-    truth = pd.DataFrame(
-        {"rep_id": panel["rep_id"], "period": panel["period"], "effect": tau, "treated": since >= 0}
-    )
-    return {
-        "reps": reps,
-        "panel": panel,
-        "reactions": reactions.reset_index(drop=True),
-        "assessments": assessments.reset_index(drop=True),
-        "costs": costs,
-        "truth": truth,
-    }
+    return panel, tau, since
 
 
 def planted_att(client: dict[str, pd.DataFrame]) -> float:
