@@ -142,7 +142,23 @@ def number(
 
 
 def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: str) -> list[str]:
-    """Readable messages, one per column and kind of failure."""
+    """Readable messages, one per column and kind of failure.
+
+    Parameters
+    ----------
+    error : pandera.errors.SchemaErrors
+        The lazy validation's failures.
+    schema : pandera.DataFrameSchema
+        The contract, whose column metadata give levels and bounds for the messages.
+    source : str
+        How the messages name the file (the raw file the user has open).
+
+    Returns
+    -------
+    list of str
+        One message per missing-column set and per column and kind of failure, each
+        naming the file lines and the fix.
+    """
     cases = error.failure_cases
     messages = []
     missing = (
@@ -155,77 +171,85 @@ def failures(error: pa.errors.SchemaErrors, schema: pa.DataFrameSchema, source: 
     for column, part in cases[cases["column"].notna()].groupby("column", sort=False):
         spec = schema.columns.get(column)
         meta = (spec.metadata or {}) if spec is not None else {}
-        checks = part["check"].astype(str)
-        if checks.str.contains("not_nullable").any():
-            messages.append(
-                f"{source}: column {column} is empty on lines "
-                f"{file_lines(part.loc[checks.str.contains('not_nullable'), 'index'])}."
-            )
-        if checks.eq("field_uniqueness").any():
-            rows = part.loc[checks.eq("field_uniqueness"), "index"]
-            messages.append(
-                f"{source}: column {column} has duplicated values on lines {file_lines(rows)}; "
-                f"each row needs its own {column}."
-            )
-        if checks.str.startswith("isin").any():
-            rows = part.loc[checks.str.startswith("isin"), "index"]
-            values = sorted(
-                set(part.loc[checks.str.startswith("isin"), "failure_case"].astype(str))
-            )
-            allowed = meta.get("levels", [])
-            if meta.get("boolean"):
-                messages.append(
-                    f"{source}: column {column} must be true/false; bad values {values[:5]} "
-                    f"on lines {file_lines(rows)}."
-                )
-                continue
-            hints = []
-            for value in values if not meta.get("shown") else []:
-                close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.75)
-                if close:
-                    hints.append(f" Did you mean {close[0]!r} for {value!r}?")
-            if column == "effectiveness" and all(re.fullmatch(r"[1-4]", v) for v in values):
-                hints.append(
-                    " It looks coded 1-4: map 1-4 to the labels in order (1 = not effective)."
-                )
-            shown = ", ".join(map(repr, values[:5]))
-            messages.append(
-                f"{source}: column {column} has unknown value(s) {shown} on lines {file_lines(rows)}; "
-                f"allowed: {meta.get('shown') or ', '.join(allowed)}.{''.join(hints)}"
-            )
-        coerce = checks.str.startswith("coerce_dtype") | checks.str.startswith("dtype")
-        if coerce.any():
-            rows = part.loc[coerce, "index"]
-            sample = sorted(set(part.loc[coerce, "failure_case"].astype(str)))[:3]
-            hint = formatted_number_hint(sample)
-            messages.append(
-                f"{source}: column {column} is not numeric on lines {file_lines(rows)}: {sample}{hint}."
-            )
-            continue
-        strict = checks.str.match(r"greater_than\(")
-        if strict.any():
-            found = re.search(r"\((.*)\)", checks[strict].iloc[0])
-            bound = found.group(1) if found else "the bound"
-            messages.append(
-                f"{source}: column {column} must be greater than {bound}; bad on lines "
-                f"{file_lines(part.loc[strict, 'index'])}."
-            )
-        ranged = checks.str.startswith(("in_range", "greater_than_or_equal", "less_than"))
-        if ranged.any():
-            low, high = meta.get("low"), meta.get("high")
-            bounds = (
-                f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
-            )
-            fix = (
-                ": correct the sign, or net a refund or credit against the row it reverses"
-                if low == 0 and high is None
-                else ""
-            )
-            messages.append(
-                f"{source}: column {column} is outside {bounds} on lines {file_lines(part.loc[ranged, 'index'])}{fix}."
-            )
-        if checks.eq("whole_number").any():
-            messages.append(f"{source}: column {column} must hold whole numbers.")
+        messages += _column_messages(f"{source}: column {column}", str(column), part, meta)
+    return messages
+
+
+def _column_messages(where: str, column: str, part: pd.DataFrame, meta: dict) -> list[str]:
+    """Return the messages for one column's failure cases (``where`` names file and column)."""
+    checks = part["check"].astype(str)
+    messages = []
+    if checks.str.contains("not_nullable").any():
+        rows = part.loc[checks.str.contains("not_nullable"), "index"]
+        messages.append(f"{where} is empty on lines {file_lines(rows)}.")
+    if checks.eq("field_uniqueness").any():
+        rows = part.loc[checks.eq("field_uniqueness"), "index"]
+        messages.append(
+            f"{where} has duplicated values on lines {file_lines(rows)}; "
+            f"each row needs its own {column}."
+        )
+    isin = checks.str.startswith("isin")
+    if isin.any():
+        messages.append(_unknown_values(where, column, part[isin], meta))
+        if meta.get("boolean"):
+            return messages
+    coerce = checks.str.startswith("coerce_dtype") | checks.str.startswith("dtype")
+    if coerce.any():
+        rows = part.loc[coerce, "index"]
+        sample = sorted(set(part.loc[coerce, "failure_case"].astype(str)))[:3]
+        hint = formatted_number_hint(sample)
+        messages.append(f"{where} is not numeric on lines {file_lines(rows)}: {sample}{hint}.")
+        return messages
+    messages += _out_of_bounds(where, part, checks, meta)
+    if checks.eq("whole_number").any():
+        messages.append(f"{where} must hold whole numbers.")
+    return messages
+
+
+def _unknown_values(where: str, column: str, part: pd.DataFrame, meta: dict) -> str:
+    """Return the message for values outside a column's levels, with a did-you-mean hint."""
+    rows = part["index"]
+    values = sorted(set(part["failure_case"].astype(str)))
+    if meta.get("boolean"):
+        return f"{where} must be true/false; bad values {values[:5]} on lines {file_lines(rows)}."
+    allowed = meta.get("levels", [])
+    hints = []
+    for value in values if not meta.get("shown") else []:
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.75)
+        if close:
+            hints.append(f" Did you mean {close[0]!r} for {value!r}?")
+    if column == "effectiveness" and all(re.fullmatch(r"[1-4]", v) for v in values):
+        hints.append(" It looks coded 1-4: map 1-4 to the labels in order (1 = not effective).")
+    shown = ", ".join(map(repr, values[:5]))
+    return (
+        f"{where} has unknown value(s) {shown} on lines {file_lines(rows)}; "
+        f"allowed: {meta.get('shown') or ', '.join(allowed)}.{''.join(hints)}"
+    )
+
+
+def _out_of_bounds(where: str, part: pd.DataFrame, checks: pd.Series, meta: dict) -> list[str]:
+    """Return the messages for values at or beyond a column's bounds."""
+    messages = []
+    strict = checks.str.match(r"greater_than\(")
+    if strict.any():
+        found = re.search(r"\((.*)\)", checks[strict].iloc[0])
+        bound = found.group(1) if found else "the bound"
+        messages.append(
+            f"{where} must be greater than {bound}; bad on lines "
+            f"{file_lines(part.loc[strict, 'index'])}."
+        )
+    ranged = checks.str.startswith(("in_range", "greater_than_or_equal", "less_than"))
+    if ranged.any():
+        low, high = meta.get("low"), meta.get("high")
+        bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+        fix = (
+            ": correct the sign, or net a refund or credit against the row it reverses"
+            if low == 0 and high is None
+            else ""
+        )
+        messages.append(
+            f"{where} is outside {bounds} on lines {file_lines(part.loc[ranged, 'index'])}{fix}."
+        )
     return messages
 
 
