@@ -246,42 +246,6 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
 
     from analysis.contracts.schemas import number
 
-    descriptions = {
-        "meetings": "meetings held",
-        "calls": "calls made",
-        "pipeline": "pipeline value",
-        "opportunities": "opportunities created",
-        "wins": "deals won",
-        "win_rate": "wins / opportunities",
-        "revenue": "revenue (the default outcome; another column can be the outcome)",
-        "avg_deal_size": "revenue per win",
-        "cycle_days": "average sales-cycle length in days",
-        "coaching_sessions": "coaching sessions received",
-        "call_score": "call-review score (behaviour)",
-    }
-    panel = {
-        "rep_id": pa.Column(str, nullable=False, description="rep id; must be in the reps table"),
-        "period": pa.Column(
-            str,
-            nullable=False,
-            description=(
-                "2025-03, 03.2025 or Jan 2025 (month), 2025-Q1 or Q1 2025 (quarter), or a date (ISO or "
-                "31.01.2025); one way in a column; regular, no gaps"
-            ),
-        ),
-        **{
-            name: number(
-                low,
-                high,
-                whole=kind == "count",
-                required=False,
-                description=f"{descriptions[name]}; {low if low is not None else '-inf'} "
-                f"to {high if high is not None else 'inf'}"
-                + (", whole number" if kind == "count" else ""),
-            )
-            for name, (kind, low, high) in PANEL_MEASURES.items()
-        },
-    }
     return {
         "reps": pa.DataFrameSchema(
             {
@@ -292,7 +256,7 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
             },
             strict=False,
         ),
-        "panel": pa.DataFrameSchema(panel, strict=False),
+        "panel": _panel_schema(),
         "reactions": pa.DataFrameSchema(
             {
                 "rep_id": pa.Column(str, nullable=False, description="trained rep"),
@@ -325,6 +289,54 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
             strict=False,
         ),
     }
+
+
+#: What each panel measure counts, for the contract's column descriptions.
+_DESCRIPTIONS = {
+    "meetings": "meetings held",
+    "calls": "calls made",
+    "pipeline": "pipeline value",
+    "opportunities": "opportunities created",
+    "wins": "deals won",
+    "win_rate": "wins / opportunities",
+    "revenue": "revenue (the default outcome; another column can be the outcome)",
+    "avg_deal_size": "revenue per win",
+    "cycle_days": "average sales-cycle length in days",
+    "coaching_sessions": "coaching sessions received",
+    "call_score": "call-review score (behaviour)",
+}
+
+
+def _panel_schema() -> pa.DataFrameSchema:
+    """Return the panel's schema: rep, period and every optional measure with its bounds."""
+    import pandera.pandas as pa
+
+    from analysis.contracts.schemas import number
+
+    columns = {
+        "rep_id": pa.Column(str, nullable=False, description="rep id; must be in the reps table"),
+        "period": pa.Column(
+            str,
+            nullable=False,
+            description=(
+                "2025-03, 03.2025 or Jan 2025 (month), 2025-Q1 or Q1 2025 (quarter), or a date (ISO or "
+                "31.01.2025); one way in a column; regular, no gaps"
+            ),
+        ),
+        **{
+            name: number(
+                low,
+                high,
+                whole=kind == "count",
+                required=False,
+                description=f"{_DESCRIPTIONS[name]}; {low if low is not None else '-inf'} "
+                f"to {high if high is not None else 'inf'}"
+                + (", whole number" if kind == "count" else ""),
+            )
+            for name, (kind, low, high) in PANEL_MEASURES.items()
+        },
+    }
+    return pa.DataFrameSchema(columns, strict=False)
 
 
 def load_training_data(
