@@ -153,18 +153,51 @@ def read_table(
             f"{path.name}: file not found ({path}); check the path in client.yml."
         )
     if path.suffix.lower() == ".parquet":  # written by `workbench import`
-        frame = pd.read_parquet(path)
-        if SOURCE_ROW in frame:  # the raw file's row numbers, kept by the import
-            frame.index = pd.Index(frame.pop(SOURCE_ROW).astype(int) - 2, name=None)
-        if isinstance(dtype, Mapping):
-            frame = frame.astype({k: v for k, v in dtype.items() if k in frame.columns})
-        elif dtype is not None:  # one type for every column, as pandas.read_csv takes it
-            frame = frame.astype(dtype)
-        if frame.empty:
-            raise DataContractError(
-                f"{path.name}: the table has no rows; check the codebook's drop_rows rules."
-            )
-        return _strip_text(frame)
+        return _read_imported(path, dtype)
+    text = _decoded(path, encoding)
+    delimiter = sniff_delimiter(text.splitlines()[:50])
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=dtype, skipinitialspace=True)
+    except pd.errors.ParserError as error:
+        raise DataContractError(
+            f"{path.name}: cannot be read as a table ({str(error).strip().splitlines()[0]})."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataContractError(f"{path.name}: the file is empty; export it again.") from None
+    _refuse_repeated_names(path, next(csv.reader(io.StringIO(text), delimiter=delimiter), []))
+    if (
+        not raw_export
+        and len(frame) >= 2
+        and frame.iloc[1].astype(str).str.contains('{"ImportId"', regex=False).any()
+    ):
+        raise DataContractError(
+            f"{path.name}: a raw Qualtrics export (question texts and import ids under the header), "
+            "not a study table. Describe it in codebook.yml (format: qualtrics; data/examples/codebook.yml "
+            "is a worked example) and run `workbench import CLIENT`, then name imported/survey.parquet "
+            "in client.yml."
+        )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return _strip_text(frame)
+
+
+def _read_imported(path: Path, dtype: Mapping[str, Any] | type[str] | None) -> pd.DataFrame:
+    """Read a table written by ``workbench import``, indexed by its raw file's rows."""
+    frame = pd.read_parquet(path)
+    if SOURCE_ROW in frame:  # the raw file's row numbers, kept by the import
+        frame.index = pd.Index(frame.pop(SOURCE_ROW).astype(int) - 2, name=None)
+    if isinstance(dtype, Mapping):
+        frame = frame.astype({k: v for k, v in dtype.items() if k in frame.columns})
+    elif dtype is not None:  # one type for every column, as pandas.read_csv takes it
+        frame = frame.astype(dtype)
+    if frame.empty:
+        raise DataContractError(
+            f"{path.name}: the table has no rows; check the codebook's drop_rows rules."
+        )
+    return _strip_text(frame)
+
+
+def _decoded(path: Path, encoding: str) -> str:
+    """Return the text of a delimited file; a binary file or an undecodable byte is refused."""
     raw = path.read_bytes()
     if not raw.strip():
         raise DataContractError(f"{path.name}: the file is empty; export it again.")
@@ -180,7 +213,7 @@ def read_table(
     if utf16 and codec == "utf-8-sig":
         codec = "utf-16"
     try:
-        text = raw.decode(codec)
+        return raw.decode(codec)
     except UnicodeDecodeError as error:
         lines, columns = _undecodable(raw, codec)
         shown = ", ".join(map(str, lines[:5])) + (
@@ -191,48 +224,30 @@ def read_table(
             f"{', '.join(columns) or '?'} on line(s) {shown}). "
             "If the file was saved by Excel on Windows, read it with encoding latin-1 (cp1252)."
         ) from None
-    delimiter = sniff_delimiter(text.splitlines()[:50])
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=dtype, skipinitialspace=True)
-    except pd.errors.ParserError as error:
-        raise DataContractError(
-            f"{path.name}: cannot be read as a table ({str(error).strip().splitlines()[0]})."
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataContractError(f"{path.name}: the file is empty; export it again.") from None
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+
+
+def _refuse_repeated_names(path: Path, header: list[str]) -> None:
+    """Refuse a header naming one column twice (compared ignoring case)."""
     names = [name.strip() for name in header]
     folded = [name.casefold() for name in names]
     twice = sorted(
         {name for name in names if name and folded.count(name.casefold()) > 1}, key=str.casefold
     )
-    if twice:
-        where = "; ".join(
-            " and ".join(
-                f"{other!r} in column {i + 1}"
-                for i, other in enumerate(names)
-                if other.casefold() == name.casefold()
-            )
-            for name in dict.fromkeys(name.casefold() for name in twice)
+    if not twice:
+        return
+    where = "; ".join(
+        " and ".join(
+            f"{other!r} in column {i + 1}"
+            for i, other in enumerate(names)
+            if other.casefold() == name.casefold()
         )
-        raise DataContractError(
-            f"{path.name}: line 1 (the header) names a column twice: {where} (names are compared "
-            "ignoring case). A reader would keep one and ignore or rename the other, so rename or "
-            "remove the extra column so each name appears once."
-        )
-    if (
-        not raw_export
-        and len(frame) >= 2
-        and frame.iloc[1].astype(str).str.contains('{"ImportId"', regex=False).any()
-    ):
-        raise DataContractError(
-            f"{path.name}: a raw Qualtrics export (question texts and import ids under the header), "
-            "not a study table. Describe it in codebook.yml (format: qualtrics; data/examples/codebook.yml "
-            "is a worked example) and run `workbench import CLIENT`, then name imported/survey.parquet "
-            "in client.yml."
-        )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return _strip_text(frame)
+        for name in dict.fromkeys(name.casefold() for name in twice)
+    )
+    raise DataContractError(
+        f"{path.name}: line 1 (the header) names a column twice: {where} (names are compared "
+        "ignoring case). A reader would keep one and ignore or rename the other, so rename or "
+        "remove the extra column so each name appears once."
+    )
 
 
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
