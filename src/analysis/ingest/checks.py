@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from analysis.ingest import events
+from analysis.ingest.pseudonyms import check_rep_ids
 from analysis.ingest.sources import CodebookError
 from analysis.ingest.units import check_named_format, check_units
 
@@ -57,6 +58,8 @@ TABLE_KEYS = (
     "from_deals",
     # the reps of another table (the panel) that a list of the trained lacks, added untrained
     "add_reps_from",
+    # a pseudonymous rep_id made from people's names (analysis.ingest.pseudonyms)
+    "rep_ids",
 )
 
 TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
@@ -122,6 +125,7 @@ def check_table_spec(spec, name: str) -> None:
         )
     if events.is_event_table(spec):
         events.check_event_rules(spec, name)
+    check_rep_ids(spec, name)
     for column, how in (spec.get("case") or {}).items():
         if how not in ("upper", "lower"):
             raise CodebookError(

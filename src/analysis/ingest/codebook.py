@@ -41,6 +41,8 @@ where it comes from and how to map it to the study contract::
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
         add_reps_from: panel                   # reps: a list of the trained; the panel's other reps
                                                # are added untrained (ids as match: compares them)
+        rep_ids: {from: Sales rep, key: name}  # no id column: a pseudonymous rep_id from each name
+                                               # (from: {first: ..., last: ...} for two columns)
 
 ``keep`` is applied before any number is read: a column that is not kept (an IP
 address, a comment) is never parsed and cannot stop the import. Columns that
@@ -59,6 +61,14 @@ Named ``dates`` formats, for periods strftime cannot read (:mod:`analysis.ingest
 * ``{format: fiscal_quarter, fiscal_year_start: 4}``: fiscal quarters ``FY25 Q1``, the
   fiscal year named by the calendar year it ends in and starting in month 1, 4, 7 or 10
   (with 4, FY25 Q1 = April-June 2024 = ``2024-Q2``). The panel stays quarterly.
+
+``rep_ids`` is for files that name the reps only by their names (no employee number in
+any file): each name, compared without accents, case or word order (``LEFEVRE Zoé`` =
+``Zoé Lefèvre``), becomes an id such as ``R3F09A1C22B`` made with the client's key
+(``pseudonyms.key``, written by the first import), so the names never reach
+``imported/``; two names made of the same words in another order, or one name twice in a
+period, are refused (see :mod:`analysis.ingest.pseudonyms`). A ``from_completions:``
+rule's ``learner`` may name two columns the same way (``{first: Prénom, last: Nom}``).
 
 Money written as text is read with its thousands style (``1,234.50``, ``1.234,50``,
 ``46 390,79`` with no-break spaces, Indian ``₹38,45,210``), a ``k`` suffix (x 1000) and
@@ -133,7 +143,7 @@ import pandas as pd
 from analysis.clients.files import file_sha256
 from analysis.core.files import atomic_replace
 from analysis.core.strict import read_json, read_yaml
-from analysis.ingest import events
+from analysis.ingest import events, pseudonyms
 from analysis.ingest.checks import TABLE_KEYS, check_table_name, check_table_spec
 from analysis.ingest.record import (
     RECORD_FILE,
@@ -228,6 +238,9 @@ def run_codebook(folder: str | Path) -> dict:
         check_table_spec(spec, name)
         source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, layout = read_source(folder, spec.get("source"))
+        made = None
+        if spec.get("rep_ids"):  # reps named only by name: a pseudonymous id from each name
+            frame, made = pseudonyms.add_rep_ids(folder, frame, spec, name)
         if events.is_event_table(spec):  # tables built from deals, completions and a roster
             frame, table_record, said = events.apply_event_table(
                 folder, frame, spec, name, rosters, apply_codebook_table
@@ -249,6 +262,8 @@ def run_codebook(folder: str | Path) -> dict:
                 frame, results[other], name, other
             )
             table_record["rows_out"] = len(frame)
+        if made is not None:
+            table_record["rep_ids"] = made
         table_record["layout"] = layout
         table_record["source"] = {
             "file": str(spec["source"]["file"]),

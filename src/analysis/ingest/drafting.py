@@ -26,6 +26,10 @@
   won, which courses are the programme) are ``CHECK`` placeholders listing what the
   file holds. Another table that is one row per billing line or learning record is
   drafted commented out with a CHECK: it must be aggregated first.
+* reps named only by their names (no id column in any file) get ``rep_ids:``, a
+  pseudonymous id from each name, with one CHECK to confirm; a panel so keyed gets a
+  reps table built from its names, and a list of registrations whose names match them
+  its training starts (:mod:`analysis.ingest.mapping.people`).
 
 Every line that needs a human decision carries ``# CHECK``. File names are taken as the
 user types them: relative to the client's folder, to the project root or to the
@@ -47,6 +51,7 @@ from analysis.contracts.training import REQUIRED, training_schemas
 from analysis.ingest import spreadsheets
 from analysis.ingest.events import EventDraft, draft_event_rules
 from analysis.ingest.mapping.events import event_table, facts, untrained_from_panel, wire_events
+from analysis.ingest.mapping.people import name_keyed
 from analysis.ingest.mapping.roles import QUESTION_WORDS, SYNONYMS, name_score
 from analysis.ingest.mapping.tables import (
     TableDraft,
@@ -312,6 +317,7 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
         checks += wire_events(sources, used, frames)
     else:
         untrained_from_panel(used, frames)
+    checks += name_keyed(sources, used, frames)  # reps named only by name: pseudonymous ids
     checks += _missing_tables(used, sources)
     return Draft(sources, checks)
 

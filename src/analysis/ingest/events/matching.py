@@ -13,7 +13,9 @@ column through one key:
     trimmed and compared without case (``First.Last@Example.com`` = ``first.last@example.com``);
 ``name``
     accents, case, punctuation and spacing ignored, and ``Last, First`` read as
-    ``First Last`` (``LEFEVRE, Zoé`` = ``Zoe  Lefèvre``). A nickname or a married name
+    ``First Last`` (``LEFEVRE, Zoé`` = ``Zoe  Lefèvre``), as is ``LAST First`` (the
+    surname first and in capitals: ``LEFEVRE Zoé``); a name in two columns is read as
+    ``Last, First`` (:func:`full_names`). A nickname or a married name
     is a different name: it is reported, never guessed (a codebook ``aliases:`` entry
     names the rep it stands for).
 
@@ -41,6 +43,7 @@ __all__ = [
     "MatchResult",
     "Roster",
     "check_unmatched",
+    "full_names",
     "guess_key_kind",
     "match_people",
     "normalise",
@@ -112,9 +115,14 @@ def normalise_email(value) -> str | None:
     return text or None
 
 
+def _capitals(word: str) -> bool:
+    """A word written in capitals (two letters or more: ``LEFEVRE``, ``O'NEIL``, not ``J.``)."""
+    return word.isupper() and sum(c.isalpha() for c in word) >= 2
+
+
 def normalise_name(value) -> str | None:
     """A full name compared without accents, case, punctuation or spacing; ``Last, First``
-    becomes ``first last``."""
+    and ``LAST First`` (leading words in capitals, the others not) become ``first last``."""
     text = _text(value)
     if text is None:
         return None
@@ -122,6 +130,10 @@ def normalise_name(value) -> str | None:
         last, first = (part.strip() for part in text.split(","))
         if last and first:
             text = f"{first} {last}"
+    words = text.split()
+    lead = next((i for i, w in enumerate(words) if not _capitals(w)), len(words))
+    if 0 < lead < len(words) and not any(_capitals(w) for w in words[lead:]):
+        text = " ".join(words[lead:] + words[:lead])  # LAST First: the surname goes last
     text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"[^\w\s'-]", " ", text)
@@ -138,6 +150,38 @@ def normalise(values: pd.Series, kind: str) -> pd.Series:
     if kind not in _NORMALISERS:
         raise CodebookError(f"a match key is one of {', '.join(KEY_KINDS)}, not {kind!r}.")
     return values.map(_NORMALISERS[kind]).astype(object)
+
+
+def full_names(frame: pd.DataFrame, given, *, where: str, rule: str) -> pd.Series:
+    """The people a rule names: one column of full names, or ``{first: ..., last: ...}``
+    (two columns, read as ``Last, First``; a row missing either part is blank).
+
+    Raises
+    ------
+    CodebookError
+        ``given`` is neither a column nor that mapping, or names a column the file lacks.
+    """
+    if isinstance(given, dict):
+        if set(given) != {"first", "last"}:
+            raise CodebookError(
+                f"{where}: {rule} takes one column or {{first: <column>, last: <column>}}, not "
+                f"{given!r}."
+            )
+        columns = [str(given["last"]), str(given["first"])]
+    else:
+        columns = [str(given)]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CodebookError(
+            f"{where}: {rule} names column(s) {missing} that the file lacks; it has "
+            f"{', '.join(map(str, frame.columns[:14]))}."
+        )
+    if len(columns) == 1:
+        return frame[columns[0]]
+    last, first = (frame[c].astype("string").str.strip() for c in columns)
+    last, first = last.where(last != ""), first.where(first != "")
+    joined = (last + ", " + first).astype(object)
+    return joined.where(last.notna() & first.notna(), None)
 
 
 def guess_key_kind(values: pd.Series) -> str:

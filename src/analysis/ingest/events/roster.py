@@ -11,6 +11,7 @@ from analysis.ingest.events.matching import (
     MAX_UNMATCHED,
     Roster,
     check_unmatched,
+    full_names,
     guess_key_kind,
     match_people,
     normalise,
@@ -73,7 +74,8 @@ def build_roster_table(
         k: str(match[k]) for k in ("id", "email", "name", "hired", "left") if match.get(k)
     }
     require_columns(frame, list(key_columns.values()), where, "match")
-    needed = _columns_needed(spec, list(key_columns.values()))
+    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
+    needed = _columns_needed(spec, [*made, *key_columns.values()])
     require_columns(
         frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
     )
@@ -124,7 +126,9 @@ def build_roster_table(
         else:
             keys[end] = pd.NaT
     # one row per rep: an LMS file used as the roster repeats each rep on every course row
-    identity = [c for c in mapped.columns if c != SOURCE_ROW]
+    # (a key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree)
+    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
+    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
     conflicts = (
         keys.assign(**{c: mapped[c].astype("string") for c in identity})
         .groupby("rep_id")
@@ -197,10 +201,14 @@ def starts_from_completions(
     source = rule.get("source") or spec["source"]
     where = source_name({"source": source})
     frame, layout = read_source(folder, source)
-    learner, course, date = str(rule["learner"]), str(rule["course"]), str(rule["date"])
+    course, date = str(rule["course"]), str(rule["date"])
     status = rule.get("status")
-    require_columns(
-        frame, [c for c in (learner, course, date, status) if c], where, "from_completions"
+    require_columns(frame, [c for c in (course, date, status) if c], where, "from_completions")
+    people = full_names(frame, rule["learner"], where=where, rule="from_completions.learner")
+    learner = (
+        f"{rule['learner']['last']} + {rule['learner']['first']}"
+        if isinstance(rule["learner"], dict)
+        else str(rule["learner"])
     )
     in_programme = programme_test(rule["programme"], f"{where}: from_completions")
     titles = frame[course].astype("string").str.strip()
@@ -237,9 +245,9 @@ def starts_from_completions(
     dates = read_event_dates(
         frame[date], column=date, where=where, fmt=(rule.get("formats") or {}).get(date)
     )
-    kind = rule.get("key") or guess_key_kind(frame[learner])
+    kind = rule.get("key") or guess_key_kind(people)
     result = match_people(
-        frame[learner], roster, kind, where=where, column=learner, aliases=rule.get("aliases")
+        people, roster, kind, where=where, column=learner, aliases=rule.get("aliases")
     )
     counted = (programme & done).astype(float)
     messages = check_unmatched(

@@ -128,6 +128,14 @@ def check_event_rules(spec: dict, name: str) -> None:
                     f"{where}: from_completions needs {key}: (see the codebook format)."
                 )
         programme_test(completions["programme"], where)
+        learner = completions["learner"]
+        if isinstance(learner, dict) and (
+            set(learner) != {"first", "last"} or completions.get("key", "name") != "name"
+        ):
+            raise CodebookError(
+                f"{where}: from_completions.learner takes one column or {{first: <column>, "
+                "last: <column>}} (two columns of a name, matched by key: name)."
+            )
     deals = spec.get("from_deals")
     if deals is not None:
         for key in ("owner", "close_date", "stage", "won", "amount"):

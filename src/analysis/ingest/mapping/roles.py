@@ -339,6 +339,11 @@ def _decide(role, candidates, scored, profiles) -> Decision:
                 for c, n, _ in disagree[:2]
             )
         decision.suggestion = (named or candidates)[0][0] if len(candidates) == 1 or named else None
+        if decision.suggestion is None and len(candidates) > 1:  # nothing to uncomment
+            decision.check = decision.check.replace(
+                "the values fit, the name does not say",
+                f"the values of these {len(candidates)} columns fit, no name says",
+            ).replace("uncomment the line below if it is right", "write the right one under rename")
     return decision
 
 

@@ -89,6 +89,8 @@ def rank_tables(
         decisions = decide_roles(profiles, roles, table, questions=questions, answers=found)
         settled = [r for r, d in decisions.items() if d.column]
         seen = [r for r, d in decisions.items() if d.column or d.candidates]
+        if table == "panel" and "rep_id" not in seen and _names_repeat(profiles):
+            seen.append("rep_id")  # reps named by name on every period: rep_ids makes the id
         required = SURVEY_REQUIRED if table == "survey" else REQUIRED.get(table, ())
         share = sum(r in seen for r in required) / max(len(required), 1)
         if (
@@ -98,6 +100,11 @@ def rank_tables(
         ):
             ranked.append(((share, len(settled), len(seen)), table, decisions))
     return sorted(ranked, key=lambda r: r[0], reverse=True)
+
+
+def _names_repeat(profiles: dict[str, ColumnProfile]) -> bool:
+    """A column of people's names, each on several rows (a rep on every period)."""
+    return any(p.personal == "name" and p.unique <= p.n / 2 for p in profiles.values())
 
 
 def transactions(frame: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> str | None:
@@ -220,8 +227,37 @@ def draft_frame(
     _dates(draft)
     _numbers(draft, frame)
     _units(draft)
+    _negative_costs(draft, frame)
     _keep(draft)
     return draft
+
+
+def _negative_costs(draft: TableDraft, frame: pd.DataFrame) -> None:
+    """A cost line below zero (a subsidy, a refund): the costs contract takes none, so the
+    draft asks before validate refuses it."""
+    decision = draft.decisions.get("amount")
+    column = (decision.column or decision.suggestion) if decision else None
+    if draft.table != "costs" or column is None or (draft.profiles[column].minimum or 0) >= 0:
+        return
+    try:
+        amounts, _ = parse_numbers(frame[column], column=column, where="")
+    except NumberFormatError:
+        return
+    below = pd.to_numeric(amounts, errors="coerce") < 0
+    item = draft.decisions.get("item")
+    label = (item.column or item.suggestion) if item else None
+    rows = [
+        f"line {i} ({frame.at[i, label]!r}: {float(amounts[i]):,.2f})" if label else f"line {i}"
+        for i in frame.index[below.to_numpy()][:3]
+    ]
+    first = str(frame.at[frame.index[below.to_numpy()][0], label]) if label else ""
+    example = f"[{{column: {label}, equals: {first}}}]" if label else "[{column: ..., equals: ...}]"
+    draft.checks.append(
+        f"amount: {column!r} is below zero on {', '.join(rows)}: a subsidy, refund or credit. "
+        "The costs table takes amounts of 0 or more: net it against the lines it reduces in the "
+        f"raw file, or leave it out with drop_rows: {example} (the net cost is then that much "
+        "higher)"
+    )
 
 
 def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: bool) -> None:
@@ -355,8 +391,9 @@ def _rename(draft: TableDraft) -> None:
 def _dates(draft: TableDraft) -> None:
     dates: dict[str, Any] = {}
     for role in ("period", "training_start"):
-        column = draft.mapped.get(role)
-        if column is None:
+        decision = draft.decisions.get(role)
+        column = draft.mapped.get(role) or (decision.suggestion if decision else None)
+        if column is None:  # a suggestion's format is written too: uncommenting it is enough
             continue
         profile = draft.profiles[column]
         fmt = profile.date_format
@@ -430,6 +467,13 @@ def _units(draft: TableDraft) -> None:
             units[role] = {"unit": "score", "scale": [0, 100]}
     for role, decision in draft.decisions.items():  # money suggested, not yet mapped
         suggested = decision.suggestion
+        found = {draft.profiles[c].currencies for c, _, _ in decision.candidates}
+        if suggested is None and decision.check and role in MONEY_ROLES and len(found) == 1:
+            (codes,) = found  # candidates in one currency: the answer is the column alone
+            if len(codes) == 1:
+                units[role] = {"unit": "money", "currency": codes[0]}
+                draft.evidence[("units", role)] = f"every candidate for {role} is in {codes[0]}"
+            continue
         if decision.column or role not in MONEY_ROLES or suggested not in draft.profiles:
             continue
         profile = draft.profiles[str(suggested)]
