@@ -44,8 +44,12 @@ def test_roi_refuses_raw_revenue_and_bad_costs():
             costs=1.0,
             margin=1.5,
         )
-    with pytest.raises(ValueError, match="non-negative"):
-        roi.fully_loaded_costs(pd.DataFrame({"item": ["a", "b"], "amount": [100, -5]}))
+    # funding received is netted against the costs; a net of zero or less is refused
+    assert roi.fully_loaded_costs(pd.DataFrame({"item": ["a", "b"], "amount": [100, -5]})) == 95
+    with pytest.raises(ValueError, match=r"net to zero or less \(negative items: \['b'\]\)"):
+        roi.fully_loaded_costs(pd.DataFrame({"item": ["a", "b"], "amount": [100, -100]}))
+    with pytest.raises(ValueError, match="must be numbers"):
+        roi.fully_loaded_costs(pd.DataFrame({"item": ["a", "b"], "amount": [100, "x"]}))
     assert roi.fully_loaded_costs(client["costs"]) == pytest.approx(250_000)
 
 

@@ -47,21 +47,46 @@ def _check_margin(margin: float) -> float:
 
 
 def fully_loaded_costs(costs: pd.DataFrame, *, amount: str = "amount", item: str = "item") -> float:
-    """Sum of all cost items; negative or missing amounts are errors (naming the items)."""
+    """Return the net programme cost: the sum of all cost items.
+
+    A negative item (funding received, a refund) is netted against the others, as a
+    subsidy lowers what the client paid; the net must stay above zero.
+
+    Parameters
+    ----------
+    costs : DataFrame
+        One row per cost item.
+    amount, item : str
+        The columns holding each item's amount and name.
+
+    Returns
+    -------
+    float
+        The net cost.
+
+    Raises
+    ------
+    DataError
+        A missing column, a missing or non-numeric amount (naming the items), or a net
+        cost of zero or less.
+    """
     missing = [c for c in (amount, item) if c not in costs.columns]
     if missing:
         raise DataError(
             f"costs table lacks column(s) {missing}; it needs one row per item with an amount."
         )
     values = pd.to_numeric(costs[amount], errors="coerce")
-    bad = values.isna() | (values < 0)
+    bad = values.isna()
     if bad.any():
         raise DataError(
-            f"cost amounts must be non-negative numbers; check item(s) {costs.loc[bad, item].tolist()}."
+            f"cost amounts must be numbers; check item(s) {costs.loc[bad, item].tolist()}."
         )
     total = float(values.sum())
     if total <= 0:
-        raise DataError("the programme costs sum to zero; ROI is undefined.")
+        raise DataError(
+            "the programme costs net to zero or less (negative items: "
+            f"{costs.loc[values < 0, item].tolist()}); ROI is undefined."
+        )
     return total
 
 

@@ -215,6 +215,15 @@ def _cost_amounts(costs: pd.DataFrame, source: str) -> list[str]:
             "the raw file's units and number format."
         )
         return [message]
+    if amounts.sum() <= 0:
+        negative = amounts < 0
+        return [
+            (
+                f"{source}: column amount sums to {amounts.sum():,.2f}: the negative line(s) on "
+                f"{file_lines(negative)} (funding or refunds) outweigh the costs, so the programme "
+                "has no net cost and ROI is undefined; check their signs in the raw file."
+            )
+        ]
     return []
 
 
@@ -283,7 +292,11 @@ def training_schemas() -> dict[str, pa.DataFrameSchema]:
             {
                 "item": pa.Column(str, nullable=False, description="cost item"),
                 "amount": number(
-                    0, nullable=False, description="amount, 0 or more; include participants' time"
+                    nullable=False,
+                    description=(
+                        "amount; include participants' time; a negative line (funding received, "
+                        "a refund) is netted, and the total must be above 0"
+                    ),
                 ),
             },
             strict=False,

@@ -227,37 +227,8 @@ def draft_frame(
     _dates(draft)
     _numbers(draft, frame)
     _units(draft)
-    _negative_costs(draft, frame)
     _keep(draft)
     return draft
-
-
-def _negative_costs(draft: TableDraft, frame: pd.DataFrame) -> None:
-    """A cost line below zero (a subsidy, a refund): the costs contract takes none, so the
-    draft asks before validate refuses it."""
-    decision = draft.decisions.get("amount")
-    column = (decision.column or decision.suggestion) if decision else None
-    if draft.table != "costs" or column is None or (draft.profiles[column].minimum or 0) >= 0:
-        return
-    try:
-        amounts, _ = parse_numbers(frame[column], column=column, where="")
-    except NumberFormatError:
-        return
-    below = pd.to_numeric(amounts, errors="coerce") < 0
-    item = draft.decisions.get("item")
-    label = (item.column or item.suggestion) if item else None
-    rows = [
-        f"line {i} ({frame.at[i, label]!r}: {float(amounts[i]):,.2f})" if label else f"line {i}"
-        for i in frame.index[below.to_numpy()][:3]
-    ]
-    first = str(frame.at[frame.index[below.to_numpy()][0], label]) if label else ""
-    example = f"[{{column: {label}, equals: {first}}}]" if label else "[{column: ..., equals: ...}]"
-    draft.checks.append(
-        f"amount: {column!r} is below zero on {', '.join(rows)}: a subsidy, refund or credit. "
-        "The costs table takes amounts of 0 or more: net it against the lines it reduces in the "
-        f"raw file, or leave it out with drop_rows: {example} (the net cost is then that much "
-        "higher)"
-    )
 
 
 def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: bool) -> None:

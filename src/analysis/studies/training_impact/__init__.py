@@ -311,6 +311,27 @@ def _plausible(
         )
         if message:
             inputs.warnings.append(message)
+        inputs.warnings += _netted_lines(costs, source_name(inputs.files["costs_path"]))
+
+
+def _netted_lines(costs: pd.DataFrame, source: str) -> list[str]:
+    """Name the negative cost lines netted against the others: a sign error must not hide."""
+    amounts = pd.to_numeric(costs["amount"], errors="coerce")
+    negative = amounts < 0
+    if not negative.any():
+        return []
+    items = ", ".join(
+        f"{item} ({amount:,.2f})"
+        for item, amount in zip(costs.loc[negative, "item"], amounts[negative], strict=True)
+    )
+    return [
+        (
+            f"{source}: {items} on {_lines(negative)} "
+            f"{'is' if negative.sum() == 1 else 'are'} below zero and netted against the other "
+            f"costs (net {amounts.sum():,.2f}), as funding received or a refund; if a sign is wrong, "
+            "correct the raw file."
+        )
+    ]
 
 
 def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
