@@ -282,6 +282,21 @@ def test_costs_in_another_currency_are_converted_and_the_appendix_states_the_rat
     assert (record["exchange_rate"], record["costs_converted"]) == (1.08, True)
 
 
+@pytest.mark.parametrize("client", ["borealis-pharma", "acme-learning"])
+def test_segment_effects_come_from_the_reported_estimator_and_average_back_to_it(client):
+    """One number per quantity: the segments split the reported effect (acme's from its plan)."""
+    study = TrainingReport(load_study("training_impact", client))
+    table = study.segments.tidy()
+    reported = float(study.effect["estimate"])
+    assert (table["weight"] * table["estimate"]).sum() == pytest.approx(reported, rel=1e-8)
+    assert "imputation estimator" in study.appendix()._repr_html_()
+    if client == "borealis-pharma":  # new hires gain clearly more: the first screen says so
+        finding = study.segment_finding()
+        assert finding in study.findings()
+        assert "clearly differs by tenure band" in finding
+        assert "does most for the new hire group" in finding
+
+
 def test_the_symbol_style_is_used_on_every_figure():
     """borealis-pharma writes money as €2,400: the answer, the cards and the tables."""
     from analysis.report.display import card_values

@@ -230,9 +230,9 @@ class TrainingAppendix(TrainingBody):
         return [
             heading("Segments"),
             table(
-                self.segments[1],
+                self.segments.test(),
                 caption="Do the effects differ between segments? (Wald test; segment "
-                "effects by two-way fixed effects)",
+                "effects by the imputation estimator of the reported effect)",
                 display_names={"test": "Test", "df": "df", **TEST_NAMES},
                 units={"statistic": "number", "df": "count"},
             ),

@@ -170,7 +170,7 @@ class TrainingBody(TrainingAnswer):
 
     def _segment_table(self) -> Any:
         """The effect by segment (small groups suppressed)."""
-        shown, _ = self.segments  # type: ignore[misc]
+        shown = self.segment_rows
         name = SEGMENT_NAMES.get(self.segment_col, self.segment_col.replace("_", " "))
         unit: Any = "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
         return table(

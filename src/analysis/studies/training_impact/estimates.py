@@ -293,27 +293,57 @@ class TrainingEstimates:
             for label, estimator in _ESTIMATORS
         }
 
+    def _headline_data(self) -> tuple[pd.DataFrame, list[str]]:
+        """The rows and covariates the reported effect was estimated from.
+
+        With a plan, the plan's ramp-up periods are left out and no covariates enter
+        (:func:`analysis.planning.planned_effects`); otherwise the whole panel with the
+        study's covariates (:func:`analysis.effects.compare_estimators`).
+        """
+        if self._plan_row(self.p.outcome) is None:
+            return self.data, self.covariates
+        from analysis.contracts.periods import period_index
+        from analysis.effects import first_treated_index
+
+        plan = self.inputs.plan.plan  # type: ignore[union-attr]
+        since = period_index(self.data[self.time]) - first_treated_index(
+            self.data, unit=self.p.unit, time=self.time, start=self.start
+        )
+        ramp = (since >= 0) & (since < plan.effect_from)
+        return self.data.loc[~ramp.fillna(False)], []
+
     @cached_property
-    def segments(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def segments(self) -> Any:
+        """The effect by segment (:class:`analysis.effects.SegmentEffects`), None if not run.
+
+        The same imputation estimator, rows and covariates as the reported effect, so the
+        segments' effects, weighted by their trained rep-periods, average back to it.
+        """
         if not self.inputs.runs("segments"):
             return None
         from analysis import effects
-        from analysis.survey import suppress_small_cells
 
-        by_segment, test = effects.effects_by_segment(
-            self.data,
+        data, covariates = self._headline_data()
+        return effects.segment_effects(
+            data,
             outcome=self.p.outcome,
-            treatment=self.p.treatment,
             by=self.segment_col,
             unit=self.p.unit,
             time=self.time,
+            start=self.start,
+            covariates=covariates,
             cluster=self.p.cluster,
             conf_level=self.conf_level,
         )
-        shown = suppress_small_cells(
-            by_segment, count="n_units", min_cell_size=self.p.min_cell_size
+
+    @property
+    def segment_rows(self) -> pd.DataFrame:
+        """The segments' effects as shown: groups under ``min_cell_size`` reps suppressed."""
+        from analysis.survey import suppress_small_cells
+
+        return suppress_small_cells(
+            self.segments.tidy(), count="n_units", min_cell_size=self.p.min_cell_size
         )
-        return shown, test
 
     @cached_property
     def chain(self) -> pd.DataFrame | None:
