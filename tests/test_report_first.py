@@ -53,6 +53,24 @@ def test_one_reported_effect_the_naive_difference_only_off_the_cards(cobalt):
     assert records["units"]["card"] is False
 
 
+def test_the_method_sentence_follows_the_design_used(cobalt, delta):
+    """cobalt has one row per rep: no sentence may say a rep is compared with itself."""
+    import re
+
+    appendix = html.unescape(re.sub(r"<[^>]+>", " ", cobalt.appendix()._repr_html_()))
+    appendix = " ".join(appendix.split())
+    assert (
+        "The report gives one effect on revenue: trained reps compared with untrained reps of "
+        "the same baseline revenue, one row per rep" in appendix
+    )
+    for panel_words in ("same rep", "with itself", "rep-months", "Imputation estimator"):
+        assert panel_words not in appendix, panel_words
+    assert "Regression adjustment" in appendix
+    panel = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", delta.appendix()._repr_html_())).split())
+    assert "each trained rep compared with what the same rep would have had untrained" in panel
+    assert "Imputation estimator" in panel and "Regression adjustment" not in panel
+
+
 def test_behaviour_uses_the_same_estimator_as_the_results(delta):
     """Without a plan, behaviour is the imputation estimate, as the results are."""
     from analysis import effects

@@ -230,8 +230,25 @@ class TrainingEstimates:
         from analysis.effects import isolated_term
 
         term = isolated_term(self.comparison)
-        if term == "regression adjusted":
-            return "trained and untrained reps compared with their earlier results held equal"
+        if term == "regression adjusted":  # a cross-section: one row per rep, no rep seen twice
+            if not self.covariates:
+                return (
+                    "trained reps compared with untrained reps, one row per rep, with nothing "
+                    "held equal between them"
+                )
+            held = [self.measure(c).name for c in self.covariates]
+            listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+            return (
+                f"trained reps compared with untrained reps of the same {listed}, one row per "
+                "rep, so only what that measures is held equal"
+            )
+        if term == "unit fixed effects":
+            return "each trained rep compared with the same rep before training"
+        if term == "two-way fixed effects":
+            return (
+                "each trained rep compared with the same rep before training and with reps "
+                f"trained later or never, {self.period} by {self.period}"
+            )
         return "each trained rep compared with what the same rep would have had untrained"
 
     @cached_property
