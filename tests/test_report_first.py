@@ -63,12 +63,25 @@ def test_the_method_sentence_follows_the_design_used(cobalt, delta):
         "The report gives one effect on revenue: trained reps compared with untrained reps of "
         "the same baseline revenue, one row per rep" in appendix
     )
+    body = " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", cobalt.results_section()._repr_html_())).split()
+    )
+    assert body.startswith(
+        "The effect of training on the client's results: trained reps are compared with "
+        "untrained reps of the same baseline revenue (the data hold one row per rep"
+    )
     for panel_words in ("same rep", "with itself", "rep-months", "Imputation estimator"):
         assert panel_words not in appendix, panel_words
+        assert panel_words not in body, panel_words
+    notebook = (paths.NOTEBOOKS_DIR / "training_impact.ipynb").read_text(encoding="utf-8")
+    assert "same rep" not in notebook  # the method is the study's sentence, not fixed text
     assert "Regression adjustment" in appendix
     panel = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", delta.appendix()._repr_html_())).split())
     assert "each trained rep compared with what the same rep would have had untrained" in panel
     assert "Imputation estimator" in panel and "Regression adjustment" not in panel
+    assert "compared with what the same rep would have achieved untrained" in " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", delta.results_section()._repr_html_())).split()
+    )
 
 
 def test_behaviour_uses_the_same_estimator_as_the_results(delta):

@@ -251,6 +251,33 @@ class TrainingEstimates:
             )
         return "each trained rep compared with what the same rep would have had untrained"
 
+    def method_sentence(self) -> str:
+        """How the reported effect separates training from who was trained, for the design used.
+
+        A rep-period panel compares each trained rep with itself untrained; a cross-section
+        (one row per rep) can only compare trained with untrained reps, holding equal what
+        its covariates measure, and says that the rest may remain in the effect.
+        """
+        lead = "The effect of training on the client's results: "
+        if self.panel:
+            return (
+                lead + "each trained rep is compared with what the same rep would have achieved "
+                "untrained, so the effect is not confused with who was chosen for training."
+            )
+        if not self.covariates:
+            return (
+                lead + "trained reps are compared with untrained reps as they are (the data hold "
+                "one row per rep, so no rep is seen both before and after training); the effect "
+                "may still include how the trained reps differed from the others to begin with."
+            )
+        held = [self.measure(c).name for c in self.covariates]
+        listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+        return (
+            lead + f"trained reps are compared with untrained reps of the same {listed} (the "
+            "data hold one row per rep, so no rep is seen both before and after training); "
+            "whatever else sets the trained reps apart may remain in the effect."
+        )
+
     @cached_property
     def behaviour(self) -> pd.Series | None:
         """The one reported effect on behaviour, with the same estimator as the results."""
