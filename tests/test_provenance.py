@@ -33,7 +33,10 @@ def _record():
             "panel": {
                 "rows_in": 11954,
                 "rows_out": 3079,
-                "dropped": [{"rule": {"column": "Stage", "equals": "Test"}, "rows": 3}],
+                "dropped": [
+                    {"rule": {"column": "Stage", "equals": "Test"}, "rows": 3},
+                    {"rule": {"column": "Pipeline", "keep": ["Sales", "New"]}, "rows": 9},
+                ],
                 "layout": {"header_row": 1, "notes_rows": [11957, 11958]},
                 "source": {"file": "Opportunities.csv", "sha256": DEALS_SHA},
                 "from_deals": {
@@ -105,6 +108,7 @@ def test_the_provenance_names_the_raw_files_rules_and_match_counts_in_words(tmp_
     assert "2 deals closed outside the rep's months of employment, left out" in deals
     assert "2 note lines set aside as not data" in deals
     assert "3 rows left out where Stage is “Test”" in deals
+    assert "9 rows left out whose Pipeline is none of “Sales” and “New”" in deals
     assert by_file["Roster.csv"].startswith("the list of reps: 132 reps, 4 with a leaving date")
     lms = by_file["Transcript.xlsx"]
     assert "first completion of courses whose title starts with “Value Selling Foundations:”" in lms

@@ -113,7 +113,7 @@ def _rule(rule: Mapping[str, Any]) -> str:
         return f"where {column} {where}"
     if "keep" in rule or "in" in rule:
         kept = rule.get("keep") or rule.get("in") or []
-        return f"whose {column} is not {_listed([str(k) for k in kept])}"
+        return f"whose {column} is none of {_listed([str(k) for k in kept])}"
     if rule.get("special_periods"):
         return f"whose {column} is not a calendar period"
     return "by a rule of the codebook"
