@@ -542,6 +542,7 @@ def test_numbers_stored_as_text_or_numeric_categories_are_used_and_labels_refuse
         )
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_segment_effects_on_wagepan_equal_the_interacted_regression_and_count_rows_left_out():
     import pyfixest as pf
 

@@ -444,13 +444,28 @@ def test_d02_hubspot_workday_to_the_truth(tmp_path):
     """Answered: the won stage and the programme's lessons; the LMS export is the roster."""
     record, tables = imported(tmp_path, D02)
     # as drafted: Alexandra Novak (25660) is 'Alex Novak' in HubSpot, so she is left out and
-    # named; so are the five sales managers of the LMS export, who own no deals
+    # named; the five sales managers of the LMS export are not reps: the keep_rows answer
+    # (Job Profile) leaves them out of the roster
     said = " ".join(record["warnings"])
     assert "have no row in hubspot-crm-exports-all-deals-2026-01-08.csv and are left out" in said
     assert "add aliases: {Alex Novak: '25660'}" in said
     deals = record["tables"]["panel"]["from_deals"]["match"]
     managers = ["19000", "19037", "19074", "19111", "19148"]
-    assert (deals["matched_reps"], deals["unmatched_in_roster"]) == (111, [*managers, "25660"])
+    assert (deals["matched_reps"], deals["unmatched_in_roster"]) == (111, ["25660"])
+    assert record["tables"]["reps"]["roster"]["reps"] == 112
+    assert record["tables"]["reps"]["dropped"] == [
+        {
+            "rule": {
+                "column": "Job Profile",
+                "keep": ["Account Executive", "Senior Account Executive"],
+            },
+            "rows": 15,
+        }
+    ]
+    assert not set(managers) & set(tables["reps"]["rep_id"])
+    # their own LMS rows (the coaching guide) are then rows of people who are not reps
+    completions = record["tables"]["reps"]["from_completions"]["match"]
+    assert len(completions["unmatched_in_file"]) == len(managers)
     assert len(tables["panel"]) == 111 * 20
     fit = att(tables)
     planted = truth_number(D02, r"\*\*([\d,]+) USD in every trained rep-month\*\*")
@@ -472,7 +487,7 @@ def test_d02_hubspot_workday_to_the_truth(tmp_path):
     deals = record["tables"]["panel"]["from_deals"]["match"]
     assert (deals["matched_reps"], deals["unmatched_in_roster"], deals["ambiguous"]) == (
         112,
-        managers,
+        [],
         [],
     )
     # the five renewals account managers; 25 deals without an owner
@@ -553,3 +568,47 @@ def test_training_starts_written_with_month_names_are_read_with_or_without_a_for
             where="x",
             fmt={"format": "month_name"},
         )
+
+
+def test_keep_rows_leaves_out_the_people_who_are_not_reps_and_is_drafted_as_a_check():
+    from analysis.ingest.rules import apply_codebook_table
+
+    frame = pd.DataFrame(
+        {
+            "Employee ID": ["1", "2", "3", "4"],
+            "Job Profile": [
+                "Account Executive",
+                " Sales Manager",
+                "Senior Account Executive",
+                None,
+            ],
+        },
+        index=[2, 3, 4, 5],  # the file's lines
+    )
+    spec = {
+        "source": {"file": "roster.csv", "format": "csv"},
+        "rename": {"Employee ID": "rep_id"},
+        "keep_rows": {"Job Profile": ["Account Executive", "Senior Account Executive"]},
+        "keep": ["rep_id"],
+    }
+    table, record = apply_codebook_table(frame, spec, "reps")
+    assert table["rep_id"].tolist() == ["1", "3"]  # the manager and the blank role left out
+    assert record["dropped"] == [
+        {
+            "rule": {
+                "column": "Job Profile",
+                "keep": ["Account Executive", "Senior Account Executive"],
+            },
+            "rows": 2,
+        }
+    ]
+    with pytest.raises(CodebookError, match="keep_rows maps a column to the values"):
+        apply_codebook_table(
+            frame, {**spec, "keep_rows": {"Job Profile": "Account Executive"}}, "reps"
+        )
+    # drafted with every value kept and a CHECK naming the column, so the answer is one line
+    text = draft_codebook(D02, raw_files(D02.name))[0]
+    asked = [line for line in text.splitlines() if "CHECK keep_rows: Job Profile" in line]
+    assert len(asked) == 1 and "'Sales Manager' (15 rows)" in asked[0]
+    drafted = yaml.safe_load(text)["tables"]["reps"]["keep_rows"]["Job Profile"]
+    assert set(drafted) == {"Account Executive", "Senior Account Executive", "Sales Manager"}

@@ -62,15 +62,12 @@ def test_from_raw_qualtrics_and_excel_to_rendered_reports(example_project):
     report = next(
         (example_project["reports"] / "northwind").glob("training_impact*.html")
     ).read_text()
-    # provenance names the raw file and the codebook, with the hashes taken at import
-    assert (
-        f"<code>rep_panel.xlsx</code> (raw file, header row 1), SHA-256 <code>{before['rep_panel.xlsx']}</code>"
-        in report
-    )
-    assert (
-        f"<code>codebook.yml</code> (codebook), SHA-256 <code>{_sha(folder / 'codebook.yml')}</code>"
-        in report
-    )
+    # provenance names the raw file in words, with the hashes taken at import cut to 12
+    footer = report[report.index('class="wb-provenance"') :]
+    assert "<strong>rep_panel.xlsx</strong>: " in footer and "read as the" in footer
+    assert f"rep_panel.xlsx <code>{before['rep_panel.xlsx'][:12]}</code>" in footer
+    assert f"codebook <code>{_sha(folder / 'codebook.yml')[:12]}</code>" in footer
+    assert before["rep_panel.xlsx"] not in report
 
 
 def test_qualtrics_header_rows_and_codebook_errors(tmp_path):

@@ -84,7 +84,7 @@ def test_html_has_no_code_embeds_images_and_shows_results_json_numbers(project):
     assert html.index('class="wb-headline"') < html.index('id="First-section"')
     # provenance footer
     footer = html[html.index('class="wb-provenance"') :]
-    for expected in ("alpha", "data.csv", "SHA-256", "git commit", "took", "workbench"):
+    for expected in ("Alpha Corp", "data.csv", "SHA-256", "git commit", "took", "workbench"):
         assert expected in footer
     # warnings are shown as notes without file paths
     assert "a planted note for the reader" in html and ".py:" not in html.split("wb-note")[1][:300]

@@ -53,6 +53,37 @@ def test_one_reported_effect_the_naive_difference_only_off_the_cards(cobalt):
     assert records["units"]["card"] is False
 
 
+def test_the_method_sentence_follows_the_design_used(cobalt, delta):
+    """cobalt has one row per rep: no sentence may say a rep is compared with itself."""
+    import re
+
+    appendix = html.unescape(re.sub(r"<[^>]+>", " ", cobalt.appendix()._repr_html_()))
+    appendix = " ".join(appendix.split())
+    assert (
+        "The report gives one effect on revenue: trained reps compared with untrained reps of "
+        "the same baseline revenue, one row per rep" in appendix
+    )
+    body = " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", cobalt.results_section()._repr_html_())).split()
+    )
+    assert body.startswith(
+        "The effect of training on the client's results: trained reps are compared with "
+        "untrained reps of the same baseline revenue (the data hold one row per rep"
+    )
+    for panel_words in ("same rep", "with itself", "rep-months", "Imputation estimator"):
+        assert panel_words not in appendix, panel_words
+        assert panel_words not in body, panel_words
+    notebook = (paths.NOTEBOOKS_DIR / "training_impact.ipynb").read_text(encoding="utf-8")
+    assert "same rep" not in notebook  # the method is the study's sentence, not fixed text
+    assert "Regression adjustment" in appendix
+    panel = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", delta.appendix()._repr_html_())).split())
+    assert "each trained rep compared with what the same rep would have had untrained" in panel
+    assert "Imputation estimator" in panel and "Regression adjustment" not in panel
+    assert "compared with what the same rep would have achieved untrained" in " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", delta.results_section()._repr_html_())).split()
+    )
+
+
 def test_behaviour_uses_the_same_estimator_as_the_results(delta):
     """Without a plan, behaviour is the imputation estimate, as the results are."""
     from analysis import effects
@@ -280,6 +311,21 @@ def test_costs_in_another_currency_are_converted_and_the_appendix_states_the_rat
     assert "EUR 15,000" in delta.roi_section()._repr_html_()  # the costs as stated, beside USD
     record = {r["name"]: r for r in delta.records()}["units"]
     assert (record["exchange_rate"], record["costs_converted"]) == (1.08, True)
+
+
+@pytest.mark.parametrize("client", ["borealis-pharma", "acme-learning"])
+def test_segment_effects_come_from_the_reported_estimator_and_average_back_to_it(client):
+    """One number per quantity: the segments split the reported effect (acme's from its plan)."""
+    study = TrainingReport(load_study("training_impact", client))
+    table = study.segments.tidy()
+    reported = float(study.effect["estimate"])
+    assert (table["weight"] * table["estimate"]).sum() == pytest.approx(reported, rel=1e-8)
+    assert "imputation estimator" in study.appendix()._repr_html_()
+    if client == "borealis-pharma":  # new hires gain clearly more: the first screen says so
+        finding = study.segment_finding()
+        assert finding in study.findings()
+        assert "clearly differs by tenure band" in finding
+        assert "does most for the new hire group" in finding
 
 
 def test_the_symbol_style_is_used_on_every_figure():

@@ -359,19 +359,101 @@ def test_event_study_twfe_equals_dummy_regression_and_detects_pre_trends():
     assert flagged.pretrend_p_value < 0.01
 
 
-def test_segment_effects_find_the_planted_difference():
-    _, panel = _panel(TrainingDesign(n_reps=300, ramp=1), seed=7)
-    table, test = effects.effects_by_segment(
+def _planted_by_segment(client):
+    truth = client["truth"].merge(client["reps"][["rep_id", "tenure_band"]], on="rep_id")
+    return truth[truth["treated"]].groupby("tenure_band")["effect"].mean()
+
+
+def test_segment_effects_recover_the_planted_segment_effects():
+    # new hires get 1.5 times the effect, experienced reps 0.75 times (SEGMENT_MULTIPLIER)
+    client, panel = _panel(TrainingDesign(n_reps=300, ramp=1), seed=7)
+    result = effects.segment_effects(
         panel,
         outcome="revenue",
-        treatment="trained",
         by="tenure_band",
         unit="rep_id",
         time="period",
+        start="training_start",
     )
-    by = table.set_index("term")
+    assert isinstance(result, effects.SegmentEffects)
+    by = result.tidy().set_index("term")
+    planted = _planted_by_segment(client)
+    for segment in ("new hire", "experienced"):
+        assert by.loc[segment, "conf_low"] < planted[segment] < by.loc[segment, "conf_high"]
     assert by.loc["new hire", "estimate"] > by.loc["experienced", "estimate"]
-    assert test.loc[0, "p_value"] < 0.05
+    assert result.differs() and result.test().loc[0, "p_value"] < 0.05
+    assert list(result.tidy().columns[:7]) == list(effects.TIDY_COLUMNS)
+    assert result.summary().attrs["finding"].startswith("The effect clearly differs by tenure_band")
+    assert result.plot().axes
+
+
+def test_segment_effects_weighted_by_trained_rep_periods_are_the_headline():
+    _, panel = _panel(TrainingDesign(n_reps=120, n_periods=10, cohorts=(3, 6)), seed=3)
+    roles = {"outcome": "revenue", "unit": "rep_id", "time": "period", "start": "training_start"}
+    headline = effects.staggered_att(panel, **roles).iloc[0]
+    result = effects.segment_effects(panel, by="tenure_band", **roles)
+    table = result.tidy()
+    assert table["weight"].sum() == pytest.approx(1.0)
+    assert (table["weight"] * table["estimate"]).sum() == pytest.approx(
+        headline["estimate"], rel=1e-8
+    )
+    assert result.overall == pytest.approx(headline["estimate"], rel=1e-8)
+    # each segment is the headline's estimator on the untrained rows and its own trained rows,
+    # interval included (here by the wild bootstrap: 6 teams as clusters, as the headline would)
+    clustered = effects.segment_effects(
+        panel, by="tenure_band", cluster="team", n_resamples=199, **roles
+    ).tidy()
+    for row in clustered.itertuples():
+        own = panel[(panel["trained"] == 0) | (panel["tenure_band"] == row.term)]
+        with pytest.warns(UserWarning, match="wild cluster bootstrap"):
+            alone = effects.staggered_att(own, cluster="team", n_resamples=199, **roles).iloc[0]
+        for column in ("estimate", "std_error", "conf_low", "conf_high", "p_value"):
+            assert getattr(row, column) == pytest.approx(alone[column], rel=1e-6), column
+        # and by hand: imputed from unit and period effects fitted on untrained rows
+        keep = own.dropna(subset=["revenue"])
+        by_hand = effects.imputation_att_point(keep, **roles)
+        assert row.estimate == pytest.approx(by_hand, rel=1e-6)
+
+
+def test_segment_effects_say_where_the_gain_comes_from():
+    client, panel = _panel(TrainingDesign(n_reps=300, ramp=1), seed=7)
+    truth = client["truth"].set_index(["rep_id", "period"])["effect"]
+    effect = truth.reindex(pd.MultiIndex.from_frame(panel[["rep_id", "period"]])).to_numpy()
+    only_new = panel.assign(
+        revenue=panel["revenue"] - np.where(panel["tenure_band"] == "experienced", effect, 0.0)
+    )
+    result = effects.segment_effects(
+        only_new,
+        outcome="revenue",
+        by="tenure_band",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+    )
+    assert "the gain comes from new hire (" in result.finding()
+    same = effects.segment_effects(
+        panel.assign(revenue=panel["revenue"] - effect),
+        outcome="revenue",
+        by="tenure_band",
+        unit="rep_id",
+        time="period",
+        start="training_start",
+    )
+    assert same.finding().startswith("The effect does not clearly differ")
+
+
+def test_the_former_segment_function_still_works_and_says_what_to_use():
+    _, panel = _panel(TrainingDesign(n_reps=60, n_periods=6, cohorts=(2, 4)), seed=12)
+    with pytest.warns(FutureWarning, match=r"segment_effects\(data, outcome="):
+        table, test = effects.effects_by_segment(
+            panel,
+            outcome="revenue",
+            treatment="trained",
+            by="tenure_band",
+            unit="rep_id",
+            time="period",
+        )
+    assert set(table["term"]) == {"new hire", "experienced"} and len(test) == 1
 
 
 @pytest.mark.slow
@@ -587,14 +669,15 @@ def test_empty_panel_file(client_files):
 
 def test_segment_effects_equal_the_interacted_dummy_regression():
     _, panel = _panel(TrainingDesign(n_reps=60, n_periods=6, cohorts=(2, 4)), seed=12)
-    table, _ = effects.effects_by_segment(
-        panel,
-        outcome="revenue",
-        treatment="trained",
-        by="tenure_band",
-        unit="rep_id",
-        time="period",
-    )
+    with pytest.warns(FutureWarning):
+        table, _ = effects.effects_by_segment(
+            panel,
+            outcome="revenue",
+            treatment="trained",
+            by="tenure_band",
+            unit="rep_id",
+            time="period",
+        )
     frame = panel.assign(
         d_new=panel["trained"] * (panel["tenure_band"] == "new hire"),
         d_exp=panel["trained"] * (panel["tenure_band"] == "experienced"),

@@ -8,7 +8,9 @@ One module per concern:
   columns);
 - :mod:`~analysis.effects.staggered`: staggered rollouts (:func:`event_study`,
   :func:`staggered_att`, :func:`imputation_att_point`) and their checks;
-- :mod:`~analysis.effects.segments`: :func:`effects_by_segment`;
+- :mod:`~analysis.effects.segments`: :func:`segment_effects` (the headline's imputation
+  estimate by segment, a :class:`SegmentEffects`; :func:`effects_by_segment` is its
+  former two-way fixed-effects version);
 - :mod:`~analysis.effects.compare`: the naive comparison beside the isolated
   effect, and the sentences that explain it;
 - :mod:`~analysis.effects.tidy`: tidy rows, Wald tests and notes from pyfixest fits;
@@ -38,7 +40,7 @@ from analysis.effects.estimate import (
     estimate,
 )
 from analysis.effects.panel import add_lags
-from analysis.effects.segments import effects_by_segment
+from analysis.effects.segments import SegmentEffects, effects_by_segment, segment_effects
 from analysis.effects.staggered import (
     EventStudyResult,
     check_absorbing,
@@ -55,6 +57,7 @@ __all__ = [
     "EffectDataError",
     "EffectResult",
     "EventStudyResult",
+    "SegmentEffects",
     "Vcov",
     "add_lags",
     "check_absorbing",
@@ -70,6 +73,7 @@ __all__ = [
     "missing_values_note",
     "naive_comparison",
     "period_index",
+    "segment_effects",
     "staggered_att",
     "time_order",
 ]

@@ -1,18 +1,425 @@
-"""Effects within segments (team, tenure band, ...) and a test that they differ."""
+"""Effects within segments (tenure band, team, ...) and a test that they differ.
+
+:func:`segment_effects` splits the imputation estimate that the report's headline uses
+(:func:`analysis.effects.staggered_att`) over the segments of the trained rep-periods, so
+the segment effects average back to the headline. :func:`effects_by_segment`, the former
+two-way fixed-effects segment model, is kept for existing code and warns.
+"""
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.contracts.columns import check_numeric, require_columns
-from analysis.core.options import check_conf_level, renamed
+from analysis.core.conclusions import direction
+from analysis.core.options import SEED, check_conf_level, check_option, renamed
+from analysis.core.results import TidyResult
+from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import EffectDataError
-from analysis.effects.tidy import captured_notes, emit, selector, tidy_fit, wald_f
+from analysis.effects.staggered import _cluster_notes, _imputation_bootstrap, _staggered_frame
+from analysis.effects.tidy import (
+    TIDY_COLUMNS,
+    captured_notes,
+    emit,
+    selector,
+    tidy_fit,
+    wald_f,
+)
+from analysis.effects.wild_bootstrap import Bootstrap, check_resamples
 
-__all__ = ["effects_by_segment"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["SegmentEffects", "effects_by_segment", "segment_effects"]
+
+
+@dataclass
+class SegmentEffects(TidyResult):
+    """Effects of training within each segment, from the headline's imputation estimator.
+
+    Attributes
+    ----------
+    by : str
+        The segment column.
+    table : DataFrame
+        One row per segment: ``term, estimate, std_error, conf_low, conf_high, p_value, n``
+        plus ``n_treated`` (trained rep-periods averaged), ``n_units`` (reps with rows in
+        the segment) and ``weight`` (the segment's share of the trained rep-periods, by
+        weight when the estimate is weighted).
+    overall : float
+        The effect over all trained rep-periods: the weighted mean of the segment effects,
+        equal to :func:`~analysis.effects.staggered_att` on the same data.
+    test_statistic, test_df, test_p_value : float, int, float
+        The Wald F-test that all segment effects are equal.
+    conf_level : float
+        Confidence level of the intervals.
+    n : int
+        Rep-periods used.
+    notes : list of str
+        Caveats of the estimate (rows left out, few clusters, bootstrap intervals).
+    """
+
+    by: str
+    table: pd.DataFrame
+    overall: float
+    test_statistic: float
+    test_df: int
+    test_p_value: float
+    conf_level: float
+    n: int
+    notes: list[str] = field(default_factory=list)
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per segment.
+
+        Returns
+        -------
+        DataFrame
+            ``term, estimate, std_error, conf_low, conf_high, p_value, n, n_treated,
+            n_units, weight``.
+        """
+        return self.table.copy()
+
+    def test(self) -> pd.DataFrame:
+        """Return the Wald F-test that the segments' effects are equal.
+
+        Returns
+        -------
+        DataFrame
+            One row: ``test, statistic, df, p_value, n``.
+        """
+        return pd.DataFrame(
+            [
+                {
+                    "test": "equal effects across segments",
+                    "statistic": self.test_statistic,
+                    "df": self.test_df,
+                    "p_value": self.test_p_value,
+                    "n": self.n,
+                }
+            ]
+        )
+
+    def differs(self) -> bool:
+        """Whether the segments' effects clearly differ (the test rejects at ``1 - conf_level``).
+
+        Returns
+        -------
+        bool
+            True when the test of equal effects rejects.
+        """
+        return bool(self.test_p_value < 1 - self.conf_level)
+
+    def finding(self) -> str:
+        """Return one plain sentence on how the effect varies between the segments.
+
+        Where the segments clearly differ and the weakest segment's interval includes
+        zero, the gain is said to come from the others ("the gain comes from new hire");
+        where they differ otherwise, the largest is named; else the sentence says they do
+        not clearly differ.
+
+        Returns
+        -------
+        str
+            The sentence.
+        """
+        rows = self.table.dropna(subset=["estimate"]).sort_values("estimate", ascending=False)
+        level = f"{self.conf_level:.0%}"
+        records = rows.to_dict("records")
+        parts = "; ".join(
+            f"{r['term']} {float(r['estimate']):,.4g} ({level} interval "
+            f"{float(r['conf_low']):,.4g} to {float(r['conf_high']):,.4g})"
+            for r in records
+        )
+        if not self.differs() or len(records) < 2:
+            return f"The effect does not clearly differ by {self.by}: {parts}."
+        moved = {str(r["term"]): direction(r["conf_low"], r["conf_high"]) for r in records}
+        gains = [term for term, way in moved.items() if way == "above"]
+        if gains and len(gains) < len(moved) and "below" not in moved.values():
+            return (
+                f"The effect clearly differs by {self.by}: the gain comes from "
+                f"{', '.join(gains)} ({parts})."
+            )
+        return (
+            f"The effect clearly differs by {self.by}: it is largest for "
+            f"{records[0]['term']} ({parts})."
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Return the tidy table with ``attrs`` caption, notes and the plain finding.
+
+        Returns
+        -------
+        DataFrame
+            :meth:`tidy`, with ``attrs["caption"]``, ``attrs["notes"]`` and
+            ``attrs["finding"]`` (:meth:`finding`).
+        """
+        table = super().summary()
+        table.attrs["finding"] = self.finding()
+        return table
+
+    def caption(self) -> str:
+        """Return one line naming the estimator and the segments.
+
+        Returns
+        -------
+        str
+            The caption.
+        """
+        return (
+            f"Effect by {self.by} (imputation estimator, {self.conf_level:.0%} intervals; "
+            f"overall {self.overall:,.4g}, n = {self.n:,})"
+        )
+
+    def plot(self, *, title: str | None = None, **kwargs: Any) -> Figure:
+        """Each segment's effect with its interval, beside zero.
+
+        Parameters
+        ----------
+        title : str, optional
+            The figure's title (the caption otherwise).
+        **kwargs
+            Passed to :func:`analysis.core.plots.plot_forest`.
+
+        Returns
+        -------
+        Figure
+            The matplotlib figure.
+        """
+        kwargs.setdefault("xlabel", "Effect")
+        return super().plot(title=title, **kwargs)
+
+
+def segment_effects(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    by: str,
+    unit: str,
+    time: str,
+    start: str,
+    covariates: Sequence[str] = (),
+    weights: str | None = None,
+    cluster: str | None = None,
+    conf_level: float = 0.95,
+    bootstrap: Bootstrap = "auto",
+    n_resamples: int = 9999,
+    seed: int = SEED,
+) -> SegmentEffects:
+    r"""Effect of training within each segment, by the imputation estimator of the headline.
+
+    The first stage is that of :func:`~analysis.effects.staggered_att`, on the same rows
+    with the same ``covariates``, ``weights`` and ``cluster``: rep and period effects fitted
+    on all untreated rep-periods. Each trained rep-period's effect is its outcome minus
+    the imputed untreated outcome, and a segment's effect is the mean of those effects
+    over the segment's trained rep-periods (Borusyak, Jaravel and Spiess 2024 aggregate
+    the same imputed effects with other weights). The segment is read on each trained
+    rep-period, so a rep whose tenure band changes counts in the band of each period.
+    Because the segments partition the trained rep-periods, the mean of the segment
+    effects weighted by their trained rep-periods (``weight``) is the headline ATT.
+
+    Standard errors are the two-stage (GMM) cluster-robust ones of the headline, with
+    intervals and p-values on the t distribution with ``G - 1`` degrees of freedom. As for
+    the headline, a segment whose trained rep-periods fall in fewer than 10 clusters
+    (``bootstrap="auto"``) takes its p-value and interval from the restricted wild
+    cluster bootstrap of both stages instead: the other segments' trained rows do not
+    enter that segment's estimate, so the bootstrap of the headline on the untreated rows
+    and the segment's trained rows is the segment's bootstrap.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    outcome : str
+        Column of the outcome.
+    by : str
+        Column of the segment (read on each trained rep-period).
+    unit, time : str
+        Columns of the unit and the period.
+    start : str
+        Column of each unit's first treated period (missing if never).
+    covariates : sequence of str, default ()
+        Time-varying controls of the first stage.
+    weights : str, optional
+        Column of positive weights.
+    cluster : str, optional
+        Column to cluster the errors by (the unit otherwise).
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+    bootstrap : {"auto", "rademacher", "webb", "off"}, default "auto"
+        When to use the wild cluster bootstrap, as in :func:`~analysis.effects.staggered_att`.
+    n_resamples : int, default 9999
+        Bootstrap draws.
+    seed : int, default SEED
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    SegmentEffects
+        ``tidy()`` (one row per segment), ``test()`` (equal effects), ``summary()``,
+        ``finding()`` and ``plot()``.
+
+    Raises
+    ------
+    EffectDataError
+        When the segment column is missing, or fewer than two segments hold trained
+        rep-periods.
+
+    Notes
+    -----
+    With :math:`\Omega_{1s}` the trained rep-periods of segment :math:`s` and
+    :math:`\hat\tau_{it} = y_{it} - \hat y_{it}(0)`,
+    :math:`\hat\tau_s = \sum_{\Omega_{1s}} w_{it}\hat\tau_{it} / \sum_{\Omega_{1s}} w_{it}`
+    and :math:`\hat\tau = \sum_s \pi_s \hat\tau_s` with
+    :math:`\pi_s = \sum_{\Omega_{1s}} w / \sum_{\Omega_1} w`. The test of equal effects is
+    the Wald F of :func:`analysis.effects.tidy.wald_f` on the second stage's two-stage
+    variance, referred to :math:`F(m, G - 1)`.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+
+    Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
+
+    Examples
+    --------
+    >>> from analysis.datasets.training import generate_training_client
+    >>> from analysis.contracts.training import training_panel
+    >>> panel = training_panel(generate_training_client(seed=1))
+    >>> result = segment_effects(
+    ...     panel, outcome="revenue", by="tenure_band", unit="rep_id", time="period",
+    ...     start="training_start",
+    ... )  # doctest: +SKIP
+    >>> result.tidy()[["term", "estimate", "conf_low", "conf_high"]]  # doctest: +SKIP
+    """
+    conf_level = check_conf_level(conf_level)
+    bootstrap = check_option("bootstrap", bootstrap, Bootstrap)
+    n_resamples = check_resamples(n_resamples)
+    if by not in data.columns:
+        raise EffectDataError(
+            f"segment column {by!r} not found; available: {', '.join(map(str, data.columns))}.",
+            column=by,
+        )
+    notes: list[str] = []
+    frame = _staggered_frame(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        start=start,
+        window=(-2, 0),
+        weights=weights,
+        cluster=cluster,
+        covariates=covariates,
+        notes=notes,
+        segment=by,
+    )
+    notes += _cluster_notes(frame, cluster or unit)
+    trained = frame["treated"] == 1
+    unlabelled = trained & frame["segment"].isna()
+    if unlabelled.any():
+        notes.append(
+            f"{int(unlabelled.sum())} of {int(trained.sum())} trained rep-periods have no {by}: "
+            "they count in the overall effect but in no segment's."
+        )
+    levels = sorted(frame.loc[trained & ~unlabelled, "segment"].unique(), key=str)
+    if len(levels) < 2:
+        raise EffectDataError(
+            f"segment {by!r} has {len(levels)} level(s) among the trained rep-periods used; "
+            "nothing to compare.",
+            column=by,
+        )
+    columns = [f"d_{i}" for i in range(len(levels))]
+    members = {
+        c: trained & (frame["segment"] == level) for c, level in zip(columns, levels, strict=True)
+    }
+    for c, mask in members.items():
+        frame[c] = mask.astype(float)
+    regressors = list(columns)
+    if unlabelled.any():  # their own mean, so the weighted segment effects still add up
+        frame["d_rest"] = unlabelled.astype(float)
+        regressors.append("d_rest")
+    controls = [c for c in frame.columns if re.fullmatch(r"x\d+", str(c))]
+    with captured_notes(notes):
+        fit = did2s_keeping_singletons(
+            frame,
+            second_stage="~ " + " + ".join(regressors),
+            weights="w" if weights else None,
+            controls=controls,
+        )
+    clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
+    weight = frame["w"] if "w" in frame else pd.Series(1.0, index=frame.index)
+    in_segment = {c: frame["segment"] == level for c, level in zip(columns, levels, strict=True)}
+    table = tidy_fit(
+        fit,
+        dict(zip(columns, levels, strict=True)),
+        conf_level=conf_level,
+        n={c: int(mask.sum()) for c, mask in in_segment.items()},
+        extra={
+            c: {
+                "n_treated": int(members[c].sum()),
+                "n_units": int(frame.loc[in_segment[c], "unit"].nunique()),
+                "weight": float(weight[members[c]].sum() / weight[trained].sum()),
+            }
+            for c in columns
+        },
+        df_t=clusters - 1,
+    )
+    for i, c in enumerate(columns):
+        # the segment's estimate sees only the untreated rows and its own trained rows
+        sub = frame[~trained | members[c]].reset_index(drop=True)
+        told: list[str] = []
+        result = _imputation_bootstrap(
+            sub,
+            column=cluster or unit,
+            controls=controls,
+            bootstrap=bootstrap,
+            n_resamples=n_resamples,
+            seed=seed,
+            conf_level=conf_level,
+            notes=told,
+        )
+        if result is not None:
+            table.loc[i, ["conf_low", "conf_high", "p_value"]] = [
+                result.conf_low,
+                result.conf_high,
+                result.p_value,
+            ]
+            notes += [note.replace("'ATT'", repr(levels[i])) for note in told]
+    contrast = np.zeros((len(columns) - 1, len(columns)))
+    contrast[:, 0] = 1
+    contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
+    statistic, df, p_value = wald_f(
+        fit, contrast @ selector(fit.coef().index, columns), clusters=clusters
+    )
+    coef = fit.coef()
+    overall = float(
+        sum(
+            coef[c] * weight[frame[c] == 1].sum() / weight[trained].sum()
+            for c in regressors
+            if c in coef.index
+        )
+    )
+    emit(notes)
+    return SegmentEffects(
+        by=by,
+        table=table[[*TIDY_COLUMNS, "n_treated", "n_units", "weight"]],
+        overall=overall,
+        test_statistic=statistic,
+        test_df=df,
+        test_p_value=p_value,
+        conf_level=conf_level,
+        n=len(frame),
+        notes=list(dict.fromkeys(notes)),
+    )
 
 
 @renamed(segment="by")
@@ -27,7 +434,12 @@ def effects_by_segment(
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    r"""Two-way fixed-effects estimates of the treatment effect within each segment, and a test that they differ.
+    r"""Two-way fixed-effects estimates within each segment (former API; use :func:`segment_effects`).
+
+    Deprecated: it warns (FutureWarning) and will be removed. :func:`segment_effects`
+    returns a :class:`SegmentEffects` from the imputation estimator of the report's
+    headline, whose segment effects average back to it; this function's two-way fixed
+    effects do not, under a staggered rollout.
 
     One regression with the treatment interacted with segment indicators (unit and
     period effects absorbed, errors clustered by unit, or by ``cluster``, e.g. an office
@@ -68,6 +480,13 @@ def effects_by_segment(
     """
     import pyfixest as pf
 
+    warnings.warn(
+        "effects_by_segment() (two-way fixed effects, a tuple of tables) will be removed; "
+        "segment_effects(data, outcome=..., by=..., unit=..., time=..., start=...) returns a "
+        "SegmentEffects from the imputation estimator the headline uses (tidy(), test()).",
+        FutureWarning,
+        stacklevel=3,  # past the keyword-renaming wrapper
+    )
     conf_level = check_conf_level(conf_level)
     needed = (outcome, treatment, by, unit, time, *([cluster] if cluster else []))
     require_columns(data, needed, error=EffectDataError)

@@ -156,11 +156,12 @@ def _staggered_frame(
     cluster: str | None = None,
     covariates: str | Sequence[str] = (),
     notes: list[str] | None = None,
+    segment: str | None = None,
 ) -> pd.DataFrame:
     """Return the checked rep-period frame of the staggered estimators.
 
-    Its columns are ``y, unit, time, t, g, treated, rel`` (plus ``w``, ``cluster`` and
-    covariates ``x0, x1, ...`` when given).
+    Its columns are ``y, unit, time, t, g, treated, rel`` (plus ``w``, ``cluster``,
+    covariates ``x0, x1, ...`` and ``segment``, the column ``segment`` as it is, when given).
 
     Rows missing the outcome or a covariate are left out, with a note in ``notes``.
     """
@@ -174,7 +175,7 @@ def _staggered_frame(
         )
     missing = [
         c
-        for c in (outcome, unit, time, start, weights, cluster, *covariates)
+        for c in (outcome, unit, time, start, weights, cluster, segment, *covariates)
         if c and c not in data.columns
     ]
     if missing:
@@ -190,6 +191,8 @@ def _staggered_frame(
         )
     if weights:
         frame["w"] = check_weights(data, weights)
+    if segment is not None:
+        frame["segment"] = data[segment]
     roles = [outcome, unit, time, start, *covariates]
     repeated = sorted({c for c in covariates if roles.count(c) > 1})
     if repeated:

@@ -40,6 +40,7 @@ def _placeholders(node, path: str = "") -> list[str]:
 TABLE_KEYS = (
     "source",
     "drop_rows",
+    "keep_rows",
     "rename",
     "values",
     "multi_select",
@@ -155,6 +156,15 @@ def check_table_spec(spec, name: str) -> None:
             raise CodebookError(
                 f"{where}: each drop_rows entry needs column and equals, e.g. {{column: Status, equals: Survey Preview}}."
             )
+    keep_rows = spec.get("keep_rows")
+    if keep_rows is not None and (
+        not isinstance(keep_rows, dict)
+        or not all(isinstance(v, list) and v for v in keep_rows.values())
+    ):
+        raise CodebookError(
+            f"{where}: keep_rows maps a column to the values whose rows are kept, e.g. "
+            "{Job Profile: [Account Executive, Senior Account Executive]}."
+        )
     for column, mapping in (spec.get("values") or {}).items():
         if not isinstance(mapping, dict) or not mapping:
             raise CodebookError(

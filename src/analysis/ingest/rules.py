@@ -54,7 +54,8 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
 
 
 def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
-    """Rows that are not data: test, preview or unfinished responses."""
+    """Rows that are not data: test, preview or unfinished responses (``drop_rows``), and rows
+    outside the values a column must hold (``keep_rows``: a roster's reps, not its managers)."""
     for rule in spec.get("drop_rows", []) or []:
         column = rule.get("column")
         if column not in frame.columns:
@@ -66,6 +67,18 @@ def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.D
         mask = (text == equals).fillna(False) | (text.isna() if equals == "" else False)
         record["dropped"].append({"rule": rule, "rows": int(mask.sum())})
         frame = frame[~mask]
+    for column, values in (spec.get("keep_rows") or {}).items():  # e.g. reps, not managers
+        if column not in frame.columns:
+            raise CodebookError(
+                f"codebook table {name}: keep_rows column {column!r} is not in the source."
+            )
+        kept = {str(v).strip() for v in values}
+        text = frame[column].astype("string").str.strip()
+        mask = ~text.isin(kept).fillna(False)
+        record["dropped"].append(
+            {"rule": {"column": column, "keep": [str(v) for v in values]}, "rows": int(mask.sum())}
+        )
+        frame = frame[~mask.to_numpy()]
     return frame
 
 

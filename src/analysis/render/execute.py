@@ -22,6 +22,7 @@ from analysis.ingest.record import import_provenance
 from analysis.render.hashing import atomic_write, file_sha256
 from analysis.render.imports import skip_iri_format_checker
 from analysis.render.jobs import Job, Outcome
+from analysis.render.provenance import data_provenance
 
 __all__ = [
     "ENGINE_NAME",
@@ -270,6 +271,7 @@ class Renderer:
                 }
                 for name, path in sorted(job.data_files.items())
             ],
+            "provenance": data_provenance(job.data_files),
             "plan": job.plan,
             "started": started.strftime("%Y-%m-%d %H:%M UTC"),
             "duration": f"{duration:.1f} s",

@@ -36,6 +36,7 @@ def _columns_needed(spec: dict, extra: list[str]) -> list[str]:
     rename = spec.get("rename") or {}
     back = {v: k for k, v in rename.items()}
     names = [r.get("column") for r in spec.get("drop_rows") or [] if isinstance(r, dict)]
+    names += list(spec.get("keep_rows") or {})
     names += list(rename)
     for key in ("values", "dates", "numbers", "case", "multi_select", "flags"):
         names += [back.get(c, c) for c in spec.get(key) or {}]

@@ -12,6 +12,7 @@ only part of the panel's reps. The drafter's sources are passed in
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -108,6 +109,7 @@ def wire_events(
     assert roster.draft is not None
     used["reps"] = roster
     match = draft_roster_match(frames[id(roster)])
+    _draft_role_filter(roster.draft, frames[id(roster)], match)
     roster.draft.spec["match"] = match
     roster.draft.comments["match"] = [
         (
@@ -168,6 +170,32 @@ def untrained_from_panel(used: dict[str, SourceDraft], frames: dict[int, pd.Data
         )
         + "; remove the line if the list is not everyone who trained"
     )
+
+
+#: A roster column that says what each person does (who is a rep and who is not).
+_ROLE = re.compile(r"job ?(title|profile|role|function|family)|\brole\b|position", re.IGNORECASE)
+
+
+def _draft_role_filter(tdraft: TableDraft, frame: pd.DataFrame, match: dict) -> None:
+    """A roster whose role column holds several values: draft ``keep_rows`` with all of them
+    and a CHECK, so leaving out the people who are not reps (managers) is one answer."""
+    for column in frame.columns:
+        profile = tdraft.profiles.get(column)
+        if not _ROLE.search(str(column)) or column in match.values():
+            continue
+        if profile is not None and profile.personal:
+            continue
+        values = frame[column].astype("string").str.strip().dropna()
+        counts = values[values != ""].value_counts()
+        if not 1 < len(counts) <= 20:
+            continue
+        tdraft.spec = {"keep_rows": {str(column): [str(v) for v in counts.index]}, **tdraft.spec}
+        found = "; ".join(f"{v!r} ({n} rows)" for v, n in counts.items())
+        tdraft.checks.append(
+            f"keep_rows: {column} holds {len(counts)} values ({found}); keep only the values "
+            "of people who are reps (all are kept as drafted: remove managers or support roles)"
+        )
+        return
 
 
 def _drop_training_start(tdraft: TableDraft) -> None:

@@ -101,11 +101,11 @@ class TrainingAnswer(TrainingEstimates):
         """The segment where the effect clearly differs, with what it means for targeting."""
         if self.segments is None:
             return None
-        shown, test = self.segments
+        shown = self.segment_rows
         rows = shown[shown["estimate"].notna()]
-        if len(rows) < 2 or test.empty:
+        if len(rows) < 2:
             return None
-        differs = float(test["p_value"].iloc[0]) < 1 - self.conf_level
+        differs = self.segments.differs()
         name = SEGMENT_NAMES.get(self.segment_col, self.segment_col.replace("_", " "))
         ordered = rows.sort_values("estimate", ascending=False)
         parts = []

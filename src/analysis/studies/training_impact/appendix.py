@@ -16,8 +16,10 @@ from analysis.report.display import DISPLAY_TIDY, glossary, note, notes, table
 from analysis.studies.training_impact.body import TrainingBody
 from analysis.studies.training_impact.estimates import isolated_row
 from analysis.studies.training_impact.words import (
+    CROSS_SECTION_TERMS,
     GLOSSARY,
     MEASURE_NAMES,
+    PANEL_TERMS,
     Section,
     heading,
     paragraph,
@@ -58,8 +60,13 @@ class TrainingAppendix(TrainingBody):
             self._checks_block,
         ):
             section.add(*block())
-        section.add(heading("Glossary"), glossary(GLOSSARY))
+        section.add(heading("Glossary"), glossary(self._glossary()))
         return section
+
+    def _glossary(self) -> dict[str, str]:
+        """The glossary's terms that this design uses: no panel estimator for a cross-section."""
+        left_out = CROSS_SECTION_TERMS if self.panel else PANEL_TERMS
+        return {term: text for term, text in GLOSSARY.items() if term not in left_out}
 
     @property
     def _outcome_unit(self) -> Any:
@@ -230,9 +237,9 @@ class TrainingAppendix(TrainingBody):
         return [
             heading("Segments"),
             table(
-                self.segments[1],
+                self.segments.test(),
                 caption="Do the effects differ between segments? (Wald test; segment "
-                "effects by two-way fixed effects)",
+                "effects by the imputation estimator of the reported effect)",
                 display_names={"test": "Test", "df": "df", **TEST_NAMES},
                 units={"statistic": "number", "df": "count"},
             ),

@@ -27,8 +27,8 @@ class TrainingBody(TrainingAnswer):
     whom, did it pay) and the one line naming what was not measured."""
 
     def results_section(self) -> Section:
-        """What changed in the results: one effect per outcome, with the plan's expectation."""
-        section = Section(paragraph(self.answer()))
+        """What changed in the results: how, then one effect per outcome, with the plan's expectation."""
+        section = Section(paragraph(self.method_sentence()), paragraph(self.answer()))
         plan = self.plan_sentence()
         if plan:
             section.add(paragraph(plan))
@@ -170,7 +170,7 @@ class TrainingBody(TrainingAnswer):
 
     def _segment_table(self) -> Any:
         """The effect by segment (small groups suppressed)."""
-        shown, _ = self.segments  # type: ignore[misc]
+        shown = self.segment_rows
         name = SEGMENT_NAMES.get(self.segment_col, self.segment_col.replace("_", " "))
         unit: Any = "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
         return table(

@@ -230,9 +230,53 @@ class TrainingEstimates:
         from analysis.effects import isolated_term
 
         term = isolated_term(self.comparison)
-        if term == "regression adjusted":
-            return "trained and untrained reps compared with their earlier results held equal"
+        if term == "regression adjusted":  # a cross-section: one row per rep, no rep seen twice
+            if not self.covariates:
+                return (
+                    "trained reps compared with untrained reps, one row per rep, with nothing "
+                    "held equal between them"
+                )
+            held = [self.measure(c).name for c in self.covariates]
+            listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+            return (
+                f"trained reps compared with untrained reps of the same {listed}, one row per "
+                "rep, so only what that measures is held equal"
+            )
+        if term == "unit fixed effects":
+            return "each trained rep compared with the same rep before training"
+        if term == "two-way fixed effects":
+            return (
+                "each trained rep compared with the same rep before training and with reps "
+                f"trained later or never, {self.period} by {self.period}"
+            )
         return "each trained rep compared with what the same rep would have had untrained"
+
+    def method_sentence(self) -> str:
+        """How the reported effect separates training from who was trained, for the design used.
+
+        A rep-period panel compares each trained rep with itself untrained; a cross-section
+        (one row per rep) can only compare trained with untrained reps, holding equal what
+        its covariates measure, and says that the rest may remain in the effect.
+        """
+        lead = "The effect of training on the client's results: "
+        if self.panel:
+            return (
+                lead + "each trained rep is compared with what the same rep would have achieved "
+                "untrained, so the effect is not confused with who was chosen for training."
+            )
+        if not self.covariates:
+            return (
+                lead + "trained reps are compared with untrained reps as they are (the data hold "
+                "one row per rep, so no rep is seen both before and after training); the effect "
+                "may still include how the trained reps differed from the others to begin with."
+            )
+        held = [self.measure(c).name for c in self.covariates]
+        listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+        return (
+            lead + f"trained reps are compared with untrained reps of the same {listed} (the "
+            "data hold one row per rep, so no rep is seen both before and after training); "
+            "whatever else sets the trained reps apart may remain in the effect."
+        )
 
     @cached_property
     def behaviour(self) -> pd.Series | None:
@@ -293,27 +337,57 @@ class TrainingEstimates:
             for label, estimator in _ESTIMATORS
         }
 
+    def _headline_data(self) -> tuple[pd.DataFrame, list[str]]:
+        """The rows and covariates the reported effect was estimated from.
+
+        With a plan, the plan's ramp-up periods are left out and no covariates enter
+        (:func:`analysis.planning.planned_effects`); otherwise the whole panel with the
+        study's covariates (:func:`analysis.effects.compare_estimators`).
+        """
+        if self._plan_row(self.p.outcome) is None:
+            return self.data, self.covariates
+        from analysis.contracts.periods import period_index
+        from analysis.effects import first_treated_index
+
+        plan = self.inputs.plan.plan  # type: ignore[union-attr]
+        since = period_index(self.data[self.time]) - first_treated_index(
+            self.data, unit=self.p.unit, time=self.time, start=self.start
+        )
+        ramp = (since >= 0) & (since < plan.effect_from)
+        return self.data.loc[~ramp.fillna(False)], []
+
     @cached_property
-    def segments(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def segments(self) -> Any:
+        """The effect by segment (:class:`analysis.effects.SegmentEffects`), None if not run.
+
+        The same imputation estimator, rows and covariates as the reported effect, so the
+        segments' effects, weighted by their trained rep-periods, average back to it.
+        """
         if not self.inputs.runs("segments"):
             return None
         from analysis import effects
-        from analysis.survey import suppress_small_cells
 
-        by_segment, test = effects.effects_by_segment(
-            self.data,
+        data, covariates = self._headline_data()
+        return effects.segment_effects(
+            data,
             outcome=self.p.outcome,
-            treatment=self.p.treatment,
             by=self.segment_col,
             unit=self.p.unit,
             time=self.time,
+            start=self.start,
+            covariates=covariates,
             cluster=self.p.cluster,
             conf_level=self.conf_level,
         )
-        shown = suppress_small_cells(
-            by_segment, count="n_units", min_cell_size=self.p.min_cell_size
+
+    @property
+    def segment_rows(self) -> pd.DataFrame:
+        """The segments' effects as shown: groups under ``min_cell_size`` reps suppressed."""
+        from analysis.survey import suppress_small_cells
+
+        return suppress_small_cells(
+            self.segments.tidy(), count="n_units", min_cell_size=self.p.min_cell_size
         )
-        return shown, test
 
     @cached_property
     def chain(self) -> pd.DataFrame | None:

@@ -11,10 +11,12 @@ from analysis.report.blocks import Section, paragraph
 from analysis.report.blocks import subheading as heading
 
 __all__ = [
+    "CROSS_SECTION_TERMS",
     "GLOSSARY",
     "MEASURE_NAMES",
     "MISSING_HOW",
     "MISSING_WHAT",
+    "PANEL_TERMS",
     "REACTION_ITEMS",
     "SEGMENT_NAMES",
     "Measure",
@@ -63,6 +65,9 @@ GLOSSARY = {
     "Two-way fixed effects": "a regression that removes each rep's level and each month's "
     "level; with a rollout in waves and growing effects it can be pulled away from the true "
     "effect.",
+    "Regression adjustment": "compares trained with untrained reps, one row per rep, holding "
+    "equal what the named measures (such as earlier results) record; whatever else sets the "
+    "trained reps apart stays in the estimate.",
     "Naive difference": "trained minus untrained reps' averages; it mixes the training's "
     "effect with how the reps chosen first differ from the others.",
     "p-value": "how often a difference at least this large would arise by chance if training "
@@ -75,6 +80,12 @@ GLOSSARY = {
     "Mediation": "how much of the link from learning to results runs through behaviour.",
     "Bootstrap": "the ROI's range, from re-computing it on resampled reps.",
 }
+
+#: Glossary terms that only a rep-period panel's report uses (a cross-section has one row per rep).
+PANEL_TERMS = ("Imputation estimator", "Two-way fixed effects", "Pre-trend test")
+
+#: Glossary terms that only a cross-section's report uses.
+CROSS_SECTION_TERMS = ("Regression adjustment",)
 
 #: What each section needs from the client, in plain words, and how to add it.
 MISSING_WHAT = {

@@ -1,0 +1,278 @@
+"""The report's provenance in plain words: the files the client sent and what was made of them.
+
+The footer of every report names the raw files the client sent (not the imported tables
+or the parameters that point at them), the day they were imported, what the codebook's
+rules did to each (rows set aside, deals summed, training starts taken, reps matched)
+and the match counts, in sentences. Hashes are for the analyst who checks that a
+report was made from the files at hand: one small fingerprint line, each hash cut to
+its first 12 characters (enough to tell two files apart by eye).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from analysis.clients.files import file_sha256
+from analysis.core import formats
+from analysis.core.strict import read_json
+
+__all__ = ["FINGERPRINT_CHARS", "data_provenance", "short_hash"]
+
+#: Characters of a SHA-256 shown in the fingerprint line.
+FINGERPRINT_CHARS = 12
+
+#: What each imported table is, in the client's words.
+_TABLES = {
+    "panel": "results per rep and period",
+    "reps": "list of reps",
+    "costs": "programme costs",
+    "survey": "survey responses",
+    "responses": "survey responses",
+    "reactions": "reaction ratings",
+    "assessments": "assessment scores",
+    "cross_section": "results per rep",
+}
+
+#: How reps were matched across files, by the kind of key.
+_KEYS = {"email": "e-mail address", "name": "full name", "id": "employee number"}
+
+
+def short_hash(sha256: str) -> str:
+    """The first :data:`FINGERPRINT_CHARS` characters of a hash ("" for none).
+
+    Parameters
+    ----------
+    sha256 : str
+        A hexadecimal digest.
+
+    Returns
+    -------
+    str
+        Its first characters.
+    """
+    return str(sha256 or "")[:FINGERPRINT_CHARS]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{formats.number(n, 0)} {one if n == 1 else many or one + 's'}"
+
+
+def _day(stamp: str) -> str:
+    """An ISO time stamp as a day in words: 8 December 2026 (the stamp itself if unreadable)."""
+    try:
+        when = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    return f"{when.day} {when:%B %Y}"
+
+
+def _month(label: str) -> str:
+    """A period label 2024-01 as January 2024 (other labels as they are)."""
+    try:
+        when = datetime.strptime(str(label), "%Y-%m")
+    except ValueError:
+        return str(label)
+    return f"{when:%B %Y}"
+
+
+def _listed(items: list[str]) -> str:
+    quoted = [f"“{i}”" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _layout(table: dict) -> str | None:
+    """Rows above and below the data that were set aside, in words."""
+    layout = table.get("layout") or {}
+    parts = []
+    header = layout.get("header_row")
+    if header and int(header) > 1:
+        parts.append(f"the column headings are in row {header}")
+    aside = [
+        _count(len(layout.get(key) or []), word)
+        for key, word in (
+            ("title_rows", "title row"),
+            ("totals_rows", "total row"),
+            ("notes_rows", "note line"),
+        )
+        if layout.get(key)
+    ]
+    if aside:
+        parts.append(f"{', '.join(aside)} set aside as not data")
+    return "; ".join(parts) or None
+
+
+def _rule(rule: Mapping[str, Any]) -> str:
+    """One codebook rule that left rows out, in words."""
+    column = rule.get("column")
+    if "equals" in rule:
+        value = rule.get("equals")
+        where = "is blank" if value in (None, "") else f"is “{value}”"
+        return f"where {column} {where}"
+    if "keep" in rule or "in" in rule:
+        kept = rule.get("keep") or rule.get("in") or []
+        return f"whose {column} is none of {_listed([str(k) for k in kept])}"
+    if rule.get("special_periods"):
+        return f"whose {column} is not a calendar period"
+    return "by a rule of the codebook"
+
+
+def _dropped(table: dict) -> list[str]:
+    return [
+        f"{_count(int(d.get('rows', 0)), 'row')} left out {_rule(d.get('rule') or {})}"
+        for d in table.get("dropped") or []
+        if int(d.get("rows", 0))
+    ]
+
+
+def _matched(match: Mapping[str, Any], what: str) -> str:
+    """The match counts of one file against the list of reps."""
+    key = _KEYS.get(str(match.get("key")), "a key")
+    unmatched = match.get("unmatched_in_file") or []
+    rows = sum(int(u.get("rows", 0)) for u in unmatched)
+    said = (
+        f"reps matched to the list of reps by {key}: {formats.number(match.get('matched_reps', 0), 0)} "
+        f"of {formats.number(match.get('roster_reps', 0), 0)}"
+    )
+    if unmatched:
+        said += (
+            f"; {_count(len(unmatched), 'person', 'people')} in this file "
+            f"{'is' if len(unmatched) == 1 else 'are'} not on the list ({_count(rows, what)}, left out)"
+        )
+    else:
+        said += "; everyone in this file is on the list"
+    missing = len(match.get("unmatched_in_roster") or [])
+    if missing:
+        said += f"; {_count(missing, 'rep')} on the list {'has' if missing == 1 else 'have'} no row here"
+    shared = len(match.get("ambiguous") or [])
+    said += (
+        f"; {_count(shared, 'name')} shared by two reps, left out rather than guessed"
+        if shared
+        else "; no two reps share a key"
+    )
+    return said
+
+
+def _deals(deals: Mapping[str, Any]) -> str:
+    period = str(deals.get("period") or "month")
+    window = [_month(w) for w in deals.get("window") or []]
+    said = (
+        f"{_count(int(deals.get('deals', 0)), 'deal')}: the "
+        f"{formats.number(deals.get('won_deals', 0), 0)} won ({_listed(list(deals.get('won') or []))}) "
+        f"are summed per rep and {period} into revenue and deals won"
+        + (f", {window[0]} to {window[-1]}" if window else "")
+        + f" ({_count(int(deals.get('rep_periods', 0)), f'rep-{period}')}; a {period} without a "
+        "won deal counts as zero); "
+        f"{formats.number(deals.get('lost_deals', 0), 0)} lost and "
+        f"{formats.number(deals.get('open_deals', 0), 0)} still open are not revenue; "
+        + _matched(deals.get("match") or {}, "deal row")
+    )
+    outside = sum(int(o.get("deals", 0)) for o in deals.get("outside_active_months") or [])
+    if outside:
+        said += (
+            f"; {_count(outside, 'deal')} closed outside the rep's months of employment, left out"
+        )
+    return said
+
+
+def _completions(done: Mapping[str, Any]) -> str:
+    programme = done.get("programme") or {}
+    if programme.get("starts_with"):
+        courses = f"courses whose title starts with “{programme['starts_with']}”"
+    elif programme.get("titles"):
+        courses = f"the courses {_listed([str(t) for t in programme['titles']])}"
+    else:
+        courses = "the programme's courses"
+    statuses = list(done.get("completed") or [])
+    said = (
+        f"training start = the {'month'} of each rep's first completion of {courses}"
+        + (f" (status {_listed(statuses)})" if statuses else "")
+        + f": {formats.number(done.get('trained_reps', 0), 0)} reps trained, "
+        f"{formats.number(done.get('untrained_reps', 0), 0)} never"
+    )
+    registered = len(done.get("programme_not_completed") or [])
+    if registered:
+        said += (
+            f", {_count(registered, 'rep')} registered without completing (counted as untrained)"
+        )
+    return said + "; " + _matched(done.get("match") or {}, "row")
+
+
+def _record(folder: Path) -> dict:
+    path = folder / "import_record.json"
+    try:
+        record = read_json(path, "imported/import_record.json", inside=folder.parent)
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def data_provenance(data_files: Mapping[str, str | Path]) -> dict[str, Any]:
+    """The files behind a report, in plain words, and their short fingerprints.
+
+    Parameters
+    ----------
+    data_files : mapping
+        Each data parameter of the report and the file it reads (an imported table
+        under ``imported/``, or a file read as it is).
+
+    Returns
+    -------
+    dict
+        ``imported`` (the day of the import in words, "" if nothing was imported),
+        ``sources`` (one ``file``, ``said`` per raw file the client sent, in the order
+        first met) and ``fingerprint`` (``file``, ``sha256`` cut to 12 characters, for
+        every raw file and the codebook).
+    """
+    sources: dict[str, list[str]] = {}
+    prints: dict[str, str] = {}
+    imported = ""
+    for _name, given in sorted(data_files.items()):
+        path = Path(given)
+        record = _record(path.parent) if path.parent.name == "imported" else {}
+        table = (record.get("tables") or {}).get(path.stem) if record else None
+        if not table:
+            sources.setdefault(path.name, []).append("read as it is")
+            if path.is_file():
+                prints[path.name] = short_hash(file_sha256(path))
+            continue
+        imported = _day(record.get("imported", "")) or imported
+        source = table.get("source") or {}
+        raw = str(source.get("file", path.name))
+        prints[raw] = short_hash(source.get("sha256", ""))
+        what = _TABLES.get(path.stem, path.stem.replace("_", " "))
+        said = sources.setdefault(raw, [])
+        deals = table.get("from_deals")
+        roster = table.get("roster")
+        if deals:
+            said.append(_deals(deals))
+        elif roster:
+            said.append(
+                f"the list of reps: {_count(int(roster.get('reps', 0)), 'rep')}"
+                + (
+                    f", {formats.number(roster['with_leaving_date'], 0)} with a leaving date "
+                    "(their months after leaving are left out)"
+                    if roster.get("with_leaving_date")
+                    else ""
+                )
+            )
+        else:
+            said.append(f"{_count(int(table.get('rows_out', 0)), 'row')} read as the {what}")
+        said += [s for s in (_layout(table), *_dropped(table)) if s]
+        for extra in table.get("more_sources") or []:
+            name = str(extra.get("file", ""))
+            prints[name] = short_hash(extra.get("sha256", ""))
+            if table.get("from_completions") and extra.get("role") == "completions":
+                sources.setdefault(name, []).append(_completions(table["from_completions"]))
+                sources[name] += [s for s in (_layout(extra),) if s]
+        if record.get("codebook_sha256"):
+            prints["codebook"] = short_hash(record["codebook_sha256"])
+    return {
+        "imported": imported,
+        "sources": [
+            {"file": file, "said": "; ".join(dict.fromkeys(said))} for file, said in sources.items()
+        ],
+        "fingerprint": [{"file": f, "sha256": h} for f, h in prints.items() if h],
+    }
