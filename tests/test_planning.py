@@ -157,7 +157,7 @@ def _sentences(expected, budget):
 
     design = RolloutDesign(12, ((3, 35), (5, 35), (7, 35)), 45, None, 2)
     even = break_even(design, budget=budget, margin=0.35)
-    table = power_table(design, expected_effect=expected, break_even_effect=even, residual_sd=6000)
+    table = power_table(design, expected_effect=expected, break_even=even, residual_sd=6000)
     return table, describe_power(table)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.contracts.periods import time_order
 from analysis.core.errors import DataError
-from analysis.core.options import SEED, check_conf_level, renamed
+from analysis.core.options import SEED, SIMULATION_DRAWS, check_conf_level, renamed
 
 __all__ = ["LIKERT_LEVELS", "chain_table", "learning_gain", "mediation", "reaction_summary"]
 
@@ -184,8 +185,8 @@ def mediation(
     treatment: str,
     mediator: str,
     outcome: str,
-    covariates: tuple[str, ...] = (),
-    n_resamples: int = 1000,
+    covariates: Sequence[str] | None = None,
+    n_resamples: int = SIMULATION_DRAWS,
     seed: int = SEED,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -238,7 +239,7 @@ def mediation(
     from statsmodels.stats.mediation import Mediation
 
     conf_level = check_conf_level(conf_level)
-    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates or ())
     _require(data, treatment, mediator, outcome, *covariates)
     frame = (
         data[[treatment, mediator, outcome, *covariates]]

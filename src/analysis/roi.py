@@ -9,7 +9,7 @@ converted to money.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.core.conclusions import bound, direction, interval_text, phrase
 from analysis.core.errors import DataError
 from analysis.core.formats import with_currency
-from analysis.core.options import SEED, check_conf_level, renamed
+from analysis.core.options import BOOTSTRAP_RESAMPLES, SEED, check_conf_level, renamed
 from analysis.core.results import TidyResult, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
 from analysis.effects.wild_bootstrap import Bootstrap
@@ -199,7 +199,7 @@ def training_roi(
     cluster: str,
     unit: str | None = None,
     periods: float | None = None,
-    n_resamples: int = 300,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
     conf_level: float = 0.95,
     conservative: bool = False,
@@ -237,8 +237,8 @@ def training_roi(
         drawn twice counts as two reps. Default: the cluster is the rep.
     periods : float, optional
         Number of calendar periods the benefits cover, for the payback period.
-    n_resamples : int
-        Bootstrap replications.
+    n_resamples : int, default 200
+        Bootstrap replications (:data:`analysis.core.options.BOOTSTRAP_RESAMPLES`).
     conservative : bool
         Use the lower confidence bound of the effect instead of the estimate
         (Phillips' guiding principle: choose the most conservative alternative).
@@ -362,8 +362,8 @@ def programme_roi(
     treatment: str,
     costs: float,
     margin: float,
-    covariates: tuple[str, ...] = (),
-    n_resamples: int = 200,
+    covariates: Sequence[str] | None = None,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
     conf_level: float = 0.95,
     conservative: bool = False,
     intangibles: list[str] | None = None,

@@ -85,7 +85,7 @@ def compare_estimators(
     unit: str | None = None,
     time: str | None = None,
     start: str | None = None,
-    covariates: Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:

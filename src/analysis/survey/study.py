@@ -333,7 +333,7 @@ def study_headline(
     weights : str, optional
         Sampling weights: every share is weighted, with a design-based interval.
     design : SurveyDesign, optional
-        The whole survey design (weights, strata, clusters, fpc) instead of ``weights``:
+        The whole survey design (weights, strata, psu, fpc) instead of ``weights``:
         every share and its interval is design-based (the risk ratio comes from
         ``comparison``, which :func:`~analysis.survey.compare_groups` computed with it).
 

@@ -88,9 +88,9 @@ class PlanReport:
         return planning.power_table(
             self.design,
             expected_effect=self.plan.expected_effect,
-            break_even_effect=self.break_even,
+            break_even=self.break_even,
             conf_level=self.p.conf_level,
-            power_target=self.target,
+            power=self.target,
             residual_sd=self.residual_sd,
             autocorrelation=self.autocorrelation,
         )
@@ -110,7 +110,7 @@ class PlanReport:
             margin=self.plan.margin,
             value_per_unit=self.plan.value_per_unit or 1.0,
             conf_level=self.p.conf_level,
-            power_target=self.target,
+            power=self.target,
             residual_sd=self.residual_sd,
             autocorrelation=self.autocorrelation,
         )
@@ -130,7 +130,7 @@ class PlanReport:
     @cached_property
     def spread(self) -> pd.DataFrame:
         return planning.summarise_draws(
-            self.draws, expected=self.plan.expected_effect, break_even_effect=self.break_even
+            self.draws, expected=self.plan.expected_effect, break_even=self.break_even
         )
 
     def _spread(self, term: str) -> float:
