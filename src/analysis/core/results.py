@@ -12,14 +12,27 @@ mixin gives it the rest, so every result looks and behaves alike in a notebook:
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+import math
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["TidyResult", "interval_record", "result_html"]
+__all__ = [
+    "TIDY_COLUMNS",
+    "FormerShape",
+    "TidyResult",
+    "figure_rows",
+    "interval_record",
+    "result_html",
+]
+
+#: The columns of every tidy table, in this order (README: One vocabulary).
+TIDY_COLUMNS = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
 
 
 class TidyResult:
@@ -61,6 +74,81 @@ class TidyResult:
 
     def _repr_html_(self) -> str:
         return result_html(self.tidy(), self.caption(), self.result_notes())
+
+
+class FormerShape:
+    """Keeps a result that used to be a tuple or a dict readable the former way, with a warning.
+
+    A result class lists its former parts in :attr:`former` (in the tuple's order, or
+    the dict's keys, each the name of an attribute) and sets :attr:`former_kind`.
+    ``a, b = result`` (a former tuple) and ``result["key"]`` (a former dict) keep
+    working and say, with a FutureWarning, which attribute to read instead.
+    """
+
+    #: attribute names of the former parts: the tuple's order, or the dict's keys
+    former: ClassVar[tuple[str, ...]] = ()
+    #: "tuple" or "dict": what the function used to return
+    former_kind: ClassVar[str] = "tuple"
+
+    def _warn_former(self, how: str) -> None:
+        name = type(self).__name__
+        parts = ", ".join(f".{p}" for p in self.former)
+        warnings.warn(
+            f"{how} a {name} as a {self.former_kind} is deprecated; read its attributes "
+            f"({parts}) or .tidy() instead.",
+            FutureWarning,
+            stacklevel=3,
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpack the former tuple's parts (or iterate the former dict's keys), warning."""
+        self._warn_former("unpacking" if self.former_kind == "tuple" else "iterating")
+        if self.former_kind == "tuple":
+            return iter([getattr(self, p) for p in self.former])
+        return iter([p for p in self.former if getattr(self, p) is not None])
+
+    def __getitem__(self, key: int | str) -> Any:
+        """Return a former tuple's part by position or a former dict's value by key, warning."""
+        self._warn_former("indexing")
+        if isinstance(key, int):
+            return getattr(self, self.former[key])
+        if key not in self.former or getattr(self, key) is None:
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+def figure_rows(figures: dict[str, Any], **extra: Any) -> pd.DataFrame:
+    """Return single figures as tidy rows: ``term, estimate`` and empty interval columns.
+
+    Parameters
+    ----------
+    figures : dict of str to number
+        Each figure's slug and value; None values are left out.
+    **extra : Any
+        Further columns, the same on every row (``n``, ``df``, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``term, estimate, std_error, conf_low, conf_high, p_value, n`` and ``extra``.
+    """
+    rows = [
+        {
+            "term": name,
+            "estimate": float(value),
+            "std_error": math.nan,
+            "conf_low": math.nan,
+            "conf_high": math.nan,
+            "p_value": math.nan,
+            "n": extra.get("n", math.nan),
+        }
+        for name, value in figures.items()
+        if value is not None
+    ]
+    table = pd.DataFrame(rows)
+    for column, value in extra.items():
+        table[column] = value
+    return table
 
 
 def result_html(table: pd.DataFrame, caption: str, notes: list[str] | None = None) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.core.options import renamed
+from analysis.core.results import TIDY_COLUMNS
 
 __all__ = [
     "MIN_TREATED_CLUSTERS",
@@ -28,8 +29,6 @@ __all__ = [
     "tidy_fit",
     "wald_f",
 ]
-
-TIDY_COLUMNS = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
 
 
 @renamed(df_t="df")

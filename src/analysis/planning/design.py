@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,10 +46,12 @@ from analysis.core import formats
 from analysis.core.conclusions import bound
 from analysis.core.formats import figure
 from analysis.core.options import renamed
+from analysis.core.results import FormerShape, TidyResult, figure_rows
 from analysis.power import minimum_detectable_effect
 from analysis.power import power as power_at
 
 __all__ = [
+    "DesignPower",
     "RolloutDesign",
     "best_per_length",
     "break_even",
@@ -245,6 +247,51 @@ def design_std_error(design: RolloutDesign, *, residual_sd: float, autocorrelati
     return residual_sd * math.sqrt(numerator) / denominator
 
 
+@dataclass
+class DesignPower(FormerShape, TidyResult):
+    """The planned design's standard error, degrees of freedom, power and minimum detectable effect.
+
+    Parameters
+    ----------
+    std_error : float
+        Standard error of the planned estimate.
+    df : int
+        Degrees of freedom of its t test (reps - 1).
+    power : float
+        Power against no effect at the assumed effect.
+    mde : float
+        Minimum detectable effect at the power wanted.
+
+    Notes
+    -----
+    Reading it as the former dict (``result["power"]``) still works, with a
+    FutureWarning.
+    """
+
+    std_error: float
+    df: int
+    power: float
+    mde: float
+
+    former: ClassVar[tuple[str, ...]] = ("std_error", "df", "power", "mde")
+    former_kind: ClassVar[str] = "dict"
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the power and the minimum detectable effect as rows, with ``df``."""
+        return figure_rows(
+            {
+                "power": self.power,
+                "minimum_detectable_effect": self.mde,
+                "std_error_of_estimate": self.std_error,
+            },
+            df=self.df,
+        )
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return "Power and minimum detectable effect of the planned design"
+
+
 @renamed(power_target="power")
 def design_power(
     design: RolloutDesign,
@@ -254,7 +301,7 @@ def design_power(
     autocorrelation: float = 0.0,
     conf_level: float = 0.95,
     power: float = 0.8,
-) -> dict[str, float]:
+) -> DesignPower:
     r"""Return the standard error, degrees of freedom, power at ``effect`` and the minimum detectable effect.
 
     Parameters
@@ -274,9 +321,9 @@ def design_power(
 
     Returns
     -------
-    dict of str to float
-        ``std_error``, ``df`` (reps - 1), ``power`` (at ``effect``) and ``mde``; power 0
-        and an infinite MDE when the design identifies no effect.
+    DesignPower
+        ``.std_error``, ``.df`` (reps - 1), ``.power`` (at ``effect``) and ``.mde``; power
+        0 and an infinite MDE when the design identifies no effect.
 
     References
     ----------
@@ -285,13 +332,13 @@ def design_power(
     se = design_std_error(design, residual_sd=residual_sd, autocorrelation=autocorrelation)
     df = design.n_reps - 1
     if not math.isfinite(se):
-        return {"std_error": se, "df": df, "power": 0.0, "mde": math.inf}
-    return {
-        "std_error": se,
-        "df": df,
-        "power": power_at(effect, se, conf_level=conf_level, df=df),
-        "mde": minimum_detectable_effect(se, conf_level=conf_level, power=power, df=df),
-    }
+        return DesignPower(std_error=se, df=df, power=0.0, mde=math.inf)
+    return DesignPower(
+        std_error=se,
+        df=df,
+        power=power_at(effect, se, conf_level=conf_level, df=df),
+        mde=minimum_detectable_effect(se, conf_level=conf_level, power=power, df=df),
+    )
 
 
 def break_even(
@@ -416,15 +463,15 @@ def smallest_design(
                     autocorrelation=autocorrelation,
                     conf_level=conf_level,
                 )
-                if figures["power"] >= power:
+                if figures.power >= power:
                     rows.append(
                         {
                             "untrained_share": share,
                             "periods": trial.periods,
                             "reps": trial.n_reps,
                             "target": target,
-                            "power": figures["power"],
-                            "std_error": figures["std_error"],
+                            "power": figures.power,
+                            "std_error": figures.std_error,
                         }
                     )
                     break
@@ -500,10 +547,10 @@ def power_table(
         power=power,
     )
     rows = [
-        ("standard error of the planned estimate", at_expected["std_error"], "outcome"),
-        (f"minimum detectable effect ({power:.0%} power)", at_expected["mde"], "outcome"),
+        ("standard error of the planned estimate", at_expected.std_error, "outcome"),
+        (f"minimum detectable effect ({power:.0%} power)", at_expected.mde, "outcome"),
         ("expected effect (the plan)", expected_effect, "outcome"),
-        ("power against no effect at the expected effect", at_expected["power"], "power"),
+        ("power against no effect at the expected effect", at_expected.power, "power"),
     ]
     if break_even is not None:
         at_even = design_power(
@@ -515,13 +562,13 @@ def power_table(
         )
         rows += [
             ("break-even effect", break_even, "outcome"),
-            ("power against no effect at the break-even effect", at_even["power"], "power"),
+            ("power against no effect at the break-even effect", at_even.power, "power"),
             (
                 "chance the interval clears break-even (expected effect)",
                 clears(
                     expected_effect - break_even,
-                    at_expected["std_error"],
-                    df=at_expected["df"],
+                    at_expected.std_error,
+                    df=at_expected.df,
                     conf_level=conf_level,
                 ),
                 "power",

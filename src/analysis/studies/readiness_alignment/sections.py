@@ -203,7 +203,8 @@ def checklist_section(
     """Reasons ranked by how often they were ticked, and the themes they belong to."""
     level = _level(conf_level)
     section = Section(instrument.title)
-    ranked, themes = ins.rank_checklist(data, instrument, conf_level=conf_level)
+    ranking = ins.rank_checklist(data, instrument, conf_level=conf_level)
+    ranked, themes = ranking.reasons, ranking.themes
     section.outputs.append(
         table(
             ranked.assign(
@@ -371,7 +372,8 @@ def two_views_section(
         section.outputs.append(note(text))
         section.sentences.append(text)
         return section
-    tests, index = ins.misalignment(data, instrument, by=by)
+    spread = ins.misalignment(data, instrument, by=by)
+    tests, index = spread.statements, spread.index
     section.appendix.append(
         table(
             tests.assign(text=tests["item"].map(instrument.label), spread=100 * tests["spread"]),

@@ -176,7 +176,7 @@ class TrainingAnswer(TrainingEstimates):
     def learning_finding(self) -> str | None:
         parts = []
         if self.reaction is not None:
-            means = self.reaction[0].set_index("term")
+            means = self.reaction.means.set_index("term")
             rating = means.loc["rating"]
             places = formats.decimals_for(
                 rating["estimate"], rating["conf_low"], rating["conf_high"]
