@@ -160,3 +160,71 @@ def test_design_power_tidy_rows_name_each_figure():
     assert table.loc["power", "estimate"] == pytest.approx(result.power)
     assert table.loc["minimum_detectable_effect", "estimate"] == pytest.approx(result.mde)
     assert (table["df"] == result.df).all()
+
+
+# ----------------------------------------------------------------- headline records
+
+
+def test_a_headline_is_a_typed_record_that_reads_as_results_json_writes_it():
+    from analysis.core.results import Headline
+
+    record = Headline(name="roi_percent", label="ROI", estimate=75.0, conf_low=10.0, conf_high=90.0)
+    assert dict(record) == {
+        "name": "roi_percent",
+        "label": "ROI",
+        "estimate": 75.0,
+        "conf_low": 10.0,
+        "conf_high": 90.0,
+        "unit": "number",
+    }
+    hidden = Headline(name="units", label="Units", estimate=None, unit="text", card=False)
+    assert hidden["card"] is False and "conf_low" not in hidden
+    assert Headline.of(dict(record)) == record
+
+
+@pytest.mark.parametrize("name", ["minimum detectable effect (80% power)", "MDE", "2nd", ""])
+def test_a_headline_name_must_be_a_slug(name):
+    from analysis.core.results import Headline
+
+    with pytest.raises(ValueError, match="is not a slug"):
+        Headline(name=name, label="x", estimate=1.0)
+
+
+def test_slug_turns_a_label_into_a_name():
+    from analysis.core.results import slug
+
+    assert slug("Serious work needed") == "serious_work_needed"
+    assert slug("minimum detectable effect (80% power)") == "minimum_detectable_effect_80_power"
+    assert slug("2025 plan") == "x_2025_plan"
+
+
+def test_publish_summary_refuses_a_record_named_with_words():
+    from analysis.report.display import publish_summary
+
+    with pytest.raises(ValueError, match="is not a slug"):
+        publish_summary(
+            [{"name": "minimum detectable effect (80% power)", "label": "x", "estimate": 1}]
+        )
+    with pytest.raises(ValueError, match="lacks label"):
+        publish_summary([{"name": "mde", "estimate": 1}])
+
+
+def test_the_headline_builders_return_headlines():
+    from analysis import survey
+    from analysis.core.results import Headline
+    from analysis.datasets.survey import generate_survey
+
+    records, _ = survey.study_headline(survey.prepare_responses(generate_survey(seed=1)))
+    assert records and all(isinstance(r, Headline) for r in records)
+    table = pd.DataFrame(
+        {
+            "term": ["revenue", "calls"],
+            "role": ["primary", "secondary"],
+            "estimate": [1.0, 2.0],
+            "conf_low": [0.5, 1.0],
+            "conf_high": [1.5, 3.0],
+            "n": [10, 10],
+        }
+    )
+    plan = planning.plan_records(table)
+    assert [r.name for r in plan] == ["plan_primary_revenue", "plan_secondary_calls"]

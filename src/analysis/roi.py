@@ -20,7 +20,7 @@ from analysis.core.conclusions import bound, direction, interval_text, phrase
 from analysis.core.errors import DataError
 from analysis.core.formats import with_currency
 from analysis.core.options import BOOTSTRAP_RESAMPLES, SEED, check_conf_level, renamed
-from analysis.core.results import FormerShape, TidyResult, figure_rows, interval_record
+from analysis.core.results import FormerShape, Headline, TidyResult, figure_rows, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
 from analysis.effects.wild_bootstrap import Bootstrap
 
@@ -235,7 +235,7 @@ class RoiResult(TidyResult):
             value_per_unit=self.value_per_unit,
         )
 
-    def headline(self) -> list[dict]:
+    def headline(self) -> list[Headline]:
         """Summary records: ROI and the benefit-cost ratio with their intervals."""
         figures = self.tidy().set_index("term")
         return [

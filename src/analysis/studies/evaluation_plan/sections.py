@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis import planning
 from analysis.core import formats, plots
+from analysis.core.results import Headline
 from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
 from analysis.report.display import (
     figure,
@@ -259,7 +260,7 @@ class PlanReport:
         ]
         return [f for f in found if f][:5]
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Headline]:
         """The headline figures: the exact ones (the simulation checks them in the appendix)."""
         shown = [
             (
@@ -287,9 +288,7 @@ class PlanReport:
                 continue
             row = rows.iloc[0]
             unit = self.unit if row["unit"] == "outcome" else row["unit"]
-            records.append(
-                {"name": name, "label": label, "estimate": row["estimate"], "unit": unit}
-            )
+            records.append(Headline(name=name, label=label, estimate=row["estimate"], unit=unit))
         return records
 
     def first_screen(self):

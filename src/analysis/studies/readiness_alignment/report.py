@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core import formats
 from analysis.core.conclusions import magnitude, share_text
+from analysis.core.results import Headline
 from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
 from analysis.report.display import not_measured, note, publish_summary, table
 from analysis.studies.readiness_alignment.sections import Section as InstrumentSection
@@ -228,18 +229,18 @@ class ReadinessReport:
         ]
         return [f for f in found if f][:5]
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Headline]:
         records = [r for name in KINDS for s in self.sections[name] for r in s.records]
         if self.kpi is not None:
             flags = self.kpi.flags
             records.append(
-                {
-                    "name": "kpi_targets_flagged",
-                    "label": "KPI targets showing signs of gaming",
-                    "estimate": int(flags["gamed"].sum()),
-                    "n": len(flags),
-                    "unit": "count",
-                }
+                Headline(
+                    name="kpi_targets_flagged",
+                    label="KPI targets showing signs of gaming",
+                    estimate=int(flags["gamed"].sum()),
+                    n=len(flags),
+                    unit="count",
+                )
             )
         return records
 
