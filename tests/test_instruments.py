@@ -109,13 +109,14 @@ def test_planted_misalignment_is_found():
         "design_point": {"sales leadership": 0.1, "product marketing": 0.9},
     }
     data = ins.check_responses(generate_two_views(views, 12, misaligned=planted, seed=5), views)
-    tests, index = ins.misalignment(data, views)
+    found = ins.misalignment(data, views)
+    tests, index = found.statements, found.index
     by_item = tests.set_index("item")
     assert by_item.loc["value", "p_value"] < 0.01 and by_item.loc["design_point", "p_value"] < 0.01
     sentence = ins.describe_disagreement(tests, views)
     assert "who sets the agenda" in sentence and "design point" in sentence
     aligned = ins.check_responses(generate_two_views(views, 12, seed=5), views)
-    assert ins.misalignment(aligned, views)[1] < index
+    assert ins.misalignment(aligned, views).index < index
     agreement = ins.alignment_agreement(data, views)
     assert set(agreement["group"]) == set(views.groups) and agreement["rwg_j"].between(0, 1).all()
 
@@ -128,7 +129,8 @@ def test_checklist_ranking_and_themes():
     data["no_reinforcement"] = [1, 1, 1]
     data["underfunded"] = [1, 0, 0]
     typed = ins.check_responses(data, checklist)
-    ranked, themes = ins.rank_checklist(typed, checklist)
+    ranking = ins.rank_checklist(typed, checklist)
+    ranked, themes = ranking.reasons, ranking.themes
     assert ranked.iloc[0]["item"] == "no_reinforcement" and ranked.iloc[0]["estimate"] == 1.0
     assert ranked.iloc[1]["item"] == "underfunded"
     assert (
@@ -217,18 +219,19 @@ def test_an_instrument_file_linked_out_of_its_folder_is_not_read(tmp_path):
 def test_kpi_gaming_is_flagged_when_planted_and_rarely_otherwise():
     for seed in range(3):
         panel, targets = generate_kpi_episode(gamed=True, seed=seed)
-        assert kpi_gaming.gaming_check(panel, targets)[1]["gamed"].all()
+        assert kpi_gaming.gaming_check(panel, targets).flags["gamed"].all()
         panel, targets = generate_kpi_episode(
             gamed=True, targeted_teams=(), seed=seed
         )  # interrupted time series
-        effects, flags = kpi_gaming.gaming_check(panel, targets)
+        check = kpi_gaming.gaming_check(panel, targets)
+        effects, flags = check.effects, check.flags
         assert flags["gamed"].all() and effects["design"].eq("interrupted time series").all()
     false_positives = 0
     for seed in range(200):
         panel, targets = generate_kpi_episode(
             gamed=False, targeted_teams=("East",), seed=10_000 + seed
         )
-        false_positives += int(kpi_gaming.gaming_check(panel, targets)[1]["gamed"].any())
+        false_positives += int(kpi_gaming.gaming_check(panel, targets).gamed)
     assert false_positives / 200 <= 0.05, false_positives
 
 
@@ -252,7 +255,7 @@ def test_interrupted_time_series_equals_the_segmented_dummy_regression():
     import statsmodels.formula.api as smf
 
     panel, targets = generate_kpi_episode(gamed=True, targeted_teams=(), seed=3, n_reps=30)
-    effects, _ = kpi_gaming.gaming_check(panel, targets)
+    effects = kpi_gaming.gaming_check(panel, targets).effects
     row = effects.set_index("measure").loc["activity"]
     frame = panel.copy()
     frame["t"] = frame["period"].rank(method="dense") - 1
@@ -334,7 +337,7 @@ def test_one_stakeholder_group_gets_no_misalignment_index():
     assert section.records == [] and "cannot be measured" in section.sentences[0]
     both = two_views_section(data, views)
     assert [r["name"] for r in both.records] == ["two_views_misalignment_index"]
-    assert both.records[0]["estimate"] == pytest.approx(ins.misalignment(data, views)[1])
+    assert both.records[0]["estimate"] == pytest.approx(ins.misalignment(data, views).index)
 
 
 def test_a_readiness_section_says_when_there_is_no_benchmark_yet():
@@ -429,7 +432,7 @@ def test_a_group_too_small_to_show_stays_out_of_the_spreads_and_the_index():
     one = data[(data["group"] != lonely) | (data["respondent_id"] == first)]
     section = two_views_section(one, views, min_cell_size=5)
     others = one[one["group"] != lonely]
-    assert section.records[0]["estimate"] == pytest.approx(ins.misalignment(others, views)[1])
+    assert section.records[0]["estimate"] == pytest.approx(ins.misalignment(others, views).index)
     html = "".join(getattr(o, "_repr_html_", lambda: "")() for o in section.outputs)
     assert f"{lonely}: fewer than 5 respondents, so left out" in html
 

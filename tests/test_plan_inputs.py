@@ -196,7 +196,7 @@ def test_a_planned_activity_kpi_is_checked_for_gaming_without_a_targets_file(tmp
     assert targets[["metric", "scope", "set_by"]].values.tolist() == [
         ["meetings", "North; South", "plan"]
     ]
-    _, flags = kpi_gaming.gaming_check(inputs.tables["kpi_panel"], targets)
+    flags = kpi_gaming.gaming_check(inputs.tables["kpi_panel"], targets).flags
     assert flags["gamed"].tolist() == [True]
 
 

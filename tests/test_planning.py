@@ -42,17 +42,17 @@ def test_power_agrees_with_simulation_within_5_points(
         design, effect=effect, residual_sd=6000.0, autocorrelation=rho, n_resamples=1500, seed=11
     )
     simulated = float((draws["p_value"] < 0.05).mean())
-    assert 0.15 < analytic["power"] < 0.97  # a grid where power is informative
-    assert abs(analytic["power"] - simulated) <= 0.05, (analytic, simulated)
+    assert 0.15 < analytic.power < 0.97  # a grid where power is informative
+    assert abs(analytic.power - simulated) <= 0.05, (analytic, simulated)
     # the planted effect is recovered and the analytic SE is the spread of the estimate
     assert abs(draws["estimate"].mean() - effect) < 4 * draws["estimate"].std() / np.sqrt(1500)
-    assert draws["estimate"].std() == pytest.approx(analytic["std_error"], rel=0.06)
+    assert draws["estimate"].std() == pytest.approx(analytic.std_error, rel=0.06)
 
 
 def test_recommended_design_reaches_78_percent_power_when_simulated():
     planned = RolloutDesign(12, ((3, 20), (6, 20)), untrained=20, effect_from=2)
     even = break_even(planned, budget=120_000, margin=0.35)
-    assert design_power(planned, effect=even, residual_sd=6000, autocorrelation=0.3)["power"] < 0.5
+    assert design_power(planned, effect=even, residual_sd=6000, autocorrelation=0.3).power < 0.5
     table = smallest_design(planned, effect=even, residual_sd=6000, autocorrelation=0.3)
     best = table[table["recommended"]].iloc[0]
     assert table["recommended"].sum() == 1 and best["reps"] == table["reps"].min()
@@ -68,7 +68,7 @@ def test_recommended_design_reaches_78_percent_power_when_simulated():
     fewer = planned.resized(
         int(best["reps"]) - 2, untrained_share=best["untrained_share"], periods=int(best["periods"])
     )
-    assert design_power(fewer, effect=even, residual_sd=6000, autocorrelation=0.3)["power"] < 0.8
+    assert design_power(fewer, effect=even, residual_sd=6000, autocorrelation=0.3).power < 0.8
 
 
 def test_fast_estimate_equals_pyfixest_on_a_draw():
@@ -96,9 +96,9 @@ def test_baseline_variance_recovers_planted_sd_and_autocorrelation(periods, rho)
     found = baseline_variance(
         panel, outcome="outcome", unit="rep_id", time="period", treatment="trained"
     )
-    assert found["residual_sd"] == pytest.approx(5000, rel=0.03)
-    assert found["autocorrelation"] == pytest.approx(rho, abs=0.03)
-    assert found["reps"] == 1500 and found["n"] == 1500 * periods
+    assert found.residual_sd == pytest.approx(5000, rel=0.03)
+    assert found.autocorrelation == pytest.approx(rho, abs=0.03)
+    assert found.reps == 1500 and found.n == 1500 * periods
 
 
 def test_baseline_variance_uses_untrained_rows_only():
@@ -107,8 +107,8 @@ def test_baseline_variance_uses_untrained_rows_only():
     found = baseline_variance(
         panel, outcome="outcome", unit="rep_id", time="period", treatment="trained"
     )
-    assert found["n"] == 400 * 4 + 400 * 12
-    assert found["residual_sd"] == pytest.approx(5000, rel=0.05)
+    assert found.n == 400 * 4 + 400 * 12
+    assert found.residual_sd == pytest.approx(5000, rel=0.05)
 
 
 def test_holm_matches_statsmodels_and_the_hand_computation():
@@ -128,7 +128,7 @@ def test_break_even_counts_rep_periods_from_effect_from():
     design = RolloutDesign(10, ((4, 10),), untrained=10, effect_from=2)
     assert design.counted_rep_periods() == 10 * (10 - 4 - 2)
     assert break_even(design, budget=4200, margin=0.35) == pytest.approx(4200 / (40 * 0.35))
-    assert design_power(RolloutDesign(6, (), untrained=10), effect=1, residual_sd=1)["power"] == 0
+    assert design_power(RolloutDesign(6, (), untrained=10), effect=1, residual_sd=1).power == 0
 
 
 def test_residualize_equals_the_dummy_variable_regression_on_an_unbalanced_table():
@@ -157,7 +157,7 @@ def _sentences(expected, budget):
 
     design = RolloutDesign(12, ((3, 35), (5, 35), (7, 35)), 45, None, 2)
     even = break_even(design, budget=budget, margin=0.35)
-    table = power_table(design, expected_effect=expected, break_even_effect=even, residual_sd=6000)
+    table = power_table(design, expected_effect=expected, break_even=even, residual_sd=6000)
     return table, describe_power(table)
 
 

@@ -199,7 +199,7 @@ def test_the_plan_answers_whether_its_rollout_can_show_that_training_pays(acme_p
         "Not reliably: even if training works as planned (revenue up USD 3,000"
     )
     assert "in only 75.4% of cases (80% wanted; break-even USD 1,361 per rep and month)" in answer
-    assert "between USD 2,000 and USD 3,988 in 90% of cases" in answer
+    assert "between USD 2,051 and USD 3,943 in 90% of cases" in answer  # seed 12345
     found = acme_plan.findings()
     assert 3 <= len(found) <= 5
     assert found[0].startswith("A rollout of 233 reps (40% left untrained) over 12 months")

@@ -261,9 +261,7 @@ def test_plan_power_sentences_print_the_expected_and_break_even_in_their_order()
     design = RolloutDesign(12, ((3, 35), (5, 35), (7, 35)), 45, None, 2)
     even = break_even(design, budget=250_000, margin=0.35)
     for expected in (even - 0.03, even + 0.4):  # both print as 1,361 when rounded alone
-        table = power_table(
-            design, expected_effect=expected, break_even_effect=even, residual_sd=6000
-        )
+        table = power_table(design, expected_effect=expected, break_even=even, residual_sd=6000)
         text = " ".join(planning.describe_power(table))
         if expected <= even:
             shown = re.search(

@@ -46,12 +46,12 @@ def apiclus2() -> pd.DataFrame:
 
 
 DCLUS1 = SurveyDesign(
-    weights="pw", clusters="dnum", fpc="fpc"
+    weights="pw", psu="dnum", fpc="fpc"
 )  # svydesign(id=~dnum, weights=~pw, fpc=~fpc)
 DSTRAT = SurveyDesign(
     weights="pw", strata="stype", fpc="fpc"
 )  # svydesign(id=~1, strata=~stype, ...)
-DCLUS2_WR = SurveyDesign(weights="pw", clusters="dnum")  # svydesign(id=~dnum+snum, weights=~pw)
+DCLUS2_WR = SurveyDesign(weights="pw", psu="dnum")  # svydesign(id=~dnum+snum, weights=~pw)
 
 
 def _mean(data: pd.DataFrame, design: SurveyDesign, column: str, domain=None):
@@ -106,7 +106,7 @@ def test_svychisq_second_and_first_order(apiclus1):
 
 def test_crosstab_test_with_a_design_is_svychisq(apiclus1):
     row = survey.crosstab_test(
-        apiclus1, "sch.wide", "stype", weights="pw", clusters="dnum", fpc="fpc"
+        apiclus1, "sch.wide", "stype", weights="pw", psu="dnum", fpc="fpc"
     ).iloc[0]
     assert row["test"] == "rao-scott"
     assert round(row["statistic"], 4) == 5.1934 and round(row["p_value"], 5) == 0.02175
@@ -117,9 +117,7 @@ def test_crosstab_test_with_a_design_is_svychisq(apiclus1):
 def test_group_shares_match_svytable(apiclus1):
     # svytable(~sch.wide + stype, dclus1): No 406.1640 101.5410 270.7760; Yes 4467.8035 372.3170 575.3989
     table = {"E": (406.1640, 4467.8035), "H": (101.5410, 372.3170), "M": (270.7760, 575.3989)}
-    result = survey.shares(
-        apiclus1, "sch.wide", by="stype", weights="pw", clusters="dnum", fpc="fpc"
-    )
+    result = survey.shares(apiclus1, "sch.wide", by="stype", weights="pw", psu="dnum", fpc="fpc")
     arrays = design_arrays(apiclus1, DCLUS1)
     for stype, (no, yes) in table.items():
         row = result[(result["stype"] == stype) & (result["level"] == "Yes")].iloc[0]
@@ -160,7 +158,7 @@ def test_design_risk_ratio_is_the_ratio_of_domain_means(apiclus1):
         exposed="E",
         reference=["H", "M"],
         weights="pw",
-        clusters="dnum",
+        psu="dnum",
         fpc="fpc",
     ).set_index("measure")
     arrays = design_arrays(data, DCLUS1)
@@ -172,9 +170,7 @@ def test_design_risk_ratio_is_the_ratio_of_domain_means(apiclus1):
     assert rr["method"] == "log (design-based)"
     # the p-value is the Rao-Scott F test of the same 2x2 table
     grouped = data.assign(group=np.where(data["stype"] == "E", "E", "other"))
-    expected = survey.crosstab_test(
-        grouped, "group", "met", weights="pw", clusters="dnum", fpc="fpc"
-    )
+    expected = survey.crosstab_test(grouped, "group", "met", weights="pw", psu="dnum", fpc="fpc")
     assert rr["p_value"] == pytest.approx(expected["p_value"].iloc[0])
 
 
@@ -191,9 +187,7 @@ def test_design_risk_ratio_interval_covers_under_clustering():
         exposed = np.repeat(rng.random(40) < 0.5, 10)
         p = np.clip(np.where(exposed, 0.6, 0.4) + shift, 0.01, 0.99)
         data = pd.DataFrame({"y": rng.random(400) < p, "g": exposed, "company": company})
-        design = survey.risk_ratio(
-            data, "y", by="g", exposed=True, reference=False, clusters="company"
-        )
+        design = survey.risk_ratio(data, "y", by="g", exposed=True, reference=False, psu="company")
         naive = survey.risk_ratio(data, "y", by="g", exposed=True, reference=False)
         row, plain = design.iloc[0], naive.iloc[0]
         covered += row["conf_low"] <= truth <= row["conf_high"]
@@ -207,7 +201,7 @@ def test_a_stratum_with_one_cluster_is_a_clear_error(apiclus1):
         region=np.where(apiclus1["dnum"] == apiclus1["dnum"].iloc[0], "north", "south")
     )
     with pytest.raises(DataError, match="north.*single cluster.*Merge it"):
-        survey.shares(data, "sch.wide", weights="pw", strata="region", clusters="dnum")
+        survey.shares(data, "sch.wide", weights="pw", strata="region", psu="dnum")
 
 
 @pytest.mark.parametrize(
@@ -215,13 +209,13 @@ def test_a_stratum_with_one_cluster_is_a_clear_error(apiclus1):
     [
         (lambda d: d.assign(fpc=np.arange(len(d)) + 800), "differs within a stratum"),
         (lambda d: d.assign(fpc=10), "smaller than the number of sampled clusters"),
-        (lambda d: d.assign(dnum=d["dnum"].where(d.index != 3)), "clusters column 'dnum' is blank"),
+        (lambda d: d.assign(dnum=d["dnum"].where(d.index != 3)), "psu column 'dnum' is blank"),
         (lambda d: d.assign(pw=d["pw"].where(d.index != 4, -1)), "positive numbers.*rows 4"),
     ],
 )
 def test_bad_design_columns_are_named(apiclus1, change, message):
     with pytest.raises(DataError, match=message):
-        survey.shares(change(apiclus1), "sch.wide", weights="pw", clusters="dnum", fpc="fpc")
+        survey.shares(change(apiclus1), "sch.wide", weights="pw", psu="dnum", fpc="fpc")
 
 
 def test_sampling_fraction_and_population_size_agree(apistrat):
@@ -244,7 +238,7 @@ def test_degenerate_groups_get_intervals_that_are_not_empty():
             "psu": [0] * 10 + list(np.repeat(np.arange(1, 9), 5)),
         }
     )
-    table = survey.shares(data, "answer", by="g", weights="w", clusters="psu")
+    table = survey.shares(data, "answer", by="g", weights="w", psu="psu")
     small = table[table["g"] == "small"].set_index("level")
     assert small.loc["yes", "estimate"] == 1 and small.loc["yes", "conf_low"] < 0.75
     assert small.loc["no", "estimate"] == 0 and small.loc["no", "conf_high"] > 0.25
@@ -286,13 +280,13 @@ BETA_DESIGNS = {
     # svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
     "dstrat_wr": ("apistrat", {"weights": "pw", "strata": "stype"}),
     # svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
-    "dclus1": ("apiclus1", {"weights": "pw", "clusters": "dnum", "fpc": "fpc"}),
+    "dclus1": ("apiclus1", {"weights": "pw", "psu": "dnum", "fpc": "fpc"}),
     # svydesign(id = ~dnum, weights = ~pw, data = apiclus1)
-    "dclus1_wr": ("apiclus1", {"weights": "pw", "clusters": "dnum"}),
+    "dclus1_wr": ("apiclus1", {"weights": "pw", "psu": "dnum"}),
     # svydesign(id = ~dnum + snum, weights = ~pw, data = apiclus2)
-    "dclus2_wr": ("apiclus2", {"weights": "pw", "clusters": "dnum"}),
+    "dclus2_wr": ("apiclus2", {"weights": "pw", "psu": "dnum"}),
     # svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc1, data = apiclus2)
-    "dclus2_stage1": ("apiclus2", {"weights": "pw", "clusters": "dnum", "fpc": "fpc1"}),
+    "dclus2_stage1": ("apiclus2", {"weights": "pw", "psu": "dnum", "fpc": "fpc1"}),
 }
 
 
@@ -434,24 +428,22 @@ def test_korn_graubard_keeps_a_design_effect_below_one_unless_truncation_is_aske
 
     # 1 in 6 with a standard error of 0.01: an effective size of 1389, far above the 6
     # respondents; R uses it as it is, Korn and Graubard's truncation brings it back to 6
-    untruncated = korn_graubard(1 / 6, 0.01, n=6, degrees_of_freedom=5)
-    truncated = korn_graubard(1 / 6, 0.01, n=6, degrees_of_freedom=5, truncate_design_effect=True)
+    untruncated = korn_graubard(1 / 6, 0.01, n=6, df=5)
+    truncated = korn_graubard(1 / 6, 0.01, n=6, df=5, truncate_design_effect=True)
     assert truncated == pytest.approx(proportion_confint(1, 6, method="beta"), abs=1e-12)
     assert truncated[0] < untruncated[0] < 1 / 6 < untruncated[1] < truncated[1]
     # dstrat (design effect 0.86): svyciprop(~I(sch.wide == "No"), dstrat, method = "beta")
     # gives 0.1265684 0.2258287 with n 200, degf 197, SE 0.02434478
-    low, high = korn_graubard(0.172052, 0.02434478, n=200, degrees_of_freedom=197)
+    low, high = korn_graubard(0.172052, 0.02434478, n=200, df=197)
     assert _printed(low, "0.1265684") and _printed(high, "0.2258287")
-    capped = korn_graubard(
-        0.172052, 0.02434478, n=200, degrees_of_freedom=197, truncate_design_effect=True
-    )
+    capped = korn_graubard(0.172052, 0.02434478, n=200, df=197, truncate_design_effect=True)
     assert capped[0] < low and capped[1] > high
 
 
 def test_korn_graubard_n_total_reproduces_na_rm_on_the_whole_design():
     # svyciprop(~I(acs.46 <= 30), dclus2_wr, method = "beta", na.rm = TRUE): 0.4353249 0.823822
     # (share 0.6472695, SE 0.09229509 over 96 answers; t correction on 126 rows, degf 39)
-    low, high = korn_graubard(0.6472695, 0.09229509, n=96, n_total=126, degrees_of_freedom=39)
+    low, high = korn_graubard(0.6472695, 0.09229509, n=96, n_total=126, df=39)
     assert _printed(low, "0.4353249") and _printed(high, "0.823822")
 
 
@@ -461,7 +453,7 @@ def test_korn_graubard_is_clopper_pearson_on_the_count_when_the_design_gives_no_
     # no variance (everyone answered alike) and no degrees of freedom (a group inside
     # one PSU): R returns missing limits; here the count's Clopper-Pearson interval
     for count, n in ((10, 10), (0, 7)):
-        low, high = korn_graubard(count / n, 0.0, n=n, degrees_of_freedom=0)
+        low, high = korn_graubard(count / n, 0.0, n=n, df=0)
         expected = proportion_confint(count, n, method="beta")
         assert (low, high) == pytest.approx(expected, abs=1e-12)
 
@@ -486,7 +478,7 @@ RATIOS_R = [  # design, outcome, share E, share H+M, RR (low, high), OR (low, hi
 ]  # fmt: skip
 RATIO_DESIGNS = {
     "dclus1": ("apiclus1", DCLUS1),
-    "dclus1_wr": ("apiclus1", SurveyDesign(weights="pw", clusters="dnum")),
+    "dclus1_wr": ("apiclus1", SurveyDesign(weights="pw", psu="dnum")),
     "dstrat": ("apistrat", DSTRAT),
     "dclus2_wr": ("apiclus2", DCLUS2_WR),
 }
@@ -523,7 +515,7 @@ def test_design_risk_and_odds_ratios_are_rs_svyby_svycontrast(
         reference=["H", "M"],
         weights=design.weights,
         strata=design.strata,
-        clusters=design.clusters,
+        psu=design.psu,
         fpc=design.fpc,
     )
     assert by_columns.iloc[0]["conf_low"] == row["conf_low"]
@@ -541,7 +533,7 @@ def test_every_survey_function_takes_the_design(apiclus1):
     data = apiclus1.assign(
         met=apiclus1["sch.wide"] == "Yes", improved=apiclus1["comp.imp"] == "Yes"
     )
-    columns = {"weights": "pw", "clusters": "dnum", "fpc": "fpc"}
+    columns = {"weights": "pw", "psu": "dnum", "fpc": "fpc"}
     pd.testing.assert_frame_equal(
         survey.shares(data, "sch.wide", by="stype", design=DCLUS1),
         survey.shares(data, "sch.wide", by="stype", **columns),

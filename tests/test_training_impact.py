@@ -27,8 +27,8 @@ def _panel(design=None, seed=0):
 
 def test_roi_arithmetic_matches_the_hand_worked_example():
     figures = roi.roi_figures(350_000, 200_000, benefit_per_period=50_000)
-    assert figures["bcr"] == pytest.approx(1.75) and figures["roi_percent"] == pytest.approx(75.0)
-    assert figures["net_benefits"] == 150_000 and figures["payback_periods"] == pytest.approx(4.0)
+    assert figures.bcr == pytest.approx(1.75) and figures.roi_percent == pytest.approx(75.0)
+    assert figures.net_benefits == 150_000 and figures.payback_periods == pytest.approx(4.0)
 
 
 def test_roi_refuses_raw_revenue_and_bad_costs():
@@ -559,7 +559,8 @@ def test_learning_gain_refuses_too_few_pairs_and_text_scores_and_counts_missing_
 
 def test_reaction_summary_and_range_check():
     data = pd.DataFrame({"rating": [5, 4, 4, 3, 5], "relevance": [4, 4, 2, 5, 3]})
-    means, distribution = kirkpatrick.reaction_summary(data, ["rating", "relevance"])
+    summary = kirkpatrick.reaction_summary(data, ["rating", "relevance"])
+    means, distribution = summary.means, summary.distribution
     assert means.set_index("term").loc["rating", "estimate"] == pytest.approx(4.2)
     assert means.set_index("term").loc["rating", "top_box"] == pytest.approx(0.8)
     assert distribution.groupby("term")["estimate"].sum().tolist() == pytest.approx([1.0, 1.0])

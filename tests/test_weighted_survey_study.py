@@ -116,10 +116,10 @@ def test_the_design_of_client_yml_reaches_every_figure_of_the_study(tmp_path, mo
     inputs = load_study("org_effectiveness", {"client_id": "delta"})
     design = inputs.extras["design"]
     assert design == survey.SurveyDesign(
-        weights="weight", strata="region", clusters="company", fpc="population"
+        weights="weight", strata="region", psu="company", fpc="population"
     )
     responses = inputs.tables["responses"]
-    columns = {"weights": "weight", "strata": "region", "clusters": "company", "fpc": "population"}
+    columns = {"weights": "weight", "strata": "region", "psu": "company", "fpc": "population"}
     # the headline share is the design-based one (R's svyciprop with each domain's df)
     records, sentences = survey.study_headline(responses, design=design)
     effective = next(r for r in records if r["name"] == "share_effective_or_better")
@@ -150,7 +150,7 @@ def test_strata_or_clusters_alone_need_no_weights(tmp_path, monkeypatch):
     folder, _ = _designed_client(tmp_path, "weights: null, clusters: company")
     monkeypatch.setattr(paths, "CLIENTS_DIR", folder.parent)
     inputs = load_study("org_effectiveness", {"client_id": "delta"})
-    assert inputs.extras["design"] == survey.SurveyDesign(clusters="company")
+    assert inputs.extras["design"] == survey.SurveyDesign(psu="company")
     assert inputs.extras["weights"] is None
     _, sentences = survey.study_headline(inputs.tables["responses"], design=inputs.extras["design"])
     assert sentences[0].startswith(tuple("0123456789"))  # shares of respondents, unweighted

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -26,11 +27,14 @@ from analysis.contracts.instruments import (
 )
 from analysis.core.conclusions import bound
 from analysis.core.options import check_conf_level, check_min_cell_size, renamed
+from analysis.core.results import TIDY_COLUMNS, FormerShape, TidyResult
 
 __all__ = [  # the contract is re-exported: notebooks use ``ins.load_instruments`` etc.
     "TYPES",
+    "ChecklistRanking",
     "Instrument",
     "InstrumentError",
+    "Misalignment",
     "alignment_agreement",
     "band_summary",
     "benchmark",
@@ -129,9 +133,48 @@ def item_shares(
     return pd.concat(frames, ignore_index=True)
 
 
+@dataclass
+class ChecklistRanking(FormerShape, TidyResult):
+    """Reasons of a checklist ranked by how many respondents ticked them, and by theme.
+
+    Parameters
+    ----------
+    reasons : DataFrame
+        ``rank, item, theme, count, n, estimate, conf_low, conf_high``.
+    themes : DataFrame
+        ``theme, reasons, mentions, respondents_citing, n, estimate``.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
+    Notes
+    -----
+    Unpacking it as the former tuple ``(reasons, themes)`` still works, with a
+    FutureWarning.
+    """
+
+    reasons: pd.DataFrame
+    themes: pd.DataFrame
+    conf_level: float = 0.95
+
+    former: ClassVar[tuple[str, ...]] = ("reasons", "themes")
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per reason (``term`` = its item id), most often ticked first."""
+        table = self.reasons.rename(columns={"item": "term"}).assign(
+            std_error=np.nan, p_value=np.nan
+        )
+        return table[[*TIDY_COLUMNS, "rank", "theme", "count"]]
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return (
+            f"Share of respondents ticking each reason ({self.conf_level:.0%} confidence interval)"
+        )
+
+
 def rank_checklist(
     data: pd.DataFrame, instrument: Instrument, *, conf_level: float = 0.95
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> ChecklistRanking:
     """Reasons ranked by how many respondents ticked them, and the same grouped by theme.
 
     Parameters
@@ -145,9 +188,9 @@ def rank_checklist(
 
     Returns
     -------
-    (DataFrame, DataFrame)
-        Reasons: ``rank, item, theme, count, n, estimate, conf_low, conf_high``;
-        themes: ``theme, reasons, mentions, respondents_citing, n, estimate`` where
+    ChecklistRanking
+        ``.reasons``: ``rank, item, theme, count, n, estimate, conf_low, conf_high``;
+        ``.themes``: ``theme, reasons, mentions, respondents_citing, n, estimate`` where
         ``estimate`` is the share of respondents ticking at least one reason of the theme.
     """
     if instrument.type != "checklist":
@@ -173,9 +216,8 @@ def rank_checklist(
             }
         )
     themes = pd.DataFrame(rows).sort_values("mentions", ascending=False).reset_index(drop=True)
-    return ranked[
-        ["rank", "item", "theme", "count", "n", "estimate", "conf_low", "conf_high"]
-    ], themes
+    columns = ["rank", "item", "theme", "count", "n", "estimate", "conf_low", "conf_high"]
+    return ChecklistRanking(ranked[columns], themes, conf_level)
 
 
 # ----------------------------------------------------------------- alignment (two views)
@@ -327,10 +369,44 @@ def alignment_agreement(
     return pd.DataFrame(rows)
 
 
+@dataclass
+class Misalignment(FormerShape, TidyResult):
+    """How differently stakeholder groups answer each statement, and one index over all.
+
+    Parameters
+    ----------
+    statements : DataFrame
+        ``item, test, p_value, cramers_v, spread, n``, one row per statement.
+    index : float
+        The mean spread (0 = every group answers alike, 1 = groups choose opposite
+        views unanimously).
+
+    Notes
+    -----
+    Unpacking it as the former tuple ``(statements, index)`` still works, with a
+    FutureWarning.
+    """
+
+    statements: pd.DataFrame
+    index: float
+
+    former: ClassVar[tuple[str, ...]] = ("statements", "index")
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per statement (``estimate`` = its spread), then the index."""
+        rows = self.statements.rename(columns={"item": "term", "spread": "estimate"})
+        overall = {"term": "misalignment_index", "estimate": self.index, "n": rows["n"].max()}
+        table = pd.concat([rows, pd.DataFrame([overall])], ignore_index=True)
+        table = table.assign(std_error=np.nan, conf_low=np.nan, conf_high=np.nan)
+        return table[[*TIDY_COLUMNS, "test", "cramers_v"]]
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return "Spread between the groups' shares choosing View 2, per statement"
+
+
 @renamed(group="by")
-def misalignment(
-    data: pd.DataFrame, instrument: Instrument, *, by: str = "group"
-) -> tuple[pd.DataFrame, float]:
+def misalignment(data: pd.DataFrame, instrument: Instrument, *, by: str = "group") -> Misalignment:
     r"""Between-group differences per statement, and one overall misalignment index.
 
     Per statement: the test of group x view (:func:`analysis.survey.crosstab_test`:
@@ -348,10 +424,10 @@ def misalignment(
 
     Returns
     -------
-    (DataFrame, float)
-        ``item, test, p_value, cramers_v, spread, n``; and the index: the mean spread
-        over statements (0 = every group answers alike, 1 = groups choose opposite views
-        unanimously).
+    Misalignment
+        ``.statements``: ``item, test, p_value, cramers_v, spread, n``; ``.index``: the
+        mean spread over statements (0 = every group answers alike, 1 = groups choose
+        opposite views unanimously).
 
     Notes
     -----
@@ -384,7 +460,7 @@ def misalignment(
             }
         )
     table = pd.DataFrame(rows)
-    return table, float(table["spread"].mean())
+    return Misalignment(table, float(table["spread"].mean()))
 
 
 @renamed(table="data")

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from analysis.contracts.periods import time_order
 from analysis.core.errors import DataError
-from analysis.core.options import SEED, check_conf_level, renamed
+from analysis.core.options import SEED, SIMULATION_DRAWS, check_conf_level, renamed
+from analysis.core.results import TIDY_COLUMNS, FormerShape, TidyResult
 
-__all__ = ["LIKERT_LEVELS", "chain_table", "learning_gain", "mediation", "reaction_summary"]
+__all__ = [
+    "LIKERT_LEVELS",
+    "ReactionSummary",
+    "chain_table",
+    "learning_gain",
+    "mediation",
+    "reaction_summary",
+]
 
 LIKERT_LEVELS = (1, 2, 3, 4, 5)
 
@@ -24,9 +35,46 @@ def _require(data: pd.DataFrame, *columns: str) -> None:
         )
 
 
+@dataclass
+class ReactionSummary(FormerShape, TidyResult):
+    """Level 1 (reaction): the mean of each rating item and the share at each level.
+
+    Parameters
+    ----------
+    means : DataFrame
+        ``term, estimate, std_error, conf_low, conf_high, top_box, n``, one row per item.
+    distribution : DataFrame
+        ``term, level, count, n, estimate``: the share answering each level.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
+    Notes
+    -----
+    Unpacking it as the former tuple ``(means, distribution)`` still works, with a
+    FutureWarning.
+    """
+
+    means: pd.DataFrame
+    distribution: pd.DataFrame
+    conf_level: float = 0.95
+
+    former: ClassVar[tuple[str, ...]] = ("means", "distribution")
+    #: the middle of the 1-5 scale, drawn in :meth:`plot`
+    reference: float = 3.0
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per item: its mean rating with the interval, and ``top_box``."""
+        table = self.means.assign(p_value=np.nan)
+        return table[[*TIDY_COLUMNS, "top_box"]]
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return f"Mean rating per item (1-5) with its {self.conf_level:.0%} confidence interval"
+
+
 def reaction_summary(
-    data: pd.DataFrame, items: list[str], *, conf_level: float = 0.95
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    data: pd.DataFrame, items: Sequence[str], *, conf_level: float = 0.95
+) -> ReactionSummary:
     """Level 1 (reaction): distribution and mean of each 1-5 rating item.
 
     Parameters
@@ -36,12 +84,16 @@ def reaction_summary(
     items : list of str
         Rating columns on a 1-5 scale (e.g. ``rating``, ``relevance``, ``intent_to_apply``).
 
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
     Returns
     -------
-    (DataFrame, DataFrame)
-        ``means``: ``term, estimate, std_error, conf_low, conf_high, top_box, n``
+    ReactionSummary
+        ``.means``: ``term, estimate, std_error, conf_low, conf_high, top_box, n``
         (t interval for the mean; ``top_box`` = share answering 4 or 5);
-        ``distribution``: ``term, level, count, n, estimate`` (share at each level).
+        ``.distribution``: ``term, level, count, n, estimate`` (share at each level);
+        ``.tidy()`` the means with the standard columns.
 
     Raises
     ------
@@ -85,7 +137,7 @@ def reaction_summary(
             {"term": item, "level": level, "count": int(c), "n": n, "estimate": c / n}
             for level, c in counts.items()
         ]
-    return pd.DataFrame(means), pd.DataFrame(distribution)
+    return ReactionSummary(pd.DataFrame(means), pd.DataFrame(distribution), conf_level)
 
 
 def learning_gain(
@@ -184,8 +236,8 @@ def mediation(
     treatment: str,
     mediator: str,
     outcome: str,
-    covariates: tuple[str, ...] = (),
-    n_resamples: int = 1000,
+    covariates: Sequence[str] | None = None,
+    n_resamples: int = SIMULATION_DRAWS,
     seed: int = SEED,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -238,7 +290,7 @@ def mediation(
     from statsmodels.stats.mediation import Mediation
 
     conf_level = check_conf_level(conf_level)
-    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates or ())
     _require(data, treatment, mediator, outcome, *covariates)
     frame = (
         data[[treatment, mediator, outcome, *covariates]]

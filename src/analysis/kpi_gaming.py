@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import difflib
 import warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from analysis.contracts.periods import period_index, time_order
 from analysis.core.options import check_conf_level, renamed
+from analysis.core.results import FormerShape, TidyResult
 from analysis.effects import TIDY_COLUMNS, estimate
 
-__all__ = ["DEFAULT_CONVERSIONS", "gaming_check", "target_problems"]
+__all__ = ["DEFAULT_CONVERSIONS", "GamingCheck", "gaming_check", "target_problems"]
 
 
 def _its(frame: pd.DataFrame, outcome: str, unit: str, conf_level: float) -> pd.Series:
@@ -174,6 +177,50 @@ def target_problems(
     return problems
 
 
+@dataclass
+class GamingCheck(FormerShape, TidyResult):
+    """Each KPI target's effect on its activity and on the activity's conversion, and a verdict.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        ``target, measure, design, term, estimate, std_error, conf_low, conf_high,
+        p_value, n, relative``.
+    flags : DataFrame
+        ``target, activity_change, conversion_change, gamed, verdict``.
+    conf_level : float, default 0.95
+        Confidence level of the intervals.
+
+    Notes
+    -----
+    Unpacking it as the former tuple ``(effects, flags)`` still works, with a
+    FutureWarning.
+    """
+
+    effects: pd.DataFrame
+    flags: pd.DataFrame
+    conf_level: float = 0.95
+
+    former: ClassVar[tuple[str, ...]] = ("effects", "flags")
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the effects, the standard columns first."""
+        rest = [c for c in self.effects.columns if c not in TIDY_COLUMNS]
+        return self.effects[[*TIDY_COLUMNS, *rest]]
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return (
+            f"Change in each targeted activity and its conversion rate "
+            f"({self.conf_level:.0%} confidence interval)"
+        )
+
+    @property
+    def gamed(self) -> bool:
+        """True when any target shows signs of gaming."""
+        return bool(self.flags["gamed"].any()) if len(self.flags) else False
+
+
 @renamed(panel="data")
 def gaming_check(
     data: pd.DataFrame,
@@ -184,7 +231,7 @@ def gaming_check(
     team: str = "team",
     conversions: dict[str, tuple[str, str]] | None = None,
     conf_level: float = 0.95,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> GamingCheck:
     """Check every KPI target for gaming.
 
     Parameters
@@ -204,10 +251,10 @@ def gaming_check(
 
     Returns
     -------
-    (DataFrame, DataFrame)
-        Effects: ``target, measure, design, term, estimate, std_error, conf_low,
+    GamingCheck
+        ``.effects``: ``target, measure, design, term, estimate, std_error, conf_low,
         conf_high, p_value, n, relative`` (relative = estimate / pre-target mean of the
-        targeted reps); and flags: ``target, activity_change, conversion_change,
+        targeted reps); ``.flags``: ``target, activity_change, conversion_change,
         gamed, verdict``.
     """
     conf_level = check_conf_level(conf_level)
@@ -290,4 +337,4 @@ def gaming_check(
                 "verdict": verdict,
             }
         )
-    return pd.DataFrame(effects_rows), pd.DataFrame(flags)
+    return GamingCheck(pd.DataFrame(effects_rows), pd.DataFrame(flags), conf_level)

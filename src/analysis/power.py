@@ -31,7 +31,7 @@ import pandas as pd
 
 from analysis.core import formats
 from analysis.core.formats import with_currency
-from analysis.core.options import check_conf_level
+from analysis.core.options import check_conf_level, renamed
 
 __all__ = [
     "break_even_effect",
@@ -109,6 +109,10 @@ def power(
 
 
 _power = power  # the function, under a name that the argument ``power`` does not shadow
+
+
+#: :func:`power` under a name that a ``power=`` argument does not hide.
+_power_of = power
 
 
 def minimum_detectable_effect(
@@ -299,6 +303,7 @@ def clears(
     return float(stats.t.sf(c - shift, df) if df else stats.norm.sf(c - shift))
 
 
+@renamed(power_target="power")
 def design_check(
     *,
     std_error: float,
@@ -306,7 +311,7 @@ def design_check(
     effect: float | None = None,
     effect_source: str = "estimated",
     conf_level: float = 0.95,
-    power_target: float = 0.8,
+    power: float = 0.8,
     df: float | None = None,
     unit: str = "number",
 ) -> pd.DataFrame:
@@ -323,7 +328,7 @@ def design_check(
         the figures against no effect are given.
     effect_source : str
         Where ``effect`` comes from, named in the rows: ``"estimated"`` or ``"planned"``.
-    conf_level, power_target, df : optional
+    conf_level, power, df : optional
         Confidence level, the power wanted and the t degrees of freedom (clusters - 1).
     unit : str
         Unit of the effect rows.
@@ -347,17 +352,17 @@ def design_check(
     (:func:`power_against`). A design with 94% power against zero at the break-even
     effect can have an 11% chance of an interval clear of break-even at the true effect.
     """
-    mde = minimum_detectable_effect(std_error, conf_level=conf_level, power=power_target, df=df)
+    mde = minimum_detectable_effect(std_error, conf_level=conf_level, power=power, df=df)
     rows = [
         {
-            "term": f"minimum detectable effect ({power_target:.0%} power against no effect)",
+            "term": f"minimum detectable effect ({power:.0%} power against no effect)",
             "estimate": mde,
             "unit": "outcome",
         },
         {"term": "break-even effect", "estimate": break_even, "unit": unit},
         {
             "term": "power against no effect at the break-even effect",
-            "estimate": power(break_even, std_error, conf_level=conf_level, df=df),
+            "estimate": _power_of(break_even, std_error, conf_level=conf_level, df=df),
             "unit": "power",
         },
     ]
@@ -382,19 +387,20 @@ def design_check(
     return pd.DataFrame(rows)
 
 
+@renamed(power_target="power")
 def describe_design(
     check: pd.DataFrame,
     *,
     conf_low: float,
     conf_high: float,
-    power_target: float = 0.8,
+    power: float = 0.8,
     currency: str | None = None,
     symbol: bool = False,
 ) -> str:
     """Say in one sentence whether this design did (or could) show that the programme paid.
 
     ``conf_low, conf_high`` is the interval of the effect; ``check`` the output of
-    :func:`design_check` (made with the same ``power_target``, and with ``effect`` for
+    :func:`design_check` (made with the same ``power``, and with ``effect`` for
     the power against break-even). "Could show whether it paid" is decided by the power
     against break-even at the planned or estimated effect, never by the power against
     no effect, which the sentence names as such. ``currency`` (an outcome in money) is
@@ -406,7 +412,7 @@ def describe_design(
         The output of :func:`design_check`.
     conf_low, conf_high : float
         The interval of the estimated effect.
-    power_target : float, default 0.8
+    power : float, default 0.8
         The power a conclusive design needs.
     currency : str, optional
         ISO code of a money outcome.
@@ -457,9 +463,9 @@ def describe_design(
     odds = (
         f"if the true effect were the {source} {number(effect)}, an interval would exclude the "
         f"break-even effect of {even_text} in {_percent(chance)} of studies like this one "
-        f"(power against break-even; target {power_target:.0%})"
+        f"(power against break-even; target {power:.0%})"
     )
-    if chance >= power_target:
+    if chance >= power:
         return (
             f"This design could have shown whether the programme paid for itself ({odds}), "
             f"but this study's interval includes break-even. {versus_zero}"

@@ -9,7 +9,7 @@ converted to money.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,8 +19,8 @@ import pandas as pd
 from analysis.core.conclusions import bound, direction, interval_text, phrase
 from analysis.core.errors import DataError
 from analysis.core.formats import with_currency
-from analysis.core.options import SEED, check_conf_level, renamed
-from analysis.core.results import TidyResult, interval_record
+from analysis.core.options import BOOTSTRAP_RESAMPLES, SEED, check_conf_level, renamed
+from analysis.core.results import FormerShape, Headline, TidyResult, figure_rows, interval_record
 from analysis.effects.estimate import MIN_CLUSTERS
 from analysis.effects.wild_bootstrap import Bootstrap
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "RoiFigures",
     "RoiResult",
     "describe",
     "fully_loaded_costs",
@@ -90,10 +91,76 @@ def fully_loaded_costs(costs: pd.DataFrame, *, amount: str = "amount", item: str
     return total
 
 
+@dataclass
+class RoiFigures(FormerShape, TidyResult):
+    """Benefits, costs, net benefits, benefit-cost ratio, ROI % and payback (point figures).
+
+    Parameters
+    ----------
+    benefits, costs, net_benefits : float
+        Monetary benefits, fully loaded costs and their difference.
+    bcr : float
+        Benefit-cost ratio.
+    roi_percent : float
+        Return on investment in percent.
+    payback_periods : float, optional
+        Periods until the costs are paid back; None when not computed.
+
+    Notes
+    -----
+    Reading it as the former dict (``result["roi_percent"]``) still works, with a
+    FutureWarning.
+    """
+
+    benefits: float
+    costs: float
+    net_benefits: float
+    bcr: float
+    roi_percent: float
+    payback_periods: float | None = None
+
+    former: ClassVar[tuple[str, ...]] = (
+        "benefits",
+        "costs",
+        "net_benefits",
+        "bcr",
+        "roi_percent",
+        "payback_periods",
+    )
+    former_kind: ClassVar[str] = "dict"
+
+    def to_dict(self) -> dict[str, float]:
+        """Return the figures as a dict (without ``payback_periods`` when not computed)."""
+        return {p: getattr(self, p) for p in self.former if getattr(self, p) is not None}
+
+    def tidy(self) -> pd.DataFrame:
+        """Return one row per figure (``term`` its name), without intervals."""
+        return figure_rows(self.to_dict())
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return "Return on investment: point figures"
+
+
 def roi_figures(
     benefits: float, costs: float, *, benefit_per_period: float | None = None
-) -> dict[str, float]:
+) -> RoiFigures:
     """Benefit-cost ratio, ROI % and payback period from monetary benefits and costs.
+
+    Parameters
+    ----------
+    benefits : float
+        Monetary benefits (profit contribution) of the programme.
+    costs : float
+        Fully loaded programme costs (positive).
+    benefit_per_period : float, optional
+        Benefits per calendar period, for the payback period.
+
+    Returns
+    -------
+    RoiFigures
+        ``.benefits, .costs, .net_benefits, .bcr, .roi_percent`` and
+        ``.payback_periods`` (None without ``benefit_per_period``).
 
     Notes
     -----
@@ -103,23 +170,22 @@ def roi_figures(
 
     Examples
     --------
-    >>> roi_figures(350_000, 200_000)["roi_percent"]
+    >>> roi_figures(350_000, 200_000).roi_percent
     75.0
     """
     if costs <= 0:
         raise ValueError("costs must be positive.")
-    figures = {
-        "benefits": float(benefits),
-        "costs": float(costs),
-        "net_benefits": float(benefits - costs),
-        "bcr": float(benefits / costs),
-        "roi_percent": float((benefits - costs) / costs * 100),
-    }
+    payback = None
     if benefit_per_period is not None:
-        figures["payback_periods"] = (
-            float(costs / benefit_per_period) if benefit_per_period > 0 else float("inf")
-        )
-    return figures
+        payback = float(costs / benefit_per_period) if benefit_per_period > 0 else float("inf")
+    return RoiFigures(
+        benefits=float(benefits),
+        costs=float(costs),
+        net_benefits=float(benefits - costs),
+        bcr=float(benefits / costs),
+        roi_percent=float((benefits - costs) / costs * 100),
+        payback_periods=payback,
+    )
 
 
 @dataclass
@@ -137,6 +203,11 @@ class RoiResult(TidyResult):
     value_per_unit: float = 1.0
     resampled: str = "reps"
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Accept the point figures as :class:`RoiFigures` too (kept as a dict)."""
+        if isinstance(self.figures, RoiFigures):
+            self.figures = self.figures.to_dict()
 
     UNITS: ClassVar[dict[str, str]] = {
         "benefits": "currency",
@@ -189,7 +260,7 @@ class RoiResult(TidyResult):
             value_per_unit=self.value_per_unit,
         )
 
-    def headline(self) -> list[dict]:
+    def headline(self) -> list[Headline]:
         """Summary records: ROI and the benefit-cost ratio with their intervals."""
         figures = self.tidy().set_index("term")
         return [
@@ -224,7 +295,7 @@ def training_roi(
     cluster: str,
     unit: str | None = None,
     periods: float | None = None,
-    n_resamples: int = 300,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
     conf_level: float = 0.95,
     conservative: bool = False,
@@ -262,8 +333,8 @@ def training_roi(
         drawn twice counts as two reps. Default: the cluster is the rep.
     periods : float, optional
         Number of calendar periods the benefits cover, for the payback period.
-    n_resamples : int
-        Bootstrap replications.
+    n_resamples : int, default 200
+        Bootstrap replications (:data:`analysis.core.options.BOOTSTRAP_RESAMPLES`).
     conservative : bool
         Use the lower confidence bound of the effect instead of the estimate
         (Phillips' guiding principle: choose the most conservative alternative).
@@ -293,7 +364,7 @@ def training_roi(
     used = lower if conservative else estimate
     benefits = used * treated_periods * margin
     per_period = benefits / periods if periods else None
-    figures = roi_figures(benefits, costs, benefit_per_period=per_period)
+    figures = roi_figures(benefits, costs, benefit_per_period=per_period).to_dict()
     rng = np.random.default_rng(seed)
     codes, keys = pd.factorize(data[cluster])
     positions = [np.flatnonzero(codes == k) for k in range(len(keys))]
@@ -387,8 +458,8 @@ def programme_roi(
     treatment: str,
     costs: float,
     margin: float,
-    covariates: tuple[str, ...] = (),
-    n_resamples: int = 200,
+    covariates: Sequence[str] | None = None,
+    n_resamples: int = BOOTSTRAP_RESAMPLES,
     conf_level: float = 0.95,
     conservative: bool = False,
     intangibles: list[str] | None = None,

@@ -40,6 +40,7 @@ from pydantic import (
 from analysis.clients.files import relative_path, resolve_path
 from analysis.core.currencies import check_currency
 from analysis.core.errors import ConfigError
+from analysis.core.options import SEED
 
 __all__ = [
     "STUDIES",
@@ -433,7 +434,7 @@ class EvaluationPlan(StudyParameters):
         le=20_000,
         **meta("simulated rollouts of the planned design", example=1000, unit="draws"),
     )
-    seed: int = Field(2024, **meta("seed of the simulated rollouts", example=2024))
+    seed: int = Field(SEED, **meta("seed of the simulated rollouts", example=SEED))
 
 
 #: Study name -> its parameter model. A study is a notebook with the same name.

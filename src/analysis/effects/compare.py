@@ -12,7 +12,7 @@ from analysis.core.conclusions import bound, phrase, width_decimals
 from analysis.core.errors import DataError
 from analysis.core.formats import with_currency, with_currency_range
 from analysis.core.options import renamed
-from analysis.core.results import interval_record
+from analysis.core.results import Headline, interval_record
 from analysis.effects.estimate import estimate
 from analysis.effects.staggered import check_absorbing, staggered_att
 from analysis.effects.tidy import TIDY_COLUMNS
@@ -85,7 +85,7 @@ def compare_estimators(
     unit: str | None = None,
     time: str | None = None,
     start: str | None = None,
-    covariates: Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
 ) -> pd.DataFrame:
@@ -337,7 +337,7 @@ def _naive_sentence(
     )
 
 
-def headline_records(data: pd.DataFrame, *, outcome: str, unit: str = "currency") -> list[dict]:
+def headline_records(data: pd.DataFrame, *, outcome: str, unit: str = "currency") -> list[Headline]:
     """Summary records of a :func:`compare_estimators` table: the isolated effect and the naive difference.
 
     Parameters

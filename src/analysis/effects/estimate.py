@@ -25,7 +25,7 @@ from analysis.contracts.columns import (
     rows_text,
 )
 from analysis.core.errors import DataError
-from analysis.core.options import SEED, check_conf_level, check_option
+from analysis.core.options import SEED, WILD_BOOTSTRAP_RESAMPLES, check_conf_level, check_option
 from analysis.core.results import TidyResult
 from analysis.effects.panel import add_lags, check_panel, index_as_columns
 from analysis.effects.tidy import (
@@ -174,7 +174,7 @@ def estimate(
     *,
     outcome: str,
     treatment: str,
-    covariates: Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     unit: str | None = None,
     time: str | None = None,
     lags: int = 0,
@@ -183,7 +183,7 @@ def estimate(
     weights: str | None = None,
     conf_level: float = 0.95,
     bootstrap: Bootstrap = "auto",
-    n_resamples: int = 9999,
+    n_resamples: int = WILD_BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
 ) -> EffectResult:
     r"""Estimate the effect of ``treatment`` on ``outcome``.
@@ -339,7 +339,7 @@ def _check_arguments(
     data: pd.DataFrame,
     outcome: str,
     treatment: str,
-    covariates: Sequence[str],
+    covariates: Sequence[str] | None,
     unit: str | None,
     time: str | None,
     lags: int,
@@ -350,7 +350,7 @@ def _check_arguments(
 ) -> tuple[pd.DataFrame, _Spec]:
     """Stage 1: columns exist (as columns or index levels), roles are consistent."""
     conf_level = check_conf_level(conf_level)
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates or ())
     data = index_as_columns(data, unit, time, cluster)
     needed = [outcome, treatment, *covariates, unit, time, cluster, weights]
     missing = [c for c in needed if c is not None and c not in data.columns]

@@ -547,7 +547,7 @@ def effects_by_segment(
     contrast[:, 0] = 1
     contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
     wald, df, p_value = wald_f(
-        fit, contrast @ selector(fit.coef().index, columns), clusters=int(frame["g"].nunique())
+        fit, contrast @ selector(fit.coef().index, columns), n_clusters=int(frame["g"].nunique())
     )
     test = pd.DataFrame(
         [

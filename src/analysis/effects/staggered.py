@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.contracts.columns import check_numeric, check_weights, missing_values_note, rows_text
 from analysis.contracts.periods import period_index, time_order
-from analysis.core.options import SEED, check_conf_level, check_option
+from analysis.core.options import SEED, WILD_BOOTSTRAP_RESAMPLES, check_conf_level, check_option
 from analysis.core.results import TidyResult
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import MIN_CLUSTERS, EffectDataError
@@ -154,7 +154,7 @@ def _staggered_frame(
     window: tuple[int, int],
     weights: str | None = None,
     cluster: str | None = None,
-    covariates: str | Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     notes: list[str] | None = None,
     segment: str | None = None,
 ) -> pd.DataFrame:
@@ -165,7 +165,7 @@ def _staggered_frame(
 
     Rows missing the outcome or a covariate are left out, with a note in ``notes``.
     """
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates or ())
     data = index_as_columns(data, unit, time, cluster)
     if weights is not None and weights in (outcome, unit, time, start):
         raise EffectDataError(
@@ -393,7 +393,7 @@ def event_study(
     start: str,
     window: tuple[int, int] = (-4, 6),
     estimator: Literal["twfe", "imputation"] = "twfe",
-    covariates: Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
@@ -494,7 +494,7 @@ def event_study(
         conf_level=conf_level,
         n=len(frame),
         extra={name: {"event_time": k} for name, k in event_time.items()},
-        df_t=clusters - 1 if estimator == "imputation" else None,
+        df=clusters - 1 if estimator == "imputation" else None,
     )
     reference = {
         "term": "event_-1",
@@ -509,7 +509,7 @@ def event_study(
     table = pd.concat([table, pd.DataFrame([reference])], ignore_index=True)
     table = table.sort_values("event_time").reset_index(drop=True)
     leads = [name for name, k in event_time.items() if k <= -2]
-    wald, df, p_value = wald_f(fit, selector(coef.index, leads), clusters=clusters)
+    wald, df, p_value = wald_f(fit, selector(coef.index, leads), n_clusters=clusters)
     emit(notes)
     return EventStudyResult(
         estimator, table, wald, df, p_value, conf_level, len(frame), list(dict.fromkeys(notes))
@@ -523,12 +523,12 @@ def staggered_att(
     unit: str,
     time: str,
     start: str,
-    covariates: Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
     bootstrap: Bootstrap = "auto",
-    n_resamples: int = 9999,
+    n_resamples: int = WILD_BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
 ) -> pd.DataFrame:
     r"""Average effect on trained rep-periods, robust to staggered timing (imputation estimator).
@@ -641,9 +641,7 @@ def staggered_att(
     )
     emit(notes)
     clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
-    table = tidy_fit(
-        fit, {"treated": "ATT"}, conf_level=conf_level, n=len(frame), df_t=clusters - 1
-    )
+    table = tidy_fit(fit, {"treated": "ATT"}, conf_level=conf_level, n=len(frame), df=clusters - 1)
     if wild is not None:
         # pyfixest sweeps the effects out to a tolerance; the bootstrap solves them exactly
         reported, std_error = (

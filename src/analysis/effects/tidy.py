@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.core.options import renamed
+from analysis.core.results import TIDY_COLUMNS
+
 __all__ = [
     "MIN_TREATED_CLUSTERS",
     "TIDY_COLUMNS",
@@ -27,9 +30,8 @@ __all__ = [
     "wald_f",
 ]
 
-TIDY_COLUMNS = ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value", "n"]
 
-
+@renamed(df_t="df")
 def tidy_fit(
     fit: Any,
     terms: Mapping[str, Any],
@@ -37,7 +39,7 @@ def tidy_fit(
     conf_level: float,
     n: int | Mapping[str, int],
     extra: Mapping[str, Mapping[str, Any]] | None = None,
-    df_t: int | None = None,
+    df: int | None = None,
 ) -> pd.DataFrame:
     """One row per term of a pyfixest fit: ``term, estimate, std_error, conf_low, conf_high, p_value, n``.
 
@@ -54,7 +56,7 @@ def tidy_fit(
         Observations, one number for all terms or one per coefficient name.
     extra : mapping, optional
         Further columns per coefficient name (e.g. ``event_time``).
-    df_t : int, optional
+    df : int, optional
         Degrees of freedom of the t distribution for the interval and the p-value, when
         the fit's own are not the right ones: pyfixest's ``did2s`` fit gives a normal
         interval and a p-value on the residual degrees of freedom, so the two-stage
@@ -67,12 +69,12 @@ def tidy_fit(
         columns, one row per kept term.
     """
     coef, se = fit.coef(), fit.se()
-    if df_t is None:
+    if df is None:
         pvalue = fit.pvalue()
         ci = fit.confint(alpha=1 - conf_level)
     else:
-        critical = float(stats.t.ppf(0.5 + conf_level / 2, df_t))
-        pvalue = pd.Series(2 * stats.t.sf(np.abs(coef / se), df_t), index=coef.index)
+        critical = float(stats.t.ppf(0.5 + conf_level / 2, df))
+        pvalue = pd.Series(2 * stats.t.sf(np.abs(coef / se), df), index=coef.index)
         ci = pd.DataFrame({"low": coef - critical * se, "high": coef + critical * se})
     rows = []
     for name, label in terms.items():
@@ -94,7 +96,8 @@ def tidy_fit(
     return pd.DataFrame(rows, columns=[*TIDY_COLUMNS, *extra_columns])
 
 
-def wald_f(fit: Any, contrast: np.ndarray, *, clusters: int) -> tuple[float, int, float]:
+@renamed(clusters="n_clusters")
+def wald_f(fit: Any, contrast: np.ndarray, *, n_clusters: int) -> tuple[float, int, float]:
     """F-test of ``contrast @ beta = 0`` from pyfixest's ``wald_test``: (F, numerator df, p-value).
 
     pyfixest gives the Wald statistic :math:`W = (Rb)'(RVR')^{-1}(Rb)`; the F statistic is
@@ -107,7 +110,7 @@ def wald_f(fit: Any, contrast: np.ndarray, *, clusters: int) -> tuple[float, int
         A fit with cluster-robust errors.
     contrast : ndarray
         The restrictions :math:`R` (one row each) on the fit's coefficients.
-    clusters : int
+    n_clusters : int
         The number of clusters :math:`G`.
 
     Returns
@@ -126,7 +129,7 @@ def wald_f(fit: Any, contrast: np.ndarray, *, clusters: int) -> tuple[float, int
         result = fit.wald_test(R=np.atleast_2d(contrast), distribution="chi2")
     restrictions = int(np.atleast_2d(contrast).shape[0])
     statistic = float(result["statistic"]) / restrictions
-    return statistic, restrictions, float(stats.f.sf(statistic, restrictions, clusters - 1))
+    return statistic, restrictions, float(stats.f.sf(statistic, restrictions, n_clusters - 1))
 
 
 def selector(coefficients: pd.Index, chosen: list[str]) -> np.ndarray:

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.core.options import SEED
+from analysis.core.options import SEED, WILD_BOOTSTRAP_RESAMPLES
 
 __all__ = [
     "WEBB_BELOW",
@@ -575,7 +575,7 @@ def ols_wild_bootstrap(
     weights: np.ndarray | None = None,
     bootstrap_weights: WildWeights | None = None,
     conf_level: float = 0.95,
-    n_resamples: int = 9999,
+    n_resamples: int = WILD_BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
 ) -> dict[str, WildBootstrapResult]:
     r"""Restricted wild cluster bootstrap (WCR) of least-squares coefficients.
@@ -718,7 +718,7 @@ def imputation_wild_bootstrap(
     controls: np.ndarray | None = None,
     bootstrap_weights: WildWeights | None = None,
     conf_level: float = 0.95,
-    n_resamples: int = 9999,
+    n_resamples: int = WILD_BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
     term: str = "ATT",
 ) -> WildBootstrapResult:

@@ -12,8 +12,9 @@
 """
 
 from analysis.planning.against import describe_against_plan, holm, plan_records, planned_effects
-from analysis.planning.baseline import baseline_variance
+from analysis.planning.baseline import BaselineVariance, baseline_variance
 from analysis.planning.design import (
+    DesignPower,
     RolloutDesign,
     best_per_length,
     break_even,
@@ -30,6 +31,8 @@ from analysis.planning.design import (
 from analysis.planning.simulate import describe_draws, draw_panel, simulate_rollout, summarise_draws
 
 __all__ = [
+    "BaselineVariance",
+    "DesignPower",
     "RolloutDesign",
     "baseline_variance",
     "best_per_length",

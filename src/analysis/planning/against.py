@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.formats import counted_from, with_currency, with_currency_range
+from analysis.core.results import Headline, slug
 
 __all__ = ["COLUMNS", "describe_against_plan", "holm", "plan_records", "planned_effects"]
 
@@ -272,7 +273,7 @@ def describe_against_plan(
     return sentences
 
 
-def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[dict[str, Any]]:
+def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[Headline]:
     """Headline records of the planned outcomes, the primary first (for ``publish_summary``).
 
     Parameters
@@ -284,21 +285,21 @@ def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[dict[str,
 
     Returns
     -------
-    list of dict
+    list of Headline
         One record per primary and secondary outcome: ``name, label, estimate, conf_low,
         conf_high, n, unit``.
     """
     records = []
     for _, row in table[table["role"].isin(["primary", "secondary"])].iterrows():
         records.append(
-            {
-                "name": f"plan_{row['role']}_{row['term']}",
-                "label": f"Effect on {str(row['term']).replace('_', ' ')} ({row['role']} outcome of the plan)",
-                "estimate": row["estimate"],
-                "conf_low": row["conf_low"],
-                "conf_high": row["conf_high"],
-                "n": row["n"],
-                "unit": unit if row["role"] == "primary" else "number",
-            }
+            Headline(
+                name=slug(f"plan_{row['role']}_{row['term']}"),
+                label=f"Effect on {str(row['term']).replace('_', ' ')} ({row['role']} outcome of the plan)",
+                estimate=row["estimate"],
+                conf_low=row["conf_low"],
+                conf_high=row["conf_high"],
+                n=row["n"],
+                unit=unit if row["role"] == "primary" else "number",
+            )
         )
     return records

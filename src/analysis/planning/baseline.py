@@ -3,18 +3,65 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from analysis.core.results import FormerShape, TidyResult, figure_rows
 from analysis.planning.design import _ar1, residualize
 
-__all__ = ["baseline_variance"]
+__all__ = ["BaselineVariance", "baseline_variance"]
+
+
+@dataclass
+class BaselineVariance(FormerShape, TidyResult):
+    """The outcome's residual SD and lag-one autocorrelation among untrained rep-periods.
+
+    Parameters
+    ----------
+    residual_sd : float
+        SD of the outcome's residuals after rep and period means.
+    autocorrelation : float
+        Lag-one correlation of a rep's residuals (bias-corrected).
+    reps, periods : int
+        The rep x period grid the figures come from.
+    n : int
+        Untrained rep-periods used.
+
+    Notes
+    -----
+    Reading it as the former dict (``result["residual_sd"]``) still works, with a
+    FutureWarning.
+    """
+
+    residual_sd: float
+    autocorrelation: float
+    reps: int
+    periods: int
+    n: int
+
+    former: ClassVar[tuple[str, ...]] = ("residual_sd", "autocorrelation", "reps", "periods", "n")
+    former_kind: ClassVar[str] = "dict"
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the residual SD and the autocorrelation as rows, with ``n``."""
+        return figure_rows(
+            {"residual_sd": self.residual_sd, "autocorrelation": self.autocorrelation},
+            n=self.n,
+            reps=self.reps,
+            periods=self.periods,
+        )
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return "Variation of the outcome among untrained rep-periods"
 
 
 def baseline_variance(
     data: pd.DataFrame, *, outcome: str, unit: str, time: str, treatment: str
-) -> dict[str, float]:
+) -> BaselineVariance:
     r"""Residual SD and lag-one autocorrelation of the outcome among untrained rep-periods.
 
     The untrained rows are put on a rep x period grid and freed of rep and period
@@ -35,8 +82,9 @@ def baseline_variance(
 
     Returns
     -------
-    dict
-        ``residual_sd, autocorrelation, reps, periods, n`` (untrained rep-periods used).
+    BaselineVariance
+        ``.residual_sd, .autocorrelation, .reps, .periods, .n`` (untrained rep-periods
+        used).
 
     References
     ----------
@@ -85,10 +133,10 @@ def baseline_variance(
         rho = float(brentq(gap, low, high, xtol=1e-6))
     n_obs = int(mask.sum())
     trace = moments(rho)[1] * max(n_obs - (values.shape[1] - 1), 1) / n_obs
-    return {
-        "residual_sd": math.sqrt(squares / trace) if trace > 0 else math.nan,
-        "autocorrelation": rho,
-        "reps": int(values.shape[0]),
-        "periods": int(values.shape[1]),
-        "n": n_obs,
-    }
+    return BaselineVariance(
+        residual_sd=math.sqrt(squares / trace) if trace > 0 else math.nan,
+        autocorrelation=rho,
+        reps=int(values.shape[0]),
+        periods=int(values.shape[1]),
+        n=n_obs,
+    )

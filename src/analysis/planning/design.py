@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -45,9 +45,13 @@ import pandas as pd
 from analysis.core import formats
 from analysis.core.conclusions import bound
 from analysis.core.formats import figure
-from analysis.power import minimum_detectable_effect, power
+from analysis.core.options import renamed
+from analysis.core.results import FormerShape, TidyResult, figure_rows
+from analysis.power import minimum_detectable_effect
+from analysis.power import power as power_at
 
 __all__ = [
+    "DesignPower",
     "RolloutDesign",
     "best_per_length",
     "break_even",
@@ -243,6 +247,52 @@ def design_std_error(design: RolloutDesign, *, residual_sd: float, autocorrelati
     return residual_sd * math.sqrt(numerator) / denominator
 
 
+@dataclass
+class DesignPower(FormerShape, TidyResult):
+    """The planned design's standard error, degrees of freedom, power and minimum detectable effect.
+
+    Parameters
+    ----------
+    std_error : float
+        Standard error of the planned estimate.
+    df : int
+        Degrees of freedom of its t test (reps - 1).
+    power : float
+        Power against no effect at the assumed effect.
+    mde : float
+        Minimum detectable effect at the power wanted.
+
+    Notes
+    -----
+    Reading it as the former dict (``result["power"]``) still works, with a
+    FutureWarning.
+    """
+
+    std_error: float
+    df: int
+    power: float
+    mde: float
+
+    former: ClassVar[tuple[str, ...]] = ("std_error", "df", "power", "mde")
+    former_kind: ClassVar[str] = "dict"
+
+    def tidy(self) -> pd.DataFrame:
+        """Return the power and the minimum detectable effect as rows, with ``df``."""
+        return figure_rows(
+            {
+                "power": self.power,
+                "minimum_detectable_effect": self.mde,
+                "std_error_of_estimate": self.std_error,
+            },
+            df=self.df,
+        )
+
+    def caption(self) -> str:
+        """Say what the table shows."""
+        return "Power and minimum detectable effect of the planned design"
+
+
+@renamed(power_target="power")
 def design_power(
     design: RolloutDesign,
     *,
@@ -250,8 +300,8 @@ def design_power(
     residual_sd: float,
     autocorrelation: float = 0.0,
     conf_level: float = 0.95,
-    power_target: float = 0.8,
-) -> dict[str, float]:
+    power: float = 0.8,
+) -> DesignPower:
     r"""Return the standard error, degrees of freedom, power at ``effect`` and the minimum detectable effect.
 
     Parameters
@@ -266,14 +316,14 @@ def design_power(
         Lag-one correlation :math:`\rho` of the residuals within a rep.
     conf_level : float, default 0.95
         Confidence level of the test.
-    power_target : float, default 0.8
+    power : float, default 0.8
         The power at which the minimum detectable effect is given.
 
     Returns
     -------
-    dict of str to float
-        ``std_error``, ``df`` (reps - 1), ``power`` (at ``effect``) and ``mde``; power 0
-        and an infinite MDE when the design identifies no effect.
+    DesignPower
+        ``.std_error``, ``.df`` (reps - 1), ``.power`` (at ``effect``) and ``.mde``; power
+        0 and an infinite MDE when the design identifies no effect.
 
     References
     ----------
@@ -282,13 +332,13 @@ def design_power(
     se = design_std_error(design, residual_sd=residual_sd, autocorrelation=autocorrelation)
     df = design.n_reps - 1
     if not math.isfinite(se):
-        return {"std_error": se, "df": df, "power": 0.0, "mde": math.inf}
-    return {
-        "std_error": se,
-        "df": df,
-        "power": power(effect, se, conf_level=conf_level, df=df),
-        "mde": minimum_detectable_effect(se, conf_level=conf_level, power=power_target, df=df),
-    }
+        return DesignPower(std_error=se, df=df, power=0.0, mde=math.inf)
+    return DesignPower(
+        std_error=se,
+        df=df,
+        power=power_at(effect, se, conf_level=conf_level, df=df),
+        mde=minimum_detectable_effect(se, conf_level=conf_level, power=power, df=df),
+    )
 
 
 def break_even(
@@ -324,6 +374,7 @@ def break_even(
     return budget / (counted * margin * value_per_unit) if counted > 0 else math.inf
 
 
+@renamed(power_target="power")
 def smallest_design(
     design: RolloutDesign,
     *,
@@ -334,13 +385,13 @@ def smallest_design(
     margin: float = 1.0,
     value_per_unit: float = 1.0,
     conf_level: float = 0.95,
-    power_target: float = 0.8,
+    power: float = 0.8,
     untrained_shares: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6),
     extra_periods: tuple[int, ...] = (0, 3, 6, 12),
     min_reps: int = 20,
     max_reps: int = 100_000,
 ) -> pd.DataFrame:
-    """Fewest reps that detect the target effect with ``power_target``, per layout.
+    """Fewest reps that detect the target effect with ``power``, per layout.
 
     A layout keeps the planned timing (cohort starts, ``effect_from``), runs the study
     ``extra_periods`` longer and leaves a share of reps untrained. The target is
@@ -370,7 +421,7 @@ def smallest_design(
         Money per unit of the outcome.
     conf_level : float, default 0.95
         Confidence level of the test.
-    power_target : float, default 0.8
+    power : float, default 0.8
         The power wanted.
     untrained_shares : tuple of float
         Shares of reps left untrained to try.
@@ -390,7 +441,7 @@ def smallest_design(
     if (effect is None) == (budget is None):
         raise ValueError("give either effect or budget (with margin and value_per_unit).")
     trained = design.n_reps - design.untrained
-    z = float(stats.norm.ppf(0.5 + conf_level / 2) + stats.norm.ppf(power_target))
+    z = float(stats.norm.ppf(0.5 + conf_level / 2) + stats.norm.ppf(power))
     rows = []
     for share in untrained_shares:
         for extra in extra_periods:
@@ -412,15 +463,15 @@ def smallest_design(
                     autocorrelation=autocorrelation,
                     conf_level=conf_level,
                 )
-                if figures["power"] >= power_target:
+                if figures.power >= power:
                     rows.append(
                         {
                             "untrained_share": share,
                             "periods": trial.periods,
                             "reps": trial.n_reps,
                             "target": target,
-                            "power": figures["power"],
-                            "std_error": figures["std_error"],
+                            "power": figures.power,
+                            "std_error": figures.std_error,
                         }
                     )
                     break
@@ -450,15 +501,16 @@ def best_per_length(table: pd.DataFrame) -> pd.DataFrame:
     return best.reset_index(drop=True)
 
 
+@renamed(power_target="power", break_even_effect="break_even")
 def power_table(
     design: RolloutDesign,
     *,
     expected_effect: float,
-    break_even_effect: float | None,
+    break_even: float | None,
     residual_sd: float,
     autocorrelation: float = 0.0,
     conf_level: float = 0.95,
-    power_target: float = 0.8,
+    power: float = 0.8,
 ) -> pd.DataFrame:
     """Return the planned design's standard error, minimum detectable effect and power, tidy.
 
@@ -468,7 +520,7 @@ def power_table(
         The rollout.
     expected_effect : float
         The plan's expected effect.
-    break_even_effect : float or None
+    break_even : float or None
         The effect at which ROI is 0 (:func:`break_even`); None without costs.
     residual_sd : float
         SD of the outcome's residuals.
@@ -476,7 +528,7 @@ def power_table(
         Lag-one correlation of the residuals within a rep.
     conf_level : float, default 0.95
         Confidence level of the test.
-    power_target : float, default 0.8
+    power : float, default 0.8
         The power at which the minimum detectable effect is given.
 
     Returns
@@ -492,31 +544,31 @@ def power_table(
         residual_sd=residual_sd,
         autocorrelation=autocorrelation,
         conf_level=conf_level,
-        power_target=power_target,
+        power=power,
     )
     rows = [
-        ("standard error of the planned estimate", at_expected["std_error"], "outcome"),
-        (f"minimum detectable effect ({power_target:.0%} power)", at_expected["mde"], "outcome"),
+        ("standard error of the planned estimate", at_expected.std_error, "outcome"),
+        (f"minimum detectable effect ({power:.0%} power)", at_expected.mde, "outcome"),
         ("expected effect (the plan)", expected_effect, "outcome"),
-        ("power against no effect at the expected effect", at_expected["power"], "power"),
+        ("power against no effect at the expected effect", at_expected.power, "power"),
     ]
-    if break_even_effect is not None:
+    if break_even is not None:
         at_even = design_power(
             design,
-            effect=break_even_effect,
+            effect=break_even,
             residual_sd=residual_sd,
             autocorrelation=autocorrelation,
             conf_level=conf_level,
         )
         rows += [
-            ("break-even effect", break_even_effect, "outcome"),
-            ("power against no effect at the break-even effect", at_even["power"], "power"),
+            ("break-even effect", break_even, "outcome"),
+            ("power against no effect at the break-even effect", at_even.power, "power"),
             (
                 "chance the interval clears break-even (expected effect)",
                 clears(
-                    expected_effect - break_even_effect,
-                    at_expected["std_error"],
-                    df=at_expected["df"],
+                    expected_effect - break_even,
+                    at_expected.std_error,
+                    df=at_expected.df,
                     conf_level=conf_level,
                 ),
                 "power",
@@ -576,18 +628,19 @@ def percent(share: float) -> str:
     return formats.power(share)
 
 
-def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[str]:
+@renamed(power_target="power")
+def describe_power(table: pd.DataFrame, *, power: float = 0.8) -> list[str]:
     """Say, in sentences that follow the numbers, whether this design can show that it pays.
 
     "Can show that it pays" means: if training works as planned, the interval of the
-    effect lies above break-even in at least ``power_target`` of rollouts. When the
+    effect lies above break-even in at least ``power`` of rollouts. When the
     expected effect is at or below break-even, the plan's own figures say it does not pay.
 
     Parameters
     ----------
     table : DataFrame
         The output of :func:`power_table`.
-    power_target : float, default 0.8
+    power : float, default 0.8
         The power wanted.
 
     Returns
@@ -601,7 +654,7 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
     expected = float(values.loc["expected effect (the plan)"])
     first = (
         f"The planned design tells an effect of {number(mde)} per rep and period or more apart "
-        f"from no effect with {power_target:.0%} power; at the expected effect of "
+        f"from no effect with {power:.0%} power; at the expected effect of "
         f"{number(expected)} its power against no effect is {percent(at_expected)}."
     )
     sentences = [first]
@@ -620,7 +673,7 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
                 "rep and period). No design can show that it pays unless the effect is larger than "
                 "planned or the budget smaller."
             )
-        elif chance >= power_target:
+        elif chance >= power:
             sentences.append(
                 f"This design can show that the programme pays for itself: if training works as "
                 f"planned, the interval of the effect lies above break-even ({number(even)} per rep "
@@ -631,13 +684,13 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
                 f"This design cannot reliably show whether the programme pays for itself: even if "
                 f"training works as planned, the interval of the effect lies above break-even "
                 f"({number(even)} per rep and period) in only {percent(chance)} of rollouts "
-                f"(target {power_target:.0%})."
+                f"(target {power:.0%})."
             )
         sentences.append(
             f"An effect just large enough to pay would be told apart from no effect with "
             f"{percent(at_even)} power."
         )
-    if at_expected < power_target:
+    if at_expected < power:
         sentences.append(
             "Even if training works as expected, the planned design would often fail to show it: "
             "a result without a clear effect would then say little."
@@ -645,9 +698,8 @@ def describe_power(table: pd.DataFrame, *, power_target: float = 0.8) -> list[st
     return sentences
 
 
-def describe_smallest(
-    table: pd.DataFrame, planned: RolloutDesign, *, power_target: float = 0.8
-) -> str:
+@renamed(power_target="power")
+def describe_smallest(table: pd.DataFrame, planned: RolloutDesign, *, power: float = 0.8) -> str:
     """Sentences naming the recommended design from :func:`smallest_design`, and the planned length's.
 
     Parameters
@@ -656,7 +708,7 @@ def describe_smallest(
         The output of :func:`smallest_design`.
     planned : RolloutDesign
         The planned design, whose length is named.
-    power_target : float, default 0.8
+    power : float, default 0.8
         The power wanted.
 
     Returns
@@ -667,12 +719,12 @@ def describe_smallest(
     if table.empty:
         return (
             "No design of up to 100,000 reps in the planned timing detects the break-even effect "
-            f"with {power_target:.0%} power: it is too small against the outcome's variation."
+            f"with {power:.0%} power: it is too small against the outcome's variation."
         )
     best = table[table["recommended"]].iloc[0]
     text = (
         f"The smallest design that detects its break-even effect ({number(best['target'])} per rep "
-        f"and period) with {power_target:.0%} power has {int(best['reps']):,} reps observed for "
+        f"and period) with {power:.0%} power has {int(best['reps']):,} reps observed for "
         f"{int(best['periods'])} periods with {best['untrained_share']:.0%} left untrained (planned: "
         f"{planned.n_reps:,} reps, {planned.periods} periods, {planned.untrained_share:.0%} untrained)."
     )

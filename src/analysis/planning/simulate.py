@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.core.options import check_conf_level
+from analysis.core.options import SEED, SIMULATION_DRAWS, check_conf_level, renamed
 from analysis.planning.design import RolloutDesign, residualize
 
 __all__ = ["CELLS_PER_BATCH", "describe_draws", "draw_panel", "simulate_rollout", "summarise_draws"]
@@ -53,8 +53,8 @@ def simulate_rollout(
     residual_sd: float,
     autocorrelation: float = 0.0,
     conf_level: float = 0.95,
-    n_resamples: int = 500,
-    seed: int = 2024,
+    n_resamples: int = SIMULATION_DRAWS,
+    seed: int = SEED,
     batch: int = 100,
 ) -> pd.DataFrame:
     r"""Draw whole panels of the design with ``effect`` planted and fit the planned estimate.
@@ -76,9 +76,9 @@ def simulate_rollout(
         Lag-one correlation of the residuals within a rep.
     conf_level : float, default 0.95
         Confidence level of the intervals.
-    n_resamples : int, default 500
+    n_resamples : int, default 1000 (:data:`analysis.core.options.SIMULATION_DRAWS`)
         Panels drawn.
-    seed : int, default 2024
+    seed : int, default 12345 (:data:`analysis.core.options.SEED`)
         Seed of the draws.
     batch : int, default 100
         Draws fitted at once (memory stays bounded by :data:`CELLS_PER_BATCH`).
@@ -135,7 +135,7 @@ def draw_panel(
     effect: float,
     residual_sd: float,
     autocorrelation: float = 0.0,
-    seed: int = 2024,
+    seed: int = SEED,
 ) -> pd.DataFrame:
     """One simulated panel of the design, long: the first draw of :func:`simulate_rollout` with ``seed``.
 
@@ -153,7 +153,7 @@ def draw_panel(
         SD of the AR(1) residuals.
     autocorrelation : float, default 0.0
         Lag-one correlation of the residuals within a rep.
-    seed : int, default 2024
+    seed : int, default 12345 (:data:`analysis.core.options.SEED`)
         Seed of the draw.
 
     Returns
@@ -180,8 +180,9 @@ def draw_panel(
     )
 
 
+@renamed(break_even_effect="break_even")
 def summarise_draws(
-    draws: pd.DataFrame, *, expected: float, break_even_effect: float | None = None
+    draws: pd.DataFrame, *, expected: float, break_even: float | None = None
 ) -> pd.DataFrame:
     """Return what a client should expect from the planned rollout, from :func:`simulate_rollout`.
 
@@ -191,7 +192,7 @@ def summarise_draws(
         The output of :func:`simulate_rollout`.
     expected : float
         The planted effect.
-    break_even_effect : float, optional
+    break_even : float, optional
         The effect at which ROI is 0.
 
     Returns
@@ -199,7 +200,7 @@ def summarise_draws(
     DataFrame
         ``term, estimate, unit``: the 5th, 50th and 95th percentiles of the estimate,
         the share of rollouts whose interval shows an effect, and (with
-        ``break_even_effect``) the share whose interval lies above break-even, i.e.
+        ``break_even``) the share whose interval lies above break-even, i.e.
         that would show the programme paid.
     """
     q05, q50, q95 = draws["estimate"].quantile([0.05, 0.5, 0.95])
@@ -216,11 +217,11 @@ def summarise_draws(
             "share",
         ),
     ]
-    if break_even_effect is not None:
+    if break_even is not None:
         rows.append(
             (
                 "rollouts whose interval lies above break-even",
-                float((draws["conf_low"] > break_even_effect).mean()),
+                float((draws["conf_low"] > break_even).mean()),
                 "share",
             )
         )

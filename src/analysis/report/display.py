@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from analysis.core import formats
+from analysis.core.results import Headline
 
 __all__ = [
     "DISPLAY_TIDY",
@@ -439,9 +440,10 @@ def publish_summary(
 
     Parameters
     ----------
-    records : sequence of mappings
-        Tidy headline records with keys ``name`` (stable id), ``label`` (display
-        text), ``estimate`` and optionally ``conf_low``, ``conf_high``, ``n``,
+    records : sequence of Headline or mappings
+        Headline records (:class:`analysis.core.results.Headline`), or mappings with
+        keys ``name`` (a slug: results.json's key), ``label`` (display text),
+        ``estimate`` and optionally ``conf_low``, ``conf_high``, ``n``,
         ``unit`` (see :func:`format_value`) and ``card`` (False: recorded in
         results.json but not shown as a card, e.g. a figure the appendix explains).
     sentences : sequence of str
@@ -465,11 +467,8 @@ def publish_summary(
     from IPython.display import display
 
     clean = []
-    for record in records:
-        missing = {"name", "label", "estimate"} - set(record)
-        if missing:
-            raise ValueError(f"headline record {record!r} lacks {', '.join(sorted(missing))}.")
-        item = {key: _plain(value) for key, value in record.items()}
+    for record in records:  # names checked as slugs: they are results.json's keys
+        item = {key: _plain(value) for key, value in Headline.of(record).as_dict().items()}
         item.setdefault("unit", "number")
         if item["unit"] == "currency" and currency:
             item["currency"] = currency

@@ -10,7 +10,7 @@ import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analysis.core.errors import DataError
-from analysis.core.options import check_conf_level, renamed
+from analysis.core.options import PERMUTATION_RESAMPLES, SEED, check_conf_level, renamed
 from analysis.survey.design import (
     SurveyDesign,
     as_design,
@@ -66,7 +66,7 @@ def two_by_two_p_value(x1: int, n1: int, x0: int, n0: int) -> float:
     return float(stats.fisher_exact(observed).pvalue)
 
 
-@renamed(group="by")
+@renamed(group="by", clusters="psu")
 def risk_ratio(
     data: pd.DataFrame,
     outcome: str,
@@ -76,7 +76,7 @@ def risk_ratio(
     reference: Hashable,
     weights: str | None = None,
     strata: str | None = None,
-    clusters: str | None = None,
+    psu: str | None = None,
     fpc: str | None = None,
     design: SurveyDesign | None = None,
     conf_level: float = 0.95,
@@ -98,7 +98,7 @@ def risk_ratio(
         Column identifying the groups.
     exposed, reference : scalar or list
         Level(s) of ``by`` forming the compared group and the reference group.
-    weights, strata, clusters, fpc : str, optional
+    weights, strata, psu, fpc : str, optional
         The survey design (:class:`~analysis.survey.design.SurveyDesign`). With any of
         them the shares are design-based domain means, the intervals come from their
         linearised covariance (delta method on the log scale) and the p-value from
@@ -168,7 +168,7 @@ def risk_ratio(
         )
     alpha = 1 - conf_level
     counts = {"count_exposed": x1, "n_exposed": n1, "count_reference": x0, "n_reference": n0}
-    design = as_design(design, weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    design = as_design(design, weights=weights, strata=strata, psu=psu, fpc=fpc)
     if not design.is_simple:
         return _design_ratios(
             data,
@@ -320,6 +320,7 @@ def _design_ratios(
     return pd.DataFrame(rows)
 
 
+@renamed(clusters="psu")
 def crosstab_test(
     data: pd.DataFrame,
     row: str,
@@ -327,12 +328,12 @@ def crosstab_test(
     *,
     weights: str | None = None,
     strata: str | None = None,
-    clusters: str | None = None,
+    psu: str | None = None,
     fpc: str | None = None,
     design: SurveyDesign | None = None,
     min_expected: float = 5.0,
-    n_resamples: int = 9999,
-    seed: int = 12345,
+    n_resamples: int = PERMUTATION_RESAMPLES,
+    seed: int = SEED,
 ) -> pd.DataFrame:
     r"""Test of independence for a cross-tabulation, with Cramér's V.
 
@@ -348,7 +349,7 @@ def crosstab_test(
     row, column : str
         The two categorical columns. Rows with a missing value in either are left out;
         empty categories are dropped from the table.
-    weights, strata, clusters, fpc : str, optional
+    weights, strata, psu, fpc : str, optional
         The survey design (:class:`~analysis.survey.design.SurveyDesign`). With any of
         them the test is the second-order Rao-Scott F test (``test = "rao-scott"``,
         R's ``svychisq`` default): ``statistic`` is F, ``df`` its numerator degrees of
@@ -383,7 +384,7 @@ def crosstab_test(
     from scipy.stats.contingency import association
 
     _require_columns(data, row, column)
-    design = as_design(design, weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    design = as_design(design, weights=weights, strata=strata, psu=psu, fpc=fpc)
     table = pd.crosstab(data[row], data[column])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:

@@ -29,6 +29,7 @@ tables with cell proportions estimated from survey data. Annals of Statistics 12
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ import pandas as pd
 
 from analysis.contracts.columns import check_weights, require_columns
 from analysis.core.errors import DataError
+from analysis.core.options import renamed
 
 __all__ = [
     "SurveyDesign",
@@ -61,10 +63,11 @@ class SurveyDesign:
         respondent stands for). Without weights every respondent counts once.
     strata : str, optional
         Stratum of each respondent; strata are sampled independently.
-    clusters : str, optional
+    psu : str, optional
         Primary sampling unit (PSU) of each respondent, e.g. the company or the
         region that was sampled first. Ids are read within their stratum (R's
-        ``nest = TRUE``). Without clusters each respondent is its own PSU.
+        ``nest = TRUE``). Without it each respondent is its own PSU. (Formerly
+        ``clusters=``, a name kept for the ``cluster=`` of clustered standard errors.)
     fpc : str, optional
         Finite-population correction, constant within a stratum: the number of PSUs
         in the stratum's population (a number above 1), or the sampling fraction
@@ -74,52 +77,63 @@ class SurveyDesign:
 
     weights: str | None = None
     strata: str | None = None
-    clusters: str | None = None
+    psu: str | None = None
     fpc: str | None = None
+
+    @property
+    def clusters(self) -> str | None:
+        """The PSU column under its former name (use :attr:`psu`)."""
+        warnings.warn("SurveyDesign.clusters is now SurveyDesign.psu.", FutureWarning, stacklevel=2)
+        return self.psu
 
     @property
     def is_simple(self) -> bool:
         """True when nothing is declared: the respondents are a simple random sample."""
-        return not any((self.weights, self.strata, self.clusters, self.fpc))
+        return not any((self.weights, self.strata, self.psu, self.fpc))
 
     @property
     def columns(self) -> list[str]:
-        """Return the design's columns that are set (weights, strata, clusters, fpc)."""
-        return [c for c in (self.weights, self.strata, self.clusters, self.fpc) if c]
+        """Return the design's columns that are set (weights, strata, psu, fpc)."""
+        return [c for c in (self.weights, self.strata, self.psu, self.fpc) if c]
 
     def describe(self) -> str:
-        """Plain-words description for a table note, e.g. "weights w, 15 clusters"."""
+        """Plain-words description for a table note, e.g. "weights 'w', sampling units 'company'"."""
         parts = []
         if self.weights:
             parts.append(f"weights {self.weights!r}")
         if self.strata:
             parts.append(f"strata {self.strata!r}")
-        if self.clusters:
-            parts.append(f"clusters {self.clusters!r}")
+        if self.psu:
+            parts.append(f"sampling units {self.psu!r}")
         if self.fpc:
             parts.append(f"finite-population correction {self.fpc!r}")
         return ", ".join(parts) if parts else "simple random sample"
 
 
+# SurveyDesign(clusters=...) keeps working, with a FutureWarning naming psu=.
+SurveyDesign.__init__ = renamed(clusters="psu")(SurveyDesign.__init__)  # type: ignore[method-assign]
+
+
+@renamed(clusters="psu")
 def as_design(
     design: SurveyDesign | None = None,
     *,
     weights: str | None = None,
     strata: str | None = None,
-    clusters: str | None = None,
+    psu: str | None = None,
     fpc: str | None = None,
 ) -> SurveyDesign:
     """Return the survey design a function was given: a :class:`SurveyDesign`, or its columns one by one.
 
     Every survey function takes ``design=SurveyDesign(...)`` (the study passes the
     design it read from client.yml) and, as before, the columns as ``weights=``,
-    ``strata=``, ``clusters=`` and ``fpc=``. Giving both is refused rather than merged.
+    ``strata=``, ``psu=`` and ``fpc=``. Giving both is refused rather than merged.
 
     Parameters
     ----------
     design : SurveyDesign, optional
         The whole design.
-    weights, strata, clusters, fpc : str, optional
+    weights, strata, psu, fpc : str, optional
         The design's columns one by one (the former way to give them).
 
     Returns
@@ -132,7 +146,7 @@ def as_design(
     TypeError
         When ``design`` is not a SurveyDesign, or is given together with a column.
     """
-    columns = {"weights": weights, "strata": strata, "clusters": clusters, "fpc": fpc}
+    columns = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc}
     if design is None:
         return SurveyDesign(**columns)
     if not isinstance(design, SurveyDesign):
@@ -182,7 +196,7 @@ def design_arrays(data: pd.DataFrame, design: SurveyDesign) -> _Arrays:
     require_columns(data, design.columns)
     n = len(data)
     weights = check_weights(data, design.weights).to_numpy(float) if design.weights else np.ones(n)
-    for role, column in (("strata", design.strata), ("clusters", design.clusters)):
+    for role, column in (("strata", design.strata), ("psu", design.psu)):
         if column and data[column].isna().any():
             missing = data[column].isna()
             raise DataError(
@@ -190,10 +204,8 @@ def design_arrays(data: pd.DataFrame, design: SurveyDesign) -> _Arrays:
                 f"{_rows(data, missing)}): every respondent needs one. Fill it in or drop the rows."
             )
     stratum = pd.factorize(data[design.strata])[0] if design.strata else np.zeros(n, dtype=int)
-    if design.clusters:
-        psu = pd.factorize(pd.MultiIndex.from_arrays([stratum, data[design.clusters].to_numpy()]))[
-            0
-        ]
+    if design.psu:
+        psu = pd.factorize(pd.MultiIndex.from_arrays([stratum, data[design.psu].to_numpy()]))[0]
     else:
         psu = np.arange(n)
     fraction = np.zeros(n)
@@ -206,7 +218,7 @@ def design_arrays(data: pd.DataFrame, design: SurveyDesign) -> _Arrays:
         names = sorted({str(strata_labels[stratum == h][0]) for h in lonely.index})
         raise DataError(
             f"stratum {', '.join(names)} of {design.strata or 'the sample'!r} has a single "
-            f"{'cluster' if design.clusters else 'respondent'}: its variance cannot be estimated. "
+            f"{'cluster' if design.psu else 'respondent'}: its variance cannot be estimated. "
             "Merge it with a similar stratum in the data (R's survey stops here too)."
         )
     return _Arrays(
@@ -243,7 +255,7 @@ def _sampling_fractions(
     if (fraction > 1 + 1e-12).any():
         raise DataError(
             f"finite-population column {column!r} is smaller than the number of sampled "
-            f"{'clusters' if design.clusters else 'respondents'} in some stratum: it should be "
+            f"{'clusters' if design.psu else 'respondents'} in some stratum: it should be "
             "the population size of the stratum (or a sampling fraction between 0 and 1)."
         )
     return pd.Series(fraction, index=per_stratum.index).reindex(stratum).to_numpy(float)

@@ -17,7 +17,7 @@ Before fitting, the data are checked, and warnings name the problem:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -183,7 +183,7 @@ class LogitResult(TidyResult):
 
 
 def _prepare(
-    data: pd.DataFrame, outcome: str, covariates: list[str]
+    data: pd.DataFrame, outcome: str, covariates: Sequence[str]
 ) -> tuple[pd.DataFrame, list[str]]:
     missing = [c for c in [outcome, *covariates] if c not in data.columns]
     if missing:
@@ -214,7 +214,7 @@ def _prepare(
 
 
 def _separation_notes(
-    frame: pd.DataFrame, outcome: pd.Series, covariates: list[str]
+    frame: pd.DataFrame, outcome: pd.Series, covariates: Sequence[str]
 ) -> tuple[list[str], list[str]]:
     """Return notes and terms for binary predictors that separate the outcome.
 
@@ -317,7 +317,7 @@ def ordinal_logit(
     data: pd.DataFrame,
     *,
     outcome: str,
-    covariates: list[str],
+    covariates: Sequence[str],
     conf_level: float = 0.95,
 ) -> LogitResult:
     r"""Proportional-odds (ordinal logit) model of an ordered outcome.
@@ -413,7 +413,7 @@ def binary_logit(
     data: pd.DataFrame,
     *,
     outcome: str,
-    covariates: list[str],
+    covariates: Sequence[str],
     conf_level: float = 0.95,
 ) -> LogitResult:
     r"""Binary logistic regression with an intercept.

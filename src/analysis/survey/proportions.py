@@ -46,6 +46,7 @@ def _levels(values: pd.Series) -> list:
     return sorted(values.dropna().unique().tolist())
 
 
+@renamed(clusters="psu")
 def shares(
     data: pd.DataFrame,
     column: str,
@@ -53,7 +54,7 @@ def shares(
     by: str | None = None,
     weights: str | None = None,
     strata: str | None = None,
-    clusters: str | None = None,
+    psu: str | None = None,
     fpc: str | None = None,
     design: SurveyDesign | None = None,
     conf_level: float = 0.95,
@@ -71,7 +72,7 @@ def shares(
     by : str, optional
         Grouping column; shares are computed within each group. Empty groups of a
         categorical are kept with ``n = 0`` and a missing estimate.
-    weights, strata, clusters, fpc : str, optional
+    weights, strata, psu, fpc : str, optional
         The survey design (:class:`~analysis.survey.design.SurveyDesign`): sampling
         weights, strata, primary sampling units and a finite-population correction.
         With any of them the share is the weighted mean and its standard error is
@@ -132,7 +133,7 @@ def shares(
     conf_level = check_conf_level(conf_level)
     method = check_option("method", method, ShareMethod)
     _require_columns(data, column, by)
-    design = as_design(design, weights=weights, strata=strata, clusters=clusters, fpc=fpc)
+    design = as_design(design, weights=weights, strata=strata, psu=psu, fpc=fpc)
     arrays = None if design.is_simple else design_arrays(data, design)
     if data[column].notna().sum() == 0:
         raise DataError(
@@ -178,7 +179,7 @@ def shares(
                     estimate,
                     std_error,
                     n=n,
-                    degrees_of_freedom=domain_df,
+                    df=domain_df,
                     conf_level=conf_level,
                 )
             row = {
@@ -198,13 +199,14 @@ def shares(
     return pd.DataFrame(rows)
 
 
+@renamed(degrees_of_freedom="df")
 def korn_graubard(
     estimate: float,
     std_error: float,
     *,
     n: int,
     n_total: int | None = None,
-    degrees_of_freedom: int,
+    df: int,
     conf_level: float = 0.95,
     truncate_design_effect: bool = False,
 ) -> tuple[float, float]:
@@ -243,7 +245,7 @@ def korn_graubard(
         the domain's design in ``svyby`` and of ``subset(design, ...)``. Passing the
         whole sample's row count instead reproduces ``svyciprop(..., na.rm = TRUE)``
         on the undivided design.
-    degrees_of_freedom : int
+    df : int
         :math:`\nu`, the PSUs minus the strata that the domain reaches (R's ``degf()``
         of the domain's design; :func:`analysis.survey.design.domain_degrees_of_freedom`).
         Below 1, or with :math:`m \le 1`, the t correction is skipped.
@@ -282,7 +284,7 @@ def korn_graubard(
     R's ``svyciprop(~I(sch.wide == "No"), dclus1, method = "beta")`` on ``apiclus1``:
     share 0.1256831, SE 0.02035948, 183 schools in 15 districts (14 df).
 
-    >>> low, high = korn_graubard(0.1256831, 0.02035948, n=183, degrees_of_freedom=14)
+    >>> low, high = korn_graubard(0.1256831, 0.02035948, n=183, df=14)
     >>> round(low, 4), round(high, 4)
     (0.0853, 0.1763)
     """
@@ -295,8 +297,8 @@ def korn_graubard(
             effective = min(effective, float(n))
     else:
         effective = float(n)
-    if degrees_of_freedom >= 1 and rows > 1:
-        ratio = stats.t.ppf(alpha / 2, rows - 1) / stats.t.ppf(alpha / 2, degrees_of_freedom)
+    if df >= 1 and rows > 1:
+        ratio = stats.t.ppf(alpha / 2, rows - 1) / stats.t.ppf(alpha / 2, df)
         effective *= ratio**2
     successes, failures = effective * estimate, effective * (1 - estimate)
     low = float(stats.beta.ppf(alpha / 2, successes, failures + 1)) if successes > 0 else 0.0
@@ -373,7 +375,7 @@ def multi_select(
     weights : str, optional
         Sampling weights: shares are weighted and design-based, as in :func:`shares`.
     design : SurveyDesign, optional
-        The whole survey design (weights, strata, clusters, fpc) instead of ``weights``:
+        The whole survey design (weights, strata, psu, fpc) instead of ``weights``:
         every share is design-based, as in :func:`shares`.
     conf_level : float
 

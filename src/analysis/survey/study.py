@@ -11,7 +11,7 @@ from analysis.contracts.survey import PRACTICES
 from analysis.core.conclusions import bound, direction, interval_text, share_text
 from analysis.core.errors import DataError
 from analysis.core.options import check_min_cell_size, renamed
-from analysis.core.results import interval_record
+from analysis.core.results import Headline, interval_record
 from analysis.survey.design import SurveyDesign, as_design
 from analysis.survey.proportions import _require_columns
 
@@ -316,7 +316,7 @@ def study_headline(
     display_names: dict[str, str] | None = None,
     weights: str | None = None,
     design: SurveyDesign | None = None,
-) -> tuple[list[dict], list[str]]:
+) -> tuple[list[Headline], list[str]]:
     """Return the headline records and sentences of study 1, computed from the responses.
 
     Parameters
@@ -333,13 +333,13 @@ def study_headline(
     weights : str, optional
         Sampling weights: every share is weighted, with a design-based interval.
     design : SurveyDesign, optional
-        The whole survey design (weights, strata, clusters, fpc) instead of ``weights``:
+        The whole survey design (weights, strata, psu, fpc) instead of ``weights``:
         every share and its interval is design-based (the risk ratio comes from
         ``comparison``, which :func:`~analysis.survey.compare_groups` computed with it).
 
     Returns
     -------
-    (list of dict, list of str)
+    (list of Headline, list of str)
         Records for :func:`analysis.report.publish_summary` (``name, label, estimate,
         conf_low, conf_high, n, unit``) and the summary sentences.
     """
@@ -352,12 +352,12 @@ def study_headline(
             0
         ]
 
-    def share_record(name: str, label: str, row: pd.Series) -> dict:
+    def share_record(name: str, label: str, row: pd.Series) -> Headline:
         return interval_record(name, label, row, "share")
 
     effective_or_better = share_true(data["effectiveness_group"] != "ineffective")
     records = [
-        {"name": "respondents", "label": "Respondents", "estimate": len(data), "unit": "count"},
+        Headline(name="respondents", label="Respondents", estimate=len(data), unit="count"),
         share_record(
             "share_effective_or_better",
             "Rate their training organisation effective or very effective",
@@ -372,12 +372,12 @@ def study_headline(
     if "industry" in data:  # a question the survey may not have asked
         records.insert(
             1,
-            {
-                "name": "industries",
-                "label": "Industries",
-                "estimate": data["industry"].nunique(),
-                "unit": "count",
-            },
+            Headline(
+                name="industries",
+                label="Industries",
+                estimate=data["industry"].nunique(),
+                unit="count",
+            ),
         )
     rr: pd.Series | None = None
     if comparison is not None and "customized" in set(comparison["term"]):

@@ -100,23 +100,23 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         found = baseline_variance(
             data, outcome=outcome, unit="rep_id", time="period", treatment="trained"
         )
-        if found["reps"] >= MIN_BASELINE_REPS:
-            sd, rho = found["residual_sd"], found["autocorrelation"]
+        if found.reps >= MIN_BASELINE_REPS:
+            sd, rho = found.residual_sd, found.autocorrelation
             source = (
-                f"the client's baseline data ({name}: {found['n']:,} untrained rep-periods of "
-                f"{found['reps']:,} reps)"
+                f"the client's baseline data ({name}: {found.n:,} untrained rep-periods of "
+                f"{found.reps:,} reps)"
             )
             inputs.tables["baseline"] = data
         elif sd is None:
             errors.append(
-                f"{name}: only {found['reps']} reps have two or more untrained periods of {outcome!r}; "
+                f"{name}: only {found.reps} reps have two or more untrained periods of {outcome!r}; "
                 f"at least {MIN_BASELINE_REPS} are needed to estimate its variation. Give "
                 "plan.assumptions.residual_sd instead."
             )
             return
         else:
             inputs.warnings.append(
-                f"{name} has only {found['reps']} reps with two or more untrained periods; the "
+                f"{name} has only {found.reps} reps with two or more untrained periods; the "
                 "power computation uses plan.assumptions instead."
             )
     if sd is None:

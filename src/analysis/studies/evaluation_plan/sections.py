@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis import planning
 from analysis.core import formats, plots
+from analysis.core.results import Headline
 from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
 from analysis.report.display import (
     figure,
@@ -88,9 +89,9 @@ class PlanReport:
         return planning.power_table(
             self.design,
             expected_effect=self.plan.expected_effect,
-            break_even_effect=self.break_even,
+            break_even=self.break_even,
             conf_level=self.p.conf_level,
-            power_target=self.target,
+            power=self.target,
             residual_sd=self.residual_sd,
             autocorrelation=self.autocorrelation,
         )
@@ -110,7 +111,7 @@ class PlanReport:
             margin=self.plan.margin,
             value_per_unit=self.plan.value_per_unit or 1.0,
             conf_level=self.p.conf_level,
-            power_target=self.target,
+            power=self.target,
             residual_sd=self.residual_sd,
             autocorrelation=self.autocorrelation,
         )
@@ -130,7 +131,7 @@ class PlanReport:
     @cached_property
     def spread(self) -> pd.DataFrame:
         return planning.summarise_draws(
-            self.draws, expected=self.plan.expected_effect, break_even_effect=self.break_even
+            self.draws, expected=self.plan.expected_effect, break_even=self.break_even
         )
 
     def _spread(self, term: str) -> float:
@@ -259,7 +260,7 @@ class PlanReport:
         ]
         return [f for f in found if f][:5]
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Headline]:
         """The headline figures: the exact ones (the simulation checks them in the appendix)."""
         shown = [
             (
@@ -287,9 +288,7 @@ class PlanReport:
                 continue
             row = rows.iloc[0]
             unit = self.unit if row["unit"] == "outcome" else row["unit"]
-            records.append(
-                {"name": name, "label": label, "estimate": row["estimate"], "unit": unit}
-            )
+            records.append(Headline(name=name, label=label, estimate=row["estimate"], unit=unit))
         return records
 
     def first_screen(self):

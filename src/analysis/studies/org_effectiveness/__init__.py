@@ -216,7 +216,7 @@ def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
         if message:  # one respondent would stand for (nearly) the whole population
             errors.append(message)
             return
-    design = SurveyDesign(weights=weights, **roles)
+    design = SurveyDesign(weights=weights, strata=p.strata, psu=p.clusters, fpc=p.fpc)
     if design.is_simple:
         return
     if not _design_is_usable(design, data, source, errors):
@@ -254,7 +254,7 @@ def _design_is_usable(design, data, source: str, errors: list[str]) -> bool:
     from analysis.survey.design import design_arrays
 
     before = len(errors)
-    for role, column in (("strata", design.strata), ("clusters", design.clusters)):
+    for role, column in (("strata", design.strata), ("clusters", design.psu)):
         if column and data[column].isna().any():
             blank = data[column].isna()
             errors.append(
@@ -291,9 +291,9 @@ def describe_design(design, data, source: str) -> str:
         parts.append(f"weighted by column {design.weights}")
     if design.strata:
         parts.append(f"{len(np.unique(arrays.stratum))} strata (column {design.strata})")
-    if design.clusters:
+    if design.psu:
         parts.append(
-            f"{len(np.unique(arrays.psu))} primary sampling units (column {design.clusters}, "
+            f"{len(np.unique(arrays.psu))} primary sampling units (column {design.psu}, "
             "read within strata)"
         )
     else:

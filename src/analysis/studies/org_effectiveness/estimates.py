@@ -12,6 +12,7 @@ import pandas as pd
 from analysis import survey
 from analysis.contracts.survey import DISPLAY_NAMES
 from analysis.core.conclusions import bound, interval_text, share_text
+from analysis.core.results import Headline
 from analysis.report.display import widen
 from analysis.survey import practice_models
 
@@ -109,7 +110,7 @@ class SurveyEstimates:
         )
 
     @cached_property
-    def headline(self) -> tuple[list[dict], list[str]]:
+    def headline(self) -> tuple[list[Headline], list[str]]:
         """The records of :func:`analysis.survey.study_headline` (names kept for results.json)."""
         return survey.study_headline(
             self.responses,
@@ -120,7 +121,7 @@ class SurveyEstimates:
             design=self.design,
         )
 
-    def _record(self, name: str) -> dict | None:
+    def _record(self, name: str) -> Headline | None:
         return next((r for r in self.headline[0] if r["name"] == name), None)
 
     @cached_property

@@ -3,11 +3,12 @@ stronger than its range (:mod:`analysis.core.conclusions`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import pandas as pd
 
 from analysis.core.conclusions import direction
+from analysis.core.results import Headline
 from analysis.report.display import publish_summary
 from analysis.studies.org_effectiveness.estimates import (
     SurveyEstimates,
@@ -218,9 +219,12 @@ class SurveySentences(SurveyEstimates):
         ]
         return [f for f in found if f][:5]
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Headline]:
         """The headline figures (cards, the index and results.json), labelled for the client."""
-        return [{**r, "label": CARD_LABELS.get(r["name"], r["label"])} for r in self.headline[0]]
+        return [
+            replace(Headline.of(r), label=CARD_LABELS.get(r["name"], r["label"]))
+            for r in self.headline[0]
+        ]
 
     def first_screen(self):
         """The report's first screen: the answer, the findings and the headline figures."""

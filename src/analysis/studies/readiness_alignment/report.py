@@ -13,16 +13,16 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from analysis.core import formats
 from analysis.core.conclusions import magnitude, share_text
+from analysis.core.results import Headline
 from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
 from analysis.report.display import not_measured, note, publish_summary, table
 from analysis.studies.readiness_alignment.sections import Section as InstrumentSection
 from analysis.studies.readiness_alignment.sections import instrument_sections
 
 if TYPE_CHECKING:
+    from analysis.kpi_gaming import GamingCheck
     from analysis.studies import StudyInputs
 
 __all__ = ["GLOSSARY", "KINDS", "ReadinessReport", "Sections"]
@@ -96,7 +96,7 @@ class ReadinessReport:
         return {name: list(instrument_sections(self.inputs, kind)) for name, kind in KINDS.items()}
 
     @cached_property
-    def kpi(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def kpi(self) -> GamingCheck | None:
         """The KPI gaming check: effects at each target's start and one verdict per target."""
         if not self.inputs.runs("kpi"):
             return None
@@ -112,7 +112,7 @@ class ReadinessReport:
     def kpi_sentence(self) -> str | None:
         if self.kpi is None:
             return None
-        flags = self.kpi[1]
+        flags = self.kpi.flags
         gamed, total = int(flags["gamed"].sum()), len(flags)
         if gamed == 0:
             which = "the KPI target" if total == 1 else f"any of the {total} KPI targets"
@@ -190,7 +190,7 @@ class ReadinessReport:
     def kpi_findings(self) -> list[str]:
         if self.kpi is None:
             return []
-        effects, flags = self.kpi
+        effects, flags = self.kpi.effects, self.kpi.flags
         found = []
         for _, flag in flags[flags["gamed"]].iterrows():
             rows = effects[effects["target"] == flag["target"]].set_index("measure")
@@ -229,18 +229,18 @@ class ReadinessReport:
         ]
         return [f for f in found if f][:5]
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Headline]:
         records = [r for name in KINDS for s in self.sections[name] for r in s.records]
         if self.kpi is not None:
-            flags = self.kpi[1]
+            flags = self.kpi.flags
             records.append(
-                {
-                    "name": "kpi_targets_flagged",
-                    "label": "KPI targets showing signs of gaming",
-                    "estimate": int(flags["gamed"].sum()),
-                    "n": len(flags),
-                    "unit": "count",
-                }
+                Headline(
+                    name="kpi_targets_flagged",
+                    label="KPI targets showing signs of gaming",
+                    estimate=int(flags["gamed"].sum()),
+                    n=len(flags),
+                    unit="count",
+                )
             )
         return records
 
@@ -266,7 +266,7 @@ class ReadinessReport:
     def kpi_section(self) -> Section:
         if self.kpi is None:
             return Section()
-        effects, flags = self.kpi
+        effects, flags = self.kpi.effects, self.kpi.flags
         section = Section()
         for finding in self.kpi_findings():
             section.add(paragraph(finding))

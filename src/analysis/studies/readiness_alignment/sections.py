@@ -20,6 +20,7 @@ from analysis.clients.benchmarks import client_key, same_pool
 from analysis.contracts.instruments import Instrument
 from analysis.core import formats, plots
 from analysis.core.conclusions import share_text
+from analysis.core.results import Headline, slug
 from analysis.report.display import figure, note, table
 from analysis.report.escape import heading
 from analysis.survey import suppress_small_cells
@@ -56,7 +57,7 @@ class Section:
 
     title: str
     outputs: list[Any] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[Headline] = field(default_factory=list)
     sentences: list[str] = field(default_factory=list)
     appendix: list[Any] = field(default_factory=list)
 
@@ -171,22 +172,22 @@ def true_false_section(
     mean = float(scores["score"].mean())
     shown_mean = formats.number(mean)  # one way for the card and the sentence
     section.records += [
-        {
-            "name": f"{instrument.id}_mean_score",
-            "label": f"{instrument.title}: average score ({label})",
-            "estimate": mean,
-            "n": len(scores),
-            "unit": "number",
-        },
-        {
-            "name": f"{instrument.id}_share_{str(first['band']).lower().replace(' ', '_')}",
-            "label": f"{instrument.title}: share in band '{first['band']}'",
-            "estimate": first["estimate"],
-            "conf_low": first["conf_low"],
-            "conf_high": first["conf_high"],
-            "n": first["n"],
-            "unit": "share",
-        },
+        Headline(
+            name=slug(f"{instrument.id}_mean_score"),
+            label=f"{instrument.title}: average score ({label})",
+            estimate=mean,
+            n=len(scores),
+            unit="number",
+        ),
+        Headline(
+            name=slug(f"{instrument.id}_share_{first['band']}"),
+            label=f"{instrument.title}: share in band '{first['band']}'",
+            estimate=first["estimate"],
+            conf_low=first["conf_low"],
+            conf_high=first["conf_high"],
+            n=first["n"],
+            unit="share",
+        ),
     ]
     section.sentences.append(
         f"{share_text(first['estimate'], decimals=1)} of respondents ({level} range "
@@ -203,7 +204,8 @@ def checklist_section(
     """Reasons ranked by how often they were ticked, and the themes they belong to."""
     level = _level(conf_level)
     section = Section(instrument.title)
-    ranked, themes = ins.rank_checklist(data, instrument, conf_level=conf_level)
+    ranking = ins.rank_checklist(data, instrument, conf_level=conf_level)
+    ranked, themes = ranking.reasons, ranking.themes
     section.outputs.append(
         table(
             ranked.assign(
@@ -371,7 +373,8 @@ def two_views_section(
         section.outputs.append(note(text))
         section.sentences.append(text)
         return section
-    tests, index = ins.misalignment(data, instrument, by=by)
+    spread = ins.misalignment(data, instrument, by=by)
+    tests, index = spread.statements, spread.index
     section.appendix.append(
         table(
             tests.assign(text=tests["item"].map(instrument.label), spread=100 * tests["spread"]),
@@ -395,13 +398,13 @@ def two_views_section(
     section.outputs.append(note(sentence))
     section.sentences.append(sentence)
     section.records.append(
-        {
-            "name": f"{instrument.id}_misalignment_index",
-            "label": f"{instrument.title}: average gap between stakeholder groups",
-            "estimate": index,
-            "n": len(data),
-            "unit": "points",
-        }
+        Headline(
+            name=slug(f"{instrument.id}_misalignment_index"),
+            label=f"{instrument.title}: average gap between stakeholder groups",
+            estimate=index,
+            n=len(data),
+            unit="points",
+        )
     )
     return section
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.core import formats
 from analysis.core.conclusions import direction
+from analysis.core.results import Headline
 from analysis.studies.training_impact.estimates import TrainingEstimates
 from analysis.studies.training_impact.words import MEASURE_NAMES, SEGMENT_NAMES, trimmed
 
@@ -176,7 +177,7 @@ class TrainingAnswer(TrainingEstimates):
     def learning_finding(self) -> str | None:
         parts = []
         if self.reaction is not None:
-            means = self.reaction[0].set_index("term")
+            means = self.reaction.means.set_index("term")
             rating = means.loc["rating"]
             places = formats.decimals_for(
                 rating["estimate"], rating["conf_low"], rating["conf_high"]
@@ -221,25 +222,28 @@ class TrainingAnswer(TrainingEstimates):
             found.insert(0, plan)
         return found[:5]
 
-    def _record(self, name: str, label: str, row: Any, unit: str, **extra: Any) -> dict[str, Any]:
+    def _record(
+        self, name: str, label: str, row: Any, unit: str, *, n: Any = None, card: bool = True
+    ) -> Headline:
         """One headline record: money records carry the currency and how it is written."""
         money = (
             {"currency": self.currency, "currency_style": self.units.currency_style}
             if unit == "currency" and self.currency
             else {}
         )
-        return {
-            "name": name,
-            "label": label,
-            "estimate": row["estimate"],
-            "conf_low": row["conf_low"],
-            "conf_high": row["conf_high"],
-            "unit": unit,
-            **money,
-            **extra,
-        }
+        return Headline(
+            name=name,
+            label=label,
+            estimate=row["estimate"],
+            conf_low=row["conf_low"],
+            conf_high=row["conf_high"],
+            unit=unit,
+            n=n,
+            card=card,
+            extra=money,
+        )
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[Headline]:
         """The headline figures (cards, the index and results.json): one per quantity.
 
         The last record (``units``, never a card) holds :meth:`Units.record` and the
@@ -274,17 +278,16 @@ class TrainingAnswer(TrainingEstimates):
         records.append(self._record("naive_difference", label, naive, unit, card=False))
         return [*records, self.units_record()]
 
-    def units_record(self) -> dict[str, Any]:
+    def units_record(self) -> Headline:
         """The units of every figure, for results.json (the appendix prints ``text``)."""
-        return {
-            "name": "units",
-            "label": "Units of the figures",
-            "estimate": None,
-            "unit": "text",
-            "text": self.units.statement(),
-            "card": False,
-            **self.units.record(),
-        }
+        return Headline(
+            name="units",
+            label="Units of the figures",
+            estimate=None,
+            unit="text",
+            card=False,
+            extra={"text": self.units.statement(), **self.units.record()},
+        )
 
     def caveats(self) -> list[str]:
         """What the first screen must say beside the answer: a measurement plan edited after

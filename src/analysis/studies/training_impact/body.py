@@ -94,7 +94,7 @@ class TrainingBody(TrainingAnswer):
         if self.reaction is not None:
             from analysis.core import plots
 
-            means, distribution = self.reaction
+            means, distribution = self.reaction.means, self.reaction.distribution
             section.add(
                 table(
                     means,

@@ -23,6 +23,7 @@ from analysis.studies.training_impact.words import (
 )
 
 if TYPE_CHECKING:
+    from analysis.kirkpatrick import ReactionSummary
     from analysis.studies import StudyInputs
     from analysis.studies.training_impact.units import Units
 
@@ -299,7 +300,7 @@ class TrainingEstimates:
         ).iloc[0]
 
     @cached_property
-    def reaction(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def reaction(self) -> ReactionSummary | None:
         if not self.inputs.runs("reaction"):
             return None
         from analysis import kirkpatrick
