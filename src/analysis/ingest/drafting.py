@@ -44,9 +44,11 @@ import pandas as pd
 from analysis.contracts.readers import DataContractError
 from analysis.contracts.survey import survey_schema
 from analysis.contracts.training import REQUIRED, training_schemas
-from analysis.ingest import spreadsheets
+from analysis.ingest import spreadsheets, stacking
 from analysis.ingest.events import EventDraft, draft_event_rules
+from analysis.ingest.mapping.consistency import cross_column, unanswered_rows
 from analysis.ingest.mapping.events import event_table, facts, untrained_from_panel, wire_events
+from analysis.ingest.mapping.rep_lists import rep_list
 from analysis.ingest.mapping.roles import QUESTION_WORDS, SYNONYMS, name_score
 from analysis.ingest.mapping.tables import (
     TableDraft,
@@ -246,7 +248,7 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     folder = Path(folder)
     tables = contract_columns()
     checks: list[str] = []
-    read = _read_all(folder, files, checks)
+    read = stacking.stack_sheets(_read_all(folder, files, checks))  # sheets with one header
     ranked = {}
     found: dict[int, EventDraft] = {}
     for index, (_, _, frame, _, texts, fmt) in enumerate(read):
@@ -295,7 +297,11 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             questions=_questions(frame, texts),
             qualtrics=fmt == "qualtrics",
         )
+        unanswered_rows(tdraft, frame)  # rows the contract would refuse at validate
+        cross_column(tdraft, frame)
         source = SourceDraft(file, sheet, tdraft, layout, fmt)
+        if layout.get("sheets"):
+            _stacked(tdraft, layout)
         if fmt == "qualtrics":
             source.layout["questions"] = {
                 q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
@@ -308,6 +314,8 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             tdraft.table_checks = [_stack_note(frame, used, best_table)] + ([why] if why else [])
         sources.append(source)
     frames = {id(s): read[i][2] for i, s in enumerate(sources) if read[i][2] is not None}
+    if not found:  # a list of the trained drafted as reactions is the reps table too
+        checks += rep_list(sources, ranked, used, frames)
     if found:
         checks += wire_events(sources, used, frames)
     else:
@@ -364,6 +372,19 @@ def _stack_note(frame: pd.DataFrame, used: dict[str, SourceDraft], table: str) -
     )
 
 
+def _stacked(tdraft: TableDraft, layout: dict) -> None:
+    """Sheets stacked into one table: the sheet column is kept, and the source says why."""
+    column = layout["sheet_column"]
+    if not tdraft.commented and "keep" in tdraft.spec:
+        tdraft.spec["keep"].append(column)
+    sheets = ", ".join(map(repr, layout["sheets"]))
+    said = (
+        f"sheets {sheets} have the same columns: stacked into one table; sheet_column "
+        f"{column} holds each row's sheet (rename it to what the sheets are, such as region)"
+    )
+    tdraft.comments["source"] = [said]
+
+
 def _missing_tables(used: dict[str, SourceDraft], sources: list[SourceDraft]) -> list[str]:
     """A CHECK for each table a study needs that no source feeds."""
     drafted = {s.draft.table for s in sources if s.draft and s.draft.table}
@@ -380,9 +401,12 @@ def _missing_tables(used: dict[str, SourceDraft], sources: list[SourceDraft]) ->
 
 def _source_entry(source: SourceDraft) -> dict[str, Any]:
     entry: dict[str, Any] = {"file": source.file, "format": source.fmt}
-    if source.fmt == "xlsx":
+    if source.layout.get("sheets"):  # stacked: the sheets that share one header
+        entry["sheets"] = source.layout["sheets"]
+        entry["sheet_column"] = source.layout["sheet_column"]
+    elif source.fmt == "xlsx":
         entry["sheet"] = source.sheet
-    if source.layout.get("header_row", 1) != 1:
+    if source.layout.get("header_row", 1) != 1 and not source.layout.get("header_per_sheet"):
         entry["header_row"] = source.layout["header_row"]
     if source.layout.get("encoding", "utf-8") != "utf-8":
         entry["encoding"] = source.layout["encoding"]
@@ -394,10 +418,14 @@ def _source_entry(source: SourceDraft) -> dict[str, Any]:
 def _heading(source: SourceDraft, name: str, rows: int) -> str:
     layout = source.layout
     where = source.file + (f" sheet {source.sheet!r}" if source.fmt == "xlsx" else "")
+    if layout.get("sheets"):
+        where = f"{source.file} sheets {', '.join(map(repr, layout['sheets']))}"
     text = f"  # {where} -> {name}: header in row {layout.get('header_row', 1)}, {rows} data rows"
     for key in ("title_rows", "totals_rows", "notes_rows", "repeated_header_rows"):
         if layout.get(key):
             text += f"; {key.replace('_', ' ')} {layout[key]}"
+    for raw, named in (layout.get("duplicate_headers") or {}).items():  # by position
+        text += f"; the header names {raw!r} {len(named)} times: read as {', '.join(named)}"
     if layout.get("encoding", "utf-8") != "utf-8":
         text += f"; not UTF-8, read as {layout['encoding']} (Windows): look over accented names after the import"
     return text.replace("\n", " ")
