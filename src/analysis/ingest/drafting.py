@@ -25,7 +25,12 @@
   keys the two name the reps by. The choices only the client can make (which stages are
   won, which courses are the programme) are ``CHECK`` placeholders listing what the
   file holds. Another table that is one row per billing line or learning record is
-  drafted commented out with a CHECK: it must be aggregated first.
+  drafted commented out with a CHECK: it must be aggregated first;
+* sheets of one workbook with the same header stacked into one table (``sheets:``,
+  ``sheet_column:``; :mod:`analysis.ingest.stacking`), and a list of the trained kept in a
+  sheet of feedback ratings drafted as the reps table as well
+  (:mod:`analysis.ingest.mapping.rep_lists`); rows the contract would refuse at
+  ``validate`` are dropped or asked about (:mod:`analysis.ingest.mapping.consistency`).
 
 Every line that needs a human decision carries ``# CHECK``. File names are taken as the
 user types them: relative to the client's folder, to the project root or to the
@@ -361,14 +366,16 @@ def _stack_note(frame: pd.DataFrame, used: dict[str, SourceDraft], table: str) -
     )
     if same and twin is not None and twin.draft is not None:
         note = (
-            "other sheets hold the same columns: the table is their union (stacking sheets is not "
-            "supported yet; combine them into one sheet before the import)"
+            "other files hold the same columns: the table is their union; list them all under "
+            "source.files (instead of file) to stack them"
         )
         if note not in twin.draft.table_checks:
             twin.draft.table_checks.append(note)
+    if same:
+        return f"same columns as {table} like {where}: stack the files with source.files"
     return (
-        f"{'same columns as' if same else 'also fits'} {table} like {where}: one source per table "
-        "(stacking sheets is not supported yet)"
+        f"also fits {table} like {where}, with other columns: one source per table (sheets or "
+        "files are stacked only with the same columns; give them one header, or leave one out)"
     )
 
 

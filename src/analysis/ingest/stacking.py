@@ -49,7 +49,8 @@ ReadOne = Callable[[Path, dict], tuple[pd.DataFrame, dict]]
 
 def is_stacked(source: Any) -> bool:
     """Whether a codebook ``source`` lists several sheets or files."""
-    return isinstance(source, dict) and ("sheets" in source or "files" in source)
+    keys = ("sheets", "files", "sheet_column", "file_column")
+    return isinstance(source, dict) and any(k in source for k in keys)
 
 
 def source_files(source: dict) -> list[str]:
