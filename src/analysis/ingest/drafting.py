@@ -429,7 +429,14 @@ def _heading(source: SourceDraft, name: str, rows: int) -> str:
         where = f"{source.file} sheets {', '.join(map(repr, layout['sheets']))}"
     text = f"  # {where} -> {name}: header in row {layout.get('header_row', 1)}, {rows} data rows"
     for key in ("title_rows", "totals_rows", "notes_rows", "repeated_header_rows"):
-        if layout.get(key):
+        by_sheet = {
+            s: rows for s, one in (layout.get("by_sheet") or {}).items() if (rows := one.get(key))
+        }
+        if by_sheet:  # stacked sheets: each sheet's own row numbers
+            text += f"; {key.replace('_', ' ')} " + ", ".join(
+                f"{s} {r}" for s, r in by_sheet.items()
+            )
+        elif layout.get(key):
             text += f"; {key.replace('_', ' ')} {layout[key]}"
     for raw, named in (layout.get("duplicate_headers") or {}).items():  # by position
         text += f"; the header names {raw!r} {len(named)} times: read as {', '.join(named)}"

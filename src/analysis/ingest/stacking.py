@@ -247,6 +247,7 @@ def stack_sheets(read: list[tuple]) -> list[tuple]:
             if rows:
                 merged[key] = rows
         merged["sheets"] = [part[1] for part in parts]
+        merged["by_sheet"] = {part[1]: part[3] for part in parts}
         taken = set(map(str, columns))
         name = SHEET_COLUMN
         while name in taken:  # a column of that name already: sheet_name, sheet_name_1, ...
