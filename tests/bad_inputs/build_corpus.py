@@ -1195,8 +1195,57 @@ def main() -> None:
                 }
             )
         },
-        reps_codebook,
-        [r"the header \(row 1\) names a column twice: 'team' in columns B and D"],
+        {  # a codebook that names the plain 'team', which now heads two columns
+            "tables": {
+                "reps": {
+                    **reps_codebook["tables"]["reps"],
+                    "keep": ["rep_id", "team", "training_start"],
+                }
+            }
+        },
+        [
+            (
+                r"reps\.xlsx: codebook table reps names 'team', but the header gives that name to more "
+                r"than one column: 'team' heads 2 columns, read as 'team \(column 2\)' and "
+                r"'team \(column 4\)'\. Write the name of the column you mean"
+            )
+        ],
+    )
+    import_case(
+        "i10-stacked-sheets-with-different-columns",
+        {
+            "panel.xlsx": workbook(
+                {
+                    "North": [
+                        ["rep_id", "period", "revenue"],
+                        ["rep-1", "2025-01", 1200],
+                    ],
+                    "South": [
+                        ["rep_id", "month", "revenue"],
+                        ["rep-2", "2025-01", 900],
+                    ],
+                }
+            )
+        },
+        {
+            "tables": {
+                "panel": {
+                    "source": {
+                        "file": "panel.xlsx",
+                        "format": "xlsx",
+                        "sheets": ["North", "South"],
+                        "sheet_column": "region",
+                    }
+                }
+            }
+        },
+        [
+            (
+                r"panel\.xlsx: the sheets to stack must have the same columns as sheet 'North', but "
+                r"sheet 'South' has 'month' that 'North' lacks and lacks 'period'\. Give them the same "
+                r"header"
+            )
+        ],
     )
     import_case(
         "i09-thousands-or-decimals-cannot-be-told",

@@ -371,7 +371,7 @@ def segment_effects(
             }
             for c in columns
         },
-        df_t=clusters - 1,
+        df=clusters - 1,
     )
     for i, c in enumerate(columns):
         # the segment's estimate sees only the untreated rows and its own trained rows
@@ -398,7 +398,7 @@ def segment_effects(
     contrast[:, 0] = 1
     contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
     statistic, df, p_value = wald_f(
-        fit, contrast @ selector(fit.coef().index, columns), clusters=clusters
+        fit, contrast @ selector(fit.coef().index, columns), n_clusters=clusters
     )
     coef = fit.coef()
     overall = float(

@@ -11,6 +11,10 @@ where it comes from and how to map it to the study contract::
           questions:                           # Qualtrics only: the wording the mapping was written for
             Q2: Which industry is your company in?
           sheet: Activity                      # xlsx: the sheet (name or 0-based position)
+          # sheets: [North, South, East]       # xlsx: sheets with the same columns, stacked
+          # sheet_column: region               #   optional: each row's sheet name, as a column
+          # files: [jan.csv, feb.csv]          # instead of file: files with the same columns,
+          # file_column: export                #   stacked; optional: each row's file name
           header_row: 3                        # optional: the header's row (detected under title rows)
           decimal: ","                         # optional: the decimal mark of numbers written as text
           encoding: cp1252                     # optional: a CSV not in UTF-8
@@ -43,6 +47,22 @@ where it comes from and how to map it to the study contract::
                                                # are added untrained (ids as match: compares them)
         rep_ids: {from: Sales rep, key: name}  # no id column: a pseudonymous rep_id from each name
                                                # (from: {first: ..., last: ...} for two columns)
+
+Stacked sources (:mod:`analysis.ingest.stacking`): ``sheets`` (instead of ``sheet``)
+reads each listed sheet as a table of its own (header, title, totals and notes rows
+found per sheet, or ``header_row`` in every sheet) and puts the rows one under another
+in the order listed; ``files`` (instead of ``file``) does the same with whole files.
+The sheets must have the same column names (in any order): where they differ the import
+stops, naming the sheets and the columns each lacks. ``sheet_column`` (``file_column``)
+adds a column holding each row's sheet (file) name, such as the region of a workbook
+with one sheet per region. Rows keep their own sheet's row numbers in messages.
+``draft-codebook`` stacks the sheets of a workbook that share one header by itself.
+
+A header that names two columns alike (Typeform heads each multi-select's free-text
+column ``Other``) is read with every such column named by its position, counted from 1
+at the left: ``Other (column 13)`` and ``Other (column 17)``
+(:func:`analysis.ingest.spreadsheets.by_position`); a rule naming the plain ``Other``
+stops the import, listing the positioned names to use instead.
 
 ``keep`` is applied before any number is read: a column that is not kept (an IP
 address, a comment) is never parsed and cannot stop the import. Columns that
@@ -143,8 +163,9 @@ import pandas as pd
 from analysis.clients.files import file_sha256
 from analysis.core.files import atomic_replace
 from analysis.core.strict import read_json, read_yaml
-from analysis.ingest import events, pseudonyms
+from analysis.ingest import events, pseudonyms, stacking
 from analysis.ingest.checks import TABLE_KEYS, check_table_name, check_table_spec
+from analysis.ingest.headers import check_named_twice
 from analysis.ingest.record import (
     RECORD_FILE,
     import_provenance,
@@ -236,8 +257,8 @@ def run_codebook(folder: str | Path) -> dict:
     for name, spec in tables.items():
         check_table_name(name)
         check_table_spec(spec, name)
-        source_path = (folder / str(spec.get("source", {}).get("file", ""))).resolve()
         frame, layout = read_source(folder, spec.get("source"))
+        check_named_twice(spec, layout, name, ", ".join(stacking.source_files(spec["source"])))
         made = None
         if spec.get("rep_ids"):  # reps named only by name: a pseudonymous id from each name
             frame, made = pseudonyms.add_rep_ids(folder, frame, spec, name)
@@ -250,7 +271,8 @@ def run_codebook(folder: str | Path) -> dict:
             try:
                 frame, table_record = apply_codebook_table(frame, spec, name)
             except CodebookError as error:
-                raise CodebookError(f"{spec['source']['file']}: {error}") from None
+                files = ", ".join(stacking.source_files(spec["source"]))
+                raise CodebookError(f"{files}: {error}") from None
         if spec.get("add_reps_from"):  # reps never trained: those of the panel the list lacks
             other = str(spec["add_reps_from"])
             if other not in results:
@@ -265,10 +287,10 @@ def run_codebook(folder: str | Path) -> dict:
         if made is not None:
             table_record["rep_ids"] = made
         table_record["layout"] = layout
-        table_record["source"] = {
-            "file": str(spec["source"]["file"]),
-            "sha256": file_sha256(source_path),
-        }
+        frame = stacking.repeated_rows(frame, layout)  # sheets whose row numbers repeat
+        table_record["source"], stacked = stacking.source_record(folder, spec["source"])
+        if stacked:  # the further files of source.files
+            table_record["more_sources"] = [*(table_record.get("more_sources") or []), *stacked]
         results[name] = frame
         record["tables"][name] = table_record
     _check_output_folder(folder, out_dir)

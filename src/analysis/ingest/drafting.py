@@ -25,11 +25,16 @@
   keys the two name the reps by. The choices only the client can make (which stages are
   won, which courses are the programme) are ``CHECK`` placeholders listing what the
   file holds. Another table that is one row per billing line or learning record is
-  drafted commented out with a CHECK: it must be aggregated first.
+  drafted commented out with a CHECK: it must be aggregated first;
 * reps named only by their names (no id column in any file) get ``rep_ids:``, a
   pseudonymous id from each name, with one CHECK to confirm; a panel so keyed gets a
   reps table built from its names, and a list of registrations whose names match them
-  its training starts (:mod:`analysis.ingest.mapping.people`).
+  its training starts (:mod:`analysis.ingest.mapping.people`);
+* sheets of one workbook with the same header stacked into one table (``sheets:``,
+  ``sheet_column:``; :mod:`analysis.ingest.stacking`), and a list of the trained kept in a
+  sheet of feedback ratings drafted as the reps table as well
+  (:mod:`analysis.ingest.mapping.rep_lists`); rows the contract would refuse at
+  ``validate`` are dropped or asked about (:mod:`analysis.ingest.mapping.consistency`).
 
 Every line that needs a human decision carries ``# CHECK``. File names are taken as the
 user types them: relative to the client's folder, to the project root or to the
@@ -48,10 +53,12 @@ import pandas as pd
 from analysis.contracts.readers import DataContractError
 from analysis.contracts.survey import survey_schema
 from analysis.contracts.training import REQUIRED, training_schemas
-from analysis.ingest import spreadsheets
+from analysis.ingest import spreadsheets, stacking
 from analysis.ingest.events import EventDraft, draft_event_rules
+from analysis.ingest.mapping.consistency import cross_column, unanswered_rows
 from analysis.ingest.mapping.events import event_table, facts, untrained_from_panel, wire_events
 from analysis.ingest.mapping.people import name_keyed
+from analysis.ingest.mapping.rep_lists import rep_list
 from analysis.ingest.mapping.roles import QUESTION_WORDS, SYNONYMS, name_score
 from analysis.ingest.mapping.tables import (
     TableDraft,
@@ -251,7 +258,7 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     folder = Path(folder)
     tables = contract_columns()
     checks: list[str] = []
-    read = _read_all(folder, files, checks)
+    read = stacking.stack_sheets(_read_all(folder, files, checks))  # sheets with one header
     ranked = {}
     found: dict[int, EventDraft] = {}
     for index, (_, _, frame, _, texts, fmt) in enumerate(read):
@@ -300,7 +307,11 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             questions=_questions(frame, texts),
             qualtrics=fmt == "qualtrics",
         )
+        unanswered_rows(tdraft, frame)  # rows the contract would refuse at validate
+        cross_column(tdraft, frame)
         source = SourceDraft(file, sheet, tdraft, layout, fmt)
+        if layout.get("sheets"):
+            _stacked(tdraft, layout)
         if fmt == "qualtrics":
             source.layout["questions"] = {
                 q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
@@ -313,6 +324,8 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             tdraft.table_checks = [_stack_note(frame, used, best_table)] + ([why] if why else [])
         sources.append(source)
     frames = {id(s): read[i][2] for i, s in enumerate(sources) if read[i][2] is not None}
+    if not found:  # a list of the trained drafted as reactions is the reps table too
+        checks += rep_list(sources, ranked, used, frames)
     if found:
         checks += wire_events(sources, used, frames)
     else:
@@ -359,15 +372,30 @@ def _stack_note(frame: pd.DataFrame, used: dict[str, SourceDraft], table: str) -
     )
     if same and twin is not None and twin.draft is not None:
         note = (
-            "other sheets hold the same columns: the table is their union (stacking sheets is not "
-            "supported yet; combine them into one sheet before the import)"
+            "other files hold the same columns: the table is their union; list them all under "
+            "source.files (instead of file) to stack them"
         )
         if note not in twin.draft.table_checks:
             twin.draft.table_checks.append(note)
+    if same:
+        return f"same columns as {table} like {where}: stack the files with source.files"
     return (
-        f"{'same columns as' if same else 'also fits'} {table} like {where}: one source per table "
-        "(stacking sheets is not supported yet)"
+        f"also fits {table} like {where}, with other columns: one source per table (sheets or "
+        "files are stacked only with the same columns; give them one header, or leave one out)"
     )
+
+
+def _stacked(tdraft: TableDraft, layout: dict) -> None:
+    """Sheets stacked into one table: the sheet column is kept, and the source says why."""
+    column = layout["sheet_column"]
+    if not tdraft.commented and "keep" in tdraft.spec:
+        tdraft.spec["keep"].append(column)
+    sheets = ", ".join(map(repr, layout["sheets"]))
+    said = (
+        f"sheets {sheets} have the same columns: stacked into one table; sheet_column "
+        f"{column} holds each row's sheet (rename it to what the sheets are, such as region)"
+    )
+    tdraft.comments["source"] = [said]
 
 
 def _missing_tables(used: dict[str, SourceDraft], sources: list[SourceDraft]) -> list[str]:
@@ -386,9 +414,12 @@ def _missing_tables(used: dict[str, SourceDraft], sources: list[SourceDraft]) ->
 
 def _source_entry(source: SourceDraft) -> dict[str, Any]:
     entry: dict[str, Any] = {"file": source.file, "format": source.fmt}
-    if source.fmt == "xlsx":
+    if source.layout.get("sheets"):  # stacked: the sheets that share one header
+        entry["sheets"] = source.layout["sheets"]
+        entry["sheet_column"] = source.layout["sheet_column"]
+    elif source.fmt == "xlsx":
         entry["sheet"] = source.sheet
-    if source.layout.get("header_row", 1) != 1:
+    if source.layout.get("header_row", 1) != 1 and not source.layout.get("header_per_sheet"):
         entry["header_row"] = source.layout["header_row"]
     if source.layout.get("encoding", "utf-8") != "utf-8":
         entry["encoding"] = source.layout["encoding"]
@@ -400,10 +431,21 @@ def _source_entry(source: SourceDraft) -> dict[str, Any]:
 def _heading(source: SourceDraft, name: str, rows: int) -> str:
     layout = source.layout
     where = source.file + (f" sheet {source.sheet!r}" if source.fmt == "xlsx" else "")
+    if layout.get("sheets"):
+        where = f"{source.file} sheets {', '.join(map(repr, layout['sheets']))}"
     text = f"  # {where} -> {name}: header in row {layout.get('header_row', 1)}, {rows} data rows"
     for key in ("title_rows", "totals_rows", "notes_rows", "repeated_header_rows"):
-        if layout.get(key):
+        by_sheet = {
+            s: rows for s, one in (layout.get("by_sheet") or {}).items() if (rows := one.get(key))
+        }
+        if by_sheet:  # stacked sheets: each sheet's own row numbers
+            text += f"; {key.replace('_', ' ')} " + ", ".join(
+                f"{s} {r}" for s, r in by_sheet.items()
+            )
+        elif layout.get(key):
             text += f"; {key.replace('_', ' ')} {layout[key]}"
+    for raw, named in (layout.get("duplicate_headers") or {}).items():  # by position
+        text += f"; the header names {raw!r} {len(named)} times: read as {', '.join(named)}"
     if layout.get("encoding", "utf-8") != "utf-8":
         text += f"; not UTF-8, read as {layout['encoding']} (Windows): look over accented names after the import"
     return text.replace("\n", " ")

@@ -153,9 +153,11 @@ def import_provenance(path: str | Path) -> dict:
     sources = [
         {"file": str(source.get("file", "")), "role": role, "sha256": source.get("sha256", "")}
     ]
-    for extra, said in zip(table.get("more_sources") or [], events[1:], strict=False):
+    extras = table.get("more_sources") or []
+    for extra, said in zip(extras, [*events[1:], *[""] * len(extras)], strict=False):
+        role = str(extra.get("role") or said)  # a stacked file says its role itself
         sources.append(
-            {"file": str(extra.get("file", "")), "role": said, "sha256": extra.get("sha256", "")}
+            {"file": str(extra.get("file", "")), "role": role, "sha256": extra.get("sha256", "")}
         )
     return {
         "imported": record.get("imported", ""),

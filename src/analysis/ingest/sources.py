@@ -114,7 +114,8 @@ def check_questions(path: Path, texts: dict[str, str], expected: dict) -> None:
 def read_source(folder: Path, source: dict) -> tuple[pd.DataFrame, dict]:
     """Read one source file as described by a codebook ``source`` entry.
 
-    The file's kind comes from its content (an .xlsx named .csv is read as a
+    A source listing ``sheets`` or ``files`` is read sheet by sheet (file by file) and
+    stacked (:mod:`analysis.ingest.stacking`). The file's kind comes from its content (an .xlsx named .csv is read as a
     workbook; gzip is decompressed), the format key only tells a Qualtrics export
     from a plain CSV. The table is cut out of the sheet by
     :func:`analysis.ingest.spreadsheets.table_from_grid`: header row (``header_row``
@@ -135,6 +136,10 @@ def read_source(folder: Path, source: dict) -> tuple[pd.DataFrame, dict]:
         A file that holds no readable table (password-protected, an image, ...),
         formula cells without saved results, a blank or duplicated header.
     """
+    from analysis.ingest import stacking
+
+    if stacking.is_stacked(source):  # sheets: or files: with the same columns, stacked
+        return stacking.read_stacked(folder, source, read_source)
     if not isinstance(source, dict) or "file" not in source:
         raise CodebookError(
             "each table needs source: {file: ..., format: csv|qualtrics|xlsx|parquet}."

@@ -14,7 +14,8 @@ numbers, so that every later message points at the row the user has open:
 * :func:`table_from_grid` finds the header row (given, or the first row that is
   as wide as the table and all text), drops blank rows, and sets totals and
   notes rows aside (and the header repeated above a pasted block of rows), each
-  recorded by row number so nothing is lost unseen.
+  recorded by row number so nothing is lost unseen; a name the header gives two
+  columns is made unique by each column's position (:func:`by_position`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "SINGLE_ANSWER",
     "TOTALS",
     "SpreadsheetError",
+    "by_position",
     "detect_header",
     "read_grid",
     "refuse_unreadable",
@@ -349,6 +351,49 @@ def _sub_header(top: list, below: list) -> list | None:
     return names
 
 
+def by_position(
+    names: list[str], columns: list[int], where: str
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Column names with every name the header gives twice made unique by its position.
+
+    Each column whose name another column shares becomes ``"<name> (column <n>)"``, ``n``
+    the column's number counted from 1 at the left edge of the sheet or line (column A
+    or the first field is 1), so that ``Other``, ``Other`` in columns 13 and 17 are read
+    as ``Other (column 13)`` and ``Other (column 17)``. Every copy is renamed, the first
+    too: a codebook that names plain ``Other`` is stopped (with both new names) instead
+    of silently getting one of them. Names that occur once are unchanged.
+
+    Returns
+    -------
+    (list of str, dict)
+        The names, and each name given twice -> the names its columns got.
+
+    Raises
+    ------
+    SpreadsheetError
+        A new name that another column of the header already has.
+    """
+    counts: dict[str, int] = {}
+    for text in names:
+        counts[text] = counts.get(text, 0) + 1
+    out = [
+        f"{text} (column {number})" if counts[text] > 1 else text
+        for text, number in zip(names, columns, strict=True)
+    ]
+    clash = sorted({n for n in out if out.count(n) > 1})
+    if clash:
+        raise SpreadsheetError(
+            f"{where}: the header names a column twice, and the name given by its position "
+            f"({clash[0]!r}) is the header of another column too; rename one of them in the raw file."
+        )
+    twice = {
+        text: [n for n, raw in zip(out, names, strict=True) if raw == text]
+        for text in dict.fromkeys(names)
+        if counts[text] > 1
+    }
+    return out, twice
+
+
 def table_from_grid(
     rows: list[tuple[int, list]],
     *,
@@ -379,7 +424,13 @@ def table_from_grid(
     Raises
     ------
     SpreadsheetError
-        No header, blank or merged header cells over data, or a header naming a column twice.
+        No header, or blank or merged header cells over data.
+
+    Notes
+    -----
+    A header that names a column twice (Typeform heads each multi-select's free-text
+    column ``Other``) keeps both columns, each named by its position: see
+    :func:`by_position`.
     """
     try:
         header_row = detect_header(rows) if header_row is None else int(header_row)
@@ -414,20 +465,7 @@ def table_from_grid(
             "cell over several columns); give each column its own name in the header row, or set "
             "source.header_row if the header is on another row."
         )
-    names = [str(header[i]) for i in used]
-    twice = sorted({h for h in names if names.count(h) > 1})
-    if twice:
-        from openpyxl.utils import get_column_letter
-
-        where = "; ".join(
-            f"{h!r} in columns "
-            + " and ".join(get_column_letter(i + 1) for i in used if header[i] == h)
-            for h in twice
-        )
-        raise SpreadsheetError(
-            f"{name}: the header (row {header_row}) names a column twice: {where}. A reader would keep one "
-            "and rename the other, so rename or remove the extra column in the raw file."
-        )
+    names, twice = by_position([str(header[i]) for i in used], [i + 1 for i in used], name)
     record: dict[str, Any] = {
         "header_row": header_row,
         "header_rows": 2 if sub is not None else 1,
@@ -435,9 +473,11 @@ def table_from_grid(
         "totals_rows": [],
         "notes_rows": [],
     }
+    if twice:
+        record["duplicate_headers"] = twice
     kept = []
     after_totals = False
-    names_at = {i: str(header[i]).casefold() for i in used}
+    names_at = {i: str(header[i]).casefold() for i in used}  # the header as written
     for n, cells in body:
         same = sum(
             i < len(cells) and cells[i] is not None and str(cells[i]).strip().casefold() == name

@@ -319,6 +319,17 @@ def _decide(role, candidates, scored, profiles) -> Decision:
     if not candidates and not disagree:
         return decision  # nothing in this file holds the role
     shown = "; ".join(_line(c, profiles[c], n) for c, n, _ in (named or candidates)[:4])
+    # named like the role with values that fit only in part (an "ID" that repeats), while
+    # another column's values fit fully (a response token headed "#"): name both
+    fitting = [c for c in candidates if c[2] == 1.0 and c not in named]
+    if named and fitting and all(c[2] < 1.0 for c in named):
+        decision.check = (
+            f"{role}: {shown}: named like {role}, but its values fit only in part; "
+            + "; ".join(_line(c, profiles[c], n) for c, n, _ in fitting[:3])
+            + f": the values fit, the name does not say {role}; uncomment the line below if it is right"
+        )
+        decision.suggestion = fitting[0][0] if len(fitting) == 1 else None
+        return decision
     if len(named) > 1:
         decision.check = f"{role}: {len(named)} columns compete: {shown}; keep the right one"
     elif disagree and not candidates:
