@@ -14,9 +14,11 @@ where it comes from and how to map it to the study contract::
           header_row: 3                        # optional: the header's row (detected under title rows)
           decimal: ","                         # optional: the decimal mark of numbers written as text
           encoding: cp1252                     # optional: a CSV not in UTF-8
-        drop_rows:                             # test or incomplete responses
+        drop_rows:                             # rows that are not usable responses (raw names)
           - {column: Status, equals: Survey Preview}
           - {column: Finished, equals: "0"}
+          - {column: Q3, blank: true}          # the key answer skipped (item nonresponse)
+          - {column: Q_RecaptchaScore, below: 0.5}   # or above: a threshold on a number
         rename: {ResponseId: respondent_id, Q2: industry}
         values:                                # per column: source value -> contract value
           effectiveness: {"1": not effective, "2": somewhat effective, "3": effective, "4": very effective}
@@ -41,6 +43,11 @@ where it comes from and how to map it to the study contract::
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
         add_reps_from: panel                   # reps: a list of the trained; the panel's other reps
                                                # are added untrained (ids as match: compares them)
+
+``drop_rows`` (:mod:`analysis.ingest.drops`): one test per entry, applied in order
+before ``rename``; ``below``/``above`` are strict and keep blank cells, a cell that is not
+a number stops the import naming its lines. The import record counts the rows each rule
+dropped and lists their lines.
 
 ``keep`` is applied before any number is read: a column that is not kept (an IP
 address, a comment) is never parsed and cannot stop the import. Columns that
