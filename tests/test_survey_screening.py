@@ -204,6 +204,7 @@ SCALED = [0.82, 1.13, 0.97, 1.25, 0.78, 1.05, 0.91, 1.09]
         ("Weight (raked)", [1, 2, 1, 3, 1, 2, 1, 1], False),  # whole numbers: a count
         ("Weight (raked)", [0.2, 0.1, 0.3, 0.15, 0.12, 0.2, 0.1, 0.3], False),  # shares
         ("Score", SCALED, False),  # weight-like values, but the name does not say so
+        ("Weight (raked)", [*SCALED[:7], None], True),  # a blank weight: said in the CHECK
     ],
 )
 def test_a_weight_column_is_drafted_as_the_survey_weight_with_a_check(
@@ -217,7 +218,9 @@ def test_a_weight_column_is_drafted_as_the_survey_weight_with_a_check(
     assert (survey["rename"].get(name) == "weight") is drafted, text
     assert ("weight" in survey["keep"]) is drafted
     assert any("looks like the survey's weight" in n for n in notes) is drafted
-    if drafted:
+    if None in values:
+        assert any("1 row(s) have no weight (lines 9)" in n for n in notes)
+    elif drafted:
         (tmp_path / "codebook.yml").write_text(text, encoding="utf-8")
         run_codebook(tmp_path)
         imported = pd.read_parquet(tmp_path / "imported" / "survey.parquet")

@@ -168,7 +168,7 @@ def blank_key_answers(
 
 
 def survey_weight(
-    frame: pd.DataFrame, profiles: dict[str, ColumnProfile], taken: set[str]
+    frame: pd.DataFrame, profiles: dict[str, ColumnProfile], taken: set[str], first_line: int = 0
 ) -> tuple[str | None, str]:
     """The raw column that looks like the survey's weight, and the CHECK line about it.
 
@@ -176,13 +176,16 @@ def survey_weight(
     (``weight``, ``wgt``, ``wt``, ``Gewicht``, ``poids``, ``ponderación``): either
     averaging between 0.5 and 2 (weights scaled to the sample) or each at least 1 and
     summing to many times the respondents (expansion weights, summing to the population).
+    Blank cells (previews, which the drop rules remove) are named in the CHECK line.
     """
     for raw, profile in profiles.items():
         if raw in taken or not WEIGHT_NAME.search(norm(raw)):
             continue
-        if profile.kind not in ("number", "share", "count", "money") or profile.missing:
+        if profile.kind not in ("number", "share", "count", "money"):
             continue
-        values = pd.to_numeric(frame[raw].astype("string").str.strip(), errors="coerce")
+        text = frame[raw].astype("string").str.strip()
+        blank = (text.isna() | (text == "")).fillna(True)
+        values = pd.to_numeric(text[~blank], errors="coerce")
         if values.isna().any() or (values <= 0).any() or (values % 1 == 0).all():
             continue
         mean, total = float(values.mean()), float(values.sum())
@@ -199,5 +202,11 @@ def survey_weight(
             f"weight: {raw!r} [{profile.describe()}; mean {mean:.3g}, sum {total:,.4g}] looks like "
             f"the survey's weight ({how}): every figure of the study is weighted by it; remove "
             "the line if it is not a survey weight"
+            + (
+                f"; {int(blank.sum())} row(s) have no weight (lines "
+                f"{line_numbers(frame, blank, first_line)}): each response the study keeps needs one"
+                if blank.any()
+                else ""
+            )
         )
     return None, ""

@@ -271,7 +271,9 @@ def _survey_rules(
     weight = draft.decisions.get("weight")
     if weight is not None and not weight.column:  # a survey weight is drafted, never dropped
         taken = set(draft.mapped.values()) | used
-        weight.column, weight.check = screening.survey_weight(frame, draft.profiles, taken)
+        weight.column, weight.check = screening.survey_weight(
+            frame, draft.profiles, taken, first_line
+        )
         draft.checks += [weight.check] if weight.column else []
         weight.check = ""
         if not weight.column:  # no column is a weight by its values and name: none to list
