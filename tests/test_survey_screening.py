@@ -171,6 +171,9 @@ def test_multi_select_options_take_one_practice_each_within_their_question():
     assert found["Coaching by managers"][0] == "sustain_coaching"  # on its own it names both
     assert found["Feedback forms"] == ("sustain_feedback_forms", 1.0)
     assert found["Podcasts"] == (None, 0.0)
+    pieces = assign_options(["Reinforcement", "follow-up and refreshers", "Coaching"])
+    assert pieces["Reinforcement"][0] == pieces["follow-up and refreshers"][0]  # one option, split
+    assert pieces["follow-up and refreshers"] == ("sustain_reinforcement", 0.75)
     tools = assign_options(["Mobile learning", "Video coaching", "Coaching"])
     assert tools["Coaching"] == ("sustain_coaching", 0.75)  # outside the tools block: CHECK
     mixed = assign_options(["Mobile learning", "Coaching", "Joint planning", "Agreeing roles"])

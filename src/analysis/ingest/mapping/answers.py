@@ -66,15 +66,16 @@ def _option_scores(option: str) -> dict[str, float]:
 
 
 def assign_options(options: list[str]) -> dict[str, tuple[str | None, float]]:
-    """The practice column of each option of one multi-select question, one option per column.
+    """The practice column of each option of one multi-select question.
 
-    The clearest match is assigned first and its column leaves the race, so ``Coaching by
-    managers`` goes to coaching once ``Training for sales managers`` has taken manager
-    training, where on its own it names both equally. The options of one question mostly
-    belong to one block of practices (tools, alignment or sustainment): when two thirds of
-    the options name that block, a tie is settled in its favour, and an option mapped
-    outside it is marked for checking (below 90%). An option still tied, or naming no
-    column by half its words, stays unassigned (None).
+    An option takes the column its wording names best. A tie is settled first by the
+    question's block (the options of one question mostly name one block of practices:
+    tools, alignment or sustainment; when two thirds of them do, its columns win a tie, and
+    an option mapped outside it is marked for checking, below 90%), then by the columns
+    other options took: ``Coaching by managers`` names coaching and manager training
+    equally, and goes to coaching once ``Training for sales managers`` has taken manager
+    training. Two options may name one column (the pieces of an option that holds a
+    comma). An option still tied, or naming no column by half its words, stays None.
     """
     scores = {o: _option_scores(o) for o in options}
     votes: dict[str, float] = {}
@@ -86,22 +87,27 @@ def assign_options(options: list[str]) -> dict[str, tuple[str | None, float]]:
     main = max(votes, key=lambda b: votes[b]) if votes else None
     home = set(PRACTICES[main]) if main and votes[main] >= 2 / 3 * sum(votes.values()) else set()
     chosen: dict[str, tuple[str | None, float]] = dict.fromkeys(options, (None, 0.0))
-    while True:
-        free = set(DISPLAY_NAMES) - {c for c, _ in chosen.values() if c}
-        best: tuple[str, tuple[float, bool], str] | None = None
+
+    def pick(option: str, taken: set[str]) -> str | None:
+        ranked = sorted(
+            ((scores[option][c], c in home, c) for c in DISPLAY_NAMES if c not in taken),
+            reverse=True,
+        )
+        if not ranked or ranked[0][0] < 0.5 or (len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]):
+            return None
+        return ranked[0][2]
+
+    for taken_counts in (False, True, True, True):  # first the clear ones, then ties they settle
+        taken = {c for c, _ in chosen.values() if c} if taken_counts else set()
         for option in (o for o, (c, _) in chosen.items() if c is None):
-            ranked = sorted(((scores[option][c], c in home, c) for c in free), reverse=True)
-            if not ranked or ranked[0][0] < 0.5:
+            column = pick(option, taken)
+            if column is None:
                 continue
-            if len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]:
-                continue  # tied on wording and block: only the client can tell
-            if best is None or ranked[0][:2] > best[1]:
-                best = (option, ranked[0][:2], ranked[0][2])
-        if best is None:
-            return chosen
-        option, (score, inside), column = best
-        confidence = 1.0 if score == 1.0 else round(0.6 + 0.3 * score, 2)
-        chosen[option] = (column, min(confidence, 0.75) if home and not inside else confidence)
+            score = scores[option][column]
+            confidence = 1.0 if score == 1.0 else round(0.6 + 0.3 * score, 2)
+            outside = bool(home) and column not in home
+            chosen[option] = (column, min(confidence, 0.75) if outside else confidence)
+    return chosen
 
 
 def _coded_options(coded: tuple[dict[str, str], str], separator: str) -> tuple[dict, str]:
