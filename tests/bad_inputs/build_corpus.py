@@ -1088,6 +1088,7 @@ def main() -> None:
     plan_cases()
     plausibility_cases(T, TD, S)
     boundary_cases()
+    screening_cases()
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {
@@ -1631,6 +1632,26 @@ def boundary_cases() -> None:
         },
         [
             r"plan\.frozen\.json in .*/ is not a freeze record \(earlier must be the list of the versions frozen before\)"
+        ],
+    )
+
+
+def screening_cases() -> None:
+    """Drop rules beyond equals (analysis.ingest.drops): a bot-score threshold meets text."""
+    codebook = example_codebook("survey")
+    codebook["tables"]["survey"]["drop_rows"].append({"column": "Q_RecaptchaScore", "below": 0.5})
+    header = ["Q_RecaptchaScore", "Q_RecaptchaScore", '"{""ImportId"": ""Q_RecaptchaScore""}"']
+
+    def scored(lines: list[str]) -> list[str]:  # the score on every line, a word on line 5
+        cells = [*header, *("low" if i == 1 else "0.9" for i in range(len(lines) - 3))]
+        return [f"{line.rstrip(chr(13) + chr(10))},{cell}\n" for line, cell in zip(lines, cells)]
+
+    import_case(
+        "i10-bot-score-threshold-meets-text",
+        {"qualtrics_export.csv": qualtrics_export(scored)},
+        codebook,
+        [
+            r"qualtrics_export\.csv: codebook table survey: drop_rows below 0\.5 on column 'Q_RecaptchaScore': 1 value\(s\) are not numbers on lines 5, e\.g\. \['low'\]\. Correct them in the raw file"
         ],
     )
 

@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from analysis.ingest import events
+from analysis.ingest.drops import check_drop_rule
 from analysis.ingest.pseudonyms import check_rep_ids
 from analysis.ingest.sources import CodebookError
 from analysis.ingest.units import check_named_format, check_units
@@ -98,7 +99,7 @@ def check_table_spec(spec, name: str) -> None:
     ------
     CodebookError
         A table or source that is not a mapping, drop_rows that is not a list of
-        ``{column, equals}``, values or multi_select entries without their mapping,
+        ``{column, equals | blank | below | above}``, values or multi_select entries without their mapping,
         a date format that strftime cannot read, keep or text that is not a list.
     """
     where = f"codebook table {name}"
@@ -152,10 +153,7 @@ def check_table_spec(spec, name: str) -> None:
         if spec.get(key) is not None and not isinstance(spec[key], list):
             raise CodebookError(f"{where}: {key} must be a list (one '- ' line per entry).")
     for rule in spec.get("drop_rows") or []:
-        if not isinstance(rule, dict) or "column" not in rule or "equals" not in rule:
-            raise CodebookError(
-                f"{where}: each drop_rows entry needs column and equals, e.g. {{column: Status, equals: Survey Preview}}."
-            )
+        check_drop_rule(rule, where)
     keep_rows = spec.get("keep_rows")
     if keep_rows is not None and (
         not isinstance(keep_rows, dict)

@@ -18,9 +18,11 @@ where it comes from and how to map it to the study contract::
           header_row: 3                        # optional: the header's row (detected under title rows)
           decimal: ","                         # optional: the decimal mark of numbers written as text
           encoding: cp1252                     # optional: a CSV not in UTF-8
-        drop_rows:                             # test or incomplete responses
+        drop_rows:                             # rows that are not usable responses (raw names)
           - {column: Status, equals: Survey Preview}
           - {column: Finished, equals: "0"}
+          - {column: Q3, blank: true}          # the key answer skipped (item nonresponse)
+          - {column: Q_RecaptchaScore, below: 0.5}   # or above: a threshold on a number
         rename: {ResponseId: respondent_id, Q2: industry}
         values:                                # per column: source value -> contract value
           effectiveness: {"1": not effective, "2": somewhat effective, "3": effective, "4": very effective}
@@ -63,6 +65,11 @@ column ``Other``) is read with every such column named by its position, counted 
 at the left: ``Other (column 13)`` and ``Other (column 17)``
 (:func:`analysis.ingest.spreadsheets.by_position`); a rule naming the plain ``Other``
 stops the import, listing the positioned names to use instead.
+
+``drop_rows`` (:mod:`analysis.ingest.drops`): one test per entry, applied in order
+before ``rename``; ``below``/``above`` are strict and keep blank cells, a cell that is not
+a number stops the import naming its lines. The import record counts the rows each rule
+dropped and lists their lines.
 
 ``keep`` is applied before any number is read: a column that is not kept (an IP
 address, a comment) is never parsed and cannot stop the import. Columns that

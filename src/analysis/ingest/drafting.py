@@ -69,6 +69,7 @@ from analysis.ingest.mapping.tables import (
 )
 from analysis.ingest.mapping.writing import table_lines
 from analysis.ingest.profiles import profile_frame
+from analysis.ingest.recodes import labels_for, read_recodes
 
 __all__ = [
     "EXTRA",
@@ -245,7 +246,14 @@ def _read_all(folder: Path, files: list[str], checks: list[str]) -> list[tuple]:
             try:
                 read.append((file, sheet, *_read(path, sheet)))
             except DataContractError as error:  # a cover or notes sheet: say so and go on
-                read.append((file, sheet, None, {}, {}, f"no table drafted ({error})"))
+                listing = read_recodes(path) if spreadsheets.sniff(path) == "text" else {}
+                note = (
+                    f"a printed survey listing the answer codes of {', '.join(listing)}: read for "
+                    "the value mappings, not imported itself"
+                    if listing
+                    else f"no table drafted ({error})"
+                )
+                read.append((file, sheet, None, {"recodes": listing}, {}, note))
     return read
 
 
@@ -288,7 +296,7 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     used: dict[str, SourceDraft] = {}
     for index, (file, sheet, frame, layout, texts, fmt) in enumerate(read):
         if frame is None:
-            sources.append(SourceDraft(file, sheet, None, note=fmt))
+            sources.append(SourceDraft(file, sheet, None, layout, note=fmt))
             continue
         frame, profiles, options = ranked[index]
         if index in found:
@@ -306,6 +314,7 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
             profiles,
             questions=_questions(frame, texts),
             qualtrics=fmt == "qualtrics",
+            labels=_labels(read, frame, _questions(frame, texts)),
         )
         unanswered_rows(tdraft, frame)  # rows the contract would refuse at validate
         cross_column(tdraft, frame)
@@ -333,6 +342,16 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     checks += name_keyed(sources, used, frames)  # reps named only by name: pseudonymous ids
     checks += _missing_tables(used, sources)
     return Draft(sources, checks)
+
+
+def _labels(read: list[tuple], frame: pd.DataFrame, questions: dict[str, str]) -> dict:
+    """Column -> (its codes' labels, the listing's file) from the printed surveys delivered."""
+    labels = {}
+    for file, _, table, layout, _, _ in read:
+        if table is None and layout.get("recodes"):
+            found = labels_for(layout["recodes"], list(map(str, frame.columns)), questions)
+            labels.update({c: (codes, file) for c, codes in found.items() if c not in labels})
+    return labels
 
 
 def _assign(ranked: dict[int, tuple]) -> dict[int, tuple[str, dict]]:
@@ -455,6 +474,8 @@ def _source_lines(source: SourceDraft, names: set[str]) -> tuple[list[str], list
     """The YAML lines of one source and its CHECK notes."""
     where = source.file + (f" sheet {source.sheet!r}" if source.fmt == "xlsx" else "")
     where = where.replace("\n", " ")
+    if source.draft is None and source.layout.get("recodes"):
+        return [f"  # {where}: {source.note}"], []
     if source.draft is None:
         return [f"  # CHECK {where}: {source.note}"], [f"{where}: {source.note}"]
     if source.attached_to:

@@ -17,6 +17,7 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
+from analysis.ingest import drops
 from analysis.ingest.checks import check_table_spec
 from analysis.ingest.sources import CodebookError, likely_date_formats, read_dates, split_answers
 from analysis.ingest.units import check_units, read_named_periods
@@ -54,19 +55,14 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
 
 
 def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
-    """Rows that are not data: test, preview or unfinished responses (``drop_rows``), and rows
-    outside the values a column must hold (``keep_rows``: a roster's reps, not its managers)."""
-    for rule in spec.get("drop_rows", []) or []:
-        column = rule.get("column")
-        if column not in frame.columns:
-            raise CodebookError(
-                f"codebook table {name}: drop_rows column {column!r} is not in the source."
-            )
-        equals = "" if rule.get("equals") is None else str(rule.get("equals"))
-        text = frame[column].astype("string").str.strip()
-        mask = (text == equals).fillna(False) | (text.isna() if equals == "" else False)
-        record["dropped"].append({"rule": rule, "rows": int(mask.sum())})
-        frame = frame[~mask]
+    """Rows that are not data: test, preview, unfinished or bot responses, blank key answers
+    (:mod:`analysis.ingest.drops`), and rows outside the values a column must hold
+    (``keep_rows``: a roster's reps, not its managers)."""
+    decimal = (spec.get("source") or {}).get("decimal")
+    frame, entries = drops.drop_rows(
+        frame, spec.get("drop_rows", []) or [], f"codebook table {name}", decimal
+    )
+    record["dropped"] += entries
     for column, values in (spec.get("keep_rows") or {}).items():  # e.g. reps, not managers
         if column not in frame.columns:
             raise CodebookError(

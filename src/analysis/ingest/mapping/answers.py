@@ -7,7 +7,8 @@
   per-option columns (the option's text or blank) -> the practice columns;
 * :func:`drop_rules`: rows that are not responses, read from the export's own values:
   previews and unfinished responses (``Status``, ``Finished`` as ``0``/``False``/``No``),
-  rows tagged or named ``test``, blank submit dates.
+  blank submit dates, and (:mod:`analysis.ingest.mapping.screening`, each a CHECK naming
+  its rows) test rows and bot-detection scores below 0.5.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ import re
 
 import pandas as pd
 
-from analysis.contracts.survey import DISPLAY_NAMES
+from analysis.contracts.survey import DISPLAY_NAMES, PRACTICES
+from analysis.ingest.mapping import screening
 from analysis.ingest.mapping.roles import LEVELS, level_of, norm
 from analysis.ingest.profiles import ColumnProfile
 from analysis.ingest.sources import split_answers
 
-__all__ = ["drop_rules", "option_column", "practice_rules", "value_mapping"]
+__all__ = ["assign_options", "drop_rules", "option_column", "practice_rules", "value_mapping"]
 
 STOP = {"and", "the", "with", "for", "tool", "align", "sustain", "by", "our", "we", "of"}
 FALSE_WORDS = ("false", "0", "no", "n")
-TEST_WORDS = {"test", "testing", "test response", "preview", "survey preview"}
 
 
 def _stems(text: str) -> set[str]:
@@ -50,10 +51,92 @@ def option_column(option: str) -> tuple[str | None, float]:
     return None, 0.0
 
 
-def value_mapping(role: str, values: pd.Series) -> tuple[dict[str, str], list[str]]:
-    """Answer -> contract level for ``role``, and the CHECK lines for what is not exact."""
+def _option_scores(option: str) -> dict[str, float]:
+    """Practice column -> how well ``option``'s wording names it (1 = its display name)."""
+    key = norm(option)
+    mine = _stems(option)
+    return {
+        column: 1.0
+        if norm(text) == key
+        else min(
+            len(mine & (_stems(text) | _stems(column.replace("_", " ")))) / max(len(mine), 1), 0.99
+        )
+        for column, text in DISPLAY_NAMES.items()
+    }
+
+
+def assign_options(options: list[str]) -> dict[str, tuple[str | None, float]]:
+    """The practice column of each option of one multi-select question.
+
+    An option takes the column its wording names best. A tie is settled first by the
+    question's block (the options of one question mostly name one block of practices:
+    tools, alignment or sustainment; when two thirds of them do, its columns win a tie, and
+    an option mapped outside it is marked for checking, below 90%), then by the columns
+    other options took: ``Coaching by managers`` names coaching and manager training
+    equally, and goes to coaching once ``Training for sales managers`` has taken manager
+    training. Two options may name one column (the pieces of an option that holds a
+    comma). An option still tied, or naming no column by half its words, stays None.
+    """
+    scores = {o: _option_scores(o) for o in options}
+    votes: dict[str, float] = {}
+    for found in scores.values():
+        top = max(found.values())
+        blocks = {b for b, cols in PRACTICES.items() for c in cols if found[c] == top}
+        for block in blocks if top >= 0.5 else ():  # a tie between blocks splits the vote
+            votes[block] = votes.get(block, 0) + top / len(blocks)
+    main = max(votes, key=lambda b: votes[b]) if votes else None
+    home = set(PRACTICES[main]) if main and votes[main] >= 2 / 3 * sum(votes.values()) else set()
+    chosen: dict[str, tuple[str | None, float]] = dict.fromkeys(options, (None, 0.0))
+
+    def pick(option: str, taken: set[str]) -> str | None:
+        ranked = sorted(
+            ((scores[option][c], c in home, c) for c in DISPLAY_NAMES if c not in taken),
+            reverse=True,
+        )
+        if not ranked or ranked[0][0] < 0.5 or (len(ranked) > 1 and ranked[1][:2] == ranked[0][:2]):
+            return None
+        return ranked[0][2]
+
+    for taken_counts in (False, True, True, True):  # first the clear ones, then ties they settle
+        taken = {c for c, _ in chosen.values() if c} if taken_counts else set()
+        for option in (o for o, (c, _) in chosen.items() if c is None):
+            column = pick(option, taken)
+            if column is None:
+                continue
+            score = scores[option][column]
+            confidence = 1.0 if score == 1.0 else round(0.6 + 0.3 * score, 2)
+            outside = bool(home) and column not in home
+            chosen[option] = (column, min(confidence, 0.75) if outside else confidence)
+    return chosen
+
+
+def _coded_options(coded: tuple[dict[str, str], str], separator: str) -> tuple[dict, str]:
+    """A multi_select rule for options written as codes, from their labels' wording."""
+    codes, file = coded
+    found = assign_options(list(codes.values()))
+    options, said = {}, []
+    for code, label in codes.items():
+        column = found[label][0]
+        options[code] = column or f"other_{norm(label)[:20]}"
+        said.append(f"{code} {label!r} -> {column or 'no practice (not read)'}")
+    return (
+        {"separator": separator, "options": options},
+        f"codes read from {file}: {', '.join(said)}; check them against the survey",
+    )
+
+
+def value_mapping(
+    role: str, values: pd.Series, labels: tuple[dict[str, str], str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Answer -> contract level for ``role``, and the CHECK lines for what is not exact.
+
+    ``labels`` (each code's label and the printed survey listing them) maps numeric codes
+    by their labels' wording, one CHECK line listing every code.
+    """
     levels = LEVELS[role]
     answers = sorted(set(values.dropna().astype(str).str.strip()) - {""})
+    if labels is not None and answers and set(answers) <= set(labels[0]):
+        return _coded(role, labels)
     codes = {str(i + 1) for i in range(len(levels))}
     if answers and set(answers) <= codes:
         mapping = {str(i + 1): level for i, level in enumerate(levels)}
@@ -74,6 +157,31 @@ def value_mapping(role: str, values: pd.Series) -> tuple[dict[str, str], list[st
     return mapping, checks
 
 
+def _coded(role: str, labels: tuple[dict[str, str], str]) -> tuple[dict[str, str], list[str]]:
+    """Codes -> levels by the wording of each code's label in the printed survey."""
+    codes, file = labels
+    mapping, said, left = {}, [], []
+    for code, label in codes.items():
+        level, _ = level_of(label, LEVELS[role])
+        if level is None:
+            left.append(f"{code} {label!r}")
+            continue
+        mapping[code] = level
+        said.append(f"{code} {label!r} -> {level}")
+    line = f"{role}: codes read from {file}: {', '.join(said)}; check them against the survey"
+    if left:
+        line += f"; {', '.join(left)} name no level ({', '.join(LEVELS[role])}): map them"
+    return mapping, [line]
+
+
+def _codes_joined(values: pd.Series, coded: tuple[dict[str, str], str] | None) -> bool:
+    """Codes a printed survey lists, several in one cell (``1,2``: never the number 1.2)."""
+    if not coded or not values.str.contains(r"[,;]").any():
+        return False
+    parts = {p.strip() for v in values for p in re.split(r"[,;]", v) if p.strip()}
+    return parts <= set(coded[0])
+
+
 def _separator(values: pd.Series) -> str:
     text = values.dropna().astype(str)
     return (
@@ -82,10 +190,15 @@ def _separator(values: pd.Series) -> str:
 
 
 def practice_rules(
-    frame: pd.DataFrame, profiles: dict[str, ColumnProfile], questions: dict[str, str]
+    frame: pd.DataFrame,
+    profiles: dict[str, ColumnProfile],
+    questions: dict[str, str],
+    labels: dict[str, tuple[dict[str, str], str]] | None = None,
 ) -> tuple[dict, dict, list[str], set[str]]:
     """multi_select and flags rules for the practice questions, their CHECK lines, and the
-    raw columns they use."""
+    raw columns they use. Options written as codes are named by ``labels`` (a printed
+    survey's listing), each code's practice a CHECK."""
+    labels = labels or {}
     multi: dict[str, dict] = {}
     flags: dict[str, str] = {}
     checks: list[str] = []
@@ -94,10 +207,20 @@ def practice_rules(
         question = questions.get(raw, "")
         values = frame[raw].dropna().astype(str).str.strip()
         values = values[values != ""]
-        if profile.kind == "multi_select" or "Selected Choice" in question:
+        coded = labels.get(raw)
+        if (
+            profile.kind == "multi_select"
+            or "Selected Choice" in question
+            or _codes_joined(values, coded)
+        ):
             separator = _separator(values)
             options = sorted({o for v in values for o in split_answers(v, separator) if o})
-            mapped = {o: option_column(o) for o in options}
+            if coded and options and set(options) <= set(coded[0]):
+                multi[raw], line = _coded_options(coded, separator)
+                checks.append(f"{raw}: {line}")
+                used.add(raw)
+                continue
+            mapped = assign_options(options)
             if sum(c is not None for c, _ in mapped.values()) < max(1, len(options) // 2):
                 if options and all(o.isdigit() for o in options):
                     checks.append(
@@ -158,20 +281,12 @@ def drop_rules(
             if false is not None and len(values) == 2:
                 rules.append({"column": columns[key], "equals": false})
                 notes.append(f"unfinished responses: {columns[key]} = {false}")
+    first_line = 4 if qualtrics else 0  # a Qualtrics export's data start on line 4
+    for find in (screening.test_rows, screening.bot_scores):  # each proposed with a CHECK
+        found, checks = find(frame, profiles, rules, first_line)
+        rules += found
+        notes += [f"CHECK {c}" for c in checks]
     for raw, profile in profiles.items():
-        text = frame[raw].dropna().astype(str).str.strip()
-        tests = sorted({v for v in text if v.casefold() in TEST_WORDS})
-        for value in tests:
-            if {"column": raw, "equals": value} in rules:
-                continue
-            rules.append({"column": raw, "equals": value})
-            notes.append(f"test rows: {raw} = {value!r} ({int((text == value).sum())} row(s))")
-        loose = sorted({v for v in text if re.match(r"test\b", v, re.IGNORECASE)} - set(tests))
-        if loose:
-            notes.append(
-                f"CHECK {raw}: {len(loose)} value(s) start with 'test' ({loose[0][:40]!r}): test rows? "
-                f"add {{column: {raw}, equals: ...}} under drop_rows if they are"
-            )
         if profile.kind == "date" and profile.missing and re.search(r"submit", raw, re.IGNORECASE):
             rules.append({"column": raw, "equals": ""})
             notes.append(f"partial responses: {raw} blank ({profile.missing} row(s))")

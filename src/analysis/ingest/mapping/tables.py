@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse_numbers
 from analysis.contracts.training import REQUIRED
-from analysis.ingest.mapping import answers
+from analysis.ingest.mapping import answers, screening
 from analysis.ingest.mapping.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
 from analysis.ingest.profiles import ColumnProfile
 
@@ -195,8 +195,13 @@ def draft_frame(
     *,
     questions: dict[str, str] | None = None,
     qualtrics: bool = False,
+    labels: dict[str, tuple[dict[str, str], str]] | None = None,
 ) -> TableDraft:
-    """The draft of one raw table as contract ``table`` (see the module docstring)."""
+    """The draft of one raw table as contract ``table`` (see the module docstring).
+
+    ``labels``: column -> (code -> label, the file listing them), from a printed survey
+    delivered with a survey exported as numeric codes (:mod:`analysis.ingest.recodes`).
+    """
     questions = questions or {}
     if table is None:
         return TableDraft(
@@ -217,7 +222,7 @@ def draft_frame(
         draft.table_checks.append(why)
         draft.commented = True
     if table == "survey":
-        _survey_rules(draft, frame, questions, qualtrics)
+        _survey_rules(draft, frame, questions, qualtrics, labels or {})
     _one_currency(draft)
     _prune_checks(draft)
     _summarise_optional(draft)
@@ -231,14 +236,25 @@ def draft_frame(
     return draft
 
 
-def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: bool) -> None:
+def _survey_rules(
+    draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: bool, labels: dict
+) -> None:
     drop, notes = answers.drop_rules(frame, draft.profiles, qualtrics)
     draft.checks += [n[len("CHECK ") :] for n in notes if n.startswith("CHECK ")]
     notes = [n for n in notes if not n.startswith("CHECK ")]
+    first_line = 4 if qualtrics else 0
+    required = {
+        r: d.column
+        for r in SURVEY_REQUIRED
+        if r in LEVELS and (d := draft.decisions.get(r)) and d.column
+    }
+    blank, lines = screening.blank_key_answers(frame, required, drop, first_line)
+    drop, draft.checks = drop + blank, draft.checks + lines
     if drop:
         draft.spec["drop_rows"] = drop
-        draft.comments["drop_rows"] = [f"rows that are not responses: {'; '.join(notes)}"]
-    multi, flags, checks, used = answers.practice_rules(frame, draft.profiles, questions)
+        if notes:
+            draft.comments["drop_rows"] = [f"rows that are not responses: {'; '.join(notes)}"]
+    multi, flags, checks, used = answers.practice_rules(frame, draft.profiles, questions, labels)
     if multi:
         draft.spec["multi_select"] = multi
     if flags:
@@ -251,12 +267,24 @@ def _survey_rules(draft: TableDraft, frame: pd.DataFrame, questions, qualtrics: 
     for role in LEVELS:
         level_decision = draft.decisions.get(role)
         if level_decision is not None and level_decision.column:
-            mapping, lines = answers.value_mapping(role, frame[level_decision.column])
+            mapping, lines = answers.value_mapping(
+                role, frame[level_decision.column], labels.get(level_decision.column)
+            )
             if mapping:
                 values[role] = mapping
             draft.checks += lines
     if values:
         draft.spec["values"] = values
+    weight = draft.decisions.get("weight")
+    if weight is not None and not weight.column:  # a survey weight is drafted, never dropped
+        taken = set(draft.mapped.values()) | used
+        weight.column, weight.check = screening.survey_weight(
+            frame, draft.profiles, taken, first_line
+        )
+        draft.checks += [weight.check] if weight.column else []
+        weight.check = ""
+        if not weight.column:  # no column is a weight by its values and name: none to list
+            weight.candidates = []
     rid = draft.decisions.get("respondent_id")
     if rid is not None and not rid.column and not rid.candidates:
         draft.spec["row_ids"] = "respondent_id"
