@@ -326,3 +326,120 @@ def test_a_malformed_rate_rule_is_refused(options, units, said):
         spec["units"]["revenue"] = units
     with pytest.raises(CodebookError, match=said):
         check_table_spec(spec, "panel")
+
+
+def test_earliest_refuses_dates_that_do_not_sort_as_written_and_skips_absent_columns():
+    raw = lines(
+        [
+            {"Id": "1", "Start": "15/03/2024"},
+            {"Id": "1", "Start": "08/04/2024"},
+        ]
+    )
+    spec = {
+        "source": {"file": "hr.csv"},
+        "rename": {"Id": "rep_id", "Start": "training_start"},
+        "aggregate": {"by": ["rep_id"], "earliest": ["training_start"]},
+    }
+    with pytest.raises(InputError, match=r"hr.csv.*'15/03/2024' \(line 2\).*dates"):
+        apply_codebook_table(raw.copy(), spec, "reps")
+    spec["dates"] = {"training_start": "%d/%m/%Y"}
+    table, _ = apply_codebook_table(raw.copy(), spec, "reps")
+    assert table["training_start"].tolist() == ["2024-03"]
+    # a role named before its CHECK was answered (its rename line left commented): skipped
+    spec["aggregate"]["sum"] = ["revenue"]
+    table, record = apply_codebook_table(raw.copy(), spec, "reps")
+    assert list(table.columns) == ["rep_id", "training_start", "_source_row"]
+    assert record["aggregate"]["not_in_table"] == ["revenue"]
+
+
+# ------------------------------------------------------------------ drafts
+
+
+def write(folder, name: str, header: str, rows: list[str]) -> str:
+    (folder / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return name
+
+
+def billing_lines() -> list[str]:
+    """Twelve reps x six months; each rep-month an invoice, every third a credit memo."""
+    rows = []
+    for rep in range(101, 113):
+        for month in range(1, 7):
+            rows.append(f"E{rep},2024-{month:02d},INV,{1000 + rep}.00,North")
+            if (rep + month) % 3 == 0:
+                rows.append(f"E{rep},2024-{month:02d},CRN,-{rep}.00,North")
+    return rows
+
+
+def test_the_draft_sums_billing_lines_and_asks_which_types_count(tmp_path):
+    import yaml
+
+    from analysis.ingest.codebook import run_codebook
+    from analysis.ingest.drafting import draft_codebook
+
+    write(tmp_path, "lines.csv", "Rep ID,Period,Doc type,Revenue,Region", billing_lines())
+    text, notes = draft_codebook(tmp_path, ["lines.csv"])
+    panel = yaml.safe_load(text)["tables"]["panel"]  # imported, not commented out
+    rule = panel["aggregate"]
+    assert rule["by"] == ["rep_id", "period"] and rule["sum"] == ["revenue"]
+    assert rule["line_types"]["column"] == "Doc type"
+    assert rule["line_types"]["include"].startswith("CHECK")
+    said = " ".join(notes)
+    # 72 invoices; 24 credit memos ((rep + month) divisible by 3: 2 of every 6 months)
+    assert "INV (72 rows" in said and "CRN (24 rows" in said and "line_types.include" in said
+    rule["line_types"]["include"] = ["INV", "CRN"]
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump({"tables": {"panel": panel}}))
+    run_codebook(tmp_path)
+    table = pd.read_parquet(tmp_path / "imported" / "panel.parquet")
+    assert len(table) == 72
+    got = table.set_index(["rep_id", "period"])["revenue"]
+    # E101 2024-01: 101 + 1 = 102 is a multiple of 3, a credit: 1101.00 - 101.00 = 1000.00
+    # E101 2024-02: 101 + 2 = 103 is not: the invoice alone, 1101.00
+    assert got[("E101", "2024-01")] == pytest.approx(1000.0)
+    assert got[("E101", "2024-02")] == pytest.approx(1101.0)
+    # the whole: 72 invoices of 1000 + rep (12 reps x 6 months x 1106.50 on average) less
+    # each rep's two credits: 79,668.00 - 2 x (101 + ... + 112) = 79,668.00 - 2,556.00
+    assert table["revenue"].sum() == pytest.approx(77112.0)
+
+
+def test_a_share_that_differs_within_a_key_keeps_the_table_out_with_a_check(tmp_path):
+    from analysis.ingest.drafting import draft
+
+    rows = [
+        f"E{rep},2024-{month:02d},{line},{1000 + rep},0.{rep % 9 + line}"
+        for rep in range(101, 113)
+        for month in range(1, 7)
+        for line in (1, 2)
+    ]
+    write(tmp_path, "kpi.csv", "Rep ID,Period,Line,Revenue,Win rate", rows)
+    result = draft(tmp_path, ["kpi.csv"])
+    tdraft = result.sources[0].draft
+    assert tdraft.commented and "aggregate" not in tdraft.spec
+    assert any("cannot be summed" in c and "'Win rate'" in c for c in tdraft.table_checks)
+
+
+def test_a_cost_credit_is_netted_per_item_once_item_names_the_kind_of_cost(tmp_path):
+    import yaml
+
+    from analysis.ingest.codebook import run_codebook
+    from analysis.ingest.drafting import draft_codebook
+
+    write(
+        tmp_path,
+        "costs.csv",
+        "Item,Amount (EUR)",
+        ["Trainer,5000.00", "Hotel,3000.00", "Hotel,-400.00", "Design,1200.00"],
+    )
+    text, notes = draft_codebook(tmp_path, ["costs.csv"])
+    costs = yaml.safe_load(text)["tables"]["costs"]
+    assert costs["aggregate"] == {"by": ["item"], "sum": ["amount"]}
+    assert any("holds credits (down to -400.00)" in n for n in notes)
+    (tmp_path / "codebook.yml").write_text(text)
+    run_codebook(tmp_path)
+    table = pd.read_parquet(tmp_path / "imported" / "costs.parquet")
+    # Hotel: 3000.00 - 400.00 = 2600.00; the total stays 5000 + 2600 + 1200 = 8800
+    assert dict(zip(table["item"], table["amount"], strict=True)) == {
+        "Trainer": 5000.0,
+        "Hotel": 2600.0,
+        "Design": 1200.0,
+    }

@@ -16,7 +16,10 @@ says how the rows of one key become one::
 
 The rule runs after the rows are dropped, renamed, their dates and numbers read, and
 before ``keep``: every kept column must be the key or named under ``sum``, ``same`` or
-``earliest`` (a column with no rule would otherwise take one row's value silently).
+``earliest`` (a column with no rule would otherwise take one row's value silently); a
+column named there that the table lacks (a drafted suggestion left commented) is skipped
+and listed in the import record. ``earliest`` takes numbers, dates, periods and ISO dates
+as written; other date text must be read by ``dates`` first (``08/04/2024`` does not sort).
 A column that is not additive is never summed: a unit ``rate`` or ``score`` (``units``),
 a column read from percentages, or an average or share of the contract (``win_rate``,
 ``avg_deal_size``, ``cycle_days``, ``call_score``); the import stops naming it.
@@ -152,13 +155,15 @@ def aggregate_rows(
     where = f"{(spec.get('source') or {}).get('file', name)} (codebook table {name})"
     check_aggregate(rule, f"codebook table {name}")
     by = list(rule["by"])
-    hows = {c: how for how in _HOWS for c in rule.get(how) or []}
-    absent = [c for c in [*by, *hows] if c not in frame.columns]
+    named = {c: how for how in _HOWS for c in rule.get(how) or []}
+    absent = [c for c in by if c not in frame.columns]
     if absent:
         raise CodebookError(
-            f"{where}: aggregate names column(s) {absent} that the table lacks; map them under "
+            f"{where}: aggregate.by names column(s) {absent} that the table lacks; map them under "
             "rename (the rule uses the contract names) or take them out of the rule."
         )
+    # a role the draft named before its CHECK was answered (a suggestion left commented)
+    hows = {c: how for c, how in named.items() if c in frame.columns}
     loose = [c for c in kept or [] if c not in by and c not in hows]
     if loose:
         raise CodebookError(
@@ -172,6 +177,8 @@ def aggregate_rows(
     _refuse_blank_keys(frame, by, where)
     summed = {c: _as_numbers(frame[c], c, where) for c, h in hows.items() if h == "sum"}
     frame = frame.assign(**summed)
+    for column in (c for c, h in hows.items() if h == "earliest"):
+        _refuse_unsorted(frame[column], column, where)
     _refuse_differing(frame, by, [c for c, h in hows.items() if h == "same"], where)
     keys = [frame[c] for c in by]
     parts: dict[str, pd.Series] = {}
@@ -196,6 +203,7 @@ def aggregate_rows(
         "rows_out": len(out),
         "keys_with_several_rows": int((sizes > 1).sum()),
         **({"line_types": types} if types else {}),
+        **({"not_in_table": [c for c in named if c not in hows]} if len(named) > len(hows) else {}),
     }
     return out[[*by, *hows]]
 
@@ -285,3 +293,21 @@ def _refuse_differing(frame: pd.DataFrame, by: list[str], same: list[str], where
                 f"{', '.join(by)} (lines {lines}); correct the raw file, or list the column "
                 "under sum or earliest if that is what it means."
             )
+
+
+_SORTABLE = r"\d{4}-(\d{2}(-\d{2}([ T].*)?)?|Q[1-4])"
+
+
+def _refuse_unsorted(values: pd.Series, column: str, where: str) -> None:
+    """``earliest`` of text: only periods and ISO dates sort as written (08/04/2024 does not)."""
+    if not (values.dtype == object or values.dtype == "string"):
+        return
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    bad = ~text.str.fullmatch(_SORTABLE)
+    if bad.any():
+        raise CodebookError(
+            f"{where}: aggregate.earliest: column {column!r} holds {text[bad].iloc[0]!r} (line "
+            f"{text.index[bad.to_numpy()][0]}), which does not sort as written; give the column's "
+            f"format under dates (e.g. {column}: '%d/%m/%Y'), so that it is read as a month first."
+        )

@@ -22,6 +22,7 @@ from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse
 from analysis.contracts.training import REQUIRED
 from analysis.ingest.mapping import answers
 from analysis.ingest.mapping.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
+from analysis.ingest.mapping.rows import draft_aggregate, draft_rates
 from analysis.ingest.profiles import ColumnProfile
 
 __all__ = ["TableDraft", "draft_frame", "grain", "rank_tables", "transactions"]
@@ -211,7 +212,6 @@ def draft_frame(
         draft.commented = True
     if table == "survey":
         _survey_rules(draft, frame, questions, qualtrics)
-    _one_currency(draft)
     _prune_checks(draft)
     _summarise_optional(draft)
     _required_open(draft)
@@ -221,6 +221,8 @@ def draft_frame(
     _numbers(draft, frame)
     _units(draft)
     _keep(draft)
+    draft_rates(draft, frame)  # a money column in two currencies: the client's rates
+    draft_aggregate(draft, frame)  # several rows per key: summed, where they can be
     return draft
 
 
@@ -326,18 +328,6 @@ def _prune_checks(draft: TableDraft) -> None:
             decision.check, decision.suggestion = "", None
         elif decision.suggestion in taken:
             decision.suggestion = None
-
-
-def _one_currency(draft: TableDraft) -> None:
-    """A money column in two currencies is not mapped: the import would refuse it."""
-    for role, column in list(draft.mapped.items()):
-        profile = draft.profiles[column]
-        if role in MONEY_ROLES and len(profile.currencies) > 1:
-            draft.decisions[role].column = None
-            draft.decisions[role].check = (
-                f"{role}: {column!r} mixes currencies ({', '.join(profile.currencies)}) "
-                f"[{profile.describe()}]: convert it to one currency before the import"
-            )
 
 
 def _rename(draft: TableDraft) -> None:
