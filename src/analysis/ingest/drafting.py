@@ -24,8 +24,10 @@
   ``from_completions:`` (:mod:`analysis.ingest.events`); the roster gets the ``match:``
   keys the two name the reps by. The choices only the client can make (which stages are
   won, which courses are the programme) are ``CHECK`` placeholders listing what the
-  file holds. Another table that is one row per billing line or learning record is
-  drafted commented out with a CHECK: it must be aggregated first.
+  file holds. A table with several rows per rep and period (billing lines) or per rep
+  (registrations) gets an ``aggregate`` rule, the kinds of row that count a CHECK
+  (:mod:`analysis.ingest.mapping.rows`); a money column in two currencies gets the
+  client's rate as a CHECK.
 
 Every line that needs a human decision carries ``# CHECK``. File names are taken as the
 user types them: relative to the client's folder, to the project root or to the

@@ -6,9 +6,10 @@ each role (:mod:`analysis.ingest.mapping.roles`) and turns the decisions into co
 ``rename`` with the evidence of each mapping, ``dates`` in the format the values show
 (Excel serials, SAP posting periods, fiscal quarters, month names), ``numbers``,
 ``units`` (money with its ISO currency, counts, rates, scores) and ``keep`` (only the
-mapped columns: personal data and free text stay out). A raw table that is not one row
-per rep and period (deals, billing lines, learning records) is drafted as a CHECK
-only: aggregating it is not supported yet.
+mapped columns: personal data and free text stay out). A raw table with several rows per
+rep and period (billing lines) or per rep (registrations) gets an ``aggregate`` rule
+(:mod:`analysis.ingest.mapping.rows`); one row per deal with dates to the day is drafted
+as a CHECK only.
 """
 
 from __future__ import annotations
