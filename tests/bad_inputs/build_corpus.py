@@ -1077,6 +1077,7 @@ def main() -> None:
     plan_cases()
     plausibility_cases(T, TD, S)
     boundary_cases()
+    rows_cases()
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {
@@ -1571,6 +1572,58 @@ def boundary_cases() -> None:
         },
         [
             r"plan\.frozen\.json in .*/ is not a freeze record \(earlier must be the list of the versions frozen before\)"
+        ],
+    )
+
+
+def rows_cases() -> None:
+    """Several rows per key (``aggregate``) and one column in two currencies (``rates``)."""
+    billing = "Rep,Month,Type,Net,Hit rate\n" + "".join(
+        f"{rep},2025-0{month},{kind},{net},{share}\n"
+        for rep in ("R1", "R2")
+        for month in (1, 2)
+        for kind, net, share in (("F2", "1200.00", "40%"), ("G2", "-200.00", "60%"))
+    )
+    import_case(
+        "i10-a-share-summed-across-billing-lines",
+        {"billing.csv": billing},
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "billing.csv", "format": "csv"},
+                    "rename": {
+                        "Rep": "rep_id",
+                        "Month": "period",
+                        "Net": "revenue",
+                        "Hit rate": "win_rate",
+                    },
+                    "units": {
+                        "revenue": {"unit": "money", "currency": "EUR"},
+                        "win_rate": {"unit": "rate"},
+                    },
+                    "aggregate": {"by": ["rep_id", "period"], "sum": ["revenue", "win_rate"]},
+                }
+            }
+        },
+        [
+            r"billing\.csv \(codebook table panel\): aggregate\.sum names column 'win_rate', but its unit is rate: a sum of it means nothing"
+        ],
+    )
+    import_case(
+        "i11-a-currency-with-no-rate",
+        {"panel.csv": "Rep,Month,Revenue\nR1,Jan-25,£48.3k\nR2,Jan-25,€52.1k\nR3,Jan-25,$10.0k\n"},
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "panel.csv", "format": "csv"},
+                    "rename": {"Rep": "rep_id", "Month": "period", "Revenue": "revenue"},
+                    "dates": {"period": "%b-%y"},
+                    "numbers": {"revenue": {"currency": "GBP", "rates": {"EUR": 0.85}}},
+                }
+            }
+        },
+        [
+            r"panel\.csv: column 'revenue' has values in USD on line\(s\) 4, and numbers\.revenue\.rates gives no rate for USD"
         ],
     )
 
