@@ -443,3 +443,18 @@ def test_a_cost_credit_is_netted_per_item_once_item_names_the_kind_of_cost(tmp_p
         "Hotel": 2600.0,
         "Design": 1200.0,
     }
+
+
+def test_a_variance_column_is_not_taken_for_credits(tmp_path):
+    from analysis.ingest.drafting import draft
+
+    write(
+        tmp_path,
+        "costs.csv",
+        "Cost line,Budget,Actual,Variance",
+        # Variance = Budget - Actual on every line: 0, -400, 250
+        ["Trainer,5000,5000,0", "Hotel,3000,3400,-400", "Design,1200,950,250"],
+    )
+    tdraft = draft(tmp_path, ["costs.csv"]).sources[0].draft
+    assert tdraft.table == "costs" and "aggregate" not in tdraft.spec
+    assert not any("holds credits" in c for c in tdraft.checks)

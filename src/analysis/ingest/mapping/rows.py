@@ -60,7 +60,7 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
     count as a CHECK placeholder listing each type's rows (and its sum).
     """
     if draft.table == "costs":
-        _net_credits(draft)
+        _net_credits(draft, frame)
         return
     keys = KEYS.get(draft.table)
     why = [c for c in draft.table_checks if c.startswith("several rows per rep")]
@@ -126,16 +126,21 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
     draft.comments["aggregate"] = [COMMENT]
 
 
-def _net_credits(draft) -> None:
+def _net_credits(draft, frame: pd.DataFrame) -> None:
     """Cost lines with credits (negative amounts, a refund or a cancelled booking): the
     costs contract takes no negative amount, so ``aggregate`` nets the lines of one
     ``item``; the CHECK asks for the column naming the kind of cost, which a credit and
-    the cost it reverses share (listing the category columns that could)."""
+    the cost it reverses share (listing the category columns that could). A column that
+    is the difference of two others (a budget-vs-actual variance) is not an amount."""
     amount, item = draft.decisions.get("amount"), draft.decisions.get("item")
     if amount is None or item is None:
         return
     columns = [amount.column] if amount.column else [c for c, _, _ in amount.candidates]
-    negative = [c for c in columns if (draft.profiles[c].minimum or 0) < 0]
+    measured = [c for c, p in draft.profiles.items() if p.kind in ("money", "number", "count")]
+    numbers = {c: _numbers_of(frame[c]) for c in dict.fromkeys([*columns, *measured])}
+    negative = [
+        c for c in columns if (draft.profiles[c].minimum or 0) < 0 and not _difference(c, numbers)
+    ]
     if not negative:
         return
     kinds = [
@@ -160,6 +165,28 @@ def _net_credits(draft) -> None:
         "column naming the kind of cost, which a credit shares with the cost it reverses"
         + (f" ({', '.join(map(repr, kinds))})" if kinds else "")
         + "; with one item per line, each credit stays negative and validate names it"
+    )
+
+
+def _numbers_of(values: pd.Series) -> pd.Series | None:
+    try:
+        return parse_numbers(values, column=str(values.name), where="")[0]
+    except NumberFormatError:
+        numbers = pd.to_numeric(values, errors="coerce")
+        return numbers if numbers.notna().any() else None
+
+
+def _difference(column: str, numbers: dict[str, pd.Series | None]) -> bool:
+    """Whether ``column`` equals one other column minus another, row by row."""
+    mine = numbers[column]
+    others = [c for c, v in numbers.items() if c != column and v is not None]
+    if mine is None:
+        return False
+    return any(
+        ((numbers[a] - numbers[b] - mine).abs() < 0.005).all()  # type: ignore[operator]
+        for a in others
+        for b in others
+        if a != b
     )
 
 

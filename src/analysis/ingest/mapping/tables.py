@@ -170,14 +170,15 @@ def grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
             if twice:
                 return (
                     f"several rows per rep and period ({twice} of {len(frame)} rows repeat a "
-                    f"{rep.column!r}, {period.column!r} pair: billing lines or deal rows): aggregate "
-                    "to one row per rep and period first (not yet supported by the codebook)"
+                    f"{rep.column!r}, {period.column!r} pair: billing lines or deal rows): sum them "
+                    "into one row per rep and period with an aggregate rule (a share or score "
+                    "that differs within a pair cannot be summed)"
                 )
     if table == "reps" and keys and all(profiles[c].unique < profiles[c].n for c in keys):
         return (
             f"several rows per rep ({len(frame)} rows, {max(profiles[c].unique for c in keys)} "
-            "people: one row per learning record or registration): derive each rep's first "
-            "completed training first (not yet supported by the codebook)"
+            "people: one row per learning record or registration): an aggregate rule by "
+            "rep_id takes each rep's earliest training_start once rep_id is mapped"
         )
     return None
 
