@@ -387,12 +387,17 @@ def test_a_column_not_kept_is_never_parsed_and_cannot_stop_the_import(tmp_path):
 
 def test_two_currencies_in_one_column_are_refused_and_drafted_as_a_check(tmp_path):
     rows = "\n".join(
-        f"0{i},Jan-24,{c}{i}.5k" for i, c in zip(range(1000, 1030), "£€" * 15, strict=True)
+        f"0{i},Jan-24,{c}{i}.5k" for i, c in zip(range(1000, 1030), "££€" * 10, strict=True)
     )
     (tmp_path / "p.csv").write_text("Emp No,Month,Revenue\n" + rows + "\n", encoding="utf-8")
     text, notes = draft_codebook(tmp_path, ["p.csv"])
-    assert "revenue" not in yaml.safe_load(text)["tables"]["panel"]["rename"].values()
-    assert any("mixes currencies (GBP, EUR)" in n for n in notes)
+    panel = yaml.safe_load(text)["tables"]["panel"]
+    # mapped, converted to the currency most values are in, the other's rate asked for
+    assert panel["rename"]["Revenue"] == "revenue"
+    assert panel["numbers"]["revenue"]["currency"] == "GBP"
+    assert panel["numbers"]["revenue"]["rates"]["EUR"].startswith("CHECK")
+    assert panel["units"]["revenue"] == {"unit": "money", "currency": "GBP"}
+    assert any("mixes currencies (GBP 20 values, EUR 10 values)" in n for n in notes)
     _codebook(
         tmp_path,
         "tables:\n  panel:\n    source: {file: p.csv}\n    numbers: {Revenue: {decimal: '.'}}\n",

@@ -1089,6 +1089,8 @@ def main() -> None:
     plausibility_cases(T, TD, S)
     boundary_cases()
     screening_cases()
+    rows_cases()
+    pseudonym_cases()
 
     survey_codebook = example_codebook("survey")
     reps_codebook = {
@@ -1647,11 +1649,91 @@ def screening_cases() -> None:
         return [f"{line.rstrip(chr(13) + chr(10))},{cell}\n" for line, cell in zip(lines, cells)]
 
     import_case(
-        "i10-bot-score-threshold-meets-text",
+        "i11-bot-score-threshold-meets-text",
         {"qualtrics_export.csv": qualtrics_export(scored)},
         codebook,
         [
             r"qualtrics_export\.csv: codebook table survey: drop_rows below 0\.5 on column 'Q_RecaptchaScore': 1 value\(s\) are not numbers on lines 5, e\.g\. \['low'\]\. Correct them in the raw file"
+        ],
+    )
+
+
+def pseudonym_cases() -> None:
+    """Reps named only by name (``rep_ids``): one person's words in two orders is refused."""
+    import_case(
+        "i14-reps-named-by-the-same-words-in-two-orders",
+        {
+            "crm.csv": "Seller,Month,Revenue\nMartin Thomas,2025-01,1200\nAna Ruiz,2025-01,900\n"
+            "Martin Thomas,2025-02,1300\nAna Ruiz,2025-02,950\nThomas Martin,2025-03,1250\n"
+        },
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "crm.csv", "format": "csv"},
+                    "rep_ids": {"from": "Seller", "key": "name"},
+                    "rename": {"Month": "period", "Revenue": "revenue"},
+                    "keep": ["rep_id", "period", "revenue"],
+                }
+            }
+        },
+        [
+            (
+                r"crm\.csv: column Seller holds 'Martin Thomas' \(line 2\) and 'Thomas Martin' \(line 6\): "
+                r"the same words in another order"
+            ),
+            r"write one order in the raw file for one person, or give the reps an id column",
+        ],
+    )
+
+
+def rows_cases() -> None:
+    """Several rows per key (``aggregate``) and one column in two currencies (``rates``)."""
+    billing = "Rep,Month,Type,Net,Hit rate\n" + "".join(
+        f"{rep},2025-0{month},{kind},{net},{share}\n"
+        for rep in ("R1", "R2")
+        for month in (1, 2)
+        for kind, net, share in (("F2", "1200.00", "40%"), ("G2", "-200.00", "60%"))
+    )
+    import_case(
+        "i12-a-share-summed-across-billing-lines",
+        {"billing.csv": billing},
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "billing.csv", "format": "csv"},
+                    "rename": {
+                        "Rep": "rep_id",
+                        "Month": "period",
+                        "Net": "revenue",
+                        "Hit rate": "win_rate",
+                    },
+                    "units": {
+                        "revenue": {"unit": "money", "currency": "EUR"},
+                        "win_rate": {"unit": "rate"},
+                    },
+                    "aggregate": {"by": ["rep_id", "period"], "sum": ["revenue", "win_rate"]},
+                }
+            }
+        },
+        [
+            r"billing\.csv \(codebook table panel\): aggregate\.sum names column 'win_rate', but its unit is rate: a sum of it means nothing"
+        ],
+    )
+    import_case(
+        "i13-a-currency-with-no-rate",
+        {"panel.csv": "Rep,Month,Revenue\nR1,Jan-25,£48.3k\nR2,Jan-25,€52.1k\nR3,Jan-25,$10.0k\n"},
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "panel.csv", "format": "csv"},
+                    "rename": {"Rep": "rep_id", "Month": "period", "Revenue": "revenue"},
+                    "dates": {"period": "%b-%y"},
+                    "numbers": {"revenue": {"currency": "GBP", "rates": {"EUR": 0.85}}},
+                }
+            }
+        },
+        [
+            r"panel\.csv: column 'revenue' has values in USD on line\(s\) 4, and numbers\.revenue\.rates gives no rate for USD"
         ],
     )
 

@@ -13,7 +13,9 @@ import re
 import pandas as pd
 
 from analysis.ingest import events
+from analysis.ingest.aggregate import check_aggregate
 from analysis.ingest.drops import check_drop_rule
+from analysis.ingest.money import check_money_rules
 from analysis.ingest.pseudonyms import check_rep_ids
 from analysis.ingest.sources import CodebookError
 from analysis.ingest.units import check_named_format, check_units
@@ -54,6 +56,8 @@ TABLE_KEYS = (
     "row_ids",
     "identical_rows",
     "keep",
+    # several rows per key summed into one (analysis.ingest.aggregate)
+    "aggregate",
     # built from event rows by analysis.ingest.events (a roster, deals, LMS completions)
     "match",
     "from_completions",
@@ -178,6 +182,14 @@ def check_table_spec(spec, name: str) -> None:
                 f"{where}: multi_select.{column} needs options: {{option text: true/false column}}."
             )
     check_units(spec.get("units"), where)
+    if spec.get("aggregate") is not None:
+        if events.is_event_table(spec):
+            raise CodebookError(
+                f"{where}: aggregate does not combine with match, from_deals or from_completions, "
+                "which build their table from the rows themselves; use one or the other."
+            )
+        check_aggregate(spec["aggregate"], where)
+    check_money_rules(spec, where)
     for column, fmt in (spec.get("dates") or {}).items():
         if isinstance(fmt, dict):
             check_named_format(fmt, f"{where}: dates.{column}")

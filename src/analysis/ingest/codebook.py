@@ -35,6 +35,7 @@ where it comes from and how to map it to the study contract::
           period: "%m/%Y"
           training_start: {format: excel_serial}   # named formats: see below
         numbers: {amount: {decimal: ","}}      # a column's decimal mark, where the file's differs
+          # revenue: {currency: GBP, rates: {EUR: 0.85}}   # one column in two currencies (below)
         units:                                 # what each measured column holds (reports name it)
           revenue: {unit: money, currency: GBP}    # ISO 4217 code
           wins: {unit: count, label: deals won}
@@ -47,6 +48,10 @@ where it comes from and how to map it to the study contract::
         keep: [respondent_id, industry, ...]   # optional: columns to keep, in order
         add_reps_from: panel                   # reps: a list of the trained; the panel's other reps
                                                # are added untrained (ids as match: compares them)
+        aggregate:                             # several rows per key summed into one (below)
+          by: [rep_id, period]
+          sum: [revenue]
+          line_types: {column: FArt, include: [F2, G2, L2, S1]}
         rep_ids: {from: Sales rep, key: name}  # no id column: a pseudonymous rep_id from each name
                                                # (from: {first: ..., last: ...} for two columns)
 
@@ -97,9 +102,35 @@ any file): each name, compared without accents, case or word order (``LEFEVRE Zo
 period, are refused (see :mod:`analysis.ingest.pseudonyms`). A ``from_completions:``
 rule's ``learner`` may name two columns the same way (``{first: Prénom, last: Nom}``).
 
+Several rows per key (:mod:`analysis.ingest.aggregate`): an ERP report with one row per
+rep, period and billing type, or a training list with one row per registration, becomes
+one row per key. ``by`` is the key (contract names); each other column the table keeps
+is listed under ``sum`` (money and counts; signed lines net out), ``same`` (one value per
+key, refused where a key has two) or ``earliest`` (the first period or date); a kept
+column with no rule is refused. A share, score, percentage or average (``units`` rate or
+score, a column read from ``%``, ``win_rate``, ``avg_deal_size``, ``cycle_days``,
+``call_score``) is never summed: the import stops naming it. ``line_types`` says which
+kinds of row count: ``column`` (as the file names it) and ``include`` (only these) or
+``exclude`` (all but these); the import record lists each type's rows and whether it
+counted. The rule runs after ``dates`` and ``numbers``, before ``keep``;
+each output row keeps the first raw line of its key. On a costs table, ``aggregate: {by:
+[item], sum: [amount]}`` nets credits against the costs of their kind.
+
+One money column in several currencies (:mod:`analysis.ingest.money`)::
+
+    numbers:
+      revenue:
+        currency: GBP            # the table's currency (units.revenue says the same)
+        rates: {EUR: 0.85}       # GBP per EUR, the client's rate: a value in EUR x 0.85
+
+Each value is converted by its own symbol or code; a value in a currency without a rate,
+or with no currency at all, stops the import naming the lines. The rates used and the
+values of each currency are written to the import record.
+
 Money written as text is read with its thousands style (``1,234.50``, ``1.234,50``,
 ``46 390,79`` with no-break spaces, Indian ``₹38,45,210``), a ``k`` suffix (x 1000) and
-a trailing minus (``3.412,80-``); a column mixing two currencies is refused. The
+a trailing minus (``3.412,80-``); a column mixing two currencies is refused unless its
+``numbers`` entry gives the rates (above). The
 ``units`` of each table are written to ``imported/import_record.json`` under the table.
 
 Tables built from event rows (:mod:`analysis.ingest.events`): a CRM export has one row per

@@ -25,7 +25,9 @@
   keys the two name the reps by. The choices only the client can make (which stages are
   won, which courses are the programme) are ``CHECK`` placeholders listing what the
   file holds. Another table that is one row per billing line or learning record is
-  drafted commented out with a CHECK: it must be aggregated first;
+  drafted with an ``aggregate`` rule, the kinds of row that count a CHECK
+  (:mod:`analysis.ingest.mapping.rows`); a money column in two currencies gets the
+  client's rate as a CHECK;
 * reps named only by their names (no id column in any file) get ``rep_ids:``, a
   pseudonymous id from each name, with one CHECK to confirm; a panel so keyed gets a
   reps table built from its names, and a list of registrations whose names match them

@@ -18,7 +18,9 @@ from analysis.contracts.numbers import (
 )
 from analysis.contracts.readers import SOURCE_ROW
 from analysis.ingest import drops
+from analysis.ingest.aggregate import aggregate_rows
 from analysis.ingest.checks import check_table_spec
+from analysis.ingest.money import has_rates, read_money
 from analysis.ingest.sources import CodebookError, likely_date_formats, read_dates, split_answers
 from analysis.ingest.units import check_units, read_named_periods
 
@@ -47,6 +49,8 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     for step in (_values, _dates):
         frame = step(frame, spec, name, record)
     frame = _numbers(frame, spec, name, record, kept)
+    percent = {c for c, info in (record.get("numbers") or {}).items() if info.get("percent")}
+    frame = aggregate_rows(frame, spec, name, record, kept, percent)
     frame = _ids_and_keep(frame, spec, name, record, kept)
     record["units"] = check_units(spec.get("units"), f"codebook table {name}")
     record["rows_out"] = len(frame)
@@ -237,6 +241,17 @@ def _numbers(
             raise CodebookError(
                 f"codebook table {name}: decimal for {column!r} must be '.' or ','."
             )
+        if has_rates(options):  # one money column in several currencies, at the client's rates
+            frame[column], info = read_money(
+                frame[column],
+                options,
+                column=column,
+                where=where,
+                decimal=decimal,
+                fallback=fallback,
+            )
+            record.setdefault("numbers", {})[column] = info
+            continue
         text = frame[column].dropna().astype(str)
         if (
             column in declared

@@ -6,9 +6,10 @@ each role (:mod:`analysis.ingest.mapping.roles`) and turns the decisions into co
 ``rename`` with the evidence of each mapping, ``dates`` in the format the values show
 (Excel serials, SAP posting periods, fiscal quarters, month names), ``numbers``,
 ``units`` (money with its ISO currency, counts, rates, scores) and ``keep`` (only the
-mapped columns: personal data and free text stay out). A raw table that is not one row
-per rep and period (deals, billing lines, learning records) is drafted as a CHECK
-only: aggregating it is not supported yet.
+mapped columns: personal data and free text stay out). A raw table with several rows per
+rep and period (billing lines) or per rep (registrations) gets an ``aggregate`` rule
+(:mod:`analysis.ingest.mapping.rows`); one row per deal with dates to the day is drafted
+as a CHECK only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse
 from analysis.contracts.training import REQUIRED
 from analysis.ingest.mapping import answers, screening
 from analysis.ingest.mapping.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
+from analysis.ingest.mapping.rows import draft_aggregate, draft_rates
 from analysis.ingest.profiles import ColumnProfile
 
 __all__ = ["TableDraft", "draft_frame", "grain", "rank_tables", "transactions"]
@@ -175,14 +177,15 @@ def grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
             if twice:
                 return (
                     f"several rows per rep and period ({twice} of {len(frame)} rows repeat a "
-                    f"{rep.column!r}, {period.column!r} pair: billing lines or deal rows): aggregate "
-                    "to one row per rep and period first (not yet supported by the codebook)"
+                    f"{rep.column!r}, {period.column!r} pair: billing lines or deal rows): sum them "
+                    "into one row per rep and period with an aggregate rule (a share or score "
+                    "that differs within a pair cannot be summed)"
                 )
     if table == "reps" and keys and all(profiles[c].unique < profiles[c].n for c in keys):
         return (
             f"several rows per rep ({len(frame)} rows, {max(profiles[c].unique for c in keys)} "
-            "people: one row per learning record or registration): derive each rep's first "
-            "completed training first (not yet supported by the codebook)"
+            "people: one row per learning record or registration): an aggregate rule by "
+            "rep_id takes each rep's earliest training_start once rep_id is mapped"
         )
     return None
 
@@ -223,7 +226,6 @@ def draft_frame(
         draft.commented = True
     if table == "survey":
         _survey_rules(draft, frame, questions, qualtrics, labels or {})
-    _one_currency(draft)
     _prune_checks(draft)
     _summarise_optional(draft)
     _required_open(draft)
@@ -233,6 +235,8 @@ def draft_frame(
     _numbers(draft, frame)
     _units(draft)
     _keep(draft)
+    draft_rates(draft, frame)  # a money column in two currencies: the client's rates
+    draft_aggregate(draft, frame)  # several rows per key: summed, where they can be
     return draft
 
 
@@ -361,18 +365,6 @@ def _prune_checks(draft: TableDraft) -> None:
             decision.check, decision.suggestion = "", None
         elif decision.suggestion in taken:
             decision.suggestion = None
-
-
-def _one_currency(draft: TableDraft) -> None:
-    """A money column in two currencies is not mapped: the import would refuse it."""
-    for role, column in list(draft.mapped.items()):
-        profile = draft.profiles[column]
-        if role in MONEY_ROLES and len(profile.currencies) > 1:
-            draft.decisions[role].column = None
-            draft.decisions[role].check = (
-                f"{role}: {column!r} mixes currencies ({', '.join(profile.currencies)}) "
-                f"[{profile.describe()}]: convert it to one currency before the import"
-            )
 
 
 def _rename(draft: TableDraft) -> None:
