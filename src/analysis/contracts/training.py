@@ -215,8 +215,8 @@ def _cost_amounts(costs: pd.DataFrame, source: str) -> list[str]:
             "the raw file's units and number format."
         )
         return [message]
-    if amounts.sum() <= 0:
-        negative = amounts < 0
+    negative = amounts < 0
+    if negative.any() and amounts.sum() <= 0:  # all zero: ROI is left out, with its reason
         return [
             (
                 f"{source}: column amount sums to {amounts.sum():,.2f}: the negative line(s) on "

@@ -19,7 +19,13 @@ import pandas as pd
 
 from analysis.contracts.columns import check_numeric, require_columns
 from analysis.core.conclusions import direction
-from analysis.core.options import SEED, check_conf_level, check_option, renamed
+from analysis.core.options import (
+    SEED,
+    WILD_BOOTSTRAP_RESAMPLES,
+    check_conf_level,
+    check_option,
+    renamed,
+)
 from analysis.core.results import TidyResult
 from analysis.effects.did2s import did2s_keeping_singletons
 from analysis.effects.estimate import EffectDataError
@@ -205,12 +211,12 @@ def segment_effects(
     unit: str,
     time: str,
     start: str,
-    covariates: Sequence[str] = (),
+    covariates: Sequence[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
     conf_level: float = 0.95,
     bootstrap: Bootstrap = "auto",
-    n_resamples: int = 9999,
+    n_resamples: int = WILD_BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
 ) -> SegmentEffects:
     r"""Effect of training within each segment, by the imputation estimator of the headline.
@@ -245,7 +251,7 @@ def segment_effects(
         Columns of the unit and the period.
     start : str
         Column of each unit's first treated period (missing if never).
-    covariates : sequence of str, default ()
+    covariates : sequence of str, optional
         Time-varying controls of the first stage.
     weights : str, optional
         Column of positive weights.

@@ -34,6 +34,20 @@ COMMENT = (
 _ADDITIVE = {r for r, (kind, _, _) in PANEL_MEASURES.items() if kind in ("count", "amount")}
 
 
+def _panel_like(frame: pd.DataFrame, rep: str, start: str | None) -> bool:
+    """Whether the rows of each rep carry the same two or more dates (a rep-period grid).
+
+    A list of registrations has a rep's own dates; a sheet in which every rep has the same
+    months is a panel, whose earliest month is not a training start.
+    """
+    if start is None:
+        return True
+    dates = frame.groupby(frame[rep].astype("string"))[start].agg(
+        lambda values: frozenset(values.dropna().astype(str))
+    )
+    return len(dates) > 1 and dates.nunique() == 1 and len(dates.iloc[0]) > 1
+
+
 def _roles(draft) -> dict[str, str]:
     """Role -> raw column, for the roles mapped, those suggested on a commented line, and
     those a CHECK leaves open between candidates (the first stands for their kind): the
@@ -69,6 +83,8 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
     roles = _roles(draft)
     if any(k not in draft.mapped for k in keys):
         return
+    if draft.table == "reps" and _panel_like(frame, roles[keys[0]], roles.get("training_start")):
+        return  # every rep on the same dates: a panel sheet, not a list of the trained
     raw_keys = [roles[k] for k in keys]
     groups = frame.groupby([frame[c].astype("string") for c in raw_keys], sort=False)
     varies = {c: bool((groups[c].nunique() > 1).any()) for c in frame.columns if c not in raw_keys}
