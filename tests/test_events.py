@@ -21,8 +21,8 @@ from analysis.contracts.training import load_training_data, training_panel
 from analysis.ingest.codebook import run_codebook
 from analysis.ingest.drafting import draft_codebook
 from analysis.ingest.events import draft_event_rules, draft_roster_match
+from analysis.ingest.read.sources import CodebookError, read_source
 from analysis.ingest.record import import_provenance, stale_imports
-from analysis.ingest.sources import CodebookError, read_source
 from test_deliveries import answers, apply_answers, raw_files, unanswered
 
 DELIVERIES = Path(__file__).parent / "deliveries"

@@ -15,7 +15,7 @@ from analysis.ingest.events.matching import (
     normalise_id,
     normalise_name,
 )
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 
 def roster(rows: list[tuple[str, str | None, str | None]]) -> Roster:

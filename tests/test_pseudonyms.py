@@ -11,8 +11,8 @@ import pytest
 from analysis.core.errors import InputError
 from analysis.ingest.codebook import run_codebook
 from analysis.ingest.events.matching import full_names, normalise_name
-from analysis.ingest.pseudonyms import KEY_FILE, add_rep_ids, client_key, pseudonym
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
+from analysis.ingest.rules.pseudonyms import KEY_FILE, add_rep_ids, client_key, pseudonym
 
 
 def column(values: list) -> pd.DataFrame:

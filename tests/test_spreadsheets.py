@@ -11,7 +11,7 @@ import yaml
 
 from analysis.contracts.numbers import NumberFormatError, decimal_evidence, parse_numbers
 from analysis.ingest.codebook import run_codebook
-from analysis.ingest.spreadsheets import SpreadsheetError, read_grid, sniff, table_from_grid
+from analysis.ingest.read.spreadsheets import SpreadsheetError, read_grid, sniff, table_from_grid
 
 
 def _book(path, rows, merge=None, title="Sheet1"):

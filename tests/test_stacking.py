@@ -19,7 +19,7 @@ from analysis.contracts.readers import SOURCE_ROW
 from analysis.core.errors import InputError
 from analysis.ingest.codebook import CodebookError, run_codebook, stale_imports
 from analysis.ingest.drafting import draft, draft_codebook
-from analysis.ingest.spreadsheets import SpreadsheetError, by_position, table_from_grid
+from analysis.ingest.read.spreadsheets import SpreadsheetError, by_position, table_from_grid
 
 HEADER = ["Rep", "Month", "Revenue ($)", "Won Deals"]
 

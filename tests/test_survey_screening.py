@@ -254,7 +254,7 @@ S5  Comments?  (text entry)
 
 
 def test_a_printed_listing_is_read_into_codes_and_labels(tmp_path):
-    from analysis.ingest.recodes import read_recodes
+    from analysis.ingest.mapping.recodes import read_recodes
 
     (tmp_path / "printed.txt").write_text(LISTING, encoding="utf-8")
     found = read_recodes(tmp_path / "printed.txt")
@@ -273,7 +273,7 @@ def test_a_printed_listing_is_read_into_codes_and_labels(tmp_path):
 
 
 def test_listing_questions_are_matched_by_id_else_by_wording():
-    from analysis.ingest.recodes import labels_for
+    from analysis.ingest.mapping.recodes import labels_for
 
     listing = {
         "Q1": {"text": "How effective is it?", "codes": {"1": "a", "2": "b"}},

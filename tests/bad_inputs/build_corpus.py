@@ -1639,7 +1639,7 @@ def boundary_cases() -> None:
 
 
 def screening_cases() -> None:
-    """Drop rules beyond equals (analysis.ingest.drops): a bot-score threshold meets text."""
+    """Drop rules beyond equals (analysis.ingest.rules.drops): a bot-score threshold meets text."""
     codebook = example_codebook("survey")
     codebook["tables"]["survey"]["drop_rows"].append({"column": "Q_RecaptchaScore", "below": 0.5})
     header = ["Q_RecaptchaScore", "Q_RecaptchaScore", '"{""ImportId"": ""Q_RecaptchaScore""}"']

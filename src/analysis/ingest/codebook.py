@@ -55,7 +55,7 @@ where it comes from and how to map it to the study contract::
         rep_ids: {from: Sales rep, key: name}  # no id column: a pseudonymous rep_id from each name
                                                # (from: {first: ..., last: ...} for two columns)
 
-Stacked sources (:mod:`analysis.ingest.stacking`): ``sheets`` (instead of ``sheet``)
+Stacked sources (:mod:`analysis.ingest.read.stacking`): ``sheets`` (instead of ``sheet``)
 reads each listed sheet as a table of its own (header, title, totals and notes rows
 found per sheet, or ``header_row`` in every sheet) and puts the rows one under another
 in the order listed; ``files`` (instead of ``file``) does the same with whole files.
@@ -68,10 +68,10 @@ with one sheet per region. Rows keep their own sheet's row numbers in messages.
 A header that names two columns alike (Typeform heads each multi-select's free-text
 column ``Other``) is read with every such column named by its position, counted from 1
 at the left: ``Other (column 13)`` and ``Other (column 17)``
-(:func:`analysis.ingest.spreadsheets.by_position`); a rule naming the plain ``Other``
+(:func:`analysis.ingest.read.spreadsheets.by_position`); a rule naming the plain ``Other``
 stops the import, listing the positioned names to use instead.
 
-``drop_rows`` (:mod:`analysis.ingest.drops`): one test per entry, applied in order
+``drop_rows`` (:mod:`analysis.ingest.rules.drops`): one test per entry, applied in order
 before ``rename``; ``below``/``above`` are strict and keep blank cells, a cell that is not
 a number stops the import naming its lines. The import record counts the rows each rule
 dropped and lists their lines.
@@ -81,7 +81,7 @@ address, a comment) is never parsed and cannot stop the import. Columns that
 ``rename`` maps are kept even when ``keep`` omits them (uncommenting a drafted
 ``raw: role`` suggestion is enough).
 
-Named ``dates`` formats, for periods strftime cannot read (:mod:`analysis.ingest.units`):
+Named ``dates`` formats, for periods strftime cannot read (:mod:`analysis.ingest.rules.units`):
 
 * ``{format: excel_serial}``: Excel serial day numbers stored as numbers (45230 = 2023-10-31,
   read as its month);
@@ -99,10 +99,10 @@ any file): each name, compared without accents, case or word order (``LEFEVRE Zo
 ``Zoé Lefèvre``), becomes an id such as ``R3F09A1C22B`` made with the client's key
 (``pseudonyms.key``, written by the first import), so the names never reach
 ``imported/``; two names made of the same words in another order, or one name twice in a
-period, are refused (see :mod:`analysis.ingest.pseudonyms`). A ``from_completions:``
+period, are refused (see :mod:`analysis.ingest.rules.pseudonyms`). A ``from_completions:``
 rule's ``learner`` may name two columns the same way (``{first: Prénom, last: Nom}``).
 
-Several rows per key (:mod:`analysis.ingest.aggregate`): an ERP report with one row per
+Several rows per key (:mod:`analysis.ingest.rules.aggregate`): an ERP report with one row per
 rep, period and billing type, or a training list with one row per registration, becomes
 one row per key. ``by`` is the key (contract names); each other column the table keeps
 is listed under ``sum`` (money and counts; signed lines net out), ``same`` (one value per
@@ -116,7 +116,7 @@ counted. The rule runs after ``dates`` and ``numbers``, before ``keep``;
 each output row keeps the first raw line of its key. On a costs table, ``aggregate: {by:
 [item], sum: [amount]}`` nets credits against the costs of their kind.
 
-One money column in several currencies (:mod:`analysis.ingest.money`)::
+One money column in several currencies (:mod:`analysis.ingest.rules.money`)::
 
     numbers:
       revenue:
@@ -201,17 +201,10 @@ import pandas as pd
 from analysis.clients.files import file_sha256
 from analysis.core.files import atomic_replace
 from analysis.core.strict import read_json, read_yaml
-from analysis.ingest import events, pseudonyms, stacking
-from analysis.ingest.checks import TABLE_KEYS, check_table_name, check_table_spec
-from analysis.ingest.headers import check_named_twice
-from analysis.ingest.record import (
-    RECORD_FILE,
-    import_provenance,
-    stale_imports,
-    write_import_record,
-)
-from analysis.ingest.rules import apply_codebook_table
-from analysis.ingest.sources import (  # re-exported: the importer's public names
+from analysis.ingest import events
+from analysis.ingest.read import stacking
+from analysis.ingest.read.headers import check_named_twice
+from analysis.ingest.read.sources import (  # re-exported: the importer's public names
     DATE_FORMATS,
     FORMATS,
     CodebookError,
@@ -222,6 +215,14 @@ from analysis.ingest.sources import (  # re-exported: the importer's public name
     read_source,
     split_answers,
 )
+from analysis.ingest.record import (
+    RECORD_FILE,
+    import_provenance,
+    stale_imports,
+    write_import_record,
+)
+from analysis.ingest.rules import apply_codebook_table, pseudonyms
+from analysis.ingest.rules.checks import TABLE_KEYS, check_table_name, check_table_spec
 
 #: Largest codebook.yml read (bytes): one with every rule for a dozen tables is about 20 KB.
 CODEBOOK_BYTES = 1024 * 1024

@@ -1,7 +1,7 @@
 """Draft a codebook from a client's raw files, for the user to review before `workbench import`.
 
 :func:`draft_codebook` reads each raw file the way the importer will
-(:mod:`analysis.ingest.spreadsheets`) and writes a commented ``codebook.yml``:
+(:mod:`analysis.ingest.read.spreadsheets`) and writes a commented ``codebook.yml``:
 
 * the format (Qualtrics's three header rows, another CSV, each Excel sheet, Parquet),
   the header row and the title, totals, notes and repeated header rows it found;
@@ -33,7 +33,7 @@
   reps table built from its names, and a list of registrations whose names match them
   its training starts (:mod:`analysis.ingest.mapping.people`);
 * sheets of one workbook with the same header stacked into one table (``sheets:``,
-  ``sheet_column:``; :mod:`analysis.ingest.stacking`), and a list of the trained kept in a
+  ``sheet_column:``; :mod:`analysis.ingest.read.stacking`), and a list of the trained kept in a
   sheet of feedback ratings drafted as the reps table as well
   (:mod:`analysis.ingest.mapping.rep_lists`); rows the contract would refuse at
   ``validate`` are dropped or asked about (:mod:`analysis.ingest.mapping.consistency`).
@@ -55,11 +55,11 @@ import pandas as pd
 from analysis.contracts.readers import DataContractError
 from analysis.contracts.survey import survey_schema
 from analysis.contracts.training import REQUIRED, training_schemas
-from analysis.ingest import spreadsheets, stacking
 from analysis.ingest.events import EventDraft, draft_event_rules
 from analysis.ingest.mapping.consistency import cross_column, unanswered_rows
 from analysis.ingest.mapping.events import event_table, facts, untrained_from_panel, wire_events
 from analysis.ingest.mapping.people import name_keyed
+from analysis.ingest.mapping.recodes import labels_for, read_recodes
 from analysis.ingest.mapping.rep_lists import rep_list
 from analysis.ingest.mapping.roles import QUESTION_WORDS, SYNONYMS, name_score
 from analysis.ingest.mapping.tables import (
@@ -71,7 +71,7 @@ from analysis.ingest.mapping.tables import (
 )
 from analysis.ingest.mapping.writing import table_lines
 from analysis.ingest.profiles import profile_frame
-from analysis.ingest.recodes import labels_for, read_recodes
+from analysis.ingest.read import spreadsheets, stacking
 
 __all__ = [
     "EXTRA",

@@ -23,8 +23,8 @@ from analysis.ingest.events.rules import (
     source_name,
     to_periods,
 )
-from analysis.ingest.sources import CodebookError
-from analysis.ingest.units import ISO_4217
+from analysis.ingest.read.sources import CodebookError
+from analysis.ingest.rules.units import ISO_4217
 
 __all__ = ["build_deals_table"]
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = [
     "KEY_KINDS",

@@ -26,7 +26,7 @@ from analysis.ingest.events.rules import (
     source_name,
     to_periods,
 )
-from analysis.ingest.sources import CodebookError, read_source
+from analysis.ingest.read.sources import CodebookError, read_source
 
 __all__ = ["add_reps_from", "build_roster_table", "starts_from_completions"]
 

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from analysis.ingest.events.matching import KEY_KINDS, MAX_UNMATCHED
-from analysis.ingest.sources import CodebookError, likely_date_formats
+from analysis.ingest.read.sources import CodebookError, likely_date_formats
 
 __all__ = [
     "EVENT_RULES",
@@ -185,7 +185,7 @@ def read_event_dates(
     forms that both read every value are not guessed: the error asks for ``formats:``.
     Months written with their name (``Jul 2025``, ``janv. 2025``) are read as the month's
     first day, as is a named period format (``{format: month_name}``, ``excel_serial``,
-    ``fiscal_quarter``: see :mod:`analysis.ingest.units`).
+    ``fiscal_quarter``: see :mod:`analysis.ingest.rules.units`).
 
     Raises
     ------
@@ -249,8 +249,8 @@ def _month_names(dates: pd.Series) -> pd.Series | None:
 
 
 def _named_dates(values: pd.Series, rule: dict, *, column: str, where: str) -> pd.Series:
-    """Dates (the first day of the period) from a named format of :mod:`analysis.ingest.units`."""
-    from analysis.ingest.units import check_named_format, read_named_periods
+    """Dates (the first day of the period) from a named format of :mod:`analysis.ingest.rules.units`."""
+    from analysis.ingest.rules.units import check_named_format, read_named_periods
 
     check_named_format(rule, f"{where}: formats.{column}")
     labels, _ = read_named_periods(values, rule, f"{where}: column {column}")

@@ -21,7 +21,7 @@ from analysis.contracts.survey import DISPLAY_NAMES, PRACTICES
 from analysis.ingest.mapping import screening
 from analysis.ingest.mapping.roles import LEVELS, level_of, norm
 from analysis.ingest.profiles import ColumnProfile
-from analysis.ingest.sources import split_answers
+from analysis.ingest.read.sources import split_answers
 
 __all__ = ["assign_options", "drop_rules", "option_column", "practice_rules", "value_mapping"]
 

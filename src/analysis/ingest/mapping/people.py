@@ -2,7 +2,7 @@
 
 A CRM report lists ``LEFEVRE Zoé`` on each rep-month row and the training department's
 list writes ``Lefèvre`` and ``Zoé`` in two columns; no file has an employee number the
-others share. :func:`name_keyed` drafts what :mod:`analysis.ingest.pseudonyms` imports:
+others share. :func:`name_keyed` drafts what :mod:`analysis.ingest.rules.pseudonyms` imports:
 
 * every drafted table whose rep key is a column of people's names gets
   ``rep_ids: {from: <column>, key: name}`` (a pseudonymous id from each normalised name;

@@ -1,7 +1,7 @@
 """Drafting the rules that make rows and amounts fit the contract: several rows per key
-summed into one (``aggregate``, :mod:`analysis.ingest.aggregate`), and one money column in
+summed into one (``aggregate``, :mod:`analysis.ingest.rules.aggregate`), and one money column in
 several currencies converted at the client's rates (``numbers.<col>.rates``,
-:mod:`analysis.ingest.money`).
+:mod:`analysis.ingest.rules.money`).
 
 Both are drafted from what the values show, and both leave the client's choice to the
 client: which kinds of row count towards a sum (invoices, credit memos, cancellations;
@@ -18,8 +18,8 @@ import pandas as pd
 
 from analysis.contracts.numbers import NumberFormatError, currencies_in, parse_numbers
 from analysis.contracts.training import PANEL_MEASURES
-from analysis.ingest.aggregate import NOT_ADDITIVE
 from analysis.ingest.mapping.roles import COUNT_ROLES, MONEY_ROLES
+from analysis.ingest.rules.aggregate import NOT_ADDITIVE
 
 __all__ = ["KEYS", "draft_aggregate", "draft_rates"]
 
@@ -42,10 +42,12 @@ def _panel_like(frame: pd.DataFrame, rep: str, start: str | None) -> bool:
     """
     if start is None:
         return True
-    dates = frame.groupby(frame[rep].astype("string"))[start].agg(
-        lambda values: frozenset(values.dropna().astype(str))
-    )
-    return len(dates) > 1 and dates.nunique() == 1 and len(dates.iloc[0]) > 1
+    dates = {
+        key: frozenset(values.dropna().astype(str))
+        for key, values in frame.groupby(frame[rep].astype("string"))[start]
+    }
+    shared = set(dates.values())
+    return len(dates) > 1 and len(shared) == 1 and len(next(iter(shared))) > 1
 
 
 def _roles(draft) -> dict[str, str]:

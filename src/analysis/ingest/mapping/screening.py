@@ -1,7 +1,7 @@
 """Which rows of a survey export are usable responses, and which column weighs them.
 
 A drafted survey table proposes its drop rules from the export's own values, each with a
-``CHECK`` line naming the rows it drops (:mod:`analysis.ingest.drops` reads the rules):
+``CHECK`` line naming the rows it drops (:mod:`analysis.ingest.rules.drops` reads the rules):
 
 * :func:`test_rows`: rows marked as tests or previews in any column (``test``,
   ``preview``, ``TEST - please ignore`` in a comment): ``{column, equals: <the value seen>}``;
@@ -27,10 +27,10 @@ import re
 
 import pandas as pd
 
-from analysis.ingest.drops import drop_rows
 from analysis.ingest.mapping.roles import norm
 from analysis.ingest.profiles import ColumnProfile
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
+from analysis.ingest.rules.drops import drop_rows
 
 __all__ = [
     "BOT_THRESHOLD",

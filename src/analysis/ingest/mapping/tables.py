@@ -203,7 +203,7 @@ def draft_frame(
     """The draft of one raw table as contract ``table`` (see the module docstring).
 
     ``labels``: column -> (code -> label, the file listing them), from a printed survey
-    delivered with a survey exported as numeric codes (:mod:`analysis.ingest.recodes`).
+    delivered with a survey exported as numeric codes (:mod:`analysis.ingest.mapping.recodes`).
     """
     questions = questions or {}
     if table is None:

@@ -13,12 +13,12 @@ import re
 import pandas as pd
 
 from analysis.ingest import events
-from analysis.ingest.aggregate import check_aggregate
-from analysis.ingest.drops import check_drop_rule
-from analysis.ingest.money import check_money_rules
-from analysis.ingest.pseudonyms import check_rep_ids
-from analysis.ingest.sources import CodebookError
-from analysis.ingest.units import check_named_format, check_units
+from analysis.ingest.read.sources import CodebookError
+from analysis.ingest.rules.aggregate import check_aggregate
+from analysis.ingest.rules.drops import check_drop_rule
+from analysis.ingest.rules.money import check_money_rules
+from analysis.ingest.rules.pseudonyms import check_rep_ids
+from analysis.ingest.rules.units import check_named_format, check_units
 
 __all__ = ["TABLE_KEYS", "check_table_name", "check_table_spec"]
 
@@ -56,7 +56,7 @@ TABLE_KEYS = (
     "row_ids",
     "identical_rows",
     "keep",
-    # several rows per key summed into one (analysis.ingest.aggregate)
+    # several rows per key summed into one (analysis.ingest.rules.aggregate)
     "aggregate",
     # built from event rows by analysis.ingest.events (a roster, deals, LMS completions)
     "match",
@@ -64,7 +64,7 @@ TABLE_KEYS = (
     "from_deals",
     # the reps of another table (the panel) that a list of the trained lacks, added untrained
     "add_reps_from",
-    # a pseudonymous rep_id made from people's names (analysis.ingest.pseudonyms)
+    # a pseudonymous rep_id made from people's names (analysis.ingest.rules.pseudonyms)
     "rep_ids",
 )
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis.contracts.numbers import excel_serial_dates
 from analysis.contracts.periods import fiscal_quarter, posting_period, read_label
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = [
     "ISO_4217",

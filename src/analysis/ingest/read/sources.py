@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.contracts.numbers import excel_serial_dates
 from analysis.contracts.readers import DataContractError, inside, read_table
-from analysis.ingest import spreadsheets
+from analysis.ingest.read import spreadsheets
 
 __all__ = [
     "DATE_FORMATS",
@@ -115,10 +115,10 @@ def read_source(folder: Path, source: dict) -> tuple[pd.DataFrame, dict]:
     """Read one source file as described by a codebook ``source`` entry.
 
     A source listing ``sheets`` or ``files`` is read sheet by sheet (file by file) and
-    stacked (:mod:`analysis.ingest.stacking`). The file's kind comes from its content (an .xlsx named .csv is read as a
+    stacked (:mod:`analysis.ingest.read.stacking`). The file's kind comes from its content (an .xlsx named .csv is read as a
     workbook; gzip is decompressed), the format key only tells a Qualtrics export
     from a plain CSV. The table is cut out of the sheet by
-    :func:`analysis.ingest.spreadsheets.table_from_grid`: header row (``header_row``
+    :func:`analysis.ingest.read.spreadsheets.table_from_grid`: header row (``header_row``
     or detected), title rows above it, totals and notes rows below the data.
 
     Returns
@@ -136,7 +136,7 @@ def read_source(folder: Path, source: dict) -> tuple[pd.DataFrame, dict]:
         A file that holds no readable table (password-protected, an image, ...),
         formula cells without saved results, a blank or duplicated header.
     """
-    from analysis.ingest import stacking
+    from analysis.ingest.read import stacking
 
     if stacking.is_stacked(source):  # sheets: or files: with the same columns, stacked
         return stacking.read_stacked(folder, source, read_source)

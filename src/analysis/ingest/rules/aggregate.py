@@ -34,7 +34,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.contracts.training import MEASURE_UNITS
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = ["AGGREGATE_KEYS", "NOT_ADDITIVE", "aggregate_rows", "check_aggregate"]
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = ["DROP_TESTS", "MAX_LINES", "check_drop_rule", "drop_mask", "drop_rows"]
 

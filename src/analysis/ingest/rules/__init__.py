@@ -17,12 +17,17 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
-from analysis.ingest import drops
-from analysis.ingest.aggregate import aggregate_rows
-from analysis.ingest.checks import check_table_spec
-from analysis.ingest.money import has_rates, read_money
-from analysis.ingest.sources import CodebookError, likely_date_formats, read_dates, split_answers
-from analysis.ingest.units import check_units, read_named_periods
+from analysis.ingest.read.sources import (
+    CodebookError,
+    likely_date_formats,
+    read_dates,
+    split_answers,
+)
+from analysis.ingest.rules import drops
+from analysis.ingest.rules.aggregate import aggregate_rows
+from analysis.ingest.rules.checks import check_table_spec
+from analysis.ingest.rules.money import has_rates, read_money
+from analysis.ingest.rules.units import check_units, read_named_periods
 
 __all__ = ["apply_codebook_table"]
 
@@ -31,7 +36,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     """Apply one table's rules (drop rows, rename, values, multi-select, dates, keep).
 
     ``frame``'s index holds the source's line (or sheet row) numbers, as
-    :func:`analysis.ingest.sources.read_source` sets it, so that messages point at the
+    :func:`analysis.ingest.read.sources.read_source` sets it, so that messages point at the
     rows to fix. Only the columns ``keep`` keeps (with those ``rename`` maps) are read
     as numbers: a column left out can never stop the import.
 
@@ -60,7 +65,7 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
 
 def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
     """Rows that are not data: test, preview, unfinished or bot responses, blank key answers
-    (:mod:`analysis.ingest.drops`), and rows outside the values a column must hold
+    (:mod:`analysis.ingest.rules.drops`), and rows outside the values a column must hold
     (``keep_rows``: a roster's reps, not its managers)."""
     decimal = (spec.get("source") or {}).get("decimal")
     frame, entries = drops.drop_rows(
@@ -309,7 +314,7 @@ def _kept(spec: dict, frame: pd.DataFrame) -> list[str] | None:
 def _named_dates(
     frame: pd.DataFrame, column: str, rule: dict, name: str, record: dict
 ) -> pd.DataFrame:
-    """A period column in a named format (:func:`analysis.ingest.units.read_named_periods`)."""
+    """A period column in a named format (:func:`analysis.ingest.rules.units.read_named_periods`)."""
     labels, drop = read_named_periods(frame[column], rule, f"codebook table {name}: dates.{column}")
     if drop.any():
         record["dropped"].append(

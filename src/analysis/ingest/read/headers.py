@@ -3,7 +3,7 @@
 A header that names two columns alike (Typeform heads the free-text column of every
 multi-select ``Other``) is read with each of those columns named by its position,
 ``Other (column 13)`` and ``Other (column 17)``
-(:func:`analysis.ingest.spreadsheets.by_position`). :func:`check_named_twice` stops an
+(:func:`analysis.ingest.read.spreadsheets.by_position`). :func:`check_named_twice` stops an
 import whose codebook still names the plain ``Other``, saying which positioned names the
 file has, instead of a bare "not in the file".
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = ["check_named_twice", "raw_names"]
 
@@ -45,7 +45,7 @@ def check_named_twice(spec: dict, layout: dict, table: str, file: str) -> None:
     spec
         One codebook table.
     layout
-        What :func:`analysis.ingest.sources.read_source` found; ``duplicate_headers``
+        What :func:`analysis.ingest.read.sources.read_source` found; ``duplicate_headers``
         maps each name given twice to the positioned names its columns got.
     table, file
         How the message names the codebook table and the raw file.

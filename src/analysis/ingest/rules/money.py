@@ -23,8 +23,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.contracts.numbers import CURRENCY, currencies_in, parse_numbers
-from analysis.ingest.sources import CodebookError
-from analysis.ingest.units import ISO_4217
+from analysis.ingest.read.sources import CodebookError
+from analysis.ingest.rules.units import ISO_4217
 
 __all__ = ["check_money_rules", "check_rates", "has_rates", "read_money"]
 

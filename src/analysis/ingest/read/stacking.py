@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = [
     "SHEET_COLUMN",

@@ -49,7 +49,7 @@ import pandas as pd
 
 from analysis.core.files import atomic_replace
 from analysis.ingest.events.matching import full_names, normalise
-from analysis.ingest.sources import CodebookError
+from analysis.ingest.read.sources import CodebookError
 
 __all__ = ["KEY_FILE", "add_rep_ids", "check_rep_ids", "client_key", "pseudonym"]
 
@@ -105,7 +105,7 @@ def client_key(folder: Path) -> bytes:
     path = folder / KEY_FILE
     if not path.exists():
         text = (
-            "# The key that turns reps' names into ids (see analysis.ingest.pseudonyms). Keep it with\n"
+            "# The key that turns reps' names into ids (see analysis.ingest.rules.pseudonyms). Keep it with\n"
             "# the raw files and never share it with a report: with it, a name's id can be recomputed.\n"
             f"{secrets.token_hex(32)}\n"
         )
