@@ -66,6 +66,10 @@ NOT_MONEY_COLUMNS = {
     "Hedges' g_z",
 }
 _AMOUNT = re.compile(r"(?<![\d,.])[−+]?(\d{1,3}(?:,\d{3})+)(?:\.\d+)?(?![\d,])")
+#: A count noun right after a figure: the figure counts things, it is not money.
+_COUNTED = re.compile(
+    r"\s+(?:draws|sign vectors|resamples|reps?|rep-\w+|respondents|responses|rows|deals|people)\b"
+)
 #: A table cell that shows one figure (``USD −4,642``, ``€972``, ``38.5%``, ``<0.001``).
 _FIGURE = re.compile(r"[<>]?[−+]?(?:[A-Z]{3} |[^\w\s]{1,2})?[−+]?\d[\d,.]*%?")
 
@@ -117,6 +121,8 @@ def bare_amounts(
     text = " ".join(body.get_text(" ").split())
     for match in _AMOUNT.finditer(text):
         before = text[: match.start()]
+        if _COUNTED.match(text, match.end()):  # "9,999 draws", "3,079 rep-months": counts
+            continue
         if re.search(rf"{sign}{marker}{sign}$", before):
             continue
         if re.search(rf"{marker}{sign}[\d,.]+ to $", before):  # a code's range: "USD 1 to 2"

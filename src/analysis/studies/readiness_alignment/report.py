@@ -315,7 +315,7 @@ class ReadinessReport:
                     for sentence in instrument.sentences:
                         section.add(note(sentence))
         if self.kpi is not None:
-            effects, _ = self.kpi
+            effects = self.kpi.effects
             section.add(subheading("KPI gaming check"))
             section.add(
                 table(

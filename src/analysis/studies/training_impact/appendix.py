@@ -243,6 +243,7 @@ class TrainingAppendix(TrainingBody):
                 display_names={"test": "Test", "df": "df", **TEST_NAMES},
                 units={"statistic": "number", "df": "count"},
             ),
+            notes(self.segments.notes) if self.segments.notes else None,
         ]
 
     def _chain_block(self) -> list[Any]:

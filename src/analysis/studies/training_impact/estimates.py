@@ -367,19 +367,22 @@ class TrainingEstimates:
         if not self.inputs.runs("segments"):
             return None
         from analysis import effects
+        from analysis.effects.tidy import captured_notes
 
         data, covariates = self._headline_data()
-        return effects.segment_effects(
-            data,
-            outcome=self.p.outcome,
-            by=self.segment_col,
-            unit=self.p.unit,
-            time=self.time,
-            start=self.start,
-            covariates=covariates,
-            cluster=self.p.cluster,
-            conf_level=self.conf_level,
-        )
+        told: list[str] = []  # its caveats go to the appendix with the test, not the body
+        with captured_notes(told):
+            return effects.segment_effects(
+                data,
+                outcome=self.p.outcome,
+                by=self.segment_col,
+                unit=self.p.unit,
+                time=self.time,
+                start=self.start,
+                covariates=covariates,
+                cluster=self.p.cluster,
+                conf_level=self.conf_level,
+            )
 
     @property
     def segment_rows(self) -> pd.DataFrame:
