@@ -294,3 +294,42 @@ def test_left_out_lines_speak_the_clients_words():
         p.message for p in check_study("cobalt-software", "training_impact") if p.level == "note"
     ]
     assert any("To add it: agree a plan under plan: in client.yml" in n for n in notes), notes
+
+
+def _glossary(report) -> list[str]:
+    """The terms of a report's glossary (the ``dt`` of its last definition list)."""
+    page = report.appendix()._repr_html_()
+    listed = page[page.rindex('<dl class="wb-glossary">') :]
+    return [html_text(t) for t in re.findall(r"<dt>(.*?)</dt>", listed)]
+
+
+def test_the_glossary_lists_only_the_terms_the_report_uses(wins_without_margin, tmp_path_factory):
+    """nu3: Hedges' g_z, Mediation, Holm and Bootstrap listed in reports that had none."""
+    cobalt = TrainingReport(load_study("training_impact", "cobalt-software"))  # no plan, panel
+    terms = _glossary(cobalt)
+    assert "Bootstrap" in terms and "Regression adjustment" in terms
+    for absent in ("Holm adjustment", "Pre-trend test", "Hedges' g_z", "Mediation"):
+        assert absent not in terms, absent
+    assert "Bootstrap" not in _glossary(wins_without_margin)  # no return computed
+    acme = TrainingReport(load_study("training_impact", "acme-learning"))  # a plan: Holm
+    assert "Holm adjustment" in _glossary(acme)
+
+    import pandas as pd
+
+    from analysis.studies.org_effectiveness.sections import SurveyReport
+    from analysis.studies.readiness_alignment.report import ReadinessReport
+
+    clients = _copy(tmp_path_factory, "acme-learning", "no-practices", ())
+    path = paths.Path(clients) / "no-practices" / "survey.csv"
+    answers = pd.read_csv(path)
+    asked = [c for c in answers if not c.startswith(("align_", "sustain_"))]
+    answers[asked].to_csv(path, index=False)  # no practice questions: no models
+    survey = SurveyReport(_load(clients, "org_effectiveness", {"client_id": "no-practices"}))
+    assert survey.models is None
+    assert not {"Ordinal logit (proportional odds)", "Binary logit"} & set(_glossary(survey))
+    full = SurveyReport(load_study("org_effectiveness", "acme-learning"))
+    assert "Ordinal logit (proportional odds)" in _glossary(full)
+    delta = ReadinessReport(load_study("readiness_alignment", "delta-logistics"))  # no KPI files
+    assert "Difference-in-differences" not in _glossary(delta)
+    acme_kpi = ReadinessReport(load_study("readiness_alignment", "acme-learning"))
+    assert "Difference-in-differences" in _glossary(acme_kpi) and "r_wg(J)" in _glossary(acme_kpi)

@@ -492,7 +492,11 @@ class PlanReport:
                 units={"estimate": "power", "exact": "power"},
             )
         )
-        section.add(
-            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
-        )
+        paid = self.break_even is not None  # no break-even: nothing is said about paying
+        terms = {
+            term: text
+            for term, text in GLOSSARY.items()
+            if paid or term not in ("Chance of showing that it paid", "Break-even effect")
+        }
+        section.add(*checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), terms))
         return section
