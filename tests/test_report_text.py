@@ -18,7 +18,7 @@ from analysis.studies.training_impact.sections import TrainingReport
 from conftest import copy_example_client
 from test_render import NOT_IN_BODY, html_text
 
-ASSUMED = "an assumed 35% margin (the client has not given its own)"
+ASSUMED = "an assumed 35% margin — the client has not given its own"
 
 
 def _copy(tmp_path_factory, client: str, name: str, drop: tuple[str, ...]) -> str:
@@ -333,3 +333,15 @@ def test_the_glossary_lists_only_the_terms_the_report_uses(wins_without_margin, 
     assert "Difference-in-differences" not in _glossary(delta)
     acme_kpi = ReadinessReport(load_study("readiness_alignment", "acme-learning"))
     assert "Difference-in-differences" in _glossary(acme_kpi) and "r_wg(J)" in _glossary(acme_kpi)
+
+
+def test_a_plan_without_its_margin_calls_the_default_assumed(tmp_path_factory):
+    from analysis.studies.evaluation_plan.sections import PlanReport
+
+    stated = PlanReport(load_study("evaluation_plan", "acme-learning")).break_even_finding()
+    assert stated is not None and "at a 35% margin." in stated and "assumed" not in stated
+    clients = _copy(tmp_path_factory, "acme-learning", "plan-no-margin", ("\n  margin: 0.35",))
+    report = PlanReport(_load(clients, "evaluation_plan", {"client_id": "plan-no-margin"}))
+    finding = report.break_even_finding()
+    assert finding is not None
+    assert "at an assumed 35% margin — the plan does not give the client's own." in finding

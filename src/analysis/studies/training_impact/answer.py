@@ -21,11 +21,11 @@ class TrainingAnswer(TrainingEstimates):
     @property
     def margin_words(self) -> str:
         """The margin as a sentence names it: "a 30% margin" when the client stated it, else
-        "an assumed 35% margin (the client has not given its own)"."""
+        "an assumed 35% margin — the client has not given its own"."""
         shown = formats.percent(100 * self.p.margin)
         if "margin" in self.p.model_fields_set:
             return f"a {shown} margin"
-        return f"an assumed {shown} margin (the client has not given its own)"
+        return f"an assumed {shown} margin — the client has not given its own"
 
     def roi_clause(self, *, level: str | None = None) -> str:
         """Whether the training paid, as far as the ROI interval allows.
