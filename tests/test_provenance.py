@@ -123,3 +123,65 @@ def test_the_provenance_names_the_raw_files_rules_and_match_counts_in_words(tmp_
     assert not re.search(r"[0-9a-f]{13,}", text)  # no hash longer than the fingerprint's
     for internal in ("panel_path", "reps.parquet", "Owner Email", "None", "True", "[]"):
         assert internal not in text, internal
+
+
+SURVEY_CSV = (
+    "Respondent,Endereço de e-mail,Status,Effectiveness\n"
+    "1,ana@empresa.com.br,Complete,Eficaz\n"
+    "2,teste@consultoria.com.br,Complete,Eficaz\n"
+    "3,rui@empresa.com.br,Preview,Ineficaz\n"
+    "4,bia@empresa.com.br,Complete,Muito eficaz\n"
+    "5,leo@empresa.com.br,Complete,\n"
+)
+
+
+def test_a_rule_on_personal_data_or_a_column_left_out_never_prints_its_value(tmp_path):
+    """nu3 finding 2: a drop rule's e-mail address was printed in the report's provenance."""
+    import yaml
+
+    from analysis.ingest.codebook import run_codebook
+
+    (tmp_path / "survey.csv").write_text(SURVEY_CSV, encoding="utf-8")
+    table = {
+        "source": {"file": "survey.csv"},
+        "drop_rows": [
+            {"column": "Endereço de e-mail", "equals": "teste@consultoria.com.br"},
+            {"column": "Status", "equals": "Preview"},
+            {"column": "Effectiveness", "blank": True},
+        ],
+        "rename": {"Respondent": "respondent_id", "Effectiveness": "effectiveness"},
+        "keep": ["respondent_id", "effectiveness"],
+    }
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump({"tables": {"survey": table}}))
+    record = run_codebook(tmp_path)
+    dropped = record["tables"]["survey"]["dropped"]
+    assert [(d["personal"], d["column_kept"]) for d in dropped] == [
+        ("email", False),
+        (None, False),
+        (None, True),
+    ]
+    said = data_provenance({"survey_path": tmp_path / "imported" / "survey.parquet"})
+    text = said["sources"][0]["said"]
+    assert "1 row left out by a rule on the e-mail column (a test response)" in text
+    assert "1 row left out by a rule on Status, a column not imported" in text
+    assert "1 row left out where Effectiveness is blank" in text
+    assert "teste@" not in json.dumps(said) and "Preview" not in json.dumps(said)
+
+
+def test_an_older_record_is_judged_by_the_rules_values_and_header(tmp_path):
+    """A record written before the import noted personal columns still hides an e-mail."""
+    imported = tmp_path / "imported"
+    imported.mkdir()
+    record = _record()
+    record["tables"]["panel"]["dropped"] += [
+        {"rule": {"column": "Contact", "equals": "qa@example.com"}, "rows": 2},
+        {"rule": {"column": "Owner Name", "keep": ["Ana Lima", "Rui Sousa"]}, "rows": 4},
+    ]
+    (imported / "import_record.json").write_text(json.dumps(record))
+    said = data_provenance({"panel_path": imported / "panel.parquet"})
+    text = json.dumps(said, ensure_ascii=False)
+    assert "2 rows left out by a rule on the e-mail column" in text
+    assert "4 rows left out by a rule on a column of personal data" in text
+    assert "3 rows left out where Stage is “Test”" in text  # not personal: said as it is
+    for value in ("qa@example.com", "Ana Lima", "Rui Sousa"):
+        assert value not in text

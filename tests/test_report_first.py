@@ -348,7 +348,9 @@ def test_a_count_outcome_carries_its_unit_and_the_period_is_named():
         )
     )
     answer = study.answer()
-    assert answer.startswith("Training raised deals won by about 0.58 deals won per rep and month")
+    # the unit once: "0.58 more deals won", never "raised deals won by about 0.58 deals won"
+    assert answer.startswith("Training brought about 0.58 more deals won per rep and month")
+    assert answer.count("deals won") == 1
     assert study.amount(0.466, "wins", decimals=2) == "0.47 deals won"
     assert study.per == "per rep and month"
     assert "USD" not in answer  # a count is not money

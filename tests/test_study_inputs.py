@@ -435,11 +435,14 @@ def test_costs_in_another_currency_are_converted_at_the_stated_rate(tmp_path):
     [
         (
             {"currency": "CAD", "costs_currency": "USD"},
-            "costs.csv: the costs are in USD and the outcome 'revenue' in CAD; ROI needs the",
+            (
+                "costs.csv: the costs are in USD and the results in CAD; the client has not "
+                "given the exchange rate from USD to CAD"
+            ),
         ),
         (
             {"currency": None, "costs_currency": "USD"},  # the example states USD: taken out
-            "costs.csv: the costs are in USD, but the outcome's currency is not stated",
+            "costs.csv: the costs are in USD, but the currency of the results is not stated",
         ),
     ],
 )

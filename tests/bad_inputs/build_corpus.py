@@ -1496,8 +1496,9 @@ def plausibility_cases(T, TD, S) -> None:
         parameters={"currency": "CAD", "costs_currency": "USD"},
         warnings=[
             (
-                r"section roi is left out: costs\.csv: the costs are in USD and the outcome 'revenue' "
-                r"in CAD; ROI needs the exchange rate between them: set exchange_rate \(CAD per 1 USD"
+                r"section roi is left out: costs\.csv: the costs are in USD and the results in CAD; "
+                r"the client has not given the exchange rate from USD to CAD .* To add it: set "
+                r"exchange_rate \(CAD per 1 USD\)"
             )
         ],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ __all__ = [
     "explain_comparison",
     "headline_records",
     "isolated_term",
+    "naive_clearly_differs",
     "naive_comparison",
 ]
 
@@ -320,11 +321,9 @@ def _naive_sentence(
     a gap that is not there. The gap is described, not explained: who was trained, and
     when, both enter the naive difference.
     """
-    critical = (isolated["conf_high"] - isolated["conf_low"]) / (2 * isolated["std_error"])
     gap = naive["estimate"] - isolated["estimate"]
-    spread = float(np.hypot(naive["std_error"], isolated["std_error"]))
     shown = f"The naive trained-vs-untrained difference ({num(naive['estimate'])}, CI {ci(naive)})"
-    if not (np.isfinite(critical) and np.isfinite(spread)) or abs(gap) <= critical * spread:
+    if not _gap_is_clear(naive, isolated):
         return (
             f"{shown} and the isolated effect do not clearly differ: the data cannot tell whether "
             "comparing trained with untrained reps directly would mislead here."
@@ -334,6 +333,39 @@ def _naive_sentence(
         f"{shown} is clearly {direction}, by {num(abs(gap))}: a direct comparison mixes training with "
         "how the reps and periods that were trained differ from the others, which the isolated "
         f"estimate removes (it {how})."
+    )
+
+
+def _gap_is_clear(naive: Mapping[Any, Any], isolated: Mapping[Any, Any]) -> bool:
+    """Whether the naive difference clearly differs from the isolated effect.
+
+    The rule of :func:`_naive_sentence`.
+    """
+    critical = (isolated["conf_high"] - isolated["conf_low"]) / (2 * isolated["std_error"])
+    gap = naive["estimate"] - isolated["estimate"]
+    spread = float(np.hypot(naive["std_error"], isolated["std_error"]))
+    return bool(np.isfinite(critical) and np.isfinite(spread) and abs(gap) > critical * spread)
+
+
+def naive_clearly_differs(data: pd.DataFrame) -> bool:
+    """Whether a table's naive difference clearly differs from its isolated effect.
+
+    As :func:`explain_comparison` says it, for a :func:`compare_estimators` table.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A :func:`compare_estimators` table.
+
+    Returns
+    -------
+    bool
+        True when the gap exceeds the critical value times the standard error of a
+        difference of independent estimates; False when the data cannot tell.
+    """
+    rows = data.set_index("term")
+    return _gap_is_clear(
+        rows.loc["naive difference"].to_dict(), rows.loc[isolated_term(data)].to_dict()
     )
 
 

@@ -10,10 +10,13 @@ its first 12 characters (enough to tell two files apart by eye).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from analysis.clients.files import file_sha256
 from analysis.core import formats
@@ -104,24 +107,79 @@ def _layout(table: dict) -> str | None:
     return "; ".join(parts) or None
 
 
-def _rule(rule: Mapping[str, Any]) -> str:
-    """One codebook rule that left rows out, in words."""
+#: The personal data a rule's column holds, as a report names the column.
+_PERSONAL = {
+    "email": "e-mail",
+    "ip": "IP address",
+    "phone": "phone number",
+    "name": "name",
+    "organisation": "organisation name",
+    "location": "location",
+    "device": "device",
+}
+#: A header that names personal data (for import records written before the import noted it).
+_PERSONAL_HEADER = re.compile(
+    r"e-?mail|correo|courriel|\bmail\b|phone|telef|\bip\b|\bname\b|\bnome\b|\bnombre\b|"
+    r"\bnom\b|surname|sobrenome|apellido",
+    re.IGNORECASE,
+)
+#: A rule's value that marks a test or preview response (``Test``, ``teste@...``, ``Preview``).
+_TEST_MARK = re.compile(r"(?<![^\W\d_])(test[a-z]*|preview|prueba|essai)", re.IGNORECASE)
+
+
+def _hidden(entry: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """Whether a rule's values must stay out of the report, and the personal data its
+    column holds ("email", ...; "" for personal data of an unknown kind; None for none).
+
+    The import notes for each rule whether its column holds personal data and whether it
+    reaches the imported table; an older record is judged by the rule's values and header.
+    """
+    rule = entry.get("rule") or {}
+    if "personal" in entry or "column_kept" in entry:
+        personal = entry.get("personal") or None
+        return bool(personal) or entry.get("column_kept") is False, personal
+    from analysis.ingest.profiles import profile_column
+
+    values = [str(v) for v in (rule.get("keep") or rule.get("in") or [rule.get("equals")])]
+    profile = profile_column(pd.Series([v for v in values if v not in ("", "None")], dtype=object))
+    if profile.kind == "personal":
+        return True, str(profile.personal or "")
+    if _PERSONAL_HEADER.search(str(rule.get("column", ""))):
+        return True, ""
+    return False, None
+
+
+def _rule(entry: Mapping[str, Any]) -> str:
+    """One codebook rule that left rows out, in words; never a value of personal data or of
+    a column the imported table does not keep."""
+    rule = entry.get("rule") or {}
     column = rule.get("column")
-    if "equals" in rule:
-        value = rule.get("equals")
-        where = "is blank" if value in (None, "") else f"is “{value}”"
-        return f"where {column} {where}"
-    if "keep" in rule or "in" in rule:
-        kept = rule.get("keep") or rule.get("in") or []
-        return f"whose {column} is none of {_listed([str(k) for k in kept])}"
+    if "blank" in rule or ("equals" in rule and rule.get("equals") in (None, "")):
+        return f"where {column} is blank"
+    for test in ("below", "above"):
+        if test in rule:
+            return f"whose {column} is {test} {formats.number(rule[test])}"
     if rule.get("special_periods"):
         return f"whose {column} is not a calendar period"
-    return "by a rule of the codebook"
+    if not any(key in rule for key in ("equals", "keep", "in")):
+        return "by a rule of the codebook"
+    values = [str(v) for v in (rule.get("keep") or rule.get("in") or [rule.get("equals")])]
+    hidden, personal = _hidden(entry)
+    if hidden:
+        test = " (a test response)" if "equals" in rule and _TEST_MARK.search(values[0]) else ""
+        if personal:
+            return f"by a rule on the {_PERSONAL.get(personal, personal)} column{test}"
+        if personal == "":
+            return f"by a rule on a column of personal data{test}"
+        return f"by a rule on {column}, a column not imported{test}"
+    if "equals" in rule:
+        return f"where {column} is “{values[0]}”"
+    return f"whose {column} is none of {_listed(values)}"
 
 
 def _dropped(table: dict) -> list[str]:
     return [
-        f"{_count(int(d.get('rows', 0)), 'row')} left out {_rule(d.get('rule') or {})}"
+        f"{_count(int(d.get('rows', 0)), 'row')} left out {_rule(d)}"
         for d in table.get("dropped") or []
         if int(d.get("rows", 0))
     ]

@@ -82,7 +82,10 @@ class StudyInputs:
     tables : dict of DataFrame
         The files read through their contracts (and derived tables).
     skipped : dict of str
-        Section -> why it is left out of this client's report.
+        Section -> why it is left out of this client's report, in the client's words.
+    fixes : dict of str
+        Section -> what the analyst sets to add it (a parameter of client.yml): said by
+        ``workbench validate``, never printed in the report.
     warnings : list of str
         Caveats a reader should see (shown by the notebook, listed by ``validate``).
     units : Units or None
@@ -98,6 +101,7 @@ class StudyInputs:
     files: dict[str, Any]
     tables: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    fixes: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     where: str = ""
@@ -126,7 +130,11 @@ class StudyInputs:
         """Why ``section`` is left out (empty when it runs)."""
         return self.skipped.get(section, "")
 
-    def skip(self, section: str, reason: str) -> None:
+    def skip(self, section: str, reason: str, fix: str = "") -> None:
+        """Leave ``section`` out: ``reason`` in the client's words (the report's), ``fix``
+        what the analyst sets to add it (validate's only)."""
+        if section not in self.skipped and fix:
+            self.fixes[section] = fix
         self.skipped.setdefault(section, reason)
 
     @property
@@ -289,7 +297,12 @@ def check_study(client_id: str, study: str, clients_dir: Path | None = None) -> 
     if inputs is not None:
         problems += [Problem("warning", study, message) for message in inputs.warnings]
         problems += [
-            Problem("note", study, f"section {section} is left out: {reason}")
+            Problem(
+                "note",
+                study,
+                f"section {section} is left out: {reason}"
+                + (f" To add it: {inputs.fixes[section]}." if section in inputs.fixes else ""),
+            )
             for section, reason in inputs.skipped.items()
         ]
     return problems

@@ -68,9 +68,12 @@ def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.D
     (:mod:`analysis.ingest.rules.drops`), and rows outside the values a column must hold
     (``keep_rows``: a roster's reps, not its managers)."""
     decimal = (spec.get("source") or {}).get("decimal")
+    raw = frame
     frame, entries = drops.drop_rows(
         frame, spec.get("drop_rows", []) or [], f"codebook table {name}", decimal
     )
+    for entry in entries:  # what the report may print of the rule (never a personal value)
+        entry.update(drops.column_facts(raw, spec, entry["rule"]["column"]))
     record["dropped"] += entries
     for column, values in (spec.get("keep_rows") or {}).items():  # e.g. reps, not managers
         if column not in frame.columns:
@@ -81,7 +84,11 @@ def _drop_rows(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.D
         text = frame[column].astype("string").str.strip()
         mask = ~text.isin(kept).fillna(False)
         record["dropped"].append(
-            {"rule": {"column": column, "keep": [str(v) for v in values]}, "rows": int(mask.sum())}
+            {
+                "rule": {"column": column, "keep": [str(v) for v in values]},
+                "rows": int(mask.sum()),
+                **drops.column_facts(raw, spec, column),
+            }
         )
         frame = frame[~mask.to_numpy()]
     return frame

@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis.ingest.read.sources import CodebookError
 
-__all__ = ["DROP_TESTS", "MAX_LINES", "check_drop_rule", "drop_mask", "drop_rows"]
+__all__ = ["DROP_TESTS", "MAX_LINES", "check_drop_rule", "column_facts", "drop_mask", "drop_rows"]
 
 #: The tests a drop rule may hold (exactly one per rule).
 DROP_TESTS = ("equals", "blank", "below", "above")
@@ -155,3 +155,36 @@ def drop_rows(
         entries.append(entry)
         frame = frame[~mask.to_numpy()]
     return frame, entries
+
+
+def column_facts(frame: pd.DataFrame, spec: dict, column: str) -> dict:
+    """What a report may say about a rule's column: whether it reaches the imported table
+    and what personal data it holds.
+
+    The import record keeps each rule as written (it stays in the client's folder); these
+    two facts beside it tell the report's provenance not to print a rule's value from a
+    column that is personal or left out of the imported table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The raw table before the rule dropped any row.
+    spec : dict
+        The codebook table (its ``keep`` and ``rename``).
+    column : str
+        The rule's raw column.
+
+    Returns
+    -------
+    dict
+        ``column_kept`` (bool) and ``personal`` (``email``, ``name``, ``phone``, ``ip``, ...
+        as :func:`analysis.ingest.profiles.profile_column` finds it, or None).
+    """
+    from analysis.ingest.profiles import profile_column
+
+    keep = spec.get("keep")
+    rename = spec.get("rename") or {}
+    kept = keep is None or column in rename or column in keep
+    profile = profile_column(frame[column], header=str(column)) if column in frame else None
+    personal = profile.personal if profile is not None and profile.kind == "personal" else None
+    return {"column_kept": bool(kept), "personal": personal}

@@ -170,7 +170,8 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         inputs.extras["break_even"] = None
         inputs.skip(
             "break_even",
-            f"{outcome} is not money and the plan gives no value_per_unit (money per unit of "
-            f"{outcome}; or plan.outcome_unit: money), so the effect at which the programme pays "
-            "for itself is not known.",
+            f"{outcome.replace('_', ' ').capitalize()} is not money and the plan gives no money "
+            "value per unit of it (such as the average revenue of one), so the effect at which "
+            "the programme pays for itself is not known.",
+            "set plan.value_per_unit, or plan.outcome_unit: money",
         )

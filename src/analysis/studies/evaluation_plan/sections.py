@@ -204,8 +204,14 @@ class PlanReport:
         return (
             f"The programme pays for itself from an effect of {self.amount(self.break_even)} "
             f"{self.per}: the budget of {formats.money(self.plan.budget, self.currency)} over "
-            f"{formats.count(counted)} trained rep-{self.period}s counted, at a "
-            f"{formats.percent(100 * self.plan.margin)} margin. An effect just that large "
+            f"{formats.count(counted)} trained rep-{self.period}s counted, at "
+            + (
+                f"a {formats.percent(100 * self.plan.margin)} margin"
+                if "margin" in self.plan.model_fields_set
+                else f"an assumed {formats.percent(100 * self.plan.margin)} margin — the plan "
+                "does not give the client's own"
+            )
+            + ". An effect just that large "
             f"would be told apart from no effect with only {formats.power(at_even)} power."
         )
 
@@ -492,7 +498,11 @@ class PlanReport:
                 units={"estimate": "power", "exact": "power"},
             )
         )
-        section.add(
-            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
-        )
+        paid = self.break_even is not None  # no break-even: nothing is said about paying
+        terms = {
+            term: text
+            for term, text in GLOSSARY.items()
+            if paid or term not in ("Chance of showing that it paid", "Break-even effect")
+        }
+        section.add(*checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), terms))
         return section

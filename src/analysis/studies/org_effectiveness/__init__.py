@@ -117,7 +117,11 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             f"(ids look like {examples}); correct it or remove highlight."
         )
     if p.highlight is None:
-        inputs.skip("profile", "No organisation was chosen for comparison (parameter highlight).")
+        inputs.skip(
+            "profile",
+            "No organisation was named to set against the others.",
+            "set highlight to a respondent_id",
+        )
     from analysis.contracts.quality import near_duplicate_labels
 
     inputs.warnings += near_duplicate_labels(
@@ -155,11 +159,15 @@ def _blocks(inputs: StudyInputs, responses, source: str) -> None:
             names = " or ".join(BLOCK_NAMES[b] for b in needs)
             inputs.skip(section, f"Not asked in this survey: {source} has no questions on {names}.")
     derived = {"customized": "customized", "meets_weekly": "cadence"}
-    inputs.extras["compared"] = [
-        term
-        for term in COMPARED_PRACTICES
-        if (blocks[derived[term]] if term in derived else term in responses)
-    ]
+    inputs.extras["compared"] = _varying_practices(
+        inputs,
+        responses,
+        [
+            term
+            for term in COMPARED_PRACTICES
+            if (blocks[derived[term]] if term in derived else term in responses)
+        ],
+    )
     inputs.extras["practice_options"] = [
         column
         for block in ("tools", "alignment", "sustainment")
@@ -167,6 +175,36 @@ def _blocks(inputs: StudyInputs, responses, source: str) -> None:
         for column in PRACTICES[block]
     ]
     inputs.extras["profile_terms"] = [t for t in MODEL_TERMS if t in responses]
+
+
+def _varying_practices(inputs: StudyInputs, responses, terms: list[str]) -> list[str]:
+    """The practices some but not all very effective and ineffective organisations have.
+
+    A practice nobody in the two groups has (weekly meetings in a survey whose cadence
+    question offers no weekly answer) or everybody has gives no ratio: it is left out of
+    the comparison and said once, among the data checks.
+    """
+    from analysis.studies.org_effectiveness.estimates import PRACTICE_PHRASES, _name
+
+    pair = responses["effectiveness_group"].isin(["very effective", "ineffective"])
+    kept = []
+    for term in terms:
+        answers = responses.loc[pair, term].dropna().astype(bool)
+        if answers.nunique() == 2 or answers.empty:
+            kept.append(term)
+            continue
+        phrase = PRACTICE_PHRASES.get(term, _name(term).lower())
+        inputs.warnings.append(
+            f"{'Every' if answers.all() else 'No'} very effective or ineffective organisation "
+            f"reports {phrase}, so that practice is not compared between them."
+        )
+    if terms and not kept:
+        inputs.skip(
+            "comparison",
+            "Every practice asked got the same answer from all very effective and ineffective "
+            "organisations, so there is nothing to compare.",
+        )
+    return kept
 
 
 def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:

@@ -4,6 +4,7 @@ there is one, and how the report names the practices."""
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -129,15 +130,25 @@ class SurveyEstimates:
         """Very effective against ineffective organisations, practice by practice (suppressed)."""
         if not self.inputs.runs("comparison"):
             return None
-        compared = survey.compare_groups(
-            self.responses,
-            self.inputs.extras["compared"],
-            by="effectiveness_group",
-            exposed="very effective",
-            reference="ineffective",
-            design=self.design,
-            conf_level=self.conf_level,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            compared = survey.compare_groups(
+                self.responses,
+                self.inputs.extras["compared"],
+                by="effectiveness_group",
+                exposed="very effective",
+                reference="ineffective",
+                design=self.design,
+                conf_level=self.conf_level,
+            )
+        for caught_warning in caught:  # a caveat names the practice as the report does
+            message = str(caught_warning.message)
+            for term in self.inputs.extras["compared"]:
+                message = message.replace(repr(term), f"“{_name(term)}”")
+            message = message.replace(
+                "by 'effectiveness_group'", "among very effective and ineffective organisations"
+            )
+            warnings.warn(message, caught_warning.category, stacklevel=2)
         return self._suppressed(
             compared,
             [

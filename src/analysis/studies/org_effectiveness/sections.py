@@ -366,6 +366,22 @@ class SurveyReport(SurveySentences):
                 )
             )
         section.add(
-            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
+            *checks_and_glossary(
+                self.inputs.warnings, self.inputs.skipped.values(), self._glossary()
+            )
         )
         return section
+
+    def _glossary(self) -> dict[str, str]:
+        """The glossary's terms that this report uses (no logit without the models, ...)."""
+        compared, cadence = self.comparison is not None, self.cadence is not None
+        fitted = set(self.models["model"]) if self.models is not None else set()
+        used = {
+            "Times as often (risk ratio)": compared,
+            "Odds ratio": compared or bool(fitted),
+            "Ordinal logit (proportional odds)": "ordinal" in fitted,
+            "Binary logit": "binary" in fitted,
+            "p-value": compared or cadence or bool(fitted),
+            "Fisher's exact / chi-square test": cadence,
+        }
+        return {term: text for term, text in GLOSSARY.items() if used.get(term, True)}

@@ -115,7 +115,7 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
             "kpi",
             "The measurement plan sets activity KPIs ("
             + ", ".join(planned["metric"])
-            + "), but no activity panel (kpi_panel_path) was provided, so they could not be "
+            + "), but no activity panel was provided, so they could not be "
             "checked for gaming.",
         )
         if "kpi_targets_path" in files:

@@ -61,6 +61,11 @@ GLOSSARY = {
 }
 
 
+def _key(term: str) -> str:
+    """What the appendix writes of a glossary term: "fisher's exact" of "Fisher's exact / ..."."""
+    return term.split(" / ")[0].split(" (")[0].casefold()
+
+
 class Sections:
     """Several instruments' sections shown one after the other (nothing when there are none)."""
 
@@ -346,6 +351,22 @@ class ReadinessReport:
                 )
             )
         section.add(
-            *checks_and_glossary(self.inputs.warnings, self.inputs.skipped.values(), GLOSSARY)
+            *checks_and_glossary(
+                self.inputs.warnings, self.inputs.skipped.values(), self._glossary(section)
+            )
         )
         return section
+
+    def _glossary(self, appendix: Section) -> dict[str, str]:
+        """The glossary's terms that this report uses: the KPI designs only with the KPI
+        check, an agreement index or test only where the appendix above shows it."""
+        import html as markup
+
+        shown = markup.unescape(appendix._repr_html_() or "").casefold()
+        kpi = ("Difference-in-differences", "Interrupted time series")
+        always = ("95% range (confidence interval)", "Percentage points")
+        return {
+            term: text
+            for term, text in GLOSSARY.items()
+            if term in always or (self.kpi is not None if term in kpi else _key(term) in shown)
+        }

@@ -107,24 +107,25 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     if not errors:
         _plausible(inputs, tables, data, source, errors)
         _currency_as_imported(inputs, errors)
-        _margin_stated(inputs, tables)
     if errors:
         return
     _variation(inputs, data, source, errors)
     _sections(inputs, tables, data, source)
     _units(inputs, tables, data)
+    _margin_stated(inputs)
     check_plan_measures(inputs, data, source, p.outcome)
 
 
-def _margin_stated(inputs: StudyInputs, tables: dict) -> None:
-    """ROI rests on the margin: one the client never stated is said, not silently assumed."""
+def _margin_stated(inputs: StudyInputs) -> None:
+    """ROI rests on the margin: one the client never stated is said, not silently assumed
+    (and not mentioned at all when no ROI is computed)."""
     p = _params(inputs)
-    if tables.get("costs") is None or "margin" in p.model_fields_set:
+    if not inputs.runs("roi") or "margin" in p.model_fields_set:
         return
     inputs.warnings.append(
-        f"{inputs.where}: margin is not stated, so the ROI assumes a profit contribution of "
-        f"{p.margin:.0%} of each unit of {p.outcome}, the workbench's default, not the client's "
-        "figure. Ask the client for it and set margin (e.g. margin: 0.3)."
+        f"{inputs.where}: margin is not stated, so the ROI assumes that {p.margin:.0%} of the "
+        "money the training adds is profit contribution, the workbench's default, not the "
+        "client's figure. Ask the client for it and set margin (e.g. margin: 0.3)."
     )
 
 
@@ -179,7 +180,13 @@ def _units(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
         source = source_name(inputs.files["costs_path"])
         costs, refused = costs_in_outcome_currency(tables["costs"], units, source)
         if refused:
-            inputs.skip("roi", refused)
+            fix = (
+                f"set exchange_rate ({units.currency} per 1 {units.costs_currency})"
+                if units.currency
+                else f"set currency (the outcome's ISO code) and, if it is not "
+                f"{units.costs_currency}, exchange_rate"
+            )
+            inputs.skip("roi", refused, f"{fix} under studies.training_impact.parameters")
         elif costs is not tables["costs"]:
             inputs.tables["costs"] = costs
             units = replace(units, costs_converted=True)
@@ -496,11 +503,14 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
     p = _params(inputs)
     panel = inputs.extras["panel_design"]
     if "reactions" not in tables:
-        inputs.skip("reaction", "No reaction survey was provided for this client (reactions_path).")
+        inputs.skip(
+            "reaction", "No reaction survey was provided for this client.", "set reactions_path"
+        )
     if "assessments" not in tables:
         inputs.skip(
             "learning",
-            "No before/after assessments were provided for this client (assessments_path).",
+            "No assessment scores from before and after training were provided for this client.",
+            "set assessments_path",
         )
     if "assessments" in tables:
         scores = tables["assessments"][["score_before", "score_after"]].apply(
@@ -537,8 +547,9 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
     elif p.behaviour is None:
         inputs.skip(
             "behaviour",
-            "No behaviour measure was named for this client (parameter behaviour), so level 3 "
-            "is left out.",
+            "No behaviour measure was named for this client (such as a call score recorded "
+            "each period), so what reps do differently is not measured.",
+            "set behaviour to a panel column",
         )
     elif pd.to_numeric(data[p.behaviour], errors="coerce").nunique() < 2:
         inputs.skip(
@@ -546,7 +557,11 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             f"The behaviour measure {p.behaviour!r} does not vary in {source}, so level 3 is left out.",
         )
     if p.segment is None:
-        inputs.skip("segments", "No segment was named for this client (parameter segment).")
+        inputs.skip(
+            "segments",
+            "No grouping of reps (such as tenure or team) was named for this client.",
+            "set segment to a column of the reps",
+        )
     elif panel:
         reps = data.groupby(p.segment)[p.unit].nunique()
         if len(reps) < 2:
@@ -594,14 +609,20 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
     inputs.extras["outcome_unit"] = unit
     inputs.extras["display_unit"] = DISPLAY_UNITS.get(unit or "", "number")
     if tables.get("costs") is None:
-        inputs.skip("roi", "No programme costs were provided, so no ROI is computed (costs_path).")
-    elif unit != "money" and p.value_per_unit is None:
-        what = f"a {unit}" if unit else "of a unit the data contract does not know"
         inputs.skip(
             "roi",
-            f"The outcome {p.outcome!r} is {what}, not money, so a return on the costs cannot "
-            f"be computed from it. Set value_per_unit (money per unit of {p.outcome}, e.g. "
-            "revenue per win), or outcome_unit: money if it is money.",
+            "The programme's costs were not provided, so no return on investment is computed.",
+            "set costs_path",
+        )
+    elif unit != "money" and p.value_per_unit is None:
+        what = f"a {unit}" if unit else "in a unit the report does not know"
+        inputs.skip(
+            "roi",
+            f"The outcome, {inputs.extras['outcome_label']}, is {what}, not money, and the "
+            "client has not given its money value per unit (such as the average revenue of "
+            "one), so no return on the costs is computed.",
+            f"set value_per_unit (money per unit of {p.outcome}), or outcome_unit: money if it "
+            "is money",
         )
     elif float(pd.to_numeric(tables["costs"]["amount"], errors="coerce").sum()) <= 0:
         inputs.skip(

@@ -18,6 +18,15 @@ __all__ = ["TrainingAnswer"]
 class TrainingAnswer(TrainingEstimates):
     """The sentences of the first screen (and the findings the body repeats)."""
 
+    @property
+    def margin_words(self) -> str:
+        """The margin as a sentence names it: "a 30% margin" when the client stated it, else
+        "an assumed 35% margin — the client has not given its own"."""
+        shown = formats.percent(100 * self.p.margin)
+        if "margin" in self.p.model_fields_set:
+            return f"a {shown} margin"
+        return f"an assumed {shown} margin — the client has not given its own"
+
     def roi_clause(self, *, level: str | None = None) -> str:
         """Whether the training paid, as far as the ROI interval allows.
 
@@ -33,13 +42,18 @@ class TrainingAnswer(TrainingEstimates):
         named = self.level if level is None else level
         ranged = f"({named} range {bounds})" if named else f"(range {bounds})"
         verdict = direction(low, high)
+        assumed = (
+            "" if "margin" in self.p.model_fields_set else f" at {self.margin_words}"
+        )  # the verdict rests on a margin the client never gave: said where it is given
         if verdict == "above":
-            return f"it has paid for itself: return {roi} {ranged}"
+            return f"it has paid for itself: return {roi} {ranged}{assumed}"
         if verdict == "below":
-            return f"it has not yet paid for itself: return {roi} {ranged}"
+            return f"it has not yet paid for itself: return {roi} {ranged}{assumed}"
         if bounds == "not computable":
-            return f"whether it paid cannot be told: return {roi}, no range could be computed"
-        return f"the data cannot tell yet whether it has paid for itself: return {roi} {ranged}"
+            return (
+                f"whether it paid cannot be told: return {roi}, no range could be computed{assumed}"
+            )
+        return f"the data cannot tell yet whether it has paid for itself: return {roi} {ranged}{assumed}"
 
     def answer(self) -> str:
         """The first sentence: did training change the client's results, and did it pay?
@@ -148,7 +162,7 @@ class TrainingAnswer(TrainingEstimates):
         even = self.amount(r.break_even_effect(), self.p.outcome)
         head = (
             f"The programme cost {costs} in all and brought about {benefits} in profit "
-            f"contribution at a {formats.percent(100 * self.p.margin)} margin; it breaks even at "
+            f"contribution at {self.margin_words}; it breaks even at "
             f"an effect of {even} {self.per}."
         )
         verdict = direction(low, high)
@@ -273,8 +287,16 @@ class TrainingAnswer(TrainingEstimates):
             label = f"Change in {MEASURE_NAMES.get(self.behaviour_col, b.name)}"
             b_unit = "currency" if b.unit == "currency" else "number"
             records.append(self._record("behaviour_effect", label, self.behaviour, b_unit))
+        from analysis.effects.compare import naive_clearly_differs
+
         naive = self.comparison.set_index("term").loc["naive difference"]
-        label = "Naive trained-vs-untrained difference (misleading; see the appendix)"
+        label = (  # as the appendix says it: misleading only when it clearly differs
+            "Naive trained-vs-untrained difference (misleading here: it clearly differs from "
+            "the reported effect; see the appendix)"
+            if naive_clearly_differs(self.comparison)
+            else "Naive trained-vs-untrained difference (not the reported effect; whether it "
+            "would mislead here, the data cannot tell; see the appendix)"
+        )
         records.append(self._record("naive_difference", label, naive, unit, card=False))
         return [*records, self.units_record()]
 

@@ -64,8 +64,18 @@ class TrainingAppendix(TrainingBody):
         return section
 
     def _glossary(self) -> dict[str, str]:
-        """The glossary's terms that this design uses: no panel estimator for a cross-section."""
-        left_out = CROSS_SECTION_TERMS if self.panel else PANEL_TERMS
+        """The glossary's terms that this report uses: no panel estimator for a
+        cross-section, no Holm without a plan, no mediation without the chain, ..."""
+        left_out = set(CROSS_SECTION_TERMS if self.panel else PANEL_TERMS)
+        used = {
+            "Holm adjustment": self.against is not None,
+            "Pre-trend test": self.event_studies is not None,
+            "Wald / F test": self.event_studies is not None or self.segments is not None,
+            "Hedges' g_z": self.learning is not None,
+            "Mediation": self.chain is not None,
+            "Bootstrap": self.returns is not None,
+        }
+        left_out |= {term for term, shown in used.items() if not shown}
         return {term: text for term, text in GLOSSARY.items() if term not in left_out}
 
     @property
@@ -243,7 +253,6 @@ class TrainingAppendix(TrainingBody):
                 display_names={"test": "Test", "df": "df", **TEST_NAMES},
                 units={"statistic": "number", "df": "count"},
             ),
-            notes(self.segments.notes) if self.segments.notes else None,
         ]
 
     def _chain_block(self) -> list[Any]:
@@ -316,11 +325,18 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _checks_block(self) -> list[Any]:
-        """The data checks and the sections left out, with why."""
+        """The data checks, the estimators' caveats and the sections left out, with why."""
+        said = " ".join(
+            [
+                *self.comparison.attrs.get("notes", []),
+                *(self.returns.notes if self.returns is not None else []),
+            ]
+        )  # the caveats the estimators' sentences above already give
         checks = [
             *self.inputs.plan_sentences,
             *self.inputs.extras.get("role_sentences", []),
             *self.inputs.warnings,
+            *(f"Caveat: {n[0].upper()}{n[1:]}" for n in self.method_notes if n not in said),
             *(f"Left out: {reason}" for reason in self.inputs.skipped.values()),
         ]
         if not checks:

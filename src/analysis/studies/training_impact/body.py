@@ -39,6 +39,7 @@ class TrainingBody(TrainingAnswer):
         else:
             rows.append(self._effect_row(self.effect, self.p.outcome))
         role_note = str(self.inputs.extras.get("role_note", ""))
+        planned = any(row["planned"] is not None for row in rows)  # no plan: no empty column
         section.add(
             table(
                 pd.DataFrame(rows),
@@ -52,7 +53,7 @@ class TrainingBody(TrainingAnswer):
                     "estimate",
                     "conf_low",
                     "conf_high",
-                    "planned",
+                    *(["planned"] if planned else []),
                 ],
                 display_names={
                     "role": "In the plan",
@@ -234,7 +235,7 @@ class TrainingBody(TrainingAnswer):
         tidy.loc[tidy["term"] == "payback_periods", "unit"] = "duration"  # one decimal
         return table(
             tidy,
-            caption=f"Return at a {formats.percent(100 * self.p.margin)} margin ({self.level} range)",
+            caption=f"Return at {self.margin_words} ({self.level} range)",
             columns=["term", "estimate", "conf_low", "conf_high"],
             display_names={
                 "term": "Figure",
@@ -253,17 +254,37 @@ class TrainingBody(TrainingAnswer):
             symbol=self.symbol,
         )
 
+    def _roi_how(self) -> str:
+        """What the return on investment still needs, in the client's words: the costs, the
+        money value of a result that is not money, or the rate the costs convert at."""
+        if self.tables.get("costs") is None:
+            return MISSING_HOW["roi"]
+        units = self.units
+        if self.inputs.extras.get("outcome_unit") != "money" and self.p.value_per_unit is None:
+            return (
+                f"the money value per unit of {self.outcome_name} (for example the average "
+                "revenue of one), since the results are not in money"
+            )
+        if units.costs_currency and units.currency is None:
+            return f"the currency of {self.outcome_name}, since the costs are in {units.costs_currency}"
+        if units.costs_currency and units.exchange_rate is None:
+            return (
+                f"the exchange rate from {units.costs_currency} to {units.currency} (with its "
+                f"source and date), since the costs are in {units.costs_currency} and "
+                f"{self.outcome_name} in {units.currency}"
+            )
+        return "the programme's costs (those sent add up to zero)"
+
     def not_measured(self):
         """One line naming what this client did not measure, and how to add it."""
         missing = [s for s in MISSING_WHAT if not self.inputs.runs(s)]
+        how = {**MISSING_HOW, "roi": self._roi_how()}
         if not self.panel:
             missing = [s for s in missing if s not in ("behaviour", "event_study", "segments")]
             missing.append("behaviour and effects over time")
-            how = "a rep-by-period panel of results and behaviour; " + "; ".join(
-                MISSING_HOW[s] for s in missing if s in MISSING_HOW
+            said = "a rep-by-period panel of results and behaviour; " + "; ".join(
+                how[s] for s in missing if s in how
             )
             words = [MISSING_WHAT.get(s, s) for s in missing]
-            return not_measured(words, how)
-        return not_measured(
-            [MISSING_WHAT[s] for s in missing], "; ".join(MISSING_HOW[s] for s in missing)
-        )
+            return not_measured(words, said)
+        return not_measured([MISSING_WHAT[s] for s in missing], "; ".join(how[s] for s in missing))

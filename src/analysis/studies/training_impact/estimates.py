@@ -8,6 +8,9 @@ has one number everywhere. The names and units of the measures, and the sentence
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -71,6 +74,9 @@ class TrainingEstimates:
         self.covariates = list(inputs.extras["covariates"])
         self.conf_level = float(self.p.conf_level)
         self.level = inputs.conf_label
+        #: The estimators' caveats (few clusters, a bootstrap interval, ...): the appendix's,
+        #: never a note in the body beside a plain sentence.
+        self.method_notes: list[str] = []
         label = getattr(self.p, "outcome_label", None)
         units = inputs.units
         if units is None:  # inputs put together by hand: the units from the parameters
@@ -165,9 +171,30 @@ class TrainingEstimates:
         size = shown.lstrip(formats.MINUS)
         if self.measure(column).unit == "currency" and self.currency:
             size = shown.replace(formats.MINUS, "")
+        if self.measure(column).kind == "count":  # the unit once: "0.45 more deals won"
+            more = "more" if moved == "above" else "fewer"
+            return (
+                f"training brought about {size.replace(' ', f' {more} ', 1)} {self.per} "
+                f"({self.level} range {bounds})"
+            )
         return f"training {verb} {what} by about {size} {self.per} ({self.level} range {bounds})"
 
     # ------------------------------------------------------------------ estimates
+    @contextmanager
+    def _caveats_to_appendix(self) -> Iterator[None]:
+        """Keep the caveats an estimate warns about for the appendix (:attr:`method_notes`);
+        other warnings (deprecations) pass on as they are."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for found in caught:
+            if issubclass(found.category, (UserWarning, RuntimeWarning)):
+                text = " ".join(str(found.message).split())
+                if text and text not in self.method_notes:
+                    self.method_notes.append(text)
+            else:
+                warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
+
     @cached_property
     def against(self) -> pd.DataFrame | None:
         """Effects as the measurement plan set them (None without a plan)."""
@@ -193,17 +220,18 @@ class TrainingEstimates:
         """The naive difference next to the estimators that isolate the effect."""
         from analysis import effects
 
-        return effects.compare_estimators(
-            self.data,
-            outcome=self.p.outcome,
-            treatment=self.p.treatment,
-            unit=self.p.unit if self.panel else None,
-            time=self.p.time,
-            start=self.start,
-            covariates=self.covariates,
-            cluster=self.p.cluster,
-            conf_level=self.conf_level,
-        )
+        with self._caveats_to_appendix():
+            return effects.compare_estimators(
+                self.data,
+                outcome=self.p.outcome,
+                treatment=self.p.treatment,
+                unit=self.p.unit if self.panel else None,
+                time=self.p.time,
+                start=self.start,
+                covariates=self.covariates,
+                cluster=self.p.cluster,
+                conf_level=self.conf_level,
+            )
 
     def _plan_row(self, column: str) -> pd.Series | None:
         if self.against is None:
@@ -289,15 +317,16 @@ class TrainingEstimates:
             return planned
         from analysis import effects
 
-        return effects.staggered_att(
-            self.data,
-            outcome=self.behaviour_col,
-            unit=self.p.unit,
-            time=self.time,
-            start=self.start,
-            cluster=self.p.cluster,
-            conf_level=self.conf_level,
-        ).iloc[0]
+        with self._caveats_to_appendix():
+            return effects.staggered_att(
+                self.data,
+                outcome=self.behaviour_col,
+                unit=self.p.unit,
+                time=self.time,
+                start=self.start,
+                cluster=self.p.cluster,
+                conf_level=self.conf_level,
+            ).iloc[0]
 
     @cached_property
     def reaction(self) -> ReactionSummary | None:
@@ -323,20 +352,21 @@ class TrainingEstimates:
             return None
         from analysis import effects
 
-        return {
-            label: effects.event_study(
-                self.data,
-                outcome=self.p.outcome,
-                unit=self.p.unit,
-                time=self.time,
-                start=self.start,
-                window=(int(self.p.event_window[0]), int(self.p.event_window[1])),
-                estimator=estimator,
-                cluster=self.p.cluster,
-                conf_level=self.conf_level,
-            )
-            for label, estimator in _ESTIMATORS
-        }
+        with self._caveats_to_appendix():
+            return {
+                label: effects.event_study(
+                    self.data,
+                    outcome=self.p.outcome,
+                    unit=self.p.unit,
+                    time=self.time,
+                    start=self.start,
+                    window=(int(self.p.event_window[0]), int(self.p.event_window[1])),
+                    estimator=estimator,
+                    cluster=self.p.cluster,
+                    conf_level=self.conf_level,
+                )
+                for label, estimator in _ESTIMATORS
+            }
 
     def _headline_data(self) -> tuple[pd.DataFrame, list[str]]:
         """The rows and covariates the reported effect was estimated from.
@@ -367,11 +397,9 @@ class TrainingEstimates:
         if not self.inputs.runs("segments"):
             return None
         from analysis import effects
-        from analysis.effects.tidy import captured_notes
 
         data, covariates = self._headline_data()
-        told: list[str] = []  # its caveats go to the appendix with the test, not the body
-        with captured_notes(told):
+        with self._caveats_to_appendix():
             return effects.segment_effects(
                 data,
                 outcome=self.p.outcome,
@@ -433,22 +461,23 @@ class TrainingEstimates:
             return None
         from analysis import roi
 
-        return roi.programme_roi(
-            self.data,
-            outcome=self.p.outcome,
-            unit=self.p.unit,
-            time=self.p.time,
-            start=self.start,
-            treatment=self.p.treatment,
-            costs=self.total_costs,
-            margin=self.p.margin,
-            covariates=tuple(self.covariates),
-            conf_level=self.conf_level,
-            conservative=self.p.conservative_roi,
-            intangibles=self.p.intangibles,
-            value_per_unit=self.p.value_per_unit or 1.0,
-            cluster=self.p.cluster,
-        )
+        with self._caveats_to_appendix():
+            return roi.programme_roi(
+                self.data,
+                outcome=self.p.outcome,
+                unit=self.p.unit,
+                time=self.p.time,
+                start=self.start,
+                treatment=self.p.treatment,
+                costs=self.total_costs,
+                margin=self.p.margin,
+                covariates=tuple(self.covariates),
+                conf_level=self.conf_level,
+                conservative=self.p.conservative_roi,
+                intangibles=self.p.intangibles,
+                value_per_unit=self.p.value_per_unit or 1.0,
+                cluster=self.p.cluster,
+            )
 
     @cached_property
     def design(self) -> pd.DataFrame | None:

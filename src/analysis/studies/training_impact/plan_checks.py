@@ -42,8 +42,9 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
     if inputs.plan is None:
         inputs.skip(
             "plan",
-            "No measurement plan was agreed for this client (plan: in client.yml), so no result "
-            "below was defined before the data arrived.",
+            "No measurement plan was agreed for this client before the rollout, so none of the "
+            "results was defined before the data arrived.",
+            "agree a plan under plan: in client.yml, then run workbench plan freeze",
         )
         return
     plan = inputs.plan.plan

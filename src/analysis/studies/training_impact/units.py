@@ -147,16 +147,15 @@ def costs_in_outcome_currency(
         return costs, None
     if units.currency is None:
         return costs, (
-            f"{source}: the costs are in {stated}, but the outcome's currency is not stated, so "
-            "benefits and costs cannot be set against each other: set currency (the outcome's "
-            f"ISO code) and, if it is not {stated}, exchange_rate."
+            f"{source}: the costs are in {stated}, but the currency of the results is not "
+            "stated, so benefits and costs cannot be set against each other and no return on "
+            "investment is computed."
         )
     if units.exchange_rate is None:
         return costs, (
-            f"{source}: the costs are in {stated} and the outcome {units.outcome!r} in "
-            f"{units.currency}; ROI needs the exchange rate between them: set exchange_rate "
-            f"({units.currency} per 1 {stated}, with its source and date) under "
-            "studies.training_impact.parameters."
+            f"{source}: the costs are in {stated} and the results in {units.currency}; the "
+            f"client has not given the exchange rate from {stated} to {units.currency} (with its "
+            "source and date), so no return on investment is computed."
         )
     amounts = pd.to_numeric(costs["amount"], errors="coerce")
     converted = costs.assign(

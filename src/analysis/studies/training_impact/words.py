@@ -102,7 +102,7 @@ MISSING_HOW = {
     "behaviour": "a behaviour measure recorded each period, such as a call score",
     "event_study": "results for several periods before and after training",
     "segments": "a grouping of reps such as tenure or team",
-    "roi": "the programme's costs (and, for results not in money, their value per unit)",
+    "roi": "the programme's costs",
 }
 
 
