@@ -16,8 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from analysis.clients.files import file_sha256
 from analysis.core import formats
 from analysis.core.strict import read_json
@@ -138,6 +136,8 @@ def _hidden(entry: Mapping[str, Any]) -> tuple[bool, str | None]:
     if "personal" in entry or "column_kept" in entry:
         personal = entry.get("personal") or None
         return bool(personal) or entry.get("column_kept") is False, personal
+    import pandas as pd  # only for records older than the personal-data notes
+
     from analysis.ingest.profiles import profile_column
 
     values = [str(v) for v in (rule.get("keep") or rule.get("in") or [rule.get("equals")])]
