@@ -192,6 +192,7 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 from __future__ import annotations
 
 import functools
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,21 @@ from analysis.ingest.record import (
     write_import_record,
 )
 from analysis.ingest.rules import apply_codebook_table, pseudonyms
-from analysis.ingest.rules.checks import TABLE_KEYS, check_table_name, check_table_spec
+from analysis.ingest.rules.model import (
+    TABLE_KEYS,
+    check_codebook,
+    check_table_name,
+    check_table_spec,
+    rules_reference,
+)
+
+if __doc__ is not None:  # the rules and their keys, written from the model (python -OO drops it)
+    __doc__ += (
+        "\nEvery rule and key, from the model (:mod:`analysis.ingest.rules.model`; "
+        "(required) where a table or a rule needs it)::\n\n"
+        + textwrap.indent(rules_reference(depth=2), "    ")
+        + "\n"
+    )
 
 #: Largest codebook.yml read (bytes): one with every rule for a dozen tables is about 20 KB.
 CODEBOOK_BYTES = 1024 * 1024
@@ -234,6 +249,7 @@ __all__ = [
     "TABLE_KEYS",
     "CodebookError",
     "apply_codebook_table",
+    "check_codebook",
     "check_questions",
     "check_table_name",
     "check_table_spec",
@@ -273,6 +289,7 @@ def run_codebook(folder: str | Path) -> dict:
         )
         or {}
     )
+    check_codebook(codebook)  # every table's name and rules, before any raw file is read
     tables = codebook.get("tables") if isinstance(codebook, dict) else None
     if not isinstance(tables, dict) or not tables:
         draft = (
@@ -294,8 +311,6 @@ def run_codebook(folder: str | Path) -> dict:
     rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
     messages: list[str] = []
     for name, spec in tables.items():
-        check_table_name(name)
-        check_table_spec(spec, name)
         frame, layout = read_source(folder, spec.get("source"))
         check_named_twice(spec, layout, name, ", ".join(stacking.source_files(spec["source"])))
         made = None
