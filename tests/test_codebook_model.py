@@ -188,3 +188,35 @@ def test_every_rule_is_documented_with_an_example_the_model_accepts():
         if key == "source":
             spec = {"source": example}
         check_table_spec(spec, "panel")
+
+
+DEALS = {"owner": "Owner", "close_date": "Closed", "stage": "Stage", "won": "Won", "amount": "Amt"}
+
+
+@pytest.mark.parametrize(
+    ("rules", "said"),
+    [
+        ({"from_deals": {**DEALS, "owner": None}}, r"from_deals\.owner must be a text, not None"),
+        (
+            {"from_deals": {k: v for k, v in DEALS.items() if k != "stage"}},
+            r"from_deals\.stage is missing; e\.g\. stage: Stage\.",
+        ),
+        (
+            {"from_deals": {**DEALS, "key": "mail"}},
+            r"from_deals\.key must be one of id, email or name",
+        ),
+        (
+            {"from_deals": {**DEALS, "max_unmatched": 10}},
+            r"max_unmatched must be a number of at most 1",
+        ),
+        ({"from_deals": {**DEALS, "periods": {"form": "2024-01"}}}, r"did you mean 'from'\?"),
+        (
+            {"from_completions": {"learner": "L", "course": "C", "programme": "P", "date": "D"}},
+            r"from_completions adds training_start to a roster; add match:",
+        ),
+        ({"from_deals": DEALS, "match": {"email": "E"}}, r"put them in two tables"),
+        ({"from_deals": DEALS, "aggregate": {"by": ["rep_id"]}}, r"aggregate does not combine"),
+    ],
+)
+def test_event_rules_are_typed_and_combined(rules, said):
+    assert re.search(said, _refused({"source": SOURCE, **rules}))
