@@ -11,6 +11,7 @@ from analysis.ingest.codebook import CodebookError, run_codebook
 from analysis.ingest.events.matching import KEY_KINDS
 from analysis.ingest.events.rules import PERIODS
 from analysis.ingest.read.sources import FORMATS
+from analysis.ingest.record import stale_imports
 from analysis.ingest.rules import model
 from analysis.ingest.rules.aggregate import AGGREGATE_KEYS
 from analysis.ingest.rules.drops import DROP_TESTS
@@ -220,3 +221,19 @@ DEALS = {"owner": "Owner", "close_date": "Closed", "stage": "Stage", "won": "Won
 )
 def test_event_rules_are_typed_and_combined(rules, said):
     assert re.search(said, _refused({"source": SOURCE, **rules}))
+
+
+def test_a_codebook_edited_after_the_import_says_what_the_next_import_would_refuse(tmp_path):
+    """validate, render and a notebook (stale_imports) name the edit and its problems."""
+    (tmp_path / "panel.csv").write_text("Rep,Month,Revenue\nA,2025-01,10\n", encoding="utf-8")
+    book = {"tables": {"panel": {"source": SOURCE, "rename": {"Rep": "rep_id"}}}}
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump(book), encoding="utf-8")
+    run_codebook(tmp_path)
+    assert stale_imports(tmp_path) == []
+    book["tables"]["panel"]["renmae"] = book["tables"]["panel"].pop("rename")
+    (tmp_path / "codebook.yml").write_text(yaml.safe_dump(book), encoding="utf-8")
+    said = stale_imports(tmp_path)
+    assert said[0].startswith("codebook.yml changed after the last import")
+    assert said[1].startswith(
+        "codebook table panel: unknown rule 'renmae' (did you mean 'rename'?)"
+    )

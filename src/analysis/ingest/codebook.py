@@ -253,6 +253,7 @@ __all__ = [
     "check_questions",
     "check_table_name",
     "check_table_spec",
+    "codebook_problems",
     "import_provenance",
     "likely_date_formats",
     "read_dates",
@@ -278,17 +279,7 @@ def run_codebook(folder: str | Path) -> dict:
         raise CodebookError(
             f"{folder.name}/codebook.yml is missing; `workbench new-client` writes a template."
         )
-    codebook = (
-        read_yaml(
-            codebook_path,
-            f"{folder.name}/codebook.yml",
-            max_bytes=CODEBOOK_BYTES,
-            error=CodebookError,
-            inside=folder,
-            what="codebook",
-        )
-        or {}
-    )
+    codebook = _read_codebook(folder)
     check_codebook(codebook)  # every table's name and rules, before any raw file is read
     tables = codebook.get("tables") if isinstance(codebook, dict) else None
     if not isinstance(tables, dict) or not tables:
@@ -359,6 +350,46 @@ def run_codebook(folder: str | Path) -> dict:
     write_import_record(out_dir, record)
     record["warnings"] = messages  # they name people: shown to the user, not written to the record
     return record
+
+
+def _read_codebook(folder: Path) -> Any:
+    """Return codebook.yml as YAML reads it (strictly: bounded size, no anchors; {} if empty)."""
+    return (
+        read_yaml(
+            folder / "codebook.yml",
+            f"{folder.name}/codebook.yml",
+            max_bytes=CODEBOOK_BYTES,
+            error=CodebookError,
+            inside=folder,
+            what="codebook",
+        )
+        or {}
+    )
+
+
+def codebook_problems(folder: str | Path) -> list[str]:
+    """Return what ``workbench import`` would refuse in codebook.yml before reading a raw file.
+
+    Its YAML, then each table's name and rules (:func:`check_codebook`).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The client's folder.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the codebook is well formed (or absent).
+    """
+    folder = Path(folder)
+    if not (folder / "codebook.yml").is_file():
+        return []
+    try:
+        check_codebook(_read_codebook(folder))
+    except CodebookError as error:
+        return error.problems
+    return []
 
 
 def _drop_former_tables(folder: Path, out_dir: Path, written: dict) -> list[str]:
