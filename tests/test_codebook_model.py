@@ -237,3 +237,8 @@ def test_a_codebook_edited_after_the_import_says_what_the_next_import_would_refu
     assert said[1].startswith(
         "codebook table panel: unknown rule 'renmae' (did you mean 'rename'?)"
     )
+
+
+def test_an_empty_mapping_of_values_says_it_needs_one():
+    said = _refused({"source": SOURCE, "values": {"q": {}}})
+    assert said.startswith("codebook table panel: values.q must have at least 1 entry, not {};")

@@ -155,6 +155,7 @@ def problems_of(
         if kind == "missing":
             said = f"{path} is missing"
         else:
-            said = f"{path or 'it'} must be {expected_of(item)}, not {shown(item.get('input'))}"
+            verb = "must have" if kind in ("too_short", "too_long") else "must be"
+            said = f"{path or 'it'} {verb} {expected_of(item)}, not {shown(item.get('input'))}"
         messages.append(f"{where}: {said}" + (f"; e.g. {sample}" if sample else "") + ".")
     return list(dict.fromkeys(messages))
