@@ -255,7 +255,7 @@ def test_the_roster_comes_before_the_panel(tmp_path):
 
 
 def test_unknown_rule_keys_are_refused(tmp_path):
-    with pytest.raises(CodebookError, match=r"from_deals has unknown key\(s\) \['won_stages'\]"):
+    with pytest.raises(CodebookError, match=r"from_deals: unknown key 'won_stages' \(did you mean"):
         run_codebook(client(tmp_path, codebook(deals={"won_stages": ["Closed Won"]})))
 
 

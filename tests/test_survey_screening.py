@@ -73,7 +73,10 @@ def test_a_decimal_comma_source_reads_its_thresholds(tmp_path):
     [
         ({"column": "score"}, "has no test; give exactly one of equals, blank, below, above"),
         ({"column": "score", "below": 0.5, "above": 0.9}, "has two tests (below, above)"),
-        ({"column": "score", "under": 0.5}, "has unknown key(s) ['under']"),
+        (
+            {"column": "score", "under": 0.5},
+            "drop_rows entry 1: unknown key 'under'; it takes column, equals",
+        ),
         ({"column": "answer", "blank": False}, "blank for column 'answer' must be true"),
         ({"column": "score", "below": "0.5"}, "below for column 'score' must be a number"),
         ({"equals": "x"}, "each drop_rows entry needs a column and a test"),

@@ -20,7 +20,6 @@ outside the folder.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +40,8 @@ from analysis.clients.files import relative_path, resolve_path
 from analysis.core.currencies import check_currency
 from analysis.core.errors import ConfigError
 from analysis.core.options import SEED
+from analysis.core.validation import did_you_mean
+from analysis.core.validation import problems_of as core_problems
 
 __all__ = [
     "STUDIES",
@@ -471,18 +472,6 @@ def file_fields(model: type[StudyParameters]) -> list[str]:
     return [name for name in model.model_fields if kind(model, name)]
 
 
-_EXPECTED = {
-    "float_type": "a number",
-    "int_type": "a whole number",
-    "bool_type": "true or false",
-    "string_type": "a text",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "int_from_float": "a whole number",
-    "greater_than_equal": "a larger number",
-}
-
-
 def _example(model: type[StudyParameters], name: str) -> str:
     import json
 
@@ -493,42 +482,24 @@ def _example(model: type[StudyParameters], name: str) -> str:
 
 
 def problems_of(error: ValidationError, model: type[StudyParameters], where: str) -> list[str]:
-    """One message per failed parameter: the key, what was expected, an example, a suggestion."""
-    messages = []
-    for item in error.errors(include_url=False):
-        loc = [str(part) for part in item["loc"]]
-        name = loc[0] if loc else "?"
-        key = ".".join(loc)
-        if item["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(name, list(model.model_fields), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            messages.append(
-                f"{where}: unknown parameter {name!r}{hint}; this study takes: "
-                f"{', '.join(model.model_fields)}."
-            )
-            continue
-        example = _example(model, name)
-        if item["type"] == "value_error":
-            text = str(item["msg"]).removeprefix("Value error, ")
-            messages.append(
-                f"{where}: {f'{key} ' if key else ''}{text}"
-                + ("" if text.endswith(("?", ".")) else ".")
-            )
-            continue
-        expected = _EXPECTED.get(item["type"], str(item["msg"]).lower())
-        if item["type"] == "greater_than_equal":
-            expected = f"a number of at least {item['ctx']['ge']}"
-        elif item["type"] == "greater_than":
-            expected = f"a number above {item['ctx']['gt']}"
-        elif item["type"] == "literal_error":
-            expected = "one of " + str(item["ctx"]["expected"]).replace("'", "")
-        given = item.get("input")
-        messages.append(
-            f"{where}: {key} must be {expected}, not {given!r}"
-            + (f"; e.g. {name}: {example}" if example else "")
-            + "."
+    """Return one message per failed parameter: the key, what was expected, an example.
+
+    An unknown key gets a "did you mean" (:func:`analysis.core.validation.problems_of`).
+    """
+    fields = list(model.model_fields)
+
+    def unknown(_parent: tuple[str | int, ...], name: str) -> str:
+        return (
+            f"unknown parameter {name!r}{did_you_mean(name, fields)}; this study takes: "
+            f"{', '.join(fields)}."
         )
-    return messages
+
+    def example(loc: tuple[str | int, ...]) -> str:
+        name = str(loc[0]) if loc else "?"
+        shown = _example(model, name)
+        return f"{name}: {shown}" if shown else ""
+
+    return core_problems(error, where, unknown=unknown, example=example)
 
 
 def check_parameters(study: str, values: dict[str, Any], where: str) -> StudyParameters:

@@ -192,6 +192,7 @@ codebook's and every source file's SHA-256 and the rows dropped by each rule.
 from __future__ import annotations
 
 import functools
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,21 @@ from analysis.ingest.record import (
     write_import_record,
 )
 from analysis.ingest.rules import apply_codebook_table, pseudonyms
-from analysis.ingest.rules.checks import TABLE_KEYS, check_table_name, check_table_spec
+from analysis.ingest.rules.model import (
+    TABLE_KEYS,
+    check_codebook,
+    check_table_name,
+    check_table_spec,
+    rules_reference,
+)
+
+if __doc__ is not None:  # the rules and their keys, written from the model (python -OO drops it)
+    __doc__ += (
+        "\nEvery rule and key, from the model (:mod:`analysis.ingest.rules.model`; "
+        "(required) where a table or a rule needs it)::\n\n"
+        + textwrap.indent(rules_reference(depth=2), "    ")
+        + "\n"
+    )
 
 #: Largest codebook.yml read (bytes): one with every rule for a dozen tables is about 20 KB.
 CODEBOOK_BYTES = 1024 * 1024
@@ -234,9 +249,11 @@ __all__ = [
     "TABLE_KEYS",
     "CodebookError",
     "apply_codebook_table",
+    "check_codebook",
     "check_questions",
     "check_table_name",
     "check_table_spec",
+    "codebook_problems",
     "import_provenance",
     "likely_date_formats",
     "read_dates",
@@ -262,17 +279,8 @@ def run_codebook(folder: str | Path) -> dict:
         raise CodebookError(
             f"{folder.name}/codebook.yml is missing; `workbench new-client` writes a template."
         )
-    codebook = (
-        read_yaml(
-            codebook_path,
-            f"{folder.name}/codebook.yml",
-            max_bytes=CODEBOOK_BYTES,
-            error=CodebookError,
-            inside=folder,
-            what="codebook",
-        )
-        or {}
-    )
+    codebook = _read_codebook(folder)
+    check_codebook(codebook)  # every table's name and rules, before any raw file is read
     tables = codebook.get("tables") if isinstance(codebook, dict) else None
     if not isinstance(tables, dict) or not tables:
         draft = (
@@ -294,8 +302,6 @@ def run_codebook(folder: str | Path) -> dict:
     rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
     messages: list[str] = []
     for name, spec in tables.items():
-        check_table_name(name)
-        check_table_spec(spec, name)
         frame, layout = read_source(folder, spec.get("source"))
         check_named_twice(spec, layout, name, ", ".join(stacking.source_files(spec["source"])))
         made = None
@@ -344,6 +350,46 @@ def run_codebook(folder: str | Path) -> dict:
     write_import_record(out_dir, record)
     record["warnings"] = messages  # they name people: shown to the user, not written to the record
     return record
+
+
+def _read_codebook(folder: Path) -> Any:
+    """Return codebook.yml as YAML reads it (strictly: bounded size, no anchors; {} if empty)."""
+    return (
+        read_yaml(
+            folder / "codebook.yml",
+            f"{folder.name}/codebook.yml",
+            max_bytes=CODEBOOK_BYTES,
+            error=CodebookError,
+            inside=folder,
+            what="codebook",
+        )
+        or {}
+    )
+
+
+def codebook_problems(folder: str | Path) -> list[str]:
+    """Return what ``workbench import`` would refuse in codebook.yml before reading a raw file.
+
+    Its YAML, then each table's name and rules (:func:`check_codebook`).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The client's folder.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the codebook is well formed (or absent).
+    """
+    folder = Path(folder)
+    if not (folder / "codebook.yml").is_file():
+        return []
+    try:
+        check_codebook(_read_codebook(folder))
+    except CodebookError as error:
+        return error.problems
+    return []
 
 
 def _drop_former_tables(folder: Path, out_dir: Path, written: dict) -> list[str]:

@@ -84,6 +84,9 @@ def stale_imports(folder: str | Path) -> list[str]:
     codebook = folder / "codebook.yml"
     if codebook.is_file() and file_sha256(codebook) != record.get("codebook_sha256"):
         problems.append(f"codebook.yml changed after the last import; {rerun}.")
+        from analysis.ingest.codebook import codebook_problems  # imports this module
+
+        problems += codebook_problems(folder)  # what that import would refuse, said now
     for name, table in (record.get("tables") or {}).items():
         imported = folder / "imported" / f"{name}.parquet"
         if table.get("sha256") and imported.is_file() and file_sha256(imported) != table["sha256"]:

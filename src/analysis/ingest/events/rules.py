@@ -7,7 +7,6 @@ import re
 
 import pandas as pd
 
-from analysis.ingest.events.matching import KEY_KINDS, MAX_UNMATCHED
 from analysis.ingest.read.sources import CodebookError, likely_date_formats
 
 __all__ = [
@@ -27,40 +26,6 @@ __all__ = [
 EVENT_RULES = ("match", "from_completions", "from_deals")
 PERIODS = ("month", "quarter")
 
-_MATCH_KEYS = {"id", "email", "name", "hired", "left", "formats"}
-_COMPLETION_KEYS = {
-    "source",
-    "learner",
-    "key",
-    "aliases",
-    "course",
-    "programme",
-    "status",
-    "completed",
-    "date",
-    "period",
-    "formats",
-    "max_unmatched",
-}
-_DEAL_KEYS = {
-    "roster",
-    "owner",
-    "key",
-    "aliases",
-    "close_date",
-    "stage",
-    "won",
-    "lost",
-    "amount",
-    "currency",
-    "currency_column",
-    "rates",
-    "period",
-    "periods",
-    "formats",
-    "max_unmatched",
-}
-
 
 def is_event_table(spec) -> bool:
     """Whether a codebook table uses one of :data:`EVENT_RULES`."""
@@ -74,7 +39,11 @@ def listed(value) -> list[str]:
 
 
 def check_event_rules(spec: dict, name: str) -> None:
-    """Refuse an event rule with unknown keys or the wrong shape, naming the key and its form.
+    """Refuse event rules that do not combine, naming the rule and the fix.
+
+    The keys and types of each rule are the codebook model's
+    (:class:`analysis.ingest.rules.model.FromDeals` and its siblings); this checks what
+    they cannot: which rules go together, the programme test, a learner in two columns.
 
     Raises
     ------
@@ -90,57 +59,14 @@ def check_event_rules(spec: dict, name: str) -> None:
             f"{where}: from_completions adds training_start to a roster; add match: (the roster's "
             "e-mail, name or id columns) to this table."
         )
-    allowed = {"match": _MATCH_KEYS, "from_completions": _COMPLETION_KEYS, "from_deals": _DEAL_KEYS}
-    for rule, keys in allowed.items():
-        if rule not in spec:
-            continue
-        body = spec[rule]
-        if not isinstance(body, dict):
-            raise CodebookError(
-                f"{where}: {rule} must be a mapping of its keys ({', '.join(sorted(keys))})."
-            )
-        unknown = sorted(str(k) for k in body if k not in keys)
-        if unknown:
-            raise CodebookError(
-                f"{where}: {rule} has unknown key(s) {unknown}; it takes {', '.join(sorted(keys))}."
-            )
-        if body.get("key") is not None and body["key"] not in KEY_KINDS:
-            raise CodebookError(
-                f"{where}: {rule}.key must be one of {', '.join(KEY_KINDS)}, not {body['key']!r}."
-            )
-        if body.get("period", "month") not in PERIODS:
-            raise CodebookError(
-                f"{where}: {rule}.period must be month or quarter, not {body['period']!r}."
-            )
-        for key in ("aliases", "formats", "rates"):
-            if body.get(key) is not None and not isinstance(body[key], dict):
-                raise CodebookError(f"{where}: {rule}.{key} must be a mapping.")
-        share = body.get("max_unmatched", MAX_UNMATCHED)
-        if not isinstance(share, int | float) or not 0 <= share <= 1:
-            raise CodebookError(
-                f"{where}: {rule}.max_unmatched must be a share between 0 and 1, not {share!r}."
-            )
     completions = spec.get("from_completions")
     if completions is not None:
-        for key in ("learner", "course", "programme", "date"):
-            if completions.get(key) is None:
-                raise CodebookError(
-                    f"{where}: from_completions needs {key}: (see the codebook format)."
-                )
         programme_test(completions["programme"], where)
-        learner = completions["learner"]
-        if isinstance(learner, dict) and (
-            set(learner) != {"first", "last"} or completions.get("key", "name") != "name"
-        ):
+        if isinstance(completions["learner"], dict) and completions.get("key", "name") != "name":
             raise CodebookError(
                 f"{where}: from_completions.learner takes one column or {{first: <column>, "
                 "last: <column>}} (two columns of a name, matched by key: name)."
             )
-    deals = spec.get("from_deals")
-    if deals is not None:
-        for key in ("owner", "close_date", "stage", "won", "amount"):
-            if deals.get(key) is None:
-                raise CodebookError(f"{where}: from_deals needs {key}: (see the codebook format).")
 
 
 def programme_test(programme, where: str):
