@@ -185,14 +185,16 @@ _FISCAL = re.compile(
 )
 
 
-def fiscal_quarter(label: str, start_month: int) -> str | None:
+def fiscal_quarter(label: str, start_month: int, named: str = "end") -> str | None:
     """Return the calendar quarter (``2024-Q2``) a fiscal-quarter label names, or None.
 
     ``FY25 Q1`` (also ``FY2025 Q1``, ``Q1 FY25``, ``FY25-Q1``) is the first quarter of
-    the fiscal year that ENDS in 2025 (the usual convention: India's FY25 runs April
-    2024 to March 2025). With ``start_month`` 1 the fiscal year is the calendar year.
-    Only a start on the first month of a calendar quarter (1, 4, 7, 10) keeps fiscal
-    quarters equal to calendar quarters; other starts are refused by the caller.
+    fiscal year 25. Companies name a fiscal year two ways: by the calendar year it ENDS
+    in (``named="end"``, the more common: India's FY25 runs April 2024 to March 2025)
+    or by the year it STARTS in (``named="start"``: FY25 runs April 2025 to March 2026).
+    With ``start_month`` 1 the fiscal year is the calendar year either way. Only a start
+    on the first month of a calendar quarter (1, 4, 7, 10) keeps fiscal quarters equal to
+    calendar quarters; other starts are refused by the caller.
     """
     found = _FISCAL.fullmatch(label.strip())
     if not found:
@@ -200,7 +202,8 @@ def fiscal_quarter(label: str, start_month: int) -> str | None:
     year_text = found[1] or found[4]
     quarter = int(found[2] or found[3])
     year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-    first = (year - (1 if start_month > 1 else 0)) * 12 + (start_month - 1)  # months since year 0
+    first_year = year - 1 if start_month > 1 and named == "end" else year
+    first = first_year * 12 + (start_month - 1)  # months since year 0
     month = first + 3 * (quarter - 1)
     return f"{month // 12}-Q{month % 12 // 3 + 1}"
 

@@ -91,8 +91,9 @@ Named ``dates`` formats, for periods strftime cannot read (:mod:`analysis.ingest
   (``001.2025`` = 2025-01); the year-end special periods 013-016 are refused unless
   ``special_periods: drop`` drops their rows (recorded in the import record);
 * ``{format: fiscal_quarter, fiscal_year_start: 4}``: fiscal quarters ``FY25 Q1``, the
-  fiscal year named by the calendar year it ends in and starting in month 1, 4, 7 or 10
-  (with 4, FY25 Q1 = April-June 2024 = ``2024-Q2``). The panel stays quarterly.
+  fiscal year starting in month 1, 4, 7 or 10 and named by the calendar year it ends in
+  (with 4, FY25 Q1 = April-June 2024 = ``2024-Q2``), or by the year it starts in with
+  ``fiscal_year_named: start`` (FY25 Q1 = April-June 2025). The panel stays quarterly.
 
 ``rep_ids`` is for files that name the reps only by their names (no employee number in
 any file): each name, compared without accents, case or word order (``LEFEVRE Zoé`` =

@@ -70,7 +70,7 @@ from analysis.ingest.mapping.tables import (
     transactions,
 )
 from analysis.ingest.mapping.writing import table_lines
-from analysis.ingest.profiles import profile_frame
+from analysis.ingest.profiles import notes_under_header, profile_frame
 from analysis.ingest.read import spreadsheets, stacking
 
 __all__ = [
@@ -246,17 +246,58 @@ def _read_all(folder: Path, files: list[str], checks: list[str]) -> list[tuple]:
         path = folder / file
         for sheet in _sheets(path, checks, file):
             try:
-                read.append((file, sheet, *_read(path, sheet)))
+                frame, layout, texts, fmt = _read(path, sheet)
+                if fmt != "qualtrics":
+                    frame = _set_notes_row_aside(frame, layout)
+                read.append((file, sheet, frame, layout, texts, fmt))
             except DataContractError as error:  # a cover or notes sheet: say so and go on
                 listing = read_recodes(path) if spreadsheets.sniff(path) == "text" else {}
                 note = (
                     f"a printed survey listing the answer codes of {', '.join(listing)}: read for "
                     "the value mappings, not imported itself"
                     if listing
-                    else f"no table drafted ({error})"
+                    else f"no table drafted ({str(error).removeprefix(f'{path.name}: ')})"
                 )
                 read.append((file, sheet, None, {"recodes": listing}, {}, note))
     return read
+
+
+def _set_notes_row_aside(frame: pd.DataFrame, layout: dict) -> pd.DataFrame:
+    """The table without a notes row under its header (``USD k``, ``count`` under each
+    column: :func:`analysis.ingest.profiles.notes_under_header`); the layout keeps the
+    row's number and texts, which support the columns' profiles as their headers do."""
+    found = notes_under_header(frame)
+    if found is None:
+        return frame
+    row, cells = found
+    layout["header_notes"] = {"row": int(row), "cells": cells}
+    return frame.drop(index=row)
+
+
+def _drop_notes_row(source: SourceDraft) -> None:
+    """A drop rule for the notes row under the header, so the import leaves it out too:
+    the row's text in a column whose other values are measured (it is in no data row)."""
+    notes = source.layout.get("header_notes")
+    tdraft = source.draft
+    if not notes or tdraft is None or tdraft.commented or source.attached_to or source.event:
+        return
+    measured = ("money", "count", "number", "share", "score", "period", "date")
+    column = next(
+        (c for c in notes["cells"] if c in tdraft.profiles and tdraft.profiles[c].kind in measured),
+        None,
+    )
+    if column is None:
+        return
+    rule = {"column": column, "equals": notes["cells"][column]}
+    tdraft.spec = {"drop_rows": [rule, *(tdraft.spec.get("drop_rows") or [])], **tdraft.spec}
+    said = "; ".join(f"{c}: {t!r}" for c, t in list(notes["cells"].items())[:5])
+    tdraft.comments["drop_rows"] = [
+        (
+            f"row {notes['row']} under the header is a notes row, not data ({said}): left "
+            "out; its texts are read as the columns' units"
+        ),
+        *tdraft.comments.get("drop_rows", []),
+    ]
 
 
 def draft(folder: str | Path, files: list[str]) -> Draft:
@@ -271,14 +312,14 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     read = stacking.stack_sheets(_read_all(folder, files, checks))  # sheets with one header
     ranked = {}
     found: dict[int, EventDraft] = {}
-    for index, (_, _, frame, _, texts, fmt) in enumerate(read):
+    for index, (_, _, frame, layout, texts, fmt) in enumerate(read):
         if frame is None:
             continue
         if fmt == "qualtrics":
             frame = frame.drop(
                 columns=sorted(set(frame.columns) & (QUALTRICS_META - {"Status", "Finished"}))
             )
-        profiles = profile_frame(frame)
+        profiles = profile_frame(frame, (layout.get("header_notes") or {}).get("cells"))
         options = (
             []
             if transactions(frame, profiles)
@@ -298,7 +339,8 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     used: dict[str, SourceDraft] = {}
     for index, (file, sheet, frame, layout, texts, fmt) in enumerate(read):
         if frame is None:
-            sources.append(SourceDraft(file, sheet, None, layout, note=fmt))
+            kind = "xlsx" if isinstance(sheet, str) else "csv"  # a sheet is named in the notes
+            sources.append(SourceDraft(file, sheet, None, layout, kind, note=fmt))
             continue
         frame, profiles, options = ranked[index]
         if index in found:
@@ -343,6 +385,8 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
         untrained_from_panel(used, frames)
     checks += name_keyed(sources, used, frames)  # reps named only by name: pseudonymous ids
     checks += _missing_tables(used, sources)
+    for source in sources:
+        _drop_notes_row(source)
     return Draft(sources, checks)
 
 
@@ -465,6 +509,8 @@ def _heading(source: SourceDraft, name: str, rows: int) -> str:
             )
         elif layout.get(key):
             text += f"; {key.replace('_', ' ')} {layout[key]}"
+    if layout.get("header_notes"):
+        text += f"; notes row {layout['header_notes']['row']} under the header (left out)"
     for raw, named in (layout.get("duplicate_headers") or {}).items():  # by position
         text += f"; the header names {raw!r} {len(named)} times: read as {', '.join(named)}"
     if layout.get("encoding", "utf-8") != "utf-8":

@@ -37,6 +37,7 @@ __all__ = [
     "DATE_FORMATS_NAMED",
     "KINDS",
     "ColumnProfile",
+    "notes_under_header",
     "profile_column",
     "profile_frame",
 ]
@@ -84,6 +85,12 @@ NAME_HEADER = re.compile(
     re.IGNORECASE,
 )
 LOCATION_HEADER = re.compile(r"latitude|longitude|\blat\b|\blon(g)?\b|location", re.IGNORECASE)
+#: A header that says its column holds dates or times (supporting evidence for day numbers).
+DATE_HEADER = re.compile(
+    r"date|\bday\b|time|datum|fecha|\bdata\b|\bdatu|month|period|when|\bon$|\bat$|"
+    r"complet|start|\bend|closed?\b|clos(e|ing)|hired?\b|joined|created|modified|updated",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -165,12 +172,57 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
 
 
-def profile_frame(frame: pd.DataFrame) -> dict[str, ColumnProfile]:
-    """A profile for every column of ``frame`` (see :func:`profile_column`)."""
-    return {str(c): profile_column(frame[c], header=str(c)) for c in frame.columns}
+def profile_frame(
+    frame: pd.DataFrame, notes: dict[str, str] | None = None
+) -> dict[str, ColumnProfile]:
+    """A profile for every column of ``frame`` (see :func:`profile_column`); ``notes``:
+    column -> the text a notes row under the header writes for it (its unit)."""
+    notes = notes or {}
+    return {
+        str(c): profile_column(frame[c], header=str(c), note=notes.get(str(c), ""))
+        for c in frame.columns
+    }
 
 
-def profile_column(values: pd.Series, *, header: str = "") -> ColumnProfile:
+def notes_under_header(frame: pd.DataFrame) -> tuple[Any, dict[str, str]] | None:
+    """The first data row, when it is a row of notes under the header rather than data.
+
+    Some workbooks write under each column's name what it holds (``USD k, net of
+    returns``, ``count``, ``share of full time``). Such a row is all text (at least two
+    cells), and in at least two columns whose other values are numbers, periods or dates
+    its cell is none of these: a row of data would fit its columns. Read as data, it
+    would turn every one of those columns into a category.
+
+    Returns
+    -------
+    (row label, dict) or None
+        The row's index label and column -> its text, or None when the first row is data.
+    """
+    if len(frame) < 4:
+        return None
+    first = frame.iloc[0]
+    cells = {
+        str(c): str(v).strip()
+        for c, v in first.items()
+        if v is not None and not pd.isna(v) and str(v).strip()
+    }
+    if len(cells) < 2 or not all(
+        isinstance(first[c], str) for c in frame.columns if str(c) in cells
+    ):
+        return None
+    foreign = 0
+    for column, text in cells.items():
+        rest = profile_column(frame[column].iloc[1:], header=column)
+        if rest.kind not in ("money", "count", "number", "share", "score", "period", "date"):
+            continue
+        alone = profile_column(pd.Series([text] * 3), header=column)
+        if alone.kind == rest.kind or split_number(text) is not None:
+            return None  # the cell fits its column: a row of data
+        foreign += 1
+    return (frame.index[0], cells) if foreign >= 2 else None
+
+
+def profile_column(values: pd.Series, *, header: str = "", note: str = "") -> ColumnProfile:
     """What ``values`` are: kind, unit, format and evidence (see the module docstring).
 
     Parameters
@@ -179,7 +231,11 @@ def profile_column(values: pd.Series, *, header: str = "") -> ColumnProfile:
         The raw column: text cells, or numbers typed into spreadsheet cells.
     header : str
         The column's name, used only as supporting evidence (a currency, a scale).
+    note : str
+        What a notes row under the header says of the column (``USD k``): evidence
+        like the header's.
     """
+    evidence = f"{header} ({note})" if note else header
     present = values.dropna()
     text = present.map(lambda v: v if isinstance(v, str) else format(v, ".15g")).astype(str)
     text = text.str.strip()
@@ -196,7 +252,7 @@ def profile_column(values: pd.Series, *, header: str = "") -> ColumnProfile:
     counts = text.value_counts(sort=False)  # the detectors read each distinct value once
     distinct = pd.Series(counts.index.astype(str), index=counts.index)
     for detect in (_contact, _boolean, _period, _personal, _number, _text_kind):
-        found = detect(distinct, header, counts)
+        found = detect(distinct, evidence, counts)
         if found is not None:
             return ColumnProfile(**base, **found)
     return ColumnProfile(kind="text", **base)
@@ -282,7 +338,7 @@ def _period(text: pd.Series, header: str, counts: pd.Series) -> dict | None:
     if forms.isin(["month", "quarter", "spelled quarter", "year.month", "month name"]).all():
         fmt = _strftime_month(distinct)
         return {"kind": "period", "date_format": fmt}
-    serial = _excel_serial(text)
+    serial = _excel_serial(text, header, counts)
     if serial is not None:
         return serial
     return _dates(distinct)
@@ -302,13 +358,28 @@ def _strftime_month(distinct: pd.Series) -> str | None:
     return None
 
 
-def _excel_serial(text: pd.Series) -> dict | None:
-    """Excel serial day numbers stored as plain numbers (45230 = 2023-10-31)."""
+def _excel_serial(
+    text: pd.Series, header: str = "", counts: pd.Series | None = None
+) -> dict | None:
+    """Excel serial day numbers stored as plain numbers (45230 = 2023-10-31).
+
+    Whole numbers between 25,000 and 60,000 are days only with date-like evidence: a
+    header that speaks of dates, or a spread that days have. A header naming a number
+    or id (``Employee number``) without a date word, or a run of consecutive numbers each
+    on one row (40100, 40101, ... : employee numbers handed out in turn), is not dates.
+    """
     numbers = pd.to_numeric(text, errors="coerce")
     if numbers.isna().any() or (numbers % 1 != 0).any():
         return None
     if not numbers.between(25_000, 60_000).all() or numbers.max() - numbers.min() > 7_300:
         return None
+    dated = bool(DATE_HEADER.search(header))
+    if ID_HEADER.search(header) and not dated:
+        return None
+    rows = int(counts.sum()) if counts is not None else len(numbers)
+    span = numbers.max() - numbers.min() + 1
+    if not dated and len(numbers) >= 5 and rows == len(numbers) and span <= 1.2 * len(numbers):
+        return None  # consecutive numbers, one per row: ids handed out in turn
     days = pd.to_datetime(numbers, unit="D", origin="1899-12-30")
     monthly = len(days) >= 3 and bool(days.dt.is_month_end.all() or (days.dt.day == 1).all())
     if not monthly and (numbers % 10 == 0).mean() > 0.3:  # round amounts, not days
@@ -333,6 +404,9 @@ def _dates(distinct: pd.Series) -> dict | None:
         if mark == "/" and distinct.str.contains(":").all():
             fmt += " %H:%M:%S" if distinct.str.count(":").min() == 2 else " %H:%M"
         return {"kind": "period" if monthly else "date", "date_format": fmt}
+    named = _day_month_name(distinct)
+    if named is not None:
+        return named
     slashed = distinct.str.extract(
         r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
     )
@@ -360,6 +434,36 @@ def _dates(distinct: pd.Series) -> dict | None:
     days = pd.to_datetime(distinct.str.split().str[0], format=fmt, errors="coerce")
     monthly = len(distinct) > 1 and bool((days.dt.day == 1).all() or days.dt.is_month_end.all())
     return {"kind": "period" if monthly else "date", "date_format": fmt + times, "notes": notes}
+
+
+DAY_MONTH_NAME = re.compile(r"(\d{1,2})([-\s./]+)([^\W\d_]{3,10}\.?)([-\s./]+)(\d{4}|\d{2})")
+
+
+def _day_month_name(distinct: pd.Series) -> dict | None:
+    """Days written with the month's name between day and year (``15-Mar-2025``,
+    ``3 janv. 2025``, ``07.Mär.24``), in any language :func:`month_number` knows.
+
+    The strftime format is given when one reads every value (English month names);
+    otherwise the kind is still a date, with a note that no strftime format reads them.
+    """
+    found = distinct.str.extract(DAY_MONTH_NAME.pattern)
+    if found[0].isna().any():
+        return None
+    if not found[2].map(lambda w: month_number(w) is not None).all():
+        return None
+    if not found[0].astype(int).between(1, 31).all():
+        return None
+    english = found[2].map(lambda w: w.isascii()).all()
+    years = "%Y" if found[4].str.len().eq(4).all() else "%y"
+    for mark in dict.fromkeys(found[1].tolist()):
+        for month in ("%b", "%B"):
+            fmt = f"%d{mark}{month}{mark}{years}"
+            if english and pd.to_datetime(distinct, format=fmt, errors="coerce").notna().all():
+                return {"kind": "date", "date_format": fmt, "notes": ("day, month name, year",)}
+    return {
+        "kind": "date",
+        "notes": ("day, month name, year; the month names are not English: no strftime format",),
+    }
 
 
 def _number(text: pd.Series, header: str, counts: pd.Series) -> dict | None:

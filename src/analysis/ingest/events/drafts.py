@@ -10,8 +10,10 @@ import pandas as pd
 
 from analysis.ingest.events.matching import KEY_KINDS, guess_key_kind
 from analysis.ingest.mapping.writing import scalar
+from analysis.ingest.profiles import DATE_FORMATS_NAMED
+from analysis.ingest.read.sources import likely_date_formats
 
-__all__ = ["EventDraft", "draft_event_rules", "draft_roster_match"]
+__all__ = ["EventDraft", "date_formats", "draft_event_rules", "draft_roster_match"]
 
 
 @dataclass
@@ -94,6 +96,50 @@ def _dates_share(values: pd.Series) -> float:
     return float((iso | slash).mean())
 
 
+def _dated(facts: dict, *, blanks: bool = False):
+    """A test of a column for :func:`_pick`: its profile says dates (any format the
+    profiles read: ``15-Mar-2025``, Excel serials, month names), or most values are
+    ISO or numeric dates; ``blanks``: an empty column passes (no one has left yet)."""
+
+    def test(values: pd.Series) -> bool:
+        if blanks and values.dropna().astype(str).str.strip().eq("").all():
+            return True
+        kind = (facts.get(str(values.name)) or {}).get("kind")
+        return kind in ("date", "period") or _dates_share(values) >= 0.9
+
+    return test
+
+
+def date_formats(frame: pd.DataFrame, columns: list[str], facts: dict) -> tuple[dict, list[str]]:
+    """The ``formats:`` entries a rule needs for its date columns, and CHECK notes.
+
+    A column the importer reads by itself (ISO dates, the common numeric forms) needs
+    none; a strftime format the profile found (``%d-%b-%Y``) or a named one (Excel
+    serials) is written; dates whose month names no format reads are a CHECK.
+    """
+    formats: dict[str, Any] = {}
+    notes: list[str] = []
+    for column in dict.fromkeys(columns):
+        fact = facts.get(column) or {}
+        fmt = fact.get("date_format")
+        text = frame[column].dropna().astype(str).str.strip()
+        text = text[text != ""]
+        if text.empty or (fmt is None and fact.get("kind") not in ("date", "period")):
+            continue
+        if fmt in DATE_FORMATS_NAMED:
+            formats[column] = {"format": fmt}
+        elif fmt and not text.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+            if fmt not in likely_date_formats(text.str.split().str[0]):
+                formats[column] = fmt
+        elif fmt is None:
+            formats[column] = "CHECK"
+            notes.append(
+                f"{column}: dates such as {text.iloc[0]!r} that no strftime format reads; write "
+                "them as 2025-03-15 in the export, or name the format under formats:"
+            )
+    return formats, notes
+
+
 def _pick(frame: pd.DataFrame, pattern: re.Pattern, test=None) -> list[str]:
     """Columns whose header matches ``pattern`` and whose values pass ``test``; a header
     worded as a question (a survey's) is never an export's column."""
@@ -159,25 +205,54 @@ def _key_of(frame: pd.DataFrame, column: str, facts: dict) -> str:
     return guess_key_kind(frame[column])
 
 
+def _one_row_per_deal(frame: pd.DataFrame, facts: dict, owner: str, close: str) -> bool:
+    """The rows are deals: an id column with a distinct value on every row, or owners
+    that recur on many rows with dates to the day (not one row per rep and period)."""
+    for column in frame.columns:
+        fact = facts.get(str(column)) or {}
+        values = frame[column].dropna().astype(str).str.strip()
+        if (
+            fact.get("kind") == "identifier"
+            and len(values) == len(frame) >= 10
+            and values.nunique() == len(frame)
+        ):
+            return True
+    kind = (facts.get(close) or {}).get("kind")
+    owners = frame[owner].astype("string").str.strip().nunique()
+    return kind == "date" and len(frame) >= 20 and owners <= len(frame) / 3
+
+
+def _stage_like(values: pd.Series) -> bool:
+    """A few labels repeated on many rows (2 to 40 values, each on several rows)."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    distinct = text.nunique()
+    return 1 < distinct <= 40 and len(text) >= 2 * distinct
+
+
 def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
     owners = _pick(frame, _OWNER)
-    closes = _pick(frame, _CLOSE, lambda v: _dates_share(v) >= 0.9)
-    stages = _pick(frame, _STAGE, lambda v: 1 < v.nunique() <= 40)
-    amounts = _pick(frame, _AMOUNT, _money_like)
+    closes = _pick(frame, _CLOSE, _dated(facts))
+    stages = _pick(frame, _STAGE, _stage_like)
+    amounts = _pick(
+        frame,
+        _AMOUNT,
+        lambda v: (facts.get(str(v.name)) or {}).get("kind") == "money" or _money_like(v),
+    )
     if not (owners and closes and stages and amounts):
         return None
     stage = stages[0]
     values = frame[stage].astype("string").str.strip().value_counts()
-    if not any("won" in str(v).casefold() or "gewonnen" in str(v).casefold() for v in values.index):
-        return None
-    owner = next((c for c in owners if guess_key_kind(frame[c]) == "email"), owners[0])
-    key = _key_of(frame, owner, facts)
     won = [
         str(v) for v in values.index if re.search(r"\bwon\b|gewonnen|gagn", str(v), re.IGNORECASE)
     ]
     lost = [
         str(v) for v in values.index if re.search(r"\blost\b|verloren|perdu", str(v), re.IGNORECASE)
     ]
+    owner = next((c for c in owners if guess_key_kind(frame[c]) == "email"), owners[0])
+    if not won and not _one_row_per_deal(frame, facts, owner, closes[0]):
+        return None  # no won stage by its words, and the rows are not deals by their shape
+    key = _key_of(frame, owner, facts)
     converted = [
         c
         for c in amounts
@@ -197,16 +272,28 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         "period": "month",
         "stage": stage,
         "won": f"CHECK {won}",
-        "lost": lost,
+        "lost": lost if lost else "CHECK []",
         "amount": amount,
     }
     notes = {
         "roster": "the table with match: (the reps and their active months)",
         "key": f"{owner} holds {_kind_words(key)}: matched to the roster by {key}",
         "stage": f"{len(values)} stages, listed below",
-        "won": "CHECK: which stages are won deals? write the list without CHECK",
-        "lost": "closed, not won; every other stage is open and not counted",
+        "won": "CHECK: which stages are won deals? write the list without CHECK"
+        + ("" if won else " (no stage reads as won in English, German or French)"),
+        "lost": "closed, not won; every other stage is open and not counted"
+        if lost
+        else "CHECK: which stages are closed and lost? write the list without CHECK (an empty "
+        "list counts only won deals as opportunities)",
     }
+    formats, unread = date_formats(frame, [closes[0]], facts)
+    if formats:
+        rule["formats"] = formats
+        notes["formats"] = (
+            "CHECK: " + "; ".join(unread)
+            if unread
+            else f"{closes[0]!r}: {(facts.get(closes[0]) or {}).get('unit') or 'as the values show'}"
+        )
     listings = {"stage": [f"{s!r}: {n} deals" for s, n in values.head(40).items()]}
     if len(amounts) > 1:
         notes["amount"] = f"the amount columns are {', '.join(map(repr, amounts))}" + (
@@ -279,9 +366,7 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
     learners = _pick(frame, _LEARNER)
     courses = _pick(frame, _COURSE, lambda v: v.nunique() > 1)
     statuses = _pick(frame, re.compile(r"status", re.IGNORECASE), lambda v: 1 < v.nunique() <= 20)
-    dates = [
-        c for c in _pick(frame, _DONE_DATE, lambda v: _dates_share(v) >= 0.9) if c not in statuses
-    ]
+    dates = [c for c in _pick(frame, _DONE_DATE, _dated(facts)) if c not in statuses]
     if not (learners and courses and dates):
         return None
     learner = next(
@@ -332,16 +417,26 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         notes["completed"] = (
             f"statuses: {found}" if completed else f"CHECK: which statuses are completions? {found}"
         )
+    formats, unread = date_formats(frame, [dates[0]], facts)
+    if formats:
+        rule["formats"] = formats
+        notes["formats"] = (
+            "CHECK: " + "; ".join(unread)
+            if unread
+            else f"{dates[0]!r}: {(facts.get(dates[0]) or {}).get('unit') or 'as the values show'}"
+        )
     return EventDraft(kind="completions", rule=rule, notes=notes, listings=listings)
 
 
-def draft_roster_match(frame: pd.DataFrame) -> dict:
-    """The ``match:`` keys of a roster: its e-mail, full-name, hire and leaving date columns."""
+def draft_roster_match(frame: pd.DataFrame, facts: dict | None = None) -> dict:
+    """The ``match:`` keys of a roster: its e-mail, full-name, hire and leaving date columns
+    (with ``formats:`` for dates the importer does not read by itself, from ``facts``)."""
+    facts = facts or {}
     match: dict = {}
     emails = [c for c in _pick(frame, _EMAIL) if guess_key_kind(frame[c]) == "email"]
     names = [c for c in _pick(frame, _NAME) if guess_key_kind(frame[c]) == "name"]
-    hired = _pick(frame, _HIRED, lambda v: _dates_share(v) >= 0.9)
-    left = _pick(frame, _LEFT, lambda v: v.dropna().empty or _dates_share(v) >= 0.9)
+    hired = _pick(frame, _HIRED, _dated(facts))
+    left = _pick(frame, _LEFT, _dated(facts, blanks=True))
     if emails:
         match["email"] = emails[0]
     if names:
@@ -350,4 +445,8 @@ def draft_roster_match(frame: pd.DataFrame) -> dict:
         match["hired"] = hired[0]
     if left:
         match["left"] = left[0]
+    formats, _ = date_formats(frame, [c for c in (hired[:1] + left[:1])], facts)
+    formats = {c: f for c, f in formats.items() if f != "CHECK"}
+    if formats:
+        match["formats"] = formats
     return match

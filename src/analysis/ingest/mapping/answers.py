@@ -23,7 +23,14 @@ from analysis.ingest.mapping.roles import LEVELS, level_of, norm
 from analysis.ingest.profiles import ColumnProfile
 from analysis.ingest.read.sources import split_answers
 
-__all__ = ["assign_options", "drop_rules", "option_column", "practice_rules", "value_mapping"]
+__all__ = [
+    "assign_options",
+    "drop_rules",
+    "option_column",
+    "practice_rules",
+    "scale_order",
+    "value_mapping",
+]
 
 STOP = {"and", "the", "with", "for", "tool", "align", "sustain", "by", "our", "we", "of"}
 FALSE_WORDS = ("false", "0", "no", "n")
@@ -110,6 +117,47 @@ def assign_options(options: list[str]) -> dict[str, tuple[str | None, float]]:
     return chosen
 
 
+#: Prefixes that negate a word (in-effective, un-, im-, ir-, il-, dis-, non-, ne-): an
+#: answer scale of a word and its negation is ordered by them, in any language that
+#: forms opposites this way (ineficaz, inefficace, ineffektiv, ineffective).
+NEGATING = ("in", "un", "im", "ir", "il", "dis", "non", "ne", "des", "a")
+
+
+def scale_order(answers: list[str]) -> list[str] | None:
+    """The answers from lowest to highest when their form makes them a scale, else None.
+
+    Four answers are a scale when two are one word and its negation (``Eficaz`` and
+    ``Ineficaz``) and the two others are these words with one more word that both share
+    (``Muito``, ``Very``, ``Sehr``): the order is very negative, negative, positive, very
+    positive. The words themselves are never looked up, so the language does not matter.
+    """
+    words = {a: norm(a).split("_") for a in answers}
+    singles = [a for a, w in words.items() if len(w) == 1]
+    doubles = {a: w for a, w in words.items() if len(w) == 2}
+    if len(singles) != 2 or len(doubles) != len(answers) - 2 or len(doubles) != 2:
+        return None
+    one, two = singles
+    low, high = None, None
+    for negative, positive in ((one, two), (two, one)):
+        neg, pos = words[negative][0], words[positive][0]
+        if neg.endswith(pos) and neg[: len(neg) - len(pos)] in NEGATING:
+            low, high = negative, positive
+    if low is None or high is None:
+        return None
+    strong = {}
+    for answer, pair in doubles.items():
+        base = {words[low][0], words[high][0]} & set(pair)
+        if len(base) != 1:
+            return None
+        (word,) = base
+        strong[word] = (answer, next(w for w in pair if w != word))
+    if set(strong) != {words[low][0], words[high][0]}:
+        return None
+    if strong[words[low][0]][1] != strong[words[high][0]][1]:
+        return None  # the same intensifying word on both sides
+    return [strong[words[low][0]][0], low, high, strong[words[high][0]][0]]
+
+
 def _coded_options(coded: tuple[dict[str, str], str], separator: str) -> tuple[dict, str]:
     """A multi_select rule for options written as codes, from their labels' wording."""
     codes, file = coded
@@ -146,6 +194,17 @@ def value_mapping(
                 "export has no answer labels: check each code against the survey's own list"
             )
         ]
+    order = scale_order(answers)
+    unworded = not all(level_of(a, levels)[0] for a in answers)  # not the contract's words
+    if order is not None and len(order) == len(levels) and unworded:
+        mapping = dict(zip(order, levels, strict=True))
+        shown = ", ".join(f"{a!r} -> {level!r}" for a, level in mapping.items())
+        line = (
+            f"{role}: the answers form a scale by their form (a word, its negation, each "
+            f"also with {norm(order[0]).split('_')[0]!r}), mapped in order: {shown}; check "
+            "the middle levels against the survey's wording"
+        )
+        return mapping, [line]
     mapping, checks = {}, []
     for answer in answers:
         level, score = level_of(answer, levels)

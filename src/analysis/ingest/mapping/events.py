@@ -31,7 +31,12 @@ __all__ = ["event_table", "facts", "untrained_from_panel", "wire_events"]
 def facts(profiles: dict) -> dict[str, dict]:
     """What the event drafts need to know of each column from its profile."""
     return {
-        c: {"kind": p.personal or p.kind, "currencies": list(p.currencies), "unit": p.unit}
+        c: {
+            "kind": p.personal or p.kind,
+            "currencies": list(p.currencies),
+            "unit": p.unit,
+            "date_format": p.date_format,
+        }
         for c, p in profiles.items()
     }
 
@@ -108,7 +113,7 @@ def wire_events(
         return checks
     assert roster.draft is not None
     used["reps"] = roster
-    match = draft_roster_match(frames[id(roster)])
+    match = draft_roster_match(frames[id(roster)], facts(roster.draft.profiles))
     _draft_role_filter(roster.draft, frames[id(roster)], match)
     roster.draft.spec["match"] = match
     roster.draft.comments["match"] = [
@@ -203,8 +208,9 @@ def _drop_training_start(tdraft: TableDraft) -> None:
     decision = tdraft.decisions.get("training_start")
     if decision is not None and decision.column:
         (tdraft.spec.get("rename") or {}).pop(decision.column, None)
-        (tdraft.spec.get("dates") or {}).pop("training_start", None)
-        if not tdraft.spec.get("dates"):
-            tdraft.spec.pop("dates", None)
+    # a format written for a mapped or a suggested column alike: the rule builds the column
+    (tdraft.spec.get("dates") or {}).pop("training_start", None)
+    if "dates" in tdraft.spec and not tdraft.spec["dates"]:
+        tdraft.spec.pop("dates")
     tdraft.decisions["training_start"] = Decision("training_start")
     tdraft.built = (*tdraft.built, "training_start")

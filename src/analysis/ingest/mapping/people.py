@@ -4,7 +4,9 @@ A CRM report lists ``LEFEVRE Zoé`` on each rep-month row and the training depar
 list writes ``Lefèvre`` and ``Zoé`` in two columns; no file has an employee number the
 others share. :func:`name_keyed` drafts what :mod:`analysis.ingest.rules.pseudonyms` imports:
 
-* every drafted table whose rep key is a column of people's names gets
+* every drafted reps or panel table (never a survey export:
+  :func:`analysis.ingest.mapping.tables.looks_like_survey`) whose rep key is a column of
+  people's full names (mostly two words or more: :data:`FULL_NAMES`) gets
   ``rep_ids: {from: <column>, key: name}`` (a pseudonymous id from each normalised name;
   the names stay out of ``keep``), and ``rep_id`` counts as built, not mapped;
 * a panel so keyed, with no reps table, gets one built from its own names
@@ -36,20 +38,36 @@ from analysis.ingest.events import EventDraft
 from analysis.ingest.events.matching import full_names, normalise
 from analysis.ingest.mapping.events import event_table
 from analysis.ingest.mapping.roles import Decision
-from analysis.ingest.mapping.tables import TableDraft
+from analysis.ingest.mapping.tables import TableDraft, looks_like_survey
 
 if TYPE_CHECKING:
     from analysis.ingest.drafting import SourceDraft
 
-__all__ = ["learner_columns", "name_keyed"]
+__all__ = ["full_name_columns", "learner_columns", "name_keyed"]
 
 #: The share of a list's people whose names must match the panel's to read it as the
 #: panel's reps (a list of other people matches almost none).
 MIN_MATCHED = 0.5
+#: The share of a column's distinct names that must have two words or more for the column
+#: to name people in full (``Zoé Lefèvre``, ``LEFEVRE Zoé``): a column of first names alone
+#: (``Ana``, ``João``) gives one id to every Ana, never an id per person.
+FULL_NAMES = 0.7
 
 
 def _names(tdraft: TableDraft) -> list[str]:
     return [c for c, p in tdraft.profiles.items() if p.personal == "name"]
+
+
+def full_name_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The ``columns`` whose names are mostly full names (two words or more each)."""
+    found = []
+    for column in columns:
+        text = frame[column].dropna().astype(str).str.strip()
+        distinct = pd.Series(text[text != ""].unique(), dtype="string")
+        words = distinct.str.replace(",", " ").str.split().map(len)
+        if len(words) and (words >= 2).mean() >= FULL_NAMES:
+            found.append(column)
+    return found
 
 
 def name_keyed(
@@ -63,9 +81,13 @@ def name_keyed(
         source = used.get(table)
         if source is None or source.draft is None or source.draft.commented:
             continue
+        frame = frames[id(source)]
+        if looks_like_survey(frame, source.draft.profiles):
+            continue  # respondents are not reps, whatever their names
         decision = source.draft.decisions.get("rep_id")
-        if decision is not None and not decision.column and _names(source.draft):
-            keyed[table] = (source, _names(source.draft))
+        names = full_name_columns(frame, _names(source.draft))
+        if decision is not None and not decision.column and names:
+            keyed[table] = (source, names)
     ided = [s for s in used.values() if s.draft is not None and s.draft.mapped.get("rep_id")]
     if not keyed or ided:
         return []

@@ -46,7 +46,7 @@ __all__ = [
 BOT_THRESHOLD = 0.5
 #: A value that marks a row as a test or preview response by itself.
 TEST_VALUE = re.compile(
-    r"\W*(test(ing)?|preview|survey preview|test (response|submission|run|entry))\W*\d*\W*",
+    r"\W*(test(e|ing)?|preview|survey preview|test (response|submission|run|entry))\W*\d*\W*",
     re.IGNORECASE,
 )
 #: A longer text starting with "test" that asks to be left out.

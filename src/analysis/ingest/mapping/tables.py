@@ -14,19 +14,29 @@ as a CHECK only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from analysis.contracts.numbers import NumberFormatError, looks_formatted, parse_numbers
+from analysis.contracts.survey import ORDERED
 from analysis.contracts.training import REQUIRED
 from analysis.ingest.mapping import answers, screening
+from analysis.ingest.mapping.answers import scale_order
 from analysis.ingest.mapping.roles import COUNT_ROLES, LEVELS, MONEY_ROLES, Decision, decide_roles
 from analysis.ingest.mapping.rows import draft_aggregate, draft_rates
 from analysis.ingest.profiles import ColumnProfile
 
-__all__ = ["TableDraft", "draft_frame", "grain", "rank_tables", "transactions"]
+__all__ = [
+    "TableDraft",
+    "draft_frame",
+    "grain",
+    "looks_like_survey",
+    "rank_tables",
+    "transactions",
+]
 
 LABELS = {
     "meetings": "meetings held",
@@ -86,9 +96,14 @@ def rank_tables(
     a survey has answers worded like the contract's, reactions hold 1-5 ratings.
     """
     found = _answers(frame, profiles)
+    survey = looks_like_survey(frame, profiles)
     ranked = []
     for table, roles in tables.items():
+        if survey and table in ("reps", "panel"):
+            continue  # respondents are not reps, and their answers are not a panel
         decisions = decide_roles(profiles, roles, table, questions=questions, answers=found)
+        if survey:
+            _ladder_roles(frame, profiles, decisions, found)
         settled = [r for r, d in decisions.items() if d.column]
         seen = [r for r, d in decisions.items() if d.column or d.candidates]
         if table == "panel" and "rep_id" not in seen and _names_repeat(profiles):
@@ -102,6 +117,49 @@ def rank_tables(
         ):
             ranked.append(((share, len(settled), len(seen)), table, decisions))
     return sorted(ranked, key=lambda r: r[0], reverse=True)
+
+
+def looks_like_survey(frame: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> bool:
+    """A survey export by its structure, in any language: questions for headers (two or
+    more with a ``?`` or of six words and more: the question row), three or more columns
+    of answers (categories, yes/no, multi-selects), and a respondent id (an id on every
+    row, each distinct) or response timestamps (dates with times)."""
+    questions = sum("?" in str(c) or len(str(c).split()) >= 6 for c in frame.columns)
+    answers = sum(
+        p.kind in ("category", "boolean", "multi_select") and not p.personal
+        for p in profiles.values()
+    )
+    rows = len(frame)
+    respondent = any(
+        p.kind == "identifier" and p.n == p.unique == rows and rows >= 5 for p in profiles.values()
+    )
+    stamps = any(p.kind == "date" and ":" in "".join(p.samples) for p in profiles.values())
+    return questions >= 2 and answers >= 3 and (respondent or stamps)
+
+
+def _ladder_roles(
+    frame: pd.DataFrame,
+    profiles: dict[str, ColumnProfile],
+    decisions: dict[str, Decision],
+    answers: dict[str, list[str]],
+) -> None:
+    """A survey's ordered answers recognised by their form where no wording settled the
+    role: a column whose answers are a scale of one word and its negation, each also
+    with one intensifying word (``Muito ineficaz``, ``Ineficaz``, ``Eficaz``, ``Muito
+    eficaz``) is the ordered role with as many levels; its value mapping is a CHECK."""
+    taken = {d.column for d in decisions.values() if d.column}
+    for role, levels in ORDERED.items():
+        decision = decisions.get(role)
+        if decision is None or decision.column:
+            continue
+        found = [
+            c
+            for c, values in answers.items()
+            if c not in taken and (order := scale_order(values)) and len(order) == len(levels)
+        ]
+        if len(found) == 1:
+            decision.column, decision.check = found[0], ""
+            taken.add(found[0])
 
 
 def _names_repeat(profiles: dict[str, ColumnProfile]) -> bool:
@@ -279,6 +337,7 @@ def _survey_rules(
             draft.checks += lines
     if values:
         draft.spec["values"] = values
+    _unworded_questions(draft, frame)
     weight = draft.decisions.get("weight")
     if weight is not None and not weight.column:  # a survey weight is drafted, never dropped
         taken = set(draft.mapped.values()) | used
@@ -295,6 +354,33 @@ def _survey_rules(
         draft.checks.append("no respondent id: each response gets one from its row (row_ids)")
         rid.check = ""
         _identical_answers(draft, frame)
+
+
+def _unworded_questions(draft: TableDraft, frame: pd.DataFrame) -> None:
+    """A survey recognised by its structure alone (no answer worded like the contract's
+    levels, as in another language): one CHECK naming the roles left open and the
+    questions no rule took, so the reviewer maps them by their wording."""
+    worded = [
+        r for r in LEVELS if (d := draft.decisions.get(r)) is not None and d.column and d.candidates
+    ]
+    if worded:
+        return
+    open_roles = [r for r in LEVELS if (d := draft.decisions.get(r)) is None or not d.column]
+    taken = set(draft.mapped.values()) | set(draft.spec.get("multi_select") or {})
+    taken |= set(draft.spec.get("flags") or {})
+    left = [
+        c
+        for c, p in draft.profiles.items()
+        if c not in taken and p.kind in ("category", "boolean") and not p.personal and "?" in c
+    ]
+    if not open_roles or not left:
+        return
+    shown = "; ".join(f"{c!r} [{draft.profiles[c].describe()}]" for c in left[:6])
+    draft.checks.append(
+        f"the answers are worded in no way the draft reads ({', '.join(open_roles)} are open): "
+        f"if one of these questions asks one of them, add it under rename and map its answers "
+        f"under values: {shown}"
+    )
 
 
 def _identical_answers(draft: TableDraft, frame: pd.DataFrame) -> None:
@@ -392,11 +478,10 @@ def _dates(draft: TableDraft) -> None:
             dates[role] = {
                 "format": fmt,
                 "fiscal_year_start": "CHECK: the month the fiscal year starts (1-12)",
+                "fiscal_year_named": "end",
             }
-            draft.checks.append(
-                f"{role}: fiscal quarters ({', '.join(map(repr, profile.samples))}): write the month "
-                "the client's fiscal year starts as fiscal_year_start (4 for April)"
-            )
+            if not any("fiscal_year_start" in c for c in draft.checks):  # once per table
+                draft.checks += _fiscal_checks(role, profile)
         elif fmt == "sap_period":
             dates[role] = {"format": fmt}
             if any("special periods" in n for n in profile.notes):
@@ -411,6 +496,27 @@ def _dates(draft: TableDraft) -> None:
             draft.checks += [f"{role}: {n}" for n in profile.notes if "cannot be told" in n]
     if dates:
         draft.spec["dates"] = dates
+
+
+def _fiscal_checks(role: str, profile: ColumnProfile) -> list[str]:
+    """The two questions fiscal quarters leave: the month the fiscal year starts, and
+    whether a fiscal year is named by the calendar year it ends or starts in."""
+    label = str(profile.samples[0]) if profile.samples else "FY25 Q1"
+    year = re.search(r"FY\s*'?(\d{2}|\d{4})", label, re.IGNORECASE)
+    name = f"FY{year[1]}" if year else "FY25"
+    number = int(year[1]) if year else 25
+    full = number + 2000 if number < 100 else number
+    start = (
+        f"{role}: fiscal quarters ({', '.join(map(repr, profile.samples))}): write the month "
+        "the client's fiscal year starts as fiscal_year_start (4 for April)"
+    )
+    naming = (
+        f"{role}: does {name} end in {full} or start in {full}? Companies differ. Drafted: "
+        f"fiscal_year_named: end ({name} ends in {full}: with an April start, Q1 {name} is "
+        f"April-June {full - 1}); write start if {name} starts in {full} (Q1 {name} = "
+        f"April-June {full})"
+    )
+    return [start, naming]
 
 
 def _numbers(draft: TableDraft, frame: pd.DataFrame) -> None:

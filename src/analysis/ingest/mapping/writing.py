@@ -25,10 +25,10 @@ def scalar(value: Any) -> str:
     """``value`` as a YAML scalar that reads back as itself (quoted where needed)."""
     if isinstance(value, bool) or value is None or isinstance(value, int | float):
         return json.dumps(value)
-    if isinstance(value, list | tuple | dict):
-        return (
-            "[" + ", ".join(scalar(v) for v in value) + "]" if not isinstance(value, dict) else "{}"
-        )
+    if isinstance(value, dict):  # flow style, nested mappings too
+        return "{" + ", ".join(f"{scalar(k)}: {scalar(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(scalar(v) for v in value) + "]"
     text = str(value)
     plain = (
         _PLAIN.fullmatch(text)
@@ -66,6 +66,7 @@ def _block(value: Any, indent: int) -> list[str]:
                 if flat and set(item) <= {
                     "format",
                     "fiscal_year_start",
+                    "fiscal_year_named",
                     "special_periods",
                     "decimal",
                 }:

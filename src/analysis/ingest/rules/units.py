@@ -17,6 +17,8 @@ a mapping naming the format (:func:`read_named_periods`)::
 
     dates:
       period: {format: fiscal_quarter, fiscal_year_start: 4}   # FY25 Q1 = 2024-Q2
+      period: {format: fiscal_quarter, fiscal_year_start: 4, fiscal_year_named: start}
+                                                               # FY25 Q1 = 2025-Q2
       period: {format: sap_period, special_periods: drop}      # 001.2025 = 2025-01
       period: {format: excel_serial}                           # 45230 = 2023-10
       period: {format: month_name}                             # janv. 2025, Mär 2024
@@ -31,6 +33,7 @@ from analysis.contracts.periods import fiscal_quarter, posting_period, read_labe
 from analysis.ingest.read.sources import CodebookError
 
 __all__ = [
+    "FISCAL_YEAR_NAMED",
     "ISO_4217",
     "NAMED_FORMATS",
     "UNITS",
@@ -56,8 +59,11 @@ NAMED_FORMATS = {
     "excel_serial": (),
     "month_name": (),
     "sap_period": ("special_periods",),
-    "fiscal_quarter": ("fiscal_year_start",),
+    "fiscal_quarter": ("fiscal_year_start", "fiscal_year_named"),
 }
+#: How a fiscal year is named: by the calendar year it ends in (FY24 = April 2023 to
+#: March 2024 with an April start; the default) or the year it starts in.
+FISCAL_YEAR_NAMED = ("end", "start")
 _SYMBOL_CODES = {"$": "USD (or CAD, AUD, ...)", "£": "GBP", "€": "EUR", "₹": "INR", "¥": "JPY"}
 
 
@@ -122,6 +128,11 @@ def check_named_format(rule: dict, where: str) -> None:
                 "starts, 1, 4, 7 or 10 (4 for April: FY25 Q1 = April-June 2024), not "
                 f"{start!r}. Other starts do not give calendar quarters."
             )
+        if rule.get("fiscal_year_named", "end") not in FISCAL_YEAR_NAMED:
+            raise CodebookError(
+                f"{where}: fiscal_year_named must be end (FY24 ends in 2024) or start (FY24 "
+                f"starts in 2024), not {rule['fiscal_year_named']!r}."
+            )
     if fmt == "sap_period" and rule.get("special_periods", "refuse") not in ("drop", "refuse"):
         raise CodebookError(f"{where}: special_periods must be drop or refuse.")
 
@@ -141,8 +152,10 @@ def read_named_periods(values: pd.Series, rule: dict, where: str) -> tuple[pd.Se
             lambda t: (read_label(t) or ("", None))[1] if isinstance(t, str) else None
         ), drop
     if fmt == "fiscal_quarter":
-        start = int(rule["fiscal_year_start"])
-        return text.map(lambda t: fiscal_quarter(t, start) if isinstance(t, str) else None), drop
+        start, named = int(rule["fiscal_year_start"]), rule.get("fiscal_year_named", "end")
+        return text.map(
+            lambda t: fiscal_quarter(t, start, named) if isinstance(t, str) else None
+        ), drop
     parts = text.map(lambda t: posting_period(t) if isinstance(t, str) else None)
     special = parts.map(lambda p: p is not None and 13 <= p[1] <= 16).astype(bool)
     if special.any() and rule.get("special_periods", "refuse") != "drop":
