@@ -460,6 +460,8 @@ def test_d02_hubspot_workday_to_the_truth(tmp_path):
                 "keep": ["Account Executive", "Senior Account Executive"],
             },
             "rows": 15,
+            "column_kept": True,
+            "personal": None,
         }
     ]
     assert not set(managers) & set(tables["reps"]["rep_id"])
@@ -600,6 +602,8 @@ def test_keep_rows_leaves_out_the_people_who_are_not_reps_and_is_drafted_as_a_ch
                 "keep": ["Account Executive", "Senior Account Executive"],
             },
             "rows": 2,
+            "column_kept": False,
+            "personal": None,
         }
     ]
     with pytest.raises(CodebookError, match="keep_rows maps a column to the values"):

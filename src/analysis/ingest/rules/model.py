@@ -205,6 +205,14 @@ class NamedFormat(_Strict):
     fiscal_year_start: int | None = Field(
         None, **_doc("fiscal_quarter: the month the fiscal year starts, 1, 4, 7 or 10", "4")
     )
+    fiscal_year_named: Literal["end", "start"] | None = Field(
+        None,
+        **_doc(
+            "fiscal_quarter: whether FY24 names the fiscal year ending in 2024 (end, the "
+            "default) or starting in 2024 (start)",
+            "end",
+        ),
+    )
     special_periods: Literal["drop", "refuse"] | None = Field(
         None, **_doc("sap_period: the year-end periods 13-16 dropped or refused", "drop")
     )
