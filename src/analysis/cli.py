@@ -477,8 +477,23 @@ def main(argv: list[str] | None = None) -> int:
     Every problem with what the user supplied is an :class:`~analysis.core.errors.InputError`
     (configuration, data files, codebooks): its message is printed and the exit code is 2.
     A write the disk refused (full, read-only) is printed with the file and what was kept,
-    exit code 1. Anything else is a bug and keeps its traceback.
+    exit code 1. Output whose reader has left (``workbench import ID | head -1``) ends the
+    command quietly, as a closed pipe ends any command-line tool. Anything else is a bug and
+    keeps its traceback.
     """
+    try:
+        try:
+            return _run(argv)
+        finally:  # the last buffered lines (also after --help), while a closed pipe can be caught
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader left: nothing more can be shown, and nothing is wrong
+        # Python would flush stdout again at exit and print the error: point it at devnull
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(argv: list[str] | None) -> int:
+    """Parse the arguments and run the command (see :func:`main`)."""
     args = _parser().parse_args(argv)
     from analysis.core.errors import InputError
     from analysis.render.imports import skip_iri_format_checker
@@ -504,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # an OSError too, but never a write the disk refused
+        raise
     except OSError as error:
         message = _write_failure(error)
         if message is None:
@@ -513,6 +530,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `workbench plan show ID | head -1`: the reader left
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
