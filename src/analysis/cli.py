@@ -376,6 +376,7 @@ def _import(args) -> int:
         print(
             f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)"
         )
+        _print_rows_combined(table)
         layout = table.get("layout") or {}
         if layout.get("header_row", 1) != 1 or layout.get("title_rows"):
             print(
@@ -407,6 +408,22 @@ def _import(args) -> int:
         f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}"
     )
     return 0
+
+
+def _print_rows_combined(table: dict) -> None:
+    """What identical_rows and aggregate did to one imported table's rows."""
+    copies = table.get("identical_rows_dropped") or []
+    if copies:
+        lines = ", ".join(map(str, copies[:8])) + (" ..." if len(copies) > 8 else "")
+        print(f"  identical_rows: {len(copies)} copies of another row dropped (lines {lines})")
+    summed = table.get("aggregate")
+    if summed:
+        left_out = summed["rows_in"] - summed["rows_counted"]
+        print(
+            f"  aggregate: {summed['rows_counted']} rows combined into {summed['rows_out']}, one per "
+            f"{' and '.join(summed['by'])} ({summed['keys_with_several_rows']} with several rows)"
+            + (f"; {left_out} rows of types not counted left out" if left_out else "")
+        )
 
 
 def _wire(folder: Path, record: dict) -> None:

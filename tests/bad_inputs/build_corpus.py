@@ -1733,7 +1733,7 @@ def rows_cases() -> None:
             }
         },
         [
-            r"panel\.csv: column 'revenue' has values in USD on line\(s\) 4, and numbers\.revenue\.rates gives no rate for USD"
+            r"panel\.csv: column 'revenue' has values in USD on line\(s\) 4 \(e\.g\. '\$10\.0k'\), but numbers\.revenue declares GBP and gives no rate for USD"
         ],
     )
 

@@ -125,6 +125,11 @@ def check_table_spec(spec, name: str) -> None:
     if unknown:
         close = {k: difflib.get_close_matches(k, TABLE_KEYS, n=1, cutoff=0.6) for k in unknown}
         hints = "; ".join(f"{k!r}: did you mean {c[0]!r}?" for k, c in close.items() if c)
+        if "formats" in unknown:  # it belongs to the rule that reads the dates
+            hints += ("; " if hints else "") + (
+                "formats: goes inside match:, from_completions: or from_deals:, e.g. from_deals: "
+                "{..., formats: {Close Date: '%d-%b-%Y'}}; a plain table reads dates with dates:"
+            )
         raise CodebookError(
             f"{where}: unknown rule(s) {unknown} ({hints or 'not a codebook rule'}); a table takes "
             f"{', '.join(TABLE_KEYS)}. An unknown rule would be ignored, so the import stops."
