@@ -178,7 +178,7 @@ def test_an_aggregate_that_would_add_a_row_to_its_copy_stops_the_import(tmp_path
     with pytest.raises(InputError) as error:
         run_codebook(folder)
     message = str(error.value)
-    assert "monthly.csv (codebook table panel): aggregate would add up 2 row(s)" in message
+    assert "monthly.csv: codebook table panel: aggregate would add up 2 row(s)" in message
     assert "(lines 6 = 2, 9 = 5;" in message
     assert "identical_rows: drop" in message and "identical_rows: keep" in message
 
@@ -265,3 +265,100 @@ def test_a_table_level_formats_says_where_formats_goes(tmp_path):
     folder = client(tmp_path, book)
     with pytest.raises(InputError, match=r"formats: goes inside match:, from_completions: or"):
         run_codebook(folder)
+
+
+def test_a_commented_rename_keeps_its_dates_and_units_commented_too(tmp_path):
+    from analysis.ingest.mapping.writing import table_lines
+
+    spec = {
+        "source": {"file": "reps.csv"},
+        "rename": {"Rep ID": "rep_id", "Team": "team"},
+        "dates": {
+            "training_start": {"format": "fiscal_quarter", "fiscal_year_start": "CHECK: 1-12"}
+        },
+        "keep": ["rep_id", "team"],
+    }
+    open_roles = [("training_start", ["training_start: the values fit"], "Cohort")]
+    lines = table_lines("reps", spec, open_roles=open_roles)
+    text = "tables:\n" + "\n".join(lines) + "\n"
+    assert "      # Cohort: training_start" in text
+    assert "      # training_start: {format: fiscal_quarter" in text
+    assert "uncomment with the rename of training_start above" in text
+
+    # the CHECK left unanswered: the table imports without the column
+    raw = "Rep ID,Team,Cohort\nAE-1,DACH,Q3 FY24\nAE-2,Nordics,\n"
+    folder = folder_with(tmp_path, {"reps.csv": raw}, {})
+    (folder / "codebook.yml").write_text(text, encoding="utf-8")
+    run_codebook(folder)
+    assert list(pd.read_parquet(folder / "imported" / "reps.parquet").columns[:2]) == [
+        "rep_id",
+        "team",
+    ]
+    # answered: the rename and the lines marked for it uncommented, the placeholder filled in
+    answered = "\n".join(
+        line.replace("# ", "", 1) if "training_start" in line and "CHECK " not in line else line
+        for line in text.splitlines()
+    ).replace('"CHECK: 1-12"', "4")
+    (folder / "codebook.yml").write_text(answered, encoding="utf-8")
+    run_codebook(folder)
+    reps = pd.read_parquet(folder / "imported" / "reps.parquet")
+    assert reps["training_start"].tolist()[0] == "2023-Q4"
+
+
+def test_import_never_says_nothing_changed_beside_a_note_that_no_study_uses_the_tables(
+    tmp_path, monkeypatch, capsys
+):
+    from analysis import cli
+    from analysis.core import paths
+
+    monkeypatch.setattr(paths, "CLIENTS_DIR", tmp_path / "clients")
+    assert cli.main(["new-client", "nu3"]) == 0
+    folder = tmp_path / "clients" / "nu3"
+    (folder / "people.csv").write_text("Nome,Equipe\nAna,Norte\nJoão,Sul\n", encoding="utf-8")
+    tables = {"roster": {"source": {"file": "people.csv"}, "rename": {"Equipe": "team"}}}
+    (folder / "codebook.yml").write_text(yaml.safe_dump({"tables": tables}), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["import", "nu3"]) == 0
+    out = capsys.readouterr().out
+    assert "no study of client.yml has its data among the imported tables (roster)" in out
+    assert "nothing changed" not in out
+    assert "data/clients/nu3/client.yml was not changed:" in out
+
+
+def test_draft_texts_never_call_a_rule_the_codebook_has_unsupported():
+    import re
+
+    import analysis.ingest
+
+    root = Path(analysis.ingest.__file__).parent
+    stale = re.compile(r"not (yet )?supported|supported yet", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if stale.search(line)
+    ]
+    assert not found, found
+
+
+def test_a_sheet_without_a_header_is_named_by_its_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    from analysis.ingest.drafting import draft_codebook
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    cover.append(["EMEA performance FY24-FY25"])
+    cover.append(["Prepared by Sales Ops"])
+    panel = book.create_sheet("Panel")
+    panel.append(["Rep ID", "Month", "Revenue"])
+    for rep in ("AE-1", "AE-2"):
+        for month in ("2024-01", "2024-02"):
+            panel.append([rep, month, 1000])
+    folder = folder_with(tmp_path, {}, {})
+    book.save(folder / "perf.xlsx")
+    _, notes = draft_codebook(folder, ["perf.xlsx"])
+    (said,) = [n for n in notes if "no header row" in n]
+    assert said.startswith("perf.xlsx: no table drafted (sheet 'Cover': no header row found")
+    assert said.count("perf.xlsx") == 1

@@ -437,6 +437,8 @@ def _wire(folder: Path, record: dict) -> None:
         print(f"{where} updated ({len(wiring.changes)} change(s); comments and other keys kept):")
     elif wiring.changes:
         print(f"{where}: make these change(s) by hand:")
+    elif wiring.notes:  # nothing to change, for the reason the notes give
+        print(f"{where} was not changed:")
     else:
         print(f"{where} already names the imported tables; nothing changed.")
     for change in wiring.changes:

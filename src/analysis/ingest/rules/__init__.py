@@ -408,9 +408,8 @@ def _raw_copies(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.
     first = pd.Series(lines).groupby(raw.to_numpy()).transform("first").to_numpy()
     pairs = [f"{lines[p]} = {first[p]}" for p in np.flatnonzero(copies.to_numpy())[:5]]
     more = f" and {int(copies.sum()) - 5} more" if copies.sum() > 5 else ""
-    where = f"{(spec.get('source') or {}).get('file', name)} (codebook table {name})"
     raise CodebookError(
-        f"{where}: aggregate would add up {int(copies.sum())} row(s) that are copies of another "
+        f"codebook table {name}: aggregate would add up {int(copies.sum())} row(s) that are copies of another "
         f"row in every column of the raw file (lines {', '.join(pairs)}{more}; line = the line "
         "it copies), so a row exported twice would be counted twice. Add identical_rows: drop "
         "to the table if they are copies (the first of each is kept, the lines dropped are "
