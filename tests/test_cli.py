@@ -199,3 +199,38 @@ def test_import_on_a_full_disk_is_a_message_and_keeps_the_record(tmp_path, monke
     assert "Traceback" not in err
     assert (folder / "imported" / "import_record.json").read_bytes() == record
     assert not [p for p in (folder / "imported").iterdir() if p.name.endswith(".tmp")]
+
+
+def _with_closed_reader(args, env=None):
+    """Run ``python -m analysis ARGS`` writing into a pipe nobody reads any more (``| head -0``)."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after `head -1` has exited
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "analysis", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+    finally:
+        os.close(write_end)
+    return done
+
+
+def test_a_closed_pipe_ends_every_command_quietly(tmp_path, monkeypatch):
+    import os
+
+    folder = _northwind(tmp_path, monkeypatch)
+    env = {**os.environ, "WORKBENCH_CLIENTS_DIR": str(folder.parent)}
+    for args in (["list"], ["--help"], ["import", "northwind"]):
+        done = _with_closed_reader(args, env)
+        assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, (
+            args,
+            done.stderr,
+        )
+        assert done.returncode == 0, (args, done.stderr)

@@ -376,6 +376,7 @@ def _import(args) -> int:
         print(
             f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)"
         )
+        _print_rows_combined(table)
         layout = table.get("layout") or {}
         if layout.get("header_row", 1) != 1 or layout.get("title_rows"):
             print(
@@ -409,6 +410,22 @@ def _import(args) -> int:
     return 0
 
 
+def _print_rows_combined(table: dict) -> None:
+    """What identical_rows and aggregate did to one imported table's rows."""
+    copies = table.get("identical_rows_dropped") or []
+    if copies:
+        lines = ", ".join(map(str, copies[:8])) + (" ..." if len(copies) > 8 else "")
+        print(f"  identical_rows: {len(copies)} copies of another row dropped (lines {lines})")
+    summed = table.get("aggregate")
+    if summed:
+        left_out = summed["rows_in"] - summed["rows_counted"]
+        print(
+            f"  aggregate: {summed['rows_counted']} rows combined into {summed['rows_out']}, one per "
+            f"{' and '.join(summed['by'])} ({summed['keys_with_several_rows']} with several rows)"
+            + (f"; {left_out} rows of types not counted left out" if left_out else "")
+        )
+
+
 def _wire(folder: Path, record: dict) -> None:
     """Point client.yml at the imported tables and print what changed (or what to write)."""
     from analysis.clients.wiring import wire_client
@@ -420,6 +437,8 @@ def _wire(folder: Path, record: dict) -> None:
         print(f"{where} updated ({len(wiring.changes)} change(s); comments and other keys kept):")
     elif wiring.changes:
         print(f"{where}: make these change(s) by hand:")
+    elif wiring.notes:  # nothing to change, for the reason the notes give
+        print(f"{where} was not changed:")
     else:
         print(f"{where} already names the imported tables; nothing changed.")
     for change in wiring.changes:
@@ -477,8 +496,23 @@ def main(argv: list[str] | None = None) -> int:
     Every problem with what the user supplied is an :class:`~analysis.core.errors.InputError`
     (configuration, data files, codebooks): its message is printed and the exit code is 2.
     A write the disk refused (full, read-only) is printed with the file and what was kept,
-    exit code 1. Anything else is a bug and keeps its traceback.
+    exit code 1. Output whose reader has left (``workbench import ID | head -1``) ends the
+    command quietly, as a closed pipe ends any command-line tool. Anything else is a bug and
+    keeps its traceback.
     """
+    try:
+        try:
+            return _run(argv)
+        finally:  # the last buffered lines (also after --help), while a closed pipe can be caught
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader left: nothing more can be shown, and nothing is wrong
+        # Python would flush stdout again at exit and print the error: point it at devnull
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(argv: list[str] | None) -> int:
+    """Parse the arguments and run the command (see :func:`main`)."""
     args = _parser().parse_args(argv)
     from analysis.core.errors import InputError
     from analysis.render.imports import skip_iri_format_checker
@@ -504,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"workbench: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # an OSError too, but never a write the disk refused
+        raise
     except OSError as error:
         message = _write_failure(error)
         if message is None:
@@ -513,6 +549,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `workbench plan show ID | head -1`: the reader left
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0

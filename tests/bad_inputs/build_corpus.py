@@ -1734,7 +1734,69 @@ def rows_cases() -> None:
             }
         },
         [
-            r"panel\.csv: column 'revenue' has values in USD on line\(s\) 4, and numbers\.revenue\.rates gives no rate for USD"
+            r"panel\.csv: column 'revenue' has values in USD on line\(s\) 4 \(e\.g\. '\$10\.0k'\), but numbers\.revenue declares GBP and gives no rate for USD"
+        ],
+    )
+
+    round_three_cases()
+
+
+def round_three_cases() -> None:
+    """What the import took silently before new-user round 3 (issue 26)."""
+    import_case(
+        "i15-pounds-declared-as-euros",
+        {"costs.csv": 'Cost item,Amount (GBP)\nTrainer fees,"£84,000"\nVenue,"£26,500"\n'},
+        {
+            "tables": {
+                "costs": {
+                    "source": {"file": "costs.csv", "format": "csv", "decimal": "."},
+                    "rename": {"Cost item": "item", "Amount (GBP)": "amount"},
+                    "units": {"amount": {"unit": "money", "currency": "EUR"}},
+                }
+            }
+        },
+        [
+            (
+                r"costs\.csv: codebook table costs: column 'Amount \(GBP\)' \(amount\) is declared in "
+                r"EUR \(units\.amount\), but 2 value\(s\) are written in GBP on line\(s\) 2, 3"
+            )
+        ],
+    )
+    import_case(
+        "i16-a-row-exported-twice-would-be-summed",
+        {"panel.csv": "Rep,Month,Wins\nR1,2025-01,3\nR2,2025-01,1\nR1,2025-01,3\n"},
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "panel.csv", "format": "csv"},
+                    "rename": {"Rep": "rep_id", "Month": "period", "Wins": "wins"},
+                    "aggregate": {"by": ["rep_id", "period"], "sum": ["wins"]},
+                }
+            }
+        },
+        [
+            (
+                r"panel\.csv: codebook table panel: aggregate would add up 1 row\(s\) that are "
+                r"copies of another row in every column of the raw file \(lines 4 = 2;.*identical_rows: drop"
+            )
+        ],
+    )
+    import_case(
+        "i17-a-count-written-as-a-word",
+        {"panel.csv": "Rep,Month,Wins\nR1,2025-01,3\nR2,2025-01,two\n"},
+        {
+            "tables": {
+                "panel": {
+                    "source": {"file": "panel.csv", "format": "csv"},
+                    "rename": {"Rep": "rep_id", "Month": "period", "Wins": "wins"},
+                }
+            }
+        },
+        [
+            (
+                r"panel\.csv: codebook table panel: column 'Wins' \(wins\) is a number in the study, "
+                r"but 1 value\(s\) are not numbers on line\(s\) 3 \(e\.g\. 'two'\)"
+            )
         ],
     )
 

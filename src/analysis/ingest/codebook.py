@@ -114,7 +114,10 @@ score, a column read from ``%``, ``win_rate``, ``avg_deal_size``, ``cycle_days``
 kinds of row count: ``column`` (as the file names it) and ``include`` (only these) or
 ``exclude`` (all but these); the import record lists each type's rows and whether it
 counted. The rule runs after ``dates`` and ``numbers``, before ``keep``;
-each output row keeps the first raw line of its key. On a costs table, ``aggregate: {by:
+each output row keeps the first raw line of its key. A row that copies another in every
+raw column is never added to it silently: ``identical_rows: drop`` drops the copies before
+the sum (their lines recorded), ``keep`` sums them as separate lines, and without either the
+import stops naming the lines. On a costs table, ``aggregate: {by:
 [item], sum: [amount]}`` nets credits against the costs of their kind.
 
 One money column in several currencies (:mod:`analysis.ingest.rules.money`)::
@@ -131,7 +134,11 @@ values of each currency are written to the import record.
 Money written as text is read with its thousands style (``1,234.50``, ``1.234,50``,
 ``46 390,79`` with no-break spaces, Indian ``₹38,45,210``), a ``k`` suffix (x 1000) and
 a trailing minus (``3.412,80-``); a column mixing two currencies is refused unless its
-``numbers`` entry gives the rates (above). The
+``numbers`` entry gives the rates (above). A currency sign or code that contradicts the
+currency the codebook declares (``units``, a ``numbers`` money rule, ``from_deals.currency``)
+stops the import naming the lines; an amount with no sign is in the declared currency. The
+contract's numeric columns (counts, money, scores) and any column with ``units`` are written
+to ``imported/`` as numbers (a value that is not one stops the import), and text is trimmed. The
 ``units`` of each table are written to ``imported/import_record.json`` under the table.
 
 Tables built from event rows (:mod:`analysis.ingest.events`): a CRM export has one row per

@@ -252,11 +252,14 @@ def _read_all(folder: Path, files: list[str], checks: list[str]) -> list[tuple]:
                 read.append((file, sheet, frame, layout, texts, fmt))
             except DataContractError as error:  # a cover or notes sheet: say so and go on
                 listing = read_recodes(path) if spreadsheets.sniff(path) == "text" else {}
+                # the line names the file already: the message names the sheet instead
+                said = str(error).removeprefix(f"{path.name}: ")
+                said = f"sheet {sheet!r}: {said}" if isinstance(sheet, str) else said
                 note = (
                     f"a printed survey listing the answer codes of {', '.join(listing)}: read for "
                     "the value mappings, not imported itself"
                     if listing
-                    else f"no table drafted ({str(error).removeprefix(f'{path.name}: ')})"
+                    else f"no table drafted ({said})"
                 )
                 read.append((file, sheet, None, {"recodes": listing}, {}, note))
     return read
@@ -471,10 +474,19 @@ def _missing_tables(used: dict[str, SourceDraft], sources: list[SourceDraft]) ->
     needed = ("reps", "panel", "costs")
     return [
         f"no source feeds {table} ({', '.join(REQUIRED[table])}): it needs a file the draft could "
-        "not place, or one built from the files (joins and aggregation are not supported yet)"
+        f"not place, or a table built from the files ({_BUILT[table]})"
         for table in needed
         if table not in used
     ]
+
+
+#: How each table can be built from files that are not the table itself (see codebook.py).
+_BUILT = {
+    "reps": "an HR roster with match:, training starts from an LMS export with "
+    "from_completions:, names made ids with rep_ids:",
+    "panel": "one row per deal with from_deals:, several rows per rep and month with aggregate:",
+    "costs": "cost lines netted per item with aggregate: {by: [item], sum: [amount]}",
+}
 
 
 def _source_entry(source: SourceDraft) -> dict[str, Any]:

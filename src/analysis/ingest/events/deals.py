@@ -24,6 +24,7 @@ from analysis.ingest.events.rules import (
     to_periods,
 )
 from analysis.ingest.read.sources import CodebookError
+from analysis.ingest.rules.money import check_declared_currency
 from analysis.ingest.rules.units import ISO_4217
 
 __all__ = ["build_deals_table"]
@@ -73,6 +74,18 @@ def build_deals_table(
         core["numbers"] = spec["numbers"]
     deals, record = apply_table(frame[list(dict.fromkeys(used + drops))], core, name)
     deals.index = pd.Index(deals.pop(SOURCE_ROW).astype(int).to_numpy())
+    if rule.get("currency") and not currency_column:  # the signs must agree with currency:
+        check_declared_currency(
+            frame.loc[frame.index.isin(deals.index), amount],
+            str(rule["currency"]),
+            column=repr(amount),
+            where=where,
+            declared_in="from_deals.currency",
+            several=(
+                "deals in several currencies need from_deals.currency_column (the column naming "
+                "each deal's currency) and rates:"
+            ),
+        )
     stages = deals[stage].astype("string").str.strip()
     won, lost = listed(rule.get("won")), listed(rule.get("lost"))
     present = set(stages.dropna().str.casefold())
@@ -98,7 +111,11 @@ def build_deals_table(
         )
     values = _convert(values, deals, rule, is_won, where, amount)
     dates = read_event_dates(
-        deals[close], column=close, where=where, fmt=(rule.get("formats") or {}).get(close)
+        deals[close],
+        column=close,
+        where=where,
+        fmt=(rule.get("formats") or {}).get(close),
+        rule="from_deals",
     )
     undated = closed & dates.isna()
     if undated.any():

@@ -122,6 +122,7 @@ def build_roster_table(
                 column=key_columns[end],
                 where=where,
                 fmt=formats.get(key_columns[end]),
+                rule="match",
             )
             keys[end] = dates
         else:
@@ -244,7 +245,11 @@ def starts_from_completions(
     else:
         done = frame[date].notna()
     dates = read_event_dates(
-        frame[date], column=date, where=where, fmt=(rule.get("formats") or {}).get(date)
+        frame[date],
+        column=date,
+        where=where,
+        fmt=(rule.get("formats") or {}).get(date),
+        rule="from_completions",
     )
     kind = rule.get("key") or guess_key_kind(people)
     result = match_people(

@@ -102,7 +102,12 @@ def programme_test(programme, where: str):
 
 
 def read_event_dates(
-    values: pd.Series, *, column: str, where: str, fmt: str | dict | None = None
+    values: pd.Series,
+    *,
+    column: str,
+    where: str,
+    fmt: str | dict | None = None,
+    rule: str | None = None,
 ) -> pd.Series:
     """Dates of an export column: ISO dates and date-times (as Excel cells are read) whatever
     ``fmt`` says, otherwise ``fmt`` or the one common format that reads every value.
@@ -112,6 +117,9 @@ def read_event_dates(
     Months written with their name (``Jul 2025``, ``janv. 2025``) are read as the month's
     first day, as is a named period format (``{format: month_name}``, ``excel_serial``,
     ``fiscal_quarter``: see :mod:`analysis.ingest.rules.units`).
+
+    ``rule`` names the codebook rule the column belongs to (``match``,
+    ``from_completions``, ``from_deals``), so that a message says where ``formats:`` goes.
 
     Raises
     ------
@@ -142,15 +150,15 @@ def read_event_dates(
             if len(fits) > 1 and not {"%d/%m/%Y", "%m/%d/%Y"}.isdisjoint(fits):
                 raise CodebookError(
                     f"{where}: column {column} reads as {' and as '.join(map(repr, fits))} (every day "
-                    f"is 12 or less); name its format under the rule's formats: {{{column}: '%m/%d/%Y'}}."
+                    f"is 12 or less); {_formats_go(rule, column, repr(fits[0]))}"
                 )
             fmt = fits[0] if fits else None
         if fmt is None:
             sample = dates.unique()[:3].tolist()
             raise CodebookError(
-                f"{where}: column {column} holds dates in no common format (e.g. {sample}); name "
-                f"their format under the rule's formats, e.g. {{{column}: '%d.%m.%Y'}} for "
-                f"31.01.2025 or {{{column}: {{format: excel_serial}}}} for Excel day numbers."
+                f"{where}: column {column} holds dates in no common format (e.g. {sample}; "
+                "'%d.%m.%Y' reads 31.01.2025, '%d-%b-%Y' 15-Mar-2025, {format: excel_serial} Excel "
+                f"day numbers); {_formats_go(rule, column, repr('%d.%m.%Y'))}"
             )
         parsed[rest] = pd.to_datetime(dates, format=fmt, errors="coerce")
     bad = text.notna() & parsed.isna()
@@ -158,9 +166,19 @@ def read_event_dates(
         lines = ", ".join(str(i) for i in values.index[bad.to_numpy()][:5])
         raise CodebookError(
             f"{where}: column {column} has {int(bad.sum())} value(s) that are not dates on lines "
-            f"{lines}, e.g. {text[bad].unique()[:3].tolist()}; correct them or name the format under formats:."
+            f"{lines}, e.g. {text[bad].unique()[:3].tolist()}; correct them, or "
+            + _formats_go(rule, column, repr(fmt) if isinstance(fmt, str) else "'%d.%m.%Y'")
         )
     return parsed
+
+
+def _formats_go(rule: str | None, column: str, example: str) -> str:
+    """Where a date column's format is written, with a one-line example (a message's end)."""
+    inside = (
+        f"{rule}:" if rule else "match:, from_completions: or from_deals: (the rule reading it)"
+    )
+    line = f"{rule or 'from_deals'}: {{..., formats: {{{column}: {example}}}}}"
+    return f"name the column's format under formats: inside {inside}, e.g. {line}."
 
 
 def _month_names(dates: pd.Series) -> pd.Series | None:

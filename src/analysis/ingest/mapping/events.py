@@ -69,7 +69,8 @@ def wire_events(
         assert extra.event is not None
         extra.draft.commented = True
         extra.draft.table_checks.append(
-            f"a second {extra.event.kind} export: one source per table (stacking is not supported yet)"
+            f"a second {extra.event.kind} export: one source per table; if it has the first "
+            "one's columns, list both under the first table's source.files: [first, second]"
         )
     roster = used.get("reps")
     if roster is None and lms:  # the LMS export names every rep: it is the roster

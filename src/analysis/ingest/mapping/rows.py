@@ -121,6 +121,8 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
         )
         return
     spec: dict[str, Any] = {k: v for k, v in rule.items() if v}
+    if _copies_only(draft, frame, raw_keys, keys, spec, why):
+        return
     types, note = _line_types(draft, frame, groups, varies, roles, rule["sum"])
     twice = int(frame.duplicated(raw_keys).sum())
     done = [f"{', '.join(rule['sum'])} added up"] if rule["sum"] else []
@@ -142,6 +144,35 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
     draft.commented = bool(draft.table_checks)
     draft.spec["aggregate"] = spec
     draft.comments["aggregate"] = [COMMENT]
+
+
+def _copies_only(draft, frame: pd.DataFrame, raw_keys, keys, spec: dict, why: list[str]) -> bool:
+    """Rows repeating a key that are copies of one another in every raw column: a row
+    exported twice, not the parts of one total. Summing them would count it twice, so the
+    draft asks (``identical_rows``, as for a form submitted twice) instead of drafting
+    ``aggregate``; returns whether it did (``draft`` changed in place)."""
+    text = frame.astype("string")
+    repeats = text.duplicated(raw_keys, keep=False).to_numpy()
+    if not repeats.any():
+        return False
+    alike = text[repeats]
+    if len(alike.drop_duplicates()) != len(alike[raw_keys].drop_duplicates()):
+        return False  # some key has rows that differ: parts of one total, for aggregate
+    copies = frame.index[text.duplicated(keep="first").to_numpy()]
+    lines = ", ".join(map(str, copies[:6])) + (
+        f" and {len(copies) - 6} more" if len(copies) > 6 else ""
+    )
+    sums = f", sum: [{', '.join(spec['sum'])}]" if spec.get("sum") else ""
+    draft.spec["identical_rows"] = "CHECK_drop_or_keep"
+    draft.checks.append(
+        f"rows {lines} repeat a {' and '.join(keys)} and are copies of an earlier row in every "
+        "column: set identical_rows: drop if the export wrote them twice (the first of each is "
+        "kept), or keep if they are truly separate lines; these then also need "
+        f"aggregate: {{by: [{', '.join(keys)}]{sums}}} to become one row per key"
+    )
+    draft.table_checks = [c for c in draft.table_checks if c not in why]
+    draft.commented = bool(draft.table_checks)
+    return True
 
 
 def _net_credits(draft, frame: pd.DataFrame) -> None:

@@ -227,8 +227,9 @@ def grain(table: str, frame: pd.DataFrame, profiles, decisions) -> str | None:
         if dates and not (period and period.column and profiles[period.column].kind == "period"):
             return (
                 f"one row per deal or transaction ({len(frame)} rows, dates to the day in "
-                f"{', '.join(map(repr, dates[:2]))}): aggregate to the rep-period panel first "
-                "(one row per rep and month; not yet supported by the codebook)"
+                f"{', '.join(map(repr, dates[:2]))}): build the rep-month panel with from_deals: "
+                "(a CRM export: owner, close_date, stage, won, amount) or, for rows already per "
+                "rep, with aggregate: {by: [rep_id, period], sum: [...]} after dates: reads the month"
             )
         if rep and rep.column and period and period.column:
             twice = frame.duplicated([rep.column, period.column]).sum()
@@ -615,8 +616,9 @@ def _required_open(draft: TableDraft) -> None:
         if role == "rep_id" and people:
             shown = "; ".join(f"{c!r} [{draft.profiles[c].describe()}]" for c in people[:3])
             decision.check = (
-                f"rep_id: no id column; the rows are keyed only by personal data ({shown}): a "
-                "pseudonymous rep id must be made before the import (not supported yet)"
+                f"rep_id: no id column; the rows are keyed only by personal data ({shown}): make "
+                "a pseudonymous rep id from the names with rep_ids: {from: <name column>, key: "
+                "name}, or match the people to a roster with ids (match:)"
             )
         else:
             decision.check = f"{role}: no column's values fit {role}; the file may not hold it"

@@ -109,8 +109,28 @@ def table_lines(
     comments, evidence = comments or {}, evidence or {}
     lines = [f"  {scalar(name)}:"]
     rename_written = False
+    # a column only a commented rename would make: the rules that need it (a date format, a
+    # decimal mark) stay commented with it, so an unanswered CHECK leaves the table importable;
+    # its units stay, since they name a column's unit without needing it
+    pending = {role for role, _, suggested in open_roles or [] if suggested is not None}
+    pending -= set((spec.get("rename") or {}).values())
     for key, value in spec.items():
         lines += [f"    # {c}" for c in comments.get(key, [])]
+        if key in ("dates", "numbers") and isinstance(value, dict):
+            later = {c: v for c, v in value.items() if c in pending}
+            if later:
+                now = {c: v for c, v in value.items() if c not in pending}
+                hint = f"  # uncomment with the rename of {', '.join(later)} above"
+                lines += (
+                    table_lines(name, {key: now}, evidence=evidence)[1:]
+                    if now
+                    else [f"    # {scalar(key)}:{hint}"]
+                )
+                for column, rule in later.items():
+                    entry = table_lines(name, {key: {column: rule}}, evidence=evidence)[2:]
+                    lines += [_commented(line) for line in entry]
+                    lines[-len(entry)] += "" if " # " in entry[0] else hint
+                continue
         if key == "units":
             lines.append("    units:")
             for column, unit in value.items():
@@ -138,6 +158,12 @@ def table_lines(
         lines.append("    rename:")
         lines += _open_lines(open_roles)
     return lines
+
+
+def _commented(line: str) -> str:
+    """A YAML line commented out where it stands (``# `` after its indentation)."""
+    body = line.lstrip(" ")
+    return f"{' ' * (len(line) - len(body))}# {body}"
 
 
 def _open_lines(open_roles: list[tuple[str, list[str], str | None]]) -> list[str]:

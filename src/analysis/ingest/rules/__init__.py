@@ -8,6 +8,7 @@ Each step is a function of its own, so that a message names the rule that failed
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.contracts.numbers import (
@@ -17,6 +18,7 @@ from analysis.contracts.numbers import (
     parse_numbers,
 )
 from analysis.contracts.readers import SOURCE_ROW
+from analysis.contracts.training import PANEL_MEASURES
 from analysis.ingest.read.sources import (
     CodebookError,
     likely_date_formats,
@@ -26,10 +28,21 @@ from analysis.ingest.read.sources import (
 from analysis.ingest.rules import drops
 from analysis.ingest.rules.aggregate import aggregate_rows
 from analysis.ingest.rules.checks import check_table_spec
-from analysis.ingest.rules.money import has_rates, read_money
+from analysis.ingest.rules.money import check_declared_currency, has_rates, read_money
 from analysis.ingest.rules.units import check_units, read_named_periods
 
 __all__ = ["apply_codebook_table"]
+
+#: A column held only while the rules run: each raw row's hash over every raw column.
+_RAW = "__raw_row__"
+#: The numeric columns of each contract table: imported as numbers, never as text.
+NUMERIC_COLUMNS = {
+    "panel": frozenset(PANEL_MEASURES),
+    "costs": frozenset({"amount"}),
+    "reactions": frozenset({"rating", "relevance", "intent_to_apply"}),
+    "assessments": frozenset({"score_before", "score_after"}),
+    "survey": frozenset({"weight"}),
+}
 
 
 def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd.DataFrame, dict]:
@@ -48,13 +61,18 @@ def apply_codebook_table(frame: pd.DataFrame, spec: dict, name: str) -> tuple[pd
     """
     check_table_spec(spec, name)
     record: dict = {"rows_in": len(frame), "dropped": []}
-    for step in (_drop_rows, _rename, _multi_select, _flags):
+    # each raw row's fingerprint over every raw column, before any rule changes a cell
+    fingerprint = pd.util.hash_pandas_object(frame.astype("string"), index=False)
+    frame = frame.assign(**{_RAW: fingerprint.to_numpy()})
+    for step in (_drop_rows, _rename, _declared_currencies, _multi_select, _flags):
         frame = step(frame, spec, name, record)
     kept = _kept(spec, frame)
     for step in (_values, _dates):
         frame = step(frame, spec, name, record)
     frame = _numbers(frame, spec, name, record, kept)
+    frame = _contract_numbers(frame, spec, name, kept)
     percent = {c for c, info in (record.get("numbers") or {}).items() if info.get("percent")}
+    frame = _raw_copies(frame, spec, name, record)
     frame = aggregate_rows(frame, spec, name, record, kept, percent)
     frame = _ids_and_keep(frame, spec, name, record, kept)
     record["units"] = check_units(spec.get("units"), f"codebook table {name}")
@@ -101,7 +119,7 @@ def _rename(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.Data
     if missing:
         raise CodebookError(
             f"codebook table {name}: rename names source column(s) {missing} that the file lacks; "
-            f"the file has {', '.join(map(str, frame.columns[:12]))}..."
+            f"the file has {', '.join(map(str, frame.columns.drop(_RAW, errors='ignore')[:12]))}..."
         )
     frame = frame.rename(columns=rename)
     for column, how in (spec.get("case") or {}).items():  # ids written KF-001 and kf-001
@@ -111,6 +129,34 @@ def _rename(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.Data
             )
         text = frame[column].astype("string").str.strip()
         frame[column] = text.str.upper() if how == "upper" else text.str.lower()
+    return frame
+
+
+def _declared_currencies(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Amounts whose sign (``£``, ``€``, ``EUR``) contradicts the currency ``units`` declares.
+
+    A column whose ``numbers`` entry converts currencies is checked by
+    :func:`analysis.ingest.rules.money.read_money` instead.
+    """
+    units: dict = spec["units"] if isinstance(spec.get("units"), dict) else {}
+    numbers: dict = spec["numbers"] if isinstance(spec.get("numbers"), dict) else {}
+    raw = {str(v): str(k) for k, v in (spec.get("rename") or {}).items()}
+    for column, unit in units.items():
+        declared = unit.get("currency") if isinstance(unit, dict) else None
+        if not declared or column not in frame.columns or has_rates(numbers.get(column)):
+            continue
+        shown = f"{raw[column]!r} ({column})" if column in raw else repr(column)
+        check_declared_currency(
+            frame[column],
+            str(declared),
+            column=shown,
+            where=f"codebook table {name}",
+            declared_in=f"units.{column}",
+            several=(
+                f"a column in several currencies needs numbers.{column}: {{currency: "
+                f"{declared}, rates: {{<other>: <{declared} per unit>}}}}"
+            ),
+        )
     return frame
 
 
@@ -282,6 +328,43 @@ def _numbers(
     return frame
 
 
+def _contract_numbers(
+    frame: pd.DataFrame, spec: dict, name: str, kept: list[str] | None
+) -> pd.DataFrame:
+    """Counts, money and scores written as plain text (``3``, ``12.5``) as numbers.
+
+    The columns are the contract's numeric columns of the table (:data:`NUMERIC_COLUMNS`)
+    and those ``units`` gives a unit, among the kept ones; ``imported/`` then holds what
+    the reports read. Whole numbers without a blank are stored as integers. A value that
+    is not a number stops the import naming its lines.
+    """
+    units: dict = spec["units"] if isinstance(spec.get("units"), dict) else {}
+    wanted = NUMERIC_COLUMNS.get(name, frozenset()) | set(units)
+    raw = {str(v): str(k) for k, v in (spec.get("rename") or {}).items()}
+    for column in [c for c in frame.columns if c in wanted and (kept is None or c in kept)]:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values) or not (
+            values.dtype == object or pd.api.types.is_string_dtype(values)
+        ):
+            continue
+        text = values.astype("string").str.strip()
+        numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = (numbers.isna() & text.notna() & (text != "")).to_numpy()
+        if bad.any():
+            shown = f"{raw[column]!r} ({column})" if column in raw else repr(column)
+            lines = ", ".join(map(str, frame.index[bad][:5]))
+            more = f" and {int(bad.sum()) - 5} more" if bad.sum() > 5 else ""
+            raise CodebookError(
+                f"codebook table {name}: column {shown} is a number in the study, but "
+                f"{int(bad.sum())} value(s) are not numbers on line(s) {lines}{more} (e.g. "
+                f"{str(text[bad].iloc[0])!r}); correct them in the raw file (leave a cell blank "
+                "where the number is unknown), or map the column to another role."
+            )
+        whole = numbers.notna().all() and bool((numbers % 1 == 0).all())
+        frame = frame.assign(**{column: numbers.astype("int64" if whole else "float64").to_numpy()})
+    return frame
+
+
 def _ids_and_keep(
     frame: pd.DataFrame, spec: dict, name: str, record: dict, kept: list[str] | None
 ) -> pd.DataFrame:
@@ -296,8 +379,6 @@ def _ids_and_keep(
             frame, spec.get("identical_rows", "error"), name, record, answers=kept
         )
         frame.insert(0, column, [f"row-{i}" for i in frame.index])
-    elif spec.get("identical_rows") == "drop":  # a row exported twice, asked for by name
-        frame = _identical_rows(frame, "drop", name, record)
     if kept is not None:
         absent = [c for c in kept if c not in frame.columns]
         if absent:
@@ -305,7 +386,43 @@ def _ids_and_keep(
                 f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
             )
         frame = frame[kept]
-    return frame
+    text = [c for c in frame.columns if frame[c].dtype == object or frame[c].dtype == "string"]
+    return frame.assign(  # 'R017 ' is R017, as the reports read it
+        **{c: frame[c].map(lambda v: v.strip() if isinstance(v, str) else v) for c in text}
+    )
+
+
+def _raw_copies(frame: pd.DataFrame, spec: dict, name: str, record: dict) -> pd.DataFrame:
+    """Rows that are copies of another row over every raw column, before any sum.
+
+    ``identical_rows: drop`` keeps the first of each (their lines recorded); without a
+    choice, an ``aggregate`` rule that would add a row to its own copy stops the import
+    naming the lines: a row exported twice would be counted twice. ``keep`` (separate
+    lines that happen to be alike) sums them. The fingerprint column is removed here.
+    """
+    raw = frame.pop(_RAW)
+    if "row_ids" in spec or spec.get("identical_rows") == "keep":
+        return frame  # with row_ids, compared over the answers kept (_ids_and_keep)
+    copies = raw.duplicated(keep="first")
+    if not copies.any():
+        return frame
+    if spec.get("identical_rows") == "drop":  # a row exported twice, asked for by name
+        record["identical_rows_dropped"] = [int(i) for i in frame.index[copies.to_numpy()]]
+        return frame[~copies.to_numpy()]
+    if spec.get("aggregate") is None:
+        return frame  # nothing is summed: the contract's key checks name any repeated key
+    lines = frame.index.to_numpy()
+    first = pd.Series(lines).groupby(raw.to_numpy()).transform("first").to_numpy()
+    pairs = [f"{lines[p]} = {first[p]}" for p in np.flatnonzero(copies.to_numpy())[:5]]
+    more = f" and {int(copies.sum()) - 5} more" if copies.sum() > 5 else ""
+    raise CodebookError(
+        f"codebook table {name}: aggregate would add up {int(copies.sum())} row(s) that are copies of another "
+        f"row in every column of the raw file (lines {', '.join(pairs)}{more}; line = the line "
+        "it copies), so a row exported twice would be counted twice. Add identical_rows: drop "
+        "to the table if they are copies (the first of each is kept, the lines dropped are "
+        "recorded), or identical_rows: keep if they are truly separate lines that belong in "
+        "the sum."
+    )
 
 
 def _kept(spec: dict, frame: pd.DataFrame) -> list[str] | None:

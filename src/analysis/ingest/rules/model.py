@@ -853,6 +853,11 @@ def _unknown(parent: tuple[str | int, ...], key: str) -> str:
     model = _model(_walk(parent)[0])
     keys = [f.alias or n for n, f in model.model_fields.items()] if model else []
     hint = did_you_mean(key, keys)
+    if not parent and key == "formats":  # it belongs to the rule that reads the dates
+        hint = (
+            " (formats: goes inside match:, from_completions: or from_deals:, e.g. from_deals: "
+            "{..., formats: {Close Date: '%d-%b-%Y'}}; a plain table reads dates with dates:)"
+        )
     if not parent:
         return (
             f"unknown rule {key!r}{hint}; a table takes {', '.join(keys)}. An unknown rule would "

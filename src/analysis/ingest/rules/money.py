@@ -26,7 +26,27 @@ from analysis.contracts.numbers import CURRENCY, currencies_in, parse_numbers
 from analysis.ingest.read.sources import CodebookError
 from analysis.ingest.rules.units import ISO_4217
 
-__all__ = ["check_money_rules", "check_rates", "has_rates", "read_money"]
+__all__ = [
+    "check_declared_currency",
+    "check_money_rules",
+    "check_rates",
+    "has_rates",
+    "read_money",
+]
+
+#: The currencies a symbol may stand for: ``$`` is the US dollar, but also the Canadian,
+#: Australian or Singapore dollar and several pesos; ``kr`` is the Swedish, Norwegian,
+#: Danish or Icelandic krona. A declared currency among them agrees with the symbol.
+_SYMBOL_MAY_BE = {
+    "$": frozenset(
+        {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "ARS", "CLP", "COP", "BRL"}
+        | {"UYU", "JMD", "BSD", "BBD", "BZD", "BMD", "KYD", "TTD", "XCD", "FJD", "NAD", "LRD"}
+    ),
+    "£": frozenset({"GBP", "GIP", "FKP", "SHP", "EGP"}),
+    "¥": frozenset({"JPY", "CNY"}),
+    "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
+    "rs": frozenset({"INR", "PKR", "LKR", "NPR", "MUR", "SCR"}),
+}
 
 
 def has_rates(options) -> bool:
@@ -124,21 +144,28 @@ def read_money(
         )
     code = pd.Series([found[0] if found else "" for found in written], index=values.index)
     bare = ~blank & (code == "")
-    if bare.any():
+    if bare.any() and rates:  # with no other currency, a bare amount is in the declared one
         raise CodebookError(
             f"{where}: column {column!r} mixes currencies, but {int(bare.sum())} value(s) carry no "
             f"currency sign on line(s) {_lines(values.index[bare.to_numpy()])} (e.g. "
             f"{text[bare].iloc[0]!r}): write the sign in the raw file, since a bare amount could be "
             f"in {currency} or in {', '.join(rates) or 'another currency'}."
         )
-    unrated = ~blank & ~code.isin([currency, *rates])
+    unrated = ~blank & ~code.isin(["", currency, *rates])
     if unrated.any():
         found = sorted(set(code[unrated]))
+        none_declared = not (code == currency).any()
         raise CodebookError(
             f"{where}: column {column!r} has values in {', '.join(found)} on line(s) "
-            f"{_lines(values.index[unrated.to_numpy()])}, and numbers.{column}.rates gives no rate "
-            f"for {' or '.join(found)}; add e.g. rates: {{{found[0]}: <{currency} per {found[0]}>}}, "
-            "the rate the client converts at."
+            f"{_lines(values.index[unrated.to_numpy()])} (e.g. {text[unrated].iloc[0]!r}), but "
+            f"numbers.{column} declares {currency} and gives no rate for {' or '.join(found)}; "
+            + (
+                f"if the column is in {found[0]}, write currency: {found[0]} in numbers.{column} "
+                f"(and in units.{column}); if some amounts are in {currency}, add "
+                if none_declared
+                else "add "
+            )
+            + f"rates: {{{found[0]}: <{currency} per {found[0]}>}}, the rate the client converts at."
         )
     bare_text = text.map(lambda t: CURRENCY.sub("", t).strip() if isinstance(t, str) else t)
     amounts, info = parse_numbers(
@@ -159,6 +186,73 @@ def read_money(
         "rates": {c: r for c, r in rates.items() if c in counts.index},
     }
     return amounts * factor, info
+
+
+def check_declared_currency(
+    values: pd.Series,
+    declared: str,
+    *,
+    column: str,
+    where: str,
+    declared_in: str,
+    several: str = "",
+) -> None:
+    """Refuse amounts whose currency sign or code contradicts the currency the codebook declares.
+
+    ``€ 12.345,67`` in a column declared USD would otherwise lose its sign and be
+    reported as dollars. A value without any sign is taken to be in ``declared``; a
+    sign that may stand for several currencies (``$``, ``kr``) agrees with each of them.
+
+    Parameters
+    ----------
+    values : Series
+        The raw cells, indexed by the raw file's lines (used in the message).
+    declared : str
+        The ISO 4217 code the codebook gives the column.
+    column, where
+        The column as the message names it (quoted, with its raw name) and the raw file.
+    declared_in : str
+        Where the codebook declares it (``units.revenue``, ``from_deals.currency``).
+    several : str
+        What to write instead when the column truly holds several currencies.
+
+    Raises
+    ------
+    CodebookError
+        Naming the file, the column, the lines, the currency found, the one declared and
+        the fix.
+    """
+    declared = str(declared).strip().upper()
+    found: dict[str, list] = {}  # each contradicting currency and its lines
+    signs: dict[str, str] = {}
+    for line, cell in values.items():
+        if not isinstance(cell, str) or not cell.strip():
+            continue  # numbers stored as numbers, blanks: nothing says another currency
+        for match in CURRENCY.finditer(cell):
+            token = match.group(0)
+            may_be = _SYMBOL_MAY_BE.get(token.casefold()) or {currencies_in(token)[0]}
+            if declared in may_be:
+                continue
+            code = currencies_in(token)[0]
+            found.setdefault(code, []).append(line)
+            signs.setdefault(code, cell.strip())
+    if not found:
+        return
+    code, lines = max(found.items(), key=lambda item: len(item[1]))
+    others = (
+        "; also "
+        + ", ".join(f"{c} on line(s) {_lines(pd.Index(r))}" for c, r in found.items() if c != code)
+        if len(found) > 1
+        else ""
+    )
+    dollar = " (or the dollar the client uses: CAD, AUD, ...)" if code == "USD" else ""
+    raise CodebookError(
+        f"{where}: column {column} is declared in {declared} ({declared_in}), but "
+        f"{len(lines)} value(s) are written in {code} on line(s) {_lines(pd.Index(lines))} (e.g. "
+        f"{signs[code]!r}){others}. The import never converts amounts on its own: if the amounts "
+        f"are in {code}, write {code}{dollar} in {declared_in}; if the sign in the raw file is "
+        "wrong, correct the file" + (f"; {several}" if several else "") + "."
+    )
 
 
 def _lines(index: pd.Index) -> str:
