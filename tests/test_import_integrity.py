@@ -360,5 +360,5 @@ def test_a_sheet_without_a_header_is_named_by_its_sheet(tmp_path):
     book.save(folder / "perf.xlsx")
     _, notes = draft_codebook(folder, ["perf.xlsx"])
     (said,) = [n for n in notes if "no header row" in n]
-    assert said.startswith("perf.xlsx: no table drafted (sheet 'Cover': no header row found")
+    assert said.startswith("perf.xlsx sheet 'Cover': no table drafted (no header row found")
     assert said.count("perf.xlsx") == 1

@@ -253,8 +253,8 @@ def _read_all(folder: Path, files: list[str], checks: list[str]) -> list[tuple]:
             except DataContractError as error:  # a cover or notes sheet: say so and go on
                 listing = read_recodes(path) if spreadsheets.sniff(path) == "text" else {}
                 # the line names the file already: the message names the sheet instead
-                said = str(error).removeprefix(f"{path.name}: ")
-                said = f"sheet {sheet!r}: {said}" if isinstance(sheet, str) else said
+                said = str(error).removeprefix(f"{path.name} (sheet {sheet!r}): ")
+                said = said.removeprefix(f"{path.name}: ")
                 note = (
                     f"a printed survey listing the answer codes of {', '.join(listing)}: read for "
                     "the value mappings, not imported itself"
