@@ -336,7 +336,7 @@ class TrainingAppendix(TrainingBody):
             *self.inputs.plan_sentences,
             *self.inputs.extras.get("role_sentences", []),
             *self.inputs.warnings,
-            *(f"Caveat: {n[0].upper()}{n[1:]}" for n in self.method_notes if n not in said),
+            *(f"Method caveat: {n}" for n in self.method_notes if n not in said),
             *(f"Left out: {reason}" for reason in self.inputs.skipped.values()),
         ]
         if not checks:
