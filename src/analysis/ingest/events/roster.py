@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -74,77 +75,9 @@ def build_roster_table(
     key_columns = {
         k: str(match[k]) for k in ("id", "email", "name", "hired", "left") if match.get(k)
     }
-    require_columns(frame, list(key_columns.values()), where, "match")
-    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
-    needed = _columns_needed(spec, [*made, *key_columns.values()])
-    require_columns(
-        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
-    )
-    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
-    core["text"] = list(
-        dict.fromkeys(
-            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
-        )
-    )
-    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
-    if "rep_id" not in mapped.columns:
-        raise CodebookError(
-            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
-        )
-    lines = mapped[SOURCE_ROW].astype(int)
-    mapped.index = pd.Index(lines.to_numpy())
-    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
-    if blank.any():
-        raise CodebookError(
-            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
-            "every roster row needs the rep's id (or drop the row with drop_rows)."
-        )
-    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
-    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
-    keys["id"] = normalise(
-        mapped[rename.get(key_columns["id"], key_columns["id"])]
-        if "id" in key_columns
-        else mapped["rep_id"],
-        "id",
-    )
-    for kind in ("email", "name"):
-        keys[kind] = (
-            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
-            if kind in key_columns
-            else None
-        )
-    formats = match.get("formats") or {}
-    for end in ("hired", "left"):
-        if end in key_columns:
-            column = rename.get(key_columns[end], key_columns[end])
-            dates = read_event_dates(
-                mapped[column],
-                column=key_columns[end],
-                where=where,
-                fmt=formats.get(key_columns[end]),
-            )
-            keys[end] = dates
-        else:
-            keys[end] = pd.NaT
-    # one row per rep: an LMS file used as the roster repeats each rep on every course row
-    # (a key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree)
-    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
-    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
-    conflicts = (
-        keys.assign(**{c: mapped[c].astype("string") for c in identity})
-        .groupby("rep_id")
-        .nunique(dropna=False)
-    )
-    conflicts = conflicts[(conflicts > 1).any(axis=1)]
-    if not conflicts.empty:
-        rep = conflicts.index[0]
-        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
-        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
-        raise CodebookError(
-            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
-            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
-            "leave the differing column out of keep and match."
-        )
+    mapped, record = _mapped_roster(frame, spec, name, apply_table, key_columns, where)
+    keys = _roster_keys(mapped, key_columns, rename, match.get("formats") or {}, where)
+    _check_one_value_per_rep(mapped, keys, key_columns, rename, where)
     first = ~mapped["rep_id"].duplicated()
     table, keys = mapped[first.to_numpy()].copy(), keys[first.to_numpy()].copy()
     keys["first"] = keys["hired"].dt.to_period("M")
@@ -184,6 +117,171 @@ def build_roster_table(
     return table.reset_index(drop=True), record, roster, messages
 
 
+def _mapped_roster(
+    frame: pd.DataFrame,
+    spec: dict,
+    name: str,
+    apply_table: Any,
+    key_columns: dict[str, str],
+    where: str,
+) -> tuple[pd.DataFrame, dict]:
+    """Return the roster after the table's ordinary rules, indexed by raw line, rep ids stripped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The roster file as read.
+    spec : dict
+        The codebook table.
+    name : str
+        Its name.
+    apply_table : callable
+        Applies the ordinary rules.
+    key_columns : dict
+        ``match:`` key (id, email, name, hired, left) -> raw column.
+    where : str
+        The raw file, for messages.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The mapped rows and the table's import record.
+
+    Raises
+    ------
+    CodebookError
+        A column the rules name is missing, the table has no ``rep_id``, or a rep id is blank.
+    """
+    rename = spec.get("rename") or {}
+    require_columns(frame, list(key_columns.values()), where, "match")
+    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
+    needed = _columns_needed(spec, [*made, *key_columns.values()])
+    require_columns(
+        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
+    )
+    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
+    core["text"] = list(
+        dict.fromkeys(
+            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
+        )
+    )
+    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
+    if "rep_id" not in mapped.columns:
+        raise CodebookError(
+            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
+        )
+    lines = mapped[SOURCE_ROW].astype(int)
+    mapped.index = pd.Index(lines.to_numpy())
+    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
+    if blank.any():
+        raise CodebookError(
+            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
+            "every roster row needs the rep's id (or drop the row with drop_rows)."
+        )
+    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
+    return mapped, record
+
+
+def _roster_keys(
+    mapped: pd.DataFrame,
+    key_columns: dict[str, str],
+    rename: dict,
+    formats: dict,
+    where: str,
+) -> pd.DataFrame:
+    """Return each roster row's match keys (normalised id, email, name) and hire and leaving dates.
+
+    Parameters
+    ----------
+    mapped : DataFrame
+        The mapped roster (:func:`_mapped_roster`).
+    key_columns : dict
+        ``match:`` key -> raw column.
+    rename : dict
+        The table's renames (raw column -> mapped column).
+    formats : dict
+        Date formats by raw column (``match.formats``).
+    where : str
+        The raw file, for messages.
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, id, email, name, hired, left``, indexed as ``mapped``; the id is the
+        rep id where ``match:`` names no id column.
+    """
+    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
+    keys["id"] = normalise(
+        mapped[rename.get(key_columns["id"], key_columns["id"])]
+        if "id" in key_columns
+        else mapped["rep_id"],
+        "id",
+    )
+    for kind in ("email", "name"):
+        keys[kind] = (
+            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
+            if kind in key_columns
+            else None
+        )
+    for end in ("hired", "left"):
+        if end in key_columns:
+            column = rename.get(key_columns[end], key_columns[end])
+            dates = read_event_dates(
+                mapped[column],
+                column=key_columns[end],
+                where=where,
+                fmt=formats.get(key_columns[end]),
+            )
+            keys[end] = dates
+        else:
+            keys[end] = pd.NaT
+    return keys
+
+
+def _check_one_value_per_rep(
+    mapped: pd.DataFrame, keys: pd.DataFrame, key_columns: dict[str, str], rename: dict, where: str
+) -> None:
+    """Refuse a roster whose rows of one rep disagree (an LMS file repeats a rep per course row).
+
+    A key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree.
+
+    Parameters
+    ----------
+    mapped : DataFrame
+        The mapped roster.
+    keys : DataFrame
+        Its match keys (:func:`_roster_keys`).
+    key_columns : dict
+        ``match:`` key -> raw column.
+    rename : dict
+        The table's renames.
+    where : str
+        The raw file, for the message.
+
+    Raises
+    ------
+    CodebookError
+        Naming the first rep that differs, the columns and the lines.
+    """
+    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
+    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
+    conflicts = (
+        keys.assign(**{c: mapped[c].astype("string") for c in identity})
+        .groupby("rep_id")
+        .nunique(dropna=False)
+    )
+    conflicts = conflicts[(conflicts > 1).any(axis=1)]
+    if not conflicts.empty:
+        rep = conflicts.index[0]
+        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
+        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
+        raise CodebookError(
+            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
+            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
+            "leave the differing column out of keep and match."
+        )
+
+
 def starts_from_completions(
     folder: Path, spec: dict, roster: Roster, roster_where: str
 ) -> tuple[dict[str, str], dict, list[str], dict]:
@@ -195,9 +293,6 @@ def starts_from_completions(
         rep_id -> start label, the record (counts, match report, reps only registered),
         warnings for the user, and the LMS file's source entry for the import record.
     """
-    from analysis.clients.files import file_sha256
-    from analysis.contracts.readers import inside
-
     rule = spec["from_completions"]
     source = rule.get("source") or spec["source"]
     where = source_name({"source": source})
@@ -211,38 +306,9 @@ def starts_from_completions(
         if isinstance(rule["learner"], dict)
         else str(rule["learner"])
     )
-    in_programme = programme_test(rule["programme"], f"{where}: from_completions")
-    titles = frame[course].astype("string").str.strip()
-    programme = titles.map(lambda t: False if pd.isna(t) else in_programme(t)).astype(bool)
-    if not programme.any():
-        found = titles.value_counts().head(12)
-        raise CodebookError(
-            f"{where}: no title of column {course} is part of the programme as from_completions.programme "
-            f"names it ({rule['programme']!r}); the titles are: "
-            + "; ".join(f"{t!r} ({n})" for t, n in found.items())
-        )
+    programme = _programme_rows(frame[course], rule["programme"], course, where)
     completed_statuses = listed(rule.get("completed"))
-    if status:
-        states = frame[status].astype("string").str.strip()
-        if completed_statuses:
-            unknown = [
-                s
-                for s in completed_statuses
-                if s.casefold() not in set(states.dropna().str.casefold())
-            ]
-            if unknown:
-                raise CodebookError(
-                    f"{where}: from_completions.completed lists {unknown}, which column {status} never "
-                    f"holds; it holds {sorted(states.dropna().unique())}."
-                )
-        wanted = {s.casefold() for s in completed_statuses}
-        done = (
-            states.str.casefold().isin(wanted).fillna(False).astype(bool)
-            if wanted
-            else states.notna()
-        )
-    else:
-        done = frame[date].notna()
+    done = _completed_rows(frame, status, date, completed_statuses, where)
     dates = read_event_dates(
         frame[date], column=date, where=where, fmt=(rule.get("formats") or {}).get(date)
     )
@@ -264,33 +330,17 @@ def starts_from_completions(
             f"{where}: {int(undated.sum())} completed programme row(s) have no {date} and give no "
             f"training start (lines {', '.join(map(str, frame.index[undated.to_numpy()][:5]))})."
         )
-    period = rule.get("period", "month")
-    rows = pd.DataFrame({"rep_id": result.rep_id, "date": dates})[
-        (programme & done & dates.notna()).to_numpy()
-    ]
-    rows = rows.dropna(subset=["rep_id"])
-    first = rows.groupby("rep_id")["date"].min()
-    starts = dict(zip(first.index, period_labels(to_periods(first, period)), strict=True))
+    starts = _first_starts(
+        result.rep_id, dates, programme & done & dates.notna(), rule.get("period", "month")
+    )
     seen = set(result.rep_id[programme.to_numpy()].dropna())
     only_registered = sorted(seen - set(starts))
-    status_of: dict[str, list[str]] = {}
-    if status:
-        programme_rows = pd.DataFrame({"rep_id": result.rep_id, "status": frame[status]})[
-            programme.to_numpy()
-        ]
-        grouped = programme_rows.dropna(subset=["rep_id"]).groupby("rep_id")["status"]
-        status_of = {str(r): sorted(set(map(str, s.dropna()))) for r, s in grouped}
-    counts = pd.Series(list(starts.values())).value_counts().sort_index()
+    status_of = _statuses_by_rep(result.rep_id, frame[status], programme) if status else {}
     record = {
         "file": where,
         "programme": rule["programme"],
         "completed": completed_statuses,
-        "rows": len(frame),
-        "programme_rows": int(programme.sum()),
-        "completed_programme_rows": int((programme & done).sum()),
-        "trained_reps": len(starts),
-        "untrained_reps": int(roster.reps["rep_id"].nunique() - len(starts)),
-        "starts_by_period": {str(k): int(v) for k, v in counts.items()},
+        **_completion_counts(len(frame), programme, done, starts, roster),
         "programme_not_completed": [
             {"rep_id": r, "statuses": list(status_of.get(r, []))} for r in only_registered
         ],
@@ -302,14 +352,207 @@ def starts_from_completions(
             f"untrained: {', '.join(only_registered[:10])}{' ...' if len(only_registered) > 10 else ''} "
             f"(statuses: {sorted({s for r in only_registered for s in status_of.get(r, [])})})."
         )
+    return starts, record, messages, _completions_source(folder, source, layout)
+
+
+def _first_starts(
+    rep_id: pd.Series, dates: pd.Series, counted: pd.Series, period: str
+) -> dict[str, str]:
+    """Return each rep's training start: the period of the rep's first dated completion.
+
+    Parameters
+    ----------
+    rep_id : Series
+        The matched rep of each LMS row (missing when unmatched).
+    dates : Series
+        The completion date of each row.
+    counted : Series
+        Boolean: the dated completions of the programme.
+    period : str
+        ``month`` or ``quarter``.
+
+    Returns
+    -------
+    dict
+        rep_id -> period label.
+    """
+    rows = pd.DataFrame({"rep_id": rep_id, "date": dates})[counted.to_numpy()]
+    rows = rows.dropna(subset=["rep_id"])
+    first = rows.groupby("rep_id")["date"].min()
+    return dict(zip(first.index, period_labels(to_periods(first, period)), strict=True))
+
+
+def _completions_source(folder: Path, source: dict, layout: Any) -> dict[str, Any]:
+    """Return the LMS file's entry among the import record's sources.
+
+    Parameters
+    ----------
+    folder : Path
+        The client folder.
+    source : dict
+        ``from_completions.source`` (or the table's source).
+    layout : object
+        How the file was read (:func:`~analysis.ingest.read.sources.read_source`).
+
+    Returns
+    -------
+    dict
+        ``file, sha256, role, layout``.
+    """
+    from analysis.clients.files import file_sha256
+    from analysis.contracts.readers import inside
+
     path = inside(folder, str(source["file"]))
-    extra = {
+    return {
         "file": str(source["file"]),
         "sha256": file_sha256(path) if path is not None else "",
         "role": "completions",
         "layout": layout,
     }
-    return starts, record, messages, extra
+
+
+def _completion_counts(
+    rows: int, programme: pd.Series, done: pd.Series, starts: dict[str, str], roster: Roster
+) -> dict[str, Any]:
+    """Return the counts of the completions record: rows, programme rows, reps trained and not.
+
+    Parameters
+    ----------
+    rows : int
+        Rows of the LMS file.
+    programme, done : Series
+        Boolean: the programme's rows, the completed rows.
+    starts : dict
+        rep_id -> training start.
+    roster : Roster
+        The reps.
+
+    Returns
+    -------
+    dict
+        ``rows, programme_rows, completed_programme_rows, trained_reps, untrained_reps,
+        starts_by_period``.
+    """
+    counts = pd.Series(list(starts.values())).value_counts().sort_index()
+    return {
+        "rows": rows,
+        "programme_rows": int(programme.sum()),
+        "completed_programme_rows": int((programme & done).sum()),
+        "trained_reps": len(starts),
+        "untrained_reps": int(roster.reps["rep_id"].nunique() - len(starts)),
+        "starts_by_period": {str(k): int(v) for k, v in counts.items()},
+    }
+
+
+def _programme_rows(titles: pd.Series, programme: Any, course: str, where: str) -> pd.Series:
+    """Return which LMS rows belong to the programme, by their course title.
+
+    Parameters
+    ----------
+    titles : Series
+        The course column.
+    programme : str, list or dict
+        ``from_completions.programme`` (:func:`~analysis.ingest.events.rules.programme_test`).
+    course : str
+        The course column's name, for the message.
+    where : str
+        The LMS file, for the message.
+
+    Returns
+    -------
+    Series
+        Boolean, one per row.
+
+    Raises
+    ------
+    CodebookError
+        When no title is part of the programme (the message lists the titles).
+    """
+    in_programme = programme_test(programme, f"{where}: from_completions")
+    titles = titles.astype("string").str.strip()
+    rows = titles.map(lambda t: False if pd.isna(t) else in_programme(t)).astype(bool)
+    if not rows.any():
+        found = titles.value_counts().head(12)
+        raise CodebookError(
+            f"{where}: no title of column {course} is part of the programme as from_completions.programme "
+            f"names it ({programme!r}); the titles are: "
+            + "; ".join(f"{t!r} ({n})" for t, n in found.items())
+        )
+    return rows
+
+
+def _completed_rows(
+    frame: pd.DataFrame,
+    status: str | None,
+    date: str,
+    completed_statuses: list[str],
+    where: str,
+) -> pd.Series:
+    """Return which LMS rows are completions: by the status column, else by a date.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The LMS file.
+    status : str, optional
+        The status column.
+    date : str
+        The completion-date column.
+    completed_statuses : list of str
+        The statuses meaning completed (any status when empty).
+    where : str
+        The LMS file, for the message.
+
+    Returns
+    -------
+    Series
+        Boolean, one per row.
+
+    Raises
+    ------
+    CodebookError
+        When a listed status never occurs in the status column.
+    """
+    if not status:
+        return frame[date].notna()
+    states = frame[status].astype("string").str.strip()
+    if completed_statuses:
+        unknown = [
+            s for s in completed_statuses if s.casefold() not in set(states.dropna().str.casefold())
+        ]
+        if unknown:
+            raise CodebookError(
+                f"{where}: from_completions.completed lists {unknown}, which column {status} never "
+                f"holds; it holds {sorted(states.dropna().unique())}."
+            )
+    wanted = {s.casefold() for s in completed_statuses}
+    return (
+        states.str.casefold().isin(wanted).fillna(False).astype(bool) if wanted else states.notna()
+    )
+
+
+def _statuses_by_rep(
+    rep_id: pd.Series, statuses: pd.Series, programme: pd.Series
+) -> dict[str, list[str]]:
+    """Return the statuses each matched rep has on the programme's rows.
+
+    Parameters
+    ----------
+    rep_id : Series
+        The matched rep of each LMS row (missing when unmatched).
+    statuses : Series
+        The status of each row.
+    programme : Series
+        Boolean: the programme's rows.
+
+    Returns
+    -------
+    dict
+        rep_id -> its distinct statuses, sorted.
+    """
+    programme_rows = pd.DataFrame({"rep_id": rep_id, "status": statuses})[programme.to_numpy()]
+    grouped = programme_rows.dropna(subset=["rep_id"]).groupby("rep_id")["status"]
+    return {str(r): sorted(set(map(str, s.dropna()))) for r, s in grouped}
 
 
 def add_reps_from(

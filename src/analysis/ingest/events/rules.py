@@ -4,6 +4,7 @@ keys checked, and what they share: the programme test, dates of an export, perio
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -94,32 +95,7 @@ def check_event_rules(spec: dict, name: str) -> None:
     for rule, keys in allowed.items():
         if rule not in spec:
             continue
-        body = spec[rule]
-        if not isinstance(body, dict):
-            raise CodebookError(
-                f"{where}: {rule} must be a mapping of its keys ({', '.join(sorted(keys))})."
-            )
-        unknown = sorted(str(k) for k in body if k not in keys)
-        if unknown:
-            raise CodebookError(
-                f"{where}: {rule} has unknown key(s) {unknown}; it takes {', '.join(sorted(keys))}."
-            )
-        if body.get("key") is not None and body["key"] not in KEY_KINDS:
-            raise CodebookError(
-                f"{where}: {rule}.key must be one of {', '.join(KEY_KINDS)}, not {body['key']!r}."
-            )
-        if body.get("period", "month") not in PERIODS:
-            raise CodebookError(
-                f"{where}: {rule}.period must be month or quarter, not {body['period']!r}."
-            )
-        for key in ("aliases", "formats", "rates"):
-            if body.get(key) is not None and not isinstance(body[key], dict):
-                raise CodebookError(f"{where}: {rule}.{key} must be a mapping.")
-        share = body.get("max_unmatched", MAX_UNMATCHED)
-        if not isinstance(share, int | float) or not 0 <= share <= 1:
-            raise CodebookError(
-                f"{where}: {rule}.max_unmatched must be a share between 0 and 1, not {share!r}."
-            )
+        _check_rule_shape(spec[rule], rule, keys, where)
     completions = spec.get("from_completions")
     if completions is not None:
         for key in ("learner", "course", "programme", "date"):
@@ -141,6 +117,52 @@ def check_event_rules(spec: dict, name: str) -> None:
         for key in ("owner", "close_date", "stage", "won", "amount"):
             if deals.get(key) is None:
                 raise CodebookError(f"{where}: from_deals needs {key}: (see the codebook format).")
+
+
+def _check_rule_shape(body: Any, rule: str, keys: set[str], where: str) -> None:
+    """Refuse one event rule that is not a mapping of its known keys with values of their form.
+
+    Parameters
+    ----------
+    body : object
+        The rule as the codebook gives it.
+    rule : str
+        ``match``, ``from_completions`` or ``from_deals``.
+    keys : set of str
+        The keys the rule takes.
+    where : str
+        The codebook table, for messages.
+
+    Raises
+    ------
+    CodebookError
+        Naming the key and the form it takes.
+    """
+    if not isinstance(body, dict):
+        raise CodebookError(
+            f"{where}: {rule} must be a mapping of its keys ({', '.join(sorted(keys))})."
+        )
+    unknown = sorted(str(k) for k in body if k not in keys)
+    if unknown:
+        raise CodebookError(
+            f"{where}: {rule} has unknown key(s) {unknown}; it takes {', '.join(sorted(keys))}."
+        )
+    if body.get("key") is not None and body["key"] not in KEY_KINDS:
+        raise CodebookError(
+            f"{where}: {rule}.key must be one of {', '.join(KEY_KINDS)}, not {body['key']!r}."
+        )
+    if body.get("period", "month") not in PERIODS:
+        raise CodebookError(
+            f"{where}: {rule}.period must be month or quarter, not {body['period']!r}."
+        )
+    for key in ("aliases", "formats", "rates"):
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            raise CodebookError(f"{where}: {rule}.{key} must be a mapping.")
+    share = body.get("max_unmatched", MAX_UNMATCHED)
+    if not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise CodebookError(
+            f"{where}: {rule}.max_unmatched must be a share between 0 and 1, not {share!r}."
+        )
 
 
 def programme_test(programme, where: str):
