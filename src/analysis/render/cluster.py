@@ -179,6 +179,7 @@ def run_on_cluster(
 ) -> None:
     """Render ``jobs`` on the Dask cluster at ``address`` (``"local"``: a LocalCluster)."""
     import dask
+    import distributed  # noqa: F401 - registers the distributed.* defaults before the config.set below
 
     # Reports queued on a worker that dies go to the others (the scheduler's allowed-failures,
     # here Dask's default of 3, spent only on reports that had not started); the report it was
