@@ -98,3 +98,108 @@ def test_every_module_declares_its_public_names() -> None:
         if "__all__" not in names and module.name != "__init__.py":
             missing.append(str(module.relative_to(SRC)))
     assert not missing, f"modules without __all__: {missing}"
+
+
+#: Longest a function may be, counted from its first statement after the docstring.
+MAX_FUNCTION_LINES = 60
+
+#: Functions still longer, each with the reason; the list only shrinks: an entry whose
+#: function was split (or removed) fails the test until it is deleted here.
+LONG_FUNCTIONS = {
+    "studies/training_impact/__init__.py:_sections": "studies/ is being rewritten; split later",
+    "studies/training_impact/__init__.py:_columns": "studies/ is being rewritten; split later",
+    "studies/training_impact/__init__.py:prepare": "studies/ is being rewritten; split later",
+    "studies/training_impact/plan_checks.py:check_plan_measures": (
+        "studies/ is being rewritten; split later"
+    ),
+    "studies/readiness_alignment/sections.py:two_views_section": (
+        "studies/ is being rewritten; split later"
+    ),
+    "studies/readiness_alignment/sections.py:true_false_section": (
+        "studies/ is being rewritten; split later"
+    ),
+    "studies/readiness_alignment/sections.py:checklist_section": (
+        "studies/ is being rewritten; split later"
+    ),
+    "studies/readiness_alignment/__init__.py:_kpi": "studies/ is being rewritten; split later",
+    "studies/readiness_alignment/__init__.py:prepare": "studies/ is being rewritten; split later",
+    "studies/evaluation_plan/__init__.py:prepare": "studies/ is being rewritten; split later",
+    "studies/org_effectiveness/sections.py:SurveyReport.appendix": "studies/ is being rewritten; split later",
+    "studies/org_effectiveness/__init__.py:prepare": "studies/ is being rewritten; split later",
+    "ingest/rules/checks.py:check_table_spec": "ingest/rules is being edited on another branch",
+    "ingest/rules/__init__.py:_numbers": "ingest/rules is being edited on another branch",
+    "ingest/read/spreadsheets.py:table_from_grid": "ingest/read is being edited on another branch",
+    "ingest/mapping/events.py:wire_events": "ingest/mapping is being edited on another branch",
+    "ingest/mapping/people.py:_registration_rule": (
+        "ingest/mapping is being edited on another branch"
+    ),
+    "ingest/mapping/rows.py:draft_aggregate": "ingest/mapping is being edited on another branch",
+    "ingest/mapping/rep_lists.py:rep_list": "ingest/mapping is being edited on another branch",
+    "ingest/codebook.py:run_codebook": (
+        "the codebook becomes a typed model on another branch, which rewrites it"
+    ),
+    "ingest/drafting.py:draft": "draft-codebook is being reworked on another branch",
+}
+
+
+def _function_lengths(module: Path) -> dict[str, int]:
+    """Each function of ``module`` (methods and nested ones by their dotted path) and its
+    length: from the first statement after its docstring to its last line."""
+    lengths: dict[str, int] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                body = child.body
+                first = body[0]
+                if (
+                    isinstance(first, ast.Expr)
+                    and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)
+                    and len(body) > 1
+                ):
+                    body = body[1:]
+                name = f"{prefix}{child.name}"
+                lengths[name] = (child.end_lineno or child.lineno) - body[0].lineno + 1
+                visit(child, f"{name}.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            else:
+                visit(child, prefix)
+
+    visit(ast.parse(module.read_text()), "")
+    return lengths
+
+
+def _all_function_lengths() -> dict[str, int]:
+    return {
+        f"{module.relative_to(SRC).as_posix()}:{name}": length
+        for module in sorted(SRC.rglob("*.py"))
+        for name, length in _function_lengths(module).items()
+    }
+
+
+def test_the_function_measure_counts_code_not_the_docstring(tmp_path: Path) -> None:
+    module = tmp_path / "sample.py"
+    module.write_text(
+        'def f():\n    """One.\n\n    Two.\n    """\n    a = 1\n    return a\n\n\n'
+        "class C:\n    def g(self):\n        def inner():\n            pass\n\n        return 1\n"
+    )
+    assert _function_lengths(module) == {"f": 2, "C.g": 4, "C.g.inner": 1}
+
+
+def test_no_function_exceeds_sixty_lines_beyond_the_allowlist() -> None:
+    lengths = _all_function_lengths()
+    too_long = {
+        name: n
+        for name, n in lengths.items()
+        if n > MAX_FUNCTION_LINES and name not in LONG_FUNCTIONS
+    }
+    assert not too_long, f"split these functions (at most {MAX_FUNCTION_LINES} lines): {too_long}"
+
+
+def test_the_long_function_allowlist_only_shrinks() -> None:
+    lengths = _all_function_lengths()
+    stale = [name for name in LONG_FUNCTIONS if lengths.get(name, 0) <= MAX_FUNCTION_LINES]
+    assert not stale, f"these are split or gone; delete them from LONG_FUNCTIONS: {stale}"
+    assert all(reason.strip() for reason in LONG_FUNCTIONS.values())

@@ -123,7 +123,9 @@ def target_problems(
             f"{panel_source}: missing column(s) {', '.join(absent)}; the gaming check needs {time} and {team}."
         ]
     periods = [str(t) for t in time_order(data[time].dropna().astype(str))]  # in time order
-    problems = []
+    teams = sorted(data[team].dropna().astype(str).unique())
+    files = {"source": source, "panel_source": panel_source}
+    problems: list[str] = []
     for row, target in targets.iterrows():
         metric, start, scope = (
             str(target["metric"]).strip(),
@@ -133,48 +135,131 @@ def target_problems(
         where = (
             f"line {row + 2}" if isinstance(row, (int, np.integer)) else f"row {row!r}"
         )  # header is line 1
-        known = [k for k in conversions if k in data.columns]
-        if metric not in conversions or metric not in data.columns:
-            problems.append(
-                f"{source}: column metric, {where}: metric {metric!r} needs a column in {panel_source} and a "
-                f"conversion rate; known: {', '.join(known) or 'none'}."
-            )
-        elif any(c not in data.columns for c in conversions[metric]):
-            problems.append(
-                f"{source}: column metric, {where}: the conversion of {metric} needs column(s) "
-                f"{', '.join(c for c in conversions[metric] if c not in data.columns)} in {panel_source}."
-            )
-        if start not in periods:
-            span = f"{periods[0]} to {periods[-1]}" if periods else "none"
-            problems.append(
-                f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span})."
-            )
-        elif start == periods[0]:
-            problems.append(
-                f"{source}: column start_period, {where}: {start!r} is the first period of "
-                f"{panel_source}, so there is nothing before the target to compare with; the "
-                "check needs periods before the start (move the start or add earlier months)."
-            )
-        teams = sorted(data[team].dropna().astype(str).unique())
-        listed = (
-            []
-            if scope.strip().lower() == "all"
-            else [t.strip() for t in scope.split(";") if t.strip()]
+        found = (
+            _metric_problem(metric, data.columns, conversions, where, **files),
+            _start_problem(start, periods, where, **files),
+            _scope_problem(scope, teams, team, where, **files),
         )
-        unknown = [t for t in listed if t not in teams]
-        if unknown:
-            hints = [
-                f"{t!r}: did you mean {close[0]!r}?"
-                for t in unknown
-                if (close := difflib.get_close_matches(t, teams, n=1, cutoff=0.6))
-            ]
-            problems.append(
-                f"{source}: column scope, {where}: {', '.join(map(repr, unknown))} "
-                f"{'is not a' if len(unknown) == 1 else 'are not'} {team}(s) of {panel_source}, so "
-                f"{'it' if len(unknown) == 1 else 'they'} would silently count as untargeted; teams: "
-                f"{', '.join(teams[:10])}. {' '.join(hints)}".rstrip()
-            )
+        problems.extend(problem for problem in found if problem is not None)
     return problems
+
+
+def _metric_problem(
+    metric: str,
+    columns: pd.Index,
+    conversions: dict[str, tuple[str, str]],
+    where: str,
+    *,
+    source: str,
+    panel_source: str,
+) -> str | None:
+    """Say why a target's metric cannot be checked (no column or no conversion), or None.
+
+    Parameters
+    ----------
+    metric : str
+        The target's metric.
+    columns : Index
+        The panel's columns.
+    conversions : dict
+        Each metric's conversion as ``metric -> (numerator, denominator)``.
+    where : str
+        The target's line in the targets file.
+    source, panel_source : str
+        File names of the targets and the panel.
+
+    Returns
+    -------
+    str or None
+        The message, naming the file, column, line and fix.
+    """
+    known = [k for k in conversions if k in columns]
+    if metric not in conversions or metric not in columns:
+        return (
+            f"{source}: column metric, {where}: metric {metric!r} needs a column in {panel_source} and a "
+            f"conversion rate; known: {', '.join(known) or 'none'}."
+        )
+    if any(c not in columns for c in conversions[metric]):
+        return (
+            f"{source}: column metric, {where}: the conversion of {metric} needs column(s) "
+            f"{', '.join(c for c in conversions[metric] if c not in columns)} in {panel_source}."
+        )
+    return None
+
+
+def _start_problem(
+    start: str, periods: list[str], where: str, *, source: str, panel_source: str
+) -> str | None:
+    """Say why a target's start period cannot be used (unknown or the first period), or None.
+
+    Parameters
+    ----------
+    start : str
+        The target's start period.
+    periods : list of str
+        The panel's periods in time order.
+    where : str
+        The target's line in the targets file.
+    source, panel_source : str
+        File names of the targets and the panel.
+
+    Returns
+    -------
+    str or None
+        The message, naming the file, column, line and fix.
+    """
+    if start not in periods:
+        span = f"{periods[0]} to {periods[-1]}" if periods else "none"
+        return f"{source}: column start_period, {where}: {start!r} is not a period of {panel_source} ({span})."
+    if start == periods[0]:
+        return (
+            f"{source}: column start_period, {where}: {start!r} is the first period of "
+            f"{panel_source}, so there is nothing before the target to compare with; the "
+            "check needs periods before the start (move the start or add earlier months)."
+        )
+    return None
+
+
+def _scope_problem(
+    scope: str, teams: list[str], team: str, where: str, *, source: str, panel_source: str
+) -> str | None:
+    """Say which teams of a target's scope the panel does not know, with close matches, or None.
+
+    Parameters
+    ----------
+    scope : str
+        ``all`` or team names separated by ``;``.
+    teams : list of str
+        The panel's teams, sorted.
+    team : str
+        The panel's team column.
+    where : str
+        The target's line in the targets file.
+    source, panel_source : str
+        File names of the targets and the panel.
+
+    Returns
+    -------
+    str or None
+        The message, naming the file, column, line and fix.
+    """
+    listed = (
+        [] if scope.strip().lower() == "all" else [t.strip() for t in scope.split(";") if t.strip()]
+    )
+    unknown = [t for t in listed if t not in teams]
+    if not unknown:
+        return None
+    hints = [
+        f"{t!r}: did you mean {close[0]!r}?"
+        for t in unknown
+        if (close := difflib.get_close_matches(t, teams, n=1, cutoff=0.6))
+    ]
+    return (
+        f"{source}: column scope, {where}: {', '.join(map(repr, unknown))} "
+        f"{'is not a' if len(unknown) == 1 else 'are not'} {team}(s) of {panel_source}, so "
+        f"{'it' if len(unknown) == 1 else 'they'} would silently count as untargeted; teams: "
+        f"{', '.join(teams[:10])}. {' '.join(hints)}".rstrip()
+    )
 
 
 @dataclass
@@ -268,48 +353,15 @@ def gaming_check(
     for _, target in targets.iterrows():
         metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
         name = f"{metric} target from {start} ({scope})"
-        numerator, denominator = conversions[metric]
-        frame = data.copy()
-        frame["t"] = period_index(frame[time]).astype(float)
-        order = time_order(frame[time])  # period labels in time order, not as text
-        frame["post"] = (frame["t"] >= order.get_loc(start)).astype(float)
-        targeted = _in_scope(frame, scope, team)
-        other_targets = targets[(targets["metric"] == metric) & (targets.index != target.name)]
-        for other in other_targets["scope"].astype(str):
-            contaminated = _in_scope(frame, other, team) & ~targeted
-            frame, targeted = frame[~contaminated], targeted[~contaminated]
-        frame["targeted_post"] = (targeted & (frame["post"] == 1)).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frame["conversion"] = np.where(
-                frame[denominator] > 0, frame[numerator] / frame[denominator], np.nan
-            )
+        frame, targeted = _target_frame(
+            data, targets, target, time=time, team=team, conversion=conversions[metric]
+        )
         pre = frame[targeted & (frame["post"] == 0)]
-        comparison = (~targeted).any()
+        comparison = bool((~targeted).any())
         for measure, column in (("activity", metric), ("conversion", "conversion")):
-            if comparison:
-                with (
-                    warnings.catch_warnings()
-                ):  # rep-periods with no activity have no conversion rate, by design
-                    warnings.filterwarnings(
-                        "ignore",
-                        message=r".* rows were left out for missing values \(\d+ in conversion\)",
-                    )
-                    fitted = (
-                        estimate(
-                            frame,
-                            outcome=column,
-                            treatment="targeted_post",
-                            unit=unit,
-                            time=time,
-                            conf_level=conf_level,
-                        )
-                        .tidy()
-                        .iloc[0]
-                    )
-                design = "difference-in-differences vs untargeted reps"
-            else:
-                fitted = _its(frame, column, unit, conf_level)
-                design = "interrupted time series"
+            fitted, design = _change_at_start(
+                frame, column, unit=unit, time=time, conf_level=conf_level, comparison=comparison
+            )
             base = float(pre[column].mean())
             effects_rows.append(
                 {
@@ -321,20 +373,143 @@ def gaming_check(
                     "relative": float(fitted["estimate"] / base) if base else np.nan,
                 }
             )
-        activity, conversion = effects_rows[-2], effects_rows[-1]
-        gamed = activity["conf_low"] > 0 and conversion["conf_high"] < 0
-        verdict = (
-            "possible gaming: the activity rose while its conversion fell"
-            if gamed
-            else "no sign of gaming: the activity and its conversion did not move in opposite directions"
-        )
-        flags.append(
-            {
-                "target": name,
-                "activity_change": activity["relative"],
-                "conversion_change": conversion["estimate"],
-                "gamed": bool(gamed),
-                "verdict": verdict,
-            }
-        )
+        flags.append(_gaming_flag(name, activity=effects_rows[-2], conversion=effects_rows[-1]))
     return GamingCheck(pd.DataFrame(effects_rows), pd.DataFrame(flags), conf_level)
+
+
+def _target_frame(
+    data: pd.DataFrame,
+    targets: pd.DataFrame,
+    target: pd.Series,
+    *,
+    time: str,
+    team: str,
+    conversion: tuple[str, str],
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the panel as one target's check reads it, and which rows the target covers.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    targets : DataFrame
+        All targets (reps under another target on the same metric are left out).
+    target : Series
+        The target checked (a row of ``targets``).
+    time, team : str
+        The period and team columns.
+    conversion : tuple of str
+        The numerator and denominator columns of the activity's conversion.
+
+    Returns
+    -------
+    (DataFrame, Series)
+        The panel with ``t`` (period index), ``post``, ``targeted_post`` and
+        ``conversion``; and the boolean mask of targeted rows.
+    """
+    metric, start, scope = str(target["metric"]), target["start_period"], str(target["scope"])
+    numerator, denominator = conversion
+    frame = data.copy()
+    frame["t"] = period_index(frame[time]).astype(float)
+    order = time_order(frame[time])  # period labels in time order, not as text
+    frame["post"] = (frame["t"] >= order.get_loc(start)).astype(float)
+    targeted = _in_scope(frame, scope, team)
+    other_targets = targets[(targets["metric"] == metric) & (targets.index != target.name)]
+    for other in other_targets["scope"].astype(str):
+        contaminated = _in_scope(frame, other, team) & ~targeted
+        frame, targeted = frame[~contaminated], targeted[~contaminated]
+    frame["targeted_post"] = (targeted & (frame["post"] == 1)).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["conversion"] = np.where(
+            frame[denominator] > 0, frame[numerator] / frame[denominator], np.nan
+        )
+    return frame, targeted
+
+
+def _change_at_start(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    unit: str,
+    time: str,
+    conf_level: float,
+    comparison: bool,
+) -> tuple[pd.Series, str]:
+    """Estimate the change in ``column`` when the target starts, and name the design.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The panel from :func:`_target_frame`.
+    column : str
+        The activity or ``conversion``.
+    unit, time : str
+        The rep and period columns.
+    conf_level : float
+        Confidence level.
+    comparison : bool
+        Untargeted reps exist: a difference-in-differences against them; else an
+        interrupted time series.
+
+    Returns
+    -------
+    (Series, str)
+        The tidy row of the change and the design's name.
+
+    References
+    ----------
+    Angrist, J. D. and Pischke, J.-S. (2009). Mostly Harmless Econometrics, ch. 5.
+    Princeton University Press.
+    """
+    if not comparison:
+        return _its(frame, column, unit, conf_level), "interrupted time series"
+    with (
+        warnings.catch_warnings()
+    ):  # rep-periods with no activity have no conversion rate, by design
+        warnings.filterwarnings(
+            "ignore",
+            message=r".* rows were left out for missing values \(\d+ in conversion\)",
+        )
+        fitted = (
+            estimate(
+                frame,
+                outcome=column,
+                treatment="targeted_post",
+                unit=unit,
+                time=time,
+                conf_level=conf_level,
+            )
+            .tidy()
+            .iloc[0]
+        )
+    return fitted, "difference-in-differences vs untargeted reps"
+
+
+def _gaming_flag(name: str, *, activity: dict, conversion: dict) -> dict[str, object]:
+    """Return a target's verdict: gamed when the activity rose and its conversion fell.
+
+    Parameters
+    ----------
+    name : str
+        The target.
+    activity, conversion : dict
+        The effect rows of the activity and of its conversion.
+
+    Returns
+    -------
+    dict
+        ``target, activity_change, conversion_change, gamed, verdict``.
+    """
+    gamed = activity["conf_low"] > 0 and conversion["conf_high"] < 0
+    verdict = (
+        "possible gaming: the activity rose while its conversion fell"
+        if gamed
+        else "no sign of gaming: the activity and its conversion did not move in opposite directions"
+    )
+    return {
+        "target": name,
+        "activity_change": activity["relative"],
+        "conversion_change": conversion["estimate"],
+        "gamed": bool(gamed),
+        "verdict": verdict,
+    }

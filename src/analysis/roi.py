@@ -365,6 +365,88 @@ def training_roi(
     benefits = used * treated_periods * margin
     per_period = benefits / periods if periods else None
     figures = roi_figures(benefits, costs, benefit_per_period=per_period).to_dict()
+    draws, n_clusters, by_rep = _cluster_bootstrap(
+        data,
+        estimator=(lambda frame: effect(frame)[0]) if point is None else point,
+        point_rows=point_rows,
+        cluster=cluster,
+        unit=unit,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
+    notes = []
+    if n_clusters < MIN_CLUSTERS:
+        notes.append(
+            f"the ROI interval resamples only {n_clusters} clusters of {cluster!r}: a bootstrap over "
+            f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so the "
+            "intervals shown also span the effect's own interval."
+        )
+    scale = {"treated_periods": treated_periods, "margin": margin, "costs": costs}
+    intervals = {}
+    if len(draws) < 0.9 * n_resamples and upper is not None:
+        # too few resamples could be estimated: the effect's own interval, carried through
+        intervals = _carried_intervals(lower, upper, **scale)
+        notes.append(
+            f"only {len(draws)} of {n_resamples} bootstrap resamples could be estimated, so "
+            "the ROI interval is the effect's interval carried through the ROI formula."
+        )
+    if len(draws) >= 0.9 * n_resamples:
+        intervals = _percentile_intervals(draws, lower, upper, alpha=1 - conf_level, **scale)
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    return RoiResult(
+        figures,
+        intervals,
+        conf_level,
+        conservative,
+        n_clusters,
+        list(intangibles or []),
+        treated_periods=float(treated_periods),
+        margin=margin,
+        resampled="reps" if by_rep else f"clusters of {cluster!r}",
+        notes=notes,
+    )
+
+
+def _cluster_bootstrap(
+    data: pd.DataFrame,
+    *,
+    estimator: Callable[[pd.DataFrame], float],
+    point_rows: Callable[[np.ndarray, np.ndarray], float] | None,
+    cluster: str,
+    unit: str | None,
+    n_resamples: int,
+    seed: int,
+) -> tuple[np.ndarray, int, bool]:
+    """Re-estimate the effect on resamples of whole clusters drawn with replacement.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The panel.
+    estimator : callable
+        ``estimator(frame) -> estimate`` on a resampled panel.
+    point_rows : callable, optional
+        ``point_rows(rows, ids) -> estimate`` on row positions; used instead of
+        ``estimator`` when given (see :func:`training_roi`).
+    cluster : str
+        The column whose values are resampled.
+    unit : str, optional
+        The rep column when ``cluster`` is coarser.
+    n_resamples, seed : int
+        Resamples and the seed of their draws.
+
+    Returns
+    -------
+    (ndarray, int, bool)
+        The estimates of the resamples that could be estimated (a ``ValueError`` skips
+        one), the number of clusters, and whether each cluster is one rep.
+
+    References
+    ----------
+    Cameron, A. C., Gelbach, J. B. and Miller, D. L. (2008). Bootstrap-based improvements
+    for inference with clustered errors. Review of Economics and Statistics 90, 414-427.
+    """
     rng = np.random.default_rng(seed)
     codes, keys = pd.factorize(data[cluster])
     positions = [np.flatnonzero(codes == k) for k in range(len(keys))]
@@ -387,64 +469,90 @@ def training_roi(
                     continue
                 sample_frame = data.iloc[rows].reset_index(drop=True)
                 sample_frame[unit if reps is not None else cluster] = ids
-                draws.append(point(sample_frame) if point is not None else effect(sample_frame)[0])
+                draws.append(estimator(sample_frame))
         except ValueError:
             continue
-    notes = []
-    if len(keys) < MIN_CLUSTERS:
-        notes.append(
-            f"the ROI interval resamples only {len(keys)} clusters of {cluster!r}: a bootstrap over "
-            f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so the "
-            "intervals shown also span the effect's own interval."
-        )
-    draws_array = np.asarray(draws, float)
-    alpha = 1 - conf_level
-    intervals = {}
-    if len(draws_array) < 0.9 * n_resamples and upper is not None:
-        # too few resamples could be estimated: the effect's own interval, carried through
-        carried = np.array([lower, upper], float) * treated_periods * margin
-        roi_ends = (carried - costs) / costs * 100
-        intervals = {
-            "benefits": (float(carried[0]), float(carried[1])),
-            "bcr": (float(carried[0] / costs), float(carried[1] / costs)),
-            "roi_percent": (float(roi_ends[0]), float(roi_ends[1])),
-        }
-        notes.append(
-            f"only {len(draws_array)} of {n_resamples} bootstrap resamples could be estimated, so "
-            "the ROI interval is the effect's interval carried through the ROI formula."
-        )
-    if len(draws_array) >= 0.9 * n_resamples:
-        benefit_draws = draws_array * treated_periods * margin
-        mapped = (
-            np.array([lower, upper], float) * treated_periods * margin
-            if upper is not None
-            else np.array([np.nan, np.nan])
-        )
-        for name, values, effect_ends in (
-            ("benefits", benefit_draws, mapped),
-            ("bcr", benefit_draws / costs, mapped / costs),
-            ("roi_percent", (benefit_draws - costs) / costs * 100, (mapped - costs) / costs * 100),
-        ):
-            low_end = float(np.quantile(values, alpha / 2))
-            high_end = float(np.quantile(values, 1 - alpha / 2))
-            if np.isfinite(effect_ends).all():
-                low_end = min(low_end, float(effect_ends.min()))
-                high_end = max(high_end, float(effect_ends.max()))
-            intervals[name] = (low_end, high_end)
-    for note in notes:
-        warnings.warn(note, UserWarning, stacklevel=2)
-    return RoiResult(
-        figures,
-        intervals,
-        conf_level,
-        conservative,
-        len(keys),
-        list(intangibles or []),
-        treated_periods=float(treated_periods),
-        margin=margin,
-        resampled="reps" if reps is None else f"clusters of {cluster!r}",
-        notes=notes,
+    return np.asarray(draws, float), len(keys), reps is None
+
+
+def _carried_intervals(
+    lower: float, upper: float, *, treated_periods: float, margin: float, costs: float
+) -> dict[str, tuple[float, float]]:
+    """Return the effect's own interval carried through the benefit, BCR and ROI formulas.
+
+    Parameters
+    ----------
+    lower, upper : float
+        The effect's interval per trained rep-period.
+    treated_periods, margin, costs : float
+        As :func:`training_roi` takes them.
+
+    Returns
+    -------
+    dict
+        ``benefits``, ``bcr`` and ``roi_percent`` -> (low, high).
+
+    References
+    ----------
+    Phillips, J. J. and Phillips, P. P. (2007). Show Me the Money: How to Determine ROI
+    in People, Projects, and Programs. Berrett-Koehler.
+    """
+    carried = np.array([lower, upper], float) * treated_periods * margin
+    roi_ends = (carried - costs) / costs * 100
+    return {
+        "benefits": (float(carried[0]), float(carried[1])),
+        "bcr": (float(carried[0] / costs), float(carried[1] / costs)),
+        "roi_percent": (float(roi_ends[0]), float(roi_ends[1])),
+    }
+
+
+def _percentile_intervals(
+    draws: np.ndarray,
+    lower: float,
+    upper: float | None,
+    *,
+    alpha: float,
+    treated_periods: float,
+    margin: float,
+    costs: float,
+) -> dict[str, tuple[float, float]]:
+    """Return percentile intervals of the bootstrap, widened to span the effect's own interval.
+
+    Parameters
+    ----------
+    draws : ndarray
+        The bootstrap estimates of the effect.
+    lower, upper : float
+        The effect's interval (``upper`` None when the effect gave none).
+    alpha : float
+        One minus the confidence level.
+    treated_periods, margin, costs : float
+        As :func:`training_roi` takes them.
+
+    Returns
+    -------
+    dict
+        ``benefits``, ``bcr`` and ``roi_percent`` -> (low, high).
+    """
+    benefit_draws = draws * treated_periods * margin
+    mapped = (
+        np.array([lower, upper], float) * treated_periods * margin
+        if upper is not None
+        else np.array([np.nan, np.nan])
     )
+    intervals = {}
+    for name, values, effect_ends in (
+        ("benefits", benefit_draws, mapped),
+        ("bcr", benefit_draws / costs, mapped / costs),
+        ("roi_percent", (benefit_draws - costs) / costs * 100, (mapped - costs) / costs * 100),
+    ):
+        low_end = float(np.quantile(values, alpha / 2))
+        high_end = float(np.quantile(values, 1 - alpha / 2))
+        if np.isfinite(effect_ends).all():
+            low_end = min(low_end, float(effect_ends.min()))
+            high_end = max(high_end, float(effect_ends.max()))
+        intervals[name] = (low_end, high_end)
+    return intervals
 
 
 @renamed(panel="data", n_boot="n_resamples")
@@ -488,6 +596,77 @@ def programme_roi(
     if time is not None and start is not None:
         # the benefits count the rep-periods `treatment` marks as trained: it must follow `start`
         effects.check_absorbing(data, treatment=treatment, unit=unit, time=time, start=start)
+    effect, point = _effect_estimators(
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        start=start,
+        treatment=treatment,
+        covariates=covariates,
+        cluster=cluster,
+        conf_level=conf_level,
+        value_per_unit=value_per_unit,
+    )
+    treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
+    n_periods = data[time].nunique() if time is not None else None
+    point_rows = None
+    if time is not None and start is not None and not covariates:
+        point_rows = _imputation_on_rows(
+            data, outcome=outcome, time=time, unit=unit, start=start, scale=value_per_unit
+        )
+    result = training_roi(
+        data,
+        effect=effect,
+        point=point,
+        point_rows=point_rows,
+        treated_periods=treated,
+        costs=costs,
+        margin=margin,
+        cluster=cluster or unit,
+        unit=unit,
+        periods=n_periods,
+        n_resamples=n_resamples,
+        seed=seed,
+        conf_level=conf_level,
+        conservative=conservative,
+        intangibles=intangibles,
+    )
+    result.value_per_unit = value_per_unit
+    return result
+
+
+def _effect_estimators(
+    *,
+    outcome: str,
+    unit: str,
+    time: str | None,
+    start: str | None,
+    treatment: str,
+    covariates: Sequence[str] | None,
+    cluster: str | None,
+    conf_level: float,
+    value_per_unit: float,
+) -> tuple[Callable[[pd.DataFrame], tuple[float, float, float]], Callable[[pd.DataFrame], float]]:
+    """Return the effect (with its interval) and the point-only estimator :func:`programme_roi` uses.
+
+    Parameters
+    ----------
+    outcome, unit, time, start, treatment, covariates, cluster, conf_level, value_per_unit
+        As :func:`programme_roi` takes them.
+
+    Returns
+    -------
+    (callable, callable)
+        ``effect(frame) -> (estimate, conf_low, conf_high)`` in money per trained
+        rep-period: the staggered (imputation) ATT for a panel with training starts, else
+        the regression-adjusted effect; and ``point(frame) -> estimate`` for resamples.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+    """
+    from analysis import effects
 
     def effect(frame: pd.DataFrame, bootstrap: Bootstrap = "auto") -> tuple[float, float, float]:
         if time is not None and start is not None:
@@ -531,32 +710,7 @@ def programme_roi(
         # (run by default when fewer than 10 clusters are trained) would be discarded
         return effect(frame, bootstrap="off")[0]
 
-    treated = float(pd.to_numeric(data[treatment], errors="coerce").fillna(0).gt(0).sum())
-    n_periods = data[time].nunique() if time is not None else None
-    point_rows = None
-    if time is not None and start is not None and not covariates:
-        point_rows = _imputation_on_rows(
-            data, outcome=outcome, time=time, unit=unit, start=start, scale=value_per_unit
-        )
-    result = training_roi(
-        data,
-        effect=effect,
-        point=point,
-        point_rows=point_rows,
-        treated_periods=treated,
-        costs=costs,
-        margin=margin,
-        cluster=cluster or unit,
-        unit=unit,
-        periods=n_periods,
-        n_resamples=n_resamples,
-        seed=seed,
-        conf_level=conf_level,
-        conservative=conservative,
-        intangibles=intangibles,
-    )
-    result.value_per_unit = value_per_unit
-    return result
+    return effect, point
 
 
 def describe(result: RoiResult, *, currency: str | None = None, symbol: bool = False) -> list[str]:

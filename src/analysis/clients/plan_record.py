@@ -186,6 +186,38 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     record = read_json(path, f"data/clients/{folder.name}/{FROZEN_FILE}", inside=folder)
+    _check_record_shape(record, path, folder, fix)
+    owner = record.get("client_id")
+    if owner is not None and owner != folder.name:
+        raise ConfigError(
+            f"{path.name} in {folder.name}/ records the plan freeze of client {owner!r}: it came "
+            f"with a copied folder, and a freeze is that client's alone. Delete {path.name} from "
+            f"{folder.name}/, and run `workbench plan freeze {folder.name}` once this client has "
+            "agreed its plan."
+        )
+    _check_chain(record, owner, path, folder, fix)
+    return record
+
+
+def _check_record_shape(record: Any, path: Path, folder: Path, fix: str) -> None:
+    """Refuse a freeze record without its date, hash and plan, or with earlier versions malformed.
+
+    Parameters
+    ----------
+    record : object
+        The file as read.
+    path : Path
+        The record's file.
+    folder : Path
+        The client's folder.
+    fix : str
+        What to do, ending every message.
+
+    Raises
+    ------
+    ConfigError
+        One message for every shape that is not a freeze record.
+    """
     try:
         if not isinstance(record, dict) or not {"frozen_at", "sha256", "plan"} <= set(record):
             raise ValueError("frozen_at, sha256 and plan are required")
@@ -199,14 +231,33 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
         raise ConfigError(
             f"{path.name} in {folder.name}/ is not a freeze record ({error}); {fix}"
         ) from None
-    owner = record.get("client_id")
-    if owner is not None and owner != folder.name:
-        raise ConfigError(
-            f"{path.name} in {folder.name}/ records the plan freeze of client {owner!r}: it came "
-            f"with a copied folder, and a freeze is that client's alone. Delete {path.name} from "
-            f"{folder.name}/, and run `workbench plan freeze {folder.name}` once this client has "
-            "agreed its plan."
-        )
+
+
+def _check_chain(record: dict[str, Any], owner: Any, path: Path, folder: Path, fix: str) -> None:
+    """Refuse a freeze record whose versions do not follow from this client, each from the last.
+
+    Each version's date must read as a freeze date, its SHA-256 must match its plan, and its
+    record hash must chain the client id, the date, the plan's hash and the version before,
+    in time order.
+
+    Parameters
+    ----------
+    record : dict
+        The freeze record (checked by :func:`_check_record_shape`).
+    owner : object
+        The client id the record names (None in records written before it did).
+    path : Path
+        The record's file.
+    folder : Path
+        The client's folder.
+    fix : str
+        What to do, ending every message.
+
+    Raises
+    ------
+    ConfigError
+        Saying the record was altered or copied, or predates records with the client id.
+    """
     previous, old_previous, last_date = "", "", None
     for version in [*record.get("earlier", []), record]:
         when = str(version.get("frozen_at"))
@@ -238,7 +289,6 @@ def read_frozen(folder: Path) -> dict[str, Any] | None:
                 f"order or an earlier version changed); {fix}"
             )
         previous, old_previous, last_date = chained, old_chained, date
-    return record
 
 
 def plan_status(plan: Plan, folder: Path) -> PlanStatus:

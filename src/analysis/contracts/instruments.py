@@ -102,6 +102,51 @@ def load_instrument(path: str | Path) -> Instrument:
         inside=path.parent,
         what="instrument file",
     )
+    items = _checked_items(spec, where)
+    themes = dict(spec.get("themes") or {})
+    if spec["type"] == "checklist" and themes:
+        unknown = [i["id"] for i in items if i.get("theme") not in themes]
+        if unknown:
+            raise InstrumentError(
+                f"{where}: item(s) {unknown} have a theme not listed under themes ({', '.join(themes)})."
+            )
+    scoring = dict(spec.get("scoring") or {})
+    if spec["type"] == "true_false":
+        _check_bands(scoring, len(items), where)
+    groups = [str(g) for g in spec.get("groups") or []]
+    return Instrument(
+        str(spec["id"]),
+        str(spec["title"]),
+        spec["type"],
+        str(spec.get("source", "")),
+        [dict(i, id=str(i["id"])) for i in items],
+        scoring,
+        themes,
+        groups,
+    )
+
+
+def _checked_items(spec: Any, where: str) -> list[dict[str, Any]]:
+    """Return an instrument's items after checking its keys, type, item ids and item texts.
+
+    Parameters
+    ----------
+    spec : object
+        The instrument file as read.
+    where : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    list of dict
+        The items, each with an id.
+
+    Raises
+    ------
+    InstrumentError
+        Naming what to fix: not a mapping, missing keys, an unknown type (with the closest
+        one), no items, duplicate ids, an item without its text.
+    """
     if not isinstance(spec, dict):
         raise InstrumentError(f"{where}: must be a mapping with id, title, type, items.")
     missing = [k for k in ("id", "title", "type", "items") if k not in spec]
@@ -131,36 +176,36 @@ def load_instrument(path: str | Path) -> Instrument:
         lacking = [k for k in needed if not str(item.get(k, "")).strip()]
         if lacking:
             raise InstrumentError(f"{where}: item {item['id']!r} lacks {', '.join(lacking)}.")
-    themes = dict(spec.get("themes") or {})
-    if spec["type"] == "checklist" and themes:
-        unknown = [i["id"] for i in items if i.get("theme") not in themes]
-        if unknown:
+    return items
+
+
+def _check_bands(scoring: dict[str, Any], n_items: int, where: str) -> None:
+    """Refuse a true_false scoring whose bands do not give exactly one band to every score.
+
+    Parameters
+    ----------
+    scoring : dict
+        ``scoring:`` of the instrument (``count_value`` and ``bands``).
+    n_items : int
+        The number of items: the scores run from 0 to it.
+    where : str
+        The file's name, for messages.
+
+    Raises
+    ------
+    InstrumentError
+        Naming the first score in no band or in several.
+    """
+    if not isinstance(scoring.get("count_value"), bool) or not scoring.get("bands"):
+        raise InstrumentError(
+            f"{where}: a true_false instrument needs scoring.count_value (true or false) and scoring.bands."
+        )
+    for score in range(n_items + 1):
+        if sum(_in_band(score, band) for band in scoring["bands"]) != 1:
             raise InstrumentError(
-                f"{where}: item(s) {unknown} have a theme not listed under themes ({', '.join(themes)})."
+                f"{where}: scoring.bands must give exactly one band for every score 0-{n_items}; "
+                f"score {score} falls in {sum(_in_band(score, b) for b in scoring['bands'])}."
             )
-    scoring = dict(spec.get("scoring") or {})
-    if spec["type"] == "true_false":
-        if not isinstance(scoring.get("count_value"), bool) or not scoring.get("bands"):
-            raise InstrumentError(
-                f"{where}: a true_false instrument needs scoring.count_value (true or false) and scoring.bands."
-            )
-        for score in range(len(items) + 1):
-            if sum(_in_band(score, band) for band in scoring["bands"]) != 1:
-                raise InstrumentError(
-                    f"{where}: scoring.bands must give exactly one band for every score 0-{len(items)}; "
-                    f"score {score} falls in {sum(_in_band(score, b) for b in scoring['bands'])}."
-                )
-    groups = [str(g) for g in spec.get("groups") or []]
-    return Instrument(
-        str(spec["id"]),
-        str(spec["title"]),
-        spec["type"],
-        str(spec.get("source", "")),
-        [dict(i, id=str(i["id"])) for i in items],
-        scoring,
-        themes,
-        groups,
-    )
 
 
 def load_instruments(

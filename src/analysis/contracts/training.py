@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -384,6 +384,40 @@ def load_training_data(
         "assessments": assessments_path,
         "costs": costs_path,
     }
+    tables = _validated_tables(paths, problems)
+    named = _plausible(tables, paths, problems)
+    reps, panel = tables.get("reps"), tables.get("panel")
+    starts_error = None
+    if reps is not None:
+        source = source_name(reps_path)
+        reps["training_start"], starts_error = parse_periods(reps["training_start"])
+        if starts_error and "reps.training_start" not in named:
+            problems.append(f"{source}: column training_start: {starts_error}.")
+    if panel is not None:
+        problems += _panel_problems(panel, reps, panel_path, reps_path, named, starts_error)
+    if problems:
+        raise TrainingDataError(
+            "\n".join(["The training data do not match the contract:", *problems])
+        )
+    return tables
+
+
+def _validated_tables(paths: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """Read each given file and check it against its schema, ids and periods as text.
+
+    Parameters
+    ----------
+    paths : dict
+        Table name -> path (None when not given).
+    problems : list of str
+        Receives what does not match the contract.
+
+    Returns
+    -------
+    dict
+        Table name -> the validated table (the table as read where validation failed,
+        None where it could not be read).
+    """
     from analysis.contracts.schemas import validate
 
     tables = {
@@ -398,47 +432,69 @@ def load_training_data(
         validated, messages = validate(frame, schemas[name], source_name(str(paths[name])))
         problems += messages
         tables[name] = validated if validated is not None else frame
-    named = _plausible(tables, paths, problems)
-    reps, panel = tables.get("reps"), tables.get("panel")
-    if reps is not None:
-        source = source_name(reps_path)
-        reps["training_start"], starts_error = parse_periods(reps["training_start"])
-        if starts_error and "reps.training_start" not in named:
-            problems.append(f"{source}: column training_start: {starts_error}.")
-    if panel is not None:
-        source = source_name(panel_path)
-        raw_periods = panel["period"].copy()
-        panel["period"], error = parse_periods(panel["period"])
-        if error and "panel.period" not in named:
-            problems.append(f"{source}: column period: {error}.")
-        else:
-            gap = check_regular(panel["period"], source)
-            if gap:
-                problems.append(gap)
-        dup = panel.duplicated(["rep_id", "period"], keep=False)
-        if dup.any():
-            problems.append(duplicate_rows_message(raw_periods, dup, source))
-        problems += cross_column_problems(panel, source)
-        if reps is not None:
-            unknown = ~panel["rep_id"].isin(reps["rep_id"])
-            if unknown.any():
-                ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
-                problems.append(
-                    f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} "
-                    f"are not in {source_name(reps_path)}; "
-                    + _unknown_ids_fix(panel.loc[unknown, "rep_id"], reps["rep_id"])
-                )
-            if not error and not (
-                reps is not None and starts_error
-            ):  # unread labels compare with nothing
-                problems += _starts_outside(
-                    reps["training_start"], panel["period"], source_name(reps_path)
-                )
-    if problems:
-        raise TrainingDataError(
-            "\n".join(["The training data do not match the contract:", *problems])
-        )
     return tables
+
+
+def _panel_problems(
+    panel: pd.DataFrame,
+    reps: pd.DataFrame | None,
+    panel_path: Any,
+    reps_path: Any,
+    named: Any,
+    starts_error: str | None,
+) -> list[str]:
+    """Return the panel's problems: periods, gaps, duplicate rep-periods, unknown reps, starts.
+
+    The panel's periods are parsed in place.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        The validated panel.
+    reps : DataFrame, optional
+        The validated reps, their training starts parsed.
+    panel_path, reps_path : path
+        The files, named in the messages.
+    named : collection of str
+        The ``table.column`` already named by the plausibility checks.
+    starts_error : str, optional
+        Why the reps' training starts could not be read.
+
+    Returns
+    -------
+    list of str
+        One message per problem, naming the file, column and lines.
+    """
+    problems: list[str] = []
+    source = source_name(panel_path)
+    raw_periods = panel["period"].copy()
+    panel["period"], error = parse_periods(panel["period"])
+    if error and "panel.period" not in named:
+        problems.append(f"{source}: column period: {error}.")
+    else:
+        gap = check_regular(panel["period"], source)
+        if gap:
+            problems.append(gap)
+    dup = panel.duplicated(["rep_id", "period"], keep=False)
+    if dup.any():
+        problems.append(duplicate_rows_message(raw_periods, dup, source))
+    problems += cross_column_problems(panel, source)
+    if reps is not None:
+        unknown = ~panel["rep_id"].isin(reps["rep_id"])
+        if unknown.any():
+            ids = panel.loc[unknown, "rep_id"].unique()[:5].tolist()
+            problems.append(
+                f"{source}: column rep_id: rep(s) {ids} on lines {file_lines(unknown)} "
+                f"are not in {source_name(reps_path)}; "
+                + _unknown_ids_fix(panel.loc[unknown, "rep_id"], reps["rep_id"])
+            )
+        if not error and not (
+            reps is not None and starts_error
+        ):  # unread labels compare with nothing
+            problems += _starts_outside(
+                reps["training_start"], panel["period"], source_name(reps_path)
+            )
+    return problems
 
 
 def _unknown_ids_fix(unknown: pd.Series, known: pd.Series) -> str:

@@ -309,12 +309,101 @@ def segment_effects(
     conf_level = check_conf_level(conf_level)
     bootstrap = check_option("bootstrap", bootstrap, Bootstrap)
     n_resamples = check_resamples(n_resamples)
+    notes: list[str] = []
+    frame = _segment_frame(
+        data,
+        outcome=outcome,
+        by=by,
+        unit=unit,
+        time=time,
+        start=start,
+        covariates=covariates,
+        weights=weights,
+        cluster=cluster,
+        notes=notes,
+    )
+    trained = frame["treated"] == 1
+    levels, regressors = _segment_regressors(frame, trained, by, notes)
+    columns = [f"d_{i}" for i in range(len(levels))]
+    controls = [c for c in frame.columns if re.fullmatch(r"x\d+", str(c))]
+    with captured_notes(notes):
+        fit = did2s_keeping_singletons(
+            frame,
+            second_stage="~ " + " + ".join(regressors),
+            weights="w" if weights else None,
+            controls=controls,
+        )
+    clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
+    weight = frame["w"] if "w" in frame else pd.Series(1.0, index=frame.index)
+    table = _segment_table(fit, frame, levels, weight, conf_level=conf_level, df=clusters - 1)
+    notes += _bootstrap_segments(
+        table,
+        frame,
+        levels,
+        column=cluster or unit,
+        controls=controls,
+        bootstrap=bootstrap,
+        n_resamples=n_resamples,
+        seed=seed,
+        conf_level=conf_level,
+    )
+    statistic, df, p_value = wald_f(
+        fit, _equal_effects(len(columns)) @ selector(fit.coef().index, columns), n_clusters=clusters
+    )
+    overall = _overall_effect(fit.coef(), frame, regressors, weight)
+    emit(notes)
+    return SegmentEffects(
+        by=by,
+        table=table[[*TIDY_COLUMNS, "n_treated", "n_units", "weight"]],
+        overall=overall,
+        test_statistic=statistic,
+        test_df=df,
+        test_p_value=p_value,
+        conf_level=conf_level,
+        n=len(frame),
+        notes=list(dict.fromkeys(notes)),
+    )
+
+
+def _segment_frame(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    by: str,
+    unit: str,
+    time: str,
+    start: str,
+    covariates: Sequence[str] | None,
+    weights: str | None,
+    cluster: str | None,
+    notes: list[str],
+) -> pd.DataFrame:
+    """Return the staggered frame of the headline with the segment, and note its caveats.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    outcome, by, unit, time, start, covariates, weights, cluster
+        As :func:`segment_effects` takes them.
+    notes : list of str
+        Receives the notes on rows left out and on the clusters.
+
+    Returns
+    -------
+    DataFrame
+        :func:`~analysis.effects.staggered._staggered_frame` with ``segment``.
+
+    Raises
+    ------
+    EffectDataError
+        When the segment column is missing.
+    """
     if by not in data.columns:
         raise EffectDataError(
             f"segment column {by!r} not found; available: {', '.join(map(str, data.columns))}.",
             column=by,
         )
-    notes: list[str] = []
     frame = _staggered_frame(
         data,
         outcome=outcome,
@@ -329,7 +418,38 @@ def segment_effects(
         segment=by,
     )
     notes += _cluster_notes(frame, cluster or unit)
-    trained = frame["treated"] == 1
+    return frame
+
+
+def _segment_regressors(
+    frame: pd.DataFrame, trained: pd.Series, by: str, notes: list[str]
+) -> tuple[list[Any], list[str]]:
+    """Add one indicator per segment of the trained rep-periods (``d_0``, ``d_1``, ...).
+
+    Trained rep-periods with no segment get an indicator of their own (``d_rest``), so
+    the weighted segment effects still add up to the overall effect, and a note.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The staggered frame with ``segment``; changed in place.
+    trained : Series
+        Boolean: the trained rep-periods.
+    by : str
+        The segment column, for the messages.
+    notes : list of str
+        Receives the note on rep-periods with no segment.
+
+    Returns
+    -------
+    (list, list of str)
+        The segments in order and the second stage's regressors.
+
+    Raises
+    ------
+    EffectDataError
+        When fewer than two segments hold trained rep-periods.
+    """
     unlabelled = trained & frame["segment"].isna()
     if unlabelled.any():
         notes.append(
@@ -343,28 +463,51 @@ def segment_effects(
             "nothing to compare.",
             column=by,
         )
-    columns = [f"d_{i}" for i in range(len(levels))]
-    members = {
-        c: trained & (frame["segment"] == level) for c, level in zip(columns, levels, strict=True)
-    }
-    for c, mask in members.items():
-        frame[c] = mask.astype(float)
-    regressors = list(columns)
+    regressors = [f"d_{i}" for i in range(len(levels))]
+    for c, level in zip(regressors, levels, strict=True):
+        frame[c] = (trained & (frame["segment"] == level)).astype(float)
     if unlabelled.any():  # their own mean, so the weighted segment effects still add up
         frame["d_rest"] = unlabelled.astype(float)
         regressors.append("d_rest")
-    controls = [c for c in frame.columns if re.fullmatch(r"x\d+", str(c))]
-    with captured_notes(notes):
-        fit = did2s_keeping_singletons(
-            frame,
-            second_stage="~ " + " + ".join(regressors),
-            weights="w" if weights else None,
-            controls=controls,
-        )
-    clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
-    weight = frame["w"] if "w" in frame else pd.Series(1.0, index=frame.index)
+    return levels, regressors
+
+
+def _segment_table(
+    fit: Any,
+    frame: pd.DataFrame,
+    levels: list[Any],
+    weight: pd.Series,
+    *,
+    conf_level: float,
+    df: int,
+) -> pd.DataFrame:
+    """Return the tidy segment effects with their trained rep-periods, reps and weights.
+
+    Parameters
+    ----------
+    fit : pyfixest fit
+        The second stage with one indicator per segment.
+    frame : DataFrame
+        The staggered frame with the indicators ``d_0``, ``d_1``, ...
+    levels : list
+        The segments, in the order of the indicators.
+    weight : Series
+        The rep-periods' weights (1 when unweighted).
+    conf_level : float
+        Confidence level.
+    df : int
+        Degrees of freedom of the t intervals (clusters - 1).
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: the tidy columns, ``n_treated``, ``n_units`` and ``weight``.
+    """
+    columns = [f"d_{i}" for i in range(len(levels))]
+    trained = frame["treated"] == 1
+    members = {c: frame[c] == 1 for c in columns}
     in_segment = {c: frame["segment"] == level for c, level in zip(columns, levels, strict=True)}
-    table = tidy_fit(
+    return tidy_fit(
         fit,
         dict(zip(columns, levels, strict=True)),
         conf_level=conf_level,
@@ -377,15 +520,58 @@ def segment_effects(
             }
             for c in columns
         },
-        df=clusters - 1,
+        df=df,
     )
-    for i, c in enumerate(columns):
+
+
+def _bootstrap_segments(
+    table: pd.DataFrame,
+    frame: pd.DataFrame,
+    levels: list[Any],
+    *,
+    column: str,
+    controls: list[str],
+    bootstrap: Bootstrap,
+    n_resamples: int,
+    seed: int,
+    conf_level: float,
+) -> list[str]:
+    """Replace a segment's interval and p-value by the wild cluster bootstrap where it is due.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The segment effects (:func:`_segment_table`); changed in place.
+    frame : DataFrame
+        The staggered frame with the indicators ``d_0``, ``d_1``, ...
+    levels : list
+        The segments, in the order of the indicators.
+    column : str
+        The cluster column, named in the notes.
+    controls : list of str
+        The first stage's covariates.
+    bootstrap, n_resamples, seed, conf_level
+        As :func:`segment_effects` takes them.
+
+    Returns
+    -------
+    list of str
+        The bootstrap's notes, each naming its segment.
+
+    References
+    ----------
+    MacKinnon, J. G. and Webb, M. D. (2017). Wild bootstrap inference for wildly
+    different cluster sizes. Journal of Applied Econometrics 32, 233-254.
+    """
+    trained = frame["treated"] == 1
+    notes: list[str] = []
+    for i in range(len(levels)):
         # the segment's estimate sees only the untreated rows and its own trained rows
-        sub = frame[~trained | members[c]].reset_index(drop=True)
+        sub = frame[~trained | (frame[f"d_{i}"] == 1)].reset_index(drop=True)
         told: list[str] = []
         result = _imputation_bootstrap(
             sub,
-            column=cluster or unit,
+            column=column,
             controls=controls,
             bootstrap=bootstrap,
             n_resamples=n_resamples,
@@ -400,32 +586,62 @@ def segment_effects(
                 result.p_value,
             ]
             notes += [note.replace("'ATT'", repr(levels[i])) for note in told]
-    contrast = np.zeros((len(columns) - 1, len(columns)))
-    contrast[:, 0] = 1
-    contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
-    statistic, df, p_value = wald_f(
-        fit, contrast @ selector(fit.coef().index, columns), n_clusters=clusters
-    )
-    coef = fit.coef()
-    overall = float(
+    return notes
+
+
+def _overall_effect(
+    coef: pd.Series, frame: pd.DataFrame, regressors: list[str], weight: pd.Series
+) -> float:
+    r"""Return the overall effect: the segment effects weighted by their trained rep-periods.
+
+    Parameters
+    ----------
+    coef : Series
+        The second stage's coefficients.
+    frame : DataFrame
+        The staggered frame with the indicators.
+    regressors : list of str
+        The indicators (``d_rest`` included when some trained rep-periods have no segment).
+    weight : Series
+        The rep-periods' weights (1 when unweighted).
+
+    Returns
+    -------
+    float
+        :math:`\hat\tau = \sum_s \pi_s \hat\tau_s`, the imputation ATT.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs:
+    robust and efficient estimation. Review of Economic Studies 91, 3253-3285.
+    """
+    trained = frame["treated"] == 1
+    return float(
         sum(
             coef[c] * weight[frame[c] == 1].sum() / weight[trained].sum()
             for c in regressors
             if c in coef.index
         )
     )
-    emit(notes)
-    return SegmentEffects(
-        by=by,
-        table=table[[*TIDY_COLUMNS, "n_treated", "n_units", "weight"]],
-        overall=overall,
-        test_statistic=statistic,
-        test_df=df,
-        test_p_value=p_value,
-        conf_level=conf_level,
-        n=len(frame),
-        notes=list(dict.fromkeys(notes)),
-    )
+
+
+def _equal_effects(k: int) -> np.ndarray:
+    """Return the contrasts of equal effects: each segment's effect minus the first one's.
+
+    Parameters
+    ----------
+    k : int
+        The number of segments.
+
+    Returns
+    -------
+    ndarray
+        ``k - 1`` rows and ``k`` columns, 1 in the first column and -1 in the segment's.
+    """
+    contrast = np.zeros((k - 1, k))
+    contrast[:, 0] = 1
+    contrast[np.arange(k - 1), np.arange(1, k)] = -1
+    return contrast
 
 
 @renamed(segment="by")
@@ -494,41 +710,15 @@ def effects_by_segment(
         stacklevel=3,  # past the keyword-renaming wrapper
     )
     conf_level = check_conf_level(conf_level)
-    needed = (outcome, treatment, by, unit, time, *([cluster] if cluster else []))
-    require_columns(data, needed, error=EffectDataError)
-    frame = pd.DataFrame(
-        {
-            "y": check_numeric(data, outcome, "outcome"),
-            "d": check_numeric(data, treatment, "treatment"),
-            "unit": pd.factorize(data[unit])[0],
-            "t": pd.factorize(data[time])[0],  # order not needed
-            "seg": data[by].astype(object),
-            "g": pd.factorize(data[cluster if cluster else unit])[0],
-        }
+    frame = _segment_panel(
+        data, outcome=outcome, treatment=treatment, by=by, unit=unit, time=time, cluster=cluster
     )
-    frame = frame[
-        frame.notna().all(axis=1) & (frame["unit"] >= 0) & (frame["t"] >= 0) & (frame["g"] >= 0)
-    ]  # factorize codes NaN as -1
-    if len(frame) < len(data):
-        warnings.warn(
-            f"{len(data) - len(frame)} of {len(data)} rows were left out of the segment effects for a missing "
-            f"{outcome}, {treatment}, {by}, {unit} or {time}.",
-            UserWarning,
-            stacklevel=2,
-        )
     levels = sorted(frame["seg"].unique())
     if len(levels) < 2:
         raise EffectDataError(
             f"segment {by!r} has a single level in the data used; nothing to compare."
         )
-    columns = []
-    for i, level in enumerate(levels):
-        frame[f"d_{i}"] = frame["d"] * (frame["seg"] == level)
-        if frame.loc[frame["seg"] == level, "d"].nunique() < 2:
-            raise EffectDataError(
-                f"segment {level!r} has no treated (or no untreated) rep-periods; its effect is not estimable."
-            )
-        columns.append(f"d_{i}")
+    columns = _segment_treatments(frame, levels)
     notes: list[str] = []
     with captured_notes(notes):
         fit = pf.feols(
@@ -549,11 +739,10 @@ def effects_by_segment(
         },
     )
     # equal effects: differences from the first segment are all zero
-    contrast = np.zeros((len(columns) - 1, len(columns)))
-    contrast[:, 0] = 1
-    contrast[np.arange(len(columns) - 1), np.arange(1, len(columns))] = -1
     wald, df, p_value = wald_f(
-        fit, contrast @ selector(fit.coef().index, columns), n_clusters=int(frame["g"].nunique())
+        fit,
+        _equal_effects(len(columns)) @ selector(fit.coef().index, columns),
+        n_clusters=int(frame["g"].nunique()),
     )
     test = pd.DataFrame(
         [
@@ -567,3 +756,84 @@ def effects_by_segment(
         ]
     )
     return effects, test
+
+
+def _segment_panel(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    by: str,
+    unit: str,
+    time: str,
+    cluster: str | None,
+) -> pd.DataFrame:
+    """Return the complete rows of the former segment model as ``y, d, unit, t, seg, g``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The rep-period panel.
+    outcome, treatment, by, unit, time, cluster
+        As :func:`effects_by_segment` takes them.
+
+    Returns
+    -------
+    DataFrame
+        Unit, period and cluster as integer codes; rows missing any of them are left out
+        with a warning.
+    """
+    needed = (outcome, treatment, by, unit, time, *([cluster] if cluster else []))
+    require_columns(data, needed, error=EffectDataError)
+    frame = pd.DataFrame(
+        {
+            "y": check_numeric(data, outcome, "outcome"),
+            "d": check_numeric(data, treatment, "treatment"),
+            "unit": pd.factorize(data[unit])[0],
+            "t": pd.factorize(data[time])[0],  # order not needed
+            "seg": data[by].astype(object),
+            "g": pd.factorize(data[cluster if cluster else unit])[0],
+        }
+    )
+    frame = frame[
+        frame.notna().all(axis=1) & (frame["unit"] >= 0) & (frame["t"] >= 0) & (frame["g"] >= 0)
+    ]  # factorize codes NaN as -1
+    if len(frame) < len(data):
+        warnings.warn(
+            f"{len(data) - len(frame)} of {len(data)} rows were left out of the segment effects for a missing "
+            f"{outcome}, {treatment}, {by}, {unit} or {time}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return frame
+
+
+def _segment_treatments(frame: pd.DataFrame, levels: list[Any]) -> list[str]:
+    """Add the treatment within each segment (``d_0``, ``d_1``, ...) to the former model's rows.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`_segment_panel`; changed in place.
+    levels : list
+        The segments, sorted.
+
+    Returns
+    -------
+    list of str
+        The new columns.
+
+    Raises
+    ------
+    EffectDataError
+        When a segment has no treated or no untreated rep-periods.
+    """
+    columns = []
+    for i, level in enumerate(levels):
+        frame[f"d_{i}"] = frame["d"] * (frame["seg"] == level)
+        if frame.loc[frame["seg"] == level, "d"].nunique() < 2:
+            raise EffectDataError(
+                f"segment {level!r} has no treated (or no untreated) rep-periods; its effect is not estimable."
+            )
+        columns.append(f"d_{i}")
+    return columns

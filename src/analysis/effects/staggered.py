@@ -167,21 +167,17 @@ def _staggered_frame(
     """
     covariates = [covariates] if isinstance(covariates, str) else list(covariates or ())
     data = index_as_columns(data, unit, time, cluster)
-    if weights is not None and weights in (outcome, unit, time, start):
-        raise EffectDataError(
-            f"weights={weights!r} is also the {'outcome' if weights == outcome else 'unit, time or start'} "
-            "column; weights need a column of their own (e.g. a headcount or a sampling weight).",
-            column=weights,
-        )
-    missing = [
-        c
-        for c in (outcome, unit, time, start, weights, cluster, segment, *covariates)
-        if c and c not in data.columns
-    ]
-    if missing:
-        raise EffectDataError(
-            f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
-        )
+    _check_frame_columns(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        start=start,
+        weights=weights,
+        cluster=cluster,
+        segment=segment,
+        covariates=covariates,
+    )
     frame = pd.DataFrame(
         {"y": check_numeric(data, outcome, "outcome"), "unit": data[unit], "time": data[time]}
     )
@@ -211,6 +207,84 @@ def _staggered_frame(
             )
         frame["cluster"] = pd.factorize(data[cluster])[0]
     frame["unit"] = pd.factorize(frame["unit"])[0]  # plain integer codes for pyfixest
+    _add_timing(frame, data, unit=unit, time=time, start=start, window=window)
+    frame = _complete_rows(frame, outcome, covariates, notes)
+    kept = _comparable(frame, time_labels=data[time], unit_labels=data[unit])
+    return kept.reset_index(drop=True)  # pyfixest's did2s aligns its stages by position
+
+
+def _check_frame_columns(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    start: str,
+    weights: str | None,
+    cluster: str | None,
+    segment: str | None,
+    covariates: list[str],
+) -> None:
+    """Refuse weights that share a column with another role, and columns that are missing.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The panel, index levels as columns.
+    outcome, unit, time, start, weights, cluster, segment, covariates
+        As :func:`_staggered_frame` takes them.
+
+    Raises
+    ------
+    EffectDataError
+        Naming the column and what to do.
+    """
+    if weights is not None and weights in (outcome, unit, time, start):
+        raise EffectDataError(
+            f"weights={weights!r} is also the {'outcome' if weights == outcome else 'unit, time or start'} "
+            "column; weights need a column of their own (e.g. a headcount or a sampling weight).",
+            column=weights,
+        )
+    missing = [
+        c
+        for c in (outcome, unit, time, start, weights, cluster, segment, *covariates)
+        if c and c not in data.columns
+    ]
+    if missing:
+        raise EffectDataError(
+            f"column(s) {missing} not found; available: {', '.join(map(str, data.columns))}."
+        )
+
+
+def _add_timing(
+    frame: pd.DataFrame,
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    start: str,
+    window: tuple[int, int],
+) -> None:
+    """Add the period index ``t``, first trained period ``g``, ``treated`` and event time ``rel``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The staggered frame being built; changed in place.
+    data : DataFrame
+        The panel it is built from.
+    unit, time, start : str
+        The rep, period and training-start columns.
+    window : (int, int)
+        First and last event time; event times outside are binned into the ends.
+
+    Raises
+    ------
+    EffectDataError
+        When no rep is trained within the panel, or all are throughout.
+    ValueError
+        When the window lacks a lead (<= -2) or event time 0.
+    """
     frame["t"] = period_index(frame["time"], error=EffectDataError)
     frame["g"] = first_treated_index(data, unit=unit, time=time, start=start)
     check_panel(
@@ -232,6 +306,29 @@ def _staggered_frame(
         )
     rel = (frame["t"] - frame["g"]).clip(lo, hi)
     frame["rel"] = rel.where(frame["g"].notna(), -1.0).astype(float)
+
+
+def _complete_rows(
+    frame: pd.DataFrame, outcome: str, covariates: list[str], notes: list[str] | None
+) -> pd.DataFrame:
+    """Leave out the rows missing the outcome or a covariate, with a note saying how many.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The staggered frame (``y``, ``x0``, ``x1``, ...).
+    outcome : str
+        The outcome's column name, for the note.
+    covariates : list of str
+        The covariates' column names, for the note.
+    notes : list of str, optional
+        Receives the note.
+
+    Returns
+    -------
+    DataFrame
+        The complete rows.
+    """
     measured = ["y", *(f"x{i}" for i in range(len(covariates)))]
     incomplete = frame[measured].isna()
     if incomplete.to_numpy().any():
@@ -241,8 +338,7 @@ def _staggered_frame(
         if notes is not None:
             notes.append(missing_values_note(named))
         frame = frame[~incomplete.any(axis=1)]
-    kept = _comparable(frame, time_labels=data[time], unit_labels=data[unit])
-    return kept.reset_index(drop=True)  # pyfixest's did2s aligns its stages by position
+    return frame
 
 
 def _cluster_notes(frame: pd.DataFrame, column: str) -> list[str]:
@@ -448,8 +544,6 @@ def event_study(
     Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
     Borusyak, K., Jaravel, X. and Spiess, J. (2024). Revisiting event-study designs. REStud.
     """
-    import pyfixest as pf
-
     conf_level = check_conf_level(conf_level)
     estimator = check_option("estimator", estimator, Literal["twfe", "imputation"])
     notes: list[str] = []
@@ -468,33 +562,104 @@ def event_study(
     controls = [c for c in frame.columns if re.fullmatch(r"x\d+", str(c))]
     notes += _cluster_notes(frame, cluster or unit)
     with captured_notes(notes):
-        if estimator == "twfe":
-            fit = pf.feols(
-                "y ~ i(rel, ref=-1.0)" + "".join(f" + {c}" for c in controls) + " | unit + t",
-                data=frame,
-                vcov={"CRV1": "cluster" if "cluster" in frame else "unit"},
-                fixef_rm="none",
-                weights="w" if weights else None,
-            )
-        else:
-            fit = did2s_keeping_singletons(
-                frame,
-                second_stage="~ i(rel, ref=-1.0)",
-                weights="w" if weights else None,
-                controls=controls,
-            )
+        fit = _event_fit(frame, estimator, controls=controls, weighted=bool(weights))
     coef = fit.coef()
     event_time = {
         name: int(float(str(name).split("::")[1])) for name in coef.index if "::" in str(name)
     }
     clusters = int(frame["cluster" if "cluster" in frame else "unit"].nunique())
+    table = _event_table(
+        fit,
+        event_time,
+        conf_level=conf_level,
+        n=len(frame),
+        df=clusters - 1 if estimator == "imputation" else None,
+    )
+    leads = [name for name, k in event_time.items() if k <= -2]
+    wald, df, p_value = wald_f(fit, selector(coef.index, leads), n_clusters=clusters)
+    emit(notes)
+    return EventStudyResult(
+        estimator, table, wald, df, p_value, conf_level, len(frame), list(dict.fromkeys(notes))
+    )
+
+
+def _event_fit(
+    frame: pd.DataFrame,
+    estimator: Literal["twfe", "imputation"],
+    *,
+    controls: list[str],
+    weighted: bool,
+) -> Any:
+    r"""Fit the event-time effects by TWFE or by Gardner's two-stage imputation.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The staggered frame (:func:`_staggered_frame`).
+    estimator : {"twfe", "imputation"}
+        The estimator.
+    controls : list of str
+        The covariate columns (``x0``, ``x1``, ...).
+    weighted : bool
+        Weight by the frame's ``w``.
+
+    Returns
+    -------
+    pyfixest fit
+        With one coefficient per event time but -1.
+
+    References
+    ----------
+    Gardner, J. (2022). Two-stage differences in differences. arXiv:2207.05943.
+    """
+    import pyfixest as pf
+
+    if estimator == "twfe":
+        return pf.feols(
+            "y ~ i(rel, ref=-1.0)" + "".join(f" + {c}" for c in controls) + " | unit + t",
+            data=frame,
+            vcov={"CRV1": "cluster" if "cluster" in frame else "unit"},
+            fixef_rm="none",
+            weights="w" if weighted else None,
+        )
+    return did2s_keeping_singletons(
+        frame,
+        second_stage="~ i(rel, ref=-1.0)",
+        weights="w" if weighted else None,
+        controls=controls,
+    )
+
+
+def _event_table(
+    fit: Any, event_time: dict[str, int], *, conf_level: float, n: int, df: int | None
+) -> pd.DataFrame:
+    """Return the tidy event-time effects with the reference period -1 (zero) in its place.
+
+    Parameters
+    ----------
+    fit : pyfixest fit
+        From :func:`_event_fit`.
+    event_time : dict
+        Coefficient name -> event time.
+    conf_level : float
+        Confidence level.
+    n : int
+        Rep-periods used.
+    df : int, optional
+        Degrees of freedom of the t intervals (clusters - 1 for the imputation estimator).
+
+    Returns
+    -------
+    DataFrame
+        Tidy rows ``event_k`` sorted by ``event_time``.
+    """
     table = tidy_fit(
         fit,
         {name: f"event_{k}" for name, k in event_time.items()},
         conf_level=conf_level,
-        n=len(frame),
+        n=n,
         extra={name: {"event_time": k} for name, k in event_time.items()},
-        df=clusters - 1 if estimator == "imputation" else None,
+        df=df,
     )
     reference = {
         "term": "event_-1",
@@ -503,17 +668,11 @@ def event_study(
         "conf_low": 0.0,
         "conf_high": 0.0,
         "p_value": np.nan,
-        "n": len(frame),
+        "n": n,
         "event_time": -1,
     }
     table = pd.concat([table, pd.DataFrame([reference])], ignore_index=True)
-    table = table.sort_values("event_time").reset_index(drop=True)
-    leads = [name for name, k in event_time.items() if k <= -2]
-    wald, df, p_value = wald_f(fit, selector(coef.index, leads), n_clusters=clusters)
-    emit(notes)
-    return EventStudyResult(
-        estimator, table, wald, df, p_value, conf_level, len(frame), list(dict.fromkeys(notes))
-    )
+    return table.sort_values("event_time").reset_index(drop=True)
 
 
 def staggered_att(

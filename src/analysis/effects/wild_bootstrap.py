@@ -641,19 +641,7 @@ def ols_wild_bootstrap(
     n = len(y)
     root = np.ones(n) if weights is None else np.sqrt(np.asarray(weights, float))
     members = _members(cluster)
-
-    def sweeper(
-        first: np.ndarray | None, second: np.ndarray | None
-    ) -> Callable[[np.ndarray], np.ndarray]:
-        """:math:`M_D` for sqrt(w)-scaled columns, D the indicators of ``first`` (and ``second``)."""
-        if first is None:
-            return lambda values: values
-        fe = _FixedEffects(first, second, root**2, np.ones(n, bool))
-        return lambda values: (
-            values - root[:, None] * fe.predict(fe.solve(fe.sums(values / root[:, None])))
-        )
-
-    sweep = sweeper(unit, time)
+    sweep = _sweeper(unit, time, root)
     swept = sweep(np.column_stack([y, x]) * root[:, None])
     y_dd, x_dd = swept[:, 0], swept[:, 1:]
     gram_inv = np.linalg.pinv(x_dd.T @ x_dd, hermitian=True)
@@ -663,19 +651,6 @@ def ols_wild_bootstrap(
     def residual_map(values: np.ndarray) -> np.ndarray:
         values = sweep(values)
         return values - x_dd @ (gram_inv @ (x_dd.T @ values))
-
-    def cross_for(a: np.ndarray) -> Callable[[np.ndarray], Cross]:
-        if not _nested(unit, cluster):
-            return _dense_cross(members, a, residual_map)
-        # units nested in clusters: sweeping the unit effects leaves a cluster-split residual
-        # as it is, and the rest of the model is [x, period indicators] swept of unit effects
-        design = x
-        if time is not None:
-            periods = pd.get_dummies(pd.factorize(time)[0]).to_numpy(float)[:, 1:]
-            design = np.column_stack([x, periods])
-        checked = sweeper(unit, None)(design * root[:, None])
-        psi = checked @ np.linalg.pinv(checked.T @ checked, hermitian=True)
-        return _low_rank_cross(members, a, psi, checked)
 
     kind = bootstrap_weights or choose_weights(members.shape[1], "auto")
     out = {}
@@ -699,12 +674,100 @@ def ols_wild_bootstrap(
             residuals=residuals,
             restricted0=restrict(y_dd),
             restricted1=-restrict(x_dd[:, j]),
-            cross=cross_for(a),
+            cross=_cross_for(
+                a,
+                x=x,
+                unit=unit,
+                time=time,
+                cluster=cluster,
+                root=root,
+                members=members,
+                residual_map=residual_map,
+            ),
             members=members,
             draws=draws,
         )
         out[term] = inversion.result(term, conf_level, kind, enumerated)
     return out
+
+
+def _sweeper(
+    first: np.ndarray | None, second: np.ndarray | None, root: np.ndarray
+) -> Callable[[np.ndarray], np.ndarray]:
+    r"""Return :math:`M_D` for :math:`\sqrt{w}`-scaled columns, D the indicators of ``first`` (and ``second``).
+
+    Parameters
+    ----------
+    first, second : array (n,), optional
+        The absorbed effects (unit, and period); the identity when ``first`` is None.
+    root : array (n,)
+        The square roots of the analytic weights.
+
+    Returns
+    -------
+    callable
+        ``sweep(values)``: the residuals of the weighted regression of each column of
+        ``values`` (n x m) on the indicators.
+    """
+    if first is None:
+        return lambda values: values
+    fe = _FixedEffects(first, second, root**2, np.ones(len(root), bool))
+    return lambda values: (
+        values - root[:, None] * fe.predict(fe.solve(fe.sums(values / root[:, None])))
+    )
+
+
+def _cross_for(
+    a: np.ndarray,
+    *,
+    x: np.ndarray,
+    unit: np.ndarray | None,
+    time: np.ndarray | None,
+    cluster: np.ndarray,
+    root: np.ndarray,
+    members: sparse.csc_matrix,
+    residual_map: Callable[[np.ndarray], np.ndarray],
+) -> Callable[[np.ndarray], Cross]:
+    """Return the per-draw cross products of the bootstrap t, dense or low-rank.
+
+    Parameters
+    ----------
+    a : array (n,)
+        The coefficient's weights on the swept outcome.
+    x : array (n, k)
+        The regressors (unscaled).
+    unit, time : array (n,), optional
+        The absorbed effects.
+    cluster : array (n,)
+        Cluster labels.
+    root : array (n,)
+        The square roots of the analytic weights.
+    members : sparse matrix
+        Rows by clusters (:func:`_members`).
+    residual_map : callable
+        The residual maker of the full model.
+
+    Returns
+    -------
+    callable
+        :func:`_dense_cross`, or :func:`_low_rank_cross` when the units are nested in the
+        clusters (sweeping the unit effects then leaves a cluster-split residual as it is,
+        and the rest of the model is [x, period indicators] swept of unit effects).
+
+    References
+    ----------
+    Roodman, D., MacKinnon, J. G., Nielsen, M. O. and Webb, M. D. (2019). Fast and wild:
+    bootstrap inference in Stata using boottest. Stata Journal 19(1), 4-60.
+    """
+    if not _nested(unit, cluster):
+        return _dense_cross(members, a, residual_map)
+    design = x
+    if time is not None:
+        periods = pd.get_dummies(pd.factorize(time)[0]).to_numpy(float)[:, 1:]
+        design = np.column_stack([x, periods])
+    checked = _sweeper(unit, None, root)(design * root[:, None])
+    psi = checked @ np.linalg.pinv(checked.T @ checked, hermitian=True)
+    return _low_rank_cross(members, a, psi, checked)
 
 
 def imputation_wild_bootstrap(

@@ -196,81 +196,139 @@ def describe_against_plan(
     list of str
         One sentence per planned measure, primary outcome first.
     """
-    from analysis.core.conclusions import (
-        bound,
-        direction,
-        magnitude,
-        width_decimals,
-    )
-
     labels = labels or {}
     window = f", counted {counted_from(effect_from)}," if effect_from else ""
     sentences = []
     for _, row in table[table["role"].isin(["primary", "behaviour"])].iterrows():
         name = labels.get(row["term"], str(row["term"]).replace("_", " "))
         currency = (currencies or {}).get(str(row["term"]))
-        low, high = float(row["conf_low"]), float(row["conf_high"])
-        planned = row["planned"]
-        has_plan = planned is not None and not pd.isna(planned)
-        decimals = width_decimals(low, high)
-        # each bound stays on its side of zero and of the planned change it is held to
-        references = (0.0, float(planned)) if has_plan else (0.0,)
-        shown = [bound(end, null=references, decimals=decimals) for end in (low, high)]
-        interval = f"{conf_level:.0%} interval {with_currency_range(shown[0], shown[1], currency, symbol=symbol)}"
-        what = (
-            f"the primary outcome ({name})"
-            if row["role"] == "primary"
-            else f"the behaviour measure {name}"
+        sentences.append(
+            _measure_sentence(
+                row, name, window=window, conf_level=conf_level, currency=currency, symbol=symbol
+            )
         )
-        moved = direction(low, high)
-        if moved == "unclear":
-            text = (
-                f"The data cannot tell whether training changed {what}{window.rstrip(',')} "
-                f"({interval})."
-            )
-        else:
-            verb = "raised" if moved == "above" else "lowered"
-            size = with_currency(
-                magnitude(row["estimate"], decimals=decimals), currency, symbol=symbol
-            )
-            text = f"Training {verb} {what}{window} by an estimated {size} ({interval})."
-        if has_plan:
-            planned = float(planned)
-            versus = direction(low, high, null=planned)
-
-            def number(
-                value: float,
-                sign: float = 1.0,
-                ends: tuple = (low, high),
-                places: int = decimals,
-                money: str | None = currency,
-            ) -> str:
-                # the plan's figure on its side of the printed bounds (sign -1: a fall's size)
-                printed = bound(value, null=(0.0, *(sign * e for e in ends)), decimals=places)
-                return with_currency(printed, money, symbol=symbol)
-
-            if planned >= 0:
-                text += {
-                    "above": f" That is more than the planned {number(planned)}.",
-                    "below": f" That falls short of the planned {number(planned)}.",
-                    "unclear": f" The data cannot tell whether it reached the planned {number(planned)}.",
-                }[versus]
-            else:  # a planned fall: below the plan is more than planned
-                text += {
-                    "below": f" That is more than the planned fall of {number(-planned, -1.0)}.",
-                    "above": f" That falls short of the planned fall of {number(-planned, -1.0)}.",
-                    "unclear": (
-                        " The data cannot tell whether it reached the planned fall of "
-                        f"{number(-planned, -1.0)}."
-                    ),
-                }[versus]
-        sentences.append(text)
     if (table["role"] == "secondary").any():
         sentences.append(
             "Secondary outcomes' p-values are adjusted for testing several (Holm); outcomes "
             "not in the plan are exploratory and are not evidence for the plan."
         )
     return sentences
+
+
+def _measure_sentence(
+    row: pd.Series,
+    name: str,
+    *,
+    window: str,
+    conf_level: float,
+    currency: str | None,
+    symbol: bool,
+) -> str:
+    """Say what training changed in one planned measure and how that compares with the plan.
+
+    Parameters
+    ----------
+    row : Series
+        A primary or behaviour row of :func:`planned_effects`.
+    name : str
+        How the sentence names the measure.
+    window : str
+        When the effect is counted from (", counted from ...,"), or empty.
+    conf_level : float
+        The level of the interval quoted.
+    currency : str, optional
+        The measure's currency, when it is money.
+    symbol : bool
+        Write the currency symbol instead of its code.
+
+    Returns
+    -------
+    str
+        The sentence, decided by the interval (:func:`analysis.core.conclusions.direction`).
+    """
+    from analysis.core.conclusions import bound, direction, magnitude, width_decimals
+
+    low, high = float(row["conf_low"]), float(row["conf_high"])
+    planned = row["planned"]
+    has_plan = planned is not None and not pd.isna(planned)
+    decimals = width_decimals(low, high)
+    # each bound stays on its side of zero and of the planned change it is held to
+    references = (0.0, float(planned)) if has_plan else (0.0,)
+    shown = [bound(end, null=references, decimals=decimals) for end in (low, high)]
+    interval = f"{conf_level:.0%} interval {with_currency_range(shown[0], shown[1], currency, symbol=symbol)}"
+    what = (
+        f"the primary outcome ({name})"
+        if row["role"] == "primary"
+        else f"the behaviour measure {name}"
+    )
+    moved = direction(low, high)
+    if moved == "unclear":
+        text = (
+            f"The data cannot tell whether training changed {what}{window.rstrip(',')} "
+            f"({interval})."
+        )
+    else:
+        verb = "raised" if moved == "above" else "lowered"
+        size = with_currency(magnitude(row["estimate"], decimals=decimals), currency, symbol=symbol)
+        text = f"Training {verb} {what}{window} by an estimated {size} ({interval})."
+    if has_plan:
+        text += _versus_plan(float(planned), low, high, decimals, currency=currency, symbol=symbol)
+    return text
+
+
+def _versus_plan(
+    planned: float,
+    low: float,
+    high: float,
+    decimals: int,
+    *,
+    currency: str | None,
+    symbol: bool,
+) -> str:
+    """Say whether the interval lies above, below or around the planned change.
+
+    Parameters
+    ----------
+    planned : float
+        The planned change (negative for a planned fall).
+    low, high : float
+        The interval of the estimated change.
+    decimals : int
+        Decimals of the printed bounds.
+    currency : str, optional
+        The measure's currency, when it is money.
+    symbol : bool
+        Write the currency symbol instead of its code.
+
+    Returns
+    -------
+    str
+        The sentence that follows the measure's sentence, with a leading space.
+    """
+    from analysis.core.conclusions import bound, direction
+
+    versus = direction(low, high, null=planned)
+
+    def number(value: float, sign: float = 1.0) -> str:
+        # the plan's figure on its side of the printed bounds (sign -1: a fall's size)
+        printed = bound(value, null=(0.0, *(sign * e for e in (low, high))), decimals=decimals)
+        return with_currency(printed, currency, symbol=symbol)
+
+    if planned >= 0:
+        return {
+            "above": f" That is more than the planned {number(planned)}.",
+            "below": f" That falls short of the planned {number(planned)}.",
+            "unclear": f" The data cannot tell whether it reached the planned {number(planned)}.",
+        }[versus]
+    # a planned fall: below the plan is more than planned
+    return {
+        "below": f" That is more than the planned fall of {number(-planned, -1.0)}.",
+        "above": f" That falls short of the planned fall of {number(-planned, -1.0)}.",
+        "unclear": (
+            " The data cannot tell whether it reached the planned fall of "
+            f"{number(-planned, -1.0)}."
+        ),
+    }[versus]
 
 
 def plan_records(table: pd.DataFrame, *, unit: str = "number") -> list[Headline]:

@@ -32,14 +32,7 @@ def _ratings_matrix(
     data: pd.DataFrame, targets: str, raters: str, ratings: str
 ) -> tuple[pd.DataFrame, list[str]]:
     """Targets by raters, complete, with notes on what was left out."""
-    for name, value in (("targets", targets), ("raters", raters), ("ratings", ratings)):
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a column name (a string), not {value!r}.")
-    if len({targets, raters, ratings}) < 3:
-        raise ValueError(
-            f"targets={targets!r}, raters={raters!r} and ratings={ratings!r} must be three "
-            "different columns."
-        )
+    _check_role_names(targets, raters, ratings)
     _require(data, [targets, raters, ratings], "ICC")
     notes: list[str] = []
     frame = data[[targets, raters]].copy()
@@ -51,6 +44,63 @@ def _ratings_matrix(
             f"(rows {_shown(list(frame.index[unnamed]))})."
         )
         frame = frame[~unnamed]
+    _check_one_rating_per_pair(frame, targets, raters, ratings)
+    wide = frame.pivot(index=targets, columns=raters, values="_rating")
+    gaps = wide.isna()
+    incomplete = gaps.any(axis=1)
+    if incomplete.any():
+        notes.append(
+            f"{int(incomplete.sum())} of {len(wide)} targets ({targets!r}) were left out because "
+            f"not every rater rated them ({_shown(list(wide.index[incomplete]))}); the ICCs use "
+            f"the {int((~incomplete).sum())} targets rated by all {wide.shape[1]} raters."
+        )
+        wide = wide[~incomplete]
+    _check_table(wide, targets, raters, ratings)
+    return wide, notes
+
+
+def _check_role_names(targets: str, raters: str, ratings: str) -> None:
+    """Refuse column roles that are not three different column names.
+
+    Parameters
+    ----------
+    targets, raters, ratings : str
+        The columns as :func:`icc` takes them.
+
+    Raises
+    ------
+    TypeError
+        A role that is not a string.
+    ValueError
+        Two roles naming the same column.
+    """
+    for name, value in (("targets", targets), ("raters", raters), ("ratings", ratings)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a column name (a string), not {value!r}.")
+    if len({targets, raters, ratings}) < 3:
+        raise ValueError(
+            f"targets={targets!r}, raters={raters!r} and ratings={ratings!r} must be three "
+            "different columns."
+        )
+
+
+def _check_one_rating_per_pair(
+    frame: pd.DataFrame, targets: str, raters: str, ratings: str
+) -> None:
+    """Refuse a rater who rated the same target twice.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The ratings with a named target and rater.
+    targets, raters, ratings : str
+        The columns as :func:`icc` takes them.
+
+    Raises
+    ------
+    DataError
+        Naming the first such pair, the rows and how to average them.
+    """
     twice = frame.duplicated([targets, raters], keep=False)
     if twice.any():
         first = frame[twice].iloc[0]
@@ -62,16 +112,23 @@ def _ratings_matrix(
             f"[{ratings!r}].mean().",
             column=raters,
         )
-    wide = frame.pivot(index=targets, columns=raters, values="_rating")
-    gaps = wide.isna()
-    incomplete = gaps.any(axis=1)
-    if incomplete.any():
-        notes.append(
-            f"{int(incomplete.sum())} of {len(wide)} targets ({targets!r}) were left out because "
-            f"not every rater rated them ({_shown(list(wide.index[incomplete]))}); the ICCs use "
-            f"the {int((~incomplete).sum())} targets rated by all {wide.shape[1]} raters."
-        )
-        wide = wide[~incomplete]
+
+
+def _check_table(wide: pd.DataFrame, targets: str, raters: str, ratings: str) -> None:
+    """Refuse a complete targets-by-raters table an ICC cannot be computed from.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        Targets by raters, every cell rated.
+    targets, raters, ratings : str
+        The columns as :func:`icc` takes them.
+
+    Raises
+    ------
+    DataError
+        Fewer than two raters, fewer than two targets, or every rating equal.
+    """
     if wide.shape[1] < 2:
         raise DataError(
             f"An ICC needs at least 2 raters; column {raters!r} names {wide.shape[1]}. "
@@ -93,7 +150,6 @@ def _ratings_matrix(
             "read.",
             column=ratings,
         )
-    return wide, notes
 
 
 def _mean_squares(values: np.ndarray) -> dict[str, float]:
@@ -212,58 +268,8 @@ def icc(
     wide, notes = _ratings_matrix(data, targets, raters, ratings)
     n, k = wide.shape
     ms = _mean_squares(wide.to_numpy())
-    msb, msw, msj, mse = (
-        ms["between_targets"],
-        ms["within_targets"],
-        ms["between_raters"],
-        ms["residual"],
-    )
-    tail = (1 - level) / 2
-    df_one = (n - 1, n * (k - 1))
-    df_two = (n - 1, (n - 1) * (k - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        icc1 = (msb - msw) / (msb + (k - 1) * msw)
-        icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
-        icc3 = (msb - mse) / (msb + (k - 1) * mse)
-        f_one, f_two = msb / msw, msb / mse
-
-        def bounds(f_value: float, df: tuple[int, int]) -> tuple[float, float]:
-            low = f_value / stats.f.isf(tail, df[0], df[1])
-            high = f_value * stats.f.isf(tail, df[1], df[0])
-            return low, high
-
-        low1, high1 = bounds(f_one, df_one)
-        low3, high3 = bounds(f_two, df_two)
-        f_j = msj / mse
-        centre = n * (1 + (k - 1) * icc2) - k * icc2
-        numerator = (n - 1) * (k - 1) * (k * icc2 * f_j + centre) ** 2
-        nu = numerator / ((n - 1) * k**2 * icc2**2 * f_j**2 + centre**2)
-        f_up = stats.f.isf(tail, n - 1, nu)
-        f_down = stats.f.isf(tail, nu, n - 1)
-        spread = k * msj + (k * n - k - n) * mse
-        low2 = n * (msb - f_up * mse) / (f_up * spread + n * msb)
-        high2 = n * (f_down * msb - mse) / (spread + n * f_down * msb)
-
-        def single(f_bound: float) -> float:
-            return (f_bound - 1) / (f_bound + k - 1)
-
-        def step_up(r: float) -> float:
-            return k * r / (1 + (k - 1) * r)
-
-        forms = {
-            "ICC1": (icc1, f_one, df_one, single(low1), single(high1)),
-            "ICC2": (icc2, f_two, df_two, low2, high2),
-            "ICC3": (icc3, f_two, df_two, single(low3), single(high3)),
-            "ICC1k": ((msb - msw) / msb, f_one, df_one, 1 - 1 / low1, 1 - 1 / high1),
-            "ICC2k": (
-                (msb - mse) / (msb + (msj - mse) / n),
-                f_two,
-                df_two,
-                step_up(low2),
-                step_up(high2),
-            ),
-            "ICC3k": ((msb - mse) / msb, f_two, df_two, 1 - 1 / low3, 1 - 1 / high3),
-        }
+        forms = _icc_forms(ms, n, k, tail=(1 - level) / 2)
     rows = [
         {
             "term": term,
@@ -289,3 +295,143 @@ def icc(
     return ReliabilityResult(
         table, title, level, mean_squares={key: float(v) for key, v in ms.items()}, notes=notes
     )
+
+
+_Form = tuple[float, float, tuple[int, int], float, float]
+
+
+def _icc_forms(ms: dict[str, float], n: int, k: int, *, tail: float) -> dict[str, _Form]:
+    r"""Return each ICC form with its F statistic, degrees of freedom and interval.
+
+    Parameters
+    ----------
+    ms : dict
+        The mean squares (:func:`_mean_squares`).
+    n, k : int
+        Targets and raters.
+    tail : float
+        The probability in each tail of the interval.
+
+    Returns
+    -------
+    dict
+        ``ICC1`` ... ``ICC3k`` -> (estimate, F, (df1, df2), low, high).
+
+    Notes
+    -----
+    The formulas of :func:`icc`'s Notes (Shrout & Fleiss 1979; McGraw & Wong 1996).
+
+    References
+    ----------
+    Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing
+    rater reliability. *Psychological Bulletin*, 86(2), 420-428.
+    """
+    msb, msw, msj, mse = (
+        ms["between_targets"],
+        ms["within_targets"],
+        ms["between_raters"],
+        ms["residual"],
+    )
+    df_one = (n - 1, n * (k - 1))
+    df_two = (n - 1, (n - 1) * (k - 1))
+    icc1 = (msb - msw) / (msb + (k - 1) * msw)
+    icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
+    icc3 = (msb - mse) / (msb + (k - 1) * mse)
+    f_one, f_two = msb / msw, msb / mse
+    low1, high1 = _f_bounds(f_one, df_one, tail)
+    low3, high3 = _f_bounds(f_two, df_two, tail)
+    low2, high2 = _icc2_bounds(ms, n, k, icc2, tail)
+
+    def single(f_bound: float) -> float:
+        return (f_bound - 1) / (f_bound + k - 1)
+
+    def step_up(r: float) -> float:
+        return k * r / (1 + (k - 1) * r)
+
+    return {
+        "ICC1": (icc1, f_one, df_one, single(low1), single(high1)),
+        "ICC2": (icc2, f_two, df_two, low2, high2),
+        "ICC3": (icc3, f_two, df_two, single(low3), single(high3)),
+        "ICC1k": ((msb - msw) / msb, f_one, df_one, 1 - 1 / low1, 1 - 1 / high1),
+        "ICC2k": (
+            (msb - mse) / (msb + (msj - mse) / n),
+            f_two,
+            df_two,
+            step_up(low2),
+            step_up(high2),
+        ),
+        "ICC3k": ((msb - mse) / msb, f_two, df_two, 1 - 1 / low3, 1 - 1 / high3),
+    }
+
+
+def _f_bounds(f_value: float, df: tuple[int, int], tail: float) -> tuple[float, float]:
+    r"""Return the bounds :math:`F_L` and :math:`F_U` of the F statistic for an ICC's interval.
+
+    Parameters
+    ----------
+    f_value : float
+        The observed F.
+    df : tuple of int
+        Its degrees of freedom.
+    tail : float
+        The probability in each tail.
+
+    Returns
+    -------
+    (float, float)
+        :math:`F_L` and :math:`F_U`.
+
+    Notes
+    -----
+    :math:`F_L = F / F_{1-\gamma/2}(df_1, df_2)` and :math:`F_U = F \cdot F_{1-\gamma/2}(df_2, df_1)`.
+
+    References
+    ----------
+    Shrout, P. E., & Fleiss, J. L. (1979). *Psychological Bulletin*, 86(2), 420-428.
+    """
+    low = f_value / stats.f.isf(tail, df[0], df[1])
+    high = f_value * stats.f.isf(tail, df[1], df[0])
+    return low, high
+
+
+def _icc2_bounds(
+    ms: dict[str, float], n: int, k: int, icc2: float, tail: float
+) -> tuple[float, float]:
+    r"""Return the interval of ICC2 on Satterthwaite's approximate degrees of freedom.
+
+    Parameters
+    ----------
+    ms : dict
+        The mean squares (:func:`_mean_squares`).
+    n, k : int
+        Targets and raters.
+    icc2 : float
+        The estimate of ICC2.
+    tail : float
+        The probability in each tail.
+
+    Returns
+    -------
+    (float, float)
+        The lower and upper bound.
+
+    Notes
+    -----
+    :math:`\nu` as in :func:`icc`'s Notes, with :math:`F_J = MS_J / MS_E`.
+
+    References
+    ----------
+    McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass
+    correlation coefficients. *Psychological Methods*, 1(1), 30-46, Table 7.
+    """
+    msb, msj, mse = ms["between_targets"], ms["between_raters"], ms["residual"]
+    f_j = msj / mse
+    centre = n * (1 + (k - 1) * icc2) - k * icc2
+    numerator = (n - 1) * (k - 1) * (k * icc2 * f_j + centre) ** 2
+    nu = numerator / ((n - 1) * k**2 * icc2**2 * f_j**2 + centre**2)
+    f_up = stats.f.isf(tail, n - 1, nu)
+    f_down = stats.f.isf(tail, nu, n - 1)
+    spread = k * msj + (k * n - k - n) * mse
+    low2 = n * (msb - f_up * mse) / (f_up * spread + n * msb)
+    high2 = n * (f_down * msb - mse) / (spread + n * f_down * msb)
+    return low2, high2

@@ -179,39 +179,13 @@ def run_on_cluster(
 ) -> None:
     """Render ``jobs`` on the Dask cluster at ``address`` (``"local"``: a LocalCluster)."""
     import dask
-    from distributed import Client, LocalCluster, as_completed
-
-    from analysis.clients.discovery import ClientConfigError
-    from analysis.render.jobs import Outcome
+    import distributed  # noqa: F401 - registers the distributed.* defaults before the config.set below
 
     # Reports queued on a worker that dies go to the others (the scheduler's allowed-failures,
     # here Dask's default of 3, spent only on reports that had not started); the report it was
     # rendering comes back once and is failed by its claim (_render_on_worker), never rendered twice.
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
-        cluster = None
-        try:
-            if address == "local":
-                cluster = LocalCluster(
-                    n_workers=max(1, min(workers, len(jobs))),
-                    threads_per_worker=1,  # one kernel per worker, one report at a time
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=40,
-                )
-                client = Client(cluster)
-            else:
-                client = Client(address, timeout="30s")
-        except (OSError, TimeoutError, RuntimeError, ValueError) as error:
-            if cluster is not None:
-                cluster.close()
-            where = (
-                "a local Dask cluster" if address == "local" else f"the Dask scheduler at {address}"
-            )
-            raise ClientConfigError(
-                f"--cluster: could not start or reach {where} ({type(error).__name__}: {error}). "
-                "Check the address (tcp://HOST:8786) and that `dask scheduler` runs there, or "
-                "render without --cluster."
-            ) from None
+        client, cluster = _connect(address, workers=workers, n_jobs=len(jobs))
         batch = uuid.uuid4().hex[:8]
         futures: dict[Any, Any] = {}
         try:
@@ -228,21 +202,89 @@ def run_on_cluster(
                 ): job
                 for job in jobs
             }
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
-                    outcome = Outcome(
-                        job.client_id,
-                        job.study,
-                        "failed",
-                        f"the Dask worker rendering {job.client_id}/{job.study} failed "
-                        f"({type(exc).__name__}: {exc}); the other reports went on.",
-                    )
-                finish(outcome)
+            _collect(futures, finish)
         finally:
             _close(client, cluster, futures, batch, options)
+
+
+def _connect(address: str, *, workers: int, n_jobs: int) -> tuple[Any, Any]:
+    """Start a LocalCluster (``address`` "local") or reach the scheduler at ``address``.
+
+    Parameters
+    ----------
+    address : str
+        ``"local"`` or the scheduler's address (tcp://HOST:8786).
+    workers : int
+        Workers of a local cluster (at most one per report).
+    n_jobs : int
+        The reports to render.
+
+    Returns
+    -------
+    (Client, LocalCluster or None)
+        The client, and the local cluster it runs on.
+
+    Raises
+    ------
+    ClientConfigError
+        When the cluster cannot be started or reached, saying what to check.
+    """
+    from distributed import Client, LocalCluster
+
+    from analysis.clients.discovery import ClientConfigError
+
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=max(1, min(workers, n_jobs)),
+                threads_per_worker=1,  # one kernel per worker, one report at a time
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout="30s")
+    except (OSError, TimeoutError, RuntimeError, ValueError) as error:
+        if cluster is not None:
+            cluster.close()
+        where = "a local Dask cluster" if address == "local" else f"the Dask scheduler at {address}"
+        raise ClientConfigError(
+            f"--cluster: could not start or reach {where} ({type(error).__name__}: {error}). "
+            "Check the address (tcp://HOST:8786) and that `dask scheduler` runs there, or "
+            "render without --cluster."
+        ) from None
+    return client, cluster
+
+
+def _collect(futures: dict[Any, Any], finish: Callable[[Any], None]) -> None:
+    """Hand each report's outcome to ``finish`` as it completes; a lost worker fails its report only.
+
+    Parameters
+    ----------
+    futures : dict
+        Dask future -> the job it renders.
+    finish : callable
+        Receives each :class:`~analysis.render.jobs.Outcome`.
+    """
+    from distributed import as_completed
+
+    from analysis.render.jobs import Outcome
+
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
+            outcome = Outcome(
+                job.client_id,
+                job.study,
+                "failed",
+                f"the Dask worker rendering {job.client_id}/{job.study} failed "
+                f"({type(exc).__name__}: {exc}); the other reports went on.",
+            )
+        finish(outcome)
 
 
 def _close(client: Any, cluster: Any, futures: dict, batch: str, options: Any) -> None:

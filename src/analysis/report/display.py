@@ -11,11 +11,14 @@ import html
 import io
 import math
 import numbers
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from analysis.core import formats
 from analysis.core.results import Headline
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DISPLAY_TIDY",
@@ -321,24 +324,7 @@ def table(
     )
     shared = [c for c in (*ESTIMATE_COLUMNS, "planned") if c in frame.columns and c != "std_error"]
 
-    def row_decimals(i: int, cell_unit: str) -> int | None:
-        if cell_unit not in ("number", "currency"):
-            return None
-        values = [frame.at[i, c] for c in shared if _is_number(frame.at[i, c])]
-        return formats.decimals_for(*values) if values else None
-
-    def cell(i: int, v: Any, cell_unit: str, column: str, hidden: bool) -> str:
-        if hidden:
-            return SUPPRESSED
-        if column in shared and _is_number(v):
-            places = row_decimals(i, cell_unit)
-            if places is not None and math.isfinite(float(v)):
-                return formats.value(
-                    v, cell_unit, currency=currency, decimals=places, symbol=symbol
-                )
-        if cell_unit == "currency" and _is_number(v):
-            return formats.money(v, currency, symbol=symbol)
-        return format_value(v, cell_unit, currency=currency)
+    cell = _cell_writer(frame, shared, currency=currency, symbol=symbol)
 
     out = pd.DataFrame(index=frame.index)
     for column in shown:
@@ -371,12 +357,104 @@ def table(
                 for v in values
             ]
         out[headings.get(column, column.replace("_", " ").capitalize())] = cells
-    numeric = [
+    return _styled(out, caption, _numeric_headings(frame, shown, units, headings))
+
+
+def _cell_writer(
+    frame: pd.DataFrame, shared: list[str], *, currency: str | None, symbol: bool
+) -> Callable[[int, Any, str, str, bool], str]:
+    """Return ``cell(i, value, unit, column, hidden)``: one formatted cell of :func:`table`.
+
+    An estimate and its bounds (the ``shared`` columns) of one row are written with the
+    same decimals, chosen from their size (:func:`analysis.core.formats.decimals_for`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table's rows, indexed 0, 1, ...
+    shared : list of str
+        The columns written with the row's decimals.
+    currency : str, optional
+        The client's currency, on every cell in ``currency``.
+    symbol : bool
+        Write the currency's symbol instead of its code.
+
+    Returns
+    -------
+    callable
+        The cell's text ("suppressed" where ``hidden``).
+    """
+
+    def row_decimals(i: int, cell_unit: str) -> int | None:
+        if cell_unit not in ("number", "currency"):
+            return None
+        values = [frame.at[i, c] for c in shared if _is_number(frame.at[i, c])]
+        return formats.decimals_for(*values) if values else None
+
+    def cell(i: int, v: Any, cell_unit: str, column: str, hidden: bool) -> str:
+        if hidden:
+            return SUPPRESSED
+        if column in shared and _is_number(v):
+            places = row_decimals(i, cell_unit)
+            if places is not None and math.isfinite(float(v)):
+                return formats.value(
+                    v, cell_unit, currency=currency, decimals=places, symbol=symbol
+                )
+        if cell_unit == "currency" and _is_number(v):
+            return formats.money(v, currency, symbol=symbol)
+        return format_value(v, cell_unit, currency=currency)
+
+    return cell
+
+
+def _numeric_headings(
+    frame: pd.DataFrame, shown: list[str], units: Mapping[str, Any], headings: Mapping[str, str]
+) -> list[Hashable]:
+    """Return the headings of the shown columns that hold numbers (or have a unit).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table's rows.
+    shown : list of str
+        The columns shown.
+    units : mapping
+        Column -> unit.
+    headings : mapping
+        Column -> heading.
+
+    Returns
+    -------
+    list of str
+        The headings, in the order shown.
+    """
+    import pandas as pd
+
+    return [
         headings.get(c, c.replace("_", " ").capitalize())
         for c in shown
         if c in units
         or (pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
     ]
+
+
+def _styled(out: pd.DataFrame, caption: str, numeric: list[Hashable]) -> Any:
+    """Return the table's Styler: caption, class, numbers aligned right, every text escaped.
+
+    Parameters
+    ----------
+    out : DataFrame
+        The formatted cells under their headings.
+    caption : str
+        The caption (escaped here).
+    numeric : list of str
+        Headings of the numeric columns.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Suppressed cells in grey italics.
+    """
     styler = out.style.hide(axis="index").set_caption(html.escape(caption))
     styler = styler.set_table_attributes('class="wb-table"')
     styler = styler.set_properties(subset=numeric, **{"text-align": "right"}) if numeric else styler

@@ -137,7 +137,42 @@ def risk_ratio(
     """
     conf_level = check_conf_level(conf_level)
     _require_columns(data, outcome, by)
-    values = data[outcome]
+    values = _boolean_outcome(data[outcome], outcome)
+    answered = values.notna()  # a missing answer is in neither numerator nor denominator
+    values = values.fillna(False).astype(bool)
+    in_exposed, in_reference = _group_masks(data[by], by, exposed, reference, answered)
+    x1, n1 = int(values[in_exposed].sum()), int(in_exposed.sum())
+    x0, n0 = int(values[in_reference].sum()), int(in_reference.sum())
+    counts = {"count_exposed": x1, "n_exposed": n1, "count_reference": x0, "n_reference": n0}
+    design = as_design(design, weights=weights, strata=strata, psu=psu, fpc=fpc)
+    label = f"{outcome!r} by {by!r}"
+    if not design.is_simple:
+        return _design_ratios(
+            data, values, in_exposed, in_reference, design, counts, conf_level, label=label
+        )
+    return _simple_ratios(counts, alpha=1 - conf_level, label=label)
+
+
+def _boolean_outcome(values: pd.Series, outcome: str) -> pd.Series:
+    """Return a binary outcome as a boolean Series, missing answers kept.
+
+    Parameters
+    ----------
+    values : Series
+        The outcome column: booleans, 0/1 codes, or True/False with missing answers.
+    outcome : str
+        The column's name, for the error message.
+
+    Returns
+    -------
+    Series
+        Boolean (possibly nullable) values.
+
+    Raises
+    ------
+    DataError
+        When the column holds anything else.
+    """
     if (
         pd.api.types.is_numeric_dtype(values)
         and not pd.api.types.is_bool_dtype(values)
@@ -151,78 +186,137 @@ def risk_ratio(
             f"outcome column {outcome!r} must be boolean (True/False) or 0/1; got dtype {values.dtype} "
             f"with values {sorted(map(str, values.dropna().unique()))[:5]}."
         )
-    answered = values.notna()  # a missing answer is in neither numerator nor denominator
-    values = values.fillna(False).astype(bool)
+    return values
+
+
+def _group_masks(
+    groups: pd.Series, by: str, exposed: Hashable, reference: Hashable, answered: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Return the answered rows of the exposed and of the reference group.
+
+    Parameters
+    ----------
+    groups : Series
+        The grouping column.
+    by : str
+        Its name, for the error message.
+    exposed, reference : scalar or list
+        Level(s) forming each group.
+    answered : Series
+        Boolean: the rows that answered the outcome.
+
+    Returns
+    -------
+    tuple of Series
+        Boolean masks of the exposed and of the reference group.
+
+    Raises
+    ------
+    DataError
+        When either group has no answered row.
+    """
     exposed_levels = exposed if isinstance(exposed, (list, tuple)) else [exposed]
     reference_levels = reference if isinstance(reference, (list, tuple)) else [reference]
-    present = set(data[by].dropna().unique().tolist())
+    present = set(groups.dropna().unique().tolist())
     absent = [lvl for lvl in [*exposed_levels, *reference_levels] if lvl not in present]
-    in_exposed = data[by].isin(exposed_levels) & answered
-    in_reference = data[by].isin(reference_levels) & answered
-    x1, n1 = int(values[in_exposed].sum()), int(in_exposed.sum())
-    x0, n0 = int(values[in_reference].sum()), int(in_reference.sum())
-    if n1 == 0 or n0 == 0:
+    in_exposed = groups.isin(exposed_levels) & answered
+    in_reference = groups.isin(reference_levels) & answered
+    if int(in_exposed.sum()) == 0 or int(in_reference.sum()) == 0:
         raise DataError(
             f"group {by!r} has no rows for level(s) {absent}; cannot compare "
             f"{exposed_levels} with {reference_levels}."
         )
-    alpha = 1 - conf_level
-    counts = {"count_exposed": x1, "n_exposed": n1, "count_reference": x0, "n_reference": n0}
-    design = as_design(design, weights=weights, strata=strata, psu=psu, fpc=fpc)
-    if not design.is_simple:
-        return _design_ratios(
-            data,
-            values,
-            in_exposed,
-            in_reference,
-            design,
-            counts,
-            conf_level,
-            label=f"{outcome!r} by {by!r}",
-        )
+    return in_exposed, in_reference
+
+
+def _not_estimable(
+    counts: dict[str, int], *, p_value: float, method: str, n: int, **extra: float
+) -> pd.DataFrame:
+    """Return the two rows of ratios that cannot be estimated (estimates and bounds NaN).
+
+    Parameters
+    ----------
+    counts : dict
+        ``count_exposed``, ``n_exposed``, ``count_reference`` and ``n_reference``.
+    p_value : float
+        The p-value to report (1 without variation, NaN under a design).
+    method : str
+        Why the ratios are missing.
+    n : int
+        Respondents in both groups.
+    **extra : float
+        Further columns placed before ``n`` (the design's shares).
+
+    Returns
+    -------
+    DataFrame
+        One row per measure, as :func:`risk_ratio` returns it.
+    """
+    return pd.DataFrame(
+        [
+            {
+                "measure": measure,
+                "estimate": np.nan,
+                "conf_low": np.nan,
+                "conf_high": np.nan,
+                "p_value": p_value,
+                "method": method,
+                **counts,
+                **extra,
+                "n": n,
+            }
+            for measure in ("risk ratio", "odds ratio")
+        ]
+    )
+
+
+def _simple_ratios(counts: dict[str, int], *, alpha: float, label: str) -> pd.DataFrame:
+    """Return risk and odds ratios of two independent binomial samples (Katz log, Woolf logit).
+
+    Parameters
+    ----------
+    counts : dict
+        ``count_exposed``, ``n_exposed``, ``count_reference`` and ``n_reference``.
+    alpha : float
+        One minus the confidence level.
+    label : str
+        The comparison as warnings name it.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure, as :func:`risk_ratio` returns it.
+
+    References
+    ----------
+    Katz, D. et al. (1978). Obtaining confidence intervals for the risk ratio in
+    cohort studies. Biometrics 34, 469-474.
+    """
+    x1, n1 = counts["count_exposed"], counts["n_exposed"]
+    x0, n0 = counts["count_reference"], counts["n_reference"]
     if x1 + x0 in (0, n1 + n0):  # every answer alike in both groups: no ratio to estimate
         warnings.warn(
-            f"{outcome!r} by {by!r}: every respondent in both groups gave the same answer "
+            f"{label}: every respondent in both groups gave the same answer "
             f"({x1}/{n1} vs {x0}/{n0}); the ratios are not estimable.",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-        return pd.DataFrame(
-            [
-                {
-                    "measure": measure,
-                    "estimate": np.nan,
-                    "conf_low": np.nan,
-                    "conf_high": np.nan,
-                    "p_value": 1.0,
-                    "method": "not estimable (no variation)",
-                    **counts,
-                    "n": n1 + n0,
-                }
-                for measure in ("risk ratio", "odds ratio")
-            ]
-        )
+        return _not_estimable(counts, p_value=1.0, method="not estimable (no variation)", n=n1 + n0)
     zero_cell = min(x1, x0, n1 - x1, n0 - x0) == 0
-    methods = (
-        (("risk ratio", "ratio", "log-adjusted"), ("odds ratio", "odds-ratio", "logit-adjusted"))
-        if zero_cell
-        else (("risk ratio", "ratio", "log"), ("odds ratio", "odds-ratio", "logit"))
-    )
     if zero_cell:
         warnings.warn(
-            f"{outcome!r} by {by!r}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
+            f"{label}: a cell of the 2x2 table is zero ({x1}/{n1} vs {x0}/{n0}); "
             "the estimates and intervals add 0.5 to each cell (Gart's adjustment), so each "
             "estimate lies inside its interval. Treat the ratio with caution.",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    # Gart's adjustment as statsmodels applies it: the ratio on (x + 0.5) / (n + 0.5),
-    # the odds ratio on (x + 0.5) / (n - x + 0.5)
-    half = 0.5 if zero_cell else 0.0
-    estimates = {
-        "ratio": ((x1 + half) / (n1 + half)) / ((x0 + half) / (n0 + half)),
-        "odds-ratio": ((x1 + half) / (n1 - x1 + half)) / ((x0 + half) / (n0 - x0 + half)),
-    }
+    estimates = _gart_ratios(x1, n1, x0, n0, half=0.5 if zero_cell else 0.0)
+    suffix = "-adjusted" if zero_cell else ""
+    methods = (
+        ("risk ratio", "ratio", "log" + suffix),
+        ("odds ratio", "odds-ratio", "logit" + suffix),
+    )
     p_value = two_by_two_p_value(x1, n1, x0, n0)
     rows = []
     for measure, compare, method in methods:
@@ -244,6 +338,33 @@ def risk_ratio(
     return pd.DataFrame(rows)
 
 
+def _gart_ratios(x1: int, n1: int, x0: int, n0: int, *, half: float) -> dict[str, float]:
+    """Return the risk ratio and odds ratio with ``half`` added as statsmodels adds it.
+
+    Parameters
+    ----------
+    x1, n1, x0, n0 : int
+        Successes and trials of the exposed and of the reference group.
+    half : float
+        0.5 for Gart's zero-cell adjustment, else 0.
+
+    Returns
+    -------
+    dict
+        ``"ratio"`` on (x + half) / (n + half) and ``"odds-ratio"`` on
+        (x + half) / (n - x + half).
+
+    References
+    ----------
+    Gart, J. J. (1966). Alternative analyses of contingency tables. Journal of the
+    Royal Statistical Society B 28, 164-179.
+    """
+    return {
+        "ratio": ((x1 + half) / (n1 + half)) / ((x0 + half) / (n0 + half)),
+        "odds-ratio": ((x1 + half) / (n1 - x1 + half)) / ((x0 + half) / (n0 - x0 + half)),
+    }
+
+
 def _design_ratios(
     data: pd.DataFrame,
     values: pd.Series,
@@ -262,6 +383,7 @@ def _design_ratios(
     exposed_mask, reference_mask = in_exposed.to_numpy(), in_reference.to_numpy()
     (p1, p0), cov = means_by_domain(values.to_numpy(float), [exposed_mask, reference_mask], arrays)
     n = counts["n_exposed"] + counts["n_reference"]
+    shares = {"share_exposed": p1, "share_reference": p0}
     if min(p1, p0) <= 0 or max(p1, p0) >= 1:
         warnings.warn(
             f"{label}: in one group everyone or no one has the outcome "
@@ -271,37 +393,18 @@ def _design_ratios(
             RuntimeWarning,
             stacklevel=3,
         )
-        return pd.DataFrame(
-            [
-                {
-                    "measure": measure,
-                    "estimate": np.nan,
-                    "conf_low": np.nan,
-                    "conf_high": np.nan,
-                    "p_value": np.nan,
-                    "method": "not estimable (a group with no variation)",
-                    **counts,
-                    "share_exposed": p1,
-                    "share_reference": p0,
-                    "n": n,
-                }
-                for measure in ("risk ratio", "odds ratio")
-            ]
+        return _not_estimable(
+            counts,
+            p_value=np.nan,
+            method="not estimable (a group with no variation)",
+            n=n,
+            **shares,
         )
     group = pd.Series(np.where(exposed_mask, "exposed", "reference"), index=data.index)
     test = rao_scott(group, values, exposed_mask | reference_mask, arrays)
     z = stats.norm.ppf(0.5 + conf_level / 2)
-    # gradients of log(p1/p0) and logit(p1) - logit(p0) with respect to (p1, p0)
-    gradients = {
-        "risk ratio": (np.array([1 / p1, -1 / p0]), np.log(p1 / p0), "log (design-based)"),
-        "odds ratio": (
-            np.array([1 / (p1 * (1 - p1)), -1 / (p0 * (1 - p0))]),
-            np.log(p1 / (1 - p1)) - np.log(p0 / (1 - p0)),
-            "logit (design-based)",
-        ),
-    }
     rows = []
-    for measure, (gradient, log_estimate, method) in gradients.items():
+    for measure, (gradient, log_estimate, method) in _log_ratio_gradients(p1, p0).items():
         se = float(np.sqrt(gradient @ cov @ gradient))
         rows.append(
             {
@@ -312,12 +415,45 @@ def _design_ratios(
                 "p_value": test["p_value"],
                 "method": method + (" (census: no sampling error)" if test["census"] else ""),
                 **counts,
-                "share_exposed": p1,
-                "share_reference": p0,
+                **shares,
                 "n": n,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _log_ratio_gradients(p1: float, p0: float) -> dict[str, tuple[np.ndarray, float, str]]:
+    r"""Return, per measure, the gradient of its log, the log estimate and the method's name.
+
+    Parameters
+    ----------
+    p1, p0 : float
+        The design-based shares of the exposed and of the reference group.
+
+    Returns
+    -------
+    dict
+        ``"risk ratio"`` and ``"odds ratio"`` -> (gradient with respect to (p1, p0),
+        log of the estimate, method).
+
+    Notes
+    -----
+    :math:`\log(p_1/p_0)` has gradient :math:`(1/p_1, -1/p_0)`;
+    :math:`\mathrm{logit}(p_1) - \mathrm{logit}(p_0)` has gradient
+    :math:`(1/(p_1(1-p_1)), -1/(p_0(1-p_0)))` (the delta method).
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley.
+    """
+    return {
+        "risk ratio": (np.array([1 / p1, -1 / p0]), np.log(p1 / p0), "log (design-based)"),
+        "odds ratio": (
+            np.array([1 / (p1 * (1 - p1)), -1 / (p0 * (1 - p0))]),
+            np.log(p1 / (1 - p1)) - np.log(p0 / (1 - p0)),
+            "logit (design-based)",
+        ),
+    }
 
 
 @renamed(clusters="psu")
@@ -380,9 +516,6 @@ def crosstab_test(
     ----------
     Agresti, A. (2007). An Introduction to Categorical Data Analysis, 2nd ed., Wiley, section 2.4.
     """
-    from scipy import stats
-    from scipy.stats.contingency import association
-
     _require_columns(data, row, column)
     design = as_design(design, weights=weights, strata=strata, psu=psu, fpc=fpc)
     table = pd.crosstab(data[row], data[column])
@@ -393,35 +526,100 @@ def crosstab_test(
             f"got {table.shape[0]} x {table.shape[1]}."
         )
     if not design.is_simple:
-        arrays = design_arrays(data, design)
-        design_test = rao_scott(data[row], data[column], np.ones(len(data), dtype=bool), arrays)
-        scaled = design_test["table"]
-        smallest_scaled = float(stats.contingency.expected_freq(scaled).min())
-        if smallest_scaled < min_expected and not design_test["census"]:
-            warnings.warn(
-                f"{row!r} by {column!r}: the smallest expected count under the survey design is "
-                f"{smallest_scaled:.1f} (below {min_expected:g}); the Rao-Scott p-value is "
-                "approximate with so few cases.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-        return pd.DataFrame(
-            [
-                {
-                    "test": "none (census)" if design_test["census"] else "rao-scott",
-                    "statistic": design_test["statistic"],
-                    "df": design_test["ndf"],
-                    "df_denominator": design_test["ddf"],
-                    "p_value": design_test["p_value"],
-                    "cramers_v": float(
-                        np.sqrt(design_test["chisq"] / (design_test["n"] * (min(scaled.shape) - 1)))
-                    ),
-                    "min_expected": smallest_scaled,
-                    "n": design_test["n"],
-                }
-            ]
+        return _design_crosstab(data, row, column, design, min_expected)
+    return _simple_crosstab(table.to_numpy(), min_expected, n_resamples, seed)
+
+
+def _design_crosstab(
+    data: pd.DataFrame, row: str, column: str, design: SurveyDesign, min_expected: float
+) -> pd.DataFrame:
+    """Test a cross-tabulation under a survey design (Rao-Scott F); return one row.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    row, column : str
+        The two categorical columns.
+    design : SurveyDesign
+        The survey design (not a simple random sample).
+    min_expected : float
+        Smallest expected count below which a warning says the p-value is approximate.
+
+    Returns
+    -------
+    DataFrame
+        One row as :func:`crosstab_test` returns it, with ``df_denominator``.
+
+    References
+    ----------
+    Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway contingency
+    tables with cell proportions estimated from survey data. Annals of Statistics 12, 46-60.
+    """
+    from scipy import stats
+
+    arrays = design_arrays(data, design)
+    design_test = rao_scott(data[row], data[column], np.ones(len(data), dtype=bool), arrays)
+    scaled = design_test["table"]
+    smallest_scaled = float(stats.contingency.expected_freq(scaled).min())
+    if smallest_scaled < min_expected and not design_test["census"]:
+        warnings.warn(
+            f"{row!r} by {column!r}: the smallest expected count under the survey design is "
+            f"{smallest_scaled:.1f} (below {min_expected:g}); the Rao-Scott p-value is "
+            "approximate with so few cases.",
+            RuntimeWarning,
+            stacklevel=3,
         )
-    observed = table.to_numpy()
+    return pd.DataFrame(
+        [
+            {
+                "test": "none (census)" if design_test["census"] else "rao-scott",
+                "statistic": design_test["statistic"],
+                "df": design_test["ndf"],
+                "df_denominator": design_test["ddf"],
+                "p_value": design_test["p_value"],
+                "cramers_v": float(
+                    np.sqrt(design_test["chisq"] / (design_test["n"] * (min(scaled.shape) - 1)))
+                ),
+                "min_expected": smallest_scaled,
+                "n": design_test["n"],
+            }
+        ]
+    )
+
+
+def _simple_crosstab(
+    observed: np.ndarray, min_expected: float, n_resamples: int, seed: int
+) -> pd.DataFrame:
+    r"""Test a table of counts by Pearson's chi-square or Fisher's exact test; return one row.
+
+    Parameters
+    ----------
+    observed : ndarray
+        The table of counts, no empty row or column.
+    min_expected : float
+        Smallest expected count for which the chi-square approximation is trusted.
+    n_resamples, seed : int
+        Monte Carlo settings for Fisher's test on tables larger than 2x2.
+
+    Returns
+    -------
+    DataFrame
+        One row as :func:`crosstab_test` returns it.
+
+    Notes
+    -----
+    :math:`X^2 = \sum (O - E)^2 / E` and :math:`V = \sqrt{X^2 / (n (\min(r, c) - 1))}`.
+
+    References
+    ----------
+    Agresti, A. (2007). An Introduction to Categorical Data Analysis, 2nd ed., Wiley, section 2.4.
+    Patefield, W. M. (1981). Algorithm AS 159: an efficient method of generating random R x C
+    tables with given row and column totals. Applied Statistics 30, 91-97.
+    """
+    from scipy import stats
+    from scipy.stats.contingency import association
+
     chi2, p_chi2, dof, expected = stats.chi2_contingency(observed, correction=False)
     smallest = float(expected.min())
     cramers_v = float(association(observed, method="cramer", correction=False))

@@ -438,32 +438,10 @@ def rao_scott(
     from scipy import stats
 
     inside = np.asarray(domain, dtype=bool) & rows.notna().to_numpy() & columns.notna().to_numpy()
-    row_levels = pd.Index(pd.unique(rows[inside])).sort_values()
-    column_levels = pd.Index(pd.unique(columns[inside])).sort_values()
-    nr, nc = len(row_levels), len(column_levels)
-    row_code = row_levels.get_indexer(pd.Index(rows))
-    column_code = column_levels.get_indexer(pd.Index(columns))
-    cell = np.where(inside, row_code + nr * column_code, 0)
-    indicators = np.zeros((len(cell), nr * nc))
-    indicators[np.arange(len(cell)), cell] = 1.0
+    indicators, nr, nc = _cell_indicators(rows, columns, inside)
     proportions, covariance = domain_means(indicators, inside, arrays)
     n = int(inside.sum())
-    r_of = np.tile(np.arange(nr), nc)
-    c_of = np.repeat(np.arange(nc), nr)
-    main = np.column_stack(
-        [np.ones(nr * nc)]
-        + [(r_of == i).astype(float) for i in range(1, nr)]
-        + [(c_of == j).astype(float) for j in range(1, nc)]
-    )
-    interaction = np.column_stack(
-        [((r_of == i) & (c_of == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
-    )
-    q, _ = np.linalg.qr(main)
-    contrasts = interaction - q @ (q.T @ interaction)
-    inverse = np.diag(np.where(proportions > 0, 1 / np.where(proportions > 0, proportions, 1), 0))
-    denominator = contrasts.T @ (inverse / n) @ contrasts
-    numerator = contrasts.T @ inverse @ covariance @ inverse @ contrasts
-    delta = np.linalg.solve(denominator, numerator)
+    delta = _design_effect_matrix(proportions, covariance, _interaction_contrasts(nr, nc), n)
     trace = float(np.trace(delta))
     table = (proportions * n).reshape(nc, nr).T
     df = (nr - 1) * (nc - 1)
@@ -496,6 +474,98 @@ def rao_scott(
         "n": n,
         "census": False,
     }
+
+
+def _cell_indicators(
+    rows: pd.Series, columns: pd.Series, inside: np.ndarray
+) -> tuple[np.ndarray, int, int]:
+    """Return one indicator column per cell of the table, rows within columns (R's order).
+
+    Parameters
+    ----------
+    rows, columns : Series
+        The two categorical variables.
+    inside : ndarray of bool
+        The respondents in the table (answered both, in the domain).
+
+    Returns
+    -------
+    (ndarray, int, int)
+        The indicators (a respondent outside the table counts in the first cell, and
+        :func:`domain_means` leaves it out), the number of row and of column levels.
+    """
+    row_levels = pd.Index(pd.unique(rows[inside])).sort_values()
+    column_levels = pd.Index(pd.unique(columns[inside])).sort_values()
+    nr, nc = len(row_levels), len(column_levels)
+    row_code = row_levels.get_indexer(pd.Index(rows))
+    column_code = column_levels.get_indexer(pd.Index(columns))
+    cell = np.where(inside, row_code + nr * column_code, 0)
+    indicators = np.zeros((len(cell), nr * nc))
+    indicators[np.arange(len(cell)), cell] = 1.0
+    return indicators, nr, nc
+
+
+def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
+    """Return the row-by-column interaction contrasts made orthogonal to the main effects.
+
+    Parameters
+    ----------
+    nr, nc : int
+        The number of row and of column levels.
+
+    Returns
+    -------
+    ndarray
+        ``nr * nc`` rows (cells, rows within columns), ``(nr - 1) * (nc - 1)`` columns.
+
+    References
+    ----------
+    Rao, J. N. K. and Scott, A. J. (1984). Annals of Statistics 12, 46-60.
+    """
+    r_of = np.tile(np.arange(nr), nc)
+    c_of = np.repeat(np.arange(nc), nr)
+    main = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(r_of == i).astype(float) for i in range(1, nr)]
+        + [(c_of == j).astype(float) for j in range(1, nc)]
+    )
+    interaction = np.column_stack(
+        [((r_of == i) & (c_of == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
+    )
+    q, _ = np.linalg.qr(main)
+    return interaction - q @ (q.T @ interaction)
+
+
+def _design_effect_matrix(
+    proportions: np.ndarray, covariance: np.ndarray, contrasts: np.ndarray, n: int
+) -> np.ndarray:
+    r"""Return the design effect matrix :math:`\Delta` of the interaction contrasts.
+
+    Parameters
+    ----------
+    proportions : ndarray
+        The design-based cell proportions.
+    covariance : ndarray
+        Their covariance.
+    contrasts : ndarray
+        :func:`_interaction_contrasts`.
+    n : int
+        The sample size.
+
+    Returns
+    -------
+    ndarray
+        :math:`\Delta = (C^\top D^{-1} C / N)^{-1} C^\top D^{-1}\hat V D^{-1} C`, with
+        :math:`D^{-1}` zero for empty cells.
+
+    References
+    ----------
+    Rao, J. N. K. and Scott, A. J. (1984). Annals of Statistics 12, 46-60.
+    """
+    inverse = np.diag(np.where(proportions > 0, 1 / np.where(proportions > 0, proportions, 1), 0))
+    denominator = contrasts.T @ (inverse / n) @ contrasts
+    numerator = contrasts.T @ inverse @ covariance @ inverse @ contrasts
+    return np.linalg.solve(denominator, numerator)
 
 
 def means_by_domain(

@@ -18,6 +18,7 @@ from analysis.core.options import (
 )
 from analysis.survey.design import (
     SurveyDesign,
+    _Arrays,
     as_design,
     design_arrays,
     domain_degrees_of_freedom,
@@ -142,47 +143,108 @@ def shares(
         )
     levels = _levels(data[column])
     answered = data[column].notna().to_numpy()
-    if by is None:
-        groups = [(None, np.ones(len(data), dtype=bool))]
-    else:
-        keys = (
-            data[by]
-            if isinstance(data[by].dtype, pd.CategoricalDtype)
-            else data[by].astype("category")
-        )
-        groups = [(key, (data[by] == key).to_numpy()) for key in _levels(keys)]
     hits = np.column_stack(
         [data[column].eq(level).fillna(False).to_numpy(bool) for level in levels]
     )
+    rows = [
+        row if by is None else {by: key, **row}
+        for key, in_group in _share_groups(data, by)
+        for row in _domain_shares(levels, hits, in_group & answered, arrays, conf_level, method)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _share_groups(data: pd.DataFrame, by: str | None) -> list[tuple[object, np.ndarray]]:
+    """Return each group of ``by`` with its boolean mask (one group of everyone without ``by``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    by : str or None
+        Grouping column; the categories of a categorical are all kept, empty or not.
+
+    Returns
+    -------
+    list of (key, ndarray of bool)
+        The groups in the order of their levels.
+    """
+    if by is None:
+        return [(None, np.ones(len(data), dtype=bool))]
+    keys = (
+        data[by] if isinstance(data[by].dtype, pd.CategoricalDtype) else data[by].astype("category")
+    )
+    return [(key, (data[by] == key).to_numpy()) for key in _levels(keys)]
+
+
+def _domain_shares(
+    levels: list,
+    hits: np.ndarray,
+    domain: np.ndarray,
+    arrays: _Arrays | None,
+    conf_level: float,
+    method: ShareMethod,
+) -> list[dict[str, object]]:
+    r"""Return one row per level: the share of the domain at that level, with its interval.
+
+    Parameters
+    ----------
+    levels : list
+        The levels of the column.
+    hits : ndarray of bool
+        One row per respondent, one column per level: the respondent chose the level.
+    domain : ndarray of bool
+        The respondents of the group who answered.
+    arrays : _Arrays or None
+        The survey design, or None for a simple random sample.
+    conf_level : float
+        Confidence level.
+    method : str
+        Interval for an unweighted proportion (``shares``' ``method``).
+
+    Returns
+    -------
+    list of dict
+        ``level, count, n, estimate, std_error, conf_low, conf_high``.
+
+    Notes
+    -----
+    Without a design the standard error is :math:`\sqrt{\hat p(1-\hat p)/n}`; with one
+    it is linearised and the interval is Korn and Graubard's (:func:`korn_graubard`).
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. JASA 22, 209-212.
+    """
+    n = int(domain.sum())
+    counts = hits[domain].sum(axis=0)
+    if arrays is not None and n:
+        means, covariance = domain_means(hits, domain, arrays)
+        errors = np.sqrt(np.clip(np.diag(covariance), 0, None))
+        domain_df = domain_degrees_of_freedom(domain, arrays)
     rows = []
-    for key, in_group in groups:
-        domain = in_group & answered
-        n = int(domain.sum())
-        counts = hits[domain].sum(axis=0)
-        if arrays is not None and n:
-            means, covariance = domain_means(hits, domain, arrays)
-            errors = np.sqrt(np.clip(np.diag(covariance), 0, None))
-            domain_df = domain_degrees_of_freedom(domain, arrays)
-        for j, level in enumerate(levels):
-            count = int(counts[j])
-            if n == 0:
-                estimate = std_error = low = high = np.nan
-            elif arrays is None:
-                estimate = count / n
-                std_error = float(np.sqrt(estimate * (1 - estimate) / n))
-                low, high = proportion_confint(
-                    count, n, alpha=1 - conf_level, method=_STATSMODELS_METHOD[method]
-                )
-            else:
-                estimate, std_error = float(means[j]), float(errors[j])
-                low, high = korn_graubard(
-                    estimate,
-                    std_error,
-                    n=n,
-                    df=domain_df,
-                    conf_level=conf_level,
-                )
-            row = {
+    for j, level in enumerate(levels):
+        count = int(counts[j])
+        if n == 0:
+            estimate = std_error = low = high = np.nan
+        elif arrays is None:
+            estimate = count / n
+            std_error = float(np.sqrt(estimate * (1 - estimate) / n))
+            low, high = proportion_confint(
+                count, n, alpha=1 - conf_level, method=_STATSMODELS_METHOD[method]
+            )
+        else:
+            estimate, std_error = float(means[j]), float(errors[j])
+            low, high = korn_graubard(
+                estimate,
+                std_error,
+                n=n,
+                df=domain_df,
+                conf_level=conf_level,
+            )
+        rows.append(
+            {
                 "level": level,
                 "count": count,
                 "n": n,
@@ -193,10 +255,8 @@ def shares(
                 "conf_low": float(min(low, estimate)),
                 "conf_high": float(max(high, estimate)),
             }
-            if by is not None:
-                row = {by: key, **row}
-            rows.append(row)
-    return pd.DataFrame(rows)
+        )
+    return rows
 
 
 @renamed(degrees_of_freedom="df")

@@ -147,48 +147,113 @@ def describe_contrast(
         customized solutions, and the share never meeting senior sales leadership by group.
     """
     level = f"{conf_level:.0%}"
-    who = "An estimated" if weighted else ""
-    whom = "organisations (weighted)" if weighted else "respondents"
-
-    def shown(
-        row: pd.Series,
-    ) -> str:  # a share and its interval, none printed as 0% or 100% unless it is
-        return (
-            f"{share_text(row['estimate'])} ({level} CI "
-            f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})"
-        )
-
-    row = effective_share_row
-    sentences = [
-        (
-            f"{who + ' ' if who else ''}{share_text(row['estimate'])} of {whom} rate their "
-            f"training organisation effective or very effective ({level} CI "
-            f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})."
-        )
-    ]
+    sentences = [_effective_sentence(effective_share_row, level, weighted=weighted)]
     rr, low, high = (
         (risk_ratio_row["estimate"], risk_ratio_row["conf_low"], risk_ratio_row["conf_high"])
         if risk_ratio_row is not None
         else (np.nan, np.nan, np.nan)
     )
     if np.isfinite(rr):
-        # the sentence opens with what the interval supports, then gives the figures
-        ratio = bound(rr, null=(0.0, 1.0, low, high))
-        ci = f"{level} CI {interval_text(low, high, null=(0.0, 1.0))}"
-        sentences.append(
-            {
-                "above": "Very effective organisations are more likely than ineffective ones to "
-                f"buy customized solutions: an estimated {ratio} times as likely ({ci}), and "
-                "the interval excludes no difference.",
-                "below": "Very effective organisations are less likely than ineffective ones to "
-                f"buy customized solutions: an estimated {ratio} times as likely ({ci}), and "
-                "the interval excludes no difference.",
-                "unclear": "For customized solutions, the data cannot tell whether very "
-                "effective organisations differ from ineffective ones: the estimated risk ratio "
-                f"of {ratio} has a {ci.replace(' CI ', ' CI of ')}, which includes no difference "
-                "(1).",
-            }[direction(low, high, null=1.0)]
-        )
+        sentences.append(_customized_sentence(rr, low, high, level))
+    never = _never_meet_sentence(never_share_by_group, level)
+    if never is not None:
+        sentences.append(never)
+    return sentences
+
+
+def _share_shown(row: pd.Series, level: str) -> str:
+    """Write a share and its interval, none printed as 0% or 100% unless it is.
+
+    Parameters
+    ----------
+    row : Series
+        ``estimate``, ``conf_low`` and ``conf_high`` of a share.
+    level : str
+        The confidence level as text ("95%").
+
+    Returns
+    -------
+    str
+        For example "74.1% (95% CI 67.2% to 80.1%)".
+    """
+    return (
+        f"{share_text(row['estimate'])} ({level} CI "
+        f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})"
+    )
+
+
+def _effective_sentence(row: pd.Series, level: str, *, weighted: bool) -> str:
+    """Say which share rates its training organisation effective or very effective.
+
+    Parameters
+    ----------
+    row : Series
+        The share (a :func:`shares` row).
+    level : str
+        The confidence level as text ("95%").
+    weighted : bool
+        The share is a weighted estimate for organisations, not a share of respondents.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
+    who = "An estimated" if weighted else ""
+    whom = "organisations (weighted)" if weighted else "respondents"
+    return (
+        f"{who + ' ' if who else ''}{share_text(row['estimate'])} of {whom} rate their "
+        f"training organisation effective or very effective ({level} CI "
+        f"{share_text(row['conf_low'])} to {share_text(row['conf_high'])})."
+    )
+
+
+def _customized_sentence(rr: float, low: float, high: float, level: str) -> str:
+    """Say how much more (or less) often very effective organisations buy customized solutions.
+
+    Parameters
+    ----------
+    rr, low, high : float
+        The risk ratio and its interval.
+    level : str
+        The confidence level as text ("95%").
+
+    Returns
+    -------
+    str
+        A sentence that opens with what the interval supports, then gives the figures.
+    """
+    ratio = bound(rr, null=(0.0, 1.0, low, high))
+    ci = f"{level} CI {interval_text(low, high, null=(0.0, 1.0))}"
+    return {
+        "above": "Very effective organisations are more likely than ineffective ones to "
+        f"buy customized solutions: an estimated {ratio} times as likely ({ci}), and "
+        "the interval excludes no difference.",
+        "below": "Very effective organisations are less likely than ineffective ones to "
+        f"buy customized solutions: an estimated {ratio} times as likely ({ci}), and "
+        "the interval excludes no difference.",
+        "unclear": "For customized solutions, the data cannot tell whether very "
+        "effective organisations differ from ineffective ones: the estimated risk ratio "
+        f"of {ratio} has a {ci.replace(' CI ', ' CI of ')}, which includes no difference "
+        "(1).",
+    }[direction(low, high, null=1.0)]
+
+
+def _never_meet_sentence(never_share_by_group: pd.Series | pd.DataFrame, level: str) -> str | None:
+    """Say which share of each group never meets senior sales leadership.
+
+    Parameters
+    ----------
+    never_share_by_group : Series or DataFrame
+        As :func:`describe_contrast` takes it.
+    level : str
+        The confidence level as text ("95%").
+
+    Returns
+    -------
+    str or None
+        The sentence; None without a positive share among ineffective organisations.
+    """
     table = (
         never_share_by_group.to_frame("estimate")
         if isinstance(never_share_by_group, pd.Series)
@@ -198,20 +263,20 @@ def describe_contrast(
 
     def share(group: str) -> str:
         if {"conf_low", "conf_high"} <= set(never.columns):
-            return shown(cast("pd.Series", never.loc[group]))  # one row per group
+            return _share_shown(cast("pd.Series", never.loc[group]), level)  # one row per group
         return share_text(never.at[group, "estimate"])
 
     estimates = never["estimate"].astype(float)
-    if "ineffective" in estimates.index and estimates["ineffective"] > 0:
-        sentences.append(
-            f"{share('ineffective')} of ineffective organisations never meet senior sales leadership"
-            + (
-                f", against {share('very effective')} of very effective ones."
-                if "very effective" in never.index
-                else "."
-            )
+    if "ineffective" not in estimates.index or not estimates["ineffective"] > 0:
+        return None
+    return (
+        f"{share('ineffective')} of ineffective organisations never meet senior sales leadership"
+        + (
+            f", against {share('very effective')} of very effective ones."
+            if "very effective" in never.index
+            else "."
         )
-    return sentences
+    )
 
 
 DERIVED_DISPLAY_NAMES = {
@@ -343,30 +408,107 @@ def study_headline(
         Records for :func:`analysis.report.publish_summary` (``name, label, estimate,
         conf_low, conf_high, n, unit``) and the summary sentences.
     """
-    from analysis.survey.proportions import shares, suppress_small_cells
-
     design = as_design(design, weights=weights)
+    effective_or_better = _share_true(
+        data, data["effectiveness_group"] != "ineffective", design, conf_level
+    )
+    records = _opening_records(data, effective_or_better, design, conf_level)
+    rr = _customized_risk_ratio(comparison)
+    if rr is not None:
+        records.append(
+            interval_record(
+                "customized_risk_ratio",
+                "Very effective vs ineffective: times as likely to buy customized solutions "
+                "(risk ratio)",
+                rr,
+                "ratio",
+            )
+        )
+    if "top_initiative" in data:
+        value_proposition = (
+            data["top_initiative"].astype("string").str.lower() == "new value proposition"
+        )
+        records.append(
+            interval_record(
+                "share_value_proposition",
+                "Name a new value proposition as the initiative needing most support",
+                _share_true(data, value_proposition, design, conf_level),
+                "share",
+            )
+        )
+    never = _never_meet_by_group(data, design, conf_level, min_cell_size)
+    sentences = describe_contrast(
+        rr, effective_or_better, never, conf_level=conf_level, weighted=design.weights is not None
+    )
+    if comparison is not None:
+        sentences.append(distinguishing_practices(comparison, display_names))
+    elif comparison_note:
+        sentences.append(comparison_note)
+    return records, sentences
 
-    def share_true(flag: pd.Series) -> pd.Series:
-        return shares(data.assign(_flag=flag), "_flag", design=design, conf_level=conf_level).iloc[
-            0
-        ]
 
-    def share_record(name: str, label: str, row: pd.Series) -> Headline:
-        return interval_record(name, label, row, "share")
+def _share_true(
+    data: pd.DataFrame, flag: pd.Series, design: SurveyDesign, conf_level: float
+) -> pd.Series:
+    """Return the share of respondents where ``flag`` holds, with its interval.
 
-    effective_or_better = share_true(data["effectiveness_group"] != "ineffective")
+    Parameters
+    ----------
+    data : DataFrame
+        The responses.
+    flag : Series
+        Boolean, aligned with ``data``.
+    design : SurveyDesign
+        The survey design.
+    conf_level : float
+        Confidence level.
+
+    Returns
+    -------
+    Series
+        The first row of :func:`~analysis.survey.proportions.shares` (the share True).
+    """
+    from analysis.survey.proportions import shares
+
+    return shares(data.assign(_flag=flag), "_flag", design=design, conf_level=conf_level).iloc[0]
+
+
+def _opening_records(
+    data: pd.DataFrame, effective_or_better: pd.Series, design: SurveyDesign, conf_level: float
+) -> list[Headline]:
+    """Return the headline records that open study 1: who answered and how they rate.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`prepare_responses`.
+    effective_or_better : Series
+        The share rating their organisation effective or very effective.
+    design : SurveyDesign
+        The survey design.
+    conf_level : float
+        Confidence level.
+
+    Returns
+    -------
+    list of Headline
+        Respondents, industries (where asked), the share effective or better and the
+        share very effective.
+    """
+    very_effective = data["effectiveness"].astype("string").str.lower() == "very effective"
     records = [
         Headline(name="respondents", label="Respondents", estimate=len(data), unit="count"),
-        share_record(
+        interval_record(
             "share_effective_or_better",
             "Rate their training organisation effective or very effective",
             effective_or_better,
+            "share",
         ),
-        share_record(
+        interval_record(
             "share_very_effective",
             "Rate it very effective",
-            share_true(data["effectiveness"].astype("string").str.lower() == "very effective"),
+            _share_true(data, very_effective, design, conf_level),
+            "share",
         ),
     ]
     if "industry" in data:  # a question the survey may not have asked
@@ -379,52 +521,66 @@ def study_headline(
                 unit="count",
             ),
         )
-    rr: pd.Series | None = None
-    if comparison is not None and "customized" in set(comparison["term"]):
-        row = cast("pd.Series", comparison.set_index("term").loc["customized"])  # one row per term
-        if pd.notna(row["estimate"]):  # not suppressed
-            rr = row
-            records.append(
-                interval_record(
-                    "customized_risk_ratio",
-                    "Very effective vs ineffective: times as likely to buy customized solutions "
-                    "(risk ratio)",
-                    row,
-                    "ratio",
-                )
-            )
-    if "top_initiative" in data:
-        records.append(
-            share_record(
-                "share_value_proposition",
-                "Name a new value proposition as the initiative needing most support",
-                share_true(
-                    data["top_initiative"].astype("string").str.lower() == "new value proposition"
-                ),
-            )
-        )
-    never = pd.DataFrame(columns=["estimate", "conf_low", "conf_high"], dtype=float)
-    if "leadership_meetings" in data:
-        cadence = suppress_small_cells(
-            shares(
-                data,
-                "leadership_meetings",
-                by="effectiveness_group",
-                design=design,
-                conf_level=conf_level,
-            ),
-            count="n",
-            columns=["estimate", "conf_low", "conf_high"],
-            min_cell_size=min_cell_size,
-        )
-        never = cadence[cadence["level"] == "never"].set_index("effectiveness_group")[
-            ["estimate", "conf_low", "conf_high"]
-        ]
-    sentences = describe_contrast(
-        rr, effective_or_better, never, conf_level=conf_level, weighted=design.weights is not None
+    return records
+
+
+def _customized_risk_ratio(comparison: pd.DataFrame | None) -> pd.Series | None:
+    """Return the comparison's row for customized solutions, or None when missing or suppressed.
+
+    Parameters
+    ----------
+    comparison : DataFrame or None
+        :func:`~analysis.survey.compare_groups` of very effective and ineffective organisations.
+
+    Returns
+    -------
+    Series or None
+        The risk-ratio row of ``customized``.
+    """
+    if comparison is None or "customized" not in set(comparison["term"]):
+        return None
+    row = cast("pd.Series", comparison.set_index("term").loc["customized"])  # one row per term
+    return row if pd.notna(row["estimate"]) else None  # None when suppressed
+
+
+def _never_meet_by_group(
+    data: pd.DataFrame, design: SurveyDesign, conf_level: float, min_cell_size: int
+) -> pd.DataFrame:
+    """Return the share never meeting senior sales leadership per effectiveness group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`prepare_responses`.
+    design : SurveyDesign
+        The survey design.
+    conf_level : float
+        Confidence level.
+    min_cell_size : int
+        Groups under it give no figure (suppressed, then left out).
+
+    Returns
+    -------
+    DataFrame
+        ``estimate, conf_low, conf_high`` indexed by effectiveness group; empty when the
+        survey did not ask about leadership meetings.
+    """
+    from analysis.survey.proportions import shares, suppress_small_cells
+
+    if "leadership_meetings" not in data:
+        return pd.DataFrame(columns=["estimate", "conf_low", "conf_high"], dtype=float)
+    cadence = suppress_small_cells(
+        shares(
+            data,
+            "leadership_meetings",
+            by="effectiveness_group",
+            design=design,
+            conf_level=conf_level,
+        ),
+        count="n",
+        columns=["estimate", "conf_low", "conf_high"],
+        min_cell_size=min_cell_size,
     )
-    if comparison is not None:
-        sentences.append(distinguishing_practices(comparison, display_names))
-    elif comparison_note:
-        sentences.append(comparison_note)
-    return records, sentences
+    return cadence[cadence["level"] == "never"].set_index("effectiveness_group")[
+        ["estimate", "conf_low", "conf_high"]
+    ]

@@ -258,11 +258,7 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         for c in amounts
         if re.search(r"company currency|converted|home currency", c, re.IGNORECASE)
     ]
-    currencies = [
-        c
-        for c in frame.columns
-        if re.fullmatch(r"(deal )?currency( code)?|w[aä]hrung|devise", str(c), re.IGNORECASE)
-    ]
+    currencies = _currency_columns(frame)
     amount = converted[0] if converted else amounts[0]
     rule: dict[str, Any] = {
         "roster": "reps",
@@ -299,29 +295,86 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         notes["amount"] = f"the amount columns are {', '.join(map(repr, amounts))}" + (
             "; the CRM's converted one is taken" if converted else ""
         )
+    currency_rule, notes["currency"] = _draft_currency(
+        frame, facts, amounts, converted, currencies, amount
+    )
+    rule.update(currency_rule)
+    return EventDraft(kind="deals", rule=rule, notes=notes, listings=listings)
+
+
+def _currency_columns(frame: pd.DataFrame) -> list[str]:
+    """Return the columns whose name says they hold each deal's currency.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The deals file.
+
+    Returns
+    -------
+    list of str
+        Columns named like "Currency", "Deal currency code", "Währung" or "Devise".
+    """
+    return [
+        c
+        for c in frame.columns
+        if re.fullmatch(r"(deal )?currency( code)?|w[aä]hrung|devise", str(c), re.IGNORECASE)
+    ]
+
+
+def _draft_currency(
+    frame: pd.DataFrame,
+    facts: dict,
+    amounts: list[str],
+    converted: list[str],
+    currencies: list[str],
+    amount: str,
+) -> tuple[dict[str, Any], str]:
+    """Draft the currency of the deals' amounts, and the note that explains it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The deals file.
+    facts : dict
+        What the column profiles found, by column.
+    amounts : list of str
+        The amount columns.
+    converted : list of str
+        Those the CRM converted to the company currency.
+    currencies : list of str
+        Columns holding each deal's currency.
+    amount : str
+        The amount column drafted.
+
+    Returns
+    -------
+    (dict, str)
+        The rule's ``currency`` (and ``currency_column``) entries and the note; "CHECK"
+        marks what the user must confirm.
+    """
     if converted and currencies:
         code, why = _company_currency(frame, amounts, converted[0], currencies[0])
-        rule["currency"] = code or "CHECK"
-        notes["currency"] = why
-    elif currencies:
+        return {"currency": code or "CHECK"}, why
+    if currencies:
         codes = frame[currencies[0]].astype("string").str.strip().value_counts()
-        rule["currency_column"] = currencies[0]
-        rule["currency"] = f"CHECK {codes.index[0]}"
-        notes["currency"] = (
-            f"CHECK: currencies {dict(codes)}: the study's currency; add rates: for the others"
+        return (
+            {"currency_column": currencies[0], "currency": f"CHECK {codes.index[0]}"},
+            f"CHECK: currencies {dict(codes)}: the study's currency; add rates: for the others",
         )
-    else:
-        found = list((facts.get(amount) or {}).get("currencies") or [])
-        if len(found) == 1:
-            rule["currency"] = found[0]
-            notes["currency"] = f"found in {amount!r}: {(facts.get(amount) or {}).get('unit')}"
-        else:
-            rule["currency"] = "CHECK"
-            notes["currency"] = (
-                f"CHECK: no single currency in {amount!r} ({', '.join(found) or 'none'}): "
-                "write its ISO code"
-            )
-    return EventDraft(kind="deals", rule=rule, notes=notes, listings=listings)
+    found = list((facts.get(amount) or {}).get("currencies") or [])
+    if len(found) == 1:
+        return (
+            {"currency": found[0]},
+            f"found in {amount!r}: {(facts.get(amount) or {}).get('unit')}",
+        )
+    return (
+        {"currency": "CHECK"},
+        (
+            f"CHECK: no single currency in {amount!r} ({', '.join(found) or 'none'}): "
+            "write its ISO code"
+        ),
+    )
 
 
 def _kind_words(key: str) -> str:

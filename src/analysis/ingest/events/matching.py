@@ -285,47 +285,16 @@ def match_people(
     CodebookError
         An alias that names a rep_id the roster lacks, or a roster with no column for ``kind``.
     """
-    if kind not in KEY_KINDS:
-        raise CodebookError(
-            f"{where}: column {column} is matched by {kind!r}; a match key is one of {', '.join(KEY_KINDS)}."
-        )
-    if roster.reps[kind].isna().all():
-        raise CodebookError(
-            f"{where}: column {column} names reps by {kind}, but the roster {roster.where} has no "
-            f"{kind} column; add it to the roster's match: rule ({kind}: <column>), or match by "
-            f"{' or '.join(k for k in KEY_KINDS if roster.reps[k].notna().any())}."
-        )
-    unique, shared = roster.keys(kind)
-    known = set(roster.reps["rep_id"].astype(str))
-    for alias, rep in (aliases or {}).items():
-        if str(rep) not in known:
-            raise CodebookError(
-                f"{where}: aliases maps {alias!r} to rep {rep!r}, which the roster {roster.where} lacks; "
-                "write the rep_id as the roster has it."
-            )
-        key = _NORMALISERS[kind](alias)
-        if key is not None:
-            unique[key] = str(rep)
-            shared.pop(key, None)
+    unique, shared, known = _roster_keys_with_aliases(
+        roster, kind, aliases, where=where, column=column
+    )
     keys = normalise(values, kind)
     rep_id = pd.Series(
         [unique.get(k) if isinstance(k, str) else None for k in keys],
         index=keys.index,
         dtype=object,
     )
-    lines = pd.Series(values.index, index=values.index)
-    unmatched_mask = keys.notna() & rep_id.isna() & ~keys.isin(list(shared))
-    ambiguous_mask = keys.isin(list(shared))
-    unmatched: dict[str, list[int]] = {}
-    for key, group in lines[unmatched_mask].groupby(keys[unmatched_mask], sort=True):
-        first = values.loc[group.iloc[0]]
-        unmatched[str(first).strip()] = [int(i) for i in group]
-    ambiguous: dict[str, list[str]] = {}
-    ambiguous_lines: dict[str, list[int]] = {}
-    for key, group in lines[ambiguous_mask].groupby(keys[ambiguous_mask], sort=True):
-        first = str(values.loc[group.iloc[0]]).strip()
-        ambiguous[first] = shared[key]
-        ambiguous_lines[first] = [int(i) for i in group]
+    unmatched, ambiguous, ambiguous_lines = _unmatched_and_ambiguous(values, keys, rep_id, shared)
     matched = set(rep_id.dropna())
     missing = sorted(known - matched)
     report = {
@@ -356,6 +325,100 @@ def match_people(
         ambiguous=ambiguous,
         suggestions=suggestions,
     )
+
+
+def _roster_keys_with_aliases(
+    roster: Roster,
+    kind: str,
+    aliases: Mapping[str, str] | None,
+    *,
+    where: str,
+    column: str,
+) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
+    """Return the roster's keys of one kind, the aliases added, and the roster's rep ids.
+
+    Parameters
+    ----------
+    roster : Roster
+        The reps and their keys.
+    kind : {"id", "email", "name"}
+        The key compared.
+    aliases : mapping, optional
+        Value as written -> rep_id.
+    where, column : str
+        The raw file and column, for messages.
+
+    Returns
+    -------
+    (dict, dict, set)
+        Key -> the one rep holding it, key -> the reps sharing it, and every rep id.
+
+    Raises
+    ------
+    CodebookError
+        An unknown key kind, a roster without that key, or an alias to a rep the roster lacks.
+    """
+    if kind not in KEY_KINDS:
+        raise CodebookError(
+            f"{where}: column {column} is matched by {kind!r}; a match key is one of {', '.join(KEY_KINDS)}."
+        )
+    if roster.reps[kind].isna().all():
+        raise CodebookError(
+            f"{where}: column {column} names reps by {kind}, but the roster {roster.where} has no "
+            f"{kind} column; add it to the roster's match: rule ({kind}: <column>), or match by "
+            f"{' or '.join(k for k in KEY_KINDS if roster.reps[k].notna().any())}."
+        )
+    unique, shared = roster.keys(kind)
+    known = set(roster.reps["rep_id"].astype(str))
+    for alias, rep in (aliases or {}).items():
+        if str(rep) not in known:
+            raise CodebookError(
+                f"{where}: aliases maps {alias!r} to rep {rep!r}, which the roster {roster.where} lacks; "
+                "write the rep_id as the roster has it."
+            )
+        key = _NORMALISERS[kind](alias)
+        if key is not None:
+            unique[key] = str(rep)
+            shared.pop(key, None)
+    return unique, shared, known
+
+
+def _unmatched_and_ambiguous(
+    values: pd.Series, keys: pd.Series, rep_id: pd.Series, shared: dict[str, list[str]]
+) -> tuple[dict[str, list[int]], dict[str, list[str]], dict[str, list[int]]]:
+    """Group the values no rep matches, and those several reps share, by their key.
+
+    Parameters
+    ----------
+    values : Series
+        The column as read, indexed by raw line.
+    keys : Series
+        Its normalised keys.
+    rep_id : Series
+        The matched rep of each value (missing when none).
+    shared : dict
+        Key -> the reps sharing it.
+
+    Returns
+    -------
+    (dict, dict, dict)
+        Unmatched value as first written -> its lines; ambiguous value -> the reps
+        sharing its key; ambiguous value -> its lines.
+    """
+    lines = pd.Series(values.index, index=values.index)
+    unmatched_mask = keys.notna() & rep_id.isna() & ~keys.isin(list(shared))
+    ambiguous_mask = keys.isin(list(shared))
+    unmatched: dict[str, list[int]] = {}
+    for _, group in lines[unmatched_mask].groupby(keys[unmatched_mask], sort=True):
+        first = values.loc[group.iloc[0]]
+        unmatched[str(first).strip()] = [int(i) for i in group]
+    ambiguous: dict[str, list[str]] = {}
+    ambiguous_lines: dict[str, list[int]] = {}
+    for key, group in lines[ambiguous_mask].groupby(keys[ambiguous_mask], sort=True):
+        first = str(values.loc[group.iloc[0]]).strip()
+        ambiguous[first] = shared[key]
+        ambiguous_lines[first] = [int(i) for i in group]
+    return unmatched, ambiguous, ambiguous_lines
 
 
 def _tokens(text: str | None, kind: str) -> list[str]:
@@ -446,23 +509,8 @@ def check_unmatched(
     missing = report["unmatched_in_roster"] if roster_side else []
     roster_share = len(missing) / report["roster_reps"] if report["roster_reps"] else 0.0
     if file_share > limit or roster_share > limit:
-        parts = []
-        if file_share > limit:
-            parts.append(
-                f"{file_share:.0%} of the {what} in {where} belong to people column {column} names "
-                f"but no roster rep matches by {report['key']}: {_some(names + doubles)}"
-            )
-        if roster_share > limit:
-            parts.append(
-                f"{len(missing)} of the {report['roster_reps']} reps of {report['roster']} "
-                f"({roster_share:.0%}) have no row in {where}: {_some(missing)}"
-            )
-        raise CodebookError(
-            "; ".join(parts)
-            + f". More than {limit:.0%} unmatched points at the wrong key column or a key written "
-            f"another way (another e-mail domain, names in another order); check which column of "
-            f"{where} names the reps and the key it is matched by, or map single people with "
-            "aliases: {value as written: rep_id}. Nothing is left out silently."
+        raise _too_many_unmatched(
+            report, what, names + doubles, missing, file_share, roster_share, limit
         )
     if names:
         warnings.append(
@@ -492,3 +540,55 @@ def check_unmatched(
             f"{where}: {report['blank_rows']} row(s) have no {column} and belong to no rep."
         )
     return warnings
+
+
+def _too_many_unmatched(
+    report: dict,
+    what: str,
+    named: list[str],
+    missing: list[str],
+    file_share: float,
+    roster_share: float,
+    limit: float,
+) -> CodebookError:
+    """Return the error naming the unmatched people when a share exceeds the limit.
+
+    Parameters
+    ----------
+    report : dict
+        The match report (:class:`MatchResult`).
+    what : str
+        What the rows are ("won revenue").
+    named : list of str
+        The file's unmatched and ambiguous values, as the message shows them.
+    missing : list of str
+        Roster reps with no row (empty when that side is not checked).
+    file_share, roster_share : float
+        The unmatched shares of the file's rows and of the roster.
+    limit : float
+        The largest share allowed.
+
+    Returns
+    -------
+    CodebookError
+        To be raised.
+    """
+    where, column = report["file"], report["column"]
+    parts = []
+    if file_share > limit:
+        parts.append(
+            f"{file_share:.0%} of the {what} in {where} belong to people column {column} names "
+            f"but no roster rep matches by {report['key']}: {_some(named)}"
+        )
+    if roster_share > limit:
+        parts.append(
+            f"{len(missing)} of the {report['roster_reps']} reps of {report['roster']} "
+            f"({roster_share:.0%}) have no row in {where}: {_some(missing)}"
+        )
+    return CodebookError(
+        "; ".join(parts)
+        + f". More than {limit:.0%} unmatched points at the wrong key column or a key written "
+        f"another way (another e-mail domain, names in another order); check which column of "
+        f"{where} names the reps and the key it is matched by, or map single people with "
+        "aliases: {value as written: rep_id}. Nothing is left out silently."
+    )
