@@ -18,6 +18,10 @@ from analysis.contracts.training import MEASURE_UNITS, load_training_data, train
 from analysis.core.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from analysis.clients.plan import Plan
+    from analysis.planning import RolloutDesign
     from analysis.studies import StudyInputs
 
 __all__ = ["MIN_BASELINE_REPS", "SIMULATED_CELLS", "prepare"]
@@ -53,7 +57,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     ``extras["currency"]`` (the outcome's currency as the client's training study states it,
     or None) and ``extras["period"]`` (``month`` or ``quarter``, from the plan's periods).
     """
-    from analysis.planning import RolloutDesign, baseline_variance, break_even
+    from analysis.planning import RolloutDesign
 
     p = inputs.params
     assert isinstance(p, EvaluationPlan), type(p)
@@ -73,6 +77,27 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         currency=_currency(inputs),
         period="quarter" if "Q" in str(plan.rollout.first_period).upper() else "month",
     )
+    variation = _variation(inputs, plan, errors)
+    if variation is None:
+        return
+    sd, rho, source = variation
+    if not _estimable(inputs, design, outcome, sd, rho, errors):
+        return
+    assert sd is not None  # _estimable refuses a missing variation
+    inputs.extras.update(residual_sd=float(sd), autocorrelation=float(rho), variation_source=source)
+    _draws(inputs, design, p.n_resamples)
+    _break_even(inputs, plan, design)
+
+
+def _variation(
+    inputs: StudyInputs, plan: Plan, errors: list[str]
+) -> tuple[float | None, float, str] | None:
+    """The outcome's residual SD and autocorrelation, and a sentence on where they come
+    from: the client's baseline data when it has enough reps, else the plan's assumptions.
+    None, with the problem added to ``errors``, when the baseline cannot be used."""
+    from analysis.planning import baseline_variance
+
+    outcome = plan.outcomes.primary
     sd, rho = plan.assumptions.residual_sd, plan.assumptions.autocorrelation
     source = "the plan's stated assumptions"
     if ("panel_path" in inputs.files) != ("reps_path" in inputs.files):
@@ -80,52 +105,75 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             f"{inputs.where}: baseline data needs both reps_path and panel_path (the reps' "
             "training starts tell untrained rows from trained ones)."
         )
-        return
-    if "panel_path" in inputs.files:
-        try:
-            tables = load_training_data(
-                reps_path=inputs.files["reps_path"], panel_path=inputs.files["panel_path"]
-            )
-        except InputError as error:
-            errors += error.problems
-            return
-        data = training_panel(tables)
-        name = source_name(inputs.files["panel_path"])
-        if outcome not in data.columns:
-            errors.append(
-                f"{name}: the plan's primary outcome {outcome!r} is not a column; columns: "
-                f"{', '.join(map(str, data.columns))}. Correct plan.outcomes.primary or the file."
-            )
-            return
-        found = baseline_variance(
-            data, outcome=outcome, unit="rep_id", time="period", treatment="trained"
+        return None
+    if "panel_path" not in inputs.files:
+        return sd, rho, source
+    data = _baseline_data(inputs, outcome, errors)
+    if data is None:
+        return None
+    name = source_name(inputs.files["panel_path"])
+    found = baseline_variance(
+        data, outcome=outcome, unit="rep_id", time="period", treatment="trained"
+    )
+    if found.reps >= MIN_BASELINE_REPS:
+        source = (
+            f"the client's baseline data ({name}: {found.n:,} untrained rep-periods of "
+            f"{found.reps:,} reps)"
         )
-        if found.reps >= MIN_BASELINE_REPS:
-            sd, rho = found.residual_sd, found.autocorrelation
-            source = (
-                f"the client's baseline data ({name}: {found.n:,} untrained rep-periods of "
-                f"{found.reps:,} reps)"
-            )
-            inputs.tables["baseline"] = data
-        elif sd is None:
-            errors.append(
-                f"{name}: only {found.reps} reps have two or more untrained periods of {outcome!r}; "
-                f"at least {MIN_BASELINE_REPS} are needed to estimate its variation. Give "
-                "plan.assumptions.residual_sd instead."
-            )
-            return
-        else:
-            inputs.warnings.append(
-                f"{name} has only {found.reps} reps with two or more untrained periods; the "
-                "power computation uses plan.assumptions instead."
-            )
+        inputs.tables["baseline"] = data
+        return found.residual_sd, found.autocorrelation, source
+    if sd is None:
+        errors.append(
+            f"{name}: only {found.reps} reps have two or more untrained periods of {outcome!r}; "
+            f"at least {MIN_BASELINE_REPS} are needed to estimate its variation. Give "
+            "plan.assumptions.residual_sd instead."
+        )
+        return None
+    inputs.warnings.append(
+        f"{name} has only {found.reps} reps with two or more untrained periods; the "
+        "power computation uses plan.assumptions instead."
+    )
+    return sd, rho, source
+
+
+def _baseline_data(inputs: StudyInputs, outcome: str, errors: list[str]) -> pd.DataFrame | None:
+    """The baseline panel joined with the reps; None, with the problems added to
+    ``errors``, when a file cannot be read or lacks the plan's primary outcome."""
+    try:
+        tables = load_training_data(
+            reps_path=inputs.files["reps_path"], panel_path=inputs.files["panel_path"]
+        )
+    except InputError as error:
+        errors += error.problems
+        return None
+    data = training_panel(tables)
+    if outcome not in data.columns:
+        errors.append(
+            f"{source_name(inputs.files['panel_path'])}: the plan's primary outcome {outcome!r} "
+            f"is not a column; columns: {', '.join(map(str, data.columns))}. Correct "
+            "plan.outcomes.primary or the file."
+        )
+        return None
+    return data
+
+
+def _estimable(
+    inputs: StudyInputs,
+    design: RolloutDesign,
+    outcome: str,
+    sd: float | None,
+    rho: float,
+    errors: list[str],
+) -> bool:
+    """True when the power can be computed: the outcome's variation is known and the
+    planned rollout compares trained with untrained reps; otherwise an error says why."""
     if sd is None:
         errors.append(
             f"{inputs.where}: the power of the plan needs the outcome's variation: give baseline "
             "data (reps_path and panel_path) or plan.assumptions.residual_sd (the SD of "
             f"{outcome} per rep and period around each rep's own level), e.g. from last year."
         )
-        return
+        return False
     from analysis.planning import design_std_error
 
     if not math.isfinite(design_std_error(design, residual_sd=1.0, autocorrelation=float(rho))):
@@ -134,16 +182,29 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             "reps counted as trained and those compared with them do not both appear (plan.rollout, "
             "plan.effect_from). Leave reps untrained, stagger the cohorts, or observe longer."
         )
-        return
-    inputs.extras.update(residual_sd=float(sd), autocorrelation=float(rho), variation_source=source)
+        return False
+    return True
+
+
+def _draws(inputs: StudyInputs, design: RolloutDesign, n_resamples: int) -> None:
+    """Set ``extras["n_draws"]``: fewer simulated rollouts than ``n_resamples`` for a large
+    design, with a warning."""
     cells = design.n_reps * design.periods
-    inputs.extras["n_draws"] = min(p.n_resamples, max(100, SIMULATED_CELLS // cells))
-    if inputs.extras["n_draws"] < p.n_resamples:
+    inputs.extras["n_draws"] = min(n_resamples, max(100, SIMULATED_CELLS // cells))
+    if inputs.extras["n_draws"] < n_resamples:
         inputs.warnings.append(
             f"The planned design has {cells:,} rep-periods; {inputs.extras['n_draws']:,} simulated "
-            f"rollouts are drawn instead of n_resamples = {p.n_resamples:,}, to keep the report to "
+            f"rollouts are drawn instead of n_resamples = {n_resamples:,}, to keep the report to "
             "about a minute. The power figures are computed exactly and are not affected."
         )
+
+
+def _break_even(inputs: StudyInputs, plan: Plan, design: RolloutDesign) -> None:
+    """Set the display unit and ``extras["break_even"]`` (None, with the section left out,
+    when the outcome has no money value); warn when the plan's unit overrides the contract's."""
+    from analysis.planning import break_even
+
+    outcome = plan.outcomes.primary
     contract = MEASURE_UNITS.get(outcome)
     if plan.outcome_unit and contract and plan.outcome_unit != contract:
         inputs.warnings.append(

@@ -14,6 +14,8 @@ from analysis.contracts.survey import BLOCK_NAMES, PRACTICES, asked, load_survey
 from analysis.core.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.studies import StudyInputs
 
 __all__ = ["COUNT_TERMS", "MODEL_TERMS", "SECTION_BLOCKS", "describe_design", "prepare"]
@@ -50,27 +52,10 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
         errors += error.problems
         return
     source = source_name(path)
-    if p.segment is not None and "industry" not in data:
-        errors.append(
-            f"{inputs.where}: segment {p.segment!r} keeps one industry, but {source} did not ask for the "
-            "industry (no industry column); remove segment."
-        )
+    problem = _segment_problem(inputs, data, source)
+    if problem:
+        errors.append(problem)
         return
-    if p.segment is not None:
-        available = sorted(data["industry"].dropna().astype(str).unique())
-        if p.segment not in available:
-            errors.append(
-                f"{inputs.where}: segment {p.segment!r} is not an industry in {source}; "
-                f"industries: {', '.join(available[:10])}{' ...' if len(available) > 10 else ''}."
-            )
-            return
-        kept = int((data["industry"] == p.segment).sum())
-        if kept < p.min_cell_size:
-            errors.append(
-                f"{inputs.where}: segment {p.segment!r} has {kept} respondent(s) in {source}, fewer than "
-                f"min_cell_size {p.min_cell_size}; choose a larger segment so no organisation can be identified."
-            )
-            return
     responses = survey.prepare_responses(data, segment=p.segment, min_cell_size=p.min_cell_size)
     inputs.tables["responses"] = responses
     n = len(responses)
@@ -80,6 +65,55 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             "so that no organisation can be identified."
         )
         return
+    groups = _comparison_groups(inputs, responses, source)
+    _blocks(inputs, responses, source)
+    if inputs.runs("cadence") and (
+        (groups > 0).sum() < 2 or responses["leadership_meetings"].nunique() < 2
+    ):
+        inputs.skip(
+            "cadence",
+            f"Meeting cadence cannot be compared: {source} has a single effectiveness group or a "
+            "single cadence answer.",
+        )
+    _highlight(inputs, data, responses, source, errors)
+    from analysis.contracts.quality import near_duplicate_labels
+
+    inputs.warnings += near_duplicate_labels(
+        data, column="industry", per="respondent_id", source=source, noun="respondent(s)"
+    )
+    _weights(inputs, data, source, errors)
+    _model_terms(inputs, responses, source)
+
+
+def _segment_problem(inputs: StudyInputs, data: pd.DataFrame, source: str) -> str:
+    """Why the industry named by ``segment`` cannot be kept ("" when it can, or none is named)."""
+    p = _params(inputs)
+    if p.segment is None:
+        return ""
+    if "industry" not in data:
+        return (
+            f"{inputs.where}: segment {p.segment!r} keeps one industry, but {source} did not ask for the "
+            "industry (no industry column); remove segment."
+        )
+    available = sorted(data["industry"].dropna().astype(str).unique())
+    if p.segment not in available:
+        return (
+            f"{inputs.where}: segment {p.segment!r} is not an industry in {source}; "
+            f"industries: {', '.join(available[:10])}{' ...' if len(available) > 10 else ''}."
+        )
+    kept = int((data["industry"] == p.segment).sum())
+    if kept < p.min_cell_size:
+        return (
+            f"{inputs.where}: segment {p.segment!r} has {kept} respondent(s) in {source}, fewer than "
+            f"min_cell_size {p.min_cell_size}; choose a larger segment so no organisation can be identified."
+        )
+    return ""
+
+
+def _comparison_groups(inputs: StudyInputs, responses: pd.DataFrame, source: str) -> pd.Series:
+    """Respondents per effectiveness group; the comparison is left out when the very
+    effective or the ineffective group is empty or smaller than ``min_cell_size``."""
+    p = _params(inputs)
     groups = responses["effectiveness_group"].value_counts()
     for group in ("very effective", "ineffective"):
         count = int(groups.get(group, 0))
@@ -96,15 +130,19 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
                 f"{group} in {source}, so the very effective and ineffective organisations are not "
                 "compared: every figure would be suppressed or could identify them.",
             )
-    _blocks(inputs, responses, source)
-    if inputs.runs("cadence") and (
-        (groups > 0).sum() < 2 or responses["leadership_meetings"].nunique() < 2
-    ):
-        inputs.skip(
-            "cadence",
-            f"Meeting cadence cannot be compared: {source} has a single effectiveness group or a "
-            "single cadence answer.",
-        )
+    return groups
+
+
+def _highlight(
+    inputs: StudyInputs,
+    data: pd.DataFrame,
+    responses: pd.DataFrame,
+    source: str,
+    errors: list[str],
+) -> None:
+    """An error for a ``highlight`` that is not a respondent of the report; without one,
+    the profile section is left out."""
+    p = _params(inputs)
     if p.highlight is not None and p.highlight not in set(responses["respondent_id"].astype(str)):
         examples = ", ".join(responses["respondent_id"].astype(str).head(3))
         in_file = data.loc[data["respondent_id"].astype(str) == p.highlight, "industry"]
@@ -122,13 +160,6 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             "No organisation was named to set against the others.",
             "set highlight to a respondent_id",
         )
-    from analysis.contracts.quality import near_duplicate_labels
-
-    inputs.warnings += near_duplicate_labels(
-        data, column="industry", per="respondent_id", source=source, noun="respondent(s)"
-    )
-    _weights(inputs, data, source, errors)
-    _model_terms(inputs, responses, source)
 
 
 #: Report section -> the question blocks it needs (any one of them for the comparison,

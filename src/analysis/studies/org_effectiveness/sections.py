@@ -17,6 +17,8 @@ client did not choose) shows nothing and is named in :meth:`SurveyReport.not_mea
 
 from __future__ import annotations
 
+from typing import Any
+
 from analysis.core import plots
 from analysis.report.blocks import Section, checks_and_glossary, paragraph, subheading
 from analysis.report.display import figure, not_measured, notes, table
@@ -251,126 +253,139 @@ class SurveyReport(SurveySentences):
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> Section:
         """Methods and checks: intervals, tests, p-values, models, design, checks, glossary."""
-        from analysis.report.display import DISPLAY_TIDY
-
         section = Section(subheading("How the figures were computed"))
-        method = (
-            "design-based Korn-Graubard intervals under the survey design below"
-            if self.design is not None
-            else "Wilson score intervals"
-        )
-        section.add(
-            paragraph(
-                f"Shares carry {self.level} {method}. 'Ineffective' joins the ratings not and "
-                "somewhat effective; 'effective or better' the two top ratings. Groups under "
-                f"{self.p.min_cell_size} respondents are suppressed so that no organisation can "
-                "be identified."
-            )
-        )
+        section.add(self._intervals_paragraph())
         section.add(notes(self.inputs.extras["design_notes"]))
         if self.comparison is not None:
             section.add(subheading("Very effective against ineffective organisations"))
-            section.add(
-                table(
-                    self.comparison.assign(term=self.comparison["term"].map(_name)),
-                    caption=f"Risk ratio and odds ratio with {self.level} intervals and p-values",
-                    columns=[
-                        "term",
-                        "estimate",
-                        "conf_low",
-                        "conf_high",
-                        "odds_ratio",
-                        "p_value",
-                        "n_exposed",
-                        "n_reference",
-                    ],
-                    display_names={
-                        "term": "Practice",
-                        "estimate": "Risk ratio",
-                        "conf_low": "Lower bound",
-                        "conf_high": "Upper bound",
-                        "odds_ratio": "Odds ratio",
-                        "p_value": "p-value",
-                        "n_exposed": "Very effective (n)",
-                        "n_reference": "Ineffective (n)",
-                    },
-                    unit="ratio",
-                    units={"odds_ratio": "ratio", "n_exposed": "count", "n_reference": "count"},
-                )
-            )
+            section.add(self._comparison_table())
         if self.cadence is not None:
-            _, test = self.cadence
             section.add(subheading("Meeting cadence"))
-            section.add(
-                table(
-                    test,
-                    caption="Does meeting cadence differ between effectiveness groups? "
-                    + (
-                        "(Rao-Scott test under the survey design)"
-                        if self.design is not None
-                        else "(Fisher's exact test where expected counts are under 5)"
-                    ),
-                    display_names={
-                        "test": "Test",
-                        "statistic": "Statistic",
-                        "df": "df",
-                        "p_value": "p-value",
-                        "cramers_v": "Cramér's V",
-                        "min_expected": "Smallest expected count",
-                        "chi-square": "Chi-square",
-                        "fisher": "Fisher's exact",
-                    },
-                    units={
-                        "statistic": "number",
-                        "df": "count",
-                        "cramers_v": "number",
-                        "min_expected": "number",
-                    },
-                )
-            )
+            section.add(self._cadence_test_table())
         if self.models is not None:
             section.add(subheading("Regression models"))
-            counts = self.p.model_terms == "counts"
-            section.add(
-                paragraph(
-                    "A proportional-odds (ordinal logit) model of the four-level rating and, where "
-                    "there are enough respondents, a binary logit of very effective against "
-                    "ineffective organisations. "
-                    + (
-                        "The terms are how many alignment and how many sustainment practices an "
-                        "organisation has in place: two terms keep about ten respondents per "
-                        "parameter in a survey of this size."
-                        if counts
-                        else "Each practice is its own term."
-                    )
-                )
-            )
-            models = self.models.assign(
-                model=self.models["model"].map(
-                    {"ordinal": "Ordinal logit", "binary": "Very effective vs ineffective"}
-                ),
-                term=self.models["term"].map(_name),
-            )
-            section.add(
-                table(
-                    models,
-                    caption=f"Odds ratios with {self.level} intervals",
-                    columns=["model", "term", "estimate", "conf_low", "conf_high", "p_value"],
-                    display_names={
-                        **DISPLAY_TIDY,
-                        "model": "Model",
-                        "term": "Practice",
-                        "estimate": "Odds ratio",
-                    },
-                    unit="ratio",
-                )
-            )
+            section.add(self._models_paragraph())
+            section.add(self._models_table())
         section.add(
             *checks_and_glossary(
                 self.inputs.warnings, self.inputs.skipped.values(), self._glossary()
             )
         )
         return section
+
+    def _intervals_paragraph(self) -> str:
+        """How the shares' intervals were computed, the groups joined and the suppression."""
+        method = (
+            "design-based Korn-Graubard intervals under the survey design below"
+            if self.design is not None
+            else "Wilson score intervals"
+        )
+        return paragraph(
+            f"Shares carry {self.level} {method}. 'Ineffective' joins the ratings not and "
+            "somewhat effective; 'effective or better' the two top ratings. Groups under "
+            f"{self.p.min_cell_size} respondents are suppressed so that no organisation can "
+            "be identified."
+        )
+
+    def _comparison_table(self) -> Any:
+        """Risk and odds ratios of each practice, very effective against ineffective."""
+        assert self.comparison is not None
+        return table(
+            self.comparison.assign(term=self.comparison["term"].map(_name)),
+            caption=f"Risk ratio and odds ratio with {self.level} intervals and p-values",
+            columns=[
+                "term",
+                "estimate",
+                "conf_low",
+                "conf_high",
+                "odds_ratio",
+                "p_value",
+                "n_exposed",
+                "n_reference",
+            ],
+            display_names={
+                "term": "Practice",
+                "estimate": "Risk ratio",
+                "conf_low": "Lower bound",
+                "conf_high": "Upper bound",
+                "odds_ratio": "Odds ratio",
+                "p_value": "p-value",
+                "n_exposed": "Very effective (n)",
+                "n_reference": "Ineffective (n)",
+            },
+            unit="ratio",
+            units={"odds_ratio": "ratio", "n_exposed": "count", "n_reference": "count"},
+        )
+
+    def _cadence_test_table(self) -> Any:
+        """The test of whether meeting cadence differs between the effectiveness groups."""
+        assert self.cadence is not None
+        _, test = self.cadence
+        return table(
+            test,
+            caption="Does meeting cadence differ between effectiveness groups? "
+            + (
+                "(Rao-Scott test under the survey design)"
+                if self.design is not None
+                else "(Fisher's exact test where expected counts are under 5)"
+            ),
+            display_names={
+                "test": "Test",
+                "statistic": "Statistic",
+                "df": "df",
+                "p_value": "p-value",
+                "cramers_v": "Cramér's V",
+                "min_expected": "Smallest expected count",
+                "chi-square": "Chi-square",
+                "fisher": "Fisher's exact",
+            },
+            units={
+                "statistic": "number",
+                "df": "count",
+                "cramers_v": "number",
+                "min_expected": "number",
+            },
+        )
+
+    def _models_paragraph(self) -> str:
+        """Which regression models were fitted and what their terms are."""
+        counts = self.p.model_terms == "counts"
+        return paragraph(
+            "A proportional-odds (ordinal logit) model of the four-level rating and, where "
+            "there are enough respondents, a binary logit of very effective against "
+            "ineffective organisations. "
+            + (
+                "The terms are how many alignment and how many sustainment practices an "
+                "organisation has in place: two terms keep about ten respondents per "
+                "parameter in a survey of this size."
+                if counts
+                else "Each practice is its own term."
+            )
+        )
+
+    def _models_table(self) -> Any:
+        """The odds ratios of both regression models, with their intervals."""
+        from analysis.report.display import DISPLAY_TIDY
+
+        assert self.models is not None
+        models = self.models.assign(
+            model=self.models["model"].map(
+                {"ordinal": "Ordinal logit", "binary": "Very effective vs ineffective"}
+            ),
+            term=self.models["term"].map(_name),
+        )
+        return table(
+            models,
+            caption=f"Odds ratios with {self.level} intervals",
+            columns=["model", "term", "estimate", "conf_low", "conf_high", "p_value"],
+            display_names={
+                **DISPLAY_TIDY,
+                "model": "Model",
+                "term": "Practice",
+                "estimate": "Odds ratio",
+            },
+            unit="ratio",
+        )
 
     def _glossary(self) -> dict[str, str]:
         """The glossary's terms that this report uses (no logit without the models, ...)."""

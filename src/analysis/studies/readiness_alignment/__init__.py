@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.contracts.periods import parse_periods
 from analysis.contracts.readers import source_name
 from analysis.core import paths
 from analysis.core.errors import InputError
 
 if TYPE_CHECKING:
+    from analysis.contracts.instruments import Instrument
     from analysis.studies import StudyInputs
 
 
@@ -23,6 +26,38 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     ``extras["benchmarks"]`` (id -> benchmark file of all clients, where one exists) and,
     when both KPI files are given, ``tables["kpi_panel"]`` and ``tables["kpi_targets"]``.
     """
+    definitions = _definitions(inputs, errors)
+    if definitions is None:
+        return
+    inputs.extras["instruments"] = definitions
+    responses = inputs.files.get("responses")
+    if not responses:
+        errors.append(
+            f"{inputs.where}: no responses under data; name one file per instrument, e.g. "
+            "responses: {strategic_readiness: readiness.csv}."
+        )
+        return
+    loaded = _load_responses(inputs, definitions, responses, errors)
+    inputs.tables["responses"] = loaded
+    types = {definitions[key].type for key in loaded}
+    for kind, section, what in (
+        ("true_false", "readiness", "readiness test"),
+        ("checklist", "failure_reasons", "failure-reason checklist"),
+        ("two_views", "alignment", "two-views alignment survey"),
+    ):
+        if kind not in types:
+            inputs.skip(section, f"No {what} was provided for this client.")
+    inputs.extras["benchmarks"] = {
+        key: paths.BENCHMARKS_DIR / f"{key}.csv"
+        for key in loaded
+        if (paths.BENCHMARKS_DIR / f"{key}.csv").is_file()
+    }
+    _kpi(inputs, errors)
+
+
+def _definitions(inputs: StudyInputs, errors: list[str]) -> dict[str, Instrument] | None:
+    """The project's instruments, with the client's own replacing those of the same id
+    (a warning each); None, with the problems added to ``errors``, when one cannot be read."""
     from analysis import instruments as ins
 
     files = inputs.files
@@ -39,15 +74,20 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             definitions.update(own)
     except InputError as error:
         errors += error.problems
-        return
-    inputs.extras["instruments"] = definitions
-    responses = files.get("responses")
-    if not responses:
-        errors.append(
-            f"{inputs.where}: no responses under data; name one file per instrument, e.g. "
-            "responses: {strategic_readiness: readiness.csv}."
-        )
-        return
+        return None
+    return definitions
+
+
+def _load_responses(
+    inputs: StudyInputs,
+    definitions: dict[str, Instrument],
+    responses: dict[str, Path],
+    errors: list[str],
+) -> dict[str, pd.DataFrame]:
+    """The checked responses of each instrument with enough respondents; an error for an
+    unknown instrument, an unreadable file or too few respondents."""
+    from analysis import instruments as ins
+
     loaded = {}
     for key, path in responses.items():
         instrument = definitions.get(key)
@@ -73,21 +113,7 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
             continue
         if instrument.type == "two_views":
             _groups(inputs, loaded[key], source_name(path))
-    inputs.tables["responses"] = loaded
-    types = {definitions[key].type for key in loaded}
-    for kind, section, what in (
-        ("true_false", "readiness", "readiness test"),
-        ("checklist", "failure_reasons", "failure-reason checklist"),
-        ("two_views", "alignment", "two-views alignment survey"),
-    ):
-        if kind not in types:
-            inputs.skip(section, f"No {what} was provided for this client.")
-    inputs.extras["benchmarks"] = {
-        key: paths.BENCHMARKS_DIR / f"{key}.csv"
-        for key in loaded
-        if (paths.BENCHMARKS_DIR / f"{key}.csv").is_file()
-    }
-    _kpi(inputs, errors)
+    return loaded
 
 
 def _groups(inputs: StudyInputs, data, source: str) -> None:
@@ -101,14 +127,46 @@ def _groups(inputs: StudyInputs, data, source: str) -> None:
 
 
 def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
-    from analysis import kpi_gaming
-    from analysis.contracts.periods import parse_periods
-    from analysis.contracts.quality import cross_column_problems
-    from analysis.contracts.readers import read_table
-    from analysis.contracts.training import duplicate_rows_message
-
+    """Read and check the KPI panel and targets (a file's, the plan's, or both) for the
+    gaming check; without them the section is left out."""
     files = inputs.files
     planned = _planned_targets(inputs)
+    if not _kpi_files_given(inputs, planned, errors):
+        return
+    read = _read_kpi(files, planned, errors)
+    if read is None:
+        return
+    panel, targets = read
+    panel_name = source_name(files["kpi_panel_path"])
+    targets_name = (
+        source_name(files["kpi_targets_path"]) if "kpi_targets_path" in files else PLAN_SOURCE
+    )
+    raw_periods = panel["period"].copy() if "period" in panel else None
+    problem = _parse_kpi_periods(
+        (panel, "period", panel_name), (targets, "start_period", targets_name)
+    )
+    if problem:
+        errors.append(problem)
+        return
+    also_planned = planned if planned is not None and "kpi_targets_path" in files else None
+    problems = _kpi_problems(panel, targets, also_planned, raw_periods, panel_name, targets_name)
+    if problems:
+        errors += problems
+        return
+    if also_planned is not None:
+        planned = also_planned.assign(start_period=parse_periods(also_planned["start_period"])[0])
+        both: pd.DataFrame = pd.concat(
+            [targets.assign(set_by=targets_name), planned], ignore_index=True
+        )
+        targets = both.drop_duplicates(["metric", "start_period", "scope"], ignore_index=True)
+    inputs.tables.update(kpi_panel=panel, kpi_targets=targets)
+
+
+def _kpi_files_given(inputs: StudyInputs, planned: pd.DataFrame | None, errors: list[str]) -> bool:
+    """True when the gaming check has an activity panel and targets (the plan's KPIs stand
+    in for a targets file); otherwise leave the section out, with an error for a file given
+    without its partner."""
+    files = inputs.files
     given = [name for name in ("kpi_panel_path", "kpi_targets_path") if name in files]
     if planned is not None and "kpi_panel_path" not in files:
         inputs.skip(
@@ -123,7 +181,7 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
                 f"{inputs.where}: kpi_targets_path is set but kpi_panel_path is not; the KPI gaming "
                 "check needs the activity panel."
             )
-        return
+        return False
     if planned is not None and "kpi_targets_path" not in files:
         given.append("kpi_targets_path")
     if len(given) < 2:
@@ -137,7 +195,17 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
             "kpi",
             "No activity panel and KPI targets were provided, so the gaming check was not run.",
         )
-        return
+        return False
+    return True
+
+
+def _read_kpi(
+    files: dict, planned: pd.DataFrame | None, errors: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The activity panel and the targets (the file's, else the plan's); None, with the
+    problems added to ``errors``, when a file cannot be read."""
+    from analysis.contracts.readers import read_table
+
     try:
         panel = read_table(files["kpi_panel_path"], dtype={"rep_id": "string"})
         if "kpi_targets_path" in files:
@@ -147,50 +215,53 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
             targets = planned
     except InputError as error:
         errors += error.problems
-        return
-    panel_name = source_name(files["kpi_panel_path"])
-    targets_name = (
-        source_name(files["kpi_targets_path"]) if "kpi_targets_path" in files else PLAN_SOURCE
-    )
-    raw_periods = panel["period"].copy() if "period" in panel else None
-    for frame, column, name in (
-        (panel, "period", panel_name),
-        (targets, "start_period", targets_name),
-    ):
+        return None
+    return panel, targets
+
+
+def _parse_kpi_periods(*columns: tuple[pd.DataFrame, str, str]) -> str:
+    """Parse each (frame, column, file name)'s periods in place; the first problem, or ""."""
+    for frame, column, name in columns:
         if column in frame:
             frame[column], problem = parse_periods(frame[column])
             if problem:
-                errors.append(f"{name}: column {column}: {problem}.")
-                return
+                return f"{name}: column {column}: {problem}."
+    return ""
+
+
+def _kpi_problems(
+    panel: pd.DataFrame,
+    targets: pd.DataFrame,
+    also_planned: pd.DataFrame | None,
+    raw_periods: pd.Series | None,
+    panel_name: str,
+    targets_name: str,
+) -> list[str]:
+    """What stops the gaming check: the panel's rows and columns, and targets (the plan's
+    too, when a file adds to them) that the panel cannot check."""
+    from analysis import kpi_gaming
+    from analysis.contracts.quality import cross_column_problems
+    from analysis.contracts.training import duplicate_rows_message
+
     problems = cross_column_problems(panel, panel_name)
     if raw_periods is not None and "rep_id" in panel:
         dup = panel.duplicated(["rep_id", "period"], keep=False)
         if dup.any():
             problems.append(duplicate_rows_message(raw_periods, dup, panel_name))
-    if planned is not None and "kpi_targets_path" in files:
-        plan_targets, problem = parse_periods(planned["start_period"])
+    if also_planned is not None:
+        plan_targets, problem = parse_periods(also_planned["start_period"])
         if problem:
-            errors.append(f"{PLAN_SOURCE}: start_period: {problem}.")
-            return
+            return [f"{PLAN_SOURCE}: start_period: {problem}."]
         problems += kpi_gaming.target_problems(
             panel,
-            planned.assign(start_period=plan_targets),
+            also_planned.assign(start_period=plan_targets),
             source=PLAN_SOURCE,
             panel_source=panel_name,
         )
     problems += kpi_gaming.target_problems(
         panel, targets, source=targets_name, panel_source=panel_name
     )
-    if problems:
-        errors += problems
-        return
-    if planned is not None and "kpi_targets_path" in files:
-        planned = planned.assign(start_period=parse_periods(planned["start_period"])[0])
-        both: pd.DataFrame = pd.concat(
-            [targets.assign(set_by=targets_name), planned], ignore_index=True
-        )
-        targets = both.drop_duplicates(["metric", "start_period", "scope"], ignore_index=True)
-    inputs.tables.update(kpi_panel=panel, kpi_targets=targets)
+    return problems
 
 
 #: Where the plan's activity KPIs come from, as messages name it.

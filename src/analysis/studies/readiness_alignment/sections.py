@@ -90,75 +90,10 @@ def true_false_section(
     section = Section(instrument.title)
     scores = ins.score(data, instrument)
     bands = ins.band_summary(scores, instrument, conf_level=conf_level)
-    section.outputs.append(
-        table(
-            bands,
-            caption=f"{instrument.title}: respondents by band (score = {label}; {level} ranges)",
-            columns=["band", "description", "count", "estimate", "conf_low", "conf_high"],
-            display_names={
-                "conf_low": "From",
-                "conf_high": "To",
-                "band": "Band",
-                "description": "Meaning",
-                "count": "Respondents",
-                "estimate": "Share",
-            },
-            unit="share",
-            units={"count": "count"},
-        )
-    )
-    boundaries = [b["min"] for b in instrument.scoring["bands"] if b.get("min", 0) > 0]
-    section.outputs.append(
-        figure(
-            plots.plot_score_distribution(
-                scores["score"],
-                max_score=len(instrument.items),
-                boundaries=boundaries,
-                xlabel=f"Score ({label})",
-            ),
-            caption=f"{instrument.title}: respondents by score; dashed lines mark the band boundaries.",
-        )
-    )
-    items = ins.with_benchmark(
-        ins.item_shares(data, instrument, conf_level=conf_level), benchmark, instrument
-    )
-    items["number"] = range(1, len(items) + 1)  # the chart's labels, repeated in the table
-    absent = "no benchmark yet" if benchmark is None or benchmark.empty else "suppressed"
-    items["benchmark"] = (
-        items["benchmark"].astype(object).where(~items["benchmark_suppressed"], absent)
-    )
-    section.outputs.append(
-        table(
-            items,
-            caption=(
-                f"Share answering true per statement, with {level} ranges, next to all other "
-                f"clients (shown only when at least {min_cell_size} respondents from 3 or more "
-                "clients)"
-            ),
-            columns=[
-                "number",
-                "text",
-                "count",
-                "n",
-                "estimate",
-                "conf_low",
-                "conf_high",
-                "benchmark",
-            ],
-            display_names={
-                "number": "No.",
-                "n": "Answered",
-                "conf_low": "From",
-                "conf_high": "To",
-                "text": "Statement",
-                "count": "Answered true",
-                "estimate": "Share true",
-                "benchmark": "Other clients",
-            },
-            unit="share",
-            units={"number": "count", "count": "count", "benchmark": "share"},
-        )
-    )
+    section.outputs.append(_bands_table(bands, instrument, label, level))
+    section.outputs.append(_score_figure(scores, instrument, label))
+    items = _statement_shares(data, instrument, conf_level, benchmark)
+    section.outputs.append(_statements_table(items, level, min_cell_size))
     section.outputs.append(
         figure(
             plots.plot_shares(
@@ -168,6 +103,104 @@ def true_false_section(
             f"the table above ({level} ranges).",
         )
     )
+    _true_false_headline(section, instrument, scores, bands, label, level)
+    return section
+
+
+def _bands_table(bands: pd.DataFrame, instrument: Instrument, label: str, level: str) -> Any:
+    """The table of respondents by band, with the share in each and its range."""
+    return table(
+        bands,
+        caption=f"{instrument.title}: respondents by band (score = {label}; {level} ranges)",
+        columns=["band", "description", "count", "estimate", "conf_low", "conf_high"],
+        display_names={
+            "conf_low": "From",
+            "conf_high": "To",
+            "band": "Band",
+            "description": "Meaning",
+            "count": "Respondents",
+            "estimate": "Share",
+        },
+        unit="share",
+        units={"count": "count"},
+    )
+
+
+def _score_figure(scores: pd.DataFrame, instrument: Instrument, label: str) -> Any:
+    """The distribution of scores, with the band boundaries marked."""
+    boundaries = [b["min"] for b in instrument.scoring["bands"] if b.get("min", 0) > 0]
+    return figure(
+        plots.plot_score_distribution(
+            scores["score"],
+            max_score=len(instrument.items),
+            boundaries=boundaries,
+            xlabel=f"Score ({label})",
+        ),
+        caption=f"{instrument.title}: respondents by score; dashed lines mark the band boundaries.",
+    )
+
+
+def _statement_shares(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    conf_level: float,
+    benchmark: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Share answering true per statement, numbered, beside the benchmark (or why none)."""
+    items = ins.with_benchmark(
+        ins.item_shares(data, instrument, conf_level=conf_level), benchmark, instrument
+    )
+    items["number"] = range(1, len(items) + 1)  # the chart's labels, repeated in the table
+    absent = "no benchmark yet" if benchmark is None or benchmark.empty else "suppressed"
+    items["benchmark"] = (
+        items["benchmark"].astype(object).where(~items["benchmark_suppressed"], absent)
+    )
+    return items
+
+
+def _statements_table(items: pd.DataFrame, level: str, min_cell_size: int) -> Any:
+    """The table of shares answering true per statement, next to the other clients."""
+    return table(
+        items,
+        caption=(
+            f"Share answering true per statement, with {level} ranges, next to all other "
+            f"clients (shown only when at least {min_cell_size} respondents from 3 or more "
+            "clients)"
+        ),
+        columns=[
+            "number",
+            "text",
+            "count",
+            "n",
+            "estimate",
+            "conf_low",
+            "conf_high",
+            "benchmark",
+        ],
+        display_names={
+            "number": "No.",
+            "n": "Answered",
+            "conf_low": "From",
+            "conf_high": "To",
+            "text": "Statement",
+            "count": "Answered true",
+            "estimate": "Share true",
+            "benchmark": "Other clients",
+        },
+        unit="share",
+        units={"number": "count", "count": "count", "benchmark": "share"},
+    )
+
+
+def _true_false_headline(
+    section: Section,
+    instrument: Instrument,
+    scores: pd.DataFrame,
+    bands: pd.DataFrame,
+    label: str,
+    level: str,
+) -> None:
+    """Add the average score and the share in the first band as records, and the sentence."""
     first = bands.iloc[0]  # the band the instrument lists first: the one that needs attention
     mean = float(scores["score"].mean())
     shown_mean = formats.number(mean)  # one way for the card and the sentence
@@ -195,7 +228,6 @@ def true_false_section(
         f"{share_text(first['conf_high'], decimals=1)}) fall in the band '{first['band']}' of "
         f"the {instrument.title.lower()} (average score {shown_mean} of {len(instrument.items)})."
     )
-    return section
 
 
 def checklist_section(
@@ -206,28 +238,7 @@ def checklist_section(
     section = Section(instrument.title)
     ranking = ins.rank_checklist(data, instrument, conf_level=conf_level)
     ranked, themes = ranking.reasons, ranking.themes
-    section.outputs.append(
-        table(
-            ranked.assign(
-                text=ranked["item"].map(instrument.label),
-                theme=ranked["theme"].map(instrument.themes),
-            ),
-            caption=f"Reasons ranked by how often they were ticked ({len(data)} respondents, "
-            f"{level} ranges)",
-            columns=["rank", "text", "theme", "count", "estimate", "conf_low", "conf_high"],
-            display_names={
-                "rank": "Rank",
-                "text": "Reason",
-                "theme": "Theme",
-                "count": "Ticked",
-                "estimate": "Share",
-                "conf_low": "From",
-                "conf_high": "To",
-            },
-            unit="share",
-            units={"rank": "count", "count": "count"},
-        )
-    )
+    section.outputs.append(_reasons_table(ranked, instrument, len(data), level))
     section.outputs.append(
         table(
             themes,
@@ -248,26 +259,50 @@ def checklist_section(
             },
         )
     )
+    section.sentences.append(_theme_sentence(themes, instrument))
+    return section
+
+
+def _reasons_table(ranked: pd.DataFrame, instrument: Instrument, n: int, level: str) -> Any:
+    """The table of reasons by rank, each with its text, theme and share ticking it."""
+    return table(
+        ranked.assign(
+            text=ranked["item"].map(instrument.label),
+            theme=ranked["theme"].map(instrument.themes),
+        ),
+        caption=f"Reasons ranked by how often they were ticked ({n} respondents, {level} ranges)",
+        columns=["rank", "text", "theme", "count", "estimate", "conf_low", "conf_high"],
+        display_names={
+            "rank": "Rank",
+            "text": "Reason",
+            "theme": "Theme",
+            "count": "Ticked",
+            "estimate": "Share",
+            "conf_low": "From",
+            "conf_high": "To",
+        },
+        unit="share",
+        units={"rank": "count", "count": "count"},
+    )
+
+
+def _theme_sentence(themes: pd.DataFrame, instrument: Instrument) -> str:
+    """The most cited theme (or the themes tied for it), or that nobody ticked a reason."""
     if themes.empty or themes["respondents_citing"].max() == 0:
-        section.sentences.append(
-            f"No respondent ticked any reason of the {instrument.title.lower()}."
-        )
-        return section
+        return f"No respondent ticked any reason of the {instrument.title.lower()}."
     top = themes.iloc[0]
     tied = themes[themes["respondents_citing"] == top["respondents_citing"]]["theme"].tolist()
     if len(tied) > 1:
-        section.sentences.append(
+        return (
             f"The themes {', '.join(map(str.lower, map(str, tied)))} are cited equally often "
             f"({formats.share(top['estimate'], 1)} of respondents tick at least one of their "
             "reasons)."
         )
-    else:
-        section.sentences.append(
-            f"The most cited theme of failure is {str(top['theme']).lower()} "
-            f"({formats.share(top['estimate'], 1)} of respondents tick at least one of its "
-            "reasons)."
-        )
-    return section
+    return (
+        f"The most cited theme of failure is {str(top['theme']).lower()} "
+        f"({formats.share(top['estimate'], 1)} of respondents tick at least one of its "
+        "reasons)."
+    )
 
 
 def two_views_section(
@@ -284,86 +319,14 @@ def two_views_section(
     tests, the spreads and the misalignment index (its shares are suppressed in the
     table): a spread or a share of one or two people would give their answers away.
     """
-    level = _level(conf_level)
     section = Section(instrument.title)
-    sizes = (
-        data.groupby(by)["respondent_id"].nunique()
-        if "respondent_id" in data
-        else (data.groupby(by).size())
-    )
-    small = sorted(str(g) for g, n in sizes.items() if n < min_cell_size)
     full = data
-    data = data[~data[by].astype(str).isin(small)]
-    if small:
-        text = (
-            f"{', '.join(small)}: fewer than {min_cell_size} respondents, so left out of the "
-            "heatmap, the tests and the misalignment index (their answers could be read back)."
-        )
-        section.outputs.append(note(text))
+    data = _without_small_groups(section, data, by, min_cell_size)
     present = set(data[by].dropna())
-    groups = [g for g in instrument.groups if g in present] + sorted(
-        present - set(instrument.groups)
-    )
     if present:
-        by_group = ins.item_shares(data, instrument, by=by, conf_level=conf_level)
-        section.outputs.append(
-            figure(
-                plots.plot_heatmap(
-                    by_group,
-                    row=by,
-                    column="item",
-                    row_order=groups,
-                    column_order=instrument.item_ids,
-                    column_labels={i: instrument.label(i) for i in instrument.item_ids},
-                    label="Share choosing View 2",
-                ),
-                caption="Share choosing View 2, by stakeholder group and statement.",
-            )
-        )
-    all_groups = ins.item_shares(full, instrument, by=by, conf_level=conf_level)
-    shown = suppress_small_cells(
-        all_groups.assign(text=all_groups["item"].map(instrument.label)),
-        count="n",
-        columns=["count", "n", "estimate", "conf_low", "conf_high"],
-        min_cell_size=min_cell_size,
-    )
-    section.outputs.append(
-        table(
-            shown,
-            caption=(
-                f"Share choosing View 2 by group and statement, with {level} ranges (groups "
-                f"under {min_cell_size} respondents suppressed)"
-            ),
-            columns=[by, "text", "count", "n", "estimate", "conf_low", "conf_high"],
-            display_names={
-                by: "Group",
-                "text": "Statement",
-                "count": "View 2",
-                "n": "Answered",
-                "estimate": "Share View 2",
-                "conf_low": "From",
-                "conf_high": "To",
-            },
-            unit="share",
-            units={"count": "count"},
-        )
-    )
-    section.appendix.append(
-        table(
-            ins.alignment_agreement(full, instrument, by=by),
-            caption=(
-                "Agreement within each group: r_wg(J) against random answering, and "
-                "Krippendorff's alpha (nominal)"
-            ),
-            display_names={
-                by: "Group",
-                "n": "Respondents",
-                "rwg_j": "r_wg(J)",
-                "krippendorff_alpha": "Krippendorff's alpha",
-            },
-            units={"rwg_j": "number", "krippendorff_alpha": "number"},
-        )
-    )
+        section.outputs.append(_views_heatmap(data, instrument, by, conf_level, present))
+    section.outputs.append(_views_table(full, instrument, by, conf_level, min_cell_size))
+    section.appendix.append(_agreement_table(full, instrument, by))
     if len(present) < 2:
         text = (
             f"Only one stakeholder group ({', '.join(map(str, present)) or 'none'}) with at least "
@@ -375,25 +338,7 @@ def two_views_section(
         return section
     spread = ins.misalignment(data, instrument, by=by)
     tests, index = spread.statements, spread.index
-    section.appendix.append(
-        table(
-            tests.assign(text=tests["item"].map(instrument.label), spread=100 * tests["spread"]),
-            caption=(
-                "Do the groups differ? One test per statement; spread = highest minus lowest "
-                "group share choosing View 2, in percentage points"
-            ),
-            columns=["text", "test", "p_value", "cramers_v", "spread", "n"],
-            display_names={
-                "text": "Statement",
-                "test": "Test",
-                "cramers_v": "Cramér's V",
-                "spread": "Spread (points)",
-                "chi-square": "Chi-square",
-                "fisher": "Fisher's exact",
-            },
-            units={"cramers_v": "number", "spread": "count"},
-        )
-    )
+    section.appendix.append(_group_tests_table(tests, instrument))
     sentence = ins.describe_disagreement(tests, instrument, conf_level=conf_level)
     section.outputs.append(note(sentence))
     section.sentences.append(sentence)
@@ -407,6 +352,120 @@ def two_views_section(
         )
     )
     return section
+
+
+def _without_small_groups(
+    section: Section, data: pd.DataFrame, by: str, min_cell_size: int
+) -> pd.DataFrame:
+    """The answers of groups with at least ``min_cell_size`` respondents; a note on
+    ``section`` names the groups left out."""
+    sizes = (
+        data.groupby(by)["respondent_id"].nunique()
+        if "respondent_id" in data
+        else (data.groupby(by).size())
+    )
+    small = sorted(str(g) for g, n in sizes.items() if n < min_cell_size)
+    kept = data[~data[by].astype(str).isin(small)]
+    if small:
+        text = (
+            f"{', '.join(small)}: fewer than {min_cell_size} respondents, so left out of the "
+            "heatmap, the tests and the misalignment index (their answers could be read back)."
+        )
+        section.outputs.append(note(text))
+    return kept
+
+
+def _views_heatmap(
+    data: pd.DataFrame, instrument: Instrument, by: str, conf_level: float, present: set
+) -> Any:
+    """The heatmap of shares choosing View 2, groups in the instrument's order first."""
+    groups = [g for g in instrument.groups if g in present] + sorted(
+        present - set(instrument.groups)
+    )
+    by_group = ins.item_shares(data, instrument, by=by, conf_level=conf_level)
+    return figure(
+        plots.plot_heatmap(
+            by_group,
+            row=by,
+            column="item",
+            row_order=groups,
+            column_order=instrument.item_ids,
+            column_labels={i: instrument.label(i) for i in instrument.item_ids},
+            label="Share choosing View 2",
+        ),
+        caption="Share choosing View 2, by stakeholder group and statement.",
+    )
+
+
+def _views_table(
+    full: pd.DataFrame, instrument: Instrument, by: str, conf_level: float, min_cell_size: int
+) -> Any:
+    """The table of shares choosing View 2 for every group, small groups suppressed."""
+    all_groups = ins.item_shares(full, instrument, by=by, conf_level=conf_level)
+    shown = suppress_small_cells(
+        all_groups.assign(text=all_groups["item"].map(instrument.label)),
+        count="n",
+        columns=["count", "n", "estimate", "conf_low", "conf_high"],
+        min_cell_size=min_cell_size,
+    )
+    return table(
+        shown,
+        caption=(
+            f"Share choosing View 2 by group and statement, with {_level(conf_level)} ranges "
+            f"(groups under {min_cell_size} respondents suppressed)"
+        ),
+        columns=[by, "text", "count", "n", "estimate", "conf_low", "conf_high"],
+        display_names={
+            by: "Group",
+            "text": "Statement",
+            "count": "View 2",
+            "n": "Answered",
+            "estimate": "Share View 2",
+            "conf_low": "From",
+            "conf_high": "To",
+        },
+        unit="share",
+        units={"count": "count"},
+    )
+
+
+def _agreement_table(full: pd.DataFrame, instrument: Instrument, by: str) -> Any:
+    """The appendix table of agreement within each group (r_wg(J), Krippendorff's alpha)."""
+    return table(
+        ins.alignment_agreement(full, instrument, by=by),
+        caption=(
+            "Agreement within each group: r_wg(J) against random answering, and "
+            "Krippendorff's alpha (nominal)"
+        ),
+        display_names={
+            by: "Group",
+            "n": "Respondents",
+            "rwg_j": "r_wg(J)",
+            "krippendorff_alpha": "Krippendorff's alpha",
+        },
+        units={"rwg_j": "number", "krippendorff_alpha": "number"},
+    )
+
+
+def _group_tests_table(tests: pd.DataFrame, instrument: Instrument) -> Any:
+    """The appendix table of one test per statement of whether the groups differ."""
+    return table(
+        tests.assign(text=tests["item"].map(instrument.label), spread=100 * tests["spread"]),
+        caption=(
+            "Do the groups differ? One test per statement; spread = highest minus lowest "
+            "group share choosing View 2, in percentage points"
+        ),
+        columns=["text", "test", "p_value", "cramers_v", "spread", "n"],
+        display_names={
+            "text": "Statement",
+            "test": "Test",
+            "cramers_v": "Cramér's V",
+            "spread": "Spread (points)",
+            "chi-square": "Chi-square",
+            "fisher": "Fisher's exact",
+        },
+        units={"cramers_v": "number", "spread": "count"},
+    )
 
 
 def instrument_sections(inputs: StudyInputs, kind: str) -> Iterator[Section]:

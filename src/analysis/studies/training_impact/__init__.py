@@ -55,48 +55,14 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     """
     p, files = _params(inputs), inputs.files
     panel_design = p.time is not None
-    inputs.extras.update(
-        panel_design=panel_design,
-        start="training_start" if panel_design else None,
-        outcome_label=p.outcome_label or p.outcome.replace("_", " "),
-        errors_note=(
-            f"clustered by {p.cluster}"
-            if p.cluster
-            else "clustered by rep"
-            if panel_design
-            else "heteroskedasticity-robust"
-        ),
-    )
-    needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
-    missing = [name for name in needed if name not in files]
-    if missing:
-        design = "a rep-period panel" if panel_design else "a cross-section (time: null)"
-        errors.append(
-            f"{inputs.where}: no {' or '.join(missing)} under data; {design} needs "
-            + ", ".join(f"{name}: {name.removesuffix('_path')}.csv" for name in missing)
-            + "."
-        )
+    _design_extras(inputs, p, panel_design)
+    if _files_missing(inputs, panel_design, errors):
         return
     source = source_name(files["panel_path"])
-    try:
-        if panel_design:
-            tables = load_training_data(
-                reps_path=files["reps_path"],
-                panel_path=files["panel_path"],
-                reactions_path=files.get("reactions_path"),
-                assessments_path=files.get("assessments_path"),
-                costs_path=files.get("costs_path"),
-            )
-            data = training_panel(tables)
-        else:
-            tables = {"costs": load_costs(files["costs_path"])} if "costs_path" in files else {}
-            cross_section = _cross_section(files["panel_path"], p, errors)
-            if cross_section is None:
-                return
-            data = cross_section
-    except InputError as error:
-        errors += error.problems
+    read = _read_tables(inputs, p, panel_design, errors)
+    if read is None:
         return
+    tables, data = read
     if panel_design:
         _trained_only(inputs, tables)
         _unit_changes(inputs, tables, p.outcome)
@@ -114,6 +80,63 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
     _units(inputs, tables, data)
     _margin_stated(inputs)
     check_plan_measures(inputs, data, source, p.outcome)
+
+
+def _design_extras(inputs: StudyInputs, p: TrainingImpact, panel_design: bool) -> None:
+    """Record the design (panel or cross-section), the outcome's label and how the
+    intervals treat repeated rows, for the sections and their captions."""
+    inputs.extras.update(
+        panel_design=panel_design,
+        start="training_start" if panel_design else None,
+        outcome_label=p.outcome_label or p.outcome.replace("_", " "),
+        errors_note=(
+            f"clustered by {p.cluster}"
+            if p.cluster
+            else "clustered by rep"
+            if panel_design
+            else "heteroskedasticity-robust"
+        ),
+    )
+
+
+def _files_missing(inputs: StudyInputs, panel_design: bool, errors: list[str]) -> bool:
+    """Add an error naming the files the design needs and data does not list; True if any."""
+    needed = ("reps_path", "panel_path") if panel_design else ("panel_path",)
+    missing = [name for name in needed if name not in inputs.files]
+    if missing:
+        design = "a rep-period panel" if panel_design else "a cross-section (time: null)"
+        errors.append(
+            f"{inputs.where}: no {' or '.join(missing)} under data; {design} needs "
+            + ", ".join(f"{name}: {name.removesuffix('_path')}.csv" for name in missing)
+            + "."
+        )
+    return bool(missing)
+
+
+def _read_tables(
+    inputs: StudyInputs, p: TrainingImpact, panel_design: bool, errors: list[str]
+) -> tuple[dict, pd.DataFrame] | None:
+    """The contract tables and the modelled data (panel joined with reps, or the
+    cross-section); None, with the problems added to ``errors``, when a file cannot be read."""
+    files = inputs.files
+    try:
+        if panel_design:
+            tables = load_training_data(
+                reps_path=files["reps_path"],
+                panel_path=files["panel_path"],
+                reactions_path=files.get("reactions_path"),
+                assessments_path=files.get("assessments_path"),
+                costs_path=files.get("costs_path"),
+            )
+            return tables, training_panel(tables)
+        tables = {"costs": load_costs(files["costs_path"])} if "costs_path" in files else {}
+        cross_section = _cross_section(files["panel_path"], p, errors)
+    except InputError as error:
+        errors += error.problems
+        return None
+    if cross_section is None:
+        return None
+    return tables, cross_section
 
 
 def _margin_stated(inputs: StudyInputs) -> None:
@@ -227,6 +250,24 @@ def _not_found(role: str, column: str, source: str, columns) -> str:
 
 
 def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    """Every column a parameter names is in the data, has one role, and holds usable numbers."""
+    p = _params(inputs)
+    _columns_exist(inputs, data, source, errors)
+    _one_role_each(inputs, errors)
+    numeric = {
+        "outcome": p.outcome,
+        "behaviour": p.behaviour,
+        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
+    }
+    for role, column in numeric.items():
+        if column is not None and column in data:
+            problem = _not_numbers(data, role, column, source)
+            if problem:
+                errors.append(problem)
+
+
+def _columns_exist(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
+    """An error for each column a parameter names that the data does not hold."""
     p = _params(inputs)
     named = {
         "outcome": p.outcome,
@@ -241,6 +282,11 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
     for role, column in named.items():
         if column is not None and column not in data.columns:
             errors.append(_not_found(role, column, source, data.columns))
+
+
+def _one_role_each(inputs: StudyInputs, errors: list[str]) -> None:
+    """An error for a column named in two roles of the model, or as behaviour and outcome."""
+    p = _params(inputs)
     modelled = {"outcome": p.outcome, "treatment": p.treatment, "unit": p.unit, "time": p.time}
     modelled.update({f"covariates[{i}]": c for i, c in enumerate(p.covariates)})
     roles_of: dict[str, list[str]] = {}
@@ -259,38 +305,31 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
             f"{'outcome' if p.behaviour == p.outcome else 'treatment'}; behaviour names what reps do "
             "(e.g. call_score) and outcome the result (e.g. revenue): name two different columns."
         )
-    numeric = {
-        "outcome": p.outcome,
-        "behaviour": p.behaviour,
-        **{f"covariates[{i}]": c for i, c in enumerate(p.covariates)},
-    }
-    for role, column in numeric.items():
-        if (
-            column is not None
-            and column in data
-            and not pd.api.types.is_numeric_dtype(data[column])
-        ):
-            bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
-            if bad.any():
-                lines = ", ".join(str(int(i) + 2) for i in data.index[bad][:5])
-                errors.append(
-                    f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
-                    f"(lines {lines}); it must be numbers."
-                )
-                continue
-        if column is not None and column in data:
-            values = pd.to_numeric(data[column], errors="coerce")
-            infinite = non_finite(values, column=column, source=source)
-            if infinite:
-                errors.append(infinite)
-                continue
-            huge = values.abs() > LARGEST
-            if huge.any():
-                errors.append(
-                    f"{source}: {role} column {column!r} holds {values[huge].iloc[0]:.3g} on "
-                    f"{_lines(huge)}: beyond ±{LARGEST:.0e}, which no rep's figure can be; check "
-                    "the export's units and number format (a date or an id read as a number?)."
-                )
+
+
+def _not_numbers(data: pd.DataFrame, role: str, column: str, source: str) -> str:
+    """Why a modelled column cannot be used as numbers: text, infinite or absurdly large
+    values ("" when it can)."""
+    if not pd.api.types.is_numeric_dtype(data[column]):
+        bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
+        if bad.any():
+            lines = ", ".join(str(int(i) + 2) for i in data.index[bad][:5])
+            return (
+                f"{source}: {role} column {column!r} holds text such as {data.loc[bad, column].iloc[0]!r} "
+                f"(lines {lines}); it must be numbers."
+            )
+    values = pd.to_numeric(data[column], errors="coerce")
+    infinite = non_finite(values, column=column, source=source)
+    if infinite:
+        return infinite
+    huge = values.abs() > LARGEST
+    if huge.any():
+        return (
+            f"{source}: {role} column {column!r} holds {values[huge].iloc[0]:.3g} on "
+            f"{_lines(huge)}: beyond ±{LARGEST:.0e}, which no rep's figure can be; check "
+            "the export's units and number format (a date or an id read as a number?)."
+        )
+    return ""
 
 
 def _plausible(
@@ -500,38 +539,54 @@ def _before_training(inputs: StudyInputs, data: pd.DataFrame, errors: list[str])
 
 
 def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str) -> None:
-    p = _params(inputs)
-    panel = inputs.extras["panel_design"]
+    """Decide which sections run, in the order validate lists the ones left out."""
     if "reactions" not in tables:
         inputs.skip(
             "reaction", "No reaction survey was provided for this client.", "set reactions_path"
         )
+    _learning_section(inputs, tables)
+    _behaviour_section(inputs, data, source)
+    _segments_section(inputs, data, source)
+    _chain_section(inputs, tables, data)
+    _roi_section(inputs, tables)
+    _everyone_trained(inputs, data)
+
+
+def _learning_section(inputs: StudyInputs, tables: dict) -> None:
+    """Leave out the learning section without assessments, or when the before/after
+    change has too few reps or no spread."""
     if "assessments" not in tables:
         inputs.skip(
             "learning",
             "No assessment scores from before and after training were provided for this client.",
             "set assessments_path",
         )
-    if "assessments" in tables:
-        scores = tables["assessments"][["score_before", "score_after"]].apply(
-            pd.to_numeric, errors="coerce"
+        return
+    scores = tables["assessments"][["score_before", "score_after"]].apply(
+        pd.to_numeric, errors="coerce"
+    )
+    gains = (scores["score_after"] - scores["score_before"]).dropna()
+    name = source_name(inputs.files["assessments_path"])
+    if len(gains) < 3:
+        inputs.skip(
+            "learning",
+            f"{name}: {len(gains)} rep(s) have both scores; the before/after comparison "
+            "needs at least 3.",
         )
-        gains = (scores["score_after"] - scores["score_before"]).dropna()
-        name = source_name(inputs.files["assessments_path"])
-        if len(gains) < 3:
-            inputs.skip(
-                "learning",
-                f"{name}: {len(gains)} rep(s) have both scores; the before/after comparison "
-                "needs at least 3.",
-            )
-        elif gains.nunique() == 1:
-            inputs.skip(
-                "learning",
-                f"{name}: every rep's score changed by exactly {gains.iloc[0]:g} points, so the "
-                "change has no spread and no test or interval can be computed; check that "
-                "score_after is not a copy of score_before.",
-            )
-    if not panel:
+    elif gains.nunique() == 1:
+        inputs.skip(
+            "learning",
+            f"{name}: every rep's score changed by exactly {gains.iloc[0]:g} points, so the "
+            "change has no spread and no test or interval can be computed; check that "
+            "score_after is not a copy of score_before.",
+        )
+
+
+def _behaviour_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> None:
+    """Leave out behaviour without a panel or a varying measure; a cross-section also
+    leaves out the effects over time and by segment."""
+    p = _params(inputs)
+    if not inputs.extras["panel_design"]:
         inputs.skip(
             "behaviour",
             "Behaviour over time needs a rep-period panel; this client provided a cross-section.",
@@ -556,48 +611,63 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             "behaviour",
             f"The behaviour measure {p.behaviour!r} does not vary in {source}, so level 3 is left out.",
         )
+
+
+def _segments_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> None:
+    """Leave out the effects by segment without a segment whose every level has trained
+    and untrained rep-periods; warn about levels too small to show."""
+    p = _params(inputs)
     if p.segment is None:
         inputs.skip(
             "segments",
             "No grouping of reps (such as tenure or team) was named for this client.",
             "set segment to a column of the reps",
         )
-    elif panel:
-        reps = data.groupby(p.segment)[p.unit].nunique()
-        if len(reps) < 2:
-            inputs.skip(
-                "segments",
-                f"Segment {p.segment!r} has a single level, so there is nothing to compare.",
-            )
-        mixed = data.groupby(p.segment)[p.treatment].nunique() == 2
-        flat = mixed.index[~mixed].astype(str).tolist()
-        small = [str(level) for level, n in reps.items() if n < p.min_cell_size]
-        if flat:
-            inputs.skip(
-                "segments",
-                f"Segment {p.segment!r}: {_some(flat)} ha{'s' if len(flat) == 1 else 've'} no "
-                "trained or no untrained rep-periods, so their effects cannot be estimated; name a "
-                "segment whose every level has both (e.g. a team or region).",
-            )
-        elif len(small) == len(reps):
-            inputs.skip(
-                "segments",
-                f"Segment {p.segment!r}: every level has fewer than min_cell_size "
-                f"({p.min_cell_size}) reps, so every effect would be suppressed.",
-            )
-        elif small:
-            inputs.warnings.append(
-                f"{source}: segment {p.segment} {_some(small)} ha{'s' if len(small) == 1 else 've'} "
-                f"fewer than {p.min_cell_size} reps; {'its effect is' if len(small) == 1 else 'their effects are'} "
-                f"suppressed (min_cell_size {p.min_cell_size})."
-            )
+        return
+    if not inputs.extras["panel_design"]:
+        return
+    reps = data.groupby(p.segment)[p.unit].nunique()
+    if len(reps) < 2:
+        inputs.skip(
+            "segments",
+            f"Segment {p.segment!r} has a single level, so there is nothing to compare.",
+        )
+    mixed = data.groupby(p.segment)[p.treatment].nunique() == 2
+    flat = mixed.index[~mixed].astype(str).tolist()
+    small = [str(level) for level, n in reps.items() if n < p.min_cell_size]
+    if flat:
+        inputs.skip(
+            "segments",
+            f"Segment {p.segment!r}: {_some(flat)} ha{'s' if len(flat) == 1 else 've'} no "
+            "trained or no untrained rep-periods, so their effects cannot be estimated; name a "
+            "segment whose every level has both (e.g. a team or region).",
+        )
+    elif len(small) == len(reps):
+        inputs.skip(
+            "segments",
+            f"Segment {p.segment!r}: every level has fewer than min_cell_size "
+            f"({p.min_cell_size}) reps, so every effect would be suppressed.",
+        )
+    elif small:
+        inputs.warnings.append(
+            f"{source}: segment {p.segment} {_some(small)} ha{'s' if len(small) == 1 else 've'} "
+            f"fewer than {p.min_cell_size} reps; {'its effect is' if len(small) == 1 else 'their effects are'} "
+            f"suppressed (min_cell_size {p.min_cell_size})."
+        )
+
+
+def _chain_section(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
+    """Leave out the learning-behaviour-results chain without both levels or with too few
+    trained reps assessed."""
     if not inputs.runs("behaviour") or not inputs.runs("learning"):
         inputs.skip(
             "chain",
             "The learning-behaviour-results chain needs assessments and a behaviour measure over time.",
         )
     elif (
-        tables["assessments"]["rep_id"].isin(data.loc[data["training_start"].notna(), p.unit]).sum()
+        tables["assessments"]["rep_id"]
+        .isin(data.loc[data["training_start"].notna(), _params(inputs).unit])
+        .sum()
         < MIN_CHAIN_REPS
     ):
         inputs.skip(
@@ -605,6 +675,12 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             f"The learning-behaviour-results chain needs at least {MIN_CHAIN_REPS} trained reps with "
             "assessments.",
         )
+
+
+def _roi_section(inputs: StudyInputs, tables: dict) -> None:
+    """Record the outcome's unit; leave out the ROI without costs, without a money value
+    of the outcome, or with costs that sum to zero."""
+    p = _params(inputs)
     unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
     inputs.extras["outcome_unit"] = unit
     inputs.extras["display_unit"] = DISPLAY_UNITS.get(unit or "", "number")
@@ -630,7 +706,15 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
             f"{source_name(inputs.files['costs_path'])}: the programme costs sum to zero, so a return on them "
             "is undefined; no ROI is computed. Add the costs (trainer fees, reps' time, ...).",
         )
-    if panel and "training_start" in data and data["training_start"].notna().any():
+
+
+def _everyone_trained(inputs: StudyInputs, data: pd.DataFrame) -> None:
+    """Warn when every rep of a panel is trained: the last cohort's periods have no
+    untrained rep to compare with."""
+    p = _params(inputs)
+    if not inputs.extras["panel_design"]:
+        return
+    if "training_start" in data and data["training_start"].notna().any():
         starts = data.groupby(p.unit)["training_start"].first()
         if starts.notna().all():
             last = starts.max()

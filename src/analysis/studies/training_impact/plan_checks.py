@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.core import formats
 
 if TYPE_CHECKING:
+    from analysis.clients.plan import Plan
     from analysis.studies import StudyInputs
 
 __all__ = ["ROLE_NOTES", "WINDOW_NOTE", "check_plan_measures", "rollout_deviations"]
@@ -48,6 +49,38 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
         )
         return
     plan = inputs.plan.plan
+    _outcome_role(inputs, plan, outcome)
+    if not inputs.extras["panel_design"]:
+        inputs.skip(
+            "plan",
+            "The plan's window (effects from a set period after training) needs a rep-period panel; "
+            "this client provided a cross-section.",
+        )
+        return
+    usable = _usable_measures(inputs, plan, data, source)
+    inputs.extras["plan_measures"] = usable
+    if plan.outcomes.primary not in usable:
+        inputs.skip(
+            "plan",
+            f"The plan's primary outcome {plan.outcomes.primary!r} cannot be estimated from {source} "
+            "(see the warning above).",
+        )
+        return
+    problem = _window_problem(plan, data)
+    if problem:
+        inputs.skip("plan", f"The plan's window cannot be estimated from {source}: {problem}.")
+        return
+    inputs.extras["rollout_sentences"] = [
+        *_frozen_after_start(inputs, data, source),
+        *rollout_deviations(plan, data),
+        *_budget_against_costs(inputs),
+        WINDOW_NOTE,
+    ]
+
+
+def _outcome_role(inputs: StudyInputs, plan: Plan, outcome: str) -> None:
+    """Record the outcome's role in the plan, with the summary's sentence for an
+    exploratory outcome."""
     role = plan.role(outcome)
     inputs.extras.update(outcome_role=role, role_note=ROLE_NOTES[role])
     if role == "exploratory":
@@ -57,13 +90,10 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
             "evidence for the plan."
         )
         inputs.extras["role_sentences"] = [sentence]
-    if not inputs.extras["panel_design"]:
-        inputs.skip(
-            "plan",
-            "The plan's window (effects from a set period after training) needs a rep-period panel; "
-            "this client provided a cross-section.",
-        )
-        return
+
+
+def _usable_measures(inputs: StudyInputs, plan: Plan, data: pd.DataFrame, source: str) -> list[str]:
+    """The plan's outcomes and behaviours the panel can estimate; a warning for each other."""
     named = [
         ("plan.outcomes.primary", plan.outcomes.primary),
         *(("plan.outcomes.secondary", name) for name in plan.outcomes.secondary),
@@ -80,14 +110,12 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
             )
         else:
             usable.append(name)
-    inputs.extras["plan_measures"] = usable
-    if plan.outcomes.primary not in usable:
-        inputs.skip(
-            "plan",
-            f"The plan's primary outcome {plan.outcomes.primary!r} cannot be estimated from {source} "
-            "(see the warning above).",
-        )
-        return
+    return usable
+
+
+def _window_problem(plan: Plan, data: pd.DataFrame) -> str:
+    """Why the plan's window has no rep-period to count or none to compare with ("" when
+    it can be estimated)."""
     from analysis.contracts.periods import period_index
     from analysis.effects.staggered import first_treated_index
 
@@ -96,20 +124,11 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
     )
     counted = int((event >= plan.effect_from).sum())
     untreated = int((event.isna() | (event < 0)).sum())
-    if counted == 0 or untreated == 0:
-        what = (
-            f"no rep-period lies {plan.effect_from} or more periods after its training start"
-            if counted == 0
-            else "every rep-period is after a training start, so nothing is left to compare with"
-        )
-        inputs.skip("plan", f"The plan's window cannot be estimated from {source}: {what}.")
-        return
-    inputs.extras["rollout_sentences"] = [
-        *_frozen_after_start(inputs, data, source),
-        *rollout_deviations(plan, data),
-        *_budget_against_costs(inputs),
-        WINDOW_NOTE,
-    ]
+    if counted == 0:
+        return f"no rep-period lies {plan.effect_from} or more periods after its training start"
+    if untreated == 0:
+        return "every rep-period is after a training start, so nothing is left to compare with"
+    return ""
 
 
 def _frozen_after_start(inputs: StudyInputs, data: pd.DataFrame, source: str) -> list[str]:
