@@ -1,5 +1,5 @@
 """The codebook's typed model: misspelt rules and keys, wrong types, all at once, in the
-workbench's message style (analysis.ingest.rules.model)."""
+workbench's message style (analysis.ingest.rules.model, checked by rules.checks)."""
 
 import re
 import typing
@@ -14,14 +14,14 @@ from analysis.ingest.read.sources import FORMATS
 from analysis.ingest.record import stale_imports
 from analysis.ingest.rules import model
 from analysis.ingest.rules.aggregate import AGGREGATE_KEYS
-from analysis.ingest.rules.drops import DROP_TESTS
-from analysis.ingest.rules.model import (
+from analysis.ingest.rules.checks import (
     TABLE_KEYS,
-    CodebookTable,
     check_codebook,
     check_table_spec,
     rules_reference,
 )
+from analysis.ingest.rules.drops import DROP_TESTS
+from analysis.ingest.rules.model import CodebookTable
 from analysis.ingest.rules.units import NAMED_FORMATS, UNITS
 
 SOURCE = {"file": "panel.csv"}

@@ -231,7 +231,7 @@ from analysis.ingest.record import (
     write_import_record,
 )
 from analysis.ingest.rules import apply_codebook_table, pseudonyms
-from analysis.ingest.rules.model import (
+from analysis.ingest.rules.checks import (
     TABLE_KEYS,
     check_codebook,
     check_table_name,

@@ -42,7 +42,7 @@ def check_event_rules(spec: dict, name: str) -> None:
     """Refuse event rules that do not combine, naming the rule and the fix.
 
     The keys and types of each rule are the codebook model's
-    (:class:`analysis.ingest.rules.model.FromDeals` and its siblings); this checks what
+    (:class:`analysis.ingest.rules.event_models.FromDeals` and its siblings); this checks what
     they cannot: which rules go together, the programme test, a learner in two columns.
 
     Raises

@@ -1,16 +1,13 @@
 """The codebook as a typed model: every rule a table takes, its shape and what it does.
 
-``codebook.yml`` (see :mod:`analysis.ingest.codebook` for the format with examples) is
-checked once, before any raw file is opened, by :func:`check_codebook`: one
-:class:`CodebookTable` per table, with one model per rule whose shape is more than a
-mapping (:class:`Source`, :class:`DropRule`, :class:`Aggregate`, :class:`Unit`, ...).
-Every model refuses keys it does not know (a misspelt rule would otherwise be ignored),
-and every problem becomes one line in the workbench's style
-(:func:`analysis.core.validation.problems_of`)::
-
-    codebook table panel: unknown rule 'renmae' (did you mean 'rename'?); a table takes ...
-    codebook table panel: aggregate: unknown key 'summ' (did you mean 'sum'?); it takes ...
-    codebook table panel: drop_rows must be a list, not {...}; e.g. drop_rows: [...].
+``codebook.yml`` (see :mod:`analysis.ingest.codebook` for the format with examples) is one
+:class:`Codebook`: one :class:`CodebookTable` per table, with one model per rule whose
+shape is more than a mapping (:class:`Source`, :class:`DropRule`, :class:`Aggregate`,
+:class:`Unit`, ...). Every model refuses keys it does not know: a misspelt rule would
+otherwise be ignored. The parts the models share live in
+:mod:`analysis.ingest.rules.fields`, the models of the event rules (``match``,
+``from_completions``, ``from_deals``) in :mod:`analysis.ingest.rules.event_models`; both
+are imported here, so every model of the codebook can be named from this module.
 
 What types cannot say (exactly one test per drop rule, a currency that is an ISO 4217
 code, a rule that does not combine with another) the rules' own checkers say, called
@@ -22,40 +19,42 @@ by the models' validators: :func:`~analysis.ingest.rules.drops.check_drop_rule`,
 :func:`~analysis.ingest.events.rules.check_event_rules`. A ``CHECK`` placeholder left by
 ``workbench draft-codebook`` is named before anything else.
 
-The field descriptions document the codebook: :func:`rules_reference` lists them (the
-end of :mod:`analysis.ingest.codebook`'s docstring is written from it).
+Checking a whole codebook, and turning the models' errors into the workbench's messages,
+is :mod:`analysis.ingest.rules.checks`' (:func:`~analysis.ingest.rules.checks.check_codebook`).
+The field descriptions document the codebook
+(:func:`~analysis.ingest.rules.checks.rules_reference`).
 """
 
 from __future__ import annotations
 
-import re
-import types
-import typing
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
     Field,
-    PlainValidator,
-    Tag,
-    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
-from pydantic.fields import FieldInfo
 
-from analysis.core.validation import did_you_mean, key_path, problems_of
 from analysis.ingest.events.rules import check_event_rules, is_event_table
 from analysis.ingest.read.sources import CodebookError
-from analysis.ingest.read.stacking import is_stacked, source_files, stack_parts
 from analysis.ingest.rules.aggregate import check_aggregate
 from analysis.ingest.rules.drops import check_drop_rule
+from analysis.ingest.rules.event_models import FromCompletions, FromDeals, Match, Periods
+from analysis.ingest.rules.fields import (
+    DateFormat,
+    NameColumns,
+    NamedFormat,
+    Names,
+    Scalar,
+    Source,
+    _checked,
+    _doc,
+    _Strict,
+    _where,
+)
 from analysis.ingest.rules.money import check_money_rules
 from analysis.ingest.rules.pseudonyms import check_rep_ids
 from analysis.ingest.rules.units import check_named_format, check_units
@@ -78,209 +77,7 @@ __all__ = [
     "RepIds",
     "Source",
     "Unit",
-    "check_codebook",
-    "check_table_name",
-    "check_table_spec",
-    "rules_reference",
 ]
-
-
-def _doc(help: str, example: str) -> dict[str, Any]:
-    """Field metadata: what the key does (the description) and an example as YAML writes it."""
-    return {"description": help, "json_schema_extra": {"example": example}}
-
-
-def _where(info: ValidationInfo) -> str:
-    """``codebook table <name>``, the start of every message (the name comes in the context)."""
-    return f"codebook table {(info.context or {}).get('table', '?')}"
-
-
-def _checked(
-    value: Any, handler: ValidatorFunctionWrapHandler, check: Callable[[Any], object]
-) -> Any:
-    """Validate ``value`` by its types, then by ``check`` (a rule's own checker).
-
-    Where the types fail for another reason than an unknown key, ``check`` still runs on
-    the raw value first: its message names the rule's form (``drop_rows entry for column
-    'score' has two tests``) better than a type could. A checker written for values of
-    the right shape may stumble on another one; the types' message then stands.
-    """
-    try:
-        result = handler(value)
-    except ValidationError as error:
-        if not any(item["type"] == "extra_forbidden" for item in error.errors()):
-            try:
-                check(value)
-            except CodebookError:
-                raise
-            except Exception:  # noqa: BLE001, S110 - a checker fed the wrong shape: the types' message stands
-                pass
-        raise
-    check(value)
-    return result
-
-
-def _one_of(test: Callable[[Any], bool], said: str) -> PlainValidator:
-    """A validator accepting the values ``test`` accepts, otherwise saying what is expected."""
-
-    def check(value: Any) -> Any:
-        if not test(value):
-            raise ValueError(f"must be {said}, not {value!r}")
-        return value
-
-    return PlainValidator(check)
-
-
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
-
-
-#: One value as YAML writes it: a text, a number or true/false.
-Scalar = Annotated[
-    str | int | float | bool, _one_of(_is_scalar, "a single value (a text or a number)")
-]
-#: A sheet by its name or its position (0 = the first).
-Sheet = Annotated[
-    str | int,
-    _one_of(
-        lambda v: isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
-        "a sheet's name or its position (0 = the first)",
-    ),
-]
-#: A value or a list of values (``won: Closed Won`` or ``won: [Closed Won, Won]``).
-OneOrMore = Annotated[
-    str | list[str],
-    _one_of(
-        lambda v: _is_scalar(v) or (isinstance(v, list) and all(map(_is_scalar, v))),
-        "a value or a list of values",
-    ),
-]
-#: The test of a from_completions programme: titles, a list of them, or one of
-#: ``{titles: [...]}``, ``{starts_with: ...}``, ``{pattern: ...}`` (checked by its rule).
-Programme = Annotated[
-    str | list[str] | dict[str, Any],
-    _one_of(
-        lambda v: _is_scalar(v) or isinstance(v, list | dict),
-        "titles: [exact titles], starts_with: 'title start' or pattern: 'regular expression'",
-    ),
-]
-Share = Annotated[float, Field(ge=0, le=1)]
-
-
-class _Strict(BaseModel):
-    """Base of every codebook model: exact types (YAML's, as the import reads them), no
-    unknown key."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=False)
-
-
-class Names(_Strict):
-    """A person's name in two columns."""
-
-    first: str = Field(**_doc("the column of first names", "Prénom"))
-    last: str = Field(**_doc("the column of last names", "Nom"))
-
-
-def _by_shape(one: str, many: str) -> Discriminator:
-    return Discriminator(lambda value: many if isinstance(value, dict) else one)
-
-
-#: A column of full names, or two columns (``{first: ..., last: ...}``).
-NameColumns = Annotated[
-    Annotated[str, Tag("one column")] | Annotated[Names, Tag("two columns")],
-    _by_shape("one column", "two columns"),
-]
-
-
-class NamedFormat(_Strict):
-    """A period format strftime cannot read (:mod:`analysis.ingest.rules.units`)."""
-
-    format: Literal["excel_serial", "month_name", "sap_period", "fiscal_quarter"] = Field(
-        **_doc(
-            "excel_serial (45230 = 2023-10), month_name (janv. 2025), sap_period "
-            "(001.2025) or fiscal_quarter (FY25 Q1)",
-            "excel_serial",
-        )
-    )
-    fiscal_year_start: int | None = Field(
-        None, **_doc("fiscal_quarter: the month the fiscal year starts, 1, 4, 7 or 10", "4")
-    )
-    fiscal_year_named: Literal["end", "start"] | None = Field(
-        None,
-        **_doc(
-            "fiscal_quarter: whether FY24 names the fiscal year ending in 2024 (end, the "
-            "default) or starting in 2024 (start)",
-            "end",
-        ),
-    )
-    special_periods: Literal["drop", "refuse"] | None = Field(
-        None, **_doc("sap_period: the year-end periods 13-16 dropped or refused", "drop")
-    )
-
-
-#: A strftime format (``'%m/%Y'``) or a named format (``{format: excel_serial}``).
-DateFormat = Annotated[
-    Annotated[str, Tag("strftime format")] | Annotated[NamedFormat, Tag("named format")],
-    _by_shape("strftime format", "named format"),
-]
-_TAGS = frozenset({"one column", "two columns", "strftime format", "named format"})
-
-
-class Source(_Strict):
-    """Where a table's rows come from and how to read them."""
-
-    file: str | None = Field(
-        None, **_doc("the raw file, inside the client's folder", "raw/export.csv")
-    )
-    files: list[str] | None = Field(
-        None,
-        **_doc("files with the same columns, stacked in the order listed", "[jan.csv, feb.csv]"),
-    )
-    format: Literal["csv", "qualtrics", "xlsx", "parquet"] | None = Field(
-        None, **_doc("csv, qualtrics, xlsx or parquet (default: from the file)", "qualtrics")
-    )
-    questions: dict[str, str] | None = Field(
-        None,
-        **_doc(
-            "qualtrics: the wording each question had when the codebook was written",
-            "{Q2: Which industry is your company in?}",
-        ),
-    )
-    sheet: Sheet | None = Field(None, **_doc("xlsx: the sheet, by name or position", "Activity"))
-    sheets: list[Sheet] | None = Field(
-        None, **_doc("xlsx: sheets with the same columns, stacked", "[North, South]")
-    )
-    sheet_column: str | None = Field(
-        None, **_doc("with sheets: a column holding each row's sheet name", "region")
-    )
-    file_column: str | None = Field(
-        None, **_doc("with files: a column holding each row's file name", "export")
-    )
-    header_row: int | None = Field(
-        None, ge=1, **_doc("the header's row (default: found under any title rows)", "3")
-    )
-    decimal: Literal[".", ","] | None = Field(
-        None, **_doc("the decimal mark of numbers written as text", "','")
-    )
-    encoding: str | None = Field(None, **_doc("a CSV file's encoding if not UTF-8", "cp1252"))
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _readable(
-        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
-    ) -> Any:
-        def check(source: Any) -> None:
-            if not isinstance(source, dict):
-                return
-            if is_stacked(source):  # the stacking rules, before a sheet is read
-                stack_parts(source, ", ".join(source_files(source)))
-            elif source.get("file") is None:
-                raise CodebookError(
-                    f"{_where(info)}: source needs file: (or files: to stack several), e.g. "
-                    "source: {file: export.csv, format: csv}."
-                )
-
-        return _checked(value, handler, check)
 
 
 class DropRule(_Strict):
@@ -387,92 +184,6 @@ class RepIds(_Strict):
     ) -> Any:
         table = (info.context or {}).get("table", "?")
         return _checked(value, handler, lambda rule: check_rep_ids({"rep_ids": rule}, table))
-
-
-_KEY = _doc("how the file names the reps: id, email or name (default: guessed)", "email")
-_PERIOD = _doc("month or quarter", "month")
-_FORMATS = _doc("date formats, where day and month could be swapped", "{Close Date: '%m/%d/%Y'}")
-_ALIASES = _doc("a person the file names differently -> the roster's id", "{Alex Novak: '25660'}")
-_UNMATCHED = _doc("the largest share of people left unmatched (default 0.10)", "0.10")
-
-
-class Match(_Strict):
-    """The roster: how other files name its reps (:mod:`analysis.ingest.events`)."""
-
-    id: str | None = Field(None, **_doc("a column of ids other files use", "Employee ID"))
-    email: str | None = Field(None, **_doc("the e-mail column", "Work Email"))
-    name: str | None = Field(None, **_doc("the name column", "Employee Name"))
-    hired: str | None = Field(None, **_doc("first active month", "Hire Date"))
-    left: str | None = Field(
-        None, **_doc("last active month (blank = still there)", "Termination Date")
-    )
-    formats: dict[str, DateFormat] | None = Field(None, **_FORMATS)
-
-
-class FromCompletions(_Strict):
-    """``training_start`` from an LMS export: the period of each rep's first completion."""
-
-    source: Source | None = Field(
-        None, **_doc("the LMS export (default: the table's own)", "{file: lms.xlsx}")
-    )
-    learner: NameColumns = Field(
-        **_doc("the learner column (or {first: ..., last: ...})", "User ID")
-    )
-    key: Literal["id", "email", "name"] | None = Field(None, **_KEY)
-    aliases: dict[str, Scalar] | None = Field(None, **_ALIASES)
-    course: str = Field(**_doc("the course title column", "Training Title"))
-    programme: Programme = Field(
-        **_doc(
-            "which courses are the programme: titles, starts_with or pattern",
-            "{starts_with: 'Value Selling:'}",
-        )
-    )
-    status: str | None = Field(None, **_doc("the status column", "Status"))
-    completed: OneOrMore | None = Field(
-        None, **_doc("the statuses that count as completed", "[Completed]")
-    )
-    date: str = Field(**_doc("the completion date column", "Completion Date"))
-    period: Literal["month", "quarter"] | None = Field(None, **_PERIOD)
-    formats: dict[str, DateFormat] | None = Field(None, **_FORMATS)
-    max_unmatched: Share | None = Field(None, **_UNMATCHED)
-
-
-class Periods(_Strict):
-    """The study window of a panel built from deals."""
-
-    from_: Scalar | None = Field(None, alias="from", **_doc("the first period", "2024-01"))
-    to: Scalar | None = Field(None, **_doc("the last period", "2025-12"))
-
-
-class FromDeals(_Strict):
-    """The rep-period panel from a CRM export, one row per deal."""
-
-    roster: str | None = Field(
-        None, **_doc("the roster table, listed above (default reps)", "reps")
-    )
-    owner: str = Field(**_doc("the deal owner column", "Owner Email"))
-    key: Literal["id", "email", "name"] | None = Field(None, **_KEY)
-    aliases: dict[str, Scalar] | None = Field(None, **_ALIASES)
-    close_date: str = Field(**_doc("the close date column", "Close Date"))
-    stage: str = Field(**_doc("the stage column", "Stage"))
-    won: OneOrMore = Field(**_doc("the won stages (revenue and wins)", "[Closed Won]"))
-    lost: OneOrMore | None = Field(
-        None, **_doc("the lost stages (closed, not won)", "[Closed Lost]")
-    )
-    amount: str = Field(**_doc("the amount column", "Amount"))
-    currency: str | None = Field(None, **_doc("the amounts' ISO 4217 code", "USD"))
-    currency_column: str | None = Field(
-        None, **_doc("a column with each deal's currency", "Currency")
-    )
-    rates: dict[str, float] | None = Field(
-        None, **_doc("each other currency's rate", "{CAD: 0.75}")
-    )
-    period: Literal["month", "quarter"] | None = Field(None, **_PERIOD)
-    periods: Periods | None = Field(
-        None, **_doc("the study window", "{from: 2024-01, to: 2025-12}")
-    )
-    formats: dict[str, DateFormat] | None = Field(None, **_FORMATS)
-    max_unmatched: Share | None = Field(None, **_UNMATCHED)
 
 
 class CodebookTable(_Strict):
@@ -701,217 +412,3 @@ def _check_combined(spec: dict, name: str) -> None:
             )
     check_rep_ids(spec, name)  # rep_ids and a rename to rep_id
     check_money_rules(spec, where)  # a currency and its column's units
-
-
-TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
-
-
-def check_table_name(name: Any) -> None:
-    """Refuse a codebook table name that is not a plain file name inside ``imported/``.
-
-    The name becomes ``imported/<name>.parquet``, so a name with a path separator or
-    ``..`` would write into another folder (another client's, or the reports). Names
-    start with a letter and hold letters, digits, ``_`` and ``-`` (at most 64).
-
-    Parameters
-    ----------
-    name : Any
-        A key of ``tables:``, as YAML read it.
-
-    Raises
-    ------
-    CodebookError
-        A name still marked CHECK by ``draft-codebook``, or one that is not a plain name.
-    """
-    text = str(name)
-    if text.startswith("CHECK"):
-        raise CodebookError(
-            f"codebook table {text}: the drafted codebook still names this table CHECK...; "
-            "rename it to what the table holds (survey, reps, panel, costs, ...)."
-        )
-    if not isinstance(name, str) or not TABLE_NAME.fullmatch(name):
-        raise CodebookError(
-            f"codebook table name {text!r} is not a plain name: it becomes imported/<name>.parquet, "
-            "so use letters, digits, _ and - only, starting with a letter (e.g. panel, reps_2025)."
-        )
-
-
-def check_table_spec(spec: Any, name: str) -> CodebookTable:
-    """Return one codebook table checked against :class:`CodebookTable`.
-
-    Parameters
-    ----------
-    spec : Any
-        The table's entry under ``tables:``, as YAML read it.
-    name : str
-        The table's name (messages start ``codebook table <name>``).
-
-    Returns
-    -------
-    CodebookTable
-        The table's rules, typed.
-
-    Raises
-    ------
-    CodebookError
-        Every problem at once, one line each: a CHECK placeholder, an unknown rule or
-        key (with the closest known one), a value of the wrong type or form.
-    """
-    try:
-        return CodebookTable.model_validate(spec, context={"table": name})
-    except ValidationError as error:
-        raise CodebookError(
-            problems_of(
-                error, f"codebook table {name}", unknown=_unknown, example=_example, skip=_TAGS
-            )
-        ) from None
-
-
-def check_codebook(codebook: Any) -> Codebook:
-    """Return ``codebook.yml`` checked: every table's name and rules, before any file is read.
-
-    Parameters
-    ----------
-    codebook : Any
-        codebook.yml as YAML read it.
-
-    Returns
-    -------
-    Codebook
-        The tables, typed (none when codebook.yml lists none: the importer says so).
-
-    Raises
-    ------
-    CodebookError
-        Every problem of every table at once, one line each.
-    """
-    if not isinstance(codebook, dict):
-        raise CodebookError(
-            f"codebook.yml must be a mapping with tables: (output name -> source and rules), "
-            f"not {type(codebook).__name__}."
-        )
-    problems = [
-        f"codebook.yml: unknown key {key!r}{did_you_mean(str(key), Codebook.model_fields)}; "
-        "a codebook takes tables."
-        for key in codebook
-        if key not in Codebook.model_fields
-    ]
-    tables: dict[str, CodebookTable] = {}
-    listed = codebook.get("tables")
-    for name, spec in (listed if isinstance(listed, dict) else {}).items():
-        try:
-            check_table_name(name)
-            tables[name] = check_table_spec(spec, name)
-        except CodebookError as error:
-            problems += error.problems
-    if problems:
-        raise CodebookError(problems)
-    return Codebook.model_construct(tables=tables)
-
-
-# --------------------------------------------------------------------------- messages
-
-
-def _bare(node: Any) -> Any:
-    """A field's type without ``Annotated`` and ``None``: the model, list or dict inside."""
-    while True:
-        if typing.get_origin(node) is Annotated:
-            node = typing.get_args(node)[0]
-        elif typing.get_origin(node) in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(node) if a is not type(None)]
-            models = [m for m in members if _model(_bare(m))]
-            node = models[0] if models else members[0]
-        else:
-            return node
-
-
-def _model(node: Any) -> type[BaseModel] | None:
-    return node if isinstance(node, type) and issubclass(node, BaseModel) else None
-
-
-def _walk(loc: tuple[str | int, ...]) -> tuple[Any, tuple[str, FieldInfo] | None]:
-    """The type at ``loc`` in a table, and the last model field passed on the way."""
-    node: Any = CodebookTable
-    last = None
-    for part in loc:
-        node = _bare(node)
-        model = _model(node)
-        if model is not None:
-            fields = {f.alias or n: f for n, f in model.model_fields.items()}
-            if part not in fields:
-                return None, last
-            last = (str(part), fields[str(part)])
-            node = fields[str(part)].annotation
-        elif typing.get_origin(node) in (list, dict):
-            node = typing.get_args(node)[-1]
-        else:
-            return None, last
-    return _bare(node), last
-
-
-def _unknown(parent: tuple[str | int, ...], key: str) -> str:
-    model = _model(_walk(parent)[0])
-    keys = [f.alias or n for n, f in model.model_fields.items()] if model else []
-    hint = did_you_mean(key, keys)
-    if not parent and key == "formats":  # it belongs to the rule that reads the dates
-        hint = (
-            " (formats: goes inside match:, from_completions: or from_deals:, e.g. from_deals: "
-            "{..., formats: {Close Date: '%d-%b-%Y'}}; a plain table reads dates with dates:)"
-        )
-    if not parent:
-        return (
-            f"unknown rule {key!r}{hint}; a table takes {', '.join(keys)}. An unknown rule would "
-            "be ignored, so the import stops."
-        )
-    return f"{key_path(parent)}: unknown key {key!r}{hint}; it takes {', '.join(keys)}."
-
-
-def _example(loc: tuple[str | int, ...]) -> str:
-    last = _walk(loc)[1]
-    if last is None:
-        return ""
-    extra = last[1].json_schema_extra
-    example = extra.get("example") if isinstance(extra, dict) else None
-    return f"{last[0]}: {example}" if example else ""
-
-
-# --------------------------------------------------------------------------- documentation
-
-
-def rules_reference(
-    model: type[BaseModel] = CodebookTable, indent: str = "", depth: int | None = None
-) -> str:
-    """Return the rules of a codebook table as text, from the models' field descriptions.
-
-    Parameters
-    ----------
-    model : type[BaseModel], optional
-        The model to describe (default: a whole table).
-    indent : str, optional
-        Put before each line (the keys of a rule are indented under it).
-    depth : int, optional
-        How many levels to list (1: the rules alone); default all.
-
-    Returns
-    -------
-    str
-        One line per key, ``key: what it does; e.g. example``, a rule's own keys
-        indented under it.
-    """
-    lines = []
-    for name, field in model.model_fields.items():
-        extra = field.json_schema_extra
-        example = extra.get("example") if isinstance(extra, dict) else None
-        needed = " (required)" if field.is_required() else ""
-        lines.append(
-            f"{indent}{field.alias or name}{needed}: {field.description}"
-            + (f"; e.g. {example}" if example else "")
-        )
-        inner = _bare(field.annotation)
-        if typing.get_origin(inner) in (list, dict):
-            inner = _bare(typing.get_args(inner)[-1])
-        if _model(inner) is not None and inner is not model and depth != 1:
-            lines.append(
-                rules_reference(inner, indent + "    ", None if depth is None else depth - 1)
-            )
-    return "\n".join(lines)
