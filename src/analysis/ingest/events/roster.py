@@ -70,82 +70,12 @@ def build_roster_table(
     """
     where = source_name(spec)
     match = spec["match"]
-    rename = spec.get("rename") or {}
     key_columns = {
         k: str(match[k]) for k in ("id", "email", "name", "hired", "left") if match.get(k)
     }
-    require_columns(frame, list(key_columns.values()), where, "match")
-    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
-    needed = _columns_needed(spec, [*made, *key_columns.values()])
-    require_columns(
-        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
-    )
-    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
-    core["text"] = list(
-        dict.fromkeys(
-            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
-        )
-    )
-    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
-    if "rep_id" not in mapped.columns:
-        raise CodebookError(
-            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
-        )
-    lines = mapped[SOURCE_ROW].astype(int)
-    mapped.index = pd.Index(lines.to_numpy())
-    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
-    if blank.any():
-        raise CodebookError(
-            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
-            "every roster row needs the rep's id (or drop the row with drop_rows)."
-        )
-    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
-    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
-    keys["id"] = normalise(
-        mapped[rename.get(key_columns["id"], key_columns["id"])]
-        if "id" in key_columns
-        else mapped["rep_id"],
-        "id",
-    )
-    for kind in ("email", "name"):
-        keys[kind] = (
-            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
-            if kind in key_columns
-            else None
-        )
-    formats = match.get("formats") or {}
-    for end in ("hired", "left"):
-        if end in key_columns:
-            column = rename.get(key_columns[end], key_columns[end])
-            dates = read_event_dates(
-                mapped[column],
-                column=key_columns[end],
-                where=where,
-                fmt=formats.get(key_columns[end]),
-                rule="match",
-            )
-            keys[end] = dates
-        else:
-            keys[end] = pd.NaT
-    # one row per rep: an LMS file used as the roster repeats each rep on every course row
-    # (a key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree)
-    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
-    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
-    conflicts = (
-        keys.assign(**{c: mapped[c].astype("string") for c in identity})
-        .groupby("rep_id")
-        .nunique(dropna=False)
-    )
-    conflicts = conflicts[(conflicts > 1).any(axis=1)]
-    if not conflicts.empty:
-        rep = conflicts.index[0]
-        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
-        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
-        raise CodebookError(
-            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
-            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
-            "leave the differing column out of keep and match."
-        )
+    mapped, record = _mapped_roster(frame, spec, name, apply_table, key_columns)
+    keys = _roster_keys(mapped, spec, key_columns)
+    _check_one_value_per_rep(mapped, keys, spec.get("rename") or {}, key_columns, where)
     first = ~mapped["rep_id"].duplicated()
     table, keys = mapped[first.to_numpy()].copy(), keys[first.to_numpy()].copy()
     keys["first"] = keys["hired"].dt.to_period("M")
@@ -173,16 +103,148 @@ def build_roster_table(
         table["training_start"] = table["rep_id"].map(starts).astype(object)
         record["from_completions"] = completion_record
         record["more_sources"] = [extra]
-    keep = spec.get("keep")
-    if keep:
-        absent = [c for c in keep if c not in table.columns]
-        if absent:
-            raise CodebookError(
-                f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
-            )
-        table = table[[*keep, SOURCE_ROW]]
+    table = _kept_columns(table, spec.get("keep"), name)
     record["rows_out"] = len(table)
     return table.reset_index(drop=True), record, roster, messages
+
+
+def _mapped_roster(
+    frame: pd.DataFrame, spec: dict, name: str, apply_table, key_columns: dict[str, str]
+) -> tuple[pd.DataFrame, dict]:
+    """The roster rows after the table's ordinary rules, indexed by file line.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The rows (``rep_id`` stripped) and the table's record.
+
+    Raises
+    ------
+    CodebookError
+        A named column the file lacks, no ``rep_id`` column, or a blank ``rep_id``.
+    """
+    where = source_name(spec)
+    rename = spec.get("rename") or {}
+    require_columns(frame, list(key_columns.values()), where, "match")
+    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
+    needed = _columns_needed(spec, [*made, *key_columns.values()])
+    require_columns(
+        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
+    )
+    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
+    core["text"] = list(
+        dict.fromkeys(
+            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
+        )
+    )
+    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
+    if "rep_id" not in mapped.columns:
+        raise CodebookError(
+            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
+        )
+    lines = mapped[SOURCE_ROW].astype(int)
+    mapped.index = pd.Index(lines.to_numpy())
+    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
+    if blank.any():
+        raise CodebookError(
+            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
+            "every roster row needs the rep's id (or drop the row with drop_rows)."
+        )
+    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
+    return mapped, record
+
+
+def _roster_keys(mapped: pd.DataFrame, spec: dict, key_columns: dict[str, str]) -> pd.DataFrame:
+    """Each roster row's match keys (normalised id, email, name) and hire and leaving dates.
+
+    Raises
+    ------
+    CodebookError
+        A hire or leaving date that cannot be read.
+    """
+    where = source_name(spec)
+    rename = spec.get("rename") or {}
+    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
+    keys["id"] = normalise(
+        mapped[rename.get(key_columns["id"], key_columns["id"])]
+        if "id" in key_columns
+        else mapped["rep_id"],
+        "id",
+    )
+    for kind in ("email", "name"):
+        keys[kind] = (
+            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
+            if kind in key_columns
+            else None
+        )
+    formats = spec["match"].get("formats") or {}
+    for end in ("hired", "left"):
+        if end in key_columns:
+            column = rename.get(key_columns[end], key_columns[end])
+            dates = read_event_dates(
+                mapped[column],
+                column=key_columns[end],
+                where=where,
+                fmt=formats.get(key_columns[end]),
+                rule="match",
+            )
+            keys[end] = dates
+        else:
+            keys[end] = pd.NaT
+    return keys
+
+
+def _check_one_value_per_rep(
+    mapped: pd.DataFrame,
+    keys: pd.DataFrame,
+    rename: dict,
+    key_columns: dict[str, str],
+    where: str,
+) -> None:
+    """Check that a rep's repeated rows agree in every kept column and match key.
+
+    Raises
+    ------
+    CodebookError
+        A rep whose rows differ (the message names the columns and lines).
+    """
+    # one row per rep: an LMS file used as the roster repeats each rep on every course row
+    # (a key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree)
+    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
+    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
+    conflicts = (
+        keys.assign(**{c: mapped[c].astype("string") for c in identity})
+        .groupby("rep_id")
+        .nunique(dropna=False)
+    )
+    conflicts = conflicts[(conflicts > 1).any(axis=1)]
+    if not conflicts.empty:
+        rep = conflicts.index[0]
+        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
+        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
+        raise CodebookError(
+            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
+            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
+            "leave the differing column out of keep and match."
+        )
+
+
+def _kept_columns(table: pd.DataFrame, keep: list | None, name: str) -> pd.DataFrame:
+    """The columns ``keep:`` lists, with the source line; all of them without ``keep:``.
+
+    Raises
+    ------
+    CodebookError
+        A kept column the mapped table lacks.
+    """
+    if not keep:
+        return table
+    absent = [c for c in keep if c not in table.columns]
+    if absent:
+        raise CodebookError(
+            f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
+        )
+    return table[[*keep, SOURCE_ROW]]
 
 
 def starts_from_completions(
