@@ -112,7 +112,6 @@ LONG_FUNCTIONS = {
     "ingest/mapping/events.py:wire_events": "not yet split",
     "ingest/mapping/people.py:_registration_rule": "written this session; not yet split",
     "ingest/mapping/rows.py:draft_aggregate": "written this session; not yet split",
-    "ingest/mapping/rep_lists.py:rep_list": "written this session; not yet split",
 }
 
 
