@@ -111,7 +111,6 @@ LONG_FUNCTIONS = {
     "ingest/read/spreadsheets.py:table_from_grid": "not yet split",
     "ingest/mapping/events.py:wire_events": "not yet split",
     "ingest/mapping/people.py:_registration_rule": "written this session; not yet split",
-    "ingest/mapping/rows.py:draft_aggregate": "written this session; not yet split",
 }
 
 
