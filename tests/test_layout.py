@@ -110,7 +110,6 @@ LONG_FUNCTIONS = {
     # grown or written this session while the method folders were being split
     "ingest/read/spreadsheets.py:table_from_grid": "not yet split",
     "ingest/mapping/events.py:wire_events": "not yet split",
-    "ingest/mapping/people.py:_registration_rule": "written this session; not yet split",
 }
 
 
