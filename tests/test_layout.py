@@ -107,20 +107,9 @@ MAX_FUNCTION_LINES = 60
 #: function was split (or removed) fails the test until it is deleted here.
 LONG_FUNCTIONS = {
     # split on a branch while other branches changed them; the split is to be redone
-    "ingest/events/deals.py:build_deals_table": "split lost to concurrent changes; redo",
-    "ingest/events/roster.py:starts_from_completions": "split lost to concurrent changes; redo",
-    "ingest/events/roster.py:build_roster_table": "split lost to concurrent changes; redo",
     # grown or written this session while the method folders were being split
-    "ingest/events/drafts.py:_draft_deals": "grew with deals recognised by structure; split next",
-    "ingest/events/drafts.py:_draft_completions": "grew with Excel-serial dates; split next",
-    "ingest/rules/__init__.py:_numbers": "grew with numeric columns stored as numbers; split next",
     "ingest/read/spreadsheets.py:table_from_grid": "not yet split",
     "ingest/mapping/events.py:wire_events": "not yet split",
-    "ingest/mapping/people.py:_registration_rule": "written this session; not yet split",
-    "ingest/mapping/rows.py:draft_aggregate": "written this session; not yet split",
-    "ingest/mapping/rep_lists.py:rep_list": "written this session; not yet split",
-    "ingest/codebook.py:run_codebook": "not yet split (the table loop and the writing)",
-    "ingest/drafting.py:draft": "not yet split",
 }
 
 

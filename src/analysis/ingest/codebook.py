@@ -282,8 +282,43 @@ def run_codebook(folder: str | Path) -> dict:
         The import record (also written to ``imported/import_record.json``).
     """
     folder = Path(folder)
-    codebook_path = folder / "codebook.yml"
-    if not codebook_path.is_file():
+    tables = _codebook_tables(folder)
+    out_dir = folder / "imported"
+    record: dict[str, Any] = {
+        "imported": datetime.now(UTC).isoformat(timespec="seconds"),
+        "codebook_sha256": file_sha256(folder / "codebook.yml"),
+        "tables": {},
+    }
+    results: dict[str, Any] = {}
+    rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
+    messages: list[str] = []
+    for name, spec in tables.items():
+        results[name], record["tables"][name] = _import_table(
+            folder, name, spec, results, rosters, messages
+        )
+    _check_output_folder(folder, out_dir)
+    out_dir.mkdir(exist_ok=True)
+    for name, frame in results.items():  # write only when every table imported
+        target = out_dir / f"{name}.parquet"
+        # through a temporary file, synced and renamed: a link left at target is replaced,
+        # never written through, and a crash leaves the previous table whole
+        atomic_replace(target, functools.partial(_write_parquet, frame))
+        record["tables"][name]["sha256"] = file_sha256(target)
+    messages += _drop_former_tables(folder, out_dir, results)
+    write_import_record(out_dir, record)
+    record["warnings"] = messages  # they name people: shown to the user, not written to the record
+    return record
+
+
+def _codebook_tables(folder: Path) -> dict:
+    """The tables of ``<folder>/codebook.yml``, its rules checked before any raw file is read.
+
+    Raises
+    ------
+    CodebookError
+        No codebook.yml, a malformed one, or one listing no tables.
+    """
+    if not (folder / "codebook.yml").is_file():
         raise CodebookError(
             f"{folder.name}/codebook.yml is missing; `workbench new-client` writes a template."
         )
@@ -300,64 +335,63 @@ def run_codebook(folder: str | Path) -> dict:
             "codebook.yml lists no tables (output name -> source and rules); draft one from the raw "
             f"files with `workbench draft-codebook {folder.name} FILE...`.{draft}"
         )
-    out_dir = folder / "imported"
-    record: dict[str, Any] = {
-        "imported": datetime.now(UTC).isoformat(timespec="seconds"),
-        "codebook_sha256": file_sha256(codebook_path),
-        "tables": {},
-    }
-    results: dict[str, Any] = {}
-    rosters: dict = {}  # roster tables (match:) for the from_deals tables after them
-    messages: list[str] = []
-    for name, spec in tables.items():
-        frame, layout = read_source(folder, spec.get("source"))
-        check_named_twice(spec, layout, name, ", ".join(stacking.source_files(spec["source"])))
-        made = None
-        if spec.get("rep_ids"):  # reps named only by name: a pseudonymous id from each name
-            frame, made = pseudonyms.add_rep_ids(folder, frame, spec, name)
-        if events.is_event_table(spec):  # tables built from deals, completions and a roster
-            frame, table_record, said = events.apply_event_table(
-                folder, frame, spec, name, rosters, apply_codebook_table
+    return tables
+
+
+def _import_table(
+    folder: Path, name: str, spec: Any, results: dict, rosters: dict, messages: list[str]
+) -> tuple[pd.DataFrame, dict]:
+    """Read and map one codebook table (not yet written).
+
+    Parameters
+    ----------
+    results : dict
+        The tables mapped so far, for ``add_reps_from``.
+    rosters : dict
+        The roster tables so far; a roster table adds itself.
+    messages : list of str
+        Warnings for the user; this table's are appended.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The table and its record.
+    """
+    frame, layout = read_source(folder, spec.get("source"))
+    check_named_twice(spec, layout, name, ", ".join(stacking.source_files(spec["source"])))
+    made = None
+    if spec.get("rep_ids"):  # reps named only by name: a pseudonymous id from each name
+        frame, made = pseudonyms.add_rep_ids(folder, frame, spec, name)
+    if events.is_event_table(spec):  # tables built from deals, completions and a roster
+        frame, table_record, said = events.apply_event_table(
+            folder, frame, spec, name, rosters, apply_codebook_table
+        )
+        messages += said
+    else:
+        try:
+            frame, table_record = apply_codebook_table(frame, spec, name)
+        except CodebookError as error:
+            files = ", ".join(stacking.source_files(spec["source"]))
+            raise CodebookError(f"{files}: {error}") from None
+    if spec.get("add_reps_from"):  # reps never trained: those of the panel the list lacks
+        other = str(spec["add_reps_from"])
+        if other not in results:
+            raise CodebookError(
+                f"codebook table {name}: add_reps_from names {other!r}, which is not a table "
+                "listed above this one; list it first."
             )
-            messages += said
-        else:
-            try:
-                frame, table_record = apply_codebook_table(frame, spec, name)
-            except CodebookError as error:
-                files = ", ".join(stacking.source_files(spec["source"]))
-                raise CodebookError(f"{files}: {error}") from None
-        if spec.get("add_reps_from"):  # reps never trained: those of the panel the list lacks
-            other = str(spec["add_reps_from"])
-            if other not in results:
-                raise CodebookError(
-                    f"codebook table {name}: add_reps_from names {other!r}, which is not a table "
-                    "listed above this one; list it first."
-                )
-            frame, table_record["add_reps_from"] = events.add_reps_from(
-                frame, results[other], name, other
-            )
-            table_record["rows_out"] = len(frame)
-        if made is not None:
-            table_record["rep_ids"] = made
-        table_record["layout"] = layout
-        frame = stacking.repeated_rows(frame, layout)  # sheets whose row numbers repeat
-        table_record["source"], stacked = stacking.source_record(folder, spec["source"])
-        if stacked:  # the further files of source.files
-            table_record["more_sources"] = [*(table_record.get("more_sources") or []), *stacked]
-        results[name] = frame
-        record["tables"][name] = table_record
-    _check_output_folder(folder, out_dir)
-    out_dir.mkdir(exist_ok=True)
-    for name, frame in results.items():  # write only when every table imported
-        target = out_dir / f"{name}.parquet"
-        # through a temporary file, synced and renamed: a link left at target is replaced,
-        # never written through, and a crash leaves the previous table whole
-        atomic_replace(target, functools.partial(_write_parquet, frame))
-        record["tables"][name]["sha256"] = file_sha256(target)
-    messages += _drop_former_tables(folder, out_dir, results)
-    write_import_record(out_dir, record)
-    record["warnings"] = messages  # they name people: shown to the user, not written to the record
-    return record
+        frame, table_record["add_reps_from"] = events.add_reps_from(
+            frame, results[other], name, other
+        )
+        table_record["rows_out"] = len(frame)
+    if made is not None:
+        table_record["rep_ids"] = made
+    table_record["layout"] = layout
+    frame = stacking.repeated_rows(frame, layout)  # sheets whose row numbers repeat
+    table_record["source"], stacked = stacking.source_record(folder, spec["source"])
+    if stacked:  # the further files of source.files
+        table_record["more_sources"] = [*(table_record.get("more_sources") or []), *stacked]
+    return frame, table_record
 
 
 def _read_codebook(folder: Path) -> Any:

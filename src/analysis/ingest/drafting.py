@@ -310,9 +310,49 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
     to sources best score first, so a file's place in the list does not decide its table.
     """
     folder = Path(folder)
-    tables = contract_columns()
     checks: list[str] = []
     read = stacking.stack_sheets(_read_all(folder, files, checks))  # sheets with one header
+    ranked, found = _rank_sources(read, contract_columns())
+    chosen = _assign(ranked)
+    sources: list[SourceDraft] = []
+    used: dict[str, SourceDraft] = {}
+    for index, (file, sheet, frame, layout, _, fmt) in enumerate(read):
+        if frame is None:
+            kind = "xlsx" if isinstance(sheet, str) else "csv"  # a sheet is named in the notes
+            sources.append(SourceDraft(file, sheet, None, layout, kind, note=fmt))
+            continue
+        if index in found:
+            source = SourceDraft(file, sheet, None, layout, fmt, event=found[index])
+            source.draft = event_table(found[index], ranked[index][1])
+            sources.append(source)
+            continue
+        sources.append(_table_source(read, index, ranked[index], chosen, used))
+    frames = {id(s): read[i][2] for i, s in enumerate(sources) if read[i][2] is not None}
+    if not found:  # a list of the trained drafted as reactions is the reps table too
+        checks += rep_list(sources, ranked, used, frames)
+    if found:
+        checks += wire_events(sources, used, frames)
+    else:
+        untrained_from_panel(used, frames)
+    checks += name_keyed(sources, used, frames)  # reps named only by name: pseudonymous ids
+    checks += _missing_tables(used, sources)
+    for source in sources:
+        _drop_notes_row(source)
+    return Draft(sources, checks)
+
+
+def _rank_sources(
+    read: list[tuple], tables: dict
+) -> tuple[dict[int, tuple], dict[int, EventDraft]]:
+    """Each readable source's frame, profiles and contract tables by score, or its event rule.
+
+    Returns
+    -------
+    (dict, dict)
+        Source index -> (frame, profiles, ranked options), and source index -> the
+        event rule drafted for it (its options then empty). When deals are found, no
+        source is offered as the panel: the deals feed it.
+    """
     ranked = {}
     found: dict[int, EventDraft] = {}
     for index, (_, _, frame, layout, texts, fmt) in enumerate(read):
@@ -337,60 +377,51 @@ def draft(folder: str | Path, files: list[str]) -> Draft:
         ranked = {
             i: (f, p, [o for o in opts if o[1] != "panel"]) for i, (f, p, opts) in ranked.items()
         }
-    chosen = _assign(ranked)
-    sources: list[SourceDraft] = []
-    used: dict[str, SourceDraft] = {}
-    for index, (file, sheet, frame, layout, texts, fmt) in enumerate(read):
-        if frame is None:
-            kind = "xlsx" if isinstance(sheet, str) else "csv"  # a sheet is named in the notes
-            sources.append(SourceDraft(file, sheet, None, layout, kind, note=fmt))
-            continue
-        frame, profiles, options = ranked[index]
-        if index in found:
-            source = SourceDraft(file, sheet, None, layout, fmt, event=found[index])
-            source.draft = event_table(found[index], profiles)
-            sources.append(source)
-            continue
-        table, decisions = chosen.get(index, (None, {}))
-        if index not in chosen and transactions(frame, profiles):
-            table = "panel"
-        tdraft = draft_frame(
-            frame,
-            table,
-            decisions,
-            profiles,
-            questions=_questions(frame, texts),
-            qualtrics=fmt == "qualtrics",
-            labels=_labels(read, frame, _questions(frame, texts)),
-        )
-        unanswered_rows(tdraft, frame)  # rows the contract would refuse at validate
-        cross_column(tdraft, frame)
-        source = SourceDraft(file, sheet, tdraft, layout, fmt)
-        if layout.get("sheets"):
-            _stacked(tdraft, layout)
-        if fmt == "qualtrics":
-            source.layout["questions"] = {
-                q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
-            }
-        if tdraft.table and not tdraft.commented:
-            used[tdraft.table] = source
-        elif options and not tdraft.table:
-            best_table, best_decisions = options[0][1], options[0][2]
-            why = grain(best_table, frame, profiles, best_decisions)
-            tdraft.table_checks = [_stack_note(frame, used, best_table)] + ([why] if why else [])
-        sources.append(source)
-    frames = {id(s): read[i][2] for i, s in enumerate(sources) if read[i][2] is not None}
-    if not found:  # a list of the trained drafted as reactions is the reps table too
-        checks += rep_list(sources, ranked, used, frames)
-    if found:
-        checks += wire_events(sources, used, frames)
-    else:
-        untrained_from_panel(used, frames)
-    checks += name_keyed(sources, used, frames)  # reps named only by name: pseudonymous ids
-    checks += _missing_tables(used, sources)
-    for source in sources:
-        _drop_notes_row(source)
-    return Draft(sources, checks)
+    return ranked, found
+
+
+def _table_source(
+    read: list[tuple],
+    index: int,
+    ranking: tuple,
+    chosen: dict[int, tuple[str, dict]],
+    used: dict[str, SourceDraft],
+) -> SourceDraft:
+    """The source draft of one file (or sheet) mapped to a contract table, or left commented.
+
+    A source that takes a table is entered in ``used``; one that takes none is told why
+    its best table did not fit.
+    """
+    file, sheet, _, layout, texts, fmt = read[index]
+    frame, profiles, options = ranking
+    table, decisions = chosen.get(index, (None, {}))
+    if index not in chosen and transactions(frame, profiles):
+        table = "panel"
+    tdraft = draft_frame(
+        frame,
+        table,
+        decisions,
+        profiles,
+        questions=_questions(frame, texts),
+        qualtrics=fmt == "qualtrics",
+        labels=_labels(read, frame, _questions(frame, texts)),
+    )
+    unanswered_rows(tdraft, frame)  # rows the contract would refuse at validate
+    cross_column(tdraft, frame)
+    source = SourceDraft(file, sheet, tdraft, layout, fmt)
+    if layout.get("sheets"):
+        _stacked(tdraft, layout)
+    if fmt == "qualtrics":
+        source.layout["questions"] = {
+            q: t for q, t in texts.items() if re.fullmatch(r"Q\d+(_\d+)?", q)
+        }
+    if tdraft.table and not tdraft.commented:
+        used[tdraft.table] = source
+    elif options and not tdraft.table:
+        best_table, best_decisions = options[0][1], options[0][2]
+        why = grain(best_table, frame, profiles, best_decisions)
+        tdraft.table_checks = [_stack_note(frame, used, best_table)] + ([why] if why else [])
+    return source
 
 
 def _labels(read: list[tuple], frame: pd.DataFrame, questions: dict[str, str]) -> dict:

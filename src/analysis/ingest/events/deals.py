@@ -51,13 +51,128 @@ def build_deals_table(
     """
     where = source_name(spec)
     rule = spec["from_deals"]
+    roster = _deals_roster(rule, rosters, name)
+    deals, record = _read_deals(frame, spec, name, apply_table)
+    owner, stage = str(rule["owner"]), str(rule["stage"])
+    stages = deals[stage].astype("string").str.strip()
+    won, lost = listed(rule.get("won")), listed(rule.get("lost"))
+    is_won, is_lost = _stage_flags(stages, won, lost, stage, where)
+    closed = is_won | is_lost
+    values = _deal_amounts(deals, rule, is_won, where)
+    period = rule.get("period", "month")
+    periods = _close_periods(deals, rule, closed, where)
+    kind = rule.get("key") or guess_key_kind(deals[owner])
+    result = match_people(
+        deals[owner], roster, kind, where=where, column=owner, aliases=rule.get("aliases")
+    )
+    messages = check_unmatched(
+        result,
+        counted=values.where(is_won, 0.0).fillna(0.0).astype(float),
+        what="won revenue",
+        roster_side=True,
+        limit=float(rule.get("max_unmatched", MAX_UNMATCHED)),
+    )
+    window = _window(rule, periods[closed], period, where)
+    rows = pd.DataFrame(
+        {
+            "rep_id": result.rep_id,
+            "period": periods,
+            "won": is_won,
+            "closed": closed,
+            "amount": values.where(is_won, 0.0),
+        }
+    )[closed.to_numpy()]
+    rows = rows.dropna(subset=["rep_id"])
+    active = _active_periods(roster, window, period, set(rows["rep_id"]))
+    rows, outside_record = _drop_outside_active(rows, active, roster, window, where, messages)
+    panel = _deals_panel(rows, active)
+    record.update(
+        {
+            "rows_out": len(panel),
+            "units": _units(rule.get("currency")),
+            "from_deals": _deals_summary(
+                rule, where, stages, (is_won, is_lost), panel, window, outside_record
+            )
+            | {"match": result.report},
+        }
+    )
+    return panel, record, messages
+
+
+def _deals_summary(
+    rule: dict,
+    where: str,
+    stages: pd.Series,
+    flags: tuple[pd.Series, pd.Series],
+    panel: pd.DataFrame,
+    window: tuple[pd.Period, pd.Period],
+    outside_record: list[dict],
+) -> dict:
+    """The ``from_deals`` part of the table's record, without the match report.
+
+    Returns
+    -------
+    dict
+        Stages, deal counts by kind, period, window, reps, revenue, wins, currency and
+        the deals outside active months.
+    """
+    is_won, is_lost = flags
+    closed = is_won | is_lost
+    return {
+        "file": where,
+        "won": listed(rule.get("won")),
+        "lost": listed(rule.get("lost")),
+        "open_stages": sorted(set(stages.dropna()) - set(stages[closed].dropna())),
+        "deals": len(stages),
+        "won_deals": int(is_won.sum()),
+        "lost_deals": int(is_lost.sum()),
+        "open_deals": int((~closed).sum()),
+        "period": rule.get("period", "month"),
+        "window": [str(window[0]), str(window[1])],
+        "reps": int(panel["rep_id"].nunique()),
+        "rep_periods": len(panel),
+        "revenue": round(float(panel["revenue"].sum()), 2),
+        "wins": int(panel["wins"].sum()),
+        "currency": rule.get("currency"),
+        "outside_active_months": outside_record,
+    }
+
+
+def _deals_roster(rule: dict, rosters: dict[str, Roster], name: str) -> Roster:
+    """The roster that ``from_deals.roster`` names, built by a table listed earlier.
+
+    Raises
+    ------
+    CodebookError
+        The roster is not among the tables built so far.
+    """
     roster_name = str(rule.get("roster", "reps"))
     if roster_name not in rosters:
         raise CodebookError(
             f"codebook table {name}: from_deals.roster names {roster_name!r}, which is not a roster "
             "table listed above this one; list the roster (a table with match:) first."
         )
-    roster = rosters[roster_name]
+    return rosters[roster_name]
+
+
+def _read_deals(
+    frame: pd.DataFrame, spec: dict, name: str, apply_table
+) -> tuple[pd.DataFrame, dict]:
+    """The deal rows after the table's common rules, indexed by their file line.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The deals (only the columns ``from_deals`` uses) and the table's record.
+
+    Raises
+    ------
+    CodebookError
+        A named column the file lacks, or amounts whose signs disagree with
+        ``from_deals.currency``.
+    """
+    where = source_name(spec)
+    rule = spec["from_deals"]
     owner, close, stage, amount = (str(rule[k]) for k in ("owner", "close_date", "stage", "amount"))
     currency_column = rule.get("currency_column")
     used = [c for c in (owner, close, stage, amount, currency_column) if c]
@@ -86,8 +201,19 @@ def build_deals_table(
                 "each deal's currency) and rates:"
             ),
         )
-    stages = deals[stage].astype("string").str.strip()
-    won, lost = listed(rule.get("won")), listed(rule.get("lost"))
+    return deals, record
+
+
+def _stage_flags(
+    stages: pd.Series, won: list[str], lost: list[str], stage: str, where: str
+) -> tuple[pd.Series, pd.Series]:
+    """Which deals are won and which lost, matching stage names without regard to case.
+
+    Raises
+    ------
+    CodebookError
+        A won or lost stage the column never holds.
+    """
     present = set(stages.dropna().str.casefold())
     absent = [s for s in won + lost if s.casefold() not in present]
     if absent:
@@ -97,7 +223,18 @@ def build_deals_table(
         )
     is_won = stages.str.casefold().isin({s.casefold() for s in won}).fillna(False).astype(bool)
     is_lost = stages.str.casefold().isin({s.casefold() for s in lost}).fillna(False).astype(bool)
-    closed = is_won | is_lost
+    return is_won, is_lost
+
+
+def _deal_amounts(deals: pd.DataFrame, rule: dict, is_won: pd.Series, where: str) -> pd.Series:
+    """Each deal's amount as a number in the study currency.
+
+    Raises
+    ------
+    CodebookError
+        A won deal without an amount, or an amount in another currency without a rate.
+    """
+    amount = str(rule["amount"])
     values = deals[amount]
     if values.dtype == object or str(values.dtype) == "string":
         values, _ = parse_numbers(values, column=amount, where=where)
@@ -109,7 +246,18 @@ def build_deals_table(
             f"{', '.join(map(str, deals.index[missing.to_numpy()][:5]))}); fill it in the export, or "
             "drop the rows with drop_rows if they are not sales."
         )
-    values = _convert(values, deals, rule, is_won, where, amount)
+    return _convert(values, deals, rule, is_won, where, amount)
+
+
+def _close_periods(deals: pd.DataFrame, rule: dict, closed: pd.Series, where: str) -> pd.Series:
+    """The period in which each deal closed.
+
+    Raises
+    ------
+    CodebookError
+        A closed deal without a close date, or a date that cannot be read.
+    """
+    close = str(rule["close_date"])
     dates = read_event_dates(
         deals[close],
         column=close,
@@ -123,31 +271,25 @@ def build_deals_table(
             f"{where}: {int(undated.sum())} closed deal(s) have no {close} (lines "
             f"{', '.join(map(str, deals.index[undated.to_numpy()][:5]))}); a closed deal needs its close date."
         )
-    period = rule.get("period", "month")
-    periods = to_periods(dates, period)
-    kind = rule.get("key") or guess_key_kind(deals[owner])
-    result = match_people(
-        deals[owner], roster, kind, where=where, column=owner, aliases=rule.get("aliases")
-    )
-    messages = check_unmatched(
-        result,
-        counted=values.where(is_won, 0.0).fillna(0.0).astype(float),
-        what="won revenue",
-        roster_side=True,
-        limit=float(rule.get("max_unmatched", MAX_UNMATCHED)),
-    )
-    window = _window(rule, periods[closed], period, where)
-    rows = pd.DataFrame(
-        {
-            "rep_id": result.rep_id,
-            "period": periods,
-            "won": is_won,
-            "closed": closed,
-            "amount": values.where(is_won, 0.0),
-        }
-    )[closed.to_numpy()]
-    rows = rows.dropna(subset=["rep_id"])
-    active = _active_periods(roster, window, period, set(rows["rep_id"]))
+    return to_periods(dates, rule.get("period", "month"))
+
+
+def _drop_outside_active(
+    rows: pd.DataFrame,
+    active: set[tuple[str, pd.Period]],
+    roster: Roster,
+    window: tuple[pd.Period, pd.Period],
+    where: str,
+    messages: list[str],
+) -> tuple[pd.DataFrame, list[dict]]:
+    """The closed deals inside their rep's active months, warning about the others.
+
+    Returns
+    -------
+    (DataFrame, list of dict)
+        The deals kept and, per rep and period, the deals left out; a warning naming
+        them is appended to ``messages``.
+    """
     inside_mask = pd.Series(
         [(r, p) in active for r, p in zip(rows["rep_id"], rows["period"], strict=True)],
         index=rows.index,
@@ -167,7 +309,18 @@ def build_deals_table(
             + (" ..." if len(outside_record) > 8 else "")
             + ". Correct the dates in the roster or the CRM if these deals belong in the study."
         )
-    rows = rows[inside_mask]
+    return rows[inside_mask], outside_record
+
+
+def _deals_panel(rows: pd.DataFrame, active: set[tuple[str, pd.Period]]) -> pd.DataFrame:
+    """One row per active rep-period with revenue, wins, opportunities and deal size.
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, period, revenue, wins, opportunities, avg_deal_size``; rep-periods
+        without a closed deal hold zeros and a missing average.
+    """
     grid = pd.DataFrame(sorted(active), columns=["rep_id", "period"])
     sums = rows.groupby(["rep_id", "period"]).agg(
         revenue=("amount", "sum"), wins=("won", "sum"), opportunities=("closed", "sum")
@@ -181,32 +334,7 @@ def build_deals_table(
     panel["revenue"] = panel["revenue"].astype(float).round(2)
     panel["avg_deal_size"] = (panel["revenue"] / panel["wins"].where(panel["wins"] > 0)).round(2)
     panel["period"] = period_labels(panel["period"])
-    record.update(
-        {
-            "rows_out": len(panel),
-            "units": _units(rule.get("currency")),
-            "from_deals": {
-                "file": where,
-                "won": won,
-                "lost": lost,
-                "open_stages": sorted(set(stages.dropna()) - set(stages[closed].dropna())),
-                "deals": len(deals),
-                "won_deals": int(is_won.sum()),
-                "lost_deals": int(is_lost.sum()),
-                "open_deals": int((~closed).sum()),
-                "period": period,
-                "window": [str(window[0]), str(window[1])],
-                "reps": int(panel["rep_id"].nunique()),
-                "rep_periods": len(panel),
-                "revenue": round(float(panel["revenue"].sum()), 2),
-                "wins": int(panel["wins"].sum()),
-                "currency": rule.get("currency"),
-                "outside_active_months": outside_record,
-                "match": result.report,
-            },
-        }
-    )
-    return panel, record, messages
+    return panel
 
 
 def _units(currency) -> dict[str, dict]:

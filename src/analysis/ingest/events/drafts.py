@@ -243,12 +243,7 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         return None
     stage = stages[0]
     values = frame[stage].astype("string").str.strip().value_counts()
-    won = [
-        str(v) for v in values.index if re.search(r"\bwon\b|gewonnen|gagn", str(v), re.IGNORECASE)
-    ]
-    lost = [
-        str(v) for v in values.index if re.search(r"\blost\b|verloren|perdu", str(v), re.IGNORECASE)
-    ]
+    won, lost = _won_and_lost(values)
     owner = next((c for c in owners if guess_key_kind(frame[c]) == "email"), owners[0])
     if not won and not _one_row_per_deal(frame, facts, owner, closes[0]):
         return None  # no won stage by its words, and the rows are not deals by their shape
@@ -271,25 +266,8 @@ def _draft_deals(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
         "lost": lost if lost else "CHECK []",
         "amount": amount,
     }
-    notes = {
-        "roster": "the table with match: (the reps and their active months)",
-        "key": f"{owner} holds {_kind_words(key)}: matched to the roster by {key}",
-        "stage": f"{len(values)} stages, listed below",
-        "won": "CHECK: which stages are won deals? write the list without CHECK"
-        + ("" if won else " (no stage reads as won in English, German or French)"),
-        "lost": "closed, not won; every other stage is open and not counted"
-        if lost
-        else "CHECK: which stages are closed and lost? write the list without CHECK (an empty "
-        "list counts only won deals as opportunities)",
-    }
-    formats, unread = date_formats(frame, [closes[0]], facts)
-    if formats:
-        rule["formats"] = formats
-        notes["formats"] = (
-            "CHECK: " + "; ".join(unread)
-            if unread
-            else f"{closes[0]!r}: {(facts.get(closes[0]) or {}).get('unit') or 'as the values show'}"
-        )
+    notes = _deal_notes(owner, key, len(values), won, lost)
+    _add_date_formats(frame, closes[0], facts, rule, notes)
     listings = {"stage": [f"{s!r}: {n} deals" for s, n in values.head(40).items()]}
     if len(amounts) > 1:
         notes["amount"] = f"the amount columns are {', '.join(map(repr, amounts))}" + (
@@ -422,15 +400,7 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
     dates = [c for c in _pick(frame, _DONE_DATE, _dated(facts)) if c not in statuses]
     if not (learners and courses and dates):
         return None
-    learner = next(
-        (
-            c
-            for c in learners
-            if re.search(r"id\b|number|no\.?$", c, re.IGNORECASE)
-            and guess_key_kind(frame[c]) != "name"
-        ),
-        learners[0],
-    )
+    learner = _learner_column(frame, learners)
     key = _key_of(frame, learner, facts)
     course = next((c for c in courses if c not in learners), courses[0])
     titles = frame[course].astype("string").str.strip().value_counts()
@@ -452,33 +422,97 @@ def _draft_completions(frame: pd.DataFrame, facts: dict) -> EventDraft | None:
     }
     listings = {"programme": [f"{t!r}: {n} rows" for t, n in titles.head(30).items()]}
     if statuses:
-        states = frame[statuses[0]].astype("string").str.strip().value_counts()
-        completed = [
-            str(s)
-            for s in states.index
-            if re.fullmatch(
-                r"complete[d]?|passed|attended|teilgenommen|termin[ée]", str(s), re.IGNORECASE
-            )
-        ]
-        rule = {
-            **{k: rule[k] for k in ("learner", "key", "course", "programme")},
-            "status": statuses[0],
-            "completed": completed or "CHECK",
-            **{k: rule[k] for k in ("date", "period")},
-        }
-        found = ", ".join(f"{s} ({n})" for s, n in states.items())
-        notes["completed"] = (
-            f"statuses: {found}" if completed else f"CHECK: which statuses are completions? {found}"
-        )
-    formats, unread = date_formats(frame, [dates[0]], facts)
+        rule = _with_status(frame, statuses[0], rule, notes)
+    _add_date_formats(frame, dates[0], facts, rule, notes)
+    return EventDraft(kind="completions", rule=rule, notes=notes, listings=listings)
+
+
+def _won_and_lost(values: pd.Series) -> tuple[list[str], list[str]]:
+    """The stages that read as won and as lost (English, German or French words).
+
+    Parameters
+    ----------
+    values : Series
+        Deal counts indexed by stage.
+    """
+    won = [
+        str(v) for v in values.index if re.search(r"\bwon\b|gewonnen|gagn", str(v), re.IGNORECASE)
+    ]
+    lost = [
+        str(v) for v in values.index if re.search(r"\blost\b|verloren|perdu", str(v), re.IGNORECASE)
+    ]
+    return won, lost
+
+
+def _deal_notes(owner: str, key: str, n_stages: int, won: list[str], lost: list[str]) -> dict:
+    """The notes beside a drafted ``from_deals:`` rule's roster, key and stages."""
+    return {
+        "roster": "the table with match: (the reps and their active months)",
+        "key": f"{owner} holds {_kind_words(key)}: matched to the roster by {key}",
+        "stage": f"{n_stages} stages, listed below",
+        "won": "CHECK: which stages are won deals? write the list without CHECK"
+        + ("" if won else " (no stage reads as won in English, German or French)"),
+        "lost": "closed, not won; every other stage is open and not counted"
+        if lost
+        else "CHECK: which stages are closed and lost? write the list without CHECK (an empty "
+        "list counts only won deals as opportunities)",
+    }
+
+
+def _add_date_formats(
+    frame: pd.DataFrame, column: str, facts: dict, rule: dict, notes: dict
+) -> None:
+    """Add the date column's ``formats:`` to a drafted rule, with its note, when it needs one."""
+    formats, unread = date_formats(frame, [column], facts)
     if formats:
         rule["formats"] = formats
         notes["formats"] = (
             "CHECK: " + "; ".join(unread)
             if unread
-            else f"{dates[0]!r}: {(facts.get(dates[0]) or {}).get('unit') or 'as the values show'}"
+            else f"{column!r}: {(facts.get(column) or {}).get('unit') or 'as the values show'}"
         )
-    return EventDraft(kind="completions", rule=rule, notes=notes, listings=listings)
+
+
+def _learner_column(frame: pd.DataFrame, learners: list[str]) -> str:
+    """The learner column to match by: an id-like column not holding names, else the first."""
+    return next(
+        (
+            c
+            for c in learners
+            if re.search(r"id\b|number|no\.?$", c, re.IGNORECASE)
+            and guess_key_kind(frame[c]) != "name"
+        ),
+        learners[0],
+    )
+
+
+def _with_status(frame: pd.DataFrame, status: str, rule: dict, notes: dict) -> dict[str, Any]:
+    """A drafted ``from_completions:`` rule with its status column and completed statuses.
+
+    Returns
+    -------
+    dict
+        The rule with ``status`` and ``completed`` placed before ``date``; the statuses
+        found are noted in ``notes``.
+    """
+    states = frame[status].astype("string").str.strip().value_counts()
+    completed = [
+        str(s)
+        for s in states.index
+        if re.fullmatch(
+            r"complete[d]?|passed|attended|teilgenommen|termin[ée]", str(s), re.IGNORECASE
+        )
+    ]
+    found = ", ".join(f"{s} ({n})" for s, n in states.items())
+    notes["completed"] = (
+        f"statuses: {found}" if completed else f"CHECK: which statuses are completions? {found}"
+    )
+    return {
+        **{k: rule[k] for k in ("learner", "key", "course", "programme")},
+        "status": status,
+        "completed": completed or "CHECK",
+        **{k: rule[k] for k in ("date", "period")},
+    }
 
 
 def draft_roster_match(frame: pd.DataFrame, facts: dict | None = None) -> dict:

@@ -70,82 +70,12 @@ def build_roster_table(
     """
     where = source_name(spec)
     match = spec["match"]
-    rename = spec.get("rename") or {}
     key_columns = {
         k: str(match[k]) for k in ("id", "email", "name", "hired", "left") if match.get(k)
     }
-    require_columns(frame, list(key_columns.values()), where, "match")
-    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
-    needed = _columns_needed(spec, [*made, *key_columns.values()])
-    require_columns(
-        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
-    )
-    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
-    core["text"] = list(
-        dict.fromkeys(
-            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
-        )
-    )
-    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
-    if "rep_id" not in mapped.columns:
-        raise CodebookError(
-            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
-        )
-    lines = mapped[SOURCE_ROW].astype(int)
-    mapped.index = pd.Index(lines.to_numpy())
-    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
-    if blank.any():
-        raise CodebookError(
-            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
-            "every roster row needs the rep's id (or drop the row with drop_rows)."
-        )
-    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
-    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
-    keys["id"] = normalise(
-        mapped[rename.get(key_columns["id"], key_columns["id"])]
-        if "id" in key_columns
-        else mapped["rep_id"],
-        "id",
-    )
-    for kind in ("email", "name"):
-        keys[kind] = (
-            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
-            if kind in key_columns
-            else None
-        )
-    formats = match.get("formats") or {}
-    for end in ("hired", "left"):
-        if end in key_columns:
-            column = rename.get(key_columns[end], key_columns[end])
-            dates = read_event_dates(
-                mapped[column],
-                column=key_columns[end],
-                where=where,
-                fmt=formats.get(key_columns[end]),
-                rule="match",
-            )
-            keys[end] = dates
-        else:
-            keys[end] = pd.NaT
-    # one row per rep: an LMS file used as the roster repeats each rep on every course row
-    # (a key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree)
-    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
-    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
-    conflicts = (
-        keys.assign(**{c: mapped[c].astype("string") for c in identity})
-        .groupby("rep_id")
-        .nunique(dropna=False)
-    )
-    conflicts = conflicts[(conflicts > 1).any(axis=1)]
-    if not conflicts.empty:
-        rep = conflicts.index[0]
-        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
-        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
-        raise CodebookError(
-            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
-            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
-            "leave the differing column out of keep and match."
-        )
+    mapped, record = _mapped_roster(frame, spec, name, apply_table, key_columns)
+    keys = _roster_keys(mapped, spec, key_columns)
+    _check_one_value_per_rep(mapped, keys, spec.get("rename") or {}, key_columns, where)
     first = ~mapped["rep_id"].duplicated()
     table, keys = mapped[first.to_numpy()].copy(), keys[first.to_numpy()].copy()
     keys["first"] = keys["hired"].dt.to_period("M")
@@ -173,16 +103,148 @@ def build_roster_table(
         table["training_start"] = table["rep_id"].map(starts).astype(object)
         record["from_completions"] = completion_record
         record["more_sources"] = [extra]
-    keep = spec.get("keep")
-    if keep:
-        absent = [c for c in keep if c not in table.columns]
-        if absent:
-            raise CodebookError(
-                f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
-            )
-        table = table[[*keep, SOURCE_ROW]]
+    table = _kept_columns(table, spec.get("keep"), name)
     record["rows_out"] = len(table)
     return table.reset_index(drop=True), record, roster, messages
+
+
+def _mapped_roster(
+    frame: pd.DataFrame, spec: dict, name: str, apply_table, key_columns: dict[str, str]
+) -> tuple[pd.DataFrame, dict]:
+    """The roster rows after the table's ordinary rules, indexed by file line.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The rows (``rep_id`` stripped) and the table's record.
+
+    Raises
+    ------
+    CodebookError
+        A named column the file lacks, no ``rep_id`` column, or a blank ``rep_id``.
+    """
+    where = source_name(spec)
+    rename = spec.get("rename") or {}
+    require_columns(frame, list(key_columns.values()), where, "match")
+    made = ["rep_id"] if spec.get("rep_ids") else []  # made from names before this step
+    needed = _columns_needed(spec, [*made, *key_columns.values()])
+    require_columns(
+        frame, [c for c in needed if c not in rename.values()], where, "the table's rules"
+    )
+    core = {k: v for k, v in spec.items() if k not in (*EVENT_RULES, "keep")}
+    core["text"] = list(
+        dict.fromkeys(
+            [*(core.get("text") or []), *[rename.get(c, c) for c in key_columns.values()]]
+        )
+    )
+    mapped, record = apply_table(frame[[c for c in frame.columns if c in needed]], core, name)
+    if "rep_id" not in mapped.columns:
+        raise CodebookError(
+            f"{where}: the roster table has no rep_id; rename its id column, e.g. rename: {{Employee ID: rep_id}}."
+        )
+    lines = mapped[SOURCE_ROW].astype(int)
+    mapped.index = pd.Index(lines.to_numpy())
+    blank = mapped["rep_id"].astype("string").str.strip().fillna("") == ""
+    if blank.any():
+        raise CodebookError(
+            f"{where}: rep_id is blank on lines {', '.join(map(str, mapped.index[blank.to_numpy()][:5]))}; "
+            "every roster row needs the rep's id (or drop the row with drop_rows)."
+        )
+    mapped["rep_id"] = mapped["rep_id"].astype(str).str.strip()
+    return mapped, record
+
+
+def _roster_keys(mapped: pd.DataFrame, spec: dict, key_columns: dict[str, str]) -> pd.DataFrame:
+    """Each roster row's match keys (normalised id, email, name) and hire and leaving dates.
+
+    Raises
+    ------
+    CodebookError
+        A hire or leaving date that cannot be read.
+    """
+    where = source_name(spec)
+    rename = spec.get("rename") or {}
+    keys = pd.DataFrame({"rep_id": mapped["rep_id"]}, index=mapped.index)
+    keys["id"] = normalise(
+        mapped[rename.get(key_columns["id"], key_columns["id"])]
+        if "id" in key_columns
+        else mapped["rep_id"],
+        "id",
+    )
+    for kind in ("email", "name"):
+        keys[kind] = (
+            normalise(mapped[rename.get(key_columns[kind], key_columns[kind])], kind)
+            if kind in key_columns
+            else None
+        )
+    formats = spec["match"].get("formats") or {}
+    for end in ("hired", "left"):
+        if end in key_columns:
+            column = rename.get(key_columns[end], key_columns[end])
+            dates = read_event_dates(
+                mapped[column],
+                column=key_columns[end],
+                where=where,
+                fmt=formats.get(key_columns[end]),
+                rule="match",
+            )
+            keys[end] = dates
+        else:
+            keys[end] = pd.NaT
+    return keys
+
+
+def _check_one_value_per_rep(
+    mapped: pd.DataFrame,
+    keys: pd.DataFrame,
+    rename: dict,
+    key_columns: dict[str, str],
+    where: str,
+) -> None:
+    """Check that a rep's repeated rows agree in every kept column and match key.
+
+    Raises
+    ------
+    CodebookError
+        A rep whose rows differ (the message names the columns and lines).
+    """
+    # one row per rep: an LMS file used as the roster repeats each rep on every course row
+    # (a key column is compared by its normalised key: LEFEVRE Zoé and LEFÈVRE Zoé agree)
+    written = {rename.get(c, c) for k, c in key_columns.items() if k in ("email", "name")}
+    identity = [c for c in mapped.columns if c != SOURCE_ROW and c not in written]
+    conflicts = (
+        keys.assign(**{c: mapped[c].astype("string") for c in identity})
+        .groupby("rep_id")
+        .nunique(dropna=False)
+    )
+    conflicts = conflicts[(conflicts > 1).any(axis=1)]
+    if not conflicts.empty:
+        rep = conflicts.index[0]
+        columns = [c for c in conflicts.columns if conflicts.loc[rep, c] > 1]
+        rows = ", ".join(map(str, mapped.index[(mapped["rep_id"] == rep).to_numpy()][:5]))
+        raise CodebookError(
+            f"{where}: rep {rep} has rows that differ in {columns} (lines {rows}); a roster needs one "
+            f"value per rep ({len(conflicts)} rep(s) differ). Keep one row per rep with drop_rows, or "
+            "leave the differing column out of keep and match."
+        )
+
+
+def _kept_columns(table: pd.DataFrame, keep: list | None, name: str) -> pd.DataFrame:
+    """The columns ``keep:`` lists, with the source line; all of them without ``keep:``.
+
+    Raises
+    ------
+    CodebookError
+        A kept column the mapped table lacks.
+    """
+    if not keep:
+        return table
+    absent = [c for c in keep if c not in table.columns]
+    if absent:
+        raise CodebookError(
+            f"codebook table {name}: keep lists column(s) {absent} that the mapped table lacks."
+        )
+    return table[[*keep, SOURCE_ROW]]
 
 
 def starts_from_completions(
@@ -196,9 +258,6 @@ def starts_from_completions(
         rep_id -> start label, the record (counts, match report, reps only registered),
         warnings for the user, and the LMS file's source entry for the import record.
     """
-    from analysis.clients.files import file_sha256
-    from analysis.contracts.readers import inside
-
     rule = spec["from_completions"]
     source = rule.get("source") or spec["source"]
     where = source_name({"source": source})
@@ -207,43 +266,10 @@ def starts_from_completions(
     status = rule.get("status")
     require_columns(frame, [c for c in (course, date, status) if c], where, "from_completions")
     people = full_names(frame, rule["learner"], where=where, rule="from_completions.learner")
-    learner = (
-        f"{rule['learner']['last']} + {rule['learner']['first']}"
-        if isinstance(rule["learner"], dict)
-        else str(rule["learner"])
-    )
-    in_programme = programme_test(rule["programme"], f"{where}: from_completions")
-    titles = frame[course].astype("string").str.strip()
-    programme = titles.map(lambda t: False if pd.isna(t) else in_programme(t)).astype(bool)
-    if not programme.any():
-        found = titles.value_counts().head(12)
-        raise CodebookError(
-            f"{where}: no title of column {course} is part of the programme as from_completions.programme "
-            f"names it ({rule['programme']!r}); the titles are: "
-            + "; ".join(f"{t!r} ({n})" for t, n in found.items())
-        )
+    learner = _learner_label(rule["learner"])
+    programme = _programme_rows(frame, rule, where)
     completed_statuses = listed(rule.get("completed"))
-    if status:
-        states = frame[status].astype("string").str.strip()
-        if completed_statuses:
-            unknown = [
-                s
-                for s in completed_statuses
-                if s.casefold() not in set(states.dropna().str.casefold())
-            ]
-            if unknown:
-                raise CodebookError(
-                    f"{where}: from_completions.completed lists {unknown}, which column {status} never "
-                    f"holds; it holds {sorted(states.dropna().unique())}."
-                )
-        wanted = {s.casefold() for s in completed_statuses}
-        done = (
-            states.str.casefold().isin(wanted).fillna(False).astype(bool)
-            if wanted
-            else states.notna()
-        )
-    else:
-        done = frame[date].notna()
+    done = _completed_rows(frame, rule, completed_statuses, where)
     dates = read_event_dates(
         frame[date],
         column=date,
@@ -269,22 +295,13 @@ def starts_from_completions(
             f"{where}: {int(undated.sum())} completed programme row(s) have no {date} and give no "
             f"training start (lines {', '.join(map(str, frame.index[undated.to_numpy()][:5]))})."
         )
-    period = rule.get("period", "month")
     rows = pd.DataFrame({"rep_id": result.rep_id, "date": dates})[
         (programme & done & dates.notna()).to_numpy()
     ]
-    rows = rows.dropna(subset=["rep_id"])
-    first = rows.groupby("rep_id")["date"].min()
-    starts = dict(zip(first.index, period_labels(to_periods(first, period)), strict=True))
-    seen = set(result.rep_id[programme.to_numpy()].dropna())
-    only_registered = sorted(seen - set(starts))
-    status_of: dict[str, list[str]] = {}
-    if status:
-        programme_rows = pd.DataFrame({"rep_id": result.rep_id, "status": frame[status]})[
-            programme.to_numpy()
-        ]
-        grouped = programme_rows.dropna(subset=["rep_id"]).groupby("rep_id")["status"]
-        status_of = {str(r): sorted(set(map(str, s.dropna()))) for r, s in grouped}
+    starts = _first_starts(rows, rule.get("period", "month"))
+    not_completed, warnings = _registered_not_completed(
+        frame, status, result.rep_id, programme, starts, where
+    )
     counts = pd.Series(list(starts.values())).value_counts().sort_index()
     record = {
         "file": where,
@@ -296,25 +313,150 @@ def starts_from_completions(
         "trained_reps": len(starts),
         "untrained_reps": int(roster.reps["rep_id"].nunique() - len(starts)),
         "starts_by_period": {str(k): int(v) for k, v in counts.items()},
-        "programme_not_completed": [
-            {"rep_id": r, "statuses": list(status_of.get(r, []))} for r in only_registered
-        ],
+        "programme_not_completed": not_completed,
         "match": result.report,
     }
-    if only_registered:
-        messages.append(
-            f"{where}: {len(only_registered)} rep(s) have programme rows but no completion and stay "
-            f"untrained: {', '.join(only_registered[:10])}{' ...' if len(only_registered) > 10 else ''} "
-            f"(statuses: {sorted({s for r in only_registered for s in status_of.get(r, [])})})."
+    return starts, record, messages + warnings, _completions_source(folder, source, layout)
+
+
+def _learner_label(learner: dict | str) -> str:
+    """How the learner column(s) are named in messages: one column, or last + first."""
+    if isinstance(learner, dict):
+        return f"{learner['last']} + {learner['first']}"
+    return str(learner)
+
+
+def _registered_not_completed(
+    frame: pd.DataFrame,
+    status: str | None,
+    rep_ids: pd.Series,
+    programme: pd.Series,
+    starts: dict[str, str],
+    where: str,
+) -> tuple[list[dict], list[str]]:
+    """The reps with programme rows but no completion, and a warning naming them.
+
+    Returns
+    -------
+    (list of dict, list of str)
+        One ``{rep_id, statuses}`` per such rep, and the warning (none if no rep).
+    """
+    seen = set(rep_ids[programme.to_numpy()].dropna())
+    only_registered = sorted(seen - set(starts))
+    status_of = _statuses_by_rep(frame, status, rep_ids, programme)
+    not_completed = [{"rep_id": r, "statuses": list(status_of.get(r, []))} for r in only_registered]
+    if not only_registered:
+        return not_completed, []
+    warning = (
+        f"{where}: {len(only_registered)} rep(s) have programme rows but no completion and stay "
+        f"untrained: {', '.join(only_registered[:10])}{' ...' if len(only_registered) > 10 else ''} "
+        f"(statuses: {sorted({s for r in only_registered for s in status_of.get(r, [])})})."
+    )
+    return not_completed, [warning]
+
+
+def _programme_rows(frame: pd.DataFrame, rule: dict, where: str) -> pd.Series:
+    """Which LMS rows are a course of the programme that ``from_completions.programme`` names.
+
+    Raises
+    ------
+    CodebookError
+        No course title belongs to the programme (the message lists the titles).
+    """
+    course = str(rule["course"])
+    in_programme = programme_test(rule["programme"], f"{where}: from_completions")
+    titles = frame[course].astype("string").str.strip()
+    programme = titles.map(lambda t: False if pd.isna(t) else in_programme(t)).astype(bool)
+    if not programme.any():
+        found = titles.value_counts().head(12)
+        raise CodebookError(
+            f"{where}: no title of column {course} is part of the programme as from_completions.programme "
+            f"names it ({rule['programme']!r}); the titles are: "
+            + "; ".join(f"{t!r} ({n})" for t, n in found.items())
         )
+    return programme
+
+
+def _completed_rows(
+    frame: pd.DataFrame, rule: dict, completed_statuses: list[str], where: str
+) -> pd.Series:
+    """Which LMS rows are completions: by the status column if named, else by a date.
+
+    Raises
+    ------
+    CodebookError
+        A status in ``from_completions.completed`` that the status column never holds.
+    """
+    status = rule.get("status")
+    if not status:
+        return frame[str(rule["date"])].notna()
+    states = frame[status].astype("string").str.strip()
+    if completed_statuses:
+        unknown = [
+            s for s in completed_statuses if s.casefold() not in set(states.dropna().str.casefold())
+        ]
+        if unknown:
+            raise CodebookError(
+                f"{where}: from_completions.completed lists {unknown}, which column {status} never "
+                f"holds; it holds {sorted(states.dropna().unique())}."
+            )
+    wanted = {s.casefold() for s in completed_statuses}
+    return (
+        states.str.casefold().isin(wanted).fillna(False).astype(bool) if wanted else states.notna()
+    )
+
+
+def _first_starts(rows: pd.DataFrame, period: str) -> dict[str, str]:
+    """Each matched rep's first completion date, as the label of its period.
+
+    Returns
+    -------
+    dict
+        rep_id -> period label, for reps with a matched and dated completion.
+    """
+    rows = rows.dropna(subset=["rep_id"])
+    first = rows.groupby("rep_id")["date"].min()
+    return dict(zip(first.index, period_labels(to_periods(first, period)), strict=True))
+
+
+def _statuses_by_rep(
+    frame: pd.DataFrame, status: str | None, rep_ids: pd.Series, programme: pd.Series
+) -> dict[str, list[str]]:
+    """The statuses each matched rep's programme rows hold (empty without a status column).
+
+    Returns
+    -------
+    dict
+        rep_id -> sorted distinct statuses.
+    """
+    if not status:
+        return {}
+    programme_rows = pd.DataFrame({"rep_id": rep_ids, "status": frame[status]})[
+        programme.to_numpy()
+    ]
+    grouped = programme_rows.dropna(subset=["rep_id"]).groupby("rep_id")["status"]
+    return {str(r): sorted(set(map(str, s.dropna()))) for r, s in grouped}
+
+
+def _completions_source(folder: Path, source: dict, layout) -> dict:
+    """The LMS file's entry among the import record's sources.
+
+    Returns
+    -------
+    dict
+        ``file``, ``sha256`` (empty if the file is outside the client folder), ``role``
+        and ``layout``.
+    """
+    from analysis.clients.files import file_sha256
+    from analysis.contracts.readers import inside
+
     path = inside(folder, str(source["file"]))
-    extra = {
+    return {
         "file": str(source["file"]),
         "sha256": file_sha256(path) if path is not None else "",
         "role": "completions",
         "layout": layout,
     }
-    return starts, record, messages, extra
 
 
 def add_reps_from(

@@ -279,11 +279,7 @@ def _registration_rule(
     learner_cols = list(given.values()) if isinstance(given, dict) else [given]
     keys = normalise(full_names(frame, given, where="", rule=""), "name")
     rule: dict[str, Any] = {"learner": given, "key": "name"}
-    shown = (
-        f"{given['last']!r} + {given['first']!r} read as Last, First"
-        if isinstance(given, dict)
-        else repr(given)
-    )
+    shown = _learner_shown(given)
     notes = {
         "learner": (
             f"{shown}: {matched} of its {people} people match a name of {person!r} in {where} "
@@ -322,22 +318,36 @@ def _registration_rule(
         )
     elif len(categories) > (1 if course else 0):
         notes["date"] = "every row with a date counts as trained unless status: says which do"
+    _add_registration_date(profiles, dates, date, rule, notes)
+    rule["period"] = "month"
+    return EventDraft(kind="completions", rule=rule, notes=notes, listings=listings)
+
+
+def _add_registration_date(
+    profiles: dict, dates: list[str], date: str, rule: dict, notes: dict
+) -> None:
+    """Add the training date (or its CHECK), its format and their notes to a drafted rule."""
     rule["date"] = date
     if date == "CHECK":
         notes["date"] = "CHECK: the date of the training; " + _listed(profiles, dates)
-    else:
-        fmt = profiles[date].date_format
-        if fmt and fmt.startswith("%"):
-            rule["formats"] = {date: fmt}
-        told = [n for n in profiles[date].notes if "cannot be told" in n]
-        notes["date"] = notes.get("date") or (
-            f"{profiles[date].describe()}; training_start = the month of the first row that counts"
-        )
-        if told:
-            rule["formats"] = {date: f"CHECK {fmt}"}
-            notes["formats"] = f"CHECK: {told[0]}; write the format that reads them"
-    rule["period"] = "month"
-    return EventDraft(kind="completions", rule=rule, notes=notes, listings=listings)
+        return
+    fmt = profiles[date].date_format
+    if fmt and fmt.startswith("%"):
+        rule["formats"] = {date: fmt}
+    told = [n for n in profiles[date].notes if "cannot be told" in n]
+    notes["date"] = notes.get("date") or (
+        f"{profiles[date].describe()}; training_start = the month of the first row that counts"
+    )
+    if told:
+        rule["formats"] = {date: f"CHECK {fmt}"}
+        notes["formats"] = f"CHECK: {told[0]}; write the format that reads them"
+
+
+def _learner_shown(given: dict | str) -> str:
+    """The learner column(s) as a note names them: one column, or last + first."""
+    if isinstance(given, dict):
+        return f"{given['last']!r} + {given['first']!r} read as Last, First"
+    return repr(given)
 
 
 def _listed(profiles: dict, columns: list[str]) -> str:

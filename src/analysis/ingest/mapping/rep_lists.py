@@ -64,15 +64,7 @@ def rep_list(
 
     if "reps" in used:
         return []
-    found = []
-    for index, source in enumerate(list(sources)):
-        tdraft = source.draft
-        if tdraft is None or tdraft.commented or not tdraft.table or index not in ranked:
-            continue
-        frame, profiles, options = ranked[index]
-        decisions = _fits(options, profiles)
-        if decisions is not None:
-            found.append((source, frame, profiles, decisions))
+    found = _rep_list_candidates(sources, ranked)
     if len(found) > 1:
         shown = "; ".join(
             f"{_where(s)} ({d['rep_id'].column!r}, {d['training_start'].column!r})"
@@ -87,6 +79,42 @@ def rep_list(
     if not found:
         return []
     source, frame, profiles, decisions = found[0]
+    tdraft = _reps_from_list(source, frame, profiles, decisions)
+    reps = SourceDraft(source.file, source.sheet, tdraft, dict(source.layout), source.fmt)
+    sources.append(reps)
+    used["reps"] = reps
+    frames[id(reps)] = frame
+    return []
+
+
+def _rep_list_candidates(
+    sources: list[SourceDraft], ranked: dict[int, tuple[pd.DataFrame, dict, list]]
+) -> list[tuple]:
+    """The sources drafted as another table whose values fit a list of reps.
+
+    Returns
+    -------
+    list of tuple
+        ``(source, frame, profiles, decisions)`` for each, in source order.
+    """
+    found = []
+    for index, source in enumerate(list(sources)):
+        tdraft = source.draft
+        if tdraft is None or tdraft.commented or not tdraft.table or index not in ranked:
+            continue
+        frame, profiles, options = ranked[index]
+        decisions = _fits(options, profiles)
+        if decisions is not None:
+            found.append((source, frame, profiles, decisions))
+    return found
+
+
+def _reps_from_list(source: SourceDraft, frame: pd.DataFrame, profiles: dict, decisions: dict):
+    """The reps table's draft from a sheet drafted as another table, with notes on both.
+
+    Only rep_id and training_start are taken; the other roles stay open. A note is added
+    to the other table's draft too.
+    """
     assert source.draft is not None
     other = source.draft.table
     mine = {
@@ -121,8 +149,4 @@ def rep_list(
     source.draft.checks.append(
         f"also the reps table (rep_id {mine['rep_id'].column!r}, {said}): drafted as reps below"
     )
-    reps = SourceDraft(source.file, source.sheet, tdraft, dict(source.layout), source.fmt)
-    sources.append(reps)
-    used["reps"] = reps
-    frames[id(reps)] = frame
-    return []
+    return tdraft

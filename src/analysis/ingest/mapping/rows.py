@@ -90,29 +90,7 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
     raw_keys = [roles[k] for k in keys]
     groups = frame.groupby([frame[c].astype("string") for c in raw_keys], sort=False)
     varies = {c: bool((groups[c].nunique() > 1).any()) for c in frame.columns if c not in raw_keys}
-    rule: dict[str, list[str]] = {"by": list(keys), "sum": [], "same": [], "earliest": []}
-    refused = []
-    for role, column in roles.items():
-        if role in keys:
-            continue
-        profile = draft.profiles[column]
-        if role == "training_start" or profile.kind in ("date", "period"):
-            rule["earliest"].append(role)
-        elif role in NOT_ADDITIVE or profile.kind in ("share", "score"):
-            if varies[column]:
-                refused.append(f"{column!r} ({role}, {profile.kind}) differs within a key")
-            else:
-                rule["same"].append(role)
-        elif (role in MONEY_ROLES or role in COUNT_ROLES or role in _ADDITIVE) and profile.kind in (
-            "money",
-            "number",
-            "count",
-        ):
-            rule["sum"].append(role)
-        elif varies[column]:
-            refused.append(f"{column!r} ({role}) has several values within a key")
-        else:
-            rule["same"].append(role)
+    rule, refused = _aggregate_rule(draft, roles, keys, varies)
     if refused:
         draft.table_checks.append(
             "these columns cannot be summed into one row per key: "
@@ -144,6 +122,44 @@ def draft_aggregate(draft, frame: pd.DataFrame) -> None:
     draft.commented = bool(draft.table_checks)
     draft.spec["aggregate"] = spec
     draft.comments["aggregate"] = [COMMENT]
+
+
+def _aggregate_rule(
+    draft, roles: dict[str, str], keys, varies: dict[str, bool]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """How each role combines into one row per key, and the columns that cannot.
+
+    Returns
+    -------
+    (dict, list of str)
+        ``by`` (the keys), ``sum``, ``same`` and ``earliest`` role lists, and one
+        phrase per column that cannot be combined (a share or score, or another
+        column, that differs within a key).
+    """
+    rule: dict[str, list[str]] = {"by": list(keys), "sum": [], "same": [], "earliest": []}
+    refused = []
+    for role, column in roles.items():
+        if role in keys:
+            continue
+        profile = draft.profiles[column]
+        if role == "training_start" or profile.kind in ("date", "period"):
+            rule["earliest"].append(role)
+        elif role in NOT_ADDITIVE or profile.kind in ("share", "score"):
+            if varies[column]:
+                refused.append(f"{column!r} ({role}, {profile.kind}) differs within a key")
+            else:
+                rule["same"].append(role)
+        elif (role in MONEY_ROLES or role in COUNT_ROLES or role in _ADDITIVE) and profile.kind in (
+            "money",
+            "number",
+            "count",
+        ):
+            rule["sum"].append(role)
+        elif varies[column]:
+            refused.append(f"{column!r} ({role}) has several values within a key")
+        else:
+            rule["same"].append(role)
+    return rule, refused
 
 
 def _copies_only(draft, frame: pd.DataFrame, raw_keys, keys, spec: dict, why: list[str]) -> bool:

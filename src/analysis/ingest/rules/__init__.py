@@ -263,7 +263,32 @@ def _numbers(
 ) -> pd.DataFrame:
     """Numbers written as text, in the kept columns only."""
     source = spec.get("source") or {}
-    where = str(source.get("file", name))
+    declared, text_columns = _number_rules(spec, name)
+    numeric = _numeric_columns(frame, spec, declared, text_columns, kept)
+    marks = (
+        set().union(*(column_evidence(frame[c], strong=True) for c in numeric))
+        if numeric
+        else set()
+    )
+    fallback = source.get("decimal") or (marks.pop() if len(marks) == 1 else None)
+    for column in numeric:
+        _read_number_column(frame, column, spec, name, record, fallback)
+    absent = [c for c in declared if c not in frame.columns]
+    if absent:
+        raise CodebookError(
+            f"codebook table {name}: numbers names column(s) {absent} that the table lacks."
+        )
+    return frame
+
+
+def _number_rules(spec: dict, name: str) -> tuple[dict, list]:
+    """The table's ``numbers:`` mapping and ``text:`` list, checked for their shape.
+
+    Raises
+    ------
+    CodebookError
+        ``numbers`` is not a mapping or ``text`` is not a list.
+    """
     declared = spec.get("numbers", {}) or {}
     if not isinstance(declared, dict):
         raise CodebookError(
@@ -274,8 +299,18 @@ def _numbers(
         raise CodebookError(
             f"codebook table {name}: text must be a list of columns to keep as text."
         )
+    return declared, text_columns
+
+
+def _numeric_columns(
+    frame: pd.DataFrame, spec: dict, declared: dict, text_columns: list, kept: list[str] | None
+) -> list[str]:
+    """The columns to read as numbers: those declared, and kept text columns that look numeric.
+
+    Columns with ``values``, ``dates`` or ``text`` rules are left alone unless declared.
+    """
     skip = set(spec.get("values", {}) or {}) | set(spec.get("dates", {}) or {}) | set(text_columns)
-    numeric = [
+    return [
         c
         for c in frame.columns
         if c in declared
@@ -286,46 +321,49 @@ def _numbers(
             and looks_numeric(frame[c])
         )
     ]
-    marks = (
-        set().union(*(column_evidence(frame[c], strong=True) for c in numeric))
-        if numeric
-        else set()
-    )
-    fallback = source.get("decimal") or (marks.pop() if len(marks) == 1 else None)
-    for column in numeric:
-        options = declared.get(column) or {}
-        decimal = options.get("decimal", source.get("decimal"))
-        if decimal not in (None, ".", ","):
-            raise CodebookError(
-                f"codebook table {name}: decimal for {column!r} must be '.' or ','."
-            )
-        if has_rates(options):  # one money column in several currencies, at the client's rates
-            frame[column], info = read_money(
-                frame[column],
-                options,
-                column=column,
-                where=where,
-                decimal=decimal,
-                fallback=fallback,
-            )
-            record.setdefault("numbers", {})[column] = info
-            continue
-        text = frame[column].dropna().astype(str)
-        if (
-            column in declared
-            or looks_formatted(frame[column])
-            or (fallback == "," and text.str.contains(".", regex=False).any())
-        ):
-            frame[column], info = parse_numbers(
-                frame[column], column=column, where=where, decimal=decimal, fallback=fallback
-            )
-            record.setdefault("numbers", {})[column] = info
-    absent = [c for c in declared if c not in frame.columns]
-    if absent:
-        raise CodebookError(
-            f"codebook table {name}: numbers names column(s) {absent} that the table lacks."
+
+
+def _read_number_column(
+    frame: pd.DataFrame, column: str, spec: dict, name: str, record: dict, fallback: str | None
+) -> None:
+    """Read one column's numbers in place (money at stated rates, or plain numbers).
+
+    What was read is noted under ``record["numbers"][column]``; a column that is already
+    plain numbers in text and not declared is left as it is.
+
+    Raises
+    ------
+    CodebookError
+        A decimal mark other than ``.`` or ``,``, or values that are not numbers.
+    """
+    source = spec.get("source") or {}
+    where = str(source.get("file", name))
+    declared = spec.get("numbers", {}) or {}
+    options = declared.get(column) or {}
+    decimal = options.get("decimal", source.get("decimal"))
+    if decimal not in (None, ".", ","):
+        raise CodebookError(f"codebook table {name}: decimal for {column!r} must be '.' or ','.")
+    if has_rates(options):  # one money column in several currencies, at the client's rates
+        frame[column], info = read_money(
+            frame[column],
+            options,
+            column=column,
+            where=where,
+            decimal=decimal,
+            fallback=fallback,
         )
-    return frame
+        record.setdefault("numbers", {})[column] = info
+        return
+    text = frame[column].dropna().astype(str)
+    if (
+        column in declared
+        or looks_formatted(frame[column])
+        or (fallback == "," and text.str.contains(".", regex=False).any())
+    ):
+        frame[column], info = parse_numbers(
+            frame[column], column=column, where=where, decimal=decimal, fallback=fallback
+        )
+        record.setdefault("numbers", {})[column] = info
 
 
 def _contract_numbers(
