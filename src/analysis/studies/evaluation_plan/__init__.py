@@ -34,7 +34,8 @@ SIMULATED_CELLS = 200_000_000
 
 def _currency(inputs: StudyInputs) -> str | None:
     """The outcome's currency as the client's training study states it (its ``currency``
-    parameter, or a code or symbol in its ``outcome_label``), else None."""
+    parameter, or a code or symbol in its ``outcome_label``), else None.
+    """
     from analysis.clients.config import load_client
     from analysis.core.formats import currency_from_label
 
@@ -94,7 +95,8 @@ def _variation(
 ) -> tuple[float | None, float, str] | None:
     """The outcome's residual SD and autocorrelation, and a sentence on where they come
     from: the client's baseline data when it has enough reps, else the plan's assumptions.
-    None, with the problem added to ``errors``, when the baseline cannot be used."""
+    None, with the problem added to ``errors``, when the baseline cannot be used.
+    """
     from analysis.planning import baseline_variance
 
     outcome = plan.outcomes.primary
@@ -138,7 +140,8 @@ def _variation(
 
 def _baseline_data(inputs: StudyInputs, outcome: str, errors: list[str]) -> pd.DataFrame | None:
     """The baseline panel joined with the reps; None, with the problems added to
-    ``errors``, when a file cannot be read or lacks the plan's primary outcome."""
+    ``errors``, when a file cannot be read or lacks the plan's primary outcome.
+    """
     try:
         tables = load_training_data(
             reps_path=inputs.files["reps_path"], panel_path=inputs.files["panel_path"]
@@ -166,7 +169,8 @@ def _estimable(
     errors: list[str],
 ) -> bool:
     """True when the power can be computed: the outcome's variation is known and the
-    planned rollout compares trained with untrained reps; otherwise an error says why."""
+    planned rollout compares trained with untrained reps; otherwise an error says why.
+    """
     if sd is None:
         errors.append(
             f"{inputs.where}: the power of the plan needs the outcome's variation: give baseline "
@@ -188,7 +192,8 @@ def _estimable(
 
 def _draws(inputs: StudyInputs, design: RolloutDesign, n_resamples: int) -> None:
     """Set ``extras["n_draws"]``: fewer simulated rollouts than ``n_resamples`` for a large
-    design, with a warning."""
+    design, with a warning.
+    """
     cells = design.n_reps * design.periods
     inputs.extras["n_draws"] = min(n_resamples, max(100, SIMULATED_CELLS // cells))
     if inputs.extras["n_draws"] < n_resamples:
@@ -201,7 +206,8 @@ def _draws(inputs: StudyInputs, design: RolloutDesign, n_resamples: int) -> None
 
 def _break_even(inputs: StudyInputs, plan: Plan, design: RolloutDesign) -> None:
     """Set the display unit and ``extras["break_even"]`` (None, with the section left out,
-    when the outcome has no money value); warn when the plan's unit overrides the contract's."""
+    when the outcome has no money value); warn when the plan's unit overrides the contract's.
+    """
     from analysis.planning import break_even
 
     outcome = plan.outcomes.primary

@@ -1,6 +1,7 @@
 """Study 1's figures, each computed once: the tables behind the report of a survey of
 learning leaders (:class:`SurveyEstimates`), with the survey design of client.yml where
-there is one, and how the report names the practices."""
+there is one, and how the report names the practices.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Study 1's sentences: the answer, the findings and the headline records, each no
-stronger than its range (:mod:`analysis.core.conclusions`)."""
+stronger than its range (:mod:`analysis.core.conclusions`).
+"""
 
 from __future__ import annotations
 

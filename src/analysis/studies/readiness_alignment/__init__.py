@@ -57,7 +57,8 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 
 def _definitions(inputs: StudyInputs, errors: list[str]) -> dict[str, Instrument] | None:
     """The project's instruments, with the client's own replacing those of the same id
-    (a warning each); None, with the problems added to ``errors``, when one cannot be read."""
+    (a warning each); None, with the problems added to ``errors``, when one cannot be read.
+    """
     from analysis import instruments as ins
 
     files = inputs.files
@@ -85,7 +86,8 @@ def _load_responses(
     errors: list[str],
 ) -> dict[str, pd.DataFrame]:
     """The checked responses of each instrument with enough respondents; an error for an
-    unknown instrument, an unreadable file or too few respondents."""
+    unknown instrument, an unreadable file or too few respondents.
+    """
     from analysis import instruments as ins
 
     loaded = {}
@@ -128,7 +130,8 @@ def _groups(inputs: StudyInputs, data, source: str) -> None:
 
 def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
     """Read and check the KPI panel and targets (a file's, the plan's, or both) for the
-    gaming check; without them the section is left out."""
+    gaming check; without them the section is left out.
+    """
     files = inputs.files
     planned = _planned_targets(inputs)
     if not _kpi_files_given(inputs, planned, errors):
@@ -165,7 +168,8 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
 def _kpi_files_given(inputs: StudyInputs, planned: pd.DataFrame | None, errors: list[str]) -> bool:
     """True when the gaming check has an activity panel and targets (the plan's KPIs stand
     in for a targets file); otherwise leave the section out, with an error for a file given
-    without its partner."""
+    without its partner.
+    """
     files = inputs.files
     given = [name for name in ("kpi_panel_path", "kpi_targets_path") if name in files]
     if planned is not None and "kpi_panel_path" not in files:
@@ -203,7 +207,8 @@ def _read_kpi(
     files: dict, planned: pd.DataFrame | None, errors: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The activity panel and the targets (the file's, else the plan's); None, with the
-    problems added to ``errors``, when a file cannot be read."""
+    problems added to ``errors``, when a file cannot be read.
+    """
     from analysis.contracts.readers import read_table
 
     try:
@@ -238,7 +243,8 @@ def _kpi_problems(
     targets_name: str,
 ) -> list[str]:
     """What stops the gaming check: the panel's rows and columns, and targets (the plan's
-    too, when a file adds to them) that the panel cannot check."""
+    too, when a file adds to them) that the panel cannot check.
+    """
     from analysis import kpi_gaming
     from analysis.contracts.quality import cross_column_problems
     from analysis.contracts.training import duplicate_rows_message

@@ -359,7 +359,8 @@ class ReadinessReport:
 
     def _glossary(self, appendix: Section) -> dict[str, str]:
         """The glossary's terms that this report uses: the KPI designs only with the KPI
-        check, an agreement index or test only where the appendix above shows it."""
+        check, an agreement index or test only where the appendix above shows it.
+        """
         import html as markup
 
         shown = markup.unescape(appendix._repr_html_() or "").casefold()

@@ -358,7 +358,8 @@ def _without_small_groups(
     section: Section, data: pd.DataFrame, by: str, min_cell_size: int
 ) -> pd.DataFrame:
     """The answers of groups with at least ``min_cell_size`` respondents; a note on
-    ``section`` names the groups left out."""
+    ``section`` names the groups left out.
+    """
     sizes = (
         data.groupby(by)["respondent_id"].nunique()
         if "respondent_id" in data

@@ -84,7 +84,8 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 
 def _design_extras(inputs: StudyInputs, p: TrainingImpact, panel_design: bool) -> None:
     """Record the design (panel or cross-section), the outcome's label and how the
-    intervals treat repeated rows, for the sections and their captions."""
+    intervals treat repeated rows, for the sections and their captions.
+    """
     inputs.extras.update(
         panel_design=panel_design,
         start="training_start" if panel_design else None,
@@ -117,7 +118,8 @@ def _read_tables(
     inputs: StudyInputs, p: TrainingImpact, panel_design: bool, errors: list[str]
 ) -> tuple[dict, pd.DataFrame] | None:
     """The contract tables and the modelled data (panel joined with reps, or the
-    cross-section); None, with the problems added to ``errors``, when a file cannot be read."""
+    cross-section); None, with the problems added to ``errors``, when a file cannot be read.
+    """
     files = inputs.files
     try:
         if panel_design:
@@ -141,7 +143,8 @@ def _read_tables(
 
 def _margin_stated(inputs: StudyInputs) -> None:
     """ROI rests on the margin: one the client never stated is said, not silently assumed
-    (and not mentioned at all when no ROI is computed)."""
+    (and not mentioned at all when no ROI is computed).
+    """
     p = _params(inputs)
     if not inputs.runs("roi") or "margin" in p.model_fields_set:
         return
@@ -309,7 +312,8 @@ def _one_role_each(inputs: StudyInputs, errors: list[str]) -> None:
 
 def _not_numbers(data: pd.DataFrame, role: str, column: str, source: str) -> str:
     """Why a modelled column cannot be used as numbers: text, infinite or absurdly large
-    values ("" when it can)."""
+    values ("" when it can).
+    """
     if not pd.api.types.is_numeric_dtype(data[column]):
         bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
         if bad.any():
@@ -554,7 +558,8 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
 
 def _learning_section(inputs: StudyInputs, tables: dict) -> None:
     """Leave out the learning section without assessments, or when the before/after
-    change has too few reps or no spread."""
+    change has too few reps or no spread.
+    """
     if "assessments" not in tables:
         inputs.skip(
             "learning",
@@ -584,7 +589,8 @@ def _learning_section(inputs: StudyInputs, tables: dict) -> None:
 
 def _behaviour_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> None:
     """Leave out behaviour without a panel or a varying measure; a cross-section also
-    leaves out the effects over time and by segment."""
+    leaves out the effects over time and by segment.
+    """
     p = _params(inputs)
     if not inputs.extras["panel_design"]:
         inputs.skip(
@@ -615,7 +621,8 @@ def _behaviour_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> 
 
 def _segments_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> None:
     """Leave out the effects by segment without a segment whose every level has trained
-    and untrained rep-periods; warn about levels too small to show."""
+    and untrained rep-periods; warn about levels too small to show.
+    """
     p = _params(inputs)
     if p.segment is None:
         inputs.skip(
@@ -658,7 +665,8 @@ def _segments_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> N
 
 def _chain_section(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
     """Leave out the learning-behaviour-results chain without both levels or with too few
-    trained reps assessed."""
+    trained reps assessed.
+    """
     if not inputs.runs("behaviour") or not inputs.runs("learning"):
         inputs.skip(
             "chain",
@@ -679,7 +687,8 @@ def _chain_section(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> Non
 
 def _roi_section(inputs: StudyInputs, tables: dict) -> None:
     """Record the outcome's unit; leave out the ROI without costs, without a money value
-    of the outcome, or with costs that sum to zero."""
+    of the outcome, or with costs that sum to zero.
+    """
     p = _params(inputs)
     unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
     inputs.extras["outcome_unit"] = unit
@@ -710,7 +719,8 @@ def _roi_section(inputs: StudyInputs, tables: dict) -> None:
 
 def _everyone_trained(inputs: StudyInputs, data: pd.DataFrame) -> None:
     """Warn when every rep of a panel is trained: the last cohort's periods have no
-    untrained rep to compare with."""
+    untrained rep to compare with.
+    """
     p = _params(inputs)
     if not inputs.extras["panel_design"]:
         return

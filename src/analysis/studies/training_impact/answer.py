@@ -21,7 +21,8 @@ class TrainingAnswer(TrainingEstimates):
     @property
     def margin_words(self) -> str:
         """The margin as a sentence names it: "a 30% margin" when the client stated it, else
-        "an assumed 35% margin — the client has not given its own"."""
+        "an assumed 35% margin — the client has not given its own".
+        """
         shown = formats.percent(100 * self.p.margin)
         if "margin" in self.p.model_fields_set:
             return f"a {shown} margin"
@@ -314,7 +315,8 @@ class TrainingAnswer(TrainingEstimates):
     def caveats(self) -> list[str]:
         """What the first screen must say beside the answer: a measurement plan edited after
         its freeze or never frozen, an outcome the plan did not name, and the plan's primary
-        outcome when the report's outcome is not it."""
+        outcome when the report's outcome is not it.
+        """
         said: list[str] = []
         status = self.inputs.plan
         if status is not None and (status.edited_after_first_freeze or not status.frozen):

@@ -65,7 +65,8 @@ class TrainingAppendix(TrainingBody):
 
     def _glossary(self) -> dict[str, str]:
         """The glossary's terms that this report uses: no panel estimator for a
-        cross-section, no Holm without a plan, no mediation without the chain, ..."""
+        cross-section, no Holm without a plan, no mediation without the chain, ...
+        """
         left_out = set(CROSS_SECTION_TERMS if self.panel else PANEL_TERMS)
         used = {
             "Holm adjustment": self.against is not None,

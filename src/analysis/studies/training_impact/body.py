@@ -24,7 +24,8 @@ __all__ = ["TrainingBody"]
 
 class TrainingBody(TrainingAnswer):
     """The body sections (what changed, what reps do, reaction and learning, when and for
-    whom, did it pay) and the one line naming what was not measured."""
+    whom, did it pay) and the one line naming what was not measured.
+    """
 
     def results_section(self) -> Section:
         """What changed in the results: how, then one effect per outcome, with the plan's expectation."""
@@ -256,7 +257,8 @@ class TrainingBody(TrainingAnswer):
 
     def _roi_how(self) -> str:
         """What the return on investment still needs, in the client's words: the costs, the
-        money value of a result that is not money, or the rate the costs convert at."""
+        money value of a result that is not money, or the rate the costs convert at.
+        """
         if self.tables.get("costs") is None:
             return MISSING_HOW["roi"]
         units = self.units

@@ -183,7 +183,8 @@ class TrainingEstimates:
     @contextmanager
     def _caveats_to_appendix(self) -> Iterator[None]:
         """Keep the caveats an estimate warns about for the appendix (:attr:`method_notes`);
-        other warnings (deprecations) pass on as they are."""
+        other warnings (deprecations) pass on as they are.
+        """
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
