@@ -62,7 +62,7 @@ GLOSSARY = {
 
 
 def _key(term: str) -> str:
-    """Return a glossary term as the appendix writes it ("Fisher's exact / ..." -> "fisher's exact")."""
+    """Write a glossary term as the appendix does ("Fisher's exact / ..." -> "fisher's exact")."""
     return term.split(" / ")[0].split(" (")[0].casefold()
 
 
@@ -129,7 +129,7 @@ class ReadinessReport:
 
     def answer(self) -> str:
         """Write the first sentence: how strategic, where groups disagree, if KPIs are gamed."""
-        parts = []
+        parts: list[str] = []
         for name in ("readiness", "alignment"):
             parts.extend(
                 section.sentences[0].rstrip(".")
