@@ -1,4 +1,4 @@
-"""The ``workbench`` command (also ``python -m analysis``): parses arguments and calls the package."""
+"""The ``workbench`` command (also ``python -m analysis``): parse arguments, call the package."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ __all__ = ["main"]
 
 
 def _seconds(text: str) -> float:
-    """A positive, finite number of seconds (argparse type)."""
+    """Read a positive, finite number of seconds (argparse type)."""
     import math
 
     try:
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_render(commands: argparse._SubParsersAction) -> None:
-    """The ``render`` command and its options."""
+    """Add the ``render`` command and its options."""
     render = commands.add_parser(
         "render", help="render one HTML report per client and study into reports/"
     )
@@ -118,7 +118,7 @@ def _add_render(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_client_commands(commands: argparse._SubParsersAction) -> None:
-    """The commands that work on one client: list, validate, import, draft, plan, new, examples."""
+    """Add the one-client commands: list, validate, import, draft, plan, new, examples."""
     commands.add_parser("list", help="list the clients and studies found in data/clients/")
 
     validate = commands.add_parser(
@@ -214,7 +214,7 @@ def _list() -> int:
 
 
 def _require_folder(client_id: str):
-    """The client's folder; a ConfigError (exit 2, as for render) when there is none."""
+    """Return the client's folder; a ConfigError (exit 2, as for render) when there is none."""
     from analysis.core import paths
     from analysis.core.errors import ConfigError
 
@@ -246,7 +246,8 @@ def _validate(args) -> int:
     warnings = sum(p.level == "warning" for p in problems)
     notes = sum(p.level == "note" for p in problems)
     print(
-        f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s), {notes} section(s) left out"
+        f"workbench validate {args.client_id}: {errors} error(s), {warnings} warning(s), "
+        f"{notes} section(s) left out"
         + ("; render would fail these studies" if errors else "; render would succeed")
     )
     return 1 if errors else 0
@@ -275,7 +276,8 @@ def _plan(args) -> int:
         return 0
     record = freeze(client.plan.plan, client.folder, again=args.again)
     print(
-        f"froze the plan of {args.client_id} on {record['frozen_at']} (SHA-256 {record['sha256'][:12]}...) "
+        f"froze the plan of {args.client_id} on {record['frozen_at']} "
+        f"(SHA-256 {record['sha256'][:12]}...) "
         f"in data/clients/{args.client_id}/{FROZEN_FILE}; commit that file. Every report now says "
         "whether the plan changed after this date."
     )
@@ -294,7 +296,7 @@ def _has_tables(path) -> bool:
 
 
 def _refuse_other_zip_formats(folder: Path, files: list[str]) -> None:
-    """An InputError for a raw file that is a zip archive but not an Excel workbook.
+    """Raise an InputError for a raw file that is a zip archive but not an Excel workbook.
 
     An OpenDocument spreadsheet (.ods, LibreOffice) and an .xlsx workbook are both zip
     archives, so the content check that tells workbooks from text takes an .ods for a
@@ -343,7 +345,8 @@ def _draft_codebook(args) -> int:
         target = folder / "codebook.draft.yml"  # never overwrite a reviewed codebook
     atomic_write(target, text)  # a full disk leaves the previous draft whole
     print(
-        f"wrote data/clients/{args.client_id}/{target.name}: {len(notes)} line(s) marked CHECK to review"
+        f"wrote data/clients/{args.client_id}/{target.name}: "
+        f"{len(notes)} line(s) marked CHECK to review"
     )
     for note in notes:
         print(f"  CHECK {note}")
@@ -374,13 +377,15 @@ def _import(args) -> int:
     for name, table in record["tables"].items():
         dropped = sum(d["rows"] for d in table["dropped"])
         print(
-            f"{name}: {table['rows_out']} rows imported from {table['source']['file']} ({dropped} dropped by drop_rows)"
+            f"{name}: {table['rows_out']} rows imported from {table['source']['file']} "
+            f"({dropped} dropped by drop_rows)"
         )
         _print_rows_combined(table)
         layout = table.get("layout") or {}
         if layout.get("header_row", 1) != 1 or layout.get("title_rows"):
             print(
-                f"  header in row {layout['header_row']}; title rows skipped: {layout.get('title_rows') or 'none'}"
+                f"  header in row {layout['header_row']}; "
+                f"title rows skipped: {layout.get('title_rows') or 'none'}"
             )
         for kind in ("totals", "notes"):
             if layout.get(f"{kind}_rows"):
@@ -395,7 +400,8 @@ def _import(args) -> int:
                 if on
             ]
             print(
-                f"  column {column}: numbers written as text, read with decimal mark {info['decimal']!r}"
+                f"  column {column}: numbers written as text, "
+                f"read with decimal mark {info['decimal']!r}"
                 + (f" ({', '.join(done)})" if done else "")
             )
         for column, values in (table.get("unmapped") or {}).items():
@@ -405,13 +411,14 @@ def _import(args) -> int:
         print(f"  warning: {message}")
     _wire(folder, record)
     print(
-        f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); next: workbench validate {args.client_id}"
+        f"written to data/clients/{args.client_id}/imported/ (raw files unchanged); "
+        f"next: workbench validate {args.client_id}"
     )
     return 0
 
 
 def _print_rows_combined(table: dict) -> None:
-    """What identical_rows and aggregate did to one imported table's rows."""
+    """Print what identical_rows and aggregate did to one imported table's rows."""
     copies = table.get("identical_rows_dropped") or []
     if copies:
         lines = ", ".join(map(str, copies[:8])) + (" ..." if len(copies) > 8 else "")
@@ -420,7 +427,8 @@ def _print_rows_combined(table: dict) -> None:
     if summed:
         left_out = summed["rows_in"] - summed["rows_counted"]
         print(
-            f"  aggregate: {summed['rows_counted']} rows combined into {summed['rows_out']}, one per "
+            f"  aggregate: {summed['rows_counted']} rows combined into {summed['rows_out']}, "
+            "one per "
             f"{' and '.join(summed['by'])} ({summed['keys_with_several_rows']} with several rows)"
             + (f"; {left_out} rows of types not counted left out" if left_out else "")
         )
@@ -467,7 +475,7 @@ def _examples(args) -> int:
 
 
 def _write_failure(error: OSError) -> str | None:
-    """The message for a write the disk refused (full, read-only, ...); None for any other OSError.
+    """Return the message for a write the disk refused (full, read-only, ...); None for others.
 
     Records are written atomically (:mod:`analysis.core.files`), so the message can say that
     the previous version is unchanged; a write outside that helper (a Parquet table of an
@@ -491,7 +499,7 @@ def _write_failure(error: OSError) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 a report failed, 2 bad usage, configuration or data).
+    """Run the command; return the exit code (0 ok, 1 a report failed, 2 bad usage or input).
 
     Every problem with what the user supplied is an :class:`~analysis.core.errors.InputError`
     (configuration, data files, codebooks): its message is printed and the exit code is 2.

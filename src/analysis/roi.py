@@ -41,8 +41,9 @@ __all__ = [
 def _check_margin(margin: float) -> float:
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 < margin <= 1:
         raise ValueError(
-            f"margin={margin!r} must be the profit contribution per unit of the outcome, between 0 and 1 "
-            "(e.g. 0.35 for a 35% gross margin); ROI on raw revenue overstates the return."
+            f"margin={margin!r} must be the profit contribution per unit of the outcome, "
+            "between 0 and 1 (e.g. 0.35 for a 35% gross margin); ROI on raw revenue overstates "
+            "the return."
         )
     return float(margin)
 
@@ -145,7 +146,7 @@ class RoiFigures(FormerShape, TidyResult):
 def roi_figures(
     benefits: float, costs: float, *, benefit_per_period: float | None = None
 ) -> RoiFigures:
-    """Benefit-cost ratio, ROI % and payback period from monetary benefits and costs.
+    r"""Compute the benefit-cost ratio, ROI % and payback period from benefits and costs.
 
     Parameters
     ----------
@@ -164,8 +165,8 @@ def roi_figures(
 
     Notes
     -----
-    :math:`BCR = B / C`, :math:`ROI\\% = (B - C) / C \\times 100`; payback (in periods)
-    = :math:`C / (B / \\text{periods})` when the benefit per period is given (Phillips
+    :math:`BCR = B / C`, :math:`ROI\% = (B - C) / C \times 100`; payback (in periods)
+    = :math:`C / (B / \text{periods})` when the benefit per period is given (Phillips
     and Phillips 2007).
 
     Examples
@@ -219,7 +220,9 @@ class RoiResult(TidyResult):
     }
 
     def tidy(self) -> pd.DataFrame:
-        """``term, estimate, conf_low, conf_high, n, unit``: one row per figure (``n`` = reps resampled).
+        """Return ``term, estimate, conf_low, conf_high, n, unit``, one row per figure.
+
+        ``n`` is the number of reps resampled.
 
         The payback period is left out unless the whole ROI interval lies above
         break-even, as in :func:`describe`.
@@ -243,14 +246,18 @@ class RoiResult(TidyResult):
         return pd.DataFrame(rows)
 
     def caption(self) -> str:
+        """Say what the table shows and how its intervals were found."""
         basis = "lower confidence bound of the effect" if self.conservative else "point estimate"
         return (
-            f"Return on the training ({basis}; {self.conf_level:.0%} cluster-bootstrap intervals over "
-            f"{self.n_clusters:,} {self.resampled})"
+            f"Return on the training ({basis}; {self.conf_level:.0%} cluster-bootstrap intervals "
+            f"over {self.n_clusters:,} {self.resampled})"
         )
 
     def break_even_effect(self) -> float:
-        """Effect per trained rep-period (outcome units) at which ROI is 0 (:func:`analysis.power.break_even_effect`)."""
+        """Return the effect per trained rep-period (outcome units) at which ROI is 0.
+
+        See :func:`analysis.power.break_even_effect`.
+        """
         from analysis.power import break_even_effect
 
         return break_even_effect(
@@ -301,7 +308,7 @@ def training_roi(
     conservative: bool = False,
     intangibles: list[str] | None = None,
 ) -> RoiResult:
-    """ROI of a programme with a cluster-bootstrap confidence interval.
+    r"""Estimate the ROI of a programme with a cluster-bootstrap confidence interval.
 
     Parameters
     ----------
@@ -347,10 +354,10 @@ def training_roi(
 
     Notes
     -----
-    Benefits :math:`B = \\hat\\tau \\times N_{treated} \\times m`. The interval resamples
-    whole reps (clusters) with replacement, re-estimates :math:`\\hat\\tau` and takes
+    Benefits :math:`B = \hat\tau \times N_{treated} \times m`. The interval resamples
+    whole reps (clusters) with replacement, re-estimates :math:`\hat\tau` and takes
     percentiles of BCR and ROI% (Cameron, Gelbach and Miller 2008). ROI is linear in
-    :math:`\\hat\\tau`, so the effect's interval maps exactly onto an ROI interval; the
+    :math:`\hat\tau`, so the effect's interval maps exactly onto an ROI interval; the
     reported interval spans both, so the ROI verdict is never stronger than the effect's
     (a percentile bootstrap over few clusters is too narrow).
     """
@@ -377,9 +384,9 @@ def training_roi(
     notes = []
     if n_clusters < MIN_CLUSTERS:
         notes.append(
-            f"the ROI interval resamples only {n_clusters} clusters of {cluster!r}: a bootstrap over "
-            f"fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, so the "
-            "intervals shown also span the effect's own interval."
+            f"the ROI interval resamples only {n_clusters} clusters of {cluster!r}: a bootstrap "
+            f"over fewer than about {MIN_CLUSTERS} clusters gives intervals that are too narrow, "
+            "so the intervals shown also span the effect's own interval."
         )
     scale = {"treated_periods": treated_periods, "margin": margin, "costs": costs}
     intervals = {}
@@ -575,7 +582,7 @@ def programme_roi(
     value_per_unit: float = 1.0,
     cluster: str | None = None,
 ) -> RoiResult:
-    """ROI of a programme from a client's panel (or cross-section), with a cluster bootstrap over reps.
+    """Estimate a programme's ROI from a client's panel or cross-section, bootstrapping reps.
 
     ``cluster`` names a coarser column (a team) whose values are resampled instead of
     single reps, as the effect's standard errors are clustered by it.
@@ -647,7 +654,7 @@ def _effect_estimators(
     conf_level: float,
     value_per_unit: float,
 ) -> tuple[Callable[[pd.DataFrame], tuple[float, float, float]], Callable[[pd.DataFrame], float]]:
-    """Return the effect (with its interval) and the point-only estimator :func:`programme_roi` uses.
+    """Return the effect (with its interval) and the point-only estimator for :func:`programme_roi`.
 
     Parameters
     ----------
@@ -743,8 +750,8 @@ def describe(result: RoiResult, *, currency: str | None = None, symbol: bool = F
         return [
             sentence + ".",
             (
-                "No interval for ROI could be computed, so the data cannot tell whether the programme "
-                "paid for itself."
+                "No interval for ROI could be computed, so the data cannot tell whether the "
+                "programme paid for itself."
             ),
             *(f"Caveat: {n[0].upper()}{n[1:]}" for n in result.notes),
         ]
@@ -781,7 +788,9 @@ def describe(result: RoiResult, *, currency: str | None = None, symbol: bool = F
 def _imputation_on_rows(
     data: pd.DataFrame, *, outcome: str, time: str, unit: str, start: str, scale: float
 ) -> Callable[[np.ndarray, np.ndarray], float]:
-    """The imputation ATT of a bootstrap sample given by row positions (see ``point_rows``).
+    """Return a function giving the imputation ATT of a bootstrap sample.
+
+    A sample is given by row positions (see ``point_rows``).
 
     The outcome, period index and training start of every row are computed once; each
     sample then costs one exact solve (:func:`analysis.effects.imputation_att_arrays`)

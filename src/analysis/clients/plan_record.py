@@ -37,7 +37,7 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def plan_changes(frozen: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """What changed between two versions of a plan: ``key: old -> new`` lines."""
+    """Return what changed between two versions of a plan: ``key: old -> new`` lines."""
     before, after = _flat(frozen), _flat(current)
     return [
         f"{key}: {before.get(key)!r} -> {after.get(key)!r}"
@@ -71,20 +71,22 @@ class PlanStatus:
 
     @property
     def sha256(self) -> str:
+        """Return the SHA-256 of the plan as it reads now."""
         return plan_sha256(self.plan)
 
     @property
     def frozen(self) -> bool:
+        """Return whether the plan has been frozen at least once."""
         return self.frozen_at is not None
 
     @property
     def frozen_date(self) -> str | None:
-        """The date (YYYY-MM-DD) the current plan, exactly as it reads, was first frozen; None if never."""
+        """Return the date (YYYY-MM-DD) the plan as it reads now was first frozen; None if never."""
         return None if self.this_plan_frozen_at is None else self.this_plan_frozen_at[:10]
 
     @property
     def first_frozen_date(self) -> str | None:
-        """The date (YYYY-MM-DD) any version of the plan was first frozen; None if never.
+        """Return the date (YYYY-MM-DD) any version of the plan was first frozen; None if never.
 
         A plan first frozen after training began stays late when it is edited or frozen
         again afterwards: no later version can have been agreed before the results.
@@ -98,7 +100,7 @@ class PlanStatus:
         return bool(self.changes or self.since_first)
 
     def sentences(self) -> list[str]:
-        """The plan's standing, for the report summary."""
+        """Return the plan's standing, for the report summary."""
         if not self.frozen:
             text = (
                 "The measurement plan was not frozen, so these results cannot be shown to follow a "
@@ -128,6 +130,7 @@ class PlanStatus:
         return [f"The measurement plan was frozen on {self.frozen_at} and has not changed since."]
 
     def provenance(self) -> dict[str, Any]:
+        """Return the hashes, freeze dates and changes, for a report's provenance record."""
         return {
             "sha256": self.sha256,
             "frozen_at": self.frozen_at,
@@ -149,7 +152,7 @@ STAMP = "%Y-%m-%d %H:%M UTC"
 
 
 def _chain(client_id: str, frozen_at: str, sha256: str, previous: str) -> str:
-    """The record's own hash: the client, its date, its plan's hash and the previous record's hash.
+    """Return the record's own hash, over the client, date, plan hash and previous record's hash.
 
     Chaining makes a back-dated freeze, a dropped earlier version or a re-ordered
     history visible (the record no longer verifies), and the client id in every link
@@ -162,13 +165,13 @@ def _chain(client_id: str, frozen_at: str, sha256: str, previous: str) -> str:
 
 
 def _chain_without_client(frozen_at: str, sha256: str, previous: str) -> str:
-    """The chained hash as records written before it covered the client id had it."""
+    """Return the chained hash as records written before it covered the client id had it."""
     text = f"{frozen_at}|{sha256}|{previous}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_frozen(folder: Path) -> dict[str, Any] | None:
-    """The freeze record of a client, or None.
+    """Return the freeze record of a client, or None.
 
     Raises
     ------
@@ -223,7 +226,7 @@ def _check_record_shape(record: Any, path: Path, folder: Path, fix: str) -> None
             raise ValueError("frozen_at, sha256 and plan are required")
         earlier = record.get("earlier", [])
         if not isinstance(earlier, list):  # caught below: one ConfigError for every shape
-            raise ValueError("earlier must be the list of the versions frozen before")  # noqa: TRY004
+            raise ValueError("earlier must be the list of the versions frozen before")
         versions = [record, *earlier]
         if not all(isinstance(v, dict) and isinstance(v.get("plan"), dict) for v in versions):
             raise ValueError("every version needs its plan")
@@ -277,22 +280,23 @@ def _check_chain(record: dict[str, Any], owner: Any, path: Path, folder: Path, f
         old_chained = _chain_without_client(when, version["sha256"], old_previous)
         if version.get("record_sha256") == old_chained and owner == folder.name:
             raise ConfigError(
-                f"{path.name} in {folder.name}/ was written before freeze records covered the client "
-                "id, so it cannot show that it is this client's freeze. If it is, keep it in version "
-                f"control as the history, delete it and run `workbench plan freeze {folder.name}`; "
+                f"{path.name} in {folder.name}/ was written before freeze records covered the "
+                "client id, so it cannot show that it is this client's freeze. If it is, keep it "
+                "in version control as the history, delete it and run "
+                f"`workbench plan freeze {folder.name}`; "
                 f"if it came from another client's folder, delete it."
             )
         if version.get("record_sha256") != chained or (last_date and date < last_date):
             raise ConfigError(
-                f"{path.name} in {folder.name}/ was altered or copied: the freeze of {when} does not "
-                "follow from this client and the versions before it (the client id, a date, an "
+                f"{path.name} in {folder.name}/ was altered or copied: the freeze of {when} does "
+                "not follow from this client and the versions before it (the client id, a date, an "
                 f"order or an earlier version changed); {fix}"
             )
         previous, old_previous, last_date = chained, old_chained, date
 
 
 def plan_status(plan: Plan, folder: Path) -> PlanStatus:
-    """The plan with its freeze date, the changes since, and the first freeze if it was frozen again."""
+    """Return the plan with its freeze date, changes since and, if refrozen, its first freeze."""
     record = read_frozen(folder)
     if record is None:
         return PlanStatus(plan)

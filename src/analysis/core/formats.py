@@ -135,7 +135,7 @@ def decimals_for(*values: Any) -> int:
 
 
 def number(value: Any, decimals: int | None = None, *, plus: bool = False) -> str:
-    """A plain number: thousands separated, a real minus sign, ``+`` when ``plus``.
+    """Write a plain number: thousands separated, a real minus sign, ``+`` when ``plus``.
 
     ``decimals`` None chooses them from the value (:func:`decimals_for`). A value that
     rounds to zero is written without a sign.
@@ -162,7 +162,7 @@ def money(
     symbol: bool = False,
     plus: bool = False,
 ) -> str:
-    """An amount of money in the client's currency: ``EUR 2,400`` or, with ``symbol``, ``€2,400``.
+    """Write money in the client's currency: ``EUR 2,400`` or, with ``symbol``, ``€2,400``.
 
     A loss is ``EUR −259`` (code) or ``−€259`` (symbol).
     Whole units from 100 on; smaller amounts (an effect per rep on a rate) keep two
@@ -185,7 +185,7 @@ def money(
 
 
 def with_currency(text: str, currency: str | None, *, symbol: bool = False) -> str:
-    """A number a sentence already printed (``3,982``, ``-259``) written as money.
+    """Write as money a number a sentence already printed (``3,982``, ``-259``).
 
     ``USD 3,982`` and ``USD −259`` (code), ``$3,982`` and ``−$259`` (``symbol``, where the
     currency has a common one); the text unchanged without a currency. For sentences
@@ -215,13 +215,13 @@ def with_currency_range(low: str, high: str, currency: str | None, *, symbol: bo
 
 
 def percent(value: Any, decimals: int = 0, *, plus: bool = False) -> str:
-    """A value already in percent (an ROI of -37.2) as ``−37%``."""
+    """Write a value already in percent (an ROI of -37.2) as ``−37%``."""
     text = number(value, decimals, plus=plus)
     return text if text in (MISSING, "∞", f"{MINUS}∞") else text + "%"
 
 
 def share(value: Any, decimals: int = 0) -> str:
-    """A share between 0 and 1 in percent: 0.264 -> ``26%``.
+    """Write a share between 0 and 1 in percent: 0.264 -> ``26%``.
 
     Never rounded to a certainty it does not have: 0.9996 is ``>99.9%`` and 0.0004
     ``<0.1%`` (with ``decimals`` 0: ``>99%`` and ``<1%``).
@@ -238,7 +238,7 @@ def share(value: Any, decimals: int = 0) -> str:
 
 
 def power(value: Any) -> str:
-    """A power or a chance (0-1) in percent with one decimal: the one way a report writes it.
+    """Write a power or a chance (0-1) in percent with one decimal, the one way a report does.
 
     A computed power is never a certainty, even where the arithmetic returns exactly 1
     or 0: 0.9996 and 1.0 are ``>99.9%``, 0.0004 and 0.0 are ``<0.1%``; 0.754 is ``75.4%``.
@@ -251,7 +251,7 @@ def power(value: Any) -> str:
 
 
 def points(value: Any, decimals: int = 0, *, plus: bool = False) -> str:
-    """A difference of two shares (0.04) in percentage points: ``4 percentage points``."""
+    """Write a difference of two shares (0.04) in percentage points: ``4 percentage points``."""
     x = _finite(value)
     if x is None:
         return MISSING
@@ -260,13 +260,13 @@ def points(value: Any, decimals: int = 0, *, plus: bool = False) -> str:
 
 
 def count(value: Any) -> str:
-    """A count: ``1,234``."""
+    """Write a count: ``1,234``."""
     x = _finite(value)
     return MISSING if x is None else number(round(x), 0)
 
 
 def ratio(value: Any, decimals: int = 2) -> str:
-    """A ratio (benefit-cost, risk ratio): ``2.50``."""
+    """Write a ratio (benefit-cost, risk ratio): ``2.50``."""
     return number(value, decimals)
 
 
@@ -321,7 +321,7 @@ def interval(
     decimals: int | None = None,
     symbol: bool = False,
 ) -> str:
-    """An interval written ``−66% to −9%`` (``EUR 780 to 2,980``; ``−61% to +62%`` across zero).
+    """Write an interval: ``−66% to −9%``, ``EUR 780 to 2,980``, ``−61% to +62%`` across zero.
 
     Both bounds share their decimals. A currency code is written once, before the
     first bound; a symbol before each.
@@ -359,7 +359,10 @@ def estimate_with_range(
     symbol: bool = False,
     plus: bool = False,
 ) -> str:
-    """``EUR 1,900 (95% range EUR 780 to 2,980)``: an estimate with its interval, one set of decimals."""
+    """Write an estimate with its interval, one set of decimals.
+
+    For example ``EUR 1,900 (95% range EUR 780 to 2,980)``.
+    """
     places = _decimals(unit, estimate, low, high)
     shown = value(estimate, unit, currency=currency, decimals=places, symbol=symbol, plus=plus)
     if _finite(low) is None or _finite(high) is None:
@@ -369,7 +372,7 @@ def estimate_with_range(
 
 
 def axis_formatter(unit: str = "number", *, currency: str | None = None, symbol: bool = False):
-    """A matplotlib tick formatter that writes ticks as :func:`value` writes figures.
+    """Return a matplotlib tick formatter that writes ticks as :func:`value` writes figures.
 
     Thousands separated, real minus signs, shares in percent, money with its currency
     (a symbol when the client uses one, else the code); decimals only where the ticks
@@ -391,7 +394,7 @@ def axis_formatter(unit: str = "number", *, currency: str | None = None, symbol:
 
 
 def currency_from_label(label: str | None) -> str | None:
-    """The currency a client wrote into an outcome's label, if any.
+    """Return the currency a client wrote into an outcome's label, if any.
 
     ``"Bookings, USD"`` -> ``USD``; ``"Umsatz (€)"`` -> ``EUR``; ``"Revenue"`` -> None. Only
     a listed ISO 4217 code written on its own, or a currency symbol, counts.
@@ -408,7 +411,7 @@ def currency_from_label(label: str | None) -> str | None:
 
 
 def figure(value: float) -> str:
-    """A figure for a sentence: thousands separated, no exponent, about four significant digits.
+    """Write a figure for a sentence: thousands separated, no exponent, about 4 significant digits.
 
     200000 -> "200,000", 2.5 -> "2.5", 0.01234 -> "0.0123"; not finite -> "not computable".
     """

@@ -67,7 +67,7 @@ MAX_MEMORY_LIMIT_GB = 65536
 
 
 def memory_limit_problem(value: object) -> str:
-    """The message for a ``--memory-limit`` that is not a number of GB from 2 to 65536."""
+    """Return the message for a ``--memory-limit`` that is not a number of GB from 2 to 65536."""
     return (
         f"--memory-limit must be a number of GB from 2 to {MAX_MEMORY_LIMIT_GB} (a kernel that has run "
         "a study reserves about 2 GB of address space for 0.3 GB in use; no machine has more than "

@@ -78,7 +78,7 @@ def _inputs_fingerprint(discovery: Discovery, instruments_dir: Path) -> str:
 
 
 def _unchanged(folder: Path, inputs: str) -> bool:
-    """True when the inputs are those of the last computation and its files are as written."""
+    """Return True when the inputs are the last computation's and its files are as written."""
     try:
         record = json.loads((folder / FINGERPRINT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -133,7 +133,10 @@ def _recompute(discovery: Discovery, folder: Path, instruments_dir: Path) -> lis
 
 
 def _ids(folder: Path) -> set[str]:
-    """The instrument ids declared in a client's own instruments folder (unreadable files skipped)."""
+    """Return the instrument ids declared in a client's own instruments folder.
+
+    Unreadable files are skipped.
+    """
     from analysis.core.strict import read_yaml
 
     found = set()

@@ -76,7 +76,8 @@ def _plugin_class() -> Any:
             self.renderer: Any = None
             self.error: str | None = None  # kept only when trying again cannot help
 
-        def setup(self, worker: Any) -> None:
+        def setup(self, worker: Any) -> None:  # noqa: ARG002 - Dask passes worker= by name
+            """Point this worker at the project and give it its own state folder."""
             from dataclasses import replace
 
             os.environ["WORKBENCH_ROOT"] = self.root
@@ -84,7 +85,8 @@ def _plugin_class() -> Any:
                 own = host_state_dir(self.options.state_dir)
                 self.options = replace(self.options, state_dir=str(own))
 
-        def teardown(self, worker: Any) -> None:
+        def teardown(self, worker: Any) -> None:  # noqa: ARG002 - Dask passes worker= by name
+            """Stop this worker's kernel."""
             if self.renderer is not None:
                 self.renderer.close()
 
@@ -110,7 +112,7 @@ def _claim_name(batch: str, job: Any) -> str:
 
 
 def _render_on_worker(job: Any, context: dict[str, Any], batch: str) -> Any:
-    """The Dask task: render one report on this worker's warm kernel, at most once per batch."""
+    """Render as the Dask task: one report on this worker's warm kernel, at most once per batch."""
     from distributed import Event, Reschedule, get_worker
 
     from analysis.render.jobs import Outcome

@@ -83,11 +83,13 @@ def _register_engine() -> None:
             cls,
             nb_man,
             kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
+            # papermill passes these by name; they are taken here so that they do not reach
+            # the notebook client through kwargs
+            log_output=False,  # noqa: ARG003
+            stdout_file=None,  # noqa: ARG003
+            stderr_file=None,  # noqa: ARG003
             start_timeout=60,
-            execution_timeout=None,
+            execution_timeout=None,  # noqa: ARG003
             **kwargs,
         ):
             deadline, limit = kwargs.pop("deadline"), kwargs.pop("limit")
@@ -96,7 +98,7 @@ def _register_engine() -> None:
                 km=kwargs.pop("km"),
                 kernel_name=kernel_name,
                 startup_timeout=start_timeout,
-                timeout_func=lambda cell: max(0.5, deadline - time.monotonic()),
+                timeout_func=lambda _cell: max(0.5, deadline - time.monotonic()),
                 interrupt_on_timeout=True,
                 error_on_timeout={
                     "ename": TIMEOUT_ENAME,
@@ -116,7 +118,7 @@ def _register_engine() -> None:
 
 
 def extract_records(nb) -> list[dict[str, Any]]:
-    """Headline records published by :func:`analysis.report.publish_summary`."""
+    """Return the headline records published by :func:`analysis.report.publish_summary`."""
     from analysis.report.display import RESULTS_MIMETYPE
 
     records: list[dict[str, Any]] = []
@@ -129,7 +131,10 @@ def extract_records(nb) -> list[dict[str, Any]]:
 
 
 def _is_file_parameter(name: str, job: Job) -> bool:
-    """Data files are listed with their hashes in the footer, not again as parameters."""
+    """Return whether ``name`` is a data file, not a parameter shown in the footer.
+
+    Data files are listed with their hashes in the footer, not again as parameters.
+    """
     return (
         name == "benchmarks"
         or name in job.data_files
@@ -138,7 +143,7 @@ def _is_file_parameter(name: str, job: Job) -> bool:
 
 
 def _failed_cell_message(path: Path, error_text: str) -> str:
-    """What to show for a failed notebook: the data-error lines it printed, or where it failed.
+    """Return what to show for a failed notebook: its data-error lines, or where it failed.
 
     A data error (shown concisely by :func:`analysis.report.setup_notebook`) is returned
     as printed. Otherwise ``error_text`` is kept, with papermill's execution count
@@ -233,6 +238,7 @@ class Renderer:
     _used = False
 
     def close(self) -> None:
+        """Shut down the kernel."""
         self.kernel.shutdown()
 
     def _fresh_kernel(self) -> None:
@@ -278,7 +284,7 @@ class Renderer:
         }
 
     def _died(self, error: BaseException, job: Job) -> str | None:
-        """A plain message when the kernel ran out of memory or died, naming the client and study."""
+        """Return a plain message, naming the report, when its kernel ran out of memory or died."""
         import signal
 
         limit = self.options.memory_limit_gb
@@ -419,7 +425,7 @@ def write_delivered(outcome: Outcome, out_dir: Path) -> None:
 
 
 def _failed_notebook(running: Path, name: str, job: Job, private: Path | None) -> dict[str, str]:
-    """The failed run's notebook, without this machine's paths, as ``{name: text}``."""
+    """Return the failed run's notebook, without this machine's paths, as ``{name: text}``."""
     try:
         text = scrub_paths(running.read_text(encoding="utf-8"), job, private)
     except (OSError, UnicodeDecodeError):

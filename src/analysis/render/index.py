@@ -22,7 +22,7 @@ HEADLINES_SHOWN = 4
 
 
 def _headlines(out_dir: Path, study: str) -> tuple[str, list[dict[str, str]]]:
-    """The report's first sentence and its headline figures, as its first screen shows them.
+    """Return the report's first sentence and its headline figures, as its first screen shows them.
 
     Records marked ``card: False`` (a figure the report explains in its appendix, such as
     the naive difference) are never headlines here either.
@@ -47,13 +47,13 @@ def _headlines(out_dir: Path, study: str) -> tuple[str, list[dict[str, str]]]:
 
 
 def _current_pdf(html: Path) -> bool:
-    """A PDF beside the report that is at least as new as it (a stale one is not linked)."""
+    """Return a PDF beside the report that is at least as new as it (a stale one is not linked)."""
     pdf = html.with_suffix(".pdf")
     return html.is_file() and pdf.is_file() and pdf.stat().st_mtime >= html.stat().st_mtime
 
 
 def study_title(notebook: Path, cache: dict[Path, str]) -> str:
-    """The report title kept in the notebook's metadata (``workbench.title``), or ''."""
+    """Return the report title kept in the notebook's metadata (``workbench.title``), or ''."""
     if notebook not in cache:
         try:
             metadata = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})

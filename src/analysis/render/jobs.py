@@ -66,6 +66,7 @@ class Job:
 
     @property
     def key(self) -> str:
+        """Return ``client/study``, the job's name in logs and claims."""
         return f"{self.client_id}/{self.study}"
 
 
@@ -85,6 +86,8 @@ class Outcome:
 
 @dataclass
 class BatchResult:
+    """What happened to a batch of reports."""
+
     outcomes: list[Outcome]
     config_errors: dict[str, str]
     elapsed: float
@@ -93,18 +96,22 @@ class BatchResult:
 
     @property
     def failed(self) -> list[Outcome]:
+        """Return the reports that failed or could not be configured."""
         return [o for o in self.outcomes if o.status in ("failed", "config-error")]
 
     @property
     def exit_code(self) -> int:
+        """Return the command's exit code: 1 if anything failed, else 0."""
         return 1 if self.failed or self.config_errors or self.pdf_errors else 0
 
 
 def status_path(out_dir: Path, study: str) -> Path:
+    """Return the path of a study's status file."""
     return out_dir / f"{study}.status.json"
 
 
 def read_status(out_dir: Path, study: str) -> dict[str, Any]:
+    """Return a study's last status, or an empty dict when there is none readable."""
     try:
         return json.loads(status_path(out_dir, study).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -165,7 +172,7 @@ def _check_selection(
 def _parameters(
     client: Client, spec: Any, notebooks_dir: Path
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The notebook's parameters for one report, and those shown in its footer."""
+    """Return the notebook's parameters for one report, and those shown in its footer."""
     if (
         spec.params is not None or spec.errors
     ):  # a study with a model: the notebook reads client.yml
@@ -247,7 +254,7 @@ def _import_records(files: dict[str, Path]) -> dict[str, Path]:
 
 
 def _relative(value, start: Path):
-    """A path (or a dict of paths) relative to the notebooks folder, as notebooks receive them."""
+    """Write a path (or a dict of paths) relative to the notebooks folder, as notebooks get them."""
     if isinstance(value, dict):
         return {k: os.path.relpath(v, start) for k, v in value.items()}
     return os.path.relpath(value, start)
@@ -269,7 +276,7 @@ def benchmark_inputs(data_files: dict, benchmarks_dir: Path) -> dict[str, Path]:
 
 
 def is_current(job: Job) -> bool:
-    """True when the last run of ``job`` succeeded with the same inputs and its report exists."""
+    """Return True when ``job`` last succeeded with the same inputs and its report exists."""
     out_dir = Path(job.out_dir)
     status = read_status(out_dir, job.study)
     return (

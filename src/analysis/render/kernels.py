@@ -73,7 +73,8 @@ RESET = textwrap.dedent(
         import os, sys, warnings
         import matplotlib, matplotlib.pyplot as plt
         import numpy, pandas
-        start = __builtins__.__dict__["_workbench_start"] if isinstance(__builtins__, type(sys)) else __builtins__["_workbench_start"]
+        own = __builtins__.__dict__ if isinstance(__builtins__, type(sys)) else __builtins__
+        start = own["_workbench_start"]
         plt.close("all")
         matplotlib.rcdefaults()
         with warnings.catch_warnings():
@@ -114,7 +115,7 @@ LIMIT = textwrap.dedent(
 
 
 def physical_memory_gb() -> float | None:
-    """The machine's physical memory in GB (None where the system does not say)."""
+    """Return the machine's physical memory in GB (None where the system does not say)."""
     import os
 
     try:
@@ -270,11 +271,12 @@ class WarmKernel:
 
     @property
     def pid(self) -> int | None:
+        """Return the kernel process's id, or None before it started."""
         provisioner = getattr(self.km, "provisioner", None)
         return getattr(provisioner, "pid", None)
 
     def exit_code(self) -> int | None:
-        """The kernel process's exit code once it has died (negative: killed by that signal)."""
+        """Return the kernel process's exit code once it has died (negative: killed by a signal)."""
         provisioner = getattr(self.km, "provisioner", None)
         process = getattr(provisioner, "process", None)
         return process.poll() if process is not None else None
@@ -291,7 +293,7 @@ class WarmKernel:
     def run(self, code: str, timeout: float = 120) -> None:
         """Run ``code`` silently; raise :class:`KernelError` if it fails."""
         reply = self._kc.execute_interactive(
-            code, silent=False, store_history=False, timeout=timeout, output_hook=lambda msg: None
+            code, silent=False, store_history=False, timeout=timeout, output_hook=lambda _msg: None
         )
         content = reply["content"]
         if content.get("status") != "ok":
@@ -307,9 +309,11 @@ class WarmKernel:
         self.start()
 
     def is_alive(self) -> bool:
+        """Return whether the kernel is running."""
         return self.km is not None and run_sync(self.km.is_alive)()
 
     def shutdown(self) -> None:
+        """Stop the kernel and its channels."""
         if self._kc is not None:
             self._kc.stop_channels()
             self._kc = None

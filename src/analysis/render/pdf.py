@@ -87,7 +87,7 @@ def pdf_unavailable() -> str | None:
 
 
 def stale_pdfs(html_files: Iterable[Path]) -> list[Path]:
-    """The HTML reports whose PDF is missing or older than the HTML."""
+    """Return the HTML reports whose PDF is missing or older than the HTML."""
     stale = []
     for html in html_files:
         pdf = html.with_suffix(".pdf")

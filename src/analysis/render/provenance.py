@@ -42,7 +42,7 @@ _KEYS = {"email": "e-mail address", "name": "full name", "id": "employee number"
 
 
 def short_hash(sha256: str) -> str:
-    """The first :data:`FINGERPRINT_CHARS` characters of a hash ("" for none).
+    """Return the first :data:`FINGERPRINT_CHARS` characters of a hash ("" for none).
 
     Parameters
     ----------
@@ -62,7 +62,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def _day(stamp: str) -> str:
-    """An ISO time stamp as a day in words: 8 December 2026 (the stamp itself if unreadable)."""
+    """Write an ISO time stamp as a day in words: 8 December 2026 (the stamp if unreadable)."""
     try:
         when = datetime.fromisoformat(str(stamp))
     except ValueError:
@@ -71,7 +71,7 @@ def _day(stamp: str) -> str:
 
 
 def _month(label: str) -> str:
-    """A period label 2024-01 as January 2024 (other labels as they are)."""
+    """Write a period label 2024-01 as January 2024 (other labels as they are)."""
     try:
         when = datetime.strptime(str(label), "%Y-%m")
     except ValueError:
@@ -126,8 +126,10 @@ _TEST_MARK = re.compile(r"(?<![^\W\d_])(test[a-z]*|preview|prueba|essai)", re.IG
 
 
 def _hidden(entry: Mapping[str, Any]) -> tuple[bool, str | None]:
-    """Whether a rule's values must stay out of the report, and the personal data its
-    column holds ("email", ...; "" for personal data of an unknown kind; None for none).
+    """Return whether a rule's values must stay out of the report, and its personal data.
+
+    The personal data is what the rule's column holds ("email", ...; "" for personal
+    data of an unknown kind; None for none).
 
     The import notes for each rule whether its column holds personal data and whether it
     reaches the imported table; an older record is judged by the rule's values and header.
@@ -150,8 +152,10 @@ def _hidden(entry: Mapping[str, Any]) -> tuple[bool, str | None]:
 
 
 def _rule(entry: Mapping[str, Any]) -> str:
-    """One codebook rule that left rows out, in words; never a value of personal data or of
-    a column the imported table does not keep."""
+    """Write one codebook rule that left rows out, in words.
+
+    Never a value of personal data or of a column the imported table does not keep.
+    """
     rule = entry.get("rule") or {}
     column = rule.get("column")
     if "blank" in rule or ("equals" in rule and rule.get("equals") in (None, "")):
@@ -186,7 +190,7 @@ def _dropped(table: dict) -> list[str]:
 
 
 def _matched(match: Mapping[str, Any], what: str) -> str:
-    """The match counts of one file against the list of reps."""
+    """Return the match counts of one file against the list of reps."""
     key = _KEYS.get(str(match.get("key")), "a key")
     unmatched = match.get("unmatched_in_file") or []
     rows = sum(int(u.get("rows", 0)) for u in unmatched)
@@ -268,7 +272,7 @@ def _record(folder: Path) -> dict:
 
 
 def data_provenance(data_files: Mapping[str, str | Path]) -> dict[str, Any]:
-    """The files behind a report, in plain words, and their short fingerprints.
+    """Return the files behind a report, in plain words, and their short fingerprints.
 
     Parameters
     ----------

@@ -48,7 +48,7 @@ class NoKernel:
 
 
 def _start_renderer(options: Any) -> tuple[Any, NoKernel | None]:
-    """A Renderer (its kernel started, with retries), or why there is none."""
+    """Return a Renderer (its kernel started, with retries), or why there is none."""
     from analysis.render.execute import Renderer
 
     try:
@@ -99,6 +99,7 @@ def _worker_main(conn: Connection, options: Any, root: str) -> None:
 
 
 def kernel_pid_file(state_dir: Path, worker_pid: int) -> Path:
+    """Return the file where a worker notes its kernel's pid."""
     return state_dir / f"kernel-of-worker-{worker_pid}.pid"
 
 
@@ -116,7 +117,7 @@ def stop_orphan_kernels(state_dir: Path) -> int:
 
 
 def renders_running(state_dir: Path) -> bool:
-    """True when a worker of some render (this one's are not started yet) is running."""
+    """Return True when a worker of some render (this one's are not started yet) is running."""
     return any(
         _alive(record.stem.removeprefix("kernel-of-worker-"))
         for record in state_dir.glob("kernel-of-worker-*.pid")
@@ -124,7 +125,7 @@ def renders_running(state_dir: Path) -> bool:
 
 
 def _alive(pid: str) -> bool:
-    """True when process ``pid`` (a render's worker) is running."""
+    """Return True when process ``pid`` (a render's worker) is running."""
     try:
         os.kill(int(pid), 0)
     except (ValueError, ProcessLookupError):
@@ -208,7 +209,7 @@ class _Pool:
         return process
 
     def crashed(self, conn: Connection) -> None:
-        """A worker died: its report fails alone and a new worker takes its place."""
+        """Handle a dead worker: its report fails alone and a new worker takes its place."""
         from analysis.render.jobs import Outcome
 
         process = self.retire(conn)
@@ -233,7 +234,7 @@ class _Pool:
             self.assign(self.start())
 
     def no_kernel(self, conn: Connection, answer: NoKernel) -> None:
-        """A worker could not start a kernel: its job goes back to the front of the queue."""
+        """Handle a worker that could not start a kernel: its job goes back to the queue's front."""
         self.busy.pop(conn)
         self.retire(conn)
         self.pending.insert(0, answer.job)  # another worker renders it

@@ -1,5 +1,6 @@
-"""Reporting: the seaborn theme, styled tables and figures for notebooks, and the
-papermill/nbconvert batch that renders one HTML report per client and study.
+"""Reporting: the seaborn theme, styled tables and figures for notebooks, and the batch.
+
+The papermill/nbconvert batch renders one HTML report per client and study.
 
 Notebook helpers (cheap to import) are re-exported here; the batch machinery lives
 in :mod:`analysis.render.batch` and is imported only by the ``workbench`` command.

@@ -30,6 +30,7 @@ class Section:
         return self
 
     def __bool__(self) -> bool:
+        """Return whether the section holds any part."""
         return bool(self.parts)
 
     def _repr_html_(self) -> str | None:
@@ -38,6 +39,7 @@ class Section:
         return "".join(_html(part) for part in self.parts)
 
     def __repr__(self) -> str:
+        """Return the parts' plain-text forms, one per line."""
         return "\n".join(repr(part) for part in self.parts)
 
     def _ipython_display_(self) -> None:
@@ -58,20 +60,22 @@ def _html(part: Any) -> str:
 
 
 def paragraph(text: str) -> str:
-    """A paragraph of plain text (escaped, with real minus signs)."""
+    """Build a paragraph of plain text (escaped, with real minus signs)."""
     return f"<p>{html.escape(formats.minus_signs(text))}</p>"
 
 
 def subheading(text: str) -> str:
-    """A level-3 heading of plain text (escaped)."""
+    """Build a level-3 heading of plain text (escaped)."""
     return f"<h3>{html.escape(text)}</h3>"
 
 
 def checks_and_glossary(
     warnings: Iterable[str], skipped: Iterable[str], terms: Mapping[str, str]
 ) -> list[Any]:
-    """The end of every appendix: the data checks, the sections left out (with why), and
-    the glossary of the statistical terms the appendix uses.
+    """Build the end of every appendix.
+
+    It holds the data checks, the sections left out (with why), and the glossary of the
+    statistical terms the appendix uses.
 
     Parameters
     ----------

@@ -121,7 +121,7 @@ class _Html:
 
 
 def _palette_png(image) -> bytes:
-    """A Pillow image as an optimised palette PNG on white (at most 256 colours, no dithering).
+    """Encode a Pillow image as an optimised palette PNG on white (<= 256 colours, no dithering).
 
     A chart drawn by matplotlib usually has fewer than 256 distinct colours; then the
     palette is exact and the faster maximum-coverage method finds it (22 ms against
@@ -145,7 +145,7 @@ def _palette_png(image) -> bytes:
 
 
 def compressed_png(png: bytes) -> bytes:
-    """The same picture as an optimised palette PNG (at most 256 colours, no dithering).
+    """Encode the same picture as an optimised palette PNG (at most 256 colours, no dithering).
 
     A chart holds a few flat colours plus anti-aliased edges, so a 256-colour palette
     looks the same and weighs about a third of matplotlib's true-colour PNG (measured
@@ -160,7 +160,7 @@ def compressed_png(png: bytes) -> bytes:
 
 
 def figure_png(fig) -> bytes:
-    """A matplotlib figure as a palette PNG, drawn as ``savefig`` would draw it.
+    """Encode a matplotlib figure as a palette PNG, drawn as ``savefig`` would draw it.
 
     ``savefig`` measures the figure (a layout pass, for ``savefig.bbox = "tight"``),
     draws it and encodes a true-colour PNG, which :func:`compressed_png` would then
@@ -222,7 +222,8 @@ def figure(fig, caption: str, *, alt: str | None = None) -> _Html:
     data = base64.b64encode(png).decode("ascii")
     markup = (
         f'<figure class="wb-figure"><img src="data:image/png;base64,{data}" '
-        f'alt="{html.escape(alt or caption)}"/><figcaption>{html.escape(caption)}</figcaption></figure>'
+        f'alt="{html.escape(alt or caption)}"/>'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
     return _Html(markup, f"[figure] {caption}")
 
@@ -337,17 +338,17 @@ def table(
         ):
             cells = [
                 cell(i, v, u, column, hidden)
-                for i, v, u, hidden in zip(frame.index, values, frame[row_unit], mask)
+                for i, v, u, hidden in zip(frame.index, values, frame[row_unit], mask, strict=True)
             ]
         elif column in units:
             cells = [
                 cell(i, v, units[column], column, hidden)
-                for i, v, hidden in zip(frame.index, values, mask)
+                for i, v, hidden in zip(frame.index, values, mask, strict=True)
             ]
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             cells = [
                 cell(i, v, "number", column, hidden)
-                for i, v, hidden in zip(frame.index, values, mask)
+                for i, v, hidden in zip(frame.index, values, mask, strict=True)
             ]
         else:
             cells = [
@@ -481,7 +482,7 @@ def widen(data, *, index, columns: str, values: str, suppressed: str = "suppress
 
 
 def note(text: str) -> _Html:
-    """A short highlighted remark for the reader (HTML-escaped)."""
+    """Build a short highlighted remark for the reader (HTML-escaped)."""
     text = typeset(text)
     return _Html(f'<div class="wb-note" role="note">{html.escape(text)}</div>', text)
 
@@ -496,7 +497,7 @@ def _is_number(value: Any) -> bool:
 
 
 def typeset(text: str) -> str:
-    """A sentence as the report prints it: real minus signs before numbers."""
+    """Write a sentence as the report prints it: real minus signs before numbers."""
     return formats.minus_signs(str(text))
 
 
@@ -602,7 +603,7 @@ def publish_summary(
 def card_values(
     item: Mapping[str, Any], *, currency: str | None = None, conf_level: float = 0.95
 ) -> tuple[str, str]:
-    """The value and the range of a headline record as a card (and the index) shows them.
+    """Return the value and the range of a headline record as a card (and the index) shows them.
 
     Money is written in the record's ``currency`` and ``currency_style`` (``symbol``:
     ``€2,400``; else ``EUR 2,400``), so the index shows a figure as the report does.
@@ -649,7 +650,7 @@ def card_html(
 
 
 def not_measured(missing: Sequence[str], how: str = "") -> _Html:
-    """The one line that replaces the sections a client supplied nothing for.
+    """Build the one line that replaces the sections a client supplied nothing for.
 
     ``missing`` names what was not measured in plain words (``reaction``, ``learning``);
     ``how`` says in a few words how to add them. Nothing is shown when nothing is missing.
@@ -666,7 +667,7 @@ def not_measured(missing: Sequence[str], how: str = "") -> _Html:
 
 
 def glossary(terms: Mapping[str, str]) -> _Html:
-    """A short glossary of the statistical terms the appendix uses."""
+    """Build a short glossary of the statistical terms the appendix uses."""
     rows = "".join(
         f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>"
         for term, meaning in terms.items()
@@ -677,7 +678,7 @@ def glossary(terms: Mapping[str, str]) -> _Html:
 
 
 def _plain_text(value: Any) -> str:
-    """A cell value a client reads: yes/no for booleans, never ``True``, ``None`` or ``[]``."""
+    """Write a cell value a client reads: yes/no for booleans, never ``True``, ``None``, ``[]``."""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "yes" if value else "no"
     if isinstance(value, (list, tuple, set)):

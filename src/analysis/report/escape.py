@@ -44,10 +44,10 @@ def html_text(text: object) -> Markup:
 
 
 def markdown_text(text: object) -> str:
-    """``text`` as literal Markdown on one line: no link, image, emphasis or HTML can form.
+    r"""Write ``text`` as literal Markdown on one line: no link, image, emphasis or HTML forms.
 
     >>> markdown_text("[click](javascript:alert(1)) <b>")
-    '\\\\[click\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\<b\\\\>'
+    '\\[click\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>'
     """
     one_line = _LINE_BREAKS.sub(" ", str(text)).strip()
     return _PUNCTUATION.sub(r"\\\1", one_line)
@@ -82,9 +82,10 @@ class Heading:
         return f"{'#' * self.level} {markdown_text(self.text)}"
 
     def __repr__(self) -> str:
+        """Return the heading's text as written."""
         return self.text
 
 
 def heading(text: object, level: Literal[2, 3, 4] = 3) -> Heading:
-    """A heading of client text (an instrument's title) for ``display()``."""
+    """Build a heading of client text (an instrument's title) for ``display()``."""
     return Heading(text, level)

@@ -57,7 +57,8 @@ def setup_notebook() -> None:
         return
     from analysis.core.errors import InputError
 
-    def concise(self, etype, value, tb, tb_offset=None):
+    # IPython's custom-exception handler signature; IPython passes ``tb_offset`` by name
+    def concise(self, etype, value, _tb, tb_offset=None):  # noqa: ARG001
         message = (
             f"{etype.__name__}: the input data need fixing before this report can run.\n\n{value}"
         )

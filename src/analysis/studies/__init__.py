@@ -46,7 +46,7 @@ PLAN_STUDIES = ("training_impact", "evaluation_plan")
 
 
 def shared_files(study: str) -> dict[str, Path]:
-    """The files outside a client's folder that ``study`` reads, named for the inputs hash.
+    """Return the files outside a client's folder that ``study`` reads, named for the inputs hash.
 
     readiness_alignment reads every instrument definition in ``data/instruments/`` (an
     instrument's items, scoring and bands decide what its report says), so a change to
@@ -123,7 +123,7 @@ class StudyInputs:
         return []
 
     def runs(self, section: str) -> bool:
-        """True when ``section`` can be computed for this client."""
+        """Return True when ``section`` can be computed for this client."""
         return section not in self.skipped
 
     def note(self, section: str) -> str:
@@ -131,8 +131,11 @@ class StudyInputs:
         return self.skipped.get(section, "")
 
     def skip(self, section: str, reason: str, fix: str = "") -> None:
-        """Leave ``section`` out: ``reason`` in the client's words (the report's), ``fix``
-        what the analyst sets to add it (validate's only)."""
+        """Leave ``section`` out, with a reason and a fix.
+
+        ``reason`` is in the client's words (the report's), ``fix`` what the analyst sets to
+        add it (validate's only).
+        """
         if section not in self.skipped and fix:
             self.fixes[section] = fix
         self.skipped.setdefault(section, reason)
@@ -175,8 +178,10 @@ def explicit_overrides(study: str, namespace: Mapping[str, Any]) -> dict[str, An
 
 
 def _blame(problem: str, context: str, overrides: Mapping[str, Any]) -> str:
-    """Name the notebook, not client.yml, for a value the notebook set (a parameters cell,
-    or papermill's ``-p``)."""
+    """Name the notebook, not client.yml, for a value the notebook set.
+
+    The notebook sets it in a parameters cell or through papermill's ``-p``.
+    """
     prefix = f"{context}: "
     if problem.startswith(prefix):
         rest = problem[len(prefix) :]
@@ -193,7 +198,7 @@ def collect(
     overrides: Mapping[str, Any] | None = None,
     clients_dir: Path | None = None,
 ) -> tuple[StudyInputs | None, list[str]]:
-    """Checked inputs and every error (empty when the study can render).
+    """Return the checked inputs and every error (empty when the study can render).
 
     The one function behind :func:`load_study` and :func:`check_study`. An import that
     no longer matches its raw files or codebook (:func:`~analysis.ingest.record.stale_imports`)
@@ -243,7 +248,7 @@ def collect(
     )
     plan = client.plan
     if plan is not None and (
-        plan.edited_after_first_freeze or study in PLAN_STUDIES and not plan.frozen
+        plan.edited_after_first_freeze or (study in PLAN_STUDIES and not plan.frozen)
     ):
         inputs.warnings.append(
             " ".join(plan.sentences())
@@ -257,7 +262,7 @@ def collect(
 def load_study(
     study: str, namespace: Mapping[str, Any] | str | None = None, **overrides: Any
 ) -> StudyInputs:
-    """Checked inputs of one client's study: the first call of a study notebook.
+    """Return the checked inputs of one client's study: the first call of a study notebook.
 
     Parameters
     ----------
@@ -288,7 +293,7 @@ def load_study(
 
 
 def check_study(client_id: str, study: str, clients_dir: Path | None = None) -> list[Problem]:
-    """What :func:`load_study` would raise or warn for this client and study, as problems."""
+    """Return what :func:`load_study` would raise or warn for this client and study, as problems."""
     try:
         inputs, errors = collect(study, client_id, clients_dir=clients_dir)
     except InputError as error:

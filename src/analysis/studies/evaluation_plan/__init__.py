@@ -33,8 +33,11 @@ SIMULATED_CELLS = 200_000_000
 
 
 def _currency(inputs: StudyInputs) -> str | None:
-    """The outcome's currency as the client's training study states it (its ``currency``
-    parameter, or a code or symbol in its ``outcome_label``), else None."""
+    """Return the outcome's currency as the client's training study states it, else None.
+
+    The study states it in its ``currency`` parameter, or as a code or symbol in its
+    ``outcome_label``.
+    """
     from analysis.clients.config import load_client
     from analysis.core.formats import currency_from_label
 
@@ -92,9 +95,12 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 def _variation(
     inputs: StudyInputs, plan: Plan, errors: list[str]
 ) -> tuple[float | None, float, str] | None:
-    """The outcome's residual SD and autocorrelation, and a sentence on where they come
-    from: the client's baseline data when it has enough reps, else the plan's assumptions.
-    None, with the problem added to ``errors``, when the baseline cannot be used."""
+    """Return the outcome's residual SD and autocorrelation, and where they come from.
+
+    The sentence names the client's baseline data when it has enough reps, else the
+    plan's assumptions. None, with the problem added to ``errors``, when the baseline
+    cannot be used.
+    """
     from analysis.planning import baseline_variance
 
     outcome = plan.outcomes.primary
@@ -137,8 +143,11 @@ def _variation(
 
 
 def _baseline_data(inputs: StudyInputs, outcome: str, errors: list[str]) -> pd.DataFrame | None:
-    """The baseline panel joined with the reps; None, with the problems added to
-    ``errors``, when a file cannot be read or lacks the plan's primary outcome."""
+    """Return the baseline panel joined with the reps, or None when it cannot be used.
+
+    None, with the problems added to ``errors``, when a file cannot be read or lacks the
+    plan's primary outcome.
+    """
     try:
         tables = load_training_data(
             reps_path=inputs.files["reps_path"], panel_path=inputs.files["panel_path"]
@@ -165,8 +174,11 @@ def _estimable(
     rho: float,
     errors: list[str],
 ) -> bool:
-    """True when the power can be computed: the outcome's variation is known and the
-    planned rollout compares trained with untrained reps; otherwise an error says why."""
+    """Return True when the power can be computed; otherwise an error says why.
+
+    The outcome's variation must be known and the planned rollout must compare trained
+    with untrained reps.
+    """
     if sd is None:
         errors.append(
             f"{inputs.where}: the power of the plan needs the outcome's variation: give baseline "
@@ -187,8 +199,10 @@ def _estimable(
 
 
 def _draws(inputs: StudyInputs, design: RolloutDesign, n_resamples: int) -> None:
-    """Set ``extras["n_draws"]``: fewer simulated rollouts than ``n_resamples`` for a large
-    design, with a warning."""
+    """Set ``extras["n_draws"]``, the number of simulated rollouts.
+
+    A large design gets fewer than ``n_resamples``, with a warning.
+    """
     cells = design.n_reps * design.periods
     inputs.extras["n_draws"] = min(n_resamples, max(100, SIMULATED_CELLS // cells))
     if inputs.extras["n_draws"] < n_resamples:
@@ -200,8 +214,11 @@ def _draws(inputs: StudyInputs, design: RolloutDesign, n_resamples: int) -> None
 
 
 def _break_even(inputs: StudyInputs, plan: Plan, design: RolloutDesign) -> None:
-    """Set the display unit and ``extras["break_even"]`` (None, with the section left out,
-    when the outcome has no money value); warn when the plan's unit overrides the contract's."""
+    """Set the display unit and ``extras["break_even"]``.
+
+    The break-even is None, with the section left out, when the outcome has no money
+    value. Warn when the plan's unit overrides the contract's.
+    """
     from analysis.planning import break_even
 
     outcome = plan.outcomes.primary

@@ -1,4 +1,4 @@
-"""Study 4 as the client reads it: can the planned evaluation show whether training pays?
+"""Study 4 as the client reads it: whether the planned evaluation can show training pays.
 
 :class:`PlanReport` computes the plan's power, break-even, smallest design and simulated
 rollouts once and shows them in two registers: the body answers in plain words, in the
@@ -81,11 +81,12 @@ class PlanReport:
 
     # ------------------------------------------------------------------ figures
     def amount(self, value: float) -> str:
-        """An effect per rep and period in the outcome's unit: ``EUR 1,361`` or ``1,361``."""
+        """Write an effect per rep and period in the outcome's unit: ``EUR 1,361`` or ``1,361``."""
         return formats.value(value, self.unit, currency=self.currency)
 
     @cached_property
     def powered(self) -> pd.DataFrame:
+        """Return the power table of the planned design."""
         return planning.power_table(
             self.design,
             expected_effect=self.plan.expected_effect,
@@ -97,12 +98,13 @@ class PlanReport:
         )
 
     def figure_of(self, start: str) -> float | None:
-        """The power table's figure whose name starts with ``start`` (None: not computed)."""
+        """Return the power table's figure whose name starts with ``start`` (None: not computed)."""
         rows = self.powered[self.powered["term"].str.startswith(start)]
         return None if rows.empty else float(rows["estimate"].iloc[0])
 
     @cached_property
     def smallest(self) -> pd.DataFrame | None:
+        """Return the smallest design that shows the programme pays, or None when left out."""
         if not (self.inputs.runs("break_even") and self.inputs.runs("smallest_design")):
             return None
         return planning.smallest_design(
@@ -118,6 +120,7 @@ class PlanReport:
 
     @cached_property
     def draws(self) -> pd.DataFrame:
+        """Return the simulated rollouts of the planned design."""
         return planning.simulate_rollout(
             self.design,
             effect=self.plan.expected_effect,
@@ -130,6 +133,7 @@ class PlanReport:
 
     @cached_property
     def spread(self) -> pd.DataFrame:
+        """Return the spread of the simulated rollouts' estimates."""
         return planning.summarise_draws(
             self.draws, expected=self.plan.expected_effect, break_even=self.break_even
         )
@@ -140,7 +144,7 @@ class PlanReport:
 
     # ------------------------------------------------------------------ sentences
     def answer(self) -> str:
-        """The first sentence: can the planned rollout show whether training pays?"""
+        """Write the first sentence: whether the planned rollout can show training pays."""
         expected = self.amount(self.plan.expected_effect)
         planned = f"if training works as planned ({self.outcome} up {expected} {self.per})"
         low, high = (
@@ -181,6 +185,7 @@ class PlanReport:
         )
 
     def detect_finding(self) -> str:
+        """Say which effect the planned rollout can tell apart from none."""
         mde = self.figure_of("minimum detectable effect")
         works = formats.power(self.figure_of("power against no effect at the expected"))
         verdict = (
@@ -197,6 +202,7 @@ class PlanReport:
         )
 
     def break_even_finding(self) -> str | None:
+        """Say how likely the rollout shows a break-even effect (None without one)."""
         if self.break_even is None:
             return None
         at_even = self.figure_of("power against no effect at the break-even")
@@ -216,6 +222,7 @@ class PlanReport:
         )
 
     def smallest_finding(self) -> str | None:
+        """Say which smallest design would show the programme pays (None when left out)."""
         if self.smallest is None:
             return None
         if self.smallest.empty:
@@ -236,6 +243,7 @@ class PlanReport:
         )
 
     def spread_finding(self) -> str:
+        """Say how widely the simulated rollouts' estimates spread."""
         low, mid, high = (
             self._spread("5th percentile of the estimate"),
             self._spread("median estimate"),
@@ -249,6 +257,7 @@ class PlanReport:
         )
 
     def variation_finding(self) -> str | None:
+        """Say that the outcome's variation is assumed, not measured (None with a baseline)."""
         if "baseline" in self.inputs.tables:
             return None
         return (
@@ -258,6 +267,7 @@ class PlanReport:
         )
 
     def findings(self) -> list[str]:
+        """Return the first screen's findings."""
         found = [
             self.smallest_finding(),
             self.detect_finding(),
@@ -267,7 +277,7 @@ class PlanReport:
         return [f for f in found if f][:5]
 
     def records(self) -> list[Headline]:
-        """The headline figures: the exact ones (the simulation checks them in the appendix)."""
+        """Return the headline figures: the exact ones (the appendix's simulation checks them)."""
         shown = [
             (
                 "mde",
@@ -298,6 +308,7 @@ class PlanReport:
         return records
 
     def first_screen(self):
+        """Publish the report's first screen."""
         status = self.inputs.plan
         caveats = (
             status.sentences()
@@ -322,7 +333,7 @@ class PlanReport:
         )
 
     def power_section(self) -> Section:
-        """Can the planned rollout show that training works, and that it pays?"""
+        """Show whether the planned rollout can show that training works, and that it pays."""
         names = {
             "minimum detectable effect": f"Smallest effect told apart from none "
             f"({formats.share(self.target)} power)",
@@ -349,6 +360,7 @@ class PlanReport:
         )
 
     def smallest_section(self) -> Section:
+        """Show the smallest design that would show the programme pays (empty when left out)."""
         if self.smallest is None:
             return Section()
         return Section(
@@ -378,6 +390,7 @@ class PlanReport:
         )
 
     def rollout_section(self) -> Section:
+        """Show what the simulated rollouts estimate."""
         n = self.inputs.extras["n_draws"]
         names = {
             "5th percentile": "Lowest 5% of rollouts estimate below",
@@ -410,7 +423,7 @@ class PlanReport:
         )
 
     def plan_section(self) -> Section:
-        """The plan as agreed, in the report's words."""
+        """Show the plan as agreed, in the report's words."""
         overview = self.plan.overview()
         words = {"period": self.period, "_": " "}
 
@@ -439,6 +452,7 @@ class PlanReport:
         )
 
     def not_measured(self):
+        """Return the line naming what was not measured."""
         if self.inputs.runs("break_even"):
             return not_measured([])
         return not_measured(
@@ -448,6 +462,7 @@ class PlanReport:
 
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> Section:
+        """Build the appendix: how the figures were computed."""
         section = Section(subheading("How the figures were computed"))
         se = self.figure_of("standard error")
         sd, rho = self.residual_sd, self.autocorrelation

@@ -25,7 +25,7 @@ MODEL_TERMS = (*PRACTICES["alignment"], *PRACTICES["sustainment"])
 
 
 def _params(inputs: StudyInputs) -> OrgEffectiveness:
-    """The study's typed parameters (the model :func:`analysis.studies.load_study` checked)."""
+    """Return the study's typed parameters, as :func:`analysis.studies.load_study` checked them."""
     assert isinstance(inputs.params, OrgEffectiveness), type(inputs.params)
     return inputs.params
 
@@ -111,8 +111,11 @@ def _segment_problem(inputs: StudyInputs, data: pd.DataFrame, source: str) -> st
 
 
 def _comparison_groups(inputs: StudyInputs, responses: pd.DataFrame, source: str) -> pd.Series:
-    """Respondents per effectiveness group; the comparison is left out when the very
-    effective or the ineffective group is empty or smaller than ``min_cell_size``."""
+    """Count the respondents per effectiveness group.
+
+    The comparison is left out when the very effective or the ineffective group is empty
+    or smaller than ``min_cell_size``.
+    """
     p = _params(inputs)
     groups = responses["effectiveness_group"].value_counts()
     for group in ("very effective", "ineffective"):
@@ -140,8 +143,10 @@ def _highlight(
     source: str,
     errors: list[str],
 ) -> None:
-    """An error for a ``highlight`` that is not a respondent of the report; without one,
-    the profile section is left out."""
+    """Return an error for a ``highlight`` that is not a respondent of the report.
+
+    Without a ``highlight``, the profile section is left out.
+    """
     p = _params(inputs)
     if p.highlight is not None and p.highlight not in set(responses["respondent_id"].astype(str)):
         examples = ", ".join(responses["respondent_id"].astype(str).head(3))
@@ -209,7 +214,7 @@ def _blocks(inputs: StudyInputs, responses, source: str) -> None:
 
 
 def _varying_practices(inputs: StudyInputs, responses, terms: list[str]) -> list[str]:
-    """The practices some but not all very effective and ineffective organisations have.
+    """Return the practices some but not all very effective and ineffective organisations have.
 
     A practice nobody in the two groups has (weekly meetings in a survey whose cadence
     question offers no weekly answer) or everybody has gives no ratio: it is left out of
@@ -239,7 +244,7 @@ def _varying_practices(inputs: StudyInputs, responses, terms: list[str]) -> list
 
 
 def _weights(inputs: StudyInputs, data, source: str, errors: list[str]) -> None:
-    """The survey design of client.yml (weights, strata, clusters, fpc), checked and described.
+    """Check and describe the survey design of client.yml (weights, strata, clusters, fpc).
 
     Sets ``extras["design"]`` (a :class:`~analysis.survey.SurveyDesign`, or None for a
     simple random sample), ``extras["weights"]`` (its weight column or None) and
@@ -351,7 +356,7 @@ def _design_is_usable(design, data, source: str, errors: list[str]) -> bool:
 
 
 def describe_design(design, data, source: str) -> str:
-    """The survey design in words, for the report's methods text."""
+    """Describe the survey design in words, for the report's methods text."""
     from analysis.survey.design import design_arrays
 
     arrays = design_arrays(data, design)

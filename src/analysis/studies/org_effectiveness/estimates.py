@@ -1,6 +1,9 @@
-"""Study 1's figures, each computed once: the tables behind the report of a survey of
-learning leaders (:class:`SurveyEstimates`), with the survey design of client.yml where
-there is one, and how the report names the practices."""
+"""Study 1's figures, each computed once.
+
+The tables behind the report of a survey of learning leaders (:class:`SurveyEstimates`),
+with the survey design of client.yml where there is one, and how the report names the
+practices.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ PRACTICE_PHRASES = {
 
 #: Labels of the headline cards, by record name.
 def _pct(value: Any) -> str:
-    """A share with one decimal, as the tables and cards write it (never 0% or 100% unless so)."""
+    """Write a share with one decimal, as tables and cards do (never 0% or 100% unless so)."""
     return share_text(value, decimals=1)
 
 
@@ -54,7 +57,7 @@ def _range(low: Any, high: Any) -> str:
 
 
 def _times(row: Any) -> tuple[str, str]:
-    """A ratio and its range on their side of 1: ("2.50", "1.48 to 4.23")."""
+    """Write a ratio and its range on their side of 1: ("2.50", "1.48 to 4.23")."""
     low, high = float(row["conf_low"]), float(row["conf_high"])
     return (
         bound(row["estimate"], null=(0.0, 1.0, low, high), decimals=2),
@@ -106,6 +109,7 @@ class SurveyEstimates:
 
     @cached_property
     def ratings(self) -> pd.DataFrame:
+        """Return the shares of organisations at each effectiveness rating."""
         return survey.shares(
             self.responses, "effectiveness", design=self.design, conf_level=self.conf_level
         )
@@ -182,6 +186,7 @@ class SurveyEstimates:
 
     @cached_property
     def initiatives(self) -> pd.DataFrame | None:
+        """Return the shares naming each top initiative, or None when the section is left out."""
         if not self.inputs.runs("initiatives"):
             return None
         found = survey.shares(
@@ -234,6 +239,7 @@ class SurveyEstimates:
 
     @cached_property
     def profile(self) -> pd.DataFrame | None:
+        """Return the highlighted organisation against the others, or None without one."""
         if not self.inputs.runs("profile"):
             return None
         assert self.p.highlight is not None  # runs("profile") only with a highlight
@@ -248,6 +254,7 @@ class SurveyEstimates:
 
     @cached_property
     def industries(self) -> pd.DataFrame | None:
+        """Return the shares per industry, small cells suppressed, or None when left out."""
         if not self.inputs.runs("industries"):
             return None
         found = survey.shares(self.responses, "industry", design=self.design)

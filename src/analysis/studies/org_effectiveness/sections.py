@@ -106,7 +106,7 @@ class SurveyReport(SurveySentences):
         )
 
     def comparison_section(self) -> Section:
-        """What the very effective organisations do differently, practice by practice."""
+        """Show what the very effective organisations do differently, practice by practice."""
         if self.comparison is None:
             return Section()
         shown = self.comparison
@@ -148,6 +148,7 @@ class SurveyReport(SurveySentences):
         )
 
     def cadence_section(self) -> Section:
+        """Show how often the effectiveness groups meet (empty when not measured)."""
         if self.cadence is None:
             return Section()
         shares, _ = self.cadence
@@ -164,6 +165,7 @@ class SurveyReport(SurveySentences):
         )
 
     def initiatives_section(self) -> Section:
+        """Show the top initiatives (empty when not measured)."""
         section = Section()
         if self.initiatives is not None:
             section.add(
@@ -193,6 +195,7 @@ class SurveyReport(SurveySentences):
         return section
 
     def models_section(self) -> Section:
+        """Show what goes with a higher rating, from the models (empty when not fitted)."""
         if self.models is None:
             return Section()
         ordinal = self.models[self.models["model"] == "ordinal"]
@@ -209,6 +212,7 @@ class SurveyReport(SurveySentences):
         )
 
     def profile_section(self) -> Section:
+        """Show the highlighted organisation against the others (empty without one)."""
         if self.profile is None:
             return Section()
         return Section(
@@ -229,6 +233,7 @@ class SurveyReport(SurveySentences):
         )
 
     def sample_section(self) -> Section:
+        """Describe the sample by industry (empty when not measured)."""
         if self.industries is None:
             return Section()
         n, kinds = len(self.responses), self.responses["industry"].nunique()
@@ -318,7 +323,7 @@ class SurveyReport(SurveySentences):
         )
 
     def _cadence_test_table(self) -> Any:
-        """The test of whether meeting cadence differs between the effectiveness groups."""
+        """Build the test of whether meeting cadence differs between the effectiveness groups."""
         assert self.cadence is not None
         _, test = self.cadence
         return table(
@@ -364,7 +369,7 @@ class SurveyReport(SurveySentences):
         )
 
     def _models_table(self) -> Any:
-        """The odds ratios of both regression models, with their intervals."""
+        """Build the table of the odds ratios of both regression models, with their intervals."""
         from analysis.report.display import DISPLAY_TIDY
 
         assert self.models is not None
@@ -388,7 +393,7 @@ class SurveyReport(SurveySentences):
         )
 
     def _glossary(self) -> dict[str, str]:
-        """The glossary's terms that this report uses (no logit without the models, ...)."""
+        """Return the glossary's terms that this report uses (no logit without the models, ...)."""
         compared, cadence = self.comparison is not None, self.cadence is not None
         fitted = set(self.models["model"]) if self.models is not None else set()
         used = {

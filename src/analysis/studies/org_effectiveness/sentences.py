@@ -1,5 +1,7 @@
-"""Study 1's sentences: the answer, the findings and the headline records, each no
-stronger than its range (:mod:`analysis.core.conclusions`)."""
+"""Study 1's sentences: the answer, the findings and the headline records.
+
+Each is no stronger than its range (:mod:`analysis.core.conclusions`).
+"""
 
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ class SurveySentences(SurveyEstimates):
         )
 
     def apart_sentence(self) -> str | None:
-        """What most clearly sets the very effective organisations apart (None: not compared)."""
+        """Say what most clearly sets the very effective apart (None: not compared)."""
         if self.comparison is None:
             return None
         above = self._clear("above")
@@ -82,14 +84,14 @@ class SurveySentences(SurveyEstimates):
         )
 
     def answer(self) -> str:
-        """The first sentence: how effective they are, and what sets the very effective apart."""
+        """Write the first sentence: how effective they are, what sets the very effective apart."""
         apart = self.apart_sentence()
         if apart is None:
             return self.rating_sentence() + "."
         return f"{self.rating_sentence()}; {apart[0].lower()}{apart[1:]}."
 
     def practices_finding(self) -> str | None:
-        """The other practices that clearly differ, and what they mean for the next decision."""
+        """Name the other practices that clearly differ and what they mean for the next decision."""
         if self.comparison is None:
             return None
         above, below = self._clear("above").iloc[1:4], self._clear("below").head(3)
@@ -115,6 +117,7 @@ class SurveySentences(SurveyEstimates):
         )
 
     def cadence_finding(self) -> str | None:
+        """Say how meeting cadence differs between the groups (None when not measured)."""
         if self.cadence is None:
             return None
         shares, test = self.cadence
@@ -143,7 +146,7 @@ class SurveySentences(SurveyEstimates):
         return text
 
     def model_finding(self) -> str | None:
-        """What goes with a higher rating, from the ordinal model, in plain words."""
+        """Say what goes with a higher rating, from the ordinal model, in plain words."""
         if self.models is None:
             return None
         ordinal = self.models[self.models["model"] == "ordinal"]
@@ -175,6 +178,7 @@ class SurveySentences(SurveyEstimates):
         return text.strip() or None
 
     def initiative_finding(self) -> str | None:
+        """Name the initiative named most often (None when not measured)."""
         if self.initiatives is None:
             return None
         rows = self.initiatives.dropna(subset=["estimate"])
@@ -189,6 +193,7 @@ class SurveySentences(SurveyEstimates):
         )
 
     def profile_finding(self) -> str | None:
+        """Say what the highlighted organisation has and lacks (None without one)."""
         if self.profile is None:
             return None
         has = self.profile[self.profile["this_organisation"].fillna(False).astype(bool)]
@@ -220,14 +225,14 @@ class SurveySentences(SurveyEstimates):
         return [f for f in found if f][:5]
 
     def records(self) -> list[Headline]:
-        """The headline figures (cards, the index and results.json), labelled for the client."""
+        """Return the headline figures (cards, index, results.json), labelled for the client."""
         return [
             replace(Headline.of(r), label=CARD_LABELS.get(r["name"], r["label"]))
             for r in self.headline[0]
         ]
 
     def first_screen(self):
-        """The report's first screen: the answer, the findings and the headline figures."""
+        """Publish the report's first screen: the answer, the findings and the headline figures."""
         return publish_summary(
             self.records(),
             answer=self.answer(),

@@ -56,8 +56,11 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 
 
 def _definitions(inputs: StudyInputs, errors: list[str]) -> dict[str, Instrument] | None:
-    """The project's instruments, with the client's own replacing those of the same id
-    (a warning each); None, with the problems added to ``errors``, when one cannot be read."""
+    """Return the project's instruments, the client's own replacing those of the same id.
+
+    Each replacement gets a warning. None, with the problems added to ``errors``, when
+    one cannot be read.
+    """
     from analysis import instruments as ins
 
     files = inputs.files
@@ -84,8 +87,10 @@ def _load_responses(
     responses: dict[str, Path],
     errors: list[str],
 ) -> dict[str, pd.DataFrame]:
-    """The checked responses of each instrument with enough respondents; an error for an
-    unknown instrument, an unreadable file or too few respondents."""
+    """Return the checked responses of each instrument with enough respondents.
+
+    An unknown instrument, an unreadable file or too few respondents is an error.
+    """
     from analysis import instruments as ins
 
     loaded = {}
@@ -127,8 +132,10 @@ def _groups(inputs: StudyInputs, data, source: str) -> None:
 
 
 def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
-    """Read and check the KPI panel and targets (a file's, the plan's, or both) for the
-    gaming check; without them the section is left out."""
+    """Read and check the KPI panel and targets for the gaming check.
+
+    The targets are a file's, the plan's, or both; without them the section is left out.
+    """
     files = inputs.files
     planned = _planned_targets(inputs)
     if not _kpi_files_given(inputs, planned, errors):
@@ -163,9 +170,11 @@ def _kpi(inputs: StudyInputs, errors: list[str]) -> None:
 
 
 def _kpi_files_given(inputs: StudyInputs, planned: pd.DataFrame | None, errors: list[str]) -> bool:
-    """True when the gaming check has an activity panel and targets (the plan's KPIs stand
-    in for a targets file); otherwise leave the section out, with an error for a file given
-    without its partner."""
+    """Return True when the gaming check has an activity panel and targets.
+
+    The plan's KPIs stand in for a targets file. Otherwise leave the section out, with an
+    error for a file given without its partner.
+    """
     files = inputs.files
     given = [name for name in ("kpi_panel_path", "kpi_targets_path") if name in files]
     if planned is not None and "kpi_panel_path" not in files:
@@ -202,8 +211,10 @@ def _kpi_files_given(inputs: StudyInputs, planned: pd.DataFrame | None, errors: 
 def _read_kpi(
     files: dict, planned: pd.DataFrame | None, errors: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The activity panel and the targets (the file's, else the plan's); None, with the
-    problems added to ``errors``, when a file cannot be read."""
+    """Return the activity panel and the targets (the file's, else the plan's).
+
+    None, with the problems added to ``errors``, when a file cannot be read.
+    """
     from analysis.contracts.readers import read_table
 
     try:
@@ -237,8 +248,11 @@ def _kpi_problems(
     panel_name: str,
     targets_name: str,
 ) -> list[str]:
-    """What stops the gaming check: the panel's rows and columns, and targets (the plan's
-    too, when a file adds to them) that the panel cannot check."""
+    """Return what stops the gaming check.
+
+    That is the panel's rows and columns, and targets (the plan's too, when a file adds
+    to them) that the panel cannot check.
+    """
     from analysis import kpi_gaming
     from analysis.contracts.quality import cross_column_problems
     from analysis.contracts.training import duplicate_rows_message
@@ -269,7 +283,10 @@ PLAN_SOURCE = "client.yml plan.activity_kpis"
 
 
 def _planned_targets(inputs: StudyInputs) -> pd.DataFrame | None:
-    """The plan's activity KPIs as KPI targets (``metric, start_period, scope, set_by``), or None."""
+    """Return the plan's activity KPIs as KPI targets, or None.
+
+    The targets have columns ``metric, start_period, scope, set_by``.
+    """
     if inputs.plan is None or not inputs.plan.plan.activity_kpis:
         return None
     return pd.DataFrame(

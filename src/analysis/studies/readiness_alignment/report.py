@@ -62,7 +62,7 @@ GLOSSARY = {
 
 
 def _key(term: str) -> str:
-    """What the appendix writes of a glossary term: "fisher's exact" of "Fisher's exact / ..."."""
+    """Write a glossary term as the appendix does ("Fisher's exact / ..." -> "fisher's exact")."""
     return term.split(" / ")[0].split(" (")[0].casefold()
 
 
@@ -73,6 +73,7 @@ class Sections:
         self.sections = sections
 
     def __bool__(self) -> bool:
+        """Return whether any section is shown."""
         return bool(self.sections)
 
     def _ipython_display_(self) -> None:
@@ -115,6 +116,7 @@ class ReadinessReport:
 
     # ------------------------------------------------------------------ sentences
     def kpi_sentence(self) -> str | None:
+        """Say whether the KPIs are gamed (None without the KPI check)."""
         if self.kpi is None:
             return None
         flags = self.kpi.flags
@@ -126,12 +128,14 @@ class ReadinessReport:
         return f"{gamed} of {formats.plural(total, 'KPI target')} {verb} signs of gaming"
 
     def answer(self) -> str:
-        """The first sentence: how strategic, where groups disagree, whether KPIs are gamed."""
-        parts = []
+        """Write the first sentence: how strategic, where groups disagree, if KPIs are gamed."""
+        parts: list[str] = []
         for name in ("readiness", "alignment"):
-            for section in self.sections[name][:1]:
-                if section.sentences:
-                    parts.append(section.sentences[0].rstrip("."))
+            parts.extend(
+                section.sentences[0].rstrip(".")
+                for section in self.sections[name][:1]
+                if section.sentences
+            )
         kpi = self.kpi_sentence()
         if kpi:
             parts.append(kpi)
@@ -142,7 +146,7 @@ class ReadinessReport:
         return text[0].upper() + text[1:] + "."
 
     def weakest_finding(self) -> str | None:
-        """The statements of the readiness test answered the strategic way least often."""
+        """Name the statements of the readiness test answered the strategic way least often."""
         from analysis import instruments as ins
 
         for key, answers in self.inputs.tables["responses"].items():
@@ -167,6 +171,7 @@ class ReadinessReport:
         return None
 
     def failure_finding(self) -> str | None:
+        """Say why training failed before, by the top reason (None when no reason was ticked)."""
         for section in self.sections["failure_reasons"][:1]:
             if section.sentences and not section.sentences[0].startswith("No respondent"):
                 return (
@@ -176,6 +181,7 @@ class ReadinessReport:
         return None
 
     def alignment_finding(self) -> str | None:
+        """Say where the stakeholder groups disagree (None without the alignment section)."""
         for section in self.sections["alignment"][:1]:
             if not section.records:
                 return section.sentences[0] if section.sentences else None
@@ -193,6 +199,7 @@ class ReadinessReport:
         return None
 
     def kpi_findings(self) -> list[str]:
+        """Return the KPI check's findings (none without it)."""
         if self.kpi is None:
             return []
         effects, flags = self.kpi.effects, self.kpi.flags
@@ -215,7 +222,7 @@ class ReadinessReport:
         return found
 
     def _change(self, row: Any, *, per: bool = True) -> str:
-        """A change's size and range, written with the table's decimals (the verb says which way)."""
+        """Write a change's size and range with the table's decimals (the verb says which way)."""
         est, low, high = (float(row[c]) for c in ("estimate", "conf_low", "conf_high"))
         places = formats.decimals_for(est, low, high)
         low, high = sorted((abs(low), abs(high)))
@@ -226,6 +233,7 @@ class ReadinessReport:
         )
 
     def findings(self) -> list[str]:
+        """Return the first screen's findings."""
         found = [
             self.weakest_finding(),
             self.failure_finding(),
@@ -235,6 +243,7 @@ class ReadinessReport:
         return [f for f in found if f][:5]
 
     def records(self) -> list[Headline]:
+        """Return the headline figures of every section and of the KPI check."""
         records = [r for name in KINDS for s in self.sections[name] for r in s.records]
         if self.kpi is not None:
             flags = self.kpi.flags
@@ -250,6 +259,7 @@ class ReadinessReport:
         return records
 
     def first_screen(self):
+        """Publish the report's first screen."""
         return publish_summary(
             self.records(),
             answer=self.answer(),
@@ -260,15 +270,19 @@ class ReadinessReport:
 
     # ------------------------------------------------------------------ body sections
     def readiness_section(self) -> Sections:
+        """Return the readiness sections."""
         return Sections(self.sections["readiness"])
 
     def failure_section(self) -> Sections:
+        """Return the failure-reason sections."""
         return Sections(self.sections["failure_reasons"])
 
     def alignment_section(self) -> Sections:
+        """Return the alignment sections."""
         return Sections(self.sections["alignment"])
 
     def kpi_section(self) -> Section:
+        """Show the KPI check (empty without it)."""
         if self.kpi is None:
             return Section()
         effects, flags = self.kpi.effects, self.kpi.flags
@@ -299,6 +313,7 @@ class ReadinessReport:
         return section
 
     def not_measured(self):
+        """Return the line naming what was not measured and how to add it."""
         missing = [s for s in MISSING_WHAT if not self.inputs.runs(s)]
         return not_measured(
             [MISSING_WHAT[s] for s in missing], "; ".join(MISSING_HOW[s] for s in missing)
@@ -306,6 +321,7 @@ class ReadinessReport:
 
     # ------------------------------------------------------------------ appendix
     def appendix(self) -> Section:
+        """Build the appendix: how the figures were computed and the glossary."""
         section = Section(
             paragraph(
                 f"Shares carry {self.level} Wilson score intervals. Groups under "
@@ -358,8 +374,11 @@ class ReadinessReport:
         return section
 
     def _glossary(self, appendix: Section) -> dict[str, str]:
-        """The glossary's terms that this report uses: the KPI designs only with the KPI
-        check, an agreement index or test only where the appendix above shows it."""
+        """Return the glossary's terms that this report uses.
+
+        The KPI designs only with the KPI check, an agreement index or test only where the
+        appendix above shows it.
+        """
         import html as markup
 
         shown = markup.unescape(appendix._repr_html_() or "").casefold()

@@ -108,7 +108,7 @@ def true_false_section(
 
 
 def _bands_table(bands: pd.DataFrame, instrument: Instrument, label: str, level: str) -> Any:
-    """The table of respondents by band, with the share in each and its range."""
+    """Build the table of respondents by band, with the share in each and its range."""
     return table(
         bands,
         caption=f"{instrument.title}: respondents by band (score = {label}; {level} ranges)",
@@ -127,7 +127,7 @@ def _bands_table(bands: pd.DataFrame, instrument: Instrument, label: str, level:
 
 
 def _score_figure(scores: pd.DataFrame, instrument: Instrument, label: str) -> Any:
-    """The distribution of scores, with the band boundaries marked."""
+    """Plot the distribution of scores, with the band boundaries marked."""
     boundaries = [b["min"] for b in instrument.scoring["bands"] if b.get("min", 0) > 0]
     return figure(
         plots.plot_score_distribution(
@@ -159,7 +159,7 @@ def _statement_shares(
 
 
 def _statements_table(items: pd.DataFrame, level: str, min_cell_size: int) -> Any:
-    """The table of shares answering true per statement, next to the other clients."""
+    """Build the table of shares answering true per statement, next to the other clients."""
     return table(
         items,
         caption=(
@@ -264,7 +264,7 @@ def checklist_section(
 
 
 def _reasons_table(ranked: pd.DataFrame, instrument: Instrument, n: int, level: str) -> Any:
-    """The table of reasons by rank, each with its text, theme and share ticking it."""
+    """Build the table of reasons by rank, each with its text, theme and share ticking it."""
     return table(
         ranked.assign(
             text=ranked["item"].map(instrument.label),
@@ -287,7 +287,7 @@ def _reasons_table(ranked: pd.DataFrame, instrument: Instrument, n: int, level: 
 
 
 def _theme_sentence(themes: pd.DataFrame, instrument: Instrument) -> str:
-    """The most cited theme (or the themes tied for it), or that nobody ticked a reason."""
+    """Name the most cited theme (or the themes tied for it), or that nobody ticked a reason."""
     if themes.empty or themes["respondents_citing"].max() == 0:
         return f"No respondent ticked any reason of the {instrument.title.lower()}."
     top = themes.iloc[0]
@@ -313,7 +313,7 @@ def two_views_section(
     min_cell_size: int = 5,
     by: str = "group",
 ) -> Section:
-    """Views by stakeholder group: heatmap, shares, agreement within and tests between groups.
+    """Show views by stakeholder group: heatmap, shares, agreement within and tests between groups.
 
     A group with fewer than ``min_cell_size`` respondents is left out of the heatmap, the
     tests, the spreads and the misalignment index (its shares are suppressed in the
@@ -357,8 +357,10 @@ def two_views_section(
 def _without_small_groups(
     section: Section, data: pd.DataFrame, by: str, min_cell_size: int
 ) -> pd.DataFrame:
-    """The answers of groups with at least ``min_cell_size`` respondents; a note on
-    ``section`` names the groups left out."""
+    """Return the answers of groups with at least ``min_cell_size`` respondents.
+
+    A note on ``section`` names the groups left out.
+    """
     sizes = (
         data.groupby(by)["respondent_id"].nunique()
         if "respondent_id" in data
@@ -378,7 +380,7 @@ def _without_small_groups(
 def _views_heatmap(
     data: pd.DataFrame, instrument: Instrument, by: str, conf_level: float, present: set
 ) -> Any:
-    """The heatmap of shares choosing View 2, groups in the instrument's order first."""
+    """Draw the heatmap of shares choosing View 2, groups in the instrument's order first."""
     groups = [g for g in instrument.groups if g in present] + sorted(
         present - set(instrument.groups)
     )
@@ -400,7 +402,7 @@ def _views_heatmap(
 def _views_table(
     full: pd.DataFrame, instrument: Instrument, by: str, conf_level: float, min_cell_size: int
 ) -> Any:
-    """The table of shares choosing View 2 for every group, small groups suppressed."""
+    """Build the table of shares choosing View 2 for every group, small groups suppressed."""
     all_groups = ins.item_shares(full, instrument, by=by, conf_level=conf_level)
     shown = suppress_small_cells(
         all_groups.assign(text=all_groups["item"].map(instrument.label)),
@@ -430,7 +432,7 @@ def _views_table(
 
 
 def _agreement_table(full: pd.DataFrame, instrument: Instrument, by: str) -> Any:
-    """The appendix table of agreement within each group (r_wg(J), Krippendorff's alpha)."""
+    """Build the appendix table of agreement within each group (r_wg(J), Krippendorff's alpha)."""
     return table(
         ins.alignment_agreement(full, instrument, by=by),
         caption=(
@@ -448,7 +450,7 @@ def _agreement_table(full: pd.DataFrame, instrument: Instrument, by: str) -> Any
 
 
 def _group_tests_table(tests: pd.DataFrame, instrument: Instrument) -> Any:
-    """The appendix table of one test per statement of whether the groups differ."""
+    """Build the appendix table of one test per statement of whether the groups differ."""
     return table(
         tests.assign(text=tests["item"].map(instrument.label), spread=100 * tests["spread"]),
         caption=(
@@ -469,7 +471,7 @@ def _group_tests_table(tests: pd.DataFrame, instrument: Instrument) -> Any:
 
 
 def instrument_sections(inputs: StudyInputs, kind: str) -> Iterator[Section]:
-    """The sections of every instrument of type ``kind`` this client answered, in file order.
+    """Yield the sections of every instrument of type ``kind`` this client answered, in file order.
 
     ``kind`` is ``true_false``, ``checklist`` or ``two_views``. True/false tests are
     shown beside the shared benchmark of the other clients where one exists.

@@ -40,7 +40,7 @@ def _lines(mask: pd.Series) -> str:
 
 
 def _params(inputs: StudyInputs) -> TrainingImpact:
-    """The study's typed parameters (the model :func:`analysis.studies.load_study` checked)."""
+    """Return the study's typed parameters, as :func:`analysis.studies.load_study` checked them."""
     assert isinstance(inputs.params, TrainingImpact), type(inputs.params)
     return inputs.params
 
@@ -83,8 +83,10 @@ def prepare(inputs: StudyInputs, errors: list[str]) -> None:
 
 
 def _design_extras(inputs: StudyInputs, p: TrainingImpact, panel_design: bool) -> None:
-    """Record the design (panel or cross-section), the outcome's label and how the
-    intervals treat repeated rows, for the sections and their captions."""
+    """Record the design, the outcome's label and how the intervals treat repeated rows.
+
+    The design is a panel or a cross-section; the sections and their captions use all three.
+    """
     inputs.extras.update(
         panel_design=panel_design,
         start="training_start" if panel_design else None,
@@ -116,8 +118,11 @@ def _files_missing(inputs: StudyInputs, panel_design: bool, errors: list[str]) -
 def _read_tables(
     inputs: StudyInputs, p: TrainingImpact, panel_design: bool, errors: list[str]
 ) -> tuple[dict, pd.DataFrame] | None:
-    """The contract tables and the modelled data (panel joined with reps, or the
-    cross-section); None, with the problems added to ``errors``, when a file cannot be read."""
+    """Return the contract tables and the modelled data, or None when a file cannot be read.
+
+    The modelled data is the panel joined with reps, or the cross-section. On None, the
+    problems are added to ``errors``.
+    """
     files = inputs.files
     try:
         if panel_design:
@@ -140,8 +145,10 @@ def _read_tables(
 
 
 def _margin_stated(inputs: StudyInputs) -> None:
-    """ROI rests on the margin: one the client never stated is said, not silently assumed
-    (and not mentioned at all when no ROI is computed)."""
+    """Say when the ROI rests on a margin the client never stated, instead of assuming it.
+
+    Nothing is said when no ROI is computed.
+    """
     p = _params(inputs)
     if not inputs.runs("roi") or "margin" in p.model_fields_set:
         return
@@ -217,7 +224,7 @@ def _units(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
 
 
 def _some(levels: list[str], limit: int = 5) -> str:
-    """``'a', 'b' and 3 more`` for messages about many levels."""
+    """Write ``'a', 'b' and 3 more`` for messages about many levels."""
     shown = ", ".join(repr(level) for level in levels[:limit])
     return shown + (f" and {len(levels) - limit} more" if len(levels) > limit else "")
 
@@ -267,7 +274,7 @@ def _columns(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[
 
 
 def _columns_exist(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
-    """An error for each column a parameter names that the data does not hold."""
+    """Return an error for each column a parameter names that the data does not hold."""
     p = _params(inputs)
     named = {
         "outcome": p.outcome,
@@ -285,7 +292,7 @@ def _columns_exist(inputs: StudyInputs, data: pd.DataFrame, source: str, errors:
 
 
 def _one_role_each(inputs: StudyInputs, errors: list[str]) -> None:
-    """An error for a column named in two roles of the model, or as behaviour and outcome."""
+    """Return an error for a column named in two roles of the model, or as behaviour and outcome."""
     p = _params(inputs)
     modelled = {"outcome": p.outcome, "treatment": p.treatment, "unit": p.unit, "time": p.time}
     modelled.update({f"covariates[{i}]": c for i, c in enumerate(p.covariates)})
@@ -308,8 +315,10 @@ def _one_role_each(inputs: StudyInputs, errors: list[str]) -> None:
 
 
 def _not_numbers(data: pd.DataFrame, role: str, column: str, source: str) -> str:
-    """Why a modelled column cannot be used as numbers: text, infinite or absurdly large
-    values ("" when it can)."""
+    """Return why a modelled column cannot be used as numbers ("" when it can).
+
+    The reasons are text, infinite or absurdly large values.
+    """
     if not pd.api.types.is_numeric_dtype(data[column]):
         bad = pd.to_numeric(data[column], errors="coerce").isna() & data[column].notna()
         if bad.any():
@@ -335,7 +344,7 @@ def _not_numbers(data: pd.DataFrame, role: str, column: str, source: str) -> str
 def _plausible(
     inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str, errors: list[str]
 ) -> None:
-    """The outcome holds what its unit says, and no single row decides a sum or the estimate."""
+    """Check that the outcome holds what its unit says and no single row decides the estimate."""
     p = _params(inputs)
     values = data[p.outcome]
     unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
@@ -385,7 +394,8 @@ def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
     values = pd.to_numeric(data[p.outcome], errors="coerce")
     if values.nunique() < 2:
         errors.append(
-            f"{source}: column {p.outcome} is constant ({f'{values.dropna().iloc[0]:g}' if values.notna().any() else 'empty'} "
+            f"{source}: column {p.outcome} is constant "
+            f"({f'{values.dropna().iloc[0]:g}' if values.notna().any() else 'empty'} "
             f"on lines 2 to {len(values) + 1}): outcome {p.outcome!r} has no variation to explain."
         )
     if pd.to_numeric(data[p.treatment], errors="coerce").nunique() < 2:
@@ -426,7 +436,7 @@ def _variation(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: lis
 
 
 def _treatment(inputs: StudyInputs, data: pd.DataFrame, source: str, errors: list[str]) -> None:
-    """The treatment is 0/1 and, in a panel, on from each rep's training_start and never off."""
+    """Check that the treatment is 0/1 and, in a panel, on from each training_start, never off."""
     p = _params(inputs)
     values = pd.to_numeric(data[p.treatment], errors="coerce")
     other = values.notna() & ~values.isin([0, 1])
@@ -553,8 +563,10 @@ def _sections(inputs: StudyInputs, tables: dict, data: pd.DataFrame, source: str
 
 
 def _learning_section(inputs: StudyInputs, tables: dict) -> None:
-    """Leave out the learning section without assessments, or when the before/after
-    change has too few reps or no spread."""
+    """Leave out the learning section without assessments or a before/after change to show.
+
+    The change is not shown with too few reps or no spread.
+    """
     if "assessments" not in tables:
         inputs.skip(
             "learning",
@@ -583,8 +595,10 @@ def _learning_section(inputs: StudyInputs, tables: dict) -> None:
 
 
 def _behaviour_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> None:
-    """Leave out behaviour without a panel or a varying measure; a cross-section also
-    leaves out the effects over time and by segment."""
+    """Leave out behaviour without a panel or a varying measure.
+
+    A cross-section also leaves out the effects over time and by segment.
+    """
     p = _params(inputs)
     if not inputs.extras["panel_design"]:
         inputs.skip(
@@ -614,8 +628,10 @@ def _behaviour_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> 
 
 
 def _segments_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> None:
-    """Leave out the effects by segment without a segment whose every level has trained
-    and untrained rep-periods; warn about levels too small to show."""
+    """Leave out the effects by segment unless every level has trained and untrained periods.
+
+    Warn about levels too small to show.
+    """
     p = _params(inputs)
     if p.segment is None:
         inputs.skip(
@@ -657,8 +673,10 @@ def _segments_section(inputs: StudyInputs, data: pd.DataFrame, source: str) -> N
 
 
 def _chain_section(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> None:
-    """Leave out the learning-behaviour-results chain without both levels or with too few
-    trained reps assessed."""
+    """Leave out the learning-behaviour-results chain without both levels or enough reps.
+
+    Too few trained reps assessed leave it out too.
+    """
     if not inputs.runs("behaviour") or not inputs.runs("learning"):
         inputs.skip(
             "chain",
@@ -678,8 +696,10 @@ def _chain_section(inputs: StudyInputs, tables: dict, data: pd.DataFrame) -> Non
 
 
 def _roi_section(inputs: StudyInputs, tables: dict) -> None:
-    """Record the outcome's unit; leave out the ROI without costs, without a money value
-    of the outcome, or with costs that sum to zero."""
+    """Record the outcome's unit; leave out the ROI when it cannot be computed.
+
+    That is without costs, without a money value of the outcome, or with costs summing to zero.
+    """
     p = _params(inputs)
     unit = p.outcome_unit or MEASURE_UNITS.get(p.outcome)
     inputs.extras["outcome_unit"] = unit
@@ -709,8 +729,10 @@ def _roi_section(inputs: StudyInputs, tables: dict) -> None:
 
 
 def _everyone_trained(inputs: StudyInputs, data: pd.DataFrame) -> None:
-    """Warn when every rep of a panel is trained: the last cohort's periods have no
-    untrained rep to compare with."""
+    """Warn when every rep of a panel is trained.
+
+    The last cohort's periods then have no untrained rep to compare with.
+    """
     p = _params(inputs)
     if not inputs.extras["panel_design"]:
         return
@@ -720,7 +742,8 @@ def _everyone_trained(inputs: StudyInputs, data: pd.DataFrame) -> None:
             last = starts.max()
             after = sorted(x for x in data[p.time].unique() if x >= last)
             inputs.warnings.append(
-                f"{source_name(inputs.files['reps_path'])}: column training_start: every rep is trained (the last cohort starts "
-                f"{last}, lines 2 to {len(starts) + 1}), so there is no never-trained group: periods {after[0]} to "
-                f"{after[-1]} have no untrained rep to compare with and are left out of the staggered estimates."
+                f"{source_name(inputs.files['reps_path'])}: column training_start: every rep is "
+                f"trained (the last cohort starts {last}, lines 2 to {len(starts) + 1}), so there "
+                f"is no never-trained group: periods {after[0]} to {after[-1]} have no "
+                "untrained rep to compare with and are left out of the staggered estimates."
             )

@@ -20,8 +20,11 @@ class TrainingAnswer(TrainingEstimates):
 
     @property
     def margin_words(self) -> str:
-        """The margin as a sentence names it: "a 30% margin" when the client stated it, else
-        "an assumed 35% margin — the client has not given its own"."""
+        """Name the margin as a sentence does.
+
+        That is "a 30% margin" when the client stated it, else "an assumed 35% margin — the
+        client has not given its own".
+        """
         shown = formats.percent(100 * self.p.margin)
         if "margin" in self.p.model_fields_set:
             return f"a {shown} margin"
@@ -56,7 +59,7 @@ class TrainingAnswer(TrainingEstimates):
         return f"the data cannot tell yet whether it has paid for itself: return {roi} {ranged}{assumed}"
 
     def answer(self) -> str:
-        """The first sentence: did training change the client's results, and did it pay?
+        """Write the first sentence: did training change the client's results, and did it pay.
 
         For example "Training raised bookings by about EUR 1,900 per rep and month (95%
         range EUR 780 to 2,980), but has not yet paid for itself: return −5% (range −61%
@@ -81,6 +84,7 @@ class TrainingAnswer(TrainingEstimates):
         return text + joiner + clause + "."
 
     def behaviour_sentence(self) -> str | None:
+        """Say how training changed what reps do (None when behaviour was not measured)."""
         row = self.behaviour
         if row is None:
             return None
@@ -98,7 +102,7 @@ class TrainingAnswer(TrainingEstimates):
         return text + "."
 
     def plan_sentence(self) -> str | None:
-        """The outcome against the plan's expected effect."""
+        """Set the outcome against the plan's expected effect."""
         row = self._plan_row(self.p.outcome)
         if row is None or row.get("planned") is None or pd.isna(row.get("planned")):
             return None
@@ -113,7 +117,7 @@ class TrainingAnswer(TrainingEstimates):
         }[versus]
 
     def segment_finding(self) -> str | None:
-        """The segment where the effect clearly differs, with what it means for targeting."""
+        """Name the segment where the effect clearly differs, with what it means for targeting."""
         if self.segments is None:
             return None
         shown = self.segment_rows
@@ -153,6 +157,7 @@ class TrainingAnswer(TrainingEstimates):
         )
 
     def roi_finding(self) -> str | None:
+        """Say whether the training paid for itself (None without an ROI)."""
         r = self.returns
         if r is None:
             return None
@@ -189,6 +194,7 @@ class TrainingAnswer(TrainingEstimates):
         )
 
     def learning_finding(self) -> str | None:
+        """Say how reps rated the training and what they learned (None without either)."""
         parts = []
         if self.reaction is not None:
             means = self.reaction.means.set_index("term")
@@ -228,9 +234,11 @@ class TrainingAnswer(TrainingEstimates):
             found.append(
                 behaviour[:-1] + ": managers can watch this measure as the early sign of results."
             )
-        for finding in (self.segment_finding(), self.roi_finding(), self.learning_finding()):
-            if finding:
-                found.append(finding)
+        found.extend(
+            finding
+            for finding in (self.segment_finding(), self.roi_finding(), self.learning_finding())
+            if finding
+        )
         plan = self.plan_sentence()
         if plan and len(found) < 5:
             found.insert(0, plan)
@@ -258,7 +266,7 @@ class TrainingAnswer(TrainingEstimates):
         )
 
     def records(self) -> list[Headline]:
-        """The headline figures (cards, the index and results.json): one per quantity.
+        """Return the headline figures (cards, the index and results.json): one per quantity.
 
         The last record (``units``, never a card) holds :meth:`Units.record` and the
         sentence the appendix prints about the units.
@@ -301,7 +309,7 @@ class TrainingAnswer(TrainingEstimates):
         return [*records, self.units_record()]
 
     def units_record(self) -> Headline:
-        """The units of every figure, for results.json (the appendix prints ``text``)."""
+        """Return the units of every figure, for results.json (the appendix prints ``text``)."""
         return Headline(
             name="units",
             label="Units of the figures",
@@ -312,9 +320,11 @@ class TrainingAnswer(TrainingEstimates):
         )
 
     def caveats(self) -> list[str]:
-        """What the first screen must say beside the answer: a measurement plan edited after
-        its freeze or never frozen, an outcome the plan did not name, and the plan's primary
-        outcome when the report's outcome is not it."""
+        """Return what the first screen must say beside the answer.
+
+        That is a measurement plan edited after its freeze or never frozen, an outcome the
+        plan did not name, and the plan's primary outcome when the report's outcome is not it.
+        """
         said: list[str] = []
         status = self.inputs.plan
         if status is not None and (status.edited_after_first_freeze or not status.frozen):
@@ -332,7 +342,7 @@ class TrainingAnswer(TrainingEstimates):
         return said
 
     def first_screen(self):
-        """The report's first screen: the answer, the findings and the headline figures."""
+        """Publish the report's first screen: the answer, the findings and the headline figures."""
         from analysis.report.display import publish_summary
 
         return publish_summary(

@@ -1,5 +1,6 @@
-"""The appendix of the training report ("Methods and checks"): the alternative estimators,
-the plan's tests, the data checks and a glossary.
+"""The appendix of the training report ("Methods and checks").
+
+It holds the alternative estimators, the plan's tests, the data checks and a glossary.
 
 :meth:`TrainingAppendix.appendix` joins one block per method; a block whose section did
 not run for the client is left out.
@@ -64,8 +65,11 @@ class TrainingAppendix(TrainingBody):
         return section
 
     def _glossary(self) -> dict[str, str]:
-        """The glossary's terms that this report uses: no panel estimator for a
-        cross-section, no Holm without a plan, no mediation without the chain, ..."""
+        """Return the glossary's terms that this report uses.
+
+        No panel estimator for a cross-section, no Holm without a plan, no mediation
+        without the chain, ...
+        """
         left_out = set(CROSS_SECTION_TERMS if self.panel else PANEL_TERMS)
         used = {
             "Holm adjustment": self.against is not None,
@@ -90,7 +94,7 @@ class TrainingAppendix(TrainingBody):
         return {"currency": currency, "symbol": self.symbol}
 
     def _units_block(self) -> list[Any]:
-        """What the figures are measured in: the period, the currency and the stated rate."""
+        """Say what the figures are measured in: the period, the currency and the stated rate."""
         return [heading("Units"), paragraph(self.units.statement())]
 
     def _estimators_block(self) -> list[Any]:
@@ -123,7 +127,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _plan_block(self) -> list[Any]:
-        """The effects as the measurement plan set them, with its tests."""
+        """Show the effects as the measurement plan set them, with its tests."""
         if self.against is None:
             return []
         from analysis import planning
@@ -170,7 +174,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _behaviour_block(self) -> list[Any]:
-        """The reported behaviour effect beside two-way fixed effects."""
+        """Show the reported behaviour effect beside two-way fixed effects."""
         if self.behaviour is None:
             return []
         from analysis.effects import estimate
@@ -202,7 +206,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _learning_block(self) -> list[Any]:
-        """The learning gain's test."""
+        """Show the learning gain's test."""
         if self.learning is None:
             return []
         columns = {
@@ -226,7 +230,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _trends_block(self) -> list[Any]:
-        """The pre-trend tests of both event studies."""
+        """Show the pre-trend tests of both event studies."""
         if self.event_studies is None:
             return []
         return [
@@ -241,7 +245,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _segments_block(self) -> list[Any]:
-        """The test that the segments' effects are equal."""
+        """Show the test that the segments' effects are equal."""
         if self.segments is None:
             return []
         return [
@@ -256,7 +260,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _chain_block(self) -> list[Any]:
-        """The mediation from learning through behaviour to results."""
+        """Show the mediation from learning through behaviour to results."""
         if self.chain is None:
             return []
         shares = self.chain["term"] == "proportion mediated"
@@ -325,7 +329,7 @@ class TrainingAppendix(TrainingBody):
         ]
 
     def _checks_block(self) -> list[Any]:
-        """The data checks, the estimators' caveats and the sections left out, with why."""
+        """Show the data checks, the estimators' caveats and the sections left out, with why."""
         said = " ".join(
             [
                 *self.comparison.attrs.get("notes", []),

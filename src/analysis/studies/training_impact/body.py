@@ -23,11 +23,14 @@ __all__ = ["TrainingBody"]
 
 
 class TrainingBody(TrainingAnswer):
-    """The body sections (what changed, what reps do, reaction and learning, when and for
-    whom, did it pay) and the one line naming what was not measured."""
+    """The body sections and the one line naming what was not measured.
+
+    The sections: what changed, what reps do, reaction and learning, when and for whom,
+    did it pay.
+    """
 
     def results_section(self) -> Section:
-        """What changed in the results: how, then one effect per outcome, with the plan's expectation."""
+        """Show what changed: how, then one effect per outcome, with the plan's expectation."""
         section = Section(paragraph(self.method_sentence()), paragraph(self.answer()))
         plan = self.plan_sentence()
         if plan:
@@ -85,7 +88,7 @@ class TrainingBody(TrainingAnswer):
         }
 
     def behaviour_section(self) -> Section:
-        """What reps do differently (nothing when no behaviour was measured)."""
+        """Show what reps do differently (nothing when no behaviour was measured)."""
         sentence = self.behaviour_sentence()
         return Section(paragraph(sentence)) if sentence else Section()
 
@@ -147,7 +150,7 @@ class TrainingBody(TrainingAnswer):
         return section
 
     def _event_chart(self) -> Any:
-        """The effect period by period from the start of training, its axis in the outcome's unit."""
+        """Plot the effect period by period from the start of training, in the outcome's unit."""
         from analysis.core import plots
         from analysis.report.display import figure
 
@@ -170,7 +173,7 @@ class TrainingBody(TrainingAnswer):
         )
 
     def _segment_table(self) -> Any:
-        """The effect by segment (small groups suppressed)."""
+        """Show the effect by segment (small groups suppressed)."""
         shown = self.segment_rows
         name = SEGMENT_NAMES.get(self.segment_col, self.segment_col.replace("_", " "))
         unit: Any = "currency" if self.measure(self.p.outcome).unit == "currency" else "number"
@@ -207,7 +210,7 @@ class TrainingBody(TrainingAnswer):
         return section
 
     def _costs_table(self) -> Any:
-        """The programme's costs; costs stated in another currency also as stated."""
+        """Show the programme's costs; costs stated in another currency also as stated."""
         costs = self.tables["costs"]
         columns = [c for c in ("item", "category", "amount") if c in costs.columns]
         names = {"item": "Item", "category": "Category", "amount": "Amount"}
@@ -255,8 +258,11 @@ class TrainingBody(TrainingAnswer):
         )
 
     def _roi_how(self) -> str:
-        """What the return on investment still needs, in the client's words: the costs, the
-        money value of a result that is not money, or the rate the costs convert at."""
+        """Say what the return on investment still needs, in the client's words.
+
+        That is the costs, the money value of a result that is not money, or the rate the
+        costs convert at.
+        """
         if self.tables.get("costs") is None:
             return MISSING_HOW["roi"]
         units = self.units

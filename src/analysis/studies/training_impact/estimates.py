@@ -40,7 +40,7 @@ _ESTIMATORS: tuple[tuple[str, Literal["twfe", "imputation"]], ...] = (
 
 
 def isolated_row(comparison: pd.DataFrame) -> pd.Series:
-    """The row of the isolating estimator in a comparison table."""
+    """Return the row of the isolating estimator in a comparison table."""
     from analysis.effects import isolated_term
 
     return cast(pd.Series, comparison.set_index("term").loc[isolated_term(comparison)])
@@ -120,11 +120,11 @@ class TrainingEstimates:
         return None
 
     def money(self, value: float, *, decimals: int | None = None) -> str:
-        """An amount in the client's currency and style: ``EUR 2,400`` or ``€2,400``."""
+        """Write an amount in the client's currency and style: ``EUR 2,400`` or ``€2,400``."""
         return self.units.money(value, decimals=decimals)
 
     def amount(self, value: float, column: str, *, decimals: int | None = None) -> str:
-        """A change in ``column`` as a sentence writes it: ``EUR 4,642``, ``0.47 deals won``.
+        """Write a change in ``column`` as a sentence does: ``EUR 4,642``, ``0.47 deals won``.
 
         Money carries the currency, a count its unit (the client's label for the
         outcome, else the measure's name), a score "points", a rate percentage points.
@@ -143,7 +143,10 @@ class TrainingEstimates:
         return text
 
     def ranged(self, row: Any, column: str) -> tuple[str, str]:
-        """An estimate and its range, with shared decimals: (``EUR 4,642``, ``EUR 3,343 to 5,941``)."""
+        """Write an estimate and its range with shared decimals.
+
+        For example (``EUR 4,642``, ``EUR 3,343 to 5,941``).
+        """
         est, low, high = float(row["estimate"]), float(row["conf_low"]), float(row["conf_high"])
         m = self.measure(column)
         places = formats.decimals_for(est, low, high) if m.unit != "points" else 0
@@ -158,7 +161,11 @@ class TrainingEstimates:
         return self.amount(est, column, decimals=places), bounds
 
     def _effect_phrase(self, row: Any, column: str, *, what: str | None = None) -> str:
-        """ "raised revenue by about EUR 4,642 per rep and month (95% range EUR 3,343 to 5,941)"."""
+        """Write the effect as a phrase.
+
+        For example "raised revenue by about EUR 4,642 per rep and month (95% range EUR 3,343
+        to 5,941)".
+        """
         what = what or self.measure(column).name
         shown, bounds = self.ranged(row, column)
         moved = direction(row["conf_low"], row["conf_high"])
@@ -182,8 +189,10 @@ class TrainingEstimates:
     # ------------------------------------------------------------------ estimates
     @contextmanager
     def _caveats_to_appendix(self) -> Iterator[None]:
-        """Keep the caveats an estimate warns about for the appendix (:attr:`method_notes`);
-        other warnings (deprecations) pass on as they are."""
+        """Keep the caveats an estimate warns about for the appendix (:attr:`method_notes`).
+
+        Other warnings (deprecations) pass on as they are.
+        """
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
@@ -253,7 +262,8 @@ class TrainingEstimates:
         if self._plan_row(self.p.outcome) is not None:
             plan = self.inputs.plan.plan  # type: ignore[union-attr]
             return (
-                f"as the measurement plan set it: counted {formats.counted_from(plan.effect_from).replace('period', self.period)}, "
+                "as the measurement plan set it: counted "
+                f"{formats.counted_from(plan.effect_from).replace('period', self.period)}, "
                 "each trained rep compared with what the same rep would have had untrained"
             )
         from analysis.effects import isolated_term
@@ -330,6 +340,7 @@ class TrainingEstimates:
 
     @cached_property
     def reaction(self) -> ReactionSummary | None:
+        """Return the reps' reaction ratings, or None when the section is left out."""
         if not self.inputs.runs("reaction"):
             return None
         from analysis import kirkpatrick
@@ -340,6 +351,7 @@ class TrainingEstimates:
 
     @cached_property
     def learning(self) -> pd.DataFrame | None:
+        """Return the learning gain, or None when the section is left out."""
         if not self.inputs.runs("learning"):
             return None
         from analysis import kirkpatrick
@@ -348,6 +360,7 @@ class TrainingEstimates:
 
     @cached_property
     def event_studies(self) -> dict[str, Any] | None:
+        """Return the event studies by label, or None when the section is left out."""
         if not self.inputs.runs("event_study"):
             return None
         from analysis import effects
@@ -369,7 +382,7 @@ class TrainingEstimates:
             }
 
     def _headline_data(self) -> tuple[pd.DataFrame, list[str]]:
-        """The rows and covariates the reported effect was estimated from.
+        """Return the rows and covariates the reported effect was estimated from.
 
         With a plan, the plan's ramp-up periods are left out and no covariates enter
         (:func:`analysis.planning.planned_effects`); otherwise the whole panel with the
@@ -423,6 +436,7 @@ class TrainingEstimates:
 
     @cached_property
     def chain(self) -> pd.DataFrame | None:
+        """Return the learning-behaviour-results chain, or None when it is left out."""
         if not self.inputs.runs("chain"):
             return None
         from analysis import kirkpatrick
@@ -448,6 +462,7 @@ class TrainingEstimates:
 
     @cached_property
     def total_costs(self) -> float | None:
+        """Return the fully loaded costs, or None when the ROI is left out."""
         if not self.inputs.runs("roi"):
             return None
         from analysis import roi

@@ -79,8 +79,10 @@ def check_plan_measures(inputs: StudyInputs, data: pd.DataFrame, source: str, ou
 
 
 def _outcome_role(inputs: StudyInputs, plan: Plan, outcome: str) -> None:
-    """Record the outcome's role in the plan, with the summary's sentence for an
-    exploratory outcome."""
+    """Record the outcome's role in the plan.
+
+    An exploratory outcome gets the summary's sentence.
+    """
     role = plan.role(outcome)
     inputs.extras.update(outcome_role=role, role_note=ROLE_NOTES[role])
     if role == "exploratory":
@@ -93,7 +95,7 @@ def _outcome_role(inputs: StudyInputs, plan: Plan, outcome: str) -> None:
 
 
 def _usable_measures(inputs: StudyInputs, plan: Plan, data: pd.DataFrame, source: str) -> list[str]:
-    """The plan's outcomes and behaviours the panel can estimate; a warning for each other."""
+    """Return the plan's outcomes and behaviours the panel can estimate; warn of each other."""
     named = [
         ("plan.outcomes.primary", plan.outcomes.primary),
         *(("plan.outcomes.secondary", name) for name in plan.outcomes.secondary),
@@ -114,8 +116,10 @@ def _usable_measures(inputs: StudyInputs, plan: Plan, data: pd.DataFrame, source
 
 
 def _window_problem(plan: Plan, data: pd.DataFrame) -> str:
-    """Why the plan's window has no rep-period to count or none to compare with ("" when
-    it can be estimated)."""
+    """Return why the plan's window has no rep-period to count or none to compare with.
+
+    The reason is "" when the window can be estimated.
+    """
     from analysis.contracts.periods import period_index
     from analysis.effects.staggered import first_treated_index
 
@@ -132,7 +136,7 @@ def _window_problem(plan: Plan, data: pd.DataFrame) -> str:
 
 
 def _frozen_after_start(inputs: StudyInputs, data: pd.DataFrame, source: str) -> list[str]:
-    """A warning and a sentence when the plan was frozen only after training began."""
+    """Warn and write a sentence when the plan was frozen only after training began."""
     status = inputs.plan
     frozen = None if status is None else status.first_frozen_date
     if frozen is None:
@@ -150,7 +154,7 @@ def _frozen_after_start(inputs: StudyInputs, data: pd.DataFrame, source: str) ->
 
 
 def _budget_against_costs(inputs: StudyInputs) -> list[str]:
-    """The fully loaded costs set against the plan's budget, when the client supplied costs."""
+    """Compare the fully loaded costs with the plan's budget, when the client supplied costs."""
     costs = inputs.tables.get("costs")
     if inputs.plan is None or costs is None or "amount" not in costs:
         return []

@@ -71,7 +71,7 @@ class Units:
         return self.currency_style == "symbol"
 
     def money(self, value: Any, *, decimals: int | None = None) -> str:
-        """An amount in the outcome's currency, in the client's style: ``EUR 2,400``, ``€2,400``."""
+        """Write money in the outcome's currency the client's way: ``EUR 2,400``, ``€2,400``."""
         return formats.money(value, self.currency, decimals=decimals, symbol=self.symbol)
 
     def per_one(self) -> str:
@@ -79,7 +79,7 @@ class Units:
         return f"per {self.money(1, decimals=0)}" if self.currency else "per 1"
 
     def statement(self) -> str:
-        """The units of the report's figures in one or two sentences, for its appendix.
+        """Describe the units of the report's figures in one or two sentences, for its appendix.
 
         The period (what "per rep and month" counts), the currency of the money and, for
         costs stated in another currency, the rate they were converted at, as stated.
@@ -99,7 +99,7 @@ class Units:
         return what
 
     def record(self) -> dict[str, object]:
-        """The units as plain values (for results.json)."""
+        """Return the units as plain values (for results.json)."""
         return asdict(self)
 
 
@@ -112,7 +112,7 @@ def period_name(labels: pd.Series) -> Period | None:
 
 
 def study_units(params: TrainingImpact, data: pd.DataFrame, outcome_unit: str | None) -> Units:
-    """The units of one client's training study (``outcome_unit`` as the study resolved it).
+    """Return the units of one client's training study (``outcome_unit`` as resolved).
 
     The currency is the ``currency`` parameter, else a code or symbol the client wrote
     into the outcome's label ("Bookings, USD").
@@ -132,7 +132,7 @@ def study_units(params: TrainingImpact, data: pd.DataFrame, outcome_unit: str | 
 def costs_in_outcome_currency(
     costs: pd.DataFrame, units: Units, source: str
 ) -> tuple[pd.DataFrame, str | None]:
-    """The costs in the outcome's currency, or why ROI cannot be computed.
+    """Return the costs in the outcome's currency, or why ROI cannot be computed.
 
     Returns
     -------

@@ -1,6 +1,8 @@
-"""The training report's words: display names, the glossary, what is missing and how to add
-it, and the small pieces every part of the report writes with (:class:`Section`, paragraphs,
-headings, the client's currency and period, :class:`Measure`)."""
+"""The training report's words: display names, the glossary, what is missing and how to add it.
+
+Also the small pieces every part of the report writes with (:class:`Section`, paragraphs,
+headings, the client's currency and period, :class:`Measure`).
+"""
 
 from __future__ import annotations
 
@@ -112,7 +114,7 @@ def trimmed(value: float) -> int | None:
 
 
 def plain_label(label: str) -> str:
-    """The outcome's label for a sentence: the currency left out ("Bookings, USD" -> "bookings")."""
+    """Return the outcome's label for a sentence, no currency ("Bookings, USD" -> "bookings")."""
     text = re.sub(r"\s*[,(]\s*([A-Z]{3}|[€£$¥₹])\s*\)?\s*$", "", label.strip())
     if text and not text[:2].isupper():
         text = text[0].lower() + text[1:]
