@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
 
 from analysis.core import formats
 from analysis.core.conclusions import direction
-from analysis.core.results import Headline
+from analysis.core.results import Headline, interval_record
 from analysis.studies.training_impact.estimates import TrainingEstimates
 from analysis.studies.training_impact.words import MEASURE_NAMES, SEGMENT_NAMES, trimmed
 
@@ -253,17 +254,8 @@ class TrainingAnswer(TrainingEstimates):
             if unit == "currency" and self.currency
             else {}
         )
-        return Headline(
-            name=name,
-            label=label,
-            estimate=row["estimate"],
-            conf_low=row["conf_low"],
-            conf_high=row["conf_high"],
-            unit=unit,
-            n=n,
-            card=card,
-            extra=money,
-        )
+        record = interval_record(name, label, row, unit, n=False)
+        return dataclasses.replace(record, n=n, card=card, extra=money)
 
     def records(self) -> list[Headline]:
         """Return the headline figures (cards, the index and results.json): one per quantity.
